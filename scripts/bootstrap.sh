@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian machine.
+# Idempotent: packages already present and a DuckDB already unpacked are left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: compilers and libraries for the build; postgresql for the destination tests.
+PACKAGES=(
+  build-essential cmake ccache pkg-config git
+  libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
+  libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
+  libgtest-dev libgmock-dev
+  nodejs npm
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from outside Debian's packages; only install them when the commands are missing.
+if command -v npm >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || tmp+=("$p"); done
+  missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+if ((${#missing[@]})); then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+scripts/fetch-duckdb.sh

@@ -1,0 +1,65 @@
+// The command table and what every command receives.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/console.h"
+#include "dlt/status.h"
+#include "dlt/workspace.h"
+
+namespace dlt::cli {
+
+struct GlobalFlags {
+  bool debug = false;
+  bool non_interactive = false;
+  std::optional<std::string> profile;
+};
+
+struct Context {
+  Console& console;
+  GlobalFlags flags;
+  std::vector<std::string> args;  // the command's own arguments (global flags removed)
+
+  // Opens the workspace with the global flags; prints the profile banner once.
+  StatusOr<Workspace> OpenWorkspace(bool require_workspace);
+  bool banner_printed = false;
+};
+
+struct CommandSpec {
+  const char* name;
+  const char* summary;
+  const char* help;  // full help text, shown by `dlt <command> --help`
+  Status (*run)(Context& ctx);
+};
+
+const std::vector<CommandSpec>& Commands();
+
+// Commands, defined one group per file.
+Status RunProfileCommand(Context& ctx);
+Status RunWorkspaceCommand(Context& ctx);
+extern const char* const kProfileHelp;
+extern const char* const kWorkspaceHelp;
+
+// Exit code for a status: the single place that maps errors to process exit codes.
+int ExitCodeFor(const Status& status);
+
+// Splits options from positionals. Known flags (taking a value or not) are collected; an
+// unknown option is an error with a suggestion.
+struct ParsedArgs {
+  std::vector<std::string> positionals;
+  std::vector<std::pair<std::string, std::string>> options;  // name -> value ("" for flags)
+  bool Has(std::string_view name) const;
+  std::optional<std::string> Get(std::string_view name) const;
+  int Count(std::string_view name) const;
+};
+struct OptionSpec {
+  const char* name;       // "--verbose"
+  const char* short_name; // "-v" or nullptr
+  bool takes_value;
+};
+StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
+                               std::string_view command);
+
+}  // namespace dlt::cli

@@ -1,0 +1,22 @@
+// Small text helpers: edit distance suggestions, trimming, joining.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dlt::text {
+
+std::string_view Trim(std::string_view s);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+std::vector<std::string> Split(std::string_view s, char sep);
+std::string ToUpper(std::string_view s);
+std::string ToLower(std::string_view s);
+
+size_t EditDistance(std::string_view a, std::string_view b);
+
+// The closest candidate within a small edit distance ("did you mean"), if any.
+std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace dlt::text

@@ -1,0 +1,40 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dlt::testing {
+
+// A fresh temporary folder, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteFile(const std::filesystem::path& path, const std::string& content);
+std::string ReadFile(const std::filesystem::path& path);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a program with arguments in `cwd` with exactly the environment `env` (plus PATH),
+// stdin from `input` (a pipe, so non-interactive) and captures stdout and stderr.
+RunResult Run(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+              const std::map<std::string, std::string>& env, const std::string& input = "");
+
+// Same, but on a pseudo-terminal (interactive): `input` is typed into it; stdout and stderr are
+// both captured into `out`.
+RunResult RunInTerminal(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                        const std::map<std::string, std::string>& env, const std::string& input);
+
+}  // namespace dlt::testing

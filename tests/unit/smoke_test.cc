@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "dlt/status.h"
+TEST(Status, OkByDefault) { EXPECT_TRUE(dlt::Status().ok()); }
