@@ -68,7 +68,7 @@ struct ConfigLayer {
   std::shared_ptr<const ConfigNode> root;  // null when the file does not exist
 
   bool present() const { return root != nullptr; }
-  std::string Tag() const;  // "(profile: dev)", "global", "(profile: dev) global" or ""
+  std::string Tag() const;  // "profile: dev", "global", "global, profile: dev" or ""
 };
 
 // Where a resolved value came from.
@@ -80,7 +80,8 @@ struct ValueOrigin {
   std::string profile;       // profile tag of the file
   bool global = false;
 
-  // "env DESTINATION__WAREHOUSE__CREDENTIALS" or ".dlt/dev.secrets.toml:2:1 (profile: dev)".
+  // "env DESTINATION__WAREHOUSE__CREDENTIALS" or ".dlt/dev.secrets.toml:2:15 (profile: dev)"
+  // (line and column of the value).
   std::string Describe() const;
 };
 

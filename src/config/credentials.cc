@@ -37,8 +37,8 @@ StatusOr<int> ParsePort(std::string_view s, std::string_view what) {
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v <= 0 || v > 65535) {
-    return InvalidArgument(std::string(what) + " must be a number between 1 and 65535, got `" +
-                           std::string(s) + "`");
+    // The text is not echoed: in a malformed URI it may be part of a password.
+    return InvalidArgument(std::string(what) + " must be a number between 1 and 65535");
   }
   return v;
 }
@@ -98,7 +98,8 @@ std::string PostgresCredentials::ConnectionString() const {
 }
 
 std::string PostgresCredentials::Redacted() const {
-  std::string s = "postgresql://" + username + (password.empty() ? "" : ":***") + "@" + host + ":" +
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string s = "postgresql://" + username + (password.empty() ? "" : ":***") + "@" + h + ":" +
                   std::to_string(port) + "/" + database;
   if (!sslmode.empty()) s += "?sslmode=" + sslmode;
   return s;
@@ -117,27 +118,28 @@ StatusOr<PostgresCredentials> ParsePostgresCredentials(std::string_view uri) {
                            std::string(scheme) + "://");
   }
   std::string_view rest = uri.substr(scheme_end + 3);
-  std::string_view query;
-  if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
   PostgresCredentials c;
-  std::string_view authority = rest, path;
-  if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
-    authority = rest.substr(0, slash);
-    path = rest.substr(slash + 1);
-  }
-  std::string_view hostport = authority;
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    hostport = authority.substr(at + 1);
+  // The user info ends at the LAST `@`, so a password with an unescaped `/`, `?` or `@` still
+  // parses (and never ends up in a host or port error message).
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
     size_t colon = userinfo.find(':');
     DLT_ASSIGN_OR_RETURN(c.username, PercentDecode(userinfo.substr(0, colon), "user name of the " + std::string(what)));
     if (colon != std::string_view::npos) {
       DLT_ASSIGN_OR_RETURN(std::string pw, PercentDecode(userinfo.substr(colon + 1), "password of the " + std::string(what)));
       c.password = Secret(std::move(pw));
     }
+  }
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  std::string_view hostport = rest, path;
+  if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+    hostport = rest.substr(0, slash);
+    path = rest.substr(slash + 1);
   }
   std::string_view host = hostport, port;
   if (!hostport.empty() && hostport.front() == '[') {

@@ -256,7 +256,7 @@ std::vector<ProfileListing> Workspace::ListProfiles() const {
   for (const auto& p : BuiltinProfiles()) add(p.name, p.description, true);
   for (const auto& p : CustomProfilesOnDisk()) add(p, kCustomProfileDescription, false);
   if (pinned_) add(*pinned_, kCustomProfileDescription, false);
-  if (!profile_.empty() && IsProfileConfigured(profile_)) add(profile_, kCustomProfileDescription, false);
+  if (!profile_.empty()) add(profile_, kCustomProfileDescription, false);  // always configured
   return out;
 }
 
