@@ -1,0 +1,338 @@
+// simdjson is included here (validation and cursors) and in normalize/relational.cc only.
+#include "extract/extractor.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "common/hash.h"
+#include "common/text.h"
+#include "normalize/coerce.h"
+
+namespace dlt {
+
+namespace dom = simdjson::dom;
+
+namespace {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+// Compact JSON with object keys sorted (as orjson with OPT_SORT_KEYS writes it).
+void SortedJson(dom::element e, std::string& out) {
+  switch (e.type()) {
+    case dom::element_type::OBJECT: {
+      std::vector<std::pair<std::string_view, dom::element>> fields;
+      for (auto f : dom::object(e)) fields.emplace_back(f.key, f.value);
+      std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      out += '{';
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ',';
+        AppendJsonString(out, fields[i].first);
+        out += ':';
+        SortedJson(fields[i].second, out);
+      }
+      out += '}';
+      break;
+    }
+    case dom::element_type::ARRAY: {
+      out += '[';
+      bool first = true;
+      for (dom::element item : dom::array(e)) {
+        if (!first) out += ',';
+        first = false;
+        SortedJson(item, out);
+      }
+      out += ']';
+      break;
+    }
+    case dom::element_type::STRING: AppendJsonString(out, std::string_view(e)); break;
+    case dom::element_type::INT64: out += std::to_string(int64_t(e)); break;
+    case dom::element_type::UINT64: out += std::to_string(uint64_t(e)); break;
+    case dom::element_type::DOUBLE: out += PythonFloatRepr(double(e)); break;
+    case dom::element_type::BOOL: out += bool(e) ? "true" : "false"; break;
+    case dom::element_type::NULL_VALUE: out += "null"; break;
+  }
+}
+
+std::string HashOf(dom::element e) {
+  std::string json;
+  SortedJson(e, json);
+  return hash::Base64Encode(hash::Shake128(json, 15), false);
+}
+
+nlohmann::ordered_json ToJson(dom::element e) {
+  switch (e.type()) {
+    case dom::element_type::STRING: return std::string(std::string_view(e));
+    case dom::element_type::INT64: return int64_t(e);
+    case dom::element_type::UINT64: return uint64_t(e);
+    case dom::element_type::DOUBLE: return double(e);
+    case dom::element_type::BOOL: return bool(e);
+    case dom::element_type::NULL_VALUE: return nullptr;
+    default: return nlohmann::ordered_json::parse(simdjson::minify(e));
+  }
+}
+
+// Comparable form of a cursor value: numbers numerically, ISO timestamps as UTC instants,
+// other strings as text.
+struct CursorKey {
+  bool numeric = false;
+  double num = 0;
+  std::string text;
+  int Compare(const CursorKey& o) const {
+    if (numeric && o.numeric) return num < o.num ? -1 : (num > o.num ? 1 : 0);
+    int c = text.compare(o.text);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+};
+
+std::optional<CursorKey> KeyOf(const nlohmann::ordered_json& v) {
+  CursorKey k;
+  if (v.is_number()) {
+    k.numeric = true;
+    k.num = v.get<double>();
+    return k;
+  }
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (auto ts = ParseIsoTimestamp(s)) {
+      k.text = *ts;
+    } else if (auto d = ParseIsoDate(s)) {
+      k.text = *d;
+    } else {
+      k.text = s;
+    }
+    return k;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> CursorPath(const std::string& path) {
+  std::string p = path;
+  if (p.starts_with("$.")) p = p.substr(2);
+  return text::Split(p, '.');
+}
+
+class IncrementalFilter {
+ public:
+  IncrementalFilter(const IncrementalSpec& spec, nlohmann::ordered_json* state) : spec_(spec), state_(state) {
+    path_ = CursorPath(spec.cursor_path);
+    if (!state_->is_object()) *state_ = nlohmann::ordered_json::object();
+    if (!state_->contains("initial_value")) {
+      (*state_)["initial_value"] = spec.initial_value ? *spec.initial_value : nlohmann::ordered_json(nullptr);
+    }
+    if (state_->contains("last_value") && !(*state_)["last_value"].is_null()) {
+      start_ = (*state_)["last_value"];
+    } else if (spec.initial_value) {
+      start_ = *spec.initial_value;
+    }
+    if (!start_.is_null()) start_key_ = KeyOf(start_);
+    if (state_->contains("unique_hashes") && (*state_)["unique_hashes"].is_array()) {
+      for (const auto& h : (*state_)["unique_hashes"]) {
+        if (h.is_string()) old_hashes_.insert(h.get<std::string>());
+      }
+    }
+  }
+
+  // Decides whether a record passes; errors name the record.
+  StatusOr<bool> Keep(dom::element record, const std::string& where) {
+    dom::element v = record;
+    bool found = record.type() == dom::element_type::OBJECT;
+    for (const auto& part : path_) {
+      if (!found || v.type() != dom::element_type::OBJECT) {
+        found = false;
+        break;
+      }
+      auto r = dom::object(v)[part];
+      if (r.error()) {
+        found = false;
+        break;
+      }
+      v = r.value();
+    }
+    if (!found || v.type() == dom::element_type::NULL_VALUE) {
+      if (spec_.on_cursor_value_missing == "include") return true;
+      if (spec_.on_cursor_value_missing == "exclude") return false;
+      return InvalidArgument(where + ": the record has no value for the incremental cursor `" + spec_.cursor_path +
+                             "` (set on_cursor_value_missing = \"include\" or \"exclude\" to accept such records)");
+    }
+    nlohmann::ordered_json value = ToJson(v);
+    auto key = KeyOf(value);
+    if (!key) {
+      return InvalidArgument(where + ": the incremental cursor `" + spec_.cursor_path +
+                             "` must be a number or a string, got " + value.dump());
+    }
+    if (start_key_) {
+      if ((key->numeric != start_key_->numeric)) {
+        return InvalidArgument(where + ": the incremental cursor `" + spec_.cursor_path + "` value " + value.dump() +
+                               " cannot be compared with the last value " + start_.dump());
+      }
+      int c = key->Compare(*start_key_);
+      if (c < 0) return false;
+      if (c == 0 && old_hashes_.count(HashOf(record))) return false;
+    }
+    if (!max_key_ || key->Compare(*max_key_) > 0) {
+      max_key_ = key;
+      max_ = value;
+      max_hashes_.clear();
+    }
+    if (key->Compare(*max_key_) == 0) max_hashes_.push_back(HashOf(record));
+    return true;
+  }
+
+  void Finish() {
+    auto& s = *state_;
+    if (max_key_ && (!start_key_ || max_key_->Compare(*start_key_) > 0)) {
+      s["last_value"] = max_;
+      s["unique_hashes"] = max_hashes_;
+    } else if (max_key_) {
+      // Only rows equal to the last value were new: remember them too.
+      std::vector<std::string> all(old_hashes_.begin(), old_hashes_.end());
+      for (const auto& h : max_hashes_) {
+        if (!old_hashes_.count(h)) all.push_back(h);
+      }
+      s["last_value"] = start_;
+      s["unique_hashes"] = all;
+    } else {
+      if (!s.contains("last_value")) s["last_value"] = start_.is_null() ? nlohmann::ordered_json(nullptr) : start_;
+      if (!s.contains("unique_hashes")) s["unique_hashes"] = nlohmann::ordered_json::array();
+    }
+    s["start_value"] = start_;
+  }
+
+ private:
+  IncrementalSpec spec_;
+  nlohmann::ordered_json* state_;
+  std::vector<std::string> path_;
+  nlohmann::ordered_json start_;
+  std::optional<CursorKey> start_key_;
+  std::set<std::string> old_hashes_;
+  std::optional<CursorKey> max_key_;
+  nlohmann::ordered_json max_;
+  std::vector<std::string> max_hashes_;
+};
+
+}  // namespace
+
+StatusOr<std::string> IncrementalRowHash(std::string_view json) {
+  dom::parser parser;
+  dom::element doc;
+  if (auto err = parser.parse(json.data(), json.size()).get(doc)) {
+    return InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  return HashOf(doc);
+}
+
+Status ExtractResource(RecordSource& source, const std::filesystem::path& out_file,
+                       const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
+                       ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress) {
+  FILE* out = std::fopen(out_file.c_str(), "wbx");
+  if (!out) return Internal("cannot create " + out_file.string() + ": " + std::strerror(errno));
+  struct Closer {
+    FILE* f;
+    ~Closer() {
+      if (f) std::fclose(f);
+    }
+  } closer{out};
+
+  nlohmann::ordered_json working_state = incremental_state ? *incremental_state : nlohmann::ordered_json();
+  std::optional<IncrementalFilter> filter;
+  if (incremental) filter.emplace(*incremental, &working_state);
+
+  dom::parser parser;
+  std::string buffer;
+  buffer.reserve(1 << 20);
+  std::string_view json;
+  std::string where;
+  uint64_t last_progress = 0;
+  auto write_record = [&](std::string_view text, dom::element e, const std::string& w) -> Status {
+    if (filter) {
+      DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(e, w));
+      if (!keep) {
+        ++stats->records_skipped;
+        return Status::Ok();
+      }
+    }
+    if (text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos) {
+      buffer += simdjson::minify(e);
+    } else {
+      buffer.append(text);
+    }
+    buffer += '\n';
+    ++stats->records_out;
+    if (buffer.size() >= (1 << 20)) {
+      if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
+        return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+      }
+      stats->bytes += buffer.size();
+      buffer.clear();
+    }
+    return Status::Ok();
+  };
+
+  for (;;) {
+    DLT_ASSIGN_OR_RETURN(bool more, source.Next(&json, &where));
+    if (!more) break;
+    ++stats->records_in;
+    dom::element doc;
+    if (auto err = parser.parse(json.data(), json.size()).get(doc)) {
+      std::string what = simdjson::error_message(err);
+      if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) what += " (a number out of the 64-bit range?)";
+      return InvalidArgument(where + ": invalid JSON: " + what);
+    }
+    if (doc.type() == dom::element_type::ARRAY) {
+      uint64_t i = 0;
+      for (dom::element item : dom::array(doc)) {
+        std::string w = where + " (item " + std::to_string(i++) + ")";
+        DLT_RETURN_IF_ERROR(write_record(simdjson::minify(item), item, w));
+      }
+    } else {
+      DLT_RETURN_IF_ERROR(write_record(json, doc, where));
+    }
+    if (progress && stats->records_in - last_progress >= 65536) {
+      last_progress = stats->records_in;
+      progress(*stats, source.bytes_read());
+    }
+  }
+  if (!buffer.empty()) {
+    if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
+      return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+    }
+    stats->bytes += buffer.size();
+  }
+  if (std::fflush(out) != 0) return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+  if (filter) {
+    filter->Finish();
+    *incremental_state = working_state;
+  }
+  if (progress) progress(*stats, source.bytes_read());
+  return Status::Ok();
+}
+
+}  // namespace dlt

@@ -1,0 +1,50 @@
+// The extract step: reads records from a source, validates them as JSON, applies the
+// incremental cursor, and writes them into the extracted package (one JSON document per line).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+// Where records come from. `where` names the record for error messages ("events.jsonl:12").
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  // Returns false at the end.
+  virtual StatusOr<bool> Next(std::string_view* json, std::string* where) = 0;
+  virtual uint64_t bytes_read() const { return 0; }
+};
+
+struct IncrementalSpec {
+  std::string cursor_path;                    // "updated_at" or "a.b" (also "$.a.b")
+  std::optional<nlohmann::ordered_json> initial_value;
+  std::string on_cursor_value_missing = "raise";  // raise | include | exclude
+};
+
+struct ExtractStats {
+  uint64_t records_in = 0;       // records read from the source
+  uint64_t records_out = 0;      // records written (after the incremental filter)
+  uint64_t records_skipped = 0;  // dropped by the incremental filter
+  uint64_t bytes = 0;            // bytes written to the package
+};
+
+// Extracts one resource into `out_file` (created). `incremental_state` is the resource's
+// `incremental.<cursor>` state object, updated in place when the extract succeeds.
+Status ExtractResource(RecordSource& source, const std::filesystem::path& out_file,
+                       const std::optional<IncrementalSpec>& incremental,
+                       nlohmann::ordered_json* incremental_state, ExtractStats* stats,
+                       const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {});
+
+// Row hash used by the incremental boundary de-duplication:
+// base64(shake_128(sorted-key compact JSON of the record), 15 bytes) without padding.
+StatusOr<std::string> IncrementalRowHash(std::string_view json);
+
+}  // namespace dlt

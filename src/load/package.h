@@ -1,0 +1,68 @@
+// Load packages on disk, in a pipeline's working folder, laid out as dlt does:
+//   normalize/extracted/<load_id>/   extracted records, waiting for normalize
+//   load/normalized/<load_id>/       per-table job files, waiting for load
+//   load/loaded/<load_id>/           loaded (kept, with package_completed.json)
+// Each stage builds a package in a temporary folder and publishes it with one rename, so a crash
+// leaves either the old stage or the new one, never a half-written package.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+enum class PackageStage { kExtracted, kNormalized, kLoaded };
+
+struct PackageJob {
+  std::string table;
+  std::filesystem::path path;
+  std::string file_name;
+};
+
+class PackageStorage {
+ public:
+  explicit PackageStorage(std::filesystem::path pipeline_dir) : dir_(std::move(pipeline_dir)) {}
+
+  // Creates the folder layout and the .version files; removes temporary leftovers of a crash.
+  Status Init();
+
+  std::filesystem::path StageDir(PackageStage stage) const;
+  std::filesystem::path PackageDir(PackageStage stage, const std::string& load_id) const;
+
+  // Load ids of packages in a stage, oldest first.
+  std::vector<std::string> List(PackageStage stage) const;
+
+  // A fresh temporary package folder (with new_jobs/) for `load_id`.
+  StatusOr<std::filesystem::path> BeginPackage(const std::string& load_id) const;
+  // Publishes a temporary package into `stage` (one rename + fsync of the parent folder).
+  Status Publish(const std::filesystem::path& temp_dir, PackageStage stage, const std::string& load_id) const;
+  // Moves a package to the next stage (one rename). Missing source -> NotFound.
+  Status Move(const std::string& load_id, PackageStage from, PackageStage to) const;
+  Status Delete(PackageStage stage, const std::string& load_id) const;
+
+  // new_jobs/ of a package, sorted by file name.
+  std::vector<PackageJob> Jobs(PackageStage stage, const std::string& load_id, const char* folder = "new_jobs") const;
+
+  // Small JSON files in a package (package state, schema, updates).
+  static Status WriteJson(const std::filesystem::path& path, const nlohmann::ordered_json& doc);
+  static StatusOr<nlohmann::ordered_json> ReadJson(const std::filesystem::path& path);
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Load ids: Unix time with fractional seconds as Python prints a float ("1795593221.5217235"),
+// strictly greater than `after` when given.
+std::string NewLoadId(const std::optional<std::string>& after = std::nullopt);
+// Current UTC time as ISO 8601 with microseconds and +00:00.
+std::string NowIso();
+
+}  // namespace dlt

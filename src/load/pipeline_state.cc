@@ -1,0 +1,118 @@
+#include "load/pipeline_state.h"
+
+#include <zlib.h>
+
+#include "common/fs.h"
+#include "common/hash.h"
+
+namespace dlt {
+
+PipelineState PipelineState::New(const std::string& pipeline_name) {
+  nlohmann::ordered_json d = nlohmann::ordered_json::object();
+  d["_state_version"] = 0;
+  d["_state_engine_version"] = kEngineVersion;
+  d["pipeline_name"] = pipeline_name;
+  d["_local"] = nlohmann::ordered_json::object({{"first_run", true}});
+  return PipelineState(std::move(d));
+}
+
+StatusOr<PipelineState> PipelineState::Load(const std::filesystem::path& path) {
+  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
+  auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return DataLoss(path.string() +
+                    " is corrupt (not valid JSON: truncated or edited). Restore the pipeline state from "
+                    "the destination with `dlt pipeline <name> sync`, or delete the file to start over");
+  }
+  if (doc.value("_state_engine_version", 0) > kEngineVersion) {
+    return FailedPrecondition(path.string() + ": state engine version " +
+                              std::to_string(doc.value("_state_engine_version", 0)) +
+                              " is newer than this tool supports");
+  }
+  return PipelineState(std::move(doc));
+}
+
+Status PipelineState::Save(const std::filesystem::path& path) const {
+  return fsutil::WriteFileAtomic(path, doc_.dump(2));
+}
+
+int PipelineState::version() const { return doc_.value("_state_version", 0); }
+
+const std::string& PipelineState::version_hash() const {
+  static const std::string kEmpty;
+  auto it = doc_.find("_version_hash");
+  if (it == doc_.end() || !it->is_string()) return kEmpty;
+  return it->get_ref<const std::string&>();
+}
+
+std::string PipelineState::ComputeHash() const {
+  nlohmann::json copy = nlohmann::json::parse(doc_.dump());  // std::map: keys sorted
+  for (const char* k : {"_state_version", "_state_engine_version", "_version_hash", "_local"}) copy.erase(k);
+  return hash::Base64Encode(hash::Sha3_256Digest(copy.dump()));
+}
+
+bool PipelineState::BumpIfChanged() {
+  std::string h = ComputeHash();
+  if (h == version_hash()) return false;
+  doc_["_state_version"] = version() + 1;
+  doc_["_version_hash"] = h;
+  return true;
+}
+
+std::string PipelineState::Encode() const {
+  nlohmann::ordered_json copy = doc_;
+  copy.erase("_local");
+  std::string json = copy.dump();
+  uLongf size = compressBound(static_cast<uLong>(json.size()));
+  std::string out(size, '\0');
+  compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(json.data()),
+            static_cast<uLong>(json.size()), Z_BEST_COMPRESSION);
+  out.resize(size);
+  return hash::Base64Encode(out);
+}
+
+StatusOr<PipelineState> PipelineState::Decode(std::string_view encoded) {
+  auto raw = hash::Base64Decode(encoded);
+  if (!raw.ok()) return DataLoss("stored pipeline state is not valid base64");
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Internal("zlib init failed");
+  zs.next_in = reinterpret_cast<Bytef*>(raw->data());
+  zs.avail_in = static_cast<uInt>(raw->size());
+  std::string out;
+  char buf[65536];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      return DataLoss("stored pipeline state is not a valid zlib stream");
+    }
+    out.append(buf, sizeof buf - zs.avail_out);
+  } while (rc != Z_STREAM_END);
+  inflateEnd(&zs);
+  auto doc = nlohmann::ordered_json::parse(out, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return DataLoss("stored pipeline state is not valid JSON");
+  return PipelineState(std::move(doc));
+}
+
+nlohmann::ordered_json& PipelineState::ResourceState(const std::string& schema, const std::string& resource) {
+  auto& r = doc_["sources"][schema]["resources"][resource];
+  if (!r.is_object()) r = nlohmann::ordered_json::object();
+  return r;
+}
+
+const nlohmann::ordered_json* PipelineState::FindResourceState(const std::string& schema,
+                                                               const std::string& resource) const {
+  auto s = doc_.find("sources");
+  if (s == doc_.end()) return nullptr;
+  auto sc = s->find(schema);
+  if (sc == s->end()) return nullptr;
+  auto rs = sc->find("resources");
+  if (rs == sc->end()) return nullptr;
+  auto r = rs->find(resource);
+  return r == rs->end() ? nullptr : &*r;
+}
+
+}  // namespace dlt

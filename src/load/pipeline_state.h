@@ -1,0 +1,49 @@
+// The pipeline state, in dlt's layout (engine version 4): pipeline name, dataset, schema names,
+// destination, source/resource state (incremental cursors), and a `_local` part that never
+// leaves the machine. Stored locally as state.json and in the destination's
+// _dlt_pipeline_state table as base64(zlib(compact JSON)).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+class PipelineState {
+ public:
+  static constexpr int kEngineVersion = 4;
+
+  PipelineState() = default;
+  explicit PipelineState(nlohmann::ordered_json doc) : doc_(std::move(doc)) {}
+  static PipelineState New(const std::string& pipeline_name);
+
+  static StatusOr<PipelineState> Load(const std::filesystem::path& path);
+  Status Save(const std::filesystem::path& path) const;
+
+  int version() const;
+  const std::string& version_hash() const;
+  // Hash of the state without its version fields and without `_local`.
+  std::string ComputeHash() const;
+  // Recomputes the hash; when the content changed, increments `_state_version`. Returns true
+  // when it changed (the state must then be stored in the destination with the next load).
+  bool BumpIfChanged();
+
+  // The destination form: base64 of zlib-compressed compact JSON, without `_local`.
+  std::string Encode() const;
+  static StatusOr<PipelineState> Decode(std::string_view encoded);
+
+  nlohmann::ordered_json& doc() { return doc_; }
+  const nlohmann::ordered_json& doc() const { return doc_; }
+  // sources.<schema>.resources.<resource> (created when missing)
+  nlohmann::ordered_json& ResourceState(const std::string& schema, const std::string& resource);
+  const nlohmann::ordered_json* FindResourceState(const std::string& schema, const std::string& resource) const;
+
+ private:
+  nlohmann::ordered_json doc_ = nlohmann::ordered_json::object();
+};
+
+}  // namespace dlt

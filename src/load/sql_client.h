@@ -1,0 +1,47 @@
+// What the loader needs from a SQL destination. DuckDB and PostgreSQL implement it; the loading
+// logic (DDL, write dispositions, system tables) is shared in SqlLoader.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlt/status.h"
+#include "normalize/schema.h"
+
+namespace dlt {
+
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class SqlClient {
+ public:
+  virtual ~SqlClient() = default;
+
+  virtual Status Execute(std::string_view sql) = 0;
+  virtual StatusOr<std::vector<SqlRow>> Query(std::string_view sql) = 0;
+
+  // Bulk-loads CSV job files (header line; NULL = empty unquoted field) into a table.
+  // `columns` are the file's header, in order; the target may have more columns.
+  virtual Status CopyCsv(const std::string& dataset, const std::string& table,
+                         const std::vector<const Column*>& columns,
+                         const std::vector<std::filesystem::path>& files) = 0;
+
+  // SQL type of a column, without NOT NULL.
+  virtual std::string TypeSql(const Column& column) const = 0;
+  virtual std::string QuoteIdentifier(std::string_view name) const = 0;
+  virtual std::string QuoteLiteral(std::string_view text) const = 0;
+  // SQL expression for the current UTC timestamp.
+  virtual std::string NowSql() const = 0;
+
+  // Column names of an existing table (empty when it does not exist).
+  virtual StatusOr<std::vector<std::string>> TableColumns(const std::string& dataset, const std::string& table);
+  virtual StatusOr<bool> SchemaExists(const std::string& dataset);
+
+  std::string Qualified(const std::string& dataset, const std::string& table) const {
+    return QuoteIdentifier(dataset) + "." + QuoteIdentifier(table);
+  }
+};
+
+}  // namespace dlt

@@ -1,0 +1,312 @@
+#include "load/sql_loader.h"
+
+#include <cstdio>
+#include <set>
+
+#include "common/text.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Column names from the header line of a CSV job file.
+StatusOr<std::vector<std::string>> ReadCsvHeader(const fs::path& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return DataLoss("load job file missing: " + path.string());
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  int c;
+  while ((c = std::fgetc(f)) != EOF) {
+    any = true;
+    if (quoted) {
+      if (c == '"') {
+        int n = std::fgetc(f);
+        if (n == '"') {
+          cur += '"';
+        } else {
+          quoted = false;
+          if (n == EOF) break;
+          std::ungetc(n, f);
+        }
+      } else {
+        cur += static_cast<char>(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else if (c == '\n') {
+      break;
+    } else {
+      cur += static_cast<char>(c);
+    }
+  }
+  std::fclose(f);
+  if (!any) return DataLoss("load job file is empty (truncated): " + path.string());
+  out.push_back(std::move(cur));
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> SqlClient::TableColumns(const std::string& dataset, const std::string& table) {
+  DLT_ASSIGN_OR_RETURN(auto rows, Query("SELECT column_name FROM information_schema.columns WHERE table_schema = " +
+                                        QuoteLiteral(dataset) + " AND table_name = " + QuoteLiteral(table) +
+                                        " ORDER BY ordinal_position"));
+  std::vector<std::string> out;
+  for (auto& r : rows) {
+    if (!r.empty() && r[0]) out.push_back(*r[0]);
+  }
+  return out;
+}
+
+StatusOr<bool> SqlClient::SchemaExists(const std::string& dataset) {
+  DLT_ASSIGN_OR_RETURN(auto rows, Query("SELECT 1 FROM information_schema.schemata WHERE schema_name = " +
+                                        QuoteLiteral(dataset)));
+  return !rows.empty();
+}
+
+Status SqlLoader::EnsureTable(const std::string& dataset, const Table& table) {
+  DLT_ASSIGN_OR_RETURN(auto existing, client_->TableColumns(dataset, table.name));
+  if (existing.empty()) {
+    std::vector<std::string> defs;
+    for (const auto& c : table.columns) {
+      defs.push_back(client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) + (c.nullable ? "" : " NOT NULL"));
+    }
+    if (defs.empty()) return Status::Ok();
+    return client_->Execute("CREATE TABLE " + client_->Qualified(dataset, table.name) + " (" +
+                            text::Join(defs, ", ") + ")");
+  }
+  std::set<std::string> have(existing.begin(), existing.end());
+  for (const auto& c : table.columns) {
+    if (have.count(c.name)) continue;
+    // Added columns are nullable: rows loaded before have no value for them.
+    DLT_RETURN_IF_ERROR(client_->Execute("ALTER TABLE " + client_->Qualified(dataset, table.name) + " ADD COLUMN " +
+                                         client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c)));
+  }
+  return Status::Ok();
+}
+
+StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
+  DLT_ASSIGN_OR_RETURN(auto cols, client_->TableColumns(dataset_, "_dlt_loads"));
+  if (cols.empty()) return false;
+  DLT_ASSIGN_OR_RETURN(auto rows, client_->Query("SELECT 1 FROM " + client_->Qualified(dataset_, "_dlt_loads") +
+                                                 " WHERE load_id = " + client_->QuoteLiteral(load_id)));
+  return !rows.empty();
+}
+
+Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
+  // Files with the same header are loaded together.
+  std::map<std::vector<std::string>, std::vector<fs::path>> groups;
+  for (const PackageJob* j : jobs) {
+    DLT_ASSIGN_OR_RETURN(auto header, ReadCsvHeader(j->path));
+    groups[header].push_back(j->path);
+  }
+  for (const auto& [header, files] : groups) {
+    std::vector<const Column*> cols;
+    for (const auto& name : header) {
+      const Column* c = table.FindColumn(name);
+      if (!c) {
+        return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                        "` that is not in the package schema (" + files.front().string() + ")");
+      }
+      cols.push_back(c);
+    }
+    DLT_RETURN_IF_ERROR(client_->CopyCsv(dataset, table.name, cols, files));
+  }
+  return Status::Ok();
+}
+
+Status SqlLoader::Merge(const Schema& schema, const Table& root,
+                        const std::map<std::string, std::vector<const PackageJob*>>& jobs) {
+  std::vector<std::string> keys, merge_keys;
+  for (const auto& c : root.columns) {
+    if (c.primary_key) keys.push_back(c.name);
+    if (c.merge_key) merge_keys.push_back(c.name);
+  }
+  std::vector<const Table*> family{&root};
+  for (const Table* t : schema.NestedTablesOf(root.name)) family.push_back(t);
+  if (keys.empty() && merge_keys.empty()) {
+    // Without keys merge degenerates to append, as in dlt.
+    for (const Table* t : family) {
+      auto it = jobs.find(t->name);
+      if (it != jobs.end()) DLT_RETURN_IF_ERROR(CopyJobs(dataset_, *t, it->second));
+    }
+    return Status::Ok();
+  }
+  const std::string staging = staging_dataset();
+  DLT_RETURN_IF_ERROR(client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(staging)));
+  for (const Table* t : family) {
+    if (t->columns.empty()) continue;
+    DLT_RETURN_IF_ERROR(EnsureTable(staging, *t));
+    DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + client_->Qualified(staging, t->name)));
+    auto it = jobs.find(t->name);
+    if (it != jobs.end()) DLT_RETURN_IF_ERROR(CopyJobs(staging, *t, it->second));
+  }
+  auto q = [&](const std::string& n) { return client_->QuoteIdentifier(n); };
+  const std::string droot = client_->Qualified(dataset_, root.name);
+  const std::string sroot = client_->Qualified(staging, root.name);
+  auto match = [&](const std::vector<std::string>& cols) {
+    std::vector<std::string> parts;
+    for (const auto& c : cols) parts.push_back("s." + q(c) + " = d." + q(c));
+    return text::Join(parts, " AND ");
+  };
+  std::string cond;
+  if (!keys.empty()) cond = "EXISTS (SELECT 1 FROM " + sroot + " s WHERE " + match(keys) + ")";
+  if (!merge_keys.empty()) {
+    std::string mk = "EXISTS (SELECT 1 FROM " + sroot + " s WHERE " + match(merge_keys) + ")";
+    cond = cond.empty() ? mk : "(" + cond + " OR " + mk + ")";
+  }
+  // Nested rows of replaced root rows go first (they are found through the root rows).
+  for (size_t i = 1; i < family.size(); ++i) {
+    const Table* t = family[i];
+    if (t->columns.empty() || !t->FindColumn("_dlt_root_id")) continue;
+    DLT_ASSIGN_OR_RETURN(auto exists, client_->TableColumns(dataset_, t->name));
+    if (exists.empty()) continue;
+    DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + client_->Qualified(dataset_, t->name) +
+                                         " WHERE " + q("_dlt_root_id") + " IN (SELECT d." + q("_dlt_id") +
+                                         " FROM " + droot + " d WHERE " + cond + ")"));
+  }
+  DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + droot + " d WHERE " + cond));
+  // Insert the staged root rows, one per key (duplicates within a load collapse to one).
+  std::vector<std::string> cols;
+  for (const auto& c : root.columns) cols.push_back(q(c.name));
+  std::string col_list = text::Join(cols, ", ");
+  std::vector<std::string> part;
+  for (const auto& k : keys.empty() ? merge_keys : keys) part.push_back(q(k));
+  DLT_RETURN_IF_ERROR(client_->Execute(
+      "INSERT INTO " + droot + " (" + col_list + ") SELECT " + col_list + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY " +
+      text::Join(part, ", ") + ") AS _dlt_dedup_rn FROM " + sroot + ") AS x WHERE _dlt_dedup_rn = 1"));
+  for (size_t i = 1; i < family.size(); ++i) {
+    const Table* t = family[i];
+    if (t->columns.empty() || !jobs.count(t->name)) continue;
+    std::vector<std::string> ccols;
+    for (const auto& c : t->columns) ccols.push_back(q(c.name));
+    std::string cl = text::Join(ccols, ", ");
+    DLT_RETURN_IF_ERROR(client_->Execute("INSERT INTO " + client_->Qualified(dataset_, t->name) + " (" + cl + ") SELECT " +
+                                         cl + " FROM " + client_->Qualified(staging, t->name) + " WHERE " +
+                                         q("_dlt_root_id") + " IN (SELECT " + q("_dlt_id") + " FROM " + droot + ")"));
+  }
+  return Status::Ok();
+}
+
+Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
+  const Schema& schema = *p.schema;
+  auto q = [&](const std::string& n) { return client_->QuoteIdentifier(n); };
+  auto lit = [&](const std::string& s) { return client_->QuoteLiteral(s); };
+  DLT_RETURN_IF_ERROR(client_->Execute("CREATE SCHEMA IF NOT EXISTS " + q(dataset_)));
+  for (const char* sys : {"_dlt_version", "_dlt_loads", "_dlt_pipeline_state"}) {
+    if (const Table* t = schema.FindTable(sys)) DLT_RETURN_IF_ERROR(EnsureTable(dataset_, *t));
+  }
+
+  std::map<std::string, std::vector<const PackageJob*>> by_table;
+  for (const auto& j : p.jobs) by_table[j.table].push_back(&j);
+  // Every table with data (and its ancestors, which may have received no rows) must exist.
+  std::set<std::string> roots;
+  for (const auto& [name, js] : by_table) {
+    const Table* t = schema.FindTable(name);
+    if (!t) return DataLoss("load package " + p.load_id + " has jobs for table `" + name + "` missing from its schema");
+    roots.insert(schema.RootOf(name).name);
+  }
+  for (const auto& r : p.replace_tables) {
+    if (schema.FindTable(r)) roots.insert(r);
+  }
+  for (const auto& rname : roots) {
+    const Table& root = *schema.FindTable(rname);
+    WriteDisposition disp = root.write_disposition.value_or(WriteDisposition::kAppend);
+    if (disp == WriteDisposition::kSkip) continue;
+    std::vector<const Table*> family{&root};
+    for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
+    for (const Table* t : family) {
+      if (!t->columns.empty()) DLT_RETURN_IF_ERROR(EnsureTable(dataset_, *t));
+    }
+    if (disp == WriteDisposition::kReplace) {
+      for (const Table* t : family) {
+        if (!t->columns.empty()) DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + client_->Qualified(dataset_, t->name)));
+      }
+    }
+    if (disp == WriteDisposition::kMerge) {
+      DLT_RETURN_IF_ERROR(Merge(schema, root, by_table));
+    } else {
+      for (const Table* t : family) {
+        auto it = by_table.find(t->name);
+        if (it != by_table.end()) DLT_RETURN_IF_ERROR(CopyJobs(dataset_, *t, it->second));
+      }
+    }
+  }
+
+  // The schema version, once per version hash.
+  DLT_ASSIGN_OR_RETURN(auto have_version,
+                       client_->Query("SELECT 1 FROM " + client_->Qualified(dataset_, "_dlt_version") +
+                                      " WHERE version_hash = " + lit(schema.version_hash()) +
+                                      " AND schema_name = " + lit(schema.name())));
+  if (have_version.empty()) {
+    DLT_RETURN_IF_ERROR(client_->Execute(
+        "INSERT INTO " + client_->Qualified(dataset_, "_dlt_version") +
+        " (version, engine_version, inserted_at, schema_name, version_hash, schema) VALUES (" +
+        std::to_string(schema.version()) + ", " + std::to_string(Schema::kEngineVersion) + ", " + client_->NowSql() +
+        ", " + lit(schema.name()) + ", " + lit(schema.version_hash()) + ", " + lit(schema.ToJson()) + ")"));
+  }
+  if (p.state) {
+    const StateRow& s = *p.state;
+    DLT_RETURN_IF_ERROR(client_->Execute(
+        "INSERT INTO " + client_->Qualified(dataset_, "_dlt_pipeline_state") +
+        " (version, engine_version, pipeline_name, state, created_at, version_hash, _dlt_load_id, _dlt_id) VALUES (" +
+        std::to_string(s.version) + ", " + std::to_string(s.engine_version) + ", " + lit(s.pipeline_name) + ", " +
+        lit(s.state) + ", " + client_->NowSql() + ", " + lit(s.version_hash) + ", " + lit(p.load_id) + ", " +
+        lit(s.row_id) + ")"));
+  }
+  DLT_RETURN_IF_ERROR(client_->Execute(
+      "INSERT INTO " + client_->Qualified(dataset_, "_dlt_loads") +
+      " (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES (" + lit(p.load_id) + ", " +
+      lit(schema.name()) + ", 0, " + client_->NowSql() + ", " + lit(schema.version_hash()) + ")"));
+  return Status::Ok();
+}
+
+Status SqlLoader::Load(const PackageToLoad& package) {
+  DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
+  Status s = LoadInTransaction(package);
+  if (!s.ok()) {
+    (void)client_->Execute("ROLLBACK");
+    return s;
+  }
+  Status c = client_->Execute("COMMIT");
+  if (!c.ok()) {
+    (void)client_->Execute("ROLLBACK");
+    return c;
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::optional<StoredState>> SqlLoader::RetrieveState(const std::string& pipeline_name) {
+  DLT_ASSIGN_OR_RETURN(auto cols, client_->TableColumns(dataset_, "_dlt_pipeline_state"));
+  if (cols.empty()) return std::optional<StoredState>();
+  DLT_ASSIGN_OR_RETURN(auto rows, client_->Query(
+      "SELECT s.state, s.version, s._dlt_load_id, CAST(s.created_at AS VARCHAR) FROM " +
+      client_->Qualified(dataset_, "_dlt_pipeline_state") + " s JOIN " + client_->Qualified(dataset_, "_dlt_loads") +
+      " l ON l.load_id = s._dlt_load_id WHERE s.pipeline_name = " + client_->QuoteLiteral(pipeline_name) +
+      " AND l.status = 0 ORDER BY s.version DESC, l.inserted_at DESC LIMIT 1"));
+  if (rows.empty()) return std::optional<StoredState>();
+  StoredState st;
+  st.state = rows[0][0].value_or("");
+  st.version = std::stoi(rows[0][1].value_or("0"));
+  st.load_id = rows[0][2].value_or("");
+  st.created_at = rows[0][3].value_or("");
+  return std::optional<StoredState>(std::move(st));
+}
+
+StatusOr<std::optional<std::string>> SqlLoader::RetrieveSchema(const std::string& schema_name) {
+  DLT_ASSIGN_OR_RETURN(auto cols, client_->TableColumns(dataset_, "_dlt_version"));
+  if (cols.empty()) return std::optional<std::string>();
+  DLT_ASSIGN_OR_RETURN(auto rows, client_->Query("SELECT schema FROM " + client_->Qualified(dataset_, "_dlt_version") +
+                                                 " WHERE schema_name = " + client_->QuoteLiteral(schema_name) +
+                                                 " ORDER BY inserted_at DESC, version DESC LIMIT 1"));
+  if (rows.empty() || !rows[0][0]) return std::optional<std::string>();
+  return std::optional<std::string>(*rows[0][0]);
+}
+
+}  // namespace dlt

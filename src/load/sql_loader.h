@@ -1,0 +1,66 @@
+// Loads one load package into a SQL destination in ONE transaction together with its
+// _dlt_loads row, so a package is either fully loaded or not at all.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlt/status.h"
+#include "load/package.h"
+#include "load/sql_client.h"
+#include "normalize/schema.h"
+
+namespace dlt {
+
+struct StateRow {
+  int version = 0;
+  int engine_version = 4;
+  std::string pipeline_name;
+  std::string state;  // base64(zlib(json))
+  std::string version_hash;
+  std::string row_id;  // _dlt_id of the row
+};
+
+struct PackageToLoad {
+  std::string load_id;
+  const Schema* schema = nullptr;
+  std::vector<PackageJob> jobs;
+  std::vector<std::string> replace_tables;  // root tables to empty even without jobs
+  std::optional<StateRow> state;
+};
+
+struct StoredState {
+  std::string state;  // encoded
+  int version = 0;
+  std::string load_id;
+  std::string created_at;
+};
+
+class SqlLoader {
+ public:
+  SqlLoader(SqlClient* client, std::string dataset) : client_(client), dataset_(std::move(dataset)) {}
+
+  // True when `_dlt_loads` already has the load id (the package was committed before a crash).
+  StatusOr<bool> IsLoaded(const std::string& load_id);
+  Status Load(const PackageToLoad& package);
+
+  // The newest state row of the pipeline whose load is completed.
+  StatusOr<std::optional<StoredState>> RetrieveState(const std::string& pipeline_name);
+  // The newest stored schema (JSON text) of `schema_name`.
+  StatusOr<std::optional<std::string>> RetrieveSchema(const std::string& schema_name);
+
+  std::string staging_dataset() const { return dataset_ + "_staging"; }
+
+ private:
+  Status EnsureTable(const std::string& dataset, const Table& table);
+  Status LoadInTransaction(const PackageToLoad& package);
+  Status CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs);
+  Status Merge(const Schema& schema, const Table& root, const std::map<std::string, std::vector<const PackageJob*>>& jobs);
+
+  SqlClient* client_;
+  std::string dataset_;
+};
+
+}  // namespace dlt

@@ -1,0 +1,43 @@
+// Type inference and coercion of JSON values into dlt data types, as Python dlt does it:
+// bool -> bool, integer -> bigint, float -> double, ISO-8601 timestamp strings -> timestamp,
+// other strings -> text. A value that can be coerced into an existing column's type is
+// coerced; otherwise it goes to a variant column.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "normalize/schema.h"
+
+namespace dlt {
+
+// A scalar JSON value, as the normalizer sees it.
+struct ScalarValue {
+  enum class Kind { kNull, kBool, kInt, kDouble, kString, kJson } kind = Kind::kNull;
+  bool b = false;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view s;  // string contents, or compact JSON text for kJson
+};
+
+// The dlt type a value gets when it creates a new column (timestamps detected from strings).
+DataType InferType(const ScalarValue& v);
+// The type of a value without detection (variant columns are named after it).
+DataType BaseType(const ScalarValue& v);
+
+// Converts `v` into the text form written to load files for a column of type `to`, or nullopt
+// when the value cannot be coerced (then it goes to a variant column).
+std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to);
+
+// Parses an ISO-8601 timestamp the way dlt's detection accepts it; returns it normalized to
+// "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" (UTC) or nullopt.
+std::optional<std::string> ParseIsoTimestamp(std::string_view s);
+// Date-only strings "YYYY-MM-DD" (accepted when coercing into a timestamp column).
+std::optional<std::string> ParseIsoDate(std::string_view s);
+
+// Python's repr() of a float: shortest round trip, "2.0" for integral values, "1e+300".
+std::string PythonFloatRepr(double d);
+
+}  // namespace dlt

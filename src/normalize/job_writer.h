@@ -1,0 +1,59 @@
+// Writes normalized rows into per-table load job files (CSV with a header line) inside a load
+// package's new_jobs folder. NULL is an empty unquoted field; the empty string is "".
+// A table whose columns grow while a file is open gets a new file with the wider header.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+struct JobFileInfo {
+  std::string table;
+  std::filesystem::path path;
+  std::vector<std::string> columns;  // header
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+
+class JobWriterSet {
+ public:
+  explicit JobWriterSet(std::filesystem::path jobs_dir) : dir_(std::move(jobs_dir)) {}
+  ~JobWriterSet();
+  JobWriterSet(const JobWriterSet&) = delete;
+
+  // Adds a row to `table`: `cells[i]` is the value of column i (`present[i]` false = NULL).
+  // `columns` are the table's current column names; the row may be shorter than them.
+  Status AddRow(const std::string& table, const std::vector<std::string>& columns,
+                const std::vector<std::string>& cells, const std::vector<char>& present, size_t ncells);
+
+  // Flushes and closes every file (fsync); returns what was written.
+  StatusOr<std::vector<JobFileInfo>> Close();
+  uint64_t bytes_written() const { return bytes_written_; }
+
+  // A new job file name: <table>.<10 hex>.0.csv
+  static std::string NewJobFileName(std::string_view table);
+  static void AppendCsvField(std::string& out, std::string_view value);
+
+ private:
+  struct Open {
+    JobFileInfo info;
+    FILE* file = nullptr;
+    std::string buffer;
+  };
+  Status Flush(Open& o);
+  Status CloseOne(Open& o);
+  std::filesystem::path dir_;
+  std::map<std::string, std::unique_ptr<Open>> open_;
+  std::vector<JobFileInfo> done_;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace dlt

@@ -1,0 +1,66 @@
+// The relational normalizer: turns JSON records into rows of a root table and nested tables,
+// inferring and evolving the schema as dlt's relational JSON normalizer does.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlt/status.h"
+#include "normalize/job_writer.h"
+#include "normalize/naming.h"
+#include "normalize/schema.h"
+
+namespace dlt {
+
+struct ColumnHint {
+  std::string name;  // as given by the user; normalized by the normalizer
+  std::optional<DataType> data_type;
+  std::optional<bool> nullable;
+  bool primary_key = false;
+  bool merge_key = false;
+  bool unique = false;
+  std::optional<int> precision;
+  std::optional<int> scale;
+};
+
+// What a resource says about its table.
+struct TableHints {
+  std::string table_name;  // as given; normalized when prepared
+  std::string resource;
+  WriteDisposition disposition = WriteDisposition::kAppend;
+  std::vector<std::string> primary_key;
+  std::vector<std::string> merge_key;
+  std::vector<ColumnHint> columns;
+  int max_nesting = 1000;  // deeper objects and lists are stored as json
+};
+
+class Normalizer {
+ public:
+  Normalizer(Schema* schema, const SnakeCaseNaming* naming, std::string load_id, JobWriterSet* writers);
+  ~Normalizer();
+
+  // Creates or updates the root table of `hints` in the schema (disposition, key hints,
+  // declared columns). Errors name the conflicting hint.
+  Status Prepare(const TableHints& hints);
+
+  // Normalizes one record (a JSON object, or an array of them) of the table prepared with
+  // `hints`. `where` names the record in errors ("events.jsonl:12").
+  Status NormalizeRecord(std::string_view json, const TableHints& hints, std::string_view where);
+
+  // Rows written per table.
+  const std::map<std::string, uint64_t>& row_counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Random root row key: 10 random bytes, base64 without padding (14 characters).
+std::string NewRowKey();
+// Nested row key: base64(shake_128("<parent_id>_<table>_<list_idx>"), 10 bytes) without padding.
+std::string NestedRowKey(std::string_view parent_id, std::string_view table, uint64_t list_idx);
+
+}  // namespace dlt
