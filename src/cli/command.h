@@ -39,8 +39,12 @@ const std::vector<CommandSpec>& Commands();
 // Commands, defined one group per file.
 Status RunProfileCommand(Context& ctx);
 Status RunWorkspaceCommand(Context& ctx);
+Status RunRunCommand(Context& ctx);
+Status RunPipelineCommand(Context& ctx);
 extern const char* const kProfileHelp;
 extern const char* const kWorkspaceHelp;
+extern const char* const kRunHelp;
+extern const char* const kPipelineHelp;
 
 // Exit code for a status: the single place that maps errors to process exit codes.
 int ExitCodeFor(const Status& status);

@@ -29,6 +29,8 @@ const char* const kMainHelp =
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
+      {"run", "Run a pipeline file in the active profile", kRunHelp, RunRunCommand},
+      {"pipeline", "Inspect pipelines of the active profile", kPipelineHelp, RunPipelineCommand},
       {"profile", "Manage workspace profiles", kProfileHelp, RunProfileCommand},
       {"workspace", "Manage the current workspace", kWorkspaceHelp, RunWorkspaceCommand},
   };

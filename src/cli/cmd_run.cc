@@ -1,0 +1,92 @@
+// dlt run <pipeline file | pipeline name> [--resource NAME=PATH ...]
+#include <unistd.h>
+
+#include "cli/command.h"
+#include "common/text.h"
+#include "dlt/pipeline.h"
+#include "pipeline/pipeline_file.h"
+
+namespace dlt::cli {
+
+namespace fs = std::filesystem;
+
+const char* const kRunHelp =
+    "usage: dlt run <pipeline file | pipeline name> [--resource NAME=PATH ...]\n"
+    "               [--destination D] [--dataset-name N] [--quiet]\n"
+    "\n"
+    "Runs a declarative pipeline (a TOML file) in the active profile: finishes pending load\n"
+    "packages of earlier runs, then extracts, normalizes and loads. A pipeline file can start\n"
+    "with `#!/usr/bin/env -S dlt run` and be executed directly.\n"
+    "\n"
+    "options:\n"
+    "  --resource NAME=PATH  read resource NAME from PATH instead of its `path` (`-` = stdin)\n"
+    "  --destination D       override the pipeline's destination\n"
+    "  --dataset-name N      override the pipeline's dataset\n"
+    "  --quiet, -q           no progress display\n";
+
+Status RunRunCommand(Context& ctx) {
+  DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
+                                                  {{"--resource", "-r", true},
+                                                   {"--destination", nullptr, true},
+                                                   {"--dataset-name", nullptr, true},
+                                                   {"--quiet", "-q", false}},
+                                                  "run"));
+  if (args.positionals.empty()) return InvalidArgument("`dlt run` needs a pipeline file or name. See `dlt run --help`.");
+  if (args.positionals.size() > 1) {
+    return InvalidArgument("unexpected argument `" + args.positionals[1] + "`. See `dlt run --help`.");
+  }
+  DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
+  DLT_RETURN_IF_ERROR(ws.LoadConfig());
+  DLT_ASSIGN_OR_RETURN(fs::path file, FindPipelineFile(args.positionals[0], ws.run_dir()));
+  DLT_ASSIGN_OR_RETURN(PipelineFileSpec spec, ParsePipelineFile(file, ws.Display(file)));
+
+  std::map<std::string, std::string> overrides;
+  for (const auto& [k, v] : args.options) {
+    if (k != "--resource") continue;
+    size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgument("--resource expects NAME=PATH (e.g. --resource events=- to read stdin), got `" + v + "`");
+    }
+    overrides[v.substr(0, eq)] = v.substr(eq + 1);
+  }
+  for (const auto& [name, path] : overrides) {
+    bool found = false;
+    std::vector<std::string> names;
+    for (const auto& r : spec.resources) {
+      names.push_back(r.options.name);
+      found = found || r.options.name == name;
+    }
+    if (!found) {
+      std::string msg = "--resource: the pipeline has no resource `" + name + "`.";
+      if (auto s = text::Suggest(name, names)) msg += " Did you mean `" + *s + "`?";
+      return InvalidArgument(msg + " Resources: " + text::Join(names, ", "));
+    }
+  }
+
+  std::vector<Resource> resources;
+  fs::path base = file.parent_path();
+  for (const auto& r : spec.resources) {
+    std::vector<std::string> paths = r.paths;
+    if (auto it = overrides.find(r.options.name); it != overrides.end()) {
+      paths = {it->second};
+    }
+    if (paths.empty()) {
+      return InvalidArgument(ws.Display(file) + ": resource `" + r.options.name +
+                             "` has no `path` (or pass --resource " + r.options.name + "=PATH)");
+    }
+    resources.push_back(Resource::FromFiles(r.options, paths, base, r.format));
+  }
+
+  PipelineOptions options;
+  options.pipeline_name = spec.name;
+  options.destination = args.Get("--destination").value_or(spec.destination);
+  options.dataset_name = args.Get("--dataset-name").value_or(spec.dataset_name);
+  options.progress = !args.Has("--quiet");
+  DLT_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Create(ws, options));
+  DLT_ASSIGN_OR_RETURN(LoadInfo info, pipeline.Run(resources));
+  std::string summary = info.Summary();
+  std::fputs(summary.c_str(), stdout);
+  return Status::Ok();
+}
+
+}  // namespace dlt::cli

@@ -1,0 +1,187 @@
+// DuckDB through its C API, with the library loaded at run time.
+//
+// libduckdb.so is large (tens of MB); linking it would make every `dlt` command pay for loading
+// it. So it is not linked: EnsureLoaded() opens it with dlopen on first use and resolves the
+// functions this module calls into a table. Only duckdb_api.cc includes duckdb.h; this header is
+// safe to include anywhere.
+//
+// Which file is loaded:
+//   1. $DLT_DUCKDB_LIBRARY when set and not empty (only that file, no fallback);
+//   2. else the bundled library whose absolute path the build bakes in (DLT_DUCKDB_LIBRARY_PATH),
+//      when that file exists;
+//   3. else "libduckdb.so" from the system library search path.
+//
+// Same file, same process: Database::Open goes through a process-wide DuckDB instance cache, so
+// opening a database file that another Database object of this process already has open WORKS
+// and shares the one DuckDB instance (and its data) when the options are the same. With other
+// options (read_only, config) it fails with a FailedPrecondition that says so. A file that
+// another PROCESS has open for writing fails with Unavailable (DuckDB's lock message, which
+// names that process). ":memory:" always opens a new, private database.
+//
+// Values: Query() returns every value as text, formatted like DuckDB's own CAST(x AS VARCHAR)
+// (the conversion is done here from the result vectors, so it works for every type, nested ones
+// included). The one deliberate difference: TIMESTAMP WITH TIME ZONE is always shown in UTC
+// ("2024-01-02 03:04:05+00"), whatever the session's TimeZone setting, which is what DuckDB's
+// cast gives with TimeZone='UTC'.
+//
+// Errors: no exception leaves this module. DuckDB's message is kept whole in the Status; the
+// code says what kind of failure it was:
+//   Cancelled          the statement was interrupted (Connection::Interrupt)
+//   NotFound           a catalog object does not exist; a read-only database file is missing
+//   AlreadyExists      a catalog object already exists
+//   PermissionDenied   refused by DuckDB's permission checks or the file system
+//   Unavailable        the database file is locked by another process; a transaction conflict
+//   FailedPrecondition the library cannot be loaded; IO errors; other states
+//   InvalidArgument    everything wrong with the SQL or the data: syntax, binder, conversion,
+//                      constraint violations ...
+//   Internal           DuckDB reports an internal or fatal error
+//
+// Thread safety: EnsureLoaded may be called from any thread. A Database may be shared by
+// threads that each Connect(); a Connection is used by one thread at a time, except Interrupt(),
+// which another thread may call while a statement runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt::duckdb {
+
+// Loads libduckdb once per process; later calls return the first outcome. A missing library or
+// a library without a function this module needs gives FailedPrecondition naming the file(s)
+// tried and how to fix it (run scripts/bootstrap.sh or set DLT_DUCKDB_LIBRARY).
+Status EnsureLoaded();
+
+// True once EnsureLoaded() has succeeded. Never loads anything.
+bool IsLoaded();
+
+// The file EnsureLoaded() loaded ("" when it has not loaded one).
+std::string LoadedLibraryPath();
+
+// duckdb_library_version(), e.g. "v1.4.4". Loads the library; "" when it cannot be loaded.
+std::string LibraryVersion();
+
+// One value of a query result: DuckDB's VARCHAR rendering of it, or NULL.
+struct Value {
+  bool is_null = false;
+  std::string text;  // empty when is_null
+};
+
+struct QueryResult {
+  std::vector<std::string> column_names;
+  // DuckDB's logical type names as typeof() shows them: BIGINT, VARCHAR, DECIMAL(38,9),
+  // TIMESTAMP WITH TIME ZONE, JSON, INTEGER[], STRUCT(a INTEGER, "b c" VARCHAR), ...
+  std::vector<std::string> column_types;
+  std::vector<std::vector<Value>> rows;  // rows[row][column]
+
+  // Index of the column called exactly `name`, or -1.
+  int ColumnIndex(std::string_view name) const;
+};
+
+class Connection;
+
+class Database {
+ public:
+  // Opens (or creates, unless read_only) the database file at `path`, or an in-memory database
+  // for ":memory:". `config` options are DuckDB settings passed at open time (e.g.
+  // {"threads", "2"}, {"memory_limit", "1GB"}); read_only sets access_mode=READ_ONLY.
+  // Errors carry DuckDB's message prefixed by "cannot open DuckDB database <path>: ".
+  static StatusOr<Database> Open(const std::string& path, bool read_only = false,
+                                 const std::vector<std::pair<std::string, std::string>>& config = {});
+
+  Database() = default;
+  ~Database();
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  StatusOr<Connection> Connect();
+
+  // Releases this handle. The database file stays open (and locked) while connections made from
+  // it are alive or while another Database object of this process shares the instance.
+  void Close();
+
+  bool is_open() const { return handle_ != nullptr; }
+  const std::string& path() const { return path_; }
+  bool read_only() const { return read_only_; }
+
+ private:
+  void* handle_ = nullptr;  // duckdb_database
+  std::string path_;
+  bool read_only_ = false;
+};
+
+class Connection {
+ public:
+  Connection() = default;
+  ~Connection();
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more `;`-separated statements; any rows are discarded.
+  Status Execute(std::string_view sql);
+
+  // Runs the statement(s) and returns all rows of the last one, every value as text.
+  StatusOr<QueryResult> Query(std::string_view sql);
+
+  // Asks the running statement (from another thread) to stop; it then fails with Cancelled.
+  // Does nothing when no statement runs.
+  void Interrupt();
+
+  void Close();
+  bool is_open() const { return handle_ != nullptr; }
+
+ private:
+  friend class Database;
+  friend class Appender;
+  explicit Connection(void* handle) : handle_(handle) {}
+
+  void* handle_ = nullptr;  // duckdb_connection
+};
+
+// Bulk insert into one table through DuckDB's appender: values are given column by column in
+// table order, EndRow() after each row. Values are cast to the column type by DuckDB (a VARCHAR
+// "2024-01-01 10:00:00" into a TIMESTAMP column works). Rows become visible at Flush() / Close().
+// The Appender must not outlive its Connection. The destructor closes it, ignoring errors: call
+// Close() to learn whether the last rows were written.
+class Appender {
+ public:
+  // `schema` may be empty for the default schema.
+  static StatusOr<Appender> Create(Connection& connection, std::string_view schema, std::string_view table);
+
+  Appender() = default;
+  ~Appender();
+  Appender(Appender&& other) noexcept;
+  Appender& operator=(Appender&& other) noexcept;
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  Status AppendVarchar(std::string_view value);
+  Status AppendInt64(int64_t value);
+  Status AppendDouble(double value);
+  Status AppendBool(bool value);
+  Status AppendNull();
+  Status EndRow();
+  Status Flush();
+  Status Close();
+
+ private:
+  Status Check(int state, std::string_view what);
+
+  void* handle_ = nullptr;  // duckdb_appender
+  std::string table_;       // "schema.table" for messages
+};
+
+// SQL quoting. QuoteIdentifier always quotes: my "name" -> "my ""name""".
+std::string QuoteIdentifier(std::string_view name);
+// it's -> 'it''s'
+std::string QuoteLiteral(std::string_view text);
+
+}  // namespace dlt::duckdb

@@ -1,0 +1,98 @@
+#include "destinations/duckdb/duckdb_client.h"
+
+#include "common/text.h"
+
+namespace dlt {
+
+StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& path, const std::string& display,
+                                                           bool read_only) {
+  auto db = duckdb::Database::Open(path, read_only);
+  if (!db.ok()) {
+    std::string msg = db.status().message();
+    // Never echo a connection string: it may hold a token.
+    if (path != display) {
+      size_t pos;
+      while ((pos = msg.find(path)) != std::string::npos) msg.replace(pos, path.size(), display);
+    }
+    return Status(db.status().code(), msg);
+  }
+  auto conn = db->Connect();
+  if (!conn.ok()) return conn.status();
+  return std::unique_ptr<DuckDbClient>(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
+}
+
+Status DuckDbClient::Wrap(Status s) const {
+  if (s.ok()) return s;
+  return s.WithContext("duckdb " + display_);
+}
+
+Status DuckDbClient::Execute(std::string_view sql) { return Wrap(conn_.Execute(sql)); }
+
+StatusOr<std::vector<SqlRow>> DuckDbClient::Query(std::string_view sql) {
+  auto r = conn_.Query(sql);
+  if (!r.ok()) return Wrap(r.status());
+  std::vector<SqlRow> out;
+  out.reserve(r->rows.size());
+  for (auto& row : r->rows) {
+    SqlRow sr;
+    sr.reserve(row.size());
+    for (auto& v : row) {
+      if (v.is_null) {
+        sr.emplace_back(std::nullopt);
+      } else {
+        sr.emplace_back(std::move(v.text));
+      }
+    }
+    out.push_back(std::move(sr));
+  }
+  return out;
+}
+
+std::string DuckDbClient::TypeSql(const Column& c) const {
+  switch (c.data_type) {
+    case DataType::kText: return "VARCHAR";
+    case DataType::kBigint: return "BIGINT";
+    case DataType::kDouble: return "DOUBLE";
+    case DataType::kBool: return "BOOLEAN";
+    case DataType::kTimestamp: return "TIMESTAMP WITH TIME ZONE";
+    case DataType::kDate: return "DATE";
+    case DataType::kTime: return "TIME";
+    case DataType::kDecimal:
+      return "DECIMAL(" + std::to_string(c.precision.value_or(38)) + "," + std::to_string(c.scale.value_or(9)) + ")";
+    case DataType::kWei: return "DECIMAL(38,0)";
+    case DataType::kJson: return "JSON";
+    case DataType::kBinary: return "BLOB";
+  }
+  return "VARCHAR";
+}
+
+Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
+                             const std::vector<const Column*>& columns,
+                             const std::vector<std::filesystem::path>& files) {
+  // Typed columns are parsed by the CSV reader itself; the rest is read as text and cast.
+  std::vector<std::string> file_list, col_types, select, targets;
+  for (const auto& f : files) file_list.push_back(QuoteLiteral(f.string()));
+  for (const Column* c : columns) {
+    std::string read_type;
+    switch (c->data_type) {
+      case DataType::kBigint: read_type = "BIGINT"; break;
+      case DataType::kDouble: read_type = "DOUBLE"; break;
+      case DataType::kBool: read_type = "BOOLEAN"; break;
+      default: read_type = "VARCHAR"; break;
+    }
+    col_types.push_back(QuoteLiteral(c->name) + ": " + QuoteLiteral(read_type));
+    std::string target_type = TypeSql(*c);
+    std::string expr = QuoteIdentifier(c->name);
+    if (target_type != read_type) expr = "CAST(" + expr + " AS " + target_type + ")";
+    select.push_back(expr);
+    targets.push_back(QuoteIdentifier(c->name));
+  }
+  std::string sql = "INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") SELECT " +
+                    text::Join(select, ", ") + " FROM read_csv([" + text::Join(file_list, ", ") +
+                    "], header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                    "nullstr = '', allow_quoted_nulls = false, strict_mode = true, "
+                    "max_line_size = 134217728, columns = {" + text::Join(col_types, ", ") + "})";
+  return Execute(sql);
+}
+
+}  // namespace dlt

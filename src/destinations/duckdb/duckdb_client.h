@@ -1,0 +1,38 @@
+// DuckDB as a SQL destination: a database file (or MotherDuck through md:), one connection,
+// bulk loading through DuckDB's own CSV reader.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "destinations/duckdb/duckdb_api.h"
+#include "load/sql_client.h"
+
+namespace dlt {
+
+class DuckDbClient : public SqlClient {
+ public:
+  // `path` is a file path or an md: connection string; `display` is what errors show instead
+  // of the path (a MotherDuck string holds the token).
+  static StatusOr<std::unique_ptr<DuckDbClient>> Open(const std::string& path, const std::string& display,
+                                                      bool read_only);
+
+  Status Execute(std::string_view sql) override;
+  StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
+  Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
+                 const std::vector<std::filesystem::path>& files) override;
+  std::string TypeSql(const Column& column) const override;
+  std::string QuoteIdentifier(std::string_view name) const override { return duckdb::QuoteIdentifier(name); }
+  std::string QuoteLiteral(std::string_view text) const override { return duckdb::QuoteLiteral(text); }
+  std::string NowSql() const override { return "get_current_timestamp()"; }
+
+ private:
+  DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
+      : db_(std::move(db)), conn_(std::move(conn)), display_(std::move(display)) {}
+  Status Wrap(Status s) const;
+  duckdb::Database db_;
+  duckdb::Connection conn_;
+  std::string display_;
+};
+
+}  // namespace dlt

@@ -1,0 +1,606 @@
+// The pipeline: runs extract -> normalize -> load over load packages on disk, so that every
+// stage can be resumed from what the previous one left behind.
+#include "dlt/pipeline.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "common/fs.h"
+#include "common/text.h"
+#include "dlt/destination.h"
+#include "extract/extractor.h"
+#include "extract/json_reader.h"
+#include "load/package.h"
+#include "load/pipeline_state.h"
+#include "load/sql_loader.h"
+#include "normalize/naming.h"
+#include "normalize/relational.h"
+#include "normalize/schema.h"
+#include "pipeline/destination_factory.h"
+#include "pipeline/progress.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Status ValidatePipelineName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 128 && name != "." && name != "..";
+  for (char c : name) {
+    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 0x20) ok = false;
+  }
+  if (!ok) {
+    return InvalidArgument("Invalid pipeline name `" + name +
+                           "`: it names a folder, so it cannot be empty or contain path separators");
+  }
+  return Status::Ok();
+}
+
+Json HintsToJson(const ResourceOptions& o) {
+  Json j = Json::object();
+  j["name"] = o.name;
+  j["table_name"] = o.table_name.empty() ? o.name : o.table_name;
+  j["write_disposition"] = o.write_disposition;
+  j["primary_key"] = o.primary_key;
+  j["merge_key"] = o.merge_key;
+  j["max_table_nesting"] = o.max_table_nesting;
+  Json cols = Json::array();
+  for (const auto& c : o.columns) {
+    Json cj = Json::object();
+    cj["name"] = c.name;
+    if (c.data_type) cj["data_type"] = *c.data_type;
+    if (c.nullable) cj["nullable"] = *c.nullable;
+    if (c.primary_key) cj["primary_key"] = true;
+    if (c.merge_key) cj["merge_key"] = true;
+    if (c.unique) cj["unique"] = true;
+    if (c.precision) cj["precision"] = *c.precision;
+    if (c.scale) cj["scale"] = *c.scale;
+    cols.push_back(cj);
+  }
+  j["columns"] = cols;
+  return j;
+}
+
+StatusOr<TableHints> HintsFromJson(const Json& j) {
+  TableHints h;
+  h.resource = j.value("name", "");
+  h.table_name = j.value("table_name", h.resource);
+  auto disp = ParseWriteDisposition(j.value("write_disposition", "append"));
+  if (!disp) return InvalidArgument("unknown write_disposition `" + j.value("write_disposition", "") + "`");
+  h.disposition = *disp;
+  for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
+  for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
+  h.max_nesting = j.value("max_table_nesting", 1000);
+  for (const auto& cj : j.value("columns", Json::array())) {
+    ColumnHint c;
+    c.name = cj.value("name", "");
+    if (cj.contains("data_type")) {
+      auto t = ParseDataType(cj["data_type"].get<std::string>());
+      if (!t) return InvalidArgument("column `" + c.name + "`: unknown data_type `" + cj["data_type"].get<std::string>() + "`");
+      c.data_type = *t;
+    }
+    if (cj.contains("nullable")) c.nullable = cj["nullable"].get<bool>();
+    c.primary_key = cj.value("primary_key", false);
+    c.merge_key = cj.value("merge_key", false);
+    c.unique = cj.value("unique", false);
+    if (cj.contains("precision")) c.precision = cj["precision"].get<int>();
+    if (cj.contains("scale")) c.scale = cj["scale"].get<int>();
+    h.columns.push_back(c);
+  }
+  return h;
+}
+
+Status ValidateOptions(const ResourceOptions& o) {
+  if (o.name.empty()) return InvalidArgument("a resource needs a name");
+  if (!ParseWriteDisposition(o.write_disposition)) {
+    return InvalidArgument("resource `" + o.name + "`: unknown write_disposition `" + o.write_disposition +
+                           "` (use append, replace, merge or skip)");
+  }
+  for (const auto& c : o.columns) {
+    if (c.data_type && !ParseDataType(*c.data_type)) {
+      return InvalidArgument("resource `" + o.name + "`, column `" + c.name + "`: unknown data_type `" + *c.data_type +
+                             "` (use text, bigint, double, bool, timestamp, date, time, decimal, json, binary)");
+    }
+  }
+  if (o.incremental) {
+    if (o.incremental->cursor_path.empty()) return InvalidArgument("resource `" + o.name + "`: incremental needs a cursor_path");
+    const auto& m = o.incremental->on_cursor_value_missing;
+    if (m != "raise" && m != "include" && m != "exclude") {
+      return InvalidArgument("resource `" + o.name + "`: on_cursor_value_missing must be raise, include or exclude");
+    }
+    if (o.incremental->initial_value_json) {
+      auto v = Json::parse(*o.incremental->initial_value_json, nullptr, false);
+      if (v.is_discarded()) return InvalidArgument("resource `" + o.name + "`: initial_value is not a JSON value");
+    }
+  }
+  if (o.max_table_nesting < 0) return InvalidArgument("resource `" + o.name + "`: max_table_nesting must be >= 0");
+  return Status::Ok();
+}
+
+// An exclusive lock on the pipeline folder: two runs of one pipeline never interleave. The lock
+// is released by the kernel when the process dies, so a killed run leaves no stale lock.
+class PipelineLock {
+ public:
+  ~PipelineLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Acquire(const fs::path& dir, const std::string& name) {
+    fs::path p = dir / ".lock";
+    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Internal("cannot open " + p.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char buf[64] = {0};
+      ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+      std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "another process";
+      ::close(fd_);
+      fd_ = -1;
+      return FailedPrecondition("Pipeline `" + name + "` is being run by another process (pid " +
+                                std::string(text::Trim(holder)) + "); wait for it to finish");
+    }
+    std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0) {
+      ssize_t w = ::pwrite(fd_, pid.data(), pid.size(), 0);
+      (void)w;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+struct Pipeline::Impl {
+  PipelineOptions options;
+  std::string profile;
+  DestinationConfig destination;
+  fs::path dir;
+  std::unique_ptr<PackageStorage> storage;
+  PipelineState state;
+  std::unique_ptr<Schema> schema;
+  SnakeCaseNaming naming;
+  std::unique_ptr<SqlClient> client;
+  std::unique_ptr<SqlLoader> loader;
+  Progress progress;
+
+  fs::path StatePath() const { return dir / "state.json"; }
+  fs::path SchemaPath() const { return dir / "schemas" / (options.pipeline_name + ".schema.json"); }
+
+  Status OpenDestination() {
+    if (client) return Status::Ok();
+    DLT_ASSIGN_OR_RETURN(client, MakeSqlClient(destination, options.read_only));
+    loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name);
+    return Status::Ok();
+  }
+
+  Status LoadLocal() {
+    std::error_code ec;
+    if (fs::exists(StatePath(), ec)) {
+      DLT_ASSIGN_OR_RETURN(state, PipelineState::Load(StatePath()));
+    } else {
+      state = PipelineState::New(options.pipeline_name);
+    }
+    if (fs::exists(SchemaPath(), ec)) {
+      DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(SchemaPath()));
+      DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, SchemaPath().string()));
+      schema = std::make_unique<Schema>(std::move(s));
+    } else {
+      schema = std::make_unique<Schema>(options.pipeline_name);
+    }
+    Json& d = state.doc();
+    d["pipeline_name"] = options.pipeline_name;
+    d["dataset_name"] = options.dataset_name;
+    d["default_schema_name"] = schema->name();
+    d["schema_names"] = Json::array({schema->name()});
+    d["destination_type"] = "dlt.destinations." + destination.type;
+    d["destination_name"] = destination.name == destination.type ? Json(nullptr) : Json(destination.name);
+    return Status::Ok();
+  }
+
+  // A package published by a run that crashed before saving state.json carries the newer state.
+  Status AdoptNewerPackageState() {
+    for (PackageStage stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
+      for (const auto& id : storage->List(stage)) {
+        auto ps = PackageStorage::ReadJson(storage->PackageDir(stage, id) / "load_package_state.json");
+        if (!ps.ok()) continue;
+        if (!ps->contains("local_state")) continue;
+        int v = (*ps)["local_state"].value("_state_version", 0);
+        if (v > state.version()) state = PipelineState((*ps)["local_state"]);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Restores state and schema from the destination when the local folder has none (a new
+  // machine, or a folder wiped by `dlt workspace clean`).
+  Status RestoreFromDestinationIfNew() {
+    std::error_code ec;
+    if (fs::exists(StatePath(), ec)) return Status::Ok();
+    if (!storage->List(PackageStage::kExtracted).empty() || !storage->List(PackageStage::kNormalized).empty()) {
+      return Status::Ok();
+    }
+    if (destination.type == "duckdb") {
+      const auto& db = std::get<DuckDbCredentials>(destination.credentials).database;
+      if (!fs::exists(db, ec)) return Status::Ok();
+    }
+    DLT_RETURN_IF_ERROR(OpenDestination());
+    DLT_ASSIGN_OR_RETURN(auto stored, loader->RetrieveState(options.pipeline_name));
+    if (!stored) return Status::Ok();
+    DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
+    Json local = state.doc().value("_local", Json::object());
+    state = std::move(restored);
+    state.doc()["_local"] = local;
+    DLT_ASSIGN_OR_RETURN(auto stored_schema, loader->RetrieveSchema(options.pipeline_name));
+    if (stored_schema) {
+      DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*stored_schema, "stored schema"));
+      schema = std::make_unique<Schema>(std::move(s));
+      DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), schema->ToJson(true)));
+    }
+    DLT_RETURN_IF_ERROR(state.Save(StatePath()));
+    progress.Note("Restored the state of pipeline " + options.pipeline_name + " (version " +
+                  std::to_string(state.version()) + ") from the destination.");
+    return Status::Ok();
+  }
+
+  std::string NextLoadId() {
+    std::optional<std::string> last;
+    double best = 0;
+    for (PackageStage stage : {PackageStage::kExtracted, PackageStage::kNormalized, PackageStage::kLoaded}) {
+      for (const auto& id : storage->List(stage)) {
+        double v = std::strtod(id.c_str(), nullptr);
+        if (v >= best) {
+          best = v;
+          last = id;
+        }
+      }
+    }
+    return NewLoadId(last);
+  }
+
+  StatusOr<bool> Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info) {
+    auto t0 = std::chrono::steady_clock::now();
+    DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
+    PipelineState before = state;
+    Json package_state = Json::object();
+    package_state["created_at"] = NowIso();
+    Json res_json = Json::object();
+    ExtractStats total;
+    uint64_t written = 0;
+    for (const auto& r : resources) {
+      DLT_RETURN_IF_ERROR(ValidateOptions(r.options()));
+      res_json[r.options().name] = HintsToJson(r.options());
+      DLT_ASSIGN_OR_RETURN(auto source, r.Open());
+      std::optional<IncrementalSpec> inc;
+      Json* inc_state = nullptr;
+      Json scratch;
+      if (r.options().incremental) {
+        IncrementalSpec spec;
+        spec.cursor_path = r.options().incremental->cursor_path;
+        if (r.options().incremental->initial_value_json) {
+          spec.initial_value = Json::parse(*r.options().incremental->initial_value_json);
+        }
+        spec.on_cursor_value_missing = r.options().incremental->on_cursor_value_missing;
+        inc = spec;
+        inc_state = &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
+      }
+      fs::path out = tmp / "new_jobs" / (r.options().name + "." + std::to_string(++written) + ".0.jsonl");
+      ExtractStats stats;
+      Status s = ExtractResource(*source, out, inc, inc_state, &stats, [&](const ExtractStats& st, uint64_t bytes) {
+        progress.Update("extract", r.options().name, total.records_out + st.records_out, bytes, Since(t0));
+      });
+      if (!s.ok()) {
+        state = before;
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        return s;
+      }
+      total.records_in += stats.records_in;
+      total.records_out += stats.records_out;
+      total.records_skipped += stats.records_skipped;
+      total.bytes += stats.bytes;
+    }
+    progress.Done();
+    info->records_skipped += total.records_skipped;
+    package_state["resources"] = res_json;
+    Json& local = state.doc()["_local"];
+    local["first_run"] = false;
+    local["_last_extracted_at"] = NowIso();
+    bool state_changed = state.BumpIfChanged();
+    info->steps.push_back({"extract", Since(t0), total.records_out, total.bytes});
+    if (total.records_out == 0 && !state_changed) {
+      std::error_code ec;
+      fs::remove_all(tmp, ec);
+      state = before;
+      return false;
+    }
+    if (state_changed) {
+      Json ps = Json::object();
+      ps["version"] = state.version();
+      ps["engine_version"] = PipelineState::kEngineVersion;
+      ps["pipeline_name"] = options.pipeline_name;
+      ps["state"] = state.Encode();
+      ps["version_hash"] = state.version_hash();
+      ps["_dlt_id"] = NewRowKey();
+      package_state["pipeline_state"] = ps;
+    }
+    package_state["local_state"] = state.doc();
+    DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", package_state));
+    DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kExtracted, load_id));
+    DLT_RETURN_IF_ERROR(state.Save(StatePath()));
+    return true;
+  }
+
+  Status NormalizePackage(const std::string& load_id, LoadInfo* info) {
+    auto t0 = std::chrono::steady_clock::now();
+    fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
+    DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(src / "load_package_state.json"));
+    DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
+    Schema work = *schema;
+    JobWriterSet writers(tmp / "new_jobs");
+    Normalizer normalizer(&work, &naming, load_id, &writers);
+    std::map<std::string, TableHints> hints;
+    for (auto it = ps["resources"].begin(); it != ps["resources"].end(); ++it) {
+      DLT_ASSIGN_OR_RETURN(TableHints h, HintsFromJson(it.value()));
+      DLT_RETURN_IF_ERROR(normalizer.Prepare(h));
+      hints[it.key()] = std::move(h);
+    }
+    uint64_t records = 0;
+    for (const auto& job : storage->Jobs(PackageStage::kExtracted, load_id)) {
+      std::string resource = job.file_name.substr(0, job.file_name.find('.'));
+      auto h = hints.find(resource);
+      if (h == hints.end()) return DataLoss("extracted job " + job.path.string() + " has no resource hints in its package");
+      JsonReaderOptions ro;
+      ro.format = JsonFormat::kJsonLines;
+      DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
+      RawRecord rec;
+      for (;;) {
+        DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
+        if (!more) break;
+        std::string where = "resource `" + resource + "` record " + std::to_string(rec.index + 1);
+        DLT_RETURN_IF_ERROR(normalizer.NormalizeRecord(rec.json, h->second, where));
+        if (++records % 65536 == 0) progress.Update("normalize", resource, records, writers.bytes_written(), Since(t0));
+      }
+    }
+    progress.Done();
+    DLT_ASSIGN_OR_RETURN(auto files, writers.Close());
+    (void)files;
+    work.BumpVersion();
+    std::vector<std::string> replace;
+    for (const auto& [name, h] : hints) {
+      if (h.disposition == WriteDisposition::kReplace) replace.push_back(naming.NormalizeIdentifier(h.table_name));
+    }
+    ps["replace_tables"] = replace;
+    Json counts = Json::object();
+    uint64_t rows = 0;
+    for (const auto& [t, n] : normalizer.row_counts()) {
+      counts[t] = n;
+      rows += n;
+    }
+    ps["row_counts"] = counts;
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(tmp / "schema.json", work.ToJson()));
+    DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", ps));
+    // The pipeline's schema is saved before the package is published: a crash in between leaves
+    // the extracted package, which normalizes again against a schema that already has its columns.
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), work.ToJson(true)));
+    *schema = std::move(work);
+    DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kNormalized, load_id));
+    DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, load_id));
+    info->steps.push_back({"normalize", Since(t0), rows, writers.bytes_written()});
+    return Status::Ok();
+  }
+
+  Status LoadPackage(const std::string& load_id, LoadInfo* info) {
+    auto t0 = std::chrono::steady_clock::now();
+    fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
+    DLT_RETURN_IF_ERROR(OpenDestination());
+    DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / "load_package_state.json"));
+    DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
+    uint64_t rows = 0;
+    if (!loaded) {
+      DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / "schema.json"));
+      DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::FromJson(schema_text, (dir / "schema.json").string()));
+      PackageToLoad p;
+      p.load_id = load_id;
+      p.schema = &pkg_schema;
+      p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+      for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
+      if (ps.contains("pipeline_state")) {
+        const Json& s = ps["pipeline_state"];
+        StateRow row;
+        row.version = s.value("version", 0);
+        row.engine_version = s.value("engine_version", PipelineState::kEngineVersion);
+        row.pipeline_name = s.value("pipeline_name", options.pipeline_name);
+        row.state = s.value("state", "");
+        row.version_hash = s.value("version_hash", "");
+        row.row_id = s.value("_dlt_id", NewRowKey());
+        p.state = row;
+      }
+      progress.Update("load", destination.type, 0, 0, Since(t0));
+      Status s = loader->Load(p);
+      progress.Done();
+      if (!s.ok()) {
+        return s.WithContext("Load of package " + load_id + " into " + destination.Describe() + " failed (the package is kept and will be loaded by the next run)");
+      }
+    }
+    for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
+      info->rows_per_table[it.key()] += it.value().get<uint64_t>();
+      rows += it.value().get<uint64_t>();
+    }
+    std::error_code ec;
+    fs::rename(dir / "new_jobs", dir / "completed_jobs_tmp", ec);
+    if (!ec) {
+      fs::remove_all(dir / "completed_jobs", ec);
+      fs::rename(dir / "completed_jobs_tmp", dir / "completed_jobs", ec);
+    }
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "package_completed.json", "loaded"));
+    DLT_RETURN_IF_ERROR(storage->Move(load_id, PackageStage::kNormalized, PackageStage::kLoaded));
+    info->load_ids.push_back(load_id);
+    info->steps.push_back({"load", Since(t0), rows, 0});
+    return Status::Ok();
+  }
+
+  Status ProcessPending(LoadInfo* info) {
+    for (const auto& id : storage->List(PackageStage::kExtracted)) {
+      Status s = NormalizePackage(id, info);
+      if (!s.ok()) {
+        return s.WithContext("Normalize of pending package " + id +
+                             " failed; fix the cause or discard it with `dlt pipeline " + options.pipeline_name +
+                             " drop-pending-packages`");
+      }
+    }
+    for (const auto& id : storage->List(PackageStage::kNormalized)) DLT_RETURN_IF_ERROR(LoadPackage(id, info));
+    return Status::Ok();
+  }
+
+  LoadInfo NewInfo() const {
+    LoadInfo info;
+    info.pipeline_name = options.pipeline_name;
+    info.profile = profile;
+    info.destination = destination.Describe();
+    info.dataset_name = options.dataset_name;
+    return info;
+  }
+
+  Status WriteTrace(const LoadInfo& info, const Status& outcome, const std::string& started_at) {
+    Json t = Json::object();
+    t["pipeline_name"] = info.pipeline_name;
+    t["profile"] = info.profile;
+    t["started_at"] = started_at;
+    t["finished_at"] = NowIso();
+    t["destination"] = info.destination;
+    t["dataset_name"] = info.dataset_name;
+    t["load_ids"] = info.load_ids;
+    Json steps = Json::array();
+    for (const auto& s : info.steps) {
+      steps.push_back({{"step", s.step}, {"seconds", s.seconds}, {"rows", s.rows}, {"bytes", s.bytes}});
+    }
+    t["steps"] = steps;
+    t["rows_per_table"] = info.rows_per_table;
+    t["records_skipped_by_incremental"] = info.records_skipped;
+    t["outcome"] = outcome.ok() ? "completed" : "failed";
+    if (!outcome.ok()) t["error"] = outcome.message();
+    return fsutil::WriteFileAtomic(dir / "trace.json", t.dump(2));
+  }
+};
+
+Pipeline::Pipeline() : impl_(std::make_unique<Impl>()) {}
+Pipeline::Pipeline(Pipeline&&) noexcept = default;
+Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
+Pipeline::~Pipeline() = default;
+
+const std::string& Pipeline::name() const { return impl_->options.pipeline_name; }
+const fs::path& Pipeline::working_dir() const { return impl_->dir; }
+
+StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options) {
+  if (!ws.config_loaded()) return FailedPrecondition("Workspace::LoadConfig() must be called before creating a pipeline");
+  DLT_RETURN_IF_ERROR(ValidatePipelineName(options.pipeline_name));
+  if (options.destination.empty()) {
+    return InvalidArgument("pipeline `" + options.pipeline_name + "` has no destination (set `destination`)");
+  }
+  if (options.dataset_name.empty()) options.dataset_name = options.pipeline_name + "_dataset";
+  SnakeCaseNaming naming;
+  std::string normalized_dataset = naming.NormalizeIdentifier(options.dataset_name);
+  if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
+  options.dataset_name = normalized_dataset;
+  Pipeline p;
+  Impl& im = *p.impl_;
+  im.options = options;
+  im.profile = ws.workspace_mode() ? ws.profile() : "";
+  DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
+  im.dir = ws.pipelines_dir() / options.pipeline_name;
+  im.progress = Progress(options.progress);
+  return p;
+}
+
+StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
+  Impl& im = *impl_;
+  std::string started_at = NowIso();
+  if (im.options.read_only) {
+    return PermissionDenied("pipeline `" + im.options.pipeline_name + "` is read-only in this profile: runs are refused");
+  }
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(im.dir));
+  PipelineLock lock;
+  DLT_RETURN_IF_ERROR(lock.Acquire(im.dir, im.options.pipeline_name));
+  im.storage = std::make_unique<PackageStorage>(im.dir);
+  DLT_RETURN_IF_ERROR(im.storage->Init());
+  DLT_RETURN_IF_ERROR(im.LoadLocal());
+  DLT_RETURN_IF_ERROR(im.AdoptNewerPackageState());
+  DLT_RETURN_IF_ERROR(im.RestoreFromDestinationIfNew());
+  LoadInfo info = im.NewInfo();
+  auto run = [&]() -> Status {
+    DLT_RETURN_IF_ERROR(im.ProcessPending(&info));
+    if (resources.empty()) return Status::Ok();
+    std::string load_id = im.NextLoadId();
+    PipelineState before = im.state;
+    DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info));
+    if (!has_package) return Status::Ok();
+    Status s = im.NormalizePackage(load_id, &info);
+    if (!s.ok()) {
+      // Nothing of this run is kept: the package goes and the state is rolled back.
+      (void)im.storage->Delete(PackageStage::kExtracted, load_id);
+      im.state = before;
+      (void)im.state.Save(im.StatePath());
+      return s;
+    }
+    return im.LoadPackage(load_id, &info);
+  };
+  Status s = run();
+  (void)im.WriteTrace(info, s, started_at);
+  if (!s.ok()) return s;
+  return info;
+}
+
+StatusOr<LoadInfo> Pipeline::LoadPending() { return Run({}); }
+
+std::string LoadInfo::Summary() const {
+  std::string out;
+  uint64_t total = 0;
+  for (const auto& [t, n] : rows_per_table) total += n;
+  out += "Pipeline " + pipeline_name + " load step completed";
+  if (!load_ids.empty()) out += " (" + std::to_string(load_ids.size()) + " load package" + (load_ids.size() > 1 ? "s" : "") + ")";
+  out += "\n";
+  out += "  destination: " + destination + "\n";
+  out += "  dataset:     " + dataset_name + "\n";
+  if (!profile.empty()) out += "  profile:     " + profile + "\n";
+  if (load_ids.empty()) {
+    out += "  No new data to load.\n";
+  } else {
+    out += "  load ids:    " + text::Join(load_ids, ", ") + "\n";
+    out += "  tables (rows loaded):\n";
+    for (const auto& [t, n] : rows_per_table) out += "    " + t + ": " + std::to_string(n) + "\n";
+    out += "  total rows:  " + std::to_string(total) + "\n";
+  }
+  if (records_skipped) out += "  skipped by incremental cursor: " + std::to_string(records_skipped) + "\n";
+  std::map<std::string, StepTiming> steps;
+  for (const auto& s : this->steps) {
+    auto& agg = steps[s.step];
+    agg.step = s.step;
+    agg.seconds += s.seconds;
+    agg.rows += s.rows;
+    agg.bytes += s.bytes;
+  }
+  out += "  time:";
+  for (const char* name : {"extract", "normalize", "load"}) {
+    auto it = steps.find(name);
+    if (it == steps.end()) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " %s %.2fs", name, it->second.seconds);
+    out += buf;
+  }
+  out += "\n";
+  return out;
+}
+
+}  // namespace dlt

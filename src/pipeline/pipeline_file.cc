@@ -1,0 +1,260 @@
+#include "pipeline/pipeline_file.h"
+
+#include "common/fs.h"
+#include "common/text.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Ctx {
+  std::string file;
+  Status Error(const ConfigNode& n, const std::string& what) const {
+    return InvalidArgument(file + ":" + std::to_string(n.where.line) + ":" + std::to_string(n.where.column) + ": " + what);
+  }
+};
+
+StatusOr<std::string> GetString(const Ctx& c, const ConfigNode& n, const std::string& key) {
+  if (n.kind != ConfigNode::Kind::kString) return c.Error(n, "`" + key + "` must be a string");
+  return n.text;
+}
+
+StatusOr<std::vector<std::string>> GetStrings(const Ctx& c, const ConfigNode& n, const std::string& key) {
+  if (n.kind == ConfigNode::Kind::kString) return std::vector<std::string>{n.text};
+  if (n.kind != ConfigNode::Kind::kArray) return c.Error(n, "`" + key + "` must be a string or a list of strings");
+  std::vector<std::string> out;
+  for (const auto& i : n.items) {
+    if (i.kind != ConfigNode::Kind::kString) return c.Error(i, "`" + key + "` must contain strings only");
+    out.push_back(i.text);
+  }
+  return out;
+}
+
+StatusOr<bool> GetBool(const Ctx& c, const ConfigNode& n, const std::string& key) {
+  if (n.kind != ConfigNode::Kind::kBoolean) return c.Error(n, "`" + key + "` must be true or false");
+  return n.text == "true";
+}
+
+StatusOr<int> GetInt(const Ctx& c, const ConfigNode& n, const std::string& key) {
+  if (n.kind != ConfigNode::Kind::kInteger) return c.Error(n, "`" + key + "` must be a whole number");
+  return std::stoi(n.text);
+}
+
+// A TOML scalar as JSON text (for incremental initial values).
+std::string ToJsonText(const ConfigNode& n) {
+  switch (n.kind) {
+    case ConfigNode::Kind::kInteger:
+    case ConfigNode::Kind::kFloat:
+    case ConfigNode::Kind::kBoolean: return n.text;
+    default: {
+      std::string out = "\"";
+      for (char ch : n.text) {
+        if (ch == '"' || ch == '\\') out += '\\';
+        out += ch;
+      }
+      return out + "\"";
+    }
+  }
+}
+
+Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, const std::string& where,
+                  const std::vector<std::string>& known) {
+  std::string msg = "unknown key `" + key + "` in " + where + ".";
+  if (auto s = text::Suggest(key, known)) msg += " Did you mean `" + *s + "`?";
+  else msg += " Known keys: " + text::Join(known, ", ");
+  return c.Error(n, msg);
+}
+
+StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
+  static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
+                                                 "primary_key", "merge_key", "incremental", "columns", "max_table_nesting"};
+  ResourceFileSpec r;
+  r.options.name = default_name;
+  for (const auto& [k, v] : t.members) {
+    if (k == "name") {
+      DLT_ASSIGN_OR_RETURN(r.options.name, GetString(c, v, k));
+    } else if (k == "table_name") {
+      DLT_ASSIGN_OR_RETURN(r.options.table_name, GetString(c, v, k));
+    } else if (k == "path" || k == "paths") {
+      DLT_ASSIGN_OR_RETURN(auto p, GetStrings(c, v, k));
+      r.paths.insert(r.paths.end(), p.begin(), p.end());
+    } else if (k == "format") {
+      DLT_ASSIGN_OR_RETURN(r.format, GetString(c, v, k));
+      if (r.format != "auto" && r.format != "jsonl" && r.format != "json" && r.format != "ndjson") {
+        return c.Error(v, "`format` must be jsonl, json or auto");
+      }
+    } else if (k == "write_disposition") {
+      if (v.is_table()) {
+        const ConfigNode* d = v.Find("disposition");
+        if (!d) return c.Error(v, "`write_disposition` table needs `disposition`");
+        DLT_ASSIGN_OR_RETURN(r.options.write_disposition, GetString(c, *d, "disposition"));
+        if (const ConfigNode* st = v.Find("strategy"); st && st->text != "delete-insert") {
+          return c.Error(*st, "only the delete-insert merge strategy is supported");
+        }
+      } else {
+        DLT_ASSIGN_OR_RETURN(r.options.write_disposition, GetString(c, v, k));
+      }
+      static const std::vector<std::string> kDisp = {"append", "replace", "merge", "skip"};
+      if (std::find(kDisp.begin(), kDisp.end(), r.options.write_disposition) == kDisp.end()) {
+        std::string msg = "unknown write_disposition `" + r.options.write_disposition + "`";
+        if (auto s = text::Suggest(r.options.write_disposition, kDisp)) msg += ". Did you mean `" + *s + "`?";
+        return c.Error(v, msg + " (append, replace, merge or skip)");
+      }
+    } else if (k == "primary_key") {
+      DLT_ASSIGN_OR_RETURN(r.options.primary_key, GetStrings(c, v, k));
+    } else if (k == "merge_key") {
+      DLT_ASSIGN_OR_RETURN(r.options.merge_key, GetStrings(c, v, k));
+    } else if (k == "max_table_nesting") {
+      DLT_ASSIGN_OR_RETURN(r.options.max_table_nesting, GetInt(c, v, k));
+    } else if (k == "incremental") {
+      if (!v.is_table()) return c.Error(v, "`incremental` must be a table with cursor_path and initial_value");
+      IncrementalOptions inc;
+      for (const auto& [ik, iv] : v.members) {
+        if (ik == "cursor_path") {
+          DLT_ASSIGN_OR_RETURN(inc.cursor_path, GetString(c, iv, ik));
+        } else if (ik == "initial_value") {
+          if (!iv.is_scalar()) return c.Error(iv, "`initial_value` must be a string or a number");
+          inc.initial_value_json = ToJsonText(iv);
+        } else if (ik == "on_cursor_value_missing") {
+          DLT_ASSIGN_OR_RETURN(inc.on_cursor_value_missing, GetString(c, iv, ik));
+        } else {
+          return UnknownKey(c, iv, ik, "incremental", {"cursor_path", "initial_value", "on_cursor_value_missing"});
+        }
+      }
+      if (inc.cursor_path.empty()) return c.Error(v, "`incremental` needs `cursor_path`");
+      r.options.incremental = inc;
+    } else if (k == "columns") {
+      if (!v.is_table()) return c.Error(v, "`columns` must be a table of column hints");
+      for (const auto& [ck, cv] : v.members) {
+        if (!cv.is_table()) return c.Error(cv, "column `" + ck + "` must be a table of hints");
+        ColumnOptions col;
+        col.name = ck;
+        for (const auto& [hk, hv] : cv.members) {
+          if (hk == "data_type") {
+            DLT_ASSIGN_OR_RETURN(std::string dt, GetString(c, hv, hk));
+            col.data_type = dt;
+          } else if (hk == "nullable") {
+            DLT_ASSIGN_OR_RETURN(bool b, GetBool(c, hv, hk));
+            col.nullable = b;
+          } else if (hk == "primary_key") {
+            DLT_ASSIGN_OR_RETURN(col.primary_key, GetBool(c, hv, hk));
+          } else if (hk == "merge_key") {
+            DLT_ASSIGN_OR_RETURN(col.merge_key, GetBool(c, hv, hk));
+          } else if (hk == "unique") {
+            DLT_ASSIGN_OR_RETURN(col.unique, GetBool(c, hv, hk));
+          } else if (hk == "precision") {
+            DLT_ASSIGN_OR_RETURN(int p, GetInt(c, hv, hk));
+            col.precision = p;
+          } else if (hk == "scale") {
+            DLT_ASSIGN_OR_RETURN(int s, GetInt(c, hv, hk));
+            col.scale = s;
+          } else {
+            return UnknownKey(c, hv, hk, "column `" + ck + "`",
+                              {"data_type", "nullable", "primary_key", "merge_key", "unique", "precision", "scale"});
+          }
+        }
+        r.options.columns.push_back(col);
+      }
+    } else {
+      return UnknownKey(c, v, k, "resource `" + r.options.name + "`", kKeys);
+    }
+  }
+  if (r.options.name.empty()) return c.Error(t, "a resource needs a `name`");
+  return r;
+}
+
+}  // namespace
+
+StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_view display_name) {
+  DLT_ASSIGN_OR_RETURN(std::string content, fsutil::ReadFile(file));
+  // A `#!` line is a TOML comment already; nothing to strip.
+  DLT_ASSIGN_OR_RETURN(ConfigNode root, ParseToml(content, display_name));
+  Ctx c{std::string(display_name)};
+  PipelineFileSpec spec;
+  spec.file = fs::absolute(file);
+  const ConfigNode* p = root.Find("pipeline");
+  if (!p || !p->is_table()) {
+    return InvalidArgument(std::string(display_name) + ": a pipeline file needs a [pipeline] table with name, destination and dataset_name");
+  }
+  for (const auto& [k, v] : p->members) {
+    if (k == "name" || k == "pipeline_name") {
+      DLT_ASSIGN_OR_RETURN(spec.name, GetString(c, v, k));
+    } else if (k == "destination") {
+      DLT_ASSIGN_OR_RETURN(spec.destination, GetString(c, v, k));
+    } else if (k == "dataset_name") {
+      DLT_ASSIGN_OR_RETURN(spec.dataset_name, GetString(c, v, k));
+    } else {
+      return UnknownKey(c, v, k, "[pipeline]", {"name", "destination", "dataset_name"});
+    }
+  }
+  if (spec.name.empty()) return c.Error(*p, "[pipeline] needs `name`");
+  if (spec.destination.empty()) return c.Error(*p, "[pipeline] needs `destination` (e.g. destination = \"warehouse\")");
+  for (const auto& [k, v] : root.members) {
+    if (k == "pipeline") continue;
+    if (k == "source") {
+      if (const ConfigNode* t = v.Find("type")) {
+        DLT_ASSIGN_OR_RETURN(spec.source_type, GetString(c, *t, "type"));
+        if (spec.source_type != "filesystem") {
+          return c.Error(*t, "source type `" + spec.source_type + "` is not supported by this build (filesystem)");
+        }
+      }
+      continue;
+    }
+    if (k == "resources") {
+      if (v.kind == ConfigNode::Kind::kArray) {
+        for (const auto& item : v.items) {
+          if (!item.is_table()) return c.Error(item, "[[resources]] entries must be tables");
+          DLT_ASSIGN_OR_RETURN(auto r, ParseResource(c, "", item));
+          spec.resources.push_back(std::move(r));
+        }
+      } else if (v.is_table()) {
+        for (const auto& [name, item] : v.members) {
+          if (!item.is_table()) return c.Error(item, "[resources." + name + "] must be a table");
+          DLT_ASSIGN_OR_RETURN(auto r, ParseResource(c, name, item));
+          spec.resources.push_back(std::move(r));
+        }
+      }
+      continue;
+    }
+    return UnknownKey(c, v, k, "the pipeline file", {"pipeline", "source", "resources"});
+  }
+  if (spec.resources.empty()) return InvalidArgument(std::string(display_name) + ": the pipeline has no [[resources]]");
+  for (size_t i = 0; i < spec.resources.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (spec.resources[i].options.name == spec.resources[j].options.name) {
+        return InvalidArgument(std::string(display_name) + ": resource `" + spec.resources[i].options.name + "` is defined twice");
+      }
+    }
+  }
+  return spec;
+}
+
+StatusOr<fs::path> FindPipelineFile(const std::string& arg, const fs::path& run_dir) {
+  std::error_code ec;
+  if (fs::is_regular_file(arg, ec)) return fs::absolute(arg);
+  if (arg.find('/') != std::string::npos || arg.ends_with(".toml")) {
+    return NotFound("pipeline file not found: " + arg);
+  }
+  for (const fs::path& cand : {run_dir / (arg + ".toml"), run_dir / (arg + "_pipeline.toml"),
+                               run_dir / "pipelines" / (arg + ".toml")}) {
+    if (fs::is_regular_file(cand, ec)) return cand;
+  }
+  std::vector<std::string> names;
+  for (const fs::path& dir : {run_dir, run_dir / "pipelines"}) {
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.path().extension() != ".toml") continue;
+      auto spec = ParsePipelineFile(e.path(), e.path().filename().string());
+      if (!spec.ok()) continue;
+      if (spec->name == arg) return e.path();
+      names.push_back(spec->name);
+    }
+  }
+  std::string msg = "No pipeline file for `" + arg + "` in " + run_dir.string() + ".";
+  if (auto s = text::Suggest(arg, names)) msg += " Did you mean `" + *s + "`?";
+  else if (!names.empty()) msg += " Pipelines found: " + text::Join(names, ", ") + ".";
+  return NotFound(msg);
+}
+
+}  // namespace dlt

@@ -1,0 +1,50 @@
+// Declarative pipeline files (TOML), run with `dlt run <file>`:
+//
+//   #!/usr/bin/env -S dlt run
+//   [pipeline]
+//   name = "github_events"
+//   destination = "warehouse"           # a named destination of the active profile
+//   dataset_name = "github_events_data"
+//
+//   [[resources]]
+//   name = "events"
+//   path = "data/events*.jsonl.gz"       # glob(s) relative to this file; "-" = stdin
+//   format = "auto"                      # jsonl | json | auto
+//   write_disposition = "merge"          # append | replace | merge | skip
+//   primary_key = "id"                   # or ["id", "repo_id"]
+//   incremental = { cursor_path = "updated_at", initial_value = "2024-01-01T00:00:00Z" }
+//   columns = { created_at = { data_type = "timestamp", nullable = false } }
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dlt/config.h"
+#include "dlt/pipeline.h"
+
+namespace dlt {
+
+struct ResourceFileSpec {
+  ResourceOptions options;
+  std::vector<std::string> paths;
+  std::string format = "auto";
+};
+
+struct PipelineFileSpec {
+  std::filesystem::path file;
+  std::string name;
+  std::string destination;
+  std::string dataset_name;
+  std::string source_type = "filesystem";
+  std::vector<ResourceFileSpec> resources;
+};
+
+StatusOr<PipelineFileSpec> ParsePipelineFile(const std::filesystem::path& file, std::string_view display_name);
+
+// Finds the file of a pipeline given a file path or a pipeline name: <name>.toml,
+// <name>_pipeline.toml, pipelines/<name>.toml, or any *.toml in the run dir whose
+// [pipeline] name matches.
+StatusOr<std::filesystem::path> FindPipelineFile(const std::string& name_or_path, const std::filesystem::path& run_dir);
+
+}  // namespace dlt

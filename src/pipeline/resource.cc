@@ -1,0 +1,134 @@
+// Resources and their record sources.
+#include <fstream>
+
+#include "dlt/pipeline.h"
+#include "extract/extractor.h"
+#include "extract/json_reader.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class CallbackSource : public RecordSource {
+ public:
+  explicit CallbackSource(std::function<bool(std::string&)> next, std::string name)
+      : next_(std::move(next)), name_(std::move(name)) {}
+  StatusOr<bool> Next(std::string_view* json, std::string* where) override {
+    buf_.clear();
+    if (!next_(buf_)) return false;
+    ++n_;
+    bytes_ += buf_.size();
+    *json = buf_;
+    *where = name_ + " row " + std::to_string(n_);
+    return true;
+  }
+  uint64_t bytes_read() const override { return bytes_; }
+
+ private:
+  std::function<bool(std::string&)> next_;
+  std::string name_;
+  std::string buf_;
+  uint64_t n_ = 0, bytes_ = 0;
+};
+
+class FileSource : public RecordSource {
+ public:
+  FileSource(std::vector<fs::path> files, JsonFormat format) : files_(std::move(files)), format_(format) {}
+  StatusOr<bool> Next(std::string_view* json, std::string* where) override {
+    for (;;) {
+      if (!reader_) {
+        if (next_file_ >= files_.size()) return false;
+        JsonReaderOptions o;
+        o.format = format_;
+        DLT_ASSIGN_OR_RETURN(reader_, JsonRecordReader::Open(files_[next_file_++], o));
+      }
+      RawRecord r;
+      DLT_ASSIGN_OR_RETURN(bool more, reader_->Next(&r));
+      if (more) {
+        *json = r.json;
+        *where = reader_->display_name() + ":" + std::to_string(r.line);
+        return true;
+      }
+      done_bytes_ += reader_->compressed_bytes_read();
+      reader_.reset();
+    }
+  }
+  uint64_t bytes_read() const override { return done_bytes_ + (reader_ ? reader_->compressed_bytes_read() : 0); }
+
+ private:
+  std::vector<fs::path> files_;
+  JsonFormat format_;
+  size_t next_file_ = 0;
+  std::unique_ptr<JsonRecordReader> reader_;
+  uint64_t done_bytes_ = 0;
+};
+
+}  // namespace
+
+Resource Resource::FromCallback(ResourceOptions options, std::function<bool(std::string&)> next) {
+  Resource r;
+  r.options_ = std::move(options);
+  std::string name = r.options_.name;
+  r.open_ = [next, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+    return std::unique_ptr<RecordSource>(new CallbackSource(next, name));
+  };
+  return r;
+}
+
+Resource Resource::FromRows(ResourceOptions options, std::vector<std::string> rows) {
+  auto shared = std::make_shared<std::vector<std::string>>(std::move(rows));
+  auto index = std::make_shared<size_t>(0);
+  // Each Open() starts from the first row again.
+  Resource r;
+  r.options_ = std::move(options);
+  std::string name = r.options_.name;
+  r.open_ = [shared, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+    auto i = std::make_shared<size_t>(0);
+    return std::unique_ptr<RecordSource>(new CallbackSource(
+        [shared, i](std::string& out) {
+          if (*i >= shared->size()) return false;
+          out = (*shared)[(*i)++];
+          return true;
+        },
+        name));
+  };
+  (void)index;
+  return r;
+}
+
+Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> patterns, fs::path base_dir,
+                             std::string format) {
+  Resource r;
+  r.options_ = std::move(options);
+  std::string name = r.options_.name;
+  r.open_ = [patterns, base_dir, format, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+    JsonFormat f = JsonFormat::kAuto;
+    if (format == "jsonl" || format == "ndjson") f = JsonFormat::kJsonLines;
+    else if (format == "json") f = JsonFormat::kJsonArray;
+    else if (format != "auto" && !format.empty()) {
+      return InvalidArgument("resource `" + name + "`: unknown format `" + format + "` (use jsonl, json or auto)");
+    }
+    std::vector<fs::path> files;
+    for (const auto& p : patterns) {
+      if (p == "-") {
+        files.emplace_back("-");
+        continue;
+      }
+      auto found = ExpandGlob(p, base_dir);
+      if (!found.ok()) return found.status().WithContext("resource `" + name + "`");
+      files.insert(files.end(), found->begin(), found->end());
+    }
+    if (files.empty()) return InvalidArgument("resource `" + name + "` has no input files (set `path`)");
+    return std::unique_ptr<RecordSource>(new FileSource(std::move(files), f));
+  };
+  return r;
+}
+
+StatusOr<std::unique_ptr<RecordSource>> Resource::Open() const {
+  if (!open_) return FailedPrecondition("resource `" + options_.name + "` has no source of rows");
+  return open_();
+}
+
+}  // namespace dlt
