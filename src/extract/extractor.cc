@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "common/fault.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "normalize/coerce.h"
@@ -286,6 +287,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
     }
     buffer += '\n';
     ++stats->records_out;
+    FaultPoint("extract_record");
     if (buffer.size() >= (1 << 20)) {
       if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
         return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/fault.h"
 #include "common/text.h"
 
 namespace dlt {
@@ -235,6 +236,7 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
       for (const Table* t : family) {
         auto it = by_table.find(t->name);
         if (it != by_table.end()) DLT_RETURN_IF_ERROR(CopyJobs(dataset_, *t, it->second));
+        FaultPoint("load_table");
       }
     }
   }
@@ -270,6 +272,7 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
 Status SqlLoader::Load(const PackageToLoad& package) {
   DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
   Status s = LoadInTransaction(package);
+  if (s.ok()) FaultPoint("load_before_commit");
   if (!s.ok()) {
     (void)client_->Execute("ROLLBACK");
     return s;

@@ -6,6 +6,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "common/fault.h"
 #include "common/hash.h"
 #include "normalize/coerce.h"
 
@@ -297,6 +298,7 @@ struct Normalizer::Impl {
 
   Status WriteRow(TableState& t) {
     if (hints->disposition == WriteDisposition::kSkip) return Status::Ok();
+    FaultPoint("normalize_row");
     counts[t.name]++;
     return writers->AddRow(t.name, t.names, t.cells, t.present, t.cells.size());
   }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/fault.h"
 #include "common/fs.h"
 #include "common/text.h"
 #include "dlt/destination.h"
@@ -337,8 +338,11 @@ struct Pipeline::Impl {
     }
     package_state["local_state"] = state.doc();
     DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", package_state));
+    FaultPoint("extract_before_publish");
     DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kExtracted, load_id));
+    FaultPoint("extract_before_state_save");
     DLT_RETURN_IF_ERROR(state.Save(StatePath()));
+    FaultPoint("after_extract");
     return true;
   }
 
@@ -393,10 +397,14 @@ struct Pipeline::Impl {
     DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", ps));
     // The pipeline's schema is saved before the package is published: a crash in between leaves
     // the extracted package, which normalizes again against a schema that already has its columns.
+    FaultPoint("normalize_before_schema_save");
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), work.ToJson(true)));
     *schema = std::move(work);
+    FaultPoint("normalize_before_publish");
     DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kNormalized, load_id));
+    FaultPoint("normalize_before_extracted_delete");
     DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, load_id));
+    FaultPoint("after_normalize");
     info->steps.push_back({"normalize", Since(t0), rows, writers.bytes_written()});
     return Status::Ok();
   }
@@ -428,6 +436,7 @@ struct Pipeline::Impl {
         p.state = row;
       }
       progress.Update("load", destination.type, 0, 0, Since(t0));
+      FaultPoint("load_before_transaction");
       Status s = loader->Load(p);
       progress.Done();
       if (!s.ok()) {
@@ -438,6 +447,7 @@ struct Pipeline::Impl {
       info->rows_per_table[it.key()] += it.value().get<uint64_t>();
       rows += it.value().get<uint64_t>();
     }
+    FaultPoint("load_after_commit");
     std::error_code ec;
     fs::rename(dir / "new_jobs", dir / "completed_jobs_tmp", ec);
     if (!ec) {
@@ -445,7 +455,9 @@ struct Pipeline::Impl {
       fs::rename(dir / "completed_jobs_tmp", dir / "completed_jobs", ec);
     }
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "package_completed.json", "loaded"));
+    FaultPoint("load_before_package_move");
     DLT_RETURN_IF_ERROR(storage->Move(load_id, PackageStage::kNormalized, PackageStage::kLoaded));
+    FaultPoint("after_load");
     info->load_ids.push_back(load_id);
     info->steps.push_back({"load", Since(t0), rows, 0});
     return Status::Ok();

@@ -1,0 +1,10 @@
+// Fault injection for crash tests: when the environment variable DLT_FAULT_KILL_AT names a
+// point (e.g. "load_before_commit"), the process kills itself with SIGKILL when it gets there.
+// The points are listed in README ("Crash safety"). Costs one getenv per point.
+#pragma once
+
+namespace dlt {
+
+void FaultPoint(const char* point);
+
+}  // namespace dlt
