@@ -2,6 +2,7 @@
 
 #include "common/fs.h"
 #include "destinations/duckdb/duckdb_client.h"
+#include "destinations/postgres/postgres_client.h"
 
 namespace dlt {
 
@@ -19,7 +20,11 @@ StatusOr<std::unique_ptr<SqlClient>> MakeSqlClient(const DestinationConfig& d, b
     }
     return std::unique_ptr<SqlClient>(std::move(client).value());
   }
-  return FailedPrecondition("destination `" + d.name + "` of type " + d.type + " is not available in this build yet");
+  if (const auto* p = std::get_if<PostgresCredentials>(&d.credentials)) {
+    DLT_ASSIGN_OR_RETURN(auto client, PostgresClient::Connect(*p, read_only));
+    return std::unique_ptr<SqlClient>(std::move(client));
+  }
+  return FailedPrecondition("destination `" + d.name + "` of type " + d.type + " is not supported");
 }
 
 }  // namespace dlt

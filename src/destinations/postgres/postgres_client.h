@@ -1,0 +1,38 @@
+// PostgreSQL as a SQL destination through libpq (loaded with dlopen on first use, like DuckDB,
+// so that commands that never connect start fast). Bulk loading with COPY ... FROM STDIN.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dlt/destination.h"
+#include "load/sql_client.h"
+
+namespace dlt {
+
+class PostgresClient : public SqlClient {
+ public:
+  // Connects; errors name host, port, database and user, never the password. `read_only`
+  // makes every transaction of the session read-only (default_transaction_read_only = on).
+  static StatusOr<std::unique_ptr<PostgresClient>> Connect(const PostgresCredentials& credentials, bool read_only);
+  ~PostgresClient() override;
+
+  Status Execute(std::string_view sql) override;
+  StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
+  Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
+                 const std::vector<std::filesystem::path>& files) override;
+  std::string TypeSql(const Column& column) const override;
+  std::string QuoteIdentifier(std::string_view name) const override;
+  std::string QuoteLiteral(std::string_view text) const override;
+  std::string NowSql() const override { return "now()"; }
+
+  std::string server_version() const;
+
+ private:
+  PostgresClient() = default;
+  Status ResultError(void* result, std::string_view what) const;
+  void* conn_ = nullptr;  // PGconn*
+  std::string where_;     // "postgres loader@127.0.0.1:5432/dw"
+};
+
+}  // namespace dlt
