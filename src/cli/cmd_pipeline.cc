@@ -17,7 +17,7 @@ using Json = nlohmann::ordered_json;
 const char* const kPipelineHelp =
     "usage: dlt pipeline [-l | --list]\n"
     "       dlt pipeline <name> [info | trace | schema | load-package | failed-jobs |\n"
-    "                            drop-pending-packages]\n"
+    "                            drop-pending-packages | sync]\n"
     "\n"
     "Inspects pipelines of the active profile (in .dlt/.var/<profile>/pipelines/).\n"
     "\n"
@@ -28,7 +28,11 @@ const char* const kPipelineHelp =
     "  load-package [LOAD_ID]  a load package (default: the newest) and its jobs\n"
     "  failed-jobs             jobs of loaded packages that failed\n"
     "  drop-pending-packages   delete packages that were extracted or normalized but not\n"
-    "                          loaded (asks first; --yes to skip the question)\n";
+    "                          loaded (asks first; --yes to skip the question)\n"
+    "  sync [--destination D] [--dataset-name N]\n"
+    "                          restore state and schema from the destination (drops the local\n"
+    "                          state after asking); with --debug it reports each step, so it\n"
+    "                          doubles as a connection check\n";
 
 namespace {
 
@@ -284,12 +288,14 @@ Status DropPending(Context& ctx, const fs::path& dir, const std::string& name, b
 
 Status RunPipelineCommand(Context& ctx) {
   static const std::vector<std::string> kOps = {"info", "trace", "schema", "load-package", "failed-jobs",
-                                                "drop-pending-packages"};
+                                                "drop-pending-packages", "sync"};
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--list", "-l", false},
                                                    {"--format", nullptr, true},
                                                    {"--yes", "-y", false},
-                                                   {"--verbose", "-v", false}},
+                                                   {"--verbose", "-v", false},
+                                                   {"--destination", nullptr, true},
+                                                   {"--dataset-name", nullptr, true}},
                                                   "pipeline"));
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
@@ -301,6 +307,7 @@ Status RunPipelineCommand(Context& ctx) {
     if (auto s = text::Suggest(op, kOps)) msg += " Did you mean `" + *s + "`?";
     return InvalidArgument(msg + " See `dlt pipeline --help`.");
   }
+  if (op == "sync") return RunPipelineSync(ctx, ws, name, args.Get("--destination"), args.Get("--dataset-name"));
   DLT_ASSIGN_OR_RETURN(fs::path dir, PipelineDir(ws, name));
   if (op == "info") return Info(ctx, dir, name);
   if (op == "trace") return Trace(ctx, dir, name);

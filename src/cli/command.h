@@ -41,6 +41,8 @@ Status RunProfileCommand(Context& ctx);
 Status RunWorkspaceCommand(Context& ctx);
 Status RunRunCommand(Context& ctx);
 Status RunPipelineCommand(Context& ctx);
+Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
+                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset);
 extern const char* const kProfileHelp;
 extern const char* const kWorkspaceHelp;
 extern const char* const kRunHelp;

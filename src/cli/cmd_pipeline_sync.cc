@@ -1,0 +1,27 @@
+// dlt pipeline <name> sync [--destination D] [--dataset-name N]
+#include "cli/command.h"
+#include "pipeline/sync.h"
+
+namespace dlt::cli {
+
+Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
+                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset) {
+  SyncOptions o;
+  o.pipeline_name = name;
+  o.destination = destination;
+  o.dataset_name = dataset;
+  o.confirm = [&](const std::string& q) { return ctx.console.Confirm(q, false); };
+  o.out = [&](const std::string& line) { ctx.console.Out(line); };
+  if (ctx.flags.debug) o.debug = [&](const std::string& line) { ctx.console.Err("DEBUG: " + line); };
+  DLT_ASSIGN_OR_RETURN(SyncResult r, SyncPipeline(ws, o));
+  if (r.cancelled) {
+    ctx.console.Out("Nothing changed: the local state of " + name + " was kept.");
+    return Status::Ok();
+  }
+  ctx.console.Out("Restored pipeline " + name + " from dataset " + r.dataset_name + " in " + r.destination +
+                  ": state version " + std::to_string(r.state_version) +
+                  (r.schema_version ? ", schema version " + std::to_string(r.schema_version) : ""));
+  return Status::Ok();
+}
+
+}  // namespace dlt::cli

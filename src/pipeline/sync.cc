@@ -1,0 +1,108 @@
+#include "pipeline/sync.h"
+
+#include "common/fs.h"
+#include "dlt/destination.h"
+#include "load/pipeline_state.h"
+#include "load/sql_loader.h"
+#include "normalize/naming.h"
+#include "normalize/schema.h"
+#include "pipeline/destination_factory.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
+  auto debug = [&](const std::string& s) {
+    if (o.debug) o.debug(s);
+  };
+  auto out = [&](const std::string& s) {
+    if (o.out) o.out(s);
+  };
+  fs::path dir = ws.pipelines_dir() / o.pipeline_name;
+  fs::path state_path = dir / "state.json";
+  std::error_code ec;
+  std::optional<PipelineState> local;
+  if (fs::exists(state_path, ec)) {
+    auto st = PipelineState::Load(state_path);
+    if (st.ok()) local = std::move(st).value();
+    else debug("local state is unreadable: " + st.status().message());
+  }
+  std::string destination = o.destination.value_or("");
+  std::string dataset = o.dataset_name.value_or("");
+  if (local) {
+    const auto& d = local->doc();
+    if (destination.empty()) {
+      if (d.contains("destination_name") && d["destination_name"].is_string()) {
+        destination = d["destination_name"].get<std::string>();
+      } else if (d.contains("destination_type") && d["destination_type"].is_string()) {
+        destination = d["destination_type"].get<std::string>();
+        if (destination.starts_with("dlt.destinations.")) destination = destination.substr(17);
+      }
+    }
+    if (dataset.empty() && d.contains("dataset_name") && d["dataset_name"].is_string()) {
+      dataset = d["dataset_name"].get<std::string>();
+    }
+  }
+  if (destination.empty() || dataset.empty()) {
+    return InvalidArgument("Pipeline " + o.pipeline_name + " has no local state in " + ws.Display(dir) +
+                           ": pass --destination and --dataset-name to restore it from the destination");
+  }
+  dataset = SnakeCaseNaming().NormalizeIdentifier(dataset);
+  debug("Active profile: " + (ws.workspace_mode() ? ws.profile() : std::string("(classic mode)")));
+  DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
+  debug("Destination `" + destination + "` resolves to " + dest.Describe() +
+        (dest.type_origin ? " (type from " + dest.type_origin->Describe() + ")" : ""));
+  if (dest.credentials_origin) debug("Credentials from " + dest.credentials_origin->Describe());
+  SyncResult result;
+  result.destination = dest.Describe();
+  result.dataset_name = dataset;
+  std::string not_found = "Pipeline " + o.pipeline_name + " was not found in dataset " + dataset + " in " + destination;
+  if (const auto* d = std::get_if<DuckDbCredentials>(&dest.credentials)) {
+    if (!fs::exists(d->database, ec)) {
+      debug("DuckDB file " + d->database.string() + " does not exist");
+      return NotFound(not_found);
+    }
+  }
+  debug("Connecting to " + dest.Describe());
+  DLT_ASSIGN_OR_RETURN(auto client, MakeSqlClient(dest, /*read_only=*/true));
+  debug("Connected. Looking for the state of " + o.pipeline_name + " in dataset " + dataset);
+  SqlLoader loader(client.get(), dataset);
+  DLT_ASSIGN_OR_RETURN(auto stored, loader.RetrieveState(o.pipeline_name));
+  if (!stored) {
+    debug("No state row for pipeline " + o.pipeline_name + " in " + dataset + "._dlt_pipeline_state");
+    return NotFound(not_found);
+  }
+  debug("Found state version " + std::to_string(stored->version) + " from load " + stored->load_id);
+  DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
+  std::string schema_name = restored.doc().value("default_schema_name", o.pipeline_name);
+  DLT_ASSIGN_OR_RETURN(auto schema_text, loader.RetrieveSchema(schema_name));
+  std::optional<Schema> schema;
+  if (schema_text) {
+    DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*schema_text, "schema " + schema_name + " stored in " + dataset));
+    debug("Found schema " + schema_name + " version " + std::to_string(s.version()));
+    schema = std::move(s);
+  }
+  if (fs::exists(dir, ec) && (local || fs::exists(dir / "schemas", ec))) {
+    if (o.confirm && !o.confirm("About to drop the local state of the pipeline and reset all the schemas. The "
+                                "destination state, data and schemas are left intact. Proceed?")) {
+      result.cancelled = true;
+      return result;
+    }
+    out("Dropping local state");
+    fs::remove_all(dir, ec);
+    if (ec) return Internal("cannot remove " + dir.string() + ": " + ec.message());
+  }
+  out("Restoring from destination");
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dir / "schemas"));
+  if (schema) {
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "schemas" / (schema_name + ".schema.json"), schema->ToJson(true)));
+    result.schema_version = schema->version();
+  }
+  restored.doc()["_local"] = nlohmann::ordered_json::object({{"first_run", false}});
+  DLT_RETURN_IF_ERROR(restored.Save(state_path));
+  result.state_version = restored.version();
+  return result;
+}
+
+}  // namespace dlt
