@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ccache pkg-config git
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev postgresql
   nodejs npm
 )
 missing=()
