@@ -16,7 +16,8 @@ StatusOr<std::unique_ptr<SqlClient>> MakeSqlClient(const DestinationConfig& d, b
     auto client = DuckDbClient::Open(m->ConnectionString(), m->Redacted(), read_only);
     if (!client.ok()) {
       return Unavailable("cannot connect to MotherDuck database `" + m->database + "` (destination `" + d.name +
-                         "`): " + client.status().message());
+                         "`; MotherDuck needs internet access and DuckDB's motherduck extension): " +
+                         client.status().message());
     }
     return std::unique_ptr<SqlClient>(std::move(client).value());
   }
