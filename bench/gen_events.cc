@@ -45,10 +45,13 @@ std::string Time(uint64_t i) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: gen_events events|flat N\n");
+    std::fprintf(stderr, "usage: gen_events events|flat|flatcsv N\n");
     return 2;
   }
   bool flat = std::strcmp(argv[1], "flat") == 0;
+  bool csv = std::strcmp(argv[1], "flatcsv") == 0;
+  flat = flat || csv;
+  if (csv) std::fputs("id,user_id,name,score,active,created_at,country,amount,category,note\n", stdout);
   uint64_t n = std::strtoull(argv[2], nullptr, 10);
   std::string line;
   for (uint64_t i = 0; i < n; ++i) {
@@ -63,6 +66,29 @@ int main(int argc, char** argv) {
                     Next() % 2 ? "DE" : "US", (unsigned long long)(Next() % 10000), (unsigned long long)(Next() % 100),
                     kWords[Next() % 18], Words(3).c_str());
       line = buf;
+      if (csv) {
+        // The same record as CSV: the values in order, strings unquoted (they hold no commas).
+        std::string out;
+        bool in_string = false, after_colon = false;
+        for (size_t k = 1; k + 2 < line.size(); ++k) {
+          char ch = line[k];
+          if (ch == '"') {
+            in_string = !in_string;
+            continue;
+          }
+          if (!in_string && ch == ':') {
+            after_colon = true;
+            continue;
+          }
+          if (!in_string && ch == ',') {
+            out += ',';
+            after_colon = false;
+            continue;
+          }
+          if (after_colon) out += ch;
+        }
+        line = out + "\n";
+      }
     } else {
       char head[1024];
       uint64_t actor = Next() % 1000000, repo = Next() % 100000;

@@ -15,6 +15,7 @@ dlt="$build/dlt"
 out="$root/bench/out"
 mkdir -p "$out"
 work=$(mktemp -d)
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
 echo "== start-up: dlt profile list in a workspace (target: median < 10 ms)"
@@ -61,3 +62,52 @@ TOML
 
 load_bench events $((500000 / scale))
 load_bench flat $((2000000 / scale))
+
+# 4. flat load into PostgreSQL: dlt (COPY FROM STDIN of its CSV jobs) against `psql \copy` of the
+#    same records as one CSV file into the same server, in the same run (target: <= 1.5x).
+pg_bench() {
+  local rows=$1
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort | tail -1)
+  pgdir="$work/pg"
+  local port=$((20000 + RANDOM % 20000))
+  mkdir -p "$pgdir"
+  as=()
+  if [[ $(id -u) -eq 0 ]]; then chown postgres "$pgdir"; as=(runuser -u postgres --); fi
+  cd /
+  "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null
+  trap '"${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1; rm -rf "$work"' EXIT
+  local psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
+  "${psql[@]}" -c "CREATE DATABASE bench" >/dev/null
+  local csv="$out/flatcsv_$rows.csv" jsonl="$out/flat_$rows.jsonl"
+  [[ -f "$csv" ]] || "$build/dlt_bench_gen" flatcsv "$rows" > "$csv"
+  [[ -f "$jsonl" ]] || "$build/dlt_bench_gen" flat "$rows" > "$jsonl"
+  echo
+  echo "== flat load into PostgreSQL: $rows records"
+  "${psql[@]}" -d bench -c "CREATE TABLE t (id bigint, user_id bigint, name varchar, score double precision,
+    active boolean, created_at timestamptz, country varchar, amount double precision, category varchar, note varchar)"
+  "$build/dlt_bench_measure" "baseline psql \\copy (CSV)" "${psql[@]}" -d bench \
+    -c "\\copy t FROM '$csv' WITH (FORMAT csv, HEADER true)" | tee "$work/base.txt"
+  printf '[destination.warehouse]\ndestination_type = "postgres"\ncredentials = "postgresql://postgres@127.0.0.1:%s/bench"\n' \
+    "$port" > "$work/ws/.dlt/pgbench.secrets.toml"
+  cat > "$work/ws/bench_pg.toml" <<TOML
+[pipeline]
+name = "bench_pg"
+destination = "warehouse"
+dataset_name = "bench_data"
+
+[[resources]]
+name = "flat"
+path = "$jsonl"
+TOML
+  cd "$work/ws"
+  HOME="$work/home" "$build/dlt_bench_measure" "dlt run into postgres" \
+    "$dlt" --profile pgbench run "$work/ws/bench_pg.toml" --quiet | tee "$work/ours.txt"
+  local b o
+  b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
+  o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
+  awk -v b="$b" -v o="$o" 'BEGIN { printf "ratio dlt/psql-copy: %.2fx\n", o / b }'
+  HOME="$work/home" "$dlt" --profile pgbench pipeline bench_pg trace 2>/dev/null | sed -n '/^  /p'
+}
+pg_bench $((2000000 / scale))

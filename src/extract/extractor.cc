@@ -1,7 +1,9 @@
 // simdjson is included here (validation and cursors) and in normalize/relational.cc only.
 #include "extract/extractor.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -294,6 +296,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
       }
       stats->bytes += buffer.size();
       buffer.clear();
+      if (std::fflush(out) == 0) ::sync_file_range(::fileno(out), 0, 0, SYNC_FILE_RANGE_WRITE);
     }
     return Status::Ok();
   };
@@ -328,7 +331,11 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
     }
     stats->bytes += buffer.size();
   }
-  if (std::fflush(out) != 0) return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+  // The extracted package is the only copy of records read from stdin or an API: make it durable
+  // before the state that skips them is saved.
+  if (std::fflush(out) != 0 || ::fdatasync(::fileno(out)) != 0) {
+    return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+  }
   if (filter) {
     filter->Finish();
     *incremental_state = working_state;
