@@ -6,13 +6,13 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <mutex>
-#include <optional>
 #include <type_traits>
 #include <unordered_set>
 
@@ -131,16 +131,19 @@ bool TryLoad(const std::string& file, LoadState& state, std::string& why) {
     return false;
   }
   Api api;
-  std::string missing;
-#define DLT_DUCKDB_RESOLVE(name)                                                    \
-  api.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name));           \
-  if (!api.name) missing += (missing.empty() ? "" : ", ") + std::string(#name);
+  std::vector<std::string> missing;
+#define DLT_DUCKDB_RESOLVE(name)                                          \
+  api.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name)); \
+  if (!api.name) missing.emplace_back(#name);
   DLT_DUCKDB_FUNCTIONS(DLT_DUCKDB_RESOLVE)
 #undef DLT_DUCKDB_RESOLVE
   if (!missing.empty()) {
     ::dlclose(handle);
-    why = "loaded, but it lacks the function(s) " + missing +
-          " (it is not libduckdb, or a DuckDB older than 1.4)";
+    why = "loaded, but it lacks the function";
+    if (missing.size() > 1) why += "s";
+    for (size_t i = 0; i < missing.size() && i < 3; ++i) why += (i ? ", " : " ") + missing[i];
+    if (missing.size() > 3) why += " and " + std::to_string(missing.size() - 3) + " more";
+    why += " (it is not libduckdb, or a DuckDB older than 1.4)";
     return false;
   }
   state.api = api;
@@ -180,8 +183,8 @@ void Load(LoadState& state) {
 }
 
 const LoadState& State() {
-  // Built once, thread-safely; never destroyed (the library stays loaded until the process ends,
-  // so nothing may run DuckDB code from a static destructor after it is gone).
+  // Built once, thread-safely, on first use. Never destroyed: libduckdb stays loaded for the life
+  // of the process, and objects with static storage may still call it while the process exits.
   static const LoadState* state = [] {
     auto* s = new LoadState();
     Load(*s);
@@ -393,6 +396,13 @@ Status BuildType(duckdb_logical_type lt, TypeNode& node) {
   }
 }
 
+// A VARCHAR/BLOB/BIT/BIGNUM value in a vector (inlined when up to 12 bytes).
+std::string_view StringAt(void* data, uint64_t row) {
+  auto& s = static_cast<duckdb_string_t*>(data)[row];
+  uint32_t len = s.value.inlined.length;
+  return {len <= 12 ? s.value.inlined.inlined : s.value.pointer.ptr, len};
+}
+
 const char* ScalarTypeName(duckdb_type id) {
   switch (id) {
     case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
@@ -428,30 +438,27 @@ const char* ScalarTypeName(duckdb_type id) {
   }
 }
 
-// DuckDB's keywords (any category), lower case: a STRUCT field called like one is quoted in type
-// names. Read once per process from duckdb_keywords(); empty if that fails.
-const std::unordered_set<std::string>& Keywords(duckdb_connection conn) {
+// Whether `lower` is one of DuckDB's keywords (any category): a STRUCT field called like one is
+// quoted in type names. The list is read once per process from duckdb_keywords().
+bool IsKeyword(duckdb_connection conn, const std::string& lower) {
   static std::mutex mu;
-  static std::optional<std::unordered_set<std::string>> keywords;
+  static std::unordered_set<std::string> keywords;
+  static bool loaded = false;
   std::lock_guard<std::mutex> lock(mu);
-  if (!keywords) {
-    keywords.emplace();
+  if (!loaded) {
     duckdb_result r;
     if (A().duckdb_query(conn, "SELECT keyword_name FROM duckdb_keywords()", &r) == DuckDBSuccess) {
       while (duckdb_data_chunk chunk = A().duckdb_fetch_chunk(r)) {
         idx_t n = A().duckdb_data_chunk_get_size(chunk);
-        auto* data = static_cast<duckdb_string_t*>(A().duckdb_vector_get_data(A().duckdb_data_chunk_get_vector(chunk, 0)));
-        for (idx_t i = 0; i < n; ++i) {
-          uint32_t len = data[i].value.inlined.length;
-          const char* p = len <= 12 ? data[i].value.inlined.inlined : data[i].value.pointer.ptr;
-          keywords->emplace(p, len);
-        }
+        void* data = A().duckdb_vector_get_data(A().duckdb_data_chunk_get_vector(chunk, 0));
+        for (idx_t i = 0; i < n; ++i) keywords.emplace(StringAt(data, i));
         A().duckdb_destroy_data_chunk(&chunk);
       }
+      loaded = !keywords.empty();
     }
     A().duckdb_destroy_result(&r);
   }
-  return *keywords;
+  return keywords.count(lower) > 0;
 }
 
 std::string OptionallyQuoted(const std::string& name, duckdb_connection conn) {
@@ -462,7 +469,7 @@ std::string OptionallyQuoted(const std::string& name, duckdb_connection conn) {
   if (plain) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    plain = !Keywords(conn).count(lower);
+    plain = !IsKeyword(conn, lower);
   }
   return plain ? name : QuoteIdentifier(name);
 }
@@ -1078,12 +1085,6 @@ void AppendBignum(std::string& out, std::string_view b) {
   if (negative) out += '-';
   AppendInt(out, limbs.back());
   for (size_t i = limbs.size() - 1; i-- > 0;) AppendPadded(out, limbs[i], 9);
-}
-
-std::string_view StringAt(void* data, uint64_t row) {
-  auto& s = static_cast<duckdb_string_t*>(data)[row];
-  uint32_t len = s.value.inlined.length;
-  return {len <= 12 ? s.value.inlined.inlined : s.value.pointer.ptr, len};
 }
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }

@@ -18,11 +18,13 @@
 // another PROCESS has open for writing fails with Unavailable (DuckDB's lock message, which
 // names that process). ":memory:" always opens a new, private database.
 //
-// Values: Query() returns every value as text, formatted like DuckDB's own CAST(x AS VARCHAR)
-// (the conversion is done here from the result vectors, so it works for every type, nested ones
-// included). The one deliberate difference: TIMESTAMP WITH TIME ZONE is always shown in UTC
+// Values: Query() returns every value as text, formatted exactly like DuckDB's own
+// CAST(x AS VARCHAR) (the conversion is done here from the result vectors, so it works for every
+// type, nested LIST/STRUCT/MAP/ARRAY/UNION included; the unit tests compare both for about 190 kinds of
+// values). The one deliberate difference: TIMESTAMP WITH TIME ZONE is always shown in UTC
 // ("2024-01-02 03:04:05+00"), whatever the session's TimeZone setting, which is what DuckDB's
-// cast gives with TimeZone='UTC'.
+// cast gives with TimeZone='UTC'. A column whose type the C API does not describe (TIME_NS in
+// DuckDB 1.4) makes Query() fail with a message asking to CAST it to VARCHAR in the SQL.
 //
 // Errors: no exception leaves this module. DuckDB's message is kept whole in the Status; the
 // code says what kind of failure it was:
