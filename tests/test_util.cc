@@ -79,7 +79,12 @@ int WaitExit(pid_t pid) {
 RunResult Run(const std::vector<std::string>& argv, const fs::path& cwd,
               const std::map<std::string, std::string>& env, const std::string& input) {
   int in[2], out[2], err[2];
-  if (::pipe(in) || ::pipe(out) || ::pipe(err)) throw std::runtime_error("pipe failed");
+  // Close-on-exec: a program started by another thread at the same time must not inherit these
+  // pipes (it would hold them open, and this call would wait for that program too). dup2 below
+  // clears the flag on the child's 0, 1 and 2.
+  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
+    throw std::runtime_error("pipe failed");
+  }
   auto envv = BuildEnv(env);
   pid_t pid = ::fork();
   if (pid == 0) {

@@ -65,6 +65,10 @@ class Resource {
   // "-" reads standard input. Files are streamed, never read whole.
   static Resource FromFiles(ResourceOptions options, std::vector<std::string> patterns,
                             std::filesystem::path base_dir, std::string format = "auto");
+  // Rows from a RecordSource (src/extract/extractor.h) made by `open` when the extract step
+  // starts on this resource; its errors stop the run (FromCallback cannot report one).
+  static Resource FromSource(ResourceOptions options,
+                             std::function<StatusOr<std::unique_ptr<RecordSource>>()> open);
 
   const ResourceOptions& options() const { return options_; }
   // Opens the record source (files are globbed here).

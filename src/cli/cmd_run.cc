@@ -1,9 +1,12 @@
 // dlt run <pipeline file | pipeline name> [--resource NAME=PATH ...]
 #include <unistd.h>
 
+#include <mutex>
+
 #include "cli/command.h"
 #include "common/text.h"
 #include "dlt/pipeline.h"
+#include "extract/rest_api_source.h"
 #include "pipeline/pipeline_file.h"
 
 namespace dlt::cli {
@@ -65,7 +68,19 @@ Status RunRunCommand(Context& ctx) {
 
   std::vector<Resource> resources;
   fs::path base = file.parent_path();
-  for (const auto& r : spec.resources) {
+  if (spec.rest_api) {
+    // A REST API source: resources fetch their rows over HTTP (src/extract/rest_api_source.h).
+    if (!overrides.empty()) return InvalidArgument("--resource reads files; it works with filesystem sources only");
+    rest_api::RunOptions ro;
+    ro.pipeline_name = spec.name;
+    ro.pipeline_dir = ws.pipelines_dir() / spec.name;
+    ro.on_retry = [&ctx, mu = std::make_shared<std::mutex>()](const std::string& message) {
+      std::lock_guard<std::mutex> lock(*mu);
+      ctx.console.Warning(message);
+    };
+    DLT_ASSIGN_OR_RETURN(resources, rest_api::MakeResources(ws, *spec.rest_api, ro));
+  }
+  for (const auto& r : spec.rest_api ? std::vector<ResourceFileSpec>{} : spec.resources) {
     std::vector<std::string> paths = r.paths;
     if (auto it = overrides.find(r.options.name); it != overrides.end()) {
       paths = {it->second};

@@ -41,12 +41,14 @@ Status RunProfileCommand(Context& ctx);
 Status RunWorkspaceCommand(Context& ctx);
 Status RunRunCommand(Context& ctx);
 Status RunPipelineCommand(Context& ctx);
+Status RunInitCommand(Context& ctx);
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
                        const std::optional<std::string>& destination, const std::optional<std::string>& dataset);
 extern const char* const kProfileHelp;
 extern const char* const kWorkspaceHelp;
 extern const char* const kRunHelp;
 extern const char* const kPipelineHelp;
+extern const char* const kInitHelp;
 
 // Exit code for a status: the single place that maps errors to process exit codes.
 int ExitCodeFor(const Status& status);

@@ -29,6 +29,7 @@ const char* const kMainHelp =
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
+      {"init", "Create a pipeline from a template (dlt init dlthub:pokemon_api duckdb)", kInitHelp, RunInitCommand},
       {"run", "Run a pipeline file in the active profile", kRunHelp, RunRunCommand},
       {"pipeline", "Inspect pipelines of the active profile", kPipelineHelp, RunPipelineCommand},
       {"profile", "Manage workspace profiles", kProfileHelp, RunProfileCommand},

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -47,6 +48,89 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// A double as orjson writes it, which is how dlt hashes rows: the shortest round-trip digits in
+// Rust ryu's layout (1e16, 1e-6, 0.00001, 1000000000000000.0, 2.0), not Python's repr (1e+16,
+// 1e-06, 1e-05). The same function is in normalize/schema.cc and load/pipeline_state.cc (one
+// each: no shared header may be changed by the change that added them).
+std::string OrjsonFloat(double d) {
+  if (!std::isfinite(d)) return "null";
+  if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(p - buf));
+  std::string out;
+  if (sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits += c;
+  }
+  const int n = static_cast<int>(digits.size());
+  const int kk = std::atoi(std::string(sci.substr(e + 1)).c_str()) + 1;  // value = 0.<digits> * 10^kk
+  if (kk >= n && kk <= 16) {
+    out += digits;
+    out.append(static_cast<size_t>(kk - n), '0');
+    out += ".0";
+  } else if (kk > 0 && kk <= 16) {
+    out += digits.substr(0, static_cast<size_t>(kk)) + "." + digits.substr(static_cast<size_t>(kk));
+  } else if (kk > -5 && kk <= 0) {
+    out += "0." + std::string(static_cast<size_t>(-kk), '0') + digits;
+  } else {
+    out += digits.substr(0, 1);
+    if (n > 1) out += "." + digits.substr(1);
+    out += "e" + std::to_string(kk - 1);
+  }
+  return out;
+}
+
+// The first integer literal of `json` that no 64-bit integer holds (simdjson rejects the
+// document then), named with the object key it belongs to: "integer 18446744073709551616 of
+// field `n`". nullopt when there is none (the parse error has another cause).
+std::optional<std::string> FindOutOfRangeInteger(std::string_view json) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string key;
+  for (size_t i = 0; i < json.size();) {
+    char c = json[i];
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < json.size() && json[j] != '"') j += json[j] == '\\' ? 2 : 1;
+      std::string_view str = json.substr(i + 1, std::min(j, json.size()) - i - 1);
+      i = j + 1;
+      size_t k = i;
+      while (k < json.size() && (json[k] == ' ' || json[k] == '\t' || json[k] == '\n' || json[k] == '\r')) ++k;
+      if (k < json.size() && json[k] == ':') key = std::string(str);
+      continue;
+    }
+    if (c != '-' && !is_digit(c)) {
+      ++i;
+      continue;
+    }
+    size_t j = i + (c == '-' ? 1 : 0);
+    while (j < json.size() && json[j] == '0' && j + 1 < json.size() && is_digit(json[j + 1])) ++j;
+    size_t digits_begin = j;
+    while (j < json.size() && is_digit(json[j])) ++j;
+    std::string_view digits = json.substr(digits_begin, j - digits_begin);
+    bool integer = !(j < json.size() && (json[j] == '.' || json[j] == 'e' || json[j] == 'E'));
+    std::string_view token = json.substr(i, j - i);
+    while (j < json.size() && (is_digit(json[j]) || json[j] == '.' || json[j] == 'e' || json[j] == 'E' ||
+                               json[j] == '+' || json[j] == '-')) {
+      ++j;
+    }
+    i = j;
+    if (!integer) continue;
+    std::string_view limit = c == '-' ? "9223372036854775808" : "18446744073709551615";
+    if (digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit)) {
+      std::string out = "integer " + std::string(token);
+      if (!key.empty()) out += " of field `" + key + "`";
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 // Compact JSON with object keys sorted (as orjson with OPT_SORT_KEYS writes it).
 void SortedJson(dom::element e, std::string& out) {
   switch (e.type()) {
@@ -78,7 +162,7 @@ void SortedJson(dom::element e, std::string& out) {
     case dom::element_type::STRING: AppendJsonString(out, std::string_view(e)); break;
     case dom::element_type::INT64: out += std::to_string(int64_t(e)); break;
     case dom::element_type::UINT64: out += std::to_string(uint64_t(e)); break;
-    case dom::element_type::DOUBLE: out += PythonFloatRepr(double(e)); break;
+    case dom::element_type::DOUBLE: out += OrjsonFloat(double(e)); break;
     case dom::element_type::BOOL: out += bool(e) ? "true" : "false"; break;
     case dom::element_type::NULL_VALUE: out += "null"; break;
   }
@@ -223,8 +307,12 @@ class IncrementalFilter {
       s["last_value"] = start_;
       s["unique_hashes"] = all;
     } else {
+      // Nothing new passed the cursor: the state stays exactly as it was (no state-only load
+      // package for a run that found no new data).
       if (!s.contains("last_value")) s["last_value"] = start_.is_null() ? nlohmann::ordered_json(nullptr) : start_;
       if (!s.contains("unique_hashes")) s["unique_hashes"] = nlohmann::ordered_json::array();
+      if (!s.contains("start_value")) s["start_value"] = start_;
+      return;
     }
     s["start_value"] = start_;
   }
@@ -307,6 +395,13 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
     ++stats->records_in;
     dom::element doc;
     if (auto err = parser.parse(json.data(), json.size()).get(doc)) {
+      if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
+        if (auto bad = FindOutOfRangeInteger(json)) {
+          // dlt fails here too (orjson: "Integer exceeds 64-bit range").
+          return InvalidArgument(where + ": " + *bad +
+                                 " is outside the 64-bit integer range (-2^63 .. 2^64-1); quote it as a string");
+        }
+      }
       std::string what = simdjson::error_message(err);
       if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) what += " (a number out of the 64-bit range?)";
       return InvalidArgument(where + ": invalid JSON: " + what);

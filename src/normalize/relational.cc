@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <random>
 #include <unordered_map>
 
@@ -147,6 +149,21 @@ struct Normalizer::Impl {
     return Status::Ok();
   }
 
+  // dlt coerces the strings "nan" and "inf" into a double column (Python float() takes them) and
+  // then fails to load them (the SQL literal `nan` is invalid); NaN and infinity have no portable
+  // SQL form, so such a value is refused here, naming it.
+  Status CheckFinite(const TableState& t, const std::string& column, DataType type, const ScalarValue& v,
+                     const std::string& text, std::string_view key) const {
+    if (v.kind != ScalarValue::Kind::kString) return Status::Ok();
+    if (type != DataType::kDouble && type != DataType::kDecimal && type != DataType::kWei) return Status::Ok();
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || std::isfinite(d)) return Status::Ok();
+    return InvalidArgument(where + ": value \"" + std::string(v.s) + "\" of field `" + std::string(key) +
+                           "` cannot be stored in the " + std::string(DataTypeName(type)) + " column `" + column +
+                           "` of table `" + t.name + "`: NaN and infinity are not supported");
+  }
+
   // Puts a value into its column, creating the column or a variant column as needed.
   Status AddValue(TableState& t, const std::string& column, const ScalarValue& v, std::string_view key) {
     if (v.kind == ScalarValue::Kind::kNull) return Status::Ok();
@@ -171,6 +188,7 @@ struct Normalizer::Impl {
         }
       }
       if (auto text = CoerceToText(v, c.data_type)) {
+        DLT_RETURN_IF_ERROR(CheckFinite(t, column, c.data_type, v, *text, key));
         int idx = AddColumn(t, std::move(c));
         return SetCell(t, idx, std::move(*text), key);
       }
@@ -181,7 +199,10 @@ struct Normalizer::Impl {
     }
     int idx = it->second;
     DataType type = SchemaTable(t).columns[idx].data_type;
-    if (auto text = CoerceToText(v, type)) return SetCell(t, idx, std::move(*text), key);
+    if (auto text = CoerceToText(v, type)) {
+      DLT_RETURN_IF_ERROR(CheckFinite(t, column, type, v, *text, key));
+      return SetCell(t, idx, std::move(*text), key);
+    }
     // A variant column named after the value's own type: <column>__v_<type>.
     DataType vt = BaseType(v);
     std::string variant = naming->MakePath({column, "v_" + std::string(DataTypeName(vt))});

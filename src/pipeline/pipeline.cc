@@ -211,16 +211,24 @@ struct Pipeline::Impl {
   }
 
   // A package published by a run that crashed before saving state.json carries the newer state.
+  // It is saved to state.json at once: the package is loaded and moved away by this run, and a
+  // run that extracts nothing new would otherwise never write the state, leaving state.json with
+  // the old cursor for the run after (which would extract the package's rows again).
   Status AdoptNewerPackageState() {
+    bool adopted = false;
     for (PackageStage stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
       for (const auto& id : storage->List(stage)) {
         auto ps = PackageStorage::ReadJson(storage->PackageDir(stage, id) / "load_package_state.json");
         if (!ps.ok()) continue;
         if (!ps->contains("local_state")) continue;
         int v = (*ps)["local_state"].value("_state_version", 0);
-        if (v > state.version()) state = PipelineState((*ps)["local_state"]);
+        if (v > state.version()) {
+          state = PipelineState((*ps)["local_state"]);
+          adopted = true;
+        }
       }
     }
+    if (adopted) DLT_RETURN_IF_ERROR(state.Save(StatePath()));
     return Status::Ok();
   }
 
@@ -465,6 +473,15 @@ struct Pipeline::Impl {
 
   Status ProcessPending(LoadInfo* info) {
     for (const auto& id : storage->List(PackageStage::kExtracted)) {
+      // A crash between publishing the normalized package and deleting the extracted one leaves
+      // both: the normalized package is complete (it was published by one rename), so the
+      // extracted copy is only deleted.
+      std::error_code ec;
+      if (fs::exists(storage->PackageDir(PackageStage::kNormalized, id), ec) ||
+          fs::exists(storage->PackageDir(PackageStage::kLoaded, id), ec)) {
+        DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, id));
+        continue;
+      }
       Status s = NormalizePackage(id, info);
       if (!s.ok()) {
         return s.WithContext("Normalize of pending package " + id +

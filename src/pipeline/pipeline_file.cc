@@ -1,7 +1,12 @@
 #include "pipeline/pipeline_file.h"
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include "common/fs.h"
 #include "common/text.h"
+#include "extract/rest_api_config.h"
 
 namespace dlt {
 
@@ -11,10 +16,42 @@ namespace {
 
 struct Ctx {
   std::string file;
+  std::vector<std::string_view> lines;  // the file's text, to find where keys are written
   Status Error(const ConfigNode& n, const std::string& what) const {
-    return InvalidArgument(file + ":" + std::to_string(n.where.line) + ":" + std::to_string(n.where.column) + ": " + what);
+    return ErrorAt(n.where.line, n.where.column, what);
+  }
+  Status ErrorAt(int line, int column, const std::string& what) const {
+    return InvalidArgument(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
+  }
+  // Errors about a key point at the key. The parser records where values start, so the key is
+  // the last occurrence of its name before its value on the value's line (the value's position
+  // when it is not found there, e.g. for a [table] header).
+  Status KeyError(const ConfigNode& value, const std::string& key, const std::string& what) const {
+    int line = value.where.line, column = value.where.column;
+    if (line >= 1 && static_cast<size_t>(line) <= lines.size() && column >= 1) {
+      std::string_view text = lines[static_cast<size_t>(line) - 1];
+      size_t end = std::min(static_cast<size_t>(column) - 1, text.size());
+      size_t at = text.substr(0, end).rfind(key);
+      if (at != std::string_view::npos) column = static_cast<int>(at) + 1;
+    }
+    return ErrorAt(line, column, what);
   }
 };
+
+std::vector<std::string_view> SplitLines(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      out.push_back(text.substr(start));
+      break;
+    }
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
 
 StatusOr<std::string> GetString(const Ctx& c, const ConfigNode& n, const std::string& key) {
   if (n.kind != ConfigNode::Kind::kString) return c.Error(n, "`" + key + "` must be a string");
@@ -64,7 +101,7 @@ Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, con
   std::string msg = "unknown key `" + key + "` in " + where + ".";
   if (auto s = text::Suggest(key, known)) msg += " Did you mean `" + *s + "`?";
   else msg += " Known keys: " + text::Join(known, ", ");
-  return c.Error(n, msg);
+  return c.KeyError(n, key, msg);
 }
 
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
@@ -171,7 +208,7 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
   DLT_ASSIGN_OR_RETURN(std::string content, fsutil::ReadFile(file));
   // A `#!` line is a TOML comment already; nothing to strip.
   DLT_ASSIGN_OR_RETURN(ConfigNode root, ParseToml(content, display_name));
-  Ctx c{std::string(display_name)};
+  Ctx c{std::string(display_name), SplitLines(content)};
   PipelineFileSpec spec;
   spec.file = fs::absolute(file);
   const ConfigNode* p = root.Find("pipeline");
@@ -191,15 +228,26 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
   }
   if (spec.name.empty()) return c.Error(*p, "[pipeline] needs `name`");
   if (spec.destination.empty()) return c.Error(*p, "[pipeline] needs `destination` (e.g. destination = \"warehouse\")");
+  const ConfigNode* source_node = nullptr;
+  const ConfigNode* resources_node = nullptr;
+  if (const ConfigNode* src = root.Find("source"); src && src->is_table()) {
+    if (const ConfigNode* t = src->Find("type")) {
+      DLT_ASSIGN_OR_RETURN(spec.source_type, GetString(c, *t, "type"));
+      if (spec.source_type != "filesystem" && spec.source_type != "rest_api") {
+        std::string msg = "unknown source type `" + spec.source_type + "`.";
+        if (auto s = text::Suggest(spec.source_type, {"filesystem", "rest_api"})) msg += " Did you mean `" + *s + "`?";
+        return c.Error(*t, msg + " Types: filesystem, rest_api");
+      }
+    }
+  }
   for (const auto& [k, v] : root.members) {
     if (k == "pipeline") continue;
     if (k == "source") {
-      if (const ConfigNode* t = v.Find("type")) {
-        DLT_ASSIGN_OR_RETURN(spec.source_type, GetString(c, *t, "type"));
-        if (spec.source_type != "filesystem") {
-          return c.Error(*t, "source type `" + spec.source_type + "` is not supported by this build (filesystem)");
-        }
-      }
+      source_node = &v;
+      continue;
+    }
+    if (k == "resources" && spec.source_type == "rest_api") {
+      resources_node = &v;  // parsed below, with the [source]
       continue;
     }
     if (k == "resources") {
@@ -219,6 +267,21 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
       continue;
     }
     return UnknownKey(c, v, k, "the pipeline file", {"pipeline", "source", "resources"});
+  }
+  if (spec.source_type == "rest_api") {
+    // The declarative REST API source (src/extract/rest_api_config.cc); resource hints are read
+    // by ParseResource like those of filesystem resources.
+    DLT_ASSIGN_OR_RETURN(
+        rest_api::RestApiSpec rest,
+        rest_api::ParseRestApiSource(display_name, *source_node, resources_node, spec.name,
+                                     [&](const ConfigNode& t, const std::string& name) -> StatusOr<ResourceOptions> {
+                                       DLT_ASSIGN_OR_RETURN(ResourceFileSpec r, ParseResource(c, name, t));
+                                       return r.options;
+                                     }));
+    for (const auto& r : rest.resources) {
+      if (r.selected) spec.resources.push_back(ResourceFileSpec{r.options, {}, "auto"});
+    }
+    spec.rest_api = std::make_shared<const rest_api::RestApiSpec>(std::move(rest));
   }
   if (spec.resources.empty()) return InvalidArgument(std::string(display_name) + ": the pipeline has no [[resources]]");
   for (size_t i = 0; i < spec.resources.size(); ++i) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@
 #include "dlt/pipeline.h"
 
 namespace dlt {
+
+namespace rest_api {
+struct RestApiSpec;
+}
 
 struct ResourceFileSpec {
   ResourceOptions options;
@@ -37,7 +42,9 @@ struct PipelineFileSpec {
   std::string destination;
   std::string dataset_name;
   std::string source_type = "filesystem";
-  std::vector<ResourceFileSpec> resources;
+  std::vector<ResourceFileSpec> resources;  // rest_api: the selected resources' hints (no paths)
+  // source_type "rest_api": the parsed source (src/extract/rest_api_config.h).
+  std::shared_ptr<const rest_api::RestApiSpec> rest_api;
 };
 
 StatusOr<PipelineFileSpec> ParsePipelineFile(const std::filesystem::path& file, std::string_view display_name);

@@ -126,6 +126,13 @@ Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> p
   return r;
 }
 
+Resource Resource::FromSource(ResourceOptions options, std::function<StatusOr<std::unique_ptr<RecordSource>>()> open) {
+  Resource r;
+  r.options_ = std::move(options);
+  r.open_ = std::move(open);
+  return r;
+}
+
 StatusOr<std::unique_ptr<RecordSource>> Resource::Open() const {
   if (!open_) return FailedPrecondition("resource `" + options_.name + "` has no source of rows");
   return open_();

@@ -1,0 +1,103 @@
+// HTTP for sources: libcurl, loaded with dlopen on the first request (so commands that never
+// make a request do not pay for loading it), with timeouts, retries with exponential backoff on
+// 429, 5xx and connection errors (honouring Retry-After), gzip/deflate/br decoding, redirects.
+//
+// Secrets: a Request lists the secret values it carries (a token in a header, an api key in the
+// query). Every message this module produces, and every URL it shows, has them replaced by `***`;
+// query parameters whose names say they hold a secret (api_key, token, ...) are masked too.
+//
+// Which libcurl is loaded: $DLT_LIBCURL_LIBRARY when set, else libcurl.so.4 (Debian's
+// libcurl4), else libcurl-gnutls.so.4.
+//
+// Thread safety: a Client is used by one thread at a time; make one per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method = "GET";
+  std::string url;  // with its query string
+  Headers headers;
+  std::optional<std::string> body;  // sent with Content-Type from headers (default application/json)
+  std::vector<std::string> secrets;  // values masked in every message
+};
+
+struct Response {
+  long status = 0;
+  std::string reason;  // "Not Found"
+  Headers headers;
+  std::string body;  // decoded (gzip is undone by libcurl)
+  std::string url;   // the final URL after redirects
+  int attempts = 1;  // how many times the request was sent
+
+  // First header with this name (case-insensitive).
+  std::optional<std::string> Header(std::string_view name) const;
+};
+
+// dlt's runtime settings ([runtime] request_timeout, request_max_attempts,
+// request_backoff_factor, request_max_retry_delay).
+struct RetryPolicy {
+  double timeout_s = 60;        // whole request, per attempt
+  double connect_timeout_s = 0;  // 0: min(timeout, 10)
+  int max_attempts = 5;          // including the first one
+  double backoff_factor = 1;     // waits factor * 2^(attempt-1) seconds between attempts
+  double max_retry_delay_s = 300;  // cap on any wait, Retry-After included
+};
+
+// Loads libcurl (once per process). FailedPrecondition naming the file(s) tried when missing.
+Status EnsureCurl();
+
+class Client {
+ public:
+  static StatusOr<Client> Create();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  ~Client();
+
+  // Sends the request, retrying as `policy` says. Returns the final response whatever its
+  // status (4xx and 5xx included, after the retries); an error only when no response could be
+  // had at all (connection refused, timed out, ...): Unavailable, the masked URL in the message.
+  // `sleep` is called for waits between attempts (tests replace it).
+  StatusOr<Response> Send(const Request& request, const RetryPolicy& policy);
+
+  // Called before each retry with the attempt number that failed and the wait (for logging).
+  std::function<void(int attempt, double wait_s, const std::string& why)> on_retry;
+
+ private:
+  Client() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The message for a response that is not a success: "<METHOD> <masked url> failed with HTTP
+// 404 Not Found: <start of the body>" and a hint for 401/403/404/429.
+std::string DescribeFailure(const Request& request, const Response& response, int attempts);
+
+// Replaces every secret value (and its URL-encoded form) in `text` by *** and masks the values
+// of query parameters with secret names (api_key=..., token=..., ...) in URLs.
+std::string Mask(std::string text, const std::vector<std::string>& secrets);
+
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string UrlEncode(std::string_view s);
+// Appends `name=value` pairs to a URL (with ? or &), encoded.
+std::string AppendQuery(std::string url, const std::vector<std::pair<std::string, std::string>>& params);
+// Resolves a possibly relative reference (a next-page link) against the URL it came from.
+std::string ResolveUrl(const std::string& base, const std::string& ref);
+// The URL of `rel` (default "next") in a Link header: <https://...?page=2>; rel="next", ...
+std::optional<std::string> ParseLinkHeader(std::string_view header, std::string_view rel = "next");
+// Retry-After as seconds: "120" or an HTTP date. nullopt when unparsable.
+std::optional<double> ParseRetryAfter(std::string_view value);
+
+}  // namespace dlt::http

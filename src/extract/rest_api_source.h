@@ -1,0 +1,56 @@
+// Runs a parsed REST API source (rest_api_config.h): resolves its settings and secrets from the
+// workspace's configuration, and turns every selected resource into a dlt::Resource whose rows
+// are fetched page by page over HTTP.
+//
+// Configuration read from the active profile (env > secrets.toml > config.toml, SPEC §4), each
+// key tried as sources.<source_name>.<key>, then sources.<key> (with the pipeline name in front
+// first):
+//   base_url                   overrides [source.client] base_url (e.g. in .dlt/tests.config.toml)
+//   token                      bearer auth (secret)
+//   api_key                    api_key auth (secret)
+//   username, password         http_basic auth (password secret)
+// and dlt's runtime settings [runtime] request_timeout (60 s), request_max_attempts (5),
+// request_backoff_factor (1), request_max_retry_delay (300 s).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlt/pipeline.h"
+#include "dlt/workspace.h"
+#include "extract/http_client.h"
+#include "extract/rest_api_config.h"
+
+namespace dlt::rest_api {
+
+struct RunOptions {
+  std::string pipeline_name;
+  // The pipeline's working folder: incremental cursors are read from its state when a resource
+  // opens, so that the request parameter starts where the last run ended.
+  std::filesystem::path pipeline_dir;
+  // Told about each retry (already masked), e.g. to print a warning. May be called from
+  // several threads at once.
+  std::function<void(const std::string& message)> on_retry;
+};
+
+// Resolves the source's configuration (errors for missing secrets say where to put them) and
+// makes one Resource per selected resource, parents before children.
+StatusOr<std::vector<Resource>> MakeResources(const Workspace& workspace, const RestApiSpec& spec, const RunOptions& options);
+
+// --- pieces, exposed for tests -------------------------------------------------------------
+
+// Values at a JSONPath-like path: "a.b", "$.a.b", "a[0].b", "items[*].id", "$" (the whole).
+std::vector<const Json*> SelectPath(const Json& root, std::string_view path);
+// The rows of a response when no data_selector is given: a list as is; in an object the list
+// under a well-known key (data, items, results, ...) or the least nested list; else the object.
+std::vector<Json> FindRecords(const Json& body);
+// The path of a next-page link in a body ("next", "pagination.next", "links.next.href"), if any.
+std::optional<std::string> FindNextUrlPath(const Json& body);
+// Joins base_url and an endpoint path (a full URL path is used as is).
+std::string JoinUrl(const std::string& base_url, const std::string& path);
+
+}  // namespace dlt::rest_api
