@@ -141,6 +141,20 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
   }
   const std::string staging = staging_dataset();
   DLT_RETURN_IF_ERROR(client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(staging)));
+  // As dlt does, the staging dataset records the schema version it was built with.
+  if (const Table* version = schema.FindTable("_dlt_version")) {
+    DLT_RETURN_IF_ERROR(EnsureTable(staging, *version));
+    DLT_ASSIGN_OR_RETURN(auto have, client_->Query("SELECT 1 FROM " + client_->Qualified(staging, "_dlt_version") +
+                                                   " WHERE version_hash = " + client_->QuoteLiteral(schema.version_hash())));
+    if (have.empty()) {
+      DLT_RETURN_IF_ERROR(client_->Execute(
+          "INSERT INTO " + client_->Qualified(staging, "_dlt_version") +
+          " (version, engine_version, inserted_at, schema_name, version_hash, schema) VALUES (" +
+          std::to_string(schema.version()) + ", " + std::to_string(Schema::kEngineVersion) + ", " + client_->NowSql() +
+          ", " + client_->QuoteLiteral(schema.name()) + ", " + client_->QuoteLiteral(schema.version_hash()) + ", " +
+          client_->QuoteLiteral(schema.ToJson()) + ")"));
+    }
+  }
   for (const Table* t : family) {
     if (t->columns.empty()) continue;
     DLT_RETURN_IF_ERROR(EnsureTable(staging, *t));

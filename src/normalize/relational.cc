@@ -180,6 +180,9 @@ struct Normalizer::Impl {
         if (h->scale) c.scale = h->scale;
       }
       if (t.name == root_table) {
+        if (!hints->incremental_cursor.empty() && naming->NormalizePath(hints->incremental_cursor) == column) {
+          c.extra["incremental"] = true;
+        }
         for (const auto& pk : hints->primary_key) {
           if (naming->NormalizePath(pk) == column) c.primary_key = true, c.nullable = false;
         }
@@ -516,6 +519,9 @@ Status Normalizer::Prepare(const TableHints& hints) {
     all.push_back(h);
   }
   for (const auto& h : all) DLT_RETURN_IF_ERROR(declare(h));
+  if (!hints.incremental_cursor.empty()) {
+    if (Column* c = t->FindColumn(im.naming->NormalizePath(hints.incremental_cursor))) c->extra["incremental"] = true;
+  }
   if (hints.disposition == WriteDisposition::kMerge) im.schema->EnableRootKeyPropagation(name);
   // Column hints for columns that do not exist yet are applied when the columns appear.
   im.tables.erase(name);

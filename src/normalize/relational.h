@@ -35,6 +35,7 @@ struct TableHints {
   std::vector<std::string> merge_key;
   std::vector<ColumnHint> columns;
   int max_nesting = 1000;  // deeper objects and lists are stored as json
+  std::string incremental_cursor;  // the top-level cursor column of an incremental (hint "incremental")
 };
 
 class Normalizer {

@@ -56,6 +56,12 @@ Json HintsToJson(const ResourceOptions& o) {
   j["primary_key"] = o.primary_key;
   j["merge_key"] = o.merge_key;
   j["max_table_nesting"] = o.max_table_nesting;
+  if (o.incremental && o.incremental->cursor_path.find('.') == std::string::npos &&
+      o.incremental->cursor_path.find('[') == std::string::npos) {
+    std::string cursor = o.incremental->cursor_path;
+    if (cursor.starts_with("$.")) cursor = cursor.substr(2);
+    j["incremental_cursor"] = cursor;
+  }
   Json cols = Json::array();
   for (const auto& c : o.columns) {
     Json cj = Json::object();
@@ -83,6 +89,7 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
   for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
   h.max_nesting = j.value("max_table_nesting", 1000);
+  h.incremental_cursor = j.value("incremental_cursor", "");
   for (const auto& cj : j.value("columns", Json::array())) {
     ColumnHint c;
     c.name = cj.value("name", "");
