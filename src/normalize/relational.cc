@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <charconv>
+#include <cmath>
 #include <random>
 #include <unordered_map>
 
@@ -47,13 +49,13 @@ struct TableState {
 };
 
 struct FlatValue {
-  std::string column;
+  const std::string* column;  // owned by the normalizer's name cache
   std::string_view key;  // the source key, for error messages
   ScalarValue value;
 };
 
 struct PendingList {
-  std::string path;  // normalized path inside the table ("payload__commits")
+  const std::string* path;  // normalized path inside the table ("payload__commits"), cached
   dom::array items;
 };
 
@@ -66,7 +68,18 @@ struct Normalizer::Impl {
   JobWriterSet* writers;
   dom::parser parser;
   std::unordered_map<std::string, std::unique_ptr<TableState>> tables;
-  std::unordered_map<std::string, std::string> key_cache;  // raw key -> normalized path
+  struct SvHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using NameCache = std::unordered_map<std::string, std::string, SvHash, std::equal_to<>>;
+  NameCache key_cache;     // raw key -> normalized path
+  NameCache column_cache;  // prefix \x1f raw key -> column name
+  NameCache child_cache;   // table \x1f path -> nested table name
+  NameCache variant_cache; // column \x1f type -> variant column name
+  std::string scratch;
+  const TableHints* declared_for = nullptr;
+  std::vector<std::string> declared_names;  // normalized names of hints->columns
   std::map<std::string, uint64_t> counts;
   std::vector<std::string> json_scratch;  // keeps minified JSON alive for a row
   const TableHints* hints = nullptr;
@@ -77,15 +90,28 @@ struct Normalizer::Impl {
   Table& SchemaTable(TableState& t) { return schema->mutable_tables()[t.schema_index]; }
 
   const std::string& NormKey(std::string_view raw) {
-    auto it = key_cache.find(std::string(raw));
+    auto it = key_cache.find(raw);
     if (it != key_cache.end()) return it->second;
     std::string n = naming->NormalizeKey(raw);
     return key_cache.emplace(std::string(raw), std::move(n)).first->second;
   }
 
-  std::string Join(const std::string& prefix, const std::string& name) {
-    if (prefix.empty()) return name;
-    return naming->MakePath({prefix, name});
+  // The column of `raw` inside an object at `prefix` (cached: no allocation once seen).
+  const std::string& ColumnName(const std::string& prefix, std::string_view raw) {
+    scratch.assign(prefix).append(1, '\x1f').append(raw);
+    auto it = column_cache.find(std::string_view(scratch));
+    if (it != column_cache.end()) return it->second;
+    const std::string& norm = NormKey(raw);
+    std::string column = norm.empty() ? std::string() : prefix.empty() ? norm : naming->MakePath({prefix, norm});
+    return column_cache.emplace(scratch, std::move(column)).first->second;
+  }
+
+  const std::string& Cached(NameCache& cache, const std::string& a, std::string_view b,
+                            const std::vector<std::string>& parts) {
+    scratch.assign(a).append(1, '\x1f').append(b);
+    auto it = cache.find(std::string_view(scratch));
+    if (it != cache.end()) return it->second;
+    return cache.emplace(scratch, naming->MakePath(parts)).first->second;
   }
 
   TableState& GetTable(const std::string& name, const std::optional<std::string>& parent) {
@@ -202,13 +228,40 @@ struct Normalizer::Impl {
     }
     int idx = it->second;
     DataType type = SchemaTable(t).columns[idx].data_type;
+    // Fast paths: the value already has the column's type; write into the cell's buffer (its
+    // capacity is reused row after row, so no allocation).
+    if (static_cast<size_t>(idx) < t.cells.size() && t.set_in_row[idx] != t.generation) {
+      std::string& cell = t.cells[idx];
+      bool done = true;
+      if (type == DataType::kText && v.kind == ScalarValue::Kind::kString) {
+        cell.assign(v.s);
+      } else if (type == DataType::kBigint && v.kind == ScalarValue::Kind::kInt) {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, v.i);
+        cell.assign(buf, r.ptr);
+      } else if (type == DataType::kBool && v.kind == ScalarValue::Kind::kBool) {
+        cell.assign(v.b ? "true" : "false");
+      } else if (type == DataType::kDouble && v.kind == ScalarValue::Kind::kDouble && std::isfinite(v.d)) {
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, v.d);
+        cell.assign(buf, r.ptr);
+      } else {
+        done = false;
+      }
+      if (done) {
+        t.set_in_row[idx] = t.generation;
+        t.present[idx] = 1;
+        return Status::Ok();
+      }
+    }
     if (auto text = CoerceToText(v, type)) {
       DLT_RETURN_IF_ERROR(CheckFinite(t, column, type, v, *text, key));
       return SetCell(t, idx, std::move(*text), key);
     }
     // A variant column named after the value's own type: <column>__v_<type>.
     DataType vt = BaseType(v);
-    std::string variant = naming->MakePath({column, "v_" + std::string(DataTypeName(vt))});
+    const std::string& variant =
+        Cached(variant_cache, column, DataTypeName(vt), {column, "v_" + std::string(DataTypeName(vt))});
     auto vit = t.index.find(variant);
     int vidx;
     if (vit == t.index.end()) {
@@ -261,10 +314,15 @@ struct Normalizer::Impl {
     }
   }
 
-  const ColumnHint* DeclaredColumn(const TableState& t, const std::string& column) const {
-    if (t.name != root_table) return nullptr;
-    for (const auto& c : hints->columns) {
-      if (naming->NormalizePath(c.name) == column) return &c;
+  const ColumnHint* DeclaredColumn(const TableState& t, const std::string& column) {
+    if (t.name != root_table || hints->columns.empty()) return nullptr;
+    if (declared_for != hints) {
+      declared_for = hints;
+      declared_names.clear();
+      for (const auto& c : hints->columns) declared_names.push_back(naming->NormalizePath(c.name));
+    }
+    for (size_t i = 0; i < declared_names.size(); ++i) {
+      if (declared_names[i] == column) return &hints->columns[i];
     }
     return nullptr;
   }
@@ -273,48 +331,47 @@ struct Normalizer::Impl {
   // last-in-first-out, as dlt does; lists are collected for nested tables.
   Status Flatten(TableState& t, dom::object obj, int level, std::vector<FlatValue>* values,
                  std::vector<PendingList>* lists) {
-    std::vector<std::pair<std::string, dom::object>> stack;
+    static const std::string kNoPrefix;
+    std::vector<std::pair<const std::string*, dom::object>> stack;
     std::vector<int> levels;
-    stack.emplace_back(std::string(), obj);
+    stack.emplace_back(&kNoPrefix, obj);
     levels.push_back(level);
     while (!stack.empty()) {
-      auto [prefix, o] = std::move(stack.back());
+      auto [prefix, o] = stack.back();
       int lvl = levels.back();
       stack.pop_back();
       levels.pop_back();
       for (auto field : o) {
-        const std::string& norm = NormKey(field.key);
-        if (norm.empty()) {
+        const std::string& column = ColumnName(*prefix, field.key);
+        if (column.empty()) {
           return InvalidArgument(where + ": field name `" + std::string(field.key) +
                                  "` normalizes to an empty column name; rename the field");
         }
-        std::string column = Join(prefix, norm);
         dom::element v = field.value;
         auto type = v.type();
         bool nested = type == dom::element_type::OBJECT || type == dom::element_type::ARRAY;
-        const ColumnHint* declared = nested ? DeclaredColumn(t, column) : nullptr;
-        bool as_json = nested && (lvl + 1 > hints->max_nesting ||
-                                  (declared && declared->data_type == DataType::kJson));
-        if (!as_json) {
-          const Column* existing = nullptr;
-          auto it = t.index.find(column);
-          if (it != t.index.end()) existing = &SchemaTable(t).columns[it->second];
-          if (nested && existing && existing->data_type == DataType::kJson) as_json = true;
-        }
-        if (nested && !as_json) {
-          if (type == dom::element_type::OBJECT) {
-            stack.emplace_back(column, dom::object(v));
-            levels.push_back(lvl + 1);
-          } else {
-            lists->push_back({column, dom::array(v)});
+        if (nested) {
+          const ColumnHint* declared = DeclaredColumn(t, column);
+          bool as_json = lvl + 1 > hints->max_nesting || (declared && declared->data_type == DataType::kJson);
+          if (!as_json) {
+            auto it = t.index.find(column);
+            if (it != t.index.end() && SchemaTable(t).columns[it->second].data_type == DataType::kJson) as_json = true;
           }
-          continue;
+          if (!as_json) {
+            if (type == dom::element_type::OBJECT) {
+              stack.emplace_back(&column, dom::object(v));
+              levels.push_back(lvl + 1);
+            } else {
+              lists->push_back({&column, dom::array(v)});
+            }
+            continue;
+          }
         }
         FlatValue fv;
-        fv.column = std::move(column);
+        fv.column = &column;
         fv.key = field.key;
         DLT_RETURN_IF_ERROR(ToScalar(v, &fv.value, field.key));
-        values->push_back(std::move(fv));
+        values->push_back(fv);
       }
     }
     return Status::Ok();
@@ -378,7 +435,7 @@ struct Normalizer::Impl {
     std::vector<FlatValue> values;
     std::vector<PendingList> lists;
     DLT_RETURN_IF_ERROR(Flatten(t, obj, level, &values, &lists));
-    for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, fv.column, fv.value, fv.key));
+    for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
     DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
     return EmitLists(t, lists, level, row_id, root_id);
   }
@@ -402,7 +459,7 @@ struct Normalizer::Impl {
   Status EmitLists(TableState& t, std::vector<PendingList>& lists, int level, const std::string& row_id,
                    const std::string& root_id) {
     for (auto& pl : lists) {
-      std::string child = naming->MakePath({t.name, pl.path});
+      const std::string& child = Cached(child_cache, t.name, *pl.path, {t.name, *pl.path});
       DLT_RETURN_IF_ERROR(EmitList(child, t.name, pl.items, level + 1, row_id, root_id));
     }
     return Status::Ok();
@@ -421,7 +478,8 @@ struct Normalizer::Impl {
         // A list inside a list: an intermediate row holding only keys, its items one level down.
         BeginRow(ct);
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
-        DLT_RETURN_IF_ERROR(EmitList(naming->MakePath({child, "list"}), child, dom::array(item), level + 1, id, root_id));
+        const std::string& grandchild = Cached(child_cache, child, "list", {child, "list"});
+        DLT_RETURN_IF_ERROR(EmitList(grandchild, child, dom::array(item), level + 1, id, root_id));
       } else {
         BeginRow(ct);
         json_scratch.clear();

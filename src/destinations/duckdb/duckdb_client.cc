@@ -18,6 +18,12 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
   }
   auto conn = db->Connect();
   if (!conn.ok()) return conn.status();
+  if (!read_only) {
+    // Rows of a load have no order to keep; without it DuckDB writes tables in parallel (about
+    // 3x faster for wide text tables).
+    Status s = conn->Execute("SET preserve_insertion_order = false");
+    if (!s.ok()) return s;
+  }
   return std::unique_ptr<DuckDbClient>(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
 }
 
