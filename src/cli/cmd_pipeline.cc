@@ -31,7 +31,7 @@ const char* const kPipelineHelp =
     "                          loaded (asks first; --yes to skip the question)\n"
     "  sync [--destination D] [--dataset-name N]\n"
     "                          restore state and schema from the destination (drops the local\n"
-    "                          state after asking); with --debug it reports each step, so it\n"
+    "                          state after asking, or with --yes); with --debug it reports each step, so it\n"
     "                          doubles as a connection check\n";
 
 namespace {
@@ -307,7 +307,9 @@ Status RunPipelineCommand(Context& ctx) {
     if (auto s = text::Suggest(op, kOps)) msg += " Did you mean `" + *s + "`?";
     return InvalidArgument(msg + " See `dlt pipeline --help`.");
   }
-  if (op == "sync") return RunPipelineSync(ctx, ws, name, args.Get("--destination"), args.Get("--dataset-name"));
+  if (op == "sync") {
+    return RunPipelineSync(ctx, ws, name, args.Get("--destination"), args.Get("--dataset-name"), args.Has("--yes"));
+  }
   DLT_ASSIGN_OR_RETURN(fs::path dir, PipelineDir(ws, name));
   if (op == "info") return Info(ctx, dir, name);
   if (op == "trace") return Trace(ctx, dir, name);

@@ -5,12 +5,13 @@
 namespace dlt::cli {
 
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
-                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset) {
+                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset,
+                       bool yes) {
   SyncOptions o;
   o.pipeline_name = name;
   o.destination = destination;
   o.dataset_name = dataset;
-  o.confirm = [&](const std::string& q) { return ctx.console.Confirm(q, false); };
+  o.confirm = [&](const std::string& q) { return yes || ctx.console.Confirm(q, false); };
   o.out = [&](const std::string& line) { ctx.console.Out(line); };
   if (ctx.flags.debug) o.debug = [&](const std::string& line) { ctx.console.Err("DEBUG: " + line); };
   DLT_ASSIGN_OR_RETURN(SyncResult r, SyncPipeline(ws, o));

@@ -43,7 +43,8 @@ Status RunRunCommand(Context& ctx);
 Status RunPipelineCommand(Context& ctx);
 Status RunInitCommand(Context& ctx);
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
-                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset);
+                       const std::optional<std::string>& destination, const std::optional<std::string>& dataset,
+                       bool yes);
 extern const char* const kProfileHelp;
 extern const char* const kWorkspaceHelp;
 extern const char* const kRunHelp;

@@ -108,6 +108,17 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   ASSERT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"));
   EXPECT_TRUE(Contains(ws.Read(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"), "2024-02-05T10:00:00Z"));
 
+  // with a local state present, sync asks first: non-interactive means no, --yes means yes
+  r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync"});
+  all.push_back(r);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "Nothing changed")) << r.out;
+  r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync", "--yes"});
+  all.push_back(r);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "Dropping local state")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "Restored pipeline pokemon_api_pipeline")) << r.out;
+
   // the restored cursor holds: the same input loads nothing, new rows load once
   ws.Write("data/pokemon.jsonl", Pokemon(1, 7));
   r = ws.Dlt({"run", "pokemon_api_pipeline.toml"});
