@@ -48,6 +48,27 @@ struct TableState {
   uint32_t generation = 0;
 };
 
+// "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": already what both DuckDB and PostgreSQL parse as a UTC instant,
+// so it is written as it is (the common case; other forms go through ParseIsoTimestamp).
+bool IsPlainIsoUtc(std::string_view s) {
+  if (s.size() < 20 || s.size() > 27 || s.back() != 'Z') return false;
+  static const char kPattern[] = "dddd-dd-ddTdd:dd:dd";
+  for (size_t i = 0; i < 19; ++i) {
+    char p = kPattern[i], c = s[i];
+    if (p == 'd' ? (c < '0' || c > '9') : c != p) return false;
+  }
+  int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  int h = (s[11] - '0') * 10 + (s[12] - '0'), mi = (s[14] - '0') * 10 + (s[15] - '0');
+  int sec = (s[17] - '0') * 10 + (s[18] - '0');
+  if (mo < 1 || mo > 12 || d < 1 || d > 28 || h > 23 || mi > 59 || sec > 59) return false;  // d > 28: slow path checks
+  if (s.size() == 20) return true;
+  if (s[19] != '.' || s.size() < 22) return false;
+  for (size_t i = 20; i + 1 < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
 struct FlatValue {
   const std::string* column;  // owned by the normalizer's name cache
   std::string_view key;  // the source key, for error messages
@@ -239,6 +260,8 @@ struct Normalizer::Impl {
         char buf[24];
         auto r = std::to_chars(buf, buf + sizeof buf, v.i);
         cell.assign(buf, r.ptr);
+      } else if (type == DataType::kTimestamp && v.kind == ScalarValue::Kind::kString && IsPlainIsoUtc(v.s)) {
+        cell.assign(v.s);
       } else if (type == DataType::kBool && v.kind == ScalarValue::Kind::kBool) {
         cell.assign(v.b ? "true" : "false");
       } else if (type == DataType::kDouble && v.kind == ScalarValue::Kind::kDouble && std::isfinite(v.d)) {
