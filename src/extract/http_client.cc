@@ -213,6 +213,9 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
     L.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     L.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     L.easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+    // Only HTTP(S), also for next-page links and redirects an API sends (never file:// ...).
+    L.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    L.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     L.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
     long timeout_ms = static_cast<long>(policy.timeout_s * 1000);
     long connect_ms = static_cast<long>((policy.connect_timeout_s > 0 ? policy.connect_timeout_s

@@ -103,12 +103,14 @@ Status JobWriterSet::AddRow(const std::string& table, const std::vector<std::str
   }
   Open& o = *it->second;
   const size_t width = o.info.columns.size();
+  const size_t start = o.buffer.size();
   for (size_t i = 0; i < width; ++i) {
     if (i) o.buffer += ',';
     if (i < ncells && present[i]) AppendCsvField(o.buffer, cells[i]);
   }
   o.buffer += '\n';
   ++o.info.rows;
+  if (o.buffer.size() - start > o.info.max_line) o.info.max_line = o.buffer.size() - start;
   if (o.buffer.size() >= kFlushBytes) return Flush(o);
   return Status::Ok();
 }

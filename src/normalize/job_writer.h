@@ -21,6 +21,7 @@ struct JobFileInfo {
   std::vector<std::string> columns;  // header
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  uint64_t max_line = 0;  // longest row in bytes (with its newline)
 };
 
 class JobWriterSet {

@@ -394,7 +394,8 @@ struct Pipeline::Impl {
     }
     progress.Done();
     DLT_ASSIGN_OR_RETURN(auto files, writers.Close());
-    (void)files;
+    nlohmann::ordered_json max_lines = nlohmann::ordered_json::object();
+    for (const auto& f : files) max_lines[f.path.filename().string()] = f.max_line;
     work.BumpVersion();
     std::vector<std::string> replace;
     for (const auto& [name, h] : hints) {
@@ -408,6 +409,7 @@ struct Pipeline::Impl {
       rows += n;
     }
     ps["row_counts"] = counts;
+    ps["job_max_line"] = max_lines;
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(tmp / "schema.json", work.ToJson()));
     DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", ps));
     // The pipeline's schema is saved before the package is published: a crash in between leaves
@@ -438,6 +440,9 @@ struct Pipeline::Impl {
       p.load_id = load_id;
       p.schema = &pkg_schema;
       p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+      if (ps.contains("job_max_line")) {
+        for (auto& j : p.jobs) j.max_line_bytes = ps["job_max_line"].value(j.file_name, uint64_t{0});
+      }
       for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
       if (ps.contains("pipeline_state")) {
         const Json& s = ps["pipeline_state"];

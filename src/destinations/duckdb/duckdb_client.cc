@@ -72,20 +72,27 @@ std::string DuckDbClient::TypeSql(const Column& c) const {
   return "VARCHAR";
 }
 
+// DuckDB's CSV reader refuses rows longer than max_line_size (2 MB by default), and a large
+// value makes every read slower and bigger, so it is raised only for files that need it.
+static std::string LineSizeOption(uint64_t max_line_bytes) {
+  constexpr uint64_t kDefault = 2000000;
+  if (max_line_bytes != 0 && max_line_bytes < kDefault / 2) return "";
+  uint64_t size = 4 << 20;
+  uint64_t need = max_line_bytes == 0 ? (64ull << 20) : max_line_bytes * 2;
+  while (size < need) size <<= 1;
+  return "max_line_size = " + std::to_string(size) + ", ";
+}
+
 Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
                              const std::vector<const Column*>& columns,
-                             const std::vector<std::filesystem::path>& files) {
+                             const std::vector<std::filesystem::path>& files, uint64_t max_line_bytes) {
   // Typed columns are parsed by the CSV reader itself; the rest is read as text and cast.
   std::vector<std::string> file_list, col_types, select, targets;
   for (const auto& f : files) file_list.push_back(QuoteLiteral(f.string()));
   for (const Column* c : columns) {
-    std::string read_type;
-    switch (c->data_type) {
-      case DataType::kBigint: read_type = "BIGINT"; break;
-      case DataType::kDouble: read_type = "DOUBLE"; break;
-      case DataType::kBool: read_type = "BOOLEAN"; break;
-      default: read_type = "VARCHAR"; break;
-    }
+    // The CSV reader parses typed columns itself (a CAST from VARCHAR afterwards costs about as
+    // much as the whole read); JSON is read as text and converted on insert.
+    std::string read_type = c->data_type == DataType::kJson ? "VARCHAR" : TypeSql(*c);
     col_types.push_back(QuoteLiteral(c->name) + ": " + QuoteLiteral(read_type));
     std::string target_type = TypeSql(*c);
     std::string expr = QuoteIdentifier(c->name);
@@ -96,8 +103,8 @@ Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& tabl
   std::string sql = "INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") SELECT " +
                     text::Join(select, ", ") + " FROM read_csv([" + text::Join(file_list, ", ") +
                     "], header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-                    "nullstr = '', allow_quoted_nulls = false, strict_mode = true, "
-                    "max_line_size = 134217728, columns = {" + text::Join(col_types, ", ") + "})";
+                    "nullstr = '', allow_quoted_nulls = false, strict_mode = true, " + LineSizeOption(max_line_bytes) +
+                    "columns = {" + text::Join(col_types, ", ") + "})";
   return Execute(sql);
 }
 

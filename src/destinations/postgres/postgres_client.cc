@@ -194,7 +194,7 @@ StatusOr<std::vector<SqlRow>> PostgresClient::Query(std::string_view sql) {
 
 Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& table,
                                const std::vector<const Column*>& columns,
-                               const std::vector<std::filesystem::path>& files) {
+                               const std::vector<std::filesystem::path>& files, uint64_t) {
   std::vector<std::string> names;
   for (const Column* c : columns) names.push_back(QuoteIdentifier(c->name));
   std::string sql = "COPY " + Qualified(dataset, table) + " (" + text::Join(names, ", ") +

@@ -1,0 +1,36 @@
+// Values longer than DuckDB's default CSV line limit (2 MB) still load: the loader raises the
+// reader's limit for the job files that need it.
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+#include "destinations/duckdb/duckdb_api.h"
+
+namespace dlt::testing {
+namespace {
+
+TEST(LongValues, AThreeMegabyteStringAndALargeJsonValueAreLoadedWhole) {
+  CliWorkspace ws;
+  ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+  ws.Write("p.toml",
+           "[pipeline]\nname = \"big\"\ndestination = \"warehouse\"\ndataset_name = \"d\"\n"
+           "[[resources]]\nname = \"docs\"\npath = \"docs.jsonl\"\nmax_table_nesting = 0\n");
+  std::string big(3 * 1000 * 1000, 'x');
+  std::string items;
+  for (int i = 0; i < 200000; ++i) items += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+  ws.Write("docs.jsonl", "{\"id\": 1, \"body\": \"" + big + "\"}\n{\"id\": 2, \"body\": \"short\", \"tags\": [" +
+                             items + "]}\n");
+  RunResult r = ws.Dlt({"run", "p.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = duckdb::Database::Open((ws.root() / "_local/dev/warehouse.duckdb").string(), true);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto c = db->Connect();
+  ASSERT_TRUE(c.ok());
+  auto q = c->Query("SELECT id, length(body), json_array_length(tags) FROM d.docs ORDER BY id");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  ASSERT_EQ(q->rows.size(), 2u);
+  EXPECT_EQ(q->rows[0][1].text, "3000000");
+  EXPECT_EQ(q->rows[1][2].text, "200000");
+}
+
+}  // namespace
+}  // namespace dlt::testing
