@@ -310,7 +310,8 @@ struct FixtureServer::Impl {
       SendJson(res, {{"status", IntParam(req, "code", 200)}}, IntParam(req, "code", 200));
     });
 
-    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    // Recorded before the handler runs: a client that has its response finds its request here.
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       RecordedRequest r;
       r.method = req.method;
       r.path = req.path;
@@ -320,10 +321,9 @@ struct FixtureServer::Impl {
         std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
         r.headers[lower] = v;
       }
-      r.body = req.body;
-      r.status = res.status;
       std::lock_guard<std::mutex> lock(mu);
       requests.push_back(std::move(r));
+      return httplib::Server::HandlerResponse::Unhandled;
     });
   }
 };

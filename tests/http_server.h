@@ -38,8 +38,6 @@ struct RecordedRequest {
   std::string path;
   std::map<std::string, std::string> params;
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  int status = 0;
 };
 
 struct GithubIssue {

@@ -340,17 +340,42 @@ StatusOr<std::string> IncrementalRowHash(std::string_view json) {
   return HashOf(doc);
 }
 
-Status ExtractResource(RecordSource& source, const std::filesystem::path& out_file,
+Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
-                       ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress) {
-  FILE* out = std::fopen(out_file.c_str(), "wbx");
-  if (!out) return Internal("cannot create " + out_file.string() + ": " + std::strerror(errno));
+                       ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress,
+                       uint64_t part_bytes) {
+  // Records go to <stem>_<part>.0.jsonl files of about `part_bytes` each, so that normalize can
+  // work on parts in parallel; names sort in record order.
+  int part = 0;
+  uint64_t part_written = 0;
+  std::filesystem::path out_file;
+  FILE* out = nullptr;
   struct Closer {
-    FILE* f;
+    FILE** f;
     ~Closer() {
-      if (f) std::fclose(f);
+      if (*f) std::fclose(*f);
     }
-  } closer{out};
+  } closer{&out};
+  auto open_part = [&]() -> Status {
+    char name[32];
+    std::snprintf(name, sizeof name, "_%05d.0.jsonl", part++);
+    out_file = out_dir / (file_stem + name);
+    out = std::fopen(out_file.c_str(), "wbx");
+    if (!out) return Internal("cannot create " + out_file.string() + ": " + std::strerror(errno));
+    part_written = 0;
+    return Status::Ok();
+  };
+  auto close_part = [&]() -> Status {
+    // The extracted package is the only copy of records read from stdin or an API: make it
+    // durable before the state that skips them is saved.
+    if (std::fflush(out) != 0 || ::fdatasync(::fileno(out)) != 0) {
+      return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+    }
+    std::fclose(out);
+    out = nullptr;
+    return Status::Ok();
+  };
+  DLT_RETURN_IF_ERROR(open_part());
 
   nlohmann::ordered_json working_state = incremental_state ? *incremental_state : nlohmann::ordered_json();
   std::optional<IncrementalFilter> filter;
@@ -383,8 +408,13 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
         return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
       }
       stats->bytes += buffer.size();
+      part_written += buffer.size();
       buffer.clear();
       if (std::fflush(out) == 0) ::sync_file_range(::fileno(out), 0, 0, SYNC_FILE_RANGE_WRITE);
+      if (part_bytes && part_written >= part_bytes) {
+        DLT_RETURN_IF_ERROR(close_part());
+        DLT_RETURN_IF_ERROR(open_part());
+      }
     }
     return Status::Ok();
   };
@@ -426,11 +456,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_fi
     }
     stats->bytes += buffer.size();
   }
-  // The extracted package is the only copy of records read from stdin or an API: make it durable
-  // before the state that skips them is saved.
-  if (std::fflush(out) != 0 || ::fdatasync(::fileno(out)) != 0) {
-    return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
-  }
+  DLT_RETURN_IF_ERROR(close_part());
   if (filter) {
     filter->Finish();
     *incremental_state = working_state;

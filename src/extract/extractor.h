@@ -36,12 +36,14 @@ struct ExtractStats {
   uint64_t bytes = 0;            // bytes written to the package
 };
 
-// Extracts one resource into `out_file` (created). `incremental_state` is the resource's
-// `incremental.<cursor>` state object, updated in place when the extract succeeds.
-Status ExtractResource(RecordSource& source, const std::filesystem::path& out_file,
+// Extracts one resource into `out_dir`/<file_stem>_<part>.0.jsonl files of about `part_bytes`
+// each (0 = one file). `incremental_state` is the resource's `incremental.<cursor>` state object,
+// updated in place when the extract succeeds.
+Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental,
                        nlohmann::ordered_json* incremental_state, ExtractStats* stats,
-                       const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {});
+                       const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {},
+                       uint64_t part_bytes = 64ull << 20);
 
 // Row hash used by the incremental boundary de-duplication:
 // base64(shake_128(sorted-key compact JSON of the record), 15 bytes) without padding.

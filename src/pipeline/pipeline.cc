@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "common/fault.h"
 #include "common/fs.h"
@@ -111,6 +112,9 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
 
 Status ValidateOptions(const ResourceOptions& o) {
   if (o.name.empty()) return InvalidArgument("a resource needs a name");
+  if (o.name.find_first_of("./\\") != std::string::npos || o.name.size() > 200) {
+    return InvalidArgument("resource name `" + o.name + "` may not contain `.`, `/` or `\\` (use table_name to name its table)");
+  }
   if (!ParseWriteDisposition(o.write_disposition)) {
     return InvalidArgument("resource `" + o.name + "`: unknown write_disposition `" + o.write_disposition +
                            "` (use append, replace, merge or skip)");
@@ -167,6 +171,36 @@ class PipelineLock {
  private:
   int fd_ = -1;
 };
+
+
+// True when every column present in both schemas has the same type and flags.
+bool SchemasAgree(const Schema& a, const Schema& b) {
+  for (const Table& tb : b.tables()) {
+    const Table* ta = a.FindTable(tb.name);
+    if (!ta) continue;
+    if (ta->parent != tb.parent) return false;
+    for (const Column& cb : tb.columns) {
+      const Column* ca = ta->FindColumn(cb.name);
+      if (ca && (ca->data_type != cb.data_type || ca->nullable != cb.nullable || ca->variant != cb.variant)) return false;
+    }
+  }
+  return true;
+}
+
+// Appends the tables and columns of `b` that `a` lacks, in `b`'s order.
+void MergeSchemaInto(Schema& a, const Schema& b) {
+  for (const Table& tb : b.tables()) {
+    Table* ta = a.FindTable(tb.name);
+    if (!ta) {
+      a.AddTable(tb);
+      continue;
+    }
+    ta->seen_data = ta->seen_data || tb.seen_data;
+    for (const Column& cb : tb.columns) {
+      if (!ta->FindColumn(cb.name)) ta->columns.push_back(cb);
+    }
+  }
+}
 
 }  // namespace
 
@@ -311,9 +345,11 @@ struct Pipeline::Impl {
         inc = spec;
         inc_state = &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
       }
-      fs::path out = tmp / "new_jobs" / (r.options().name + "." + std::to_string(++written) + ".0.jsonl");
+      char stem_index[16];
+      std::snprintf(stem_index, sizeof stem_index, ".%03d", static_cast<int>(++written));
       ExtractStats stats;
-      Status s = ExtractResource(*source, out, inc, inc_state, &stats, [&](const ExtractStats& st, uint64_t bytes) {
+      Status s = ExtractResource(*source, tmp / "new_jobs", r.options().name + stem_index, inc, inc_state, &stats,
+                                 [&](const ExtractStats& st, uint64_t bytes) {
         progress.Update("extract", r.options().name, total.records_out + st.records_out, bytes, Since(t0));
       });
       if (!s.ok()) {
@@ -366,36 +402,105 @@ struct Pipeline::Impl {
     fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
     DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(src / "load_package_state.json"));
     DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
-    Schema work = *schema;
-    JobWriterSet writers(tmp / "new_jobs");
-    Normalizer normalizer(&work, &naming, load_id, &writers);
     std::map<std::string, TableHints> hints;
     for (auto it = ps["resources"].begin(); it != ps["resources"].end(); ++it) {
       DLT_ASSIGN_OR_RETURN(TableHints h, HintsFromJson(it.value()));
-      DLT_RETURN_IF_ERROR(normalizer.Prepare(h));
       hints[it.key()] = std::move(h);
     }
-    uint64_t records = 0;
-    for (const auto& job : storage->Jobs(PackageStage::kExtracted, load_id)) {
-      std::string resource = job.file_name.substr(0, job.file_name.find('.'));
-      auto h = hints.find(resource);
-      if (h == hints.end()) return DataLoss("extracted job " + job.path.string() + " has no resource hints in its package");
-      JsonReaderOptions ro;
-      ro.format = JsonFormat::kJsonLines;
-      DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
-      RawRecord rec;
-      for (;;) {
-        DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
-        if (!more) break;
-        std::string where = "resource `" + resource + "` record " + std::to_string(rec.index + 1);
-        DLT_RETURN_IF_ERROR(normalizer.NormalizeRecord(rec.json, h->second, where));
-        if (++records % 65536 == 0) progress.Update("normalize", resource, records, writers.bytes_written(), Since(t0));
+    auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);
+    uint64_t total_bytes = 0;
+    for (const auto& j : jobs) {
+      std::error_code ec;
+      total_bytes += fs::file_size(j.path, ec);
+    }
+    // Big packages are normalized in two halves at once. The second half starts from the same
+    // schema; when both halves agree on every column type the second half's new tables and
+    // columns are appended after the first half's, exactly as one pass would order them.
+    // When they disagree (a type change across the halves) the second half is redone after the
+    // first, so the result is always the one of a single pass.
+    size_t split = jobs.size();
+    if (jobs.size() >= 2 && total_bytes >= (48ull << 20)) {
+      uint64_t acc = 0;
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        std::error_code ec;
+        acc += fs::file_size(jobs[i].path, ec);
+        if (acc * 2 >= total_bytes) {
+          split = std::min(i + 1, jobs.size() - 1);
+          break;
+        }
       }
     }
+    std::vector<PackageJob> first(jobs.begin(), jobs.begin() + static_cast<long>(split));
+    std::vector<PackageJob> second(jobs.begin() + static_cast<long>(split), jobs.end());
+
+    struct Part {
+      Schema schema;
+      std::unique_ptr<JobWriterSet> writers;
+      std::unique_ptr<Normalizer> normalizer;
+      std::vector<JobFileInfo> files;
+      uint64_t records = 0;
+    };
+    auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
+      part.writers = std::make_unique<JobWriterSet>(tmp / "new_jobs");
+      part.normalizer = std::make_unique<Normalizer>(&part.schema, &naming, load_id, part.writers.get());
+      for (const auto& [name, h] : hints) DLT_RETURN_IF_ERROR(part.normalizer->Prepare(h));
+      for (const auto& job : part_jobs) {
+        std::string resource = job.file_name.substr(0, job.file_name.find('.'));
+        auto h = hints.find(resource);
+        if (h == hints.end()) return DataLoss("extracted job " + job.path.string() + " has no resource hints in its package");
+        JsonReaderOptions ro;
+        ro.format = JsonFormat::kJsonLines;
+        DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
+        RawRecord rec;
+        for (;;) {
+          DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
+          if (!more) break;
+          std::string where = "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
+          DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(rec.json, h->second, where));
+          if (show && ++part.records % 65536 == 0) {
+            progress.Update("normalize", resource, part.records * (second.empty() ? 1 : 2), part.writers->bytes_written(), Since(t0));
+          }
+        }
+      }
+      DLT_ASSIGN_OR_RETURN(part.files, part.writers->Close());
+      return Status::Ok();
+    };
+    Part a{*schema, nullptr, nullptr, {}, 0};
+    Part b{*schema, nullptr, nullptr, {}, 0};
+    Status status_b = Status::Ok();
+    std::thread worker;
+    if (!second.empty()) worker = std::thread([&] { status_b = run_part(b, second, false); });
+    Status status_a = run_part(a, first, true);
+    if (worker.joinable()) worker.join();
     progress.Done();
-    DLT_ASSIGN_OR_RETURN(auto files, writers.Close());
+    DLT_RETURN_IF_ERROR(status_a);
+    DLT_RETURN_IF_ERROR(status_b);
+    std::map<std::string, uint64_t> row_counts = a.normalizer->row_counts();
+    std::vector<JobFileInfo> files = a.files;
+    if (!second.empty()) {
+      if (SchemasAgree(a.schema, b.schema)) {
+        MergeSchemaInto(a.schema, b.schema);
+        for (const auto& [t, n] : b.normalizer->row_counts()) row_counts[t] += n;
+        files.insert(files.end(), b.files.begin(), b.files.end());
+      } else {
+        for (const auto& f : b.files) {
+          std::error_code ec;
+          fs::remove(f.path, ec);
+        }
+        Part c{std::move(a.schema), nullptr, nullptr, {}, 0};
+        DLT_RETURN_IF_ERROR(run_part(c, second, true));
+        for (const auto& [t, n] : c.normalizer->row_counts()) row_counts[t] += n;
+        files.insert(files.end(), c.files.begin(), c.files.end());
+        a.schema = std::move(c.schema);
+      }
+    }
+    Schema work = std::move(a.schema);
+    uint64_t bytes_written = 0;
     nlohmann::ordered_json max_lines = nlohmann::ordered_json::object();
-    for (const auto& f : files) max_lines[f.path.filename().string()] = f.max_line;
+    for (const auto& f : files) {
+      max_lines[f.path.filename().string()] = f.max_line;
+      bytes_written += f.bytes;
+    }
     work.BumpVersion();
     std::vector<std::string> replace;
     for (const auto& [name, h] : hints) {
@@ -404,7 +509,7 @@ struct Pipeline::Impl {
     ps["replace_tables"] = replace;
     Json counts = Json::object();
     uint64_t rows = 0;
-    for (const auto& [t, n] : normalizer.row_counts()) {
+    for (const auto& [t, n] : row_counts) {
       counts[t] = n;
       rows += n;
     }
@@ -422,7 +527,7 @@ struct Pipeline::Impl {
     FaultPoint("normalize_before_extracted_delete");
     DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, load_id));
     FaultPoint("after_normalize");
-    info->steps.push_back({"normalize", Since(t0), rows, writers.bytes_written()});
+    info->steps.push_back({"normalize", Since(t0), rows, bytes_written});
     return Status::Ok();
   }
 

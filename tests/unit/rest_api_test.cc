@@ -467,11 +467,12 @@ include_from_parent = ["name", "url"]
 TEST(RestApiResources, StringResourcesAndIncrementalPlaceholders) {
   FixtureServer server;
   TestWorkspace ws;
-  WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + "[source.client]\nbase_url = \"" + server.Url() +
-                                                 "/test/\"\n" + R"(
+  // A top-level array must come before the first [table] in TOML.
+  WriteFile(ws.root() / "api_pipeline.toml",
+            R"(resources = ["offset", { name = "inc", endpoint = { path = "status", params = { code = 200, from = "{incremental.start_value}" }, incremental = { end_param = "until", cursor_path = "id", initial_value = 5, end_value = 9 } } }]
+)" + std::string(kHeader) + "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
 [source.resource_defaults]
 endpoint = { paginator = "single_page" }
-)" + "\n" + R"(resources = ["offset", { name = "inc", endpoint = { path = "status", params = { code = 200, from = "{incremental.start_value}" }, incremental = { end_param = "until", cursor_path = "id", initial_value = 5, end_value = 9 } } }]
 )");
   auto spec = ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
