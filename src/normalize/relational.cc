@@ -46,6 +46,7 @@ struct TableState {
   std::vector<char> present;
   std::vector<uint32_t> set_in_row;  // row generation that last set each column
   uint32_t generation = 0;
+  int system_index[5] = {-1, -1, -1, -1, -1};  // _dlt_load_id, _dlt_id, _dlt_parent_id, _dlt_list_idx, _dlt_root_id
 };
 
 // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": already what both DuckDB and PostgreSQL parse as a UTC instant,
@@ -407,25 +408,36 @@ struct Normalizer::Impl {
     return writers->AddRow(t.name, t.names, t.cells, t.present, t.cells.size());
   }
 
-  Status SetSystem(TableState& t, const char* name, std::string value, bool row_key, bool parent_key,
+  Status SetSystem(TableState& t, const char* name, std::string_view value, bool row_key, bool parent_key,
                    bool root_key, DataType type = DataType::kText) {
-    auto it = t.index.find(name);
-    int idx;
-    if (it == t.index.end()) {
-      Column c;
-      c.name = name;
-      c.data_type = type;
-      c.nullable = false;
-      c.unique = row_key;
-      c.row_key = row_key;
-      c.parent_key = parent_key;
-      c.root_key = root_key;
-      idx = AddColumn(t, std::move(c));
-    } else {
-      idx = it->second;
+    // The five system columns are looked up once per table, then by slot.
+    int slot = name[5] == 'l' && name[6] == 'o' ? 0 : name[5] == 'i' ? 1 : name[5] == 'p' ? 2 : name[5] == 'l' ? 3 : 4;
+    int& idx = t.system_index[slot];
+    if (idx < 0 || static_cast<size_t>(idx) >= t.names.size() || t.names[idx] != name) {
+      auto it = t.index.find(name);
+      if (it == t.index.end()) {
+        Column c;
+        c.name = name;
+        c.data_type = type;
+        c.nullable = false;
+        c.unique = row_key;
+        c.row_key = row_key;
+        c.parent_key = parent_key;
+        c.root_key = root_key;
+        idx = AddColumn(t, std::move(c));
+      } else {
+        idx = it->second;
+      }
     }
-    return SetCell(t, idx, std::move(value), name);
+    if (static_cast<size_t>(idx) < t.cells.size() && t.set_in_row[idx] != t.generation) {
+      t.cells[idx].assign(value);
+      t.set_in_row[idx] = t.generation;
+      t.present[idx] = 1;
+      return Status::Ok();
+    }
+    return SetCell(t, idx, std::string(value), name);
   }
+
 
   Status CheckNotNull(TableState& t) {
     const Table& st = SchemaTable(t);
