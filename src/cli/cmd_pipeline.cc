@@ -8,6 +8,7 @@
 #include "load/package.h"
 #include "load/pipeline_state.h"
 #include "normalize/schema.h"
+#include "pipeline/drop.h"
 
 namespace dlt::cli {
 
@@ -17,7 +18,7 @@ using Json = nlohmann::ordered_json;
 const char* const kPipelineHelp =
     "usage: dlt pipeline [-l | --list]\n"
     "       dlt pipeline <name> [info | trace | schema | load-package | failed-jobs |\n"
-    "                            drop-pending-packages | sync]\n"
+    "                            drop-pending-packages | drop | sync]\n"
     "\n"
     "Inspects pipelines of the active profile (in .dlt/.var/<profile>/pipelines/).\n"
     "\n"
@@ -29,6 +30,9 @@ const char* const kPipelineHelp =
     "  failed-jobs             jobs of loaded packages that failed\n"
     "  drop-pending-packages   delete packages that were extracted or normalized but not\n"
     "                          loaded (asks first; --yes to skip the question)\n"
+    "  drop RESOURCE... | --drop-all\n"
+    "                          drop the resources' tables in the destination and reset their\n"
+    "                          state, in one transaction (asks first; --yes to skip)\n"
     "  sync [--destination D] [--dataset-name N]\n"
     "                          restore state and schema from the destination (drops the local\n"
     "                          state after asking, or with --yes); with --debug it reports each step, so it\n"
@@ -268,7 +272,7 @@ Status FailedJobs(Context& ctx, const fs::path& dir, const std::string& name) {
   return Status::Ok();
 }
 
-Status DropPending(Context& ctx, const fs::path& dir, const std::string& name, bool yes) {
+Status DropPending(Context& ctx, const Workspace& ws, const fs::path& dir, const std::string& name, bool yes) {
   PackageStorage storage(dir);
   auto ex = storage.List(PackageStage::kExtracted);
   auto no = storage.List(PackageStage::kNormalized);
@@ -277,7 +281,9 @@ Status DropPending(Context& ctx, const fs::path& dir, const std::string& name, b
     return Status::Ok();
   }
   ctx.console.Out(std::to_string(ex.size() + no.size()) + " pending package(s) will be deleted; their data will not be loaded.");
-  if (!yes && !ctx.console.Confirm("Delete the pending packages?", false)) return Status::Ok();
+  DLT_ASSIGN_OR_RETURN(bool typed,
+                       ConfirmProtected(ctx, ws, "`dlt pipeline " + name + " drop-pending-packages`", yes));
+  if (!yes && !typed && !ctx.console.Confirm("Delete the pending packages?", false)) return Status::Ok();
   for (const auto& id : ex) DLT_RETURN_IF_ERROR(storage.Delete(PackageStage::kExtracted, id));
   for (const auto& id : no) DLT_RETURN_IF_ERROR(storage.Delete(PackageStage::kNormalized, id));
   ctx.console.Out("Deleted " + std::to_string(ex.size() + no.size()) + " pending package(s).");
@@ -288,14 +294,15 @@ Status DropPending(Context& ctx, const fs::path& dir, const std::string& name, b
 
 Status RunPipelineCommand(Context& ctx) {
   static const std::vector<std::string> kOps = {"info", "trace", "schema", "load-package", "failed-jobs",
-                                                "drop-pending-packages", "sync"};
+                                                "drop-pending-packages", "sync", "drop"};
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--list", "-l", false},
                                                    {"--format", nullptr, true},
                                                    {"--yes", "-y", false},
                                                    {"--verbose", "-v", false},
                                                    {"--destination", nullptr, true},
-                                                   {"--dataset-name", nullptr, true}},
+                                                   {"--dataset-name", nullptr, true},
+                                                   {"--drop-all", nullptr, false}},
                                                   "pipeline"));
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
@@ -307,10 +314,34 @@ Status RunPipelineCommand(Context& ctx) {
     if (auto s = text::Suggest(op, kOps)) msg += " Did you mean `" + *s + "`?";
     return InvalidArgument(msg + " See `dlt pipeline --help`.");
   }
+  // Refused under a read-only profile before anything is looked at.
+  if (op == "drop-pending-packages" || op == "drop") {
+    DLT_RETURN_IF_ERROR(RefuseIfReadOnly(ws, "`dlt pipeline " + name + " " + op + "`"));
+  }
   if (op == "sync") {
     return RunPipelineSync(ctx, ws, name, args.Get("--destination"), args.Get("--dataset-name"), args.Has("--yes"));
   }
   DLT_ASSIGN_OR_RETURN(fs::path dir, PipelineDir(ws, name));
+  if (op == "drop") {
+    DropOptions d;
+    d.pipeline_name = name;
+    d.drop_all = args.Has("--drop-all");
+    d.resources.assign(args.positionals.begin() + 2, args.positionals.end());
+    bool yes = args.Has("--yes");
+    d.confirm = [&](const std::vector<std::string>& tables) {
+      ctx.console.Out("About to drop tables " + text::Join(tables, ", ") +
+                      " from the destination and reset the state of their resources.");
+      return yes || ctx.console.Confirm("Do you want to proceed?", false);
+    };
+    DLT_ASSIGN_OR_RETURN(DropResult r, DropResources(ws, d));
+    if (r.cancelled) {
+      ctx.console.Out("Nothing dropped.");
+      return Status::Ok();
+    }
+    ctx.console.Out("Dropped " + std::to_string(r.tables.size()) + " table(s) and reset resource(s) " +
+                    text::Join(r.resources, ", ") + " (load " + r.load_id + ").");
+    return Status::Ok();
+  }
   if (op == "info") return Info(ctx, dir, name);
   if (op == "trace") return Trace(ctx, dir, name);
   if (op == "schema") return SchemaCmd(ctx, dir, name, args.Get("--format").value_or("yaml"));
@@ -320,7 +351,7 @@ Status RunPipelineCommand(Context& ctx) {
     return LoadPackageCmd(ctx, dir, name, id);
   }
   if (op == "failed-jobs") return FailedJobs(ctx, dir, name);
-  return DropPending(ctx, dir, name, args.Has("--yes"));
+  return DropPending(ctx, ws, dir, name, args.Has("--yes"));
 }
 
 }  // namespace dlt::cli

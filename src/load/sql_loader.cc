@@ -219,6 +219,11 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
   auto q = [&](const std::string& n) { return client_->QuoteIdentifier(n); };
   auto lit = [&](const std::string& s) { return client_->QuoteLiteral(s); };
   DLT_RETURN_IF_ERROR(client_->Execute("CREATE SCHEMA IF NOT EXISTS " + q(dataset_)));
+  for (const auto& t : p.drop_tables) {
+    DLT_RETURN_IF_ERROR(client_->Execute("DROP TABLE IF EXISTS " + client_->Qualified(dataset_, t)));
+    DLT_ASSIGN_OR_RETURN(bool staging, client_->SchemaExists(staging_dataset()));
+    if (staging) DLT_RETURN_IF_ERROR(client_->Execute("DROP TABLE IF EXISTS " + client_->Qualified(staging_dataset(), t)));
+  }
   for (const char* sys : {"_dlt_version", "_dlt_loads", "_dlt_pipeline_state"}) {
     if (const Table* t = schema.FindTable(sys)) DLT_RETURN_IF_ERROR(EnsureTable(dataset_, *t));
   }

@@ -29,6 +29,7 @@ struct PackageToLoad {
   std::vector<PackageJob> jobs;
   std::vector<std::string> replace_tables;  // root tables to empty even without jobs
   std::optional<StateRow> state;
+  std::vector<std::string> drop_tables;  // dropped first, in the same transaction
 };
 
 struct StoredState {

@@ -291,6 +291,16 @@ Table* Schema::FindTable(std::string_view n) {
   return nullptr;
 }
 
+bool Schema::RemoveTable(std::string_view n) {
+  for (auto it = tables_.begin(); it != tables_.end(); ++it) {
+    if (it->name == n) {
+      tables_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
 Table& Schema::AddTable(Table table) {
   tables_.push_back(std::move(table));
   return tables_.back();

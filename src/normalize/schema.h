@@ -77,6 +77,8 @@ class Schema {
   const Table* FindTable(std::string_view name) const;
   Table* FindTable(std::string_view name);
   Table& AddTable(Table table);
+  // Removes a table (not its nested tables); returns false when it did not exist.
+  bool RemoveTable(std::string_view name);
 
   // The write disposition of a table, inherited from its root table.
   WriteDisposition DispositionOf(std::string_view table) const;

@@ -1,0 +1,118 @@
+#include "pipeline/drop.h"
+
+#include <set>
+
+#include "common/fs.h"
+#include "common/text.h"
+#include "dlt/destination.h"
+#include "load/package.h"
+#include "load/pipeline_state.h"
+#include "load/sql_loader.h"
+#include "normalize/relational.h"
+#include "normalize/schema.h"
+#include "pipeline/destination_factory.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
+  fs::path dir = ws.pipelines_dir() / o.pipeline_name;
+  std::error_code ec;
+  if (!fs::exists(dir / "state.json", ec)) {
+    return NotFound("Pipeline " + o.pipeline_name + " has no local state in " + ws.Display(dir) +
+                    ": restore it first with `dlt pipeline " + o.pipeline_name + " sync`");
+  }
+  PackageStorage storage(dir);
+  if (!storage.List(PackageStage::kExtracted).empty() || !storage.List(PackageStage::kNormalized).empty()) {
+    return FailedPrecondition("Pipeline " + o.pipeline_name +
+                              " has pending load packages: run it to load them, or discard them with `dlt pipeline " +
+                              o.pipeline_name + " drop-pending-packages`, then drop");
+  }
+  DLT_ASSIGN_OR_RETURN(PipelineState state, PipelineState::Load(dir / "state.json"));
+  std::string schema_name = state.doc().value("default_schema_name", o.pipeline_name);
+  fs::path schema_path = dir / "schemas" / (schema_name + ".schema.json");
+  DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(schema_path));
+  DLT_ASSIGN_OR_RETURN(Schema schema, Schema::FromJson(schema_text, schema_path.string()));
+
+  std::set<std::string> known;
+  for (const Table* t : schema.DataTables()) {
+    if (!t->parent && t->resource) known.insert(*t->resource);
+  }
+  std::set<std::string> selected;
+  if (o.drop_all) {
+    selected = known;
+  } else {
+    if (o.resources.empty()) {
+      return InvalidArgument("name the resources to drop, or pass --drop-all. Resources: " +
+                             text::Join(std::vector<std::string>(known.begin(), known.end()), ", "));
+    }
+    for (const auto& r : o.resources) {
+      if (!known.count(r)) {
+        std::vector<std::string> names(known.begin(), known.end());
+        std::string msg = "Pipeline " + o.pipeline_name + " has no resource `" + r + "`.";
+        if (auto s = text::Suggest(r, names)) msg += " Did you mean `" + *s + "`?";
+        return NotFound(msg + " Resources: " + text::Join(names, ", "));
+      }
+      selected.insert(r);
+    }
+  }
+  DropResult result;
+  result.resources.assign(selected.begin(), selected.end());
+  // Nested tables first, then their roots.
+  std::vector<std::string> roots;
+  for (const Table* t : schema.DataTables()) {
+    if (!t->parent && t->resource && selected.count(*t->resource)) roots.push_back(t->name);
+  }
+  for (const auto& root : roots) {
+    auto nested = schema.NestedTablesOf(root);
+    for (auto it = nested.rbegin(); it != nested.rend(); ++it) result.tables.push_back((*it)->name);
+    result.tables.push_back(root);
+  }
+  if (o.confirm && !o.confirm(result.tables)) {
+    result.cancelled = true;
+    return result;
+  }
+  for (const auto& t : result.tables) schema.RemoveTable(t);
+  schema.BumpVersion();
+  auto& sources = state.doc()["sources"][schema_name]["resources"];
+  for (const auto& r : selected) {
+    if (sources.is_object()) sources.erase(r);
+  }
+  state.BumpIfChanged();
+
+  std::string destination;
+  const auto& d = state.doc();
+  if (d.contains("destination_name") && d["destination_name"].is_string()) {
+    destination = d["destination_name"].get<std::string>();
+  } else {
+    destination = d.value("destination_type", "");
+    if (destination.starts_with("dlt.destinations.")) destination = destination.substr(17);
+  }
+  std::string dataset = d.value("dataset_name", "");
+  DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
+  DLT_ASSIGN_OR_RETURN(auto client, MakeSqlClient(dest, false));
+  SqlLoader loader(client.get(), dataset);
+
+  std::optional<std::string> last;
+  for (const auto& id : storage.List(PackageStage::kLoaded)) last = id;
+  result.load_id = NewLoadId(last);
+  PackageToLoad p;
+  p.load_id = result.load_id;
+  p.schema = &schema;
+  p.drop_tables = result.tables;
+  StateRow row;
+  row.version = state.version();
+  row.engine_version = PipelineState::kEngineVersion;
+  row.pipeline_name = o.pipeline_name;
+  row.state = state.Encode();
+  row.version_hash = state.version_hash();
+  row.row_id = NewRowKey();
+  p.state = row;
+  DLT_RETURN_IF_ERROR(loader.Load(p));
+  DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(schema_path, schema.ToJson(true)));
+  DLT_RETURN_IF_ERROR(state.Save(dir / "state.json"));
+  return result;
+}
+
+}  // namespace dlt

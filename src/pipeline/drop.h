@@ -1,0 +1,30 @@
+// `dlt pipeline <name> drop`: drops the tables of selected resources from the destination and
+// resets their state, storing the new schema and state with the same transaction.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dlt/status.h"
+#include "dlt/workspace.h"
+
+namespace dlt {
+
+struct DropOptions {
+  std::string pipeline_name;
+  std::vector<std::string> resources;  // empty with drop_all
+  bool drop_all = false;
+  std::function<bool(const std::vector<std::string>& tables)> confirm;  // false cancels
+};
+
+struct DropResult {
+  bool cancelled = false;
+  std::vector<std::string> tables;     // dropped
+  std::vector<std::string> resources;  // whose state was reset
+  std::string load_id;
+};
+
+StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& options);
+
+}  // namespace dlt
