@@ -28,7 +28,7 @@ demo: build
 	@scripts/demo.sh $(BUILD_DIR)/dlt
 
 install: build
-	@cmake --install $(BUILD_DIR)
+	@cmake --install $(BUILD_DIR) --strip
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <filesystem>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -159,6 +160,13 @@ void Load(LoadState& state) {
   if (from_env) {
     candidates.emplace_back(env);
   } else {
+    // An installed dlt (make install) carries its DuckDB in <prefix>/lib/dlt/.
+    std::error_code ec;
+    std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      std::filesystem::path beside = exe.parent_path().parent_path() / "lib" / "dlt" / "libduckdb.so";
+      if (std::filesystem::exists(beside, ec)) candidates.emplace_back(beside.string());
+    }
 #ifdef DLT_DUCKDB_LIBRARY_PATH
     candidates.emplace_back(DLT_DUCKDB_LIBRARY_PATH);
 #endif
