@@ -382,6 +382,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   if (incremental) filter.emplace(*incremental, &working_state);
 
   dom::parser parser;
+  std::string padded;  // the record being parsed, followed by simdjson's padding
   std::string buffer;
   buffer.reserve(1 << 20);
   std::string_view json;
@@ -424,7 +425,9 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     if (!more) break;
     ++stats->records_in;
     dom::element doc;
-    if (auto err = parser.parse(json.data(), json.size()).get(doc)) {
+    padded.assign(json);
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    if (auto err = parser.parse(padded.data(), json.size(), false).get(doc)) {
       if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
         if (auto bad = FindOutOfRangeInteger(json)) {
           // dlt fails here too (orjson: "Integer exceeds 64-bit range").

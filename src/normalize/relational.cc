@@ -100,6 +100,7 @@ struct Normalizer::Impl {
   NameCache child_cache;   // table \x1f path -> nested table name
   NameCache variant_cache; // column \x1f type -> variant column name
   std::string scratch;
+  std::string padded;  // the record being parsed, followed by simdjson's padding
   const TableHints* declared_for = nullptr;
   std::vector<std::string> declared_names;  // normalized names of hints->columns
   std::map<std::string, uint64_t> counts;
@@ -628,7 +629,11 @@ Status Normalizer::NormalizeRecord(std::string_view json, const TableHints& hint
   im.propagate_root = im.schema->PropagatesRootKey(im.root_table);
   im.where = std::string(where);
   dom::element doc;
-  auto err = im.parser.parse(json.data(), json.size()).get(doc);
+  // simdjson reads past the end of its input: parse from a reused buffer with the padding it
+  // needs instead of letting it allocate a padded copy for every record.
+  im.padded.assign(json);
+  im.padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  auto err = im.parser.parse(im.padded.data(), json.size(), false).get(doc);
   if (err) {
     return InvalidArgument(std::string(where) + ": invalid JSON: " + simdjson::error_message(err));
   }
