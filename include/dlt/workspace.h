@@ -102,6 +102,14 @@ class Workspace {
   // Shows a path relative to the run dir when it lies inside it.
   std::string Display(const std::filesystem::path& p) const;
 
+  // Profile policies, from `[workspace.profiles.<profile>]` of the active profile's
+  // configuration (LoadConfig() first); always false in classic mode.
+  // read_only: `access` by default. protected: `prod` by default.
+  StatusOr<bool> IsReadOnlyProfile() const;
+  StatusOr<bool> IsProtectedProfile() const;
+  // PermissionDenied naming `what` (e.g. "`dlt run`") when the active profile is read-only.
+  Status CheckWritable(std::string_view what) const;
+
  private:
   Workspace() = default;
   std::vector<ConfigLayer> BuildLayers(const std::string& profile) const;

@@ -328,6 +328,9 @@ Status RunPipelineCommand(Context& ctx) {
     d.drop_all = args.Has("--drop-all");
     d.resources.assign(args.positionals.begin() + 2, args.positionals.end());
     bool yes = args.Has("--yes");
+    // A protected profile asks for the profile name first (typing it answers the question below).
+    DLT_ASSIGN_OR_RETURN(bool typed, ConfirmProtected(ctx, ws, "`dlt pipeline " + name + " drop`", yes));
+    yes = yes || typed;
     d.confirm = [&](const std::vector<std::string>& tables) {
       ctx.console.Out("About to drop tables " + text::Join(tables, ", ") +
                       " from the destination and reset the state of their resources.");

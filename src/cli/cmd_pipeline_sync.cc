@@ -7,6 +7,16 @@ namespace dlt::cli {
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
                        const std::optional<std::string>& destination, const std::optional<std::string>& dataset,
                        bool yes) {
+  // sync writes the pipeline's local state (and drops the one there): refused under a read-only
+  // profile, and on a protected profile dropping local state needs the profile name typed.
+  DLT_RETURN_IF_ERROR(RefuseIfReadOnly(ws, "`dlt pipeline " + name + " sync` (it writes the local pipeline state)"));
+  std::filesystem::path dir = ws.pipelines_dir() / name;
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "state.json", ec) || std::filesystem::exists(dir / "schemas", ec)) {
+    DLT_ASSIGN_OR_RETURN(bool typed,
+                         ConfirmProtected(ctx, ws, "`dlt pipeline " + name + " sync` (drops the local state)", yes));
+    yes = yes || typed;
+  }
   SyncOptions o;
   o.pipeline_name = name;
   o.destination = destination;

@@ -20,6 +20,8 @@ const char* const kRunHelp =
     "Runs a declarative pipeline (a TOML file) in the active profile: finishes pending load\n"
     "packages of earlier runs, then extracts, normalizes and loads. A pipeline file can start\n"
     "with `#!/usr/bin/env -S dlt run` and be executed directly.\n"
+    "Refused under a read-only profile (`access` by default, or `read_only = true` in\n"
+    "[workspace.profiles.<name>]).\n"
     "\n"
     "options:\n"
     "  --resource NAME=PATH  read resource NAME from PATH instead of its `path` (`-` = stdin)\n"
@@ -40,6 +42,10 @@ Status RunRunCommand(Context& ctx) {
   }
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
+  // A read-only profile is refused before anything happens; the pipeline would refuse too and
+  // open its destination read-only.
+  DLT_ASSIGN_OR_RETURN(bool read_only, ws.IsReadOnlyProfile());
+  DLT_RETURN_IF_ERROR(RefuseIfReadOnly(ws, "`dlt run`"));
   DLT_ASSIGN_OR_RETURN(fs::path file, FindPipelineFile(args.positionals[0], ws.run_dir()));
   DLT_ASSIGN_OR_RETURN(PipelineFileSpec spec, ParsePipelineFile(file, ws.Display(file)));
 
@@ -97,6 +103,7 @@ Status RunRunCommand(Context& ctx) {
   options.destination = args.Get("--destination").value_or(spec.destination);
   options.dataset_name = args.Get("--dataset-name").value_or(spec.dataset_name);
   options.progress = !args.Has("--quiet");
+  options.read_only = read_only;
   DLT_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Create(ws, options));
   DLT_ASSIGN_OR_RETURN(LoadInfo info, pipeline.Run(resources));
   std::string summary = info.Summary();

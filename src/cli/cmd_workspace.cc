@@ -11,7 +11,7 @@ namespace dlt::cli {
 namespace fs = std::filesystem;
 
 const char* const kWorkspaceHelp =
-    "usage: dlt workspace [info [-v] | clean [--skip-data-dir] [--yes]]\n"
+    "usage: dlt workspace [info [-v] | clean [--skip-data-dir] [--yes] | check [--all-profiles]]\n"
     "\n"
     "Manage the current workspace.\n"
     "\n"
@@ -23,7 +23,12 @@ const char* const kWorkspaceHelp =
     "                 working folder (.dlt/.var/<profile>), then re-create them empty;\n"
     "                 remote destinations are not affected\n"
     "    --skip-data-dir  keep the working folder (pipeline state and packages)\n"
-    "    --yes, -y        do not ask for confirmation\n";
+    "    --yes, -y        do not ask for confirmation (also for a protected profile)\n"
+    "  check          hygiene check: secret-looking values in config.toml files, secrets\n"
+    "                 files and .dlt/profile-name not ignored or tracked by git, secrets\n"
+    "                 files readable by group or others, misspelt sections and keys, named\n"
+    "                 destinations without a type; exits non-zero on problems\n"
+    "    --all-profiles   check the configuration of every profile\n";
 
 namespace {
 
@@ -117,6 +122,7 @@ Status CheckDeletable(const Workspace& ws, const fs::path& dir, const std::strin
 Status Clean(Context& ctx, Workspace& ws, bool skip_data_dir, bool yes) {
   Console& c = ctx.console;
   if (!ws.workspace_mode()) return FailedPrecondition("Cannot delete local data for a context without profiles");
+  DLT_RETURN_IF_ERROR(RefuseIfReadOnly(ws, "`dlt workspace clean`"));
   std::vector<std::pair<fs::path, std::string>> dirs = {{ws.local_dir(), "locally loaded data"}};
   if (!skip_data_dir) dirs.emplace_back(ws.working_dir(), "pipeline working folders");
   for (const auto& [dir, what] : dirs) {
@@ -126,7 +132,8 @@ Status Clean(Context& ctx, Workspace& ws, bool skip_data_dir, bool yes) {
   c.Out("Local pipelines data will be removed. Remote destinations are not affected.");
   c.Out("The following dirs will be deleted:");
   for (const auto& [dir, what] : dirs) c.Out("- " + ws.Display(dir) + " (" + what + ")");
-  if (!yes && !c.Confirm("Do you want to proceed?", false)) return Status::Ok();
+  DLT_ASSIGN_OR_RETURN(bool typed, ConfirmProtected(ctx, ws, "`dlt workspace clean`", yes));
+  if (!yes && !typed && !c.Confirm("Do you want to proceed?", false)) return Status::Ok();
   for (const auto& [dir, what] : dirs) {
     c.Out("Deleting " + c.Yellow(ws.Display(dir), false));
     std::error_code ec;
@@ -140,12 +147,13 @@ Status Clean(Context& ctx, Workspace& ws, bool skip_data_dir, bool yes) {
 }  // namespace
 
 Status RunWorkspaceCommand(Context& ctx) {
-  static const std::vector<std::string> kOps = {"info", "clean", "show"};
+  static const std::vector<std::string> kOps = {"info", "clean", "show", "check"};
   DLT_ASSIGN_OR_RETURN(ParsedArgs args,
                        ParseArgs(ctx.args,
                                  {{"--verbose", "-v", false},
                                   {"--skip-data-dir", nullptr, false},
-                                  {"--yes", "-y", false}},
+                                  {"--yes", "-y", false},
+                                  {"--all-profiles", nullptr, false}},
                                  "workspace"));
   std::string op = args.positionals.empty() ? "info" : args.positionals[0];
   if (args.positionals.size() > 1) {
@@ -159,6 +167,7 @@ Status RunWorkspaceCommand(Context& ctx) {
     return InvalidArgument(msg + " See `dlt workspace --help`.");
   }
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(true));
+  if (op == "check") return RunWorkspaceCheck(ctx, ws, args.Has("--all-profiles"));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
   if (op == "info") return Info(ctx, ws, args.Count("--verbose"));
   if (op == "clean") return Clean(ctx, ws, args.Has("--skip-data-dir"), args.Has("--yes"));

@@ -45,11 +45,23 @@ Status RunInitCommand(Context& ctx);
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,
                        const std::optional<std::string>& destination, const std::optional<std::string>& dataset,
                        bool yes);
+Status RunConfigCommand(Context& ctx);
+Status RunWorkspaceCheck(Context& ctx, Workspace& ws, bool all_profiles);
+extern const char* const kConfigHelp;
 extern const char* const kProfileHelp;
 extern const char* const kWorkspaceHelp;
 extern const char* const kRunHelp;
 extern const char* const kPipelineHelp;
 extern const char* const kInitHelp;
+
+// Guards of destructive commands (src/cli/guards.cc).
+// Refuses (PermissionDenied) when the active profile is read-only; `what` names the command.
+Status RefuseIfReadOnly(const Workspace& ws, std::string_view what);
+// For a protected profile (`protected = true`, default for prod): `yes` passes; on a terminal the
+// user must type the profile name (Cancelled otherwise); non-interactive without `yes` refuses
+// (PermissionDenied). Returns true when the user confirmed by typing the name (so the usual
+// y/N question can be skipped), false when the profile is not protected or `yes` was given.
+StatusOr<bool> ConfirmProtected(Context& ctx, const Workspace& ws, std::string_view what, bool yes);
 
 // Exit code for a status: the single place that maps errors to process exit codes.
 int ExitCodeFor(const Status& status);

@@ -61,6 +61,19 @@ bool Console::Confirm(std::string_view question, bool default_yes) {
   }
 }
 
+std::optional<std::string> Console::Ask(std::string_view prompt) {
+  if (!interactive_) return std::nullopt;
+  std::fputs(std::string(prompt).c_str(), stdout);
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    std::fputc('\n', stdout);
+    return std::nullopt;
+  }
+  while (!answer.empty() && (answer.back() == '\r' || answer.back() == ' ')) answer.pop_back();
+  return answer;
+}
+
 std::string Console::Paint(std::string_view s, const char* code, bool err) const {
   if (!(err ? err_color_ : out_color_)) return std::string(s);
   return std::string("\x1b[") + code + "m" + std::string(s) + "\x1b[0m";

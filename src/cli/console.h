@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,8 @@ class Console {
 
   // Asks a yes/no question; in non-interactive mode returns the default without asking.
   bool Confirm(std::string_view question, bool default_yes);
+  // Asks for a line of text; nullopt in non-interactive mode or at end of input.
+  std::optional<std::string> Ask(std::string_view prompt);
 
   bool interactive() const { return interactive_; }
   void set_non_interactive() { interactive_ = false; }

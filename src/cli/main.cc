@@ -34,6 +34,7 @@ const std::vector<CommandSpec>& Commands() {
       {"pipeline", "Inspect pipelines of the active profile", kPipelineHelp, RunPipelineCommand},
       {"profile", "Manage workspace profiles", kProfileHelp, RunProfileCommand},
       {"workspace", "Manage the current workspace", kWorkspaceHelp, RunWorkspaceCommand},
+      {"config", "Show and explain the resolved configuration", kConfigHelp, RunConfigCommand},
   };
   return kCommands;
 }

@@ -108,11 +108,13 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   ASSERT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"));
   EXPECT_TRUE(Contains(ws.Read(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"), "2024-02-05T10:00:00Z"));
 
-  // with a local state present, sync asks first: non-interactive means no, --yes means yes
+  // with a local state present, sync asks first; prod is a protected profile, so without a
+  // terminal and without --yes it is refused (exit code 4) and nothing changes; --yes means yes
   r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync"});
   all.push_back(r);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(Contains(r.out, "Nothing changed")) << r.out;
+  ASSERT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(Contains(r.err, "Profile `prod` is protected")) << r.err;
+  EXPECT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"));
   r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync", "--yes"});
   all.push_back(r);
   ASSERT_EQ(r.exit_code, 0) << r.err;

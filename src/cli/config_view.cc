@@ -1,0 +1,160 @@
+#include "cli/config_view.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/text.h"
+#include "dlt/secret.h"
+
+namespace dlt::cli {
+
+namespace {
+
+void CollectLeaves(const ConfigNode& node, std::vector<std::string>& prefix,
+                   std::vector<std::vector<std::string>>& out, std::set<std::string>& seen) {
+  for (const auto& [k, v] : node.members) {
+    prefix.push_back(k);
+    if (v.is_table()) {
+      CollectLeaves(v, prefix, out, seen);
+    } else if (seen.insert(text::Join(prefix, "\x1f")).second) {
+      out.push_back(prefix);
+    }
+    prefix.pop_back();
+  }
+}
+
+std::string QuoteString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> LeafPaths(const std::vector<ConfigLayer>& layers) {
+  std::vector<std::vector<std::string>> out;
+  std::set<std::string> seen;
+  for (const auto& l : layers) {
+    if (!l.present()) continue;
+    std::vector<std::string> prefix;
+    CollectLeaves(*l.root, prefix, out, seen);
+  }
+  return out;
+}
+
+bool IsSecretPath(const std::vector<std::string>& path) {
+  return std::any_of(path.begin(), path.end(), [](const std::string& p) { return IsSecretKeyName(p); });
+}
+
+bool LooksLikeUrlWithPassword(std::string_view v) {
+  size_t scheme = v.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view rest = v.substr(scheme + 3);
+  size_t at = rest.find('@');
+  if (at == std::string_view::npos) return false;
+  std::string_view userinfo = rest.substr(0, at);
+  if (userinfo.find('/') != std::string_view::npos) return false;
+  size_t colon = userinfo.find(':');
+  return colon != std::string_view::npos && colon + 1 < userinfo.size();
+}
+
+bool LooksLikeToken(std::string_view v) {
+  for (std::string_view prefix : {"ghp_", "gho_", "github_pat_", "sk-", "xoxb-", "xoxp-", "AKIA", "glpat-"}) {
+    if (v.starts_with(prefix) && v.size() >= prefix.size() + 12) return true;
+  }
+  if (v.find("motherduck_token=") != std::string_view::npos || v.find("token=") != std::string_view::npos) {
+    return true;
+  }
+  if (v.size() < 24) return false;
+  bool digit = false, lower = false, upper = false;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') digit = true;
+    else if (c >= 'a' && c <= 'z') lower = true;
+    else if (c >= 'A' && c <= 'Z') upper = true;
+    else if (c != '_' && c != '-' && c != '+' && c != '=' && c != '.') return false;
+  }
+  return digit && lower && upper;
+}
+
+std::string DisplayValue(const ConfigNode& node, bool secret) {
+  if (secret) return std::string(Secret::kMask);
+  switch (node.kind) {
+    case ConfigNode::Kind::kString:
+      if (LooksLikeUrlWithPassword(node.text) || LooksLikeToken(node.text)) return std::string(Secret::kMask);
+      return QuoteString(node.text);
+    case ConfigNode::Kind::kArray: {
+      std::vector<std::string> parts;
+      for (const auto& i : node.items) parts.push_back(DisplayValue(i, false));
+      return "[" + text::Join(parts, ", ") + "]";
+    }
+    case ConfigNode::Kind::kTable: {
+      std::vector<std::string> parts;
+      for (const auto& [k, v] : node.members) parts.push_back(k + " = " + DisplayValue(v, IsSecretKeyName(k)));
+      return "{" + text::Join(parts, ", ") + "}";
+    }
+    default:
+      return node.text;
+  }
+}
+
+ConfigEntry ResolveEntry(const ConfigResolver& resolver, const std::vector<std::string>& path) {
+  ConfigEntry e;
+  e.path = path;
+  e.key = text::Join(path, ".");
+  e.secret = IsSecretPath(path);
+  if (path.empty()) return e;
+  ConfigKey k;
+  k.sections.assign(path.begin(), path.end() - 1);
+  k.key = path.back();
+  k.drop_sections = false;
+  k.secret = e.secret;
+  auto r = resolver.Resolve(k);
+  if (!r.ok()) {
+    e.error = r.status().message();
+  } else {
+    e.value = std::move(*r);
+  }
+  return e;
+}
+
+std::vector<ConfigEntry> ResolvedConfig(const Workspace& ws, const std::vector<std::string>& filters) {
+  std::vector<ConfigEntry> out;
+  auto leaves = LeafPaths(ws.layers());
+  auto matches = [](const std::vector<std::string>& path, const std::vector<std::string>& f) {
+    return path.size() >= f.size() && std::equal(f.begin(), f.end(), path.begin());
+  };
+  if (filters.empty()) {
+    for (const auto& p : leaves) out.push_back(ResolveEntry(ws.config(), p));
+    return out;
+  }
+  std::set<std::string> done;
+  for (const auto& filter : filters) {
+    std::vector<std::string> f = text::Split(filter, '.');
+    bool any = false;
+    for (const auto& p : leaves) {
+      if (!matches(p, f)) continue;
+      any = true;
+      if (done.insert(text::Join(p, ".")).second) out.push_back(ResolveEntry(ws.config(), p));
+    }
+    if (!any && done.insert(filter).second) out.push_back(ResolveEntry(ws.config(), f));
+  }
+  return out;
+}
+
+std::vector<std::string> NamedDestinations(const std::vector<ConfigLayer>& layers) {
+  std::vector<std::string> out;
+  for (const auto& l : layers) {
+    if (!l.present()) continue;
+    const ConfigNode* d = l.root->Find("destination");
+    if (!d || !d->is_table()) continue;
+    for (const auto& [k, v] : d->members) {
+      if (v.is_table() && std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    }
+  }
+  return out;
+}
+
+}  // namespace dlt::cli
