@@ -188,7 +188,13 @@ Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
   Console& c = ctx.console;
   c.Out("Run of pipeline " + name + " started at " + t.value("started_at", "") + ", finished at " +
         t.value("finished_at", "") + ": " + t.value("outcome", ""));
-  if (t.contains("profile") && !t["profile"].get<std::string>().empty()) c.Out("profile: " + t["profile"].get<std::string>());
+  if (t.contains("profile") && !t["profile"].get<std::string>().empty()) {
+    c.Out("profile: " + t["profile"].get<std::string>() +
+          (t.contains("profile_selected_by") ? " (selected by " + t["profile_selected_by"].get<std::string>() + ")" : ""));
+  }
+  for (const auto& o : t.value("config_origins", Json::array())) {
+    c.Out("config: " + o.value("key", "") + " from " + o.value("origin", ""));
+  }
   c.Out("destination: " + t.value("destination", "") + ", dataset: " + t.value("dataset_name", ""));
   for (const auto& s : t.value("steps", Json::array())) {
     char buf[160];

@@ -27,14 +27,16 @@ const char* const kRunHelp =
     "  --resource NAME=PATH  read resource NAME from PATH instead of its `path` (`-` = stdin)\n"
     "  --destination D       override the pipeline's destination\n"
     "  --dataset-name N      override the pipeline's dataset\n"
-    "  --quiet, -q           no progress display\n";
+    "  --quiet, -q           no progress display\n"
+    "  --yes, -y             confirm a replace load under a protected profile (prod)\n";
 
 Status RunRunCommand(Context& ctx) {
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--resource", "-r", true},
                                                    {"--destination", nullptr, true},
                                                    {"--dataset-name", nullptr, true},
-                                                   {"--quiet", "-q", false}},
+                                                   {"--quiet", "-q", false},
+                                                   {"--yes", "-y", false}},
                                                   "run"));
   if (args.positionals.empty()) return InvalidArgument("`dlt run` needs a pipeline file or name. See `dlt run --help`.");
   if (args.positionals.size() > 1) {
@@ -96,6 +98,17 @@ Status RunRunCommand(Context& ctx) {
                              "` has no `path` (or pass --resource " + r.options.name + "=PATH)");
     }
     resources.push_back(Resource::FromFiles(r.options, paths, base, r.format));
+  }
+
+  // Under a protected profile (prod by default) a replace load empties tables: confirm it.
+  std::vector<std::string> replacing;
+  for (const auto& r : resources) {
+    if (r.options().write_disposition == "replace") replacing.push_back(r.options().name);
+  }
+  if (!replacing.empty()) {
+    DLT_ASSIGN_OR_RETURN(bool confirmed, ConfirmProtected(ctx, ws, "A replace load of " + text::Join(replacing, ", "),
+                                                          args.Has("--yes")));
+    (void)confirmed;
   }
 
   PipelineOptions options;

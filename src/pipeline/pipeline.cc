@@ -207,6 +207,8 @@ void MergeSchemaInto(Schema& a, const Schema& b) {
 struct Pipeline::Impl {
   PipelineOptions options;
   std::string profile;
+  std::string profile_selected_by;
+  std::vector<std::pair<std::string, std::string>> config_origins;  // key -> where its value came from
   DestinationConfig destination;
   fs::path dir;
   std::unique_ptr<PackageStorage> storage;
@@ -623,6 +625,10 @@ struct Pipeline::Impl {
     Json t = Json::object();
     t["pipeline_name"] = info.pipeline_name;
     t["profile"] = info.profile;
+    t["profile_selected_by"] = profile_selected_by;
+    Json origins = Json::array();
+    for (const auto& [k, o] : config_origins) origins.push_back({{"key", k}, {"origin", o}});
+    t["config_origins"] = origins;
     t["started_at"] = started_at;
     t["finished_at"] = NowIso();
     t["destination"] = info.destination;
@@ -664,8 +670,17 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   Impl& im = *p.impl_;
   im.options = options;
   im.profile = ws.workspace_mode() ? ws.profile() : "";
+  im.profile_selected_by = ws.workspace_mode() ? std::string(ProfileSourceName(ws.profile_source())) : "classic mode";
   DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
   im.dir = ws.pipelines_dir() / options.pipeline_name;
+  // The run record keeps where each configuration value came from (never the values).
+  const std::string dkey = "destination." + options.destination;
+  im.config_origins.emplace_back(dkey + ".destination_type",
+                                 im.destination.type_origin ? im.destination.type_origin->Describe()
+                                                            : "(the destination name is the type)");
+  im.config_origins.emplace_back(dkey + ".credentials", im.destination.credentials_origin
+                                                            ? im.destination.credentials_origin->Describe()
+                                                            : "(defaults)");
   im.progress = Progress(options.progress);
   return p;
 }

@@ -624,7 +624,7 @@ TEST(PipelineInspect, ListInfoTraceSchemaAndLoadPackage) {
   EXPECT_EQ(trace.exit_code, 0) << trace.err;
   EXPECT_TRUE(Contains(trace.out, "Run of pipeline shop started at ")) << trace.out;
   EXPECT_TRUE(Contains(trace.out, ": completed\n")) << trace.out;
-  EXPECT_TRUE(Contains(trace.out, "profile: dev\n")) << trace.out;
+  EXPECT_TRUE(Contains(trace.out, "profile: dev (selected by default)\n")) << trace.out;
   EXPECT_TRUE(Contains(trace.out, "dataset: shop_data")) << trace.out;
   for (const char* step : {"  extract ", "  normalize ", "  load "}) EXPECT_TRUE(Contains(trace.out, step)) << trace.out;
   EXPECT_TRUE(Contains(trace.out, "load ids: " + load_id)) << trace.out;
