@@ -89,16 +89,6 @@ void Yaml(std::string& out, const Json& v, int indent) {
   }
 }
 
-std::string FormatTime(fs::file_time_type t) {
-  auto sys = std::chrono::time_point_cast<std::chrono::seconds>(t - fs::file_time_type::clock::now() +
-                                                                std::chrono::system_clock::now());
-  std::time_t tt = std::chrono::system_clock::to_time_t(sys);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 StatusOr<fs::path> PipelineDir(const Workspace& ws, const std::string& name) {
   fs::path dir = ws.pipelines_dir() / name;
@@ -123,7 +113,7 @@ Status List(Context& ctx, const Workspace& ws) {
   }
   ctx.console.Out(std::to_string(pipelines.size()) + " pipeline(s) found in " + ws.pipelines_dir().string());
   for (const auto& p : pipelines) {
-    ctx.console.Out(p.name + (p.last_run ? " (last run: " + FormatTime(*p.last_run) + ")" : ""));
+    ctx.console.Out(p.name + (p.last_run ? " (last run: " + fsutil::FormatLocalTime(*p.last_run) + ")" : ""));
   }
   return Status::Ok();
 }

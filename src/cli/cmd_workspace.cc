@@ -32,16 +32,6 @@ const char* const kWorkspaceHelp =
 
 namespace {
 
-std::string FormatTime(fs::file_time_type t) {
-  auto sys = std::chrono::time_point_cast<std::chrono::seconds>(
-      t - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
-  std::time_t tt = std::chrono::system_clock::to_time_t(sys);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 Status Info(Context& ctx, Workspace& ws, int verbose) {
   Console& c = ctx.console;
@@ -92,7 +82,7 @@ Status Info(Context& ctx, Workspace& ws, int verbose) {
     c.Out(std::to_string(pipelines.size()) + " pipelines found in " + ws.pipelines_dir().string());
     for (const auto& p : pipelines) {
       c.Out("  " + c.Green(p.name, false) +
-            (p.last_run ? " (last run: " + FormatTime(*p.last_run) + ")" : std::string(" (never run)")));
+            (p.last_run ? " (last run: " + fsutil::FormatLocalTime(*p.last_run) + ")" : std::string(" (never run)")));
     }
   }
   return Status::Ok();

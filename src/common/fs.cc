@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -96,6 +98,17 @@ bool IsWithin(const fs::path& inner, const fs::path& outer) {
     if (ai == a.end() || *ai != *bi) return false;
   }
   return true;
+}
+
+std::string FormatLocalTime(fs::file_time_type t) {
+  auto sys = std::chrono::time_point_cast<std::chrono::seconds>(t - fs::file_time_type::clock::now() +
+                                                                std::chrono::system_clock::now());
+  std::time_t tt = std::chrono::system_clock::to_time_t(sys);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
 }
 
 std::string DisplayPath(const fs::path& path, const fs::path& base) {

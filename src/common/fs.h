@@ -28,6 +28,9 @@ std::string DisplayPath(const fs::path& path, const fs::path& base);
 // (symlinks resolved as far as they exist).
 bool IsWithin(const fs::path& inner, const fs::path& outer);
 
+// A file time as local "YYYY-MM-DD HH:MM:SS" (for "last run" columns).
+std::string FormatLocalTime(fs::file_time_type t);
+
 // Canonical form of a path that may not exist yet (weakly_canonical, never throws).
 fs::path Normalize(const fs::path& path);
 

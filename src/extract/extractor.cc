@@ -15,6 +15,7 @@
 
 #include "common/fault.h"
 #include "common/hash.h"
+#include "common/orjson.h"
 #include "common/text.h"
 #include "normalize/coerce.h"
 
@@ -46,44 +47,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
     }
   }
   out += '"';
-}
-
-// A double as orjson writes it, which is how dlt hashes rows: the shortest round-trip digits in
-// Rust ryu's layout (1e16, 1e-6, 0.00001, 1000000000000000.0, 2.0), not Python's repr (1e+16,
-// 1e-06, 1e-05). The same function is in normalize/schema.cc and load/pipeline_state.cc (one
-// each: no shared header may be changed by the change that added them).
-std::string OrjsonFloat(double d) {
-  if (!std::isfinite(d)) return "null";
-  if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(p - buf));
-  std::string out;
-  if (sci.front() == '-') {
-    out += '-';
-    sci.remove_prefix(1);
-  }
-  size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits += c;
-  }
-  const int n = static_cast<int>(digits.size());
-  const int kk = std::atoi(std::string(sci.substr(e + 1)).c_str()) + 1;  // value = 0.<digits> * 10^kk
-  if (kk >= n && kk <= 16) {
-    out += digits;
-    out.append(static_cast<size_t>(kk - n), '0');
-    out += ".0";
-  } else if (kk > 0 && kk <= 16) {
-    out += digits.substr(0, static_cast<size_t>(kk)) + "." + digits.substr(static_cast<size_t>(kk));
-  } else if (kk > -5 && kk <= 0) {
-    out += "0." + std::string(static_cast<size_t>(-kk), '0') + digits;
-  } else {
-    out += digits.substr(0, 1);
-    if (n > 1) out += "." + digits.substr(1);
-    out += "e" + std::to_string(kk - 1);
-  }
-  return out;
 }
 
 // The first integer literal of `json` that no 64-bit integer holds (simdjson rejects the
