@@ -102,6 +102,8 @@ struct Normalizer::Impl {
   std::string scratch;
   std::string padded;  // the record being parsed, followed by simdjson's padding
   const TableHints* declared_for = nullptr;
+  const TableHints* pk_for = nullptr;
+  std::vector<std::string> pk_names;  // normalized primary key columns of pk_for
   std::vector<std::string> declared_names;  // normalized names of hints->columns
   std::map<std::string, uint64_t> counts;
   std::vector<std::string> json_scratch;  // keeps minified JSON alive for a row
@@ -443,8 +445,12 @@ struct Normalizer::Impl {
   Status CheckNotNull(TableState& t) {
     const Table& st = SchemaTable(t);
     if (t.name == root_table) {
-      for (const auto& pk : hints->primary_key) {
-        std::string col = naming->NormalizePath(pk);
+      if (pk_for != hints) {
+        pk_for = hints;
+        pk_names.clear();
+        for (const auto& pk : hints->primary_key) pk_names.push_back(naming->NormalizePath(pk));
+      }
+      for (const auto& col : pk_names) {
         auto it = t.index.find(col);
         if (it == t.index.end() || static_cast<size_t>(it->second) >= t.present.size() || !t.present[it->second]) {
           return InvalidArgument(where + ": the record has no value for the primary key `" + col + "` of table `" +
