@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <charconv>
+#include <deque>
 #include <cmath>
 #include <random>
 #include <unordered_map>
@@ -106,7 +107,11 @@ struct Normalizer::Impl {
   std::vector<std::string> pk_names;  // normalized primary key columns of pk_for
   std::vector<std::string> declared_names;  // normalized names of hints->columns
   std::map<std::string, uint64_t> counts;
-  std::vector<std::string> json_scratch;  // keeps minified JSON alive for a row
+  std::deque<std::string> json_scratch;  // keeps minified JSON alive for a row (stable addresses)
+  std::deque<std::vector<FlatValue>> values_pool;
+  std::deque<std::vector<PendingList>> lists_pool;
+  std::vector<std::pair<const std::string*, dom::object>> flatten_stack;
+  std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
   std::string root_table;
   bool propagate_root = false;
@@ -359,8 +364,10 @@ struct Normalizer::Impl {
   Status Flatten(TableState& t, dom::object obj, int level, std::vector<FlatValue>* values,
                  std::vector<PendingList>* lists) {
     static const std::string kNoPrefix;
-    std::vector<std::pair<const std::string*, dom::object>> stack;
-    std::vector<int> levels;
+    auto& stack = flatten_stack;
+    auto& levels = flatten_levels;
+    stack.clear();
+    levels.clear();
     stack.emplace_back(&kNoPrefix, obj);
     levels.push_back(level);
     while (!stack.empty()) {
@@ -474,8 +481,16 @@ struct Normalizer::Impl {
                          const std::string& root_id) {
     BeginRow(t);
     json_scratch.clear();
-    std::vector<FlatValue> values;
-    std::vector<PendingList> lists;
+    // Buffers reused row after row; one pair per nesting level because the lists of a row are
+    // still being walked while its nested rows are normalized.
+    if (values_pool.size() <= static_cast<size_t>(level)) {
+      values_pool.resize(level + 1);
+      lists_pool.resize(level + 1);
+    }
+    std::vector<FlatValue>& values = values_pool[level];
+    std::vector<PendingList>& lists = lists_pool[level];
+    values.clear();
+    lists.clear();
     DLT_RETURN_IF_ERROR(Flatten(t, obj, level, &values, &lists));
     for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
     DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));

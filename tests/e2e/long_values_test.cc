@@ -34,3 +34,32 @@ TEST(LongValues, AThreeMegabyteStringAndALargeJsonValueAreLoadedWhole) {
 
 }  // namespace
 }  // namespace dlt::testing
+
+namespace dlt::testing {
+namespace {
+
+TEST(JsonColumns, ManySmallNestedValuesOfOneRecordKeepTheirOwnText) {
+  CliWorkspace ws;
+  ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+  ws.Write("p.toml",
+           "[pipeline]\nname = \"j\"\ndestination = \"warehouse\"\ndataset_name = \"d\"\n"
+           "[[resources]]\nname = \"docs\"\npath = \"docs.jsonl\"\nmax_table_nesting = 0\n");
+  std::string rec = "{\"id\": 1";
+  for (int i = 0; i < 40; ++i) rec += ", \"f" + std::to_string(i) + "\": [" + std::to_string(i) + "]";
+  rec += "}\n";
+  ws.Write("docs.jsonl", rec);
+  RunResult r = ws.Dlt({"run", "p.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = duckdb::Database::Open((ws.root() / "_local/dev/warehouse.duckdb").string(), true);
+  ASSERT_TRUE(db.ok());
+  auto c = db->Connect();
+  ASSERT_TRUE(c.ok());
+  for (int i : {0, 7, 23, 39}) {
+    auto q = c->Query("SELECT CAST(f" + std::to_string(i) + " AS VARCHAR) FROM d.docs");
+    ASSERT_TRUE(q.ok()) << q.status().message();
+    EXPECT_EQ(q->rows[0][0].text, "[" + std::to_string(i) + "]");
+  }
+}
+
+}  // namespace
+}  // namespace dlt::testing
