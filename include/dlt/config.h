@@ -49,6 +49,8 @@ struct ConfigNode {
   const ConfigNode* FindPath(const std::vector<std::string>& path) const;
   // Scalars as text; arrays and tables as compact TOML-like text (for display).
   std::string ToDisplayString() const;
+  // Deep-merges `lower` into this table: keys already here win, recursively for tables.
+  void MergeUnder(const ConfigNode& lower);
 };
 
 // Parses TOML text; errors read "<display_name>:<line>:<column>: <what>".

@@ -33,6 +33,21 @@ const ConfigNode* ConfigNode::FindPath(const std::vector<std::string>& path) con
   return node;
 }
 
+void ConfigNode::MergeUnder(const ConfigNode& lower) {
+  if (!is_table() || !lower.is_table()) return;
+  for (const auto& [k, v] : lower.members) {
+    ConfigNode* existing = nullptr;
+    for (auto& [uk, uv] : members) {
+      if (uk == k) existing = &uv;
+    }
+    if (!existing) {
+      members.emplace_back(k, v);
+    } else {
+      existing->MergeUnder(v);
+    }
+  }
+}
+
 static std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {

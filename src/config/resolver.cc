@@ -4,22 +4,6 @@
 namespace dlt {
 namespace {
 
-// Deep-merges `lower` into `upper`: keys already in `upper` win, recursively for tables.
-void MergeUnder(ConfigNode& upper, const ConfigNode& lower) {
-  if (!upper.is_table() || !lower.is_table()) return;
-  for (const auto& [k, v] : lower.members) {
-    ConfigNode* existing = nullptr;
-    for (auto& [uk, uv] : upper.members) {
-      if (uk == k) existing = &uv;
-    }
-    if (!existing) {
-      upper.members.emplace_back(k, v);
-    } else {
-      MergeUnder(*existing, v);
-    }
-  }
-}
-
 bool IsSecretKey(const ConfigKey& key) { return key.secret || IsSecretKeyName(key.key); }
 
 ValueOrigin OriginOf(const ConfigLayer& layer, const ConfigNode& node) {
@@ -84,7 +68,7 @@ StatusOr<std::optional<ResolvedValue>> ConfigResolver::Resolve(const ConfigKey& 
           r.value = *node;
           r.origin = OriginOf(layer, *node);
         } else {
-          MergeUnder(r.value, *node);
+          r.value.MergeUnder(*node);
         }
         if (!r.value.is_table()) break;
       }

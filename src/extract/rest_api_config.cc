@@ -77,20 +77,6 @@ std::string ScalarJson(const ConfigNode& n) {
   }
 }
 
-// Deep-merges `lower` under `upper` (keys of upper win).
-void MergeUnder(ConfigNode& upper, const ConfigNode& lower) {
-  if (!upper.is_table() || !lower.is_table()) return;
-  for (const auto& [k, v] : lower.members) {
-    ConfigNode* existing = nullptr;
-    for (auto& [uk, uv] : upper.members) {
-      if (uk == k) existing = &uv;
-    }
-    if (!existing) upper.members.emplace_back(k, v);
-    else MergeUnder(*existing, v);
-  }
-}
-
-
 ConfigNode TableNode(SourceLocation where) {
   ConfigNode n;
   n.kind = Kind::kTable;
@@ -567,7 +553,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
           v = ep;
         }
       }
-      MergeUnder(t, d);
+      t.MergeUnder(d);
     }
     tables.emplace_back(default_name, std::move(t));
     return Status::Ok();
