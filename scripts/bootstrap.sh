@@ -10,6 +10,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
   libgtest-dev libgmock-dev postgresql
+  chromium chromium-driver
   nodejs npm
 )
 missing=()

@@ -18,7 +18,7 @@ using Json = nlohmann::ordered_json;
 const char* const kPipelineHelp =
     "usage: dlt pipeline [-l | --list]\n"
     "       dlt pipeline <name> [info | trace | schema | load-package | failed-jobs |\n"
-    "                            drop-pending-packages | drop | sync]\n"
+    "                            drop-pending-packages | drop | sync | show]\n"
     "\n"
     "Inspects pipelines of the active profile (in .dlt/.var/<profile>/pipelines/).\n"
     "\n"
@@ -36,7 +36,10 @@ const char* const kPipelineHelp =
     "  sync [--destination D] [--dataset-name N]\n"
     "                          restore state and schema from the destination (drops the local\n"
     "                          state after asking, or with --yes); with --debug it reports each step, so it\n"
-    "                          doubles as a connection check\n";
+    "                          doubles as a connection check\n"
+    "  show [--port P] [--no-browser]\n"
+    "                          open the workspace dashboard on this pipeline (see\n"
+    "                          `dlt workspace show`)\n";
 
 namespace {
 
@@ -290,7 +293,7 @@ Status DropPending(Context& ctx, const Workspace& ws, const fs::path& dir, const
 
 Status RunPipelineCommand(Context& ctx) {
   static const std::vector<std::string> kOps = {"info", "trace", "schema", "load-package", "failed-jobs",
-                                                "drop-pending-packages", "sync", "drop"};
+                                                "drop-pending-packages", "sync", "drop", "show"};
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--list", "-l", false},
                                                    {"--format", nullptr, true},
@@ -298,7 +301,9 @@ Status RunPipelineCommand(Context& ctx) {
                                                    {"--verbose", "-v", false},
                                                    {"--destination", nullptr, true},
                                                    {"--dataset-name", nullptr, true},
-                                                   {"--drop-all", nullptr, false}},
+                                                   {"--drop-all", nullptr, false},
+                                                   {"--port", nullptr, true},
+                                                   {"--no-browser", nullptr, false}},
                                                   "pipeline"));
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
@@ -342,6 +347,10 @@ Status RunPipelineCommand(Context& ctx) {
     return Status::Ok();
   }
   if (op == "info") return Info(ctx, dir, name);
+  if (op == "show") {
+    DLT_ASSIGN_OR_RETURN(int port, ParsePortOption(args));
+    return RunDashboard(ctx, ws, "#/profiles/" + ws.profile() + "/pipelines/" + name, port, !args.Has("--no-browser"));
+  }
   if (op == "trace") return Trace(ctx, dir, name);
   if (op == "schema") return SchemaCmd(ctx, dir, name, args.Get("--format").value_or("yaml"));
   if (op == "load-package") {

@@ -11,7 +11,8 @@ namespace dlt::cli {
 namespace fs = std::filesystem;
 
 const char* const kWorkspaceHelp =
-    "usage: dlt workspace [info [-v] | clean [--skip-data-dir] [--yes] | check [--all-profiles]]\n"
+    "usage: dlt workspace [info [-v] | clean [--skip-data-dir] [--yes] | check [--all-profiles] |\n"
+    "                      show [--port P] [--no-browser]]\n"
     "\n"
     "Manage the current workspace.\n"
     "\n"
@@ -28,7 +29,12 @@ const char* const kWorkspaceHelp =
     "                 files and .dlt/profile-name not ignored or tracked by git, secrets\n"
     "                 files readable by group or others, misspelt sections and keys, named\n"
     "                 destinations without a type; exits non-zero on problems\n"
-    "    --all-profiles   check the configuration of every profile\n";
+    "    --all-profiles   check the configuration of every profile\n"
+    "  show           start the workspace dashboard on 127.0.0.1 and open it in a browser:\n"
+    "                 pipelines of every profile, their config, state, load history,\n"
+    "                 schemas and data (read-only); Ctrl-C stops it\n"
+    "    --port P         port to listen on (default 2718; 0 picks a free one)\n"
+    "    --no-browser     only print the address\n";
 
 namespace {
 
@@ -143,7 +149,9 @@ Status RunWorkspaceCommand(Context& ctx) {
                                  {{"--verbose", "-v", false},
                                   {"--skip-data-dir", nullptr, false},
                                   {"--yes", "-y", false},
-                                  {"--all-profiles", nullptr, false}},
+                                  {"--all-profiles", nullptr, false},
+                                  {"--port", nullptr, true},
+                                  {"--no-browser", nullptr, false}},
                                  "workspace"));
   std::string op = args.positionals.empty() ? "info" : args.positionals[0];
   if (args.positionals.size() > 1) {
@@ -161,7 +169,8 @@ Status RunWorkspaceCommand(Context& ctx) {
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
   if (op == "info") return Info(ctx, ws, args.Count("--verbose"));
   if (op == "clean") return Clean(ctx, ws, args.Has("--skip-data-dir"), args.Has("--yes"));
-  return FailedPrecondition("`dlt workspace show` (the dashboard) is not available in this build yet");
+  DLT_ASSIGN_OR_RETURN(int port, ParsePortOption(args));
+  return RunDashboard(ctx, ws, "#/profiles/" + ws.profile(), port, !args.Has("--no-browser"));
 }
 
 }  // namespace dlt::cli

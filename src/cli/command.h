@@ -83,4 +83,10 @@ struct OptionSpec {
 StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
                                std::string_view command);
 
+// The dashboard (src/dashboard/serve.cc): serves until Ctrl-C; `route` is the page to open
+// ("#/profiles/dev", "#/profiles/dev/pipelines/x").
+Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route, int port, bool open_browser);
+// --port of the show commands (default 2718).
+StatusOr<int> ParsePortOption(const ParsedArgs& args);
+
 }  // namespace dlt::cli

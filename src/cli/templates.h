@@ -1,5 +1,5 @@
 // Templates of `dlt init`: the files under templates/ (sources/<name>/..., destinations/<name>/...,
-// gitignore), compiled into the binary by cmake/embed_templates.cmake.
+// gitignore), compiled into the binary by cmake/embed_files.cmake.
 #pragma once
 
 #include <string_view>

@@ -1,0 +1,389 @@
+// The dlt workspace dashboard: a small single-page app over the read-only JSON API of
+// `dlt workspace show`. Routes live in the URL fragment:
+//   #/profiles/<profile>                                 the workspace and a profile's pipelines
+//   #/profiles/<profile>/pipelines/<name>[/<tab>]         a pipeline (overview|schema|data|loads|config)
+//   #/profiles/<profile>/pipelines/<name>/tables/<table>?offset=N   rows of a table
+// Every value is put into the page as text (never as HTML).
+"use strict";
+
+const main = document.getElementById("main");
+const crumbs = document.getElementById("crumbs");
+const profileSelect = document.getElementById("profile-select");
+const PAGE_SIZE = 50;
+let workspace = null;
+let generation = 0;
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "style") e.style.cssText = v;
+    else if (k === "data") for (const [dk, dv] of Object.entries(v)) e.dataset[dk] = dv;
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const enc = encodeURIComponent;
+const profileRoute = (p) => `#/profiles/${enc(p)}`;
+const pipelineRoute = (p, n, tab) => `${profileRoute(p)}/pipelines/${enc(n)}${tab && tab !== "overview" ? "/" + tab : ""}`;
+const tableRoute = (p, n, t, offset) => `${profileRoute(p)}/pipelines/${enc(n)}/tables/${enc(t)}${offset ? "?offset=" + offset : ""}`;
+
+async function api(path) {
+  const r = await fetch("/api" + path, { headers: { Accept: "application/json" }, cache: "no-store" });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch (e) {
+    body = { error: `${r.status} ${r.statusText}` };
+  }
+  if (!r.ok) throw new ApiError(body.error || `${r.status} ${r.statusText}`, r.status);
+  return body;
+}
+
+function errorBox(e, id) {
+  return h("div", { class: "error", id: id || null, role: "alert" }, e instanceof Error ? e.message : String(e));
+}
+
+function kv(pairs) {
+  const dl = h("dl", { class: "kv" });
+  for (const [k, v] of pairs) {
+    if (v === undefined) continue;
+    dl.append(h("dt", {}, k), h("dd", {}, v === null || v === "" ? h("span", { class: "muted" }, "—") : v));
+  }
+  return dl;
+}
+
+function statusBadge(status) {
+  const cls = status === "completed" ? "ok" : status === "failed" ? "bad" : "";
+  return h("span", { class: `badge ${cls}`, data: { status } }, status);
+}
+
+function setCrumbs(parts) {
+  crumbs.replaceChildren();
+  parts.forEach(([label, href], i) => {
+    if (i > 0) crumbs.append(h("span", { class: "sep" }, "/"));
+    crumbs.append(href ? h("a", { href }, label) : h("span", {}, label));
+  });
+}
+
+function renderProfileSelect(current) {
+  profileSelect.replaceChildren();
+  const names = workspace.profiles.map((p) => p.name);
+  if (!names.includes(current)) names.push(current);
+  for (const name of names) {
+    const p = workspace.profiles.find((x) => x.name === name);
+    let label = name;
+    if (name === workspace.active_profile) label += " (active)";
+    if (p && p.pinned) label += " (pinned)";
+    profileSelect.append(h("option", { value: name, selected: name === current }, label));
+  }
+  profileSelect.value = current;
+}
+
+profileSelect.addEventListener("change", () => {
+  // Shows another profile's pipelines; the pin and the active profile stay as they are.
+  location.hash = profileRoute(profileSelect.value);
+});
+
+// --- pages ---------------------------------------------------------------------------------
+
+async function pageProfile(profile) {
+  const data = await api(`/profiles/${enc(profile)}/pipelines`);
+  setCrumbs([[`profile ${profile}`, null]]);
+  const ws = workspace;
+  const out = [h("h1", {}, `Workspace ${ws.name}`)];
+  if (profile !== ws.active_profile) {
+    out.push(h("div", { class: "notice", id: "viewing-other" },
+      `Viewing profile ${profile}. The active profile is still ${ws.active_profile}` +
+      (ws.pinned_profile ? ` (pinned: ${ws.pinned_profile})` : "") + ": choosing a profile here does not change the pin."));
+  }
+  const profiles = h("div", { id: "profiles" });
+  for (const p of ws.profiles) {
+    const cls = p.name === ws.active_profile ? "badge active" : p.configured ? "badge" : "badge muted";
+    profiles.append(h("a", { href: profileRoute(p.name), class: cls, title: p.description }, p.name + (p.pinned ? " 📌" : "")));
+  }
+  out.push(h("div", { class: "grid" },
+    h("section", { class: "card", id: "workspace-card" }, h("h2", {}, "Workspace"), kv([
+      ["name", ws.name],
+      ["workspace dir", h("code", {}, ws.run_dir)],
+      ["settings dir", h("code", {}, ws.settings_dir)],
+      ["active profile", h("span", { id: "active-profile" }, `${ws.active_profile} (selected by ${ws.selected_by})`)],
+      ["pinned profile", ws.pinned_profile],
+      ["profiles", profiles],
+    ])),
+    h("section", { class: "card", id: "profile-card" }, h("h2", {}, `Profile ${data.profile}`), kv([
+      ["pipelines and working data", h("code", {}, data.working_dir)],
+      ["locally loaded data", h("code", {}, data.local_dir)],
+      ["policy", [data.read_only ? h("span", { class: "badge warn" }, "read-only") : null,
+                  data.protected ? h("span", { class: "badge warn" }, "protected") : null,
+                  !data.read_only && !data.protected ? "writable" : null]],
+    ]))));
+  const card = h("section", { class: "card" }, h("h2", {}, `Pipelines in profile ${data.profile}`));
+  if (data.pipelines.length === 0) {
+    card.append(h("p", { class: "muted", id: "no-pipelines" }, `No pipelines in ${data.pipelines_dir} yet: run one with dlt run.`));
+  } else {
+    const tbody = h("tbody", { id: "pipelines" });
+    for (const p of data.pipelines) {
+      tbody.append(h("tr", { data: { pipeline: p.name } },
+        h("td", {}, h("a", { href: pipelineRoute(profile, p.name), class: "pipeline-link", data: { name: p.name } }, p.name)),
+        h("td", {}, statusBadge(p.status)),
+        h("td", {}, p.last_run || "—"),
+        h("td", {}, p.destination || "—"),
+        h("td", {}, p.dataset_name || "—"),
+        h("td", { class: "num" }, String(p.loaded_packages)),
+        h("td", { class: "num" }, String(p.pending_packages))));
+    }
+    card.append(h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["pipeline", "last run", "when", "destination", "dataset", "loaded packages", "pending"]
+        .map((t, i) => h("th", { class: i >= 5 ? "num" : null }, t)))),
+      tbody));
+  }
+  out.push(card);
+  return out;
+}
+
+function tabs(profile, name, current) {
+  const nav = h("nav", { class: "tabs", id: "tabs" });
+  for (const t of ["overview", "schema", "data", "loads", "config"]) {
+    nav.append(h("a", { href: pipelineRoute(profile, name, t), class: t === current ? "tab current" : "tab", data: { tab: t } }, t));
+  }
+  return nav;
+}
+
+function stepsTable(trace) {
+  const steps = trace.steps || [];
+  const total = steps.reduce((a, s) => a + (s.seconds || 0), 0) || 1;
+  return h("table", { class: "data steps", id: "trace-steps" },
+    h("thead", {}, h("tr", {}, h("th", {}, "step"), h("th", { class: "num" }, "seconds"), h("th", { class: "num" }, "rows"), h("th", {}, ""))),
+    h("tbody", {}, steps.map((s) => h("tr", { data: { step: s.step } },
+      h("td", {}, s.step),
+      h("td", { class: "num" }, (s.seconds || 0).toFixed(3)),
+      h("td", { class: "num" }, String(s.rows ?? "")),
+      h("td", { class: "bar" }, h("div", { class: "fill", style: `width:${Math.max(1, (100 * (s.seconds || 0)) / total).toFixed(1)}%` }))))));
+}
+
+async function pageOverview(profile, name, p) {
+  const d = p.destination || {};
+  const out = [];
+  out.push(h("div", { class: "grid" },
+    h("section", { class: "card", id: "destination-card" }, h("h2", {}, "Destination"), kv([
+      ["destination", h("span", { id: "destination" }, d.name || "—")],
+      ["type", d.type],
+      ["connection", d.description ? h("code", {}, d.description) : undefined],
+      ["dataset", h("span", { id: "dataset" }, p.dataset_name || "—")],
+      ["type from", d.type_origin],
+      ["credentials from", d.credentials_origin],
+      ["problem", d.error ? h("span", { class: "badge bad" }, d.error) : undefined],
+    ])),
+    h("section", { class: "card", id: "packages-card" }, h("h2", {}, "Load packages"), kv([
+      ["completed", String(p.packages.loaded)],
+      ["newest", p.packages.newest_loaded],
+      ["pending", p.packages.pending.length ? p.packages.pending.map((x) => `${x.load_id} (${x.stage})`).join(", ") : "none"],
+      ["schema", p.schema ? `${p.schema.name} v${p.schema.version}, ${p.schema.tables} data tables` : null],
+      ["working folder", h("code", {}, p.dir)],
+    ]))));
+  const t = p.trace;
+  const traceCard = h("section", { class: "card", id: "trace-card" }, h("h2", {}, "Last run"));
+  if (!t) {
+    traceCard.append(h("p", { class: "muted" }, "The pipeline has not run yet."));
+  } else {
+    traceCard.append(kv([
+      ["outcome", statusBadge(t.outcome)],
+      ["started", t.started_at],
+      ["finished", t.finished_at],
+      ["profile", t.profile ? `${t.profile}${t.profile_selected_by ? " (selected by " + t.profile_selected_by + ")" : ""}` : undefined],
+      ["destination", t.destination],
+      ["error", t.error ? h("span", { class: "badge bad" }, t.error) : undefined],
+      ["load ids", (t.load_ids || []).join(", ")],
+    ]));
+    traceCard.append(h("h2", { style: "margin-top:12px" }, "Time per stage"), stepsTable(t));
+    if ((t.config_origins || []).length) {
+      traceCard.append(h("h2", { style: "margin-top:12px" }, "Configuration used"),
+        h("table", { class: "data", id: "trace-config" },
+          h("thead", {}, h("tr", {}, h("th", {}, "key"), h("th", {}, "from"))),
+          h("tbody", {}, t.config_origins.map((o) => h("tr", {}, h("td", { class: "mono" }, o.key), h("td", {}, o.origin))))));
+    }
+  }
+  out.push(traceCard);
+  out.push(h("section", { class: "card", id: "state-card" }, h("h2", {}, "State"),
+    p.state ? h("pre", { class: "json", id: "state" }, JSON.stringify(p.state, null, 2)) : h("p", { class: "muted" }, "No local state yet.")));
+  return out;
+}
+
+async function pageSchema(profile, name) {
+  const s = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/schema`);
+  const byParent = new Map();
+  for (const t of s.tables) {
+    const key = t.parent || "";
+    if (!byParent.has(key)) byParent.set(key, []);
+    byParent.get(key).push(t);
+  }
+  const columnsTable = (t) => h("table", { class: "data columns" },
+    h("thead", {}, h("tr", {}, h("th", {}, "column"), h("th", {}, "type"), h("th", {}, "nullable"), h("th", {}, "hints"))),
+    h("tbody", {}, t.columns.map((c) => h("tr", { data: { column: c.name } },
+      h("td", { class: "mono" }, c.name),
+      h("td", {}, c.data_type + (c.precision !== undefined ? `(${c.precision}${c.scale !== undefined ? "," + c.scale : ""})` : "")),
+      h("td", {}, c.nullable ? "yes" : "no"),
+      h("td", {}, c.hints.join(", "))))));
+  const tree = (parent, root) => {
+    const ul = h("ul", { class: root ? "tree root" : "tree" });
+    for (const t of byParent.get(parent) || []) {
+      if (root && t.system) continue;
+      ul.append(h("li", { data: { table: t.name } },
+        h("details", { open: root },
+          h("summary", {}, h("strong", { class: "mono" }, t.name), " ",
+            h("span", { class: "muted" }, `${t.columns.length} columns`), " ",
+            t.parent ? h("span", { class: "badge" }, `nested in ${t.parent}`) : h("span", { class: "badge" }, t.write_disposition),
+            t.resource && !t.parent ? h("span", { class: "badge" }, `resource ${t.resource}`) : null),
+          columnsTable(t)),
+        tree(t.name, false)));
+    }
+    return ul;
+  };
+  const system = s.tables.filter((t) => t.system);
+  return [
+    h("section", { class: "card", id: "schema-card" },
+      h("h2", {}, `Schema ${s.name}`),
+      h("p", { class: "muted" }, `version ${s.version}, engine ${s.engine_version}, hash ${s.version_hash}`),
+      h("div", { id: "schema-tree" }, tree("", true))),
+    h("section", { class: "card" }, h("h2", {}, "System tables"),
+      h("ul", { class: "tree root" }, system.map((t) => h("li", {}, h("details", {}, h("summary", { class: "mono" }, t.name), columnsTable(t)))))),
+  ];
+}
+
+async function pageData(profile, name) {
+  const d = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/tables`);
+  const rows = d.tables.map((t) => h("tr", { data: { table: t.name } },
+    h("td", {}, t.exists
+      ? h("a", { href: tableRoute(profile, name, t.name), class: "table-link mono", data: { table: t.name } }, t.name)
+      : h("span", { class: "mono muted" }, t.name)),
+    h("td", {}, t.parent ? `nested in ${t.parent}` : t.system ? "system" : "root"),
+    h("td", { class: "num row-count" }, t.exists ? String(t.row_count) : "not created")));
+  return [h("section", { class: "card" },
+    h("h2", {}, `Tables in dataset ${d.dataset_name}`),
+    h("p", { class: "muted" }, d.destination),
+    h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, h("th", {}, "table"), h("th", {}, "kind"), h("th", { class: "num" }, "rows"))),
+      h("tbody", { id: "tables" }, rows)))];
+}
+
+async function pageLoads(profile, name) {
+  const d = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/loads`);
+  return [h("section", { class: "card" },
+    h("h2", {}, `Load history (_dlt_loads of ${d.dataset_name})`),
+    h("p", { class: "muted" }, d.destination),
+    d.loads.length === 0 ? h("p", { class: "muted" }, "No loads yet.") :
+    h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["load id", "schema", "status", "inserted at", "schema version hash"].map((t) => h("th", {}, t)))),
+      h("tbody", { id: "loads" }, d.loads.map((l) => h("tr", { data: { load: l.load_id } },
+        h("td", { class: "mono" }, l.load_id), h("td", {}, l.schema_name),
+        h("td", {}, l.status === "0" ? h("span", { class: "badge ok" }, "0 (completed)") : l.status),
+        h("td", {}, l.inserted_at), h("td", { class: "mono" }, l.schema_version_hash))))))];
+}
+
+function pageConfig(profile, p) {
+  return [h("section", { class: "card" },
+    h("h2", {}, `Configuration of profile ${profile}`),
+    h("p", { class: "muted" }, "Resolved as a run resolves it. Secrets are shown as ***."),
+    h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["key", "value", "from", "used by the last run"].map((t) => h("th", {}, t)))),
+      h("tbody", { id: "config" }, p.config.map((c) => h("tr", { data: { key: c.key } },
+        h("td", { class: "mono" }, c.key),
+        h("td", { class: c.value === null ? "null" : "mono" }, c.value === null ? (c.error || "not set") : c.value),
+        h("td", {}, c.origin || ""),
+        h("td", {}, c.used_by_last_run ? "yes" : ""))))))];
+}
+
+async function pagePipeline(profile, name, tab) {
+  const p = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}`);
+  setCrumbs([[`profile ${profile}`, profileRoute(profile)], [name, tab === "overview" ? null : pipelineRoute(profile, name)],
+             ...(tab === "overview" ? [] : [[tab, null]])]);
+  const head = [h("h1", {}, "Pipeline ", h("span", { id: "pipeline-name" }, name)), tabs(profile, name, tab)];
+  let body;
+  try {
+    if (tab === "overview") body = await pageOverview(profile, name, p);
+    else if (tab === "schema") body = await pageSchema(profile, name);
+    else if (tab === "data") body = await pageData(profile, name);
+    else if (tab === "loads") body = await pageLoads(profile, name);
+    else if (tab === "config") body = pageConfig(profile, p);
+    else body = [errorBox(`unknown page ${tab}`)];
+  } catch (e) {
+    body = [errorBox(e, "destination-error")];
+  }
+  return [...head, ...body];
+}
+
+async function pageTable(profile, name, table, params) {
+  const offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
+  setCrumbs([[`profile ${profile}`, profileRoute(profile)], [name, pipelineRoute(profile, name)],
+             ["data", pipelineRoute(profile, name, "data")], [table, null]]);
+  const head = [h("h1", {}, "Table ", h("span", { id: "table-name", class: "mono" }, table)), tabs(profile, name, "data")];
+  let d;
+  try {
+    d = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/tables/${enc(table)}/rows?offset=${offset}&limit=${PAGE_SIZE}`);
+  } catch (e) {
+    return [...head, errorBox(e, "destination-error")];
+  }
+  const last = Math.min(d.offset + d.rows.length, d.total);
+  const pager = h("div", { class: "pager" },
+    h("button", { id: "prev-page", disabled: d.offset === 0, onclick: () => { location.hash = tableRoute(profile, name, table, Math.max(0, d.offset - d.limit)); } }, "‹ previous"),
+    h("span", { id: "rows-info" }, d.total === 0 ? "no rows" : `rows ${d.offset + 1}–${last} of ${d.total}`),
+    h("button", { id: "next-page", disabled: last >= d.total, onclick: () => { location.hash = tableRoute(profile, name, table, d.offset + d.limit); } }, "next ›"));
+  const numeric = new Set(["bigint", "double", "decimal", "wei"]);
+  const grid = h("table", { class: "data", id: "rows" },
+    h("thead", {}, h("tr", {}, d.columns.map((c) => h("th", { class: numeric.has(c.data_type) ? "num" : null, title: c.data_type || "" }, c.name)))),
+    h("tbody", {}, d.rows.map((r) => h("tr", {}, r.map((v, i) => v === null
+      ? h("td", { class: "null" }, "null")
+      : h("td", { class: numeric.has(d.columns[i].data_type) ? "num" : null, title: v }, v))))));
+  return [...head, h("section", { class: "card" }, h("p", { class: "muted" }, `${d.dataset_name}.${d.table}`), pager, grid)];
+}
+
+// --- router --------------------------------------------------------------------------------
+
+async function route() {
+  const mine = ++generation;
+  const raw = location.hash.replace(/^#/, "");
+  const [path, query] = raw.split("?");
+  const parts = path.split("/").filter(Boolean).map((p) => { try { return decodeURIComponent(p); } catch (e) { return p; } });
+  const params = new URLSearchParams(query || "");
+  main.dataset.state = "loading";
+  let content;
+  try {
+    if (!workspace) {
+      workspace = await api("/workspace");
+      document.getElementById("workspace-name").textContent = workspace.name;
+      document.title = `dlt · ${workspace.name}`;
+    }
+    const profile = parts[0] === "profiles" && parts[1] ? parts[1] : workspace.active_profile;
+    renderProfileSelect(profile);
+    if (parts.length <= 2) content = await pageProfile(profile);
+    else if (parts[2] === "pipelines" && parts[3]) {
+      if (parts[4] === "tables" && parts[5]) content = await pageTable(profile, parts[3], parts[5], params);
+      else content = await pagePipeline(profile, parts[3], parts[4] || "overview");
+    } else content = [errorBox(`no such page: ${raw}`)];
+  } catch (e) {
+    content = [errorBox(e, "page-error")];
+  }
+  if (mine !== generation) return;  // a newer navigation is on its way
+  main.replaceChildren(...content);
+  main.dataset.state = "ready";
+  main.dataset.route = raw;
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,595 @@
+#include "dashboard/dashboard.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/config_view.h"
+#include "common/fs.h"
+#include "dlt/destination.h"
+#include "load/package.h"
+#include "load/pipeline_state.h"
+#include "normalize/naming.h"
+#include "normalize/schema.h"
+#include "pipeline/destination_factory.h"
+
+extern char** environ;
+
+namespace dlt::dashboard {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kMaxLoads = 200;
+
+// --- responses -------------------------------------------------------------------------------
+
+HttpResponse JsonResponse(const Json& doc, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json; charset=utf-8";
+  // Invalid UTF-8 in data (a destination may hold anything) is replaced, never an exception.
+  r.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse ErrorResponse(int status, const std::string& message) {
+  return JsonResponse(Json{{"error", message}, {"status", status}}, status);
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kFailedPrecondition: return 409;
+    default: return 500;
+  }
+}
+
+HttpResponse ErrorResponse(const Status& s) { return ErrorResponse(HttpStatusFor(s), s.message()); }
+
+// --- secrets ---------------------------------------------------------------------------------
+
+void AddSecret(std::set<std::string>& out, const std::string& value) {
+  if (value.size() >= 4) out.insert(value);
+  // The password inside a connection string, raw and percent-decoded.
+  size_t scheme = value.find("://");
+  if (scheme == std::string::npos) return;
+  size_t at = value.find('@', scheme + 3);
+  if (at == std::string::npos) return;
+  std::string userinfo = value.substr(scheme + 3, at - scheme - 3);
+  size_t colon = userinfo.find(':');
+  if (colon == std::string::npos) return;
+  std::string password = userinfo.substr(colon + 1);
+  if (password.size() >= 4) out.insert(password);
+  std::string decoded;
+  if (PercentDecode(password, decoded, false) && decoded.size() >= 4) out.insert(decoded);
+}
+
+// Scalars of `node` whose own key is a secret name (password, token, credentials, ...); a
+// non-secret member of a credentials table (host, port) is not a secret.
+void CollectSecretLeaves(const ConfigNode& node, bool secret_key, std::set<std::string>& out) {
+  if (node.is_scalar()) {
+    if (secret_key) AddSecret(out, node.text);
+    return;
+  }
+  for (const auto& item : node.items) CollectSecretLeaves(item, secret_key, out);
+  for (const auto& [k, v] : node.members) CollectSecretLeaves(v, IsSecretKeyName(k), out);
+}
+
+// An environment variable holding a secret: its last `__` part is named like one
+// (SOURCES__X__API_KEY, DESTINATION__PG__CREDENTIALS, MOTHERDUCK_TOKEN); DESTINATION__PG__CREDENTIALS__HOST
+// is not a secret.
+bool SecretLookingEnvName(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t sep = lower.rfind("__");
+  std::string last = sep == std::string::npos ? lower : lower.substr(sep + 2);
+  if (IsSecretKeyName(last)) return true;
+  for (const char* word : {"password", "token", "secret", "credentials", "api_key", "apikey", "private_key"}) {
+    if (last.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Every secret value this workspace's profile can see: the secret keys of its TOML layers and
+// the environment variables named like secrets.
+std::set<std::string> KnownSecrets(const Workspace* ws) {
+  std::set<std::string> out;
+  if (ws != nullptr && ws->config_loaded()) {
+    for (const auto& layer : ws->layers()) {
+      if (layer.present()) CollectSecretLeaves(*layer.root, false, out);
+    }
+    for (const auto& e : cli::ResolvedConfig(*ws)) {
+      if (!e.value || !e.value->value.is_scalar()) continue;
+      const std::string& v = e.value->value.text;
+      bool secret_name = !e.path.empty() && IsSecretKeyName(e.path.back());
+      if (secret_name || cli::LooksLikeUrlWithPassword(v) || cli::LooksLikeToken(v)) AddSecret(out, v);
+    }
+  }
+  for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
+    std::string_view kv(*env);
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view name = kv.substr(0, eq);
+    std::string value(kv.substr(eq + 1));
+    if (SecretLookingEnvName(name) || cli::LooksLikeUrlWithPassword(value)) AddSecret(out, value);
+  }
+  return out;
+}
+
+void Scrub(std::string& body, const std::set<std::string>& secrets) {
+  // Longest first, so that a connection string goes before the password inside it.
+  std::vector<const std::string*> order;
+  for (const auto& s : secrets) order.push_back(&s);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
+  for (const std::string* s : order) {
+    for (size_t pos = body.find(*s); pos != std::string::npos; pos = body.find(*s, pos + 3)) {
+      body.replace(pos, s->size(), "***");
+    }
+  }
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+std::string IsoTime(fs::file_time_type t) {
+  auto sys = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+      t - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
+  std::time_t tt = std::chrono::system_clock::to_time_t(sys);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<Json> ReadJsonFile(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::exists(p, ec)) return std::nullopt;
+  auto doc = PackageStorage::ReadJson(p);
+  if (!doc.ok()) return std::nullopt;
+  return std::move(doc).value();
+}
+
+StatusOr<int> ParseIntParam(const HttpRequest& r, const std::string& name, int def, int min, int max) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return def;
+  const std::string& v = it->second;
+  if (v.size() > 9 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return InvalidArgument("query parameter `" + name + "` must be a whole number, got `" + v.substr(0, 20) + "`");
+  }
+  int n = std::stoi(v);
+  if (n < min || n > max) {
+    return InvalidArgument("query parameter `" + name + "` must be between " + std::to_string(min) + " and " +
+                           std::to_string(max));
+  }
+  return n;
+}
+
+// One profile of the workspace, opened for a request.
+struct ProfileView {
+  Workspace ws;
+};
+
+// What the API knows about a pipeline folder.
+struct PipelineView {
+  std::string name;
+  fs::path dir;
+  std::optional<PipelineState> state;
+  std::optional<Json> trace;
+  std::optional<Schema> schema;
+  std::string destination_name;  // from the local state
+  std::string dataset_name;
+};
+
+StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name) {
+  PipelineView v;
+  v.name = name;
+  bool found = false;
+  for (const auto& p : ws.ListPipelines()) {
+    if (p.name == name) {
+      found = true;
+      v.dir = p.path;
+    }
+  }
+  if (!found) {
+    return NotFound("pipeline `" + name + "` not found in profile `" + ws.profile() + "`");
+  }
+  std::error_code ec;
+  if (fs::exists(v.dir / "state.json", ec)) {
+    auto st = PipelineState::Load(v.dir / "state.json");
+    if (st.ok()) v.state = std::move(st).value();
+  }
+  v.trace = ReadJsonFile(v.dir / "trace.json");
+  std::string schema_name = name;
+  if (v.state && v.state->doc().contains("default_schema_name") && v.state->doc()["default_schema_name"].is_string()) {
+    schema_name = v.state->doc()["default_schema_name"].get<std::string>();
+  }
+  fs::path schema_path = v.dir / "schemas" / (schema_name + ".schema.json");
+  if (schema_name.find('/') == std::string::npos && fs::exists(schema_path, ec)) {
+    auto text = fsutil::ReadFile(schema_path);
+    if (text.ok()) {
+      auto s = Schema::FromJson(*text, schema_path.string());
+      if (s.ok()) v.schema = std::move(s).value();
+    }
+  }
+  if (v.state) {
+    const Json& d = v.state->doc();
+    if (d.contains("destination_name") && d["destination_name"].is_string()) {
+      v.destination_name = d["destination_name"].get<std::string>();
+    } else if (d.contains("destination_type") && d["destination_type"].is_string()) {
+      v.destination_name = d["destination_type"].get<std::string>();
+      if (v.destination_name.starts_with("dlt.destinations.")) v.destination_name = v.destination_name.substr(17);
+    }
+    if (d.contains("dataset_name") && d["dataset_name"].is_string()) v.dataset_name = d["dataset_name"].get<std::string>();
+  }
+  if (v.dataset_name.empty() && v.trace) v.dataset_name = v.trace->value("dataset_name", "");
+  if (!v.dataset_name.empty()) v.dataset_name = SnakeCaseNaming().NormalizeIdentifier(v.dataset_name);
+  return v;
+}
+
+Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
+  Json j;
+  j["name"] = p.name;
+  j["last_run"] = p.last_run ? Json(IsoTime(*p.last_run)) : Json(nullptr);
+  auto trace = ReadJsonFile(p.path / "trace.json");
+  j["status"] = trace ? trace->value("outcome", "unknown") : "never run";
+  j["destination"] = trace ? trace->value("destination", "") : "";
+  j["dataset_name"] = trace ? trace->value("dataset_name", "") : "";
+  if (trace && trace->contains("error")) j["error"] = (*trace)["error"];
+  PackageStorage storage(p.path);
+  j["loaded_packages"] = storage.List(PackageStage::kLoaded).size();
+  j["pending_packages"] = storage.List(PackageStage::kExtracted).size() + storage.List(PackageStage::kNormalized).size();
+  return j;
+}
+
+Json ProfileJson(const ProfileListing& p) {
+  return Json{{"name", p.name},       {"description", p.description}, {"builtin", p.builtin},
+              {"current", p.current}, {"configured", p.configured},   {"pinned", p.pinned}};
+}
+
+Json ColumnJson(const Column& c) {
+  Json j{{"name", c.name}, {"data_type", std::string(DataTypeName(c.data_type))}, {"nullable", c.nullable}};
+  std::vector<std::string> hints;
+  if (c.primary_key) hints.push_back("primary_key");
+  if (c.merge_key) hints.push_back("merge_key");
+  if (c.unique) hints.push_back("unique");
+  if (c.row_key) hints.push_back("row_key");
+  if (c.parent_key) hints.push_back("parent_key");
+  if (c.root_key) hints.push_back("root_key");
+  if (c.variant) hints.push_back("variant");
+  j["hints"] = hints;
+  if (c.precision) j["precision"] = *c.precision;
+  if (c.scale) j["scale"] = *c.scale;
+  return j;
+}
+
+Json SchemaJson(const Schema& s) {
+  Json tables = Json::array();
+  for (const Table& t : s.tables()) {
+    Json cols = Json::array();
+    for (const Column& c : t.columns) cols.push_back(ColumnJson(c));
+    Json j{{"name", t.name},
+           {"parent", t.parent ? Json(*t.parent) : Json(nullptr)},
+           {"resource", t.resource ? Json(*t.resource) : Json(nullptr)},
+           {"write_disposition", std::string(WriteDispositionName(s.DispositionOf(t.name)))},
+           {"system", s.IsSystemTable(t.name)},
+           {"columns", cols}};
+    if (t.description) j["description"] = *t.description;
+    tables.push_back(std::move(j));
+  }
+  return Json{{"name", s.name()},
+              {"version", s.version()},
+              {"version_hash", s.version_hash()},
+              {"engine_version", Schema::kEngineVersion},
+              {"tables", tables}};
+}
+
+// A destination connection for one request, read-only.
+struct DestinationView {
+  DestinationConfig config;
+  std::unique_ptr<SqlClient> client;
+};
+
+StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineView& p) {
+  if (p.destination_name.empty() || p.dataset_name.empty()) {
+    return FailedPrecondition("pipeline `" + p.name + "` has no local state naming its destination and dataset yet: run it first");
+  }
+  DestinationView v;
+  DLT_ASSIGN_OR_RETURN(v.config, ResolveDestination(ws, p.destination_name, p.name));
+  if (const auto* d = std::get_if<DuckDbCredentials>(&v.config.credentials)) {
+    std::error_code ec;
+    if (!fs::exists(d->database, ec)) {
+      return NotFound("the DuckDB file " + ws.Display(d->database) + " of destination `" + p.destination_name +
+                      "` does not exist: nothing has been loaded in profile `" + ws.profile() + "` yet");
+    }
+  }
+  auto client = MakeSqlClient(v.config, /*read_only=*/true);
+  if (!client.ok()) {
+    const std::string& m = client.status().message();
+    if (m.find("lock") != std::string::npos || m.find("Conflicting") != std::string::npos) {
+      return Unavailable("destination `" + p.destination_name + "` (" + v.config.Describe() +
+                         ") is in use by a running pipeline; try again when the run has finished");
+    }
+    return Unavailable("destination `" + p.destination_name + "` (" + v.config.Describe() +
+                       ") is unreachable: " + m);
+  }
+  v.client = std::move(client).value();
+  DLT_ASSIGN_OR_RETURN(bool exists, v.client->SchemaExists(p.dataset_name));
+  if (!exists) {
+    return NotFound("dataset `" + p.dataset_name + "` does not exist in destination `" + p.destination_name + "` (" +
+                    v.config.Describe() + ")");
+  }
+  return v;
+}
+
+Json DestinationJson(const Workspace& ws, const PipelineView& p) {
+  Json j{{"name", p.destination_name}, {"dataset_name", p.dataset_name}};
+  if (p.destination_name.empty()) {
+    j["error"] = "no local state names the destination yet";
+    return j;
+  }
+  auto d = ResolveDestination(ws, p.destination_name, p.name);
+  if (!d.ok()) {
+    j["error"] = d.status().message();
+    return j;
+  }
+  j["type"] = d->type;
+  j["description"] = d->Describe();
+  if (d->type_origin) j["type_origin"] = d->type_origin->Describe();
+  if (d->credentials_origin) j["credentials_origin"] = d->credentials_origin->Describe();
+  return j;
+}
+
+Json ConfigJson(const Workspace& ws, const std::optional<Json>& trace) {
+  std::set<std::string> used;
+  if (trace) {
+    for (const auto& o : trace->value("config_origins", Json::array())) used.insert(o.value("key", ""));
+  }
+  Json out = Json::array();
+  for (const auto& e : cli::ResolvedConfig(ws)) {
+    Json j{{"key", e.key}, {"secret", e.secret}};
+    if (e.value) {
+      j["value"] = cli::DisplayValue(e.value->value, e.secret);
+      j["origin"] = e.value->origin.Describe();
+    } else {
+      j["value"] = nullptr;
+      j["origin"] = nullptr;
+    }
+    if (!e.error.empty()) j["error"] = e.error;
+    j["used_by_last_run"] = used.count(e.key) > 0;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+const Table* FindBrowsableTable(const PipelineView& p, const std::string& table) {
+  if (!p.schema) return nullptr;
+  return p.schema->FindTable(table);
+}
+
+}  // namespace
+
+Dashboard::Dashboard(WorkspaceOptions options, int port) : options_(std::move(options)), port_(port) {}
+
+HttpResponse Dashboard::Handle(const HttpRequest& req) const {
+  // A page of another site may not talk to the dashboard through this port (DNS rebinding):
+  // only requests addressed to the loopback address are answered.
+  auto host = req.headers.find("host");
+  if (host != req.headers.end()) {
+    std::string p = ":" + std::to_string(port_);
+    if (host->second != "127.0.0.1" + p && host->second != "localhost" + p) {
+      return ErrorResponse(403, "requests must be addressed to 127.0.0.1" + p);
+    }
+  }
+  if (!req.segments.empty() && req.segments[0] == "api") return HandleApi(req);
+  std::string path = req.segments.empty() ? "index.html" : req.segments.size() == 1 ? req.segments[0] : "";
+  for (const Asset& a : EmbeddedAssets()) {
+    if (a.path != path) continue;
+    HttpResponse r;
+    r.body = std::string(a.data);
+    if (path.ends_with(".html")) r.content_type = "text/html; charset=utf-8";
+    else if (path.ends_with(".js")) r.content_type = "text/javascript; charset=utf-8";
+    else if (path.ends_with(".css")) r.content_type = "text/css; charset=utf-8";
+    else if (path.ends_with(".svg")) r.content_type = "image/svg+xml";
+    else r.content_type = "application/octet-stream";
+    return r;
+  }
+  HttpResponse r;
+  r.status = 404;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = "not found\n";
+  return r;
+}
+
+HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
+  const auto& s = req.segments;
+  std::optional<Workspace> ws;
+  auto respond = [&](HttpResponse r) {
+    // The last line of defence: no value of a secret known to the workspace leaves the process.
+    Scrub(r.body, KnownSecrets(ws ? &*ws : nullptr));
+    return r;
+  };
+  auto fail = [&](const Status& st) { return respond(ErrorResponse(st)); };
+
+  if (s.size() == 2 && s[1] == "workspace") {
+    auto opened = Workspace::Open(options_);
+    if (!opened.ok()) return fail(opened.status());
+    ws = std::move(opened).value();
+    if (Status st = ws->LoadConfig(); !st.ok()) return fail(st);
+    Json profiles = Json::array();
+    for (const auto& p : ws->ListProfiles()) profiles.push_back(ProfileJson(p));
+    Json j{{"name", ws->name()},
+           {"workspace_mode", ws->workspace_mode()},
+           {"run_dir", ws->run_dir().string()},
+           {"settings_dir", ws->settings_dir().string()},
+           {"active_profile", ws->profile()},
+           {"selected_by", std::string(ProfileSourceName(ws->profile_source()))},
+           {"pinned_profile", ws->pinned_profile() ? Json(*ws->pinned_profile()) : Json(nullptr)},
+           {"profiles", profiles}};
+    return respond(JsonResponse(j));
+  }
+  if (s.size() < 3 || s[1] != "profiles") return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+
+  const std::string& profile = s[2];
+  if (Status st = ValidateProfileName(profile); !st.ok()) return fail(st);
+  WorkspaceOptions o = options_;
+  o.profile = profile;
+  auto opened = Workspace::Open(o);
+  if (!opened.ok()) return fail(opened.status());
+  ws = std::move(opened).value();
+  if (Status st = ws->LoadConfig(); !st.ok()) return fail(st);
+
+  if (s.size() == 3 || (s.size() == 4 && s[3] == "pipelines")) {
+    Json pipelines = Json::array();
+    for (const auto& p : ws->ListPipelines()) pipelines.push_back(PipelineSummary(*ws, p));
+    auto ro = ws->IsReadOnlyProfile();
+    auto prot = ws->IsProtectedProfile();
+    Json j{{"profile", ws->profile()},
+           {"working_dir", ws->working_dir().string()},
+           {"local_dir", ws->local_dir().string()},
+           {"pipelines_dir", ws->pipelines_dir().string()},
+           {"read_only", ro.ok() && *ro},
+           {"protected", prot.ok() && *prot},
+           {"pipelines", pipelines}};
+    return respond(JsonResponse(j));
+  }
+  if (s[3] != "pipelines" || s.size() < 5) return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+
+  auto pv = OpenPipeline(*ws, s[4]);
+  if (!pv.ok()) return fail(pv.status());
+  PipelineView& p = *pv;
+  std::string what = s.size() > 5 ? s[5] : "";
+
+  if (s.size() == 5) {
+    PackageStorage storage(p.dir);
+    Json pending = Json::array();
+    for (auto stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
+      for (const auto& id : storage.List(stage)) {
+        pending.push_back({{"load_id", id}, {"stage", stage == PackageStage::kExtracted ? "extracted" : "normalized"}});
+      }
+    }
+    auto loaded = storage.List(PackageStage::kLoaded);
+    Json j{{"name", p.name},
+           {"profile", ws->profile()},
+           {"dir", ws->Display(p.dir)},
+           {"destination", DestinationJson(*ws, p)},
+           {"dataset_name", p.dataset_name},
+           {"state", p.state ? p.state->doc() : Json(nullptr)},
+           {"schema", p.schema ? Json{{"name", p.schema->name()}, {"version", p.schema->version()},
+                                      {"tables", p.schema->DataTables().size()}}
+                               : Json(nullptr)},
+           {"packages", {{"loaded", loaded.size()}, {"newest_loaded", loaded.empty() ? Json(nullptr) : Json(loaded.back())},
+                         {"pending", pending}}},
+           {"trace", p.trace ? *p.trace : Json(nullptr)},
+           {"config", ConfigJson(*ws, p.trace)}};
+    return respond(JsonResponse(j));
+  }
+  if (s.size() == 6 && what == "trace") {
+    if (!p.trace) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no trace: it has not run yet"));
+    return respond(JsonResponse(*p.trace));
+  }
+  if (s.size() == 6 && what == "schema") {
+    if (!p.schema) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
+    return respond(JsonResponse(SchemaJson(*p.schema)));
+  }
+  if (s.size() == 6 && what == "loads") {
+    auto d = OpenDestination(*ws, p);
+    if (!d.ok()) return fail(d.status());
+    SqlClient& c = *d->client;
+    auto rows = c.Query("SELECT load_id, schema_name, status, inserted_at, schema_version_hash FROM " +
+                        c.Qualified(p.dataset_name, "_dlt_loads") + " ORDER BY load_id DESC LIMIT " +
+                        std::to_string(kMaxLoads));
+    if (!rows.ok()) return fail(rows.status());
+    Json loads = Json::array();
+    for (const auto& r : *rows) {
+      Json l = Json::object();
+      const char* names[] = {"load_id", "schema_name", "status", "inserted_at", "schema_version_hash"};
+      for (size_t i = 0; i < std::size(names) && i < r.size(); ++i) l[names[i]] = r[i] ? Json(*r[i]) : Json(nullptr);
+      loads.push_back(std::move(l));
+    }
+    return respond(JsonResponse(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"loads", loads}}));
+  }
+  if (s.size() == 6 && what == "tables") {
+    if (!p.schema) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
+    auto d = OpenDestination(*ws, p);
+    if (!d.ok()) return fail(d.status());
+    SqlClient& c = *d->client;
+    Json tables = Json::array();
+    for (const Table& t : p.schema->tables()) {
+      if (t.columns.empty()) continue;
+      Json j{{"name", t.name}, {"parent", t.parent ? Json(*t.parent) : Json(nullptr)}, {"system", p.schema->IsSystemTable(t.name)}};
+      auto cols = c.TableColumns(p.dataset_name, t.name);
+      if (!cols.ok()) return fail(cols.status());
+      if (cols->empty()) {
+        j["exists"] = false;
+        j["row_count"] = nullptr;
+      } else {
+        auto n = c.Query("SELECT count(*) FROM " + c.Qualified(p.dataset_name, t.name));
+        if (!n.ok()) return fail(n.status());
+        j["exists"] = true;
+        j["row_count"] = (!n->empty() && !(*n)[0].empty() && (*n)[0][0]) ? Json(std::stoll(*(*n)[0][0])) : Json(nullptr);
+      }
+      tables.push_back(std::move(j));
+    }
+    return respond(JsonResponse(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"tables", tables}}));
+  }
+  if (s.size() == 8 && what == "tables" && s[7] == "rows") {
+    const Table* t = FindBrowsableTable(p, s[6]);
+    if (t == nullptr) {
+      return respond(ErrorResponse(404, "table `" + s[6].substr(0, 200) + "` is not in the schema of pipeline `" + p.name + "`"));
+    }
+    auto offset = ParseIntParam(req, "offset", 0, 0, 1000000000);
+    if (!offset.ok()) return fail(offset.status());
+    auto limit = ParseIntParam(req, "limit", kDefaultPageSize, 1, kMaxPageSize);
+    if (!limit.ok()) return fail(limit.status());
+    auto d = OpenDestination(*ws, p);
+    if (!d.ok()) return fail(d.status());
+    SqlClient& c = *d->client;
+    auto cols = c.TableColumns(p.dataset_name, t->name);
+    if (!cols.ok()) return fail(cols.status());
+    if (cols->empty()) {
+      return respond(ErrorResponse(404, "table `" + t->name + "` does not exist in dataset `" + p.dataset_name + "` yet"));
+    }
+    std::string list;
+    for (const auto& col : *cols) list += (list.empty() ? "" : ", ") + c.QuoteIdentifier(col);
+    std::string from = c.Qualified(p.dataset_name, t->name);
+    auto total = c.Query("SELECT count(*) FROM " + from);
+    if (!total.ok()) return fail(total.status());
+    auto rows = c.Query("SELECT " + list + " FROM " + from + " LIMIT " + std::to_string(*limit) + " OFFSET " +
+                        std::to_string(*offset));
+    if (!rows.ok()) return fail(rows.status());
+    Json columns = Json::array();
+    for (const auto& col : *cols) {
+      const Column* sc = t->FindColumn(col);
+      columns.push_back(Json{{"name", col}, {"data_type", sc ? Json(std::string(DataTypeName(sc->data_type))) : Json(nullptr)}});
+    }
+    Json data = Json::array();
+    for (const auto& r : *rows) {
+      Json row = Json::array();
+      for (const auto& v : r) row.push_back(v ? Json(*v) : Json(nullptr));
+      data.push_back(std::move(row));
+    }
+    long long count = (!total->empty() && !(*total)[0].empty() && (*total)[0][0]) ? std::stoll(*(*total)[0][0]) : 0;
+    return respond(JsonResponse(Json{{"table", t->name},
+                                     {"dataset_name", p.dataset_name},
+                                     {"columns", columns},
+                                     {"rows", data},
+                                     {"offset", *offset},
+                                     {"limit", *limit},
+                                     {"total", count}}));
+  }
+  return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+}
+
+}  // namespace dlt::dashboard

@@ -1,0 +1,65 @@
+// A small HTTP/1.1 server for the dashboard: GET and HEAD only, bound to 127.0.0.1, one short
+// connection per request (Connection: close). It serves what a handler returns and nothing else:
+// there is no file serving, so no path on disk can be reached through it.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt::dashboard {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;                      // as received: "/api/x?y=1"
+  std::vector<std::string> segments;       // the path split on '/', each percent-decoded
+  std::map<std::string, std::string> query;  // percent-decoded; '+' is a space
+  std::map<std::string, std::string> headers;  // names in lower case
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// Parses the request line and headers of one request (everything up to the empty line).
+// Returns the HTTP status to answer with on malformed input (400, 414, 505), 0 on success.
+int ParseHttpRequest(std::string_view head, HttpRequest& out);
+// Percent-decoding; false on a malformed escape or a decoded NUL byte.
+bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space);
+
+class HttpServer {
+ public:
+  // Binds 127.0.0.1:port; port 0 picks a free one.
+  static StatusOr<std::unique_ptr<HttpServer>> Bind(int port);
+  ~HttpServer();
+
+  int port() const { return port_; }
+  // Serves requests until Stop(); returns after in-flight requests finish (or a few seconds).
+  void Serve(const HttpHandler& handler);
+  // Makes Serve() return. Async-signal-safe (writes one byte to a pipe).
+  void Stop();
+  // The write end of the stop pipe, for a signal handler.
+  int stop_fd() const { return stop_pipe_[1]; }
+
+ private:
+  HttpServer() = default;
+  void HandleConnection(int fd, const HttpHandler& handler);
+
+  int listen_fd_ = -1;
+  int stop_pipe_[2] = {-1, -1};
+  int port_ = 0;
+  std::atomic<int> active_{0};
+};
+
+}  // namespace dlt::dashboard

@@ -1,0 +1,116 @@
+// `dlt workspace show` and `dlt pipeline <name> show`: serve the dashboard until Ctrl-C.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/command.h"
+#include "dashboard/dashboard.h"
+#include "dashboard/http_server.h"
+
+namespace dlt::cli {
+
+namespace {
+
+std::atomic<int> g_stop_fd{-1};
+
+void OnStopSignal(int) {
+  int fd = g_stop_fd.load();
+  if (fd >= 0) {
+    char b = 1;
+    [[maybe_unused]] ssize_t n = ::write(fd, &b, 1);
+  }
+}
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::string_view rest(path);
+  while (!rest.empty()) {
+    size_t colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Opens `url` in the user's browser when there is one: $BROWSER, or xdg-open on a desktop.
+// Detached (double fork), with its output discarded. Returns false when no browser was found.
+bool OpenBrowser(const std::string& url) {
+  std::string program;
+  if (const char* b = std::getenv("BROWSER"); b != nullptr && *b != '\0') {
+    program = b;
+  } else if ((std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr) && OnPath("xdg-open")) {
+    program = "xdg-open";
+  } else {
+    return false;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    FILE* null = std::fopen("/dev/null", "r+");
+    if (null != nullptr) {
+      ::dup2(::fileno(null), 0);
+      ::dup2(::fileno(null), 1);
+      ::dup2(::fileno(null), 2);
+    }
+    ::execlp(program.c_str(), program.c_str(), url.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return true;
+}
+
+}  // namespace
+
+StatusOr<int> ParsePortOption(const ParsedArgs& args) {
+  auto v = args.Get("--port");
+  if (!v) return 2718;
+  bool digits = !v->empty() && v->size() <= 5 &&
+                std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(*v) > 65535) {
+    return InvalidArgument("--port must be a number between 0 and 65535 (0 picks a free port), got `" + *v + "`");
+  }
+  return std::stoi(*v);
+}
+
+Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route, int port, bool open_browser) {
+  DLT_ASSIGN_OR_RETURN(auto server, dashboard::HttpServer::Bind(port));
+  WorkspaceOptions options;
+  options.start_dir = ws.run_dir();
+  options.profile = ctx.flags.profile;
+  dashboard::Dashboard app(options, server->port());
+  std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/";
+  std::string page = url + route;
+  ctx.console.Out("Workspace dashboard" + (ws.workspace_mode() ? " of " + ws.name() : std::string()) + " (profile " +
+                  ws.profile() + ") at " + page);
+  ctx.console.Out("Serving from 127.0.0.1 only, read-only. Press Ctrl-C to stop.");
+  std::fflush(stdout);
+  if (open_browser && !OpenBrowser(page)) {
+    ctx.console.Note("No browser found (set $BROWSER to choose one): open " + page + " yourself.");
+  }
+  g_stop_fd.store(server->stop_fd());
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  struct sigaction old_int {}, old_term {};
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGTERM, &sa, &old_term);
+  server->Serve([&app](const dashboard::HttpRequest& r) { return app.Handle(r); });
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  g_stop_fd.store(-1);
+  ctx.console.Err("Dashboard stopped.");
+  return Status::Ok();
+}
+
+}  // namespace dlt::cli

@@ -1,0 +1,672 @@
+// The workspace dashboard (`dlt workspace show`, `dlt pipeline <name> show`) against real loaded
+// pipelines: the JSON API over HTTP on 127.0.0.1, then the page in real headless Chromium driven
+// through ChromeDriver (Debian's chromium and chromium-driver, installed by the test command).
+//
+// One workspace and one dashboard process serve the whole suite: profile `dev` has pipeline
+// `events` (nested lists), profile `tests` has pipeline `orders`, profile `prod` has a copy of
+// `orders` whose destination is a PostgreSQL port where nothing listens. A canary secret sits in
+// every secrets layer and in the dashboard's environment; no response and no page may contain it.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <httplib.h>
+
+#include "common/hash.h"
+#include "pipeline_fixture.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+const std::string kCanary = "CANARY-dash-7f3a9c1e5b";
+
+// --- processes -----------------------------------------------------------------------------
+
+// A program running in the background with stdout and stderr captured together.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    std::vector<std::string> envs;
+    bool has_path = false;
+    for (const auto& [k, v] : env) {
+      envs.push_back(k + "=" + v);
+      has_path = has_path || k == "PATH";
+    }
+    if (!has_path) envs.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::dup2(fds[1], 2);
+      int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, 0);
+      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+      std::vector<char*> a, e;
+      for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+      a.push_back(nullptr);
+      for (const auto& s : envs) e.push_back(const_cast<char*>(s.c_str()));
+      e.push_back(nullptr);
+      ::execve(a[0], a.data(), e.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    fd_ = fds[0];
+    reader_ = std::thread([this] {
+      char buf[4096];
+      for (;;) {
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        std::lock_guard<std::mutex> lock(mu_);
+        output_.append(buf, static_cast<size_t>(n));
+      }
+    });
+  }
+  ~BackgroundProcess() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      int status;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (reader_.joinable()) reader_.join();
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  std::string output() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return output_;
+  }
+  // Waits until the output matches `re`; returns the first capture group (or "" on timeout).
+  std::string WaitFor(const std::regex& re, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::smatch m;
+      std::string out = output();
+      if (std::regex_search(out, m, re)) return m.size() > 1 ? m[1].str() : m[0].str();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return "";
+  }
+  void Signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+  // Exit code, or -1 when it did not exit in time (then it is killed).
+  int Wait(int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        if (reader_.joinable()) reader_.join();
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  bool exited_ = false;
+  std::thread reader_;
+  std::mutex mu_;
+  std::string output_;
+};
+
+int FreePort() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  ::close(s);
+  return port;
+}
+
+// Every file under `dir` with its size and modification time: proves nothing was written.
+std::map<std::string, std::string> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    auto size = it->is_regular_file(ec) ? it->file_size(ec) : 0;
+    auto t = fs::last_write_time(it->path(), ec).time_since_epoch().count();
+    out[fs::relative(it->path(), dir).string()] = std::to_string(size) + "@" + std::to_string(t);
+  }
+  return out;
+}
+
+// --- the shared workspace and dashboard ----------------------------------------------------
+
+class Dashboard : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    w_ = new PipelineWorkspace();
+    PipelineWorkspace& w = *w_;
+    // The canary in every secrets layer (base, dev, tests, prod) and in the environment.
+    w.Write(".dlt/secrets.toml", "[sources.github]\naccess_token = \"" + kCanary + "-base\"\n");
+    w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
+                                     "[sources.events]\napi_key = \"" + kCanary + "-dev\"\n\n"
+                                     "[destination.pg]\ndestination_type = \"postgres\"\n"
+                                     "credentials = \"postgresql://loader:" + kCanary + "-url@127.0.0.1:1/dw\"\n");
+    w.Write(".dlt/tests.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
+                                       "[sources.orders]\npassword = \"" + kCanary + "-tests\"\n");
+    closed_port_ = FreePort();
+    w.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\n"
+                                      "[destination.warehouse.credentials]\nhost = \"127.0.0.1\"\nport = " +
+                                          std::to_string(closed_port_) + "\nusername = \"loader\"\npassword = \"" +
+                                          kCanary + "-prod\"\ndatabase = \"dw\"\nconnect_timeout = 3\n");
+    w.Write("events.jsonl",
+            "{\"id\": 1, \"name\": \"first\", \"tags\": [\"a\", \"b\"], \"meta\": {\"k\": 1}}\n"
+            "{\"id\": 2, \"name\": \"second\", \"tags\": [\"c\"], \"meta\": {\"k\": 2}}\n"
+            "{\"id\": 3, \"name\": \"third\", \"tags\": [], \"meta\": {\"k\": 3}}\n");
+    w.Write("events.toml", "[pipeline]\nname = \"events\"\ndestination = \"warehouse\"\ndataset_name = \"events_data\"\n\n"
+                           "[[resources]]\nname = \"events\"\npath = \"events.jsonl\"\n");
+    w.Write("orders.jsonl", Orders(1, 120));
+    w.Write("orders.toml", PipelineFile("orders", "orders.jsonl"));
+    RunResult r1 = w.RunPipeline({"events.toml"});
+    ASSERT_EQ(r1.exit_code, 0) << r1.err;
+    RunResult r2 = w.RunPipeline({"orders.toml", "--profile", "tests"});
+    ASSERT_EQ(r2.exit_code, 0) << r2.err;
+    // prod: the orders pipeline folder (state names destination `warehouse`), unreachable there.
+    fs::create_directories(w.PipelineDir("orders", "prod").parent_path());
+    fs::copy(w.PipelineDir("orders", "tests"), w.PipelineDir("orders", "prod"), fs::copy_options::recursive);
+
+    std::map<std::string, std::string> env = w.env();
+    env["SOURCES__EVENTS__ACCESS_TOKEN"] = kCanary + "-env";
+    env["DESTINATION__PG__CREDENTIALS__PASSWORD"] = kCanary + "-envpw";
+    server_ = new BackgroundProcess({DLT_BINARY, "workspace", "show", "--port", "0", "--no-browser"}, w.root(), env);
+    std::string port = server_->WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/"), 10000);
+    ASSERT_FALSE(port.empty()) << "no URL printed: " << server_->output();
+    port_ = std::stoi(port);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    delete w_;
+    w_ = nullptr;
+  }
+
+  // GET on the dashboard; every body is checked for the canary.
+  static httplib::Result Get(const std::string& path, const httplib::Headers& headers = {}) {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30, 0);
+    auto r = c.Get(path.c_str(), headers);
+    if (r) {
+      EXPECT_EQ(r->body.find("CANARY"), std::string::npos) << path << " leaked a secret: " << r->body;
+    }
+    return r;
+  }
+  static Json GetJson(const std::string& path, int expected_status = 200) {
+    auto r = Get(path);
+    if (!r) {
+      ADD_FAILURE() << "no response for " << path;
+      return Json();
+    }
+    EXPECT_EQ(r->status, expected_status) << path << ": " << r->body;
+    EXPECT_NE(r->get_header_value("Content-Type").find("application/json"), std::string::npos) << path;
+    Json j = Json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << path << " is not JSON: " << r->body;
+    return j;
+  }
+
+  static PipelineWorkspace* w_;
+  static BackgroundProcess* server_;
+  static int port_;
+  static int closed_port_;
+};
+
+PipelineWorkspace* Dashboard::w_ = nullptr;
+BackgroundProcess* Dashboard::server_ = nullptr;
+int Dashboard::port_ = 0;
+int Dashboard::closed_port_ = 0;
+
+TEST_F(Dashboard, PrintsItsAddressAndServesTheEmbeddedPage) {
+  EXPECT_TRUE(Contains(server_->output(), "(profile dev) at http://127.0.0.1:" + std::to_string(port_) + "/#/profiles/dev"))
+      << server_->output();
+  auto page = Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_TRUE(Contains(page->body, "<script src=\"app.js\"></script>"));
+  // Everything the page loads comes from the binary: no address outside it.
+  for (const char* asset : {"/", "/app.js", "/app.css", "/favicon.svg"}) {
+    auto r = Get(asset);
+    ASSERT_TRUE(r) << asset;
+    EXPECT_EQ(r->status, 200) << asset;
+    std::string body = r->body;
+    const std::string svg_ns = "http://www.w3.org/2000/svg";  // a name, not an address to load
+    for (size_t pos = body.find(svg_ns); pos != std::string::npos; pos = body.find(svg_ns)) body.erase(pos, svg_ns.size());
+    EXPECT_FALSE(Contains(body, "http://") || Contains(body, "https://") || Contains(body, "//cdn"))
+        << asset << " refers to another site";
+    EXPECT_EQ(r->get_header_value("Content-Security-Policy").rfind("default-src 'self'", 0), 0u) << asset;
+  }
+  auto missing = Get("/etc/passwd");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(Dashboard, WorkspaceAndProfilesWithTheirPipelines) {
+  Json ws = GetJson("/api/workspace");
+  EXPECT_EQ(ws["name"], "ws");
+  EXPECT_EQ(ws["active_profile"], "dev");
+  EXPECT_EQ(ws["selected_by"], "default");
+  EXPECT_TRUE(ws["pinned_profile"].is_null());
+  std::map<std::string, bool> configured;
+  for (const auto& p : ws["profiles"]) {
+    configured[p["name"]] = p["configured"];
+  }
+  EXPECT_TRUE(configured["dev"]);
+  EXPECT_TRUE(configured["tests"]);
+
+  Json dev = GetJson("/api/profiles/dev/pipelines");
+  ASSERT_EQ(dev["pipelines"].size(), 1u) << dev.dump();
+  EXPECT_EQ(dev["pipelines"][0]["name"], "events");
+  EXPECT_EQ(dev["pipelines"][0]["status"], "completed");
+  EXPECT_EQ(dev["pipelines"][0]["dataset_name"], "events_data");
+  EXPECT_EQ(dev["pipelines"][0]["loaded_packages"], 1);
+  EXPECT_EQ(dev["local_dir"], (w_->root() / "_local" / "dev").string());
+
+  // Another profile's pipelines, without changing the pin.
+  Json tests = GetJson("/api/profiles/tests/pipelines");
+  ASSERT_EQ(tests["pipelines"].size(), 1u) << tests.dump();
+  EXPECT_EQ(tests["pipelines"][0]["name"], "orders");
+  EXPECT_FALSE(fs::exists(w_->root() / ".dlt" / "profile-name"));
+  EXPECT_EQ(GetJson("/api/workspace")["active_profile"], "dev");
+
+  Json access = GetJson("/api/profiles/access/pipelines");
+  EXPECT_TRUE(access["read_only"]);
+  EXPECT_TRUE(access["pipelines"].empty());
+  EXPECT_TRUE(GetJson("/api/profiles/prod/pipelines")["protected"]);
+}
+
+TEST_F(Dashboard, APipelineWithDestinationConfigStateAndTrace) {
+  Json p = GetJson("/api/profiles/dev/pipelines/events");
+  EXPECT_EQ(p["destination"]["name"], "warehouse");
+  EXPECT_EQ(p["destination"]["type"], "duckdb");
+  EXPECT_EQ(p["destination"]["description"], "duckdb " + w_->Db().string());
+  EXPECT_EQ(p["destination"]["type_origin"], ".dlt/dev.secrets.toml:2:20 (profile: dev)");
+  EXPECT_EQ(p["dataset_name"], "events_data");
+  EXPECT_EQ(p["state"]["pipeline_name"], "events");
+  EXPECT_EQ(p["packages"]["loaded"], 1);
+  EXPECT_TRUE(p["packages"]["pending"].empty());
+  // The last trace with time per stage and the profile it ran under.
+  std::vector<std::string> steps;
+  for (const auto& s : p["trace"]["steps"]) {
+    steps.push_back(s["step"]);
+    EXPECT_TRUE(s["seconds"].is_number());
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"extract", "normalize", "load"}));
+  EXPECT_EQ(p["trace"]["profile"], "dev");
+  EXPECT_EQ(p["trace"]["outcome"], "completed");
+  // Config with origins; secrets as ***.
+  std::map<std::string, Json> config;
+  for (const auto& c : p["config"]) config[c["key"]] = c;
+  ASSERT_TRUE(config.count("sources.events.api_key")) << p["config"].dump();
+  EXPECT_EQ(config["sources.events.api_key"]["value"], "***");
+  EXPECT_EQ(config["sources.events.api_key"]["origin"], ".dlt/dev.secrets.toml:5:11 (profile: dev)");
+  EXPECT_EQ(config["destination.pg.credentials"]["value"], "***");
+  EXPECT_EQ(config["destination.warehouse.destination_type"]["value"], "\"duckdb\"");
+  EXPECT_TRUE(config["destination.warehouse.destination_type"]["used_by_last_run"]);
+  EXPECT_EQ(GetJson("/api/profiles/dev/pipelines/events/trace")["pipeline_name"], "events");
+}
+
+TEST_F(Dashboard, SchemaWithNestedTablesAndTypes) {
+  Json s = GetJson("/api/profiles/dev/pipelines/events/schema");
+  EXPECT_EQ(s["name"], "events");
+  EXPECT_EQ(s["engine_version"], 11);
+  std::map<std::string, Json> tables;
+  for (const auto& t : s["tables"]) tables[t["name"]] = t;
+  ASSERT_TRUE(tables.count("events") && tables.count("events__tags")) << s.dump();
+  EXPECT_TRUE(tables["events"]["parent"].is_null());
+  EXPECT_EQ(tables["events"]["write_disposition"], "append");
+  EXPECT_EQ(tables["events__tags"]["parent"], "events");
+  EXPECT_TRUE(tables["_dlt_loads"]["system"]);
+  std::map<std::string, std::string> types;
+  for (const auto& c : tables["events"]["columns"]) types[c["name"]] = c["data_type"];
+  EXPECT_EQ(types["id"], "bigint");
+  EXPECT_EQ(types["name"], "text");
+  EXPECT_EQ(types["meta__k"], "bigint");
+  EXPECT_EQ(types["_dlt_id"], "text");
+}
+
+TEST_F(Dashboard, LoadHistoryRowCountsAndPagedRowsMatchTheDestination) {
+  fs::path db = w_->Db("tests");
+  Json loads = GetJson("/api/profiles/tests/pipelines/orders/loads");
+  ASSERT_EQ(loads["loads"].size(), 1u) << loads.dump();
+  EXPECT_EQ(loads["loads"][0]["load_id"], SqlValue(db, "SELECT load_id FROM orders_data._dlt_loads"));
+  EXPECT_EQ(loads["loads"][0]["status"], "0");
+
+  Json tables = GetJson("/api/profiles/tests/pipelines/orders/tables");
+  std::map<std::string, Json> counts;
+  for (const auto& t : tables["tables"]) counts[t["name"]] = t["row_count"];
+  EXPECT_EQ(counts["orders"], 120);
+  EXPECT_EQ(counts["orders__items"], 240);
+  EXPECT_EQ(counts["orders__tags"], 240);
+  EXPECT_EQ(counts["_dlt_loads"], 1);
+
+  Json page = GetJson("/api/profiles/tests/pipelines/orders/tables/orders/rows?offset=100&limit=30");
+  EXPECT_EQ(page["total"], 120);
+  EXPECT_EQ(page["offset"], 100);
+  ASSERT_EQ(page["rows"].size(), 20u);  // the last page is short
+  std::vector<std::string> names;
+  for (const auto& c : page["columns"]) names.push_back(c["name"]);
+  int id_col = static_cast<int>(std::find(names.begin(), names.end(), "id") - names.begin());
+  int customer_col = static_cast<int>(std::find(names.begin(), names.end(), "customer") - names.begin());
+  ASSERT_LT(id_col, static_cast<int>(names.size()));
+  ASSERT_LT(customer_col, static_cast<int>(names.size()));
+  EXPECT_EQ(page["columns"][id_col]["data_type"], "bigint");
+  SqlRows expected = Sql(db, "SELECT id, customer FROM orders_data.orders LIMIT 30 OFFSET 100");
+  ASSERT_EQ(expected.size(), 20u);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(page["rows"][i][id_col], *expected[i][0]);
+    EXPECT_EQ(page["rows"][i][customer_col], *expected[i][1]);
+  }
+  Json nested = GetJson("/api/profiles/tests/pipelines/orders/tables/orders__items/rows");
+  EXPECT_EQ(nested["limit"], 50);
+  EXPECT_EQ(nested["rows"].size(), 50u);
+  EXPECT_EQ(nested["total"], 240);
+}
+
+TEST_F(Dashboard, InputsAreValidatedAndNothingOutsideTheWorkspaceIsReachable) {
+  EXPECT_EQ(GetJson("/api/profiles/..%2F..%2Fetc/pipelines", 400)["status"], 400);
+  EXPECT_TRUE(Contains(GetJson("/api/profiles/bad%20name/pipelines", 400)["error"], "profile"));
+  EXPECT_TRUE(Contains(GetJson("/api/profiles/dev/pipelines/nope", 404)["error"], "pipeline `nope` not found"));
+  GetJson("/api/profiles/dev/pipelines/orders", 404);  // exists in another profile only
+  EXPECT_TRUE(Contains(GetJson("/api/profiles/dev/pipelines/events/tables/pg_catalog.pg_user/rows", 404)["error"],
+                       "is not in the schema"));
+  EXPECT_TRUE(Contains(GetJson("/api/profiles/dev/pipelines/events/tables/events/rows?limit=abc", 400)["error"], "limit"));
+  GetJson("/api/profiles/dev/pipelines/events/tables/events/rows?limit=100000", 400);
+  GetJson("/api/profiles/dev/pipelines/events/tables/events/rows?offset=-1", 400);
+  GetJson("/api/nothing", 404);
+  for (const char* raw : {"/api/profiles/dev/pipelines/..", "/api/profiles/dev/pipelines/%2e%2e/schema",
+                          "/..%2F..%2F..%2Fetc%2Fpasswd", "/api/profiles/dev/pipelines/events%00/schema"}) {
+    auto r = Get(raw);
+    ASSERT_TRUE(r) << raw;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << raw << " -> " << r->status;
+    EXPECT_FALSE(Contains(r->body, "root:")) << raw;
+  }
+  // Read-only: no other method; and only requests addressed to the loopback address.
+  httplib::Client c("127.0.0.1", port_);
+  auto post = c.Post("/api/workspace", "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  auto del = c.Delete("/api/profiles/dev/pipelines/events");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  auto rebound = Get("/api/workspace", {{"Host", "attacker.example:" + std::to_string(port_)}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 403);
+  auto local = Get("/api/workspace", {{"Host", "localhost:" + std::to_string(port_)}});
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->status, 200);
+}
+
+TEST_F(Dashboard, AnUnreachableDestinationIsAClearMessageWithoutThePassword) {
+  Json p = GetJson("/api/profiles/prod/pipelines/orders");
+  EXPECT_EQ(p["destination"]["type"], "postgres");
+  EXPECT_EQ(p["destination"]["description"],
+            "postgres postgresql://loader:***@127.0.0.1:" + std::to_string(closed_port_) + "/dw");
+  Json err = GetJson("/api/profiles/prod/pipelines/orders/tables", 503);
+  std::string msg = err["error"];
+  EXPECT_TRUE(Contains(msg, "unreachable")) << msg;
+  EXPECT_TRUE(Contains(msg, "127.0.0.1:" + std::to_string(closed_port_))) << msg;
+  GetJson("/api/profiles/prod/pipelines/orders/loads", 503);
+  // The schema and state are local: they still show.
+  GetJson("/api/profiles/prod/pipelines/orders/schema");
+}
+
+TEST_F(Dashboard, NeverWritesAndDoesNotBlockARunningPipeline) {
+  auto before = Snapshot(w_->root());
+  for (const char* path : {"/api/workspace", "/api/profiles/dev/pipelines", "/api/profiles/dev/pipelines/events",
+                           "/api/profiles/dev/pipelines/events/schema", "/api/profiles/dev/pipelines/events/loads",
+                           "/api/profiles/dev/pipelines/events/tables", "/api/profiles/dev/pipelines/events/tables/events/rows",
+                           "/api/profiles/tests/pipelines/orders/tables", "/api/profiles/prod/pipelines/orders",
+                           "/api/profiles/custom1/pipelines"}) {
+    auto r = Get(path);
+    ASSERT_TRUE(r) << path;
+  }
+  EXPECT_EQ(Snapshot(w_->root()), before) << "the dashboard changed files in the workspace";
+  EXPECT_FALSE(fs::exists(w_->root() / ".dlt" / ".var" / "custom1"));
+
+  // A run while the dashboard keeps reading the same DuckDB file.
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      httplib::Client c("127.0.0.1", port_);
+      auto r = c.Get("/api/profiles/dev/pipelines/events/tables");
+      if (r && (r->status == 200 || r->status == 503)) ++reads;
+    }
+  });
+  RunResult run = w_->RunPipeline({"events.toml"});
+  stop = true;
+  reader.join();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_GT(reads.load(), 0);
+  Json tables = GetJson("/api/profiles/dev/pipelines/events/tables");
+  bool found = false;
+  for (const auto& t : tables["tables"]) {
+    if (t["name"] != "events") continue;
+    found = true;
+    EXPECT_EQ(t["row_count"], 6);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(Dashboard, PipelineShowOpensOnThePipelineAndCtrlCStopsCleanly) {
+  std::map<std::string, std::string> env = w_->env();
+  BackgroundProcess show({DLT_BINARY, "pipeline", "events", "show", "--port", "0", "--no-browser"}, w_->root(), env);
+  std::string port = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/#/profiles/dev/pipelines/events"), 10000);
+  ASSERT_FALSE(port.empty()) << show.output();
+  httplib::Client c("127.0.0.1", std::stoi(port));
+  auto r = c.Get("/api/profiles/dev/pipelines/events");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  show.Signal(SIGINT);
+  EXPECT_EQ(show.Wait(10000), 0) << show.output();
+  EXPECT_TRUE(Contains(show.output(), "Dashboard stopped.")) << show.output();
+
+  RunResult unknown = w_->Dlt({"pipeline", "nope", "show", "--no-browser"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_TRUE(Contains(unknown.err, "Pipeline `nope` not found")) << unknown.err;
+  RunResult bad_port = w_->Dlt({"workspace", "show", "--port", "99999", "--no-browser"});
+  EXPECT_NE(bad_port.exit_code, 0);
+  EXPECT_TRUE(Contains(bad_port.err, "--port")) << bad_port.err;
+  // The port of the running dashboard is taken: a clear error.
+  RunResult taken = w_->Dlt({"workspace", "show", "--port", std::to_string(port_), "--no-browser"});
+  EXPECT_NE(taken.exit_code, 0);
+  EXPECT_TRUE(Contains(taken.err, "cannot listen on 127.0.0.1:" + std::to_string(port_))) << taken.err;
+}
+
+// --- the page in real Chromium ---------------------------------------------------------------
+
+// A minimal W3C WebDriver client for ChromeDriver.
+class WebDriver {
+ public:
+  explicit WebDriver(int port) : http_("127.0.0.1", port) {
+    http_.set_read_timeout(60, 0);
+    http_.set_connection_timeout(5, 0);
+  }
+  Json Call(const std::string& method, const std::string& path, const Json& body = Json::object()) {
+    std::string url = path.empty() || path[0] == '/' ? path : "/session/" + session_ + "/" + path;
+    httplib::Result r = method == "GET"    ? http_.Get(url.c_str())
+                        : method == "DELETE" ? http_.Delete(url.c_str())
+                                             : http_.Post(url.c_str(), body.dump(), "application/json");
+    if (!r) {
+      ADD_FAILURE() << "WebDriver " << method << " " << url << ": no response";
+      return Json();
+    }
+    Json j = Json::parse(r->body, nullptr, false);
+    if (r->status != 200) ADD_FAILURE() << "WebDriver " << method << " " << url << ": " << r->status << " " << r->body;
+    return j.is_discarded() ? Json() : j["value"];
+  }
+  bool Start(const fs::path& profile_dir) {
+    Json caps = {{"capabilities",
+                  {{"alwaysMatch",
+                    {{"browserName", "chrome"},
+                     {"goog:chromeOptions",
+                      {{"binary", "/usr/bin/chromium"},
+                       {"args", {"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                 "--user-data-dir=" + profile_dir.string(), "--window-size=1280,1000"}}}}}}}}};
+    Json v = Call("POST", "/session", caps);
+    if (!v.is_object() || !v.contains("sessionId")) return false;
+    session_ = v["sessionId"];
+    return true;
+  }
+  void Stop() {
+    if (!session_.empty()) Call("DELETE", "/session/" + session_);
+    session_.clear();
+  }
+  void Go(const std::string& url) { Call("POST", "url", {{"url", url}}); }
+  Json Script(const std::string& js) { return Call("POST", "execute/sync", {{"script", js}, {"args", Json::array()}}); }
+  void Click(const std::string& css) {
+    Json e = Call("POST", "element", {{"using", "css selector"}, {"value", css}});
+    if (!e.is_object() || e.empty()) {
+      ADD_FAILURE() << "no element " << css;
+      return;
+    }
+    std::string id = e.begin().value();
+    Call("POST", "element/" + id + "/click");
+  }
+  // Waits until the page has rendered `route` (the URL fragment without '#').
+  bool WaitForRoute(const std::string& route, int timeout_ms = 15000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      Json v = Script("const m = document.getElementById('main'); return m && m.dataset.state === 'ready' ? (m.dataset.route || '') : null;");
+      if (v.is_string() && v == route) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::string Text(const std::string& css) {
+    Json v = Script("const e = document.querySelector(" + Json(css).dump() + "); return e ? e.textContent : null;");
+    return v.is_string() ? v.get<std::string>() : "";
+  }
+  std::string Html() {
+    Json v = Script("return document.documentElement.outerHTML;");
+    return v.is_string() ? v.get<std::string>() : "";
+  }
+  std::string ScreenshotPng() {
+    Json v = Call("GET", "screenshot");
+    if (!v.is_string()) return "";
+    auto png = hash::Base64Decode(v.get<std::string>());
+    return png.ok() ? *png : "";
+  }
+
+ private:
+  httplib::Client http_;
+  std::string session_;
+};
+
+TEST_F(Dashboard, InChromiumSwitchProfileOpenPipelineAndTableRowsMatchTheDestination) {
+  ASSERT_TRUE(fs::exists("/usr/bin/chromium") && fs::exists("/usr/bin/chromedriver"))
+      << "Debian's chromium and chromium-driver are needed (scripts/bootstrap.sh installs them)";
+  TempDir profile_dir;
+  int driver_port = FreePort();
+  std::map<std::string, std::string> env{{"HOME", profile_dir.path().string()}};
+  BackgroundProcess driver({"/usr/bin/chromedriver", "--port=" + std::to_string(driver_port)}, profile_dir.path(), env);
+  ASSERT_FALSE(driver.WaitFor(std::regex("started successfully"), 20000).empty()) << driver.output();
+  WebDriver b(driver_port);
+  ASSERT_TRUE(b.Start(profile_dir.path() / "chromium")) << driver.output();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port_) + "/";
+  auto no_canary = [&](const std::string& where) {
+    EXPECT_FALSE(Contains(b.Html(), "CANARY")) << "the page shows a secret on " << where;
+  };
+
+  // The workspace page of the active profile.
+  b.Go(base);
+  ASSERT_TRUE(b.WaitForRoute("")) << b.Html();
+  EXPECT_EQ(b.Text("#workspace-name"), "ws");
+  EXPECT_TRUE(Contains(b.Text("#pipelines"), "events"));
+  EXPECT_TRUE(Contains(b.Text("#active-profile"), "dev (selected by default)"));
+  no_canary("the workspace page");
+
+  // Switch profile with the selector: the tests profile's pipelines; the pin is untouched.
+  b.Click("#profile-select option[value='tests']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests")) << b.Html();
+  EXPECT_TRUE(Contains(b.Text("#pipelines"), "orders"));
+  EXPECT_FALSE(Contains(b.Text("#pipelines"), "events"));
+  EXPECT_TRUE(Contains(b.Text("#viewing-other"), "does not change the pin"));
+  EXPECT_FALSE(fs::exists(w_->root() / ".dlt" / "profile-name"));
+
+  // Open the pipeline.
+  b.Click("a.pipeline-link[data-name='orders']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders")) << b.Html();
+  EXPECT_EQ(b.Text("#pipeline-name"), "orders");
+  EXPECT_EQ(b.Text("#destination"), "warehouse");
+  EXPECT_EQ(b.Text("#dataset"), "orders_data");
+  EXPECT_TRUE(Contains(b.Text("#trace-steps"), "normalize"));
+  no_canary("the pipeline page");
+
+  // Its schema as a tree, and its config with secrets hidden.
+  b.Click("a.tab[data-tab='schema']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/schema")) << b.Html();
+  Json nested = b.Script("return document.querySelector(\"#schema-tree li[data-table='orders'] li[data-table='orders__items']\") !== null;");
+  EXPECT_EQ(nested, true) << "orders__items is not shown under orders";
+  fs::path out_dir = DLT_TEST_OUTPUT_DIR;
+  fs::create_directories(out_dir);
+  WriteFile(out_dir / "dashboard-schema.png", b.ScreenshotPng());
+  b.Click("a.tab[data-tab='config']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/config")) << b.Html();
+  EXPECT_TRUE(Contains(b.Text("#config tr[data-key='sources.orders.password']"), "***"));
+  no_canary("the config page");
+
+  // The data browser: row counts, then the rows of a table, paged.
+  b.Click("a.tab[data-tab='data']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/data")) << b.Html();
+  EXPECT_EQ(b.Text("#tables tr[data-table='orders__items'] .row-count"), "240");
+  b.Click("a.table-link[data-table='orders']");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/tables/orders")) << b.Html();
+  EXPECT_EQ(b.Text("#rows-info"), "rows 1–50 of 120");
+  Json shown = b.Script(
+      "const head = [...document.querySelectorAll('#rows thead th')].map(th => th.textContent);"
+      "return [...document.querySelectorAll('#rows tbody tr')].map(tr => {"
+      "  const cells = [...tr.children].map(td => td.textContent);"
+      "  return [cells[head.indexOf('id')], cells[head.indexOf('customer')], cells[head.indexOf('address__city')]]; });");
+  SqlRows expected = Sql(w_->Db("tests"), "SELECT id, customer, address__city FROM orders_data.orders LIMIT 50");
+  ASSERT_EQ(shown.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(shown[i], Json({*expected[i][0], *expected[i][1], *expected[i][2]})) << "row " << i;
+  }
+  std::string png = b.ScreenshotPng();
+  ASSERT_GT(png.size(), 1000u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  WriteFile(out_dir / "dashboard-table.png", png);
+
+  b.Click("#next-page");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/tables/orders?offset=50")) << b.Html();
+  EXPECT_EQ(b.Text("#rows-info"), "rows 51–100 of 120");
+
+  // An unreachable destination is a message on the page, not a broken page.
+  b.Go(base + "#/profiles/prod/pipelines/orders/data");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/prod/pipelines/orders/data")) << b.Html();
+  EXPECT_TRUE(Contains(b.Text("#destination-error"), "unreachable"));
+  no_canary("the unreachable destination page");
+
+  // The overview of the dev pipeline, for the README.
+  b.Go(base + "#/profiles/dev/pipelines/events");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/dev/pipelines/events")) << b.Html();
+  WriteFile(out_dir / "dashboard-pipeline.png", b.ScreenshotPng());
+  b.Stop();
+}
+
+}  // namespace
+}  // namespace dlt::testing
