@@ -1,5 +1,8 @@
 #include "destinations/duckdb/duckdb_client.h"
 
+#include <chrono>
+#include <thread>
+
 #include "common/text.h"
 
 namespace dlt {
@@ -7,6 +10,14 @@ namespace dlt {
 StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& path, const std::string& display,
                                                            bool read_only) {
   auto db = duckdb::Database::Open(path, read_only);
+  // A reader in another process (the dashboard, `dlt pipeline ... sync`) holds the file's lock
+  // for the few milliseconds of a query: a writer waits for it (up to 30 s) instead of failing.
+  for (int waited_ms = 0; !read_only && !db.ok() && waited_ms < 30000 &&
+                          db.status().message().find("Could not set lock") != std::string::npos;
+       waited_ms += 25) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    db = duckdb::Database::Open(path, read_only);
+  }
   if (!db.ok()) {
     std::string msg = db.status().message();
     // Never echo a connection string: it may hold a token.
