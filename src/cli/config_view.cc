@@ -120,9 +120,33 @@ ConfigEntry ResolveEntry(const ConfigResolver& resolver, const std::vector<std::
   return e;
 }
 
+namespace {
+
+// A TOML leaf under a table that an environment variable replaces as a whole
+// (DESTINATION__WAREHOUSE__CREDENTIALS="postgresql://..." over [destination.warehouse.credentials])
+// is not what a run uses: the table's key is, with the env var as its origin.
+std::vector<std::vector<std::string>> EffectivePaths(const Workspace& ws, const std::vector<std::vector<std::string>>& leaves) {
+  std::vector<std::vector<std::string>> out;
+  std::set<std::string> seen;
+  for (const auto& leaf : leaves) {
+    std::vector<std::string> path = leaf;
+    for (size_t n = 2; n < leaf.size(); ++n) {
+      std::vector<std::string> prefix(leaf.begin(), leaf.begin() + static_cast<std::ptrdiff_t>(n));
+      if (ws.env().Get(EnvVarName(prefix))) {
+        path = prefix;
+        break;
+      }
+    }
+    if (seen.insert(text::Join(path, "\x1f")).second) out.push_back(std::move(path));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<ConfigEntry> ResolvedConfig(const Workspace& ws, const std::vector<std::string>& filters) {
   std::vector<ConfigEntry> out;
-  auto leaves = LeafPaths(ws.layers());
+  auto leaves = EffectivePaths(ws, LeafPaths(ws.layers()));
   auto matches = [](const std::vector<std::string>& path, const std::vector<std::string>& f) {
     return path.size() >= f.size() && std::equal(f.begin(), f.end(), path.begin());
   };

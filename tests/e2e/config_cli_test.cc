@@ -89,6 +89,27 @@ TEST(ConfigShow, EnvironmentBeatsTheProfileFileAndShowSecretsNeedsATerminal) {
                      "  sources.demo.unrelated = \"x\"  # env SOURCES__DEMO__UNRELATED\n");
 }
 
+// An env var that replaces a whole table (the credentials as one connection string) wins over the
+// table's keys in the files: `config show` shows the table's key with the env var as its origin,
+// not the file's keys a run no longer uses.
+TEST(ConfigShow, AnEnvVarOnAParentTableReplacesTheFileKeysUnderIt) {
+  CliWorkspace w;
+  w.Write(".dlt/dev.secrets.toml",
+          "[destination.warehouse]\n"
+          "destination_type = \"postgres\"\n"
+          "[destination.warehouse.credentials]\n"
+          "host = \"file-host\"\n"
+          "password = \"" + std::string(kCanary) + "\"\n");
+  w.env()["DESTINATION__WAREHOUSE__CREDENTIALS"] = "postgresql://loader:" + std::string(kCanaryProd) + "@env-host:5432/dw";
+  auto r = w.Dlt({"config", "show"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectNoCanary(r);
+  EXPECT_TRUE(Contains(r.out, "  destination.warehouse.credentials = ***  # env DESTINATION__WAREHOUSE__CREDENTIALS\n")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "credentials.host")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "credentials.password")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  destination.warehouse.destination_type = \"postgres\"")) << r.out;
+}
+
 // On a terminal, --show-secrets shows the value (a throwaway value here, not the canary).
 TEST(ConfigShow, ShowSecretsOnATerminalShowsTheValue) {
   CliWorkspace w;
