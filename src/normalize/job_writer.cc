@@ -14,9 +14,18 @@ constexpr size_t kFlushBytes = 4 << 20;
 }
 
 JobWriterSet::~JobWriterSet() {
-  for (auto& [t, o] : open_) {
-    if (o->file) std::fclose(o->file);
+  for (auto& slot : slots_) {
+    if (slot.open && slot.open->file) std::fclose(slot.open->file);
   }
+}
+
+int JobWriterSet::Slot(const std::string& table) {
+  auto it = slot_of_.find(table);
+  if (it != slot_of_.end()) return it->second;
+  int slot = static_cast<int>(slots_.size());
+  slots_.push_back({table, nullptr});
+  slot_of_.emplace(table, slot);
+  return slot;
 }
 
 std::string JobWriterSet::NewJobFileName(std::string_view table) {
@@ -28,11 +37,27 @@ std::string JobWriterSet::NewJobFileName(std::string_view table) {
   return std::string(table) + "." + id + ".0.csv";
 }
 
+namespace {
+// Characters that make a CSV field need quotes.
+struct QuoteTable {
+  bool special[256] = {};
+  constexpr QuoteTable() {
+    special[static_cast<unsigned char>(',')] = true;
+    special[static_cast<unsigned char>('"')] = true;
+    special[static_cast<unsigned char>('\n')] = true;
+    special[static_cast<unsigned char>('\r')] = true;
+  }
+};
+constexpr QuoteTable kQuote;
+}  // namespace
+
 void JobWriterSet::AppendCsvField(std::string& out, std::string_view v) {
   bool quote = v.empty() || v.front() == ' ' || v.back() == ' ';
   if (!quote) {
-    for (char c : v) {
-      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    const auto* end = p + v.size();
+    for (; p != end; ++p) {
+      if (kQuote.special[*p]) {
         quote = true;
         break;
       }
@@ -80,14 +105,19 @@ Status JobWriterSet::CloseOne(Open& o) {
 Status JobWriterSet::AddRow(const std::string& table, const std::vector<std::string>& columns,
                             const std::vector<std::string>& cells, const std::vector<char>& present,
                             size_t ncells) {
-  auto it = open_.find(table);
-  if (it != open_.end() && ncells > it->second->info.columns.size()) {
+  return AddRow(Slot(table), columns, cells, present, ncells);
+}
+
+Status JobWriterSet::AddRow(int slot, const std::vector<std::string>& columns, const std::vector<std::string>& cells,
+                            const std::vector<char>& present, size_t ncells) {
+  TableSlot& ts = slots_[static_cast<size_t>(slot)];
+  const std::string& table = ts.table;
+  if (ts.open && ncells > ts.open->info.columns.size()) {
     // The table grew a column: the open file's header no longer fits.
-    DLT_RETURN_IF_ERROR(CloseOne(*it->second));
-    open_.erase(it);
-    it = open_.end();
+    DLT_RETURN_IF_ERROR(CloseOne(*ts.open));
+    ts.open.reset();
   }
-  if (it == open_.end()) {
+  if (!ts.open) {
     auto o = std::make_unique<Open>();
     o->info.table = table;
     o->info.path = dir_ / NewJobFileName(table);
@@ -99,9 +129,9 @@ Status JobWriterSet::AddRow(const std::string& table, const std::vector<std::str
       AppendCsvField(o->buffer, columns[i]);
     }
     o->buffer += '\n';
-    it = open_.emplace(table, std::move(o)).first;
+    ts.open = std::move(o);
   }
-  Open& o = *it->second;
+  Open& o = *ts.open;
   const size_t width = o.info.columns.size();
   const size_t start = o.buffer.size();
   for (size_t i = 0; i < width; ++i) {
@@ -116,8 +146,12 @@ Status JobWriterSet::AddRow(const std::string& table, const std::vector<std::str
 }
 
 StatusOr<std::vector<JobFileInfo>> JobWriterSet::Close() {
-  for (auto& [t, o] : open_) DLT_RETURN_IF_ERROR(CloseOne(*o));
-  open_.clear();
+  for (auto& [t, slot] : slot_of_) {  // in table name order
+    auto& open = slots_[static_cast<size_t>(slot)].open;
+    if (!open) continue;
+    DLT_RETURN_IF_ERROR(CloseOne(*open));
+    open.reset();
+  }
   return done_;
 }
 

@@ -34,6 +34,11 @@ class JobWriterSet {
   // `columns` are the table's current column names; the row may be shorter than them.
   Status AddRow(const std::string& table, const std::vector<std::string>& columns,
                 const std::vector<std::string>& cells, const std::vector<char>& present, size_t ncells);
+  // The same by slot (see Slot()): no lookup of the table by name.
+  Status AddRow(int slot, const std::vector<std::string>& columns, const std::vector<std::string>& cells,
+                const std::vector<char>& present, size_t ncells);
+  // A stable handle of `table` for AddRow.
+  int Slot(const std::string& table);
 
   // Flushes and closes every file (fsync); returns what was written.
   StatusOr<std::vector<JobFileInfo>> Close();
@@ -51,8 +56,13 @@ class JobWriterSet {
   };
   Status Flush(Open& o);
   Status CloseOne(Open& o);
+  struct TableSlot {
+    std::string table;
+    std::unique_ptr<Open> open;  // the file being written, if any
+  };
   std::filesystem::path dir_;
-  std::map<std::string, std::unique_ptr<Open>> open_;
+  std::map<std::string, int> slot_of_;  // table -> index in slots_
+  std::vector<TableSlot> slots_;
   std::vector<JobFileInfo> done_;
   uint64_t bytes_written_ = 0;
 };

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <charconv>
 #include <deque>
-#include <cmath>
+#include <functional>
 #include <random>
 #include <unordered_map>
 
@@ -39,8 +39,13 @@ std::string NestedRowKey(std::string_view parent_id, std::string_view table, uin
 namespace {
 
 struct TableState {
+  uint64_t id = 0;  // unique per normalizer (memos in ColumnEntry refer to it)
   size_t schema_index = 0;
   std::string name;
+  uint64_t rows = 0;       // rows written
+  int writer_slot = -1;    // JobWriterSet slot of this table
+  std::vector<int> not_null;       // indices of the non-nullable columns ...
+  size_t not_null_for = SIZE_MAX;  // ... computed for this many schema columns
   std::unordered_map<std::string, int> index;  // column name -> position
   std::vector<std::string> names;              // column names in order (file headers)
   std::vector<std::string> cells;
@@ -71,8 +76,16 @@ bool IsPlainIsoUtc(std::string_view s) {
   return true;
 }
 
+// A column name as derived from (prefix, source key), cached, with a memo of its position in
+// the table that used it last (columns of a table only ever get appended, so it stays valid).
+struct ColumnEntry {
+  std::string name;
+  uint64_t table_id = 0;
+  int idx = -1;
+};
+
 struct FlatValue {
-  const std::string* column;  // owned by the normalizer's name cache
+  ColumnEntry* column;  // owned by the normalizer's name cache
   std::string_view key;  // the source key, for error messages
   ScalarValue value;
 };
@@ -80,6 +93,33 @@ struct FlatValue {
 struct PendingList {
   const std::string* path;  // normalized path inside the table ("payload__commits"), cached
   dom::array items;
+};
+
+// Key of the column name cache: the prefix's cache entry (stable address) and the raw key.
+struct ColumnKey {
+  const void* prefix;
+  std::string raw;
+};
+struct ColumnKeyView {
+  const void* prefix;
+  std::string_view raw;
+};
+struct ColumnKeyHash {
+  using is_transparent = void;
+  size_t operator()(const ColumnKeyView& k) const {
+    return std::hash<std::string_view>{}(k.raw) ^ (reinterpret_cast<uintptr_t>(k.prefix) * 0x9E3779B97F4A7C15ull);
+  }
+  size_t operator()(const ColumnKey& k) const { return (*this)(ColumnKeyView{k.prefix, k.raw}); }
+};
+struct ColumnKeyEq {
+  using is_transparent = void;
+  static ColumnKeyView V(const ColumnKey& k) { return {k.prefix, k.raw}; }
+  static ColumnKeyView V(const ColumnKeyView& k) { return k; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    ColumnKeyView x = V(a), y = V(b);
+    return x.prefix == y.prefix && x.raw == y.raw;
+  }
 };
 
 }  // namespace
@@ -97,7 +137,10 @@ struct Normalizer::Impl {
   };
   using NameCache = std::unordered_map<std::string, std::string, SvHash, std::equal_to<>>;
   NameCache key_cache;     // raw key -> normalized path
-  NameCache column_cache;  // prefix \x1f raw key -> column name
+  std::unordered_map<ColumnKey, ColumnEntry, ColumnKeyHash, ColumnKeyEq> column_cache;  // (prefix, raw key) -> column
+  ColumnEntry root_prefix;   // the empty prefix of top-level fields
+  ColumnEntry value_column{"value"};  // the `value` column of scalars
+  uint64_t next_table_id = 0;
   NameCache child_cache;   // table \x1f path -> nested table name
   NameCache variant_cache; // column \x1f type -> variant column name
   std::string scratch;
@@ -106,16 +149,28 @@ struct Normalizer::Impl {
   const TableHints* pk_for = nullptr;
   std::vector<std::string> pk_names;  // normalized primary key columns of pk_for
   std::vector<std::string> declared_names;  // normalized names of hints->columns
-  std::map<std::string, uint64_t> counts;
+  std::map<std::string, uint64_t> counts;  // rows of table states already dropped
+  std::map<std::string, uint64_t> counts_view;  // row_counts(): counts plus the live tables
   std::deque<std::string> json_scratch;  // keeps minified JSON alive for a row (stable addresses)
   std::deque<std::vector<FlatValue>> values_pool;
   std::deque<std::vector<PendingList>> lists_pool;
-  std::vector<std::pair<const std::string*, dom::object>> flatten_stack;
+  std::vector<std::pair<const ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
+  std::string hints_table_name;  // hints->table_name that root_table was computed from
+  uint64_t prepare_epoch = 0, hints_epoch = 0;
   std::string root_table;
   bool propagate_root = false;
-  std::string where;
+  // Where the current record comes from, formatted only for an error message.
+  std::string_view where_text;
+  const std::function<std::string()>* where_fn = nullptr;
+  int64_t where_item = -1;  // item of a top-level array, or -1
+
+  std::string Where() const {
+    std::string w = where_fn ? (*where_fn)() : std::string(where_text);
+    if (where_item >= 0) w += " (item " + std::to_string(where_item) + ")";
+    return w;
+  }
 
   Table& SchemaTable(TableState& t) { return schema->mutable_tables()[t.schema_index]; }
 
@@ -127,28 +182,40 @@ struct Normalizer::Impl {
   }
 
   // The column of `raw` inside an object at `prefix` (cached: no allocation once seen).
-  const std::string& ColumnName(const std::string& prefix, std::string_view raw) {
-    scratch.assign(prefix).append(1, '\x1f').append(raw);
-    auto it = column_cache.find(std::string_view(scratch));
+  ColumnEntry& ColumnName(const ColumnEntry& prefix, std::string_view raw) {
+    auto it = column_cache.find(ColumnKeyView{&prefix, raw});
     if (it != column_cache.end()) return it->second;
     const std::string& norm = NormKey(raw);
-    std::string column = norm.empty() ? std::string() : prefix.empty() ? norm : naming->MakePath({prefix, norm});
-    return column_cache.emplace(scratch, std::move(column)).first->second;
+    ColumnEntry e;
+    e.name = norm.empty() ? std::string() : prefix.name.empty() ? norm : naming->MakePath({prefix.name, norm});
+    return column_cache.emplace(ColumnKey{&prefix, std::string(raw)}, std::move(e)).first->second;
   }
 
-  const std::string& Cached(NameCache& cache, const std::string& a, std::string_view b,
-                            const std::vector<std::string>& parts) {
+  // naming->MakePath({a, b}) (cached; the parts are only built on a miss).
+  const std::string& Cached(NameCache& cache, const std::string& a, std::string_view b) {
     scratch.assign(a).append(1, '\x1f').append(b);
     auto it = cache.find(std::string_view(scratch));
     if (it != cache.end()) return it->second;
-    return cache.emplace(scratch, naming->MakePath(parts)).first->second;
+    return cache.emplace(scratch, naming->MakePath({a, std::string(b)})).first->second;
+  }
+
+  // Position of the column of `e` in table `t`, or -1.
+  int FindIndex(TableState& t, ColumnEntry& e) {
+    if (e.table_id == t.id) return e.idx;
+    auto it = t.index.find(e.name);
+    if (it == t.index.end()) return -1;
+    e.table_id = t.id;
+    e.idx = it->second;
+    return e.idx;
   }
 
   TableState& GetTable(const std::string& name, const std::optional<std::string>& parent) {
     auto it = tables.find(name);
     if (it != tables.end()) return *it->second;
     auto st = std::make_unique<TableState>();
+    st->id = ++next_table_id;
     st->name = name;
+    st->writer_slot = writers->Slot(name);
     Table* t = schema->FindTable(name);
     if (!t) {
       Table nt;
@@ -194,7 +261,7 @@ struct Normalizer::Impl {
       t.set_in_row.resize(idx + 1, 0);
     }
     if (t.set_in_row[idx] == t.generation) {
-      return InvalidArgument(where + ": field `" + std::string(key) + "` maps to column `" + t.names[idx] +
+      return InvalidArgument(Where() + ": field `" + std::string(key) + "` maps to column `" + t.names[idx] +
                              "` of table `" + t.name +
                              "`, which another field of the same record already set (duplicate key, or two "
                              "names that are equal after normalization)");
@@ -215,16 +282,17 @@ struct Normalizer::Impl {
     char* end = nullptr;
     double d = std::strtod(text.c_str(), &end);
     if (end == text.c_str() || *end != '\0' || std::isfinite(d)) return Status::Ok();
-    return InvalidArgument(where + ": value \"" + std::string(v.s) + "\" of field `" + std::string(key) +
+    return InvalidArgument(Where() + ": value \"" + std::string(v.s) + "\" of field `" + std::string(key) +
                            "` cannot be stored in the " + std::string(DataTypeName(type)) + " column `" + column +
                            "` of table `" + t.name + "`: NaN and infinity are not supported");
   }
 
   // Puts a value into its column, creating the column or a variant column as needed.
-  Status AddValue(TableState& t, const std::string& column, const ScalarValue& v, std::string_view key) {
+  Status AddValue(TableState& t, ColumnEntry& entry, const ScalarValue& v, std::string_view key) {
     if (v.kind == ScalarValue::Kind::kNull) return Status::Ok();
-    auto it = t.index.find(column);
-    if (it == t.index.end()) {
+    const std::string& column = entry.name;
+    int found = FindIndex(t, entry);
+    if (found < 0) {
       Column c;
       c.name = column;
       c.data_type = InferType(v);
@@ -256,7 +324,7 @@ struct Normalizer::Impl {
       int idx = AddColumn(t, std::move(c));
       return SetCell(t, idx, text.value_or(""), key);
     }
-    int idx = it->second;
+    int idx = found;
     DataType type = SchemaTable(t).columns[idx].data_type;
     // Fast paths: the value already has the column's type; write into the cell's buffer (its
     // capacity is reused row after row, so no allocation).
@@ -292,8 +360,12 @@ struct Normalizer::Impl {
     }
     // A variant column named after the value's own type: <column>__v_<type>.
     DataType vt = BaseType(v);
-    const std::string& variant =
-        Cached(variant_cache, column, DataTypeName(vt), {column, "v_" + std::string(DataTypeName(vt))});
+    scratch.assign(column).append(1, '\x1f').append(DataTypeName(vt));
+    auto cached_variant = variant_cache.find(std::string_view(scratch));
+    if (cached_variant == variant_cache.end()) {
+      cached_variant = variant_cache.emplace(scratch, naming->MakePath({column, "v_" + std::string(DataTypeName(vt))})).first;
+    }
+    const std::string& variant = cached_variant->second;
     auto vit = t.index.find(variant);
     int vidx;
     if (vit == t.index.end()) {
@@ -307,7 +379,7 @@ struct Normalizer::Impl {
     }
     auto text = CoerceToText(v, SchemaTable(t).columns[vidx].data_type);
     if (!text) {
-      return InvalidArgument(where + ": value of field `" + std::string(key) + "` cannot be stored in column `" +
+      return InvalidArgument(Where() + ": value of field `" + std::string(key) + "` cannot be stored in column `" +
                              variant + "` of table `" + t.name + "`");
     }
     return SetCell(t, vidx, std::move(*text), key);
@@ -327,7 +399,7 @@ struct Normalizer::Impl {
         out->i = int64_t(e);
         return Status::Ok();
       case dom::element_type::UINT64:
-        return InvalidArgument(where + ": integer " + std::to_string(uint64_t(e)) + " in field `" +
+        return InvalidArgument(Where() + ": integer " + std::to_string(uint64_t(e)) + " in field `" +
                                std::string(key) + "` is larger than the bigint range (2^63-1); "
                                "quote it as a string or declare the column as decimal/text");
       case dom::element_type::DOUBLE:
@@ -363,12 +435,11 @@ struct Normalizer::Impl {
   // last-in-first-out, as dlt does; lists are collected for nested tables.
   Status Flatten(TableState& t, dom::object obj, int level, std::vector<FlatValue>* values,
                  std::vector<PendingList>* lists) {
-    static const std::string kNoPrefix;
     auto& stack = flatten_stack;
     auto& levels = flatten_levels;
     stack.clear();
     levels.clear();
-    stack.emplace_back(&kNoPrefix, obj);
+    stack.emplace_back(&root_prefix, obj);
     levels.push_back(level);
     while (!stack.empty()) {
       auto [prefix, o] = stack.back();
@@ -376,9 +447,10 @@ struct Normalizer::Impl {
       stack.pop_back();
       levels.pop_back();
       for (auto field : o) {
-        const std::string& column = ColumnName(*prefix, field.key);
+        ColumnEntry& entry = ColumnName(*prefix, field.key);
+        const std::string& column = entry.name;
         if (column.empty()) {
-          return InvalidArgument(where + ": field name `" + std::string(field.key) +
+          return InvalidArgument(Where() + ": field name `" + std::string(field.key) +
                                  "` normalizes to an empty column name; rename the field");
         }
         dom::element v = field.value;
@@ -388,12 +460,12 @@ struct Normalizer::Impl {
           const ColumnHint* declared = DeclaredColumn(t, column);
           bool as_json = lvl + 1 > hints->max_nesting || (declared && declared->data_type == DataType::kJson);
           if (!as_json) {
-            auto it = t.index.find(column);
-            if (it != t.index.end() && SchemaTable(t).columns[it->second].data_type == DataType::kJson) as_json = true;
+            int idx = FindIndex(t, entry);
+            if (idx >= 0 && SchemaTable(t).columns[idx].data_type == DataType::kJson) as_json = true;
           }
           if (!as_json) {
             if (type == dom::element_type::OBJECT) {
-              stack.emplace_back(&column, dom::object(v));
+              stack.emplace_back(&entry, dom::object(v));
               levels.push_back(lvl + 1);
             } else {
               lists->push_back({&column, dom::array(v)});
@@ -402,7 +474,7 @@ struct Normalizer::Impl {
           }
         }
         FlatValue fv;
-        fv.column = &column;
+        fv.column = &entry;
         fv.key = field.key;
         DLT_RETURN_IF_ERROR(ToScalar(v, &fv.value, field.key));
         values->push_back(fv);
@@ -414,8 +486,8 @@ struct Normalizer::Impl {
   Status WriteRow(TableState& t) {
     if (hints->disposition == WriteDisposition::kSkip) return Status::Ok();
     FaultPoint("normalize_row");
-    counts[t.name]++;
-    return writers->AddRow(t.name, t.names, t.cells, t.present, t.cells.size());
+    ++t.rows;
+    return writers->AddRow(t.writer_slot, t.names, t.cells, t.present, t.cells.size());
   }
 
   Status SetSystem(TableState& t, const char* name, std::string_view value, bool row_key, bool parent_key,
@@ -423,7 +495,7 @@ struct Normalizer::Impl {
     // The five system columns are looked up once per table, then by slot.
     int slot = name[5] == 'l' && name[6] == 'o' ? 0 : name[5] == 'i' ? 1 : name[5] == 'p' ? 2 : name[5] == 'l' ? 3 : 4;
     int& idx = t.system_index[slot];
-    if (idx < 0 || static_cast<size_t>(idx) >= t.names.size() || t.names[idx] != name) {
+    if (idx < 0) {
       auto it = t.index.find(name);
       if (it == t.index.end()) {
         Column c;
@@ -460,15 +532,23 @@ struct Normalizer::Impl {
       for (const auto& col : pk_names) {
         auto it = t.index.find(col);
         if (it == t.index.end() || static_cast<size_t>(it->second) >= t.present.size() || !t.present[it->second]) {
-          return InvalidArgument(where + ": the record has no value for the primary key `" + col + "` of table `" +
+          return InvalidArgument(Where() + ": the record has no value for the primary key `" + col + "` of table `" +
                                  t.name + "`");
         }
       }
     }
-    for (size_t i = 0; i < st.columns.size(); ++i) {
+    if (t.not_null_for != st.columns.size()) {
+      t.not_null.clear();
+      for (size_t i = 0; i < st.columns.size(); ++i) {
+        if (!st.columns[i].nullable) t.not_null.push_back(static_cast<int>(i));
+      }
+      t.not_null_for = st.columns.size();
+    }
+    for (int ni : t.not_null) {
+      size_t i = static_cast<size_t>(ni);
       const Column& c = st.columns[i];
-      if (!c.nullable && (i >= t.present.size() || !t.present[i])) {
-        return InvalidArgument(where + ": column `" + c.name + "` of table `" + t.name +
+      if (i >= t.present.size() || !t.present[i]) {
+        return InvalidArgument(Where() + ": column `" + c.name + "` of table `" + t.name +
                                "` is declared not null" + (c.primary_key ? " (primary key)" : "") +
                                " but the record has no value for it");
       }
@@ -505,7 +585,10 @@ struct Normalizer::Impl {
     } else {
       if (propagate_root) DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_root_id", root_id, false, false, true));
       DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_parent_id", *parent_id, false, true, false));
-      DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_list_idx", std::to_string(*list_idx), false, false, false, DataType::kBigint));
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, *list_idx);
+      DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_list_idx", std::string_view(buf, static_cast<size_t>(r.ptr - buf)), false,
+                                    false, false, DataType::kBigint));
       DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_id", row_id, true, false, false));
     }
     DLT_RETURN_IF_ERROR(CheckNotNull(t));
@@ -516,7 +599,7 @@ struct Normalizer::Impl {
   Status EmitLists(TableState& t, std::vector<PendingList>& lists, int level, const std::string& row_id,
                    const std::string& root_id) {
     for (auto& pl : lists) {
-      const std::string& child = Cached(child_cache, t.name, *pl.path, {t.name, *pl.path});
+      const std::string& child = Cached(child_cache, t.name, *pl.path);
       DLT_RETURN_IF_ERROR(EmitList(child, t.name, pl.items, level + 1, row_id, root_id));
     }
     return Status::Ok();
@@ -525,8 +608,10 @@ struct Normalizer::Impl {
   Status EmitList(const std::string& child, const std::string& parent, dom::array items, int level,
                   const std::string& parent_id, const std::string& root_id) {
     uint64_t idx = 0;
+    TableState* ctp = nullptr;
     for (dom::element item : items) {
-      TableState& ct = GetTable(child, parent);
+      if (!ctp) ctp = &GetTable(child, parent);
+      TableState& ct = *ctp;
       std::string id = NestedRowKey(parent_id, child, idx);
       auto type = item.type();
       if (type == dom::element_type::OBJECT && level + 1 <= hints->max_nesting) {
@@ -535,19 +620,47 @@ struct Normalizer::Impl {
         // A list inside a list: an intermediate row holding only keys, its items one level down.
         BeginRow(ct);
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
-        const std::string& grandchild = Cached(child_cache, child, "list", {child, "list"});
+        const std::string& grandchild = Cached(child_cache, child, "list");
         DLT_RETURN_IF_ERROR(EmitList(grandchild, child, dom::array(item), level + 1, id, root_id));
       } else {
         BeginRow(ct);
         json_scratch.clear();
         ScalarValue v;
         DLT_RETURN_IF_ERROR(ToScalar(item, &v, "value"));
-        DLT_RETURN_IF_ERROR(AddValue(ct, "value", v, "value"));
+        DLT_RETURN_IF_ERROR(AddValue(ct, value_column, v, "value"));
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
       }
       ++idx;
     }
     return Status::Ok();
+  }
+
+  Status NormalizeText(std::string_view json, const TableHints& h) {
+    if (hints != &h || hints_epoch != prepare_epoch || hints_table_name != h.table_name) {
+      root_table = naming->NormalizeIdentifier(h.table_name);
+      propagate_root = schema->PropagatesRootKey(root_table);
+      hints_table_name = h.table_name;
+      hints_epoch = prepare_epoch;
+    }
+    hints = &h;
+    where_item = -1;
+    dom::element doc;
+    // simdjson reads past the end of its input: parse from a reused buffer with the padding it
+    // needs instead of letting it allocate a padded copy for every record.
+    padded.assign(json);
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    auto err = parser.parse(padded.data(), json.size(), false).get(doc);
+    if (err) return InvalidArgument(Where() + ": invalid JSON: " + simdjson::error_message(err));
+    if (doc.type() == dom::element_type::ARRAY) {
+      int64_t i = 0;
+      for (dom::element item : dom::array(doc)) {
+        where_item = i++;
+        DLT_RETURN_IF_ERROR(NormalizeRoot(item));
+      }
+      where_item = -1;
+      return Status::Ok();
+    }
+    return NormalizeRoot(doc);
   }
 
   Status NormalizeRoot(dom::element e) {
@@ -561,7 +674,7 @@ struct Normalizer::Impl {
     json_scratch.clear();
     ScalarValue v;
     DLT_RETURN_IF_ERROR(ToScalar(e, &v, "value"));
-    DLT_RETURN_IF_ERROR(AddValue(t, "value", v, "value"));
+    DLT_RETURN_IF_ERROR(AddValue(t, value_column, v, "value"));
     return FinishRow(t, id, nullptr, std::nullopt, id);
   }
 };
@@ -576,7 +689,13 @@ Normalizer::Normalizer(Schema* schema, const SnakeCaseNaming* naming, std::strin
 
 Normalizer::~Normalizer() = default;
 
-const std::map<std::string, uint64_t>& Normalizer::row_counts() const { return impl_->counts; }
+const std::map<std::string, uint64_t>& Normalizer::row_counts() const {
+  impl_->counts_view = impl_->counts;
+  for (const auto& [name, t] : impl_->tables) {
+    if (t->rows) impl_->counts_view[name] += t->rows;
+  }
+  return impl_->counts_view;
+}
 
 Status Normalizer::Prepare(const TableHints& hints) {
   Impl& im = *impl_;
@@ -639,34 +758,27 @@ Status Normalizer::Prepare(const TableHints& hints) {
   }
   if (hints.disposition == WriteDisposition::kMerge) im.schema->EnableRootKeyPropagation(name);
   // Column hints for columns that do not exist yet are applied when the columns appear.
-  im.tables.erase(name);
+  if (auto it = im.tables.find(name); it != im.tables.end()) {
+    if (it->second->rows) im.counts[name] += it->second->rows;
+    im.tables.erase(it);
+  }
+  ++im.prepare_epoch;
   return Status::Ok();
 }
 
 Status Normalizer::NormalizeRecord(std::string_view json, const TableHints& hints, std::string_view where) {
-  Impl& im = *impl_;
-  im.hints = &hints;
-  im.root_table = im.naming->NormalizeIdentifier(hints.table_name);
-  im.propagate_root = im.schema->PropagatesRootKey(im.root_table);
-  im.where = std::string(where);
-  dom::element doc;
-  // simdjson reads past the end of its input: parse from a reused buffer with the padding it
-  // needs instead of letting it allocate a padded copy for every record.
-  im.padded.assign(json);
-  im.padded.append(simdjson::SIMDJSON_PADDING, '\0');
-  auto err = im.parser.parse(im.padded.data(), json.size(), false).get(doc);
-  if (err) {
-    return InvalidArgument(std::string(where) + ": invalid JSON: " + simdjson::error_message(err));
-  }
-  if (doc.type() == dom::element_type::ARRAY) {
-    uint64_t i = 0;
-    for (dom::element item : dom::array(doc)) {
-      im.where = std::string(where) + " (item " + std::to_string(i++) + ")";
-      DLT_RETURN_IF_ERROR(im.NormalizeRoot(item));
-    }
-    return Status::Ok();
-  }
-  return im.NormalizeRoot(doc);
+  impl_->where_fn = nullptr;
+  impl_->where_text = where;
+  return impl_->NormalizeText(json, hints);
+}
+
+Status Normalizer::NormalizeRecord(std::string_view json, const TableHints& hints,
+                                   const std::function<std::string()>& where) {
+  impl_->where_fn = &where;
+  impl_->where_text = {};
+  Status s = impl_->NormalizeText(json, hints);
+  impl_->where_fn = nullptr;
+  return s;
 }
 
 }  // namespace dlt

@@ -2,6 +2,7 @@
 // inferring and evolving the schema as dlt's relational JSON normalizer does.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,8 @@ class Normalizer {
   // Normalizes one record (a JSON object, or an array of them) of the table prepared with
   // `hints`. `where` names the record in errors ("events.jsonl:12").
   Status NormalizeRecord(std::string_view json, const TableHints& hints, std::string_view where);
+  // The same, with `where` computed only when an error needs it.
+  Status NormalizeRecord(std::string_view json, const TableHints& hints, const std::function<std::string()>& where);
 
   // Rows written per table.
   const std::map<std::string, uint64_t>& row_counts() const;

@@ -454,10 +454,13 @@ struct Pipeline::Impl {
         ro.format = JsonFormat::kJsonLines;
         DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
         RawRecord rec;
+        // Named only when an error needs it.
+        const std::function<std::string()> where = [&] {
+          return "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
+        };
         for (;;) {
           DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
           if (!more) break;
-          std::string where = "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
           DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(rec.json, h->second, where));
           if (show && ++part.records % 65536 == 0) {
             progress.Update("normalize", resource, part.records * (second.empty() ? 1 : 2), part.writers->bytes_written(), Since(t0));
