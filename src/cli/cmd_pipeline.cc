@@ -96,7 +96,8 @@ void Yaml(std::string& out, const Json& v, int indent) {
 StatusOr<fs::path> PipelineDir(const Workspace& ws, const std::string& name) {
   fs::path dir = ws.pipelines_dir() / name;
   std::error_code ec;
-  if (name.find('/') != std::string::npos || name == "." || name == ".." || !fs::is_directory(dir, ec)) {
+  if (name.empty() || name.find_first_of("/\\") != std::string::npos || name == "." || name == ".." ||
+      !fs::is_directory(dir, ec)) {
     std::vector<std::string> names;
     for (const auto& p : ws.ListPipelines()) names.push_back(p.name);
     std::string msg = "Pipeline `" + name + "` not found in " + ws.Display(ws.pipelines_dir()) +
@@ -349,7 +350,7 @@ Status RunPipelineCommand(Context& ctx) {
   if (op == "info") return Info(ctx, dir, name);
   if (op == "show") {
     DLT_ASSIGN_OR_RETURN(int port, ParsePortOption(args));
-    return RunDashboard(ctx, ws, "#/profiles/" + ws.profile() + "/pipelines/" + name, port, !args.Has("--no-browser"));
+    return RunDashboard(ctx, ws, "#/profiles/" + (ws.workspace_mode() ? ws.profile() : std::string("-")) + "/pipelines/" + name, port, !args.Has("--no-browser"));
   }
   if (op == "trace") return Trace(ctx, dir, name);
   if (op == "schema") return SchemaCmd(ctx, dir, name, args.Get("--format").value_or("yaml"));

@@ -170,7 +170,7 @@ Status RunWorkspaceCommand(Context& ctx) {
   if (op == "info") return Info(ctx, ws, args.Count("--verbose"));
   if (op == "clean") return Clean(ctx, ws, args.Has("--skip-data-dir"), args.Has("--yes"));
   DLT_ASSIGN_OR_RETURN(int port, ParsePortOption(args));
-  return RunDashboard(ctx, ws, "#/profiles/" + ws.profile(), port, !args.Has("--no-browser"));
+  return RunDashboard(ctx, ws, "#/profiles/" + (ws.workspace_mode() ? ws.profile() : std::string("-")), port, !args.Has("--no-browser"));
 }
 
 }  // namespace dlt::cli

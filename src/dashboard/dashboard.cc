@@ -441,10 +441,13 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
   }
   if (s.size() < 3 || s[1] != "profiles") return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
 
+  // `-` is the active profile (the only one in classic mode, without a workspace).
   const std::string& profile = s[2];
-  if (Status st = ValidateProfileName(profile); !st.ok()) return fail(st);
   WorkspaceOptions o = options_;
-  o.profile = profile;
+  if (profile != "-") {
+    if (Status st = ValidateProfileName(profile); !st.ok()) return fail(st);
+    o.profile = profile;
+  }
   auto opened = Workspace::Open(o);
   if (!opened.ok()) return fail(opened.status());
   ws = std::move(opened).value();

@@ -90,8 +90,13 @@ Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route,
   dashboard::Dashboard app(options, server->port());
   std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/";
   std::string page = url + route;
-  ctx.console.Out("Workspace dashboard" + (ws.workspace_mode() ? " of " + ws.name() : std::string()) + " (profile " +
-                  ws.profile() + ") at " + page);
+  if (!ws.workspace_mode()) {
+    ctx.console.Note("No workspace here (classic mode): the dashboard shows the pipelines of " +
+                     ws.Display(ws.pipelines_dir()) + " without profiles.");
+  }
+  ctx.console.Out("Workspace dashboard" +
+                  (ws.workspace_mode() ? " of " + ws.name() + " (profile " + ws.profile() + ")" : std::string()) +
+                  " at " + page);
   ctx.console.Out("Serving from 127.0.0.1 only, read-only. Press Ctrl-C to stop.");
   std::fflush(stdout);
   if (open_browser && !OpenBrowser(page)) {

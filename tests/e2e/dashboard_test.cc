@@ -495,6 +495,42 @@ TEST_F(Dashboard, PipelineShowOpensOnThePipelineAndCtrlCStopsCleanly) {
   EXPECT_TRUE(Contains(taken.err, "cannot listen on 127.0.0.1:" + std::to_string(port_))) << taken.err;
 }
 
+// Without a workspace (classic mode) there are no profiles: `-` names the only set of pipelines.
+TEST(DashboardClassicMode, PipelineShowServesThePipelinesOfTheClassicWorkingFolder) {
+  CliWorkspace w(/*workspace_mode=*/false);
+  w.Write("events.jsonl", "{\"id\": 1, \"tags\": [\"a\"]}\n{\"id\": 2, \"tags\": []}\n");
+  w.Write("cl.toml", "[pipeline]\nname = \"cl\"\ndestination = \"duckdb\"\ndataset_name = \"cl_data\"\n\n"
+                     "[[resources]]\nname = \"events\"\npath = \"events.jsonl\"\n");
+  RunResult run = w.Dlt({"run", "cl.toml", "--quiet"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  RunResult ws_show = w.Dlt({"workspace", "show", "--no-browser"});
+  EXPECT_NE(ws_show.exit_code, 0);
+  EXPECT_TRUE(Contains(ws_show.err, "Workspace could not be found")) << ws_show.err;
+
+  BackgroundProcess show({DLT_BINARY, "pipeline", "cl", "show", "--port", "0", "--no-browser"}, w.root(), w.env());
+  std::string port = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/#/profiles/-/pipelines/cl"), 10000);
+  ASSERT_FALSE(port.empty()) << show.output();
+  EXPECT_TRUE(Contains(show.output(), "classic mode")) << show.output();
+  httplib::Client c("127.0.0.1", std::stoi(port));
+  auto ws = c.Get("/api/workspace");
+  ASSERT_TRUE(ws);
+  EXPECT_FALSE(Json::parse(ws->body)["workspace_mode"].get<bool>());
+  auto list = c.Get("/api/profiles/-/pipelines");
+  ASSERT_TRUE(list);
+  Json pipelines = Json::parse(list->body)["pipelines"];
+  ASSERT_EQ(pipelines.size(), 1u) << list->body;
+  EXPECT_EQ(pipelines[0]["name"], "cl");
+  auto tables = c.Get("/api/profiles/-/pipelines/cl/tables");
+  ASSERT_TRUE(tables);
+  EXPECT_EQ(tables->status, 200) << tables->body;
+  std::map<std::string, Json> counts;
+  for (const auto& t : Json::parse(tables->body)["tables"]) counts[t["name"]] = t["row_count"];
+  EXPECT_EQ(counts["events"], 2);
+  EXPECT_EQ(counts["events__tags"], 1);
+  show.Signal(SIGTERM);
+  EXPECT_EQ(show.Wait(10000), 0) << show.output();
+}
+
 // --- the page in real Chromium ---------------------------------------------------------------
 
 // A minimal W3C WebDriver client for ChromeDriver.

@@ -40,6 +40,7 @@ function h(tag, attrs, ...children) {
 
 const enc = encodeURIComponent;
 const profileRoute = (p) => `#/profiles/${enc(p)}`;
+const profileLabel = (p) => (p === "-" ? "pipelines" : `profile ${p}`);
 const pipelineRoute = (p, n, tab) => `${profileRoute(p)}/pipelines/${enc(n)}${tab && tab !== "overview" ? "/" + tab : ""}`;
 const tableRoute = (p, n, t, offset) => `${profileRoute(p)}/pipelines/${enc(n)}/tables/${enc(t)}${offset ? "?offset=" + offset : ""}`;
 
@@ -104,8 +105,9 @@ profileSelect.addEventListener("change", () => {
 
 async function pageProfile(profile) {
   const data = await api(`/profiles/${enc(profile)}/pipelines`);
-  setCrumbs([[`profile ${profile}`, null]]);
   const ws = workspace;
+  if (!ws.workspace_mode) return pageClassic(data);
+  setCrumbs([[`profile ${profile}`, null]]);
   const out = [h("h1", {}, `Workspace ${ws.name}`)];
   if (profile !== ws.active_profile) {
     out.push(h("div", { class: "notice", id: "viewing-other" },
@@ -133,7 +135,23 @@ async function pageProfile(profile) {
                   data.protected ? h("span", { class: "badge warn" }, "protected") : null,
                   !data.read_only && !data.protected ? "writable" : null]],
     ]))));
-  const card = h("section", { class: "card" }, h("h2", {}, `Pipelines in profile ${data.profile}`));
+  out.push(pipelinesCard(profile, data, `Pipelines in profile ${data.profile}`));
+  return out;
+}
+
+// Without a workspace there are no profiles: the pipelines of the classic working folder.
+function pageClassic(data) {
+  setCrumbs([["pipelines", null]]);
+  return [
+    h("h1", {}, `Pipelines in ${workspace.run_dir}`),
+    h("div", { class: "notice", id: "classic-mode" },
+      "No workspace here (classic mode): there are no profiles. Create .dlt/.workspace to use them."),
+    pipelinesCard("-", data, `Pipelines in ${data.pipelines_dir}`),
+  ];
+}
+
+function pipelinesCard(profile, data, title) {
+  const card = h("section", { class: "card" }, h("h2", {}, title));
   if (data.pipelines.length === 0) {
     card.append(h("p", { class: "muted", id: "no-pipelines" }, `No pipelines in ${data.pipelines_dir} yet: run one with dlt run.`));
   } else {
@@ -153,8 +171,7 @@ async function pageProfile(profile) {
         .map((t, i) => h("th", { class: i >= 5 ? "num" : null }, t)))),
       tbody));
   }
-  out.push(card);
-  return out;
+  return card;
 }
 
 function tabs(profile, name, current) {
@@ -298,7 +315,7 @@ async function pageLoads(profile, name) {
 
 function pageConfig(profile, p) {
   return [h("section", { class: "card" },
-    h("h2", {}, `Configuration of profile ${profile}`),
+    h("h2", {}, profile === "-" ? "Configuration" : `Configuration of profile ${profile}`),
     h("p", { class: "muted" }, "Resolved as a run resolves it. Secrets are shown as ***."),
     h("table", { class: "data" },
       h("thead", {}, h("tr", {}, ["key", "value", "from", "used by the last run"].map((t) => h("th", {}, t)))),
@@ -311,7 +328,7 @@ function pageConfig(profile, p) {
 
 async function pagePipeline(profile, name, tab) {
   const p = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}`);
-  setCrumbs([[`profile ${profile}`, profileRoute(profile)], [name, tab === "overview" ? null : pipelineRoute(profile, name)],
+  setCrumbs([[profileLabel(profile), profileRoute(profile)], [name, tab === "overview" ? null : pipelineRoute(profile, name)],
              ...(tab === "overview" ? [] : [[tab, null]])]);
   const head = [h("h1", {}, "Pipeline ", h("span", { id: "pipeline-name" }, name)), tabs(profile, name, tab)];
   let body;
@@ -330,7 +347,7 @@ async function pagePipeline(profile, name, tab) {
 
 async function pageTable(profile, name, table, params) {
   const offset = Math.max(0, parseInt(params.get("offset") || "0", 10) || 0);
-  setCrumbs([[`profile ${profile}`, profileRoute(profile)], [name, pipelineRoute(profile, name)],
+  setCrumbs([[profileLabel(profile), profileRoute(profile)], [name, pipelineRoute(profile, name)],
              ["data", pipelineRoute(profile, name, "data")], [table, null]]);
   const head = [h("h1", {}, "Table ", h("span", { id: "table-name", class: "mono" }, table)), tabs(profile, name, "data")];
   let d;
@@ -369,8 +386,10 @@ async function route() {
       document.getElementById("workspace-name").textContent = workspace.name;
       document.title = `dlt · ${workspace.name}`;
     }
-    const profile = parts[0] === "profiles" && parts[1] ? parts[1] : workspace.active_profile;
-    renderProfileSelect(profile);
+    // "-" is the active profile; without a workspace (classic mode) it is the only one.
+    const profile = parts[0] === "profiles" && parts[1] ? parts[1] : workspace.workspace_mode ? workspace.active_profile : "-";
+    if (workspace.workspace_mode) renderProfileSelect(profile);
+    else document.getElementById("profile-picker").hidden = true;
     if (parts.length <= 2) content = await pageProfile(profile);
     else if (parts[2] === "pipelines" && parts[3]) {
       if (parts[4] === "tables" && parts[5]) content = await pageTable(profile, parts[3], parts[5], params);
