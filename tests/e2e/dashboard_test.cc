@@ -524,7 +524,8 @@ TEST(DashboardClassicMode, PipelineShowServesThePipelinesOfTheClassicWorkingFold
   ASSERT_TRUE(tables);
   EXPECT_EQ(tables->status, 200) << tables->body;
   std::map<std::string, Json> counts;
-  for (const auto& t : Json::parse(tables->body)["tables"]) counts[t["name"]] = t["row_count"];
+  Json table_list = Json::parse(tables->body);
+  for (const auto& t : table_list["tables"]) counts[t["name"]] = t["row_count"];
   EXPECT_EQ(counts["events"], 2);
   EXPECT_EQ(counts["events__tags"], 1);
   show.Signal(SIGTERM);
