@@ -167,7 +167,7 @@ function pipelinesCard(profile, data, title) {
         h("td", { class: "num" }, String(p.pending_packages))));
     }
     card.append(h("table", { class: "data" },
-      h("thead", {}, h("tr", {}, ["pipeline", "last run", "when", "destination", "dataset", "loaded packages", "pending"]
+      h("thead", {}, h("tr", {}, ["pipeline", "status", "last run", "destination", "dataset", "loaded packages", "pending"]
         .map((t, i) => h("th", { class: i >= 5 ? "num" : null }, t)))),
       tbody));
   }
