@@ -100,16 +100,23 @@ bool IsWithin(const fs::path& inner, const fs::path& outer) {
   return true;
 }
 
-std::string FormatLocalTime(fs::file_time_type t) {
+namespace {
+std::string FormatFileTime(fs::file_time_type t, bool utc, const char* format) {
   auto sys = std::chrono::time_point_cast<std::chrono::seconds>(t - fs::file_time_type::clock::now() +
                                                                 std::chrono::system_clock::now());
   std::time_t tt = std::chrono::system_clock::to_time_t(sys);
   std::tm tm{};
-  localtime_r(&tt, &tm);
+  if (utc) gmtime_r(&tt, &tm);
+  else localtime_r(&tt, &tm);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
+
+std::string FormatLocalTime(fs::file_time_type t) { return FormatFileTime(t, false, "%Y-%m-%d %H:%M:%S"); }
+
+std::string FormatUtcIso(fs::file_time_type t) { return FormatFileTime(t, true, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string DisplayPath(const fs::path& path, const fs::path& base) {
   if (!base.empty() && IsWithin(path, base)) {

@@ -30,6 +30,8 @@ bool IsWithin(const fs::path& inner, const fs::path& outer);
 
 // A file time as local "YYYY-MM-DD HH:MM:SS" (for "last run" columns).
 std::string FormatLocalTime(fs::file_time_type t);
+// "2026-11-25T10:46:16Z"
+std::string FormatUtcIso(fs::file_time_type t);
 
 // Canonical form of a path that may not exist yet (weakly_canonical, never throws).
 fs::path Normalize(const fs::path& path);

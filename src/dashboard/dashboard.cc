@@ -142,17 +142,6 @@ void Scrub(std::string& body, const std::set<std::string>& secrets) {
 
 // --- helpers ---------------------------------------------------------------------------------
 
-std::string IsoTime(fs::file_time_type t) {
-  auto sys = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-      t - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
-  std::time_t tt = std::chrono::system_clock::to_time_t(sys);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::optional<Json> ReadJsonFile(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
@@ -241,7 +230,7 @@ StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name
 Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
   Json j;
   j["name"] = p.name;
-  j["last_run"] = p.last_run ? Json(IsoTime(*p.last_run)) : Json(nullptr);
+  j["last_run"] = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
   auto trace = ReadJsonFile(p.path / "trace.json");
   j["status"] = trace ? trace->value("outcome", "unknown") : "never run";
   j["destination"] = trace ? trace->value("destination", "") : "";
