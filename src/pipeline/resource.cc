@@ -79,7 +79,6 @@ Resource Resource::FromCallback(ResourceOptions options, std::function<bool(std:
 
 Resource Resource::FromRows(ResourceOptions options, std::vector<std::string> rows) {
   auto shared = std::make_shared<std::vector<std::string>>(std::move(rows));
-  auto index = std::make_shared<size_t>(0);
   // Each Open() starts from the first row again.
   Resource r;
   r.options_ = std::move(options);
@@ -94,7 +93,6 @@ Resource Resource::FromRows(ResourceOptions options, std::vector<std::string> ro
         },
         name));
   };
-  (void)index;
   return r;
 }
 
