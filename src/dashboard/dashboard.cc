@@ -129,9 +129,15 @@ std::set<std::string> KnownSecrets(const Workspace* ws) {
 }
 
 void Scrub(std::string& body, const std::set<std::string>& secrets) {
+  // The body is JSON: a secret with a quote, a backslash or a control character appears escaped.
+  std::set<std::string> forms = secrets;
+  for (const auto& s : secrets) {
+    std::string escaped = Json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    forms.insert(escaped.substr(1, escaped.size() - 2));
+  }
   // Longest first, so that a connection string goes before the password inside it.
   std::vector<const std::string*> order;
-  for (const auto& s : secrets) order.push_back(&s);
+  for (const auto& s : forms) order.push_back(&s);
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
   for (const std::string* s : order) {
     for (size_t pos = body.find(*s); pos != std::string::npos; pos = body.find(*s, pos + 3)) {

@@ -166,7 +166,8 @@ class Dashboard : public ::testing::Test {
                                      "[destination.pg]\ndestination_type = \"postgres\"\n"
                                      "credentials = \"postgresql://loader:" + kCanary + "-url@127.0.0.1:1/dw\"\n");
     w.Write(".dlt/tests.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
-                                       "[sources.orders]\npassword = \"" + kCanary + "-tests\"\n");
+                                       "[sources.orders]\npassword = \"" + kCanary + "-tests\"\n"
+                                       "token = \"" + kCanary + "-q\\\"uote\\\\back\"\n");
     closed_port_ = FreePort();
     w.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\n"
                                       "[destination.warehouse.credentials]\nhost = \"127.0.0.1\"\nport = " +
