@@ -8,7 +8,9 @@ PREFIX ?= /usr/local
 
 CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
-.PHONY: all bootstrap configure build test sanitize demo install bench clean
+FUZZ_TIME ?= 600
+
+.PHONY: all bootstrap configure build test sanitize sanitize-configure fuzz-smoke fuzz demo install bench clean
 
 all: build
 
@@ -24,14 +26,33 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory fuzz-smoke
 
-# The unit tests again, built with AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer.
-sanitize: bootstrap
-	@cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug -DDLT_SANITIZE=ON >/dev/null
-	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target dlt_unit_tests
+# One clang build with AddressSanitizer and UndefinedBehaviorSanitizer (every UB check fatal) and
+# libFuzzer instrumentation (CMake option DLT_FUZZ): the unit tests and the fuzz targets of fuzz/
+# share its compile of the core. A build dir configured with another compiler is reconfigured.
+ASAN_DIR = $(BUILD_DIR)-asan
+sanitize-configure: bootstrap
+	@if [ -f $(ASAN_DIR)/CMakeCache.txt ] && ! grep -q 'CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' $(ASAN_DIR)/CMakeCache.txt; then \
+	  rm -rf $(ASAN_DIR)/CMakeCache.txt $(ASAN_DIR)/CMakeFiles; fi
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+	  -DDLT_FUZZ=ON >/dev/null
+	@cmake --build $(ASAN_DIR) -j$(JOBS) --target dlt_unit_tests fuzzers
+
+# The unit tests again, under AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer.
+sanitize: sanitize-configure
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(BUILD_DIR)-asan/dlt_unit_tests --gtest_brief=1
+	  $(ASAN_DIR)/dlt_unit_tests --gtest_brief=1
+
+# Every fuzz target for about a minute, two at a time, from a copy of its seed corpus.
+fuzz-smoke: sanitize-configure
+	@fuzz/run.sh $(ASAN_DIR) 60 2
+
+# Long fuzzing: make fuzz FUZZ_TIME=3600 [FUZZ_JOBS=2] [FUZZ_MERGE=1 to keep new corpus inputs].
+FUZZ_JOBS ?= $(JOBS)
+fuzz: sanitize-configure
+	@FUZZ_MERGE=$(FUZZ_MERGE) fuzz/run.sh $(ASAN_DIR) $(FUZZ_TIME) $(FUZZ_JOBS)
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)/dlt

@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: compilers and libraries for the build; postgresql for the destination tests.
+# Debian packages: compilers and libraries for the build; postgresql for the destination tests;
+# clang and its runtime libraries for the sanitizer and libFuzzer build (make sanitize, fuzz-smoke).
 PACKAGES=(
   build-essential cmake ccache pkg-config git
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
   libgtest-dev libgmock-dev postgresql
+  clang libclang-rt-14-dev
   chromium chromium-driver
   nodejs npm
 )

@@ -116,18 +116,26 @@ PostgresServer::~PostgresServer() {
 }
 
 std::string PostgresServer::Psql(const std::string& sql, const std::string& database) {
-  RunResult r = RunPg({"/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_.string(), "-p",
-                       std::to_string(port_), "-U", "postgres", "-d", database, "-c", sql});
-  if (r.exit_code != 0) {
-    error_ = "psql failed: " + r.err;
+  std::string out;
+  if (!PsqlQuery(sql, database, &out)) {
+    error_ = "psql failed: " + out;
     return "";
   }
-  return r.out;
+  return out;
 }
 
-std::string PostgresServer::Url() const {
+bool PostgresServer::PsqlQuery(const std::string& sql, const std::string& database, std::string* out) const {
+  RunResult r = RunPg({"/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_.string(), "-p",
+                       std::to_string(port_), "-U", "postgres", "-d", database, "-c", sql});
+  *out = r.exit_code == 0 ? r.out : r.err;
+  return r.exit_code == 0;
+}
+
+std::string PostgresServer::Url() const { return Url(kDatabase); }
+
+std::string PostgresServer::Url(const std::string& database) const {
   return std::string("postgresql://") + kUser + ":" + kPassword + "@127.0.0.1:" + std::to_string(port_) + "/" +
-         kDatabase;
+         database;
 }
 
 }  // namespace dlt::testing

@@ -19,6 +19,9 @@ class PostgresServer {
   int port() const { return port_; }
   // Runs SQL as the superuser through psql; returns its stdout ("" on error, see last_error()).
   std::string Psql(const std::string& sql, const std::string& database = "postgres");
+  // The same without touching error(): safe to call from several threads at once. Returns false
+  // (and the error text in `out`) when psql fails.
+  bool PsqlQuery(const std::string& sql, const std::string& database, std::string* out) const;
   bool Stop();   // stops the server (for tests of an unreachable destination)
   bool Start();  // starts it again on the same port
 
@@ -27,6 +30,7 @@ class PostgresServer {
   static constexpr const char* kPassword = "loader_pw_123";
   static constexpr const char* kDatabase = "dw";
   std::string Url() const;  // postgresql://loader:loader_pw_123@127.0.0.1:<port>/dw
+  std::string Url(const std::string& database) const;  // the same for another database
 
  private:
   bool ok_ = false;

@@ -43,6 +43,9 @@ struct ConfigNode {
   std::vector<ConfigNode> items;                            // arrays
   SourceLocation where;
 
+  // Out of line: clang with libstdc++ cannot check the implicit one while ConfigNode is
+  // incomplete (members holds pair<string, ConfigNode>).
+  ConfigNode();
   bool is_table() const { return kind == Kind::kTable; }
   bool is_scalar() const { return kind != Kind::kTable && kind != Kind::kArray; }
   const ConfigNode* Find(std::string_view key) const;

@@ -5,6 +5,8 @@
 
 namespace dlt {
 
+ConfigNode::ConfigNode() = default;
+
 std::optional<std::string> Environment::Get(std::string_view name) const {
   if (vars_) {
     auto it = vars_->find(std::string(name));

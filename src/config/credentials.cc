@@ -1,5 +1,7 @@
 // Parsing and validation of destination credentials. Error messages name keys and origins,
 // never the values: a connection string holds a password.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "common/text.h"
@@ -114,8 +116,12 @@ StatusOr<PostgresCredentials> ParsePostgresCredentials(std::string_view uri) {
   }
   std::string_view scheme = uri.substr(0, scheme_end);
   if (scheme != "postgresql" && scheme != "postgres") {
-    return InvalidArgument(std::string(what) + " must start with postgresql://, not " +
-                           std::string(scheme) + "://");
+    // Name the scheme only when it looks like one: in "user:pw@host/?x=a://" it holds the password.
+    bool plausible = !scheme.empty() && scheme.size() <= 16 && std::all_of(scheme.begin(), scheme.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '-' || ch == '.';
+    });
+    return InvalidArgument(std::string(what) + " must start with postgresql://" +
+                           (plausible ? ", not " + std::string(scheme) + "://" : std::string()));
   }
   std::string_view rest = uri.substr(scheme_end + 3);
   PostgresCredentials c;

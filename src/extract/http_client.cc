@@ -43,8 +43,19 @@ bool Sym(void* h, const char* name, T* out) {
   return *out != nullptr;
 }
 
+struct BodySink {
+  std::string* body;
+  size_t limit;
+  bool too_long = false;
+};
+
 size_t WriteBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * n > sink->limit) {
+    sink->too_long = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -199,6 +210,7 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
     L.easy_reset(h);
     Response response;
     HeaderSink sink{&response.headers, &response.reason};
+    BodySink body_sink{&response.body, policy.max_response_bytes};
     curl_slist* headers = nullptr;
     bool has_content_type = false, has_user_agent = false;
     for (const auto& [k, v] : request.headers) {
@@ -224,7 +236,7 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
     if (connect_ms > 0) L.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     L.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     L.easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
-    L.easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    L.easy_setopt(h, CURLOPT_WRITEDATA, &body_sink);
     L.easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
     L.easy_setopt(h, CURLOPT_HEADERDATA, &sink);
     std::string method = text::ToUpper(request.method);
@@ -258,6 +270,12 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
       why = L.easy_strerror(rc);
       if (rc == CURLE_OPERATION_TIMEDOUT) {
         why = "timed out after " + FormatSeconds(policy.timeout_s) + " s (runtime.request_timeout)";
+      }
+      if (body_sink.too_long) {
+        return Unavailable(Mask(method + " " + request.url + " failed: the response is larger than " +
+                                    std::to_string(policy.max_response_bytes >> 20) +
+                                    " MB (the limit of one response); request smaller pages (a limit or page size parameter)",
+                                request.secrets));
       }
       last_error = why;
       if (!IsRetryableCurlError(rc) || attempt >= max_attempts) {

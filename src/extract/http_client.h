@@ -54,6 +54,9 @@ struct RetryPolicy {
   int max_attempts = 5;          // including the first one
   double backoff_factor = 1;     // waits factor * 2^(attempt-1) seconds between attempts
   double max_retry_delay_s = 300;  // cap on any wait, Retry-After included
+  // A longer response body is an error (not retried): an endless or huge response must not
+  // exhaust memory.
+  size_t max_response_bytes = size_t{100} << 20;
 };
 
 // Loads libcurl (once per process). FailedPrecondition naming the file(s) tried when missing.

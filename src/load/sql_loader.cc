@@ -167,6 +167,7 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     auto it = jobs.find(t->name);
     if (it != jobs.end()) DLT_RETURN_IF_ERROR(CopyJobs(staging, *t, it->second));
   }
+  FaultPoint("load_merge_staged");
   auto q = [&](const std::string& n) { return client_->QuoteIdentifier(n); };
   const std::string droot = client_->Qualified(dataset_, root.name);
   const std::string sroot = client_->Qualified(staging, root.name);
@@ -277,6 +278,7 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
         std::to_string(schema.version()) + ", " + std::to_string(Schema::kEngineVersion) + ", " + client_->NowSql() +
         ", " + lit(schema.name()) + ", " + lit(schema.version_hash()) + ", " + lit(schema.ToJson()) + ")"));
   }
+  FaultPoint("load_before_state_row");
   if (p.state) {
     const StateRow& s = *p.state;
     DLT_RETURN_IF_ERROR(client_->Execute(
@@ -286,6 +288,7 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
         lit(s.state) + ", " + client_->NowSql() + ", " + lit(s.version_hash) + ", " + lit(p.load_id) + ", " +
         lit(s.row_id) + ")"));
   }
+  FaultPoint("load_before_loads_row");
   DLT_RETURN_IF_ERROR(client_->Execute(
       "INSERT INTO " + client_->Qualified(dataset_, "_dlt_loads") +
       " (load_id, schema_name, status, inserted_at, schema_version_hash) VALUES (" + lit(p.load_id) + ", " +

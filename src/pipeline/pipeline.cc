@@ -584,6 +584,7 @@ struct Pipeline::Impl {
       fs::remove_all(dir / "completed_jobs", ec);
       fs::rename(dir / "completed_jobs_tmp", dir / "completed_jobs", ec);
     }
+    FaultPoint("load_before_package_completed");
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "package_completed.json", "loaded"));
     FaultPoint("load_before_package_move");
     DLT_RETURN_IF_ERROR(storage->Move(load_id, PackageStage::kNormalized, PackageStage::kLoaded));
@@ -714,6 +715,7 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
     if (!s.ok()) {
       // Nothing of this run is kept: the package goes and the state is rolled back.
       (void)im.storage->Delete(PackageStage::kExtracted, load_id);
+      { std::error_code ec; fs::remove_all(im.storage->dir() / "load" / "new" / load_id, ec); }  // half-normalized copy
       im.state = before;
       (void)im.state.Save(im.StatePath());
       return s;

@@ -122,6 +122,18 @@ TEST(PostgresCredentials, WrongSchemeIsAnError) {
   EXPECT_EQ(no_scheme.status().message().find("s3cretpw"), std::string::npos) << no_scheme.status().message();
 }
 
+// Found by fuzz/credentials_fuzzer: a string without a scheme but with "://" after the password
+// made the whole user info the "scheme" that the error named.
+TEST(PostgresCredentials, WrongSchemeErrorNamesOnlyAPlausibleScheme) {
+  auto c = ParsePostgresCredentials("loader:s3cretpw@db.example.com/dw?note=a://b");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message().find("s3cretpw"), std::string::npos) << c.status().message();
+  EXPECT_TRUE(c.status().message().find("must start with postgresql://") != std::string::npos) << c.status().message();
+  auto mysql = ParsePostgresCredentials("mysql://loader:pw@h/dw");
+  ASSERT_FALSE(mysql.ok());
+  EXPECT_TRUE(mysql.status().message().find("not mysql://") != std::string::npos) << mysql.status().message();
+}
+
 TEST(PostgresCredentials, BadPercentEscapeInPasswordIsAnErrorWithoutThePassword) {
   auto c = ParsePostgresCredentials("postgresql://loader:s3cret%zzpw@h/dw");
   ASSERT_FALSE(c.ok());

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/fault.h"
 #include "common/text.h"
 
 namespace dlt {
@@ -217,11 +218,13 @@ Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& ta
       size_t n;
       while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
         if (g_pq->put_copy_data(conn, buf.data(), static_cast<int>(n)) != 1) break;
+        FaultPoint("postgres_copy_data");
       }
       if (std::ferror(f)) read_error = "cannot read load job " + file.string();
       std::fclose(f);
     }
     g_pq->put_copy_end(conn, read_error.empty() ? nullptr : read_error.c_str());
+    FaultPoint("postgres_copy_end");
     Status result = Status::Ok();
     while (PGresult* res = g_pq->get_result(conn)) {
       if (g_pq->result_status(res) != PGRES_COMMAND_OK && result.ok()) {
