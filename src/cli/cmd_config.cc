@@ -146,7 +146,7 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
     if (!cand.tag.empty()) where += " (" + cand.tag + ")";
     std::string status;
     if (cand.value) {
-      bool secret = key.secret || IsSecretPath(cand.path);
+      bool secret = key.secret || IsSecretPath(cand.path) || IsSecretByOrigin(cand.provider, cand.path);
       std::string v = DisplayValue(*cand.value, secret);
       if (cand.provider != ProviderKind::kEnvironment) {
         v += " at line " + std::to_string(cand.value->where.line);
@@ -175,7 +175,8 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   if (winner && *resolved) {
-    c.Out("Result: " + DisplayValue((*resolved)->value, key.secret) + " from " + (*resolved)->origin.Describe());
+    bool secret = key.secret || IsSecretByOrigin((*resolved)->origin.provider, (*resolved)->path);
+    c.Out("Result: " + DisplayValue((*resolved)->value, secret) + " from " + (*resolved)->origin.Describe());
     return Status::Ok();
   }
   c.Out("Result: " + key.Dotted() + " is not set.");

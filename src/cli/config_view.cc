@@ -49,6 +49,10 @@ bool IsSecretPath(const std::vector<std::string>& path) {
   return std::any_of(path.begin(), path.end(), [](const std::string& p) { return IsSecretKeyName(p); });
 }
 
+bool IsSecretByOrigin(ProviderKind provider, const std::vector<std::string>& path) {
+  return provider == ProviderKind::kSecretsToml && !(path.size() >= 1 && path.back() == "destination_type");
+}
+
 bool LooksLikeUrlWithPassword(std::string_view v) {
   size_t scheme = v.find("://");
   if (scheme == std::string_view::npos) return false;
@@ -116,6 +120,7 @@ ConfigEntry ResolveEntry(const ConfigResolver& resolver, const std::vector<std::
     e.error = r.status().message();
   } else {
     e.value = std::move(*r);
+    if (e.value && IsSecretByOrigin(e.value->origin.provider, path)) e.secret = true;
   }
   return e;
 }

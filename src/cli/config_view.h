@@ -17,6 +17,9 @@ std::vector<std::vector<std::string>> LeafPaths(const std::vector<ConfigLayer>& 
 
 // True when a component of the path is named like a secret (credentials, password, token, ...).
 bool IsSecretPath(const std::vector<std::string>& path);
+// A value read from a secrets file is a secret whatever its key is called, except
+// destination_type (it names a destination type).
+bool IsSecretByOrigin(ProviderKind provider, const std::vector<std::string>& path);
 // A connection string with a password (scheme://user:password@host) or a token-looking string.
 bool LooksLikeUrlWithPassword(std::string_view value);
 bool LooksLikeToken(std::string_view value);

@@ -161,6 +161,14 @@ StatusOr<DestinationConfig> ResolveDestination(const Workspace& ws, std::string_
     if (path && !path->empty()) {
       fs::path p(*path);
       if (p.string().starts_with("duckdb:///")) p = p.string().substr(10);
+      // A URL is not a DuckDB file: most likely credentials of another destination type (with a
+      // password in it) under a duckdb destination. Never used as a file name, never echoed.
+      const std::string& ps = p.string();
+      size_t at = ps.find('@');
+      if (ps.find("://") != std::string::npos || (at != std::string::npos && ps.rfind(':', at) != std::string::npos)) {
+        return InvalidArgument("destination `" + name + "` is of type duckdb but its credentials" + where +
+                               " are a URL, not a database file path; check destination_type (the value is not shown: it may hold a password)");
+      }
       c.database = p.is_absolute() ? p : ws.local_dir() / p;
     } else {
       bool named = name != out.type || pipeline.empty();

@@ -135,6 +135,27 @@ TEST(ResolveDestination, PostgresNativeStringFromTheEnvironmentIsParsed) {
   EXPECT_EQ(pg.password.reveal(), "s3cretpw");
 }
 
+// Found by the secret canary sweep (tests/e2e/secret_canary_test.cc): a postgres URL in the
+// credentials of a duckdb destination became the database file name, password and all, and was
+// printed by --debug and in run summaries.
+TEST(ResolveDestination, AUrlAsDuckdbCredentialsIsAnErrorWithoutTheValue) {
+  for (const char* url : {"postgresql://loader:s3cretpw@pg:5432/dw", "loader:s3cretpw@pg/dw"}) {
+    TestWorkspace t;
+    t.Write(".dlt/dev.config.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+    t.env()["DESTINATION__WAREHOUSE__CREDENTIALS"] = url;
+    Workspace ws = t.OpenLoaded("dev");
+    auto d = ResolveDestination(ws, "warehouse");
+    ASSERT_FALSE(d.ok()) << url;
+    EXPECT_NE(d.status().message().find("not a database file path"), std::string::npos) << d.status().message();
+    EXPECT_EQ(d.status().message().find("s3cretpw"), std::string::npos) << d.status().message();
+  }
+  TestWorkspace t;
+  t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\ncredentials = \"data/me@home.duckdb\"\n");
+  Workspace ws = t.OpenLoaded("dev");
+  auto d = ResolveDestination(ws, "warehouse");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+}
+
 TEST(ResolveDestination, MissingPostgresFieldsAreNamedInTheError) {
   TestWorkspace t;
   t.Write(".dlt/config.toml",
