@@ -28,21 +28,20 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kMaxLoads = 200;
+constexpr size_t kMaxCellBytes = 4096;
 
 // --- responses -------------------------------------------------------------------------------
 
-HttpResponse JsonResponse(const Json& doc, int status = 200) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json; charset=utf-8";
-  // Invalid UTF-8 in data (a destination may hold anything) is replaced, never an exception.
-  r.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
+// An API answer before it is serialized (so that secrets can be scrubbed from the tree).
+struct ApiReply {
+  int status = 200;
+  Json doc;
+};
 
-HttpResponse ErrorResponse(int status, const std::string& message) {
-  return JsonResponse(Json{{"error", message}, {"status", status}}, status);
+ApiReply Reply(Json doc, int status = 200) { return ApiReply{status, std::move(doc)}; }
+
+ApiReply ErrorReply(int status, const std::string& message) {
+  return Reply(Json{{"error", message}, {"status", status}}, status);
 }
 
 int HttpStatusFor(const Status& s) {
@@ -56,7 +55,17 @@ int HttpStatusFor(const Status& s) {
   }
 }
 
-HttpResponse ErrorResponse(const Status& s) { return ErrorResponse(HttpStatusFor(s), s.message()); }
+ApiReply ErrorReply(const Status& s) { return ErrorReply(HttpStatusFor(s), s.message()); }
+
+HttpResponse ToHttp(const ApiReply& reply) {
+  HttpResponse r;
+  r.status = reply.status;
+  r.content_type = "application/json; charset=utf-8";
+  // Invalid UTF-8 in data (a destination may hold anything) is replaced, never an exception.
+  r.body = reply.doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
 
 // --- secrets ---------------------------------------------------------------------------------
 
@@ -65,8 +74,8 @@ void AddSecret(std::set<std::string>& out, const std::string& value) {
   // The password inside a connection string, raw and percent-decoded.
   size_t scheme = value.find("://");
   if (scheme == std::string::npos) return;
-  size_t at = value.find('@', scheme + 3);
-  if (at == std::string::npos) return;
+  size_t at = value.rfind('@');
+  if (at == std::string::npos || at < scheme + 3) return;
   std::string userinfo = value.substr(scheme + 3, at - scheme - 3);
   size_t colon = userinfo.find(':');
   if (colon == std::string::npos) return;
@@ -87,19 +96,17 @@ void CollectSecretLeaves(const ConfigNode& node, bool secret_key, std::set<std::
   for (const auto& [k, v] : node.members) CollectSecretLeaves(v, IsSecretKeyName(k), out);
 }
 
-// An environment variable holding a secret: its last `__` part is named like one
-// (SOURCES__X__API_KEY, DESTINATION__PG__CREDENTIALS, MOTHERDUCK_TOKEN); DESTINATION__PG__CREDENTIALS__HOST
-// is not a secret.
+// An environment variable the configuration reads that holds a secret: a dlt-style name
+// (SECTION__KEY) whose last part is named like a secret (SOURCES__X__API_KEY,
+// DESTINATION__PG__CREDENTIALS, not DESTINATION__PG__CREDENTIALS__HOST), or MOTHERDUCK_TOKEN.
+// Other variables (POSTGRES_PASSWORD, TOKENIZERS_PARALLELISM) are never read, so never sent.
 bool SecretLookingEnvName(std::string_view name) {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "motherduck_token") return true;
   size_t sep = lower.rfind("__");
-  std::string last = sep == std::string::npos ? lower : lower.substr(sep + 2);
-  if (IsSecretKeyName(last)) return true;
-  for (const char* word : {"password", "token", "secret", "credentials", "api_key", "apikey", "private_key"}) {
-    if (last.find(word) != std::string::npos) return true;
-  }
-  return false;
+  if (sep == std::string::npos) return false;
+  return IsSecretKeyName(lower.substr(sep + 2));
 }
 
 // Every secret value this workspace's profile can see: the secret keys of its TOML layers and
@@ -123,25 +130,56 @@ std::set<std::string> KnownSecrets(const Workspace* ws) {
     if (eq == std::string_view::npos) continue;
     std::string_view name = kv.substr(0, eq);
     std::string value(kv.substr(eq + 1));
-    if (SecretLookingEnvName(name) || cli::LooksLikeUrlWithPassword(value)) AddSecret(out, value);
+    if (SecretLookingEnvName(name) || (name.find("__") != std::string_view::npos && cli::LooksLikeUrlWithPassword(value))) {
+      AddSecret(out, value);
+    }
   }
   return out;
 }
 
-void Scrub(std::string& body, const std::set<std::string>& secrets) {
-  // The body is JSON: a secret with a quote, a backslash or a control character appears escaped.
-  std::set<std::string> forms = secrets;
-  for (const auto& s : secrets) {
-    std::string escaped = Json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    forms.insert(escaped.substr(1, escaped.size() - 2));
+// Replaces every secret value inside the strings (values and keys) of a JSON document. Done on
+// the tree, before serializing, so JSON syntax is never touched.
+std::string ScrubString(std::string text, const std::vector<const std::string*>& secrets) {
+  for (const std::string* s : secrets) {
+    for (size_t pos = text.find(*s); pos != std::string::npos; pos = text.find(*s, pos + 3)) {
+      text.replace(pos, s->size(), "***");
+    }
   }
+  return text;
+}
+
+void ScrubTree(Json& doc, const std::vector<const std::string*>& secrets) {
+  if (doc.is_string()) {
+    doc = ScrubString(doc.get<std::string>(), secrets);
+  } else if (doc.is_array()) {
+    for (auto& v : doc) ScrubTree(v, secrets);
+  } else if (doc.is_object()) {
+    Json out = Json::object();
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+      ScrubTree(it.value(), secrets);
+      out[ScrubString(it.key(), secrets)] = std::move(it.value());
+    }
+    doc = std::move(out);
+  }
+}
+
+void Scrub(Json& doc, const std::set<std::string>& secrets) {
   // Longest first, so that a connection string goes before the password inside it.
   std::vector<const std::string*> order;
-  for (const auto& s : forms) order.push_back(&s);
+  for (const auto& s : secrets) order.push_back(&s);
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
-  for (const std::string* s : order) {
-    for (size_t pos = body.find(*s); pos != std::string::npos; pos = body.find(*s, pos + 3)) {
-      body.replace(pos, s->size(), "***");
+  if (!order.empty()) ScrubTree(doc, order);
+}
+
+// Values under secret-looking keys of a document that is not configuration (the pipeline
+// state may hold a token a source keeps there): shown as ***.
+void MaskSecretKeys(Json& doc) {
+  if (doc.is_array()) {
+    for (auto& v : doc) MaskSecretKeys(v);
+  } else if (doc.is_object()) {
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+      if (IsSecretKeyName(it.key()) && !it.value().is_null() && !it.value().is_structured()) it.value() = "***";
+      else MaskSecretKeys(it.value());
     }
   }
 }
@@ -152,8 +190,14 @@ std::optional<Json> ReadJsonFile(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
   auto doc = PackageStorage::ReadJson(p);
-  if (!doc.ok()) return std::nullopt;
+  if (!doc.ok() || !doc->is_object()) return std::nullopt;
   return std::move(doc).value();
+}
+
+// A string field of a document written by a run; "" when missing or of another type.
+std::string StringField(const Json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 StatusOr<int> ParseIntParam(const HttpRequest& r, const std::string& name, int def, int min, int max) {
@@ -228,7 +272,7 @@ StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name
     }
     if (d.contains("dataset_name") && d["dataset_name"].is_string()) v.dataset_name = d["dataset_name"].get<std::string>();
   }
-  if (v.dataset_name.empty() && v.trace) v.dataset_name = v.trace->value("dataset_name", "");
+  if (v.dataset_name.empty() && v.trace) v.dataset_name = StringField(*v.trace, "dataset_name");
   if (!v.dataset_name.empty()) v.dataset_name = SnakeCaseNaming().NormalizeIdentifier(v.dataset_name);
   return v;
 }
@@ -238,10 +282,11 @@ Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
   j["name"] = p.name;
   j["last_run"] = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
   auto trace = ReadJsonFile(p.path / "trace.json");
-  j["status"] = trace ? trace->value("outcome", "unknown") : "never run";
-  j["destination"] = trace ? trace->value("destination", "") : "";
-  j["dataset_name"] = trace ? trace->value("dataset_name", "") : "";
-  if (trace && trace->contains("error")) j["error"] = (*trace)["error"];
+  std::string outcome = trace ? StringField(*trace, "outcome") : "";
+  j["status"] = !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
+  j["destination"] = trace ? StringField(*trace, "destination") : "";
+  j["dataset_name"] = trace ? StringField(*trace, "dataset_name") : "";
+  if (trace && !StringField(*trace, "error").empty()) j["error"] = StringField(*trace, "error");
   PackageStorage storage(p.path);
   j["loaded_packages"] = storage.List(PackageStage::kLoaded).size();
   j["pending_packages"] = storage.List(PackageStage::kExtracted).size() + storage.List(PackageStage::kNormalized).size();
@@ -320,6 +365,10 @@ StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineVie
                        ") is unreachable: " + m);
   }
   v.client = std::move(client).value();
+  if (v.config.type == "postgres") {
+    // A page waits for a query at most this long; the session is read-only anyway.
+    DLT_RETURN_IF_ERROR(v.client->Execute("SET statement_timeout = '20s'"));
+  }
   DLT_ASSIGN_OR_RETURN(bool exists, v.client->SchemaExists(p.dataset_name));
   if (!exists) {
     return NotFound("dataset `" + p.dataset_name + "` does not exist in destination `" + p.destination_name + "` (" +
@@ -349,7 +398,12 @@ Json DestinationJson(const Workspace& ws, const PipelineView& p) {
 Json ConfigJson(const Workspace& ws, const std::optional<Json>& trace) {
   std::set<std::string> used;
   if (trace) {
-    for (const auto& o : trace->value("config_origins", Json::array())) used.insert(o.value("key", ""));
+    auto origins = trace->find("config_origins");
+    if (origins != trace->end() && origins->is_array()) {
+      for (const auto& o : *origins) {
+        if (o.is_object()) used.insert(StringField(o, "key"));
+      }
+    }
   }
   Json out = Json::array();
   for (const auto& e : cli::ResolvedConfig(ws)) {
@@ -375,7 +429,47 @@ const Table* FindBrowsableTable(const PipelineView& p, const std::string& table)
 
 }  // namespace
 
-Dashboard::Dashboard(WorkspaceOptions options, int port) : options_(std::move(options)), port_(port) {}
+Dashboard::Dashboard(WorkspaceOptions options, int port, std::string token)
+    : options_(std::move(options)), port_(port), token_(std::move(token)) {}
+
+std::string Dashboard::CookieName() const { return "dlt_dashboard_" + std::to_string(port_); }
+
+namespace {
+
+bool SameToken(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::optional<std::string> CookieValue(const HttpRequest& req, const std::string& name) {
+  auto it = req.headers.find("cookie");
+  if (it == req.headers.end()) return std::nullopt;
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    size_t semi = rest.find(';');
+    std::string_view part = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Dashboard::Authorized(const HttpRequest& req) const {
+  if (auto q = req.query.find("token"); q != req.query.end() && SameToken(q->second, token_)) return true;
+  if (auto c = CookieValue(req, CookieName()); c && SameToken(*c, token_)) return true;
+  if (auto a = req.headers.find("authorization"); a != req.headers.end() && a->second.starts_with("Bearer ") &&
+                                                   SameToken(std::string_view(a->second).substr(7), token_)) {
+    return true;
+  }
+  return false;
+}
 
 HttpResponse Dashboard::Handle(const HttpRequest& req) const {
   // A page of another site may not talk to the dashboard through this port (DNS rebinding):
@@ -384,11 +478,24 @@ HttpResponse Dashboard::Handle(const HttpRequest& req) const {
   if (host != req.headers.end()) {
     std::string p = ":" + std::to_string(port_);
     if (host->second != "127.0.0.1" + p && host->second != "localhost" + p) {
-      return ErrorResponse(403, "requests must be addressed to 127.0.0.1" + p);
+      return ToHttp(ErrorReply(403, "requests must be addressed to 127.0.0.1" + p));
     }
   }
-  if (!req.segments.empty() && req.segments[0] == "api") return HandleApi(req);
   std::string path = req.segments.empty() ? "index.html" : req.segments.size() == 1 ? req.segments[0] : "";
+  // Other users of this machine can reach 127.0.0.1 too: the data and the page need the access
+  // token of the printed address (then kept in a cookie), or `Authorization: Bearer <token>`.
+  bool data = (!req.segments.empty() && req.segments[0] == "api") || path == "index.html";
+  if (data && !Authorized(req)) {
+    std::string message = "missing or wrong access token: open the address printed by `dlt workspace show` "
+                          "(it ends in ?token=...), or send `Authorization: Bearer <token>`";
+    if (path != "index.html") return ToHttp(ErrorReply(401, message));
+    HttpResponse r;
+    r.status = 401;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "dlt dashboard: " + message + "\n";
+    return r;
+  }
+  if (!req.segments.empty() && req.segments[0] == "api") return HandleApi(req);
   for (const Asset& a : EmbeddedAssets()) {
     if (a.path != path) continue;
     HttpResponse r;
@@ -398,6 +505,10 @@ HttpResponse Dashboard::Handle(const HttpRequest& req) const {
     else if (path.ends_with(".css")) r.content_type = "text/css; charset=utf-8";
     else if (path.ends_with(".svg")) r.content_type = "image/svg+xml";
     else r.content_type = "application/octet-stream";
+    if (path == "index.html") {
+      r.headers.emplace_back("Set-Cookie", CookieName() + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict");
+      r.headers.emplace_back("Cache-Control", "no-store");
+    }
     return r;
   }
   HttpResponse r;
@@ -410,12 +521,12 @@ HttpResponse Dashboard::Handle(const HttpRequest& req) const {
 HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
   const auto& s = req.segments;
   std::optional<Workspace> ws;
-  auto respond = [&](HttpResponse r) {
+  auto respond = [&](ApiReply r) {
     // The last line of defence: no value of a secret known to the workspace leaves the process.
-    Scrub(r.body, KnownSecrets(ws ? &*ws : nullptr));
-    return r;
+    Scrub(r.doc, KnownSecrets(ws ? &*ws : nullptr));
+    return ToHttp(r);
   };
-  auto fail = [&](const Status& st) { return respond(ErrorResponse(st)); };
+  auto fail = [&](const Status& st) { return respond(ErrorReply(st)); };
 
   if (s.size() == 2 && s[1] == "workspace") {
     auto opened = Workspace::Open(options_);
@@ -432,9 +543,9 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"selected_by", std::string(ProfileSourceName(ws->profile_source()))},
            {"pinned_profile", ws->pinned_profile() ? Json(*ws->pinned_profile()) : Json(nullptr)},
            {"profiles", profiles}};
-    return respond(JsonResponse(j));
+    return respond(Reply(j));
   }
-  if (s.size() < 3 || s[1] != "profiles") return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+  if (s.size() < 3 || s[1] != "profiles") return respond(ErrorReply(404, "unknown API path " + req.target.substr(0, 200)));
 
   // `-` is the active profile (the only one in classic mode, without a workspace).
   const std::string& profile = s[2];
@@ -460,9 +571,9 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"read_only", ro.ok() && *ro},
            {"protected", prot.ok() && *prot},
            {"pipelines", pipelines}};
-    return respond(JsonResponse(j));
+    return respond(Reply(j));
   }
-  if (s[3] != "pipelines" || s.size() < 5) return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+  if (s[3] != "pipelines" || s.size() < 5) return respond(ErrorReply(404, "unknown API path " + req.target.substr(0, 200)));
 
   auto pv = OpenPipeline(*ws, s[4]);
   if (!pv.ok()) return fail(pv.status());
@@ -478,12 +589,14 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
       }
     }
     auto loaded = storage.List(PackageStage::kLoaded);
+    Json state = p.state ? Json(p.state->doc()) : Json(nullptr);
+    MaskSecretKeys(state);
     Json j{{"name", p.name},
            {"profile", ws->profile()},
            {"dir", ws->Display(p.dir)},
            {"destination", DestinationJson(*ws, p)},
            {"dataset_name", p.dataset_name},
-           {"state", p.state ? p.state->doc() : Json(nullptr)},
+           {"state", state},
            {"schema", p.schema ? Json{{"name", p.schema->name()}, {"version", p.schema->version()},
                                       {"tables", p.schema->DataTables().size()}}
                                : Json(nullptr)},
@@ -491,15 +604,15 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
                          {"pending", pending}}},
            {"trace", p.trace ? *p.trace : Json(nullptr)},
            {"config", ConfigJson(*ws, p.trace)}};
-    return respond(JsonResponse(j));
+    return respond(Reply(j));
   }
   if (s.size() == 6 && what == "trace") {
-    if (!p.trace) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no trace: it has not run yet"));
-    return respond(JsonResponse(*p.trace));
+    if (!p.trace) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no trace: it has not run yet"));
+    return respond(Reply(*p.trace));
   }
   if (s.size() == 6 && what == "schema") {
-    if (!p.schema) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
-    return respond(JsonResponse(SchemaJson(*p.schema)));
+    if (!p.schema) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
+    return respond(Reply(SchemaJson(*p.schema)));
   }
   if (s.size() == 6 && what == "loads") {
     auto d = OpenDestination(*ws, p);
@@ -516,10 +629,10 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
       for (size_t i = 0; i < std::size(names) && i < r.size(); ++i) l[names[i]] = r[i] ? Json(*r[i]) : Json(nullptr);
       loads.push_back(std::move(l));
     }
-    return respond(JsonResponse(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"loads", loads}}));
+    return respond(Reply(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"loads", loads}}));
   }
   if (s.size() == 6 && what == "tables") {
-    if (!p.schema) return respond(ErrorResponse(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
+    if (!p.schema) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
     auto d = OpenDestination(*ws, p);
     if (!d.ok()) return fail(d.status());
     SqlClient& c = *d->client;
@@ -540,12 +653,12 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
       }
       tables.push_back(std::move(j));
     }
-    return respond(JsonResponse(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"tables", tables}}));
+    return respond(Reply(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"tables", tables}}));
   }
   if (s.size() == 8 && what == "tables" && s[7] == "rows") {
     const Table* t = FindBrowsableTable(p, s[6]);
     if (t == nullptr) {
-      return respond(ErrorResponse(404, "table `" + s[6].substr(0, 200) + "` is not in the schema of pipeline `" + p.name + "`"));
+      return respond(ErrorReply(404, "table `" + s[6].substr(0, 200) + "` is not in the schema of pipeline `" + p.name + "`"));
     }
     auto offset = ParseIntParam(req, "offset", 0, 0, 1000000000);
     if (!offset.ok()) return fail(offset.status());
@@ -557,7 +670,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     auto cols = c.TableColumns(p.dataset_name, t->name);
     if (!cols.ok()) return fail(cols.status());
     if (cols->empty()) {
-      return respond(ErrorResponse(404, "table `" + t->name + "` does not exist in dataset `" + p.dataset_name + "` yet"));
+      return respond(ErrorReply(404, "table `" + t->name + "` does not exist in dataset `" + p.dataset_name + "` yet"));
     }
     std::string list;
     for (const auto& col : *cols) list += (list.empty() ? "" : ", ") + c.QuoteIdentifier(col);
@@ -572,22 +685,36 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
       const Column* sc = t->FindColumn(col);
       columns.push_back(Json{{"name", col}, {"data_type", sc ? Json(std::string(DataTypeName(sc->data_type))) : Json(nullptr)}});
     }
+    // Long values (documents, blobs) are cut for display: a page stays small.
     Json data = Json::array();
+    bool truncated = false;
     for (const auto& r : *rows) {
       Json row = Json::array();
-      for (const auto& v : r) row.push_back(v ? Json(*v) : Json(nullptr));
+      for (const auto& v : r) {
+        if (!v) {
+          row.push_back(nullptr);
+        } else if (v->size() > kMaxCellBytes) {
+          size_t cut = kMaxCellBytes;
+          while (cut > 0 && (static_cast<unsigned char>((*v)[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+          row.push_back(v->substr(0, cut) + "…");
+          truncated = true;
+        } else {
+          row.push_back(*v);
+        }
+      }
       data.push_back(std::move(row));
     }
     long long count = (!total->empty() && !(*total)[0].empty() && (*total)[0][0]) ? std::stoll(*(*total)[0][0]) : 0;
-    return respond(JsonResponse(Json{{"table", t->name},
+    return respond(Reply(Json{{"table", t->name},
                                      {"dataset_name", p.dataset_name},
                                      {"columns", columns},
                                      {"rows", data},
                                      {"offset", *offset},
                                      {"limit", *limit},
-                                     {"total", count}}));
+                                     {"total", count},
+                                     {"truncated", truncated}}));
   }
-  return respond(ErrorResponse(404, "unknown API path " + req.target.substr(0, 200)));
+  return respond(ErrorReply(404, "unknown API path " + req.target.substr(0, 200)));
 }
 
 }  // namespace dlt::dashboard

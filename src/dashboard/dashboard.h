@@ -5,7 +5,8 @@
 // short connection per request (a running pipeline is never blocked for long). Inputs are names
 // (profile, pipeline, table) checked against what exists, never paths. Values of secrets are
 // never sent: configuration values are redacted, and every API response is scrubbed of the
-// secret values the workspace knows of as a last line of defence.
+// secret values the workspace knows of as a last line of defence. Only who holds the access token
+// printed at start (other users of the machine can reach 127.0.0.1 too) gets data.
 #pragma once
 
 #include <string>
@@ -19,14 +20,19 @@ class Dashboard {
  public:
   // `options` opens the workspace as the command did (start dir, --profile flag, environment);
   // requests for another profile reopen it with that profile, without touching the pin.
-  Dashboard(WorkspaceOptions options, int port);
+  // `token` is the access token the page and the API require (in the printed address).
+  Dashboard(WorkspaceOptions options, int port, std::string token);
 
   HttpResponse Handle(const HttpRequest& request) const;
+  // The cookie that keeps the token once the page was opened with it (one per port).
+  std::string CookieName() const;
 
  private:
+  bool Authorized(const HttpRequest& request) const;
   HttpResponse HandleApi(const HttpRequest& request) const;
   WorkspaceOptions options_;
   int port_;
+  std::string token_;
 };
 
 // Embedded assets of the page (index.html, app.js, app.css), compiled in from src/dashboard/assets/.

@@ -19,6 +19,7 @@ namespace {
 constexpr size_t kMaxHead = 16 * 1024;
 constexpr size_t kMaxTarget = 8 * 1024;
 constexpr int kMaxConnections = 32;
+constexpr auto kHeadTimeout = std::chrono::seconds(10);
 
 const char* Reason(int status) {
   switch (status) {
@@ -224,37 +225,71 @@ void HttpServer::Serve(const HttpHandler& handler) {
     if (fds[1].revents) break;
     if (!(fds[0].revents & POLLIN)) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      // Out of file descriptors: wait a little instead of spinning on the pending connection.
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      continue;
+    }
     if (active_.load() >= kMaxConnections) {
       WriteResponse(fd, ErrorJson(503, "too many connections"), false);
       ::close(fd);
       continue;
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_fds_.insert(fd);
+    }
     ++active_;
-    std::thread([this, fd, &handler] {
-      HandleConnection(fd, handler);
+    try {
+      std::thread([this, fd, &handler] {
+        HandleConnection(fd, handler);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          open_fds_.erase(fd);
+        }
+        ::close(fd);
+        --active_;
+      }).detach();
+    } catch (const std::exception&) {  // no thread to be had: drop this connection
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        open_fds_.erase(fd);
+      }
       ::close(fd);
       --active_;
-    }).detach();
+    }
   }
-  // In-flight requests finish (they are bounded by socket timeouts and the handler).
+  // Connections still waiting for a request are cut; requests being answered finish (they are
+  // bounded by the head deadline and the handler's own timeouts). The handler outlives them.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+  }
   while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 void HttpServer::HandleConnection(int fd, const HttpHandler& handler) {
   timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  // The whole request head must arrive within kHeadTimeout, however slowly it trickles in.
+  auto deadline = std::chrono::steady_clock::now() + kHeadTimeout;
   std::string head;
   char buf[4096];
   size_t end = std::string::npos;
   while (end == std::string::npos) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (!head.empty() && n < 0) WriteResponse(fd, ErrorJson(408, "request timeout"), false);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      if (!head.empty()) WriteResponse(fd, ErrorJson(408, "request timeout"), false);
       return;
     }
+    ssize_t n = ready < 0 ? -1 : ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
     head.append(buf, static_cast<size_t>(n));
     end = head.find("\r\n\r\n");
     if (end == std::string::npos && head.size() > kMaxHead) {

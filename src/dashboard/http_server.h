@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,7 +47,8 @@ class HttpServer {
   ~HttpServer();
 
   int port() const { return port_; }
-  // Serves requests until Stop(); returns after in-flight requests finish (or a few seconds).
+  // Serves requests until Stop(). Then connections still waiting for their request are cut and
+  // Serve returns when the requests being answered are done (`handler` must live until then).
   void Serve(const HttpHandler& handler);
   // Makes Serve() return. Async-signal-safe (writes one byte to a pipe).
   void Stop();
@@ -60,6 +63,8 @@ class HttpServer {
   int stop_pipe_[2] = {-1, -1};
   int port_ = 0;
   std::atomic<int> active_{0};
+  std::mutex mu_;
+  std::set<int> open_fds_;  // connections being served
 };
 
 }  // namespace dlt::dashboard

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cctype>
 #include <cstdlib>
 
 #include "cli/command.h"
@@ -44,7 +45,7 @@ bool OnPath(const std::string& program) {
 bool OpenBrowser(const std::string& url) {
   std::string program;
   if (const char* b = std::getenv("BROWSER"); b != nullptr && *b != '\0') {
-    program = b;
+    program = std::string(b).substr(0, std::string_view(b).find(':'));  // a list: the first one
   } else if ((std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr) && OnPath("xdg-open")) {
     program = "xdg-open";
   } else {
@@ -69,6 +70,31 @@ bool OpenBrowser(const std::string& url) {
   return true;
 }
 
+// A random access token for this run of the dashboard (DLT_DASHBOARD_TOKEN sets a fixed one, for
+// scripts): 32 hex digits from the kernel's random source.
+StatusOr<std::string> AccessToken() {
+  if (const char* fixed = std::getenv("DLT_DASHBOARD_TOKEN"); fixed != nullptr && *fixed != '\0') {
+    std::string t(fixed);
+    bool ok = t.size() >= 16 && t.size() <= 128 && std::all_of(t.begin(), t.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (!ok) return InvalidArgument("DLT_DASHBOARD_TOKEN must be 16 to 128 letters, digits, '-' or '_'");
+    return t;
+  }
+  unsigned char bytes[16];
+  FILE* f = std::fopen("/dev/urandom", "rb");
+  bool ok = f != nullptr && std::fread(bytes, 1, sizeof bytes, f) == sizeof bytes;
+  if (f != nullptr) std::fclose(f);
+  if (!ok) return Internal("cannot read /dev/urandom for the dashboard's access token");
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<int> ParsePortOption(const ParsedArgs& args) {
@@ -87,8 +113,9 @@ Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route,
   WorkspaceOptions options;
   options.start_dir = ws.run_dir();
   options.profile = ctx.flags.profile;
-  dashboard::Dashboard app(options, server->port());
-  std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/";
+  DLT_ASSIGN_OR_RETURN(std::string token, AccessToken());
+  dashboard::Dashboard app(options, server->port(), token);
+  std::string url = "http://127.0.0.1:" + std::to_string(server->port()) + "/?token=" + token;
   std::string page = url + route;
   if (!ws.workspace_mode()) {
     ctx.console.Note("No workspace here (classic mode): the dashboard shows the pipelines of " +
@@ -97,7 +124,8 @@ Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route,
   ctx.console.Out("Workspace dashboard" +
                   (ws.workspace_mode() ? " of " + ws.name() + " (profile " + ws.profile() + ")" : std::string()) +
                   " at " + page);
-  ctx.console.Out("Serving from 127.0.0.1 only, read-only. Press Ctrl-C to stop.");
+  ctx.console.Out("Serving from 127.0.0.1 only, read-only; the address carries this run's access token. "
+                  "Press Ctrl-C to stop.");
   std::fflush(stdout);
   if (open_browser && !OpenBrowser(page)) {
     ctx.console.Note("No browser found (set $BROWSER to choose one): open " + page + " yourself.");
@@ -106,7 +134,8 @@ Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route,
   struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  // A second Ctrl-C while requests finish kills the process the usual way.
+  sa.sa_flags = SA_RESTART | SA_RESETHAND;
   struct sigaction old_int {}, old_term {};
   ::sigaction(SIGINT, &sa, &old_int);
   ::sigaction(SIGTERM, &sa, &old_term);

@@ -89,16 +89,16 @@ class BackgroundProcess {
     std::lock_guard<std::mutex> lock(mu_);
     return output_;
   }
-  // Waits until the output matches `re`; returns the first capture group (or "" on timeout).
-  std::string WaitFor(const std::regex& re, int timeout_ms) {
+  // Waits until the output matches `re`; returns the match and its groups (empty on timeout).
+  std::vector<std::string> WaitFor(const std::regex& re, int timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch m;
       std::string out = output();
-      if (std::regex_search(out, m, re)) return m.size() > 1 ? m[1].str() : m[0].str();
+      if (std::regex_search(out, m, re)) return std::vector<std::string>(m.begin(), m.end());
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return "";
+    return {};
   }
   void Signal(int sig) {
     if (pid_ > 0) ::kill(pid_, sig);
@@ -163,6 +163,7 @@ class Dashboard : public ::testing::Test {
     w.Write(".dlt/secrets.toml", "[sources.github]\naccess_token = \"" + kCanary + "-base\"\n");
     w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
                                      "[sources.events]\napi_key = \"" + kCanary + "-dev\"\n\n"
+                                     "[sources.pipedrive]\npipedrive_api_key = \"" + kCanary + "-named\"\n\n"
                                      "[destination.pg]\ndestination_type = \"postgres\"\n"
                                      "credentials = \"postgresql://loader:" + kCanary + "-url@127.0.0.1:1/dw\"\n");
     w.Write(".dlt/tests.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
@@ -176,7 +177,7 @@ class Dashboard : public ::testing::Test {
     w.Write("events.jsonl",
             "{\"id\": 1, \"name\": \"first\", \"tags\": [\"a\", \"b\"], \"meta\": {\"k\": 1}}\n"
             "{\"id\": 2, \"name\": \"second\", \"tags\": [\"c\"], \"meta\": {\"k\": 2}}\n"
-            "{\"id\": 3, \"name\": \"third\", \"tags\": [], \"meta\": {\"k\": 3}}\n");
+            "{\"id\": 3, \"name\": \"" + std::string(10000, 'x') + "\", \"tags\": [], \"meta\": {\"k\": 3}}\n");
     w.Write("events.toml", "[pipeline]\nname = \"events\"\ndestination = \"warehouse\"\ndataset_name = \"events_data\"\n\n"
                            "[[resources]]\nname = \"events\"\npath = \"events.jsonl\"\n");
     w.Write("orders.jsonl", Orders(1, 120));
@@ -188,14 +189,23 @@ class Dashboard : public ::testing::Test {
     // prod: the orders pipeline folder (state names destination `warehouse`), unreachable there.
     fs::create_directories(w.PipelineDir("orders", "prod").parent_path());
     fs::copy(w.PipelineDir("orders", "tests"), w.PipelineDir("orders", "prod"), fs::copy_options::recursive);
+    // A source that keeps a token in its state: shown as ***.
+    Json state = Json::parse(ReadFile(w.PipelineDir("orders", "prod") / "state.json"));
+    state["sources"]["orders"]["refresh_token"] = kCanary + "-state";
+    WriteFile(w.PipelineDir("orders", "prod") / "state.json", state.dump(2));
 
     std::map<std::string, std::string> env = w.env();
     env["SOURCES__EVENTS__ACCESS_TOKEN"] = kCanary + "-env";
     env["DESTINATION__PG__CREDENTIALS__PASSWORD"] = kCanary + "-envpw";
+    // Variables the configuration never reads are not secrets of the dashboard's: they must not
+    // mangle its answers (scrubbing them would turn `false` or `postgres` into ***).
+    env["TOKENIZERS_PARALLELISM"] = "false";
+    env["POSTGRES_PASSWORD"] = "postgres";
     server_ = new BackgroundProcess({DLT_BINARY, "workspace", "show", "--port", "0", "--no-browser"}, w.root(), env);
-    std::string port = server_->WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/"), 10000);
-    ASSERT_FALSE(port.empty()) << "no URL printed: " << server_->output();
-    port_ = std::stoi(port);
+    auto url = server_->WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/\\?token=([0-9a-f]{32})#"), 10000);
+    ASSERT_EQ(url.size(), 3u) << "no URL printed: " << server_->output();
+    port_ = std::stoi(url[1]);
+    token_ = url[2];
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -205,8 +215,9 @@ class Dashboard : public ::testing::Test {
   }
 
   // GET on the dashboard; every body is checked for the canary.
-  static httplib::Result Get(const std::string& path, const httplib::Headers& headers = {}) {
+  static httplib::Result Get(const std::string& path, httplib::Headers headers = {}, bool with_token = true) {
     httplib::Client c("127.0.0.1", port_);
+    if (with_token) headers.emplace("Authorization", "Bearer " + token_);
     c.set_read_timeout(30, 0);
     auto r = c.Get(path.c_str(), headers);
     if (r) {
@@ -230,16 +241,18 @@ class Dashboard : public ::testing::Test {
   static PipelineWorkspace* w_;
   static BackgroundProcess* server_;
   static int port_;
+  static std::string token_;
   static int closed_port_;
 };
 
 PipelineWorkspace* Dashboard::w_ = nullptr;
 BackgroundProcess* Dashboard::server_ = nullptr;
 int Dashboard::port_ = 0;
+std::string Dashboard::token_;
 int Dashboard::closed_port_ = 0;
 
 TEST_F(Dashboard, PrintsItsAddressAndServesTheEmbeddedPage) {
-  EXPECT_TRUE(Contains(server_->output(), "(profile dev) at http://127.0.0.1:" + std::to_string(port_) + "/#/profiles/dev"))
+  EXPECT_TRUE(Contains(server_->output(), "(profile dev) at http://127.0.0.1:" + std::to_string(port_) + "/?token=" + token_ + "#/profiles/dev"))
       << server_->output();
   auto page = Get("/");
   ASSERT_TRUE(page);
@@ -323,6 +336,8 @@ TEST_F(Dashboard, APipelineWithDestinationConfigStateAndTrace) {
   EXPECT_EQ(config["sources.events.api_key"]["value"], "***");
   EXPECT_EQ(config["sources.events.api_key"]["origin"], ".dlt/dev.secrets.toml:5:11 (profile: dev)");
   EXPECT_EQ(config["destination.pg.credentials"]["value"], "***");
+  EXPECT_EQ(config["sources.pipedrive.pipedrive_api_key"]["value"], "***");
+  EXPECT_TRUE(config["sources.pipedrive.pipedrive_api_key"]["secret"]);
   EXPECT_EQ(config["destination.warehouse.destination_type"]["value"], "\"duckdb\"");
   EXPECT_TRUE(config["destination.warehouse.destination_type"]["used_by_last_run"]);
   EXPECT_EQ(GetJson("/api/profiles/dev/pipelines/events/trace")["pipeline_name"], "events");
@@ -379,10 +394,53 @@ TEST_F(Dashboard, LoadHistoryRowCountsAndPagedRowsMatchTheDestination) {
     EXPECT_EQ(page["rows"][i][id_col], *expected[i][0]);
     EXPECT_EQ(page["rows"][i][customer_col], *expected[i][1]);
   }
+  // Long values are cut for display (a page stays small), on a UTF-8 boundary.
+  Json events = GetJson("/api/profiles/dev/pipelines/events/tables/events/rows");
+  EXPECT_TRUE(events["truncated"]);
+  bool saw_long = false;
+  for (const auto& row : events["rows"]) {
+    for (const auto& v : row) {
+      if (!v.is_string()) continue;
+      EXPECT_LE(v.get<std::string>().size(), 4096u + 3u);
+      saw_long = saw_long || v.get<std::string>().starts_with("xxxxxxxx");
+    }
+  }
+  EXPECT_TRUE(saw_long);
+  EXPECT_FALSE(page["truncated"]);
   Json nested = GetJson("/api/profiles/tests/pipelines/orders/tables/orders__items/rows");
   EXPECT_EQ(nested["limit"], 50);
   EXPECT_EQ(nested["rows"].size(), 50u);
   EXPECT_EQ(nested["total"], 240);
+}
+
+// Other users of the machine reach 127.0.0.1 too: without the printed token there is no data.
+TEST_F(Dashboard, ThePageAndTheApiNeedTheAccessTokenOfThePrintedAddress) {
+  for (const char* path : {"/api/workspace", "/api/profiles/dev/pipelines/events/tables/events/rows", "/"}) {
+    auto r = Get(path, {}, /*with_token=*/false);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 401) << path;
+    EXPECT_TRUE(Contains(r->body, "access token")) << r->body;
+    EXPECT_FALSE(Contains(r->body, "events")) << r->body;
+  }
+  auto wrong = Get("/api/workspace", {{"Authorization", "Bearer " + std::string(32, '0')}}, false);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  auto wrong_query = Get("/api/workspace?token=" + token_.substr(0, 31) + "x", {}, false);
+  ASSERT_TRUE(wrong_query);
+  EXPECT_EQ(wrong_query->status, 401);
+  // The printed address sets a cookie for this port; with it, the API answers.
+  auto page = Get("/?token=" + token_, {}, false);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  std::string cookie = page->get_header_value("Set-Cookie");
+  EXPECT_EQ(cookie, "dlt_dashboard_" + std::to_string(port_) + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict");
+  auto with_cookie = Get("/api/workspace", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, false);
+  ASSERT_TRUE(with_cookie);
+  EXPECT_EQ(with_cookie->status, 200);
+  // The script and style carry no data and load without it.
+  auto js = Get("/app.js", {}, false);
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
 }
 
 TEST_F(Dashboard, InputsAreValidatedAndNothingOutsideTheWorkspaceIsReachable) {
@@ -421,6 +479,7 @@ TEST_F(Dashboard, InputsAreValidatedAndNothingOutsideTheWorkspaceIsReachable) {
 
 TEST_F(Dashboard, AnUnreachableDestinationIsAClearMessageWithoutThePassword) {
   Json p = GetJson("/api/profiles/prod/pipelines/orders");
+  EXPECT_EQ(p["state"]["sources"]["orders"]["refresh_token"], "***");
   EXPECT_EQ(p["destination"]["type"], "postgres");
   EXPECT_EQ(p["destination"]["description"],
             "postgres postgresql://loader:***@127.0.0.1:" + std::to_string(closed_port_) + "/dw");
@@ -451,8 +510,7 @@ TEST_F(Dashboard, NeverWritesAndDoesNotBlockARunningPipeline) {
   std::atomic<int> reads{0};
   std::thread reader([&] {
     while (!stop) {
-      httplib::Client c("127.0.0.1", port_);
-      auto r = c.Get("/api/profiles/dev/pipelines/events/tables");
+      auto r = Get("/api/profiles/dev/pipelines/events/tables");
       if (r && (r->status == 200 || r->status == 503)) ++reads;
     }
   });
@@ -474,14 +532,27 @@ TEST_F(Dashboard, NeverWritesAndDoesNotBlockARunningPipeline) {
 TEST_F(Dashboard, PipelineShowOpensOnThePipelineAndCtrlCStopsCleanly) {
   std::map<std::string, std::string> env = w_->env();
   BackgroundProcess show({DLT_BINARY, "pipeline", "events", "show", "--port", "0", "--no-browser"}, w_->root(), env);
-  std::string port = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/#/profiles/dev/pipelines/events"), 10000);
-  ASSERT_FALSE(port.empty()) << show.output();
-  httplib::Client c("127.0.0.1", std::stoi(port));
-  auto r = c.Get("/api/profiles/dev/pipelines/events");
+  auto url = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/\\?token=([0-9a-f]+)#/profiles/dev/pipelines/events"), 10000);
+  ASSERT_EQ(url.size(), 3u) << show.output();
+  httplib::Client c("127.0.0.1", std::stoi(url[1]));
+  EXPECT_NE(url[2], token_) << "every dashboard gets its own access token";
+  auto r = c.Get(("/api/profiles/dev/pipelines/events?token=" + url[2]).c_str());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  // A client that opened a connection and sends nothing does not hold up Ctrl-C.
+  int idle = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(std::stoi(url[1])));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(idle, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::send(idle, "G", 1, 0), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto stop_started = std::chrono::steady_clock::now();
   show.Signal(SIGINT);
   EXPECT_EQ(show.Wait(10000), 0) << show.output();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(3));
+  ::close(idle);
   EXPECT_TRUE(Contains(show.output(), "Dashboard stopped.")) << show.output();
 
   RunResult unknown = w_->Dlt({"pipeline", "nope", "show", "--no-browser"});
@@ -509,10 +580,11 @@ TEST(DashboardClassicMode, PipelineShowServesThePipelinesOfTheClassicWorkingFold
   EXPECT_TRUE(Contains(ws_show.err, "Workspace could not be found")) << ws_show.err;
 
   BackgroundProcess show({DLT_BINARY, "pipeline", "cl", "show", "--port", "0", "--no-browser"}, w.root(), w.env());
-  std::string port = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/#/profiles/-/pipelines/cl"), 10000);
-  ASSERT_FALSE(port.empty()) << show.output();
+  auto url = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/\\?token=([0-9a-f]+)#/profiles/-/pipelines/cl"), 10000);
+  ASSERT_EQ(url.size(), 3u) << show.output();
   EXPECT_TRUE(Contains(show.output(), "classic mode")) << show.output();
-  httplib::Client c("127.0.0.1", std::stoi(port));
+  httplib::Client c("127.0.0.1", std::stoi(url[1]));
+  c.set_bearer_token_auth(url[2].c_str());
   auto ws = c.Get("/api/workspace");
   ASSERT_TRUE(ws);
   EXPECT_FALSE(Json::parse(ws->body)["workspace_mode"].get<bool>());
@@ -629,10 +701,12 @@ TEST_F(Dashboard, InChromiumSwitchProfileOpenPipelineAndTableRowsMatchTheDestina
     EXPECT_FALSE(Contains(b.Html(), "CANARY")) << "the page shows a secret on " << where;
   };
 
-  // The workspace page of the active profile.
-  b.Go(base);
+  // The workspace page of the active profile, opened with the printed address (token included);
+  // the page keeps the token in a cookie and drops it from the address bar.
+  b.Go(base + "?token=" + token_);
   ASSERT_TRUE(b.WaitForRoute("")) << b.Html();
   EXPECT_EQ(b.Text("#workspace-name"), "ws");
+  EXPECT_EQ(b.Script("return location.search;"), "");
   EXPECT_TRUE(Contains(b.Text("#pipelines"), "events"));
   EXPECT_TRUE(Contains(b.Text("#active-profile"), "dev (selected by default)"));
   no_canary("the workspace page");

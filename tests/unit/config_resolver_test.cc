@@ -77,6 +77,17 @@ TEST(ConfigResolver, SecretKeyNamesAreRecognised) {
   }
 }
 
+TEST(ConfigResolver, KeyNamesEndingLikeASecretAreSecretsToo) {
+  for (const char* k : {"pipedrive_api_key", "private_app_password", "stripe_secret_key", "github_token", "api_token",
+                        "db_password", "client_secret", "PASSWD", "aws_secret_access_key", "sftp_credentials"}) {
+    EXPECT_TRUE(IsSecretKeyName(k)) << k;
+  }
+  for (const char* k : {"token_url", "primary_key", "merge_key", "secret_name_prefix", "tokenizer", "password_policy_url",
+                        "_token", "api_key_header"}) {
+    EXPECT_FALSE(IsSecretKeyName(k)) << k;
+  }
+}
+
 TEST(ConfigResolver, ValueInEnvironmentIsFoundUnderItsSectionedUpperCaseName) {
   ConfigResolver r(Env({{"DESTINATION__WAREHOUSE__CREDENTIALS", "postgresql://u@h/db"}}), {});
   auto v = r.Resolve(Key({"destination", "warehouse"}, "credentials"));

@@ -404,5 +404,10 @@ async function route() {
   main.dataset.route = raw;
 }
 
+// The access token came in the address; the page keeps it in a cookie, so the address bar
+// (history, screenshots) need not show it.
+if (new URLSearchParams(location.search).has("token")) {
+  history.replaceState(null, "", location.pathname + location.hash);
+}
 window.addEventListener("hashchange", route);
 route();
