@@ -238,6 +238,11 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
     if (!t) return DataLoss("load package " + p.load_id + " has jobs for table `" + name + "` missing from its schema");
     roots.insert(schema.RootOf(name).name);
   }
+  for (const auto& name : p.streamed_tables) {
+    const Table* t = schema.FindTable(name);
+    if (!t) return DataLoss("load package " + p.load_id + " has rows for table `" + name + "` missing from its schema");
+    roots.insert(schema.RootOf(name).name);
+  }
   for (const auto& r : p.replace_tables) {
     if (schema.FindTable(r)) roots.insert(r);
   }
@@ -249,6 +254,16 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
     for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
     for (const Table* t : family) {
       if (!t->columns.empty()) DLT_RETURN_IF_ERROR(EnsureTable(dataset_, *t));
+      // A table created while streaming got the columns of its first job; columns added later
+      // are nullable, while a table created here gets the package schema's NOT NULLs.
+      auto created = stream_created_.find(t->name);
+      if (created == stream_created_.end()) continue;
+      std::set<std::string> first(created->second.begin(), created->second.end());
+      for (const auto& c : t->columns) {
+        if (c.nullable || first.count(c.name)) continue;
+        DLT_RETURN_IF_ERROR(client_->Execute("ALTER TABLE " + client_->Qualified(dataset_, t->name) + " ALTER COLUMN " +
+                                             client_->QuoteIdentifier(c.name) + " SET NOT NULL"));
+      }
     }
     if (disp == WriteDisposition::kReplace) {
       for (const Table* t : family) {
@@ -296,9 +311,36 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
   return Status::Ok();
 }
 
-Status SqlLoader::Load(const PackageToLoad& package) {
+Status SqlLoader::BeginStream() {
   DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
+  streaming_ = true;
+  stream_created_.clear();
+  Status s = client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(dataset_));
+  if (!s.ok()) AbortStream();
+  return s;
+}
+
+Status SqlLoader::StreamJob(const Table& table, const PackageJob& job) {
+  DLT_ASSIGN_OR_RETURN(auto existing, client_->TableColumns(dataset_, table.name));
+  DLT_RETURN_IF_ERROR(EnsureTable(dataset_, table));
+  if (existing.empty()) {
+    auto& first = stream_created_[table.name];
+    for (const auto& c : table.columns) first.push_back(c.name);
+  }
+  return CopyJobs(dataset_, table, {&job});
+}
+
+void SqlLoader::AbortStream() {
+  if (!streaming_) return;
+  streaming_ = false;
+  (void)client_->Execute("ROLLBACK");
+}
+
+Status SqlLoader::Load(const PackageToLoad& package) {
+  if (!streaming_) DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
+  streaming_ = false;
   Status s = LoadInTransaction(package);
+  stream_created_.clear();
   if (s.ok()) FaultPoint("load_before_commit");
   if (!s.ok()) {
     (void)client_->Execute("ROLLBACK");

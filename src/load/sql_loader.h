@@ -30,6 +30,7 @@ struct PackageToLoad {
   std::vector<std::string> replace_tables;  // root tables to empty even without jobs
   std::optional<StateRow> state;
   std::vector<std::string> drop_tables;  // dropped first, in the same transaction
+  std::vector<std::string> streamed_tables;  // tables that got rows through StreamJob (jobs not listed above)
 };
 
 struct StoredState {
@@ -47,6 +48,17 @@ class SqlLoader {
   StatusOr<bool> IsLoaded(const std::string& load_id);
   Status Load(const PackageToLoad& package);
 
+  // Streaming: the package's transaction is opened before the package is complete, and job files
+  // of append tables are loaded while the rest is still being normalized. Load() then loads the
+  // remaining jobs and commits; AbortStream() rolls everything back. Nothing is committed before
+  // Load(), so a crash at any point leaves the destination as it was.
+  Status BeginStream();
+  // Loads one finished job file of `table` (its columns as they were when the file was written;
+  // the table is created or widened to have them).
+  Status StreamJob(const Table& table, const PackageJob& job);
+  void AbortStream();
+  bool streaming() const { return streaming_; }
+
   // The newest state row of the pipeline whose load is completed.
   StatusOr<std::optional<StoredState>> RetrieveState(const std::string& pipeline_name);
   // The newest stored schema (JSON text) of `schema_name`.
@@ -62,6 +74,8 @@ class SqlLoader {
 
   SqlClient* client_;
   std::string dataset_;
+  bool streaming_ = false;
+  std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
 };
 
 }  // namespace dlt

@@ -116,6 +116,7 @@ Status JobWriterSet::AddRow(int slot, const std::vector<std::string>& columns, c
     // The table grew a column: the open file's header no longer fits.
     DLT_RETURN_IF_ERROR(CloseOne(*ts.open));
     ts.open.reset();
+    if (on_closed_) on_closed_(done_.back());
   }
   if (!ts.open) {
     auto o = std::make_unique<Open>();
@@ -141,7 +142,14 @@ Status JobWriterSet::AddRow(int slot, const std::vector<std::string>& columns, c
   o.buffer += '\n';
   ++o.info.rows;
   if (o.buffer.size() - start > o.info.max_line) o.info.max_line = o.buffer.size() - start;
-  if (o.buffer.size() >= kFlushBytes) return Flush(o);
+  if (o.buffer.size() >= kFlushBytes || (rotate_bytes_ && o.info.bytes + o.buffer.size() >= rotate_bytes_)) {
+    DLT_RETURN_IF_ERROR(Flush(o));
+    if (rotate_bytes_ && o.info.bytes >= rotate_bytes_) {
+      DLT_RETURN_IF_ERROR(CloseOne(o));
+      ts.open.reset();
+      if (on_closed_) on_closed_(done_.back());
+    }
+  }
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,13 @@ class JobWriterSet {
   // A stable handle of `table` for AddRow.
   int Slot(const std::string& table);
 
+  // Files of at least `bytes` are closed and continued in a new file; `on_closed` gets every
+  // file closed before Close() (grown or rotated; called on the thread that adds rows).
+  void SetRotation(uint64_t bytes, std::function<void(const JobFileInfo&)> on_closed) {
+    rotate_bytes_ = bytes;
+    on_closed_ = std::move(on_closed);
+  }
+
   // Flushes and closes every file (fsync); returns what was written.
   StatusOr<std::vector<JobFileInfo>> Close();
   uint64_t bytes_written() const { return bytes_written_; }
@@ -64,6 +72,8 @@ class JobWriterSet {
   std::map<std::string, int> slot_of_;  // table -> index in slots_
   std::vector<TableSlot> slots_;
   std::vector<JobFileInfo> done_;
+  uint64_t rotate_bytes_ = 0;
+  std::function<void(const JobFileInfo&)> on_closed_;
   uint64_t bytes_written_ = 0;
 };
 

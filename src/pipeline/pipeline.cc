@@ -8,7 +8,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/fault.h"
@@ -147,10 +152,15 @@ class PipelineLock {
   ~PipelineLock() {
     if (fd_ >= 0) ::close(fd_);
   }
-  Status Acquire(const fs::path& dir, const std::string& name) {
+  Status Acquire(const fs::path& dir, const std::string& name, double timeout_s = 0) {
     fs::path p = dir / ".lock";
     fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) return Internal("cannot open " + p.string() + ": " + std::strerror(errno));
+    // With a timeout, poll until the holder is done (or dies: the kernel releases its lock).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       char buf[64] = {0};
       ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
@@ -158,7 +168,9 @@ class PipelineLock {
       ::close(fd_);
       fd_ = -1;
       return FailedPrecondition("Pipeline `" + name + "` is being run by another process (pid " +
-                                std::string(text::Trim(holder)) + "); wait for it to finish");
+                                std::string(text::Trim(holder)) + "); wait for it to finish" +
+                                (timeout_s > 0 ? " (waited " + std::to_string(static_cast<long>(timeout_s)) + " s, runtime.lock_timeout)"
+                                               : std::string(" (or set [runtime] lock_timeout = <seconds> to wait)")));
     }
     std::string pid = std::to_string(::getpid());
     if (::ftruncate(fd_, 0) == 0) {
@@ -218,6 +230,136 @@ struct Pipeline::Impl {
   std::unique_ptr<SqlClient> client;
   std::unique_ptr<SqlLoader> loader;
   Progress progress;
+
+  // Loading while normalizing: job files of append tables that the normalizer finishes early
+  // (it closes them at StreamFileBytes()) are loaded by a thread of their own into the package's
+  // transaction, which stays open until LoadPackage commits it after the normalized package is
+  // published. A crash before that commit loses nothing: the destination rolls the transaction
+  // back and the package is normalized or loaded again. When anything goes wrong on that thread
+  // the transaction is rolled back and the package is loaded the ordinary way.
+  // DLT_STREAM_FILE_BYTES overrides the size (for the crash tests of this path with small data).
+  static uint64_t StreamFileBytes() {
+    static const uint64_t bytes = [] {
+      const char* env = std::getenv("DLT_STREAM_FILE_BYTES");
+      uint64_t v = env && *env ? std::strtoull(env, nullptr, 10) : 0;
+      return v ? v : uint64_t{16} << 20;
+    }();
+    return bytes;
+  }
+  struct StreamItem {
+    Table table;  // the table as it was when the file was written (its columns = the file's header)
+    PackageJob job;
+    bool may_alter = true;  // false: load only into a table that already has every column
+  };
+  struct Stream {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<StreamItem> queue;
+    std::vector<StreamItem> waiting;  // files of tables not yet widened by the first half
+    bool stopping = false;
+    bool failed = false;
+    bool begun = false;
+    std::set<std::string> loaded_files;
+    std::set<std::string> loaded_tables;
+    std::thread thread;
+  };
+  struct Streamed {
+    std::string load_id;
+    std::set<std::string> files;
+    std::set<std::string> tables;
+  };
+  std::unique_ptr<Stream> stream;
+  std::optional<Streamed> streamed;  // the package whose transaction is open, with what it loaded
+
+  // Loads one streamed file; false = not loadable yet (a column is still missing).
+  StatusOr<bool> StreamOne(Stream& st, const StreamItem& item) {
+    if (!st.begun) {
+      DLT_RETURN_IF_ERROR(OpenDestination());
+      FaultPoint("load_before_transaction");
+      DLT_RETURN_IF_ERROR(loader->BeginStream());
+      st.begun = true;
+    }
+    if (!item.may_alter) {
+      DLT_ASSIGN_OR_RETURN(auto have, client->TableColumns(options.dataset_name, item.table.name));
+      std::set<std::string> cols(have.begin(), have.end());
+      for (const auto& c : item.table.columns) {
+        if (!cols.count(c.name)) return false;
+      }
+    }
+    DLT_RETURN_IF_ERROR(loader->StreamJob(item.table, item.job));
+    return true;
+  }
+
+  void StreamWorker() {
+    Stream& st = *stream;
+    std::unique_lock<std::mutex> lock(st.mu);
+    for (;;) {
+      st.cv.wait(lock, [&] { return st.stopping || !st.queue.empty(); });
+      if (st.stopping || st.failed) return;  // what is left is loaded with the package
+      StreamItem item = std::move(st.queue.front());
+      st.queue.pop_front();
+      lock.unlock();
+      auto r = StreamOne(st, item);
+      bool progress_made = r.ok() && *r;
+      // Files that waited for a column may be loadable now.
+      std::vector<StreamItem> retry;
+      if (progress_made) {
+        lock.lock();
+        retry.swap(st.waiting);
+        lock.unlock();
+        for (auto& w : retry) {
+          if (!r.ok()) break;
+          auto rr = StreamOne(st, w);
+          if (!rr.ok()) {
+            r = rr.status();
+            break;
+          }
+          lock.lock();
+          if (*rr) {
+            st.loaded_files.insert(w.job.file_name);
+            st.loaded_tables.insert(w.table.name);
+          } else {
+            st.waiting.push_back(std::move(w));
+          }
+          lock.unlock();
+        }
+      }
+      lock.lock();
+      if (!r.ok()) {
+        st.failed = true;
+      } else if (*r) {
+        st.loaded_files.insert(item.job.file_name);
+        st.loaded_tables.insert(item.table.name);
+      } else {
+        st.waiting.push_back(std::move(item));
+      }
+    }
+  }
+
+  void StreamPush(StreamItem item) {
+    Stream& st = *stream;
+    {
+      std::lock_guard<std::mutex> lock(st.mu);
+      if (st.stopping || st.failed) return;
+      st.queue.push_back(std::move(item));
+    }
+    st.cv.notify_one();
+  }
+
+  // Stops the stream thread once the file being loaded is done (the rest is loaded with the
+  // package). Returns false when the stream failed (its transaction is then rolled back).
+  bool StopStream() {
+    if (!stream) return false;
+    {
+      std::lock_guard<std::mutex> lock(stream->mu);
+      stream->stopping = true;
+    }
+    stream->cv.notify_all();
+    if (stream->thread.joinable()) stream->thread.join();
+    bool ok = stream->begun && !stream->failed;
+    if (stream->begun && stream->failed) loader->AbortStream();
+    return ok;
+  }
 
   fs::path StatePath() const { return dir / "state.json"; }
   fs::path SchemaPath() const { return dir / "schemas" / (options.pipeline_name + ".schema.json"); }
@@ -399,8 +541,23 @@ struct Pipeline::Impl {
     return true;
   }
 
-  Status NormalizePackage(const std::string& load_id, LoadInfo* info) {
+  // `stream`: load finished job files while normalizing (see Stream).
+  Status NormalizePackage(const std::string& load_id, LoadInfo* info, bool stream_load = false) {
     auto t0 = std::chrono::steady_clock::now();
+    streamed.reset();
+    // Whatever happens, the stream thread is stopped on return, and its transaction is rolled
+    // back unless the package was published (LoadPackage commits it then).
+    bool published = false;
+    struct StreamGuard {
+      Impl* im;
+      bool* published;
+      ~StreamGuard() {
+        if (!im->stream) return;
+        bool ok = im->StopStream();
+        if (ok && !*published) im->loader->AbortStream();
+        im->stream.reset();
+      }
+    } stream_guard{this, &published};
     fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
     DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(src / "load_package_state.json"));
     DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
@@ -442,8 +599,36 @@ struct Pipeline::Impl {
       std::vector<JobFileInfo> files;
       uint64_t records = 0;
     };
+    Part* part_a = nullptr;
+    Part* part_b = nullptr;
+    // Files of the first half are final when written; those of the second half only when both
+    // halves agree on the column types (checked after both are done, the stream is abandoned
+    // otherwise), so they never create or widen a table.
+    auto stream_files = [&](Part& part, bool may_alter) {
+      part.writers->SetRotation(StreamFileBytes(), [this, &part, may_alter](const JobFileInfo& f) {
+        const Table* t = part.schema.FindTable(f.table);
+        if (!t) return;
+        const Table& root = part.schema.RootOf(f.table);
+        if (root.write_disposition.value_or(WriteDisposition::kAppend) != WriteDisposition::kAppend) return;
+        StreamItem item;
+        item.table.name = t->name;
+        item.table.parent = t->parent;
+        for (const auto& name : f.columns) {
+          const Column* c = t->FindColumn(name);
+          if (!c) return;
+          item.table.columns.push_back(*c);
+        }
+        item.job.table = f.table;
+        item.job.path = f.path;
+        item.job.file_name = f.path.filename().string();
+        item.job.max_line_bytes = f.max_line;
+        item.may_alter = may_alter;
+        StreamPush(std::move(item));
+      });
+    };
     auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
       part.writers = std::make_unique<JobWriterSet>(tmp / "new_jobs");
+      if (stream && (&part == part_a || &part == part_b)) stream_files(part, &part == part_a);
       part.normalizer = std::make_unique<Normalizer>(&part.schema, &naming, load_id, part.writers.get());
       for (const auto& [name, h] : hints) DLT_RETURN_IF_ERROR(part.normalizer->Prepare(h));
       for (const auto& job : part_jobs) {
@@ -472,12 +657,20 @@ struct Pipeline::Impl {
     };
     Part a{*schema, nullptr, nullptr, {}, 0};
     Part b{*schema, nullptr, nullptr, {}, 0};
+    part_a = &a;
+    part_b = &b;
+    if (stream_load) {
+      stream = std::make_unique<Stream>();
+      stream->thread = std::thread([this] { StreamWorker(); });
+    }
     Status status_b = Status::Ok();
     std::thread worker;
     if (!second.empty()) worker = std::thread([&] { status_b = run_part(b, second, false); });
     Status status_a = run_part(a, first, true);
     if (worker.joinable()) worker.join();
     progress.Done();
+    // The remaining files are loaded with the package; paths change when it is published.
+    bool stream_ok = stream && StopStream();
     DLT_RETURN_IF_ERROR(status_a);
     DLT_RETURN_IF_ERROR(status_b);
     std::map<std::string, uint64_t> row_counts = a.normalizer->row_counts();
@@ -488,6 +681,11 @@ struct Pipeline::Impl {
         for (const auto& [t, n] : b.normalizer->row_counts()) row_counts[t] += n;
         files.insert(files.end(), b.files.begin(), b.files.end());
       } else {
+        if (stream_ok) {
+          // Files of the second half may have been loaded: load the package the ordinary way.
+          loader->AbortStream();
+          stream_ok = false;
+        }
         for (const auto& f : b.files) {
           std::error_code ec;
           fs::remove(f.path, ec);
@@ -529,6 +727,10 @@ struct Pipeline::Impl {
     *schema = std::move(work);
     FaultPoint("normalize_before_publish");
     DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kNormalized, load_id));
+    if (stream_ok) {
+      published = true;
+      streamed = Streamed{load_id, stream->loaded_files, stream->loaded_tables};
+    }
     FaultPoint("normalize_before_extracted_delete");
     DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, load_id));
     FaultPoint("after_normalize");
@@ -537,11 +739,21 @@ struct Pipeline::Impl {
   }
 
   Status LoadPackage(const std::string& load_id, LoadInfo* info) {
+    if (loader && loader->streaming() && !(streamed && streamed->load_id == load_id)) loader->AbortStream();
+    Status s = LoadPackageImpl(load_id, info);
+    // A transaction opened while normalizing is never left open.
+    if (loader) loader->AbortStream();
+    streamed.reset();
+    return s;
+  }
+
+  Status LoadPackageImpl(const std::string& load_id, LoadInfo* info) {
     auto t0 = std::chrono::steady_clock::now();
     fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
     DLT_RETURN_IF_ERROR(OpenDestination());
     DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / "load_package_state.json"));
     DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
+    if (loaded) loader->AbortStream();
     uint64_t rows = 0;
     if (!loaded) {
       DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / "schema.json"));
@@ -550,6 +762,12 @@ struct Pipeline::Impl {
       p.load_id = load_id;
       p.schema = &pkg_schema;
       p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+      if (streamed && streamed->load_id == load_id && loader->streaming()) {
+        // Part of the package was loaded while it was normalized, in the transaction still open.
+        std::erase_if(p.jobs, [&](const PackageJob& j) { return streamed->files.count(j.file_name) > 0; });
+        p.streamed_tables.assign(streamed->tables.begin(), streamed->tables.end());
+      }
+      streamed.reset();
       if (ps.contains("job_max_line")) {
         for (auto& j : p.jobs) j.max_line_bytes = ps["job_max_line"].value(j.file_name, uint64_t{0});
       }
@@ -566,7 +784,7 @@ struct Pipeline::Impl {
         p.state = row;
       }
       progress.Update("load", destination.type, 0, 0, Since(t0));
-      FaultPoint("load_before_transaction");
+      if (!loader->streaming()) FaultPoint("load_before_transaction");
       Status s = loader->Load(p);
       progress.Done();
       if (!s.ok()) {
@@ -697,7 +915,7 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
   }
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(im.dir));
   PipelineLock lock;
-  DLT_RETURN_IF_ERROR(lock.Acquire(im.dir, im.options.pipeline_name));
+  DLT_RETURN_IF_ERROR(lock.Acquire(im.dir, im.options.pipeline_name, im.options.lock_timeout_s));
   im.storage = std::make_unique<PackageStorage>(im.dir);
   DLT_RETURN_IF_ERROR(im.storage->Init());
   DLT_RETURN_IF_ERROR(im.LoadLocal());
@@ -711,8 +929,11 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
     PipelineState before = im.state;
     DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info));
     if (!has_package) return Status::Ok();
-    Status s = im.NormalizePackage(load_id, &info);
+    // Only where the destination does its work in a process of its own: DuckDB runs in ours,
+    // on the cores the normalizer already uses (streaming gains nothing there and costs memory).
+    Status s = im.NormalizePackage(load_id, &info, /*stream_load=*/im.destination.type == "postgres");
     if (!s.ok()) {
+      if (im.loader) im.loader->AbortStream();
       // Nothing of this run is kept: the package goes and the state is rolled back.
       (void)im.storage->Delete(PackageStage::kExtracted, load_id);
       { std::error_code ec; fs::remove_all(im.storage->dir() / "load" / "new" / load_id, ec); }  // half-normalized copy
