@@ -4,9 +4,12 @@
 #include <dlfcn.h>
 #include <libpq-fe.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "common/fault.h"
 #include "common/text.h"
@@ -193,22 +196,311 @@ StatusOr<std::vector<SqlRow>> PostgresClient::Query(std::string_view sql) {
   return out;
 }
 
+namespace {
+
+// PostgreSQL's binary COPY format, written from our CSV job files: the server then does not
+// parse numbers, booleans and timestamps (a third of its COPY time). Only for files whose
+// columns are all of these kinds; anything unexpected in a value makes the caller load the
+// file as CSV instead.
+enum class BinKind { kText, kInt8, kFloat8, kBool, kTimestamptz };
+
+std::optional<BinKind> BinKindOf(const Column& c) {
+  switch (c.data_type) {
+    case DataType::kText: return BinKind::kText;
+    case DataType::kBigint: return BinKind::kInt8;
+    case DataType::kDouble: return BinKind::kFloat8;
+    case DataType::kBool: return BinKind::kBool;
+    case DataType::kTimestamp: return BinKind::kTimestamptz;
+    default: return std::nullopt;
+  }
+}
+
+void PutBe16(std::string& out, uint16_t v) {
+  out += static_cast<char>(v >> 8);
+  out += static_cast<char>(v & 0xff);
+}
+void PutBe32(std::string& out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xff);
+}
+void PutBe64(std::string& out, uint64_t v) {
+  for (int s = 56; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xff);
+}
+
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// "YYYY-MM-DD(T| )HH:MM:SS[.f{1,6}](Z|+HH|+HH:MM|-HH|-HH:MM)" as microseconds since
+// 2000-01-01 00:00 UTC; false for any other form (no zone means the session's, left to the server).
+bool ParseTimestamptz(std::string_view s, int64_t* out) {
+  auto num = [&](size_t pos, size_t n, int* v) {
+    if (pos + n > s.size()) return false;
+    int r = 0;
+    for (size_t k = pos; k < pos + n; ++k) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      r = r * 10 + (s[k] - '0');
+    }
+    *v = r;
+    return true;
+  };
+  int y, mo, d, h, mi, se;
+  if (s.size() < 20 || !num(0, 4, &y) || s[4] != '-' || !num(5, 2, &mo) || s[7] != '-' || !num(8, 2, &d) ||
+      (s[10] != 'T' && s[10] != ' ') || !num(11, 2, &h) || s[13] != ':' || !num(14, 2, &mi) || s[16] != ':' ||
+      !num(17, 2, &se)) {
+    return false;
+  }
+  static const int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || se > 59) {
+    return false;
+  }
+  size_t i = 19;
+  int64_t frac = 0;
+  if (s[i] == '.') {
+    ++i;
+    int nd = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (nd == 6) return false;
+      frac = frac * 10 + (s[i] - '0');
+      ++nd;
+      ++i;
+    }
+    if (nd == 0) return false;
+    for (; nd < 6; ++nd) frac *= 10;
+  }
+  if (i >= s.size()) return false;
+  int64_t offset_s = 0;
+  if (s[i] == 'Z') {
+    if (i + 1 != s.size()) return false;
+  } else if (s[i] == '+' || s[i] == '-') {
+    std::string_view z = s.substr(i + 1);
+    int oh = 0, om = 0;
+    if (z.size() == 2) {
+      if (!num(i + 1, 2, &oh)) return false;
+    } else if (z.size() == 5 && z[2] == ':') {
+      if (!num(i + 1, 2, &oh) || !num(i + 4, 2, &om)) return false;
+    } else {
+      return false;
+    }
+    if (oh > 15 || om > 59) return false;
+    offset_s = (s[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else {
+    return false;
+  }
+  int64_t days = DaysFromCivil(y, mo, d) - DaysFromCivil(2000, 1, 1);
+  *out = (days * 86400 + h * 3600 + mi * 60 + se - offset_s) * 1000000 + frac;
+  return true;
+}
+
+// Appends one field in binary form; false when it cannot be converted.
+bool PutBinaryField(std::string& out, BinKind kind, std::string_view v, bool null) {
+  if (null) {
+    PutBe32(out, 0xffffffffu);
+    return true;
+  }
+  switch (kind) {
+    case BinKind::kText:
+      PutBe32(out, static_cast<uint32_t>(v.size()));
+      out.append(v);
+      return true;
+    case BinKind::kInt8: {
+      int64_t x;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+      if (r.ec != std::errc() || r.ptr != v.data() + v.size()) return false;
+      PutBe32(out, 8);
+      PutBe64(out, static_cast<uint64_t>(x));
+      return true;
+    }
+    case BinKind::kFloat8: {
+      double x;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+      if (r.ec != std::errc() || r.ptr != v.data() + v.size() || !std::isfinite(x)) return false;
+      uint64_t bits;
+      std::memcpy(&bits, &x, 8);
+      PutBe32(out, 8);
+      PutBe64(out, bits);
+      return true;
+    }
+    case BinKind::kBool:
+      if (v != "true" && v != "false") return false;
+      PutBe32(out, 1);
+      out += static_cast<char>(v == "true" ? 1 : 0);
+      return true;
+    case BinKind::kTimestamptz: {
+      int64_t us;
+      if (!ParseTimestamptz(v, &us)) return false;
+      PutBe32(out, 8);
+      PutBe64(out, static_cast<uint64_t>(us));
+      return true;
+    }
+  }
+  return false;
+}
+
+enum class RecordResult { kOk, kIncomplete, kBad };
+
+// Converts the CSV record at in[*pos] (as JobWriterSet writes them: "" quoting, NULL = empty
+// unquoted field, rows end with \n) into a binary tuple appended to `out` (nothing when
+// `header`). Advances *pos past it.
+RecordResult ConvertRecord(std::string_view in, size_t* pos, const std::vector<BinKind>& kinds, bool header,
+                           std::string& out, std::string& field) {
+  size_t p = *pos;
+  const size_t n = in.size();
+  size_t col = 0;
+  if (!header) PutBe16(out, static_cast<uint16_t>(kinds.size()));
+  for (;;) {
+    if (p >= n) return RecordResult::kIncomplete;
+    std::string_view value;
+    bool quoted = false;
+    if (in[p] == '"') {
+      quoted = true;
+      ++p;
+      field.clear();
+      for (;;) {
+        const void* q = std::memchr(in.data() + p, '"', n - p);
+        if (!q) return RecordResult::kIncomplete;
+        size_t qi = static_cast<size_t>(static_cast<const char*>(q) - in.data());
+        field.append(in.data() + p, qi - p);
+        p = qi + 1;
+        if (p >= n) return RecordResult::kIncomplete;
+        if (in[p] == '"') {
+          field += '"';
+          ++p;
+          continue;
+        }
+        break;
+      }
+      value = field;
+    } else {
+      size_t q = p;
+      while (q < n && in[q] != ',' && in[q] != '\n') ++q;
+      if (q >= n) return RecordResult::kIncomplete;
+      value = in.substr(p, q - p);
+      p = q;
+    }
+    if (p >= n) return RecordResult::kIncomplete;
+    char sep = in[p++];
+    if (sep != ',' && sep != '\n') return RecordResult::kBad;
+    if (col >= kinds.size()) return RecordResult::kBad;
+    if (!header && !PutBinaryField(out, kinds[col], value, !quoted && value.empty())) return RecordResult::kBad;
+    ++col;
+    if (sep == '\n') break;
+  }
+  if (col != kinds.size()) return RecordResult::kBad;
+  *pos = p;
+  return RecordResult::kOk;
+}
+
+}  // namespace
+
 Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& table,
                                const std::vector<const Column*>& columns,
                                const std::vector<std::filesystem::path>& files, uint64_t) {
   std::vector<std::string> names;
   for (const Column* c : columns) names.push_back(QuoteIdentifier(c->name));
-  std::string sql = "COPY " + Qualified(dataset, table) + " (" + text::Join(names, ", ") +
-                    ") FROM STDIN WITH (FORMAT csv, HEADER true, NULL '')";
+  const std::string target = "COPY " + Qualified(dataset, table) + " (" + text::Join(names, ", ") + ") FROM STDIN";
+  const std::string sql = target + " WITH (FORMAT csv, HEADER true, NULL '')";
   auto* conn = static_cast<PGconn*>(conn_);
-  for (const auto& file : files) {
-    PGresult* r = g_pq->exec(conn, sql.c_str());
+  std::vector<BinKind> kinds;
+  for (const Column* c : columns) {
+    auto k = BinKindOf(*c);
+    if (!k) {
+      kinds.clear();
+      break;
+    }
+    kinds.push_back(*k);
+  }
+  // Starts a COPY; false with `error` set when the server refuses it.
+  auto begin_copy = [&](const std::string& stmt, Status* error) {
+    PGresult* r = g_pq->exec(conn, stmt.c_str());
     if (!r || g_pq->result_status(r) != PGRES_COPY_IN) {
-      Status e = ResultError(r, sql);
+      *error = ResultError(r, stmt);
       if (r) g_pq->clear(r);
-      return e;
+      return false;
     }
     g_pq->clear(r);
+    return true;
+  };
+  auto end_copy = [&](const char* abort_message, const std::filesystem::path& file) {
+    g_pq->put_copy_end(conn, abort_message);
+    FaultPoint("postgres_copy_end");
+    Status result = Status::Ok();
+    while (PGresult* res = g_pq->get_result(conn)) {
+      if (g_pq->result_status(res) != PGRES_COMMAND_OK && result.ok()) {
+        result = ResultError(res, "COPY into " + Qualified(dataset, table) + " from " + file.filename().string());
+      }
+      g_pq->clear(res);
+    }
+    return result;
+  };
+  // Binary COPY of one file inside a savepoint; false when the file has to go as CSV (the
+  // savepoint is then rolled back).
+  auto copy_binary = [&](const std::filesystem::path& file) -> bool {
+    if (kinds.empty() || !Execute("SAVEPOINT dlt_binary_copy").ok()) return false;
+    bool ok = false;
+    Status error = Status::Ok();
+    if (begin_copy(target + " WITH (FORMAT binary)", &error)) {
+      FILE* f = std::fopen(file.c_str(), "rb");
+      std::string in, out, field;
+      out.append("PGCOPY\n\xff\r\n\0", 11);
+      PutBe32(out, 0);
+      PutBe32(out, 0);
+      bool bad = !f, sent_ok = true, header = true;
+      size_t pos = 0;
+      bool eof = false;
+      while (f && !bad && sent_ok) {
+        size_t mark = out.size();
+        RecordResult rr = ConvertRecord(in, &pos, kinds, header, out, field);
+        if (rr == RecordResult::kOk) {
+          header = false;
+          if (out.size() >= (1 << 20)) {
+            sent_ok = g_pq->put_copy_data(conn, out.data(), static_cast<int>(out.size())) == 1;
+            FaultPoint("postgres_copy_data");
+            out.clear();
+          }
+          continue;
+        }
+        out.resize(mark);
+        if (rr == RecordResult::kBad) {
+          bad = true;
+          break;
+        }
+        if (eof) {
+          bad = pos != in.size() || header;  // a truncated last row, or no header
+          break;
+        }
+        in.erase(0, pos);
+        pos = 0;
+        size_t have = in.size();
+        in.resize(have + (1 << 20));
+        size_t got = std::fread(in.data() + have, 1, 1 << 20, f);
+        in.resize(have + got);
+        if (got == 0) {
+          if (std::ferror(f)) bad = true;
+          eof = true;
+        }
+      }
+      if (f) std::fclose(f);
+      if (!bad && sent_ok) {
+        PutBe16(out, 0xffff);
+        sent_ok = g_pq->put_copy_data(conn, out.data(), static_cast<int>(out.size())) == 1;
+        FaultPoint("postgres_copy_data");
+      }
+      ok = end_copy(bad || !sent_ok ? "dlt: loading the file as CSV instead" : nullptr, file).ok() && !bad && sent_ok;
+    }
+    if (ok) return Execute("RELEASE SAVEPOINT dlt_binary_copy").ok();
+    (void)Execute("ROLLBACK TO SAVEPOINT dlt_binary_copy");
+    return false;
+  };
+  for (const auto& file : files) {
+    if (copy_binary(file)) continue;
+    Status error = Status::Ok();
+    if (!begin_copy(sql, &error)) return error;
     FILE* f = std::fopen(file.c_str(), "rb");
     std::string read_error;
     if (!f) {
@@ -223,15 +515,7 @@ Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& ta
       if (std::ferror(f)) read_error = "cannot read load job " + file.string();
       std::fclose(f);
     }
-    g_pq->put_copy_end(conn, read_error.empty() ? nullptr : read_error.c_str());
-    FaultPoint("postgres_copy_end");
-    Status result = Status::Ok();
-    while (PGresult* res = g_pq->get_result(conn)) {
-      if (g_pq->result_status(res) != PGRES_COMMAND_OK && result.ok()) {
-        result = ResultError(res, "COPY into " + Qualified(dataset, table) + " from " + file.filename().string());
-      }
-      g_pq->clear(res);
-    }
+    Status result = end_copy(read_error.empty() ? nullptr : read_error.c_str(), file);
     if (!read_error.empty()) return DataLoss(read_error);
     DLT_RETURN_IF_ERROR(result);
   }
