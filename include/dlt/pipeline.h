@@ -104,6 +104,9 @@ struct PipelineOptions {
   std::string dataset_name;  // default: <pipeline_name>_dataset
   bool progress = false;     // live progress on stderr (only when it is a terminal)
   bool read_only = false;    // refuse to write (the destination is opened read-only)
+  // When another process runs the pipeline: wait up to this many seconds for it to finish
+  // (0: fail at once, naming the holder's pid). `[runtime] lock_timeout` for `dlt run`.
+  double lock_timeout_s = 0;
 };
 
 class Pipeline {

@@ -1,0 +1,121 @@
+// Concurrency beyond one pipeline (PipelineConcurrency.* in pipeline_cli_test.cc covers two runs
+// of the same pipeline): runs of different pipelines, and of one pipeline in different profiles,
+// proceed in parallel; and a run can wait for the pipeline's lock instead of failing fast
+// (`[runtime] lock_timeout`, RUNTIME__LOCK_TIMEOUT).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "pipeline_fixture.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+TEST(Concurrency, DifferentPipelinesAndProfilesRunInParallel) {
+  PipelineWorkspace w;
+  w.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+  w.Write("a.toml", PipelineFile("pipe_a", "orders.jsonl"));
+  w.Write("b.toml", PipelineFile("pipe_b", "orders.jsonl"));
+  w.Write("orders.jsonl", Orders(1, 3000));
+
+  // Two pipelines into the same DuckDB file of dev, and pipe_a in prod, all at once.
+  RunResult a, b, a_prod;
+  std::thread ta([&] { a = w.RunPipeline({"a.toml"}); });
+  std::thread tb([&] { b = w.RunPipeline({"b.toml"}); });
+  std::thread tp([&] { a_prod = w.RunPipeline({"a.toml", "--yes"}, {{"WORKSPACE__PROFILE", "prod"}}); });
+  ta.join();
+  tb.join();
+  tp.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_EQ(a_prod.exit_code, 0) << a_prod.err;
+  EXPECT_EQ(CountRows(w.Db(), "pipe_a_data.orders"), 3000);
+  EXPECT_EQ(CountRows(w.Db(), "pipe_b_data.orders"), 3000);
+  EXPECT_EQ(CountRows(w.Db(), "pipe_a_data._dlt_loads"), 1);
+  EXPECT_EQ(CountRows(w.Db(), "pipe_b_data._dlt_loads"), 1);
+  EXPECT_EQ(CountRows(w.Db("prod"), "pipe_a_data.orders"), 3000);
+  EXPECT_EQ(CountRows(w.Db("prod"), "pipe_a_data.orders__items"), 6000);
+}
+
+// The test process holds the pipeline's lock as a running `dlt run` would (flock on `.lock`,
+// its pid written into it).
+class HeldLock {
+ public:
+  explicit HeldLock(const fs::path& file) {
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ok_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+    std::string pid = std::to_string(::getpid());
+    if (ok_) ok_ = ::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+  }
+  ~HeldLock() { Release(); }
+  bool ok() const { return ok_; }
+  void Release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
+TEST(Concurrency, ARunWaitsForTheLockUpToRuntimeLockTimeout) {
+  PipelineWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  const std::string pid = std::to_string(::getpid());
+
+  HeldLock lock(w.PipelineDir("shop") / ".lock");
+  ASSERT_TRUE(lock.ok());
+
+  // Without a timeout: fails at once, naming the holder and the setting.
+  auto t0 = std::chrono::steady_clock::now();
+  auto fast = w.RunPipeline({"shop.toml"});
+  EXPECT_LT(Seconds(t0), 5.0);
+  EXPECT_NE(fast.exit_code, 0) << fast.err;
+  EXPECT_TRUE(Contains(fast.err, "is being run by another process (pid " + pid + ")")) << fast.err;
+  EXPECT_TRUE(Contains(fast.err, "lock_timeout")) << fast.err;
+
+  // A timeout shorter than the holder's run: waits, then fails naming the holder.
+  w.Write(".dlt/config.toml", "[runtime]\nlock_timeout = 1\n");
+  t0 = std::chrono::steady_clock::now();
+  auto waited = w.RunPipeline({"shop.toml"});
+  double secs = Seconds(t0);
+  EXPECT_GE(secs, 1.0);
+  EXPECT_LT(secs, 10.0);
+  EXPECT_NE(waited.exit_code, 0);
+  EXPECT_TRUE(Contains(waited.err, "(pid " + pid + ")")) << waited.err;
+  EXPECT_TRUE(Contains(waited.err, "waited 1 s")) << waited.err;
+  EXPECT_EQ(CountRows(w.Db(), "shop_data._dlt_loads"), 1);
+
+  // A longer timeout (from the environment): the run starts when the holder is done.
+  RunResult late;
+  t0 = std::chrono::steady_clock::now();
+  std::thread runner([&] { late = w.RunPipeline({"shop.toml"}, {{"RUNTIME__LOCK_TIMEOUT", "30"}}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  lock.Release();
+  runner.join();
+  EXPECT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_GE(Seconds(t0), 1.5);
+  EXPECT_EQ(CountRows(w.Db(), "shop_data.orders"), 6);
+  EXPECT_EQ(CountRows(w.Db(), "shop_data._dlt_loads"), 2);
+
+  // A bad value is a clear error naming where it came from.
+  auto bad = w.RunPipeline({"shop.toml"}, {{"RUNTIME__LOCK_TIMEOUT", "soon"}});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "runtime.lock_timeout")) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "RUNTIME__LOCK_TIMEOUT")) << bad.err;
+}
+
+}  // namespace
+}  // namespace dlt::testing
