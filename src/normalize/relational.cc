@@ -82,6 +82,10 @@ struct ColumnEntry {
   std::string name;
   uint64_t table_id = 0;
   int idx = -1;
+  std::string raw;  // the source key
+  // As a prefix: the entries of the fields of the last object seen at this prefix, by position
+  // (records mostly repeat their key order, so a field is found by one comparison).
+  std::vector<ColumnEntry*> shape;
 };
 
 struct FlatValue {
@@ -154,7 +158,7 @@ struct Normalizer::Impl {
   std::deque<std::string> json_scratch;  // keeps minified JSON alive for a row (stable addresses)
   std::deque<std::vector<FlatValue>> values_pool;
   std::deque<std::vector<PendingList>> lists_pool;
-  std::vector<std::pair<const ColumnEntry*, dom::object>> flatten_stack;
+  std::vector<std::pair<ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
   std::string hints_table_name;  // hints->table_name that root_table was computed from
@@ -187,6 +191,7 @@ struct Normalizer::Impl {
     if (it != column_cache.end()) return it->second;
     const std::string& norm = NormKey(raw);
     ColumnEntry e;
+    e.raw = std::string(raw);
     e.name = norm.empty() ? std::string() : prefix.name.empty() ? norm : naming->MakePath({prefix.name, norm});
     return column_cache.emplace(ColumnKey{&prefix, std::string(raw)}, std::move(e)).first->second;
   }
@@ -446,8 +451,22 @@ struct Normalizer::Impl {
       int lvl = levels.back();
       stack.pop_back();
       levels.pop_back();
+      auto& shape = prefix->shape;
+      size_t pos = 0;
       for (auto field : o) {
-        ColumnEntry& entry = ColumnName(*prefix, field.key);
+        ColumnEntry* found;
+        if (pos < shape.size() && shape[pos]->raw == field.key) {
+          found = shape[pos];
+        } else {
+          found = &ColumnName(*prefix, field.key);
+          if (pos < shape.size()) {
+            shape[pos] = found;
+          } else if (pos < 1024) {
+            shape.push_back(found);
+          }
+        }
+        ++pos;
+        ColumnEntry& entry = *found;
         const std::string& column = entry.name;
         if (column.empty()) {
           return InvalidArgument(Where() + ": field name `" + std::string(field.key) +
