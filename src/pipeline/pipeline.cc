@@ -700,8 +700,10 @@ struct Pipeline::Impl {
     Schema work = std::move(a.schema);
     uint64_t bytes_written = 0;
     nlohmann::ordered_json max_lines = nlohmann::ordered_json::object();
+    nlohmann::ordered_json job_bytes = nlohmann::ordered_json::object();  // checked before the load
     for (const auto& f : files) {
       max_lines[f.path.filename().string()] = f.max_line;
+      job_bytes[f.path.filename().string()] = f.bytes;
       bytes_written += f.bytes;
     }
     work.BumpVersion();
@@ -718,6 +720,7 @@ struct Pipeline::Impl {
     }
     ps["row_counts"] = counts;
     ps["job_max_line"] = max_lines;
+    ps["job_bytes"] = job_bytes;
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(tmp / "schema.json", work.ToJson()));
     DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", ps));
     // The pipeline's schema is saved before the package is published: a crash in between leaves
@@ -770,6 +773,18 @@ struct Pipeline::Impl {
       streamed.reset();
       if (ps.contains("job_max_line")) {
         for (auto& j : p.jobs) j.max_line_bytes = ps["job_max_line"].value(j.file_name, uint64_t{0});
+      }
+      // A job file cut at a line boundary would load fewer rows without any CSV error.
+      for (const auto& j : p.jobs) {
+        if (!ps.contains("job_bytes") || !ps["job_bytes"].contains(j.file_name)) continue;
+        std::error_code ec;
+        uint64_t want = ps["job_bytes"][j.file_name].get<uint64_t>(), have = fs::file_size(j.path, ec);
+        if (ec || have != want) {
+          return DataLoss("load job " + j.path.string() + " has " + std::to_string(ec ? 0 : have) + " bytes, " +
+                          std::to_string(want) + " when it was written: the package is corrupt. Discard it with `dlt pipeline " +
+                          options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
+                          options.pipeline_name + " sync`");
+        }
       }
       for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
       if (ps.contains("pipeline_state")) {

@@ -91,5 +91,34 @@ TEST_F(CorruptLocal, CorruptPendingPackageIsReportedAndCanBeDropped) {
   ExpectRecovered();
 }
 
+// A load job cut at a line boundary is still valid CSV: without the size recorded at normalize
+// time the load would silently miss rows.
+TEST_F(CorruptLocal, JobFileCutAtALineBoundaryIsDetectedBeforeLoading) {
+  auto killed = w_.RunPipeline({"shop.toml"}, {{"DLT_FAULT_KILL_AT", "after_normalize"}});
+  ASSERT_EQ(killed.exit_code, 137);
+  auto pending = w_.Packages("shop", "load/normalized");
+  ASSERT_EQ(pending.size(), 1u);
+  fs::path job;
+  for (const auto& e : fs::directory_iterator(w_.PipelineDir("shop") / "load/normalized" / pending[0] / "new_jobs")) {
+    if (e.path().filename().string().starts_with("orders.")) job = e.path();
+  }
+  ASSERT_FALSE(job.empty());
+  std::string csv = ReadFile(job);
+  size_t second_line_end = csv.find('\n', csv.find('\n') + 1);
+  ASSERT_NE(second_line_end, std::string::npos);
+  WriteFile(job, csv.substr(0, second_line_end + 1));  // the header and one row of three
+
+  auto r = w_.RunPipeline({"shop.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, job.filename().string())) << r.err;
+  EXPECT_TRUE(Contains(r.err, "the package is corrupt")) << r.err;
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 5);
+
+  ASSERT_EQ(w_.Dlt({"pipeline", "shop", "drop-pending-packages", "--yes"}).exit_code, 0);
+  auto sync = w_.Dlt({"pipeline", "shop", "sync", "--yes"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  ExpectRecovered();
+}
+
 }  // namespace
 }  // namespace dlt::testing
