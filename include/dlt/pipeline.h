@@ -38,6 +38,18 @@ struct ColumnOptions {
   std::optional<int> scale;
 };
 
+// What may change in the schema when data arrives, as dlt's schema contracts: per kind of
+// change, "evolve" (the default: the schema grows), "freeze" (the run fails naming the record,
+// and nothing of it is loaded) or "discard_value" (the value that would change the schema is
+// dropped; not for tables). `tables`: new tables (a new nested table, or a root table in a
+// schema that already holds data); `columns`: new columns of a table that already holds data;
+// `data_type`: a value whose type does not fit its column (a variant column otherwise).
+struct SchemaContract {
+  std::string tables = "evolve";
+  std::string columns = "evolve";
+  std::string data_type = "evolve";
+};
+
 struct IncrementalOptions {
   std::string cursor_path;
   std::optional<std::string> initial_value_json;  // a JSON value: "\"2024-01-01T00:00:00Z\"" or "10"
@@ -53,6 +65,7 @@ struct ResourceOptions {
   std::vector<ColumnOptions> columns;
   std::optional<IncrementalOptions> incremental;
   int max_table_nesting = 1000;
+  SchemaContract schema_contract;
 };
 
 class Resource {

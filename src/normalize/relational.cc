@@ -53,6 +53,7 @@ struct TableState {
   std::vector<uint32_t> set_in_row;  // row generation that last set each column
   uint32_t generation = 0;
   int system_index[5] = {-1, -1, -1, -1, -1};  // _dlt_load_id, _dlt_id, _dlt_parent_id, _dlt_list_idx, _dlt_root_id
+  bool had_data = false;  // the table held data before this package (schema contracts apply)
 };
 
 // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": already what both DuckDB and PostgreSQL parse as a UTC instant,
@@ -143,7 +144,7 @@ struct Normalizer::Impl {
   NameCache key_cache;     // raw key -> normalized path
   std::unordered_map<ColumnKey, ColumnEntry, ColumnKeyHash, ColumnKeyEq> column_cache;  // (prefix, raw key) -> column
   ColumnEntry root_prefix;   // the empty prefix of top-level fields
-  ColumnEntry value_column{"value"};  // the `value` column of scalars
+  ColumnEntry value_column{"value", 0, -1, {}, {}};  // the `value` column of scalars
   uint64_t next_table_id = 0;
   NameCache child_cache;   // table \x1f path -> nested table name
   NameCache variant_cache; // column \x1f type -> variant column name
@@ -161,6 +162,7 @@ struct Normalizer::Impl {
   std::vector<std::pair<ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
+  int schema_had_data = -1;  // any data table had data before this normalizer (-1: not looked yet)
   std::string hints_table_name;  // hints->table_name that root_table was computed from
   uint64_t prepare_epoch = 0, hints_epoch = 0;
   std::string root_table;
@@ -221,7 +223,12 @@ struct Normalizer::Impl {
     st->id = ++next_table_id;
     st->name = name;
     st->writer_slot = writers->Slot(name);
+    if (schema_had_data < 0) {  // before this normalizer wrote anything
+      schema_had_data = 0;
+      for (const Table& table : schema->tables()) schema_had_data |= table.seen_data && !schema->IsSystemTable(table.name);
+    }
     Table* t = schema->FindTable(name);
+    st->had_data = t != nullptr && t->seen_data;
     if (!t) {
       Table nt;
       nt.name = name;
@@ -241,6 +248,14 @@ struct Normalizer::Impl {
       st->names.push_back(c.name);
     }
     return *tables.emplace(name, std::move(st)).first->second;
+  }
+
+  // Schema contracts (TableHints::contract_*): a table that would be created.
+  Status CheckNewTable(const TableState& t) {
+    if (t.had_data || hints->contract_tables != "freeze" || schema_had_data <= 0) return Status::Ok();
+    return InvalidArgument(Where() + ": the record would create the new table `" + t.name +
+                           "`, but the schema contract of resource `" + hints->resource +
+                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
   }
 
   int AddColumn(TableState& t, Column c) {
@@ -297,6 +312,12 @@ struct Normalizer::Impl {
     if (v.kind == ScalarValue::Kind::kNull) return Status::Ok();
     const std::string& column = entry.name;
     int found = FindIndex(t, entry);
+    if (found < 0 && t.had_data && hints->contract_columns != "evolve") {
+      if (hints->contract_columns == "discard_value") return Status::Ok();
+      return InvalidArgument(Where() + ": field `" + std::string(key) + "` would add the new column `" + column +
+                             "` to table `" + t.name + "`, but the schema contract of resource `" + hints->resource +
+                             "` freezes its columns (schema_contract.columns = \"freeze\"); nothing of this run is loaded");
+    }
     if (found < 0) {
       Column c;
       c.name = column;
@@ -373,6 +394,13 @@ struct Normalizer::Impl {
     const std::string& variant = cached_variant->second;
     auto vit = t.index.find(variant);
     int vidx;
+    if (vit == t.index.end() && hints->contract_data_type != "evolve") {
+      if (hints->contract_data_type == "discard_value") return Status::Ok();
+      return InvalidArgument(Where() + ": field `" + std::string(key) + "` has a " + std::string(DataTypeName(vt)) +
+                             " value that does not fit the " + std::string(DataTypeName(type)) + " column `" + column +
+                             "` of table `" + t.name + "`, and the schema contract of resource `" + hints->resource +
+                             "` freezes data types (schema_contract.data_type = \"freeze\"); nothing of this run is loaded");
+    }
     if (vit == t.index.end()) {
       Column c;
       c.name = variant;
@@ -629,7 +657,10 @@ struct Normalizer::Impl {
     uint64_t idx = 0;
     TableState* ctp = nullptr;
     for (dom::element item : items) {
-      if (!ctp) ctp = &GetTable(child, parent);
+      if (!ctp) {
+        ctp = &GetTable(child, parent);
+        DLT_RETURN_IF_ERROR(CheckNewTable(*ctp));
+      }
       TableState& ct = *ctp;
       std::string id = NestedRowKey(parent_id, child, idx);
       auto type = item.type();
@@ -684,6 +715,7 @@ struct Normalizer::Impl {
 
   Status NormalizeRoot(dom::element e) {
     TableState& t = GetTable(root_table, std::nullopt);
+    DLT_RETURN_IF_ERROR(CheckNewTable(t));
     std::string id = NewRowKey();
     if (e.type() == dom::element_type::OBJECT) {
       return NormalizeObject(t, dom::object(e), 0, id, nullptr, std::nullopt, id);

@@ -62,6 +62,9 @@ Json HintsToJson(const ResourceOptions& o) {
   j["primary_key"] = o.primary_key;
   j["merge_key"] = o.merge_key;
   j["max_table_nesting"] = o.max_table_nesting;
+  j["schema_contract"] = {{"tables", o.schema_contract.tables},
+                          {"columns", o.schema_contract.columns},
+                          {"data_type", o.schema_contract.data_type}};
   if (o.incremental && o.incremental->cursor_path.find('.') == std::string::npos &&
       o.incremental->cursor_path.find('[') == std::string::npos) {
     std::string cursor = o.incremental->cursor_path;
@@ -95,6 +98,11 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
   for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
   h.max_nesting = j.value("max_table_nesting", 1000);
+  if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
+    h.contract_tables = sc->value("tables", "evolve");
+    h.contract_columns = sc->value("columns", "evolve");
+    h.contract_data_type = sc->value("data_type", "evolve");
+  }
   h.incremental_cursor = j.value("incremental_cursor", "");
   for (const auto& cj : j.value("columns", Json::array())) {
     ColumnHint c;
@@ -142,6 +150,15 @@ Status ValidateOptions(const ResourceOptions& o) {
     }
   }
   if (o.max_table_nesting < 0) return InvalidArgument("resource `" + o.name + "`: max_table_nesting must be >= 0");
+  for (const auto& [kind, m] : {std::pair<const char*, const std::string&>{"tables", o.schema_contract.tables},
+                                {"columns", o.schema_contract.columns},
+                                {"data_type", o.schema_contract.data_type}}) {
+    bool ok = m == "evolve" || m == "freeze" || (m == "discard_value" && std::string_view(kind) != "tables");
+    if (!ok) {
+      return InvalidArgument("resource `" + o.name + "`: schema_contract." + kind + " must be evolve, freeze" +
+                             (std::string_view(kind) != "tables" ? " or discard_value" : "") + ", got `" + m + "`");
+    }
+  }
   return Status::Ok();
 }
 

@@ -106,7 +106,8 @@ Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, con
 
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
-                                                 "primary_key", "merge_key", "incremental", "columns", "max_table_nesting"};
+                                                 "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
+                                                 "schema_contract"};
   ResourceFileSpec r;
   r.options.name = default_name;
   for (const auto& [k, v] : t.members) {
@@ -145,6 +146,37 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       DLT_ASSIGN_OR_RETURN(r.options.merge_key, GetStrings(c, v, k));
     } else if (k == "max_table_nesting") {
       DLT_ASSIGN_OR_RETURN(r.options.max_table_nesting, GetInt(c, v, k));
+    } else if (k == "schema_contract") {
+      // A mode for all three ("freeze"), or a table of them ({ columns = "freeze" }).
+      auto mode = [&](const ConfigNode& n, const std::string& key, bool for_tables) -> StatusOr<std::string> {
+        DLT_ASSIGN_OR_RETURN(std::string m, GetString(c, n, key));
+        static const std::vector<std::string> kModes = {"evolve", "freeze", "discard_value"};
+        if (m == "discard_row") {
+          return c.Error(n, "schema contract mode `discard_row` is not supported (use evolve, freeze or discard_value)");
+        }
+        if (std::find(kModes.begin(), kModes.end(), m) == kModes.end() || (for_tables && m == "discard_value")) {
+          std::string msg = "unknown schema contract mode `" + m + "` for " + key;
+          if (auto s = text::Suggest(m, kModes)) msg += ". Did you mean `" + *s + "`?";
+          return c.Error(n, msg + (for_tables ? " (evolve or freeze)" : " (evolve, freeze or discard_value)"));
+        }
+        return m;
+      };
+      if (v.is_table()) {
+        for (const auto& [ck, cv] : v.members) {
+          if (ck == "tables") {
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.tables, mode(cv, ck, true));
+          } else if (ck == "columns") {
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.columns, mode(cv, ck, false));
+          } else if (ck == "data_type") {
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.data_type, mode(cv, ck, false));
+          } else {
+            return UnknownKey(c, cv, ck, "schema_contract", {"tables", "columns", "data_type"});
+          }
+        }
+      } else {
+        DLT_ASSIGN_OR_RETURN(std::string m, mode(v, k, false));
+        r.options.schema_contract = SchemaContract{m == "discard_value" ? "evolve" : m, m, m};
+      }
     } else if (k == "incremental") {
       if (!v.is_table()) return c.Error(v, "`incremental` must be a table with cursor_path and initial_value");
       IncrementalOptions inc;

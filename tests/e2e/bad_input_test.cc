@@ -332,3 +332,75 @@ TEST(BadInputHttp, ResponsesNotJsonTruncatedOrEndlessFailTheRunNamingTheUrl) {
 
 }  // namespace
 }  // namespace dlt::testing
+
+namespace dlt::testing {
+namespace {
+
+// Schema contracts (dlt's `schema_contract`): under "freeze", a value whose type does not fit
+// its column, a new column, or a new nested table is an error naming the record, and nothing of
+// that run is loaded; "discard_value" drops just the value. The first run (an empty schema)
+// creates the tables whatever the contract.
+class SchemaContract : public BadInput {
+ protected:
+  void Freeze(const std::string& contract) {
+    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl",
+                                       "incremental = { cursor_path = \"id\", initial_value = 0 }\n"
+                                       "schema_contract = " + contract + "\n"));
+  }
+};
+
+TEST_F(SchemaContract, FrozenDataTypeColumnsAndTablesRejectTheRunNamingTheRecord) {
+  Freeze("\"freeze\"");
+  // `qty` of the nested items is bigint: a text value goes to a variant column `qty__v_text`
+  // under evolve. (A number into a text column is coerced, as in dlt: not a type change.)
+  ExpectRejected(RunOn("type.jsonl", "{\"id\": 13, \"customer\": \"c\", \"items\": [{\"sku\": \"s\", \"qty\": \"many\"}]}\n"),
+                 {"record 4", "field `qty`", "text value", "bigint column `qty`", "table `orders__items`",
+                  "schema_contract.data_type = \"freeze\""});
+  ExpectRejected(RunOn("column.jsonl", "{\"id\": 13, \"customer\": \"c\", \"discount\": 0.1}\n"),
+                 {"record 4", "new column `discount`", "table `orders`", "schema_contract.columns = \"freeze\""});
+  ExpectRejected(RunOn("table.jsonl", "{\"id\": 13, \"customer\": \"c\", \"notes\": [\"n1\"]}\n"),
+                 {"record 4", "new table `orders__notes`", "schema_contract.tables = \"freeze\""});
+  // Data that fits the frozen schema still loads.
+  auto ok = RunOn("fits.jsonl", "");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 6);
+}
+
+TEST_F(SchemaContract, OnlyTheFrozenKindIsRefused) {
+  Freeze("{ columns = \"freeze\" }");
+  auto variant = RunOn("type.jsonl", "{\"id\": 13, \"customer\": \"c\", \"items\": [{\"sku\": \"s\", \"qty\": \"many\"}]}\n");
+  EXPECT_EQ(variant.exit_code, 0) << variant.err;  // data_type evolves: a variant column
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT qty__v_text FROM shop_data.orders__items WHERE sku = 's'"), "many");
+  auto column = RunOn("column.jsonl", "{\"id\": 14, \"customer\": \"c\", \"discount\": 0.1}\n");
+  EXPECT_EQ(column.exit_code, 2) << column.err;
+  EXPECT_TRUE(Contains(column.err, "new column `discount`")) << column.err;
+}
+
+TEST_F(SchemaContract, DiscardValueDropsTheValuesThatWouldChangeTheSchema) {
+  Freeze("{ columns = \"discard_value\", data_type = \"discard_value\" }");
+  auto r = RunOn("mixed.jsonl",
+                 "{\"id\": 13, \"customer\": \"c\", \"discount\": 0.1, \"items\": [{\"sku\": \"s\", \"qty\": \"many\"}]}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 7);
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'shop_data' "
+                              "AND column_name IN ('discount', 'qty__v_text')"),
+            "0");
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT coalesce(CAST(qty AS VARCHAR), 'NULL') FROM shop_data.orders__items WHERE sku = 's'"),
+            "NULL");
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT customer FROM shop_data.orders WHERE id = 13"), "c");
+}
+
+TEST_F(SchemaContract, AnUnknownModeIsAnErrorWithTheLineOfThePipelineFile) {
+  Freeze("{ columns = \"freez\" }");
+  auto r = w_.RunPipeline({"shop.toml"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(Contains(r.err, "shop.toml:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "unknown schema contract mode `freez` for columns. Did you mean `freeze`?")) << r.err;
+  Freeze("\"discard_row\"");
+  auto row = w_.RunPipeline({"shop.toml"});
+  EXPECT_EQ(row.exit_code, 2) << row.err;
+  EXPECT_TRUE(Contains(row.err, "`discard_row` is not supported")) << row.err;
+}
+
+}  // namespace
+}  // namespace dlt::testing
