@@ -1,6 +1,9 @@
 // simdjson is included here (validation and cursors) and in normalize/relational.cc only.
 #include "extract/extractor.h"
 
+#include <cctype>
+#include <fstream>
+
 #include <fcntl.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -303,6 +306,46 @@ StatusOr<std::string> IncrementalRowHash(std::string_view json) {
   return HashOf(doc);
 }
 
+namespace {
+
+// "orders.jsonl:12" -> ("orders.jsonl:#", 12); "a.json:1 (item 7)" -> ("a.json:1 (item #)", 7):
+// the last number of a location, so that consecutive locations are recognized.
+std::pair<std::string, int64_t> SplitLastNumber(const std::string& where) {
+  size_t end = where.find_last_of("0123456789");
+  if (end == std::string::npos) return {where, -1};
+  size_t start = end;
+  while (start > 0 && std::isdigit(static_cast<unsigned char>(where[start - 1]))) --start;
+  if (end - start > 15) return {where, -1};
+  return {where.substr(0, start) + "#" + where.substr(end + 1), std::stoll(where.substr(start, end - start + 1))};
+}
+
+std::filesystem::path RecordSourcesFile(const std::filesystem::path& part_file) {
+  return part_file.parent_path().parent_path() / "record_sources" / (part_file.filename().string() + ".json");
+}
+
+}  // namespace
+
+std::optional<std::string> RecordSourceLocation(const std::filesystem::path& part_file, uint64_t index) {
+  std::ifstream in(RecordSourcesFile(part_file));
+  if (!in) return std::nullopt;
+  auto doc = nlohmann::json::parse(in, nullptr, false);
+  if (!doc.is_array()) return std::nullopt;
+  const nlohmann::json* best = nullptr;
+  for (const auto& seg : doc) {
+    if (!seg.is_array() || seg.size() != 2 || !seg[0].is_number_unsigned() || !seg[1].is_string()) return std::nullopt;
+    if (seg[0].get<uint64_t>() > index) break;
+    best = &seg;
+  }
+  if (best == nullptr) return std::nullopt;
+  std::string where = (*best)[1].get<std::string>();
+  uint64_t offset = index - (*best)[0].get<uint64_t>();
+  if (offset == 0) return where;
+  auto [pattern, number] = SplitLastNumber(where);
+  if (number < 0) return std::nullopt;
+  size_t hash = pattern.rfind('#');
+  return pattern.substr(0, hash) + std::to_string(number + static_cast<int64_t>(offset)) + pattern.substr(hash + 1);
+}
+
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
                        ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress,
@@ -319,6 +362,12 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
       if (*f) std::fclose(*f);
     }
   } closer{&out};
+  // Where the records of the current part came from (see RecordSourceLocation).
+  nlohmann::json segments = nlohmann::json::array();
+  uint64_t part_records = 0;
+  std::string last_where;  // location of the previous record of the part
+  size_t last_start = 0, last_end = 0;
+  int64_t last_number = -2;
   auto open_part = [&]() -> Status {
     char name[32];
     std::snprintf(name, sizeof name, "_%05d.0.jsonl", part++);
@@ -326,6 +375,9 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     out = std::fopen(out_file.c_str(), "wbx");
     if (!out) return Internal("cannot create " + out_file.string() + ": " + std::strerror(errno));
     part_written = 0;
+    segments = nlohmann::json::array();
+    part_records = 0;
+    last_number = -2;
     return Status::Ok();
   };
   auto close_part = [&]() -> Status {
@@ -336,7 +388,34 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     std::fclose(out);
     out = nullptr;
+    // Only for messages: a missing or partial file just makes them name the part file instead.
+    std::error_code ec;
+    std::filesystem::path sources = RecordSourcesFile(out_file);
+    std::filesystem::create_directories(sources.parent_path(), ec);
+    std::ofstream(sources) << segments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return Status::Ok();
+  };
+  // A new segment unless `w` is the previous location with its last number plus one (checked
+  // without allocating: this runs for every record).
+  auto note_source = [&](const std::string& w) {
+    size_t end = w.find_last_of("0123456789");
+    size_t start = end;
+    int64_t number = -1;
+    if (end != std::string::npos) {
+      while (start > 0 && std::isdigit(static_cast<unsigned char>(w[start - 1]))) --start;
+      auto r = std::from_chars(w.data() + start, w.data() + end + 1, number);
+      if (r.ec != std::errc()) number = -1;
+    }
+    bool consecutive = number >= 0 && last_number >= 0 && number == last_number + 1 &&
+                       start + (w.size() - end) == last_start + (last_where.size() - last_end) &&
+                       w.compare(0, start, last_where, 0, last_start) == 0 &&
+                       w.compare(end + 1, std::string::npos, last_where, last_end + 1, std::string::npos) == 0;
+    if (!consecutive) segments.push_back({part_records, w});
+    last_where.assign(w);
+    last_start = start;
+    last_end = end;
+    last_number = number;
+    ++part_records;
   };
   DLT_RETURN_IF_ERROR(open_part());
 
@@ -366,6 +445,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     buffer += '\n';
     ++stats->records_out;
+    note_source(w);
     FaultPoint("extract_record");
     if (buffer.size() >= (1 << 20)) {
       if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {

@@ -45,6 +45,13 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
                        const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {},
                        uint64_t part_bytes = 64ull << 20);
 
+// Where the records of an extracted part file came from, for error messages of later stages:
+// ExtractResource writes <package>/record_sources/<part file>.json, a few segments of
+// [first record index, the source location of that record] ("orders.jsonl:12"); following records
+// of a segment have consecutive locations. Returns the location of record `index` (0-based) of
+// `part_file`, or nullopt when it is not known.
+std::optional<std::string> RecordSourceLocation(const std::filesystem::path& part_file, uint64_t index);
+
 // Row hash used by the incremental boundary de-duplication:
 // base64(shake_128(sorted-key compact JSON of the record), 15 bytes) without padding.
 StatusOr<std::string> IncrementalRowHash(std::string_view json);

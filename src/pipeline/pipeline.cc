@@ -658,6 +658,8 @@ struct Pipeline::Impl {
         RawRecord rec;
         // Named only when an error needs it.
         const std::function<std::string()> where = [&] {
+          // The source's own location (file:line) when extract recorded it.
+          if (auto loc = RecordSourceLocation(job.path, rec.index)) return *loc + " (resource `" + resource + "`)";
           return "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
         };
         for (;;) {

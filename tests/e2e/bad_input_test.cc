@@ -70,19 +70,23 @@ class BadInput : public ::testing::Test {
   Snapshot before_;
 };
 
+// Errors found after extract (in normalize) still name the source file and line: extract records
+// where the records of each part file came from.
 TEST_F(BadInput, DuplicateKeysAndKeysThatCollideAfterNormalizationNameTheRecordAndField) {
   ExpectRejected(RunOn("dup.jsonl", "{\"id\": 13, \"customer\": \"a\", \"customer\": \"b\"}\n"),
-                 {"record 4", "`customer`", "duplicate key"});
+                 {"dup.jsonl:4 (resource `orders`)", "`customer`", "duplicate key"});
   ExpectRejected(RunOn("case.jsonl", "{\"id\": 13, \"Customer\": \"a\", \"customer\": \"b\"}\n"),
-                 {"record 4", "`customer`", "equal after normalization"});
-  ExpectRejected(RunOn("space.jsonl", "{\"id\": 13, \"zip code\": 1, \"zip_code\": 2}\n"), {"record 4", "`zip_code`"});
+                 {"case.jsonl:4", "`customer`", "equal after normalization"});
+  ExpectRejected(RunOn("space.jsonl", "{\"id\": 13, \"zip code\": 1, \"zip_code\": 2}\n"), {"space.jsonl:4", "`zip_code`"});
+  // Blank lines in between: still the right line.
+  ExpectRejected(RunOn("gap.jsonl", "\n\n{\"id\": 13, \"customer\": \"a\", \"customer\": \"b\"}\n"), {"gap.jsonl:6", "`customer`"});
 }
 
 TEST_F(BadInput, NumbersOutOfRangeNaNAndInfinityNameFileAndLine) {
   ExpectRejected(RunOn("big.jsonl", "{\"id\": 13, \"n\": 123456789012345678901234567890}\n"),
                  {"big.jsonl:4:", "`n`", "64-bit integer range"});
   ExpectRejected(RunOn("neg.jsonl", "{\"id\": 13, \"n\": -9223372036854775809}\n"), {"neg.jsonl:4:", "`n`"});
-  ExpectRejected(RunOn("u64.jsonl", "{\"id\": 13, \"n\": 18446744073709551615}\n"), {"record 4", "`n`", "bigint range"});
+  ExpectRejected(RunOn("u64.jsonl", "{\"id\": 13, \"n\": 18446744073709551615}\n"), {"u64.jsonl:4", "`n`", "bigint range"});
   ExpectRejected(RunOn("exp.jsonl", "{\"id\": 13, \"x\": 1e400}\n"), {"exp.jsonl:4:", "number"});
   ExpectRejected(RunOn("nan.jsonl", "{\"id\": 13, \"x\": NaN}\n"), {"nan.jsonl:4:", "invalid JSON"});
   ExpectRejected(RunOn("inf.jsonl", "{\"id\": 13, \"x\": Infinity}\n"), {"inf.jsonl:4:", "invalid JSON"});
@@ -354,12 +358,12 @@ TEST_F(SchemaContract, FrozenDataTypeColumnsAndTablesRejectTheRunNamingTheRecord
   // `qty` of the nested items is bigint: a text value goes to a variant column `qty__v_text`
   // under evolve. (A number into a text column is coerced, as in dlt: not a type change.)
   ExpectRejected(RunOn("type.jsonl", "{\"id\": 13, \"customer\": \"c\", \"items\": [{\"sku\": \"s\", \"qty\": \"many\"}]}\n"),
-                 {"record 4", "field `qty`", "text value", "bigint column `qty`", "table `orders__items`",
+                 {"type.jsonl:4", "field `qty`", "text value", "bigint column `qty`", "table `orders__items`",
                   "schema_contract.data_type = \"freeze\""});
   ExpectRejected(RunOn("column.jsonl", "{\"id\": 13, \"customer\": \"c\", \"discount\": 0.1}\n"),
-                 {"record 4", "new column `discount`", "table `orders`", "schema_contract.columns = \"freeze\""});
+                 {"column.jsonl:4", "new column `discount`", "table `orders`", "schema_contract.columns = \"freeze\""});
   ExpectRejected(RunOn("table.jsonl", "{\"id\": 13, \"customer\": \"c\", \"notes\": [\"n1\"]}\n"),
-                 {"record 4", "new table `orders__notes`", "schema_contract.tables = \"freeze\""});
+                 {"table.jsonl:4", "new table `orders__notes`", "schema_contract.tables = \"freeze\""});
   // Data that fits the frozen schema still loads.
   auto ok = RunOn("fits.jsonl", "");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
