@@ -1,7 +1,11 @@
 // The seed page's walkthrough, end to end, with PostgreSQL in the place of MotherDuck: one
 // pipeline, switched between a local DuckDB (dev) and a production warehouse (prod) by profile.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
+#include "background_process.h"
 #include "cli_fixture.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "pg_server.h"
@@ -94,6 +98,46 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   EXPECT_EQ(Trimmed(pg.Psql("SELECT count(*) FROM pokemon_api_data.pokemon__types", "dw")), "10");
   EXPECT_EQ(Trimmed(pg.Psql("SELECT count(*) FROM pokemon_api_data._dlt_loads WHERE status = 0", "dw")), "1");
   EXPECT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/pokemon_api_pipeline/state.json"));
+
+  // "open the Workspace Dashboard with `dlt workspace show`. You'll see your pipeline connected
+  // to the remote dataset": the prod pipeline, its PostgreSQL dataset and its rows.
+  {
+    BackgroundProcess show({DLT_BINARY, "workspace", "show", "--port", "0", "--no-browser"}, ws.root(), ws.env());
+    auto url = show.WaitFor(std::regex("http://127\\.0\\.0\\.1:([0-9]+)/\\?token=([0-9a-f]+)#/profiles/prod"), 10000);
+    ASSERT_EQ(url.size(), 3u) << show.output();
+    httplib::Client c("127.0.0.1", std::stoi(url[1]));
+    c.set_bearer_token_auth(url[2].c_str());
+    auto pipelines = c.Get("/api/profiles/prod/pipelines");
+    ASSERT_TRUE(pipelines);
+    auto list = nlohmann::json::parse(pipelines->body, nullptr, false);
+    ASSERT_TRUE(list.is_object()) << pipelines->body;
+    ASSERT_EQ(list["pipelines"].size(), 1u) << pipelines->body;
+    EXPECT_EQ(list["pipelines"][0]["name"], "pokemon_api_pipeline");
+    EXPECT_EQ(list["pipelines"][0]["status"], "completed");
+    auto detail = c.Get("/api/profiles/prod/pipelines/pokemon_api_pipeline");
+    ASSERT_TRUE(detail);
+    auto d = nlohmann::json::parse(detail->body, nullptr, false);
+    ASSERT_TRUE(d.is_object()) << detail->body;
+    EXPECT_EQ(d["destination"]["type"], "postgres");
+    EXPECT_EQ(d["destination"]["description"], "postgres postgresql://loader:***@127.0.0.1:" + std::to_string(pg.port()) + "/dw");
+    auto tables = c.Get("/api/profiles/prod/pipelines/pokemon_api_pipeline/tables");
+    ASSERT_TRUE(tables);
+    ASSERT_EQ(tables->status, 200) << tables->body;
+    std::map<std::string, nlohmann::json> counts;
+    auto tj = nlohmann::json::parse(tables->body, nullptr, false);
+    for (const auto& t : tj["tables"]) counts[t["name"]] = t["row_count"];
+    EXPECT_EQ(counts["pokemon"], 5);
+    EXPECT_EQ(counts["pokemon__types"], 10);
+    auto rows = c.Get("/api/profiles/prod/pipelines/pokemon_api_pipeline/tables/pokemon/rows?limit=2");
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->status, 200) << rows->body;
+    EXPECT_EQ(nlohmann::json::parse(rows->body)["total"], 5);
+    for (const auto* body : {&pipelines->body, &detail->body, &tables->body, &rows->body}) {
+      EXPECT_FALSE(Contains(*body, "loader_pw")) << *body;
+    }
+    show.Signal(SIGINT);
+    EXPECT_EQ(show.Wait(10000), 0) << show.output();
+  }
 
   // wipe the prod working folder, restore it from the destination
   r = ws.Dlt({"workspace", "clean", "--yes"});
