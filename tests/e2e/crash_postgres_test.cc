@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "pg_server.h"
+#include "pg_suite.h"
 #include "pipeline_fixture.h"
 
 namespace dlt::testing {
@@ -59,25 +59,8 @@ const FaultCase kCases[] = {
     {"after_load", true, true, false},
 };
 
-class PgCrashTest : public ::testing::Test {
+class PgCrashTest : public PostgresSuite {
  protected:
-  static void SetUpTestSuite() { server_ = new PostgresServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->ok()) << server_->error(); }
-
-  // One value of a query as the superuser ("<error: ...>" when it fails, as a test failure).
-  static std::string Value(const std::string& db, const std::string& sql) {
-    std::string out;
-    if (!server_->PsqlQuery(sql, db, &out)) {
-      ADD_FAILURE() << "psql on " << db << " failed: " << sql << ": " << out;
-      return "<error: " + out + ">";
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
-  }
   static std::vector<std::string> Column(const std::string& db, const std::string& sql) {
     std::vector<std::string> rows;
     std::string v = Value(db, sql), line;
@@ -105,12 +88,6 @@ class PgCrashTest : public ::testing::Test {
   static std::string IdSummary(const std::string& db, const std::string& dataset) {
     return Value(db, "SELECT min(id) || '..' || max(id) || ' x' || count(*) || ' (' || count(DISTINCT id) || ')' FROM " +
                          dataset + ".orders");
-  }
-  static void CreateDatabase(const std::string& name, const std::string& template_db = "") {
-    std::string out;
-    std::string sql = "CREATE DATABASE " + name + " OWNER " + PostgresServer::kUser;
-    if (!template_db.empty()) sql += " TEMPLATE " + template_db;
-    ASSERT_TRUE(server_->PsqlQuery(sql, "postgres", &out)) << out;
   }
   static void UsePostgres(PipelineWorkspace& w, const std::string& db) {
     w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
@@ -169,11 +146,8 @@ class PgCrashTest : public ::testing::Test {
     EXPECT_EQ(info.exit_code, 0) << info.err;
     EXPECT_TRUE(Contains(info.out, "No pending packages.")) << info.out;
   }
-
-  static PostgresServer* server_;
 };
 
-PostgresServer* PgCrashTest::server_ = nullptr;
 
 void CopyWorkspace(const PipelineWorkspace& from, PipelineWorkspace& to) {
   fs::copy(from.root(), to.root(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);

@@ -3,7 +3,7 @@
 // thread loads into the package's open transaction. The result must be the one of an ordinary
 // load (same rows, same columns in the same order), and a kill at any point, before or after
 // the package is published, must leave every row loaded exactly once after the next run.
-#include "pg_server.h"
+#include "pg_suite.h"
 #include "pipeline_fixture.h"
 
 namespace dlt::testing {
@@ -11,26 +11,8 @@ namespace {
 
 const std::map<std::string, std::string> kSmallFiles = {{"DLT_STREAM_FILE_BYTES", "4096"}};
 
-class PgStreamLoadTest : public ::testing::Test {
+class PgStreamLoadTest : public PostgresSuite {
  protected:
-  static void SetUpTestSuite() { server_ = new PostgresServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->ok()) << server_->error(); }
-
-  static std::string Value(const std::string& db, const std::string& sql) {
-    std::string out;
-    if (!server_->PsqlQuery(sql, db, &out)) return "<error: " + out + ">";
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
-  }
-  static void CreateDatabase(const std::string& name) {
-    std::string out;
-    ASSERT_TRUE(server_->PsqlQuery("CREATE DATABASE " + name + " OWNER " + PostgresServer::kUser, "postgres", &out))
-        << out;
-  }
   // A workspace with 600 orders (1200 nested items) loading into database `db`.
   static void Prepare(PipelineWorkspace& w, const std::string& db) {
     CreateDatabase(db);
@@ -61,10 +43,8 @@ class PgStreamLoadTest : public ::testing::Test {
                      "table_name = '" + table + "'");
   }
 
-  static PostgresServer* server_;
 };
 
-PostgresServer* PgStreamLoadTest::server_ = nullptr;
 
 TEST_F(PgStreamLoadTest, StreamedLoadEqualsAnOrdinaryLoad) {
   PipelineWorkspace streamed, ordinary;
