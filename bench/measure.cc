@@ -1,4 +1,5 @@
-// Runs a command once and prints its wall time and peak resident memory (of the child).
+// Runs a command once and prints its wall time, CPU time (user + system) and peak resident
+// memory (of the child).
 //   measure LABEL COMMAND [ARGS...]
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -22,7 +23,8 @@ int main(int argc, char** argv) {
   struct rusage ru {};
   wait4(pid, &status, 0, &ru);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%s: %.2f s, peak RSS %.0f MB, exit %d\n", argv[1], secs, ru.ru_maxrss / 1024.0,
+  double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  std::printf("%s: %.2f s, cpu %.2f s, peak RSS %.0f MB, exit %d\n", argv[1], secs, cpu, ru.ru_maxrss / 1024.0,
               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

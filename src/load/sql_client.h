@@ -31,10 +31,22 @@ class SqlClient {
 
   // SQL type of a column, without NOT NULL.
   virtual std::string TypeSql(const Column& column) const = 0;
+  // Storage options that follow the type in CREATE TABLE (empty: the destination's default).
+  virtual std::string StorageSql(const Column& column) const {
+    (void)column;
+    return "";
+  }
   virtual std::string QuoteIdentifier(std::string_view name) const = 0;
   virtual std::string QuoteLiteral(std::string_view text) const = 0;
   // SQL expression for the current UTC timestamp.
   virtual std::string NowSql() const = 0;
+
+  // Called inside a package's transaction just before its COMMIT. `rows_deleted` says whether the
+  // package deleted some (not all) rows of a table (merge), which makes compacting worth its cost.
+  virtual Status BeforeCommit(bool rows_deleted) {
+    (void)rows_deleted;
+    return Status::Ok();
+  }
 
   // Column names of an existing table (empty when it does not exist).
   virtual StatusOr<std::vector<std::string>> TableColumns(const std::string& dataset, const std::string& table);

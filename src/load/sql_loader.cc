@@ -76,7 +76,8 @@ Status SqlLoader::EnsureTable(const std::string& dataset, const Table& table) {
   if (existing.empty()) {
     std::vector<std::string> defs;
     for (const auto& c : table.columns) {
-      defs.push_back(client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) + (c.nullable ? "" : " NOT NULL"));
+      defs.push_back(client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) + client_->StorageSql(c) +
+                     (c.nullable ? "" : " NOT NULL"));
     }
     if (defs.empty()) return Status::Ok();
     return client_->Execute("CREATE TABLE " + client_->Qualified(dataset, table.name) + " (" +
@@ -271,6 +272,7 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
       }
     }
     if (disp == WriteDisposition::kMerge) {
+      rows_deleted_ = true;
       DLT_RETURN_IF_ERROR(Merge(schema, root, by_table));
     } else {
       for (const Table* t : family) {
@@ -339,6 +341,7 @@ void SqlLoader::AbortStream() {
 Status SqlLoader::Load(const PackageToLoad& package) {
   if (!streaming_) DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
   streaming_ = false;
+  rows_deleted_ = false;
   Status s = LoadInTransaction(package);
   stream_created_.clear();
   if (s.ok()) FaultPoint("load_before_commit");
@@ -346,7 +349,8 @@ Status SqlLoader::Load(const PackageToLoad& package) {
     (void)client_->Execute("ROLLBACK");
     return s;
   }
-  Status c = client_->Execute("COMMIT");
+  Status c = client_->BeforeCommit(rows_deleted_);
+  if (c.ok()) c = client_->Execute("COMMIT");
   if (!c.ok()) {
     (void)client_->Execute("ROLLBACK");
     return c;

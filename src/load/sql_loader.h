@@ -75,6 +75,7 @@ class SqlLoader {
   SqlClient* client_;
   std::string dataset_;
   bool streaming_ = false;
+  bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
 };
 

@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "pipeline_fixture.h"
+#include "dlt/destination.h"
+#include "load/sql_client.h"
+#include "pipeline/destination_factory.h"
 
 namespace dlt::testing {
 namespace {
@@ -112,6 +115,56 @@ TEST(PipelineRun, LoadsIntoTheProfileDatabaseWithNestedAndSystemTables) {
   EXPECT_EQ(w.Packages("shop", "load/loaded"), std::vector<std::string>{load_id});
   EXPECT_TRUE(w.Packages("shop", "normalize/extracted").empty());
   EXPECT_TRUE(w.Packages("shop", "load/normalized").empty());
+}
+
+// Row keys (_dlt_id, _dlt_parent_id) are random or hashed: their columns are created with FSST
+// compression instead of DuckDB's trial of every method; other columns keep DuckDB's choice.
+TEST(PipelineRun, RowKeyColumnsAreStoredWithFsst) {
+  PipelineWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));
+  std::string rows;
+  for (int i = 0; i < 40; ++i) rows += Orders(i * 100 + 1, i * 100 + 100);
+  w.Write("orders.jsonl", rows);
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  const fs::path db = w.Db();
+  for (const char* table : {"orders", "orders__items"}) {
+    std::string info = std::string("pragma_storage_info('shop_data.") + table + "')";
+    EXPECT_EQ(SqlColumn(db, "SELECT DISTINCT compression FROM " + info +
+                                " WHERE column_name IN ('_dlt_id', '_dlt_parent_id') AND segment_type = 'VARCHAR'"),
+              std::vector<std::string>{"FSST"})
+        << table;
+  }
+  // A repeated, low-cardinality text column is left to DuckDB (dictionary here).
+  std::string city = SqlValue(db, "SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('shop_data.orders') "
+                                 "WHERE column_name = 'address__city' AND segment_type = 'VARCHAR'");
+  EXPECT_FALSE(city.empty());
+  EXPECT_EQ(city.find("FSST"), std::string::npos) << city;
+  EXPECT_EQ(CountRows(db, Q("orders")), 4000);
+}
+
+// The COMMIT of a package checkpoints the DuckDB file; compacting row groups ("vacuum") then only
+// runs for packages that deleted rows (merge): an append or replace skips it.
+TEST(PipelineRun, DuckDbCompactsRowGroupsOnlyAfterDeletes) {
+  PipelineWorkspace w;
+  DestinationConfig d;
+  d.name = "warehouse";
+  d.type = "duckdb";
+  d.credentials = DuckDbCredentials{w.root() / "vacuum.duckdb"};
+  auto client = MakeSqlClient(d, /*read_only=*/false);
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  auto setting = [&] {
+    auto rows = (*client)->Query("SELECT current_setting('max_vacuum_tasks')::VARCHAR");
+    return rows.ok() && !rows->empty() ? rows->front()[0].value_or("NULL") : "error";
+  };
+  const std::string by_default = setting();
+  ASSERT_NE(by_default, "0");
+  ASSERT_NE(by_default, "error");
+  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/false).ok());
+  EXPECT_EQ(setting(), "0");
+  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/true).ok());
+  EXPECT_EQ(setting(), by_default);
+  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/false).ok());
+  EXPECT_EQ(setting(), "0");
 }
 
 TEST(PipelineRun, FindsThePipelineByNameFromSubfoldersAndRunsAsAnExecutable) {

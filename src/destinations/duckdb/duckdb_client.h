@@ -22,9 +22,11 @@ class DuckDbClient : public SqlClient {
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files, uint64_t max_line_bytes) override;
   std::string TypeSql(const Column& column) const override;
+  std::string StorageSql(const Column& column) const override;
   std::string QuoteIdentifier(std::string_view name) const override { return duckdb::QuoteIdentifier(name); }
   std::string QuoteLiteral(std::string_view text) const override { return duckdb::QuoteLiteral(text); }
   std::string NowSql() const override { return "get_current_timestamp()"; }
+  Status BeforeCommit(bool rows_deleted) override;
 
  private:
   DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
@@ -33,6 +35,8 @@ class DuckDbClient : public SqlClient {
   duckdb::Database db_;
   duckdb::Connection conn_;
   std::string display_;
+  std::string default_vacuum_tasks_;  // DuckDB's max_vacuum_tasks when opened (read on first use)
+  std::string vacuum_tasks_;          // the value set now
 };
 
 }  // namespace dlt
