@@ -10,6 +10,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -346,6 +350,128 @@ std::optional<std::string> RecordSourceLocation(const std::filesystem::path& par
   return pattern.substr(0, hash) + std::to_string(number + static_cast<int64_t>(offset)) + pattern.substr(hash + 1);
 }
 
+namespace {
+
+// The error for a record simdjson refused.
+Status InvalidJson(simdjson::error_code err, std::string_view json, const std::string& where) {
+  if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
+    if (auto bad = FindOutOfRangeInteger(json)) {
+      // dlt fails here too (orjson: "Integer exceeds 64-bit range").
+      return InvalidArgument(where + ": " + *bad +
+                             " is outside the 64-bit integer range (-2^63 .. 2^64-1); quote it as a string");
+    }
+  }
+  std::string what = simdjson::error_message(err);
+  if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) what += " (a number out of the 64-bit range?)";
+  return InvalidArgument(where + ": invalid JSON: " + what);
+}
+
+// Checks records on a second thread while the extractor writes them: most records (one-line
+// objects, no incremental cursor) are copied as they are and need parsing only to be validated.
+// A record found invalid fails the extract, whose package is then never published, so writing
+// ahead of the check is harmless. Batches of about 1 MB, at most kMaxPending waiting.
+class ParallelValidator {
+ public:
+  ParallelValidator() : thread_([this] { Work(); }) {}
+  ~ParallelValidator() { (void)Finish(); }
+
+  // Queues a record; returns the first error found so far (records before it are all valid).
+  Status Add(std::string_view json, const std::string& where) {
+    current_.text.append(json);
+    current_.ends.push_back(current_.text.size());
+    current_.where.append(where);
+    current_.where_ends.push_back(current_.where.size());
+    if (current_.text.size() >= (1u << 20)) return Submit();
+    return Status::Ok();
+  }
+
+  // Waits for every queued record to be checked; the first error, if any.
+  Status Finish() {
+    if (!thread_.joinable()) return error_;
+    Status s = Submit();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    ready_.notify_all();
+    thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_.ok() ? s : error_;
+  }
+
+ private:
+  static constexpr size_t kMaxPending = 4;
+  struct Batch {
+    std::string text;  // the records one after another, then simdjson's padding
+    std::vector<size_t> ends;
+    std::string where;  // their locations, for an error message
+    std::vector<size_t> where_ends;
+  };
+
+  Status Submit() {
+    if (current_.ends.empty()) return Status::Ok();
+    current_.text.append(simdjson::SIMDJSON_PADDING, '\0');
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return pending_.size() < kMaxPending || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    pending_.push_back(std::move(current_));
+    current_ = Batch();
+    lock.unlock();
+    ready_.notify_one();
+    return Status::Ok();
+  }
+
+  void Work() {
+    dom::parser parser;
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ready_.wait(lock, [&] { return done_ || !pending_.empty(); });
+        if (pending_.empty()) return;
+        batch = std::move(pending_.front());
+        pending_.pop_front();
+      }
+      space_.notify_one();
+      size_t start = 0;
+      for (size_t i = 0; i < batch.ends.size(); ++i) {
+        size_t len = batch.ends[i] - start;
+        dom::element doc;
+        // The bytes after a record (the next records, then the padding) are readable.
+        if (auto err = parser.parse(batch.text.data() + start, len, false).get(doc)) {
+          size_t w0 = i == 0 ? 0 : batch.where_ends[i - 1];
+          std::string where = batch.where.substr(w0, batch.where_ends[i] - w0);
+          Status s = InvalidJson(err, std::string_view(batch.text).substr(start, len), where);
+          std::lock_guard<std::mutex> lock(mu_);
+          error_ = s;
+          pending_.clear();
+          space_.notify_all();
+          return;
+        }
+        start = batch.ends[i];
+      }
+    }
+  }
+
+  Batch current_;
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<Batch> pending_;
+  bool done_ = false;
+  Status error_ = Status::Ok();
+  std::thread thread_;
+};
+
+// A record that needs no parsing to be written as it is: a one-line object.
+bool CopiedAsItIs(std::string_view json) {
+  size_t i = 0;
+  while (i < json.size() && (json[i] == ' ' || json[i] == '\t')) ++i;
+  if (i == json.size() || json[i] != '{') return false;
+  return json.find('\n') == std::string_view::npos && json.find('\r') == std::string_view::npos;
+}
+
+}  // namespace
+
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
                        ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress,
@@ -430,19 +556,9 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   std::string_view json;
   std::string where;
   uint64_t last_progress = 0;
-  auto write_record = [&](std::string_view text, dom::element e, const std::string& w) -> Status {
-    if (filter) {
-      DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(e, w));
-      if (!keep) {
-        ++stats->records_skipped;
-        return Status::Ok();
-      }
-    }
-    if (text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos) {
-      buffer += simdjson::minify(e);
-    } else {
-      buffer.append(text);
-    }
+  // Appends a record (one line) to the part being written.
+  auto append_record = [&](std::string_view line, const std::string& w) -> Status {
+    buffer.append(line);
     buffer += '\n';
     ++stats->records_out;
     note_source(w);
@@ -462,25 +578,43 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     return Status::Ok();
   };
+  auto write_record = [&](std::string_view text, dom::element e, const std::string& w) -> Status {
+    if (filter) {
+      DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(e, w));
+      if (!keep) {
+        ++stats->records_skipped;
+        return Status::Ok();
+      }
+    }
+    if (text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos) {
+      return append_record(simdjson::minify(e), w);
+    }
+    return append_record(text, w);
+  };
+  // Without a cursor to read, one-line objects are validated on a second thread.
+  std::optional<ParallelValidator> validator;
+  if (!filter) validator.emplace();
 
   for (;;) {
     DLT_ASSIGN_OR_RETURN(bool more, source.Next(&json, &where));
     if (!more) break;
     ++stats->records_in;
+    if (validator && CopiedAsItIs(json)) {
+      DLT_RETURN_IF_ERROR(validator->Add(json, where));
+      DLT_RETURN_IF_ERROR(append_record(json, where));
+      if (progress && stats->records_in - last_progress >= 65536) {
+        last_progress = stats->records_in;
+        progress(*stats, source.bytes_read());
+      }
+      continue;
+    }
     dom::element doc;
     padded.assign(json);
     padded.append(simdjson::SIMDJSON_PADDING, '\0');
     if (auto err = parser.parse(padded.data(), json.size(), false).get(doc)) {
-      if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
-        if (auto bad = FindOutOfRangeInteger(json)) {
-          // dlt fails here too (orjson: "Integer exceeds 64-bit range").
-          return InvalidArgument(where + ": " + *bad +
-                                 " is outside the 64-bit integer range (-2^63 .. 2^64-1); quote it as a string");
-        }
-      }
-      std::string what = simdjson::error_message(err);
-      if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) what += " (a number out of the 64-bit range?)";
-      return InvalidArgument(where + ": invalid JSON: " + what);
+      // Records before this one may still be being checked: the first error is reported.
+      if (validator) DLT_RETURN_IF_ERROR(validator->Finish());
+      return InvalidJson(err, json, where);
     }
     if (doc.type() == dom::element_type::ARRAY) {
       uint64_t i = 0;
@@ -502,6 +636,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     stats->bytes += buffer.size();
   }
+  if (validator) DLT_RETURN_IF_ERROR(validator->Finish());
   DLT_RETURN_IF_ERROR(close_part());
   if (filter) {
     filter->Finish();

@@ -70,6 +70,48 @@ class BadInput : public ::testing::Test {
   Snapshot before_;
 };
 
+// Without an incremental cursor, extract copies one-line objects as they are and checks them on a
+// second thread, a batch at a time. The error is still the one of the first bad record, with its
+// line, whichever thread finds it, and nothing of the run is loaded.
+class BadInputWithoutCursor : public BadInput {
+ protected:
+  void SetUp() override {
+    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));
+    w_.Write("orders.jsonl", Orders(1, 3));
+    auto first = w_.RunPipeline({"shop.toml"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    before_ = Take(w_);
+    ASSERT_EQ(before_.orders, 3);
+  }
+};
+
+TEST_F(BadInputWithoutCursor, TheFirstBadLineIsReportedAcrossBatches) {
+  // About 7 MB of good lines before the first bad one (many batches), then a second bad line.
+  std::string many = Orders(1000, 40996);  // lines 4 .. 40000 (RunOn puts three orders first)
+  std::string content = many + "{\"id\": 1, \"customer\": \"x\",, }\n" + Orders(50000, 50010) +
+                        "{\"id\": 2, \"customer\": }\n" + Orders(60000, 60010);
+  auto r = RunOn("late.jsonl", content);
+  ExpectRejected(r, {"late.jsonl:40001:", "invalid JSON"});
+  EXPECT_FALSE(Contains(r.err, "late.jsonl:40013")) << r.err;
+
+  // The bad object is followed by a line that is parsed on the extracting thread (an array) and
+  // is bad too: the earlier line is still the one reported.
+  ExpectRejected(RunOn("mixed.jsonl", "{\"id\": 13, \"x\": tru}\n[{\"id\": 14}, }\n"), {"mixed.jsonl:4:", "invalid JSON"});
+  ExpectRejected(RunOn("array.jsonl", Orders(13, 14) + "[{\"id\": 15}, }\n"), {"array.jsonl:6:", "invalid JSON"});
+
+  // The checks of the single-threaded path hold on this one.
+  ExpectRejected(RunOn("big.jsonl", "{\"id\": 13, \"n\": 123456789012345678901234567890}\n"),
+                 {"big.jsonl:4:", "`n`", "64-bit integer range"});
+  ExpectRejected(RunOn("nan.jsonl", "{\"id\": 13, \"x\": NaN}\n"), {"nan.jsonl:4:", "invalid JSON"});
+  ExpectRejected(RunOn("utf8.jsonl", "{\"id\": 13, \"customer\": \"caf\xC3\x28\"}\n"), {"utf8.jsonl:4:", "UTF-8"});
+  ExpectRejected(RunOn("trunc.jsonl", Orders(13, 500) + "{\"id\": 600, \"customer\": \"trunc"), {"trunc.jsonl:492:"});
+
+  // Good input after all that loads, once.
+  auto ok = RunOn("good.jsonl", Orders(13, 20));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), before_.orders + 3 + 8);
+}
+
 // Errors found after extract (in normalize) still name the source file and line: extract records
 // where the records of each part file came from.
 TEST_F(BadInput, DuplicateKeysAndKeysThatCollideAfterNormalizationNameTheRecordAndField) {
