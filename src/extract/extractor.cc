@@ -366,97 +366,110 @@ Status InvalidJson(simdjson::error_code err, std::string_view json, const std::s
   return InvalidArgument(where + ": invalid JSON: " + what);
 }
 
-// Checks records on a second thread while the extractor writes them: most records (one-line
-// objects, no incremental cursor) are copied as they are and need parsing only to be validated.
-// A record found invalid fails the extract, whose package is then never published, so writing
-// ahead of the check is harmless. Batches of about 1 MB, at most kMaxPending waiting.
+// Lines of the part being written, buffered up to about 1 MB before a write, with where each
+// record came from (only read for an error message).
+struct OutputChunk {
+  std::string text;  // one record per line
+  std::string where;
+  std::vector<uint32_t> where_ends;
+  void Clear() {
+    text.clear();
+    where.clear();
+    where_ends.clear();
+  }
+};
+
+// Checks records on a second thread: most records (one-line objects, no incremental cursor) are
+// copied as they are and need parsing only to be validated. Each chunk of lines goes there once
+// written, and comes back to be filled again. A record found invalid fails the extract, whose
+// package is then never published, so writing ahead of the check is harmless.
 class ParallelValidator {
  public:
   ParallelValidator() : thread_([this] { Work(); }) {}
   ~ParallelValidator() { (void)Finish(); }
 
-  // Queues a record; returns the first error found so far (records before it are all valid).
-  Status Add(std::string_view json, const std::string& where) {
-    current_.text.append(json);
-    current_.ends.push_back(current_.text.size());
-    current_.where.append(where);
-    current_.where_ends.push_back(current_.where.size());
-    if (current_.text.size() >= (1u << 20)) return Submit();
-    return Status::Ok();
+  // Queues a chunk (every line of it is checked) and returns an empty one to fill; the first
+  // error found so far, if any (records before it are all valid).
+  StatusOr<OutputChunk> Swap(OutputChunk chunk) {
+    if (!chunk.where_ends.empty()) {
+      chunk.text.append(simdjson::SIMDJSON_PADDING, '\0');
+      std::unique_lock<std::mutex> lock(mu_);
+      space_.wait(lock, [&] { return pending_.size() < kMaxPending || !error_.ok(); });
+      if (!error_.ok()) return error_;
+      pending_.push_back(std::move(chunk));
+      lock.unlock();
+      ready_.notify_one();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_.ok()) return error_;
+    OutputChunk next;
+    if (!free_.empty()) {
+      next = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      next.text.reserve((1u << 20) + (64u << 10));
+    }
+    return next;
   }
 
   // Waits for every queued record to be checked; the first error, if any.
   Status Finish() {
-    if (!thread_.joinable()) return error_;
-    Status s = Submit();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
+    if (thread_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_ = true;
+      }
+      ready_.notify_all();
+      thread_.join();
     }
-    ready_.notify_all();
-    thread_.join();
     std::lock_guard<std::mutex> lock(mu_);
-    return error_.ok() ? s : error_;
+    return error_;
   }
 
  private:
   static constexpr size_t kMaxPending = 4;
-  struct Batch {
-    std::string text;  // the records one after another, then simdjson's padding
-    std::vector<size_t> ends;
-    std::string where;  // their locations, for an error message
-    std::vector<size_t> where_ends;
-  };
-
-  Status Submit() {
-    if (current_.ends.empty()) return Status::Ok();
-    current_.text.append(simdjson::SIMDJSON_PADDING, '\0');
-    std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return pending_.size() < kMaxPending || !error_.ok(); });
-    if (!error_.ok()) return error_;
-    pending_.push_back(std::move(current_));
-    current_ = Batch();
-    lock.unlock();
-    ready_.notify_one();
-    return Status::Ok();
-  }
 
   void Work() {
     dom::parser parser;
     for (;;) {
-      Batch batch;
+      OutputChunk chunk;
       {
         std::unique_lock<std::mutex> lock(mu_);
         ready_.wait(lock, [&] { return done_ || !pending_.empty(); });
         if (pending_.empty()) return;
-        batch = std::move(pending_.front());
+        chunk = std::move(pending_.front());
         pending_.pop_front();
       }
       space_.notify_one();
-      size_t start = 0;
-      for (size_t i = 0; i < batch.ends.size(); ++i) {
-        size_t len = batch.ends[i] - start;
+      // The text ends with the padding: the bytes after any line are readable.
+      const char* p = chunk.text.data();
+      const char* end = p + chunk.text.size() - simdjson::SIMDJSON_PADDING;
+      for (size_t i = 0; p < end; ++i) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+        size_t len = static_cast<size_t>((nl ? nl : end) - p);
         dom::element doc;
-        // The bytes after a record (the next records, then the padding) are readable.
-        if (auto err = parser.parse(batch.text.data() + start, len, false).get(doc)) {
-          size_t w0 = i == 0 ? 0 : batch.where_ends[i - 1];
-          std::string where = batch.where.substr(w0, batch.where_ends[i] - w0);
-          Status s = InvalidJson(err, std::string_view(batch.text).substr(start, len), where);
+        if (auto err = parser.parse(p, len, false).get(doc)) {
+          size_t w0 = i == 0 ? 0 : chunk.where_ends[i - 1];
+          std::string where = i < chunk.where_ends.size() ? chunk.where.substr(w0, chunk.where_ends[i] - w0) : "?";
+          Status s = InvalidJson(err, std::string_view(p, len), where);
           std::lock_guard<std::mutex> lock(mu_);
           error_ = s;
           pending_.clear();
           space_.notify_all();
           return;
         }
-        start = batch.ends[i];
+        p += len + 1;
       }
+      chunk.Clear();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (free_.size() < kMaxPending) free_.push_back(std::move(chunk));
     }
   }
 
-  Batch current_;
   std::mutex mu_;
   std::condition_variable ready_, space_;
-  std::deque<Batch> pending_;
+  std::deque<OutputChunk> pending_;
+  std::vector<OutputChunk> free_;
   bool done_ = false;
   Status error_ = Status::Ok();
   std::thread thread_;
@@ -549,27 +562,53 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   std::optional<IncrementalFilter> filter;
   if (incremental) filter.emplace(*incremental, &working_state);
 
+  // Without a cursor to read, one-line objects are validated on a second thread.
+  std::optional<ParallelValidator> validator;
+  if (!filter) validator.emplace();
+
   dom::parser parser;
   std::string padded;  // the record being parsed, followed by simdjson's padding
-  std::string buffer;
-  buffer.reserve(1 << 20);
+  OutputChunk chunk;
+  chunk.text.reserve((1u << 20) + (64u << 10));
   std::string_view json;
   std::string where;
   uint64_t last_progress = 0;
+  // Writes the buffered lines; the validator gets them (and hands back an empty chunk).
+  auto write_chunk = [&]() -> Status {
+    if (chunk.text.empty()) return Status::Ok();
+    if (std::fwrite(chunk.text.data(), 1, chunk.text.size(), out) != chunk.text.size()) {
+      return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
+    }
+    stats->bytes += chunk.text.size();
+    part_written += chunk.text.size();
+    if (validator) {
+      DLT_ASSIGN_OR_RETURN(chunk, validator->Swap(std::move(chunk)));
+    } else {
+      chunk.Clear();
+    }
+    return Status::Ok();
+  };
+  // Every record read so far is checked; the first bad one, if any.
+  auto check_all = [&]() -> Status {
+    if (!validator) return Status::Ok();
+    if (!chunk.text.empty()) {
+      DLT_ASSIGN_OR_RETURN(chunk, validator->Swap(std::move(chunk)));
+    }
+    return validator->Finish();
+  };
   // Appends a record (one line) to the part being written.
   auto append_record = [&](std::string_view line, const std::string& w) -> Status {
-    buffer.append(line);
-    buffer += '\n';
+    chunk.text.append(line);
+    chunk.text += '\n';
+    if (validator) {
+      chunk.where.append(w);
+      chunk.where_ends.push_back(static_cast<uint32_t>(chunk.where.size()));
+    }
     ++stats->records_out;
     note_source(w);
     FaultPoint("extract_record");
-    if (buffer.size() >= (1 << 20)) {
-      if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
-        return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
-      }
-      stats->bytes += buffer.size();
-      part_written += buffer.size();
-      buffer.clear();
+    if (chunk.text.size() >= (1 << 20)) {
+      DLT_RETURN_IF_ERROR(write_chunk());
       if (std::fflush(out) == 0) ::sync_file_range(::fileno(out), 0, 0, SYNC_FILE_RANGE_WRITE);
       if (part_bytes && part_written >= part_bytes) {
         DLT_RETURN_IF_ERROR(close_part());
@@ -591,16 +630,15 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     return append_record(text, w);
   };
-  // Without a cursor to read, one-line objects are validated on a second thread.
-  std::optional<ParallelValidator> validator;
-  if (!filter) validator.emplace();
-
   for (;;) {
-    DLT_ASSIGN_OR_RETURN(bool more, source.Next(&json, &where));
-    if (!more) break;
+    StatusOr<bool> next = source.Next(&json, &where);
+    if (!next.ok()) {
+      DLT_RETURN_IF_ERROR(check_all());  // a bad record before this point comes first
+      return next.status();
+    }
+    if (!*next) break;
     ++stats->records_in;
     if (validator && CopiedAsItIs(json)) {
-      DLT_RETURN_IF_ERROR(validator->Add(json, where));
       DLT_RETURN_IF_ERROR(append_record(json, where));
       if (progress && stats->records_in - last_progress >= 65536) {
         last_progress = stats->records_in;
@@ -613,7 +651,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     padded.append(simdjson::SIMDJSON_PADDING, '\0');
     if (auto err = parser.parse(padded.data(), json.size(), false).get(doc)) {
       // Records before this one may still be being checked: the first error is reported.
-      if (validator) DLT_RETURN_IF_ERROR(validator->Finish());
+      DLT_RETURN_IF_ERROR(check_all());
       return InvalidJson(err, json, where);
     }
     if (doc.type() == dom::element_type::ARRAY) {
@@ -630,13 +668,8 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
       progress(*stats, source.bytes_read());
     }
   }
-  if (!buffer.empty()) {
-    if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
-      return Internal("cannot write " + out_file.string() + ": " + std::strerror(errno));
-    }
-    stats->bytes += buffer.size();
-  }
-  if (validator) DLT_RETURN_IF_ERROR(validator->Finish());
+  DLT_RETURN_IF_ERROR(write_chunk());
+  DLT_RETURN_IF_ERROR(check_all());
   DLT_RETURN_IF_ERROR(close_part());
   if (filter) {
     filter->Finish();

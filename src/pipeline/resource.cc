@@ -1,4 +1,5 @@
 // Resources and their record sources.
+#include <charconv>
 #include <fstream>
 
 #include "dlt/pipeline.h"
@@ -48,7 +49,13 @@ class FileSource : public RecordSource {
       DLT_ASSIGN_OR_RETURN(bool more, reader_->Next(&r));
       if (more) {
         *json = r.json;
-        *where = reader_->display_name() + ":" + std::to_string(r.line);
+        // "file:line" for every record: built in place, without a temporary.
+        const std::string& name = reader_->display_name();
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, r.line).ptr;
+        where->assign(name);
+        where->push_back(':');
+        where->append(digits, end);
         return true;
       }
       done_bytes_ += reader_->compressed_bytes_read();
