@@ -43,7 +43,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
                        const std::optional<IncrementalSpec>& incremental,
                        nlohmann::ordered_json* incremental_state, ExtractStats* stats,
                        const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {},
-                       uint64_t part_bytes = 64ull << 20);
+                       uint64_t part_bytes = 16ull << 20);
 
 // Where the records of an extracted part file came from, for error messages of later stages:
 // ExtractResource writes <package>/record_sources/<part file>.json, a few segments of

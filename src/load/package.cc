@@ -102,6 +102,24 @@ Status PackageStorage::Move(const std::string& load_id, PackageStage from, Packa
   return Status::Ok();
 }
 
+PackageStorage::~PackageStorage() {
+  for (auto& t : discards_) t.join();
+}
+
+Status PackageStorage::Discard(PackageStage stage, const std::string& load_id) {
+  fs::path from = PackageDir(stage, load_id);
+  fs::path to = dir_ / "load/new" / (load_id + ".discarded");
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  fs::rename(from, to, ec);
+  if (ec) return Delete(stage, load_id);
+  discards_.emplace_back([to] {
+    std::error_code ignored;
+    fs::remove_all(to, ignored);
+  });
+  return Status::Ok();
+}
+
 Status PackageStorage::Delete(PackageStage stage, const std::string& load_id) const {
   std::error_code ec;
   fs::remove_all(PackageDir(stage, load_id), ec);

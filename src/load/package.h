@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,9 @@ struct PackageJob {
 class PackageStorage {
  public:
   explicit PackageStorage(std::filesystem::path pipeline_dir) : dir_(std::move(pipeline_dir)) {}
+  ~PackageStorage();
+  PackageStorage(const PackageStorage&) = delete;
+  PackageStorage& operator=(const PackageStorage&) = delete;
 
   // Creates the folder layout and the .version files; removes temporary leftovers of a crash.
   Status Init();
@@ -46,6 +50,10 @@ class PackageStorage {
   // Moves a package to the next stage (one rename). Missing source -> NotFound.
   Status Move(const std::string& load_id, PackageStage from, PackageStage to) const;
   Status Delete(PackageStage stage, const std::string& load_id) const;
+  // Deletes a package with one rename (into load/new/, whose leftovers Init() removes) and then
+  // its files on a thread of its own: deleting hundreds of MB of extracted records takes the
+  // kernel about 0.1 s, which the load does not wait for. The destructor waits for it.
+  Status Discard(PackageStage stage, const std::string& load_id);
 
   // new_jobs/ of a package, sorted by file name.
   std::vector<PackageJob> Jobs(PackageStage stage, const std::string& load_id, const char* folder = "new_jobs") const;
@@ -58,6 +66,7 @@ class PackageStorage {
 
  private:
   std::filesystem::path dir_;
+  std::vector<std::thread> discards_;
 };
 
 // Load ids: Unix time with fractional seconds as Python prints a float ("1795593221.5217235"),

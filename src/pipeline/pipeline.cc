@@ -594,15 +594,18 @@ struct Pipeline::Impl {
     // columns are appended after the first half's, exactly as one pass would order them.
     // When they disagree (a type change across the halves) the second half is redone after the
     // first, so the result is always the one of a single pass.
+    // The halves are cut between the part files where their sizes come closest (extract writes
+    // parts of 16 MB, so they differ by at most 8 MB).
     size_t split = jobs.size();
     if (jobs.size() >= 2 && total_bytes >= (48ull << 20)) {
-      uint64_t acc = 0;
-      for (size_t i = 0; i < jobs.size(); ++i) {
+      uint64_t acc = 0, best_diff = UINT64_MAX;
+      for (size_t i = 0; i + 1 < jobs.size(); ++i) {
         std::error_code ec;
         acc += fs::file_size(jobs[i].path, ec);
-        if (acc * 2 >= total_bytes) {
-          split = std::min(i + 1, jobs.size() - 1);
-          break;
+        uint64_t diff = acc * 2 > total_bytes ? acc * 2 - total_bytes : total_bytes - acc * 2;
+        if (diff < best_diff) {
+          best_diff = diff;
+          split = i + 1;
         }
       }
     }
@@ -754,7 +757,7 @@ struct Pipeline::Impl {
       streamed = Streamed{load_id, stream->loaded_files, stream->loaded_tables};
     }
     FaultPoint("normalize_before_extracted_delete");
-    DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, load_id));
+    DLT_RETURN_IF_ERROR(storage->Discard(PackageStage::kExtracted, load_id));
     FaultPoint("after_normalize");
     info->steps.push_back({"normalize", Since(t0), rows, bytes_written});
     return Status::Ok();

@@ -115,6 +115,8 @@ TEST(PipelineRun, LoadsIntoTheProfileDatabaseWithNestedAndSystemTables) {
   EXPECT_EQ(w.Packages("shop", "load/loaded"), std::vector<std::string>{load_id});
   EXPECT_TRUE(w.Packages("shop", "normalize/extracted").empty());
   EXPECT_TRUE(w.Packages("shop", "load/normalized").empty());
+  // The extracted package is deleted on a thread of its own, which the run waits for.
+  EXPECT_TRUE(w.Packages("shop", "load/new").empty());
 }
 
 // Row keys (_dlt_id, _dlt_parent_id) are random or hashed: their columns are created with FSST
