@@ -3,9 +3,10 @@
 
 #include <simdjson.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <charconv>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <random>
@@ -30,10 +31,24 @@ std::string NewRowKey() {
 }
 
 std::string NestedRowKey(std::string_view parent_id, std::string_view table, uint64_t list_idx) {
-  std::string input;
-  input.reserve(parent_id.size() + table.size() + 24);
-  input.append(parent_id).append("_").append(table).append("_").append(std::to_string(list_idx));
-  return hash::Base64Encode(hash::Shake128(input, 10), false);
+  // "<parent_id>_<table>_<list_idx>", on the stack when it fits (one key per nested row).
+  char stack[256];
+  std::string heap;
+  size_t size = parent_id.size() + table.size() + 22;
+  char* p = stack;
+  if (size > sizeof stack) {
+    heap.resize(size);
+    p = heap.data();
+  }
+  char* w = p;
+  std::memcpy(w, parent_id.data(), parent_id.size());
+  w += parent_id.size();
+  *w++ = '_';
+  std::memcpy(w, table.data(), table.size());
+  w += table.size();
+  *w++ = '_';
+  w = std::to_chars(w, p + size, list_idx).ptr;
+  return hash::Base64Encode(hash::Shake128(std::string_view(p, static_cast<size_t>(w - p)), 10), false);
 }
 
 namespace {
@@ -83,6 +98,7 @@ struct ColumnEntry {
   std::string name;
   uint64_t table_id = 0;
   int idx = -1;
+  size_t columns_at_miss = 0;  // idx == -1: how many columns table_id had when it was looked up
   std::string raw;  // the source key
   // As a prefix: the entries of the fields of the last object seen at this prefix, by position
   // (records mostly repeat their key order, so a field is found by one comparison).
@@ -144,7 +160,7 @@ struct Normalizer::Impl {
   NameCache key_cache;     // raw key -> normalized path
   std::unordered_map<ColumnKey, ColumnEntry, ColumnKeyHash, ColumnKeyEq> column_cache;  // (prefix, raw key) -> column
   ColumnEntry root_prefix;   // the empty prefix of top-level fields
-  ColumnEntry value_column{"value", 0, -1, {}, {}};  // the `value` column of scalars
+  ColumnEntry value_column{"value", 0, -1, 0, {}, {}};  // the `value` column of scalars
   uint64_t next_table_id = 0;
   NameCache child_cache;   // table \x1f path -> nested table name
   NameCache variant_cache; // column \x1f type -> variant column name
@@ -208,10 +224,16 @@ struct Normalizer::Impl {
 
   // Position of the column of `e` in table `t`, or -1.
   int FindIndex(TableState& t, ColumnEntry& e) {
-    if (e.table_id == t.id) return e.idx;
+    // A miss stays valid until the table gets a column (nested objects and lists are looked up
+    // for every record, and are not columns).
+    if (e.table_id == t.id && (e.idx >= 0 || e.columns_at_miss == t.index.size())) return e.idx;
     auto it = t.index.find(e.name);
-    if (it == t.index.end()) return -1;
     e.table_id = t.id;
+    if (it == t.index.end()) {
+      e.idx = -1;
+      e.columns_at_miss = t.index.size();
+      return -1;
+    }
     e.idx = it->second;
     return e.idx;
   }
