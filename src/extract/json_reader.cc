@@ -123,8 +123,9 @@ std::unique_ptr<JsonRecordReader> JsonRecordReader::FromString(std::string data,
                                                                JsonReaderOptions options) {
   std::unique_ptr<JsonRecordReader> r(new JsonRecordReader(std::move(display_name), options));
   r->owned_ = std::move(data);
-  r->data_ = r->owned_.data();
   r->cap_ = r->end_ = r->owned_.size();
+  r->owned_.reserve(r->owned_.size() + kReadableTail);  // allocated, hence readable
+  r->data_ = r->owned_.data();
   r->eof_ = r->raw_eof_ = true;
   return r;
 }
@@ -133,7 +134,7 @@ Status JsonRecordReader::Start(int fd, bool owns_fd) {
   fd_ = fd;
   owns_fd_ = owns_fd;
   cap_ = options_.buffer_bytes;
-  heap_ = std::make_unique_for_overwrite<char[]>(cap_);
+  heap_ = std::make_unique_for_overwrite<char[]>(cap_ + kReadableTail);
   data_ = heap_.get();
   while (end_ < 2 && !raw_eof_) {
     DLT_ASSIGN_OR_RETURN(size_t n, ReadRaw(data_ + end_, cap_ - end_));
@@ -187,7 +188,7 @@ Status JsonRecordReader::Fill() {
     // buffer never grows past max_record_bytes + buffer_bytes + 2.
     size_t limit = options_.max_record_bytes + options_.buffer_bytes + 2;
     size_t want = std::max(end_ + options_.buffer_bytes, std::min(cap_ * 2, limit));
-    auto bigger = std::make_unique_for_overwrite<char[]>(want);
+    auto bigger = std::make_unique_for_overwrite<char[]>(want + kReadableTail);
     if (end_ != 0) std::memcpy(bigger.get(), data_, end_);
     heap_ = std::move(bigger);
     data_ = heap_.get();

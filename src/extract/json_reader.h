@@ -21,7 +21,10 @@ namespace dlt {
 enum class JsonFormat { kAuto, kJsonLines, kJsonArray };
 
 struct RawRecord {
-  std::string_view json;  // the record's text; valid until the next Next()
+  // The record's text; valid until the next Next(). At least JsonRecordReader::kReadableTail
+  // bytes after its end are readable (not necessarily zero), so a parser that reads ahead, like
+  // simdjson, can work on it in place.
+  std::string_view json;
   uint64_t line = 0;      // 1-based line where the record starts
   uint64_t index = 0;     // 0-based record number
 };
@@ -38,6 +41,8 @@ struct JsonReaderOptions {
 
 class JsonRecordReader {
  public:
+  static constexpr size_t kReadableTail = 64;
+
   // `path` "-" reads standard input (display name "<stdin>"). Gzip input is recognized by its
   // magic bytes (1f 8b), whatever the file is called; multi-member gzip files are read whole.
   // NotFound when the file does not exist.

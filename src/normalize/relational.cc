@@ -707,7 +707,7 @@ struct Normalizer::Impl {
     return Status::Ok();
   }
 
-  Status NormalizeText(std::string_view json, const TableHints& h) {
+  Status NormalizeText(std::string_view json, const TableHints& h, bool readable_tail = false) {
     if (hints != &h || hints_epoch != prepare_epoch || hints_table_name != h.table_name) {
       root_table = naming->NormalizeIdentifier(h.table_name);
       propagate_root = schema->PropagatesRootKey(root_table);
@@ -717,11 +717,16 @@ struct Normalizer::Impl {
     hints = &h;
     where_item = -1;
     dom::element doc;
-    // simdjson reads past the end of its input: parse from a reused buffer with the padding it
-    // needs instead of letting it allocate a padded copy for every record.
-    padded.assign(json);
-    padded.append(simdjson::SIMDJSON_PADDING, '\0');
-    auto err = parser.parse(padded.data(), json.size(), false).get(doc);
+    // simdjson reads past the end of its input: unless the caller's buffer goes on long enough,
+    // parse from a reused buffer with the padding it needs (instead of letting it allocate a
+    // padded copy for every record).
+    const char* text = json.data();
+    if (!readable_tail) {
+      padded.assign(json);
+      padded.append(simdjson::SIMDJSON_PADDING, '\0');
+      text = padded.data();
+    }
+    auto err = parser.parse(text, json.size(), false).get(doc);
     if (err) return InvalidArgument(Where() + ": invalid JSON: " + simdjson::error_message(err));
     if (doc.type() == dom::element_type::ARRAY) {
       int64_t i = 0;
@@ -845,11 +850,13 @@ Status Normalizer::NormalizeRecord(std::string_view json, const TableHints& hint
   return impl_->NormalizeText(json, hints);
 }
 
+const size_t Normalizer::kParserPadding = simdjson::SIMDJSON_PADDING;
+
 Status Normalizer::NormalizeRecord(std::string_view json, const TableHints& hints,
-                                   const std::function<std::string()>& where) {
+                                   const std::function<std::string()>& where, bool readable_tail) {
   impl_->where_fn = &where;
   impl_->where_text = {};
-  Status s = impl_->NormalizeText(json, hints);
+  Status s = impl_->NormalizeText(json, hints, readable_tail);
   impl_->where_fn = nullptr;
   return s;
 }

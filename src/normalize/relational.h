@@ -55,8 +55,12 @@ class Normalizer {
   // Normalizes one record (a JSON object, or an array of them) of the table prepared with
   // `hints`. `where` names the record in errors ("events.jsonl:12").
   Status NormalizeRecord(std::string_view json, const TableHints& hints, std::string_view where);
-  // The same, with `where` computed only when an error needs it.
-  Status NormalizeRecord(std::string_view json, const TableHints& hints, const std::function<std::string()>& where);
+  // The same, with `where` computed only when an error needs it. `readable_tail`: at least
+  // kParserPadding bytes after `json` are readable, so it is parsed in place, without a copy.
+  Status NormalizeRecord(std::string_view json, const TableHints& hints, const std::function<std::string()>& where,
+                         bool readable_tail = false);
+  // What `readable_tail` asks for (simdjson's padding).
+  static const size_t kParserPadding;
 
   // Rows written per table.
   const std::map<std::string, uint64_t>& row_counts() const;

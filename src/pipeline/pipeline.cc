@@ -668,7 +668,8 @@ struct Pipeline::Impl {
         for (;;) {
           DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
           if (!more) break;
-          DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(rec.json, h->second, where));
+          DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(
+              rec.json, h->second, where, JsonRecordReader::kReadableTail >= Normalizer::kParserPadding));
           if (show && ++part.records % 65536 == 0) {
             progress.Update("normalize", resource, part.records * (second.empty() ? 1 : 2), part.writers->bytes_written(), Since(t0));
           }
