@@ -1,6 +1,7 @@
 #include "pipeline/destination_factory.h"
 
 #include "common/fs.h"
+#include "destinations/duckdb/duckdb_api.h"
 #include "destinations/duckdb/duckdb_client.h"
 #include "destinations/postgres/postgres_client.h"
 
@@ -26,6 +27,13 @@ StatusOr<std::unique_ptr<SqlClient>> MakeSqlClient(const DestinationConfig& d, b
     return std::unique_ptr<SqlClient>(std::move(client));
   }
   return FailedPrecondition("destination `" + d.name + "` of type " + d.type + " is not supported");
+}
+
+void PreloadDestination(const DestinationConfig& d) {
+  if (std::holds_alternative<DuckDbCredentials>(d.credentials) ||
+      std::holds_alternative<MotherDuckCredentials>(d.credentials)) {
+    (void)duckdb::EnsureLoaded();
+  }
 }
 
 }  // namespace dlt
