@@ -169,6 +169,89 @@ TEST(PipelineRun, DuckDbCompactsRowGroupsOnlyAfterDeletes) {
   EXPECT_EQ(setting(), "0");
 }
 
+// Packages of 48 MB and more are normalized in two halves at once, each from the same starting
+// schema, merged in record order. The result must be the one of a single pass: the same columns
+// in the same order, variant columns where a type changes in the second half (which is then
+// redone after the first), and every row once. The same records in a small file (one pass) are
+// the reference.
+std::string BigOrders(int from, int to, bool late) {
+  static const std::string filler(400, 'f');
+  std::string out;
+  for (int i = from; i <= to; ++i) {
+    out += "{\"id\": " + std::to_string(i) + ", \"note\": \"" + filler + "\", \"x\": ";
+    out += late ? "\"text" + std::to_string(i) + "\"" : std::to_string(i);
+    out += ", \"items\": [{\"k\": " + std::to_string(i) + "}]";
+    if (late) out += ", \"late\": \"yes\", \"extras\": [1, 2]";
+    out += "}\n";
+  }
+  return out;
+}
+
+TEST(PipelineRun, BigPackagesNormalizeInTwoHalvesExactlyLikeOnePass) {
+  PipelineWorkspace w;
+  // ~57 MB in 16 MB part files, the second half all late records (new columns, a new nested
+  // table, and `x` as text where it was a number), so that the second half starts with `x` as
+  // text and disagrees with the first.
+  const int n = 60000, m = 60000;
+  w.Write("big.jsonl", BigOrders(1, n, false) + BigOrders(n + 1, n + m, true));
+  w.Write("small.jsonl", BigOrders(1, 3, false) + BigOrders(4, 5, true));
+  w.Write("big.toml", PipelineFile("big", "big.jsonl"));
+  w.Write("small.toml", PipelineFile("small", "small.jsonl"));
+  auto big = w.RunPipeline({"big.toml"});
+  ASSERT_EQ(big.exit_code, 0) << big.err;
+  ASSERT_EQ(w.RunPipeline({"small.toml"}).exit_code, 0);
+  const fs::path db = w.Db();
+  for (const char* table : {"orders", "orders__items", "orders__extras"}) {
+    EXPECT_EQ(TableColumns(db, "big_data", table), TableColumns(db, "small_data", table)) << table;
+  }
+  auto cols = TableColumns(db, "big_data", "orders");
+  EXPECT_TRUE(Has(cols, "x__v_text")) << "the late text values of x go to a variant column";
+  EXPECT_EQ(CountRows(db, "big_data.orders"), n + m);
+  // It was normalized in parts (each writes its own job files).
+  auto loaded = w.Packages("big", "load/loaded");
+  ASSERT_EQ(loaded.size(), 1u);
+  int order_files = 0;
+  for (const auto& e : fs::directory_iterator(w.PipelineDir("big") / "load" / "loaded" / loaded[0] / "completed_jobs")) {
+    if (e.path().filename().string().starts_with("orders.")) ++order_files;
+  }
+  EXPECT_GE(order_files, 2);
+  EXPECT_EQ(SqlValue(db, "SELECT count(DISTINCT id) FROM big_data.orders"), std::to_string(n + m));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM big_data.orders WHERE x IS NOT NULL"), std::to_string(n));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM big_data.orders WHERE x__v_text LIKE 'text%'"), std::to_string(m));
+  EXPECT_EQ(CountRows(db, "big_data.orders__items"), n + m);
+  EXPECT_EQ(CountRows(db, "big_data.orders__extras"), 2 * m);
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM big_data.orders__items i LEFT JOIN big_data.orders o "
+                         "ON i._dlt_parent_id = o._dlt_id WHERE o._dlt_id IS NULL"),
+            "0");
+  // The stored schemas agree too: same tables, same columns in the same order, same types.
+  using Ordered = nlohmann::ordered_json;  // keeps the columns in their stored order
+  Ordered bs = Ordered::parse(ReadFile(w.PipelineDir("big") / "schemas" / "big.schema.json"));
+  Ordered ss = Ordered::parse(ReadFile(w.PipelineDir("small") / "schemas" / "small.schema.json"));
+  for (const char* table : {"orders", "orders__items", "orders__extras"}) {
+    ASSERT_TRUE(bs["tables"].contains(table)) << table;
+    std::vector<std::string> bnames, snames;
+    for (auto it = bs["tables"][table]["columns"].begin(); it != bs["tables"][table]["columns"].end(); ++it) {
+      bnames.push_back(it.key() + ":" + it.value().value("data_type", ""));
+    }
+    for (auto it = ss["tables"][table]["columns"].begin(); it != ss["tables"][table]["columns"].end(); ++it) {
+      snames.push_back(it.key() + ":" + it.value().value("data_type", ""));
+    }
+    EXPECT_EQ(bnames, snames) << table;
+  }
+
+  // Halves that agree (no type change) are merged without a second pass; the result is the same.
+  w.Write("agree.jsonl", BigOrders(1, n, false) + Orders(1, 3));
+  w.Write("agree_small.jsonl", BigOrders(1, 3, false) + Orders(1, 3));
+  w.Write("agree.toml", PipelineFile("agree", "agree.jsonl"));
+  w.Write("agree_small.toml", PipelineFile("agree_small", "agree_small.jsonl"));
+  ASSERT_EQ(w.RunPipeline({"agree.toml"}).exit_code, 0);
+  ASSERT_EQ(w.RunPipeline({"agree_small.toml"}).exit_code, 0);
+  for (const char* table : {"orders", "orders__items", "orders__tags"}) {
+    EXPECT_EQ(TableColumns(db, "agree_data", table), TableColumns(db, "agree_small_data", table)) << table;
+  }
+  EXPECT_EQ(CountRows(db, "agree_data.orders"), n + 3);
+}
+
 TEST(PipelineRun, FindsThePipelineByNameFromSubfoldersAndRunsAsAnExecutable) {
   PipelineWorkspace w;
   const std::string file = "#!/usr/bin/env -S dlt run\n" + PipelineFile("shop", "orders.jsonl");
