@@ -507,6 +507,8 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   std::string last_where;  // location of the previous record of the part
   size_t last_start = 0, last_end = 0;
   int64_t last_number = -2;
+  const std::string* last_name = nullptr;  // of the previous record, when the source gives it
+  uint64_t last_line = 0;
   auto open_part = [&]() -> Status {
     char name[32];
     std::snprintf(name, sizeof name, "_%05d.0.jsonl", part++);
@@ -517,6 +519,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     segments = nlohmann::json::array();
     part_records = 0;
     last_number = -2;
+    last_name = nullptr;
     return Status::Ok();
   };
   auto close_part = [&]() -> Status {
@@ -534,9 +537,30 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     std::ofstream(sources) << segments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return Status::Ok();
   };
+  // For sources that give (name, line): a new segment unless it is the previous record's file
+  // and the next line.
+  auto note_line = [&](const std::string* name, uint64_t line, const std::string& w) {
+    if (name != last_name || line != last_line + 1) segments.push_back({part_records, w});
+    last_name = name;
+    last_line = line;
+    last_number = -2;  // the string form below starts over
+    ++part_records;
+  };
   // A new segment unless `w` is the previous location with its last number plus one (checked
   // without allocating: this runs for every record).
   auto note_source = [&](const std::string& w) {
+    // `w` is the source's own "<name>:<line>" when it has that length (an item of an array
+    // record, "<name>:<line> (item 3)", is longer).
+    if (const std::string* name = source.last_name()) {
+      uint64_t line = source.last_line();
+      size_t digits = 1;
+      for (uint64_t v = line; v >= 10; v /= 10) ++digits;
+      if (w.size() == name->size() + 1 + digits) {
+        note_line(name, line, w);
+        return;
+      }
+    }
+    last_name = nullptr;
     size_t end = w.find_last_of("0123456789");
     size_t start = end;
     int64_t number = -1;

@@ -56,6 +56,8 @@ class FileSource : public RecordSource {
         where->assign(name);
         where->push_back(':');
         where->append(digits, end);
+        last_name_ = &name;
+        last_line_ = r.line;
         return true;
       }
       done_bytes_ += reader_->compressed_bytes_read();
@@ -63,6 +65,8 @@ class FileSource : public RecordSource {
     }
   }
   uint64_t bytes_read() const override { return done_bytes_ + (reader_ ? reader_->compressed_bytes_read() : 0); }
+  const std::string* last_name() const override { return reader_ ? last_name_ : nullptr; }
+  uint64_t last_line() const override { return last_line_; }
 
  private:
   std::vector<fs::path> files_;
@@ -70,6 +74,8 @@ class FileSource : public RecordSource {
   size_t next_file_ = 0;
   std::unique_ptr<JsonRecordReader> reader_;
   uint64_t done_bytes_ = 0;
+  const std::string* last_name_ = nullptr;  // the display name of reader_
+  uint64_t last_line_ = 0;
 };
 
 }  // namespace

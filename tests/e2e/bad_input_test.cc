@@ -112,6 +112,18 @@ TEST_F(BadInputWithoutCursor, TheFirstBadLineIsReportedAcrossBatches) {
   EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), before_.orders + 3 + 8);
 }
 
+// Errors found in normalize name the line in the right file of a resource that reads several,
+// across blank lines (extract records where each run of lines of each file starts).
+TEST_F(BadInputWithoutCursor, NormalizeErrorsNameTheFileAndLineAmongSeveralFiles) {
+  w_.Write("first.jsonl", Orders(10, 11) + "\n" + Orders(12, 12));
+  w_.Write("second.jsonl", Orders(13, 13) + "\n{\"id\": 14, \"customer\": \"a\", \"customer\": \"b\"}\n");
+  w_.Write("two.toml", "[pipeline]\nname = \"shop\"\ndestination = \"warehouse\"\ndataset_name = \"shop_data\"\n\n"
+                       "[[resources]]\nname = \"orders\"\npath = [\"first.jsonl\", \"second.jsonl\"]\n");
+  auto r = w_.RunPipeline({"two.toml"});
+  ExpectRejected(r, {"second.jsonl:3 (resource `orders`)", "`customer`"});
+  EXPECT_FALSE(Contains(r.err, "first.jsonl")) << r.err;
+}
+
 // Errors found after extract (in normalize) still name the source file and line: extract records
 // where the records of each part file came from.
 TEST_F(BadInput, DuplicateKeysAndKeysThatCollideAfterNormalizationNameTheRecordAndField) {
