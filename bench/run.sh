@@ -5,12 +5,15 @@
 #     with full normalization (child tables), against DuckDB's own
 #     CREATE TABLE t AS SELECT * FROM read_json_auto(...) in the same run (target: <= 1.5x)
 #  3. flat load: 2M records with 10 scalar columns, same comparison
-# --quick uses 1/10 of the rows (for a smoke run).
+#  Each DuckDB load runs BENCH_REPS times (default 3), alternating with its baseline; the
+#  median ratio is reported with every run's ratio.
+# --quick uses 1/10 of the rows and one run (for a smoke run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 scale=1
-[[ "${2:-}" == "--quick" ]] && scale=10
+reps=${BENCH_REPS:-3}
+[[ "${2:-}" == "--quick" ]] && scale=10 && reps=1
 dlt="$build/dlt"
 out="$root/bench/out"
 mkdir -p "$out"
@@ -33,13 +36,8 @@ load_bench() {
   local mb
   mb=$(( $(stat -c %s "$file") / 1000000 ))
   echo
-  echo "== $kind load: $rows records, $mb MB of JSON Lines (file in page cache)"
+  echo "== $kind load: $rows records, $mb MB of JSON Lines (file in page cache), $reps runs of each"
   cat "$file" > /dev/null
-  rm -f "$work/baseline.duckdb"
-  "$build/dlt_bench_measure" "baseline duckdb read_json_auto" \
-    "$build/dlt_bench_duckdb" "$work/baseline.duckdb" \
-    "CREATE TABLE t AS SELECT * FROM read_json_auto('$file')" | tee "$work/base.txt"
-  rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
   cat > "$work/ws/bench_$kind.toml" <<TOML
 [pipeline]
 name = "bench_$kind"
@@ -50,14 +48,31 @@ dataset_name = "bench_data"
 name = "$kind"
 path = "$file"
 TOML
-  HOME="$work/home" "$build/dlt_bench_measure" "dlt run (extract+normalize+load)" \
-    "$dlt" run "$work/ws/bench_$kind.toml" --quiet | tee "$work/ours.txt"
-  local b o
-  b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
-  o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
-  awk -v b="$b" -v o="$o" -v mb="$mb" -v rows="$rows" 'BEGIN {
-    printf "ratio dlt/baseline: %.2fx   dlt throughput: %.1f MB/s, %.0f records/s\n", o / b, mb / o, rows / o }'
-  HOME="$work/home" "$dlt" pipeline "bench_$kind" trace | sed -n '/^  /p'
+  # Baseline and dlt alternate, each into a new database, so that both see the same machine.
+  local ratios=() bs=() os=()
+  for ((i = 1; i <= reps; i++)); do
+    rm -f "$work/baseline.duckdb"
+    "$build/dlt_bench_measure" "baseline duckdb read_json_auto" \
+      "$build/dlt_bench_duckdb" "$work/baseline.duckdb" \
+      "CREATE TABLE t AS SELECT * FROM read_json_auto('$file')" | tee "$work/base.txt"
+    rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
+    HOME="$work/home" "$build/dlt_bench_measure" "dlt run (extract+normalize+load)" \
+      "$dlt" run "$work/ws/bench_$kind.toml" --quiet | tee "$work/ours.txt"
+    local b o
+    b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
+    o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
+    bs+=("$b") os+=("$o")
+    ratios+=("$(awk -v b="$b" -v o="$o" 'BEGIN { printf "%.2f", o / b }')")
+    HOME="$work/home" "$dlt" pipeline "bench_$kind" trace | sed -n '/^  /p'
+  done
+  local med_b med_o med_r
+  med_b=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_o=$(printf '%s\n' "${os[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_r=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  echo "ratios dlt/baseline of the $reps runs: ${ratios[*]}"
+  awk -v b="$med_b" -v o="$med_o" -v r="$med_r" -v mb="$mb" -v rows="$rows" 'BEGIN {
+    printf "median: baseline %.2f s, dlt %.2f s, ratio %.2fx   dlt throughput: %.1f MB/s, %.0f records/s\n",
+      b, o, r, mb / o, rows / o }'
 }
 
 load_bench events $((500000 / scale))
