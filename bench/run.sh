@@ -52,10 +52,12 @@ TOML
   local ratios=() bs=() os=()
   for ((i = 1; i <= reps; i++)); do
     rm -f "$work/baseline.duckdb"
+    sync  # each measured run starts with nothing of the previous one left to write back
     "$build/dlt_bench_measure" "baseline duckdb read_json_auto" \
       "$build/dlt_bench_duckdb" "$work/baseline.duckdb" \
       "CREATE TABLE t AS SELECT * FROM read_json_auto('$file')" | tee "$work/base.txt"
     rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
+    sync
     HOME="$work/home" "$build/dlt_bench_measure" "dlt run (extract+normalize+load)" \
       "$dlt" run "$work/ws/bench_$kind.toml" --quiet | tee "$work/ours.txt"
     local b o
@@ -78,7 +80,7 @@ TOML
 load_bench events $((500000 / scale))
 load_bench flat $((2000000 / scale))
 
-# 4. flat load into PostgreSQL: dlt (COPY FROM STDIN of its CSV jobs) against `psql \copy` of the
+# 4. flat load into PostgreSQL (BENCH_REPS runs, median): dlt against `psql \copy` of the
 #    same records as one CSV file into the same server, in the same run (target: <= 1.5x).
 pg_bench() {
   local rows=$1
@@ -102,11 +104,20 @@ pg_bench() {
   echo "== flat load into PostgreSQL: $rows records"
   "${psql[@]}" -d bench -c "CREATE TABLE t (id bigint, user_id bigint, name varchar, score double precision,
     active boolean, created_at timestamptz, country varchar, amount double precision, category varchar, note varchar)"
-  "$build/dlt_bench_measure" "baseline psql \\copy (CSV)" "${psql[@]}" -d bench \
-    -c "\\copy t FROM '$csv' WITH (FORMAT csv, HEADER true)" | tee "$work/base.txt"
   printf '[destination.warehouse]\ndestination_type = "postgres"\ncredentials = "postgresql://postgres@127.0.0.1:%s/bench"\n' \
     "$port" > "$work/ws/.dlt/pgbench.secrets.toml"
-  cat > "$work/ws/bench_pg.toml" <<TOML
+  cd "$work/ws"
+  local ratios=() bs=() os=()
+  for ((i = 1; i <= reps; i++)); do
+    "${psql[@]}" -d bench -c "TRUNCATE t" >/dev/null
+    "${psql[@]}" -d bench -c "DROP SCHEMA IF EXISTS bench_data CASCADE" >/dev/null 2>&1
+    rm -rf "$work/ws/.dlt/.var"
+    # Each measured run starts with the server's and the files' earlier writes on disk.
+    "${psql[@]}" -d bench -c "CHECKPOINT" >/dev/null
+    sync
+    "$build/dlt_bench_measure" "baseline psql \\copy (CSV)" "${psql[@]}" -d bench \
+      -c "\\copy t FROM '$csv' WITH (FORMAT csv, HEADER true)" | tee "$work/base.txt"
+    cat > "$work/ws/bench_pg.toml" <<TOML
 [pipeline]
 name = "bench_pg"
 destination = "warehouse"
@@ -116,13 +127,22 @@ dataset_name = "bench_data"
 name = "flat"
 path = "$jsonl"
 TOML
-  cd "$work/ws"
-  HOME="$work/home" "$build/dlt_bench_measure" "dlt run into postgres" \
-    "$dlt" --profile pgbench run "$work/ws/bench_pg.toml" --quiet | tee "$work/ours.txt"
-  local b o
-  b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
-  o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
-  awk -v b="$b" -v o="$o" 'BEGIN { printf "ratio dlt/psql-copy: %.2fx\n", o / b }'
-  HOME="$work/home" "$dlt" --profile pgbench pipeline bench_pg trace 2>/dev/null | sed -n '/^  /p'
+    "${psql[@]}" -d bench -c "CHECKPOINT" >/dev/null
+    sync
+    HOME="$work/home" "$build/dlt_bench_measure" "dlt run into postgres" \
+      "$dlt" --profile pgbench run "$work/ws/bench_pg.toml" --quiet | tee "$work/ours.txt"
+    local b o
+    b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
+    o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
+    bs+=("$b") os+=("$o")
+    ratios+=("$(awk -v b="$b" -v o="$o" 'BEGIN { printf "%.2f", o / b }')")
+    HOME="$work/home" "$dlt" --profile pgbench pipeline bench_pg trace 2>/dev/null | sed -n '/^  /p'
+  done
+  local med_b med_o med_r
+  med_b=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_o=$(printf '%s\n' "${os[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_r=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  echo "ratios dlt/psql-copy of the $reps runs: ${ratios[*]}"
+  echo "median: psql \\copy $med_b s, dlt $med_o s, ratio ${med_r}x"
 }
 pg_bench $((2000000 / scale))
