@@ -631,7 +631,9 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     ++stats->records_out;
     note_source(w);
     FaultPoint("extract_record");
-    if (chunk.text.size() >= (1 << 20)) {
+    // Written (and handed to the validator) at 1 MB of records, or of their locations when the
+    // records are tiny and the file names long, so that the queued chunks stay small.
+    if (chunk.text.size() >= (1 << 20) || chunk.where.size() >= (1 << 20)) {
       DLT_RETURN_IF_ERROR(write_chunk());
       if (std::fflush(out) == 0) ::sync_file_range(::fileno(out), 0, 0, SYNC_FILE_RANGE_WRITE);
       if (part_bytes && part_written >= part_bytes) {
