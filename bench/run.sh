@@ -30,6 +30,19 @@ echo -n "baseline /bin/true:        "; HOME="$work/home" "$build/dlt_bench_start
 echo -n "dlt profile list:          "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" profile list
 echo -n "dlt workspace info:        "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" workspace info
 
+# The median of the arguments (numbers).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+# Adds the times of the last baseline and dlt runs ($work/base.txt, $work/ours.txt) and their
+# ratio to the caller's arrays bs, os and ratios.
+record_pair() {
+  local b o
+  b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
+  o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
+  bs+=("$b") os+=("$o")
+  ratios+=("$(awk -v b="$b" -v o="$o" 'BEGIN { printf "%.2f", o / b }')")
+}
+
 load_bench() {
   local kind=$1 rows=$2 file="$out/$1_$2.jsonl"
   [[ -f "$file" ]] || "$build/dlt_bench_gen" "$kind" "$rows" > "$file"
@@ -60,17 +73,11 @@ TOML
     sync
     HOME="$work/home" "$build/dlt_bench_measure" "dlt run (extract+normalize+load)" \
       "$dlt" run "$work/ws/bench_$kind.toml" --quiet | tee "$work/ours.txt"
-    local b o
-    b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
-    o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
-    bs+=("$b") os+=("$o")
-    ratios+=("$(awk -v b="$b" -v o="$o" 'BEGIN { printf "%.2f", o / b }')")
+    record_pair
     HOME="$work/home" "$dlt" pipeline "bench_$kind" trace | sed -n '/^  /p'
   done
   local med_b med_o med_r
-  med_b=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-  med_o=$(printf '%s\n' "${os[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-  med_r=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_b=$(median "${bs[@]}") med_o=$(median "${os[@]}") med_r=$(median "${ratios[@]}")
   echo "ratios dlt/baseline of the $reps runs: ${ratios[*]}"
   awk -v b="$med_b" -v o="$med_o" -v r="$med_r" -v mb="$mb" -v rows="$rows" 'BEGIN {
     printf "median: baseline %.2f s, dlt %.2f s, ratio %.2fx   dlt throughput: %.1f MB/s, %.0f records/s\n",
@@ -131,17 +138,11 @@ TOML
     sync
     HOME="$work/home" "$build/dlt_bench_measure" "dlt run into postgres" \
       "$dlt" --profile pgbench run "$work/ws/bench_pg.toml" --quiet | tee "$work/ours.txt"
-    local b o
-    b=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/base.txt" | tail -1)
-    o=$(grep -E '^dlt run' "$work/ours.txt" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
-    bs+=("$b") os+=("$o")
-    ratios+=("$(awk -v b="$b" -v o="$o" 'BEGIN { printf "%.2f", o / b }')")
+    record_pair
     HOME="$work/home" "$dlt" --profile pgbench pipeline bench_pg trace 2>/dev/null | sed -n '/^  /p'
   done
   local med_b med_o med_r
-  med_b=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-  med_o=$(printf '%s\n' "${os[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-  med_r=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  med_b=$(median "${bs[@]}") med_o=$(median "${os[@]}") med_r=$(median "${ratios[@]}")
   echo "ratios dlt/psql-copy of the $reps runs: ${ratios[*]}"
   echo "median: psql \\copy $med_b s, dlt $med_o s, ratio ${med_r}x"
 }
