@@ -86,6 +86,33 @@ struct QueryResult {
 
 class Connection;
 
+// The column types a scan of CSV job files produces itself (anything else: read as VARCHAR and
+// CAST in the statement).
+enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz };
+struct ScanColumn {
+  std::string name;
+  ScanType type = ScanType::kVarchar;
+};
+
+// A registered scan (see Connection::ScanCsvJobs); it can be read while this object lives.
+class CsvJobScan {
+ public:
+  CsvJobScan() = default;
+  ~CsvJobScan();
+  CsvJobScan(CsvJobScan&& other) noexcept;
+  CsvJobScan& operator=(CsvJobScan&& other) noexcept;
+  CsvJobScan(const CsvJobScan&) = delete;
+  CsvJobScan& operator=(const CsvJobScan&) = delete;
+
+  // The table function call to put after FROM, e.g. "dlt_csv_jobs(7)".
+  const std::string& sql() const { return sql_; }
+
+ private:
+  friend class Connection;
+  uint64_t id_ = 0;
+  std::string sql_;
+};
+
 class Database {
  public:
   // Opens (or creates, unless read_only) the database file at `path`, or an in-memory database
@@ -133,6 +160,15 @@ class Connection {
   // Runs the statement(s) and returns all rows of the last one, every value as text.
   StatusOr<QueryResult> Query(std::string_view sql);
 
+  // Makes CSV load job files readable in statements of this connection as the table function
+  // call `sql()` of the returned object: the files as CsvJobReader reads them (a header line,
+  // then rows with exactly one field per column), rows of all files, with `columns` (names and
+  // types) in order. DuckDB's threads read the files in parallel, one file per thread at a time,
+  // and fill its vectors directly: no CSV sniffing, no generic parsing, no casts from text. A
+  // damaged file or a value that is not of its column's type fails the statement with a message
+  // naming the file, line and column.
+  StatusOr<CsvJobScan> ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns);
+
   // Asks the running statement (from another thread) to stop; it then fails with Cancelled.
   // Does nothing when no statement runs.
   void Interrupt();
@@ -146,6 +182,7 @@ class Connection {
   explicit Connection(void* handle) : handle_(handle) {}
 
   void* handle_ = nullptr;  // duckdb_connection
+  bool scan_registered_ = false;  // dlt_csv_jobs is known to this connection
 };
 
 // Bulk insert into one table through DuckDB's appender: values are given column by column in

@@ -1,0 +1,353 @@
+// Reading CSV job files back (CsvJobReader), the value conversions of the DuckDB job scan
+// (checked against DuckDB's own casts), and the scan itself (duckdb::Connection::ScanCsvJobs)
+// against DuckDB's CSV reader on the same files.
+#include "load/csv_job_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "destinations/duckdb/duckdb_api.h"
+#include "normalize/job_writer.h"
+#include "test_util.h"
+
+namespace dlt {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Row = std::vector<std::optional<std::string>>;
+
+// Writes rows with the job writer; returns the file.
+fs::path WriteJob(const fs::path& dir, const std::vector<std::string>& cols, const std::vector<Row>& rows) {
+  JobWriterSet w(dir);
+  for (const Row& r : rows) {
+    std::vector<std::string> cells;
+    std::vector<char> present;
+    for (const auto& v : r) {
+      cells.push_back(v.value_or(""));
+      present.push_back(v.has_value());
+    }
+    Status s = w.AddRow("t", cols, cells, present, cells.size());
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+  auto files = w.Close();
+  EXPECT_TRUE(files.ok());
+  EXPECT_EQ(files->size(), 1u);
+  return (*files)[0].path;
+}
+
+// Every row of a file, with the line each starts on.
+std::vector<std::pair<uint64_t, Row>> ReadAll(const fs::path& path, size_t columns, size_t block) {
+  std::vector<std::pair<uint64_t, Row>> out;
+  auto r = CsvJobReader::Open(path, columns, block);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  if (!r.ok()) return out;
+  std::vector<CsvField> fields;
+  for (;;) {
+    auto have = (*r)->Next(fields);
+    EXPECT_TRUE(have.ok()) << have.status().message();
+    if (!have.ok() || !*have) break;
+    Row row;
+    for (const auto& f : fields) row.push_back(f.null ? std::nullopt : std::optional<std::string>(std::string(f.text)));
+    out.emplace_back((*r)->line(), std::move(row));
+  }
+  return out;
+}
+
+std::string RandomValue(std::mt19937& rng) {
+  static const std::vector<std::string> pieces = {"a", "bc", ",", "\"", "\n", "\r", " ", "\xc3\xa9", "\xe2\x82\xac",
+                                                  "\xf0\x9f\x98\x80", "x1234567", "''", "\"\"", "\t"};
+  std::string v;
+  size_t n = rng() % 12;
+  if (rng() % 50 == 0) n = 3000 + rng() % 3000;  // longer than the small blocks below
+  for (size_t i = 0; i < n; ++i) v += pieces[rng() % pieces.size()];
+  return v;
+}
+
+TEST(CsvJobReader, ReadsBackWhatTheWriterWroteAcrossAnyBlockSize) {
+  testing::TempDir dir;
+  std::mt19937 rng(20261125);
+  std::vector<std::string> cols = {"id", "a b", "c,d", "e\"f"};
+  std::vector<Row> rows;
+  for (int i = 0; i < 3000; ++i) {
+    Row r;
+    r.push_back(std::to_string(i));
+    for (int c = 1; c < 4; ++c) {
+      if (rng() % 7 == 0) {
+        r.push_back(std::nullopt);
+      } else {
+        r.push_back(RandomValue(rng));
+      }
+    }
+    rows.push_back(std::move(r));
+  }
+  rows.push_back({std::string("last"), std::string(""), std::nullopt, std::string("")});  // "" is not NULL
+  fs::path file = WriteJob(dir.path(), cols, rows);
+  for (size_t block : {size_t{64}, size_t{100}, size_t{4096}, size_t{4} << 20}) {
+    SCOPED_TRACE("block " + std::to_string(block));
+    auto got = ReadAll(file, cols.size(), block);
+    ASSERT_EQ(got.size(), rows.size());
+    uint64_t line = 2;  // after the header
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ASSERT_EQ(got[i].second, rows[i]) << "row " << i;
+      ASSERT_EQ(got[i].first, line) << "row " << i;
+      for (const auto& v : rows[i]) line += v ? std::count(v->begin(), v->end(), '\n') : 0;
+      ++line;
+    }
+  }
+  auto r = CsvJobReader::Open(file, cols.size());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->header(), cols);
+}
+
+// The message of the first error reading `content` (with `columns` columns), or "" when none.
+std::string FirstError(const std::string& content, size_t columns, size_t block = 4 << 20) {
+  testing::TempDir dir;
+  fs::path file = dir.path() / "t.0123456789.0.csv";
+  testing::WriteFile(file, content);
+  auto r = CsvJobReader::Open(file, columns, block);
+  if (!r.ok()) return r.status().message();
+  std::vector<CsvField> fields;
+  for (;;) {
+    auto have = (*r)->Next(fields);
+    if (!have.ok()) return have.status().message();
+    if (!*have) return "";
+  }
+}
+
+bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(CsvJobReader, DamagedFilesNameTheFileAndLine) {
+  std::string e = FirstError("a,b\n1,2\n3\n", 2);
+  EXPECT_TRUE(Has(e, "t.0123456789.0.csv, line 3: the row has 1 fields, the header 2")) << e;
+  EXPECT_TRUE(Has(e, "drop-pending-packages")) << e;
+  e = FirstError("a,b\n1,2,3\n", 2);
+  EXPECT_TRUE(Has(e, "line 2: the row has more fields than the header (2)")) << e;
+  e = FirstError("a,b\n1,\"two\nlines\"\n3,\"open\n", 2);
+  EXPECT_TRUE(Has(e, "line 4: a quoted field is not closed")) << e;
+  e = FirstError("a,b\n1,\"x\"y\n", 2);
+  EXPECT_TRUE(Has(e, "line 2: unexpected character after a quoted field")) << e;
+  e = FirstError("a,b\n1,2\n3,", 2);
+  EXPECT_EQ(e, "");  // a last row without a line break is whole
+  e = FirstError("", 2);
+  EXPECT_TRUE(Has(e, "is empty: it has no header line")) << e;
+  e = FirstError("a,b,c\n1,2,3\n", 2);  // the header itself does not fit
+  EXPECT_TRUE(Has(e, "line 1: the row has more fields than the header (2)")) << e;
+  // Invalid UTF-8 far into a block: the row that holds it is named, with small and large blocks.
+  std::string content = "a,b\n";
+  for (int i = 0; i < 500; ++i) content += std::to_string(i) + ",caf\xc3\xa9\n";
+  content += "500,bad\xff\n501,ok\n";
+  for (size_t block : {size_t{64}, size_t{4} << 20}) {
+    e = FirstError(content, 2, block);
+    EXPECT_TRUE(Has(e, "line 502: the row is not valid UTF-8 text")) << e;
+  }
+  // A multi-byte character cut by a block boundary is not an error.
+  std::string cut = "a\n";
+  for (int i = 0; i < 200; ++i) cut += "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\n";
+  for (size_t block : {size_t{64}, size_t{65}, size_t{66}, size_t{67}}) EXPECT_EQ(FirstError(cut, 1, block), "");
+}
+
+TEST(CsvJobValues, IntegersDoublesAndBooleans) {
+  int64_t i = 0;
+  EXPECT_TRUE(ParseJobBigint("9223372036854775807", &i));
+  EXPECT_EQ(i, std::numeric_limits<int64_t>::max());
+  EXPECT_TRUE(ParseJobBigint("-9223372036854775808", &i));
+  EXPECT_EQ(i, std::numeric_limits<int64_t>::min());
+  EXPECT_TRUE(ParseJobBigint("+7", &i));
+  EXPECT_EQ(i, 7);
+  for (const char* bad : {"9223372036854775808", "", "-", "1.5", "12a", " 1", "0x10"}) {
+    EXPECT_FALSE(ParseJobBigint(bad, &i)) << bad;
+  }
+  double d = 0;
+  EXPECT_TRUE(ParseJobDouble("0.1", &d));
+  EXPECT_EQ(d, 0.1);
+  EXPECT_TRUE(ParseJobDouble("1e+300", &d));
+  EXPECT_EQ(d, 1e300);
+  EXPECT_TRUE(ParseJobDouble("-0", &d));
+  EXPECT_TRUE(std::signbit(d));
+  EXPECT_TRUE(ParseJobDouble("inf", &d));
+  EXPECT_TRUE(std::isinf(d) && d > 0);
+  EXPECT_TRUE(ParseJobDouble("-inf", &d));
+  EXPECT_TRUE(std::isinf(d) && d < 0);
+  EXPECT_TRUE(ParseJobDouble("nan", &d));
+  EXPECT_TRUE(std::isnan(d));
+  EXPECT_TRUE(ParseJobDouble("2.2250738585072014e-308", &d));
+  EXPECT_EQ(d, 2.2250738585072014e-308);
+  for (const char* bad : {"", "1.5x", "--1", "1,5"}) EXPECT_FALSE(ParseJobDouble(bad, &d)) << bad;
+  bool b = false;
+  for (const char* yes : {"true", "True", "TRUE", "t", "1"}) {
+    EXPECT_TRUE(ParseJobBool(yes, &b) && b) << yes;
+  }
+  for (const char* no : {"false", "False", "f", "0"}) {
+    EXPECT_TRUE(ParseJobBool(no, &b) && !b) << no;
+  }
+  for (const char* bad : {"", "yes", "2", "truth"}) EXPECT_FALSE(ParseJobBool(bad, &b)) << bad;
+}
+
+struct Memory {
+  duckdb::Database db;
+  duckdb::Connection conn;
+};
+Memory MemoryConnection() {
+  auto db = duckdb::Database::Open(":memory:", false);
+  EXPECT_TRUE(db.ok());
+  auto conn = db->Connect();
+  EXPECT_TRUE(conn.ok());
+  return {std::move(db).value(), std::move(conn).value()};
+}
+
+TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
+  auto memory = MemoryConnection();
+  duckdb::Connection& conn = memory.conn;
+  const std::vector<std::string> forms = {
+      "2024-01-01T00:00:00Z", "2024-01-01T00:00:07Z", "2024-02-29T23:59:59.5Z", "2024-01-01T00:00:00.1Z",
+      "2024-01-01T00:00:00.123456Z", "2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:00.999999999Z",
+      "2024-01-01T00:00:00+00:00", "2024-06-30T12:34:56.000001+00:00", "2024-01-01T05:30:00+05:30",
+      "2024-01-01T00:00:00-08:00", "2024-01-01T00:00:00+0200", "2024-01-01T00:00:00+02", "2024-01-01 10:11:12",
+      "2024-01-01T10:11", "2024-01-01", "1970-01-01T00:00:00+00:00",
+      "1969-12-31T23:59:59.999999+00:00", "0001-01-01T00:00:00+00:00", "1900-03-01T00:00:00+00:00",
+      "2000-02-29T00:00:00+00:00", "9999-12-31T23:59:59.999999+00:00", "12345-06-07T08:09:10+00:00",
+      "-0044-03-15T00:00:00+00:00", "-044-03-15T00:00:00+00:00"};
+  for (const auto& s : forms) {
+    int64_t ours = 0;
+    ASSERT_TRUE(ParseJobTimestampMicros(s, &ours)) << s;
+    auto r = conn.Query("SELECT epoch_us(CAST(" + duckdb::QuoteLiteral(s) + " AS TIMESTAMPTZ))::VARCHAR");
+    EXPECT_TRUE(r.ok()) << s << ": " << r.status().message();
+    if (r.ok()) EXPECT_EQ(std::to_string(ours), r->rows[0][0].text) << s;
+  }
+  for (const char* bad : {"", "2024", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "2024-01-01T24:00:00Z",
+                          "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+24:00",
+                          "2024-01-01T00:00:00 UTC", "2024-1-01", "x2024-01-01", "2024-01-01T00:00:00Zjunk", "2024-01-01t10:11:12Z", "2024-01-01T10:11:12z",
+                          "999999999-01-01T00:00:00Z"}) {
+    int64_t v = 0;
+    EXPECT_FALSE(ParseJobTimestampMicros(bad, &v)) << bad;
+  }
+}
+
+TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
+  testing::TempDir dir;
+  std::mt19937 rng(7);
+  std::vector<std::string> cols = {"s", "i", "d", "b", "ts", "dec", "j"};
+  std::vector<fs::path> files;
+  for (int f = 0; f < 4; ++f) {
+    std::vector<Row> rows;
+    for (int k = 0; k < 3000; ++k) {
+      auto maybe = [&](std::string v) { return rng() % 9 == 0 ? std::nullopt : std::optional<std::string>(v); };
+      rows.push_back({maybe(RandomValue(rng)), maybe(std::to_string(static_cast<int64_t>(rng()) - (1ll << 31))),
+                      maybe(std::to_string(static_cast<double>(rng()) / 7.0)), maybe(rng() % 2 ? "true" : "false"),
+                      maybe("2024-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "T0" +
+                            std::to_string(rng() % 10) + ":00:00." + std::to_string(rng() % 1000) + "Z"),
+                      maybe(std::to_string(rng() % 100000) + ".25"),
+                      maybe("{\"k\": [" + std::to_string(rng() % 10) + ", \"v\"]}")});
+    }
+    fs::path sub = dir.path() / std::to_string(f);
+    fs::create_directories(sub);
+    files.push_back(WriteJob(sub, cols, rows));
+  }
+  auto db = duckdb::Database::Open((dir.path() / "x.duckdb").string(), false, {{"threads", "2"}});
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  const std::string table_sql =
+      " (s VARCHAR, i BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, dec DECIMAL(38,9), j JSON)";
+  ASSERT_TRUE(conn->Execute("CREATE TABLE ours" + table_sql + "; CREATE TABLE theirs" + table_sql).ok());
+  std::vector<std::string> paths;
+  std::string list;
+  for (const auto& f : files) {
+    paths.push_back(f.string());
+    list += (list.empty() ? "" : ", ") + duckdb::QuoteLiteral(f.string());
+  }
+  using duckdb::ScanType;
+  auto scan = conn->ScanCsvJobs(paths, {{"s", ScanType::kVarchar},
+                                        {"i", ScanType::kBigint},
+                                        {"d", ScanType::kDouble},
+                                        {"b", ScanType::kBoolean},
+                                        {"ts", ScanType::kTimestampTz},
+                                        {"dec", ScanType::kVarchar},
+                                        {"j", ScanType::kVarchar}});
+  ASSERT_TRUE(scan.ok()) << scan.status().message();
+  Status s = conn->Execute("INSERT INTO ours SELECT s, i, d, b, ts, CAST(dec AS DECIMAL(38,9)), CAST(j AS JSON) FROM " +
+                           scan->sql());
+  ASSERT_TRUE(s.ok()) << s.message();
+  s = conn->Execute("INSERT INTO theirs SELECT * FROM read_csv([" + list +
+                    "], header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+                    "allow_quoted_nulls = false, strict_mode = true, columns = {'s': 'VARCHAR', 'i': 'BIGINT', "
+                    "'d': 'DOUBLE', 'b': 'BOOLEAN', 'ts': 'TIMESTAMPTZ', 'dec': 'DECIMAL(38,9)', 'j': 'VARCHAR'})");
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto count = conn->Query("SELECT count(*), count(s), count(ts), count(*) FILTER (WHERE s = '') FROM ours");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->rows[0][0].text, "12000");
+  EXPECT_NE(count->rows[0][1].text, "12000");  // some NULLs
+  auto diff = conn->Query(
+      "SELECT (SELECT count(*) FROM (SELECT * FROM ours EXCEPT ALL SELECT * FROM theirs)),"
+      "       (SELECT count(*) FROM (SELECT * FROM theirs EXCEPT ALL SELECT * FROM ours))");
+  ASSERT_TRUE(diff.ok()) << diff.status().message();
+  EXPECT_EQ(diff->rows[0][0].text, "0");
+  EXPECT_EQ(diff->rows[0][1].text, "0");
+
+  // Once the scan object is gone, the statement cannot find it.
+  std::string gone = scan->sql();
+  scan = duckdb::CsvJobScan();
+  auto late = conn->Query("SELECT count(*) FROM " + gone);
+  ASSERT_FALSE(late.ok());
+  EXPECT_TRUE(Has(late.status().message(), "no scan with this id")) << late.status().message();
+
+  // Two connections to one database each use their own scans.
+  auto other = db->Connect();
+  ASSERT_TRUE(other.ok());
+  auto s1 = conn->ScanCsvJobs({paths[0]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint}, {"d", ScanType::kVarchar},
+                                           {"b", ScanType::kVarchar}, {"ts", ScanType::kVarchar},
+                                           {"dec", ScanType::kVarchar}, {"j", ScanType::kVarchar}});
+  auto s2 = other->ScanCsvJobs({paths[1], paths[2]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint},
+                                                      {"d", ScanType::kVarchar}, {"b", ScanType::kVarchar},
+                                                      {"ts", ScanType::kVarchar}, {"dec", ScanType::kVarchar},
+                                                      {"j", ScanType::kVarchar}});
+  ASSERT_TRUE(s1.ok() && s2.ok()) << (s1.ok() ? s2.status().message() : s1.status().message());
+  auto c1 = conn->Query("SELECT count(*) FROM " + s1->sql());
+  auto c2 = other->Query("SELECT count(*) FROM " + s2->sql());
+  ASSERT_TRUE(c1.ok() && c2.ok());
+  EXPECT_EQ(c1->rows[0][0].text, "3000");
+  EXPECT_EQ(c2->rows[0][0].text, "6000");
+}
+
+TEST(DuckDbJobScan, ABadValueFailsTheStatementNamingFileLineAndColumn) {
+  testing::TempDir dir;
+  fs::path file = dir.path() / "t.abcdef0123.0.csv";
+  testing::WriteFile(file, "id,at\n1,2024-01-01T00:00:00Z\n2,\"multi\nline\"\n3,2024-02-30T00:00:00Z\n");
+  auto memory = MemoryConnection();
+  duckdb::Connection& conn = memory.conn;
+  ASSERT_TRUE(conn.Execute("CREATE TABLE t (id BIGINT, \"at\" TIMESTAMPTZ)").ok());
+  using duckdb::ScanType;
+  auto scan = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kVarchar}});
+  ASSERT_TRUE(scan.ok());
+  auto n = conn.Query("SELECT count(*) FROM " + scan->sql());
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(n->rows[0][0].text, "3");
+  auto typed = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
+  ASSERT_TRUE(typed.ok());
+  Status s = conn.Execute("INSERT INTO t SELECT * FROM " + typed->sql());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(Has(s.message(), file.string() + ", line 3, column `at`: 'multi\nline' is not a TIMESTAMP WITH TIME ZONE value"))
+      << s.message();
+  auto rows = conn.Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows[0][0].text, "0");  // nothing of the statement
+  // A damaged file fails it too, with the reader's message.
+  testing::WriteFile(file, "id,at\n1\n");
+  auto damaged = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
+  ASSERT_TRUE(damaged.ok());
+  s = conn.Execute("INSERT INTO t SELECT * FROM " + damaged->sql());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(Has(s.message(), "line 2: the row has 1 fields, the header 2")) << s.message();
+}
+
+}  // namespace
+}  // namespace dlt
