@@ -24,7 +24,6 @@ struct PackageJob {
   std::string table;
   std::filesystem::path path;
   std::string file_name;
-  uint64_t max_line_bytes = 0;  // longest row of the file (0 = unknown), from the package state
 };
 
 class PackageStorage {

@@ -24,10 +24,9 @@ class SqlClient {
 
   // Bulk-loads CSV job files (header line; NULL = empty unquoted field) into a table.
   // `columns` are the file's header, in order; the target may have more columns.
-  // `max_line_bytes` is the longest row of the files (0 = unknown).
   virtual Status CopyCsv(const std::string& dataset, const std::string& table,
                          const std::vector<const Column*>& columns,
-                         const std::vector<std::filesystem::path>& files, uint64_t max_line_bytes) = 0;
+                         const std::vector<std::filesystem::path>& files) = 0;
 
   // SQL type of a column, without NOT NULL.
   virtual std::string TypeSql(const Column& column) const = 0;

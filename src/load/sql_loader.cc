@@ -104,13 +104,9 @@ StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
 Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
   // Files with the same header are loaded together.
   std::map<std::vector<std::string>, std::vector<fs::path>> groups;
-  std::map<std::vector<std::string>, uint64_t> max_line;
   for (const PackageJob* j : jobs) {
     DLT_ASSIGN_OR_RETURN(auto header, ReadCsvHeader(j->path));
     groups[header].push_back(j->path);
-    auto& m = max_line[header];
-    // Unknown (0) wins: the reader must then allow long rows.
-    if (j->max_line_bytes == 0 || (m != UINT64_MAX && j->max_line_bytes > m)) m = j->max_line_bytes == 0 ? UINT64_MAX : j->max_line_bytes;
   }
   for (const auto& [header, files] : groups) {
     std::vector<const Column*> cols;
@@ -122,8 +118,7 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
       }
       cols.push_back(c);
     }
-    uint64_t m = max_line[header];
-    DLT_RETURN_IF_ERROR(client_->CopyCsv(dataset, table.name, cols, files, m == UINT64_MAX ? 0 : m));
+    DLT_RETURN_IF_ERROR(client_->CopyCsv(dataset, table.name, cols, files));
   }
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dlt/status.h"
@@ -22,7 +23,6 @@ struct JobFileInfo {
   std::vector<std::string> columns;  // header
   uint64_t rows = 0;
   uint64_t bytes = 0;
-  uint64_t max_line = 0;  // longest row in bytes (with its newline)
 };
 
 class JobWriterSet {
@@ -48,7 +48,7 @@ class JobWriterSet {
     on_closed_ = std::move(on_closed);
   }
 
-  // Flushes and closes every file (fsync); returns what was written.
+  // Flushes and closes every file, and syncs every file written (fsync); returns what was written.
   StatusOr<std::vector<JobFileInfo>> Close();
   uint64_t bytes_written() const { return bytes_written_; }
 
@@ -63,7 +63,8 @@ class JobWriterSet {
     std::string buffer;
   };
   Status Flush(Open& o);
-  Status CloseOne(Open& o);
+  // Closes a file; one closed before Close() (grown or rotated) is synced by Close().
+  Status CloseOne(Open& o, bool sync_now);
   struct TableSlot {
     std::string table;
     std::unique_ptr<Open> open;  // the file being written, if any
@@ -72,6 +73,7 @@ class JobWriterSet {
   std::map<std::string, int> slot_of_;  // table -> index in slots_
   std::vector<TableSlot> slots_;
   std::vector<JobFileInfo> done_;
+  std::vector<std::pair<FILE*, std::filesystem::path>> unsynced_;  // closed, synced by Close()
   uint64_t rotate_bytes_ = 0;
   std::function<void(const JobFileInfo&)> on_closed_;
   uint64_t bytes_written_ = 0;

@@ -113,7 +113,7 @@ std::string DuckDbClient::StorageSql(const Column& c) const {
 
 Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
                              const std::vector<const Column*>& columns,
-                             const std::vector<std::filesystem::path>& files, uint64_t /*max_line_bytes*/) {
+                             const std::vector<std::filesystem::path>& files) {
   // The job files are read by our own table function (duckdb::Connection::ScanCsvJobs): it knows
   // their exact dialect and fills DuckDB's vectors directly, which costs about half of what
   // DuckDB's general CSV reader spends on them. Types it does not produce itself are read as

@@ -400,7 +400,7 @@ RecordResult ConvertRecord(std::string_view in, size_t* pos, const std::vector<B
 
 Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& table,
                                const std::vector<const Column*>& columns,
-                               const std::vector<std::filesystem::path>& files, uint64_t) {
+                               const std::vector<std::filesystem::path>& files) {
   std::vector<std::string> names;
   for (const Column* c : columns) names.push_back(QuoteIdentifier(c->name));
   const std::string target = "COPY " + Qualified(dataset, table) + " (" + text::Join(names, ", ") + ") FROM STDIN";

@@ -20,7 +20,7 @@ class PostgresClient : public SqlClient {
   Status Execute(std::string_view sql) override;
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
-                 const std::vector<std::filesystem::path>& files, uint64_t max_line_bytes) override;
+                 const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
   std::string QuoteIdentifier(std::string_view name) const override;
   std::string QuoteLiteral(std::string_view text) const override;
