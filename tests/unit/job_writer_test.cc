@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -98,6 +99,45 @@ TEST(JobWriterFiles, RowsWithAndWithoutQuotingAndNulls) {
   EXPECT_EQ(cell(4, 2), "cr\rhere");
   EXPECT_EQ(cell(5, 2), " padded ");
   EXPECT_EQ(cell(6, 1), "<null>");
+}
+
+
+TEST(JobWriterFiles, RotatedAndGrownFilesAreCompleteAfterClose) {
+  testing::TempDir dir;
+  JobWriterSet w(dir.path());
+  std::vector<std::string> closed_early;
+  w.SetRotation(200, [&](const JobFileInfo& f) { closed_early.push_back(f.path.filename().string()); });
+  std::vector<std::string> narrow = {"id", "name"}, wide = {"id", "name", "extra"};
+  uint64_t written = 0;
+  for (int i = 0; i < 100; ++i) {
+    const bool grown = i >= 60;
+    std::vector<std::string> cells = {std::to_string(i), "name " + std::to_string(i), "x"};
+    std::vector<char> present = {1, 1, 1};
+    ASSERT_TRUE(w.AddRow("t", grown ? wide : narrow, cells, present, grown ? 3 : 2).ok());
+    ++written;
+  }
+  auto files = w.Close();
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  ASSERT_GT(files->size(), 3u);
+  EXPECT_EQ(closed_early.size(), files->size() - 1);  // all but the last were closed early
+  // Every file holds its header and exactly its rows; together, every row once and in order.
+  uint64_t rows = 0;
+  int next_id = 0;
+  for (const JobFileInfo& f : *files) {
+    std::string content = testing::ReadFile(f.path);
+    EXPECT_EQ(content.size(), f.bytes) << f.path;
+    std::string header = content.substr(0, content.find('\n'));
+    EXPECT_EQ(header, f.columns.size() == 3 ? "id,name,extra" : "id,name") << f.path;
+    EXPECT_EQ(static_cast<uint64_t>(std::count(content.begin(), content.end(), '\n')), f.rows + 1) << f.path;
+    size_t pos = content.find('\n') + 1;
+    while (pos < content.size()) {
+      EXPECT_EQ(content.substr(pos, content.find(',', pos) - pos), std::to_string(next_id++));
+      pos = content.find('\n', pos) + 1;
+    }
+    rows += f.rows;
+  }
+  EXPECT_EQ(rows, written);
+  EXPECT_EQ(next_id, 100);
 }
 
 }  // namespace
