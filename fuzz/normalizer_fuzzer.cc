@@ -3,7 +3,9 @@
 // normalized into a schema and CSV load jobs. The first line of the input may set table hints:
 //   #hints nesting=<n> disposition=<append|replace|merge> pk=<column> cursor=<column>
 // A record the normalizer rejects stops the "run", as in the pipeline. The schema must survive
-// a round trip through its JSON form.
+// a round trip through its JSON form, and every job file written must read back (CsvJobReader,
+// as the DuckDB load reads it) with its row count, and every value of a bigint, double, bool or
+// timestamp column must convert as the load converts it.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "fuzz_util.h"
 #include "extract/json_reader.h"
+#include "load/csv_job_reader.h"
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
@@ -73,7 +76,41 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!normalizer.NormalizeRecord(rec.json, hints, "input.jsonl:" + std::to_string(rec.line)).ok()) break;
       }
     }
-    (void)writers.Close();
+    auto files = writers.Close();
+    if (files.ok()) {
+      for (const dlt::JobFileInfo& f : *files) {
+        const dlt::Table* table = schema.FindTable(f.table);
+        if (!table) __builtin_trap();  // a job file of a table the schema does not have
+        auto reader = dlt::CsvJobReader::Open(f.path, f.columns.size(), 64);
+        if (!reader.ok() || (*reader)->header() != f.columns) __builtin_trap();
+        std::vector<dlt::CsvField> fields;
+        uint64_t rows = 0;
+        for (;;) {
+          auto more = (*reader)->Next(fields);
+          if (!more.ok()) __builtin_trap();  // the loader could not read what normalize wrote
+          if (!*more) break;
+          ++rows;
+          for (size_t i = 0; i < fields.size(); ++i) {
+            if (fields[i].null) continue;
+            const dlt::Column* c = table->FindColumn(f.columns[i]);
+            if (!c) __builtin_trap();
+            int64_t n;
+            double d;
+            bool b;
+            bool ok = true;
+            switch (c->data_type) {
+              case dlt::DataType::kBigint: ok = dlt::ParseJobBigint(fields[i].text, &n); break;
+              case dlt::DataType::kDouble: ok = dlt::ParseJobDouble(fields[i].text, &d); break;
+              case dlt::DataType::kBool: ok = dlt::ParseJobBool(fields[i].text, &b); break;
+              case dlt::DataType::kTimestamp: ok = dlt::ParseJobTimestampMicros(fields[i].text, &n); break;
+              default: break;
+            }
+            if (!ok) __builtin_trap();  // a value the load would refuse
+          }
+        }
+        if (rows != f.rows) __builtin_trap();
+      }
+    }
     schema.BumpVersion();
     std::string text = schema.ToJson();
     auto again = dlt::Schema::FromJson(text, "fuzz schema");
