@@ -16,9 +16,11 @@
 
 namespace {
 
-std::vector<std::vector<std::string>> ReadRows(const std::filesystem::path& path, size_t columns, size_t block,
-                                               bool* ok) {
-  std::vector<std::vector<std::string>> rows;
+// A field as read: its text, or NULL.
+using Field = std::pair<bool, std::string>;  // (is NULL, text)
+
+std::vector<std::vector<Field>> ReadRows(const std::filesystem::path& path, size_t columns, size_t block, bool* ok) {
+  std::vector<std::vector<Field>> rows;
   *ok = false;
   auto reader = dlt::CsvJobReader::Open(path, columns, block);
   if (!reader.ok()) return rows;
@@ -28,10 +30,10 @@ std::vector<std::vector<std::string>> ReadRows(const std::filesystem::path& path
     if (!more.ok()) return rows;
     if (!*more) break;
     if (fields.size() != columns) __builtin_trap();
-    std::vector<std::string> row;
+    std::vector<Field> row;
     for (const auto& f : fields) {
       if (f.null && !f.text.empty()) __builtin_trap();  // NULL is only ever the empty unquoted field
-      row.push_back(f.null ? std::string("\x01NULL") : std::string(f.text));
+      row.emplace_back(f.null, std::string(f.text));
       int64_t n;
       double d;
       bool b;
@@ -70,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& row : rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       if (c) again += ',';
-      if (row[c] != "\x01NULL") dlt::JobWriterSet::AppendCsvField(again, row[c]);
+      if (!row[c].first) dlt::JobWriterSet::AppendCsvField(again, row[c].second);
     }
     again += '\n';
   }

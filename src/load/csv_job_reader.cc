@@ -151,8 +151,8 @@ StatusOr<bool> CsvJobReader::Delimit(size_t& row_end, uint64_t& newlines) {
     const bool last = c + 1 == columns_;
     if (p == end) {
       if (!eof_) return false;
-      if (last) break;  // the last row may end without a line break
-      return Malformed("the row has " + std::to_string(c + 1) + " fields, the header " + std::to_string(columns_));
+      // The writer ends every row with a line break: without one the file was cut short.
+      return Malformed("the file ends inside a row (it was cut short)");
     }
     if (*p == (last ? '\n' : ',')) {
       ++p;
@@ -197,8 +197,7 @@ StatusOr<bool> CsvJobReader::Next(std::vector<CsvField>& fields) {
     }
     if (!valid) {
       if (!simdjson::validate_utf8(base + pos_, row_end - pos_)) {
-        return DataLoss("load job " + path_.string() + ", line " + std::to_string(next_line_) +
-                        ": the row is not valid UTF-8 text");
+        return Malformed("the row is not valid UTF-8 text");
       }
       checked_ = row_end;
     }
@@ -226,8 +225,10 @@ StatusOr<bool> CsvJobReader::Next(std::vector<CsvField>& fields) {
 }
 
 bool ParseJobBigint(std::string_view s, int64_t* out) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
+  // [+|-]digits, as DuckDB casts them.
+  size_t digits = !s.empty() && (s.front() == '+' || s.front() == '-') ? 1 : 0;
+  if (s.size() == digits || s[digits] < '0' || s[digits] > '9') return false;
+  if (s.front() == '+') s.remove_prefix(1);
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
 }
@@ -327,6 +328,9 @@ bool ParseJobTimestampMicros(std::string_view s, int64_t* out) {
   if (__builtin_mul_overflow(seconds, int64_t{1000000}, &result) || __builtin_add_overflow(result, micros, &result)) {
     return false;
   }
+  // DuckDB's range: 290309-12-22 BC to 294247-01-10 04:00:54.775806 (INT64_MAX is infinity).
+  constexpr int64_t kMin = -9223372022400000000LL;
+  if (result < kMin || result == INT64_MAX) return false;
   *out = result;
   return true;
 }

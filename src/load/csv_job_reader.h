@@ -5,7 +5,7 @@
 // by ',', rows ended by '\n'; a field is quoted ("...", a quote inside doubled) when it needs to
 // be, and an empty unquoted field is NULL while "" is the empty string. Files are read in blocks
 // (a row may be of any size), checked to be UTF-8, and every row must have exactly the header's
-// number of fields. Errors name the file and the line.
+// number of fields and end with a line break. Errors name the file and the line.
 #pragma once
 
 #include <cstdint>
@@ -80,7 +80,9 @@ bool ParseJobBigint(std::string_view s, int64_t* out);
 bool ParseJobDouble(std::string_view s, double* out);
 bool ParseJobBool(std::string_view s, bool* out);
 // ISO 8601 date and time: [-]Y...-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|(+|-)HH[[:]MM]]] as
-// microseconds since 1970-01-01 UTC (fraction digits beyond 6 are cut, as DuckDB does).
+// microseconds since 1970-01-01 UTC (fraction digits beyond 6 are cut, as DuckDB does; a value
+// without an offset is UTC, which is what the writer means: it always writes Z or +00:00).
+// Values outside DuckDB's timestamp range are refused.
 bool ParseJobTimestampMicros(std::string_view s, int64_t* out);
 
 }  // namespace dlt

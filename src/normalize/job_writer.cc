@@ -105,10 +105,22 @@ Status JobWriterSet::Flush(Open& o) {
   return Status::Ok();
 }
 
+Status JobWriterSet::SyncOldest() {
+  auto [file, path] = unsynced_.front();
+  unsynced_.pop_front();
+  const bool ok = ::fsync(::fileno(file)) == 0;
+  const int err = errno;
+  std::fclose(file);
+  if (!ok) return Internal("cannot write " + path.string() + ": " + std::strerror(err));
+  return Status::Ok();
+}
+
 Status JobWriterSet::CloseOne(Open& o, bool sync_now) {
   DLT_RETURN_IF_ERROR(Flush(o));
   if (!sync_now) {
-    // Synced by Close(): by then the kernel has written it back, and nobody waited for it.
+    // Synced by Close(): by then the kernel has written it back, and nobody waited for it. At
+    // most kMaxUnsynced stay open (a table growing a column per record closes a file per record).
+    if (unsynced_.size() >= kMaxUnsynced) DLT_RETURN_IF_ERROR(SyncOldest());
     unsynced_.emplace_back(o.file, o.info.path);
     o.file = nullptr;
     done_.push_back(o.info);
@@ -206,14 +218,7 @@ StatusOr<std::vector<JobFileInfo>> JobWriterSet::Close() {
     DLT_RETURN_IF_ERROR(CloseOne(*open, /*sync_now=*/true));
     open.reset();
   }
-  while (!unsynced_.empty()) {
-    auto [file, path] = unsynced_.back();
-    unsynced_.pop_back();
-    const bool ok = ::fsync(::fileno(file)) == 0;
-    const int err = errno;
-    std::fclose(file);
-    if (!ok) return Internal("cannot write " + path.string() + ": " + std::strerror(err));
-  }
+  while (!unsynced_.empty()) DLT_RETURN_IF_ERROR(SyncOldest());
   return done_;
 }
 

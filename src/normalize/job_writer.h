@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -65,6 +66,7 @@ class JobWriterSet {
   Status Flush(Open& o);
   // Closes a file; one closed before Close() (grown or rotated) is synced by Close().
   Status CloseOne(Open& o, bool sync_now);
+  Status SyncOldest();  // fsyncs and closes the oldest of unsynced_
   struct TableSlot {
     std::string table;
     std::unique_ptr<Open> open;  // the file being written, if any
@@ -73,7 +75,8 @@ class JobWriterSet {
   std::map<std::string, int> slot_of_;  // table -> index in slots_
   std::vector<TableSlot> slots_;
   std::vector<JobFileInfo> done_;
-  std::vector<std::pair<FILE*, std::filesystem::path>> unsynced_;  // closed, synced by Close()
+  static constexpr size_t kMaxUnsynced = 64;
+  std::deque<std::pair<FILE*, std::filesystem::path>> unsynced_;  // closed, synced by Close()
   uint64_t rotate_bytes_ = 0;
   std::function<void(const JobFileInfo&)> on_closed_;
   uint64_t bytes_written_ = 0;

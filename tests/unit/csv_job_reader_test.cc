@@ -135,8 +135,10 @@ TEST(CsvJobReader, DamagedFilesNameTheFileAndLine) {
   EXPECT_TRUE(Has(e, "line 4: a quoted field is not closed")) << e;
   e = FirstError("a,b\n1,\"x\"y\n", 2);
   EXPECT_TRUE(Has(e, "line 2: unexpected character after a quoted field")) << e;
-  e = FirstError("a,b\n1,2\n3,", 2);
-  EXPECT_EQ(e, "");  // a last row without a line break is whole
+  e = FirstError("a,b\n1,2\n3,4", 2);  // every row the writer writes ends with a line break
+  EXPECT_TRUE(Has(e, "line 3: the file ends inside a row (it was cut short)")) << e;
+  e = FirstError("a,b\n1,2\n3,\"cut", 2);
+  EXPECT_TRUE(Has(e, "line 3: a quoted field is not closed")) << e;
   e = FirstError("", 2);
   EXPECT_TRUE(Has(e, "is empty: it has no header line")) << e;
   e = FirstError("a,b,c\n1,2,3\n", 2);  // the header itself does not fit
@@ -148,6 +150,7 @@ TEST(CsvJobReader, DamagedFilesNameTheFileAndLine) {
   for (size_t block : {size_t{64}, size_t{4} << 20}) {
     e = FirstError(content, 2, block);
     EXPECT_TRUE(Has(e, "line 502: the row is not valid UTF-8 text")) << e;
+    EXPECT_TRUE(Has(e, "drop-pending-packages")) << e;
   }
   // A multi-byte character cut by a block boundary is not an error.
   std::string cut = "a\n";
@@ -163,7 +166,7 @@ TEST(CsvJobValues, IntegersDoublesAndBooleans) {
   EXPECT_EQ(i, std::numeric_limits<int64_t>::min());
   EXPECT_TRUE(ParseJobBigint("+7", &i));
   EXPECT_EQ(i, 7);
-  for (const char* bad : {"9223372036854775808", "", "-", "1.5", "12a", " 1", "0x10"}) {
+  for (const char* bad : {"9223372036854775808", "", "-", "+", "+-5", "++5", "-+5", "1.5", "12a", " 1", "0x10"}) {
     EXPECT_FALSE(ParseJobBigint(bad, &i)) << bad;
   }
   double d = 0;
@@ -207,6 +210,9 @@ Memory MemoryConnection() {
 TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
   auto memory = MemoryConnection();
   duckdb::Connection& conn = memory.conn;
+  // A value without an offset is UTC for the scan (the writer always writes one); DuckDB's cast
+  // uses the session's time zone.
+  ASSERT_TRUE(conn.Execute("SET TimeZone = 'UTC'").ok());
   const std::vector<std::string> forms = {
       "2024-01-01T00:00:00Z", "2024-01-01T00:00:07Z", "2024-02-29T23:59:59.5Z", "2024-01-01T00:00:00.1Z",
       "2024-01-01T00:00:00.123456Z", "2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:00.999999999Z",
@@ -215,7 +221,8 @@ TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
       "2024-01-01T10:11", "2024-01-01", "1970-01-01T00:00:00+00:00",
       "1969-12-31T23:59:59.999999+00:00", "0001-01-01T00:00:00+00:00", "1900-03-01T00:00:00+00:00",
       "2000-02-29T00:00:00+00:00", "9999-12-31T23:59:59.999999+00:00", "12345-06-07T08:09:10+00:00",
-      "-0044-03-15T00:00:00+00:00", "-044-03-15T00:00:00+00:00"};
+      "-0044-03-15T00:00:00+00:00", "-044-03-15T00:00:00+00:00", "294247-01-10T04:00:54.775806Z",
+      "-290308-12-22T00:00:00Z"};
   for (const auto& s : forms) {
     int64_t ours = 0;
     ASSERT_TRUE(ParseJobTimestampMicros(s, &ours)) << s;
@@ -226,7 +233,8 @@ TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
   for (const char* bad : {"", "2024", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "2024-01-01T24:00:00Z",
                           "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+24:00",
                           "2024-01-01T00:00:00 UTC", "2024-1-01", "x2024-01-01", "2024-01-01T00:00:00Zjunk", "2024-01-01t10:11:12Z", "2024-01-01T10:11:12z",
-                          "999999999-01-01T00:00:00Z"}) {
+                          "999999999-01-01T00:00:00Z", "294247-01-10T04:00:54.775807Z",
+                          "-290308-12-21T23:59:59.999999Z"}) {
     int64_t v = 0;
     EXPECT_FALSE(ParseJobTimestampMicros(bad, &v)) << bad;
   }
@@ -256,6 +264,11 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
   ASSERT_TRUE(db.ok()) << db.status().message();
   auto conn = db->Connect();
   ASSERT_TRUE(conn.ok());
+  using duckdb::ScanType;
+  auto early = conn->ScanCsvJobs({}, {{"s", ScanType::kVarchar}});
+  ASSERT_FALSE(early.ok());
+  EXPECT_TRUE(Has(early.status().message(), "EnableCsvJobScans")) << early.status().message();
+  ASSERT_TRUE(conn->EnableCsvJobScans().ok());
   const std::string table_sql =
       " (s VARCHAR, i BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, dec DECIMAL(38,9), j JSON)";
   ASSERT_TRUE(conn->Execute("CREATE TABLE ours" + table_sql + "; CREATE TABLE theirs" + table_sql).ok());
@@ -265,7 +278,6 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
     paths.push_back(f.string());
     list += (list.empty() ? "" : ", ") + duckdb::QuoteLiteral(f.string());
   }
-  using duckdb::ScanType;
   auto scan = conn->ScanCsvJobs(paths, {{"s", ScanType::kVarchar},
                                         {"i", ScanType::kBigint},
                                         {"d", ScanType::kDouble},
@@ -303,6 +315,7 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
   // Two connections to one database each use their own scans.
   auto other = db->Connect();
   ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other->EnableCsvJobScans().ok());  // already known to the database: fine
   auto s1 = conn->ScanCsvJobs({paths[0]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint}, {"d", ScanType::kVarchar},
                                            {"b", ScanType::kVarchar}, {"ts", ScanType::kVarchar},
                                            {"dec", ScanType::kVarchar}, {"j", ScanType::kVarchar}});
@@ -325,6 +338,7 @@ TEST(DuckDbJobScan, ABadValueFailsTheStatementNamingFileLineAndColumn) {
   auto memory = MemoryConnection();
   duckdb::Connection& conn = memory.conn;
   ASSERT_TRUE(conn.Execute("CREATE TABLE t (id BIGINT, \"at\" TIMESTAMPTZ)").ok());
+  ASSERT_TRUE(conn.EnableCsvJobScans().ok());
   using duckdb::ScanType;
   auto scan = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kVarchar}});
   ASSERT_TRUE(scan.ok());
@@ -347,6 +361,42 @@ TEST(DuckDbJobScan, ABadValueFailsTheStatementNamingFileLineAndColumn) {
   s = conn.Execute("INSERT INTO t SELECT * FROM " + damaged->sql());
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(Has(s.message(), "line 2: the row has 1 fields, the header 2")) << s.message();
+}
+
+
+TEST(DuckDbJobScan, AFailedLoadRolledBackLeavesTheScanUsable) {
+  // The loader's transaction fails and rolls back; the next package on the same connection
+  // still loads (the function was registered outside any transaction).
+  testing::TempDir dir;
+  fs::path good = dir.path() / "t.0000000001.0.csv";
+  fs::path bad = dir.path() / "t.0000000002.0.csv";
+  testing::WriteFile(good, "id\n1\n2\n");
+  testing::WriteFile(bad, "id\n1\nx\n");
+  auto memory = MemoryConnection();
+  duckdb::Connection& conn = memory.conn;
+  ASSERT_TRUE(conn.EnableCsvJobScans().ok());
+  ASSERT_TRUE(conn.Execute("CREATE TABLE t (id BIGINT)").ok());
+  using duckdb::ScanType;
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(conn.Execute("BEGIN TRANSACTION").ok());
+    auto s1 = conn.ScanCsvJobs({good.string()}, {{"id", ScanType::kBigint}});
+    ASSERT_TRUE(s1.ok());
+    ASSERT_TRUE(conn.Execute("INSERT INTO t SELECT * FROM " + s1->sql()).ok());
+    auto s2 = conn.ScanCsvJobs({bad.string()}, {{"id", ScanType::kBigint}});
+    ASSERT_TRUE(s2.ok());
+    Status s = conn.Execute("INSERT INTO t SELECT * FROM " + s2->sql());
+    ASSERT_FALSE(s.ok());
+    EXPECT_TRUE(Has(s.message(), bad.string() + ", line 3, column `id`: 'x' is not a BIGINT value")) << s.message();
+    ASSERT_TRUE(conn.Execute("ROLLBACK").ok());
+  }
+  auto s3 = conn.ScanCsvJobs({good.string()}, {{"id", ScanType::kBigint}});
+  ASSERT_TRUE(s3.ok());
+  Status s = conn.Execute("INSERT INTO t SELECT * FROM " + s3->sql());
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto n = conn.Query("SELECT count(*), sum(id) FROM t");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->rows[0][0].text, "2");
+  EXPECT_EQ(n->rows[0][1].text, "3");
 }
 
 }  // namespace

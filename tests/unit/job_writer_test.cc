@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -106,7 +108,13 @@ TEST(JobWriterFiles, RotatedAndGrownFilesAreCompleteAfterClose) {
   testing::TempDir dir;
   JobWriterSet w(dir.path());
   std::vector<std::string> closed_early;
-  w.SetRotation(200, [&](const JobFileInfo& f) { closed_early.push_back(f.path.filename().string()); });
+  // A file handed on early is complete (streamed loads read it at once, before it is synced).
+  w.SetRotation(200, [&](const JobFileInfo& f) {
+    closed_early.push_back(f.path.filename().string());
+    std::string content = testing::ReadFile(f.path);
+    EXPECT_EQ(content.size(), f.bytes) << f.path;
+    EXPECT_EQ(static_cast<uint64_t>(std::count(content.begin(), content.end(), '\n')), f.rows + 1) << f.path;
+  });
   std::vector<std::string> narrow = {"id", "name"}, wide = {"id", "name", "extra"};
   uint64_t written = 0;
   for (int i = 0; i < 100; ++i) {
@@ -138,6 +146,38 @@ TEST(JobWriterFiles, RotatedAndGrownFilesAreCompleteAfterClose) {
   }
   EXPECT_EQ(rows, written);
   EXPECT_EQ(next_id, 100);
+}
+
+
+TEST(JobWriterFiles, ATableGrowingAColumnPerRowDoesNotRunOutOfFileDescriptors) {
+  // Each new column closes the table's file; closed files are synced later, but only a few stay
+  // open meanwhile. With a limit of 128 descriptors, 400 files get written.
+  struct rlimit old;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  struct rlimit low = old;
+  low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 128);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  testing::TempDir dir;
+  Status status = Status::Ok();
+  size_t files = 0;
+  {
+    JobWriterSet w(dir.path());
+    std::vector<std::string> cols = {"id"};
+    for (int i = 0; i < 400 && status.ok(); ++i) {
+      cols.push_back("c" + std::to_string(i));
+      std::vector<std::string> cells(cols.size(), "v");
+      std::vector<char> present(cols.size(), 1);
+      status = w.AddRow("t", cols, cells, present, cells.size());
+    }
+    if (status.ok()) {
+      auto closed = w.Close();
+      status = closed.status();
+      if (closed.ok()) files = closed->size();
+    }
+  }
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(files, 400u);
 }
 
 }  // namespace

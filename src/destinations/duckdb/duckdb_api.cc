@@ -1775,10 +1775,12 @@ void ScanLocalInit(duckdb_init_info info) {
   A().duckdb_init_set_init_data(info, new ScanLocalData, [](void* p) { delete static_cast<ScanLocalData*>(p); });
 }
 
-// A value for messages: at most 60 bytes of it.
+// A value for messages: at most about 60 bytes of it, cut between UTF-8 characters.
 std::string Excerpt(std::string_view v) {
   if (v.size() <= 60) return std::string(v);
-  return std::string(v.substr(0, 60)) + "...";
+  size_t cut = 60;
+  while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(v.substr(0, cut)) + "...";
 }
 
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
@@ -1910,13 +1912,18 @@ CsvJobScan& CsvJobScan::operator=(CsvJobScan&& other) noexcept {
   return *this;
 }
 
+Status Connection::EnableCsvJobScans() {
+  if (!handle_) return Closed("the DuckDB connection");
+  if (scan_registered_) return Status::Ok();
+  DLT_RETURN_IF_ERROR(RegisterScanFunction(static_cast<duckdb_connection>(handle_)));
+  scan_registered_ = true;
+  return Status::Ok();
+}
+
 StatusOr<CsvJobScan> Connection::ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns) {
   if (!handle_) return Closed("the DuckDB connection");
   if (columns.empty()) return InvalidArgument("a scan of CSV job files needs at least one column");
-  if (!scan_registered_) {
-    DLT_RETURN_IF_ERROR(RegisterScanFunction(static_cast<duckdb_connection>(handle_)));
-    scan_registered_ = true;
-  }
+  if (!scan_registered_) return FailedPrecondition("ScanCsvJobs needs EnableCsvJobScans() on the connection first");
   auto spec = std::make_shared<ScanSpec>();
   spec->files = std::move(files);
   spec->columns = std::move(columns);

@@ -167,7 +167,11 @@ class Connection {
   // and fill its vectors directly: no CSV sniffing, no generic parsing, no casts from text. A
   // damaged file or a value that is not of its column's type fails the statement with a message
   // naming the file, line and column.
+  // EnableCsvJobScans() must have been called on the connection first.
   StatusOr<CsvJobScan> ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns);
+  // Makes the table function behind ScanCsvJobs known to this connection's database. Call it
+  // outside a transaction: DuckDB forgets a function registered in a transaction rolled back.
+  Status EnableCsvJobScans();
 
   // Asks the running statement (from another thread) to stop; it then fails with Cancelled.
   // Does nothing when no statement runs.

@@ -34,6 +34,10 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
     // 3x faster for wide text tables).
     Status s = conn->Execute("SET preserve_insertion_order = false");
     if (!s.ok()) return s;
+    // Job files are loaded through a table function of ours, registered now, outside the load's
+    // transaction (a rollback would take it away).
+    s = conn->EnableCsvJobScans();
+    if (!s.ok()) return s;
   }
   return std::unique_ptr<DuckDbClient>(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
 }
