@@ -10,6 +10,8 @@
 
 #include <simdjson.h>
 
+#include "common/civil_date.h"
+
 namespace dlt {
 
 namespace {
@@ -33,22 +35,8 @@ inline const char* FindDelimiter(const char* p, const char* end) {
   return p;
 }
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int64_t y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 0 = 1 BC).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+using civil::DaysFromCivil;
+using civil::DaysInMonth;
 
 // `n` digits at s[i]: their value, or -1.
 int64_t FixedDigits(std::string_view s, size_t i, size_t n) {

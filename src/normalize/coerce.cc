@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/civil_date.h"
+
 namespace dlt {
 
 namespace {
@@ -21,21 +23,8 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-int DaysInMonth(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[m - 1];
-}
-
-// Days since 1970-01-01 (proleptic Gregorian).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+using civil::DaysFromCivil;
+using civil::DaysInMonth;
 
 void CivilFromDays(int64_t z, int* y, int* m, int* d) {
   z += 719468;
@@ -171,7 +160,7 @@ std::optional<std::string> ParseIsoDate(std::string_view s) {
       !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
     return std::nullopt;
   }
-  return FormatUtc(DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * 86400, 0);
+  return FormatUtc(DaysFromCivil(y, m, d) * 86400, 0);
 }
 
 std::optional<std::string> ParseIsoTimestamp(std::string_view s) {
@@ -234,7 +223,7 @@ std::optional<std::string> ParseIsoTimestamp(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || hh > 23 || mi > 59 || ss > 59) return std::nullopt;
-  int64_t epoch = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + hh * 3600 + mi * 60 + ss -
+  int64_t epoch = DaysFromCivil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss -
                   static_cast<int64_t>(offset_minutes) * 60;
   return FormatUtc(epoch, micros);
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/civil_date.h"
 #include "common/fault.h"
 #include "common/text.h"
 
@@ -226,15 +227,6 @@ void PutBe64(std::string& out, uint64_t v) {
   for (int s = 56; s >= 0; s -= 8) out += static_cast<char>((v >> s) & 0xff);
 }
 
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 // "YYYY-MM-DD(T| )HH:MM:SS[.f{1,6}](Z|+HH|+HH:MM|-HH|-HH:MM)" as microseconds since
 // 2000-01-01 00:00 UTC; false for any other form (no zone means the session's, left to the server).
 bool ParseTimestamptz(std::string_view s, int64_t* out) {
@@ -254,9 +246,7 @@ bool ParseTimestamptz(std::string_view s, int64_t* out) {
       !num(17, 2, &se)) {
     return false;
   }
-  static const int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || se > 59) {
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > civil::DaysInMonth(y, mo) || h > 23 || mi > 59 || se > 59) {
     return false;
   }
   size_t i = 19;
@@ -292,7 +282,7 @@ bool ParseTimestamptz(std::string_view s, int64_t* out) {
   } else {
     return false;
   }
-  int64_t days = DaysFromCivil(y, mo, d) - DaysFromCivil(2000, 1, 1);
+  int64_t days = civil::DaysFromCivil(y, mo, d) - civil::DaysFromCivil(2000, 1, 1);
   *out = (days * 86400 + h * 3600 + mi * 60 + se - offset_s) * 1000000 + frac;
   return true;
 }
