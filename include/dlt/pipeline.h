@@ -54,6 +54,10 @@ struct IncrementalOptions {
   std::string cursor_path;
   std::optional<std::string> initial_value_json;  // a JSON value: "\"2024-01-01T00:00:00Z\"" or "10"
   std::string on_cursor_value_missing = "raise";  // raise | include | exclude
+  // The key whose values identify rows at the cursor boundary (dlt's incremental primary_key):
+  // unset uses the resource's primary_key; an empty list turns boundary de-duplication off.
+  std::optional<std::vector<std::string>> primary_key;
+  bool primary_key_is_list = false;  // written as a list: dlt hashes [v] rather than v
 };
 
 struct ResourceOptions {
@@ -61,6 +65,7 @@ struct ResourceOptions {
   std::string table_name;                    // default: name
   std::string write_disposition = "append";  // append | replace | merge | skip
   std::vector<std::string> primary_key;
+  bool primary_key_is_list = false;  // written as a list (["id"]) rather than a name ("id")
   std::vector<std::string> merge_key;
   std::vector<ColumnOptions> columns;
   std::optional<IncrementalOptions> incremental;

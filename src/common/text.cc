@@ -63,6 +63,27 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
+std::string Printable(std::string_view s, size_t max_bytes) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  size_t n = std::min(s.size(), max_bytes);
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\\' || c == '`') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (s.size() > n) out += "... (" + std::to_string(s.size() - n) + " more bytes)";
+  return out;
+}
+
 std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates) {
   size_t best = std::string_view::npos;
   std::optional<std::string> pick;

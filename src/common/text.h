@@ -16,6 +16,11 @@ std::string ToLower(std::string_view s);
 
 size_t EditDistance(std::string_view a, std::string_view b);
 
+// `s` safe to print inside a message: bytes outside printable ASCII as \xNN (control characters,
+// escapes, binary, UTF-8), backslash and backquote escaped, and at most `max_bytes` of the input
+// shown (then "..." and how many bytes were cut).
+std::string Printable(std::string_view s, size_t max_bytes = 64);
+
 // The closest candidate within a small edit distance ("did you mean"), if any.
 std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates);
 

@@ -252,15 +252,49 @@ class IncrementalFilter {
       }
       int c = key->Compare(*start_key_);
       if (c < 0) return false;
-      if (c == 0 && old_hashes_.count(HashOf(record))) return false;
+      if (c == 0 && !old_hashes_.empty()) {
+        DLT_ASSIGN_OR_RETURN(std::optional<std::string> h, UniqueValue(record, where));
+        if (h && old_hashes_.count(*h)) return false;
+      }
     }
     if (!max_key_ || key->Compare(*max_key_) > 0) {
       max_key_ = key;
       max_ = value;
       max_hashes_.clear();
+      max_hash_set_.clear();
     }
-    if (key->Compare(*max_key_) == 0) max_hashes_.push_back(HashOf(record));
+    if (key->Compare(*max_key_) == 0) {
+      DLT_ASSIGN_OR_RETURN(std::optional<std::string> h, UniqueValue(record, where));
+      // A set, as dlt keeps it: rows sharing a key value at the boundary give one hash.
+      if (h && max_hash_set_.insert(*h).second) max_hashes_.push_back(*h);
+    }
     return true;
+  }
+
+  // What identifies a row at the boundary, as dlt's compute_unique_value: the hash of the JSON of
+  // the primary key's value(s) when the resource has one, of the whole row otherwise; nullopt
+  // when de-duplication is off (an empty key).
+  StatusOr<std::optional<std::string>> UniqueValue(dom::element record, const std::string& where) {
+    if (!spec_.dedup_key) return std::optional<std::string>(HashOf(record));
+    const auto& keys = *spec_.dedup_key;
+    if (keys.empty()) return std::optional<std::string>();
+    std::string json;
+    if (spec_.dedup_key_is_list) json += '[';
+    for (size_t i = 0; i < keys.size(); ++i) {
+      dom::element v;
+      if (record.type() != dom::element_type::OBJECT || dom::object(record)[keys[i]].get(v)) {
+        return InvalidArgument(where + ": the record has no value for the primary key `" + keys[i] + "` of " +
+                               (spec_.resource_name.empty() ? std::string("the resource")
+                                                            : "resource `" + spec_.resource_name + "`") +
+                               ", which the incremental cursor uses to de-duplicate rows at its last value "
+                               "(give every record the key, or set the incremental's primary_key = [] to turn "
+                               "de-duplication off)");
+      }
+      if (i) json += ',';
+      SortedJson(v, json);
+    }
+    if (spec_.dedup_key_is_list) json += ']';
+    return std::optional<std::string>(hash::Base64Encode(hash::Shake128(json, 15), false));
   }
 
   void Finish() {
@@ -268,6 +302,9 @@ class IncrementalFilter {
     if (max_key_ && (!start_key_ || max_key_->Compare(*start_key_) > 0)) {
       s["last_value"] = max_;
       s["unique_hashes"] = max_hashes_;
+    } else if (max_key_ && spec_.dedup_key && spec_.dedup_key->empty()) {
+      s["last_value"] = start_;
+      s["unique_hashes"] = nlohmann::ordered_json::array();
     } else if (max_key_) {
       // Only rows equal to the last value were new: remember them too.
       std::vector<std::string> all(old_hashes_.begin(), old_hashes_.end());
@@ -296,7 +333,8 @@ class IncrementalFilter {
   std::set<std::string> old_hashes_;
   std::optional<CursorKey> max_key_;
   nlohmann::ordered_json max_;
-  std::vector<std::string> max_hashes_;
+  std::vector<std::string> max_hashes_;  // in the order first seen
+  std::set<std::string> max_hash_set_;
 };
 
 }  // namespace

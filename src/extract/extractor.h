@@ -31,6 +31,12 @@ struct IncrementalSpec {
   std::string cursor_path;                    // "updated_at" or "a.b" (also "$.a.b")
   std::optional<nlohmann::ordered_json> initial_value;
   std::string on_cursor_value_missing = "raise";  // raise | include | exclude
+  // Rows at the boundary are remembered by a hash of the values of these keys (dlt hashes the
+  // JSON of `row[key]` for one key given as a name, of `[row[k1], ...]` for a list); unset: by
+  // a hash of the whole row; an empty list: not remembered (no de-duplication).
+  std::optional<std::vector<std::string>> dedup_key;
+  bool dedup_key_is_list = false;
+  std::string resource_name;  // for errors
 };
 
 struct ExtractStats {

@@ -35,6 +35,12 @@ class SqlClient {
     (void)column;
     return "";
   }
+  // Column constraints that follow the type and storage (dlt's active hints: PostgreSQL makes a
+  // `unique` column UNIQUE, which gives the `<table>__dlt_id_key` index on every `_dlt_id`).
+  virtual std::string ConstraintSql(const Column& column) const {
+    (void)column;
+    return "";
+  }
   virtual std::string QuoteIdentifier(std::string_view name) const = 0;
   virtual std::string QuoteLiteral(std::string_view text) const = 0;
   // SQL expression for the current UTC timestamp.

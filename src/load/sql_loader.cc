@@ -77,20 +77,36 @@ Status SqlLoader::EnsureTable(const std::string& dataset, const Table& table) {
     std::vector<std::string> defs;
     for (const auto& c : table.columns) {
       defs.push_back(client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) + client_->StorageSql(c) +
-                     (c.nullable ? "" : " NOT NULL"));
+                     client_->ConstraintSql(c) + (c.nullable ? "" : " NOT NULL"));
     }
     if (defs.empty()) return Status::Ok();
-    return client_->Execute("CREATE TABLE " + client_->Qualified(dataset, table.name) + " (" +
-                            text::Join(defs, ", ") + ")");
+    DLT_RETURN_IF_ERROR(client_->Execute("CREATE TABLE " + client_->Qualified(dataset, table.name) + " (" +
+                                         text::Join(defs, ", ") + ")"));
+    if (dataset == dataset_) {
+      for (const auto& c : table.columns) NoteApplied(table.name, c.name);
+    }
+    return Status::Ok();
   }
   std::set<std::string> have(existing.begin(), existing.end());
   for (const auto& c : table.columns) {
     if (have.count(c.name)) continue;
     // Added columns are nullable: rows loaded before have no value for them.
     DLT_RETURN_IF_ERROR(client_->Execute("ALTER TABLE " + client_->Qualified(dataset, table.name) + " ADD COLUMN " +
-                                         client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c)));
+                                         client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) +
+                                         client_->ConstraintSql(c)));
+    if (dataset == dataset_) NoteApplied(table.name, c.name);
   }
   return Status::Ok();
+}
+
+void SqlLoader::NoteApplied(const std::string& table, const std::string& column) {
+  for (auto& [name, columns] : applied_columns_) {
+    if (name == table) {
+      columns.push_back(column);
+      return;
+    }
+  }
+  applied_columns_.push_back({table, {column}});
 }
 
 StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
@@ -312,6 +328,7 @@ Status SqlLoader::BeginStream() {
   DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
   streaming_ = true;
   stream_created_.clear();
+  applied_columns_.clear();
   Status s = client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(dataset_));
   if (!s.ok()) AbortStream();
   return s;
@@ -334,7 +351,10 @@ void SqlLoader::AbortStream() {
 }
 
 Status SqlLoader::Load(const PackageToLoad& package) {
-  if (!streaming_) DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
+  if (!streaming_) {
+    DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
+    applied_columns_.clear();
+  }
   streaming_ = false;
   rows_deleted_ = false;
   Status s = LoadInTransaction(package);

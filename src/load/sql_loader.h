@@ -66,6 +66,12 @@ class SqlLoader {
 
   std::string staging_dataset() const { return dataset_ + "_staging"; }
 
+  // What the last Load (with its stream) created in the dataset, as dlt's applied schema update:
+  // each table created or widened, in that order, with the columns it got.
+  const std::vector<std::pair<std::string, std::vector<std::string>>>& applied_columns() const {
+    return applied_columns_;
+  }
+
  private:
   Status EnsureTable(const std::string& dataset, const Table& table);
   Status LoadInTransaction(const PackageToLoad& package);
@@ -77,6 +83,8 @@ class SqlLoader {
   bool streaming_ = false;
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
+  std::vector<std::pair<std::string, std::vector<std::string>>> applied_columns_;
+  void NoteApplied(const std::string& table, const std::string& column);
 };
 
 }  // namespace dlt

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 
+#include "common/hash.h"
+
 namespace dlt {
 
 namespace {
@@ -36,7 +38,14 @@ std::string JobWriterSet::NewJobFileName(std::string_view table) {
   std::string id;
   uint64_t r = rng();
   for (int i = 0; i < 10; ++i) id += kHex[(r >> (i * 4)) & 15];
-  return std::string(table) + "." + id + ".0.csv";
+  return JobFileStem(table) + "." + id + ".0.csv";
+}
+
+std::string JobWriterSet::JobFileStem(std::string_view table) {
+  if (table.size() <= kMaxStemBytes) return std::string(table);
+  size_t cut = 160;
+  while (cut > 0 && (static_cast<unsigned char>(table[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return std::string(table.substr(0, cut)) + "~" + hash::ToHex(hash::Shake128(table, 10));
 }
 
 namespace {

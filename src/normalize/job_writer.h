@@ -53,8 +53,14 @@ class JobWriterSet {
   StatusOr<std::vector<JobFileInfo>> Close();
   uint64_t bytes_written() const { return bytes_written_; }
 
-  // A new job file name: <table>.<10 hex>.0.csv
+  // A new job file name: <JobFileStem(table)>.<10 hex>.0.csv
   static std::string NewJobFileName(std::string_view table);
+  // The table part of a job file name: the table name, or for a name longer than
+  // kMaxStemBytes (tables nested dozens of levels deep) its first bytes, `~` and a hash of the
+  // whole name, so that no file name outgrows the file system's 255 bytes whatever the nesting.
+  // The load maps stems back to tables through the package's schema.
+  static std::string JobFileStem(std::string_view table);
+  static constexpr size_t kMaxStemBytes = 200;
   static void AppendCsvField(std::string& out, std::string_view value);
 
  private:

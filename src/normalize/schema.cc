@@ -384,10 +384,10 @@ StatusOr<Schema> Schema::FromJson(std::string_view text, std::string_view origin
   return s;
 }
 
-std::string Schema::ComputeVersionHash() const {
-  // Content hash over the schema without its version fields; keys sorted so that key order does
-  // not matter, and the table and column names added in order so that column order does.
-  nlohmann::json content = nlohmann::json::parse(ToJson(false));
+std::string Schema::ComputeVersionHash() const { return VersionHashOf(OrderedJson::parse(ToJson(false))); }
+
+std::string Schema::VersionHashOf(const OrderedJson& doc) {
+  nlohmann::json content = nlohmann::json::parse(doc.dump());
   content.erase("version");
   content.erase("version_hash");
   content.erase("imported_version_hash");
@@ -396,14 +396,56 @@ std::string Schema::ComputeVersionHash() const {
   std::string text;
   AppendOrjson(content, text);
   h.Update(text);
-  std::vector<const Table*> sorted;
-  for (const auto& t : tables_) sorted.push_back(&t);
-  std::sort(sorted.begin(), sorted.end(), [](const Table* a, const Table* b) { return a->name < b->name; });
-  for (const Table* t : sorted) {
-    h.Update(t->name);
-    for (const auto& c : t->columns) h.Update(c.name);
+  // nlohmann::json sorts object keys: table names come sorted; columns keep their order from `doc`.
+  if (auto tables = doc.find("tables"); tables != doc.end() && tables->is_object()) {
+    std::vector<std::string> names;
+    for (auto it = tables->begin(); it != tables->end(); ++it) names.push_back(it.key());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      h.Update(n);
+      const auto& t = (*tables)[n];
+      if (auto cols = t.find("columns"); cols != t.end() && cols->is_object()) {
+        for (auto c = cols->begin(); c != cols->end(); ++c) h.Update(c.key());
+      }
+    }
   }
   return hash::Base64Encode(h.Final());
+}
+
+void Schema::SetVersionHistory(int version, std::string version_hash, std::vector<std::string> previous_hashes) {
+  version_ = version;
+  version_hash_ = std::move(version_hash);
+  previous_hashes_ = std::move(previous_hashes);
+}
+
+OrderedJson Schema::UpdateOf(const std::vector<std::pair<std::string, std::vector<std::string>>>& columns) const {
+  OrderedJson all = OrderedJson::parse(ToJson(false))["tables"];
+  OrderedJson out = OrderedJson::object();
+  for (const auto& [name, cols] : columns) {
+    if (!all.contains(name)) continue;
+    OrderedJson t = all[name];
+    OrderedJson picked = OrderedJson::object();
+    for (const auto& c : cols) {
+      if (t["columns"].contains(c)) picked[c] = t["columns"][c];
+    }
+    t["columns"] = std::move(picked);
+    if (!t.contains("write_disposition")) t["write_disposition"] = WriteDispositionName(DispositionOf(name));
+    out[name] = std::move(t);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> Schema::ColumnsAddedSince(const Schema& before) const {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& t : tables_) {
+    const Table* old = before.FindTable(t.name);
+    std::vector<std::string> added;
+    for (const auto& c : t.columns) {
+      if (!old || !old->FindColumn(c.name)) added.push_back(c.name);
+    }
+    if (!added.empty()) out.push_back({t.name, std::move(added)});
+  }
+  return out;
 }
 
 bool Schema::BumpVersion() {

@@ -92,10 +92,24 @@ class Schema {
   void EnableRootKeyPropagation(const std::string& root_table);
   bool PropagatesRootKey(std::string_view root_table) const;
 
+  // A schema update as dlt writes it into a load package (schema_updates.json,
+  // applied_schema_updates.json): table name -> the table with its properties (nested tables
+  // with the write_disposition they inherit) and only the listed columns, in the listed order.
+  OrderedJson UpdateOf(const std::vector<std::pair<std::string, std::vector<std::string>>>& columns) const;
+  // The columns of this schema that `before` does not have, table by table in schema order.
+  std::vector<std::pair<std::string, std::vector<std::string>>> ColumnsAddedSince(const Schema& before) const;
+
   // Recomputes the content hash; when it changed, bumps the version and records the old hash.
   // Returns true when the schema changed.
   bool BumpVersion();
   std::string ComputeVersionHash() const;
+  // dlt's generate_version_hash of a stored-schema document: SHA3-256 of its sorted-key JSON
+  // without the version fields, then every table name (sorted) followed by its column names in
+  // order, so that column order counts.
+  static std::string VersionHashOf(const OrderedJson& doc);
+  // Sets the version, its hash and the older hashes (newest first), as a history computed
+  // elsewhere (see schema_history.h).
+  void SetVersionHistory(int version, std::string version_hash, std::vector<std::string> previous_hashes);
 
  private:
   std::string name_;

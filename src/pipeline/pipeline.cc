@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -25,9 +26,11 @@
 #include "load/package.h"
 #include "load/pipeline_state.h"
 #include "load/sql_loader.h"
+#include "normalize/job_writer.h"
 #include "normalize/naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
+#include "normalize/schema_history.h"
 #include "pipeline/destination_factory.h"
 #include "pipeline/progress.h"
 
@@ -511,15 +514,28 @@ struct Pipeline::Impl {
           spec.initial_value = Json::parse(*r.options().incremental->initial_value_json);
         }
         spec.on_cursor_value_missing = r.options().incremental->on_cursor_value_missing;
+        // The incremental's own primary_key wins, then the resource's (as dlt's
+        // set_deduplication_key); without either, rows are told apart by their whole content.
+        if (r.options().incremental->primary_key) {
+          spec.dedup_key = *r.options().incremental->primary_key;
+          spec.dedup_key_is_list = r.options().incremental->primary_key_is_list;
+        } else if (!r.options().primary_key.empty()) {
+          spec.dedup_key = r.options().primary_key;
+          spec.dedup_key_is_list = r.options().primary_key_is_list;
+        }
+        spec.resource_name = r.options().name;
         inc = spec;
         inc_state = &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
       }
       char stem_index[16];
       std::snprintf(stem_index, sizeof stem_index, ".%03d", static_cast<int>(++written));
       ExtractStats stats;
+      auto t_resource = std::chrono::steady_clock::now();
+      // The resource's own rows, and the run's total once there is more than one resource.
       Status s = ExtractResource(*source, tmp / "new_jobs", r.options().name + stem_index, inc, inc_state, &stats,
                                  [&](const ExtractStats& st, uint64_t bytes) {
-        progress.Update("extract", r.options().name, total.records_out + st.records_out, bytes, Since(t0));
+        progress.Update("extract", r.options().name, st.records_out, bytes, Since(t_resource),
+                        written > 1 ? std::to_string(total.records_out + st.records_out) + " rows in all" : "");
       });
       if (!s.ok()) {
         state = before;
@@ -591,6 +607,7 @@ struct Pipeline::Impl {
       DLT_ASSIGN_OR_RETURN(TableHints h, HintsFromJson(it.value()));
       hints[it.key()] = std::move(h);
     }
+    const bool new_schema = IsNewSchema(*schema);
     auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);
     uint64_t total_bytes = 0;
     for (const auto& j : jobs) {
@@ -627,6 +644,7 @@ struct Pipeline::Impl {
       std::vector<JobFileInfo> files;
       uint64_t records = 0;
     };
+    std::atomic<uint64_t> normalized_records{0};
     Part* part_a = nullptr;
     Part* part_b = nullptr;
     // Files of the first half are final when written; those of the second half only when both
@@ -681,8 +699,10 @@ struct Pipeline::Impl {
           if (!more) break;
           DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(
               rec.json, h->second, where, JsonRecordReader::kReadableTail >= Normalizer::kParserPadding));
-          if (show && ++part.records % 65536 == 0) {
-            progress.Update("normalize", resource, part.records * (second.empty() ? 1 : 2), part.writers->bytes_written(), Since(t0));
+          // Both halves add to one count, so the line shows the package's true total.
+          if (++part.records % 65536 == 0) {
+            uint64_t all = normalized_records.fetch_add(65536) + 65536;
+            if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), Since(t0));
           }
         }
       }
@@ -742,6 +762,13 @@ struct Pipeline::Impl {
       job_bytes[f.path.filename().string()] = f.bytes;
       bytes_written += f.bytes;
     }
+    if (new_schema) {
+      // The two versions dlt's extract step gives a new schema (normalize/schema_history.h).
+      std::vector<const TableHints*> hs;
+      for (const auto& [name, h] : hints) hs.push_back(&h);
+      ExtractStepHashes eh = ComputeExtractStepHashes(work, hs, naming);
+      work.SetVersionHistory(1, eh.state_added, {eh.tables_added});
+    }
     work.BumpVersion();
     std::vector<std::string> replace;
     for (const auto& [name, h] : hints) {
@@ -757,6 +784,8 @@ struct Pipeline::Impl {
     ps["row_counts"] = counts;
     ps["job_bytes"] = job_bytes;
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(tmp / "schema.json", work.ToJson()));
+    // The tables and columns this package adds to the schema (dlt's schema_updates.json).
+    DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "schema_updates.json", work.UpdateOf(work.ColumnsAddedSince(*schema))));
     DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / "load_package_state.json", ps));
     // The pipeline's schema is saved before the package is published: a crash in between leaves
     // the extracted package, which normalizes again against a schema that already has its columns.
@@ -793,6 +822,9 @@ struct Pipeline::Impl {
     DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
     if (loaded) loader->AbortStream();
     uint64_t rows = 0;
+    // What the load created in the destination (dlt's applied_schema_updates.json); nothing is
+    // known of a package found committed after a crash.
+    Json applied = Json::object();
     if (!loaded) {
       DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / "schema.json"));
       DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::FromJson(schema_text, (dir / "schema.json").string()));
@@ -800,6 +832,16 @@ struct Pipeline::Impl {
       p.load_id = load_id;
       p.schema = &pkg_schema;
       p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+      // Job files of very long (deeply nested) table names carry a shortened stem.
+      for (auto& j : p.jobs) {
+        if (pkg_schema.FindTable(j.table)) continue;
+        for (const auto& t : pkg_schema.tables()) {
+          if (JobWriterSet::JobFileStem(t.name) == j.table) {
+            j.table = t.name;
+            break;
+          }
+        }
+      }
       if (streamed && streamed->load_id == load_id && loader->streaming()) {
         // Part of the package was loaded while it was normalized, in the transaction still open.
         std::erase_if(p.jobs, [&](const PackageJob& j) { return streamed->files.count(j.file_name) > 0; });
@@ -830,13 +872,16 @@ struct Pipeline::Impl {
         row.row_id = s.value("_dlt_id", NewRowKey());
         p.state = row;
       }
-      progress.Update("load", destination.type, 0, 0, Since(t0));
+      uint64_t package_rows = 0;
+      for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) package_rows += it.value().get<uint64_t>();
+      progress.Update("load", destination.type, package_rows, 0, Since(t0));
       if (!loader->streaming()) FaultPoint("load_before_transaction");
       Status s = loader->Load(p);
       progress.Done();
       if (!s.ok()) {
         return s.WithContext("Load of package " + load_id + " into " + destination.Describe() + " failed (the package is kept and will be loaded by the next run)");
       }
+      applied = pkg_schema.UpdateOf(loader->applied_columns());
     }
     for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
       info->rows_per_table[it.key()] += it.value().get<uint64_t>();
@@ -849,6 +894,10 @@ struct Pipeline::Impl {
       fs::remove_all(dir / "completed_jobs", ec);
       fs::rename(dir / "completed_jobs_tmp", dir / "completed_jobs", ec);
     }
+    // As dlt: the package keeps an empty new_jobs/, the applied update replaces schema_updates.json.
+    fs::create_directories(dir / "new_jobs", ec);
+    DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(dir / "applied_schema_updates.json", applied));
+    fs::remove(dir / "schema_updates.json", ec);
     FaultPoint("load_before_package_completed");
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "package_completed.json", "loaded"));
     FaultPoint("load_before_package_move");

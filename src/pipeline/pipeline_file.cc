@@ -142,6 +142,7 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       }
     } else if (k == "primary_key") {
       DLT_ASSIGN_OR_RETURN(r.options.primary_key, GetStrings(c, v, k));
+      r.options.primary_key_is_list = v.kind == ConfigNode::Kind::kArray;
     } else if (k == "merge_key") {
       DLT_ASSIGN_OR_RETURN(r.options.merge_key, GetStrings(c, v, k));
     } else if (k == "max_table_nesting") {
@@ -188,8 +189,12 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
           inc.initial_value_json = ToJsonText(iv);
         } else if (ik == "on_cursor_value_missing") {
           DLT_ASSIGN_OR_RETURN(inc.on_cursor_value_missing, GetString(c, iv, ik));
+        } else if (ik == "primary_key") {
+          DLT_ASSIGN_OR_RETURN(inc.primary_key, GetStrings(c, iv, ik));
+          inc.primary_key_is_list = iv.kind == ConfigNode::Kind::kArray;
         } else {
-          return UnknownKey(c, iv, ik, "incremental", {"cursor_path", "initial_value", "on_cursor_value_missing"});
+          return UnknownKey(c, iv, ik, "incremental",
+                            {"cursor_path", "initial_value", "on_cursor_value_missing", "primary_key"});
         }
       }
       if (inc.cursor_path.empty()) return c.Error(v, "`incremental` needs `cursor_path`");

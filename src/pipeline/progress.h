@@ -9,7 +9,9 @@ class Progress {
  public:
   Progress() = default;
   explicit Progress(bool wanted);
-  void Update(const std::string& stage, const std::string& what, uint64_t rows, uint64_t bytes, double seconds);
+  // `rows` are those of `what` (a resource, a destination); `note` follows them (a run's total).
+  void Update(const std::string& stage, const std::string& what, uint64_t rows, uint64_t bytes, double seconds,
+              const std::string& note = "");
   void Done();  // ends the progress line
   void Note(const std::string& line);
 

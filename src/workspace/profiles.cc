@@ -1,5 +1,6 @@
-#include "common/text.h"
 #include "dlt/workspace.h"
+
+#include "common/text.h"
 
 namespace dlt {
 
@@ -33,7 +34,8 @@ Status ValidateProfileName(std::string_view name) {
     if (!allowed) ok = false;
   }
   if (!ok) {
-    return InvalidArgument("Invalid profile name `" + std::string(name) +
+    // The name may come from a damaged pin file: shown escaped and cut, never raw.
+    return InvalidArgument("Invalid profile name `" + text::Printable(name, 64) +
                            "`: use 1 to 64 letters, digits, `_` or `-` (the name is used in file "
                            "and folder names)");
   }

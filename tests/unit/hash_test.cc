@@ -19,7 +19,7 @@ std::string FromHex(std::string_view hex) {
 }
 
 std::string Fixture(const std::string& rel) {
-  std::ifstream in(std::string(DLT_SOURCE_DIR "/../shared/fixtures/dlt-1.26/") + rel,
+  std::ifstream in(std::string(DLT_SOURCE_DIR "/tests/fixtures/dlt-1.26/") + rel,
                    std::ios::binary);
   EXPECT_TRUE(in.good()) << "missing fixture " << rel;
   std::stringstream ss;

@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Json LoadFixture(const std::string& rel) {
-  std::string path = std::string(DLT_SOURCE_DIR "/../shared/fixtures/dlt-1.26/") + rel;
+  std::string path = std::string(DLT_SOURCE_DIR "/tests/fixtures/dlt-1.26/") + rel;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "missing fixture " << path;
   std::stringstream ss;

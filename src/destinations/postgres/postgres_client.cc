@@ -512,6 +512,10 @@ Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& ta
   return Status::Ok();
 }
 
+// As dlt's PostgreSQL client (create_indexes, on by default): UNIQUE for `unique` columns, so every
+// `_dlt_id` gets the index `<table>__dlt_id_key`.
+std::string PostgresClient::ConstraintSql(const Column& c) const { return c.unique ? " UNIQUE" : ""; }
+
 std::string PostgresClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return c.precision ? "varchar(" + std::to_string(*c.precision) + ")" : "varchar";
