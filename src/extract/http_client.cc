@@ -200,69 +200,123 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 Client::~Client() = default;
 
+namespace {
+
+bool IsRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// One request and its response, no redirect followed. CURLE_OK whatever the status.
+CURLcode PerformOnce(CURL* h, const std::string& url, const std::string& method, const std::optional<std::string>& body,
+                     const Headers& request_headers, const RetryPolicy& policy, Response* response, BodySink* body_sink) {
+  const LibCurl& L = *g_curl;
+  L.easy_reset(h);
+  HeaderSink sink{&response->headers, &response->reason};
+  curl_slist* headers = nullptr;
+  bool has_content_type = false, has_user_agent = false;
+  for (const auto& [k, v] : request_headers) {
+    std::string line = k + ": " + v;
+    headers = L.slist_append(headers, line.c_str());
+    has_content_type = has_content_type || text::ToLower(k) == "content-type";
+    has_user_agent = has_user_agent || text::ToLower(k) == "user-agent";
+  }
+  if (body && !has_content_type) headers = L.slist_append(headers, "Content-Type: application/json");
+  if (!has_user_agent) headers = L.slist_append(headers, "User-Agent: dlt-cpp");
+  L.easy_setopt(h, CURLOPT_URL, url.c_str());
+  L.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  // Redirects are followed by Client::Send, which decides per hop whether credentials go along.
+  L.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  // Only HTTP(S), also for next-page links an API sends (never file:// ...).
+  L.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  L.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
+  long timeout_ms = static_cast<long>(policy.timeout_s * 1000);
+  long connect_ms = static_cast<long>((policy.connect_timeout_s > 0 ? policy.connect_timeout_s
+                                                                    : std::min(policy.timeout_s, 10.0)) * 1000);
+  if (timeout_ms > 0) L.easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  if (connect_ms > 0) L.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+  L.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  L.easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
+  L.easy_setopt(h, CURLOPT_WRITEDATA, body_sink);
+  L.easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  L.easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  if (body) {
+    L.easy_setopt(h, CURLOPT_POSTFIELDS, body->c_str());
+    L.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  }
+  if (method == "GET" && !body) {
+    L.easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    L.easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (method != "POST" || !body) {
+    if (method == "POST") L.easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    L.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  CURLcode rc = L.easy_perform(h);
+  L.slist_free_all(headers);
+  if (rc == CURLE_OK) L.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response->status);
+  return rc;
+}
+
+}  // namespace
+
 StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& policy) {
   const LibCurl& L = *g_curl;
   CURL* h = impl_->handle;
   const int max_attempts = std::max(1, policy.max_attempts);
+  constexpr int kMaxRedirects = 10;
   std::mt19937 rng(std::random_device{}());
-  std::string last_error;
+  const bool has_credentials = !request.auth_headers.empty() || !request.auth_query.empty();
+  const std::string trusted_origin = request.auth_origin.empty() ? Origin(request.url) : request.auth_origin;
+  std::vector<std::string> auth_names;
+  for (const auto& [k, v] : request.auth_query) auth_names.push_back(k);
   for (int attempt = 1;; ++attempt) {
-    L.easy_reset(h);
     Response response;
-    HeaderSink sink{&response.headers, &response.reason};
     BodySink body_sink{&response.body, policy.max_response_bytes};
-    curl_slist* headers = nullptr;
-    bool has_content_type = false, has_user_agent = false;
-    for (const auto& [k, v] : request.headers) {
-      std::string line = k + ": " + v;
-      headers = L.slist_append(headers, line.c_str());
-      has_content_type = has_content_type || text::ToLower(k) == "content-type";
-      has_user_agent = has_user_agent || text::ToLower(k) == "user-agent";
-    }
-    if (request.body && !has_content_type) headers = L.slist_append(headers, "Content-Type: application/json");
-    if (!has_user_agent) headers = L.slist_append(headers, "User-Agent: dlt-cpp");
-    L.easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    L.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    L.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    L.easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-    // Only HTTP(S), also for next-page links and redirects an API sends (never file:// ...).
-    L.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    L.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    L.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
-    long timeout_ms = static_cast<long>(policy.timeout_s * 1000);
-    long connect_ms = static_cast<long>((policy.connect_timeout_s > 0 ? policy.connect_timeout_s
-                                                                      : std::min(policy.timeout_s, 10.0)) * 1000);
-    if (timeout_ms > 0) L.easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-    if (connect_ms > 0) L.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    L.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    L.easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
-    L.easy_setopt(h, CURLOPT_WRITEDATA, &body_sink);
-    L.easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
-    L.easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+    std::string url = request.url;
     std::string method = text::ToUpper(request.method);
-    if (request.body) {
-      L.easy_setopt(h, CURLOPT_POSTFIELDS, request.body->c_str());
-      L.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
+    std::optional<std::string> body = request.body;
+    CURLcode rc = CURLE_OK;
+    for (int hop = 0;; ++hop) {
+      const std::string clean = RemoveQueryParams(url, auth_names);
+      const bool trusted = Origin(clean) == trusted_origin;
+      Headers headers = request.headers;
+      if (trusted) headers.insert(headers.end(), request.auth_headers.begin(), request.auth_headers.end());
+      response = Response{};
+      body_sink.too_long = false;
+      rc = PerformOnce(h, trusted ? AppendQuery(clean, request.auth_query) : clean, method, body, headers, policy,
+                       &response, &body_sink);
+      response.url = clean;
+      response.attempts = attempt;
+      response.credentials_withheld = has_credentials && !trusted;
+      url = clean;
+      if (rc != CURLE_OK || !IsRedirect(response.status)) break;
+      char* location = nullptr;
+      L.easy_getinfo(h, CURLINFO_REDIRECT_URL, &location);
+      if (!location) break;  // a 3xx without a Location is the answer
+      std::string next = location;
+      if (!next.starts_with("http://") && !next.starts_with("https://")) {
+        return Unavailable(Mask(method + " " + clean + " failed: it redirects to `" + next +
+                                    "`, which is not an http(s) URL",
+                                request.secrets));
+      }
+      if (hop >= kMaxRedirects) {
+        return Unavailable(Mask(method + " " + request.url + " failed: more than " + std::to_string(kMaxRedirects) +
+                                    " redirects (the last to " + next + ")",
+                                request.secrets));
+      }
+      // As browsers and libcurl: 303 always, and 301/302 after a POST, continue with a GET.
+      if ((response.status == 303 && method != "HEAD") ||
+          ((response.status == 301 || response.status == 302) && method == "POST")) {
+        method = "GET";
+        body.reset();
+      }
+      response.body.clear();
+      url = next;
     }
-    if (method == "GET" && !request.body) {
-      L.easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    } else if (method == "HEAD") {
-      L.easy_setopt(h, CURLOPT_NOBODY, 1L);
-    } else if (method != "POST" || !request.body) {
-      if (method == "POST") L.easy_setopt(h, CURLOPT_POSTFIELDS, "");
-      L.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-    }
-    CURLcode rc = L.easy_perform(h);
-    L.slist_free_all(headers);
 
     std::string why;
     std::optional<double> retry_after;
     if (rc == CURLE_OK) {
-      L.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
-      char* eff = nullptr;
-      L.easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-      response.url = eff ? eff : request.url;
-      response.attempts = attempt;
       if (!IsRetryableStatus(response.status) || attempt >= max_attempts) return response;
       why = "HTTP " + std::to_string(response.status) + (response.reason.empty() ? "" : " " + response.reason);
       if (auto ra = response.Header("Retry-After")) retry_after = ParseRetryAfter(*ra);
@@ -272,14 +326,13 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
         why = "timed out after " + FormatSeconds(policy.timeout_s) + " s (runtime.request_timeout)";
       }
       if (body_sink.too_long) {
-        return Unavailable(Mask(method + " " + request.url + " failed: the response is larger than " +
+        return Unavailable(Mask(method + " " + url + " failed: the response is larger than " +
                                     std::to_string(policy.max_response_bytes >> 20) +
                                     " MB (the limit of one response); request smaller pages (a limit or page size parameter)",
                                 request.secrets));
       }
-      last_error = why;
       if (!IsRetryableCurlError(rc) || attempt >= max_attempts) {
-        std::string msg = method + " " + request.url + " failed";
+        std::string msg = method + " " + url + " failed";
         if (attempt > 1) msg += " after " + std::to_string(attempt) + " attempts";
         msg += ": " + why;
         if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
@@ -309,7 +362,12 @@ std::string DescribeFailure(const Request& request, const Response& response, in
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   if (!body.empty()) msg += ": " + body + (response.body.size() > 300 ? "..." : "");
-  if (response.status == 401 || response.status == 403) {
+  if (!response.url.empty() && response.url != request.url) msg += " (redirected to " + response.url + ")";
+  if ((response.status == 401 || response.status == 403) && response.credentials_withheld) {
+    msg += ". The credentials were not sent: they go only to " +
+           (request.auth_origin.empty() ? Origin(request.url) : request.auth_origin) + " (the origin of base_url), and " +
+           Origin(response.url) + " is another origin (a redirect or a next-page link led there)";
+  } else if (response.status == 401 || response.status == 403) {
     msg += ". Check the credentials of the source in .dlt/secrets.toml (or the profile's secrets)";
   } else if (response.status == 404) {
     msg += ". Check base_url and the endpoint path (or ignore it with response_actions = [{ status_code = 404, action = \"ignore\" }])";
@@ -349,6 +407,69 @@ std::string Mask(std::string text, const std::vector<std::string>& secrets) {
     if (text.compare(eq + 1, end - eq - 1, "***") != 0) text.replace(eq + 1, end - eq - 1, "***");
   }
   return text;
+}
+
+std::string Origin(std::string_view url) {
+  size_t colon = url.find("://");
+  if (colon == std::string_view::npos) return "";
+  std::string scheme = text::ToLower(url.substr(0, colon));
+  if (scheme != "http" && scheme != "https") return "";
+  std::string_view rest = url.substr(colon + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
+  std::string host, port;
+  if (authority.starts_with("[")) {  // IPv6 literal
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return "";
+    host = std::string(authority.substr(0, close + 1));
+    if (close + 1 < authority.size() && authority[close + 1] == ':') port = std::string(authority.substr(close + 2));
+  } else {
+    size_t c = authority.rfind(':');
+    host = std::string(authority.substr(0, c));
+    if (c != std::string_view::npos) port = std::string(authority.substr(c + 1));
+  }
+  host = text::ToLower(host);
+  while (host.size() > 1 && host.back() == '.') host.pop_back();  // "example.com." is example.com
+  if (host.empty()) return "";
+  if (port.empty()) port = scheme == "https" ? "443" : "80";
+  return scheme + "://" + host + ":" + port;
+}
+
+namespace {
+
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RemoveQueryParams(const std::string& url, const std::vector<std::string>& names) {
+  size_t q = url.find('?');
+  if (names.empty() || q == std::string::npos) return url;
+  size_t hash = url.find('#', q);
+  std::string_view query(url.data() + q + 1, (hash == std::string::npos ? url.size() : hash) - q - 1);
+  std::string kept;
+  for (const auto& pair : text::Split(query, '&')) {
+    std::string_view p = pair;
+    std::string name = UrlDecode(p.substr(0, p.find('=')));
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    if (!kept.empty()) kept += '&';
+    kept += p;
+  }
+  std::string out = url.substr(0, q);
+  if (!kept.empty()) out += "?" + kept;
+  if (hash != std::string::npos) out += url.substr(hash);
+  return out;
 }
 
 std::string UrlEncode(std::string_view s) {
