@@ -235,6 +235,41 @@ struct FixtureServer::Impl {
       SendJson(res, Json::array({{{"id", p}}}));
     });
 
+    // Redirects and links chosen by the test (to another origin: http://localhost:<port>)
+    s.Get("/test/redirect", [](const httplib::Request& req, httplib::Response& res) {
+      std::string to = req.get_param_value("to");
+      if (req.has_param("keep_query")) {  // as a server that passes the query on (api_key included)
+        std::string q;
+        for (const auto& [k, v] : req.params) {
+          if (k == "to" || k == "code") continue;
+          q += (q.empty() ? "" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+        }
+        if (!q.empty()) to += (to.find('?') == std::string::npos ? "?" : "&") + q;
+      }
+      res.status = IntParam(req, "code", 302);
+      res.set_header("Location", to);
+    });
+    s.Get("/test/link", [](const httplib::Request& req, httplib::Response& res) {
+      SendJson(res, {{"data", Json::array({{{"id", 1}}})}, {"next", req.get_param_value("next")}});
+    });
+    s.Get("/test/link_header", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Link", "<" + req.get_param_value("next") + ">; rel=\"next\"");
+      SendJson(res, Json::array({{{"id", 1}}}));
+    });
+    s.Get("/test/cycle", [](const httplib::Request& req, httplib::Response& res) {
+      std::string p = req.get_param_value("p");
+      SendJson(res, {{"data", Json::array({{{"id", p}}})}, {"next", "/test/cycle?p=" + std::string(p == "a" ? "b" : "a")}});
+    });
+    s.Get("/test/cycle_header", [this](const httplib::Request& req, httplib::Response& res) {
+      std::string p = req.get_param_value("p");
+      res.set_header("Link", "<" + base + "/test/cycle_header?p=" + (p == "a" ? "b" : "a") + ">; rel=\"next\"");
+      SendJson(res, Json::array({{{"id", p}}}));
+    });
+    s.Get("/test/endless", [](const httplib::Request& req, httplib::Response& res) {
+      int at = IntParam(req, "page", IntParam(req, "offset", 0));
+      SendJson(res, {{"data", Json::array({{{"id", at}}})}});
+    });
+
     // Failures
     s.Get("/test/flaky500", [this](const httplib::Request& req, httplib::Response& res) {
       if (Hit("500:" + req.get_param_value("case")) == 1) {

@@ -14,6 +14,12 @@
 //   /test/cursor?after=                  {"records": [...], "cursors": {"next": ...}}
 //   /test/json_link?p=                   {"data": [...], "links": {"next": "/test/json_link?p=2"}}
 //   /test/header_link?p=                 [...] with Link: <...>; rel="next"
+//   /test/redirect?to=URL&code=302      redirects to URL (keep_query=1: with the other parameters)
+//   /test/link?next=URL                  {"data": [{"id": 1}], "next": URL}
+//   /test/link_header?next=URL           [{"id": 1}] with Link: <URL>; rel="next"
+//   /test/cycle?p=a|b                    json links a -> b -> a -> ...
+//   /test/cycle_header?p=a|b             Link headers a -> b -> a -> ...
+//   /test/endless?page=|offset=          one row on every page, no total: never ends by itself
 //   /test/flaky500?case=K                500 on the first request per K, then 200
 //   /test/ratelimit?case=K               429 + Retry-After: 1 on the first request per K, then 200
 //   /test/slow?ms=N                      answers after N ms
@@ -55,6 +61,8 @@ class FixtureServer {
 
   int port() const { return port_; }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The same server as another origin (another host name), for credentials that must not follow.
+  std::string OtherOriginUrl() const { return "http://localhost:" + std::to_string(port_); }
 
   // Everything received so far, in order.
   std::vector<RecordedRequest> Requests() const;

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,9 @@ struct PipelineOptions {
   // When another process runs the pipeline: wait up to this many seconds for it to finish
   // (0: fail at once, naming the holder's pid). `[runtime] lock_timeout` for `dlt run`.
   double lock_timeout_s = 0;
+  // Configuration keys the source read (key -> where its value came from, never the value):
+  // listed in the run record after the destination's.
+  std::vector<std::pair<std::string, std::string>> source_config_origins;
 };
 
 class Pipeline {

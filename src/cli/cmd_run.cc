@@ -75,6 +75,7 @@ Status RunRunCommand(Context& ctx) {
   }
 
   std::vector<Resource> resources;
+  std::vector<std::pair<std::string, std::string>> source_origins;  // for the run record
   fs::path base = file.parent_path();
   if (spec.rest_api) {
     // A REST API source: resources fetch their rows over HTTP (src/extract/rest_api_source.h).
@@ -86,7 +87,8 @@ Status RunRunCommand(Context& ctx) {
       std::lock_guard<std::mutex> lock(*mu);
       ctx.console.Warning(message);
     };
-    DLT_ASSIGN_OR_RETURN(resources, rest_api::MakeResources(ws, *spec.rest_api, ro));
+    ro.on_warning = ro.on_retry;
+    DLT_ASSIGN_OR_RETURN(resources, rest_api::MakeResources(ws, *spec.rest_api, ro, &source_origins));
   }
   for (const auto& r : spec.rest_api ? std::vector<ResourceFileSpec>{} : spec.resources) {
     std::vector<std::string> paths = r.paths;
@@ -117,6 +119,7 @@ Status RunRunCommand(Context& ctx) {
   options.dataset_name = args.Get("--dataset-name").value_or(spec.dataset_name);
   options.progress = !args.Has("--quiet");
   options.read_only = read_only;
+  options.source_config_origins = source_origins;
   {
     ConfigKey k;
     k.sections = {"runtime"};

@@ -2,6 +2,12 @@
 // make a request do not pay for loading it), with timeouts, retries with exponential backoff on
 // 429, 5xx and connection errors (honouring Retry-After), gzip/deflate/br decoding, redirects.
 //
+// Credentials: a Request keeps them apart from its other headers, with the one origin (scheme,
+// host, port) they belong to. They are sent only to a URL of that origin: redirects are followed
+// here, hop by hop (not by libcurl, which would pass custom headers such as X-API-Key on to any
+// host), and a hop to another origin goes without them. A next-page link the caller follows is a
+// new Request and gets the same treatment.
+//
 // Secrets: a Request lists the secret values it carries (a token in a header, an api key in the
 // query). Every message this module produces, and every URL it shows, has them replaced by `***`;
 // query parameters whose names say they hold a secret (api_key, token, ...) are masked too.
@@ -28,10 +34,17 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
   std::string method = "GET";
-  std::string url;  // with its query string
-  Headers headers;
+  std::string url;  // with its query string, without the credential parameters below
+  Headers headers;  // sent to every URL
   std::optional<std::string> body;  // sent with Content-Type from headers (default application/json)
   std::vector<std::string> secrets;  // values masked in every message
+
+  // Sent only to URLs whose Origin() is `auth_origin` (empty: the origin of `url`). Parameters of
+  // these names already in a URL (a link or a Location that echoes them) are replaced, and
+  // removed from a URL of another origin.
+  Headers auth_headers;
+  std::vector<std::pair<std::string, std::string>> auth_query;
+  std::string auth_origin;
 };
 
 struct Response {
@@ -39,8 +52,11 @@ struct Response {
   std::string reason;  // "Not Found"
   Headers headers;
   std::string body;  // decoded (gzip is undone by libcurl)
-  std::string url;   // the final URL after redirects
+  std::string url;   // the final URL after redirects, without the credential parameters
   int attempts = 1;  // how many times the request was sent
+  // The request had credentials and the final URL (after redirects) is of another origin, so
+  // they were not sent to it.
+  bool credentials_withheld = false;
 
   // First header with this name (case-insensitive).
   std::optional<std::string> Header(std::string_view name) const;
@@ -91,6 +107,12 @@ std::string DescribeFailure(const Request& request, const Response& response, in
 // Replaces every secret value (and its URL-encoded form) in `text` by *** and masks the values
 // of query parameters with secret names (api_key=..., token=..., ...) in URLs.
 std::string Mask(std::string text, const std::vector<std::string>& secrets);
+
+// "scheme://host:port" of an http(s) URL: scheme and host lower-case, the default port (80,
+// 443) filled in, user info dropped. Empty for anything else.
+std::string Origin(std::string_view url);
+// The URL without the query parameters named in `names` (compared after percent-decoding).
+std::string RemoveQueryParams(const std::string& url, const std::vector<std::string>& names);
 
 // Percent-encodes everything but unreserved characters (RFC 3986).
 std::string UrlEncode(std::string_view s);

@@ -497,6 +497,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
           if (!spec.client.base_url.starts_with("http://") && !spec.client.base_url.starts_with("https://")) {
             return c.Error(cv, "`base_url` must start with http:// or https://");
           }
+          spec.client.base_url_where = c.file + ":" + std::to_string(cv.where.line) + ":" + std::to_string(cv.where.column);
         } else if (ck == "headers") {
           DLT_RETURN_IF_ERROR(CheckHeaders(c, cv, &spec.client.headers));
         } else if (ck == "auth") {

@@ -102,6 +102,7 @@ struct ResourceSpec {
 
 struct ClientSpec {
   std::string base_url;  // may be empty when the profile's config supplies it
+  std::string base_url_where;  // "<file>:<line>:<column>" of base_url in the pipeline file
   std::vector<std::pair<std::string, std::string>> headers;
   AuthSpec auth;
   std::optional<PaginatorSpec> paginator;

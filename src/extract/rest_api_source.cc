@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "common/fs.h"
 #include "common/hash.h"
@@ -184,8 +185,14 @@ struct Shared {
   RestApiSpec spec;
   RunOptions run;
   std::string base_url;
-  http::Headers headers;                                      // client headers + auth header
+  // Where base_url came from, for the messages of failed requests: "<file>:<line>:<col>" of the
+  // pipeline file, or the profile's config key and file.
+  std::string base_url_from;
+  http::Headers headers;                                      // client headers
+  // Credentials, sent only to the origin of base_url (PageCursor::AuthOrigin).
+  http::Headers auth_headers;
   std::vector<std::pair<std::string, std::string>> auth_query;  // api_key in the query
+  std::vector<std::string> auth_query_names;
   std::vector<std::string> secrets;
   http::RetryPolicy policy;
 
@@ -349,6 +356,21 @@ class PageCursor {
     else if (sh->spec.client.paginator) pag_ = *sh->spec.client.paginator;
     if (!r->endpoint.paginator && IsSingleEntityPath(r->endpoint.path)) pag_.type = "single_page";
     single_entity_ = IsSingleEntityPath(r->endpoint.path) && !r->endpoint.data_selector;
+    auth_origin_ = AuthOrigin(*sh, *r);
+  }
+
+  // The origin credentials go to: base_url's, or that of the endpoint's own URL when its path is
+  // a full URL written in the pipeline file (no placeholder before the path, so no row of a
+  // parent can choose the host). Never that of a next-page link or a redirect.
+  static std::string AuthOrigin(const Shared& sh, const ResourceSpec& r) {
+    const std::string& path = r.endpoint.path;
+    if (path.starts_with("http://") || path.starts_with("https://")) {
+      size_t host_end = path.find_first_of("/?#", path.find("://") + 3);
+      if (path.substr(0, host_end).find('{') != std::string::npos) return "(no origin)";
+      return http::Origin(path);
+    }
+    std::string o = http::Origin(sh.base_url);
+    return o.empty() ? "(no origin)" : o;
   }
 
   // The rows of the next page; false when there are no more pages.
@@ -368,12 +390,29 @@ class PageCursor {
     ++page_;
     http::Request hr;
     hr.method = req_.method;
-    hr.url = http::AppendQuery(http::AppendQuery(req_.url, req_.params), sh_->auth_query);
+    hr.url = http::AppendQuery(req_.url, req_.params);
     hr.headers = req_.headers;
     if (req_.json) hr.body = req_.json->dump();
     hr.secrets = sh_->secrets;
+    hr.auth_headers = sh_->auth_headers;
+    hr.auth_query = sh_->auth_query;
+    hr.auth_origin = auth_origin_;
     const std::string shown = sh_->MaskText(hr.url);
     *where = Where(*r_) + " (" + hr.method + " " + shown + ")";
+    // A request made before in this pagination (links A -> B -> A, a Link header alternating
+    // two URLs, a cursor that comes back) would repeat forever: stop, keeping the rows so far.
+    // (A 128-bit digest per page, not the URL: a long pagination keeps little.)
+    std::string key = hash::Shake128(hr.method + " " + hr.url + "\n" + hr.body.value_or(""), 16);
+    if (!seen_.insert(std::move(key)).second) {
+      done_ = true;
+      if (sh_->run.on_warning) {
+        sh_->run.on_warning(Where(*r_) + ": stopped paginating after " + std::to_string(page_ - 1) + " page(s): the " +
+                            pag_.type + " paginator leads back to " + hr.method + " " + shown +
+                            ", which was requested before (the API's pages form a cycle). The rows of the pages "
+                            "fetched are kept");
+      }
+      return false;
+    }
     if (sh_->run.on_retry) {
       client.on_retry = [this, shown, method = hr.method](int attempt, double wait, const std::string& why) {
         char buf[32];
@@ -385,7 +424,7 @@ class PageCursor {
       client.on_retry = nullptr;
     }
     auto sent = client.Send(hr, sh_->policy);
-    if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message());
+    if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message() + BaseUrlFrom());
     const http::Response& resp = *sent;
     for (const auto& a : r_->endpoint.response_actions) {
       bool match = (!a.status_code || *a.status_code == resp.status) &&
@@ -400,7 +439,7 @@ class PageCursor {
                         : resp.status == 404                     ? StatusCode::kNotFound
                         : resp.status >= 500 || resp.status == 429 ? StatusCode::kUnavailable
                                                                    : StatusCode::kInvalidArgument;
-      return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts));
+      return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts) + BaseUrlFrom());
     }
     Json body;
     if (!text::Trim(resp.body).empty()) {
@@ -409,11 +448,11 @@ class PageCursor {
         std::string start(text::Trim(resp.body.substr(0, 120)));
         return InvalidArgument(Where(*r_) + ": the response of " + hr.method + " " + shown + " is not JSON (" +
                                resp.Header("Content-Type").value_or("no Content-Type") + "): " +
-                               sh_->MaskText(start) + (resp.body.size() > 120 ? "..." : ""));
+                               sh_->MaskText(start) + (resp.body.size() > 120 ? "..." : "") + BaseUrlFrom());
       }
     }
     ExtractRows(body, rows);
-    DLT_RETURN_IF_ERROR(Advance(resp, body, rows->size(), hr.url, shown));
+    DLT_RETURN_IF_ERROR(Advance(resp, body, rows->size(), resp.url, shown));
     return true;
   }
 
@@ -455,8 +494,10 @@ class PageCursor {
       done_ = true;
       return Status::Ok();
     }
-    std::string url = http::ResolveUrl(current, *next);
-    // The auth parameter is added again to every request; a link that echoes it is not doubled.
+    // The auth parameter is added by the client (to base_url's origin only); a link that echoes
+    // it is not doubled.
+    std::string url = http::RemoveQueryParams(http::ResolveUrl(current, *next), sh_->auth_query_names);
+    // A last page that links to itself ends quietly; longer cycles are caught in Next().
     if (url == current || url == http::AppendQuery(req_.url, req_.params)) {
       done_ = true;
       return Status::Ok();
@@ -486,11 +527,11 @@ class PageCursor {
       const Json* v = First(body, pag_.next_url_path);
       std::optional<std::string> next;
       if (v && v->is_string()) next = v->get<std::string>();
-      return NextUrl(next, StripAuth(current));
+      return NextUrl(next, current);
     } else if (t == "header_link") {
       std::optional<std::string> next;
       if (auto link = resp.Header("Link")) next = http::ParseLinkHeader(*link, pag_.links_next_key);
-      return NextUrl(next, StripAuth(current));
+      return NextUrl(next, current);
     } else if (t == "cursor") {
       const Json* v = First(body, pag_.cursor_path);
       if (!v || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty())) {
@@ -545,10 +586,10 @@ class PageCursor {
     return Status::Ok();
   }
 
-  // The URL as the server saw it, without the api key added for auth (for comparing links).
-  std::string StripAuth(const std::string& url) const {
-    if (sh_->auth_query.empty()) return url;
-    return http::AppendQuery(req_.url, req_.params);
+  // Where base_url came from, for the message of a failed request to a URL built on it.
+  std::string BaseUrlFrom() const {
+    if (sh_->base_url_from.empty() || auth_origin_ != http::Origin(sh_->base_url)) return "";
+    return " (base_url " + sh_->base_url + " from " + sh_->base_url_from + ")";
   }
 
   const Shared* sh_;
@@ -556,6 +597,8 @@ class PageCursor {
   Req req_;
   PaginatorSpec pag_;
   bool single_entity_ = false;
+  std::string auth_origin_;
+  std::unordered_set<std::string> seen_;  // digests of the requests made (method, URL, body)
   bool done_ = false;
   int page_ = 0;
   int64_t offset_ = 0;
@@ -875,7 +918,10 @@ std::string JoinUrl(const std::string& base_url, const std::string& path) {
   return base + path.substr(skip);
 }
 
-StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApiSpec& spec_in, const RunOptions& options) {
+StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApiSpec& spec_in, const RunOptions& options,
+                                              std::vector<std::pair<std::string, std::string>>* origins) {
+  std::vector<std::pair<std::string, std::string>> used;  // key -> where its value came from
+  auto note = [&](const ResolvedValue& v) { used.emplace_back(text::Join(v.path, "."), v.origin.Describe()); };
   auto sh = std::make_shared<Shared>();
   sh->spec = spec_in;
   sh->run = options;
@@ -884,7 +930,16 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
 
   // base_url: the profile's configuration wins over the file.
   sh->base_url = spec.client.base_url;
+  if (!spec.client.base_url_where.empty()) sh->base_url_from = "[source.client] in " + spec.client.base_url_where;
   DLT_ASSIGN_OR_RETURN(auto base, LookupSourceKey(ws, spec, pipeline, "base_url", false));
+  if (base) {
+    note(*base);
+    sh->base_url_from = base->origin.provider == ProviderKind::kEnvironment
+                            ? base->origin.Describe()
+                            : used.back().first + " in " + base->origin.Describe();
+  } else if (!spec.client.base_url_where.empty()) {
+    used.emplace_back("source.client.base_url", spec.client.base_url_where);
+  }
   if (base) {
     if (!base->value.is_scalar()) {
       return InvalidArgument("base_url of source `" + spec.source_name + "` must be a string (" + base->origin.Describe() + ")");
@@ -911,17 +966,22 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   auto secret = [&](const std::string& key, const std::string& what) -> StatusOr<Secret> {
     DLT_ASSIGN_OR_RETURN(auto v, LookupSourceKey(ws, spec, pipeline, key, true));
     if (!v || !v->value.is_scalar() || v->value.text.empty()) return MissingSecret(ws, spec, what, key);
+    note(*v);
     return Secret(v->value.text);
   };
   if (auth.type == "bearer") {
     DLT_ASSIGN_OR_RETURN(Secret token, secret("token", "bearer auth"));
     sh->secrets.push_back(token.reveal());
-    sh->headers.emplace_back("Authorization", "Bearer " + token.reveal());
+    sh->auth_headers.emplace_back("Authorization", "Bearer " + token.reveal());
   } else if (auth.type == "api_key") {
     DLT_ASSIGN_OR_RETURN(Secret key, secret("api_key", "api_key auth"));
     sh->secrets.push_back(key.reveal());
-    if (auth.location == "query") sh->auth_query.emplace_back(auth.name, key.reveal());
-    else sh->headers.emplace_back(auth.name, key.reveal());
+    if (auth.location == "query") {
+      sh->auth_query.emplace_back(auth.name, key.reveal());
+      sh->auth_query_names.push_back(auth.name);
+    } else {
+      sh->auth_headers.emplace_back(auth.name, key.reveal());
+    }
   } else if (auth.type == "http_basic") {
     std::string username;
     if (auth.username) {
@@ -929,13 +989,14 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
     } else {
       DLT_ASSIGN_OR_RETURN(auto u, LookupSourceKey(ws, spec, pipeline, "username", false));
       if (!u || u->value.text.empty()) return MissingSecret(ws, spec, "http_basic auth", "username");
+      note(*u);
       username = u->value.text;
     }
     DLT_ASSIGN_OR_RETURN(Secret password, secret("password", "http_basic auth"));
     sh->secrets.push_back(password.reveal());
     std::string encoded = hash::Base64Encode(username + ":" + password.reveal());
     sh->secrets.push_back(encoded);
-    sh->headers.emplace_back("Authorization", "Basic " + encoded);
+    sh->auth_headers.emplace_back("Authorization", "Basic " + encoded);
   }
 
   DLT_ASSIGN_OR_RETURN(sh->policy.timeout_s, RuntimeNumber(ws, "request_timeout", 60));
@@ -944,6 +1005,7 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   DLT_ASSIGN_OR_RETURN(sh->policy.backoff_factor, RuntimeNumber(ws, "request_backoff_factor", 1));
   DLT_ASSIGN_OR_RETURN(sh->policy.max_retry_delay_s, RuntimeNumber(ws, "request_max_retry_delay", 300));
 
+  if (origins) *origins = std::move(used);
   std::vector<Resource> out;
   for (const auto& r : sh->spec.resources) {
     if (!r.selected) continue;

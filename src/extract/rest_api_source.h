@@ -35,11 +35,21 @@ struct RunOptions {
   // Told about each retry (already masked), e.g. to print a warning. May be called from
   // several threads at once.
   std::function<void(const std::string& message)> on_retry;
+  // Told about other things worth a warning (a pagination that comes back to a page it fetched
+  // before). May be called from several threads at once.
+  std::function<void(const std::string& message)> on_warning;
 };
 
 // Resolves the source's configuration (errors for missing secrets say where to put them) and
-// makes one Resource per selected resource, parents before children.
-StatusOr<std::vector<Resource>> MakeResources(const Workspace& workspace, const RestApiSpec& spec, const RunOptions& options);
+// makes one Resource per selected resource, parents before children. `origins`, when given,
+// receives the configuration keys read from the profile and where each value came from (never
+// the values), for the run record.
+//
+// Credentials (the auth header, an api_key query parameter) are sent only to the origin (scheme,
+// host, port) of base_url: a next-page link or a redirect to another origin is followed without
+// them. A pagination that requests a page it requested before stops with a warning.
+StatusOr<std::vector<Resource>> MakeResources(const Workspace& workspace, const RestApiSpec& spec, const RunOptions& options,
+                                              std::vector<std::pair<std::string, std::string>>* origins = nullptr);
 
 // --- pieces, exposed for tests -------------------------------------------------------------
 

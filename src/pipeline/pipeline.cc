@@ -999,6 +999,7 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   im.config_origins.emplace_back(dkey + ".credentials", im.destination.credentials_origin
                                                             ? im.destination.credentials_origin->Describe()
                                                             : "(defaults)");
+  for (const auto& o : options.source_config_origins) im.config_origins.push_back(o);
   im.progress = Progress(options.progress);
   return p;
 }
