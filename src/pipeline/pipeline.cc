@@ -244,6 +244,8 @@ struct Pipeline::Impl {
   PipelineState state;
   std::unique_ptr<Schema> schema;
   SnakeCaseNaming naming;
+  // dlt's `<dataset_name>_staging` (the name as given, not yet normalized), normalized.
+  std::string staging_dataset;
   std::unique_ptr<SqlClient> client;
   std::unique_ptr<SqlLoader> loader;
   Progress progress;
@@ -392,9 +394,7 @@ struct Pipeline::Impl {
   Status OpenDestination() {
     if (client) return Status::Ok();
     DLT_ASSIGN_OR_RETURN(client, MakeSqlClient(destination, options.read_only));
-    // dlt names the staging dataset `<dataset>_staging`, normalized (so shortened) like any name.
-    loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name,
-                                         naming.NormalizeIdentifier(options.dataset_name + "_staging"));
+    loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name, staging_dataset);
     return Status::Ok();
   }
 
@@ -941,6 +941,8 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   im.naming = SnakeCaseNaming(MaxIdentifierLength(im.destination.type));
   std::string normalized_dataset = im.naming.NormalizeIdentifier(options.dataset_name);
   if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
+  // The staging dataset's tag (when shortened) comes from the name as given, as in dlt.
+  im.staging_dataset = im.naming.NormalizeIdentifier(options.dataset_name + "_staging");
   options.dataset_name = normalized_dataset;
   im.options = options;
   im.profile = ws.workspace_mode() ? ws.profile() : "";

@@ -110,6 +110,30 @@ TEST_F(PgLongIdentifiersTest, DuckDbKeepsTheWholeNames) {
   EXPECT_EQ(CountRows(w.Db(), "long_names_data." + items + "__inner_list_with_another_rather_long_name_for_testing"), 4);
 }
 
+TEST_F(PgLongIdentifiersTest, LongDatasetNameAndItsStagingDatasetAreShortenedApart) {
+  // 76 characters: cut at 63 bytes by PostgreSQL, `<dataset>_staging` would be the dataset itself.
+  const std::string dataset = "warehouse_dataset_for_the_sensor_readings_of_the_north_wing_collected_hourly";
+  PipelineWorkspace w;
+  UsePostgres(w, "long_dataset");
+  w.Write("events.toml", "[pipeline]\nname = \"events\"\ndestination = \"warehouse\"\ndataset_name = \"" + dataset +
+                             "\"\n\n[[resources]]\nname = \"events\"\npath = \"events.jsonl\"\n"
+                             "write_disposition = \"merge\"\nprimary_key = \"id\"\n");
+  w.Write("events.jsonl", Records(1, 3));
+  auto r = w.RunPipeline({"events.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  w.Write("more.jsonl", Records(3, 4));
+  auto again = w.RunPipeline({"events.toml", "--resource", "events=more.jsonl"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  // dlt's names for both (normalize_table_identifier with max_length 63).
+  const std::string dataset_name = "warehouse_dataset_for_the_senisbusw_north_wing_collected_hourly";
+  const std::string staging = "warehouse_dataset_for_the_sen5bimkqing_collected_hourly_staging";
+  EXPECT_EQ(Value("long_dataset", "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname "
+                                  "LIKE 'warehouse\\_%'"),
+            staging + "," + dataset_name);
+  EXPECT_EQ(Value("long_dataset", "SELECT string_agg(id::text, ',' ORDER BY id) FROM " + dataset_name + ".events"), "1,2,3,4");
+  EXPECT_EQ(Value("long_dataset", "SELECT count(*) FROM " + dataset_name + "._dlt_loads"), "2");
+}
+
 // dlt 1.26 loaded the naming fixture into PostgreSQL: the same input gives the same tables and
 // the same columns in the same order (the long ones shortened with the same tags).
 TEST_F(PgLongIdentifiersTest, NamingFixtureGetsDltsPostgresNames) {
