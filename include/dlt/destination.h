@@ -3,6 +3,7 @@
 // active profile. Credentials are parsed and validated here; connecting happens elsewhere.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -58,6 +59,13 @@ struct DestinationConfig {
 
 // The destination types this tool can load into.
 bool IsKnownDestinationType(std::string_view type);
+
+// The longest table or column name a destination type takes, in characters, as dlt 1.26's
+// destination capabilities give it (the smaller of max_identifier_length and
+// max_column_identifier_length): postgres 63, duckdb and motherduck 65536. Names are shortened
+// to this length by the naming convention (with a hash tag), so that the database never cuts
+// two long names down to the same one. 0 (no limit) for an unknown type.
+size_t MaxIdentifierLength(std::string_view type);
 
 // Parsers for native credential strings. Errors never contain the input (it holds secrets).
 StatusOr<PostgresCredentials> ParsePostgresCredentials(std::string_view uri);

@@ -42,7 +42,11 @@ struct StoredState {
 
 class SqlLoader {
  public:
-  SqlLoader(SqlClient* client, std::string dataset) : client_(client), dataset_(std::move(dataset)) {}
+  // `staging`: the dataset of merge's staging tables; empty gives `<dataset>_staging`.
+  SqlLoader(SqlClient* client, std::string dataset, std::string staging = {})
+      : client_(client), dataset_(std::move(dataset)), staging_(std::move(staging)) {
+    if (staging_.empty()) staging_ = dataset_ + "_staging";
+  }
 
   // True when `_dlt_loads` already has the load id (the package was committed before a crash).
   StatusOr<bool> IsLoaded(const std::string& load_id);
@@ -64,7 +68,7 @@ class SqlLoader {
   // The newest stored schema (JSON text) of `schema_name`.
   StatusOr<std::optional<std::string>> RetrieveSchema(const std::string& schema_name);
 
-  std::string staging_dataset() const { return dataset_ + "_staging"; }
+  const std::string& staging_dataset() const { return staging_; }
 
   // What the last Load (with its stream) created in the dataset, as dlt's applied schema update:
   // each table created or widened, in that order, with the columns it got.
@@ -80,6 +84,7 @@ class SqlLoader {
 
   SqlClient* client_;
   std::string dataset_;
+  std::string staging_;
   bool streaming_ = false;
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns

@@ -55,6 +55,10 @@ namespace {
 
 struct TableState {
   uint64_t id = 0;  // unique per normalizer (memos in ColumnEntry refer to it)
+  // The table's name before shortening: the root table's name, then `__` and the normalized
+  // keys down to each nested list. dlt shortens a nested table's name from this whole path, not
+  // from its parent's (maybe already shortened) name.
+  std::string path;
   size_t schema_index = 0;
   std::string name;
   uint64_t rows = 0;       // rows written
@@ -96,6 +100,10 @@ bool IsPlainIsoUtc(std::string_view s) {
 // the table that used it last (columns of a table only ever get appended, so it stays valid).
 struct ColumnEntry {
   std::string name;
+  // The normalized keys from the table down to this field joined by `__`, before shortening:
+  // `name` is this path shortened to the destination's limit (dlt shorten_fragments), and the
+  // name of a nested object's field or of a nested list's table is built from it.
+  std::string path;
   uint64_t table_id = 0;
   int idx = -1;
   size_t columns_at_miss = 0;  // idx == -1: how many columns table_id had when it was looked up
@@ -112,7 +120,7 @@ struct FlatValue {
 };
 
 struct PendingList {
-  const std::string* path;  // normalized path inside the table ("payload__commits"), cached
+  const std::string* path;  // normalized path inside the table ("payload__commits") before shortening, cached
   dom::array items;
 };
 
@@ -160,9 +168,10 @@ struct Normalizer::Impl {
   NameCache key_cache;     // raw key -> normalized path
   std::unordered_map<ColumnKey, ColumnEntry, ColumnKeyHash, ColumnKeyEq> column_cache;  // (prefix, raw key) -> column
   ColumnEntry root_prefix;   // the empty prefix of top-level fields
-  ColumnEntry value_column{"value", 0, -1, 0, {}, {}};  // the `value` column of scalars
+  ColumnEntry value_column{"value", "value", 0, -1, 0, {}, {}};  // the `value` column of scalars
   uint64_t next_table_id = 0;
-  NameCache child_cache;   // table \x1f path -> nested table name
+  // Parent table path \x1f path inside it -> the nested table's {name, path before shortening}.
+  std::unordered_map<std::string, std::pair<std::string, std::string>, SvHash, std::equal_to<>> child_cache;
   NameCache variant_cache; // column \x1f type -> variant column name
   std::string scratch;
   std::string padded;  // the record being parsed, followed by simdjson's padding
@@ -210,16 +219,22 @@ struct Normalizer::Impl {
     const std::string& norm = NormKey(raw);
     ColumnEntry e;
     e.raw = std::string(raw);
-    e.name = norm.empty() ? std::string() : prefix.name.empty() ? norm : naming->MakePath({prefix.name, norm});
+    if (!norm.empty()) {
+      e.path = prefix.path.empty() ? norm : prefix.path + std::string(SnakeCaseNaming::kPathSeparator) + norm;
+      e.name = prefix.path.empty() ? norm : naming->MakePath({prefix.path, norm});
+    }
     return column_cache.emplace(ColumnKey{&prefix, std::string(raw)}, std::move(e)).first->second;
   }
 
-  // naming->MakePath({a, b}) (cached; the parts are only built on a miss).
-  const std::string& Cached(NameCache& cache, const std::string& a, std::string_view b) {
+  // The nested table of list `b` in the table whose unshortened path is `a`: its name
+  // (naming->MakePath({a, b})) and its own unshortened path (cached; built only on a miss).
+  const std::pair<std::string, std::string>& ChildTable(const std::string& a, std::string_view b) {
     scratch.assign(a).append(1, '\x1f').append(b);
-    auto it = cache.find(std::string_view(scratch));
-    if (it != cache.end()) return it->second;
-    return cache.emplace(scratch, naming->MakePath({a, std::string(b)})).first->second;
+    auto it = child_cache.find(std::string_view(scratch));
+    if (it != child_cache.end()) return it->second;
+    std::string path = a + std::string(SnakeCaseNaming::kPathSeparator) + std::string(b);
+    std::string name = naming->MakePath({a, std::string(b)});
+    return child_cache.emplace(scratch, std::make_pair(std::move(name), std::move(path))).first->second;
   }
 
   // Position of the column of `e` in table `t`, or -1.
@@ -238,12 +253,15 @@ struct Normalizer::Impl {
     return e.idx;
   }
 
-  TableState& GetTable(const std::string& name, const std::optional<std::string>& parent) {
+  // `path`: the table's name before shortening (see TableState::path); the name itself when null.
+  TableState& GetTable(const std::string& name, const std::optional<std::string>& parent,
+                       const std::string* path = nullptr) {
     auto it = tables.find(name);
     if (it != tables.end()) return *it->second;
     auto st = std::make_unique<TableState>();
     st->id = ++next_table_id;
     st->name = name;
+    st->path = path ? *path : name;
     st->writer_slot = writers->Slot(name);
     if (schema_had_data < 0) {  // before this normalizer wrote anything
       schema_had_data = 0;
@@ -537,7 +555,7 @@ struct Normalizer::Impl {
               stack.emplace_back(&entry, dom::object(v));
               levels.push_back(lvl + 1);
             } else {
-              lists->push_back({&column, dom::array(v)});
+              lists->push_back({&entry.path, dom::array(v)});
             }
             continue;
           }
@@ -668,19 +686,19 @@ struct Normalizer::Impl {
   Status EmitLists(TableState& t, std::vector<PendingList>& lists, int level, const std::string& row_id,
                    const std::string& root_id) {
     for (auto& pl : lists) {
-      const std::string& child = Cached(child_cache, t.name, *pl.path);
-      DLT_RETURN_IF_ERROR(EmitList(child, t.name, pl.items, level + 1, row_id, root_id));
+      const auto& child = ChildTable(t.path, *pl.path);
+      DLT_RETURN_IF_ERROR(EmitList(child.first, child.second, t.name, pl.items, level + 1, row_id, root_id));
     }
     return Status::Ok();
   }
 
-  Status EmitList(const std::string& child, const std::string& parent, dom::array items, int level,
-                  const std::string& parent_id, const std::string& root_id) {
+  Status EmitList(const std::string& child, const std::string& child_path, const std::string& parent,
+                  dom::array items, int level, const std::string& parent_id, const std::string& root_id) {
     uint64_t idx = 0;
     TableState* ctp = nullptr;
     for (dom::element item : items) {
       if (!ctp) {
-        ctp = &GetTable(child, parent);
+        ctp = &GetTable(child, parent, &child_path);
         DLT_RETURN_IF_ERROR(CheckNewTable(*ctp));
       }
       TableState& ct = *ctp;
@@ -692,8 +710,9 @@ struct Normalizer::Impl {
         // A list inside a list: an intermediate row holding only keys, its items one level down.
         BeginRow(ct);
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
-        const std::string& grandchild = Cached(child_cache, child, "list");
-        DLT_RETURN_IF_ERROR(EmitList(grandchild, child, dom::array(item), level + 1, id, root_id));
+        const auto& grandchild = ChildTable(child_path, "list");
+        DLT_RETURN_IF_ERROR(
+            EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id));
       } else {
         BeginRow(ct);
         json_scratch.clear();

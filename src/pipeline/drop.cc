@@ -8,6 +8,7 @@
 #include "load/package.h"
 #include "load/pipeline_state.h"
 #include "load/sql_loader.h"
+#include "normalize/naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
 #include "pipeline/destination_factory.h"
@@ -92,7 +93,10 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   std::string dataset = d.value("dataset_name", "");
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
   DLT_ASSIGN_OR_RETURN(auto client, MakeSqlClient(dest, false));
-  SqlLoader loader(client.get(), dataset);
+  // The dataset names as the load made them (shortened to the destination's limit).
+  SnakeCaseNaming naming(MaxIdentifierLength(dest.type));
+  if (!dataset.empty()) dataset = naming.NormalizeIdentifier(dataset);
+  SqlLoader loader(client.get(), dataset, naming.NormalizeIdentifier(dataset + "_staging"));
 
   std::optional<std::string> last;
   for (const auto& id : storage.List(PackageStage::kLoaded)) last = id;

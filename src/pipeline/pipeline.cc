@@ -247,6 +247,8 @@ struct Pipeline::Impl {
   PipelineState state;
   std::unique_ptr<Schema> schema;
   SnakeCaseNaming naming;
+  // dlt's `<dataset_name>_staging` (the name as given, not yet normalized), normalized.
+  std::string staging_dataset;
   std::unique_ptr<SqlClient> client;
   std::unique_ptr<SqlLoader> loader;
   Progress progress;
@@ -395,7 +397,7 @@ struct Pipeline::Impl {
   Status OpenDestination() {
     if (client) return Status::Ok();
     DLT_ASSIGN_OR_RETURN(client, MakeSqlClient(destination, options.read_only));
-    loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name);
+    loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name, staging_dataset);
     return Status::Ok();
   }
 
@@ -980,16 +982,20 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
     return InvalidArgument("pipeline `" + options.pipeline_name + "` has no destination (set `destination`)");
   }
   if (options.dataset_name.empty()) options.dataset_name = options.pipeline_name + "_dataset";
-  SnakeCaseNaming naming;
-  std::string normalized_dataset = naming.NormalizeIdentifier(options.dataset_name);
-  if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
-  options.dataset_name = normalized_dataset;
   Pipeline p;
   Impl& im = *p.impl_;
+  DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
+  // As dlt: every table, column and dataset name is shortened to what the destination takes
+  // (PostgreSQL 63), with a hash tag, instead of being cut by the database.
+  im.naming = SnakeCaseNaming(MaxIdentifierLength(im.destination.type));
+  std::string normalized_dataset = im.naming.NormalizeIdentifier(options.dataset_name);
+  if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
+  // The staging dataset's tag (when shortened) comes from the name as given, as in dlt.
+  im.staging_dataset = im.naming.NormalizeIdentifier(options.dataset_name + "_staging");
+  options.dataset_name = normalized_dataset;
   im.options = options;
   im.profile = ws.workspace_mode() ? ws.profile() : "";
   im.profile_selected_by = ws.workspace_mode() ? std::string(ProfileSourceName(ws.profile_source())) : "classic mode";
-  DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
   im.dir = ws.pipelines_dir() / options.pipeline_name;
   // The run record keeps where each configuration value came from (never the values).
   const std::string dkey = "destination." + options.destination;

@@ -48,9 +48,10 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     return InvalidArgument("Pipeline " + o.pipeline_name + " has no local state in " + ws.Display(dir) +
                            ": pass --destination and --dataset-name to restore it from the destination");
   }
-  dataset = SnakeCaseNaming().NormalizeIdentifier(dataset);
   debug("Active profile: " + (ws.workspace_mode() ? ws.profile() : std::string("(classic mode)")));
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
+  // Normalized as the load named it: shortened to what the destination takes.
+  dataset = SnakeCaseNaming(MaxIdentifierLength(dest.type)).NormalizeIdentifier(dataset);
   debug("Destination `" + destination + "` resolves to " + dest.Describe() +
         (dest.type_origin ? " (type from " + dest.type_origin->Describe() + ")" : ""));
   if (dest.credentials_origin) debug("Credentials from " + dest.credentials_origin->Describe());

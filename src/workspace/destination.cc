@@ -78,6 +78,14 @@ bool IsKnownDestinationType(std::string_view type) {
   return false;
 }
 
+size_t MaxIdentifierLength(std::string_view type) {
+  // PostgreSQL keeps NAMEDATALEN - 1 = 63 bytes and cuts longer names itself; dlt counts the
+  // limit in characters, so a name of multi-byte characters may still be cut (as in dlt).
+  if (type == "postgres") return 63;
+  if (type == "duckdb" || type == "motherduck") return 65536;
+  return 0;
+}
+
 std::string DestinationConfig::Describe() const {
   std::string out = type;
   if (const auto* d = std::get_if<DuckDbCredentials>(&credentials)) {
