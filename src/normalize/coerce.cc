@@ -87,6 +87,19 @@ std::string DoubleToString(double d) {
   return std::string(buf, p);
 }
 
+// pendulum.from_timestamp(): seconds since the epoch as a UTC instant, within Python's years
+// 1-9999 (outside them, or for nan/inf, Python raises and the value goes to a variant column).
+std::optional<std::string> FromEpochSeconds(double d) {
+  if (!std::isfinite(d) || d < -62135596800.0 || d >= 253402300800.0) return std::nullopt;
+  double secs = std::floor(d);
+  int micros = static_cast<int>(std::llround((d - secs) * 1e6));
+  if (micros >= 1000000) {
+    secs += 1;
+    micros -= 1000000;
+  }
+  return iso8601::FormatUtc(static_cast<int64_t>(secs), micros);
+}
+
 }  // namespace
 
 std::string PythonFloatRepr(double d) {
@@ -171,22 +184,15 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
     case DataType::kTimestamp:
       switch (v.kind) {
         case K::kString: {
-          // dlt's text -> timestamp: a datetime's instant, a date's midnight (UTC)
+          // dlt's text -> timestamp: a datetime's instant, a date's midnight (UTC); what does not
+          // parse at all but is a Python float is seconds since the epoch
           auto p = iso8601::ParseIsoLike(v.s);
-          if (!p) return std::nullopt;
-          return iso8601::UtcInstant(*p);
+          if (p) return iso8601::UtcInstant(*p);
+          if (auto d = PyStrToFloat(v.s)) return FromEpochSeconds(*d);
+          return std::nullopt;
         }
-        case K::kInt: return iso8601::FormatUtc(v.i, 0);
-        case K::kDouble: {
-          if (!std::isfinite(v.d)) return std::nullopt;
-          double secs = std::floor(v.d);
-          int micros = static_cast<int>(std::llround((v.d - secs) * 1e6));
-          if (micros >= 1000000) {
-            secs += 1;
-            micros -= 1000000;
-          }
-          return iso8601::FormatUtc(static_cast<int64_t>(secs), micros);
-        }
+        case K::kInt: return FromEpochSeconds(static_cast<double>(v.i));
+        case K::kDouble: return FromEpochSeconds(v.d);
         default: return std::nullopt;
       }
     case DataType::kDate:
@@ -196,6 +202,11 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
         if (p && p->kind == iso8601::Parsed::Kind::kDate) return iso8601::ParseIsoDate(v.s);
         if (p && p->kind == iso8601::Parsed::Kind::kDateTime) {
           if (auto t = iso8601::UtcInstant(*p)) return t->substr(0, 10);
+        }
+        if (!p) {
+          if (auto d = PyStrToFloat(v.s)) {
+            if (auto t = FromEpochSeconds(*d)) return t->substr(0, 10);
+          }
         }
       }
       return std::nullopt;

@@ -195,6 +195,22 @@ TEST(Iso8601, TextCoercedIntoTimestampColumnsLoadsTheUtcInstantAndDatesAtMidnigh
   EXPECT_FALSE(CoerceToText(Str("2024-06-01t12:00:00z"), DataType::kTimestamp));
 }
 
+TEST(Iso8601, TextThatIsNoDateButANumberIsSecondsSinceTheEpochInTimestampAndDateColumns) {
+  EXPECT_EQ(CoerceToText(Str("1717243200"), DataType::kTimestamp), "2024-06-01T12:00:00+00:00");
+  EXPECT_EQ(CoerceToText(Str("1717243200.5"), DataType::kTimestamp), "2024-06-01T12:00:00.500000+00:00");
+  EXPECT_EQ(CoerceToText(Str(" 12 "), DataType::kTimestamp), "1970-01-01T00:00:12+00:00");
+  EXPECT_EQ(CoerceToText(Str("1e9"), DataType::kTimestamp), "2001-09-09T01:46:40+00:00");
+  EXPECT_EQ(CoerceToText(Str("-1.5"), DataType::kTimestamp), "1969-12-31T23:59:58.500000+00:00");
+  // 209999 is no time of day (minute 99), so it is a number; 123456 is the time 12:34:56
+  EXPECT_EQ(CoerceToText(Str("209999"), DataType::kTimestamp), "1970-01-03T10:19:59+00:00");
+  EXPECT_FALSE(CoerceToText(Str("123456"), DataType::kTimestamp));
+  EXPECT_FALSE(CoerceToText(Str("nan"), DataType::kTimestamp));
+  EXPECT_FALSE(CoerceToText(Str("inf"), DataType::kTimestamp));
+  EXPECT_FALSE(CoerceToText(Str("99999999999999"), DataType::kTimestamp));  // past year 9999
+  EXPECT_EQ(CoerceToText(Str("1717243200"), DataType::kDate), "2024-06-01");
+  EXPECT_FALSE(CoerceToText(Str("123456"), DataType::kDate));
+}
+
 TEST(Iso8601, TextCoercedIntoDateColumnsLoadsTheDateInUtc) {
   EXPECT_EQ(CoerceToText(Str("2024/06/01"), DataType::kDate), "2024-06-01");
   EXPECT_EQ(CoerceToText(Str("2024"), DataType::kDate), "2024-01-01");
