@@ -24,6 +24,7 @@
 #include "common/hash.h"
 #include "common/orjson.h"
 #include "common/text.h"
+#include "common/iso8601.h"
 #include "normalize/coerce.h"
 
 namespace dlt {
@@ -178,13 +179,10 @@ std::optional<CursorKey> KeyOf(const nlohmann::ordered_json& v) {
   }
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
-    if (auto ts = ParseIsoTimestamp(s)) {
-      k.text = *ts;
-    } else if (auto d = ParseIsoDate(s)) {
-      k.text = *d;
-    } else {
-      k.text = s;
-    }
+    // Dates and datetimes compare as UTC instants (a date at midnight), as dlt coerces them.
+    auto p = iso8601::ParseIsoLike(s);
+    auto instant = p ? iso8601::UtcInstant(*p) : std::nullopt;
+    k.text = instant ? *instant : s;
     return k;
   }
   return std::nullopt;

@@ -5,58 +5,11 @@
 #include <cstdio>
 #include <cstring>
 
-#include "common/civil_date.h"
+#include "common/iso8601.h"
 
 namespace dlt {
 
 namespace {
-
-bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[pos + i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-using civil::DaysFromCivil;
-using civil::DaysInMonth;
-
-void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = static_cast<int>(yy + (*m <= 2));
-}
-
-std::string FormatUtc(int64_t epoch_seconds, int micros) {
-  int64_t days = epoch_seconds / 86400;
-  int64_t rem = epoch_seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  int y, m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  int hh = static_cast<int>(rem / 3600), mm = static_cast<int>(rem % 3600 / 60), ss = static_cast<int>(rem % 60);
-  if (micros > 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", y, m, d, hh, mm, ss, micros);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", y, m, d, hh, mm, ss);
-  }
-  return buf;
-}
 
 std::optional<bool> StrToBool(std::string_view s) {
   std::string l;
@@ -134,6 +87,19 @@ std::string DoubleToString(double d) {
   return std::string(buf, p);
 }
 
+// pendulum.from_timestamp(): seconds since the epoch as a UTC instant, within Python's years
+// 1-9999 (outside them, or for nan/inf, Python raises and the value goes to a variant column).
+std::optional<std::string> FromEpochSeconds(double d) {
+  if (!std::isfinite(d) || d < -62135596800.0 || d >= 253402300800.0) return std::nullopt;
+  double secs = std::floor(d);
+  int micros = static_cast<int>(std::llround((d - secs) * 1e6));
+  if (micros >= 1000000) {
+    secs += 1;
+    micros -= 1000000;
+  }
+  return iso8601::FormatUtc(static_cast<int64_t>(secs), micros);
+}
+
 }  // namespace
 
 std::string PythonFloatRepr(double d) {
@@ -154,80 +120,6 @@ std::string PythonFloatRepr(double d) {
   return s;
 }
 
-std::optional<std::string> ParseIsoDate(std::string_view s) {
-  int y, m, d;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &m) ||
-      !Digits(s, 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) {
-    return std::nullopt;
-  }
-  return FormatUtc(DaysFromCivil(y, m, d) * 86400, 0);
-}
-
-std::optional<std::string> ParseIsoTimestamp(std::string_view s) {
-  int y, mo, d, hh, mi, ss = 0;
-  size_t pos;
-  // Extended format: YYYY-MM-DD[T ]HH:MM[:SS[.frac]]; basic: YYYYMMDDTHHMM[SS]
-  if (s.size() >= 16 && s[4] == '-') {
-    if (!Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' || !Digits(s, 8, 2, &d)) return std::nullopt;
-    if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
-    if (!Digits(s, 11, 2, &hh) || s[13] != ':' || !Digits(s, 14, 2, &mi)) return std::nullopt;
-    pos = 16;
-    if (pos < s.size() && s[pos] == ':') {
-      if (!Digits(s, pos + 1, 2, &ss)) return std::nullopt;
-      pos += 3;
-    }
-  } else if (s.size() >= 13 && s[8] == 'T') {
-    if (!Digits(s, 0, 4, &y) || !Digits(s, 4, 2, &mo) || !Digits(s, 6, 2, &d)) return std::nullopt;
-    if (!Digits(s, 9, 2, &hh) || !Digits(s, 11, 2, &mi)) return std::nullopt;
-    pos = 13;
-    if (Digits(s, pos, 2, &ss)) pos += 2;
-  } else {
-    return std::nullopt;
-  }
-  int micros = 0;
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    size_t start = pos;
-    int digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 6) {
-        micros = micros * 10 + (s[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    for (; digits < 6; ++digits) micros *= 10;
-  }
-  int offset_minutes = 0;
-  if (pos < s.size()) {
-    char c = s[pos];
-    if (c == 'Z' || c == 'z') {
-      ++pos;
-    } else if (c == '+' || c == '-') {
-      int oh = 0, om = 0;
-      if (!Digits(s, pos + 1, 2, &oh)) return std::nullopt;
-      size_t p2 = pos + 3;
-      if (p2 < s.size() && s[p2] == ':') {
-        if (!Digits(s, p2 + 1, 2, &om)) return std::nullopt;
-        p2 += 3;
-      } else if (Digits(s, p2, 2, &om)) {
-        p2 += 2;
-      }
-      if (oh > 23 || om > 59) return std::nullopt;
-      offset_minutes = (oh * 60 + om) * (c == '-' ? -1 : 1);
-      pos = p2;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (pos != s.size()) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || hh > 23 || mi > 59 || ss > 59) return std::nullopt;
-  int64_t epoch = DaysFromCivil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss -
-                  static_cast<int64_t>(offset_minutes) * 60;
-  return FormatUtc(epoch, micros);
-}
-
 DataType BaseType(const ScalarValue& v) {
   switch (v.kind) {
     case ScalarValue::Kind::kBool: return DataType::kBool;
@@ -239,7 +131,10 @@ DataType BaseType(const ScalarValue& v) {
 }
 
 DataType InferType(const ScalarValue& v) {
-  if (v.kind == ScalarValue::Kind::kString && !v.s.empty() && ParseIsoTimestamp(v.s)) return DataType::kTimestamp;
+  // dlt's default detections are ["iso_timestamp"]: a string that parses to a datetime.
+  if (v.kind == ScalarValue::Kind::kString && !v.s.empty() && iso8601::ParseIsoTimestamp(v.s)) {
+    return DataType::kTimestamp;
+  }
   return BaseType(v);
 }
 
@@ -288,26 +183,31 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
       }
     case DataType::kTimestamp:
       switch (v.kind) {
-        case K::kString:
-          if (auto t = ParseIsoTimestamp(v.s)) return t;
-          return ParseIsoDate(v.s);
-        case K::kInt: return FormatUtc(v.i, 0);
-        case K::kDouble: {
-          if (!std::isfinite(v.d)) return std::nullopt;
-          double secs = std::floor(v.d);
-          int micros = static_cast<int>(std::llround((v.d - secs) * 1e6));
-          if (micros >= 1000000) {
-            secs += 1;
-            micros -= 1000000;
-          }
-          return FormatUtc(static_cast<int64_t>(secs), micros);
+        case K::kString: {
+          // dlt's text -> timestamp: a datetime's instant, a date's midnight (UTC); what does not
+          // parse at all but is a Python float is seconds since the epoch
+          auto p = iso8601::ParseIsoLike(v.s);
+          if (p) return iso8601::UtcInstant(*p);
+          if (auto d = PyStrToFloat(v.s)) return FromEpochSeconds(*d);
+          return std::nullopt;
         }
+        case K::kInt: return FromEpochSeconds(static_cast<double>(v.i));
+        case K::kDouble: return FromEpochSeconds(v.d);
         default: return std::nullopt;
       }
     case DataType::kDate:
       if (v.kind == K::kString) {
-        if (auto d = ParseIsoDate(v.s)) return std::string(v.s);
-        if (auto t = ParseIsoTimestamp(v.s)) return t->substr(0, 10);
+        // dlt's text -> date: a date as it is, a datetime's date in UTC
+        auto p = iso8601::ParseIsoLike(v.s);
+        if (p && p->kind == iso8601::Parsed::Kind::kDate) return iso8601::ParseIsoDate(v.s);
+        if (p && p->kind == iso8601::Parsed::Kind::kDateTime) {
+          if (auto t = iso8601::UtcInstant(*p)) return t->substr(0, 10);
+        }
+        if (!p) {
+          if (auto d = PyStrToFloat(v.s)) {
+            if (auto t = FromEpochSeconds(*d)) return t->substr(0, 10);
+          }
+        }
       }
       return std::nullopt;
     case DataType::kTime:

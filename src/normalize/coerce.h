@@ -1,5 +1,6 @@
 // Type inference and coercion of JSON values into dlt data types, as Python dlt does it:
-// bool -> bool, integer -> bigint, float -> double, ISO-8601 timestamp strings -> timestamp,
+// bool -> bool, integer -> bigint, float -> double, ISO-8601 timestamp strings -> timestamp
+// (common/iso8601.h reads them as dlt does),
 // other strings -> text. A value that can be coerced into an existing column's type is
 // coerced; otherwise it goes to a variant column.
 #pragma once
@@ -30,12 +31,6 @@ DataType BaseType(const ScalarValue& v);
 // Converts `v` into the text form written to load files for a column of type `to`, or nullopt
 // when the value cannot be coerced (then it goes to a variant column).
 std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to);
-
-// Parses an ISO-8601 timestamp the way dlt's detection accepts it; returns it normalized to
-// "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" (UTC) or nullopt.
-std::optional<std::string> ParseIsoTimestamp(std::string_view s);
-// Date-only strings "YYYY-MM-DD" (accepted when coercing into a timestamp column).
-std::optional<std::string> ParseIsoDate(std::string_view s);
 
 // Python's repr() of a float: shortest round trip, "2.0" for integral values, "1e+300".
 std::string PythonFloatRepr(double d);

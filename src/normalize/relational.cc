@@ -76,7 +76,7 @@ struct TableState {
 };
 
 // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": already what both DuckDB and PostgreSQL parse as a UTC instant,
-// so it is written as it is (the common case; other forms go through ParseIsoTimestamp).
+// so it is written as it is (the common case; other forms go through iso8601::ParseIsoLike).
 bool IsPlainIsoUtc(std::string_view s) {
   if (s.size() < 20 || s.size() > 27 || s.back() != 'Z') return false;
   static const char kPattern[] = "dddd-dd-ddTdd:dd:dd";
@@ -88,6 +88,7 @@ bool IsPlainIsoUtc(std::string_view s) {
   int h = (s[11] - '0') * 10 + (s[12] - '0'), mi = (s[14] - '0') * 10 + (s[15] - '0');
   int sec = (s[17] - '0') * 10 + (s[18] - '0');
   if (mo < 1 || mo > 12 || d < 1 || d > 28 || h > 23 || mi > 59 || sec > 59) return false;  // d > 28: slow path checks
+  if (s.compare(0, 4, "0000") == 0) return false;  // year 0: no Python datetime, so not a timestamp for dlt
   if (s.size() == 20) return true;
   if (s[19] != '.' || s.size() < 22) return false;
   for (size_t i = 20; i + 1 < s.size(); ++i) {
