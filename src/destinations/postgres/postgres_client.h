@@ -22,6 +22,7 @@ class PostgresClient : public SqlClient {
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
+  Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) override;
   std::string QuoteIdentifier(std::string_view name) const override;
   std::string QuoteLiteral(std::string_view text) const override;
   std::string NowSql() const override { return "now()"; }
