@@ -499,7 +499,7 @@ bool Dashboard::Authorized(const HttpRequest& req) const {
   return false;
 }
 
-HttpResponse Dashboard::Handle(const HttpRequest& req) const {
+std::optional<HttpResponse> Dashboard::Admit(const HttpRequest& req) const {
   // A page of another site may not talk to the dashboard through this port (DNS rebinding):
   // only requests addressed to the loopback address are answered.
   auto host = req.headers.find("host");
@@ -523,6 +523,12 @@ HttpResponse Dashboard::Handle(const HttpRequest& req) const {
     r.body = "dlt dashboard: " + message + "\n";
     return r;
   }
+  return std::nullopt;
+}
+
+HttpResponse Dashboard::Handle(const HttpRequest& req) const {
+  if (std::optional<HttpResponse> refused = Admit(req)) return *refused;
+  std::string path = req.segments.empty() ? "index.html" : req.segments.size() == 1 ? req.segments[0] : "";
   if (!req.segments.empty() && req.segments[0] == "api") return HandleApi(req);
   for (const Asset& a : EmbeddedAssets()) {
     if (a.path != path) continue;
