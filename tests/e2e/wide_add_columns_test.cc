@@ -34,6 +34,15 @@ TEST(WideAddColumns, TwoThousandColumnsAddedToAnExistingDuckDbTableAllExistWithT
   auto first = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   w.Write("rows.jsonl", OneRowWithNewColumns(100, 2000) + "{\"id\": 101}\n");
+  // Killed before the COMMIT: the table is as the first load left it (the widening is part of
+  // the load's transaction); the next run loads the package.
+  auto killed = w.RunPipeline({"shop.toml"}, {{"DLT_FAULT_KILL_AT", "load_before_commit"}});
+  ASSERT_NE(killed.exit_code, 0);
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+                             "information_schema.columns WHERE table_schema = 'shop_data' AND table_name = 'orders'"),
+            "id,name,_dlt_load_id,_dlt_id");
+  EXPECT_EQ(CountRows(w.Db(), "shop_data.orders"), 2);
+  w.Write("rows.jsonl", "");
   auto second = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
 
