@@ -81,7 +81,9 @@ StatusOr<std::optional<ResolvedValue>> ConfigResolver::Resolve(const ConfigKey& 
             EnvVarName(path) + ".");
       }
       r.path = path;
-      r.secret = secret;
+      // Whatever its key is named, a value read from a secrets file is a secret (as `config
+      // show` shows it); destination_type only names a destination kind.
+      r.secret = secret || (provider == ProviderKind::kSecretsToml && path.back() != "destination_type");
       return std::optional<ResolvedValue>(std::move(r));
     }
   }

@@ -96,6 +96,32 @@ void CollectSecretLeaves(const ConfigNode& node, bool secret_key, std::set<std::
   for (const auto& [k, v] : node.members) CollectSecretLeaves(v, IsSecretKeyName(k), out);
 }
 
+// Parts of a credentials table that name where to connect, not how to prove who one is: the
+// dashboard shows them ("postgresql://loader:***@127.0.0.1:5432/dw", "unreachable at host:port").
+bool ConnectionPartKey(std::string_view key) {
+  for (std::string_view k : {"host", "port", "database", "username", "drivername", "connect_timeout"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+// Every text value of a secrets file is a secret, whatever its key is named (`note = "..."`
+// under [sources.x] of dev.secrets.toml), as `config show` treats it; but destination_type, which
+// names a destination kind, and the connection parts of a credentials table. Numbers and booleans
+// are left out: they carry no secret text, and scrubbing "5432" or "true" would mangle counts and
+// data everywhere.
+void CollectSecretsFileValues(const ConfigNode& node, std::string_view parent, std::string_view key,
+                              std::set<std::string>& out) {
+  if (node.is_scalar()) {
+    bool text = node.kind == ConfigNode::Kind::kString || node.kind == ConfigNode::Kind::kDateTime;
+    bool shown = key == "destination_type" || (parent == "credentials" && ConnectionPartKey(key));
+    if (text && !shown) AddSecret(out, node.text);
+    return;
+  }
+  for (const auto& item : node.items) CollectSecretsFileValues(item, parent, key, out);
+  for (const auto& [k, v] : node.members) CollectSecretsFileValues(v, key, k, out);
+}
+
 // An environment variable the configuration reads that holds a secret: a dlt-style name
 // (SECTION__KEY) whose last part is named like a secret (SOURCES__X__API_KEY,
 // DESTINATION__PG__CREDENTIALS, not DESTINATION__PG__CREDENTIALS__HOST), or MOTHERDUCK_TOKEN.
@@ -115,7 +141,9 @@ std::set<std::string> KnownSecrets(const Workspace* ws) {
   std::set<std::string> out;
   if (ws != nullptr && ws->config_loaded()) {
     for (const auto& layer : ws->layers()) {
-      if (layer.present()) CollectSecretLeaves(*layer.root, false, out);
+      if (!layer.present()) continue;
+      if (layer.provider == ProviderKind::kSecretsToml) CollectSecretsFileValues(*layer.root, "", "", out);
+      else CollectSecretLeaves(*layer.root, false, out);
     }
     for (const auto& e : cli::ResolvedConfig(*ws)) {
       if (!e.value || !e.value->value.is_scalar()) continue;
@@ -471,7 +499,7 @@ bool Dashboard::Authorized(const HttpRequest& req) const {
   return false;
 }
 
-HttpResponse Dashboard::Handle(const HttpRequest& req) const {
+std::optional<HttpResponse> Dashboard::Admit(const HttpRequest& req) const {
   // A page of another site may not talk to the dashboard through this port (DNS rebinding):
   // only requests addressed to the loopback address are answered.
   auto host = req.headers.find("host");
@@ -495,6 +523,12 @@ HttpResponse Dashboard::Handle(const HttpRequest& req) const {
     r.body = "dlt dashboard: " + message + "\n";
     return r;
   }
+  return std::nullopt;
+}
+
+HttpResponse Dashboard::Handle(const HttpRequest& req) const {
+  if (std::optional<HttpResponse> refused = Admit(req)) return *refused;
+  std::string path = req.segments.empty() ? "index.html" : req.segments.size() == 1 ? req.segments[0] : "";
   if (!req.segments.empty() && req.segments[0] == "api") return HandleApi(req);
   for (const Asset& a : EmbeddedAssets()) {
     if (a.path != path) continue;

@@ -9,6 +9,7 @@
 // printed at start (other users of the machine can reach 127.0.0.1 too) gets data.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "dashboard/http_server.h"
@@ -24,6 +25,9 @@ class Dashboard {
   Dashboard(WorkspaceOptions options, int port, std::string token);
 
   HttpResponse Handle(const HttpRequest& request) const;
+  // The checks every request passes first, cheap and without I/O (the HTTP server runs them
+  // before giving a request a thread): a refusal for a foreign Host or a missing access token.
+  std::optional<HttpResponse> Admit(const HttpRequest& request) const;
   // The cookie that keeps the token once the page was opened with it (one per port).
   std::string CookieName() const;
 

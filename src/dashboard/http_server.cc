@@ -10,15 +10,22 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <thread>
 
 namespace dlt::dashboard {
 
 namespace {
 
-constexpr size_t kMaxHead = 16 * 1024;
-constexpr size_t kMaxTarget = 8 * 1024;
-constexpr int kMaxConnections = 32;
+// Requests being answered (each on a thread of its own). Only requests with the access token get
+// here: connections still sending their head, or without the token, hold no thread.
+constexpr int kMaxWorkers = 32;
+// Connections still sending their request head, per client address and in all. When a new
+// connection would pass either, the oldest waiting one is cut: a client that opens connections
+// and sends nothing slows nobody else down, and a fresh request always gets its chance.
+constexpr size_t kMaxWaitingPerClient = 64;
+constexpr size_t kMaxWaiting = 256;
 constexpr auto kHeadTimeout = std::chrono::seconds(10);
 
 const char* Reason(int status) {
@@ -38,25 +45,6 @@ const char* Reason(int status) {
     case 505: return "HTTP Version Not Supported";
     default: return "Status";
   }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 bool SendAll(int fd, std::string_view data) {
@@ -94,87 +82,6 @@ HttpResponse ErrorJson(int status, const std::string& message) {
 }
 
 }  // namespace
-
-bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      char d = static_cast<char>(hi * 16 + lo);
-      if (d == '\0') return false;
-      out += d;
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return true;
-}
-
-int ParseHttpRequest(std::string_view head, HttpRequest& out) {
-  size_t eol = head.find("\r\n");
-  std::string_view line = head.substr(0, eol);
-  size_t sp1 = line.find(' ');
-  size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp1 == std::string_view::npos || sp2 == std::string_view::npos) return 400;
-  out.method = std::string(line.substr(0, sp1));
-  std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  std::string_view version = line.substr(sp2 + 1);
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") return 505;
-  if (target.size() > kMaxTarget) return 414;
-  if (target.empty() || target.front() != '/') return 400;
-  out.target = std::string(target);
-  size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  if (size_t hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
-  out.segments.clear();
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    std::string_view seg = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (!seg.empty()) {
-      std::string decoded;
-      if (!PercentDecode(seg, decoded, false)) return 400;
-      if (decoded == "." || decoded == ".." || decoded.find('/') != std::string::npos) return 400;
-      out.segments.push_back(std::move(decoded));
-    }
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  out.query.clear();
-  if (q != std::string_view::npos) {
-    std::string_view qs = target.substr(q + 1);
-    if (size_t hash = qs.find('#'); hash != std::string_view::npos) qs = qs.substr(0, hash);
-    while (!qs.empty()) {
-      size_t amp = qs.find('&');
-      std::string_view pair = qs.substr(0, amp);
-      qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-      if (pair.empty()) continue;
-      size_t eq = pair.find('=');
-      std::string k, v;
-      if (!PercentDecode(pair.substr(0, eq), k, true)) return 400;
-      if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), v, true)) return 400;
-      out.query[k] = v;
-    }
-  }
-  out.headers.clear();
-  size_t pos = eol == std::string_view::npos ? head.size() : eol + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    std::string_view h = head.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos);
-    pos = e == std::string_view::npos ? head.size() : e + 2;
-    if (h.empty()) break;
-    size_t colon = h.find(':');
-    if (colon == std::string_view::npos || colon == 0) return 400;
-    out.headers[Lower(Trim(h.substr(0, colon)))] = std::string(Trim(h.substr(colon + 1)));
-  }
-  return 0;
-}
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(int port) {
   if (port < 0 || port > 65535) return InvalidArgument("--port must be between 0 and 65535, got " + std::to_string(port));
@@ -214,111 +121,187 @@ void HttpServer::Stop() {
   [[maybe_unused]] ssize_t n = ::write(stop_pipe_[1], &b, 1);
 }
 
-void HttpServer::Serve(const HttpHandler& handler) {
+namespace {
+
+// A connection still sending its request head: read by the accepting thread, holding no worker.
+struct Waiting {
+  int fd = -1;
+  uint32_t client = 0;  // the peer's IPv4 address
+  std::string head;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+void SetBlocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+}
+
+// Answers on a connection the accepting thread is done with, then closes it. The response is
+// small and the socket buffer takes it whole; what the client still sent is read away first, so
+// that closing does not reset the connection before the client reads the answer.
+void AnswerAndClose(int fd, const HttpResponse& r) {
+  WriteResponse(fd, r, false);
+  ::shutdown(fd, SHUT_WR);
+  char buf[4096];
+  for (int i = 0; i < 64 && ::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; ++i) {
+  }
+  ::close(fd);
+}
+
+// 0 while the head is incomplete, 1 when complete (`head` then ends with the empty line), or an
+// HTTP status to refuse it with. The head counts up to and with its empty line.
+int HeadState(std::string& head, size_t searched_from) {
+  size_t end = head.find("\r\n\r\n", searched_from > 3 ? searched_from - 3 : 0);
+  if (end == std::string::npos) return head.size() > kMaxHead ? 431 : 0;
+  if (end + 4 > kMaxHead) return 431;
+  head.resize(end + 2);
+  return 1;
+}
+
+}  // namespace
+
+void HttpServer::Serve(const HttpHandler& handler, const HttpAdmission& admit) {
+  int lflags = ::fcntl(listen_fd_, F_GETFL);
+  if (lflags >= 0) ::fcntl(listen_fd_, F_SETFL, lflags | O_NONBLOCK);
+  std::vector<Waiting> waiting;
+  auto cut = [&](size_t i) {
+    ::close(waiting[i].fd);
+    waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(i));
+  };
   for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    int n = ::poll(fds, 2, -1);
+    std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+    auto now = std::chrono::steady_clock::now();
+    int timeout = -1;
+    for (const Waiting& w : waiting) {
+      fds.push_back({w.fd, POLLIN, 0});
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(w.deadline - now).count() + 1;
+      if (timeout < 0 || left < timeout) timeout = static_cast<int>(std::max<int64_t>(left, 0));
+    }
+    int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (fds[1].revents) break;
-    if (!(fds[0].revents & POLLIN)) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      // Out of file descriptors: wait a little instead of spinning on the pending connection.
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      continue;
-    }
-    if (active_.load() >= kMaxConnections) {
-      WriteResponse(fd, ErrorJson(503, "too many connections"), false);
-      ::close(fd);
-      continue;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      open_fds_.insert(fd);
-    }
-    ++active_;
-    try {
-      std::thread([this, fd, &handler] {
-        HandleConnection(fd, handler);
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          open_fds_.erase(fd);
+    now = std::chrono::steady_clock::now();
+    // Heads arriving, complete ones dispatched; then the ones past their deadline cut (in reverse,
+    // so that the indexes of `fds` still match `waiting`).
+    for (size_t i = waiting.size(); i-- > 0;) {
+      Waiting& w = waiting[i];
+      if (fds[i + 2].revents) {
+        char buf[4096];
+        int state = 0;
+        bool closed = false;
+        while (state == 0) {
+          ssize_t got = ::recv(w.fd, buf, sizeof buf, 0);
+          if (got < 0 && errno == EINTR) continue;
+          if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+          if (got <= 0) {
+            closed = true;
+            break;
+          }
+          size_t before = w.head.size();
+          w.head.append(buf, static_cast<size_t>(got));
+          state = HeadState(w.head, before);
         }
-        ::close(fd);
-        --active_;
-      }).detach();
-    } catch (const std::exception&) {  // no thread to be had: drop this connection
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        open_fds_.erase(fd);
+        if (closed) {
+          cut(i);
+          continue;
+        }
+        if (state > 1) {
+          AnswerAndClose(w.fd, ErrorJson(state, "request head too large (at most 16 KiB)"));
+          waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(i));
+          continue;
+        }
+        if (state == 1) {
+          Waiting done = std::move(w);
+          waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(i));
+          Dispatch(done.fd, done.head, handler, admit);
+          continue;
+        }
       }
-      ::close(fd);
-      --active_;
+      if (now >= w.deadline) {
+        if (!w.head.empty()) AnswerAndClose(w.fd, ErrorJson(408, "request timeout"));
+        else ::close(w.fd);
+        waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
+    if (!(fds[0].revents & POLLIN)) continue;
+    for (;;) {
+      sockaddr_in peer{};
+      socklen_t len = sizeof peer;
+      int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) {
+        if (errno == EINTR) continue;
+        // Out of file descriptors: wait a little instead of spinning on the pending connection.
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        break;
+      }
+      const uint32_t client = peer.sin_addr.s_addr;
+      size_t mine = 0, oldest_mine = waiting.size();
+      for (size_t i = 0; i < waiting.size(); ++i) {
+        if (waiting[i].client != client) continue;
+        if (mine++ == 0) oldest_mine = i;
+      }
+      if (mine >= kMaxWaitingPerClient) cut(oldest_mine);
+      else if (waiting.size() >= kMaxWaiting) cut(0);
+      waiting.push_back({fd, client, std::string(), std::chrono::steady_clock::now() + kHeadTimeout});
     }
   }
-  // Connections still waiting for a request are cut; requests being answered finish (they are
-  // bounded by the head deadline and the handler's own timeouts). The handler outlives them.
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-  }
+  // Connections still sending their head are cut; requests being answered finish (bounded by the
+  // send timeout and the handler's own timeouts). The handler outlives them.
+  for (const Waiting& w : waiting) ::close(w.fd);
   while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-void HttpServer::HandleConnection(int fd, const HttpHandler& handler) {
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  // The whole request head must arrive within kHeadTimeout, however slowly it trickles in.
-  auto deadline = std::chrono::steady_clock::now() + kHeadTimeout;
-  std::string head;
-  char buf[4096];
-  size_t end = std::string::npos;
-  while (end == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd p{fd, POLLIN, 0};
-    int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {
-      if (!head.empty()) WriteResponse(fd, ErrorJson(408, "request timeout"), false);
-      return;
-    }
-    ssize_t n = ready < 0 ? -1 : ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    head.append(buf, static_cast<size_t>(n));
-    end = head.find("\r\n\r\n");
-    if (end == std::string::npos && head.size() > kMaxHead) {
-      WriteResponse(fd, ErrorJson(431, "request head too large"), false);
-      return;
-    }
-  }
-  head.resize(end + 2);
-  HttpRequest req;
-  if (int status = ParseHttpRequest(head, req); status != 0) {
+void HttpServer::Dispatch(int fd, const std::string& head, const HttpHandler& handler, const HttpAdmission& admit) {
+  auto req = std::make_shared<HttpRequest>();
+  if (int status = ParseHttpRequest(head, *req); status != 0) {
     const char* what = status == 414   ? "request target too long"
                        : status == 505 ? "only HTTP/1.0 and HTTP/1.1 are served"
-                                       : "malformed request: bad request line, path segment or percent-escape";
-    WriteResponse(fd, ErrorJson(status, what), false);
+                                       : "malformed request: bad request line, header, path segment or percent-escape";
+    AnswerAndClose(fd, ErrorJson(status, what));
     return;
   }
-  if (req.method != "GET" && req.method != "HEAD") {
+  if (req->method != "GET" && req->method != "HEAD") {
     HttpResponse r = ErrorJson(405, "the dashboard is read-only: only GET and HEAD are served");
     r.headers.emplace_back("Allow", "GET, HEAD");
-    WriteResponse(fd, r, false);
+    AnswerAndClose(fd, r);
     return;
   }
-  HttpResponse r;
-  try {
-    r = handler(req);
-  } catch (const std::exception& e) {
-    r = ErrorJson(500, "internal error");
+  // Refusals (no token, a foreign Host) are answered here, without a worker.
+  if (admit) {
+    if (std::optional<HttpResponse> refused = admit(*req)) {
+      AnswerAndClose(fd, *refused);
+      return;
+    }
   }
-  WriteResponse(fd, r, req.method == "HEAD");
+  if (active_.load() >= kMaxWorkers) {
+    AnswerAndClose(fd, ErrorJson(503, "too many requests at once"));
+    return;
+  }
+  SetBlocking(fd);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  ++active_;
+  try {
+    std::thread([this, fd, req, &handler] {
+      HttpResponse r;
+      try {
+        r = handler(*req);
+      } catch (const std::exception&) {
+        r = ErrorJson(500, "internal error");
+      }
+      WriteResponse(fd, r, req->method == "HEAD");
+      ::close(fd);
+      --active_;
+    }).detach();
+  } catch (const std::exception&) {  // no thread to be had: drop this connection
+    ::close(fd);
+    --active_;
+  }
 }
 
 }  // namespace dlt::dashboard

@@ -7,8 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <set>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +32,12 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Decides cheaply, on the accepting thread, whether a parsed request may be answered: a response
+// to refuse it with (no access token, a foreign Host), or nothing to pass it to the handler.
+using HttpAdmission = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
+
+// The most a request head (request line, headers and the empty line) may have: 16 KiB.
+inline constexpr size_t kMaxHead = 16 * 1024;
 
 // Parses the request line and headers of one request (everything up to the empty line).
 // Returns the HTTP status to answer with on malformed input (400, 414, 505), 0 on success.
@@ -47,9 +52,11 @@ class HttpServer {
   ~HttpServer();
 
   int port() const { return port_; }
-  // Serves requests until Stop(). Then connections still waiting for their request are cut and
-  // Serve returns when the requests being answered are done (`handler` must live until then).
-  void Serve(const HttpHandler& handler);
+  // Serves requests until Stop(). Heads are read on this thread without blocking; a complete
+  // head that `admit` lets through gets a thread of its own for `handler`. Then connections still
+  // sending their head are cut and Serve returns when the requests being answered are done
+  // (`handler` must live until then).
+  void Serve(const HttpHandler& handler, const HttpAdmission& admit = nullptr);
   // Makes Serve() return. Async-signal-safe (writes one byte to a pipe).
   void Stop();
   // The write end of the stop pipe, for a signal handler.
@@ -57,14 +64,12 @@ class HttpServer {
 
  private:
   HttpServer() = default;
-  void HandleConnection(int fd, const HttpHandler& handler);
+  void Dispatch(int fd, const std::string& head, const HttpHandler& handler, const HttpAdmission& admit);
 
   int listen_fd_ = -1;
   int stop_pipe_[2] = {-1, -1};
   int port_ = 0;
-  std::atomic<int> active_{0};
-  std::mutex mu_;
-  std::set<int> open_fds_;  // connections being served
+  std::atomic<int> active_{0};  // requests being answered
 };
 
 }  // namespace dlt::dashboard

@@ -139,7 +139,8 @@ Status RunDashboard(Context& ctx, const Workspace& ws, const std::string& route,
   struct sigaction old_int {}, old_term {};
   ::sigaction(SIGINT, &sa, &old_int);
   ::sigaction(SIGTERM, &sa, &old_term);
-  server->Serve([&app](const dashboard::HttpRequest& r) { return app.Handle(r); });
+  server->Serve([&app](const dashboard::HttpRequest& r) { return app.Handle(r); },
+                [&app](const dashboard::HttpRequest& r) { return app.Admit(r); });
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);
   g_stop_fd.store(-1);

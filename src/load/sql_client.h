@@ -53,6 +53,11 @@ class SqlClient {
     return Status::Ok();
   }
 
+  // Adds `added` (new, nullable columns of `table`, in order) to the existing table. This default
+  // runs one ALTER TABLE per column; destinations override it where one statement per column
+  // costs more than linear time in the table's width.
+  virtual Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added);
+
   // Column names of an existing table (empty when it does not exist).
   virtual StatusOr<std::vector<std::string>> TableColumns(const std::string& dataset, const std::string& table);
   virtual StatusOr<bool> SchemaExists(const std::string& dataset);

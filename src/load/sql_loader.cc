@@ -88,13 +88,24 @@ Status SqlLoader::EnsureTable(const std::string& dataset, const Table& table) {
     return Status::Ok();
   }
   std::set<std::string> have(existing.begin(), existing.end());
+  std::vector<const Column*> added;
   for (const auto& c : table.columns) {
-    if (have.count(c.name)) continue;
+    if (!have.count(c.name)) added.push_back(&c);
+  }
+  // All of a table's new columns in one go: the destination picks the cheapest way.
+  if (added.empty()) return Status::Ok();
+  DLT_RETURN_IF_ERROR(client_->AddColumns(dataset, table, added));
+  if (dataset == dataset_) {
+    for (const Column* c : added) NoteApplied(table.name, c->name);
+  }
+  return Status::Ok();
+}
+
+Status SqlClient::AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) {
+  for (const Column* c : added) {
     // Added columns are nullable: rows loaded before have no value for them.
-    DLT_RETURN_IF_ERROR(client_->Execute("ALTER TABLE " + client_->Qualified(dataset, table.name) + " ADD COLUMN " +
-                                         client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) +
-                                         client_->ConstraintSql(c)));
-    if (dataset == dataset_) NoteApplied(table.name, c.name);
+    DLT_RETURN_IF_ERROR(Execute("ALTER TABLE " + Qualified(dataset, table.name) + " ADD COLUMN " +
+                                QuoteIdentifier(c->name) + " " + TypeSql(*c) + ConstraintSql(*c)));
   }
   return Status::Ok();
 }

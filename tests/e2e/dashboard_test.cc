@@ -57,7 +57,9 @@ class Dashboard : public ::testing::Test {
     // The canary in every secrets layer (base, dev, tests, prod) and in the environment.
     w.Write(".dlt/secrets.toml", "[sources.github]\naccess_token = \"" + kCanary + "-base\"\n");
     w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n\n"
-                                     "[sources.events]\napi_key = \"" + kCanary + "-dev\"\n\n"
+                                     "[sources.events]\napi_key = \"" + kCanary + "-dev\"\n"
+                                     // An ordinary key name: still a secret, being in a secrets file.
+                                     "note = \"" + kCanary + "-note\"\n\n"
                                      "[sources.pipedrive]\npipedrive_api_key = \"" + kCanary + "-named\"\n\n"
                                      "[destination.pg]\ndestination_type = \"postgres\"\n"
                                      "credentials = \"postgresql://loader:" + kCanary + "-url@127.0.0.1:1/dw\"\n");
@@ -70,7 +72,8 @@ class Dashboard : public ::testing::Test {
                                           std::to_string(closed_port_) + "\nusername = \"loader\"\npassword = \"" +
                                           kCanary + "-prod\"\ndatabase = \"dw\"\nconnect_timeout = 3\n");
     w.Write("events.jsonl",
-            "{\"id\": 1, \"name\": \"first\", \"tags\": [\"a\", \"b\"], \"meta\": {\"k\": 1}}\n"
+            "{\"id\": 1, \"name\": \"first\", \"tags\": [\"a\", \"b\"], \"meta\": {\"k\": 1}, \"note\": \"" + kCanary +
+                "-note\"}\n"
             "{\"id\": 2, \"name\": \"second\", \"tags\": [\"c\"], \"meta\": {\"k\": 2}}\n"
             "{\"id\": 3, \"name\": \"" + std::string(10000, 'x') + "\", \"tags\": [], \"meta\": {\"k\": 3}}\n");
     w.Write("events.toml", "[pipeline]\nname = \"events\"\ndestination = \"warehouse\"\ndataset_name = \"events_data\"\n\n"
@@ -306,6 +309,31 @@ TEST_F(Dashboard, LoadHistoryRowCountsAndPagedRowsMatchTheDestination) {
   EXPECT_EQ(nested["limit"], 50);
   EXPECT_EQ(nested["rows"].size(), 50u);
   EXPECT_EQ(nested["total"], 240);
+}
+
+// A value under an ordinary key of a secrets file (`note` in dev.secrets.toml) that also made it
+// into the loaded data: the rows and the config views show *** (Get() fails on any canary).
+TEST_F(Dashboard, AnyValueOfASecretsFileIsHiddenInRowsAndConfigWhateverItsKeyName) {
+  Json page = GetJson("/api/profiles/dev/pipelines/events/tables/events/rows");
+  std::vector<std::string> names;
+  for (const auto& c : page["columns"]) names.push_back(c["name"]);
+  size_t note_col = std::find(names.begin(), names.end(), "note") - names.begin();
+  size_t id_col = std::find(names.begin(), names.end(), "id") - names.begin();
+  ASSERT_LT(note_col, names.size()) << page.dump();
+  ASSERT_LT(id_col, names.size());
+  bool seen = false;
+  for (const auto& row : page["rows"]) {
+    if (row[id_col] != "1" && row[id_col] != 1) continue;
+    EXPECT_EQ(row[note_col], "***") << row.dump();
+    seen = true;
+  }
+  EXPECT_TRUE(seen) << page.dump();
+  Json p = GetJson("/api/profiles/dev/pipelines/events");
+  std::map<std::string, Json> config;
+  for (const auto& c : p["config"]) config[c["key"]] = c;
+  ASSERT_TRUE(config.count("sources.events.note")) << p["config"].dump();
+  EXPECT_EQ(config["sources.events.note"]["value"], "***");
+  EXPECT_TRUE(config["sources.events.note"]["secret"]);
 }
 
 // Other users of the machine reach 127.0.0.1 too: without the printed token there is no data.

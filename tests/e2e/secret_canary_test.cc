@@ -1,6 +1,6 @@
 // The secret canary sweep: a distinct canary value is placed in every secrets layer of a
 // workspace (secrets.toml, dev.secrets.toml, prod.secrets.toml, custom profiles' secrets, a
-// pipeline-scoped key, the global ~/.dlt/secrets.toml) and in environment variables
+// pipeline-scoped key, a key with an ordinary name, the global ~/.dlt/secrets.toml) and in environment variables
 // (DESTINATION__<name>__CREDENTIALS, MOTHERDUCK_TOKEN, SOURCES__...), including the passwords of
 // PostgreSQL destinations that work and one that fails authentication. Then every command is run,
 // succeeding and failing ones, with and without --debug, and its stdout and stderr are searched,
@@ -91,6 +91,8 @@ TEST_F(SecretCanary, NoCommandPrintsOrStoresAnySecretOfAnyLayer) {
   w_.Write(".dlt/dev.secrets.toml",
            "[destination.warehouse]\ndestination_type = \"duckdb\"\n"
            "[sources.shop]\napi_key = \"" + Canary("DevApiKey") + "\"\n"
+           // An ordinary key name: a secret all the same, being in a secrets file.
+           "note = \"" + Canary("DevOrdinaryKey") + "\"\n"
            "[destination.pgwh]\ndestination_type = \"postgres\"\n"
            "[destination.pgwh.credentials]\ndatabase = \"canary_dw\"\nusername = \"canary_loader\"\n"
            "password = \"" + pg_ok_pw + "\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(pg_.port()) + "\n");
@@ -165,6 +167,8 @@ TEST_F(SecretCanary, NoCommandPrintsOrStoresAnySecretOfAnyLayer) {
       cmd({"config", "show", "--show-secrets"});
       cmd({"config", "show", "destination"});
       cmd({"config", "show", "sources.shop.api_key"});
+      cmd({"config", "show", "sources.shop.note"});
+      cmd({"config", "explain", "sources.shop.note"});
       cmd({"config", "explain", "destination.warehouse.credentials"});
       cmd({"config", "explain", "destination.pgwh.credentials.password", "--pipeline", "shop"});
       cmd({"config", "explain", "sources.shop.password", "--pipeline", "shop"});

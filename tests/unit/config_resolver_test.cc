@@ -107,6 +107,25 @@ TEST(ConfigResolver, LowerCaseEnvironmentNameIsNotUsed) {
   EXPECT_FALSE(v->has_value());
 }
 
+TEST(ConfigResolver, AValueFromASecretsFileIsSecretWhateverItsKeyIsNamed) {
+  std::vector<ConfigLayer> layers = {
+      Layer(ProviderKind::kSecretsToml, ".dlt/dev.secrets.toml",
+            "[sources.p1]\nnote = \"hush\"\n[destination.warehouse]\ndestination_type = \"duckdb\"\n"),
+      Layer(ProviderKind::kConfigToml, ".dlt/config.toml", "[sources.p2]\nnote = \"plain\"\n"),
+  };
+  ConfigResolver r(Env({}), layers);
+  auto from_secrets = r.Resolve(Key({"sources", "p1"}, "note"));
+  ASSERT_TRUE(from_secrets.ok() && from_secrets->has_value());
+  EXPECT_TRUE((*from_secrets)->secret);
+  auto from_config = r.Resolve(Key({"sources", "p2"}, "note"));
+  ASSERT_TRUE(from_config.ok() && from_config->has_value());
+  EXPECT_FALSE((*from_config)->secret);
+  // destination_type only names the kind of a destination.
+  auto type = r.Resolve(Key({"destination", "warehouse"}, "destination_type"));
+  ASSERT_TRUE(type.ok() && type->has_value());
+  EXPECT_FALSE((*type)->secret);
+}
+
 // ---------------------------------------------------------------- provider precedence
 
 TEST(ConfigResolver, EnvironmentBeatsSecretsBeatsConfig) {

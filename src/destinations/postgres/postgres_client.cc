@@ -516,6 +516,19 @@ Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& ta
 // `_dlt_id` gets the index `<table>__dlt_id_key`.
 std::string PostgresClient::ConstraintSql(const Column& c) const { return c.unique ? " UNIQUE" : ""; }
 
+Status PostgresClient::AddColumns(const std::string& dataset, const Table& table,
+                                  const std::vector<const Column*>& added) {
+  // One ALTER TABLE for all new columns: PostgreSQL rebuilds the table's catalog entry once per
+  // statement, so a statement per column made adding n columns cost n times the table's width
+  // (1000 columns took seconds, 1500 much longer).
+  std::vector<std::string> parts;
+  parts.reserve(added.size());
+  for (const Column* c : added) {
+    parts.push_back("ADD COLUMN " + QuoteIdentifier(c->name) + " " + TypeSql(*c) + ConstraintSql(*c));
+  }
+  return Execute("ALTER TABLE " + Qualified(dataset, table.name) + " " + text::Join(parts, ", "));
+}
+
 std::string PostgresClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return c.precision ? "varchar(" + std::to_string(*c.precision) + ")" : "varchar";
