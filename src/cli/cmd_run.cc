@@ -8,6 +8,7 @@
 #include "dlt/pipeline.h"
 #include "extract/rest_api_source.h"
 #include "pipeline/pipeline_file.h"
+#include "pipeline/pipeline_lock.h"
 
 namespace dlt::cli {
 
@@ -117,23 +118,7 @@ Status RunRunCommand(Context& ctx) {
   options.dataset_name = args.Get("--dataset-name").value_or(spec.dataset_name);
   options.progress = !args.Has("--quiet");
   options.read_only = read_only;
-  {
-    ConfigKey k;
-    k.sections = {"runtime"};
-    k.key = "lock_timeout";
-    k.drop_sections = false;
-    DLT_ASSIGN_OR_RETURN(auto v, ws.config().Resolve(k));
-    if (v) {
-      char* end = nullptr;
-      const std::string& t = v->value.text;
-      double d = std::strtod(t.c_str(), &end);
-      if (t.empty() || *end != '\0' || !(d >= 0 && d <= 86400)) {
-        return InvalidArgument("runtime.lock_timeout must be a number of seconds from 0 to 86400, got `" + t + "` (" +
-                               v->origin.Describe() + ")");
-      }
-      options.lock_timeout_s = d;
-    }
-  }
+  DLT_ASSIGN_OR_RETURN(options.lock_timeout_s, ResolveLockTimeout(ws));
   DLT_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Create(ws, options));
   DLT_ASSIGN_OR_RETURN(LoadInfo info, pipeline.Run(resources));
   std::string summary = info.Summary();

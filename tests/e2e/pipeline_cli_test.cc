@@ -949,7 +949,7 @@ TEST(PipelineConcurrency, ASecondRunFailsFastNamingTheHolderAndAKilledHolderLeav
     auto t0 = std::chrono::steady_clock::now();
     auto second = w.RunPipeline({"shop.toml"});
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    EXPECT_NE(second.exit_code, 0);
+    EXPECT_EQ(second.exit_code, 4);  // busy: refused
     EXPECT_LT(secs, 5.0) << "the second run waited instead of failing fast";
     EXPECT_TRUE(Contains(second.err, "ERROR: Pipeline `shop` is being run by another process (pid " +
                                          std::to_string(first.pid()) + ")"))
