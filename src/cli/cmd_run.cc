@@ -29,7 +29,8 @@ const char* const kRunHelp =
     "  --destination D       override the pipeline's destination\n"
     "  --dataset-name N      override the pipeline's dataset\n"
     "  --quiet, -q           no progress display\n"
-    "  --yes, -y             confirm a replace load under a protected profile (prod)\n";
+    "  --yes, -y             accepted for compatibility: a run never asks for confirmation,\n"
+    "                        not even under a protected profile (prod)\n";
 
 Status RunRunCommand(Context& ctx) {
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
@@ -99,17 +100,6 @@ Status RunRunCommand(Context& ctx) {
                              "` has no `path` (or pass --resource " + r.options.name + "=PATH)");
     }
     resources.push_back(Resource::FromFiles(r.options, paths, base, r.format));
-  }
-
-  // Under a protected profile (prod by default) a replace load empties tables: confirm it.
-  std::vector<std::string> replacing;
-  for (const auto& r : resources) {
-    if (r.options().write_disposition == "replace") replacing.push_back(r.options().name);
-  }
-  if (!replacing.empty()) {
-    DLT_ASSIGN_OR_RETURN(bool confirmed, ConfirmProtected(ctx, ws, "A replace load of " + text::Join(replacing, ", "),
-                                                          args.Has("--yes")));
-    (void)confirmed;
   }
 
   PipelineOptions options;
