@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 
 const char* const kFreshList =
     "Available profiles:\n"
-    "* dev (current) (configured) - dev profile, workspace default\n"
+    "* dev (current) - dev profile, workspace default\n"
     "* prod - production profile, assumed by pipelines deployed in Runtime\n"
     "* tests - profile assumed when running tests\n"
     "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
@@ -56,7 +56,7 @@ TEST(ProfileCli, SeedPageSequencePinsShowsAndUnpinsProd) {
   EXPECT_EQ(list2.out,
             "Available profiles:\n"
             "* dev - dev profile, workspace default\n"
-            "* prod (current) (configured) - production profile, assumed by pipelines deployed in Runtime\n"
+            "* prod (current) - production profile, assumed by pipelines deployed in Runtime\n"
             "* tests - profile assumed when running tests\n"
             "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
             "limited access rights\n");
@@ -137,7 +137,7 @@ TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "Available profiles:\n"
-            "* dev (current) (configured) - dev profile, workspace default\n"
+            "* dev (current) - dev profile, workspace default\n"
             "* prod (configured) - production profile, assumed by pipelines deployed in Runtime\n"
             "* tests - profile assumed when running tests\n"
             "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
@@ -149,6 +149,32 @@ TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
   EXPECT_TRUE(Contains(pinned.out, "* staging (current) (configured) - custom profile\n")) << pinned.out;
   EXPECT_TRUE(Contains(pinned.out, "* dev - dev profile, workspace default\n")) << pinned.out;
   EXPECT_EQ(pinned.err, "Profile `staging` is active.\n");
+}
+
+// The current profile is marked configured only when a file or its pipelines configure it.
+TEST(ProfileCli, CurrentProfileIsMarkedConfiguredOnlyWhenSomethingConfiguresIt) {
+  CliWorkspace w;
+  EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) - dev profile"));
+  w.Write(".dlt/dev.config.toml", "");
+  EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) (configured) - dev profile"));
+  auto custom = w.Dlt({"--profile", "adhoc", "profile", "list"});
+  EXPECT_EQ(custom.exit_code, 0) << custom.err;
+  EXPECT_TRUE(Contains(custom.out, "* adhoc (current) - custom profile\n")) << custom.out;
+}
+
+TEST(ProfileCli, PinningACustomProfileNothingConfiguresWarnsAndPins) {
+  CliWorkspace w;
+  auto r = w.Dlt({"profile", "staging", "pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Will pin the profile staging to current Workspace.\n");
+  EXPECT_TRUE(Contains(r.err, "WARNING: Profile `staging` is not configured: no .dlt/staging.secrets.toml or "
+                              ".dlt/staging.config.toml")) << r.err;
+  EXPECT_EQ(w.Read(".dlt/profile-name"), "staging");
+  // Configured: no warning.
+  w.Write(".dlt/qa.config.toml", "");
+  auto qa = w.Dlt({"profile", "qa", "pin"});
+  EXPECT_EQ(qa.exit_code, 0) << qa.err;
+  EXPECT_FALSE(Contains(qa.err, "WARNING")) << qa.err;
 }
 
 TEST(ProfileCli, ProfileConfiguredInTheGlobalDirIsMarkedConfigured) {
@@ -302,6 +328,7 @@ TEST(ProfileCli, VersionPrintsTheProgramNameAndVersion) {
 TEST(ProfileCli, OutputHasNoColourWhenPipedOrWithNoColor) {
   CliWorkspace w;
   w.Write(".dlt/profile-name", "prod");
+  w.Write(".dlt/prod.config.toml", "");  // configured, so both markers show
   auto piped = w.Dlt({"profile", "list"});
   EXPECT_FALSE(Contains(piped.out + piped.err, "\x1b[")) << piped.out;
   w.env()["NO_COLOR"] = "1";
