@@ -35,6 +35,9 @@ struct CommandSpec {
 };
 
 const std::vector<CommandSpec>& Commands();
+// The help of one operation (`dlt pipeline shop sync --help`) from the group's help text, or
+// nullopt when `rest` names none (src/cli/op_help.cc).
+std::optional<std::string> OperationHelp(const CommandSpec& spec, const std::vector<std::string>& rest);
 
 // Commands, defined one group per file.
 Status RunProfileCommand(Context& ctx);

@@ -746,6 +746,10 @@ TEST(PipelineInspect, ListInfoTraceSchemaAndLoadPackage) {
       << list.out;
   EXPECT_TRUE(Contains(list.out, "\nshop")) << list.out;
   EXPECT_TRUE(Contains(list.out, "\ninventory")) << list.out;
+  // dlt's long option lists the same
+  auto long_list = w.Dlt({"pipeline", "--list-pipelines"});
+  EXPECT_EQ(long_list.exit_code, 0) << long_list.err;
+  EXPECT_EQ(long_list.out, list.out);
 
   auto info = w.Dlt({"pipeline", "shop", "info"});
   EXPECT_EQ(info.exit_code, 0) << info.err;

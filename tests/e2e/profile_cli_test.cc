@@ -177,6 +177,31 @@ TEST(ProfileCli, PinningACustomProfileNothingConfiguresWarnsAndPins) {
   EXPECT_FALSE(Contains(qa.err, "WARNING")) << qa.err;
 }
 
+TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
+  CliWorkspace w;
+  auto clean = w.Dlt({"workspace", "clean", "--help"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.out.rfind("usage: dlt workspace clean\n", 0), 0u) << clean.out;
+  EXPECT_TRUE(Contains(clean.out, "--skip-data-dir")) << clean.out;
+  EXPECT_FALSE(Contains(clean.out, "--all-profiles")) << clean.out;
+
+  auto sync = w.Dlt({"pipeline", "shop", "sync", "--help"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_EQ(sync.out.rfind("usage: dlt pipeline <name> sync [--destination D] [--dataset-name N]\n", 0), 0u) << sync.out;
+  EXPECT_FALSE(Contains(sync.out, "failed-jobs")) << sync.out;
+
+  auto pin = w.Dlt({"profile", "prod", "pin", "--help"});
+  EXPECT_EQ(pin.out.rfind("usage: dlt profile NAME pin\n", 0), 0u) << pin.out;
+  EXPECT_FALSE(w.Exists(".dlt/profile-name"));
+
+  auto explain = w.Dlt({"config", "explain", "--help"});
+  EXPECT_EQ(explain.out.rfind("usage: dlt config explain KEY\n", 0), 0u) << explain.out;
+  EXPECT_TRUE(Contains(explain.out, "--pipeline NAME")) << explain.out;
+
+  // Without an operation: the group's help.
+  EXPECT_EQ(w.Dlt({"pipeline", "--help"}).out.rfind("usage: dlt pipeline [-l | --list-pipelines]", 0), 0u);
+}
+
 TEST(ProfileCli, ProfileConfiguredInTheGlobalDirIsMarkedConfigured) {
   CliWorkspace w;
   WriteFile(w.home() / ".dlt" / "tests.secrets.toml", "");
@@ -321,7 +346,8 @@ TEST(ProfileCli, VersionPrintsTheProgramNameAndVersion) {
   CliWorkspace w;
   auto r = w.Dlt({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_match(r.out, std::regex("dlt [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << r.out;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("dlt [0-9]+\\.[0-9]+\\.[0-9]+ \\(compatible with dlt 1\\.26\\.0\\)\n")))
+      << r.out;
   EXPECT_EQ(r.err, "");
 }
 
