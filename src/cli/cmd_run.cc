@@ -17,12 +17,16 @@ namespace fs = std::filesystem;
 const char* const kRunHelp =
     "usage: dlt run <pipeline file | pipeline name> [--resource NAME=PATH ...]\n"
     "               [--destination D] [--dataset-name N] [--quiet]\n"
+    "       dlt run <script.py> [SCRIPT ARGS...]\n"
     "\n"
     "Runs a declarative pipeline (a TOML file) in the active profile: finishes pending load\n"
     "packages of earlier runs, then extracts, normalizes and loads. A pipeline file can start\n"
     "with `#!/usr/bin/env -S dlt run` and be executed directly.\n"
     "Refused under a read-only profile (`access` by default, or `read_only = true` in\n"
     "[workspace.profiles.<name>]).\n"
+    "A Python pipeline script (.py) is run by python3 in the workspace root with the active\n"
+    "profile as WORKSPACE__PROFILE, when python3 can import the Python `dlt` package; the\n"
+    "exit code is the script's.\n"
     "\n"
     "options:\n"
     "  --resource NAME=PATH  read resource NAME from PATH instead of its `path` (`-` = stdin)\n"
@@ -33,6 +37,10 @@ const char* const kRunHelp =
     "                        not even under a protected profile (prod)\n";
 
 Status RunRunCommand(Context& ctx) {
+  // A Python pipeline script: everything after it is the script's own arguments.
+  if (!ctx.args.empty() && ctx.args[0].ends_with(".py")) {
+    return RunPythonScript(ctx, ctx.args[0], {ctx.args.begin() + 1, ctx.args.end()});
+  }
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--resource", "-r", true},
                                                    {"--destination", nullptr, true},
@@ -41,6 +49,10 @@ Status RunRunCommand(Context& ctx) {
                                                    {"--yes", "-y", false}},
                                                   "run"));
   if (args.positionals.empty()) return InvalidArgument("`dlt run` needs a pipeline file or name. See `dlt run --help`.");
+  if (args.positionals[0].ends_with(".py")) {
+    return InvalidArgument("options of `dlt run` go after a pipeline file, not before a Python script: run `dlt run " +
+                           args.positionals[0] + " [SCRIPT ARGS...]`");
+  }
   if (args.positionals.size() > 1) {
     return InvalidArgument("unexpected argument `" + args.positionals[1] + "`. See `dlt run --help`.");
   }

@@ -25,6 +25,8 @@ struct Context {
   // Opens the workspace with the global flags; prints the profile banner once.
   StatusOr<Workspace> OpenWorkspace(bool require_workspace);
   bool banner_printed = false;
+  // The process exit code when the command succeeds (`dlt run script.py` forwards the script's).
+  int exit_code = 0;
 };
 
 struct CommandSpec {
@@ -43,6 +45,8 @@ std::optional<std::string> OperationHelp(const CommandSpec& spec, const std::vec
 Status RunProfileCommand(Context& ctx);
 Status RunWorkspaceCommand(Context& ctx);
 Status RunRunCommand(Context& ctx);
+// `dlt run script.py [ARGS...]` (src/cli/cmd_run_python.cc).
+Status RunPythonScript(Context& ctx, const std::string& script, const std::vector<std::string>& script_args);
 Status RunPipelineCommand(Context& ctx);
 Status RunInitCommand(Context& ctx);
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,

@@ -266,7 +266,7 @@ int Main(int argc, char** argv) {
     }
     return ExitCodeFor(status);
   }
-  return 0;
+  return ctx.exit_code;
 }
 
 }  // namespace
