@@ -25,7 +25,7 @@ const char* const kWorkspaceHelp =
     "                 working folder (.dlt/.var/<profile>), then re-create them empty;\n"
     "                 remote destinations are not affected. Waits for running pipelines\n"
     "                 up to [runtime] lock_timeout, else refuses (exit code 4) naming the\n"
-    "                 pid. Without a terminal it deletes only with --yes (else exit code 4)\n"
+    "                 pid. Without a terminal it deletes only with --yes (else exit code 4).\n"
     "    --skip-data-dir  keep the working folder (pipeline state and packages)\n"
     "    --yes, -y        do not ask for confirmation (also for a protected profile)\n"
     "  check          hygiene check: secret-looking values in config.toml files, secrets\n"

@@ -67,7 +67,15 @@ std::optional<std::string> OperationHelp(const CommandSpec& spec, const std::vec
     if (!pos.empty()) b = find(pos[0], false);
   }
   if (!b) return std::nullopt;
-  std::string out = "usage: dlt " + command + " " + (command == "pipeline" ? "<name> " : "") + b->header + "\n\n";
+  // The usage line also names the operation's own options (`    --yes, -y   ...` lines).
+  std::string usage = b->header;
+  for (const auto& l : b->lines) {
+    if (!l.starts_with("    --")) continue;
+    std::string opt = l.substr(4, l.find("  ", 4) - 4);
+    opt = opt.substr(0, opt.find(','));
+    if (usage.find(opt) == std::string::npos) usage += " [" + opt + "]";
+  }
+  std::string out = "usage: dlt " + command + " " + (command == "pipeline" ? "<name> " : "") + usage + "\n\n";
   for (const auto& l : b->lines) out += l + "\n";
   out += "\nSee `dlt " + command + " --help` for the other commands.\n";
   return out;

@@ -181,7 +181,7 @@ TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
   CliWorkspace w;
   auto clean = w.Dlt({"workspace", "clean", "--help"});
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
-  EXPECT_EQ(clean.out.rfind("usage: dlt workspace clean\n", 0), 0u) << clean.out;
+  EXPECT_EQ(clean.out.rfind("usage: dlt workspace clean [--skip-data-dir] [--yes]\n", 0), 0u) << clean.out;
   EXPECT_TRUE(Contains(clean.out, "--skip-data-dir")) << clean.out;
   EXPECT_FALSE(Contains(clean.out, "--all-profiles")) << clean.out;
 
@@ -195,7 +195,7 @@ TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
   EXPECT_FALSE(w.Exists(".dlt/profile-name"));
 
   auto explain = w.Dlt({"config", "explain", "--help"});
-  EXPECT_EQ(explain.out.rfind("usage: dlt config explain KEY\n", 0), 0u) << explain.out;
+  EXPECT_EQ(explain.out.rfind("usage: dlt config explain KEY [--pipeline NAME]\n", 0), 0u) << explain.out;
   EXPECT_TRUE(Contains(explain.out, "--pipeline NAME")) << explain.out;
 
   // Without an operation: the group's help.
