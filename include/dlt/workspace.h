@@ -86,7 +86,8 @@ class Workspace {
   const std::vector<ConfigLayer>& layers() const { return resolver_->layers(); }
   const Environment& env() const { return env_; }
 
-  // Built-ins always; custom profiles when pinned or configured.
+  // Built-ins always; custom profiles when pinned, configured or current. `configured` as
+  // IsProfileConfigured (for the current profile also: pipelines in its working folder).
   std::vector<ProfileListing> ListProfiles() const;
   // True when a `<name>.*.toml` file exists in the project or global dir, or the profile has
   // pipelines in its working folder.

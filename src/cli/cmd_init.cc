@@ -222,7 +222,8 @@ Status RunInitCommand(Context& ctx) {
   if (std::find(kDestinations.begin(), kDestinations.end(), destination) == kDestinations.end()) {
     std::string msg = "unknown destination `" + destination + "`.";
     if (auto s = text::Suggest(destination, kDestinations)) msg += " Did you mean `" + *s + "`?";
-    return InvalidArgument(msg + " Destinations: " + text::Join(kDestinations, ", "));
+    // Not found, as an unknown source is: both name something that does not exist.
+    return NotFound(msg + " Destinations: " + text::Join(kDestinations, ", "));
   }
   const bool force = args.Has("--force");
   std::error_code ec;
@@ -310,7 +311,9 @@ Status RunInitCommand(Context& ctx) {
     if (p.action == Action::kCreate || p.action == Action::kUpdate || p.action == Action::kOverwrite) {
       fs::path target = dir / p.rel;
       DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(target.parent_path()));
-      DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(target, p.content));
+      // Secrets files are the user's only (0600), as `dlt workspace check` demands.
+      const bool secrets_file = p.rel.ends_with("secrets.toml");
+      DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(target, p.content, secrets_file ? 0600 : 0644));
       if (p.rel.ends_with("_pipeline.toml")) {
         // Executable: the file starts with #!/usr/bin/env -S dlt run
         fs::permissions(target, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,

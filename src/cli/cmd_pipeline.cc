@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 const char* const kPipelineHelp =
-    "usage: dlt pipeline [-l | --list]\n"
+    "usage: dlt pipeline [-l | --list-pipelines]\n"
     "       dlt pipeline <name> [info | trace | schema | load-package | failed-jobs |\n"
     "                            drop-pending-packages | drop | sync | show]\n"
     "\n"
@@ -296,7 +296,8 @@ Status RunPipelineCommand(Context& ctx) {
   static const std::vector<std::string> kOps = {"info", "trace", "schema", "load-package", "failed-jobs",
                                                 "drop-pending-packages", "sync", "drop", "show"};
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
-                                                  {{"--list", "-l", false},
+                                                  {{"--list-pipelines", "-l", false},
+                                                   {"--list", nullptr, false},
                                                    {"--format", nullptr, true},
                                                    {"--yes", "-y", false},
                                                    {"--verbose", "-v", false},
@@ -308,7 +309,7 @@ Status RunPipelineCommand(Context& ctx) {
                                                   "pipeline"));
   DLT_ASSIGN_OR_RETURN(Workspace ws, ctx.OpenWorkspace(false));
   DLT_RETURN_IF_ERROR(ws.LoadConfig());
-  if (args.Has("--list") || args.positionals.empty()) return List(ctx, ws);
+  if (args.Has("--list-pipelines") || args.Has("--list") || args.positionals.empty()) return List(ctx, ws);
   const std::string& name = args.positionals[0];
   std::string op = args.positionals.size() > 1 ? args.positionals[1] : "info";
   if (std::find(kOps.begin(), kOps.end(), op) == kOps.end()) {

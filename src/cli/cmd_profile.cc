@@ -71,6 +71,13 @@ Status Pin(Context& ctx, const Workspace& ws, const std::string& name) {
   }
   ctx.console.Out("Will pin the profile " + name + " to current Workspace.");
   DLT_RETURN_IF_ERROR(ws.Pin(name));
+  // A custom name nothing configures is most likely a mistake: say so, but pin as asked (the
+  // files may come next). Built-ins are known profiles and are pinned quietly, as dlt does.
+  if (!builtin && !ws.IsProfileConfigured(name)) {
+    ctx.console.Warning("Profile `" + name + "` is not configured: no .dlt/" + name + ".secrets.toml or .dlt/" + name +
+                        ".config.toml (nor in ~/.dlt/) and no pipelines. It was pinned; until you add one of these "
+                        "files, runs use only the shared .dlt/config.toml and .dlt/secrets.toml.");
+  }
   if (auto env = ws.env().Get("WORKSPACE__PROFILE"); env && !text::Trim(*env).empty() && *env != name) {
     ctx.console.Note("WORKSPACE__PROFILE=" + std::string(text::Trim(*env)) +
                      " is set and takes precedence over the pinned profile.");

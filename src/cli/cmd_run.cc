@@ -8,6 +8,7 @@
 #include "dlt/pipeline.h"
 #include "extract/rest_api_source.h"
 #include "pipeline/pipeline_file.h"
+#include "pipeline/pipeline_lock.h"
 
 namespace dlt::cli {
 
@@ -16,21 +17,30 @@ namespace fs = std::filesystem;
 const char* const kRunHelp =
     "usage: dlt run <pipeline file | pipeline name> [--resource NAME=PATH ...]\n"
     "               [--destination D] [--dataset-name N] [--quiet]\n"
+    "       dlt run <script.py> [SCRIPT ARGS...]\n"
     "\n"
     "Runs a declarative pipeline (a TOML file) in the active profile: finishes pending load\n"
     "packages of earlier runs, then extracts, normalizes and loads. A pipeline file can start\n"
     "with `#!/usr/bin/env -S dlt run` and be executed directly.\n"
     "Refused under a read-only profile (`access` by default, or `read_only = true` in\n"
     "[workspace.profiles.<name>]).\n"
+    "A Python pipeline script (.py) is run by python3 in the workspace root with the active\n"
+    "profile as WORKSPACE__PROFILE, when python3 can import the Python `dlt` package; the\n"
+    "exit code is the script's.\n"
     "\n"
     "options:\n"
     "  --resource NAME=PATH  read resource NAME from PATH instead of its `path` (`-` = stdin)\n"
     "  --destination D       override the pipeline's destination\n"
     "  --dataset-name N      override the pipeline's dataset\n"
     "  --quiet, -q           no progress display\n"
-    "  --yes, -y             confirm a replace load under a protected profile (prod)\n";
+    "  --yes, -y             accepted for compatibility: a run never asks for confirmation,\n"
+    "                        not even under a protected profile (prod)\n";
 
 Status RunRunCommand(Context& ctx) {
+  // A Python pipeline script: everything after it is the script's own arguments.
+  if (!ctx.args.empty() && ctx.args[0].ends_with(".py")) {
+    return RunPythonScript(ctx, ctx.args[0], {ctx.args.begin() + 1, ctx.args.end()});
+  }
   DLT_ASSIGN_OR_RETURN(ParsedArgs args, ParseArgs(ctx.args,
                                                   {{"--resource", "-r", true},
                                                    {"--destination", nullptr, true},
@@ -39,6 +49,10 @@ Status RunRunCommand(Context& ctx) {
                                                    {"--yes", "-y", false}},
                                                   "run"));
   if (args.positionals.empty()) return InvalidArgument("`dlt run` needs a pipeline file or name. See `dlt run --help`.");
+  if (args.positionals[0].ends_with(".py")) {
+    return InvalidArgument("options of `dlt run` go after a pipeline file, not before a Python script: run `dlt run " +
+                           args.positionals[0] + " [SCRIPT ARGS...]`");
+  }
   if (args.positionals.size() > 1) {
     return InvalidArgument("unexpected argument `" + args.positionals[1] + "`. See `dlt run --help`.");
   }
@@ -102,17 +116,6 @@ Status RunRunCommand(Context& ctx) {
     resources.push_back(Resource::FromFiles(r.options, paths, base, r.format));
   }
 
-  // Under a protected profile (prod by default) a replace load empties tables: confirm it.
-  std::vector<std::string> replacing;
-  for (const auto& r : resources) {
-    if (r.options().write_disposition == "replace") replacing.push_back(r.options().name);
-  }
-  if (!replacing.empty()) {
-    DLT_ASSIGN_OR_RETURN(bool confirmed, ConfirmProtected(ctx, ws, "A replace load of " + text::Join(replacing, ", "),
-                                                          args.Has("--yes")));
-    (void)confirmed;
-  }
-
   PipelineOptions options;
   options.pipeline_name = spec.name;
   options.destination = args.Get("--destination").value_or(spec.destination);
@@ -120,23 +123,7 @@ Status RunRunCommand(Context& ctx) {
   options.progress = !args.Has("--quiet");
   options.read_only = read_only;
   options.source_config_origins = source_origins;
-  {
-    ConfigKey k;
-    k.sections = {"runtime"};
-    k.key = "lock_timeout";
-    k.drop_sections = false;
-    DLT_ASSIGN_OR_RETURN(auto v, ws.config().Resolve(k));
-    if (v) {
-      char* end = nullptr;
-      const std::string& t = v->value.text;
-      double d = std::strtod(t.c_str(), &end);
-      if (t.empty() || *end != '\0' || !(d >= 0 && d <= 86400)) {
-        return InvalidArgument("runtime.lock_timeout must be a number of seconds from 0 to 86400, got `" + t + "` (" +
-                               v->origin.Describe() + ")");
-      }
-      options.lock_timeout_s = d;
-    }
-  }
+  DLT_ASSIGN_OR_RETURN(options.lock_timeout_s, ResolveLockTimeout(ws));
   DLT_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Create(ws, options));
   DLT_ASSIGN_OR_RETURN(LoadInfo info, pipeline.Run(resources));
   std::string summary = info.Summary();

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "common/fs.h"
 #include "common/text.h"
+#include "pipeline/pipeline_lock.h"
 
 namespace dlt::cli {
 
@@ -22,7 +23,9 @@ const char* const kWorkspaceHelp =
     "                 configuration locations probed but not found and every pipeline\n"
     "  clean          delete the current profile's local data (_local/<profile>) and\n"
     "                 working folder (.dlt/.var/<profile>), then re-create them empty;\n"
-    "                 remote destinations are not affected\n"
+    "                 remote destinations are not affected. Waits for running pipelines\n"
+    "                 up to [runtime] lock_timeout, else refuses (exit code 4) naming the\n"
+    "                 pid. Without a terminal it deletes only with --yes (else exit code 4).\n"
     "    --skip-data-dir  keep the working folder (pipeline state and packages)\n"
     "    --yes, -y        do not ask for confirmation (also for a protected profile)\n"
     "  check          hygiene check: secret-looking values in config.toml files, secrets\n"
@@ -129,12 +132,35 @@ Status Clean(Context& ctx, Workspace& ws, bool skip_data_dir, bool yes) {
   c.Out("The following dirs will be deleted:");
   for (const auto& [dir, what] : dirs) c.Out("- " + ws.Display(dir) + " (" + what + ")");
   DLT_ASSIGN_OR_RETURN(bool typed, ConfirmProtected(ctx, ws, "`dlt workspace clean`", yes));
-  if (!yes && !typed && !c.Confirm("Do you want to proceed?", false)) return Status::Ok();
+  if (!yes && !typed) {
+    // Without a terminal there is nobody to ask: refuse as under a protected profile, so that a
+    // script sees that nothing happened instead of a silent success.
+    if (!c.interactive()) {
+      return PermissionDenied("Nothing was deleted: `dlt workspace clean` needs confirmation and there is no terminal "
+                              "to ask on (stdin is not a terminal, or --non-interactive). Pass --yes to delete.");
+    }
+    if (!c.Confirm("Do you want to proceed?", false)) {
+      c.Out("Nothing was deleted.");
+      return Status::Ok();
+    }
+  }
+  // A running pipeline writes into these folders (its working folder and its DuckDB file):
+  // take every pipeline's lock first and hold them all while deleting, or delete nothing.
+  DLT_ASSIGN_OR_RETURN(double lock_timeout, ResolveLockTimeout(ws));
+  std::vector<PipelineLock> locks;
+  for (const auto& p : ws.ListPipelines()) {
+    PipelineLock lock;
+    Status s = lock.Acquire(p.path, p.name, lock_timeout);
+    if (!s.ok()) return Status(s.code(), s.message() + ". Nothing was deleted.");
+    locks.push_back(std::move(lock));
+  }
   for (const auto& [dir, what] : dirs) {
-    c.Out("Deleting " + c.Yellow(ws.Display(dir), false));
     std::error_code ec;
-    fs::remove_all(dir, ec);
-    if (ec) return Internal("cannot delete " + ws.Display(dir) + ": " + ec.message());
+    if (fs::exists(fs::symlink_status(dir, ec))) {
+      c.Out("Deleting " + c.Yellow(ws.Display(dir), false));
+      fs::remove_all(dir, ec);
+      if (ec) return Internal("cannot delete " + ws.Display(dir) + ": " + ec.message());
+    }
     DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dir));
   }
   return Status::Ok();

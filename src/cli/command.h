@@ -25,6 +25,8 @@ struct Context {
   // Opens the workspace with the global flags; prints the profile banner once.
   StatusOr<Workspace> OpenWorkspace(bool require_workspace);
   bool banner_printed = false;
+  // The process exit code when the command succeeds (`dlt run script.py` forwards the script's).
+  int exit_code = 0;
 };
 
 struct CommandSpec {
@@ -35,11 +37,16 @@ struct CommandSpec {
 };
 
 const std::vector<CommandSpec>& Commands();
+// The help of one operation (`dlt pipeline shop sync --help`) from the group's help text, or
+// nullopt when `rest` names none (src/cli/op_help.cc).
+std::optional<std::string> OperationHelp(const CommandSpec& spec, const std::vector<std::string>& rest);
 
 // Commands, defined one group per file.
 Status RunProfileCommand(Context& ctx);
 Status RunWorkspaceCommand(Context& ctx);
 Status RunRunCommand(Context& ctx);
+// `dlt run script.py [ARGS...]` (src/cli/cmd_run_python.cc).
+Status RunPythonScript(Context& ctx, const std::string& script, const std::vector<std::string>& script_args);
 Status RunPipelineCommand(Context& ctx);
 Status RunInitCommand(Context& ctx);
 Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& name,

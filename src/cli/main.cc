@@ -217,7 +217,7 @@ int Main(int argc, char** argv) {
   }
 
   if (want_version && command.empty()) {
-    console.Out(std::string("dlt ") + DLT_VERSION);
+    console.Out(std::string("dlt ") + DLT_VERSION + " (compatible with dlt " + DLT_COMPATIBLE_VERSION + ")");
     return 0;
   }
   if (command.empty()) {
@@ -248,7 +248,8 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (want_help) {
-    std::fputs(spec->help, stdout);
+    std::optional<std::string> op_help = OperationHelp(*spec, rest);
+    std::fputs(op_help ? op_help->c_str() : spec->help, stdout);
     return 0;
   }
   if (flags.non_interactive) {
@@ -265,7 +266,7 @@ int Main(int argc, char** argv) {
     }
     return ExitCodeFor(status);
   }
-  return 0;
+  return ctx.exit_code;
 }
 
 }  // namespace

@@ -48,11 +48,13 @@ static Status WriteAll(int fd, std::string_view data, const fs::path& path) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const fs::path& path, std::string_view content) {
+Status WriteFileAtomic(const fs::path& path, std::string_view content) { return WriteFileAtomic(path, content, 0644); }
+
+Status WriteFileAtomic(const fs::path& path, std::string_view content, unsigned mode) {
   std::random_device rd;
   fs::path tmp = path;
   tmp += ".tmp" + std::to_string(::getpid()) + "_" + std::to_string(rd() % 1000000);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return Internal("cannot create " + tmp.string() + ": " + std::strerror(errno));
   Status s = WriteAll(fd, content, tmp);
   if (s.ok() && ::fsync(fd) != 0) s = Internal("cannot sync " + tmp.string() + ": " + std::strerror(errno));

@@ -17,6 +17,9 @@ StatusOr<std::string> ReadFile(const fs::path& path);
 // Writes `content` to a temp file beside `path`, fsyncs it, renames it over `path` and fsyncs
 // the folder: readers see the old file or the new one, never a torn one.
 Status WriteFileAtomic(const fs::path& path, std::string_view content);
+// The same, creating the file with `mode` (before the umask), e.g. 0600 for a secrets file: the
+// content is never readable by others, not even while the temporary file exists.
+Status WriteFileAtomic(const fs::path& path, std::string_view content, unsigned mode);
 
 // Creates the folder and its parents; an error names the folder.
 Status CreateDirectories(const fs::path& path);

@@ -32,6 +32,7 @@
 #include "normalize/schema.h"
 #include "normalize/schema_history.h"
 #include "pipeline/destination_factory.h"
+#include "pipeline/pipeline_lock.h"
 #include "pipeline/progress.h"
 
 namespace dlt {
@@ -164,46 +165,6 @@ Status ValidateOptions(const ResourceOptions& o) {
   }
   return Status::Ok();
 }
-
-// An exclusive lock on the pipeline folder: two runs of one pipeline never interleave. The lock
-// is released by the kernel when the process dies, so a killed run leaves no stale lock.
-class PipelineLock {
- public:
-  ~PipelineLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Status Acquire(const fs::path& dir, const std::string& name, double timeout_s = 0) {
-    fs::path p = dir / ".lock";
-    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Internal("cannot open " + p.string() + ": " + std::strerror(errno));
-    // With a timeout, poll until the holder is done (or dies: the kernel releases its lock).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      char buf[64] = {0};
-      ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
-      std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "another process";
-      ::close(fd_);
-      fd_ = -1;
-      return FailedPrecondition("Pipeline `" + name + "` is being run by another process (pid " +
-                                std::string(text::Trim(holder)) + "); wait for it to finish" +
-                                (timeout_s > 0 ? " (waited " + std::to_string(static_cast<long>(timeout_s)) + " s, runtime.lock_timeout)"
-                                               : std::string(" (or set [runtime] lock_timeout = <seconds> to wait)")));
-    }
-    std::string pid = std::to_string(::getpid());
-    if (::ftruncate(fd_, 0) == 0) {
-      ssize_t w = ::pwrite(fd_, pid.data(), pid.size(), 0);
-      (void)w;
-    }
-    return Status::Ok();
-  }
-
- private:
-  int fd_ = -1;
-};
-
 
 // True when every column present in both schemas has the same type and flags.
 bool SchemasAgree(const Schema& a, const Schema& b) {

@@ -7,6 +7,8 @@
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "pipeline/destination_factory.h"
+#include "pipeline/pipeline_file.h"
+#include "pipeline/pipeline_lock.h"
 
 namespace dlt {
 
@@ -45,7 +47,29 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     }
   }
   if (destination.empty() || dataset.empty()) {
+    // No local state (e.g. after `dlt workspace clean`): the pipeline file in the workspace names
+    // both, as `dlt run` would use them.
+    auto file = FindPipelineFile(o.pipeline_name, ws.run_dir());
+    if (file.ok()) {
+      auto spec = ParsePipelineFile(*file, ws.Display(*file));
+      if (spec.ok() && spec->name == o.pipeline_name) {
+        if (destination.empty() && !spec->destination.empty()) {
+          destination = spec->destination;
+          debug("Destination `" + destination + "` from " + ws.Display(*file));
+        }
+        if (dataset.empty() && !spec->dataset_name.empty()) {
+          dataset = spec->dataset_name;
+          debug("Dataset `" + dataset + "` from " + ws.Display(*file));
+        }
+      } else if (!spec.ok()) {
+        debug("pipeline file " + ws.Display(*file) + " not used: " + spec.status().message());
+      }
+    }
+  }
+  if (destination.empty() || dataset.empty()) {
     return InvalidArgument("Pipeline " + o.pipeline_name + " has no local state in " + ws.Display(dir) +
+                           " and no pipeline file in " + ws.run_dir().string() + " names its " +
+                           (destination.empty() ? std::string("destination") : std::string("dataset")) +
                            ": pass --destination and --dataset-name to restore it from the destination");
   }
   debug("Active profile: " + (ws.workspace_mode() ? ws.profile() : std::string("(classic mode)")));
@@ -83,6 +107,12 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*schema_text, "schema " + schema_name + " stored in " + dataset));
     debug("Found schema " + schema_name + " version " + std::to_string(s.version()));
     schema = std::move(s);
+  }
+  // A run of the pipeline writes the files dropped here: wait for it, or refuse naming its pid.
+  PipelineLock lock;
+  if (fs::exists(dir, ec)) {
+    DLT_ASSIGN_OR_RETURN(double lock_timeout, ResolveLockTimeout(ws));
+    DLT_RETURN_IF_ERROR(lock.Acquire(dir, o.pipeline_name, lock_timeout));
   }
   if (fs::exists(dir, ec) && (local || fs::exists(dir / "schemas", ec))) {
     if (o.confirm && !o.confirm("About to drop the local state of the pipeline and reset all the schemas. The "

@@ -250,13 +250,15 @@ std::vector<ProfileListing> Workspace::ListProfiles() const {
     l.builtin = builtin;
     l.current = name == profile_;
     l.pinned = pinned_ && *pinned_ == name;
-    l.configured = l.current || IsProfileConfigured(name);
+    // Configured by a file or by its pipelines, never merely by being current: `dev` in a fresh
+    // workspace is not (the seed page lists it without the marker).
+    l.configured = IsProfileConfigured(name) || (l.current && !ListPipelines().empty());
     out.push_back(std::move(l));
   };
   for (const auto& p : BuiltinProfiles()) add(p.name, p.description, true);
   for (const auto& p : CustomProfilesOnDisk()) add(p, kCustomProfileDescription, false);
   if (pinned_) add(*pinned_, kCustomProfileDescription, false);
-  if (!profile_.empty()) add(profile_, kCustomProfileDescription, false);  // always configured
+  if (!profile_.empty()) add(profile_, kCustomProfileDescription, false);  // always listed
   return out;
 }
 

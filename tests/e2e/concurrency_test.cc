@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "held_lock.h"
 #include "pipeline_fixture.h"
 
 namespace dlt::testing {
@@ -46,28 +47,6 @@ TEST(Concurrency, DifferentPipelinesAndProfilesRunInParallel) {
   EXPECT_EQ(CountRows(w.Db("prod"), "pipe_a_data.orders__items"), 6000);
 }
 
-// The test process holds the pipeline's lock as a running `dlt run` would (flock on `.lock`,
-// its pid written into it).
-class HeldLock {
- public:
-  explicit HeldLock(const fs::path& file) {
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    ok_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
-    std::string pid = std::to_string(::getpid());
-    if (ok_) ok_ = ::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
-  }
-  ~HeldLock() { Release(); }
-  bool ok() const { return ok_; }
-  void Release() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  bool ok_ = false;
-};
-
 TEST(Concurrency, ARunWaitsForTheLockUpToRuntimeLockTimeout) {
   PipelineWorkspace w;
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));
@@ -82,7 +61,7 @@ TEST(Concurrency, ARunWaitsForTheLockUpToRuntimeLockTimeout) {
   auto t0 = std::chrono::steady_clock::now();
   auto fast = w.RunPipeline({"shop.toml"});
   EXPECT_LT(Seconds(t0), 5.0);
-  EXPECT_NE(fast.exit_code, 0) << fast.err;
+  EXPECT_EQ(fast.exit_code, 4) << fast.err;  // busy: refused, as README's exit codes say
   EXPECT_TRUE(Contains(fast.err, "is being run by another process (pid " + pid + ")")) << fast.err;
   EXPECT_TRUE(Contains(fast.err, "lock_timeout")) << fast.err;
 
@@ -93,7 +72,7 @@ TEST(Concurrency, ARunWaitsForTheLockUpToRuntimeLockTimeout) {
   double secs = Seconds(t0);
   EXPECT_GE(secs, 1.0);
   EXPECT_LT(secs, 10.0);
-  EXPECT_NE(waited.exit_code, 0);
+  EXPECT_EQ(waited.exit_code, 4);
   EXPECT_TRUE(Contains(waited.err, "(pid " + pid + ")")) << waited.err;
   EXPECT_TRUE(Contains(waited.err, "waited 1 s")) << waited.err;
   EXPECT_EQ(CountRows(w.Db(), "shop_data._dlt_loads"), 1);

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 
 const char* const kFreshList =
     "Available profiles:\n"
-    "* dev (current) (configured) - dev profile, workspace default\n"
+    "* dev (current) - dev profile, workspace default\n"
     "* prod - production profile, assumed by pipelines deployed in Runtime\n"
     "* tests - profile assumed when running tests\n"
     "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
@@ -56,7 +56,7 @@ TEST(ProfileCli, SeedPageSequencePinsShowsAndUnpinsProd) {
   EXPECT_EQ(list2.out,
             "Available profiles:\n"
             "* dev - dev profile, workspace default\n"
-            "* prod (current) (configured) - production profile, assumed by pipelines deployed in Runtime\n"
+            "* prod (current) - production profile, assumed by pipelines deployed in Runtime\n"
             "* tests - profile assumed when running tests\n"
             "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
             "limited access rights\n");
@@ -137,7 +137,7 @@ TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "Available profiles:\n"
-            "* dev (current) (configured) - dev profile, workspace default\n"
+            "* dev (current) - dev profile, workspace default\n"
             "* prod (configured) - production profile, assumed by pipelines deployed in Runtime\n"
             "* tests - profile assumed when running tests\n"
             "* access - production profile, assumed by interactive notebooks in Runtime, typically with "
@@ -149,6 +149,57 @@ TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
   EXPECT_TRUE(Contains(pinned.out, "* staging (current) (configured) - custom profile\n")) << pinned.out;
   EXPECT_TRUE(Contains(pinned.out, "* dev - dev profile, workspace default\n")) << pinned.out;
   EXPECT_EQ(pinned.err, "Profile `staging` is active.\n");
+}
+
+// The current profile is marked configured only when a file or its pipelines configure it.
+TEST(ProfileCli, CurrentProfileIsMarkedConfiguredOnlyWhenSomethingConfiguresIt) {
+  CliWorkspace w;
+  EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) - dev profile"));
+  w.Write(".dlt/dev.config.toml", "");
+  EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) (configured) - dev profile"));
+  auto custom = w.Dlt({"--profile", "adhoc", "profile", "list"});
+  EXPECT_EQ(custom.exit_code, 0) << custom.err;
+  EXPECT_TRUE(Contains(custom.out, "* adhoc (current) - custom profile\n")) << custom.out;
+}
+
+TEST(ProfileCli, PinningACustomProfileNothingConfiguresWarnsAndPins) {
+  CliWorkspace w;
+  auto r = w.Dlt({"profile", "staging", "pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Will pin the profile staging to current Workspace.\n");
+  EXPECT_TRUE(Contains(r.err, "WARNING: Profile `staging` is not configured: no .dlt/staging.secrets.toml or "
+                              ".dlt/staging.config.toml")) << r.err;
+  EXPECT_EQ(w.Read(".dlt/profile-name"), "staging");
+  // Configured: no warning.
+  w.Write(".dlt/qa.config.toml", "");
+  auto qa = w.Dlt({"profile", "qa", "pin"});
+  EXPECT_EQ(qa.exit_code, 0) << qa.err;
+  EXPECT_FALSE(Contains(qa.err, "WARNING")) << qa.err;
+}
+
+TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
+  CliWorkspace w;
+  auto clean = w.Dlt({"workspace", "clean", "--help"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.out.rfind("usage: dlt workspace clean [--skip-data-dir] [--yes]\n", 0), 0u) << clean.out;
+  EXPECT_TRUE(Contains(clean.out, "--skip-data-dir")) << clean.out;
+  EXPECT_FALSE(Contains(clean.out, "--all-profiles")) << clean.out;
+
+  auto sync = w.Dlt({"pipeline", "shop", "sync", "--help"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_EQ(sync.out.rfind("usage: dlt pipeline <name> sync [--destination D] [--dataset-name N]\n", 0), 0u) << sync.out;
+  EXPECT_FALSE(Contains(sync.out, "failed-jobs")) << sync.out;
+
+  auto pin = w.Dlt({"profile", "prod", "pin", "--help"});
+  EXPECT_EQ(pin.out.rfind("usage: dlt profile NAME pin\n", 0), 0u) << pin.out;
+  EXPECT_FALSE(w.Exists(".dlt/profile-name"));
+
+  auto explain = w.Dlt({"config", "explain", "--help"});
+  EXPECT_EQ(explain.out.rfind("usage: dlt config explain KEY [--pipeline NAME]\n", 0), 0u) << explain.out;
+  EXPECT_TRUE(Contains(explain.out, "--pipeline NAME")) << explain.out;
+
+  // Without an operation: the group's help.
+  EXPECT_EQ(w.Dlt({"pipeline", "--help"}).out.rfind("usage: dlt pipeline [-l | --list-pipelines]", 0), 0u);
 }
 
 TEST(ProfileCli, ProfileConfiguredInTheGlobalDirIsMarkedConfigured) {
@@ -295,13 +346,15 @@ TEST(ProfileCli, VersionPrintsTheProgramNameAndVersion) {
   CliWorkspace w;
   auto r = w.Dlt({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_match(r.out, std::regex("dlt [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << r.out;
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("dlt [0-9]+\\.[0-9]+\\.[0-9]+ \\(compatible with dlt 1\\.26\\.0\\)\n")))
+      << r.out;
   EXPECT_EQ(r.err, "");
 }
 
 TEST(ProfileCli, OutputHasNoColourWhenPipedOrWithNoColor) {
   CliWorkspace w;
   w.Write(".dlt/profile-name", "prod");
+  w.Write(".dlt/prod.config.toml", "");  // configured, so both markers show
   auto piped = w.Dlt({"profile", "list"});
   EXPECT_FALSE(Contains(piped.out + piped.err, "\x1b[")) << piped.out;
   w.env()["NO_COLOR"] = "1";

@@ -152,7 +152,7 @@ TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_TRUE(Contains(r.err, "Did you mean `dlthub:pokemon_api`?")) << r.err;
   r = p.Dlt({"init", "github_api", "duckbd"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // not found, as an unknown source
   EXPECT_TRUE(Contains(r.err, "Did you mean `duckdb`?")) << r.err;
   r = p.Dlt({"init", "github_api"});
   EXPECT_EQ(r.exit_code, 2);
@@ -165,6 +165,30 @@ TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
   EXPECT_TRUE(Contains(p.Read(".dlt/secrets.toml"), "# token = ")) << p.Read(".dlt/secrets.toml");
   EXPECT_TRUE(Contains(p.Read(".dlt/config.toml"), "destination_type = \"postgres\""));
   EXPECT_TRUE(Contains(r.out, "Add your GitHub token")) << r.out;
+}
+
+// `dlt workspace check` fails secrets files readable by group or others: init writes them 0600,
+// also when it extends one that exists.
+TEST(InitCli, SecretsFilesAreTheUsersOnlyAndAFreshProjectPassesTheCheck) {
+  CliWorkspace ws;
+  Project p(ws);
+  RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto perms = fs::status(p.dir() / ".dlt/secrets.toml").permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  EXPECT_NE(perms & fs::perms::owner_read, fs::perms::none);
+  r = p.Dlt({"workspace", "check"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  Project q(ws, "second");
+  q.Write(".dlt/secrets.toml", "[sources.mine]\ntoken = \"x\"\n");
+  fs::permissions(q.dir() / ".dlt/secrets.toml", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                                       fs::perms::others_read);
+  r = q.Dlt({"init", "github_api", "postgres"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "updated   .dlt/secrets.toml")) << r.out;
+  perms = fs::status(q.dir() / ".dlt/secrets.toml").permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
 }
 
 struct TemplateCase {

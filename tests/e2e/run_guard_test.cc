@@ -1,6 +1,6 @@
-// Guarded production and run records: a replace load under a protected profile needs
-// confirmation, and every run's trace records the profile, how it was chosen and where the
-// configuration it used came from (never the values).
+// Guarded production and run records: runs of a protected profile are never gated (only
+// destructive maintenance is), and every run's trace records the profile, how it was chosen and
+// where the configuration it used came from (never the values).
 #include <gtest/gtest.h>
 
 #include "cli_fixture.h"
@@ -17,20 +17,27 @@ void PrepareWorkspace(CliWorkspace& ws) {
   ws.Write("r.jsonl", "{\"id\": 1}\n");
 }
 
-TEST(RunGuard, AReplaceLoadUnderProdNeedsYesOrTheTypedProfileName) {
+// Runs are the job of prod: a scheduled replace load runs without a terminal and without --yes;
+// protection guards destructive maintenance only.
+TEST(RunGuard, AReplaceLoadUnderProdRunsWithoutATerminalOrConfirmation) {
   CliWorkspace ws;
   PrepareWorkspace(ws);
   RunResult r = ws.Dlt({"--profile", "prod", "run", "p.toml"});
-  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.err, "Profile `prod` is protected")) << r.err;
-  EXPECT_FALSE(ws.Exists(".dlt/.var/prod/pipelines/p/state.json"));
-  r = ws.DltInTerminal({"--profile", "prod", "run", "p.toml"}, "prod\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(Contains(r.err, "protected")) << r.err;
+  EXPECT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/p/state.json"));
+  // On a terminal it does not ask either.
+  r = ws.DltInTerminal({"--profile", "prod", "run", "p.toml"}, "");
   EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_FALSE(Contains(r.out, "Type the profile name")) << r.out;
+  // --yes is still accepted.
   r = ws.Dlt({"--profile", "prod", "run", "p.toml", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  // dev is not protected
-  r = ws.Dlt({"run", "p.toml"});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Destructive maintenance of prod still needs confirmation.
+  r = ws.Dlt({"--profile", "prod", "workspace", "clean"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(Contains(r.err, "Profile `prod` is protected: `dlt workspace clean` needs confirmation")) << r.err;
+  EXPECT_TRUE(ws.Exists(".dlt/.var/prod/pipelines/p/state.json"));
 }
 
 TEST(RunRecord, TheTraceNamesTheProfileItsSelectionAndTheOriginOfEachValue) {

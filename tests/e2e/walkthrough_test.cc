@@ -144,8 +144,8 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   all.push_back(r);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(ws.Exists(".dlt/.var/prod/pipelines/pokemon_api_pipeline"));
-  r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync", "--destination", "warehouse", "--dataset-name",
-              "pokemon_api_data"});
+  // as README's walkthrough does it: without flags, the pipeline file names destination and dataset
+  r = ws.Dlt({"pipeline", "pokemon_api_pipeline", "sync"});
   all.push_back(r);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "Restoring from destination")) << r.out;

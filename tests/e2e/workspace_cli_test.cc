@@ -167,20 +167,37 @@ void FillProfileFolders(const CliWorkspace& w) {
 
 bool IsEmptyDir(const fs::path& p) { return fs::is_directory(p) && fs::is_empty(p); }
 
-TEST(WorkspaceCli, CleanWithoutTerminalTakesTheDefaultNoAndDeletesNothing) {
+// Without a terminal nobody can confirm: clean says that nothing was deleted and why, and exits
+// with 4 as under a protected profile (it used to exit 0 silently).
+TEST(WorkspaceCli, CleanWithoutTerminalDeletesNothingAndSaysWhyWithExitCode4) {
   CliWorkspace w;
   FillProfileFolders(w);
   auto r = w.Dlt({"workspace", "clean"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(Contains(r.out, "_local/dev")) << r.out;
   EXPECT_TRUE(Contains(r.out, ".dlt/.var/dev")) << r.out;
   EXPECT_TRUE(Contains(r.out, "Remote destinations are not affected")) << r.out;
+  EXPECT_TRUE(Contains(r.err, "ERROR: Nothing was deleted: `dlt workspace clean` needs confirmation and there is no "
+                              "terminal")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "Pass --yes to delete.")) << r.err;
+  EXPECT_FALSE(Contains(r.out, "Deleting")) << r.out;
   EXPECT_TRUE(w.Exists("_local/dev/warehouse.duckdb"));
   EXPECT_TRUE(w.Exists(".dlt/.var/dev/pipelines/pipe/state.json"));
   // Typed answers on a pipe are not read: still non-interactive.
   auto piped_yes = w.Dlt({"workspace", "clean"}, {}, "y\n");
-  EXPECT_EQ(piped_yes.exit_code, 0) << piped_yes.err;
+  EXPECT_EQ(piped_yes.exit_code, 4) << piped_yes.err;
   EXPECT_TRUE(w.Exists("_local/dev/warehouse.duckdb"));
+}
+
+TEST(WorkspaceCli, CleanSaysDeletingOnlyForFoldersThatExist) {
+  CliWorkspace w;
+  WriteFile(w.root() / ".dlt" / ".var" / "dev" / "pipelines" / "pipe" / "state.json", "{}");
+  auto r = w.Dlt({"workspace", "clean", "--yes"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "Deleting .dlt/.var/dev")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "Deleting _local/dev")) << r.out;
+  EXPECT_TRUE(IsEmptyDir(w.root() / "_local" / "dev"));
+  EXPECT_TRUE(IsEmptyDir(w.root() / ".dlt" / ".var" / "dev"));
 }
 
 TEST(WorkspaceCli, CleanWithYesDeletesAndRecreatesTheProfileFoldersEmpty) {
@@ -248,6 +265,7 @@ TEST(WorkspaceCli, CleanInATerminalKeepsEverythingOnNoOrEnter) {
     auto r = w.DltInTerminal({"workspace", "clean"}, answer);
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_TRUE(Contains(r.out, "Do you want to proceed? [y/N]")) << r.out;
+    EXPECT_TRUE(Contains(r.out, "Nothing was deleted.")) << r.out;
     EXPECT_TRUE(w.Exists("_local/dev/warehouse.duckdb")) << "answer " << answer;
     EXPECT_TRUE(w.Exists(".dlt/.var/dev/pipelines/pipe/state.json")) << "answer " << answer;
   }
@@ -257,8 +275,9 @@ TEST(WorkspaceCli, NonInteractiveFlagSkipsThePromptOnATerminal) {
   CliWorkspace w;
   FillProfileFolders(w);
   auto r = w.DltInTerminal({"--non-interactive", "workspace", "clean"}, "y\n");
-  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 4) << r.out;
   EXPECT_FALSE(Contains(r.out, "Do you want to proceed?")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "Nothing was deleted")) << r.out;
   EXPECT_TRUE(w.Exists("_local/dev/warehouse.duckdb"));
 }
 

@@ -311,14 +311,15 @@ TEST(Profile, WorkspaceNameDefaultsToTheRunDirName) {
 
 // ---------------------------------------------------------------- listing
 
-TEST(Profile, FreshWorkspaceListsTheFourBuiltinsWithDevCurrentAndConfigured) {
+// dev is current but not configured: nothing configures it yet (the seed page lists it bare).
+TEST(Profile, FreshWorkspaceListsTheFourBuiltinsWithDevCurrentButNotConfigured) {
   TestWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   auto l = ws->ListProfiles();
   EXPECT_EQ(Names(l), (std::vector<std::string>{"dev", "prod", "tests", "access"}));
   EXPECT_TRUE(l[0].current);
-  EXPECT_TRUE(l[0].configured);
+  EXPECT_FALSE(l[0].configured);
   EXPECT_TRUE(l[0].builtin);
   EXPECT_EQ(l[0].description, "dev profile, workspace default");
   EXPECT_EQ(l[1].description, "production profile, assumed by pipelines deployed in Runtime");
@@ -393,7 +394,7 @@ TEST(Profile, PinnedCustomProfileIsListedAsCurrentAndPinned) {
   ASSERT_NE(qa, nullptr);
   EXPECT_TRUE(qa->pinned);
   EXPECT_TRUE(qa->current);
-  EXPECT_TRUE(qa->configured);  // the current profile is always configured
+  EXPECT_FALSE(qa->configured);  // current and pinned, but no file or pipeline configures it
   EXPECT_EQ(qa->description, "custom profile");
   EXPECT_FALSE(FindListing(l, "dev")->current);
 }
@@ -419,9 +420,9 @@ TEST(Profile, UnconfiguredCustomProfileIsNotListedWhenNotCurrent) {
   EXPECT_FALSE(ws->IsProfileConfigured("qa"));
 }
 
-// SPEC §6: "the current profile is always configured" and custom profiles are listed when
-// configured, so a current custom profile shows up in the list.
-TEST(Profile, CurrentCustomProfileIsListedAsCurrentAndConfigured) {
+// A current custom profile shows up in the list, but is marked configured only when a file or
+// its pipelines configure it (issue 15: being current is not being configured).
+TEST(Profile, CurrentCustomProfileIsListedAsCurrentButNotConfigured) {
   TestWorkspace t;
   auto ws = t.Open("qa");
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -429,7 +430,7 @@ TEST(Profile, CurrentCustomProfileIsListedAsCurrentAndConfigured) {
   const ProfileListing* qa = FindListing(l, "qa");
   ASSERT_NE(qa, nullptr) << "current custom profile `qa` missing from the list";
   EXPECT_TRUE(qa->current);
-  EXPECT_TRUE(qa->configured);
+  EXPECT_FALSE(qa->configured);
 }
 
 TEST(Profile, CurrentMarkerFollowsTheActiveProfile) {
@@ -438,7 +439,7 @@ TEST(Profile, CurrentMarkerFollowsTheActiveProfile) {
   ASSERT_TRUE(ws.ok());
   auto l = ws->ListProfiles();
   EXPECT_TRUE(FindListing(l, "prod")->current);
-  EXPECT_TRUE(FindListing(l, "prod")->configured);
+  EXPECT_FALSE(FindListing(l, "prod")->configured);  // current, but nothing configures it
   EXPECT_FALSE(FindListing(l, "dev")->current);
   EXPECT_FALSE(FindListing(l, "dev")->configured);
 }
