@@ -27,8 +27,10 @@ std::optional<fs::path> FindPython3() {
   if (!path) return std::nullopt;
   for (const auto& dir : text::Split(path, ':')) {
     if (dir.empty()) continue;
-    fs::path cand = fs::path(dir) / "python3";
-    if (::access(cand.c_str(), X_OK) == 0) return cand;
+    // Absolute (the script runs after a chdir), and a file rather than a folder named python3.
+    std::error_code ec;
+    fs::path cand = fs::absolute(fs::path(dir) / "python3", ec);
+    if (!ec && fs::is_regular_file(cand, ec) && ::access(cand.c_str(), X_OK) == 0) return cand;
   }
   return std::nullopt;
 }

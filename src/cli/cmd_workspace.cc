@@ -154,6 +154,11 @@ Status Clean(Context& ctx, Workspace& ws, bool skip_data_dir, bool yes) {
     if (!s.ok()) return Status(s.code(), s.message() + ". Nothing was deleted.");
     locks.push_back(std::move(lock));
   }
+  // And no run starts meanwhile (a new pipeline's folder would not be in the list above).
+  WorkingFolderLock folder_lock;
+  if (Status s = folder_lock.Acquire(ws.working_dir(), /*exclusive=*/true, lock_timeout); !s.ok()) {
+    return Status(s.code(), s.message() + ". Nothing was deleted.");
+  }
   for (const auto& [dir, what] : dirs) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(dir, ec))) {

@@ -253,6 +253,9 @@ class IncrementalFilter {
       if (c == 0 && !old_hashes_.empty()) {
         DLT_ASSIGN_OR_RETURN(std::optional<std::string> h, UniqueValue(record, where));
         if (h && old_hashes_.count(*h)) return false;
+        // States written before boundary rows were known by their primary key hold whole-row
+        // hashes: such a row was loaded too, and must not be loaded again after an upgrade.
+        if (h && spec_.dedup_key && old_hashes_.count(HashOf(record))) return false;
       }
     }
     if (!max_key_ || key->Compare(*max_key_) > 0) {

@@ -977,6 +977,10 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
   if (im.options.read_only) {
     return PermissionDenied("pipeline `" + im.options.pipeline_name + "` is read-only in this profile: runs are refused");
   }
+  // Shared with other runs, never with `dlt workspace clean` (which deletes the working folder).
+  WorkingFolderLock folder_lock;
+  DLT_RETURN_IF_ERROR(folder_lock.Acquire(im.dir.parent_path().parent_path(), /*exclusive=*/false,
+                                          im.options.lock_timeout_s));
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(im.dir));
   PipelineLock lock;
   DLT_RETURN_IF_ERROR(lock.Acquire(im.dir, im.options.pipeline_name, im.options.lock_timeout_s));

@@ -121,8 +121,16 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
       return result;
     }
     out("Dropping local state");
-    fs::remove_all(dir, ec);
-    if (ec) return Internal("cannot remove " + dir.string() + ": " + ec.message());
+    // Everything but the lock file this command holds (a run waiting for it keeps waiting).
+    std::vector<fs::path> entries;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->path().filename() != ".lock") entries.push_back(it->path());
+    }
+    if (ec) return Internal("cannot list " + dir.string() + ": " + ec.message());
+    for (const auto& e : entries) {
+      fs::remove_all(e, ec);
+      if (ec) return Internal("cannot remove " + e.string() + ": " + ec.message());
+    }
   }
   out("Restoring from destination");
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dir / "schemas"));

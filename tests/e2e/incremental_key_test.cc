@@ -93,6 +93,18 @@ TEST_F(IncrementalKey, WithoutAPrimaryKeyTheWholeRowIsHashed) {
   EXPECT_EQ(Cursor()["unique_hashes"].size(), 2u);
 }
 
+// A state written before (whole-row hashes) still keeps its boundary rows out once a primary key
+// decides: nothing is loaded twice by the upgrade.
+TEST_F(IncrementalKey, WholeRowHashesOfAnEarlierStateStillKeepTheirRowsOut) {
+  Pipeline("");
+  w.Write("orders.jsonl", Order("A-1", "2024-03-01T10:00:00Z", "new"));
+  ASSERT_EQ(w.RunPipeline({"orders.toml"}).exit_code, 0);
+  Pipeline("primary_key = \"order_no\"\n");
+  auto r2 = w.RunPipeline({"orders.toml"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(Loaded(), (std::vector<std::string>{"A-1:new"}));
+}
+
 TEST_F(IncrementalKey, AnEmptyIncrementalPrimaryKeyTurnsDeduplicationOff) {
   inc_extra = ", primary_key = []";
   Pipeline("primary_key = \"order_no\"\n");

@@ -60,6 +60,48 @@ TEST(WideAddColumns, TwoThousandColumnsAddedToAnExistingDuckDbTableAllExistWithT
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM shop_data._dlt_loads"), "2");
 }
 
+// A table someone gave an index keeps it (the new columns come by ALTER, not by a rebuild that
+// would drop it), and a table named like a rebuild's temporary table is in nobody's way.
+TEST(WideAddColumns, ADuckDbTableWithAUserIndexKeepsItAndATableNamedLikeTheTemporaryOneDoesNotClash) {
+  PipelineWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "rows.jsonl"));
+  w.Write("rows.jsonl", "{\"id\": 1, \"name\": \"a\", \"dlt_widened\": [1]}\n");
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  {
+    auto db = duckdb::Database::Open(w.Db().string(), /*read_only=*/false);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    auto c = db->Connect();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Query("CREATE INDEX orders_name_idx ON shop_data.orders (name)").ok());
+  }
+  w.Write("rows.jsonl", OneRowWithNewColumns(2, 40));
+  auto r = w.RunPipeline({"shop.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'orders_name_idx'"), "1");
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'shop_data' AND "
+                             "table_name = 'orders' AND column_name LIKE 'c%'"),
+            "40");
+  EXPECT_EQ(CountRows(w.Db(), "shop_data.orders"), 2);
+
+  // Without the index: the rebuild runs, next to the nested table orders__dlt_widened.
+  {
+    auto db = duckdb::Database::Open(w.Db().string(), /*read_only=*/false);
+    ASSERT_TRUE(db.ok());
+    auto c = db->Connect();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Query("DROP INDEX shop_data.orders_name_idx").ok());
+  }
+  EXPECT_TRUE(TableExists(w.Db(), "shop_data", "orders__dlt_widened"));
+  std::string wide = "{\"id\": 3";
+  for (int i = 0; i < 40; ++i) wide += ", \"d" + std::to_string(i) + "\": " + std::to_string(i);
+  w.Write("rows.jsonl", wide + "}\n");
+  auto r2 = w.RunPipeline({"shop.toml"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT d39 FROM shop_data.orders WHERE id = 3"), "39");
+  EXPECT_EQ(CountRows(w.Db(), "shop_data.orders"), 3);
+  EXPECT_EQ(CountRows(w.Db(), "shop_data.orders__dlt_widened"), 1);
+}
+
 class WideAddColumnsPg : public PostgresSuite {};
 
 // PostgreSQL holds at most 1600 columns in a table: 1500 new ones.

@@ -128,11 +128,27 @@ Status DuckDbClient::AddColumns(const std::string& dataset, const Table& table,
   const uint64_t rows = count.empty() || !count[0][0] ? 0 : std::stoull(*count[0][0]);
   if (rows > kRebuildRowsPerColumn * added.size()) return SqlClient::AddColumns(dataset, table, added);
 
+  // A table someone gave defaults, constraints beyond NOT NULL or indexes keeps them: ALTERs.
+  const std::string where = "database_name = current_database() AND schema_name = " + QuoteLiteral(dataset) +
+                            " AND table_name = ";
+  DLT_ASSIGN_OR_RETURN(
+      auto extras,
+      Query("SELECT (SELECT count(*) FROM duckdb_constraints() WHERE " + where + QuoteLiteral(table.name) +
+            " AND constraint_type <> 'NOT NULL') + (SELECT count(*) FROM duckdb_indexes() WHERE " + where +
+            QuoteLiteral(table.name) + ") + (SELECT count(*) FROM duckdb_columns() WHERE " + where +
+            QuoteLiteral(table.name) + " AND column_default IS NOT NULL)"));
+  if (extras.empty() || !extras[0][0] || *extras[0][0] != "0") return SqlClient::AddColumns(dataset, table, added);
   // The existing columns exactly as they are (type, NOT NULL), in their order.
-  DLT_ASSIGN_OR_RETURN(auto existing,
-                       Query("SELECT column_name, data_type, is_nullable FROM duckdb_columns() WHERE "
-                             "database_name = current_database() AND schema_name = " + QuoteLiteral(dataset) +
-                             " AND table_name = " + QuoteLiteral(table.name) + " ORDER BY column_index"));
+  DLT_ASSIGN_OR_RETURN(auto existing, Query("SELECT column_name, data_type, is_nullable FROM duckdb_columns() WHERE " +
+                                            where + QuoteLiteral(table.name) + " ORDER BY column_index"));
+  // Every column the loader saw must be there (another attached database could hold a table of
+  // the same name): otherwise the rebuild would drop columns, so ALTER instead.
+  DLT_ASSIGN_OR_RETURN(auto seen, TableColumns(dataset, table.name));
+  if (existing.size() != seen.size()) return SqlClient::AddColumns(dataset, table, added);
+  // The new table's temporary name cannot be a table name of ours (those never hold `~`).
+  const std::string temp_name = table.name + "~dlt_widened";
+  DLT_ASSIGN_OR_RETURN(auto taken, TableColumns(dataset, temp_name));
+  if (!taken.empty()) return SqlClient::AddColumns(dataset, table, added);
   std::vector<std::string> defs, old_names;
   for (const auto& r : existing) {
     if (r.size() < 3 || !r[0] || !r[1]) return Internal("duckdb_columns() returned an incomplete row for " + target);
@@ -143,7 +159,6 @@ Status DuckDbClient::AddColumns(const std::string& dataset, const Table& table,
   }
   // Added columns are nullable: rows loaded before have no value for them.
   for (const Column* c : added) defs.push_back(QuoteIdentifier(c->name) + " " + TypeSql(*c) + StorageSql(*c));
-  const std::string temp_name = table.name + "__dlt_widened";
   const std::string temp = Qualified(dataset, temp_name);
   DLT_RETURN_IF_ERROR(Execute("CREATE TABLE " + temp + " (" + text::Join(defs, ", ") + ")"));
   if (rows > 0) {
