@@ -257,7 +257,15 @@ int Main(int argc, char** argv) {
   }
 
   Context ctx{console, flags, rest};
-  Status status = spec->run(ctx);
+  Status status;
+  // The last resort: an exception no layer turned into a Status ends the command with a message
+  // and exit code 1, not with std::terminate and a core dump.
+  try {
+    status = spec->run(ctx);
+  } catch (const std::exception& e) {
+    status = Internal(std::string("unexpected error: ") + e.what() +
+                      " (nothing more was done; run again with --debug and report it if it persists)");
+  }
   if (!status.ok()) {
     console.Error(status.message());
     if (flags.debug) {

@@ -882,15 +882,33 @@ struct Pipeline::Impl {
         DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, id));
         continue;
       }
-      Status s = NormalizePackage(id, info);
+      Status s = GuardPackage(PackageStage::kExtracted, id, [&] { return NormalizePackage(id, info); });
       if (!s.ok()) {
         return s.WithContext("Normalize of pending package " + id +
                              " failed; fix the cause or discard it with `dlt pipeline " + options.pipeline_name +
                              " drop-pending-packages`");
       }
     }
-    for (const auto& id : storage->List(PackageStage::kNormalized)) DLT_RETURN_IF_ERROR(LoadPackage(id, info));
+    for (const auto& id : storage->List(PackageStage::kNormalized)) {
+      DLT_RETURN_IF_ERROR(GuardPackage(PackageStage::kNormalized, id, [&] { return LoadPackage(id, info); }));
+    }
     return Status::Ok();
+  }
+
+  // A package file of the right syntax but the wrong shape (a value of the wrong type in its
+  // load_package_state.json) is a damaged package, named with what to do; JSON library
+  // exceptions stop here instead of ending the process, run after run.
+  template <class F>
+  Status GuardPackage(PackageStage stage, const std::string& id, F&& step) {
+    try {
+      return step();
+    } catch (const nlohmann::json::exception& e) {
+      return DataLoss("load package " + storage->PackageDir(stage, id).string() +
+                      " is damaged: one of its files holds a value of the wrong type (" + e.what() +
+                      "). Discard it with `dlt pipeline " + options.pipeline_name +
+                      " drop-pending-packages`, then restore the state with `dlt pipeline " + options.pipeline_name +
+                      " sync`");
+    }
   }
 
   LoadInfo NewInfo() const {

@@ -91,6 +91,36 @@ TEST_F(CorruptLocal, CorruptPendingPackageIsReportedAndCanBeDropped) {
   ExpectRecovered();
 }
 
+// Valid JSON with a value of the wrong type (row counts as text, a job size as a list) used to
+// end every later run with `terminate called ... type_error` (exit 134): now it is a damaged
+// package, named, exit code 6, and it can be dropped.
+TEST_F(CorruptLocal, APendingPackageStateWithAValueOfTheWrongTypeIsADamagedPackageNotACrash) {
+  auto killed = w_.RunPipeline({"shop.toml"}, {{"DLT_FAULT_KILL_AT", "after_normalize"}});
+  ASSERT_EQ(killed.exit_code, 137);
+  auto pending = w_.Packages("shop", "load/normalized");
+  ASSERT_EQ(pending.size(), 1u);
+  const fs::path ps = w_.PipelineDir("shop") / "load/normalized" / pending[0] / "load_package_state.json";
+  auto doc = nlohmann::json::parse(ReadFile(ps));
+  ASSERT_TRUE(doc.contains("row_counts"));
+  doc["row_counts"]["orders"] = "eight";
+  for (auto it = doc["job_bytes"].begin(); it != doc["job_bytes"].end(); ++it) it.value() = nlohmann::json::array();
+  WriteFile(ps, doc.dump());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto r = w_.RunPipeline({"shop.toml"});
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    EXPECT_TRUE(Contains(r.err, "load package ")) << r.err;
+    EXPECT_TRUE(Contains(r.err, pending[0] + " is damaged")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "drop-pending-packages")) << r.err;
+    EXPECT_FALSE(Contains(r.err, "terminate called")) << r.err;
+  }
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 5);
+  auto drop = w_.Dlt({"pipeline", "shop", "drop-pending-packages", "--yes"});
+  ASSERT_EQ(drop.exit_code, 0) << drop.err;
+  auto sync = w_.Dlt({"pipeline", "shop", "sync", "--yes"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  ExpectRecovered();
+}
+
 // A load job cut at a line boundary is still valid CSV: without the size recorded at normalize
 // time the load would silently miss rows.
 TEST_F(CorruptLocal, JobFileCutAtALineBoundaryIsDetectedBeforeLoading) {
