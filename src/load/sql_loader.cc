@@ -75,9 +75,13 @@ Status SqlLoader::EnsureTable(const std::string& dataset, const Table& table) {
   DLT_ASSIGN_OR_RETURN(auto existing, client_->TableColumns(dataset, table.name));
   if (existing.empty()) {
     std::vector<std::string> defs;
+    const std::string qualified = client_->Qualified(dataset, table.name);
     for (const auto& c : table.columns) {
+      // Constraints that an index backs come after the load's rows (SqlClient::AddConstraintSql).
+      std::string later = client_->AddConstraintSql(qualified, c);
       defs.push_back(client_->QuoteIdentifier(c.name) + " " + client_->TypeSql(c) + client_->StorageSql(c) +
-                     client_->ConstraintSql(c) + (c.nullable ? "" : " NOT NULL"));
+                     (later.empty() ? client_->ConstraintSql(c) : std::string()) + (c.nullable ? "" : " NOT NULL"));
+      if (!later.empty()) deferred_constraints_.push_back(std::move(later));
     }
     if (defs.empty()) return Status::Ok();
     DLT_RETURN_IF_ERROR(client_->Execute("CREATE TABLE " + client_->Qualified(dataset, table.name) + " (" +
@@ -305,6 +309,10 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
     }
   }
 
+  // The constraints of the tables this load created, now that their rows are in.
+  for (const auto& sql : deferred_constraints_) DLT_RETURN_IF_ERROR(client_->Execute(sql));
+  deferred_constraints_.clear();
+
   // The schema version, once per version hash.
   DLT_ASSIGN_OR_RETURN(auto have_version,
                        client_->Query("SELECT 1 FROM " + client_->Qualified(dataset_, "_dlt_version") +
@@ -340,6 +348,7 @@ Status SqlLoader::BeginStream() {
   streaming_ = true;
   stream_created_.clear();
   applied_columns_.clear();
+  deferred_constraints_.clear();
   Status s = client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(dataset_));
   if (!s.ok()) AbortStream();
   return s;
@@ -365,6 +374,7 @@ Status SqlLoader::Load(const PackageToLoad& package) {
   if (!streaming_) {
     DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
     applied_columns_.clear();
+    deferred_constraints_.clear();
   }
   streaming_ = false;
   rows_deleted_ = false;

@@ -89,6 +89,7 @@ class SqlLoader {
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_columns_;
+  std::vector<std::string> deferred_constraints_;  // ALTERs for tables created in this transaction
   void NoteApplied(const std::string& table, const std::string& column);
 };
 

@@ -516,6 +516,11 @@ Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& ta
 // `_dlt_id` gets the index `<table>__dlt_id_key`.
 std::string PostgresClient::ConstraintSql(const Column& c) const { return c.unique ? " UNIQUE" : ""; }
 
+// Unnamed, so PostgreSQL names it as it names an inline UNIQUE (`<table>_<column>_key`, cut to 63).
+std::string PostgresClient::AddConstraintSql(const std::string& qualified_table, const Column& c) const {
+  return c.unique ? "ALTER TABLE " + qualified_table + " ADD UNIQUE (" + QuoteIdentifier(c.name) + ")" : "";
+}
+
 Status PostgresClient::AddColumns(const std::string& dataset, const Table& table,
                                   const std::vector<const Column*>& added) {
   // One ALTER TABLE for all new columns: PostgreSQL rebuilds the table's catalog entry once per

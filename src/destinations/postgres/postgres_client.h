@@ -23,6 +23,7 @@ class PostgresClient : public SqlClient {
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
   std::string ConstraintSql(const Column& column) const override;
+  std::string AddConstraintSql(const std::string& qualified_table, const Column& column) const override;
   Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) override;
   std::string QuoteIdentifier(std::string_view name) const override;
   std::string QuoteLiteral(std::string_view text) const override;
