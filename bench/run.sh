@@ -5,6 +5,7 @@
 #     with full normalization (child tables), against DuckDB's own
 #     CREATE TABLE t AS SELECT * FROM read_json_auto(...) in the same run (target: <= 1.5x)
 #  3. flat load: 2M records with 10 scalar columns, same comparison
+#  4. flat load into PostgreSQL against psql \copy (BENCH_ONLY=duckdb|postgres: only those)
 #  Each DuckDB load runs BENCH_REPS times (default 3), alternating with its baseline; the
 #  median ratio is reported with every run's ratio.
 # --quick uses 1/10 of the rows and one run (for a smoke run).
@@ -84,8 +85,11 @@ TOML
       b, o, r, mb / o, rows / o }'
 }
 
-load_bench events $((500000 / scale))
-load_bench flat $((2000000 / scale))
+# BENCH_ONLY=duckdb or BENCH_ONLY=postgres runs only those loads (start-up always runs).
+if [[ "${BENCH_ONLY:-duckdb}" == duckdb ]]; then
+  load_bench events $((500000 / scale))
+  load_bench flat $((2000000 / scale))
+fi
 
 # 4. flat load into PostgreSQL (BENCH_REPS runs, median): dlt against `psql \copy` of the
 #    same records as one CSV file into the same server, in the same run (target: <= 1.5x).
@@ -146,4 +150,4 @@ TOML
   echo "ratios dlt/psql-copy of the $reps runs: ${ratios[*]}"
   echo "median: psql \\copy $med_b s, dlt $med_o s, ratio ${med_r}x"
 }
-pg_bench $((2000000 / scale))
+if [[ "${BENCH_ONLY:-postgres}" == postgres ]]; then pg_bench $((2000000 / scale)); fi
