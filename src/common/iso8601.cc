@@ -173,18 +173,6 @@ std::optional<Parsed> FromCommon(const CommonPattern& m) {
   return r;
 }
 
-void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = static_cast<int>(yy + (*m <= 2));
-}
 
 }  // namespace
 
@@ -212,8 +200,8 @@ std::string FormatUtc(int64_t epoch_seconds, int micros) {
     rem += 86400;
     --days;
   }
-  int y, m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const civil::CivilDate cd = civil::CivilFromDays(days);
+  const int y = static_cast<int>(cd.year), m = cd.month, d = cd.day;
   char buf[64];
   int hh = static_cast<int>(rem / 3600), mm = static_cast<int>(rem % 3600 / 60), ss = static_cast<int>(rem % 60);
   if (micros > 0) {

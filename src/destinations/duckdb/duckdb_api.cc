@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <unordered_set>
 
+#include "common/civil_date.h"
 #include "duckdb.h"
 #include "load/csv_job_reader.h"
 
@@ -963,16 +964,8 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 // Days since 1970-01-01 to "YYYY-MM-DD", with " (BC)" for years before 1 (proleptic Gregorian).
 void AppendDate(std::string& out, int64_t days) {
-  int64_t z = days + 719468;
-  int64_t era = FloorDiv(z, 146097);
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  const civil::CivilDate cd = civil::CivilFromDays(days);
+  const int64_t y = cd.year, m = cd.month, d = cd.day;
   bool bc = y <= 0;
   AppendPadded(out, bc ? 1 - y : y, 4);
   out += '-';
