@@ -50,6 +50,19 @@ int Micros(std::string_view digits) {
   return v;
 }
 
+// The end both patterns share: a time of day alone, or a date and a time; nullopt where
+// pendulum's constructors raise (hour 24, day 31 of a 30-day month, ...).
+std::optional<Parsed> WithTime(Parsed r, bool has_date) {
+  if (!ValidTime(r.hour, r.minute, r.second)) return std::nullopt;
+  if (!has_date) {
+    r.kind = Parsed::Kind::kTime;
+    return r;
+  }
+  if (!ValidDate(r.year, r.month, r.day)) return std::nullopt;
+  r.kind = Parsed::Kind::kDateTime;
+  return r;
+}
+
 // pendulum.parsing.iso8601.parse_iso8601 after its expression matched; nullopt where it raises
 // ValueError (then dlt tries the common formats).
 std::optional<Parsed> FromIso(const IsoPattern& m) {
@@ -133,14 +146,7 @@ std::optional<Parsed> FromIso(const IsoPattern& m) {
     r.has_offset = true;
     r.offset_seconds = m.Text(m.tzsign) == "-" ? -off : off;
   }
-  if (!ValidTime(r.hour, r.minute, r.second)) return std::nullopt;
-  if (!m.has_date) {
-    r.kind = Parsed::Kind::kTime;
-    return r;
-  }
-  if (!ValidDate(r.year, r.month, r.day)) return std::nullopt;
-  r.kind = Parsed::Kind::kDateTime;
-  return r;
+  return WithTime(r, m.has_date);
 }
 
 // pendulum.parsing._parse_common after COMMON matched (day_first false); nullopt where it raises.
@@ -163,14 +169,7 @@ std::optional<Parsed> FromCommon(const CommonPattern& m) {
   r.minute = m.Int(m.minute);
   if (m.second.set()) r.second = m.Int(m.second);
   if (m.subsecond.set()) r.microsecond = Micros(m.Text(m.subsecond));
-  if (!ValidTime(r.hour, r.minute, r.second)) return std::nullopt;
-  if (!m.has_date) {
-    r.kind = Parsed::Kind::kTime;
-    return r;
-  }
-  if (!ValidDate(r.year, r.month, r.day)) return std::nullopt;
-  r.kind = Parsed::Kind::kDateTime;
-  return r;
+  return WithTime(r, m.has_date);
 }
 
 
