@@ -9,6 +9,7 @@
 #include "load/pipeline_state.h"
 #include "normalize/schema.h"
 #include "pipeline/drop.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt::cli {
 
@@ -127,8 +128,8 @@ Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
   PackageStorage storage(dir);
   std::error_code ec;
   c.Out("Found pipeline " + name + " in " + dir.string());
-  if (fs::exists(dir / "state.json", ec)) {
-    DLT_ASSIGN_OR_RETURN(PipelineState st, PipelineState::Load(dir / "state.json"));
+  if (fs::exists(PipelinePaths(dir).State(), ec)) {
+    DLT_ASSIGN_OR_RETURN(PipelineState st, PipelineState::Load(PipelinePaths(dir).State()));
     const Json& d = st.doc();
     c.Out("Synchronized state:");
     for (const char* k : {"_state_version", "_state_engine_version", "pipeline_name", "dataset_name",
@@ -148,7 +149,7 @@ Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
   } else {
     c.Out("The pipeline has no local state yet.");
   }
-  fs::path schema_path = dir / "schemas" / (name + ".schema.json");
+  fs::path schema_path = PipelinePaths(dir).Schema(name);
   if (fs::exists(schema_path, ec)) {
     DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(schema_path));
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, schema_path.string()));
@@ -174,11 +175,11 @@ Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
 
 Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
   std::error_code ec;
-  if (!fs::exists(dir / "trace.json", ec)) {
+  if (!fs::exists(PipelinePaths(dir).Trace(), ec)) {
     ctx.console.Out("Pipeline " + name + " has no trace: it has not run yet.");
     return Status::Ok();
   }
-  DLT_ASSIGN_OR_RETURN(Json t, PackageStorage::ReadJson(dir / "trace.json"));
+  DLT_ASSIGN_OR_RETURN(Json t, PackageStorage::ReadJson(PipelinePaths(dir).Trace()));
   Console& c = ctx.console;
   c.Out("Run of pipeline " + name + " started at " + t.value("started_at", "") + ", finished at " +
         t.value("finished_at", "") + ": " + t.value("outcome", ""));
@@ -206,7 +207,7 @@ Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
 }
 
 Status SchemaCmd(Context& ctx, const fs::path& dir, const std::string& name, const std::string& format) {
-  fs::path path = dir / "schemas" / (name + ".schema.json");
+  fs::path path = PipelinePaths(dir).Schema(name);
   std::error_code ec;
   if (!fs::exists(path, ec)) return NotFound("Pipeline " + name + " has no schema yet: run it first");
   DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
@@ -235,17 +236,17 @@ Status LoadPackageCmd(Context& ctx, const fs::path& dir, const std::string& name
     }
   }
   if (!found) return NotFound(id ? "Load package " + *id + " not found in pipeline " + name : "Pipeline " + name + " has no load packages");
-  const char* stage = found->first == PackageStage::kLoaded ? "loaded" : found->first == PackageStage::kNormalized ? "normalized" : "extracted";
+  const char* stage = PipelinePaths::StageName(found->first);
   fs::path pdir = storage.PackageDir(found->first, found->second);
   ctx.console.Out("Package " + found->second + " in state " + stage + " (" + pdir.string() + ")");
-  auto ps = PackageStorage::ReadJson(pdir / "load_package_state.json");
+  auto ps = PackageStorage::ReadJson(pdir / package_file::kState);
   if (ps.ok() && ps->contains("row_counts")) {
     ctx.console.Out("rows per table:");
     for (auto it = (*ps)["row_counts"].begin(); it != (*ps)["row_counts"].end(); ++it) {
       ctx.console.Out("  " + it.key() + ": " + it->dump());
     }
   }
-  for (const char* folder : {"new_jobs", "started_jobs", "completed_jobs", "failed_jobs"}) {
+  for (const char* folder : package_file::kJobFolders) {
     auto jobs = storage.Jobs(found->first, found->second, folder);
     if (jobs.empty()) continue;
     ctx.console.Out(std::string(folder) + ":");

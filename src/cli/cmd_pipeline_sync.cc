@@ -1,6 +1,7 @@
 // dlt pipeline <name> sync [--destination D] [--dataset-name N]
 #include "cli/command.h"
 #include "pipeline/sync.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt::cli {
 
@@ -12,7 +13,7 @@ Status RunPipelineSync(Context& ctx, const Workspace& ws, const std::string& nam
   DLT_RETURN_IF_ERROR(RefuseIfReadOnly(ws, "`dlt pipeline " + name + " sync` (it writes the local pipeline state)"));
   std::filesystem::path dir = ws.pipelines_dir() / name;
   std::error_code ec;
-  if (std::filesystem::exists(dir / "state.json", ec) || std::filesystem::exists(dir / "schemas", ec)) {
+  if (std::filesystem::exists(PipelinePaths(dir).State(), ec) || std::filesystem::exists(PipelinePaths(dir).SchemasDir(), ec)) {
     DLT_ASSIGN_OR_RETURN(bool typed,
                          ConfirmProtected(ctx, ws, "`dlt pipeline " + name + " sync` (drops the local state)", yes));
     yes = yes || typed;

@@ -96,7 +96,6 @@ Status RunRunCommand(Context& ctx) {
     if (!overrides.empty()) return InvalidArgument("--resource reads files; it works with filesystem sources only");
     rest_api::RunOptions ro;
     ro.pipeline_name = spec.name;
-    ro.pipeline_dir = ws.pipelines_dir() / spec.name;
     ro.on_retry = [&ctx, mu = std::make_shared<std::mutex>()](const std::string& message) {
       std::lock_guard<std::mutex> lock(*mu);
       ctx.console.Warning(message);

@@ -15,6 +15,7 @@
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "pipeline/destination_factory.h"
+#include "workspace/pipeline_paths.h"
 
 extern char** environ;
 
@@ -273,16 +274,16 @@ StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name
     return NotFound("pipeline `" + name + "` not found in profile `" + ws.profile() + "`");
   }
   std::error_code ec;
-  if (fs::exists(v.dir / "state.json", ec)) {
-    auto st = PipelineState::Load(v.dir / "state.json");
+  if (fs::exists(PipelinePaths(v.dir).State(), ec)) {
+    auto st = PipelineState::Load(PipelinePaths(v.dir).State());
     if (st.ok()) v.state = std::move(st).value();
   }
-  v.trace = ReadJsonFile(v.dir / "trace.json");
+  v.trace = ReadJsonFile(PipelinePaths(v.dir).Trace());
   std::string schema_name = name;
   if (v.state && v.state->doc().contains("default_schema_name") && v.state->doc()["default_schema_name"].is_string()) {
     schema_name = v.state->doc()["default_schema_name"].get<std::string>();
   }
-  fs::path schema_path = v.dir / "schemas" / (schema_name + ".schema.json");
+  fs::path schema_path = PipelinePaths(v.dir).Schema(schema_name);
   if (schema_name.find('/') == std::string::npos && fs::exists(schema_path, ec)) {
     auto text = fsutil::ReadFile(schema_path);
     if (text.ok()) {
@@ -309,7 +310,7 @@ Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
   Json j;
   j["name"] = p.name;
   j["last_run"] = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
-  auto trace = ReadJsonFile(p.path / "trace.json");
+  auto trace = ReadJsonFile(PipelinePaths(p.path).Trace());
   std::string outcome = trace ? StringField(*trace, "outcome") : "";
   j["status"] = !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
   j["destination"] = trace ? StringField(*trace, "destination") : "";
@@ -619,7 +620,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     Json pending = Json::array();
     for (auto stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
       for (const auto& id : storage.List(stage)) {
-        pending.push_back({{"load_id", id}, {"stage", stage == PackageStage::kExtracted ? "extracted" : "normalized"}});
+        pending.push_back({{"load_id", id}, {"stage", PipelinePaths::StageName(stage)}});
       }
     }
     auto loaded = storage.List(PackageStage::kLoaded);

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dlt/config.h"
-#include "dlt/pipeline.h"
+#include "dlt/resource.h"
 #include "dlt/status.h"
 
 namespace dlt::rest_api {

@@ -13,6 +13,7 @@
 #include "common/text.h"
 #include "dlt/secret.h"
 #include "extract/extractor.h"
+#include "extract/resource_access.h"
 
 namespace dlt::rest_api {
 
@@ -125,65 +126,13 @@ std::string FieldKey(const std::string& parent, const std::string& field) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Incremental state: the cursor's last value stored by earlier runs.
-
-void ConsiderState(const Json& doc, const std::string& resource, const std::string& cursor, int* best_version,
-                   std::optional<Json>* best) {
-  if (!doc.is_object()) return;
-  int version = doc.value("_state_version", 0);
-  auto sources = doc.find("sources");
-  if (sources == doc.end() || !sources->is_object()) return;
-  for (const auto& [schema, s] : sources->items()) {
-    if (!s.is_object() || !s.contains("resources")) continue;
-    const Json& res = s["resources"];
-    if (!res.is_object() || !res.contains(resource)) continue;
-    const Json& r = res[resource];
-    if (!r.is_object() || !r.contains("incremental") || !r["incremental"].is_object()) continue;
-    const Json& inc = r["incremental"];
-    if (!inc.contains(cursor) || !inc[cursor].is_object()) continue;
-    const Json& c = inc[cursor];
-    if (!c.contains("last_value") || c["last_value"].is_null()) continue;
-    if (version > *best_version) {
-      *best_version = version;
-      *best = c["last_value"];
-    }
-  }
-}
-
-
-std::optional<Json> ReadJsonFile(const fs::path& p) {
-  auto text = fsutil::ReadFile(p);
-  if (!text.ok()) return std::nullopt;
-  auto j = Json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
-
-// The newest last_value among state.json and the states of packages not loaded yet (a run that
-// stopped between publishing a package and saving state.json leaves the newer state there).
-std::optional<Json> ReadLastValue(const fs::path& dir, const std::string& resource, const std::string& cursor) {
-  if (dir.empty()) return std::nullopt;
-  int best_version = -1;
-  std::optional<Json> best;
-  if (auto doc = ReadJsonFile(dir / "state.json")) ConsiderState(*doc, resource, cursor, &best_version, &best);
-  std::error_code ec;
-  for (const fs::path& stage : {dir / "normalize" / "extracted", dir / "load" / "normalized"}) {
-    for (const auto& e : fs::directory_iterator(stage, ec)) {
-      auto ps = ReadJsonFile(e.path() / "load_package_state.json");
-      if (ps && ps->is_object() && ps->contains("local_state")) {
-        ConsiderState((*ps)["local_state"], resource, cursor, &best_version, &best);
-      }
-    }
-  }
-  return best;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The resolved source, shared by its resources.
 
 struct Shared {
   RestApiSpec spec;
   RunOptions run;
+  // The cursors' last values in the pipeline's state (ExtractContext), set when a resource opens.
+  std::function<std::optional<Json>(std::string_view resource, std::string_view cursor_path)> last_value;
   std::string base_url;
   // Where base_url came from, for the messages of failed requests: "<file>:<line>:<col>" of the
   // pipeline file, or the profile's config key and file.
@@ -241,7 +190,7 @@ StatusOr<IncrementalValues> IncrementalFor(const Shared& sh, const ResourceSpec&
   IncrementalValues v;
   if (!r.endpoint.incremental) return v;
   const auto& inc = *r.endpoint.incremental;
-  std::optional<Json> last = ReadLastValue(sh.run.pipeline_dir, r.options.name, inc.cursor_path);
+  std::optional<Json> last = sh.last_value ? sh.last_value(r.options.name, inc.cursor_path) : std::nullopt;
   if (last) v.start = ValueText(*last);
   else if (inc.initial_value_json) v.start = ValueText(Json::parse(*inc.initial_value_json));
   if (inc.end_value_json) v.end = ValueText(Json::parse(*inc.end_value_json));
@@ -1010,7 +959,11 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   for (const auto& r : sh->spec.resources) {
     if (!r.selected) continue;
     const ResourceSpec* rp = &r;
-    out.push_back(Resource::FromSource(r.options, [sh, rp]() -> StatusOr<std::unique_ptr<RecordSource>> {
+    out.push_back(ResourceAccess::FromSource(r.options, [sh, rp](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
+      {
+        std::lock_guard<std::mutex> lock(sh->mu);
+        if (!sh->last_value) sh->last_value = context.last_value;
+      }
       return std::unique_ptr<RecordSource>(new RestRecordSource(sh, rp));
     }));
   }

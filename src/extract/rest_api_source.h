@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "dlt/pipeline.h"
+#include "dlt/resource.h"
 #include "dlt/workspace.h"
 #include "extract/http_client.h"
 #include "extract/rest_api_config.h"
@@ -29,9 +29,6 @@ namespace dlt::rest_api {
 
 struct RunOptions {
   std::string pipeline_name;
-  // The pipeline's working folder: incremental cursors are read from its state when a resource
-  // opens, so that the request parameter starts where the last run ended.
-  std::filesystem::path pipeline_dir;
   // Told about each retry (already masked), e.g. to print a warning. May be called from
   // several threads at once.
   std::function<void(const std::string& message)> on_retry;

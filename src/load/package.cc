@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "common/fs.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -25,34 +26,28 @@ void SyncDir(const fs::path& dir) {
   }
 }
 
-const char* StagePath(PackageStage s) {
-  switch (s) {
-    case PackageStage::kExtracted: return "normalize/extracted";
-    case PackageStage::kNormalized: return "load/normalized";
-    case PackageStage::kLoaded: return "load/loaded";
-  }
-  return "";
-}
-
 }  // namespace
 
-fs::path PackageStorage::StageDir(PackageStage stage) const { return dir_ / StagePath(stage); }
+fs::path PackageStorage::StageDir(PackageStage stage) const { return PipelinePaths(dir_).StageDir(stage); }
 
 fs::path PackageStorage::PackageDir(PackageStage stage, const std::string& load_id) const {
   return StageDir(stage) / load_id;
 }
 
 Status PackageStorage::Init() {
-  for (const char* sub : {"normalize/extracted", "load/new", "load/normalized", "load/loaded", "schemas"}) {
-    DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dir_ / sub));
+  const PipelinePaths folder(dir_);
+  for (const fs::path& sub : {folder.StageDir(PackageStage::kExtracted), folder.NewPackagesDir(),
+                              folder.StageDir(PackageStage::kNormalized), folder.StageDir(PackageStage::kLoaded),
+                              folder.SchemasDir()}) {
+    DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(sub));
   }
-  for (const char* v : {"normalize/.version", "load/.version"}) {
+  for (const fs::path& v : {folder.NormalizeVersion(), folder.LoadVersion()}) {
     std::error_code ec;
-    if (!fs::exists(dir_ / v, ec)) DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir_ / v, "1.0.0"));
+    if (!fs::exists(v, ec)) DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(v, "1.0.0"));
   }
   // Temporary packages of a crashed run were never published: nothing refers to them.
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir_ / "load/new", ec)) fs::remove_all(e.path(), ec);
+  for (const auto& e : fs::directory_iterator(folder.NewPackagesDir(), ec)) fs::remove_all(e.path(), ec);
   return Status::Ok();
 }
 
@@ -70,20 +65,20 @@ std::vector<std::string> PackageStorage::List(PackageStage stage) const {
 }
 
 StatusOr<fs::path> PackageStorage::BeginPackage(const std::string& load_id) const {
-  fs::path tmp = dir_ / "load/new" / load_id;
+  fs::path tmp = PipelinePaths(dir_).NewPackagesDir() / load_id;
   std::error_code ec;
   fs::remove_all(tmp, ec);
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(tmp / "new_jobs"));
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(tmp / package_file::kNewJobs));
   return tmp;
 }
 
 Status PackageStorage::Publish(const fs::path& temp_dir, PackageStage stage, const std::string& load_id) const {
   fs::path target = PackageDir(stage, load_id);
   std::error_code ec;
-  for (const char* sub : {"new_jobs", "started_jobs", "completed_jobs", "failed_jobs"}) {
+  for (const char* sub : package_file::kJobFolders) {
     fs::create_directories(temp_dir / sub, ec);
   }
-  SyncDir(temp_dir / "new_jobs");
+  SyncDir(temp_dir / package_file::kNewJobs);
   SyncDir(temp_dir);
   fs::rename(temp_dir, target, ec);
   if (ec) return Internal("cannot publish package " + load_id + " to " + target.string() + ": " + ec.message());
@@ -108,7 +103,7 @@ PackageStorage::~PackageStorage() {
 
 Status PackageStorage::Discard(PackageStage stage, const std::string& load_id) {
   fs::path from = PackageDir(stage, load_id);
-  fs::path to = dir_ / "load/new" / (load_id + ".discarded");
+  fs::path to = PipelinePaths(dir_).NewPackagesDir() / (load_id + ".discarded");
   std::error_code ec;
   fs::remove_all(to, ec);
   fs::rename(from, to, ec);

@@ -15,10 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "dlt/status.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
-
-enum class PackageStage { kExtracted, kNormalized, kLoaded };
 
 struct PackageJob {
   std::string table;
@@ -55,7 +54,7 @@ class PackageStorage {
   Status Discard(PackageStage stage, const std::string& load_id);
 
   // new_jobs/ of a package, sorted by file name.
-  std::vector<PackageJob> Jobs(PackageStage stage, const std::string& load_id, const char* folder = "new_jobs") const;
+  std::vector<PackageJob> Jobs(PackageStage stage, const std::string& load_id, const char* folder = package_file::kNewJobs) const;
 
   // Small JSON files in a package (package state, schema, updates).
   static Status WriteJson(const std::filesystem::path& path, const nlohmann::ordered_json& doc);

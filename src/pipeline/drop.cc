@@ -12,6 +12,7 @@
 #include "normalize/relational.h"
 #include "normalize/schema.h"
 #include "pipeline/destination_factory.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   fs::path dir = ws.pipelines_dir() / o.pipeline_name;
   std::error_code ec;
-  if (!fs::exists(dir / "state.json", ec)) {
+  if (!fs::exists(PipelinePaths(dir).State(), ec)) {
     return NotFound("Pipeline " + o.pipeline_name + " has no local state in " + ws.Display(dir) +
                     ": restore it first with `dlt pipeline " + o.pipeline_name + " sync`");
   }
@@ -30,9 +31,9 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
                               " has pending load packages: run it to load them, or discard them with `dlt pipeline " +
                               o.pipeline_name + " drop-pending-packages`, then drop");
   }
-  DLT_ASSIGN_OR_RETURN(PipelineState state, PipelineState::Load(dir / "state.json"));
+  DLT_ASSIGN_OR_RETURN(PipelineState state, PipelineState::Load(PipelinePaths(dir).State()));
   std::string schema_name = state.doc().value("default_schema_name", o.pipeline_name);
-  fs::path schema_path = dir / "schemas" / (schema_name + ".schema.json");
+  fs::path schema_path = PipelinePaths(dir).Schema(schema_name);
   DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(schema_path));
   DLT_ASSIGN_OR_RETURN(Schema schema, Schema::FromJson(schema_text, schema_path.string()));
 
@@ -115,7 +116,7 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   p.state = row;
   DLT_RETURN_IF_ERROR(loader.Load(p));
   DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(schema_path, schema.ToJson(true)));
-  DLT_RETURN_IF_ERROR(state.Save(dir / "state.json"));
+  DLT_RETURN_IF_ERROR(state.Save(PipelinePaths(dir).State()));
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/text.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -58,7 +59,7 @@ int LockFile(const fs::path& path, int op, std::chrono::steady_clock::time_point
 }  // namespace
 
 Status PipelineLock::Acquire(const fs::path& dir, const std::string& name, double timeout_s) {
-  fs::path p = dir / ".lock";
+  fs::path p = PipelinePaths(dir).Lock();
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout_s));
   int busy = -1;

@@ -9,6 +9,7 @@
 #include "pipeline/destination_factory.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/pipeline_lock.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -22,7 +23,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     if (o.out) o.out(s);
   };
   fs::path dir = ws.pipelines_dir() / o.pipeline_name;
-  fs::path state_path = dir / "state.json";
+  fs::path state_path = PipelinePaths(dir).State();
   std::error_code ec;
   std::optional<PipelineState> local;
   if (fs::exists(state_path, ec)) {
@@ -114,7 +115,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     DLT_ASSIGN_OR_RETURN(double lock_timeout, ResolveLockTimeout(ws));
     DLT_RETURN_IF_ERROR(lock.Acquire(dir, o.pipeline_name, lock_timeout));
   }
-  if (fs::exists(dir, ec) && (local || fs::exists(dir / "schemas", ec))) {
+  if (fs::exists(dir, ec) && (local || fs::exists(PipelinePaths(dir).SchemasDir(), ec))) {
     if (o.confirm && !o.confirm("About to drop the local state of the pipeline and reset all the schemas. The "
                                 "destination state, data and schemas are left intact. Proceed?")) {
       result.cancelled = true;
@@ -124,7 +125,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     // Everything but the lock file this command holds (a run waiting for it keeps waiting).
     std::vector<fs::path> entries;
     for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      if (it->path().filename() != ".lock") entries.push_back(it->path());
+      if (it->path() != PipelinePaths(dir).Lock()) entries.push_back(it->path());
     }
     if (ec) return Internal("cannot list " + dir.string() + ": " + ec.message());
     for (const auto& e : entries) {
@@ -133,9 +134,9 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     }
   }
   out("Restoring from destination");
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dir / "schemas"));
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(PipelinePaths(dir).SchemasDir()));
   if (schema) {
-    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / "schemas" / (schema_name + ".schema.json"), schema->ToJson(true)));
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(schema_name), schema->ToJson(true)));
     result.schema_version = schema->version();
   }
   restored.doc()["_local"] = nlohmann::ordered_json::object({{"first_run", false}});

@@ -7,6 +7,7 @@
 
 #include "common/fs.h"
 #include "common/text.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -286,8 +287,9 @@ std::vector<PipelineFolder> Workspace::ListPipelines() const {
     PipelineFolder p;
     p.name = entry.path().filename().string();
     p.path = entry.path();
-    for (const char* marker : {"trace.json", "state.json"}) {
-      auto t = fs::last_write_time(entry.path() / marker, ec);
+    const PipelinePaths files(entry.path());
+    for (const fs::path& marker : {files.Trace(), files.State()}) {
+      auto t = fs::last_write_time(marker, ec);
       if (!ec) {
         p.last_run = t;
         break;

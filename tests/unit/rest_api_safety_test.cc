@@ -16,6 +16,7 @@
 #include "extract/extractor.h"
 #include "extract/http_client.h"
 #include "extract/rest_api_source.h"
+#include "extract/resource_access.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
 #include "workspace_fixture.h"
@@ -66,7 +67,7 @@ Loaded LoadNow(TestWorkspace& ws, const std::string& body) {
     return out;
   }
   for (const auto& r : *resources) {
-    auto src = r.Open();
+    auto src = ResourceAccess::OpenSource(r, ExtractContext{});
     if (!src.ok()) {
       out.errors[r.options().name] = src.status().message();
       continue;

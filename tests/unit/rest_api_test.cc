@@ -8,6 +8,7 @@
 #include "extract/extractor.h"
 #include "extract/http_client.h"
 #include "extract/rest_api_source.h"
+#include "extract/resource_access.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
 #include "workspace_fixture.h"
@@ -287,7 +288,7 @@ TEST(HttpClient, DecodesGzip) {
 
 std::vector<Json> Drain(const Resource& r, std::string* error = nullptr) {
   std::vector<Json> rows;
-  auto src = r.Open();
+  auto src = ResourceAccess::OpenSource(r, ExtractContext{});
   if (!src.ok()) {
     if (error) *error = src.status().message();
     return rows;

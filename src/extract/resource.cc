@@ -2,9 +2,10 @@
 #include <charconv>
 #include <fstream>
 
-#include "dlt/pipeline.h"
+#include "dlt/resource.h"
 #include "extract/extractor.h"
 #include "extract/json_reader.h"
+#include "extract/resource_access.h"
 
 namespace dlt {
 
@@ -84,7 +85,7 @@ Resource Resource::FromCallback(ResourceOptions options, std::function<bool(std:
   Resource r;
   r.options_ = std::move(options);
   std::string name = r.options_.name;
-  r.open_ = [next, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+  r.open_ = [next, name](const ExtractContext&) -> StatusOr<std::unique_ptr<RecordSource>> {
     return std::unique_ptr<RecordSource>(new CallbackSource(next, name));
   };
   return r;
@@ -96,7 +97,7 @@ Resource Resource::FromRows(ResourceOptions options, std::vector<std::string> ro
   Resource r;
   r.options_ = std::move(options);
   std::string name = r.options_.name;
-  r.open_ = [shared, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+  r.open_ = [shared, name](const ExtractContext&) -> StatusOr<std::unique_ptr<RecordSource>> {
     auto i = std::make_shared<size_t>(0);
     return std::unique_ptr<RecordSource>(new CallbackSource(
         [shared, i](std::string& out) {
@@ -114,7 +115,7 @@ Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> p
   Resource r;
   r.options_ = std::move(options);
   std::string name = r.options_.name;
-  r.open_ = [patterns, base_dir, format, name]() -> StatusOr<std::unique_ptr<RecordSource>> {
+  r.open_ = [patterns, base_dir, format, name](const ExtractContext&) -> StatusOr<std::unique_ptr<RecordSource>> {
     JsonFormat f = JsonFormat::kAuto;
     if (format == "jsonl" || format == "ndjson") f = JsonFormat::kJsonLines;
     else if (format == "json") f = JsonFormat::kJsonArray;
@@ -135,18 +136,6 @@ Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> p
     return std::unique_ptr<RecordSource>(new FileSource(std::move(files), f));
   };
   return r;
-}
-
-Resource Resource::FromSource(ResourceOptions options, std::function<StatusOr<std::unique_ptr<RecordSource>>()> open) {
-  Resource r;
-  r.options_ = std::move(options);
-  r.open_ = std::move(open);
-  return r;
-}
-
-StatusOr<std::unique_ptr<RecordSource>> Resource::Open() const {
-  if (!open_) return FailedPrecondition("resource `" + options_.name + "` has no source of rows");
-  return open_();
 }
 
 }  // namespace dlt

@@ -1,0 +1,88 @@
+// Resources: named streams of rows with dlt's hints (table name, write disposition, keys,
+// columns, incremental cursor, schema contract), the unit the extract step reads.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+class RecordSource;     // internal (src/extract/extractor.h)
+struct ExtractContext;  // internal (src/extract/resource_access.h)
+
+
+struct ColumnOptions {
+  std::string name;
+  std::optional<std::string> data_type;  // text, bigint, double, bool, timestamp, date, time, decimal, json, binary
+  std::optional<bool> nullable;
+  bool primary_key = false;
+  bool merge_key = false;
+  bool unique = false;
+  std::optional<int> precision;
+  std::optional<int> scale;
+};
+
+// What may change in the schema when data arrives, as dlt's schema contracts: per kind of
+// change, "evolve" (the default: the schema grows), "freeze" (the run fails naming the record,
+// and nothing of it is loaded) or "discard_value" (the value that would change the schema is
+// dropped; not for tables). `tables`: new tables (a new nested table, or a root table in a
+// schema that already holds data); `columns`: new columns of a table that already holds data;
+// `data_type`: a value whose type does not fit its column (a variant column otherwise).
+struct SchemaContract {
+  std::string tables = "evolve";
+  std::string columns = "evolve";
+  std::string data_type = "evolve";
+};
+
+struct IncrementalOptions {
+  std::string cursor_path;
+  std::optional<std::string> initial_value_json;  // a JSON value: "\"2024-01-01T00:00:00Z\"" or "10"
+  std::string on_cursor_value_missing = "raise";  // raise | include | exclude
+  // The key whose values identify rows at the cursor boundary (dlt's incremental primary_key):
+  // unset uses the resource's primary_key; an empty list turns boundary de-duplication off.
+  std::optional<std::vector<std::string>> primary_key;
+  bool primary_key_is_list = false;  // written as a list: dlt hashes [v] rather than v
+};
+
+struct ResourceOptions {
+  std::string name;
+  std::string table_name;                    // default: name
+  std::string write_disposition = "append";  // append | replace | merge | skip
+  std::vector<std::string> primary_key;
+  bool primary_key_is_list = false;  // written as a list (["id"]) rather than a name ("id")
+  std::vector<std::string> merge_key;
+  std::vector<ColumnOptions> columns;
+  std::optional<IncrementalOptions> incremental;
+  int max_table_nesting = 1000;
+  SchemaContract schema_contract;
+};
+
+class Resource {
+ public:
+  // Rows produced by user code: `next` stores one JSON document and returns true, or returns
+  // false at the end.
+  static Resource FromCallback(ResourceOptions options, std::function<bool(std::string& json)> next);
+  static Resource FromRows(ResourceOptions options, std::vector<std::string> json_rows);
+  // JSON Lines or JSON array files (gzip recognized), glob patterns relative to `base_dir`;
+  // "-" reads standard input. Files are streamed, never read whole.
+  static Resource FromFiles(ResourceOptions options, std::vector<std::string> patterns,
+                            std::filesystem::path base_dir, std::string format = "auto");
+
+  const ResourceOptions& options() const { return options_; }
+
+ private:
+  // The engine's own sources (REST API, ...) make resources and the extract step opens them
+  // through ResourceAccess (src/extract/resource_access.h); the record source is not part of
+  // this API.
+  friend struct ResourceAccess;
+  ResourceOptions options_;
+  std::function<StatusOr<std::unique_ptr<RecordSource>>(const ExtractContext&)> open_;
+};
+
+}  // namespace dlt

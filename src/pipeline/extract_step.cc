@@ -1,0 +1,140 @@
+// The extract step: every resource's rows become an extracted load package (normalize/extracted/),
+// published with one rename together with the state the run will have once it is loaded.
+#include <cstdio>
+
+#include "common/fault.h"
+#include "extract/extractor.h"
+#include "extract/resource_access.h"
+#include "pipeline/package_manifest.h"
+#include "pipeline/pipeline_impl.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// The last value of a resource's cursor in any schema's part of the state.
+std::optional<Json> LastCursorValue(const Json& state, std::string_view resource, std::string_view cursor) {
+  auto sources = state.find("sources");
+  if (sources == state.end() || !sources->is_object()) return std::nullopt;
+  for (const auto& [schema, s] : sources->items()) {
+    const Json* v = &s;
+    for (const std::string& key : {std::string("resources"), std::string(resource), std::string("incremental"),
+                                   std::string(cursor), std::string("last_value")}) {
+      if (!v->is_object()) {
+        v = nullptr;
+        break;
+      }
+      auto it = v->find(key);
+      if (it == v->end()) {
+        v = nullptr;
+        break;
+      }
+      v = &*it;
+    }
+    if (v && !v->is_null()) return *v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info) {
+  auto t0 = std::chrono::steady_clock::now();
+  DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
+  PipelineState before = state;
+  Json package_state = Json::object();
+  package_state["created_at"] = NowIso();
+  Json res_json = Json::object();
+  ExtractStats total;
+  uint64_t written = 0;
+  for (const auto& r : resources) {
+    DLT_RETURN_IF_ERROR(ValidateResourceOptions(r.options()));
+    res_json[r.options().name] = HintsToJson(r.options());
+    ExtractContext context;
+    context.pipeline_name = options.pipeline_name;
+    context.last_value = [this](std::string_view resource, std::string_view cursor) {
+      return LastCursorValue(state.doc(), resource, cursor);
+    };
+    DLT_ASSIGN_OR_RETURN(auto source, ResourceAccess::OpenSource(r, context));
+    std::optional<IncrementalSpec> inc;
+    Json* inc_state = nullptr;
+    Json scratch;
+    if (r.options().incremental) {
+      IncrementalSpec spec;
+      spec.cursor_path = r.options().incremental->cursor_path;
+      if (r.options().incremental->initial_value_json) {
+        spec.initial_value = Json::parse(*r.options().incremental->initial_value_json);
+      }
+      spec.on_cursor_value_missing = r.options().incremental->on_cursor_value_missing;
+      // The incremental's own primary_key wins, then the resource's (as dlt's
+      // set_deduplication_key); without either, rows are told apart by their whole content.
+      if (r.options().incremental->primary_key) {
+        spec.dedup_key = *r.options().incremental->primary_key;
+        spec.dedup_key_is_list = r.options().incremental->primary_key_is_list;
+      } else if (!r.options().primary_key.empty()) {
+        spec.dedup_key = r.options().primary_key;
+        spec.dedup_key_is_list = r.options().primary_key_is_list;
+      }
+      spec.resource_name = r.options().name;
+      inc = spec;
+      inc_state = &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
+    }
+    char stem_index[16];
+    std::snprintf(stem_index, sizeof stem_index, ".%03d", static_cast<int>(++written));
+    ExtractStats stats;
+    auto t_resource = std::chrono::steady_clock::now();
+    // The resource's own rows, and the run's total once there is more than one resource.
+    Status s = ExtractResource(*source, tmp / package_file::kNewJobs, r.options().name + stem_index, inc, inc_state, &stats,
+                               [&](const ExtractStats& st, uint64_t bytes) {
+      progress.Update("extract", r.options().name, st.records_out, bytes, SecondsSince(t_resource),
+                      written > 1 ? std::to_string(total.records_out + st.records_out) + " rows in all" : "");
+    });
+    if (!s.ok()) {
+      state = before;
+      std::error_code ec;
+      fs::remove_all(tmp, ec);
+      return s;
+    }
+    total.records_in += stats.records_in;
+    total.records_out += stats.records_out;
+    total.records_skipped += stats.records_skipped;
+    total.bytes += stats.bytes;
+  }
+  progress.Done();
+  info->records_skipped += total.records_skipped;
+  package_state["resources"] = res_json;
+  Json& local = state.doc()["_local"];
+  local["first_run"] = false;
+  local["_last_extracted_at"] = NowIso();
+  bool state_changed = state.BumpIfChanged();
+  info->steps.push_back({"extract", SecondsSince(t0), total.records_out, total.bytes});
+  if (total.records_out == 0 && !state_changed) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    state = before;
+    return false;
+  }
+  if (state_changed) {
+    Json ps = Json::object();
+    ps["version"] = state.version();
+    ps["engine_version"] = PipelineState::kEngineVersion;
+    ps["pipeline_name"] = options.pipeline_name;
+    ps["state"] = state.Encode();
+    ps["version_hash"] = state.version_hash();
+    ps["_dlt_id"] = NewRowKey();
+    package_state["pipeline_state"] = ps;
+  }
+  package_state["local_state"] = state.doc();
+  DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / package_file::kState, package_state));
+  FaultPoint("extract_before_publish");
+  DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kExtracted, load_id));
+  FaultPoint("extract_before_state_save");
+  DLT_RETURN_IF_ERROR(state.Save(StatePath()));
+  FaultPoint("after_extract");
+  return true;
+}
+
+}  // namespace dlt

@@ -1,0 +1,156 @@
+// The load step: a normalized package goes into the destination in one transaction with its
+// _dlt_loads row, then moves to load/loaded/. Pending packages of earlier runs go first.
+#include "common/fault.h"
+#include "common/fs.h"
+#include "normalize/job_writer.h"
+#include "normalize/relational.h"
+#include "pipeline/pipeline_impl.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+// A package file of the right syntax but the wrong shape (a value of the wrong type in its
+// load_package_state.json) is a damaged package, named with what to do; JSON library
+// exceptions stop here instead of ending the process, run after run.
+template <class F>
+Status Pipeline::Impl::GuardPackage(PackageStage stage, const std::string& id, F&& step) {
+  try {
+    return step();
+  } catch (const nlohmann::json::exception& e) {
+    return DataLoss("load package " + storage->PackageDir(stage, id).string() +
+                    " is damaged: one of its files holds a value of the wrong type (" + e.what() +
+                    "). Discard it with `dlt pipeline " + options.pipeline_name +
+                    " drop-pending-packages`, then restore the state with `dlt pipeline " + options.pipeline_name +
+                    " sync`");
+  }
+}
+
+Status Pipeline::Impl::LoadPackage(const std::string& load_id, LoadInfo* info) {
+  if (loader && loader->streaming() && !(streamed && streamed->load_id == load_id)) loader->AbortStream();
+  Status s = LoadPackageImpl(load_id, info);
+  // A transaction opened while normalizing is never left open.
+  if (loader) loader->AbortStream();
+  streamed.reset();
+  return s;
+}
+
+Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* info) {
+  auto t0 = std::chrono::steady_clock::now();
+  fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
+  DLT_RETURN_IF_ERROR(OpenDestination());
+  DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / package_file::kState));
+  DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
+  if (loaded) loader->AbortStream();
+  uint64_t rows = 0;
+  // What the load created in the destination (dlt's applied_schema_updates.json); nothing is
+  // known of a package found committed after a crash.
+  Json applied = Json::object();
+  if (!loaded) {
+    DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / package_file::kSchema));
+    DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::FromJson(schema_text, (dir / package_file::kSchema).string()));
+    PackageToLoad p;
+    p.load_id = load_id;
+    p.schema = &pkg_schema;
+    p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+    // Job files of very long (deeply nested) table names carry a shortened stem.
+    for (auto& j : p.jobs) {
+      if (pkg_schema.FindTable(j.table)) continue;
+      for (const auto& t : pkg_schema.tables()) {
+        if (JobWriterSet::JobFileStem(t.name) == j.table) {
+          j.table = t.name;
+          break;
+        }
+      }
+    }
+    if (streamed && streamed->load_id == load_id && loader->streaming()) {
+      // Part of the package was loaded while it was normalized, in the transaction still open.
+      std::erase_if(p.jobs, [&](const PackageJob& j) { return streamed->files.count(j.file_name) > 0; });
+      p.streamed_tables.assign(streamed->tables.begin(), streamed->tables.end());
+    }
+    streamed.reset();
+    // A job file cut at a line boundary would load fewer rows without any CSV error.
+    for (const auto& j : p.jobs) {
+      if (!ps.contains("job_bytes") || !ps["job_bytes"].contains(j.file_name)) continue;
+      std::error_code ec;
+      uint64_t want = ps["job_bytes"][j.file_name].get<uint64_t>(), have = fs::file_size(j.path, ec);
+      if (ec || have != want) {
+        return DataLoss("load job " + j.path.string() + " has " + std::to_string(ec ? 0 : have) + " bytes, " +
+                        std::to_string(want) + " when it was written: the package is corrupt. Discard it with `dlt pipeline " +
+                        options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
+                        options.pipeline_name + " sync`");
+      }
+    }
+    for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
+    if (ps.contains("pipeline_state")) {
+      const Json& s = ps["pipeline_state"];
+      StateRow row;
+      row.version = s.value("version", 0);
+      row.engine_version = s.value("engine_version", PipelineState::kEngineVersion);
+      row.pipeline_name = s.value("pipeline_name", options.pipeline_name);
+      row.state = s.value("state", "");
+      row.version_hash = s.value("version_hash", "");
+      row.row_id = s.value("_dlt_id", NewRowKey());
+      p.state = row;
+    }
+    uint64_t package_rows = 0;
+    for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) package_rows += it.value().get<uint64_t>();
+    progress.Update("load", destination.type, package_rows, 0, SecondsSince(t0));
+    if (!loader->streaming()) FaultPoint("load_before_transaction");
+    Status s = loader->Load(p);
+    progress.Done();
+    if (!s.ok()) {
+      return s.WithContext("Load of package " + load_id + " into " + destination.Describe() + " failed (the package is kept and will be loaded by the next run)");
+    }
+    applied = pkg_schema.UpdateOf(loader->applied_columns());
+  }
+  for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
+    info->rows_per_table[it.key()] += it.value().get<uint64_t>();
+    rows += it.value().get<uint64_t>();
+  }
+  FaultPoint("load_after_commit");
+  std::error_code ec;
+  fs::rename(dir / package_file::kNewJobs, dir / "completed_jobs_tmp", ec);
+  if (!ec) {
+    fs::remove_all(dir / package_file::kCompletedJobs, ec);
+    fs::rename(dir / "completed_jobs_tmp", dir / package_file::kCompletedJobs, ec);
+  }
+  // As dlt: the package keeps an empty new_jobs/, the applied update replaces schema_updates.json.
+  fs::create_directories(dir / package_file::kNewJobs, ec);
+  DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(dir / package_file::kAppliedSchemaUpdates, applied));
+  fs::remove(dir / package_file::kSchemaUpdates, ec);
+  FaultPoint("load_before_package_completed");
+  DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(dir / package_file::kCompleted, "loaded"));
+  FaultPoint("load_before_package_move");
+  DLT_RETURN_IF_ERROR(storage->Move(load_id, PackageStage::kNormalized, PackageStage::kLoaded));
+  FaultPoint("after_load");
+  info->load_ids.push_back(load_id);
+  info->steps.push_back({"load", SecondsSince(t0), rows, 0});
+  return Status::Ok();
+}
+
+Status Pipeline::Impl::ProcessPending(LoadInfo* info) {
+  for (const auto& id : storage->List(PackageStage::kExtracted)) {
+    // A crash between publishing the normalized package and deleting the extracted one leaves
+    // both: the normalized package is complete (it was published by one rename), so the
+    // extracted copy is only deleted.
+    std::error_code ec;
+    if (fs::exists(storage->PackageDir(PackageStage::kNormalized, id), ec) ||
+        fs::exists(storage->PackageDir(PackageStage::kLoaded, id), ec)) {
+      DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, id));
+      continue;
+    }
+    Status s = GuardPackage(PackageStage::kExtracted, id, [&] { return NormalizePackage(id, info); });
+    if (!s.ok()) {
+      return s.WithContext("Normalize of pending package " + id +
+                           " failed; fix the cause or discard it with `dlt pipeline " + options.pipeline_name +
+                           " drop-pending-packages`");
+    }
+  }
+  for (const auto& id : storage->List(PackageStage::kNormalized)) {
+    DLT_RETURN_IF_ERROR(GuardPackage(PackageStage::kNormalized, id, [&] { return LoadPackage(id, info); }));
+  }
+  return Status::Ok();
+}
+}  // namespace dlt

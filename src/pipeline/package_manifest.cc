@@ -1,0 +1,118 @@
+#include "pipeline/package_manifest.h"
+
+#include "normalize/schema.h"
+
+namespace dlt {
+
+using Json = nlohmann::ordered_json;
+
+Json HintsToJson(const ResourceOptions& o) {
+  Json j = Json::object();
+  j["name"] = o.name;
+  j["table_name"] = o.table_name.empty() ? o.name : o.table_name;
+  j["write_disposition"] = o.write_disposition;
+  j["primary_key"] = o.primary_key;
+  j["merge_key"] = o.merge_key;
+  j["max_table_nesting"] = o.max_table_nesting;
+  j["schema_contract"] = {{"tables", o.schema_contract.tables},
+                          {"columns", o.schema_contract.columns},
+                          {"data_type", o.schema_contract.data_type}};
+  if (o.incremental && o.incremental->cursor_path.find('.') == std::string::npos &&
+      o.incremental->cursor_path.find('[') == std::string::npos) {
+    std::string cursor = o.incremental->cursor_path;
+    if (cursor.starts_with("$.")) cursor = cursor.substr(2);
+    j["incremental_cursor"] = cursor;
+  }
+  Json cols = Json::array();
+  for (const auto& c : o.columns) {
+    Json cj = Json::object();
+    cj["name"] = c.name;
+    if (c.data_type) cj["data_type"] = *c.data_type;
+    if (c.nullable) cj["nullable"] = *c.nullable;
+    if (c.primary_key) cj["primary_key"] = true;
+    if (c.merge_key) cj["merge_key"] = true;
+    if (c.unique) cj["unique"] = true;
+    if (c.precision) cj["precision"] = *c.precision;
+    if (c.scale) cj["scale"] = *c.scale;
+    cols.push_back(cj);
+  }
+  j["columns"] = cols;
+  return j;
+}
+
+StatusOr<TableHints> HintsFromJson(const Json& j) {
+  TableHints h;
+  h.resource = j.value("name", "");
+  h.table_name = j.value("table_name", h.resource);
+  auto disp = ParseWriteDisposition(j.value("write_disposition", "append"));
+  if (!disp) return InvalidArgument("unknown write_disposition `" + j.value("write_disposition", "") + "`");
+  h.disposition = *disp;
+  for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
+  for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
+  h.max_nesting = j.value("max_table_nesting", 1000);
+  if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
+    h.contract_tables = sc->value("tables", "evolve");
+    h.contract_columns = sc->value("columns", "evolve");
+    h.contract_data_type = sc->value("data_type", "evolve");
+  }
+  h.incremental_cursor = j.value("incremental_cursor", "");
+  for (const auto& cj : j.value("columns", Json::array())) {
+    ColumnHint c;
+    c.name = cj.value("name", "");
+    if (cj.contains("data_type")) {
+      auto t = ParseDataType(cj["data_type"].get<std::string>());
+      if (!t) return InvalidArgument("column `" + c.name + "`: unknown data_type `" + cj["data_type"].get<std::string>() + "`");
+      c.data_type = *t;
+    }
+    if (cj.contains("nullable")) c.nullable = cj["nullable"].get<bool>();
+    c.primary_key = cj.value("primary_key", false);
+    c.merge_key = cj.value("merge_key", false);
+    c.unique = cj.value("unique", false);
+    if (cj.contains("precision")) c.precision = cj["precision"].get<int>();
+    if (cj.contains("scale")) c.scale = cj["scale"].get<int>();
+    h.columns.push_back(c);
+  }
+  return h;
+}
+
+Status ValidateResourceOptions(const ResourceOptions& o) {
+  if (o.name.empty()) return InvalidArgument("a resource needs a name");
+  if (o.name.find_first_of("./\\") != std::string::npos || o.name.size() > 200) {
+    return InvalidArgument("resource name `" + o.name + "` may not contain `.`, `/` or `\\` (use table_name to name its table)");
+  }
+  if (!ParseWriteDisposition(o.write_disposition)) {
+    return InvalidArgument("resource `" + o.name + "`: unknown write_disposition `" + o.write_disposition +
+                           "` (use append, replace, merge or skip)");
+  }
+  for (const auto& c : o.columns) {
+    if (c.data_type && !ParseDataType(*c.data_type)) {
+      return InvalidArgument("resource `" + o.name + "`, column `" + c.name + "`: unknown data_type `" + *c.data_type +
+                             "` (use text, bigint, double, bool, timestamp, date, time, decimal, json, binary)");
+    }
+  }
+  if (o.incremental) {
+    if (o.incremental->cursor_path.empty()) return InvalidArgument("resource `" + o.name + "`: incremental needs a cursor_path");
+    const auto& m = o.incremental->on_cursor_value_missing;
+    if (m != "raise" && m != "include" && m != "exclude") {
+      return InvalidArgument("resource `" + o.name + "`: on_cursor_value_missing must be raise, include or exclude");
+    }
+    if (o.incremental->initial_value_json) {
+      auto v = Json::parse(*o.incremental->initial_value_json, nullptr, false);
+      if (v.is_discarded()) return InvalidArgument("resource `" + o.name + "`: initial_value is not a JSON value");
+    }
+  }
+  if (o.max_table_nesting < 0) return InvalidArgument("resource `" + o.name + "`: max_table_nesting must be >= 0");
+  for (const auto& [kind, m] : {std::pair<const char*, const std::string&>{"tables", o.schema_contract.tables},
+                                {"columns", o.schema_contract.columns},
+                                {"data_type", o.schema_contract.data_type}}) {
+    bool ok = m == "evolve" || m == "freeze" || (m == "discard_value" && std::string_view(kind) != "tables");
+    if (!ok) {
+      return InvalidArgument("resource `" + o.name + "`: schema_contract." + kind + " must be evolve, freeze" +
+                             (std::string_view(kind) != "tables" ? " or discard_value" : "") + ", got `" + m + "`");
+    }
+  }
+  return Status::Ok();
+}
+
+
+}  // namespace dlt

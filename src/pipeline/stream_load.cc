@@ -1,0 +1,54 @@
+// Loading while normalizing: job files of append tables that the normalizer finishes early
+// (it closes them at StreamFileBytes()) are loaded by a thread of their own (StreamQueue) into the
+// package's transaction, which stays open until LoadPackage commits it after the normalized
+// package is published. A crash before that commit loses nothing: the destination rolls the
+// transaction back and the package is normalized or loaded again. When anything goes wrong on
+// that thread the transaction is rolled back and the package is loaded the ordinary way.
+// DLT_STREAM_FILE_BYTES overrides the size (for the crash tests of this path with small data).
+#include <cstdlib>
+
+#include "common/fault.h"
+#include "pipeline/pipeline_impl.h"
+
+namespace dlt {
+
+uint64_t Pipeline::Impl::StreamFileBytes() {
+  static const uint64_t bytes = [] {
+    const char* env = std::getenv("DLT_STREAM_FILE_BYTES");
+    uint64_t v = env && *env ? std::strtoull(env, nullptr, 10) : 0;
+    return v ? v : uint64_t{16} << 20;
+  }();
+  return bytes;
+}
+
+void Pipeline::Impl::StartStream() {
+  stream_begun = false;
+  stream = std::make_unique<StreamQueue>([this](const StreamItem& item) { return StreamOne(item); });
+}
+
+StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
+  if (!stream_begun) {
+    DLT_RETURN_IF_ERROR(OpenDestination());
+    FaultPoint("load_before_transaction");
+    DLT_RETURN_IF_ERROR(loader->BeginStream());
+    stream_begun = true;
+  }
+  if (!item.may_alter) {
+    DLT_ASSIGN_OR_RETURN(auto have, client->TableColumns(options.dataset_name, item.table.name));
+    std::set<std::string> cols(have.begin(), have.end());
+    for (const auto& c : item.table.columns) {
+      if (!cols.count(c.name)) return false;
+    }
+  }
+  DLT_RETURN_IF_ERROR(loader->StreamJob(item.table, item.job));
+  return true;
+}
+
+bool Pipeline::Impl::StopStream() {
+  if (!stream) return false;
+  bool ok = stream->Stop() && stream_begun;
+  if (stream_begun && !ok) loader->AbortStream();
+  return ok;
+}
+
+}  // namespace dlt
