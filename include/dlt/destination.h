@@ -5,10 +5,10 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "dlt/config.h"
 #include "dlt/secret.h"
@@ -18,46 +18,32 @@ namespace dlt {
 
 class Workspace;
 
-struct DuckDbCredentials {
-  std::filesystem::path database;  // absolute path of the database file
+// The credentials of one destination type. Each type defines its own (src/destinations/<type>/);
+// code that needs the fields of a type asks for them with DestinationConfig::CredentialsAs<T>().
+class DestinationCredentials {
+ public:
+  virtual ~DestinationCredentials() = default;
+  // A one-line description without secrets: "postgresql://loader:***@localhost:5432/dw",
+  // the path of a DuckDB file.
+  virtual std::string Redacted() const = 0;
 };
-
-struct MotherDuckCredentials {
-  std::string database = "my_db";
-  Secret token;
-  // "md:<db>?motherduck_token=<token>": for the driver only; never print it.
-  std::string ConnectionString() const;
-  // "md:<db>?motherduck_token=***"
-  std::string Redacted() const;
-};
-
-struct PostgresCredentials {
-  std::string username;
-  Secret password;
-  std::string host = "localhost";
-  int port = 5432;
-  std::string database;
-  int connect_timeout = 15;  // seconds
-  std::string sslmode;       // empty: libpq's default
-  // libpq keyword/value connection string; for the driver only; never print it.
-  std::string ConnectionString() const;
-  // "postgresql://user:***@host:port/database"
-  std::string Redacted() const;
-};
-
-using DestinationCredentials = std::variant<DuckDbCredentials, MotherDuckCredentials, PostgresCredentials>;
 
 struct DestinationConfig {
   std::string name;  // the name the pipeline used ("warehouse")
-  std::string type;  // "duckdb", "motherduck" or "postgres"
-  DestinationCredentials credentials;
+  std::string type;  // a registered destination type: "duckdb", "motherduck", "postgres"
+  std::shared_ptr<const DestinationCredentials> credentials;
   std::optional<ValueOrigin> type_origin;         // unset when the name is the type itself
   std::optional<ValueOrigin> credentials_origin;  // unset when defaults were used
   // A one-line description without secrets: "postgres postgresql://loader:***@localhost:5432/dw"
   std::string Describe() const;
+  // The credentials as the type's own struct, or nullptr when they are of another type.
+  template <class T>
+  const T* CredentialsAs() const {
+    return dynamic_cast<const T*>(credentials.get());
+  }
 };
 
-// The destination types this tool can load into.
+// The destination types this tool can load into (the registry of src/destinations/).
 bool IsKnownDestinationType(std::string_view type);
 
 // The longest table or column name a destination type takes, in characters, as dlt 1.26's
@@ -66,10 +52,6 @@ bool IsKnownDestinationType(std::string_view type);
 // to this length by the naming convention (with a hash tag), so that the database never cuts
 // two long names down to the same one. 0 (no limit) for an unknown type.
 size_t MaxIdentifierLength(std::string_view type);
-
-// Parsers for native credential strings. Errors never contain the input (it holds secrets).
-StatusOr<PostgresCredentials> ParsePostgresCredentials(std::string_view uri);
-StatusOr<MotherDuckCredentials> ParseMotherDuckCredentials(std::string_view uri);
 
 // Resolves a named destination of the workspace's active profile (LoadConfig() first).
 // `pipeline_name` adds the pipeline-prefixed lookups. The duckdb default file is

@@ -9,6 +9,7 @@
 #include "cli/templates.h"
 #include "common/fs.h"
 #include "common/text.h"
+#include "destinations/destination_types.h"
 #include "dlt/config.h"
 
 namespace dlt::cli {
@@ -37,7 +38,12 @@ const char* const kInitHelp =
 
 namespace {
 
-const std::vector<std::string> kDestinations = {"duckdb", "postgres", "motherduck"};
+// The registered destination types (destinations/destination_types.h), in their order.
+std::vector<std::string> DestinationNames() {
+  std::vector<std::string> out;
+  for (const DestinationType* t : DestinationTypes()) out.emplace_back(t->name);
+  return out;
+}
 
 struct SourceTemplate {
   std::string name;         // pokemon_api
@@ -189,7 +195,7 @@ Status ListSources(Context& ctx) {
     std::string shown = t.shown_name;
     ctx.console.Out("  " + shown + std::string(shown.size() < 20 ? 20 - shown.size() : 1, ' ') + t.description);
   }
-  ctx.console.Out("Destinations: " + text::Join(kDestinations, ", "));
+  ctx.console.Out("Destinations: " + DestinationTypeNames());
   return Status::Ok();
 }
 
@@ -204,7 +210,7 @@ Status RunInitCommand(Context& ctx) {
   for (const auto& [name, t] : sources) names.push_back(t.shown_name);
   if (args.positionals.size() != 2) {
     return InvalidArgument("`dlt init` needs a source and a destination, e.g. `dlt init dlthub:pokemon_api duckdb`. "
-                           "Sources: " + text::Join(names, ", ") + ". Destinations: " + text::Join(kDestinations, ", ") +
+                           "Sources: " + text::Join(names, ", ") + ". Destinations: " + DestinationTypeNames() +
                            ". See `dlt init --help`.");
   }
   std::string source = args.positionals[0];
@@ -219,11 +225,12 @@ Status RunInitCommand(Context& ctx) {
   }
   const SourceTemplate& t = it->second;
   std::string destination = args.positionals[1];
-  if (std::find(kDestinations.begin(), kDestinations.end(), destination) == kDestinations.end()) {
+  const DestinationType* dest_type = FindDestinationType(destination);
+  if (!dest_type) {
     std::string msg = "unknown destination `" + destination + "`.";
-    if (auto s = text::Suggest(destination, kDestinations)) msg += " Did you mean `" + *s + "`?";
+    if (auto s = text::Suggest(destination, DestinationNames())) msg += " Did you mean `" + *s + "`?";
     // Not found, as an unknown source is: both name something that does not exist.
-    return NotFound(msg + " Destinations: " + text::Join(kDestinations, ", "));
+    return NotFound(msg + " Destinations: " + DestinationTypeNames());
   }
   const bool force = args.Has("--force");
   std::error_code ec;
@@ -331,14 +338,8 @@ Status RunInitCommand(Context& ctx) {
   std::vector<std::string> steps;
   std::string next(text::Trim(t.files.count("NEXT_STEPS") ? t.files.at("NEXT_STEPS") : ""));
   if (!next.empty()) steps.push_back(next);
-  if (destination == "postgres") {
-    steps.push_back("Add the PostgreSQL credentials to .dlt/secrets.toml: uncomment `credentials = ...` under\n"
-                    "[destination.warehouse] (or .dlt/<profile>.secrets.toml for one profile).");
-  } else if (destination == "motherduck") {
-    steps.push_back("Add the MotherDuck credentials to .dlt/secrets.toml: uncomment `credentials = ...` under\n"
-                    "[destination.warehouse] (or set MOTHERDUCK_TOKEN).");
-  }
-  std::string where = destination == "duckdb" ? "into _local/dev/warehouse.duckdb" : "into " + destination;
+  if (!dest_type->init_credentials_step.empty()) steps.emplace_back(dest_type->init_credentials_step);
+  std::string where(dest_type->init_loads_into);
   steps.push_back("Run the pipeline: dlt run " + pipeline_file + "\n(profile dev: it loads " + where + ")");
   steps.push_back("See what was loaded: dlt pipeline " + pipeline_name + " info");
   steps.push_back("Give a profile its own settings in .dlt/<profile>.config.toml and .dlt/<profile>.secrets.toml,\n"

@@ -14,7 +14,7 @@
 #include "load/pipeline_state.h"
 #include "normalize/naming.h"
 #include "normalize/schema.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "workspace/pipeline_paths.h"
 
 extern char** environ;
@@ -367,7 +367,7 @@ Json SchemaJson(const Schema& s) {
 // A destination connection for one request, read-only.
 struct DestinationView {
   DestinationConfig config;
-  std::unique_ptr<SqlClient> client;
+  std::unique_ptr<Destination> dest;
 };
 
 StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineView& p) {
@@ -376,14 +376,11 @@ StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineVie
   }
   DestinationView v;
   DLT_ASSIGN_OR_RETURN(v.config, ResolveDestination(ws, p.destination_name, p.name));
-  if (const auto* d = std::get_if<DuckDbCredentials>(&v.config.credentials)) {
-    std::error_code ec;
-    if (!fs::exists(d->database, ec)) {
-      return NotFound("the DuckDB file " + ws.Display(d->database) + " of destination `" + p.destination_name +
-                      "` does not exist: nothing has been loaded in profile `" + ws.profile() + "` yet");
-    }
+  if (auto missing = MissingLocalFile(v.config)) {
+    return NotFound("the database file " + ws.Display(*missing) + " of destination `" + p.destination_name +
+                    "` does not exist: nothing has been loaded in profile `" + ws.profile() + "` yet");
   }
-  auto client = MakeSqlClient(v.config, /*read_only=*/true);
+  auto client = OpenDestination(v.config, {p.dataset_name, "", /*read_only=*/true});
   if (!client.ok()) {
     const std::string& m = client.status().message();
     if (m.find("lock") != std::string::npos || m.find("Conflicting") != std::string::npos) {
@@ -393,12 +390,10 @@ StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineVie
     return Unavailable("destination `" + p.destination_name + "` (" + v.config.Describe() +
                        ") is unreachable: " + m);
   }
-  v.client = std::move(client).value();
-  if (v.config.type == "postgres") {
-    // A page waits for a query at most this long; the session is read-only anyway.
-    DLT_RETURN_IF_ERROR(v.client->Execute("SET statement_timeout = '20s'"));
-  }
-  DLT_ASSIGN_OR_RETURN(bool exists, v.client->SchemaExists(p.dataset_name));
+  v.dest = std::move(client).value();
+  // A page waits for a query at most this long; the session is read-only anyway.
+  DLT_RETURN_IF_ERROR(v.dest->LimitReadTime(20));
+  DLT_ASSIGN_OR_RETURN(bool exists, v.dest->DatasetExists());
   if (!exists) {
     return NotFound("dataset `" + p.dataset_name + "` does not exist in destination `" + p.destination_name + "` (" +
                     v.config.Describe() + ")");
@@ -652,17 +647,16 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
   if (s.size() == 6 && what == "loads") {
     auto d = OpenDestination(*ws, p);
     if (!d.ok()) return fail(d.status());
-    SqlClient& c = *d->client;
-    auto rows = c.Query("SELECT load_id, schema_name, status, inserted_at, schema_version_hash FROM " +
-                        c.Qualified(p.dataset_name, "_dlt_loads") + " ORDER BY load_id DESC LIMIT " +
-                        std::to_string(kMaxLoads));
+    auto rows = d->dest->RecentLoads(kMaxLoads);
     if (!rows.ok()) return fail(rows.status());
     Json loads = Json::array();
-    for (const auto& r : *rows) {
-      Json l = Json::object();
-      const char* names[] = {"load_id", "schema_name", "status", "inserted_at", "schema_version_hash"};
-      for (size_t i = 0; i < std::size(names) && i < r.size(); ++i) l[names[i]] = r[i] ? Json(*r[i]) : Json(nullptr);
-      loads.push_back(std::move(l));
+    auto value = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
+    for (const LoadRecord& r : *rows) {
+      loads.push_back(Json{{"load_id", value(r.load_id)},
+                           {"schema_name", value(r.schema_name)},
+                           {"status", value(r.status)},
+                           {"inserted_at", value(r.inserted_at)},
+                           {"schema_version_hash", value(r.schema_version_hash)}});
     }
     return respond(Reply(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"loads", loads}}));
   }
@@ -670,21 +664,21 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     if (!p.schema) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no schema yet: run it first"));
     auto d = OpenDestination(*ws, p);
     if (!d.ok()) return fail(d.status());
-    SqlClient& c = *d->client;
+    Destination& dest = *d->dest;
     Json tables = Json::array();
     for (const Table& t : p.schema->tables()) {
       if (t.columns.empty()) continue;
       Json j{{"name", t.name}, {"parent", t.parent ? Json(*t.parent) : Json(nullptr)}, {"system", p.schema->IsSystemTable(t.name)}};
-      auto cols = c.TableColumns(p.dataset_name, t.name);
+      auto cols = dest.TableColumns(t.name);
       if (!cols.ok()) return fail(cols.status());
       if (cols->empty()) {
         j["exists"] = false;
         j["row_count"] = nullptr;
       } else {
-        auto n = c.Query("SELECT count(*) FROM " + c.Qualified(p.dataset_name, t.name));
+        auto n = dest.CountRows(t.name);
         if (!n.ok()) return fail(n.status());
         j["exists"] = true;
-        j["row_count"] = (!n->empty() && !(*n)[0].empty() && (*n)[0][0]) ? Json(std::stoll(*(*n)[0][0])) : Json(nullptr);
+        j["row_count"] = *n;
       }
       tables.push_back(std::move(j));
     }
@@ -701,20 +695,15 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     if (!limit.ok()) return fail(limit.status());
     auto d = OpenDestination(*ws, p);
     if (!d.ok()) return fail(d.status());
-    SqlClient& c = *d->client;
-    auto cols = c.TableColumns(p.dataset_name, t->name);
+    auto cols = d->dest->TableColumns(t->name);
     if (!cols.ok()) return fail(cols.status());
     if (cols->empty()) {
       return respond(ErrorReply(404, "table `" + t->name + "` does not exist in dataset `" + p.dataset_name + "` yet"));
     }
-    std::string list;
-    for (const auto& col : *cols) list += (list.empty() ? "" : ", ") + c.QuoteIdentifier(col);
-    std::string from = c.Qualified(p.dataset_name, t->name);
-    auto total = c.Query("SELECT count(*) FROM " + from);
-    if (!total.ok()) return fail(total.status());
-    auto rows = c.Query("SELECT " + list + " FROM " + from + " LIMIT " + std::to_string(*limit) + " OFFSET " +
-                        std::to_string(*offset));
-    if (!rows.ok()) return fail(rows.status());
+    auto page = d->dest->ReadRows(t->name, *limit, *offset);
+    if (!page.ok()) return fail(page.status());
+    cols = page->columns;
+    const auto* rows = &page->rows;
     Json columns = Json::array();
     for (const auto& col : *cols) {
       const Column* sc = t->FindColumn(col);
@@ -739,7 +728,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
       }
       data.push_back(std::move(row));
     }
-    long long count = (!total->empty() && !(*total)[0].empty() && (*total)[0][0]) ? std::stoll(*(*total)[0][0]) : 0;
+    long long count = static_cast<long long>(page->total);
     return respond(Reply(Json{{"table", t->name},
                                      {"dataset_name", p.dataset_name},
                                      {"columns", columns},

@@ -66,6 +66,13 @@ class SqlClient {
   // costs more than linear time in the table's width.
   virtual Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added);
 
+  // Ends any statement of this session that runs longer than `seconds` (a read-only browser's
+  // guard against a runaway query). Databases in this process (DuckDB) need none.
+  virtual Status LimitStatementTime(int seconds) {
+    (void)seconds;
+    return Status::Ok();
+  }
+
   // Column names of an existing table (empty when it does not exist).
   virtual StatusOr<std::vector<std::string>> TableColumns(const std::string& dataset, const std::string& table);
   virtual StatusOr<bool> SchemaExists(const std::string& dataset);

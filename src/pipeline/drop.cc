@@ -7,11 +7,10 @@
 #include "dlt/destination.h"
 #include "load/package.h"
 #include "load/pipeline_state.h"
-#include "load/sql_loader.h"
 #include "normalize/naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "workspace/pipeline_paths.h"
 
 namespace dlt {
@@ -93,11 +92,11 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   }
   std::string dataset = d.value("dataset_name", "");
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
-  DLT_ASSIGN_OR_RETURN(auto client, MakeSqlClient(dest, false));
   // The dataset names as the load made them (shortened to the destination's limit).
   SnakeCaseNaming naming(MaxIdentifierLength(dest.type));
   if (!dataset.empty()) dataset = naming.NormalizeIdentifier(dataset);
-  SqlLoader loader(client.get(), dataset, naming.NormalizeIdentifier(dataset + "_staging"));
+  DLT_ASSIGN_OR_RETURN(auto destination_client,
+                       OpenDestination(dest, {dataset, naming.NormalizeIdentifier(dataset + "_staging"), false}));
 
   std::optional<std::string> last;
   for (const auto& id : storage.List(PackageStage::kLoaded)) last = id;
@@ -114,7 +113,7 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   row.version_hash = state.version_hash();
   row.row_id = NewRowKey();
   p.state = row;
-  DLT_RETURN_IF_ERROR(loader.Load(p));
+  DLT_RETURN_IF_ERROR(destination_client->Load(p));
   DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(schema_path, schema.ToJson(true)));
   DLT_RETURN_IF_ERROR(state.Save(PipelinePaths(dir).State()));
   return result;

@@ -28,10 +28,10 @@ Status Pipeline::Impl::GuardPackage(PackageStage stage, const std::string& id, F
 }
 
 Status Pipeline::Impl::LoadPackage(const std::string& load_id, LoadInfo* info) {
-  if (loader && loader->streaming() && !(streamed && streamed->load_id == load_id)) loader->AbortStream();
+  if (StreamInProgress() && !(streamed && streamed->load_id == load_id)) AbortStream();
   Status s = LoadPackageImpl(load_id, info);
   // A transaction opened while normalizing is never left open.
-  if (loader) loader->AbortStream();
+  AbortStream();
   streamed.reset();
   return s;
 }
@@ -41,8 +41,8 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
   fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
   DLT_RETURN_IF_ERROR(OpenDestination());
   DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / package_file::kState));
-  DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
-  if (loaded) loader->AbortStream();
+  DLT_ASSIGN_OR_RETURN(bool loaded, dest->IsLoaded(load_id));
+  if (loaded) AbortStream();
   uint64_t rows = 0;
   // What the load created in the destination (dlt's applied_schema_updates.json); nothing is
   // known of a package found committed after a crash.
@@ -64,7 +64,7 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
         }
       }
     }
-    if (streamed && streamed->load_id == load_id && loader->streaming()) {
+    if (streamed && streamed->load_id == load_id && StreamInProgress()) {
       // Part of the package was loaded while it was normalized, in the transaction still open.
       std::erase_if(p.jobs, [&](const PackageJob& j) { return streamed->files.count(j.file_name) > 0; });
       p.streamed_tables.assign(streamed->tables.begin(), streamed->tables.end());
@@ -97,13 +97,13 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     uint64_t package_rows = 0;
     for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) package_rows += it.value().get<uint64_t>();
     progress.Update("load", destination.type, package_rows, 0, SecondsSince(t0));
-    if (!loader->streaming()) FaultPoint("load_before_transaction");
-    Status s = loader->Load(p);
+    if (!StreamInProgress()) FaultPoint("load_before_transaction");
+    Status s = dest->Load(p);
     progress.Done();
     if (!s.ok()) {
       return s.WithContext("Load of package " + load_id + " into " + destination.Describe() + " failed (the package is kept and will be loaded by the next run)");
     }
-    applied = pkg_schema.UpdateOf(loader->applied_columns());
+    applied = pkg_schema.UpdateOf(dest->applied_columns());
   }
   for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
     info->rows_per_table[it.key()] += it.value().get<uint64_t>();

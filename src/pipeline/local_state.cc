@@ -2,7 +2,7 @@
 // newer state a crashed run left in a package, or restored from the destination when the
 // working folder is new.
 #include "common/fs.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
 
 namespace dlt {
@@ -67,18 +67,16 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew() {
   if (!storage->List(PackageStage::kExtracted).empty() || !storage->List(PackageStage::kNormalized).empty()) {
     return Status::Ok();
   }
-  if (destination.type == "duckdb") {
-    const auto& db = std::get<DuckDbCredentials>(destination.credentials).database;
-    if (!fs::exists(db, ec)) return Status::Ok();
-  }
+  // A database file that does not exist yet holds nothing to restore (and is not created here).
+  if (MissingLocalFile(destination)) return Status::Ok();
   DLT_RETURN_IF_ERROR(OpenDestination());
-  DLT_ASSIGN_OR_RETURN(auto stored, loader->RetrieveState(options.pipeline_name));
+  DLT_ASSIGN_OR_RETURN(auto stored, dest->RetrieveState(options.pipeline_name));
   if (!stored) return Status::Ok();
   DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
   Json local = state.doc().value("_local", Json::object());
   state = std::move(restored);
   state.doc()["_local"] = local;
-  DLT_ASSIGN_OR_RETURN(auto stored_schema, loader->RetrieveSchema(options.pipeline_name));
+  DLT_ASSIGN_OR_RETURN(auto stored_schema, dest->RetrieveSchema(options.pipeline_name));
   if (stored_schema) {
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*stored_schema, "stored schema"));
     schema = std::make_unique<Schema>(std::move(s));

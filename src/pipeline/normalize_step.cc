@@ -11,7 +11,7 @@
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
 #include "normalize/schema_history.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -75,7 +75,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     ~StreamGuard() {
       if (!im->stream) return;
       bool ok = im->StopStream();
-      if (ok && !*published) im->loader->AbortStream();
+      if (ok && !*published) im->AbortStream();
       im->stream.reset();
     }
   } stream_guard{this, &published};
@@ -199,7 +199,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // Both threads are joined on every way out (std::jthread), and nothing thrown on the worker
   // ends the process: it becomes the half's status.
   std::jthread preload;
-  if (!client) preload = std::jthread([this] { PreloadDestination(destination); });
+  if (!dest) preload = std::jthread([this] { PreloadDestination(destination); });
   std::jthread worker;
   if (!second.empty()) {
     worker = std::jthread([&] {
@@ -228,7 +228,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     } else {
       if (stream_ok) {
         // Files of the second half may have been loaded: load the package the ordinary way.
-        loader->AbortStream();
+        AbortStream();
         stream_ok = false;
       }
       for (const auto& f : b.files) {

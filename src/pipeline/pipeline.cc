@@ -4,7 +4,7 @@
 #include "dlt/pipeline.h"
 
 #include "common/fs.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
 #include "pipeline/pipeline_lock.h"
 
@@ -29,9 +29,8 @@ Status ValidatePipelineName(const std::string& name) {
 }  // namespace
 
 Status Pipeline::Impl::OpenDestination() {
-  if (client) return Status::Ok();
-  DLT_ASSIGN_OR_RETURN(client, MakeSqlClient(destination, options.read_only));
-  loader = std::make_unique<SqlLoader>(client.get(), options.dataset_name, staging_dataset);
+  if (dest) return Status::Ok();
+  DLT_ASSIGN_OR_RETURN(dest, dlt::OpenDestination(destination, {options.dataset_name, staging_dataset, options.read_only}));
   return Status::Ok();
 }
 
@@ -106,9 +105,9 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
     if (!has_package) return Status::Ok();
     // Only where the destination does its work in a process of its own: DuckDB runs in ours,
     // on the cores the normalizer already uses (streaming gains nothing there and costs memory).
-    Status s = im.NormalizePackage(load_id, &info, /*stream_load=*/im.destination.type == "postgres");
+    Status s = im.NormalizePackage(load_id, &info, /*stream_load=*/FindDestinationType(im.destination.type)->load_while_normalizing);
     if (!s.ok()) {
-      if (im.loader) im.loader->AbortStream();
+      im.AbortStream();
       // Nothing of this run is kept: the package goes and the state is rolled back.
       (void)im.storage->Delete(PackageStage::kExtracted, load_id);
       { std::error_code ec; fs::remove_all(PipelinePaths(im.dir).NewPackagesDir() / load_id, ec); }  // half-normalized copy

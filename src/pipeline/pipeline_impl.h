@@ -24,7 +24,7 @@
 #include "dlt/pipeline.h"
 #include "load/package.h"
 #include "load/pipeline_state.h"
-#include "load/sql_loader.h"
+#include "load/destination.h"
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "pipeline/progress.h"
@@ -49,8 +49,7 @@ struct Pipeline::Impl {
   SnakeCaseNaming naming;
   // dlt's `<dataset_name>_staging` (the name as given, not yet normalized), normalized.
   std::string staging_dataset;
-  std::unique_ptr<SqlClient> client;
-  std::unique_ptr<SqlLoader> loader;
+  std::unique_ptr<Destination> dest;  // opened on first use (OpenDestination)
   Progress progress;
 
   // --- loading while normalizing (stream_load.cc) ---
@@ -68,6 +67,10 @@ struct Pipeline::Impl {
   // Returns false when it failed or never began (its transaction is then rolled back).
   bool StopStream();
   StatusOr<bool> StreamOne(const StreamItem& item);
+  // A stream's transaction is open in the destination.
+  bool StreamInProgress() const;
+  // Rolls back a stream's open transaction (nothing when none is open).
+  void AbortStream();
 
   // --- local_state.cc ---
   std::filesystem::path StatePath() const;

@@ -30,24 +30,33 @@ StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
   if (!stream_begun) {
     DLT_RETURN_IF_ERROR(OpenDestination());
     FaultPoint("load_before_transaction");
-    DLT_RETURN_IF_ERROR(loader->BeginStream());
+    if (!dest->streaming()) return FailedPrecondition("destination " + destination.Describe() + " does not load while normalizing");
+    DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream());
     stream_begun = true;
   }
   if (!item.may_alter) {
-    DLT_ASSIGN_OR_RETURN(auto have, client->TableColumns(options.dataset_name, item.table.name));
+    DLT_ASSIGN_OR_RETURN(auto have, dest->streaming()->TableColumns(item.table.name));
     std::set<std::string> cols(have.begin(), have.end());
     for (const auto& c : item.table.columns) {
       if (!cols.count(c.name)) return false;
     }
   }
-  DLT_RETURN_IF_ERROR(loader->StreamJob(item.table, item.job));
+  DLT_RETURN_IF_ERROR(dest->streaming()->StreamJob(item.table, item.job));
   return true;
+}
+
+bool Pipeline::Impl::StreamInProgress() const {
+  return dest && dest->streaming() && dest->streaming()->in_progress();
+}
+
+void Pipeline::Impl::AbortStream() {
+  if (dest && dest->streaming()) dest->streaming()->AbortStream();
 }
 
 bool Pipeline::Impl::StopStream() {
   if (!stream) return false;
   bool ok = stream->Stop() && stream_begun;
-  if (stream_begun && !ok) loader->AbortStream();
+  if (stream_begun && !ok) AbortStream();
   return ok;
 }
 

@@ -3,10 +3,9 @@
 #include "common/fs.h"
 #include "dlt/destination.h"
 #include "load/pipeline_state.h"
-#include "load/sql_loader.h"
 #include "normalize/naming.h"
 #include "normalize/schema.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/pipeline_lock.h"
 #include "workspace/pipeline_paths.h"
@@ -84,17 +83,14 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   result.destination = dest.Describe();
   result.dataset_name = dataset;
   std::string not_found = "Pipeline " + o.pipeline_name + " was not found in dataset " + dataset + " in " + destination;
-  if (const auto* d = std::get_if<DuckDbCredentials>(&dest.credentials)) {
-    if (!fs::exists(d->database, ec)) {
-      debug("DuckDB file " + d->database.string() + " does not exist");
-      return NotFound(not_found);
-    }
+  if (auto missing = MissingLocalFile(dest)) {
+    debug("Database file " + missing->string() + " does not exist");
+    return NotFound(not_found);
   }
   debug("Connecting to " + dest.Describe());
-  DLT_ASSIGN_OR_RETURN(auto client, MakeSqlClient(dest, /*read_only=*/true));
+  DLT_ASSIGN_OR_RETURN(auto stored_in, OpenDestination(dest, {dataset, "", /*read_only=*/true}));
   debug("Connected. Looking for the state of " + o.pipeline_name + " in dataset " + dataset);
-  SqlLoader loader(client.get(), dataset);
-  DLT_ASSIGN_OR_RETURN(auto stored, loader.RetrieveState(o.pipeline_name));
+  DLT_ASSIGN_OR_RETURN(auto stored, stored_in->RetrieveState(o.pipeline_name));
   if (!stored) {
     debug("No state row for pipeline " + o.pipeline_name + " in " + dataset + "._dlt_pipeline_state");
     return NotFound(not_found);
@@ -102,7 +98,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   debug("Found state version " + std::to_string(stored->version) + " from load " + stored->load_id);
   DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
   std::string schema_name = restored.doc().value("default_schema_name", o.pipeline_name);
-  DLT_ASSIGN_OR_RETURN(auto schema_text, loader.RetrieveSchema(schema_name));
+  DLT_ASSIGN_OR_RETURN(auto schema_text, stored_in->RetrieveSchema(schema_name));
   std::optional<Schema> schema;
   if (schema_text) {
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*schema_text, "schema " + schema_name + " stored in " + dataset));

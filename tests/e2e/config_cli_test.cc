@@ -10,7 +10,8 @@
 #include "dlt/destination.h"
 #include "dlt/workspace.h"
 #include "load/sql_client.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
+#include "destinations/duckdb/duckdb_credentials.h"
 
 namespace dlt::testing {
 namespace {
@@ -328,17 +329,18 @@ TEST(ReadOnlyProfile, DatabaseOpenedReadOnlyRefusesWrites) {
   DestinationConfig d;
   d.name = "warehouse";
   d.type = "duckdb";
-  d.credentials = DuckDbCredentials{w.root() / "_local" / "access" / "warehouse.duckdb"};
+  d.credentials = std::make_shared<DuckDbCredentials>(w.root() / "_local" / "access" / "warehouse.duckdb");
   {
-    auto rw = MakeSqlClient(d, /*read_only=*/false);
+    auto rw = OpenDestination(d, {"access_data", "", /*read_only=*/false});
     ASSERT_TRUE(rw.ok()) << rw.status().message();
-    ASSERT_TRUE((*rw)->Execute("CREATE TABLE t (x INTEGER)").ok());
+    ASSERT_TRUE((*rw)->sql_client()->Execute("CREATE TABLE t (x INTEGER)").ok());
   }
-  auto ro = MakeSqlClient(d, /*read_only=*/true);
-  ASSERT_TRUE(ro.ok()) << ro.status().message();
-  Status insert = (*ro)->Execute("INSERT INTO t VALUES (1)");
+  auto ro_dest = OpenDestination(d, {"access_data", "", /*read_only=*/true});
+  ASSERT_TRUE(ro_dest.ok()) << ro_dest.status().message();
+  SqlClient* ro = (*ro_dest)->sql_client();
+  Status insert = ro->Execute("INSERT INTO t VALUES (1)");
   EXPECT_FALSE(insert.ok());
-  auto rows = (*ro)->Query("SELECT count(*) FROM t");
+  auto rows = ro->Query("SELECT count(*) FROM t");
   ASSERT_TRUE(rows.ok()) << rows.status().message();
 
   // And the library says the access profile is read-only.

@@ -13,7 +13,8 @@
 #include "pipeline_fixture.h"
 #include "dlt/destination.h"
 #include "load/sql_client.h"
-#include "pipeline/destination_factory.h"
+#include "destinations/destination_types.h"
+#include "destinations/duckdb/duckdb_credentials.h"
 
 namespace dlt::testing {
 namespace {
@@ -151,21 +152,22 @@ TEST(PipelineRun, DuckDbCompactsRowGroupsOnlyAfterDeletes) {
   DestinationConfig d;
   d.name = "warehouse";
   d.type = "duckdb";
-  d.credentials = DuckDbCredentials{w.root() / "vacuum.duckdb"};
-  auto client = MakeSqlClient(d, /*read_only=*/false);
-  ASSERT_TRUE(client.ok()) << client.status().message();
+  d.credentials = std::make_shared<DuckDbCredentials>(w.root() / "vacuum.duckdb");
+  auto dest = OpenDestination(d, {"vacuum_data", "", /*read_only=*/false});
+  ASSERT_TRUE(dest.ok()) << dest.status().message();
+  SqlClient* client = (*dest)->sql_client();
   auto setting = [&] {
-    auto rows = (*client)->Query("SELECT current_setting('max_vacuum_tasks')::VARCHAR");
+    auto rows = client->Query("SELECT current_setting('max_vacuum_tasks')::VARCHAR");
     return rows.ok() && !rows->empty() ? rows->front()[0].value_or("NULL") : "error";
   };
   const std::string by_default = setting();
   ASSERT_NE(by_default, "0");
   ASSERT_NE(by_default, "error");
-  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/false).ok());
+  ASSERT_TRUE(client->BeforeCommit(/*rows_deleted=*/false).ok());
   EXPECT_EQ(setting(), "0");
-  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/true).ok());
+  ASSERT_TRUE(client->BeforeCommit(/*rows_deleted=*/true).ok());
   EXPECT_EQ(setting(), by_default);
-  ASSERT_TRUE((*client)->BeforeCommit(/*rows_deleted=*/false).ok());
+  ASSERT_TRUE(client->BeforeCommit(/*rows_deleted=*/false).ok());
   EXPECT_EQ(setting(), "0");
 }
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "destinations/duckdb/duckdb_credentials.h"
+#include "destinations/postgres/postgres_credentials.h"
 #include "dlt/destination.h"
 #include "dlt/secret.h"
 
@@ -224,7 +226,7 @@ TEST(DestinationConfig, DescribeNeverShowsSecrets) {
   pg.type = "postgres";
   auto pc = ParsePostgresCredentials("postgresql://loader:s3cretpw@localhost:5432/dw");
   ASSERT_TRUE(pc.ok());
-  pg.credentials = *pc;
+  pg.credentials = std::make_shared<PostgresCredentials>(*pc);
   EXPECT_EQ(pg.Describe(), "postgres postgresql://loader:***@localhost:5432/dw");
 
   DestinationConfig md;
@@ -232,7 +234,7 @@ TEST(DestinationConfig, DescribeNeverShowsSecrets) {
   md.type = "motherduck";
   auto mc = ParseMotherDuckCredentials("md:db?motherduck_token=T0KENXYZ");
   ASSERT_TRUE(mc.ok());
-  md.credentials = *mc;
+  md.credentials = std::make_shared<MotherDuckCredentials>(*mc);
   EXPECT_EQ(md.Describe().find("T0KENXYZ"), std::string::npos) << md.Describe();
   EXPECT_NE(md.Describe().find("***"), std::string::npos) << md.Describe();
 }

@@ -1,6 +1,8 @@
 // Named destinations resolved against the active profile's configuration (SPEC §5).
 #include <gtest/gtest.h>
 
+#include "destinations/duckdb/duckdb_credentials.h"
+#include "destinations/postgres/postgres_credentials.h"
 #include "dlt/destination.h"
 #include "workspace_fixture.h"
 
@@ -18,14 +20,14 @@ TEST(ResolveDestination, NamedDuckdbDestinationOfDevWritesToTheProfileLocalFolde
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->name, "warehouse");
   EXPECT_EQ(d->type, "duckdb");
-  ASSERT_TRUE(std::holds_alternative<DuckDbCredentials>(d->credentials));
-  EXPECT_EQ(std::get<DuckDbCredentials>(d->credentials).database, t.root() / "_local" / "dev" / "warehouse.duckdb");
+  ASSERT_NE(d->CredentialsAs<DuckDbCredentials>(), nullptr);
+  EXPECT_EQ((*d->CredentialsAs<DuckDbCredentials>()).database, t.root() / "_local" / "dev" / "warehouse.duckdb");
   ASSERT_TRUE(d->type_origin.has_value());
   EXPECT_EQ(d->type_origin->file, ".dlt/dev.secrets.toml");
   // The pipeline name does not change the file of a named destination.
   auto with_pipe = ResolveDestination(ws, "warehouse", "pokemon_api_pipeline");
   ASSERT_TRUE(with_pipe.ok()) << with_pipe.status().message();
-  EXPECT_EQ(std::get<DuckDbCredentials>(with_pipe->credentials).database,
+  EXPECT_EQ((*with_pipe->CredentialsAs<DuckDbCredentials>()).database,
             t.root() / "_local" / "dev" / "warehouse.duckdb");
 }
 
@@ -39,8 +41,8 @@ TEST(ResolveDestination, SameNameResolvesToADifferentTypePerProfile) {
   auto d = ResolveDestination(prod, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->type, "motherduck");
-  ASSERT_TRUE(std::holds_alternative<MotherDuckCredentials>(d->credentials));
-  const auto& md = std::get<MotherDuckCredentials>(d->credentials);
+  ASSERT_NE(d->CredentialsAs<MotherDuckCredentials>(), nullptr);
+  const auto& md = (*d->CredentialsAs<MotherDuckCredentials>());
   EXPECT_EQ(md.database, "dlt_data");
   EXPECT_EQ(md.token.reveal(), "PR0DT0KEN");
   EXPECT_EQ(d->Describe().find("PR0DT0KEN"), std::string::npos) << d->Describe();
@@ -54,7 +56,7 @@ TEST(ResolveDestination, ProdDuckdbDestinationUsesTheProdLocalFolder) {
   Workspace prod = t.OpenLoaded("prod");
   auto d = ResolveDestination(prod, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
-  EXPECT_EQ(std::get<DuckDbCredentials>(d->credentials).database, t.root() / "_local" / "prod" / "warehouse.duckdb");
+  EXPECT_EQ((*d->CredentialsAs<DuckDbCredentials>()).database, t.root() / "_local" / "prod" / "warehouse.duckdb");
 }
 
 TEST(ResolveDestination, BuiltinTypeNameWorksWithoutConfiguration) {
@@ -65,7 +67,7 @@ TEST(ResolveDestination, BuiltinTypeNameWorksWithoutConfiguration) {
   EXPECT_EQ(d->type, "duckdb");
   EXPECT_FALSE(d->type_origin.has_value());
   // Not a named destination: the file is named after the pipeline.
-  EXPECT_EQ(std::get<DuckDbCredentials>(d->credentials).database, t.root() / "_local" / "dev" / "my_pipe.duckdb");
+  EXPECT_EQ((*d->CredentialsAs<DuckDbCredentials>()).database, t.root() / "_local" / "dev" / "my_pipe.duckdb");
 }
 
 TEST(ResolveDestination, DuckdbRelativePathIsUnderTheLocalFolder) {
@@ -75,7 +77,7 @@ TEST(ResolveDestination, DuckdbRelativePathIsUnderTheLocalFolder) {
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
-  EXPECT_EQ(std::get<DuckDbCredentials>(d->credentials).database, t.root() / "_local" / "dev" / "data" / "wh.duckdb");
+  EXPECT_EQ((*d->CredentialsAs<DuckDbCredentials>()).database, t.root() / "_local" / "dev" / "data" / "wh.duckdb");
 }
 
 TEST(ResolveDestination, UnconfiguredUnknownNameIsNotFoundWithHowToConfigureIt) {
@@ -113,8 +115,8 @@ TEST(ResolveDestination, PostgresCredentialsTableMayBeSplitOverConfigAndSecrets)
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->type, "postgres");
-  ASSERT_TRUE(std::holds_alternative<PostgresCredentials>(d->credentials));
-  const auto& pg = std::get<PostgresCredentials>(d->credentials);
+  ASSERT_NE(d->CredentialsAs<PostgresCredentials>(), nullptr);
+  const auto& pg = (*d->CredentialsAs<PostgresCredentials>());
   EXPECT_EQ(pg.host, "db.example.com");
   EXPECT_EQ(pg.port, 6543);
   EXPECT_EQ(pg.database, "dw");
@@ -130,7 +132,7 @@ TEST(ResolveDestination, PostgresNativeStringFromTheEnvironmentIsParsed) {
   Workspace ws = t.OpenLoaded("prod");
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
-  const auto& pg = std::get<PostgresCredentials>(d->credentials);
+  const auto& pg = (*d->CredentialsAs<PostgresCredentials>());
   EXPECT_EQ(pg.host, "pg");
   EXPECT_EQ(pg.password.reveal(), "s3cretpw");
 }
@@ -209,7 +211,7 @@ TEST(ResolveDestination, MotherduckTokenMayComeFromMotherduckTokenEnvVar) {
   Workspace ws = t.OpenLoaded("prod");
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
-  const auto& md = std::get<MotherDuckCredentials>(d->credentials);
+  const auto& md = (*d->CredentialsAs<MotherDuckCredentials>());
   EXPECT_EQ(md.database, "my_db");
   EXPECT_EQ(md.token.reveal(), "ENVT0KEN");
   EXPECT_EQ(d->Describe().find("ENVT0KEN"), std::string::npos) << d->Describe();
@@ -223,7 +225,7 @@ TEST(ResolveDestination, MotherduckCredentialsTableGivesDatabaseAndToken) {
   Workspace ws = t.OpenLoaded("prod");
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_TRUE(d.ok()) << d.status().message();
-  const auto& md = std::get<MotherDuckCredentials>(d->credentials);
+  const auto& md = (*d->CredentialsAs<MotherDuckCredentials>());
   EXPECT_EQ(md.database, "analytics");
   EXPECT_EQ(md.token.reveal(), "TBLT0KEN");
 }

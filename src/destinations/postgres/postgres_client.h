@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "dlt/destination.h"
+#include "destinations/postgres/postgres_credentials.h"
 #include "load/sql_client.h"
 
 namespace dlt {
@@ -18,6 +18,9 @@ class PostgresClient : public SqlClient {
   ~PostgresClient() override;
 
   Status Execute(std::string_view sql) override;
+  Status LimitStatementTime(int seconds) override {
+    return Execute("SET statement_timeout = '" + std::to_string(seconds) + "s'");
+  }
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
