@@ -25,7 +25,6 @@
 #include "common/orjson.h"
 #include "common/text.h"
 #include "common/iso8601.h"
-#include "normalize/coerce.h"
 
 namespace dlt {
 
