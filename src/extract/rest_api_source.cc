@@ -631,7 +631,13 @@ class Fetcher {
       for (;;) {
         size_t i = next.fetch_add(1);
         if (i >= n || failed.load()) return;
-        Status s = FetchForParent((*parents_)[begin + i], clients_[w], &results[i], &wheres[i]);
+        // Nothing thrown on a worker ends the process: it fails this parent's fetch.
+        Status s = Status::Ok();
+        try {
+          s = FetchForParent((*parents_)[begin + i], clients_[w], &results[i], &wheres[i]);
+        } catch (const std::exception& e) {
+          s = Internal("resource `" + r_->options.name + "`: " + e.what());
+        }
         if (!s.ok()) {
           errors[i] = s;
           failed.store(true);
@@ -641,7 +647,7 @@ class Fetcher {
     if (workers <= 1) {
       work(0);
     } else {
-      std::vector<std::thread> threads;
+      std::vector<std::jthread> threads;  // joined on every way out
       for (size_t w = 0; w < workers; ++w) threads.emplace_back(work, w);
       for (auto& t : threads) t.join();
     }
