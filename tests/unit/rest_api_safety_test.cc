@@ -18,7 +18,7 @@
 #include "extract/rest_api_source.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -44,7 +44,7 @@ struct Loaded {
   std::vector<std::pair<std::string, std::string>> origins;
 };
 
-Loaded LoadNow(TestWorkspace& ws, const std::string& body) {
+Loaded LoadNow(TempWorkspace& ws, const std::string& body) {
   Loaded out;
   WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + body);
   auto spec = ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
@@ -88,7 +88,7 @@ Loaded LoadNow(TestWorkspace& ws, const std::string& body) {
 
 // Loads within 60 s, or fails the whole test binary: a pagination that never ends must not hang
 // the suite.
-Loaded Load(TestWorkspace& ws, const std::string& body) {
+Loaded Load(TempWorkspace& ws, const std::string& body) {
   auto f = std::async(std::launch::async, [&] { return LoadNow(ws, body); });
   if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
     std::fprintf(stderr, "FATAL: the REST API source did not finish within 60 s (an endless pagination)\n");
@@ -126,7 +126,7 @@ TEST(HttpHelpers, OriginIsSchemeHostAndPort) {
 TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheApiKeyHeader) {
   FixtureServer server;
   server.SetApiKey("k-555");
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\napi_key = \"k-555\"\n");
   Loaded l = Load(ws, Client(server, R"({ type = "api_key", name = "X-API-Key" })") + R"(
 [[resources]]
@@ -148,7 +148,7 @@ endpoint = { path = "test/redirect", params = { to = ")" + server.Url() + R"(/te
 
 TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheTokenOrTheQueryKey) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\ntoken = \"tok-777\"\napi_key = \"k-888\"\n");
   std::string to = server.OtherOriginUrl() + "/test/status?code=200";
   Loaded l = Load(ws, Client(server, R"({ type = "bearer" })") +
@@ -172,7 +172,7 @@ TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheTokenOrTheQueryKe
 
 TEST(RestApiCredentials, NextPageLinksToAnotherOriginGoWithoutCredentials) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\ntoken = \"tok-777\"\napi_key = \"k-888\"\n");
   std::string next = server.OtherOriginUrl() + "/test/status?code=200";
   Loaded l = Load(ws, Client(server, R"({ type = "bearer" })") +
@@ -205,7 +205,7 @@ TEST(RestApiCredentials, NextPageLinksToAnotherOriginGoWithoutCredentials) {
 TEST(RestApiCredentials, AFailureOnAnotherOriginSaysTheCredentialsWereNotSent) {
   FixtureServer server;
   server.SetApiKey("k-555");
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\napi_key = \"k-555\"\n");
   Loaded l = Load(ws, Client(server, R"({ type = "api_key", name = "X-API-Key" })") +
                           "[[resources]]\nname = \"r\"\nendpoint = { path = \"test/redirect\", params = { to = \"" +
@@ -219,7 +219,7 @@ TEST(RestApiCredentials, AFailureOnAnotherOriginSaysTheCredentialsWereNotSent) {
 
 TEST(RestApiPagination, LinksThatComeBackToAPageEndWithAWarning) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/\"\n" + R"(
 [[resources]]
 name = "json_cycle"
@@ -243,7 +243,7 @@ endpoint = { path = "test/cycle_header", params = { p = "a" } }
 
 TEST(RestApiPagination, MaximumPageAndMaximumOffsetEndAnEndlessApi) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/\"\n" + R"(
 [[resources]]
 name = "pages"
@@ -262,7 +262,7 @@ endpoint = { path = "test/endless", paginator = { type = "offset", limit = 5, ma
 
 TEST(RestApiErrors, AFailedRequestSaysWhereBaseUrlCameFrom) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   std::string resources = "[[resources]]\nname = \"gone\"\nendpoint = { path = \"status\", params = { code = 404 } }\n";
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + resources);
   EXPECT_TRUE(Has(l.errors["gone"], "failed with HTTP 404 Not Found")) << l.errors["gone"];
