@@ -22,7 +22,7 @@ const char* kScript =
 bool HavePython3() { return std::system("python3 -c 'pass' >/dev/null 2>&1") == 0; }
 
 TEST(RunPython, AScriptRunsWithPython3InTheWorkspaceWithTheActiveProfileAndItsExitCode) {
-  if (!HavePython3()) GTEST_SKIP() << "no python3 on this machine";
+  ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
   TempWorkspace w;
   WriteFile(w.tmp() / "site" / "dlt" / "__init__.py", "");
   w.env()["PYTHONPATH"] = (w.tmp() / "site").string();
@@ -35,7 +35,7 @@ TEST(RunPython, AScriptRunsWithPython3InTheWorkspaceWithTheActiveProfileAndItsEx
 }
 
 TEST(RunPython, WithoutTheDltPackageItSaysSoAndWhatToRun) {
-  if (!HavePython3()) GTEST_SKIP() << "no python3 on this machine";
+  ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
   TempWorkspace w;
   // A `dlt` that fails to import, whatever else is installed.
   WriteFile(w.tmp() / "site" / "dlt" / "__init__.py", "raise ImportError('not this one')\n");
