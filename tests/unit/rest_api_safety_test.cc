@@ -18,6 +18,7 @@
 #include "extract/rest_api_source.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
+#include "support/rest_api_pipeline.h"
 #include "support/temp_workspace.h"
 
 namespace dlt::testing {
@@ -26,16 +27,6 @@ namespace {
 using rest_api::Json;
 
 bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-const char* kHeader = R"([pipeline]
-name = "api_pipeline"
-destination = "warehouse"
-dataset_name = "api_data"
-
-[source]
-type = "rest_api"
-name = "my_api"
-)";
 
 struct Loaded {
   std::map<std::string, std::vector<Json>> rows;
@@ -46,7 +37,7 @@ struct Loaded {
 
 Loaded LoadNow(TempWorkspace& ws, const std::string& body) {
   Loaded out;
-  WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + body);
+  WriteRestApiPipeline(ws, body);
   auto spec = ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
   if (!spec.ok()) {
     out.errors["parse"] = spec.status().message();

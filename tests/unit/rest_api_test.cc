@@ -10,6 +10,7 @@
 #include "extract/rest_api_source.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
+#include "support/rest_api_pipeline.h"
 #include "support/temp_workspace.h"
 
 namespace dlt::testing {
@@ -77,18 +78,8 @@ TEST(RestApiJson, NextUrlDetection) {
 
 // --- the parser ---------------------------------------------------------------------------
 
-const char* kHeader = R"([pipeline]
-name = "api_pipeline"
-destination = "warehouse"
-dataset_name = "api_data"
-
-[source]
-type = "rest_api"
-name = "my_api"
-)";
-
 StatusOr<PipelineFileSpec> ParseText(const TempWorkspace& ws, const std::string& body) {
-  WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + body);
+  WriteRestApiPipeline(ws, body);
   return ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
 }
 
@@ -470,7 +461,7 @@ TEST(RestApiResources, StringResourcesAndIncrementalPlaceholders) {
   // A top-level array must come before the first [table] in TOML.
   WriteFile(ws.root() / "api_pipeline.toml",
             R"(resources = ["offset", { name = "inc", endpoint = { path = "status", params = { code = 200, from = "{incremental.start_value}" }, incremental = { end_param = "until", cursor_path = "id", initial_value = 5, end_value = 9 } } }]
-)" + std::string(kHeader) + "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
+)" + std::string(kRestApiPipelineHeader) + "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
 [source.resource_defaults]
 endpoint = { paginator = "single_page" }
 )");
