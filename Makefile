@@ -37,13 +37,16 @@ sanitize-configure: bootstrap
 	  rm -rf $(ASAN_DIR)/CMakeCache.txt $(ASAN_DIR)/CMakeFiles; fi
 	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 	  -DDLT_FUZZ=ON >/dev/null
-	@cmake --build $(ASAN_DIR) -j$(JOBS) --target dlt_unit_tests fuzzers
+	@cmake --build $(ASAN_DIR) -j$(JOBS) --target dlt_unit_tests dlt_integration_tests fuzzers
 
-# The unit tests again, under AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer.
+# The unit and integration (golden) tests again, under AddressSanitizer (leaks included) and
+# UndefinedBehaviorSanitizer.
 sanitize: sanitize-configure
-	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "== unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $(ASAN_DIR)/dlt_unit_tests --gtest_brief=1
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(ASAN_DIR)/dlt_integration_tests --gtest_brief=1
 
 # Every fuzz target for about a minute, two at a time, from a copy of its seed corpus.
 fuzz-smoke: sanitize-configure

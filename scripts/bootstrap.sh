@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: compilers and libraries for the build; postgresql for the destination tests;
-# clang and its runtime libraries for the sanitizer and libFuzzer build (make sanitize, fuzz-smoke).
+# clang and its runtime libraries for the sanitizer and libFuzzer build (make sanitize, fuzz-smoke);
+# git and python3 for the tests of `dlt workspace check` and `dlt run script.py`.
 PACKAGES=(
-  build-essential cmake ccache pkg-config git
+  build-essential cmake ccache pkg-config git python3
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
   libgtest-dev libgmock-dev postgresql

@@ -6,17 +6,7 @@
 
 namespace dlt::testing {
 
-// A fresh temporary folder, removed when the object goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// TempDir and TempWorkspace (the temporary folders of every test) are in support/temp_workspace.h.
 
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 std::string ReadFile(const std::filesystem::path& path);

@@ -286,7 +286,7 @@ TEST_F(Dashboard, LoadHistoryRowCountsAndPagedRowsMatchTheDestination) {
   ASSERT_LT(id_col, static_cast<int>(names.size()));
   ASSERT_LT(customer_col, static_cast<int>(names.size()));
   EXPECT_EQ(page["columns"][id_col]["data_type"], "bigint");
-  SqlRows expected = Sql(db, "SELECT id, customer FROM orders_data.orders LIMIT 30 OFFSET 100");
+  SqlRows expected = QueryDuckDb(db, "SELECT id, customer FROM orders_data.orders LIMIT 30 OFFSET 100");
   ASSERT_EQ(expected.size(), 20u);
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(page["rows"][i][id_col], *expected[i][0]);
@@ -492,7 +492,7 @@ TEST_F(Dashboard, PipelineShowOpensOnThePipelineAndCtrlCStopsCleanly) {
 
 // Without a workspace (classic mode) there are no profiles: `-` names the only set of pipelines.
 TEST(DashboardClassicMode, PipelineShowServesThePipelinesOfTheClassicWorkingFolder) {
-  CliWorkspace w(/*workspace_mode=*/false);
+  TempWorkspace w(/*workspace_mode=*/false);
   w.Write("events.jsonl", "{\"id\": 1, \"tags\": [\"a\"]}\n{\"id\": 2, \"tags\": []}\n");
   w.Write("cl.toml", "[pipeline]\nname = \"cl\"\ndestination = \"duckdb\"\ndataset_name = \"cl_data\"\n\n"
                      "[[resources]]\nname = \"events\"\npath = \"events.jsonl\"\n");
@@ -676,7 +676,7 @@ TEST_F(Dashboard, InChromiumSwitchProfileOpenPipelineAndTableRowsMatchTheDestina
       "return [...document.querySelectorAll('#rows tbody tr')].map(tr => {"
       "  const cells = [...tr.children].map(td => td.textContent);"
       "  return [cells[head.indexOf('id')], cells[head.indexOf('customer')], cells[head.indexOf('address__city')]]; });");
-  SqlRows expected = Sql(w_->Db("tests"), "SELECT id, customer, address__city FROM orders_data.orders LIMIT 50");
+  SqlRows expected = QueryDuckDb(w_->Db("tests"), "SELECT id, customer, address__city FROM orders_data.orders LIMIT 50");
   ASSERT_EQ(shown.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(shown[i], Json({*expected[i][0], *expected[i][1], *expected[i][2]})) << "row " << i;

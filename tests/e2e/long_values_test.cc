@@ -2,14 +2,14 @@
 // reader's limit for the job files that need it.
 #include <gtest/gtest.h>
 
-#include "cli_fixture.h"
-#include "destinations/duckdb/duckdb_api.h"
+#include "support/duckdb_query.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
 TEST(LongValues, AThreeMegabyteStringAndALargeJsonValueAreLoadedWhole) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   ws.Write("p.toml",
            "[pipeline]\nname = \"big\"\ndestination = \"warehouse\"\ndataset_name = \"d\"\n"
@@ -21,15 +21,11 @@ TEST(LongValues, AThreeMegabyteStringAndALargeJsonValueAreLoadedWhole) {
                              items + "]}\n");
   RunResult r = ws.Dlt({"run", "p.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto db = duckdb::Database::Open((ws.root() / "_local/dev/warehouse.duckdb").string(), true);
-  ASSERT_TRUE(db.ok()) << db.status().message();
-  auto c = db->Connect();
-  ASSERT_TRUE(c.ok());
-  auto q = c->Query("SELECT id, length(body), json_array_length(tags) FROM d.docs ORDER BY id");
-  ASSERT_TRUE(q.ok()) << q.status().message();
-  ASSERT_EQ(q->rows.size(), 2u);
-  EXPECT_EQ(q->rows[0][1].text, "3000000");
-  EXPECT_EQ(q->rows[1][2].text, "200000");
+  auto rows = QueryDuckDb(ws.root() / "_local/dev/warehouse.duckdb",
+                          "SELECT id, length(body), json_array_length(tags) FROM d.docs ORDER BY id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][1], "3000000");
+  EXPECT_EQ(rows[1][2], "200000");
 }
 
 }  // namespace
@@ -39,7 +35,7 @@ namespace dlt::testing {
 namespace {
 
 TEST(JsonColumns, ManySmallNestedValuesOfOneRecordKeepTheirOwnText) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   ws.Write("p.toml",
            "[pipeline]\nname = \"j\"\ndestination = \"warehouse\"\ndataset_name = \"d\"\n"
@@ -50,14 +46,11 @@ TEST(JsonColumns, ManySmallNestedValuesOfOneRecordKeepTheirOwnText) {
   ws.Write("docs.jsonl", rec);
   RunResult r = ws.Dlt({"run", "p.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto db = duckdb::Database::Open((ws.root() / "_local/dev/warehouse.duckdb").string(), true);
-  ASSERT_TRUE(db.ok());
-  auto c = db->Connect();
-  ASSERT_TRUE(c.ok());
   for (int i : {0, 7, 23, 39}) {
-    auto q = c->Query("SELECT CAST(f" + std::to_string(i) + " AS VARCHAR) FROM d.docs");
-    ASSERT_TRUE(q.ok()) << q.status().message();
-    EXPECT_EQ(q->rows[0][0].text, "[" + std::to_string(i) + "]");
+    auto rows = QueryDuckDb(ws.root() / "_local/dev/warehouse.duckdb",
+                            "SELECT CAST(f" + std::to_string(i) + " AS VARCHAR) FROM d.docs");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "[" + std::to_string(i) + "]");
   }
 }
 

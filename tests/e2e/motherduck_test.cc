@@ -4,13 +4,13 @@
 
 #include <chrono>
 
-#include "cli_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
 TEST(MotherDuck, AnOfflineAttemptFailsFastNamingTheDatabaseButNotTheToken) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/prod.secrets.toml",
            "[destination.warehouse]\ndestination_type = \"motherduck\"\n"
            "credentials = \"md:///dlt_data?motherduck_token=Tok3n-Canary-9876\"\n");
@@ -32,7 +32,7 @@ TEST(MotherDuck, AnOfflineAttemptFailsFastNamingTheDatabaseButNotTheToken) {
 }
 
 TEST(MotherDuck, TheTokenCanComeFromMotherduckTokenEnv) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/prod.secrets.toml",
            "[destination.warehouse]\ndestination_type = \"motherduck\"\n[destination.warehouse.credentials]\n"
            "database = \"analytics\"\n");

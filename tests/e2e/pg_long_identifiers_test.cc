@@ -11,6 +11,7 @@
 
 #include "pg_suite.h"
 #include "pipeline_fixture.h"
+#include "support/golden_fixtures.h"
 
 namespace dlt::testing {
 namespace {
@@ -137,7 +138,7 @@ TEST_F(PgLongIdentifiersTest, LongDatasetNameAndItsStagingDatasetAreShortenedApa
 // dlt 1.26 loaded the naming fixture into PostgreSQL: the same input gives the same tables and
 // the same columns in the same order (the long ones shortened with the same tags).
 TEST_F(PgLongIdentifiersTest, NamingFixtureGetsDltsPostgresNames) {
-  const std::filesystem::path dir = std::filesystem::path(DLT_SOURCE_DIR "/tests/fixtures/dlt-1.26/naming");
+  const std::filesystem::path dir = Fixture("naming");
   std::ifstream in(dir / "input.json");
   ASSERT_TRUE(in) << "fixture missing: " << dir;
   auto input = nlohmann::ordered_json::parse(in);

@@ -91,7 +91,7 @@ TEST(PipelineRun, LoadsIntoTheProfileDatabaseWithNestedAndSystemTables) {
             "0");
 
   // One completed load, and the data rows carry its id.
-  auto loads = Sql(db, "SELECT load_id, status, schema_name FROM shop_data._dlt_loads");
+  auto loads = QueryDuckDb(db, "SELECT load_id, status, schema_name FROM shop_data._dlt_loads");
   ASSERT_EQ(loads.size(), 1u);
   const std::string load_id = loads[0][0].value_or("");
   EXPECT_EQ(loads[0][1].value_or(""), "0");
@@ -101,7 +101,7 @@ TEST(PipelineRun, LoadsIntoTheProfileDatabaseWithNestedAndSystemTables) {
   EXPECT_GE(CountRows(db, "shop_data._dlt_version"), 1);
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM shop_data._dlt_version WHERE schema_name = 'shop'"),
             std::to_string(CountRows(db, "shop_data._dlt_version")));
-  auto state_rows = Sql(db, "SELECT pipeline_name, _dlt_load_id, version FROM shop_data._dlt_pipeline_state");
+  auto state_rows = QueryDuckDb(db, "SELECT pipeline_name, _dlt_load_id, version FROM shop_data._dlt_pipeline_state");
   ASSERT_EQ(state_rows.size(), 1u);
   EXPECT_EQ(state_rows[0][0].value_or(""), "shop");
   EXPECT_EQ(state_rows[0][1].value_or(""), load_id);
@@ -468,7 +468,7 @@ TEST(PipelineSchemaEvolution, NewColumnIsAddedAndATypeChangeGoesToAVariantColumn
   EXPECT_EQ(SqlValue(w.Db(), "SELECT data_type FROM information_schema.columns WHERE table_schema = 'shop_data' "
                              "AND table_name = 'orders' AND column_name = 'amount__v_text'"),
             "VARCHAR");
-  auto rows = Sql(w.Db(), "SELECT id, amount, amount__v_text, note FROM shop_data.orders ORDER BY id");
+  auto rows = QueryDuckDb(w.Db(), "SELECT id, amount, amount__v_text, note FROM shop_data.orders ORDER BY id");
   ASSERT_EQ(rows.size(), 4u);
   auto show = [](const std::vector<std::optional<std::string>>& row) {
     std::string s;

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests of `dlt run` / `dlt pipeline`: a workspace whose dev profile has a
-// duckdb destination `warehouse`, pipeline files and input data, and read-only SQL on the DuckDB
-// file the runs wrote (opened and closed around every query, so the next `dlt run` can write).
+// duckdb destination `warehouse`, pipeline files and input data. SQL on the DuckDB file the runs
+// wrote is support/duckdb_query.h.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,75 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_fixture.h"
-#include "destinations/duckdb/duckdb_api.h"
+#include "support/duckdb_query.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
-
-// One query result: rows of text values; SQL NULL is std::nullopt.
-using SqlRows = std::vector<std::vector<std::optional<std::string>>>;
-
-// Runs `sql` on the DuckDB file `db` (read-only). A failure is a test failure and gives no rows.
-inline SqlRows Sql(const std::filesystem::path& db, const std::string& sql) {
-  auto d = duckdb::Database::Open(db.string(), /*read_only=*/true);
-  if (!d.ok()) {
-    ADD_FAILURE() << "cannot open " << db << ": " << d.status().message();
-    return {};
-  }
-  auto c = d->Connect();
-  if (!c.ok()) {
-    ADD_FAILURE() << "cannot connect to " << db << ": " << c.status().message();
-    return {};
-  }
-  auto r = c->Query(sql);
-  if (!r.ok()) {
-    ADD_FAILURE() << "query failed: " << sql << ": " << r.status().message();
-    return {};
-  }
-  SqlRows out;
-  for (const auto& row : r->rows) {
-    std::vector<std::optional<std::string>> values;
-    for (const auto& v : row) values.push_back(v.is_null ? std::nullopt : std::optional<std::string>(v.text));
-    out.push_back(std::move(values));
-  }
-  return out;
-}
-
-// The single value of a one-row, one-column query ("<no rows>" / "NULL" otherwise).
-inline std::string SqlValue(const std::filesystem::path& db, const std::string& sql) {
-  SqlRows rows = Sql(db, sql);
-  if (rows.empty() || rows[0].empty()) return "<no rows>";
-  return rows[0][0].value_or("NULL");
-}
-
-// The first column of every row, NULL as "NULL".
-inline std::vector<std::string> SqlColumn(const std::filesystem::path& db, const std::string& sql) {
-  std::vector<std::string> out;
-  for (const auto& r : Sql(db, sql)) out.push_back(r.empty() ? "" : r[0].value_or("NULL"));
-  return out;
-}
-
-// count(*) of `table` ("dataset.table"); -1 when the query fails.
-inline int64_t CountRows(const std::filesystem::path& db, const std::string& table) {
-  std::string v = SqlValue(db, "SELECT count(*) FROM " + table);
-  try {
-    return std::stoll(v);
-  } catch (...) {
-    return -1;
-  }
-}
-
-// True when the dataset has a table of that name.
-inline bool TableExists(const std::filesystem::path& db, const std::string& dataset, const std::string& table) {
-  return SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + dataset +
-                          "' AND table_name = '" + table + "'") == "1";
-}
-
-inline std::vector<std::string> TableColumns(const std::filesystem::path& db, const std::string& dataset,
-                                             const std::string& table) {
-  return SqlColumn(db, "SELECT column_name FROM information_schema.columns WHERE table_schema = '" + dataset +
-                           "' AND table_name = '" + table + "' ORDER BY ordinal_position");
-}
 
 // gzip-compresses `data` (a .gz file's content).
 inline std::string Gzip(const std::string& data) {
@@ -134,9 +69,9 @@ inline std::string PipelineFile(const std::string& name, const std::string& path
 }
 
 // A workspace whose profile `dev` has `[destination.warehouse] destination_type = "duckdb"`.
-class PipelineWorkspace : public CliWorkspace {
+class PipelineWorkspace : public TempWorkspace {
  public:
-  PipelineWorkspace() { Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n"); }
+  PipelineWorkspace() { WriteSecrets("[destination.warehouse]\ndestination_type = \"duckdb\"\n", "dev"); }
 
   std::filesystem::path Db(const std::string& profile = "dev") const {
     return root() / "_local" / profile / "warehouse.duckdb";

@@ -3,7 +3,7 @@
 
 #include <regex>
 
-#include "cli_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -19,7 +19,7 @@ const char* const kFreshList =
     "limited access rights\n";
 
 TEST(ProfileCli, ListInAFreshWorkspaceShowsTheFourBuiltinsWithDevCurrent) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"profile", "list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, kFreshList);
@@ -28,7 +28,7 @@ TEST(ProfileCli, ListInAFreshWorkspaceShowsTheFourBuiltinsWithDevCurrent) {
 
 // The sequence of the seed page: list, pin prod, show, show pin, unpin by removing the file.
 TEST(ProfileCli, SeedPageSequencePinsShowsAndUnpinsProd) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto list = w.Dlt({"profile", "list"});
   EXPECT_EQ(list.out, kFreshList);
 
@@ -72,7 +72,7 @@ TEST(ProfileCli, SeedPageSequencePinsShowsAndUnpinsProd) {
 }
 
 TEST(ProfileCli, UnpinCommandRemovesThePinFile) {
-  CliWorkspace w;
+  TempWorkspace w;
   ASSERT_EQ(w.Dlt({"profile", "prod", "pin"}).exit_code, 0);
   auto r = w.Dlt({"profile", "unpin"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -87,7 +87,7 @@ TEST(ProfileCli, UnpinCommandRemovesThePinFile) {
 }
 
 TEST(ProfileCli, PinningReplacesAnEarlierPin) {
-  CliWorkspace w;
+  TempWorkspace w;
   ASSERT_EQ(w.Dlt({"profile", "prod", "pin"}).exit_code, 0);
   auto r = w.Dlt({"profile", "tests", "pin"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -97,7 +97,7 @@ TEST(ProfileCli, PinningReplacesAnEarlierPin) {
 }
 
 TEST(ProfileCli, WorkspaceProfileEnvironmentVariableOverridesThePin) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod");
   w.env()["WORKSPACE__PROFILE"] = "tests";
   auto r = w.Dlt({"profile"});
@@ -107,7 +107,7 @@ TEST(ProfileCli, WorkspaceProfileEnvironmentVariableOverridesThePin) {
 }
 
 TEST(ProfileCli, ProfileFlagOverridesEnvironmentAndPin) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod");
   w.env()["WORKSPACE__PROFILE"] = "tests";
   auto r = w.Dlt({"--profile", "access", "profile"});
@@ -121,7 +121,7 @@ TEST(ProfileCli, ProfileFlagOverridesEnvironmentAndPin) {
 }
 
 TEST(ProfileCli, ProfileFlagSelectingDevPrintsNoBanner) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod");
   auto r = w.Dlt({"--profile", "dev", "profile"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -130,7 +130,7 @@ TEST(ProfileCli, ProfileFlagSelectingDevPrintsNoBanner) {
 }
 
 TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/staging.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   w.Write(".dlt/prod.config.toml", "");
   auto r = w.Dlt({"profile", "list"});
@@ -153,7 +153,7 @@ TEST(ProfileCli, ConfiguredCustomProfileAppearsInTheList) {
 
 // The current profile is marked configured only when a file or its pipelines configure it.
 TEST(ProfileCli, CurrentProfileIsMarkedConfiguredOnlyWhenSomethingConfiguresIt) {
-  CliWorkspace w;
+  TempWorkspace w;
   EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) - dev profile"));
   w.Write(".dlt/dev.config.toml", "");
   EXPECT_TRUE(Contains(w.Dlt({"profile", "list"}).out, "* dev (current) (configured) - dev profile"));
@@ -163,7 +163,7 @@ TEST(ProfileCli, CurrentProfileIsMarkedConfiguredOnlyWhenSomethingConfiguresIt) 
 }
 
 TEST(ProfileCli, PinningACustomProfileNothingConfiguresWarnsAndPins) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"profile", "staging", "pin"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Will pin the profile staging to current Workspace.\n");
@@ -178,7 +178,7 @@ TEST(ProfileCli, PinningACustomProfileNothingConfiguresWarnsAndPins) {
 }
 
 TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto clean = w.Dlt({"workspace", "clean", "--help"});
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_EQ(clean.out.rfind("usage: dlt workspace clean [--skip-data-dir] [--yes]\n", 0), 0u) << clean.out;
@@ -203,21 +203,21 @@ TEST(ProfileCli, OperationHelpShowsTheOperationsOwnHelp) {
 }
 
 TEST(ProfileCli, ProfileConfiguredInTheGlobalDirIsMarkedConfigured) {
-  CliWorkspace w;
+  TempWorkspace w;
   WriteFile(w.home() / ".dlt" / "tests.secrets.toml", "");
   auto r = w.Dlt({"profile", "list"});
   EXPECT_TRUE(Contains(r.out, "* tests (configured) - profile assumed when running tests\n")) << r.out;
 }
 
 TEST(ProfileCli, ProfileWithPipelinesIsMarkedConfigured) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::create_directories(w.root() / ".dlt" / ".var" / "access" / "pipelines" / "notebook_pipe");
   auto r = w.Dlt({"profile", "list"});
   EXPECT_TRUE(Contains(r.out, "* access (configured) - production profile")) << r.out;
 }
 
 TEST(ProfileCli, PinningATypoOfAProfileIsRefusedWithASuggestion) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"profile", "prdo", "pin"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "ERROR: ")) << r.err;
@@ -226,7 +226,7 @@ TEST(ProfileCli, PinningATypoOfAProfileIsRefusedWithASuggestion) {
 }
 
 TEST(ProfileCli, TypoOfAProfileInTheEnvironmentIsRefusedWithASuggestion) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.env()["WORKSPACE__PROFILE"] = "prdo";
   auto r = w.Dlt({"profile"});
   EXPECT_NE(r.exit_code, 0);
@@ -235,7 +235,7 @@ TEST(ProfileCli, TypoOfAProfileInTheEnvironmentIsRefusedWithASuggestion) {
 }
 
 TEST(ProfileCli, CommandsFromASubFolderUseTheWorkspaceAbove) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod");
   fs::path sub = w.root() / "pipelines" / "nested";
   fs::create_directories(sub);
@@ -249,7 +249,7 @@ TEST(ProfileCli, CommandsFromASubFolderUseTheWorkspaceAbove) {
 }
 
 TEST(ProfileCli, OutsideAWorkspaceProfileCommandExplainsHowToEnableIt) {
-  CliWorkspace w(/*workspace_mode=*/false);
+  TempWorkspace w(/*workspace_mode=*/false);
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"profile"}, {"profile", "list"}, {"profile", "prod", "pin"}}) {
     auto r = w.Dlt(args);
@@ -261,7 +261,7 @@ TEST(ProfileCli, OutsideAWorkspaceProfileCommandExplainsHowToEnableIt) {
 }
 
 TEST(ProfileCli, MisspelledCommandSuggestsTheRightOne) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"profle"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "Did you mean `profile`")) << r.err;
@@ -283,7 +283,7 @@ TEST(ProfileCli, MisspelledCommandSuggestsTheRightOne) {
 }
 
 TEST(ProfileCli, InvalidProfileNameInTheFlagIsRefused) {
-  CliWorkspace w;
+  TempWorkspace w;
   for (const char* bad : {"../x", "a/b", "a.b"}) {
     auto r = w.Dlt({"--profile", bad, "profile"});
     EXPECT_NE(r.exit_code, 0) << bad;
@@ -298,14 +298,14 @@ TEST(ProfileCli, InvalidProfileNameInTheFlagIsRefused) {
 }
 
 TEST(ProfileCli, ProfileFlagWithoutValueIsAnError) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"profile", "--profile"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err.rfind("ERROR: ", 0), 0u) << r.err;
 }
 
 TEST(ProfileCli, MainHelpListsCommandsAndGlobalOptions) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"--help"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("usage: dlt", 0), 0u) << r.out;
@@ -319,14 +319,14 @@ TEST(ProfileCli, MainHelpListsCommandsAndGlobalOptions) {
 }
 
 TEST(ProfileCli, NoCommandPrintsUsageAndFails) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "usage: dlt")) << r.err;
 }
 
 TEST(ProfileCli, CommandHelpDescribesTheCommand) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto p = w.Dlt({"profile", "--help"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(p.out.rfind("usage: dlt profile", 0), 0u) << p.out;
@@ -338,12 +338,12 @@ TEST(ProfileCli, CommandHelpDescribesTheCommand) {
   for (const char* s : {"info", "clean", "--skip-data-dir"}) EXPECT_TRUE(Contains(ws.out, s)) << s;
 
   // Help works outside a workspace too.
-  CliWorkspace classic(false);
+  TempWorkspace classic(false);
   EXPECT_EQ(classic.Dlt({"profile", "--help"}).exit_code, 0);
 }
 
 TEST(ProfileCli, VersionPrintsTheProgramNameAndVersion) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, std::regex("dlt [0-9]+\\.[0-9]+\\.[0-9]+ \\(compatible with dlt 1\\.26\\.0\\)\n")))
@@ -352,7 +352,7 @@ TEST(ProfileCli, VersionPrintsTheProgramNameAndVersion) {
 }
 
 TEST(ProfileCli, OutputHasNoColourWhenPipedOrWithNoColor) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod");
   w.Write(".dlt/prod.config.toml", "");  // configured, so both markers show
   auto piped = w.Dlt({"profile", "list"});
@@ -366,7 +366,7 @@ TEST(ProfileCli, OutputHasNoColourWhenPipedOrWithNoColor) {
 }
 
 TEST(ProfileCli, InvalidPinFileIsAnErrorNamingTheFile) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "../etc\n");
   auto r = w.Dlt({"profile"});
   EXPECT_NE(r.exit_code, 0);
@@ -374,7 +374,7 @@ TEST(ProfileCli, InvalidPinFileIsAnErrorNamingTheFile) {
 }
 
 TEST(ProfileCli, PinFileWrittenByHandWithNewlineIsAccepted) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/profile-name", "prod\r\n");
   auto r = w.Dlt({"profile"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

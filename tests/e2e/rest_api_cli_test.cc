@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli_fixture.h"
-#include "destinations/duckdb/duckdb_api.h"
 #include "http_server.h"
+#include "support/duckdb_query.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -17,19 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* kCanary = "canary-TOKEN-5f3a9e";
-
-std::string Query(const fs::path& db, const std::string& sql) {
-  auto d = duckdb::Database::Open(db.string(), /*read_only=*/true);
-  if (!d.ok()) return "open failed: " + d.status().message();
-  auto c = d->Connect();
-  if (!c.ok()) return "connect failed";
-  auto r = c->Query(sql);
-  if (!r.ok()) return "query failed: " + r.status().message();
-  if (r->rows.empty() || r->rows[0].empty()) return "(no rows)";
-  return r->rows[0][0].text;
-}
-
-std::string Count(const fs::path& db, const std::string& table) { return Query(db, "SELECT count(*) FROM " + table); }
 
 // Files under `dir` (the secrets files themselves excepted) that contain `needle`.
 std::vector<std::string> FilesContaining(const fs::path& dir, const std::string& needle) {
@@ -47,7 +34,7 @@ std::vector<std::string> FilesContaining(const fs::path& dir, const std::string&
 
 class Project {
  public:
-  explicit Project(CliWorkspace& ws, const std::string& name = "project") : ws_(ws), dir_(ws.tmp() / name) {
+  explicit Project(TempWorkspace& ws, const std::string& name = "project") : ws_(ws), dir_(ws.tmp() / name) {
     fs::create_directories(dir_);
   }
   const fs::path& dir() const { return dir_; }
@@ -62,7 +49,7 @@ class Project {
   const std::string& all_output() const { return all_output_; }
 
  private:
-  CliWorkspace& ws_;
+  TempWorkspace& ws_;
   fs::path dir_;
   std::string all_output_;
 };
@@ -71,7 +58,7 @@ const char* kFastRuntime = "[runtime]\nrequest_timeout = 5\nrequest_max_attempts
 
 TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
   FixtureServer server;
-  CliWorkspace ws;
+  TempWorkspace ws;
   Project p(ws);
   ws.env()["SOURCES__POKEMON_API__BASE_URL"] = server.Url() + "/api/v2/";
 
@@ -95,11 +82,11 @@ TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   fs::path db = p.dir() / "_local/dev/warehouse.duckdb";
   ASSERT_TRUE(fs::exists(db)) << r.out;
-  EXPECT_EQ(Count(db, "pokemon_api_data.pokemon"), "45");
-  EXPECT_EQ(Count(db, "pokemon_api_data.berry"), "25");
-  EXPECT_EQ(Count(db, "pokemon_api_data.pokemon_details"), "45");
-  EXPECT_EQ(Count(db, "pokemon_api_data.pokemon_details__types"), "60");
-  EXPECT_EQ(Query(db, "SELECT id FROM pokemon_api_data.pokemon_details WHERE _pokemon_name = 'poke7'"), "7");
+  EXPECT_EQ(CountRows(db, "pokemon_api_data.pokemon"), 45);
+  EXPECT_EQ(CountRows(db, "pokemon_api_data.berry"), 25);
+  EXPECT_EQ(CountRows(db, "pokemon_api_data.pokemon_details"), 45);
+  EXPECT_EQ(CountRows(db, "pokemon_api_data.pokemon_details__types"), 60);
+  EXPECT_EQ(SqlValue(db, "SELECT id FROM pokemon_api_data.pokemon_details WHERE _pokemon_name = 'poke7'"), "7");
   // offset pagination of the list (total_path = count), link pagination of the berries
   auto lists = server.RequestsTo("/api/v2/pokemon");
   int list_requests = 0;
@@ -116,7 +103,7 @@ TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
   // write_disposition = replace: a second run leaves the same rows
   r = p.Dlt({"run", "pokemon_api_pipeline.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(Count(db, "pokemon_api_data.pokemon_details"), "45");
+  EXPECT_EQ(CountRows(db, "pokemon_api_data.pokemon_details"), 45);
 
   // init again: nothing changes; a changed pipeline file is kept unless --force
   r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
@@ -140,7 +127,7 @@ TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
 }
 
 TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   Project p(ws);
   RunResult r = p.Dlt({"init", "--list-sources"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -170,7 +157,7 @@ TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
 // `dlt workspace check` fails secrets files readable by group or others: init writes them 0600,
 // also when it extends one that exists.
 TEST(InitCli, SecretsFilesAreTheUsersOnlyAndAFreshProjectPassesTheCheck) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   Project p(ws);
   RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -201,7 +188,7 @@ struct TemplateCase {
 TEST(InitCli, EveryTemplateRunsAgainstTheFixtureInTheTestsProfile) {
   FixtureServer server;
   server.SetGithubToken(kCanary);
-  CliWorkspace ws;
+  TempWorkspace ws;
   std::vector<TemplateCase> cases = {
       {"dlthub:pokemon_api", "pokemon_api", "/api/v2/",
        {{"pokemon_api_data.pokemon", "45"}, {"pokemon_api_data.berry", "25"}, {"pokemon_api_data.pokemon_details", "45"}}},
@@ -227,7 +214,7 @@ TEST(InitCli, EveryTemplateRunsAgainstTheFixtureInTheTestsProfile) {
     fs::path db = p.dir() / "_local/tests/warehouse.duckdb";
     ASSERT_TRUE(fs::exists(db));
     EXPECT_FALSE(fs::exists(p.dir() / "_local/dev"));
-    for (const auto& [table, n] : c.counts) EXPECT_EQ(Count(db, table), n) << table;
+    for (const auto& [table, n] : c.counts) EXPECT_EQ(std::to_string(CountRows(db, table)), n) << table;
     r = p.Dlt({"--profile", "tests", "pipeline", file.substr(0, file.size() - 5), "trace"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_FALSE(Contains(p.all_output(), kCanary)) << p.all_output();
@@ -250,7 +237,7 @@ TEST(InitCli, EveryTemplateRunsAgainstTheFixtureInTheTestsProfile) {
 TEST(RestApiCli, GithubIncrementalSinceTheLastCursorValue) {
   FixtureServer server;
   server.SetGithubToken(kCanary);
-  CliWorkspace ws;
+  TempWorkspace ws;
   Project p(ws);
   ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
   p.Write(".dlt/dev.config.toml", "[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n" + kFastRuntime);
@@ -258,9 +245,9 @@ TEST(RestApiCli, GithubIncrementalSinceTheLastCursorValue) {
   RunResult r = p.Dlt({"run", "github_api_pipeline.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   fs::path db = p.dir() / "_local/dev/warehouse.duckdb";
-  EXPECT_EQ(Count(db, "github_api_data.issues"), "7");
-  EXPECT_EQ(Count(db, "github_api_data.issue_comments"), "7");
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM github_api_data.issue_comments WHERE _issues_id = 1002"), "2");
+  EXPECT_EQ(CountRows(db, "github_api_data.issues"), 7);
+  EXPECT_EQ(CountRows(db, "github_api_data.issue_comments"), 7);
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM github_api_data.issue_comments WHERE _issues_id = 1002"), "2");
 
   // issue 3 changes, issue 8 appears
   auto all = server.GithubIssues();
@@ -280,16 +267,16 @@ TEST(RestApiCli, GithubIncrementalSinceTheLastCursorValue) {
     }
   }
   EXPECT_TRUE(saw);
-  EXPECT_EQ(Count(db, "github_api_data.issues"), "8");  // merged on id
-  EXPECT_EQ(Query(db, "SELECT title FROM github_api_data.issues WHERE number = 3"), "issue 3 (edited)");
-  EXPECT_EQ(Count(db, "github_api_data.issue_comments"), "9");
+  EXPECT_EQ(CountRows(db, "github_api_data.issues"), 8);  // merged on id
+  EXPECT_EQ(SqlValue(db, "SELECT title FROM github_api_data.issues WHERE number = 3"), "issue 3 (edited)");
+  EXPECT_EQ(CountRows(db, "github_api_data.issue_comments"), 9);
   EXPECT_FALSE(Contains(p.all_output(), kCanary));
 }
 
 TEST(RestApiCli, SecretsComeFromTheProfileAndNeverShow) {
   FixtureServer server;
   server.SetGithubToken("the-right-token-77");
-  CliWorkspace ws;
+  TempWorkspace ws;
   Project p(ws);
   ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
   p.Write(".dlt/config.toml", "[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n" +
@@ -341,7 +328,7 @@ TEST(RestApiCli, SecretsComeFromTheProfileAndNeverShow) {
 
 TEST(RestApiCli, RetriesAndTimeouts) {
   FixtureServer server;
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/config.toml", std::string(kFastRuntime) + "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   ws.Write("flaky_pipeline.toml", R"([pipeline]
 name = "flaky_pipeline"
@@ -374,9 +361,9 @@ endpoint = "gzip"
   EXPECT_TRUE(Contains(r.err, "WARNING: GET " + server.Url() + "/test/ratelimit?case=cli: HTTP 429")) << r.err;
   EXPECT_TRUE(Contains(r.err, "retrying in 1.0 s (attempt 2 of 3)")) << r.err;
   fs::path db = ws.root() / "_local/dev/warehouse.duckdb";
-  EXPECT_EQ(Count(db, "flaky_data.five_hundred"), "1");
-  EXPECT_EQ(Count(db, "flaky_data.rate_limited"), "1");
-  EXPECT_EQ(Count(db, "flaky_data.compressed"), "50");
+  EXPECT_EQ(CountRows(db, "flaky_data.five_hundred"), 1);
+  EXPECT_EQ(CountRows(db, "flaky_data.rate_limited"), 1);
+  EXPECT_EQ(CountRows(db, "flaky_data.compressed"), 50);
   EXPECT_EQ(server.RequestsTo("/test/flaky500").size(), 2u);
 
   // a response slower than request_timeout: retried, then a clear error; nothing loaded
@@ -404,7 +391,7 @@ endpoint = { path = "slow", params = { ms = 3000 } }
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_TRUE(Contains(r.err, "ERROR: resource `slow`: GET " + server.Url() + "/test/slow?ms=3000 failed after 2 attempts: "
                               "timed out after 0.3 s (runtime.request_timeout)")) << r.err;
-  EXPECT_TRUE(Contains(Query(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'slow_data'"), "0"));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'slow_data'"), "0");
 }
 
 }  // namespace

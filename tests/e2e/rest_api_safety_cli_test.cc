@@ -3,8 +3,8 @@
 // that names where base_url came from; the run record lists the source's configuration keys.
 #include <gtest/gtest.h>
 
-#include "cli_fixture.h"
 #include "http_server.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -19,7 +19,7 @@ std::string PipelineFile(const std::string& base_url, const std::string& resourc
 
 TEST(RestApiSafetyCli, CyclingPagesWarnAndTheTokenStaysWithBaseUrlsOrigin) {
   FixtureServer server;
-  CliWorkspace ws;
+  TempWorkspace ws;
   ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);
   ws.Write(".dlt/secrets.toml", "[sources.rest_api]\ntoken = \"" + std::string(kToken) + "\"\n");
   ws.Write("rest_api_pipeline.toml",
@@ -46,7 +46,7 @@ TEST(RestApiSafetyCli, CyclingPagesWarnAndTheTokenStaysWithBaseUrlsOrigin) {
 
 TEST(RestApiSafetyCli, AFailedRequestNamesTheProfileFileThatSetBaseUrl) {
   FixtureServer server;
-  CliWorkspace ws;
+  TempWorkspace ws;
   ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);
   ws.Write(".dlt/secrets.toml", "[sources.rest_api]\ntoken = \"" + std::string(kToken) + "\"\n");
   ws.Write(".dlt/dev.config.toml", "[sources.rest_api]\nbase_url = \"" + server.Url() + "/nowhere/\"\n"

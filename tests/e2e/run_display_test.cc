@@ -8,7 +8,7 @@ namespace dlt::testing {
 namespace {
 
 TEST(PinFileDisplay, AGarbagePinFileIsShownEscapedAndCut) {
-  CliWorkspace w;
+  TempWorkspace w;
   std::string garbage = "pr\x1b[31mod\x07\x01\xff\xfe";
   garbage += std::string(300, 'z');
   garbage += std::string("\0tail", 5);

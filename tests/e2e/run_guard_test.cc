@@ -3,12 +3,12 @@
 // where the configuration it used came from (never the values).
 #include <gtest/gtest.h>
 
-#include "cli_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
-void PrepareWorkspace(CliWorkspace& ws) {
+void PrepareWorkspace(TempWorkspace& ws) {
   ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   ws.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n"
                                      "credentials = \"prod_warehouse.duckdb\"\n");
@@ -20,7 +20,7 @@ void PrepareWorkspace(CliWorkspace& ws) {
 // Runs are the job of prod: a scheduled replace load runs without a terminal and without --yes;
 // protection guards destructive maintenance only.
 TEST(RunGuard, AReplaceLoadUnderProdRunsWithoutATerminalOrConfirmation) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   PrepareWorkspace(ws);
   RunResult r = ws.Dlt({"--profile", "prod", "run", "p.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -41,7 +41,7 @@ TEST(RunGuard, AReplaceLoadUnderProdRunsWithoutATerminalOrConfirmation) {
 }
 
 TEST(RunRecord, TheTraceNamesTheProfileItsSelectionAndTheOriginOfEachValue) {
-  CliWorkspace ws;
+  TempWorkspace ws;
   PrepareWorkspace(ws);
   ws.env()["WORKSPACE__PROFILE"] = "prod";
   RunResult r = ws.Dlt({"run", "p.toml", "--yes"});

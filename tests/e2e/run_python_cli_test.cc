@@ -4,7 +4,7 @@
 // PYTHONPATH stands in for the real one; a real python3 runs the script.
 #include <gtest/gtest.h>
 
-#include "cli_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -22,8 +22,8 @@ const char* kScript =
 bool HavePython3() { return std::system("python3 -c 'pass' >/dev/null 2>&1") == 0; }
 
 TEST(RunPython, AScriptRunsWithPython3InTheWorkspaceWithTheActiveProfileAndItsExitCode) {
-  if (!HavePython3()) GTEST_SKIP() << "no python3 on this machine";
-  CliWorkspace w;
+  ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
+  TempWorkspace w;
   WriteFile(w.tmp() / "site" / "dlt" / "__init__.py", "");
   w.env()["PYTHONPATH"] = (w.tmp() / "site").string();
   w.Write("pipelines/my_pipeline.py", kScript);
@@ -35,8 +35,8 @@ TEST(RunPython, AScriptRunsWithPython3InTheWorkspaceWithTheActiveProfileAndItsEx
 }
 
 TEST(RunPython, WithoutTheDltPackageItSaysSoAndWhatToRun) {
-  if (!HavePython3()) GTEST_SKIP() << "no python3 on this machine";
-  CliWorkspace w;
+  ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
+  TempWorkspace w;
   // A `dlt` that fails to import, whatever else is installed.
   WriteFile(w.tmp() / "site" / "dlt" / "__init__.py", "raise ImportError('not this one')\n");
   w.env()["PYTHONPATH"] = (w.tmp() / "site").string();

@@ -6,22 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "background_process.h"
-#include "cli_fixture.h"
-#include "destinations/duckdb/duckdb_api.h"
 #include "pg_server.h"
+#include "support/duckdb_query.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
-
-std::string DuckCount(const std::filesystem::path& db, const std::string& table) {
-  auto d = duckdb::Database::Open(db.string(), /*read_only=*/true);
-  if (!d.ok()) return "open failed: " + d.status().message();
-  auto c = d->Connect();
-  if (!c.ok()) return "connect failed";
-  auto r = c->Query("SELECT count(*) FROM " + table);
-  if (!r.ok()) return "query failed: " + r.status().message();
-  return r->rows[0][0].text;
-}
 
 std::string Trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -55,7 +45,7 @@ std::string Pokemon(int from, int to) {
 TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   PostgresServer pg;
   ASSERT_TRUE(pg.ok()) << pg.error();
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   ws.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
                                          pg.Url() + "\"\n");
@@ -68,7 +58,7 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   all.push_back(r);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ASSERT_TRUE(ws.Exists("_local/dev/warehouse.duckdb"));
-  EXPECT_EQ(DuckCount(ws.root() / "_local/dev/warehouse.duckdb", "pokemon_api_data.pokemon"), "5");
+  EXPECT_EQ(CountRows(ws.root() / "_local/dev/warehouse.duckdb", "pokemon_api_data.pokemon"), 5);
   EXPECT_TRUE(ws.Exists(".dlt/.var/dev/pipelines/pokemon_api_pipeline/state.json"));
 
   // pin prod
@@ -188,7 +178,7 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
   all.push_back(r);
   EXPECT_EQ(r.out, "Current profile: dev\n");
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(DuckCount(ws.root() / "_local/dev/warehouse.duckdb", "pokemon_api_data.pokemon"), "5");
+  EXPECT_EQ(CountRows(ws.root() / "_local/dev/warehouse.duckdb", "pokemon_api_data.pokemon"), 5);
   EXPECT_TRUE(ws.Exists(".dlt/.var/dev/pipelines/pokemon_api_pipeline/state.json"));
 
   for (const auto& each : all) {
@@ -200,7 +190,7 @@ TEST(SeedWalkthrough, OnePipelineSwitchesFromDuckDbToPostgresByProfile) {
 TEST(PostgresDestination, AWrongPasswordIsAnAuthenticationErrorWithoutThePassword) {
   PostgresServer pg;
   ASSERT_TRUE(pg.ok()) << pg.error();
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\n"
                                 "[destination.warehouse.credentials]\nhost = \"127.0.0.1\"\nport = " +
                                     std::to_string(pg.port()) +
@@ -217,7 +207,7 @@ TEST(PostgresDestination, AWrongPasswordIsAnAuthenticationErrorWithoutThePasswor
 TEST(PostgresDestination, AStoppedServerIsReportedWithHostAndPortAndThePackageIsLoadedLater) {
   PostgresServer pg;
   ASSERT_TRUE(pg.ok()) << pg.error();
-  CliWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
                                     pg.Url() + "?connect_timeout=3\"\n");
   ws.Write("p.toml", kPipeline);

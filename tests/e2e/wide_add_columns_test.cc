@@ -67,13 +67,7 @@ TEST(WideAddColumns, ADuckDbTableWithAUserIndexKeepsItAndATableNamedLikeTheTempo
   w.Write("shop.toml", PipelineFile("shop", "rows.jsonl"));
   w.Write("rows.jsonl", "{\"id\": 1, \"name\": \"a\", \"dlt_widened\": [1]}\n");
   ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
-  {
-    auto db = duckdb::Database::Open(w.Db().string(), /*read_only=*/false);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    auto c = db->Connect();
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Query("CREATE INDEX orders_name_idx ON shop_data.orders (name)").ok());
-  }
+  ASSERT_TRUE(ExecDuckDb(w.Db(), "CREATE INDEX orders_name_idx ON shop_data.orders (name)"));
   w.Write("rows.jsonl", OneRowWithNewColumns(2, 40));
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -84,13 +78,7 @@ TEST(WideAddColumns, ADuckDbTableWithAUserIndexKeepsItAndATableNamedLikeTheTempo
   EXPECT_EQ(CountRows(w.Db(), "shop_data.orders"), 2);
 
   // Without the index: the rebuild runs, next to the nested table orders__dlt_widened.
-  {
-    auto db = duckdb::Database::Open(w.Db().string(), /*read_only=*/false);
-    ASSERT_TRUE(db.ok());
-    auto c = db->Connect();
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->Query("DROP INDEX shop_data.orders_name_idx").ok());
-  }
+  ASSERT_TRUE(ExecDuckDb(w.Db(), "DROP INDEX shop_data.orders_name_idx"));
   EXPECT_TRUE(TableExists(w.Db(), "shop_data", "orders__dlt_widened"));
   std::string wide = "{\"id\": 3";
   for (int i = 0; i < 40; ++i) wide += ", \"d" + std::to_string(i) + "\": " + std::to_string(i);

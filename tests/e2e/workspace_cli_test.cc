@@ -1,7 +1,7 @@
 // `dlt workspace info` and `dlt workspace clean`, run as a user would in a temporary workspace.
 #include <gtest/gtest.h>
 
-#include "cli_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -33,7 +33,7 @@ std::string LineWith(const std::string& out, const std::string& needle) {
 // ---------------------------------------------------------------- info
 
 TEST(WorkspaceCli, InfoNamesTheWorkspaceAndTheFoldersOfTheCurrentProfile) {
-  CliWorkspace w;
+  TempWorkspace w;
   const std::string root = w.root().string();
   auto r = w.Dlt({"workspace", "info"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -51,7 +51,7 @@ TEST(WorkspaceCli, InfoNamesTheWorkspaceAndTheFoldersOfTheCurrentProfile) {
 }
 
 TEST(WorkspaceCli, InfoListsConfigFilesFoundWithProfileAndGlobalTags) {
-  CliWorkspace w;
+  TempWorkspace w;
   const std::string root = w.root().string(), global = (w.home() / ".dlt").string();
   w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   w.Write(".dlt/config.toml", "[sources.api]\nbase_url = \"x\"\n");
@@ -72,7 +72,7 @@ TEST(WorkspaceCli, InfoListsConfigFilesFoundWithProfileAndGlobalTags) {
 }
 
 TEST(WorkspaceCli, VerboseInfoAlsoListsLocationsNotFound) {
-  CliWorkspace w;
+  TempWorkspace w;
   const std::string root = w.root().string(), global = (w.home() / ".dlt").string();
   w.Write(".dlt/dev.secrets.toml", "");
   auto r = w.Dlt({"workspace", "info", "-v"});
@@ -90,7 +90,7 @@ TEST(WorkspaceCli, VerboseInfoAlsoListsLocationsNotFound) {
 }
 
 TEST(WorkspaceCli, InfoListsThePipelinesOfTheCurrentProfileOnly) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::create_directories(w.root() / ".dlt" / ".var" / "dev" / "pipelines" / "pokemon_api_pipeline");
   WriteFile(w.root() / ".dlt" / ".var" / "dev" / "pipelines" / "chess_pipeline" / "state.json", "{}");
   fs::create_directories(w.root() / ".dlt" / ".var" / "prod" / "pipelines" / "prod_only_pipeline");
@@ -109,7 +109,7 @@ TEST(WorkspaceCli, InfoListsThePipelinesOfTheCurrentProfileOnly) {
 }
 
 TEST(WorkspaceCli, InfoOfAPinnedProfileShowsItsFoldersAndThatItIsPinned) {
-  CliWorkspace w;
+  TempWorkspace w;
   const std::string root = w.root().string();
   w.Write(".dlt/profile-name", "prod");
   auto r = w.Dlt({"workspace", "info"});
@@ -121,7 +121,7 @@ TEST(WorkspaceCli, InfoOfAPinnedProfileShowsItsFoldersAndThatItIsPinned) {
 }
 
 TEST(WorkspaceCli, InfoUsesTheConfiguredWorkspaceName) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml", "[workspace.settings]\nname = \"pokemon_ws\"\n");
   auto r = w.Dlt({"workspace", "info"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -129,7 +129,7 @@ TEST(WorkspaceCli, InfoUsesTheConfiguredWorkspaceName) {
 }
 
 TEST(WorkspaceCli, InfoFromASubFolderDescribesTheWorkspaceAbove) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::path sub = w.root() / "a" / "b";
   fs::create_directories(sub);
   auto r = w.Dlt({"workspace", "info"}, sub);
@@ -139,7 +139,7 @@ TEST(WorkspaceCli, InfoFromASubFolderDescribesTheWorkspaceAbove) {
 }
 
 TEST(WorkspaceCli, TomlSyntaxErrorIsReportedWithFileLineAndColumn) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \n");
   auto r = w.Dlt({"workspace", "info"});
   EXPECT_NE(r.exit_code, 0);
@@ -147,7 +147,7 @@ TEST(WorkspaceCli, TomlSyntaxErrorIsReportedWithFileLineAndColumn) {
 }
 
 TEST(WorkspaceCli, OutsideAWorkspaceExplainsHowToEnableIt) {
-  CliWorkspace w(/*workspace_mode=*/false);
+  TempWorkspace w(/*workspace_mode=*/false);
   for (const char* op : {"info", "clean"}) {
     auto r = w.Dlt({"workspace", op, "--yes"});
     EXPECT_NE(r.exit_code, 0) << op;
@@ -158,7 +158,7 @@ TEST(WorkspaceCli, OutsideAWorkspaceExplainsHowToEnableIt) {
 // ---------------------------------------------------------------- clean
 
 // Fills the dev and prod folders of a workspace with some files.
-void FillProfileFolders(const CliWorkspace& w) {
+void FillProfileFolders(const TempWorkspace& w) {
   for (const char* p : {"dev", "prod"}) {
     WriteFile(w.root() / "_local" / p / "warehouse.duckdb", "db");
     WriteFile(w.root() / ".dlt" / ".var" / p / "pipelines" / "pipe" / "state.json", "{}");
@@ -170,7 +170,7 @@ bool IsEmptyDir(const fs::path& p) { return fs::is_directory(p) && fs::is_empty(
 // Without a terminal nobody can confirm: clean says that nothing was deleted and why, and exits
 // with 4 as under a protected profile (it used to exit 0 silently).
 TEST(WorkspaceCli, CleanWithoutTerminalDeletesNothingAndSaysWhyWithExitCode4) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.Dlt({"workspace", "clean"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -190,7 +190,7 @@ TEST(WorkspaceCli, CleanWithoutTerminalDeletesNothingAndSaysWhyWithExitCode4) {
 }
 
 TEST(WorkspaceCli, CleanSaysDeletingOnlyForFoldersThatExist) {
-  CliWorkspace w;
+  TempWorkspace w;
   WriteFile(w.root() / ".dlt" / ".var" / "dev" / "pipelines" / "pipe" / "state.json", "{}");
   auto r = w.Dlt({"workspace", "clean", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -201,7 +201,7 @@ TEST(WorkspaceCli, CleanSaysDeletingOnlyForFoldersThatExist) {
 }
 
 TEST(WorkspaceCli, CleanWithYesDeletesAndRecreatesTheProfileFoldersEmpty) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.Dlt({"workspace", "clean", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -212,7 +212,7 @@ TEST(WorkspaceCli, CleanWithYesDeletesAndRecreatesTheProfileFoldersEmpty) {
 }
 
 TEST(WorkspaceCli, CleanLeavesTheFoldersOfOtherProfilesAlone) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   w.Write(".dlt/dev.secrets.toml", "");
   w.Write(".dlt/prod.secrets.toml", "");
@@ -226,7 +226,7 @@ TEST(WorkspaceCli, CleanLeavesTheFoldersOfOtherProfilesAlone) {
 }
 
 TEST(WorkspaceCli, CleanOfProdDeletesOnlyProdFolders) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.Dlt({"--profile", "prod", "workspace", "clean", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -238,7 +238,7 @@ TEST(WorkspaceCli, CleanOfProdDeletesOnlyProdFolders) {
 }
 
 TEST(WorkspaceCli, CleanWithSkipDataDirKeepsTheWorkingFolder) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.Dlt({"workspace", "clean", "--skip-data-dir", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -248,7 +248,7 @@ TEST(WorkspaceCli, CleanWithSkipDataDirKeepsTheWorkingFolder) {
 }
 
 TEST(WorkspaceCli, CleanInATerminalAsksAndDeletesOnYes) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.DltInTerminal({"workspace", "clean"}, "y\n");
   EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -260,7 +260,7 @@ TEST(WorkspaceCli, CleanInATerminalAsksAndDeletesOnYes) {
 
 TEST(WorkspaceCli, CleanInATerminalKeepsEverythingOnNoOrEnter) {
   for (const char* answer : {"n\n", "\n"}) {
-    CliWorkspace w;
+    TempWorkspace w;
     FillProfileFolders(w);
     auto r = w.DltInTerminal({"workspace", "clean"}, answer);
     EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -272,7 +272,7 @@ TEST(WorkspaceCli, CleanInATerminalKeepsEverythingOnNoOrEnter) {
 }
 
 TEST(WorkspaceCli, NonInteractiveFlagSkipsThePromptOnATerminal) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   auto r = w.DltInTerminal({"--non-interactive", "workspace", "clean"}, "y\n");
   EXPECT_EQ(r.exit_code, 4) << r.out;
@@ -282,7 +282,7 @@ TEST(WorkspaceCli, NonInteractiveFlagSkipsThePromptOnATerminal) {
 }
 
 TEST(WorkspaceCli, CleanRefusesALocalDirOutsideTheWorkspace) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   fs::path outside = w.tmp() / "elsewhere";
   WriteFile(outside / "precious.duckdb", "keep me");
@@ -296,7 +296,7 @@ TEST(WorkspaceCli, CleanRefusesALocalDirOutsideTheWorkspace) {
 }
 
 TEST(WorkspaceCli, CleanRefusesALocalDirThatIsTheWorkspaceRoot) {
-  CliWorkspace w;
+  TempWorkspace w;
   FillProfileFolders(w);
   w.Write("my_pipeline.py", "print('hi')\n");
   for (const std::string& dir : {w.root().string(), w.root().string() + "/", w.root().string() + "/_local/.."}) {
@@ -309,7 +309,7 @@ TEST(WorkspaceCli, CleanRefusesALocalDirThatIsTheWorkspaceRoot) {
 }
 
 TEST(WorkspaceCli, CleanRefusesAWorkingDirThatIsTheSettingsDir) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/secrets.toml", "");
   w.env()["DLT_DATA_DIR"] = (w.root() / ".dlt").string();
   auto r = w.Dlt({"workspace", "clean", "--yes"});
@@ -319,7 +319,7 @@ TEST(WorkspaceCli, CleanRefusesAWorkingDirThatIsTheSettingsDir) {
 }
 
 TEST(WorkspaceCli, CleanRefusesALocalFolderThatIsASymlinkOutOfTheWorkspace) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::path outside = w.tmp() / "outside_data";
   WriteFile(outside / "precious.duckdb", "keep me");
   fs::create_directories(w.root() / "_local");
@@ -332,7 +332,7 @@ TEST(WorkspaceCli, CleanRefusesALocalFolderThatIsASymlinkOutOfTheWorkspace) {
 }
 
 TEST(WorkspaceCli, CleanRefusesWhenTheLocalParentIsASymlinkOutOfTheWorkspace) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::path outside = w.tmp() / "outside_parent";
   WriteFile(outside / "dev" / "precious.duckdb", "keep me");
   fs::create_directory_symlink(outside, w.root() / "_local");
@@ -342,7 +342,7 @@ TEST(WorkspaceCli, CleanRefusesWhenTheLocalParentIsASymlinkOutOfTheWorkspace) {
 }
 
 TEST(WorkspaceCli, CleanRefusesASiblingFolderWhoseNameStartsLikeTheWorkspace) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::path sibling = fs::path(w.root().string() + "_backup");
   WriteFile(sibling / "precious.duckdb", "keep me");
   w.env()["DLT_LOCAL_DIR"] = sibling.string();
@@ -352,7 +352,7 @@ TEST(WorkspaceCli, CleanRefusesASiblingFolderWhoseNameStartsLikeTheWorkspace) {
 }
 
 TEST(WorkspaceCli, CleanWithSkipDataDirDoesNotCheckOrTouchTheWorkingFolder) {
-  CliWorkspace w;
+  TempWorkspace w;
   fs::path outside = w.tmp() / "outside_work";
   WriteFile(outside / "pipelines" / "p" / "state.json", "{}");
   WriteFile(w.root() / "_local" / "dev" / "warehouse.duckdb", "db");
@@ -367,7 +367,7 @@ TEST(WorkspaceCli, CleanWithSkipDataDirDoesNotCheckOrTouchTheWorkingFolder) {
 }
 
 TEST(WorkspaceCli, CleanOfAFreshWorkspaceCreatesTheEmptyFolders) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"workspace", "clean", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(IsEmptyDir(w.root() / "_local" / "dev"));
@@ -375,7 +375,7 @@ TEST(WorkspaceCli, CleanOfAFreshWorkspaceCreatesTheEmptyFolders) {
 }
 
 TEST(WorkspaceCli, UnknownOptionIsAnErrorWithASuggestion) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"workspace", "info", "--verbos"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "Did you mean `--verbose`")) << r.err;

@@ -5,12 +5,12 @@
 #include <regex>
 
 #include "dlt/config.h"
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt {
 namespace {
 
-using testing::TestWorkspace;
+using testing::TempWorkspace;
 
 Environment Env(std::map<std::string, std::string> vars) { return Environment(std::move(vars)); }
 
@@ -150,7 +150,7 @@ TEST(ConfigResolver, EnvironmentBeatsSecretsBeatsConfig) {
 }
 
 TEST(ConfigResolver, EnvironmentBeatsSecretsBeatsConfigInAWorkspace) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml", "[sources.api]\nbase_url = \"config\"\ntimeout = 10\n");
   t.Write(".dlt/dev.secrets.toml", "[sources.api]\nbase_url = \"secrets\"\n");
   ConfigKey k = Key({"sources", "api"}, "base_url");
@@ -169,7 +169,7 @@ TEST(ConfigResolver, EnvironmentBeatsSecretsBeatsConfigInAWorkspace) {
 // ---------------------------------------------------------------- deep merge within a provider
 
 TEST(ConfigResolver, ProfileFileBeatsBaseFileKeyByKeyAndTablesAreDeepMerged) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml",
           "[destination.warehouse.credentials]\npassword = \"dev-pw\"\nusername = \"dev-user\"\n");
   t.Write(".dlt/secrets.toml",
@@ -207,7 +207,7 @@ TEST(ConfigResolver, ProfileFileBeatsBaseFileKeyByKeyAndTablesAreDeepMerged) {
 }
 
 TEST(ConfigResolver, ConfigFilesAreDeepMergedTooWithTheProfileFileWinning) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.config.toml", "[sources.api]\npage_size = 50\n");
   t.Write(".dlt/config.toml", "[sources.api]\npage_size = 100\nbase_url = \"https://x\"\n");
   Workspace ws = t.OpenLoaded();
@@ -220,7 +220,7 @@ TEST(ConfigResolver, ConfigFilesAreDeepMergedTooWithTheProfileFileWinning) {
 }
 
 TEST(ConfigResolver, ProjectFilesBeatGlobalFiles) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/secrets.toml", "[sources.api]\napi_key = \"project\"\n");
   t.WriteGlobal("secrets.toml", "[sources.api]\napi_key = \"global\"\nother = \"global-only\"\n");
   t.WriteGlobal("dev.secrets.toml", "[sources.api]\napi_key = \"global-dev\"\n");
@@ -235,7 +235,7 @@ TEST(ConfigResolver, ProjectFilesBeatGlobalFiles) {
 }
 
 TEST(ConfigResolver, GlobalProfileFileBeatsGlobalBaseFile) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.WriteGlobal("secrets.toml", "[sources.api]\napi_key = \"global\"\n");
   t.WriteGlobal("dev.secrets.toml", "[sources.api]\napi_key = \"global-dev\"\n");
   Workspace ws = t.OpenLoaded();
@@ -247,7 +247,7 @@ TEST(ConfigResolver, GlobalProfileFileBeatsGlobalBaseFile) {
 }
 
 TEST(ConfigResolver, LayersOfAWorkspaceAreListedInLookupOrder) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace ws = t.OpenLoaded();
   std::vector<std::string> got;
   for (const auto& l : ws.layers()) {
@@ -264,7 +264,7 @@ TEST(ConfigResolver, LayersOfAWorkspaceAreListedInLookupOrder) {
 }
 
 TEST(ConfigResolver, ProfileFilesOfAnotherProfileAreNotRead) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.secrets.toml", "[sources.api]\napi_key = \"prod\"\n");
   Workspace ws = t.OpenLoaded();
   EXPECT_EQ(ResolveText(ws.config(), Key({"sources", "api"}, "api_key")), "<not found>");
@@ -385,7 +385,7 @@ TEST(ConfigResolver, MissingKeyResolvesToNothing) {
 // ---------------------------------------------------------------- secrets in config files
 
 TEST(ConfigResolver, SecretValueInConfigTomlIsAnErrorNamingKeyAndFileButNotTheValue) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml", "[destination.warehouse.credentials]\nhost = \"db.local\"\npassword = \"hunter2-xyz\"\n");
   Workspace ws = t.OpenLoaded();
   auto v = ws.config().Resolve(Key({"destination", "warehouse"}, "password", {"credentials"}));
@@ -399,7 +399,7 @@ TEST(ConfigResolver, SecretValueInConfigTomlIsAnErrorNamingKeyAndFileButNotTheVa
 }
 
 TEST(ConfigResolver, NativeCredentialsStringInConfigTomlIsAnError) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.config.toml", "[destination.warehouse]\ncredentials = \"postgresql://u:topsecret1@h/db\"\n");
   Workspace ws = t.OpenLoaded();
   auto v = ws.config().Resolve(Key({"destination", "warehouse"}, "credentials"));
@@ -431,7 +431,7 @@ TEST(ConfigResolver, SecretValueInSecretsTomlOrEnvIsFine) {
 }
 
 TEST(ConfigResolver, CredentialsTableWithNonSecretFieldsInConfigTomlIsFine) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml", "[destination.warehouse.credentials]\nhost = \"db.local\"\nport = 5433\n");
   Workspace ws = t.OpenLoaded();
   auto table = ws.config().Resolve(Key({"destination", "warehouse"}, "credentials"));
@@ -445,7 +445,7 @@ TEST(ConfigResolver, CredentialsTableWithNonSecretFieldsInConfigTomlIsFine) {
 // ---------------------------------------------------------------- origins
 
 TEST(ConfigResolver, OriginOfAFileValueNamesFileLineColumnAndProfile) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "# comment\n[destination.warehouse]\ncredentials = \"duckdb:///x.duckdb\"\n");
   Workspace ws = t.OpenLoaded();
   auto v = ws.config().Resolve(Key({"destination", "warehouse"}, "credentials"));
@@ -462,7 +462,7 @@ TEST(ConfigResolver, OriginOfAFileValueNamesFileLineColumnAndProfile) {
 }
 
 TEST(ConfigResolver, OriginOfABaseFileValueHasNoProfileTag) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml", "[sources.api]\n\nbase_url = \"x\"\n");
   Workspace ws = t.OpenLoaded();
   auto v = ws.config().Resolve(Key({"sources", "api"}, "base_url"));
@@ -472,7 +472,7 @@ TEST(ConfigResolver, OriginOfABaseFileValueHasNoProfileTag) {
 }
 
 TEST(ConfigResolver, OriginOfAnEnvValueIsTheVariableName) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.env()["DESTINATION__WAREHOUSE__CREDENTIALS"] = "md:?motherduck_token=abc";
   Workspace ws = t.OpenLoaded();
   auto v = ws.config().Resolve(Key({"destination", "warehouse"}, "credentials"));
@@ -491,7 +491,7 @@ TEST(ConfigResolver, TomlSyntaxErrorNamesFileLineAndColumn) {
 }
 
 TEST(ConfigResolver, TomlSyntaxErrorInAWorkspaceFileIsReportedWithItsPath) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n[broken\n");
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -587,7 +587,7 @@ TEST(ConfigResolver, ExplainMarksAnEnvironmentWinner) {
 // ---------------------------------------------------------------- classic mode
 
 TEST(ConfigResolver, ClassicModeReadsOnlyBaseFiles) {
-  TestWorkspace t(/*workspace_mode=*/false);
+  TempWorkspace t(/*workspace_mode=*/false);
   t.Write(".dlt/dev.secrets.toml", "[sources.api]\napi_key = \"profile\"\n");
   t.Write(".dlt/secrets.toml", "[sources.api]\napi_key = \"base\"\n");
   Workspace ws = t.OpenLoaded();

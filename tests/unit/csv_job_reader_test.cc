@@ -16,6 +16,7 @@
 
 #include "destinations/duckdb/duckdb_api.h"
 #include "normalize/job_writer.h"
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 namespace dlt {

@@ -4,16 +4,16 @@
 #include "destinations/duckdb/duckdb_credentials.h"
 #include "destinations/postgres/postgres_credentials.h"
 #include "dlt/destination.h"
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TestWorkspace;
+using testing::TempWorkspace;
 
 TEST(ResolveDestination, NamedDuckdbDestinationOfDevWritesToTheProfileLocalFolder) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "warehouse");
@@ -32,7 +32,7 @@ TEST(ResolveDestination, NamedDuckdbDestinationOfDevWritesToTheProfileLocalFolde
 }
 
 TEST(ResolveDestination, SameNameResolvesToADifferentTypePerProfile) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   t.Write(".dlt/prod.secrets.toml",
           "[destination.warehouse]\ndestination_type = \"motherduck\"\n"
@@ -51,7 +51,7 @@ TEST(ResolveDestination, SameNameResolvesToADifferentTypePerProfile) {
 }
 
 TEST(ResolveDestination, ProdDuckdbDestinationUsesTheProdLocalFolder) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
   Workspace prod = t.OpenLoaded("prod");
   auto d = ResolveDestination(prod, "warehouse");
@@ -60,7 +60,7 @@ TEST(ResolveDestination, ProdDuckdbDestinationUsesTheProdLocalFolder) {
 }
 
 TEST(ResolveDestination, BuiltinTypeNameWorksWithoutConfiguration) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "duckdb", "my_pipe");
   ASSERT_TRUE(d.ok()) << d.status().message();
@@ -71,7 +71,7 @@ TEST(ResolveDestination, BuiltinTypeNameWorksWithoutConfiguration) {
 }
 
 TEST(ResolveDestination, DuckdbRelativePathIsUnderTheLocalFolder) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml",
           "[destination.warehouse]\ndestination_type = \"duckdb\"\ncredentials = \"data/wh.duckdb\"\n");
   Workspace ws = t.OpenLoaded();
@@ -81,7 +81,7 @@ TEST(ResolveDestination, DuckdbRelativePathIsUnderTheLocalFolder) {
 }
 
 TEST(ResolveDestination, UnconfiguredUnknownNameIsNotFoundWithHowToConfigureIt) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "warehouse");
   ASSERT_FALSE(d.ok());
@@ -94,7 +94,7 @@ TEST(ResolveDestination, UnconfiguredUnknownNameIsNotFoundWithHowToConfigureIt) 
 }
 
 TEST(ResolveDestination, DestinationTypeFromTheEnvironmentIsUsed) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.env()["DESTINATION__WAREHOUSE__DESTINATION_TYPE"] = "duckdb";
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "warehouse");
@@ -105,7 +105,7 @@ TEST(ResolveDestination, DestinationTypeFromTheEnvironmentIsUsed) {
 }
 
 TEST(ResolveDestination, PostgresCredentialsTableMayBeSplitOverConfigAndSecrets) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml",
           "[destination.warehouse]\ndestination_type = \"postgres\"\n"
           "[destination.warehouse.credentials]\nhost = \"db.example.com\"\nport = 6543\n"
@@ -126,7 +126,7 @@ TEST(ResolveDestination, PostgresCredentialsTableMayBeSplitOverConfigAndSecrets)
 }
 
 TEST(ResolveDestination, PostgresNativeStringFromTheEnvironmentIsParsed) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.config.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\n");
   t.env()["DESTINATION__WAREHOUSE__CREDENTIALS"] = "postgresql://loader:s3cretpw@pg:5432/dw";
   Workspace ws = t.OpenLoaded("prod");
@@ -142,7 +142,7 @@ TEST(ResolveDestination, PostgresNativeStringFromTheEnvironmentIsParsed) {
 // printed by --debug and in run summaries.
 TEST(ResolveDestination, AUrlAsDuckdbCredentialsIsAnErrorWithoutTheValue) {
   for (const char* url : {"postgresql://loader:s3cretpw@pg:5432/dw", "loader:s3cretpw@pg/dw"}) {
-    TestWorkspace t;
+    TempWorkspace t;
     t.Write(".dlt/dev.config.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
     t.env()["DESTINATION__WAREHOUSE__CREDENTIALS"] = url;
     Workspace ws = t.OpenLoaded("dev");
@@ -151,7 +151,7 @@ TEST(ResolveDestination, AUrlAsDuckdbCredentialsIsAnErrorWithoutTheValue) {
     EXPECT_NE(d.status().message().find("not a database file path"), std::string::npos) << d.status().message();
     EXPECT_EQ(d.status().message().find("s3cretpw"), std::string::npos) << d.status().message();
   }
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\ncredentials = \"data/me@home.duckdb\"\n");
   Workspace ws = t.OpenLoaded("dev");
   auto d = ResolveDestination(ws, "warehouse");
@@ -159,7 +159,7 @@ TEST(ResolveDestination, AUrlAsDuckdbCredentialsIsAnErrorWithoutTheValue) {
 }
 
 TEST(ResolveDestination, MissingPostgresFieldsAreNamedInTheError) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml",
           "[destination.warehouse]\ndestination_type = \"postgres\"\n"
           "[destination.warehouse.credentials]\nhost = \"db.example.com\"\n");
@@ -176,7 +176,7 @@ TEST(ResolveDestination, MissingPostgresFieldsAreNamedInTheError) {
 }
 
 TEST(ResolveDestination, PostgresPasswordInConfigTomlIsRefused) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml",
           "[destination.warehouse]\ndestination_type = \"postgres\"\n"
           "[destination.warehouse.credentials]\nhost = \"h\"\ndatabase = \"dw\"\nusername = \"u\"\n"
@@ -191,7 +191,7 @@ TEST(ResolveDestination, PostgresPasswordInConfigTomlIsRefused) {
 }
 
 TEST(ResolveDestination, BadPostgresNativeStringErrorNamesTheOriginButNotThePassword) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml",
           "[destination.warehouse]\ndestination_type = \"postgres\"\n"
           "credentials = \"postgresql://loader:s3cretpw@h:notaport/dw\"\n");
@@ -205,7 +205,7 @@ TEST(ResolveDestination, BadPostgresNativeStringErrorNamesTheOriginButNotThePass
 }
 
 TEST(ResolveDestination, MotherduckTokenMayComeFromMotherduckTokenEnvVar) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"motherduck\"\n");
   t.env()["MOTHERDUCK_TOKEN"] = "ENVT0KEN";
   Workspace ws = t.OpenLoaded("prod");
@@ -218,7 +218,7 @@ TEST(ResolveDestination, MotherduckTokenMayComeFromMotherduckTokenEnvVar) {
 }
 
 TEST(ResolveDestination, MotherduckCredentialsTableGivesDatabaseAndToken) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.secrets.toml",
           "[destination.warehouse]\ndestination_type = \"motherduck\"\n"
           "[destination.warehouse.credentials]\ndatabase = \"analytics\"\npassword = \"TBLT0KEN\"\n");
@@ -231,7 +231,7 @@ TEST(ResolveDestination, MotherduckCredentialsTableGivesDatabaseAndToken) {
 }
 
 TEST(ResolveDestination, MotherduckWithoutTokenIsAnErrorThatSaysHowToSetIt) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.secrets.toml", "[destination.warehouse]\ndestination_type = \"motherduck\"\n");
   Workspace ws = t.OpenLoaded("prod");
   auto d = ResolveDestination(ws, "warehouse");
@@ -243,7 +243,7 @@ TEST(ResolveDestination, MotherduckWithoutTokenIsAnErrorThatSaysHowToSetIt) {
 }
 
 TEST(ResolveDestination, UnknownTypeIsAnErrorWithASuggestion) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckbd\"\n");
   Workspace ws = t.OpenLoaded();
   auto d = ResolveDestination(ws, "warehouse");
@@ -255,7 +255,7 @@ TEST(ResolveDestination, UnknownTypeIsAnErrorWithASuggestion) {
 }
 
 TEST(ResolveDestination, PipelineSpecificDestinationTypeBeatsTheGenericOne) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/secrets.toml",
           "[destination.warehouse]\ndestination_type = \"duckdb\"\n"
           "[special.destination.warehouse]\ndestination_type = \"postgres\"\n"

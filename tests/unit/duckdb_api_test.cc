@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 extern char** environ;

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/golden_fixtures.h"
+
 namespace dlt::hash {
 namespace {
 
@@ -18,14 +20,7 @@ std::string FromHex(std::string_view hex) {
   return out;
 }
 
-std::string Fixture(const std::string& rel) {
-  std::ifstream in(std::string(DLT_SOURCE_DIR "/tests/fixtures/dlt-1.26/") + rel,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << rel;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::dlt::testing::ReadFixture;
 
 // Deterministic message of `n` bytes covering all byte values.
 std::string Pattern(size_t n) {
@@ -129,7 +124,7 @@ TEST(HashSha3, IncrementalUpdatesEqualOneShot) {
 // nested_append/dlt_id_derivation.json: nested _dlt_id = base64(shake_128(input).digest(10)),
 // `=` stripped.
 TEST(HashDltId, FixtureWorkedExamples) {
-  auto doc = nlohmann::json::parse(Fixture("nested_append/dlt_id_derivation.json"));
+  auto doc = nlohmann::json::parse(ReadFixture("nested_append/dlt_id_derivation.json"));
   const auto& examples = doc.at("examples");
   ASSERT_EQ(examples.size(), 3u);
   for (const auto& ex : examples) {
@@ -192,7 +187,7 @@ TEST(HashBase64, RoundTripAllLengths) {
 
 // The pipeline state in _dlt_pipeline_state is base64 of a zlib stream (starts with 78 da).
 TEST(HashBase64, DecodesFixtureState) {
-  std::string text = Fixture("naming/state_raw_base64.txt");
+  std::string text = ReadFixture("naming/state_raw_base64.txt");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   auto raw = Base64Decode(text);
   ASSERT_TRUE(raw.ok()) << raw.status().message();

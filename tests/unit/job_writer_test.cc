@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "destinations/duckdb/duckdb_api.h"
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 namespace dlt {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 namespace dlt {

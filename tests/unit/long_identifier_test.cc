@@ -14,6 +14,7 @@
 #include "normalize/naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 namespace dlt {

@@ -10,19 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "support/golden_fixtures.h"
+
 namespace dlt {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json LoadFixture(const std::string& rel) {
-  std::string path = std::string(DLT_SOURCE_DIR "/tests/fixtures/dlt-1.26/") + rel;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Json::parse(ss.str());
-}
+Json LoadFixture(const std::string& rel) { return Json::parse(testing::ReadFixture(rel)); }
 
 const SnakeCaseNaming kUnlimited;
 const SnakeCaseNaming kPostgres(63);

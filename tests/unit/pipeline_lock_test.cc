@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "pipeline/pipeline_lock.h"
+#include "support/temp_workspace.h"
 #include "test_util.h"
 
 namespace dlt {

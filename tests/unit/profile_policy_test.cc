@@ -1,13 +1,13 @@
 // Read-only and protected profiles (`[workspace.profiles.<name>]`), as the library resolves them.
 #include <gtest/gtest.h>
 
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
 TEST(ProfilePolicy, AccessIsReadOnlyAndProdIsProtectedByDefault) {
-  TestWorkspace w;
+  TempWorkspace w;
   for (const char* p : {"dev", "prod", "tests", "access"}) {
     Workspace ws = w.OpenLoaded(std::string(p));
     EXPECT_EQ(ws.IsReadOnlyProfile().value(), std::string(p) == "access") << p;
@@ -22,7 +22,7 @@ TEST(ProfilePolicy, AccessIsReadOnlyAndProdIsProtectedByDefault) {
 }
 
 TEST(ProfilePolicy, FlagsComeFromTheResolvedConfigurationWithTheUsualPrecedence) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml",
           "[workspace.profiles.dev]\nread_only = true\nprotected = true\n"
           "[workspace.profiles.access]\nread_only = false\n"
@@ -39,7 +39,7 @@ TEST(ProfilePolicy, FlagsComeFromTheResolvedConfigurationWithTheUsualPrecedence)
 }
 
 TEST(ProfilePolicy, ANonBooleanValueIsAnErrorNamingTheFile) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml", "[workspace.profiles.dev]\nread_only = \"maybe\"\n");
   auto r = w.OpenLoaded(std::string("dev")).IsReadOnlyProfile();
   ASSERT_FALSE(r.ok());
@@ -47,7 +47,7 @@ TEST(ProfilePolicy, ANonBooleanValueIsAnErrorNamingTheFile) {
 }
 
 TEST(ProfilePolicy, ClassicModeIsNeverReadOnly) {
-  TestWorkspace w(/*workspace_mode=*/false);
+  TempWorkspace w(/*workspace_mode=*/false);
   Workspace ws = w.OpenLoaded();
   EXPECT_FALSE(ws.IsReadOnlyProfile().value());
   EXPECT_FALSE(ws.IsProtectedProfile().value());

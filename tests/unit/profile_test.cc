@@ -4,13 +4,13 @@
 #include <algorithm>
 
 #include "dlt/workspace.h"
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TestWorkspace;
+using testing::TempWorkspace;
 using testing::WriteFile;
 
 const ProfileListing* FindListing(const std::vector<ProfileListing>& l, const std::string& name) {
@@ -29,7 +29,7 @@ std::vector<std::string> Names(const std::vector<ProfileListing>& l) {
 // ---------------------------------------------------------------- selection
 
 TEST(Profile, DevIsTheDefaultProfile) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok()) << ws.status().message();
   EXPECT_TRUE(ws->workspace_mode());
@@ -39,7 +39,7 @@ TEST(Profile, DevIsTheDefaultProfile) {
 }
 
 TEST(Profile, PinFileSelectsTheProfileByItsFirstLineTrimmed) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "  prod \t\nsomething else\n");
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -50,7 +50,7 @@ TEST(Profile, PinFileSelectsTheProfileByItsFirstLineTrimmed) {
 }
 
 TEST(Profile, EmptyPinFileMeansNoPin) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "\n");
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -59,7 +59,7 @@ TEST(Profile, EmptyPinFileMeansNoPin) {
 }
 
 TEST(Profile, EnvironmentVariableBeatsThePinFile) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "prod");
   t.env()["WORKSPACE__PROFILE"] = "tests";
   auto ws = t.Open();
@@ -71,7 +71,7 @@ TEST(Profile, EnvironmentVariableBeatsThePinFile) {
 }
 
 TEST(Profile, ProfileFlagBeatsEnvironmentAndPin) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "prod");
   t.env()["WORKSPACE__PROFILE"] = "tests";
   auto ws = t.Open("access");
@@ -81,7 +81,7 @@ TEST(Profile, ProfileFlagBeatsEnvironmentAndPin) {
 }
 
 TEST(Profile, ProfileFlagCanSelectDevOverAPin) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "prod");
   auto ws = t.Open("dev");
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -89,7 +89,7 @@ TEST(Profile, ProfileFlagCanSelectDevOverAPin) {
 }
 
 TEST(Profile, EmptyEnvironmentVariableIsIgnored) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "prod");
   t.env()["WORKSPACE__PROFILE"] = "";
   auto ws = t.Open();
@@ -98,7 +98,7 @@ TEST(Profile, EmptyEnvironmentVariableIsIgnored) {
 }
 
 TEST(Profile, CustomProfileCanBeSelected) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/staging.secrets.toml", "");
   t.env()["WORKSPACE__PROFILE"] = "staging";
   auto ws = t.Open();
@@ -129,18 +129,18 @@ TEST(Profile, ProfileNamesThatCouldEscapeAFolderAreRejected) {
 
 TEST(Profile, OpenRejectsAnInvalidNameFromEverySource) {
   for (const char* n : {"../x", "a/b", "a.b", ""}) {
-    TestWorkspace t;
+    TempWorkspace t;
     auto by_flag = t.Open(std::string(n));
     EXPECT_FALSE(by_flag.ok()) << "flag `" << n << "`";
   }
   for (const char* n : {"../x", "a/b", "a.b"}) {
-    TestWorkspace t;
+    TempWorkspace t;
     t.env()["WORKSPACE__PROFILE"] = n;
     auto by_env = t.Open();
     EXPECT_FALSE(by_env.ok()) << "env `" << n << "`";
   }
   for (const char* n : {"../x", "a/b", "a.b"}) {
-    TestWorkspace t;
+    TempWorkspace t;
     t.Write(".dlt/profile-name", n);
     auto by_pin = t.Open();
     EXPECT_FALSE(by_pin.ok()) << "pin `" << n << "`";
@@ -148,7 +148,7 @@ TEST(Profile, OpenRejectsAnInvalidNameFromEverySource) {
 }
 
 TEST(Profile, TypoOfABuiltinProfileInTheEnvironmentIsRefusedWithASuggestion) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.env()["WORKSPACE__PROFILE"] = "prdo";
   auto ws = t.Open();
   ASSERT_FALSE(ws.ok());
@@ -158,7 +158,7 @@ TEST(Profile, TypoOfABuiltinProfileInTheEnvironmentIsRefusedWithASuggestion) {
 }
 
 TEST(Profile, TypoOfAConfiguredCustomProfileIsRefusedWithASuggestion) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/staging.secrets.toml", "");
   t.env()["WORKSPACE__PROFILE"] = "stagign";
   auto ws = t.Open();
@@ -167,7 +167,7 @@ TEST(Profile, TypoOfAConfiguredCustomProfileIsRefusedWithASuggestion) {
 }
 
 TEST(Profile, TypoViaTheFlagIsRefusedToo) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open("tets");
   ASSERT_FALSE(ws.ok());
   EXPECT_NE(ws.status().message().find("`tests`"), std::string::npos) << ws.status().message();
@@ -176,7 +176,7 @@ TEST(Profile, TypoViaTheFlagIsRefusedToo) {
 // ---------------------------------------------------------------- discovery
 
 TEST(Profile, WorkspaceIsFoundByWalkingUpFromASubFolder) {
-  TestWorkspace t;
+  TempWorkspace t;
   fs::path sub = t.root() / "a" / "b" / "c";
   fs::create_directories(sub);
   auto ws = t.Open(std::nullopt, sub);
@@ -188,7 +188,7 @@ TEST(Profile, WorkspaceIsFoundByWalkingUpFromASubFolder) {
 }
 
 TEST(Profile, NearestWorkspaceWinsWhenNested) {
-  TestWorkspace t;
+  TempWorkspace t;
   fs::path inner = t.root() / "inner";
   WriteFile(inner / ".dlt" / ".workspace", "");
   fs::create_directories(inner / "sub");
@@ -198,7 +198,7 @@ TEST(Profile, NearestWorkspaceWinsWhenNested) {
 }
 
 TEST(Profile, WithoutWorkspaceFileTheProjectRunsInClassicMode) {
-  TestWorkspace t(/*workspace_mode=*/false);
+  TempWorkspace t(/*workspace_mode=*/false);
   t.Write(".dlt/profile-name", "prod");
   fs::path sub = t.root() / "sub";
   fs::create_directories(sub);
@@ -210,7 +210,7 @@ TEST(Profile, WithoutWorkspaceFileTheProjectRunsInClassicMode) {
 }
 
 TEST(Profile, GlobalDirIsUnderHome) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   EXPECT_EQ(ws->global_dir(), t.home() / ".dlt");
@@ -219,7 +219,7 @@ TEST(Profile, GlobalDirIsUnderHome) {
 // ---------------------------------------------------------------- folders
 
 TEST(Profile, EachProfileHasItsOwnWorkingAndLocalFolders) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace dev = t.OpenLoaded();
   EXPECT_EQ(dev.working_dir(), t.root() / ".dlt" / ".var" / "dev");
   EXPECT_EQ(dev.local_dir(), t.root() / "_local" / "dev");
@@ -230,7 +230,7 @@ TEST(Profile, EachProfileHasItsOwnWorkingAndLocalFolders) {
 }
 
 TEST(Profile, TwoProfilesNeverShareFoldersByDefault) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/custom.config.toml", "");
   std::vector<std::string> names = {"dev", "prod", "tests", "access", "custom"};
   std::vector<fs::path> working, local;
@@ -249,7 +249,7 @@ TEST(Profile, TwoProfilesNeverShareFoldersByDefault) {
 }
 
 TEST(Profile, FoldersAreCreatedOnlyByEnsureFolders) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace ws = t.OpenLoaded("tests");
   EXPECT_FALSE(fs::exists(ws.working_dir()));
   EXPECT_FALSE(fs::exists(ws.local_dir()));
@@ -259,7 +259,7 @@ TEST(Profile, FoldersAreCreatedOnlyByEnsureFolders) {
 }
 
 TEST(Profile, DataDirEnvironmentVariableOverridesTheWorkingFolderWithoutProfileSuffix) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.env()["DLT_DATA_DIR"] = (t.tmp() / "data").string();
   Workspace ws = t.OpenLoaded("prod");
   EXPECT_EQ(ws.working_dir(), t.tmp() / "data");
@@ -267,7 +267,7 @@ TEST(Profile, DataDirEnvironmentVariableOverridesTheWorkingFolderWithoutProfileS
 }
 
 TEST(Profile, LocalDirEnvironmentVariableOverridesTheLocalFolder) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.env()["DLT_LOCAL_DIR"] = (t.tmp() / "local").string();
   Workspace ws = t.OpenLoaded();
   EXPECT_EQ(ws.local_dir(), t.tmp() / "local");
@@ -275,7 +275,7 @@ TEST(Profile, LocalDirEnvironmentVariableOverridesTheLocalFolder) {
 }
 
 TEST(Profile, WorkspaceSettingsOverrideNameAndFoldersRelativeToTheRunDir) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml",
           "[workspace.settings]\nname = \"my_ws\"\nworking_dir = \"state/work\"\nlocal_dir = \"state/local\"\n");
   Workspace ws = t.OpenLoaded();
@@ -285,7 +285,7 @@ TEST(Profile, WorkspaceSettingsOverrideNameAndFoldersRelativeToTheRunDir) {
 }
 
 TEST(Profile, WorkspaceSettingsCanComeFromAProfileFile) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.config.toml", "[workspace.settings]\nlocal_dir = \"prod_data\"\n");
   Workspace prod = t.OpenLoaded("prod");
   EXPECT_EQ(prod.local_dir(), t.root() / "prod_data");
@@ -294,7 +294,7 @@ TEST(Profile, WorkspaceSettingsCanComeFromAProfileFile) {
 }
 
 TEST(Profile, EnvironmentOverridesBeatWorkspaceSettings) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/config.toml", "[workspace.settings]\nworking_dir = \"w\"\nlocal_dir = \"l\"\n");
   t.env()["DLT_DATA_DIR"] = (t.tmp() / "env_data").string();
   t.env()["DLT_LOCAL_DIR"] = (t.tmp() / "env_local").string();
@@ -304,7 +304,7 @@ TEST(Profile, EnvironmentOverridesBeatWorkspaceSettings) {
 }
 
 TEST(Profile, WorkspaceNameDefaultsToTheRunDirName) {
-  TestWorkspace t;
+  TempWorkspace t;
   Workspace ws = t.OpenLoaded();
   EXPECT_EQ(ws.name(), "ws");
 }
@@ -313,7 +313,7 @@ TEST(Profile, WorkspaceNameDefaultsToTheRunDirName) {
 
 // dev is current but not configured: nothing configures it yet (the seed page lists it bare).
 TEST(Profile, FreshWorkspaceListsTheFourBuiltinsWithDevCurrentButNotConfigured) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   auto l = ws->ListProfiles();
@@ -334,7 +334,7 @@ TEST(Profile, FreshWorkspaceListsTheFourBuiltinsWithDevCurrentButNotConfigured) 
 }
 
 TEST(Profile, ProfileIsConfiguredByASecretsOrConfigFileInProjectOrGlobalDir) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/prod.secrets.toml", "");
   t.WriteGlobal("tests.config.toml", "");
   auto ws = t.Open();
@@ -349,7 +349,7 @@ TEST(Profile, ProfileIsConfiguredByASecretsOrConfigFileInProjectOrGlobalDir) {
 }
 
 TEST(Profile, ProfileWithPipelinesIsConfigured) {
-  TestWorkspace t;
+  TempWorkspace t;
   fs::create_directories(t.root() / ".dlt" / ".var" / "access" / "pipelines" / "my_pipe");
   fs::create_directories(t.root() / ".dlt" / ".var" / "tests" / "pipelines");  // no pipeline in it
   auto ws = t.Open();
@@ -360,7 +360,7 @@ TEST(Profile, ProfileWithPipelinesIsConfigured) {
 }
 
 TEST(Profile, ConfiguredCustomProfilesAreListedAfterTheBuiltins) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/staging.config.toml", "");
   t.WriteGlobal("analytics.secrets.toml", "");
   fs::create_directories(t.root() / ".dlt" / ".var" / "backfill" / "pipelines" / "p");
@@ -385,7 +385,7 @@ TEST(Profile, ConfiguredCustomProfilesAreListedAfterTheBuiltins) {
 }
 
 TEST(Profile, PinnedCustomProfileIsListedAsCurrentAndPinned) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "qa");
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -400,7 +400,7 @@ TEST(Profile, PinnedCustomProfileIsListedAsCurrentAndPinned) {
 }
 
 TEST(Profile, PinnedCustomProfileIsListedEvenWhenAnotherIsCurrent) {
-  TestWorkspace t;
+  TempWorkspace t;
   t.Write(".dlt/profile-name", "qa");
   auto ws = t.Open("dev");
   ASSERT_TRUE(ws.ok()) << ws.status().message();
@@ -413,7 +413,7 @@ TEST(Profile, PinnedCustomProfileIsListedEvenWhenAnotherIsCurrent) {
 }
 
 TEST(Profile, UnconfiguredCustomProfileIsNotListedWhenNotCurrent) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   EXPECT_EQ(FindListing(ws->ListProfiles(), "qa"), nullptr);
@@ -423,7 +423,7 @@ TEST(Profile, UnconfiguredCustomProfileIsNotListedWhenNotCurrent) {
 // A current custom profile shows up in the list, but is marked configured only when a file or
 // its pipelines configure it (issue 15: being current is not being configured).
 TEST(Profile, CurrentCustomProfileIsListedAsCurrentButNotConfigured) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open("qa");
   ASSERT_TRUE(ws.ok()) << ws.status().message();
   auto l = ws->ListProfiles();
@@ -434,7 +434,7 @@ TEST(Profile, CurrentCustomProfileIsListedAsCurrentButNotConfigured) {
 }
 
 TEST(Profile, CurrentMarkerFollowsTheActiveProfile) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open("prod");
   ASSERT_TRUE(ws.ok());
   auto l = ws->ListProfiles();
@@ -447,7 +447,7 @@ TEST(Profile, CurrentMarkerFollowsTheActiveProfile) {
 // ---------------------------------------------------------------- pin / unpin / pipelines
 
 TEST(Profile, PinWritesTheNameWithoutNewlineAndUnpinRemovesIt) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   ASSERT_TRUE(ws->Pin("prod").ok());
@@ -462,7 +462,7 @@ TEST(Profile, PinWritesTheNameWithoutNewlineAndUnpinRemovesIt) {
 }
 
 TEST(Profile, PinRejectsAnInvalidName) {
-  TestWorkspace t;
+  TempWorkspace t;
   auto ws = t.Open();
   ASSERT_TRUE(ws.ok());
   EXPECT_FALSE(ws->Pin("../x").ok());
@@ -470,7 +470,7 @@ TEST(Profile, PinRejectsAnInvalidName) {
 }
 
 TEST(Profile, PipelinesOfTheProfileAreListedByName) {
-  TestWorkspace t;
+  TempWorkspace t;
   fs::path p = t.root() / ".dlt" / ".var" / "dev" / "pipelines";
   fs::create_directories(p / "zeta");
   fs::create_directories(p / "alpha");

@@ -19,7 +19,8 @@
 #include "extract/resource_access.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
-#include "workspace_fixture.h"
+#include "support/rest_api_pipeline.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -28,16 +29,6 @@ using rest_api::Json;
 
 bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-const char* kHeader = R"([pipeline]
-name = "api_pipeline"
-destination = "warehouse"
-dataset_name = "api_data"
-
-[source]
-type = "rest_api"
-name = "my_api"
-)";
-
 struct Loaded {
   std::map<std::string, std::vector<Json>> rows;
   std::map<std::string, std::string> errors;
@@ -45,9 +36,9 @@ struct Loaded {
   std::vector<std::pair<std::string, std::string>> origins;
 };
 
-Loaded LoadNow(TestWorkspace& ws, const std::string& body) {
+Loaded LoadNow(TempWorkspace& ws, const std::string& body) {
   Loaded out;
-  WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + body);
+  WriteRestApiPipeline(ws, body);
   auto spec = ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
   if (!spec.ok()) {
     out.errors["parse"] = spec.status().message();
@@ -89,7 +80,7 @@ Loaded LoadNow(TestWorkspace& ws, const std::string& body) {
 
 // Loads within 60 s, or fails the whole test binary: a pagination that never ends must not hang
 // the suite.
-Loaded Load(TestWorkspace& ws, const std::string& body) {
+Loaded Load(TempWorkspace& ws, const std::string& body) {
   auto f = std::async(std::launch::async, [&] { return LoadNow(ws, body); });
   if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
     std::fprintf(stderr, "FATAL: the REST API source did not finish within 60 s (an endless pagination)\n");
@@ -127,7 +118,7 @@ TEST(HttpHelpers, OriginIsSchemeHostAndPort) {
 TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheApiKeyHeader) {
   FixtureServer server;
   server.SetApiKey("k-555");
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\napi_key = \"k-555\"\n");
   Loaded l = Load(ws, Client(server, R"({ type = "api_key", name = "X-API-Key" })") + R"(
 [[resources]]
@@ -149,7 +140,7 @@ endpoint = { path = "test/redirect", params = { to = ")" + server.Url() + R"(/te
 
 TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheTokenOrTheQueryKey) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\ntoken = \"tok-777\"\napi_key = \"k-888\"\n");
   std::string to = server.OtherOriginUrl() + "/test/status?code=200";
   Loaded l = Load(ws, Client(server, R"({ type = "bearer" })") +
@@ -173,7 +164,7 @@ TEST(RestApiCredentials, ARedirectToAnotherOriginGoesWithoutTheTokenOrTheQueryKe
 
 TEST(RestApiCredentials, NextPageLinksToAnotherOriginGoWithoutCredentials) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\ntoken = \"tok-777\"\napi_key = \"k-888\"\n");
   std::string next = server.OtherOriginUrl() + "/test/status?code=200";
   Loaded l = Load(ws, Client(server, R"({ type = "bearer" })") +
@@ -206,7 +197,7 @@ TEST(RestApiCredentials, NextPageLinksToAnotherOriginGoWithoutCredentials) {
 TEST(RestApiCredentials, AFailureOnAnotherOriginSaysTheCredentialsWereNotSent) {
   FixtureServer server;
   server.SetApiKey("k-555");
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\napi_key = \"k-555\"\n");
   Loaded l = Load(ws, Client(server, R"({ type = "api_key", name = "X-API-Key" })") +
                           "[[resources]]\nname = \"r\"\nendpoint = { path = \"test/redirect\", params = { to = \"" +
@@ -220,7 +211,7 @@ TEST(RestApiCredentials, AFailureOnAnotherOriginSaysTheCredentialsWereNotSent) {
 
 TEST(RestApiPagination, LinksThatComeBackToAPageEndWithAWarning) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/\"\n" + R"(
 [[resources]]
 name = "json_cycle"
@@ -244,7 +235,7 @@ endpoint = { path = "test/cycle_header", params = { p = "a" } }
 
 TEST(RestApiPagination, MaximumPageAndMaximumOffsetEndAnEndlessApi) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/\"\n" + R"(
 [[resources]]
 name = "pages"
@@ -263,7 +254,7 @@ endpoint = { path = "test/endless", paginator = { type = "offset", limit = 5, ma
 
 TEST(RestApiErrors, AFailedRequestSaysWhereBaseUrlCameFrom) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   std::string resources = "[[resources]]\nname = \"gone\"\nendpoint = { path = \"status\", params = { code = 404 } }\n";
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + resources);
   EXPECT_TRUE(Has(l.errors["gone"], "failed with HTTP 404 Not Found")) << l.errors["gone"];

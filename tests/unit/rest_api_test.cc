@@ -11,7 +11,8 @@
 #include "extract/resource_access.h"
 #include "http_server.h"
 #include "pipeline/pipeline_file.h"
-#include "workspace_fixture.h"
+#include "support/rest_api_pipeline.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -78,23 +79,13 @@ TEST(RestApiJson, NextUrlDetection) {
 
 // --- the parser ---------------------------------------------------------------------------
 
-const char* kHeader = R"([pipeline]
-name = "api_pipeline"
-destination = "warehouse"
-dataset_name = "api_data"
-
-[source]
-type = "rest_api"
-name = "my_api"
-)";
-
-StatusOr<PipelineFileSpec> ParseText(const TestWorkspace& ws, const std::string& body) {
-  WriteFile(ws.root() / "api_pipeline.toml", std::string(kHeader) + body);
+StatusOr<PipelineFileSpec> ParseText(const TempWorkspace& ws, const std::string& body) {
+  WriteRestApiPipeline(ws, body);
   return ParsePipelineFile(ws.root() / "api_pipeline.toml", "api_pipeline.toml");
 }
 
 TEST(RestApiConfig, ParsesDltShapedConfig) {
-  TestWorkspace ws;
+  TempWorkspace ws;
   auto spec = ParseText(ws, R"(
 [source.client]
 base_url = "https://api.example.com/v1/"
@@ -145,7 +136,7 @@ endpoint = { path = "issues/{issue}/events", params = { issue = { type = "resolv
 }
 
 TEST(RestApiConfig, RefusesSecretsInTheFile) {
-  TestWorkspace ws;
+  TempWorkspace ws;
   auto spec = ParseText(ws, "[source.client]\nbase_url = \"https://x/\"\nauth = { type = \"bearer\", token = \"ghp_abc\" }\n[[resources]]\nname = \"a\"\n");
   ASSERT_FALSE(spec.ok());
   const std::string& m = spec.status().message();
@@ -165,7 +156,7 @@ TEST(RestApiConfig, RefusesSecretsInTheFile) {
 }
 
 TEST(RestApiConfig, ExplainsMistakes) {
-  TestWorkspace ws;
+  TempWorkspace ws;
   auto err = [&](const std::string& body) {
     auto s = ParseText(ws, body);
     return s.ok() ? std::string("(parsed)") : s.status().message();
@@ -312,7 +303,7 @@ struct Loaded {
   std::map<std::string, std::string> errors;
 };
 
-Loaded Load(TestWorkspace& ws, const std::string& body) {
+Loaded Load(TempWorkspace& ws, const std::string& body) {
   Loaded out;
   auto spec = ParseText(ws, body);
   if (!spec.ok()) {
@@ -343,7 +334,7 @@ std::vector<int> Ids(const std::vector<Json>& rows) {
 
 TEST(RestApiResources, EveryPaginator) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
 [[resources]]
 name = "offset"
@@ -394,7 +385,7 @@ TEST(RestApiResources, AuthDependentResourcesPostAndActions) {
   FixtureServer server;
   server.SetApiKey("k-987654");
   server.SetBasic("ann", "pw-123456");
-  TestWorkspace ws;
+  TempWorkspace ws;
   ws.Write(".dlt/secrets.toml", "[sources.my_api]\napi_key = \"k-987654\"\n");
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/\"\n" + R"(
 auth = { type = "api_key", name = "api_key", location = "query" }
@@ -467,11 +458,11 @@ include_from_parent = ["name", "url"]
 
 TEST(RestApiResources, StringResourcesAndIncrementalPlaceholders) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   // A top-level array must come before the first [table] in TOML.
   WriteFile(ws.root() / "api_pipeline.toml",
             R"(resources = ["offset", { name = "inc", endpoint = { path = "status", params = { code = 200, from = "{incremental.start_value}" }, incremental = { end_param = "until", cursor_path = "id", initial_value = 5, end_value = 9 } } }]
-)" + std::string(kHeader) + "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
+)" + std::string(kRestApiPipelineHeader) + "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
 [source.resource_defaults]
 endpoint = { paginator = "single_page" }
 )");
@@ -495,7 +486,7 @@ endpoint = { paginator = "single_page" }
 
 TEST(RestApiResources, NotJsonAndHttpErrors) {
   FixtureServer server;
-  TestWorkspace ws;
+  TempWorkspace ws;
   Loaded l = Load(ws, "[source.client]\nbase_url = \"" + server.Url() + "/test/\"\n" + R"(
 [[resources]]
 name = "html"
