@@ -3,17 +3,16 @@
 #include "extract/http_client.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
-#include <mutex>
 #include <random>
 #include <thread>
 
+#include "common/shared_library.h"
 #include "common/text.h"
 #include "dlt/config.h"
 
@@ -21,27 +20,71 @@ namespace dlt::http {
 
 namespace {
 
+// Every libcurl function this file calls: the LibCurl member and the symbol it is resolved from.
+#define DLT_LIBCURL_FUNCTIONS(X)              \
+  X(global_init, curl_global_init)            \
+  X(easy_init, curl_easy_init)                \
+  X(easy_cleanup, curl_easy_cleanup)          \
+  X(easy_reset, curl_easy_reset)              \
+  X(easy_setopt, curl_easy_setopt)            \
+  X(easy_perform, curl_easy_perform)          \
+  X(easy_getinfo, curl_easy_getinfo)          \
+  X(easy_strerror, curl_easy_strerror)        \
+  X(slist_append, curl_slist_append)          \
+  X(slist_free_all, curl_slist_free_all)
+
 struct LibCurl {
-  decltype(&curl_global_init) global_init;
-  decltype(&curl_easy_init) easy_init;
-  decltype(&curl_easy_cleanup) easy_cleanup;
-  decltype(&curl_easy_reset) easy_reset;
-  decltype(&curl_easy_setopt) easy_setopt;
-  decltype(&curl_easy_perform) easy_perform;
-  decltype(&curl_easy_getinfo) easy_getinfo;
-  decltype(&curl_easy_strerror) easy_strerror;
-  decltype(&curl_slist_append) slist_append;
-  decltype(&curl_slist_free_all) slist_free_all;
+#define DLT_LIBCURL_MEMBER(member, symbol) decltype(&symbol) member = nullptr;
+  DLT_LIBCURL_FUNCTIONS(DLT_LIBCURL_MEMBER)
+#undef DLT_LIBCURL_MEMBER
 };
 
-const LibCurl* g_curl = nullptr;
-std::string g_load_error;
+// The outcome of loading libcurl: `error` is empty when `curl` is filled and initialized.
+struct LibCurlLoad {
+  LibCurl curl;
+  std::string error;
+};
 
-template <typename T>
-bool Sym(void* h, const char* name, T* out) {
-  *out = reinterpret_cast<T>(::dlsym(h, name));
-  return *out != nullptr;
+// Set (once, by LoadLibCurl) when libcurl is loaded; every Client holds a handle only then.
+const LibCurl* g_curl = nullptr;
+
+LibCurlLoad* LoadLibCurl() {
+  auto* out = new LibCurlLoad();
+  const char* env = std::getenv("DLT_LIBCURL_LIBRARY");
+  SharedLibrarySpec spec;
+  if (env && *env) spec.candidates = {env};
+  else spec.candidates = {"libcurl.so.4", "libcurl-gnutls.so.4"};
+#define DLT_LIBCURL_NAME(member, symbol) #symbol,
+  spec.symbols = {DLT_LIBCURL_FUNCTIONS(DLT_LIBCURL_NAME)};
+#undef DLT_LIBCURL_NAME
+  // The first libcurl that opens is the one: one without a function is too old, not skipped.
+  spec.first_loadable_only = true;
+  const SharedLibrary lib = SharedLibrary::Open(spec);
+  if (!lib.ok()) {
+    if (!lib.attempts().empty() && lib.attempts().back().failure == LibraryAttempt::Failure::kIncomplete) {
+      out->error = "libcurl lacks a required function; it is too old";
+      return out;
+    }
+    std::string errors;
+    for (const LibraryAttempt& a : lib.attempts()) {
+      errors += (errors.empty() ? "" : "; ") + (a.dl_error.empty() ? a.file : a.dl_error);
+    }
+    out->error = "cannot load libcurl (" + text::Join(spec.candidates, ", ") + "): " + errors +
+                 ". Install Debian's libcurl4 (scripts/bootstrap.sh does) or set DLT_LIBCURL_LIBRARY";
+    return out;
+  }
+#define DLT_LIBCURL_BIND(member, symbol) lib.Bind(#symbol, &out->curl.member);
+  DLT_LIBCURL_FUNCTIONS(DLT_LIBCURL_BIND)
+#undef DLT_LIBCURL_BIND
+  if (out->curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    out->error = "libcurl could not be initialized (curl_global_init failed)";
+    return out;
+  }
+  g_curl = &out->curl;
+  return out;
 }
+
+LoadOnce<LibCurlLoad> g_libcurl(&LoadLibCurl);
 
 struct BodySink {
   std::string* body;
@@ -115,45 +158,8 @@ std::string FormatSeconds(double s) {
 }  // namespace
 
 Status EnsureCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::vector<std::string> tried;
-    const char* env = std::getenv("DLT_LIBCURL_LIBRARY");
-    std::vector<std::string> candidates;
-    if (env && *env) candidates = {env};
-    else candidates = {"libcurl.so.4", "libcurl-gnutls.so.4"};
-    void* h = nullptr;
-    std::string errors;
-    for (const auto& c : candidates) {
-      h = ::dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (h) break;
-      const char* e = ::dlerror();
-      errors += (errors.empty() ? "" : "; ") + std::string(e ? e : c);
-    }
-    if (!h) {
-      g_load_error = "cannot load libcurl (" + text::Join(candidates, ", ") + "): " + errors +
-                     ". Install Debian's libcurl4 (scripts/bootstrap.sh does) or set DLT_LIBCURL_LIBRARY";
-      return;
-    }
-    auto* lib = new LibCurl;
-    bool ok = Sym(h, "curl_global_init", &lib->global_init) && Sym(h, "curl_easy_init", &lib->easy_init) &&
-              Sym(h, "curl_easy_cleanup", &lib->easy_cleanup) && Sym(h, "curl_easy_reset", &lib->easy_reset) &&
-              Sym(h, "curl_easy_setopt", &lib->easy_setopt) && Sym(h, "curl_easy_perform", &lib->easy_perform) &&
-              Sym(h, "curl_easy_getinfo", &lib->easy_getinfo) && Sym(h, "curl_easy_strerror", &lib->easy_strerror) &&
-              Sym(h, "curl_slist_append", &lib->slist_append) && Sym(h, "curl_slist_free_all", &lib->slist_free_all);
-    if (!ok) {
-      g_load_error = "libcurl lacks a required function; it is too old";
-      delete lib;
-      return;
-    }
-    if (lib->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      g_load_error = "libcurl could not be initialized (curl_global_init failed)";
-      delete lib;
-      return;
-    }
-    g_curl = lib;
-  });
-  if (!g_curl) return FailedPrecondition(g_load_error);
+  const LibCurlLoad& load = g_libcurl.Get();
+  if (!load.error.empty()) return FailedPrecondition(load.error);
   return Status::Ok();
 }
 

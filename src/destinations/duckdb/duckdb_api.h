@@ -2,8 +2,17 @@
 //
 // libduckdb.so is large (tens of MB); linking it would make every `dlt` command pay for loading
 // it. So it is not linked: EnsureLoaded() opens it with dlopen on first use and resolves the
-// functions this module calls into a table. Only duckdb_api.cc includes duckdb.h; this header is
-// safe to include anywhere.
+// functions this module calls into a table. Only the files of src/destinations/duckdb/ include
+// duckdb.h (through duckdb_library.h); this header is safe to include anywhere.
+//
+// Where it is implemented (all in this folder):
+//   duckdb_library      the function table, which file is loaded, EnsureLoaded & co.
+//   duckdb_errors       DuckDB errors as Status codes (the table below)
+//   duckdb_connection   Database, Connection, Execute/Query
+//   duckdb_types        result column types and their names; QuoteIdentifier/QuoteLiteral
+//   duckdb_value_renderer, duckdb_value_text, duckdb_float_text   values as DuckDB's VARCHAR text
+//   duckdb_appender     Appender
+//   duckdb_job_scan     ScanCsvJobs (the dlt_csv_jobs table function)
 //
 // Which file is loaded:
 //   1. $DLT_DUCKDB_LIBRARY when set and not empty (only that file, no fallback);

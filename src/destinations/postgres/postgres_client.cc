@@ -1,88 +1,92 @@
 // The only translation unit that includes libpq-fe.h.
 #include "destinations/postgres/postgres_client.h"
 
-#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <optional>
 
 #include "common/civil_date.h"
 #include "common/fault.h"
+#include "common/shared_library.h"
 #include "common/text.h"
 
 namespace dlt {
 
 namespace {
 
+// Every libpq function this file calls: the LibPq member and the symbol it is resolved from.
+#define DLT_LIBPQ_FUNCTIONS(X)                          \
+  X(connectdb, PQconnectdb)                             \
+  X(status, PQstatus)                                   \
+  X(error_message, PQerrorMessage)                      \
+  X(finish, PQfinish)                                   \
+  X(exec, PQexec)                                       \
+  X(result_status, PQresultStatus)                      \
+  X(result_error_message, PQresultErrorMessage)         \
+  X(result_error_field, PQresultErrorField)             \
+  X(clear, PQclear)                                     \
+  X(ntuples, PQntuples)                                 \
+  X(nfields, PQnfields)                                 \
+  X(getvalue, PQgetvalue)                               \
+  X(getisnull, PQgetisnull)                             \
+  X(put_copy_data, PQputCopyData)                       \
+  X(put_copy_end, PQputCopyEnd)                         \
+  X(get_result, PQgetResult)                            \
+  X(set_notice_processor, PQsetNoticeProcessor)         \
+  X(server_version, PQserverVersion)                    \
+  X(used_password, PQconnectionUsedPassword)
+
 struct LibPq {
-  decltype(&PQconnectdb) connectdb;
-  decltype(&PQstatus) status;
-  decltype(&PQerrorMessage) error_message;
-  decltype(&PQfinish) finish;
-  decltype(&PQexec) exec;
-  decltype(&PQresultStatus) result_status;
-  decltype(&PQresultErrorMessage) result_error_message;
-  decltype(&PQresultErrorField) result_error_field;
-  decltype(&PQclear) clear;
-  decltype(&PQntuples) ntuples;
-  decltype(&PQnfields) nfields;
-  decltype(&PQgetvalue) getvalue;
-  decltype(&PQgetisnull) getisnull;
-  decltype(&PQputCopyData) put_copy_data;
-  decltype(&PQputCopyEnd) put_copy_end;
-  decltype(&PQgetResult) get_result;
-  decltype(&PQsetNoticeProcessor) set_notice_processor;
-  decltype(&PQserverVersion) server_version;
-  decltype(&PQconnectionUsedPassword) used_password;
+#define DLT_LIBPQ_MEMBER(member, symbol) decltype(&symbol) member = nullptr;
+  DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_MEMBER)
+#undef DLT_LIBPQ_MEMBER
 };
 
-const LibPq* g_pq = nullptr;
-std::string g_load_error;
+// The outcome of loading libpq: `error` is empty when `pq` is filled.
+struct LibPqLoad {
+  LibPq pq;
+  std::string error;
+};
 
-template <typename T>
-bool Resolve(void* h, const char* name, T* out) {
-  *out = reinterpret_cast<T>(::dlsym(h, name));
-  return *out != nullptr;
+// Set (once, by LoadLibPq) when libpq is loaded; every client holds a connection only then.
+const LibPq* g_pq = nullptr;
+
+LibPqLoad* LoadLibPq() {
+  auto* out = new LibPqLoad();
+  const char* env = std::getenv("DLT_LIBPQ_LIBRARY");
+  const std::string path = env && *env ? env : "libpq.so.5";
+  SharedLibrarySpec spec;
+  spec.candidates = {path};
+#define DLT_LIBPQ_NAME(member, symbol) #symbol,
+  spec.symbols = {DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_NAME)};
+#undef DLT_LIBPQ_NAME
+  const SharedLibrary lib = SharedLibrary::Open(spec);
+  if (!lib.ok()) {
+    const LibraryAttempt& a = lib.attempts().front();
+    if (a.failure == LibraryAttempt::Failure::kIncomplete) {
+      out->error = "libpq (" + path + ") lacks a required function; it is too old";
+    } else {
+      out->error = "cannot load libpq (" + path + "): " + (a.dl_error.empty() ? "unknown error" : a.dl_error) +
+                   ". Install Debian's libpq5 (scripts/bootstrap.sh does) or set DLT_LIBPQ_LIBRARY";
+    }
+    return out;
+  }
+#define DLT_LIBPQ_BIND(member, symbol) lib.Bind(#symbol, &out->pq.member);
+  DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_BIND)
+#undef DLT_LIBPQ_BIND
+  g_pq = &out->pq;
+  return out;
 }
 
+LoadOnce<LibPqLoad> g_libpq(&LoadLibPq);
+
 Status EnsureLibPq() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* env = std::getenv("DLT_LIBPQ_LIBRARY");
-    std::string path = env && *env ? env : "libpq.so.5";
-    void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-      const char* e = ::dlerror();
-      g_load_error = "cannot load libpq (" + path + "): " + std::string(e ? e : "unknown error") +
-                     ". Install Debian's libpq5 (scripts/bootstrap.sh does) or set DLT_LIBPQ_LIBRARY";
-      return;
-    }
-    auto* pq = new LibPq;
-    bool ok = Resolve(h, "PQconnectdb", &pq->connectdb) && Resolve(h, "PQstatus", &pq->status) &&
-              Resolve(h, "PQerrorMessage", &pq->error_message) && Resolve(h, "PQfinish", &pq->finish) &&
-              Resolve(h, "PQexec", &pq->exec) && Resolve(h, "PQresultStatus", &pq->result_status) &&
-              Resolve(h, "PQresultErrorMessage", &pq->result_error_message) &&
-              Resolve(h, "PQresultErrorField", &pq->result_error_field) && Resolve(h, "PQclear", &pq->clear) &&
-              Resolve(h, "PQntuples", &pq->ntuples) && Resolve(h, "PQnfields", &pq->nfields) &&
-              Resolve(h, "PQgetvalue", &pq->getvalue) && Resolve(h, "PQgetisnull", &pq->getisnull) &&
-              Resolve(h, "PQputCopyData", &pq->put_copy_data) && Resolve(h, "PQputCopyEnd", &pq->put_copy_end) &&
-              Resolve(h, "PQgetResult", &pq->get_result) &&
-              Resolve(h, "PQsetNoticeProcessor", &pq->set_notice_processor) &&
-              Resolve(h, "PQserverVersion", &pq->server_version) &&
-              Resolve(h, "PQconnectionUsedPassword", &pq->used_password);
-    if (!ok) {
-      g_load_error = "libpq (" + path + ") lacks a required function; it is too old";
-      delete pq;
-      return;
-    }
-    g_pq = pq;
-  });
-  if (!g_pq) return FailedPrecondition(g_load_error);
+  const LibPqLoad& load = g_libpq.Get();
+  if (!load.error.empty()) return FailedPrecondition(load.error);
   return Status::Ok();
 }
 

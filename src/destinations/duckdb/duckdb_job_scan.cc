@@ -1,0 +1,267 @@
+// ScanCsvJobs of duckdb_api.h: the table function dlt_csv_jobs(<id>) that reads dlt's CSV load
+// job files straight into DuckDB's vectors, one file per DuckDB thread at a time, with the types
+// parsed here (CsvJobReader) instead of by DuckDB's CSV sniffer and casts. Registered scans are
+// kept by id in a process-wide map; the SQL carries only the id.
+#include "destinations/duckdb/duckdb_api.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "destinations/duckdb/duckdb_errors.h"
+#include "destinations/duckdb/duckdb_library.h"
+#include "load/csv_job_reader.h"
+
+namespace dlt::duckdb {
+
+using namespace detail;  // NOLINT: this folder's internals, all behind duckdb_api.h
+
+namespace {
+
+struct ScanSpec {
+  std::vector<std::string> files;
+  std::vector<ScanColumn> columns;
+};
+
+// Scans registered by ScanCsvJobs, by id: the SQL names a scan by its id, and the table
+// function (known to DuckDB once per connection) finds it here when the statement is bound.
+std::mutex g_scans_mu;
+std::map<uint64_t, std::shared_ptr<const ScanSpec>> g_scans;
+uint64_t g_next_scan_id = 1;
+
+constexpr const char* kScanFunction = "dlt_csv_jobs";
+
+struct ScanBindData {
+  std::shared_ptr<const ScanSpec> spec;
+};
+struct ScanGlobalData {
+  std::atomic<size_t> next_file{0};
+};
+struct ScanLocalData {
+  std::unique_ptr<CsvJobReader> reader;
+  std::vector<CsvField> fields;
+};
+
+duckdb_type ScanDuckType(ScanType t) {
+  switch (t) {
+    case ScanType::kBigint: return DUCKDB_TYPE_BIGINT;
+    case ScanType::kDouble: return DUCKDB_TYPE_DOUBLE;
+    case ScanType::kBoolean: return DUCKDB_TYPE_BOOLEAN;
+    case ScanType::kTimestampTz: return DUCKDB_TYPE_TIMESTAMP_TZ;
+    case ScanType::kVarchar: break;
+  }
+  return DUCKDB_TYPE_VARCHAR;
+}
+
+const char* ScanTypeName(ScanType t) {
+  switch (t) {
+    case ScanType::kBigint: return "BIGINT";
+    case ScanType::kDouble: return "DOUBLE";
+    case ScanType::kBoolean: return "BOOLEAN";
+    case ScanType::kTimestampTz: return "TIMESTAMP WITH TIME ZONE";
+    case ScanType::kVarchar: break;
+  }
+  return "VARCHAR";
+}
+
+void ScanBind(duckdb_bind_info info) {
+  const Api& api = A();
+  duckdb_value v = api.duckdb_bind_get_parameter(info, 0);
+  const int64_t id = api.duckdb_get_int64(v);
+  api.duckdb_destroy_value(&v);
+  std::shared_ptr<const ScanSpec> spec;
+  {
+    std::lock_guard<std::mutex> lock(g_scans_mu);
+    auto it = g_scans.find(static_cast<uint64_t>(id));
+    if (it != g_scans.end()) spec = it->second;
+  }
+  if (!spec) {
+    api.duckdb_bind_set_error(info, "dlt_csv_jobs: no scan with this id is registered");
+    return;
+  }
+  for (const auto& c : spec->columns) {
+    duckdb_logical_type lt = api.duckdb_create_logical_type(ScanDuckType(c.type));
+    api.duckdb_bind_add_result_column(info, c.name.c_str(), lt);
+    api.duckdb_destroy_logical_type(&lt);
+  }
+  api.duckdb_bind_set_bind_data(info, new ScanBindData{std::move(spec)},
+                                [](void* p) { delete static_cast<ScanBindData*>(p); });
+}
+
+void ScanInit(duckdb_init_info info) {
+  const Api& api = A();
+  auto* bind = static_cast<ScanBindData*>(api.duckdb_init_get_bind_data(info));
+  api.duckdb_init_set_init_data(info, new ScanGlobalData, [](void* p) { delete static_cast<ScanGlobalData*>(p); });
+  api.duckdb_init_set_max_threads(info, std::max<size_t>(1, bind->spec->files.size()));
+}
+
+void ScanLocalInit(duckdb_init_info info) {
+  A().duckdb_init_set_init_data(info, new ScanLocalData, [](void* p) { delete static_cast<ScanLocalData*>(p); });
+}
+
+// A value for messages: at most about 60 bytes of it, cut between UTF-8 characters.
+std::string Excerpt(std::string_view v) {
+  if (v.size() <= 60) return std::string(v);
+  size_t cut = 60;
+  while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(v.substr(0, cut)) + "...";
+}
+
+void Scan(duckdb_function_info info, duckdb_data_chunk output) {
+  const Api& api = A();
+  const ScanSpec& spec = *static_cast<ScanBindData*>(api.duckdb_function_get_bind_data(info))->spec;
+  auto* global = static_cast<ScanGlobalData*>(api.duckdb_function_get_init_data(info));
+  auto* local = static_cast<ScanLocalData*>(api.duckdb_function_get_local_init_data(info));
+  const size_t ncols = spec.columns.size();
+  const size_t capacity = api.duckdb_vector_size();
+  // Per column: its vector, its data, and its validity mask once a NULL needs one.
+  struct Out {
+    duckdb_vector vector;
+    void* data;
+    uint64_t* validity;
+  };
+  Out stack_out[32];
+  std::vector<Out> heap_out;
+  Out* out = stack_out;
+  if (ncols > 32) {
+    heap_out.resize(ncols);
+    out = heap_out.data();
+  }
+  for (size_t c = 0; c < ncols; ++c) {
+    out[c].vector = api.duckdb_data_chunk_get_vector(output, c);
+    out[c].data = api.duckdb_vector_get_data(out[c].vector);
+    out[c].validity = nullptr;
+  }
+  auto fail = [&](const std::string& message) {
+    api.duckdb_function_set_error(info, message.c_str());
+    api.duckdb_data_chunk_set_size(output, 0);
+  };
+  size_t row = 0;
+  while (row < capacity) {
+    if (!local->reader) {
+      const size_t i = global->next_file.fetch_add(1);
+      if (i >= spec.files.size()) break;
+      auto reader = CsvJobReader::Open(spec.files[i], ncols);
+      if (!reader.ok()) return fail(reader.status().message());
+      local->reader = std::move(reader).value();
+    }
+    auto have = local->reader->Next(local->fields);
+    if (!have.ok()) return fail(have.status().message());
+    if (!*have) {
+      local->reader.reset();
+      continue;
+    }
+    for (size_t c = 0; c < ncols; ++c) {
+      const CsvField& f = local->fields[c];
+      Out& o = out[c];
+      if (f.null) {
+        if (!o.validity) {
+          api.duckdb_vector_ensure_validity_writable(o.vector);
+          o.validity = api.duckdb_vector_get_validity(o.vector);
+        }
+        o.validity[row / 64] &= ~(uint64_t{1} << (row % 64));
+        continue;
+      }
+      bool ok = true;
+      switch (spec.columns[c].type) {
+        case ScanType::kVarchar:
+          api.duckdb_vector_assign_string_element_len(o.vector, row, f.text.data(), f.text.size());
+          break;
+        case ScanType::kBigint: ok = ParseJobBigint(f.text, static_cast<int64_t*>(o.data) + row); break;
+        case ScanType::kDouble: ok = ParseJobDouble(f.text, static_cast<double*>(o.data) + row); break;
+        case ScanType::kBoolean: ok = ParseJobBool(f.text, static_cast<bool*>(o.data) + row); break;
+        case ScanType::kTimestampTz:
+          ok = ParseJobTimestampMicros(f.text, static_cast<int64_t*>(o.data) + row);
+          break;
+      }
+      if (!ok) {
+        return fail("load job " + local->reader->Where() + ", column `" + spec.columns[c].name + "`: '" +
+                    Excerpt(f.text) + "' is not a " + ScanTypeName(spec.columns[c].type) + " value");
+      }
+    }
+    ++row;
+  }
+  api.duckdb_data_chunk_set_size(output, row);
+}
+
+Status RegisterScanFunction(duckdb_connection conn) {
+  const Api& api = A();
+  duckdb_table_function f = api.duckdb_create_table_function();
+  api.duckdb_table_function_set_name(f, kScanFunction);
+  duckdb_logical_type id_type = api.duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  api.duckdb_table_function_add_parameter(f, id_type);
+  api.duckdb_destroy_logical_type(&id_type);
+  api.duckdb_table_function_set_bind(f, ScanBind);
+  api.duckdb_table_function_set_init(f, ScanInit);
+  api.duckdb_table_function_set_local_init(f, ScanLocalInit);
+  api.duckdb_table_function_set_function(f, Scan);
+  const bool failed = api.duckdb_register_table_function(conn, f) == DuckDBError;
+  api.duckdb_destroy_table_function(&f);
+  if (!failed) return Status::Ok();
+  // Functions belong to the database instance: another connection to it (this process's, as
+  // instances are not shared between processes) may have registered it already.
+  duckdb_result r;
+  const std::string sql = std::string("SELECT 1 FROM duckdb_functions() WHERE function_name = '") + kScanFunction +
+                          "' AND function_type = 'table'";
+  bool found = false;
+  if (api.duckdb_query(conn, sql.c_str(), &r) != DuckDBError) {
+    duckdb_data_chunk chunk = api.duckdb_fetch_chunk(r);
+    if (chunk) {
+      found = api.duckdb_data_chunk_get_size(chunk) > 0;
+      api.duckdb_destroy_data_chunk(&chunk);
+    }
+  }
+  api.duckdb_destroy_result(&r);
+  if (found) return Status::Ok();
+  return FailedPrecondition(std::string("cannot register the table function ") + kScanFunction + " with DuckDB");
+}
+
+}  // namespace
+
+CsvJobScan::~CsvJobScan() {
+  if (id_ == 0) return;
+  std::lock_guard<std::mutex> lock(g_scans_mu);
+  g_scans.erase(id_);
+}
+
+CsvJobScan::CsvJobScan(CsvJobScan&& other) noexcept
+    : id_(std::exchange(other.id_, 0)), sql_(std::move(other.sql_)) {}
+
+CsvJobScan& CsvJobScan::operator=(CsvJobScan&& other) noexcept {
+  if (this != &other) {
+    CsvJobScan gone(std::move(*this));
+    id_ = std::exchange(other.id_, 0);
+    sql_ = std::move(other.sql_);
+  }
+  return *this;
+}
+
+Status Connection::EnableCsvJobScans() {
+  if (!handle_) return Closed("the DuckDB connection");
+  if (scan_registered_) return Status::Ok();
+  DLT_RETURN_IF_ERROR(RegisterScanFunction(static_cast<duckdb_connection>(handle_)));
+  scan_registered_ = true;
+  return Status::Ok();
+}
+
+StatusOr<CsvJobScan> Connection::ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns) {
+  if (!handle_) return Closed("the DuckDB connection");
+  if (columns.empty()) return InvalidArgument("a scan of CSV job files needs at least one column");
+  if (!scan_registered_) return FailedPrecondition("ScanCsvJobs needs EnableCsvJobScans() on the connection first");
+  auto spec = std::make_shared<ScanSpec>();
+  spec->files = std::move(files);
+  spec->columns = std::move(columns);
+  CsvJobScan scan;
+  {
+    std::lock_guard<std::mutex> lock(g_scans_mu);
+    scan.id_ = g_next_scan_id++;
+    g_scans.emplace(scan.id_, std::move(spec));
+  }
+  scan.sql_ = std::string(kScanFunction) + "(" + std::to_string(scan.id_) + ")";
+  return scan;
+}
+
+}  // namespace dlt::duckdb
