@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "cli/config_view.h"
 #include "common/text.h"
 #include "dlt/secret.h"
+#include "workspace/config_view.h"
 
 namespace dlt::cli {
 
@@ -128,7 +128,7 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
   key.sections.assign(parts.begin(), parts.end() - 1);
   key.key = parts.back();
   key.pipeline_name = args.Get("--pipeline").value_or("");
-  key.secret = IsSecretPath(parts);
+  key.secret = LooksSecretPath(parts);
   auto candidates = ws.config().Explain(key);
   std::string profile = ws.workspace_mode() ? ws.profile() : std::string("(classic mode)");
   c.Out("Resolving " + c.Bold(key.Dotted(), false) + " for profile " + profile +
@@ -146,7 +146,7 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
     if (!cand.tag.empty()) where += " (" + cand.tag + ")";
     std::string status;
     if (cand.value) {
-      bool secret = key.secret || IsSecretPath(cand.path) || IsSecretByOrigin(cand.provider, cand.path);
+      bool secret = key.secret || LooksSecretPath(cand.path) || IsSecretByOrigin(cand.provider, cand.path);
       std::string v = DisplayValue(*cand.value, secret);
       if (cand.provider != ProviderKind::kEnvironment) {
         v += " at line " + std::to_string(cand.value->where.line);

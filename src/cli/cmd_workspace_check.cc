@@ -8,9 +8,9 @@
 #include <set>
 
 #include "cli/command.h"
-#include "cli/config_view.h"
 #include "common/text.h"
 #include "dlt/destination.h"
+#include "workspace/config_view.h"
 
 namespace dlt::cli {
 
@@ -67,7 +67,7 @@ struct Checker {
           std::string key = text::Join(path, ".");
           std::string at = where_file + ":" + std::to_string(node->where.line) + ":" + std::to_string(node->where.column);
           std::string fix = " Move it to a secrets.toml file or an environment variable (" + EnvVarName(path) + ").";
-          if (IsSecretPath(path)) {
+          if (LooksSecretPath(path)) {
             Problem(at + ": `" + key + "` is named like a secret but is in a config file." + fix);
           } else if (node->kind == ConfigNode::Kind::kString && LooksLikeUrlWithPassword(node->text)) {
             Problem(at + ": `" + key + "` holds a connection string with a password." + fix);
