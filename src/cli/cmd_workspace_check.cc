@@ -61,6 +61,17 @@ struct Checker {
     for (const ConfigLayer& l : ws.layers()) {
       if (!l.present()) continue;
       std::string where_file = l.display_path;
+      // Values of the engine's settings, in any file (a run would refuse them); named, not shown.
+      for (const auto& path : LeafPaths({l})) {
+        std::vector<std::string> section(path.begin(), path.end() - 1);
+        const settings::Setting* known = settings::Find(section, path.back());
+        const ConfigNode* node = known ? l.root->FindPath(path) : nullptr;
+        if (!node) continue;
+        if (auto why = settings::Invalid(*known, section, *node, /*with_value=*/false)) {
+          Problem(where_file + ":" + std::to_string(node->where.line) + ":" + std::to_string(node->where.column) +
+                  ": " + *why + ".");
+        }
+      }
       if (l.provider == ProviderKind::kConfigToml) {
         for (const auto& path : LeafPaths({l})) {
           const ConfigNode* node = l.root->FindPath(path);
@@ -68,9 +79,6 @@ struct Checker {
           std::string key = text::Join(path, ".");
           std::string at = where_file + ":" + std::to_string(node->where.line) + ":" + std::to_string(node->where.column);
           std::string fix = " Move it to a secrets.toml file or an environment variable (" + EnvVarName(path) + ").";
-          if (const settings::Setting* known = settings::Find({path.begin(), path.end() - 1}, path.back())) {
-            if (auto why = settings::Invalid(*known, {path.begin(), path.end() - 1}, *node)) Problem(at + ": " + *why + ".");
-          }
           if (LooksSecretPath(path)) {
             Problem(at + ": `" + key + "` is named like a secret but is in a config file." + fix);
           } else if (node->kind == ConfigNode::Kind::kString && LooksLikeUrlWithPassword(node->text)) {

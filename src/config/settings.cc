@@ -124,7 +124,8 @@ std::vector<std::string> NamesIn(const std::vector<std::string>& section) {
   return out;
 }
 
-std::optional<std::string> Invalid(const Setting& s, const std::vector<std::string>& section, const ConfigNode& value) {
+std::optional<std::string> Invalid(const Setting& s, const std::vector<std::string>& section, const ConfigNode& value,
+                                   bool with_value) {
   std::string head = Dotted(section, s.name) + " must be " + std::string(s.allowed);
   switch (s.type) {
     case Type::kNumber: {
@@ -133,7 +134,7 @@ std::optional<std::string> Invalid(const Setting& s, const std::vector<std::stri
       double d = std::strtod(t.c_str(), &end);
       // NaN fails both comparisons.
       bool ok = value.is_scalar() && !t.empty() && end != nullptr && *end == '\0' && d >= s.min && d <= s.max;
-      if (!ok) return head + ", got `" + t + "`";
+      if (!ok) return with_value ? head + ", got `" + t + "`" : head;
       return std::nullopt;
     }
     case Type::kBool:

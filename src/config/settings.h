@@ -58,8 +58,10 @@ const Setting* FindDotted(std::string_view key);
 // The names the table knows under the concrete `section` (for "did you mean").
 std::vector<std::string> NamesIn(const std::vector<std::string>& section);
 
-// Whether `value` is valid for `s`; the error (without origin) when not.
-std::optional<std::string> Invalid(const Setting& s, const std::vector<std::string>& section, const ConfigNode& value);
+// Whether `value` is valid for `s`; the error (without origin) when not. `with_value` adds
+// ", got `v`" for numbers (`dlt workspace check` prints no values at all).
+std::optional<std::string> Invalid(const Setting& s, const std::vector<std::string>& section, const ConfigNode& value,
+                                   bool with_value = true);
 
 // Typed accessors: resolve exactly [section] name (no section dropping), validate with the
 // table. A name missing from the table is a programming error (Internal).
