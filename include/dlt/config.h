@@ -121,6 +121,7 @@ struct ResolvedValue {
 };
 
 // True for key names that always hold secrets: credentials, password, token, api_key, ...
+// (the list is src/config/secret_names.cc, shared by every redaction of the project).
 bool IsSecretKeyName(std::string_view key);
 
 // "destination.warehouse.credentials" -> "DESTINATION__WAREHOUSE__CREDENTIALS"

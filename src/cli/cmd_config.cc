@@ -1,18 +1,21 @@
 // dlt config show [KEY...] [--json] [--show-secrets] | dlt config explain KEY [--pipeline NAME]
+// | dlt config settings
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "cli/config_view.h"
 #include "common/text.h"
+#include "config/settings.h"
 #include "dlt/secret.h"
+#include "workspace/config_view.h"
 
 namespace dlt::cli {
 
 const char* const kConfigHelp =
     "usage: dlt config show [KEY ...] [--json] [--show-secrets]\n"
     "       dlt config explain KEY [--pipeline NAME]\n"
+    "       dlt config settings\n"
     "\n"
     "Shows the configuration of the active profile as a run resolves it.\n"
     "\n"
@@ -28,7 +31,10 @@ const char* const kConfigHelp =
     "                     for each the environment variable and every TOML file; marks the\n"
     "                     value that wins, the ones it shadows (secrets as ***) and the empty\n"
     "                     ones. For a missing key, says where it could be set.\n"
-    "    --pipeline NAME  also try the pipeline-prefixed paths, as a run of NAME does\n";
+    "    --pipeline NAME  also try the pipeline-prefixed paths, as a run of NAME does\n"
+    "  settings           the settings this engine reads ([runtime], [workspace.settings],\n"
+    "                     [workspace.profiles.<profile>]): default, allowed values, what each\n"
+    "                     does; then the environment variables it reads itself\n";
 
 namespace {
 
@@ -128,12 +134,18 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
   key.sections.assign(parts.begin(), parts.end() - 1);
   key.key = parts.back();
   key.pipeline_name = args.Get("--pipeline").value_or("");
-  key.secret = IsSecretPath(parts);
+  key.secret = LooksSecretPath(parts);
   auto candidates = ws.config().Explain(key);
   std::string profile = ws.workspace_mode() ? ws.profile() : std::string("(classic mode)");
   c.Out("Resolving " + c.Bold(key.Dotted(), false) + " for profile " + profile +
         (key.pipeline_name.empty() ? std::string() : ", pipeline " + key.pipeline_name) +
         (key.secret ? " (secret)" : "") + ":");
+  // A setting of the engine: what it does, its default and what is allowed.
+  const settings::Setting* setting = settings::Find(key.sections, key.key);
+  if (setting) {
+    c.Out("Setting of dlt: " + std::string(setting->doc) + ". Default: " + std::string(setting->default_text) +
+          "; must be " + std::string(setting->allowed) + ".");
+  }
   const ConfigCandidate* winner = nullptr;
   std::vector<std::string> last_path;
   int n = 0;
@@ -146,7 +158,7 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
     if (!cand.tag.empty()) where += " (" + cand.tag + ")";
     std::string status;
     if (cand.value) {
-      bool secret = key.secret || IsSecretPath(cand.path) || IsSecretByOrigin(cand.provider, cand.path);
+      bool secret = key.secret || LooksSecretPath(cand.path) || IsSecretByOrigin(cand.provider, cand.path);
       std::string v = DisplayValue(*cand.value, secret);
       if (cand.provider != ProviderKind::kEnvironment) {
         v += " at line " + std::to_string(cand.value->where.line);
@@ -179,11 +191,34 @@ Status Explain(Context& ctx, const ParsedArgs& args) {
     c.Out("Result: " + DisplayValue((*resolved)->value, secret) + " from " + (*resolved)->origin.Describe());
     return Status::Ok();
   }
-  c.Out("Result: " + key.Dotted() + " is not set.");
+  c.Out("Result: " + key.Dotted() + " is not set." +
+        (setting && setting->type == settings::Type::kNumber ? " A run uses the default, " +
+                                                                   std::string(setting->default_text) + "."
+                                                             : ""));
   c.Out("To set it, add to " + SuggestFile(ws, key.secret) + ":");
   if (!key.sections.empty()) c.Out("  [" + text::Join(key.sections, ".") + "]");
   c.Out("  " + key.key + " = ...");
   c.Out("or set the environment variable " + EnvVarName(parts) + ".");
+  return Status::Ok();
+}
+
+// The settings table (src/config/settings.cc), for users: what can be set and what it does.
+Status ListSettings(Context& ctx, const ParsedArgs& args) {
+  Console& c = ctx.console;
+  if (args.positionals.size() != 1) return InvalidArgument("`dlt config settings` takes no KEY. See `dlt config --help`.");
+  std::string section;
+  for (const settings::Setting& s : settings::Table()) {
+    if (s.section != section) {
+      section = std::string(s.section);
+      c.Out("[" + section + "]");
+    }
+    c.Out("  " + std::string(s.name) + " = " + std::string(s.default_text) + "  # " + std::string(s.doc) + "; " +
+          std::string(s.allowed));
+  }
+  c.Out("Every key can also be set as an environment variable (RUNTIME__LOCK_TIMEOUT). "
+        "[normalize], [load], [extract] and [data_writer] settings of dlt are accepted and not used.");
+  c.Out("Environment variables:");
+  for (const settings::EnvVar& e : settings::EnvVars()) c.Out("  " + std::string(e.name) + "  # " + std::string(e.doc));
   return Status::Ok();
 }
 
@@ -199,8 +234,9 @@ Status RunConfigCommand(Context& ctx) {
   if (args.positionals.empty()) args.positionals.push_back("show");
   if (op == "show") return Show(ctx, args);
   if (op == "explain") return Explain(ctx, args);
+  if (op == "settings") return ListSettings(ctx, args);
   std::string msg = "unknown config command `" + op + "`.";
-  if (auto s = text::Suggest(op, {"show", "explain"})) msg += " Did you mean `" + *s + "`?";
+  if (auto s = text::Suggest(op, {"show", "explain", "settings"})) msg += " Did you mean `" + *s + "`?";
   return InvalidArgument(msg + " See `dlt config --help`.");
 }
 

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "cli/config_view.h"
-#include "dlt/destination.h"
 #include "common/text.h"
+#include "dlt/destination.h"
+#include "workspace/config_view.h"
 
 namespace dlt::cli {
 

@@ -8,9 +8,10 @@
 #include <set>
 
 #include "cli/command.h"
-#include "cli/config_view.h"
 #include "common/text.h"
+#include "config/settings.h"
 #include "dlt/destination.h"
+#include "workspace/config_view.h"
 
 namespace dlt::cli {
 
@@ -60,6 +61,17 @@ struct Checker {
     for (const ConfigLayer& l : ws.layers()) {
       if (!l.present()) continue;
       std::string where_file = l.display_path;
+      // Values of the engine's settings, in any file (a run would refuse them); named, not shown.
+      for (const auto& path : LeafPaths({l})) {
+        std::vector<std::string> section(path.begin(), path.end() - 1);
+        const settings::Setting* known = settings::Find(section, path.back());
+        const ConfigNode* node = known ? l.root->FindPath(path) : nullptr;
+        if (!node) continue;
+        if (auto why = settings::Invalid(*known, section, *node, /*with_value=*/false)) {
+          Problem(where_file + ":" + std::to_string(node->where.line) + ":" + std::to_string(node->where.column) +
+                  ": " + *why + ".");
+        }
+      }
       if (l.provider == ProviderKind::kConfigToml) {
         for (const auto& path : LeafPaths({l})) {
           const ConfigNode* node = l.root->FindPath(path);
@@ -67,7 +79,7 @@ struct Checker {
           std::string key = text::Join(path, ".");
           std::string at = where_file + ":" + std::to_string(node->where.line) + ":" + std::to_string(node->where.column);
           std::string fix = " Move it to a secrets.toml file or an environment variable (" + EnvVarName(path) + ").";
-          if (IsSecretPath(path)) {
+          if (LooksSecretPath(path)) {
             Problem(at + ": `" + key + "` is named like a secret but is in a config file." + fix);
           } else if (node->kind == ConfigNode::Kind::kString && LooksLikeUrlWithPassword(node->text)) {
             Problem(at + ": `" + key + "` holds a connection string with a password." + fix);
@@ -85,10 +97,24 @@ struct Checker {
                   *s + "`?");
         }
       }
+      // [runtime] keys one typo away from a setting of the table. Other unknown keys are left
+      // alone: Python dlt reads more of them (run_id, ...) and a shared workspace holds them.
+      if (const ConfigNode* r = l.root->Find("runtime"); r && r->is_table()) {
+        static const std::vector<std::string> kRuntime = settings::NamesIn({"runtime"});
+        const auto ignored = settings::IgnoredRuntimeKeys();
+        for (const auto& [k, v] : r->members) {
+          if (std::find(kRuntime.begin(), kRuntime.end(), k) != kRuntime.end()) continue;
+          if (std::find(ignored.begin(), ignored.end(), k) != ignored.end()) continue;
+          if (auto sug = text::Suggest(k, kRuntime)) {
+            Problem(where_file + ":" + std::to_string(v.where.line) + ": unknown key `runtime." + k +
+                    "`. Did you mean `runtime." + *sug + "`? (`dlt config settings` lists them)");
+          }
+        }
+      }
       if (const ConfigNode* w = l.root->Find("workspace"); w && w->is_table()) {
         static const std::vector<std::string> kWorkspaceKeys = {"settings", "profiles"};
-        static const std::vector<std::string> kSettings = {"name", "working_dir", "local_dir"};
-        static const std::vector<std::string> kProfileKeys = {"read_only", "protected"};
+        static const std::vector<std::string> kSettings = settings::NamesIn({"workspace", "settings"});
+        static const std::vector<std::string> kProfileKeys = settings::NamesIn({"workspace", "profiles", "<profile>"});
         auto check_keys = [&](const ConfigNode& node, const std::vector<std::string>& known, const std::string& prefix) {
           for (const auto& [k, v] : node.members) {
             if (std::find(known.begin(), known.end(), k) != known.end()) continue;

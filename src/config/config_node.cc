@@ -112,27 +112,6 @@ std::string ConfigKey::Dotted() const {
   return text::Join(parts, ".");
 }
 
-bool IsSecretKeyName(std::string_view key) {
-  static const char* const kNames[] = {
-      "credentials", "password", "token", "api_key", "secret", "access_token", "refresh_token",
-      "client_secret", "private_key", "secret_key", "aws_secret_access_key", "motherduck_token",
-      "connection_string", "passphrase", "session_token", "bearer_token"};
-  // Names that end like a secret: pipedrive_api_key, private_app_password, stripe_secret_key,
-  // github_token (but not token_url or primary_key).
-  static const char* const kSuffixes[] = {"_password", "_passwd", "_passphrase", "_secret", "_token",
-                                          "_api_key", "_apikey", "_private_key", "_secret_key", "_access_key",
-                                          "_credentials"};
-  std::string lower = text::ToLower(key);
-  for (const char* n : kNames) {
-    if (lower == n) return true;
-  }
-  if (lower == "passwd" || lower == "apikey" || lower == "pwd") return true;
-  for (const char* suffix : kSuffixes) {
-    if (lower.size() > std::strlen(suffix) && lower.ends_with(suffix)) return true;
-  }
-  return false;
-}
-
 std::string EnvVarName(const std::vector<std::string>& path) {
   return text::ToUpper(text::Join(path, "__"));
 }

@@ -1,10 +1,11 @@
 #include "common/text.h"
+#include "config/secret_names.h"
 #include "dlt/config.h"
 
 namespace dlt {
 namespace {
 
-bool IsSecretKey(const ConfigKey& key) { return key.secret || IsSecretKeyName(key.key); }
+bool IsSecretKey(const ConfigKey& key) { return key.secret || LooksSecret(key.key); }
 
 ValueOrigin OriginOf(const ConfigLayer& layer, const ConfigNode& node) {
   ValueOrigin o;

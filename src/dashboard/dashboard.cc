@@ -7,14 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/config_view.h"
 #include "common/fs.h"
+#include "config/secret_names.h"
 #include "dlt/destination.h"
 #include "load/package.h"
 #include "load/pipeline_state.h"
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "destinations/destination_types.h"
+#include "workspace/config_view.h"
 #include "workspace/pipeline_paths.h"
 
 extern char** environ;
@@ -94,7 +95,7 @@ void CollectSecretLeaves(const ConfigNode& node, bool secret_key, std::set<std::
     return;
   }
   for (const auto& item : node.items) CollectSecretLeaves(item, secret_key, out);
-  for (const auto& [k, v] : node.members) CollectSecretLeaves(v, IsSecretKeyName(k), out);
+  for (const auto& [k, v] : node.members) CollectSecretLeaves(v, LooksSecret(k), out);
 }
 
 // Parts of a credentials table that name where to connect, not how to prove who one is: the
@@ -123,19 +124,6 @@ void CollectSecretsFileValues(const ConfigNode& node, std::string_view parent, s
   for (const auto& [k, v] : node.members) CollectSecretsFileValues(v, key, k, out);
 }
 
-// An environment variable the configuration reads that holds a secret: a dlt-style name
-// (SECTION__KEY) whose last part is named like a secret (SOURCES__X__API_KEY,
-// DESTINATION__PG__CREDENTIALS, not DESTINATION__PG__CREDENTIALS__HOST), or MOTHERDUCK_TOKEN.
-// Other variables (POSTGRES_PASSWORD, TOKENIZERS_PARALLELISM) are never read, so never sent.
-bool SecretLookingEnvName(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "motherduck_token") return true;
-  size_t sep = lower.rfind("__");
-  if (sep == std::string::npos) return false;
-  return IsSecretKeyName(lower.substr(sep + 2));
-}
-
 // Every secret value this workspace's profile can see: the secret keys of its TOML layers and
 // the environment variables named like secrets.
 std::set<std::string> KnownSecrets(const Workspace* ws) {
@@ -146,11 +134,11 @@ std::set<std::string> KnownSecrets(const Workspace* ws) {
       if (layer.provider == ProviderKind::kSecretsToml) CollectSecretsFileValues(*layer.root, "", "", out);
       else CollectSecretLeaves(*layer.root, false, out);
     }
-    for (const auto& e : cli::ResolvedConfig(*ws)) {
+    for (const auto& e : ResolvedConfig(*ws)) {
       if (!e.value || !e.value->value.is_scalar()) continue;
       const std::string& v = e.value->value.text;
-      bool secret_name = !e.path.empty() && IsSecretKeyName(e.path.back());
-      if (secret_name || cli::LooksLikeUrlWithPassword(v) || cli::LooksLikeToken(v)) AddSecret(out, v);
+      bool secret_name = !e.path.empty() && LooksSecret(e.path.back());
+      if (secret_name || LooksLikeUrlWithPassword(v) || LooksLikeToken(v)) AddSecret(out, v);
     }
   }
   for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
@@ -159,7 +147,7 @@ std::set<std::string> KnownSecrets(const Workspace* ws) {
     if (eq == std::string_view::npos) continue;
     std::string_view name = kv.substr(0, eq);
     std::string value(kv.substr(eq + 1));
-    if (SecretLookingEnvName(name) || (name.find("__") != std::string_view::npos && cli::LooksLikeUrlWithPassword(value))) {
+    if (LooksSecretEnvName(name) || (name.find("__") != std::string_view::npos && LooksLikeUrlWithPassword(value))) {
       AddSecret(out, value);
     }
   }
@@ -207,7 +195,7 @@ void MaskSecretKeys(Json& doc) {
     for (auto& v : doc) MaskSecretKeys(v);
   } else if (doc.is_object()) {
     for (auto it = doc.begin(); it != doc.end(); ++it) {
-      if (IsSecretKeyName(it.key()) && !it.value().is_null() && !it.value().is_structured()) it.value() = "***";
+      if (LooksSecret(it.key()) && !it.value().is_null() && !it.value().is_structured()) it.value() = "***";
       else MaskSecretKeys(it.value());
     }
   }
@@ -430,10 +418,10 @@ Json ConfigJson(const Workspace& ws, const std::optional<Json>& trace) {
     }
   }
   Json out = Json::array();
-  for (const auto& e : cli::ResolvedConfig(ws)) {
+  for (const auto& e : ResolvedConfig(ws)) {
     Json j{{"key", e.key}, {"secret", e.secret}};
     if (e.value) {
-      j["value"] = cli::DisplayValue(e.value->value, e.secret);
+      j["value"] = DisplayValue(e.value->value, e.secret);
       j["origin"] = e.value->origin.Describe();
     } else {
       j["value"] = nullptr;

@@ -5,29 +5,10 @@
 #include <ctime>
 
 #include "common/text.h"
-#include "dlt/config.h"
+#include "config/secret_names.h"
 #include "extract/http_client.h"
 
 namespace dlt::http {
-
-namespace {
-
-bool IsSecretParamName(std::string_view name) {
-  std::string lower = text::ToLower(name);
-  for (char& c : lower) {
-    if (c == '-') c = '_';
-  }
-  if (IsSecretKeyName(lower)) return true;
-  static const char* const kMore[] = {"key", "apikey", "access_key", "auth", "sig", "signature", "client_secret",
-                                      "private_token"};
-  for (const char* k : kMore) {
-    if (lower == k) return true;
-  }
-  return lower.find("token") != std::string::npos || lower.find("secret") != std::string::npos ||
-         lower.find("password") != std::string::npos || lower.find("api_key") != std::string::npos;
-}
-
-}  // namespace
 
 std::string Mask(std::string text, const std::vector<std::string>& secrets) {
   auto replace_all = [&](const std::string& needle) {
@@ -50,7 +31,7 @@ std::string Mask(std::string text, const std::vector<std::string>& secrets) {
     while (eq < text.size() && text[eq] != '=' && text[eq] != '&' && text[eq] != ' ' && text[eq] != '#') ++eq;
     if (eq >= text.size() || text[eq] != '=') continue;
     std::string name = text.substr(i + 1, eq - i - 1);
-    if (!IsSecretParamName(name)) continue;
+    if (!LooksSecretHttpName(name)) continue;
     size_t end = eq + 1;
     while (end < text.size() && text[end] != '&' && text[end] != ' ' && text[end] != '#' && text[end] != '"' &&
            text[end] != '\'' && text[end] != '>' && text[end] != '\n') {

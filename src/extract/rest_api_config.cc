@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/text.h"
+#include "config/secret_names.h"
 
 namespace dlt::rest_api {
 
@@ -88,7 +89,7 @@ Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std
   if (!n.is_table()) return c.Error(n, "`headers` must be a table of header names and values");
   for (const auto& [k, v] : n.members) {
     if (!v.is_scalar()) return c.Error(v, "header `" + k + "` must be a string");
-    if (LooksSecretName(k)) {
+    if (LooksSecretHttpName(k)) {
       return c.Error(v, "header `" + k + "` carries credentials and does not belong in the pipeline file (pipeline "
                         "files are meant to be committed). Use [source.client.auth] instead (type = \"bearer\", or type "
                         "= \"api_key\" with name = \"" + k + "\" and location = \"header\") and put the secret in "
@@ -283,7 +284,7 @@ Status ParseEndpoint(const Ctx& c, const ConfigNode& n, EndpointSpec* e) {
             p.kind = ParamSpec::Kind::kIncremental;
           }
         } else if (pv.is_scalar()) {
-          if (LooksSecretName(pk) && Placeholders(pv.text).empty()) {
+          if (LooksSecretHttpName(pk) && Placeholders(pv.text).empty()) {
             return c.SecretInFile(pv, "query parameter `" + pk + "`", pk);
           }
           p.value = ScalarText(pv);
@@ -441,19 +442,6 @@ std::string ExpandPlaceholders(std::string_view s,
     out += s[i++];
   }
   return out;
-}
-
-bool LooksSecretName(std::string_view name) {
-  std::string lower = text::ToLower(name);
-  for (char& ch : lower) {
-    if (ch == '-') ch = '_';
-  }
-  if (lower == "authorization" || lower == "proxy_authorization" || lower == "cookie") return true;
-  if (IsSecretKeyName(lower)) return true;
-  for (const char* part : {"token", "secret", "password", "api_key", "apikey", "x_api_key", "access_key"}) {
-    if (lower.find(part) != std::string::npos) return true;
-  }
-  return false;
 }
 
 const ResourceSpec* RestApiSpec::Find(const std::string& name) const {

@@ -138,8 +138,4 @@ std::vector<std::string> Placeholders(std::string_view s);
 // Replaces each placeholder for which `value` returns a string.
 std::string ExpandPlaceholders(std::string_view s, const std::function<std::optional<std::string>(const std::string&)>& value);
 
-// True for query parameter or header names that carry credentials (api_key, token,
-// Authorization, X-Api-Key, ...).
-bool LooksSecretName(std::string_view name);
-
 }  // namespace dlt::rest_api

@@ -11,6 +11,7 @@
 #include "common/fs.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "config/settings.h"
 #include "dlt/secret.h"
 #include "extract/extractor.h"
 #include "extract/resource_access.h"
@@ -770,21 +771,9 @@ Status MissingSecret(const Workspace& ws, const RestApiSpec& spec, const std::st
       text::ToUpper(key) + ".");
 }
 
-StatusOr<double> RuntimeNumber(const Workspace& ws, const std::string& key, double def) {
-  ConfigKey k;
-  k.sections = {"runtime"};
-  k.key = key;
-  k.drop_sections = false;
-  DLT_ASSIGN_OR_RETURN(auto v, ws.config().Resolve(k));
-  if (!v) return def;
-  char* end = nullptr;
-  std::string t = v->value.text;
-  double d = std::strtod(t.c_str(), &end);
-  if (t.empty() || !end || *end != '\0' || d < 0) {
-    return InvalidArgument("runtime." + key + " must be a non-negative number, got `" + t + "` (" +
-                           v->origin.Describe() + ")");
-  }
-  return d;
+// [runtime] request_* settings: default, validation and error text come from the settings table.
+StatusOr<double> RuntimeNumber(const Workspace& ws, const std::string& key) {
+  return settings::Number(ws.config(), {"runtime"}, key);
 }
 
 }  // namespace
@@ -954,11 +943,11 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
     sh->auth_headers.emplace_back("Authorization", "Basic " + encoded);
   }
 
-  DLT_ASSIGN_OR_RETURN(sh->policy.timeout_s, RuntimeNumber(ws, "request_timeout", 60));
-  DLT_ASSIGN_OR_RETURN(double attempts, RuntimeNumber(ws, "request_max_attempts", 5));
+  DLT_ASSIGN_OR_RETURN(sh->policy.timeout_s, RuntimeNumber(ws, "request_timeout"));
+  DLT_ASSIGN_OR_RETURN(double attempts, RuntimeNumber(ws, "request_max_attempts"));
   sh->policy.max_attempts = std::max(1, static_cast<int>(attempts));
-  DLT_ASSIGN_OR_RETURN(sh->policy.backoff_factor, RuntimeNumber(ws, "request_backoff_factor", 1));
-  DLT_ASSIGN_OR_RETURN(sh->policy.max_retry_delay_s, RuntimeNumber(ws, "request_max_retry_delay", 300));
+  DLT_ASSIGN_OR_RETURN(sh->policy.backoff_factor, RuntimeNumber(ws, "request_backoff_factor"));
+  DLT_ASSIGN_OR_RETURN(sh->policy.max_retry_delay_s, RuntimeNumber(ws, "request_max_retry_delay"));
 
   if (origins) *origins = std::move(used);
   std::vector<Resource> out;

@@ -1,5 +1,5 @@
 // Read-only and protected profiles: `[workspace.profiles.<name>] read_only / protected`.
-#include "common/text.h"
+#include "config/settings.h"
 #include "dlt/workspace.h"
 
 namespace dlt {
@@ -8,19 +8,8 @@ namespace {
 
 StatusOr<bool> ProfileFlag(const Workspace& ws, const char* key, bool default_value) {
   if (!ws.workspace_mode() || !ws.config_loaded()) return false;
-  ConfigKey k;
-  k.sections = {"workspace", "profiles", ws.profile()};
-  k.key = key;
-  k.drop_sections = false;
-  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
-  if (!r) return default_value;
-  if (r->value.kind == ConfigNode::Kind::kBoolean || r->value.kind == ConfigNode::Kind::kString) {
-    std::string v = text::ToLower(text::Trim(r->value.text));
-    if (v == "true" || v == "1" || v == "yes") return true;
-    if (v == "false" || v == "0" || v == "no") return false;
-  }
-  return InvalidArgument("workspace.profiles." + ws.profile() + "." + key + " must be true or false (" +
-                         r->origin.Describe() + ")");
+  DLT_ASSIGN_OR_RETURN(std::optional<bool> v, settings::Flag(ws.config(), {"workspace", "profiles", ws.profile()}, key));
+  return v.value_or(default_value);
 }
 
 }  // namespace

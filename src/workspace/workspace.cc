@@ -7,6 +7,7 @@
 
 #include "common/fs.h"
 #include "common/text.h"
+#include "config/settings.h"
 #include "workspace/pipeline_paths.h"
 
 namespace dlt {
@@ -155,19 +156,7 @@ Status Workspace::LoadConfig() {
   }
   resolver_ = std::make_shared<ConfigResolver>(env_, std::move(layers));
 
-  auto setting = [&](const char* key) -> StatusOr<std::optional<std::string>> {
-    ConfigKey k;
-    k.sections = {"workspace", "settings"};
-    k.key = key;
-    k.drop_sections = false;
-    DLT_ASSIGN_OR_RETURN(auto r, resolver_->Resolve(k));
-    if (!r) return std::optional<std::string>();
-    if (!r->value.is_scalar()) {
-      return InvalidArgument("workspace.settings." + std::string(key) + " must be a string (" +
-                             r->origin.Describe() + ")");
-    }
-    return std::optional<std::string>(r->value.text);
-  };
+  auto setting = [&](const char* key) { return settings::Text(*resolver_, {"workspace", "settings"}, key); };
 
   DLT_ASSIGN_OR_RETURN(auto name, setting("name"));
   if (name && !name->empty()) name_ = *name;

@@ -1,28 +1,21 @@
 // The resolved configuration of a workspace's active profile, key by key, for `dlt config`,
-// `dlt profile diff` and `dlt workspace check`. Values of secrets are never rendered here:
-// DisplayValue() redacts them.
+// `dlt profile diff`, `dlt workspace check` and the dashboard (here, below both, so that the
+// dashboard does not include the CLI). Values of secrets are never rendered here: DisplayValue()
+// redacts them (what looks secret: config/secret_names.h).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/secret_names.h"
 #include "dlt/config.h"
 #include "dlt/workspace.h"
 
-namespace dlt::cli {
+namespace dlt {
 
 // Leaf paths (scalars and arrays) of every present TOML layer, in order of first appearance.
 std::vector<std::vector<std::string>> LeafPaths(const std::vector<ConfigLayer>& layers);
-
-// True when a component of the path is named like a secret (credentials, password, token, ...).
-bool IsSecretPath(const std::vector<std::string>& path);
-// A value read from a secrets file is a secret whatever its key is called, except
-// destination_type (it names a destination type).
-bool IsSecretByOrigin(ProviderKind provider, const std::vector<std::string>& path);
-// A connection string with a password (scheme://user:password@host) or a token-looking string.
-bool LooksLikeUrlWithPassword(std::string_view value);
-bool LooksLikeToken(std::string_view value);
 
 // A value for display: "***" when `secret` or when the value looks secret; tables render
 // their members, redacting the secret ones.
@@ -47,4 +40,4 @@ std::vector<ConfigEntry> ResolvedConfig(const Workspace& ws, const std::vector<s
 // Names `X` of `[destination.X]` tables in any layer.
 std::vector<std::string> NamedDestinations(const std::vector<ConfigLayer>& layers);
 
-}  // namespace dlt::cli
+}  // namespace dlt

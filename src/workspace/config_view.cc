@@ -1,4 +1,4 @@
-#include "cli/config_view.h"
+#include "workspace/config_view.h"
 
 #include <algorithm>
 #include <set>
@@ -6,7 +6,7 @@
 #include "common/text.h"
 #include "dlt/secret.h"
 
-namespace dlt::cli {
+namespace dlt {
 
 namespace {
 
@@ -45,44 +45,6 @@ std::vector<std::vector<std::string>> LeafPaths(const std::vector<ConfigLayer>& 
   return out;
 }
 
-bool IsSecretPath(const std::vector<std::string>& path) {
-  return std::any_of(path.begin(), path.end(), [](const std::string& p) { return IsSecretKeyName(p); });
-}
-
-bool IsSecretByOrigin(ProviderKind provider, const std::vector<std::string>& path) {
-  return provider == ProviderKind::kSecretsToml && !(path.size() >= 1 && path.back() == "destination_type");
-}
-
-bool LooksLikeUrlWithPassword(std::string_view v) {
-  size_t scheme = v.find("://");
-  if (scheme == std::string_view::npos) return false;
-  std::string_view rest = v.substr(scheme + 3);
-  size_t at = rest.find('@');
-  if (at == std::string_view::npos) return false;
-  std::string_view userinfo = rest.substr(0, at);
-  if (userinfo.find('/') != std::string_view::npos) return false;
-  size_t colon = userinfo.find(':');
-  return colon != std::string_view::npos && colon + 1 < userinfo.size();
-}
-
-bool LooksLikeToken(std::string_view v) {
-  for (std::string_view prefix : {"ghp_", "gho_", "github_pat_", "sk-", "xoxb-", "xoxp-", "AKIA", "glpat-"}) {
-    if (v.starts_with(prefix) && v.size() >= prefix.size() + 12) return true;
-  }
-  if (v.find("motherduck_token=") != std::string_view::npos || v.find("token=") != std::string_view::npos) {
-    return true;
-  }
-  if (v.size() < 24) return false;
-  bool digit = false, lower = false, upper = false;
-  for (char c : v) {
-    if (c >= '0' && c <= '9') digit = true;
-    else if (c >= 'a' && c <= 'z') lower = true;
-    else if (c >= 'A' && c <= 'Z') upper = true;
-    else if (c != '_' && c != '-' && c != '+' && c != '=' && c != '.') return false;
-  }
-  return digit && lower && upper;
-}
-
 std::string DisplayValue(const ConfigNode& node, bool secret) {
   if (secret) return std::string(Secret::kMask);
   switch (node.kind) {
@@ -96,7 +58,7 @@ std::string DisplayValue(const ConfigNode& node, bool secret) {
     }
     case ConfigNode::Kind::kTable: {
       std::vector<std::string> parts;
-      for (const auto& [k, v] : node.members) parts.push_back(k + " = " + DisplayValue(v, IsSecretKeyName(k)));
+      for (const auto& [k, v] : node.members) parts.push_back(k + " = " + DisplayValue(v, LooksSecret(k)));
       return "{" + text::Join(parts, ", ") + "}";
     }
     default:
@@ -108,7 +70,7 @@ ConfigEntry ResolveEntry(const ConfigResolver& resolver, const std::vector<std::
   ConfigEntry e;
   e.path = path;
   e.key = text::Join(path, ".");
-  e.secret = IsSecretPath(path);
+  e.secret = LooksSecretPath(path);
   if (path.empty()) return e;
   ConfigKey k;
   k.sections.assign(path.begin(), path.end() - 1);
@@ -186,4 +148,4 @@ std::vector<std::string> NamedDestinations(const std::vector<ConfigLayer>& layer
   return out;
 }
 
-}  // namespace dlt::cli
+}  // namespace dlt
