@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "pipeline_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
 TEST(ConfigSettings, ListsEverySettingWithItsDefaultAndTheEnvironmentVariables) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"config", "settings"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "[runtime]\n  lock_timeout = 0  # seconds a run")) << r.out;
@@ -22,7 +23,7 @@ TEST(ConfigSettings, ListsEverySettingWithItsDefaultAndTheEnvironmentVariables) 
 }
 
 TEST(ConfigExplain, AKnownSettingIsDocumentedWithItsDefault) {
-  CliWorkspace w;
+  TempWorkspace w;
   auto r = w.Dlt({"config", "explain", "runtime.request_timeout"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "Setting of dlt: seconds one HTTP request of a REST API source may take. Default: 60; "
@@ -35,7 +36,7 @@ TEST(ConfigExplain, AKnownSettingIsDocumentedWithItsDefault) {
 }
 
 TEST(WorkspaceCheck, ReportsInvalidSettingsAndMisspeltRuntimeKeysButNotPythonDltOnes) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml",
           "[runtime]\n"
           "lock_timout = 5\n"
@@ -58,7 +59,7 @@ TEST(WorkspaceCheck, ReportsInvalidSettingsAndMisspeltRuntimeKeysButNotPythonDlt
 }
 
 TEST(WorkspaceCheck, ReportsAnInvalidSettingInASecretsFileToo) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/dev.secrets.toml", "[runtime]\nrequest_max_retry_delay = -5\n");
   auto r = w.Dlt({"workspace", "check"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -67,7 +68,7 @@ TEST(WorkspaceCheck, ReportsAnInvalidSettingInASecretsFileToo) {
 }
 
 TEST(WorkspaceCheck, ValidSettingsAreNoProblem) {
-  CliWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml", "[runtime]\nlock_timeout = 30\nrequest_max_attempts = 2\n");
   auto r = w.Dlt({"workspace", "check"});
   EXPECT_FALSE(Contains(r.out, "runtime.")) << r.out;
