@@ -130,7 +130,10 @@ std::string FieldKey(const std::string& parent, const std::string& field) {
 void ConsiderState(const Json& doc, const std::string& resource, const std::string& cursor, int* best_version,
                    std::optional<Json>* best) {
   if (!doc.is_object()) return;
-  int version = doc.value("_state_version", 0);
+  // These files are checked by the pipeline before a run (damaged ones are reported there); a
+  // value of another type only means "no version" here.
+  auto v = doc.find("_state_version");
+  int version = v != doc.end() && v->is_number_integer() ? v->get<int>() : 0;
   auto sources = doc.find("sources");
   if (sources == doc.end() || !sources->is_object()) return;
   for (const auto& [schema, s] : sources->items()) {
