@@ -24,6 +24,7 @@
 #include "extract/extractor.h"
 #include "extract/json_reader.h"
 #include "load/package.h"
+#include "load/package_state.h"
 #include "load/pipeline_state.h"
 #include "load/sql_loader.h"
 #include "normalize/job_writer.h"
@@ -370,8 +371,8 @@ struct Pipeline::Impl {
       state = PipelineState::New(options.pipeline_name);
     }
     if (fs::exists(SchemaPath(), ec)) {
-      DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(SchemaPath()));
-      DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, SchemaPath().string()));
+      DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(SchemaPath(), "Restore it from the destination with `dlt pipeline " +
+                                                                        options.pipeline_name + " sync`"));
       schema = std::make_unique<Schema>(std::move(s));
     } else {
       schema = std::make_unique<Schema>(options.pipeline_name);
@@ -394,12 +395,12 @@ struct Pipeline::Impl {
     bool adopted = false;
     for (PackageStage stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
       for (const auto& id : storage->List(stage)) {
-        auto ps = PackageStorage::ReadJson(storage->PackageDir(stage, id) / "load_package_state.json");
-        if (!ps.ok()) continue;
-        if (!ps->contains("local_state")) continue;
-        int v = (*ps)["local_state"].value("_state_version", 0);
-        if (v > state.version()) {
-          state = PipelineState((*ps)["local_state"]);
+        // A damaged package is reported by the normalize or load of it that follows.
+        auto ps = ReadLoadPackageState(storage->PackageDir(stage, id) / "load_package_state.json", options.pipeline_name);
+        if (!ps.ok() || !ps->local_state) continue;
+        PipelineState local(*ps->local_state);
+        if (local.version() > state.version()) {
+          state = std::move(local);
           adopted = true;
         }
       }
@@ -563,7 +564,8 @@ struct Pipeline::Impl {
       }
     } stream_guard{this, &published};
     fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
-    DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(src / "load_package_state.json"));
+    DLT_ASSIGN_OR_RETURN(LoadPackageState read, ReadLoadPackageState(src / "load_package_state.json", options.pipeline_name));
+    Json ps = std::move(read.doc);
     DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
     std::map<std::string, TableHints> hints;
     for (auto it = ps["resources"].begin(); it != ps["resources"].end(); ++it) {
@@ -781,7 +783,7 @@ struct Pipeline::Impl {
     auto t0 = std::chrono::steady_clock::now();
     fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
     DLT_RETURN_IF_ERROR(OpenDestination());
-    DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / "load_package_state.json"));
+    DLT_ASSIGN_OR_RETURN(LoadPackageState ps, ReadLoadPackageState(dir / "load_package_state.json", options.pipeline_name));
     DLT_ASSIGN_OR_RETURN(bool loaded, loader->IsLoaded(load_id));
     if (loaded) loader->AbortStream();
     uint64_t rows = 0;
@@ -789,8 +791,9 @@ struct Pipeline::Impl {
     // known of a package found committed after a crash.
     Json applied = Json::object();
     if (!loaded) {
-      DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / "schema.json"));
-      DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::FromJson(schema_text, (dir / "schema.json").string()));
+      DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::ReadFile(dir / "schema.json", "Discard the package with `dlt pipeline " +
+                                                                   options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
+                                                                   options.pipeline_name + " sync`"));
       PackageToLoad p;
       p.load_id = load_id;
       p.schema = &pkg_schema;
@@ -813,9 +816,10 @@ struct Pipeline::Impl {
       streamed.reset();
       // A job file cut at a line boundary would load fewer rows without any CSV error.
       for (const auto& j : p.jobs) {
-        if (!ps.contains("job_bytes") || !ps["job_bytes"].contains(j.file_name)) continue;
+        auto size = ps.job_bytes.find(j.file_name);
+        if (size == ps.job_bytes.end()) continue;
         std::error_code ec;
-        uint64_t want = ps["job_bytes"][j.file_name].get<uint64_t>(), have = fs::file_size(j.path, ec);
+        uint64_t want = size->second, have = fs::file_size(j.path, ec);
         if (ec || have != want) {
           return DataLoss("load job " + j.path.string() + " has " + std::to_string(ec ? 0 : have) + " bytes, " +
                           std::to_string(want) + " when it was written: the package is corrupt. Discard it with `dlt pipeline " +
@@ -823,20 +827,10 @@ struct Pipeline::Impl {
                           options.pipeline_name + " sync`");
         }
       }
-      for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
-      if (ps.contains("pipeline_state")) {
-        const Json& s = ps["pipeline_state"];
-        StateRow row;
-        row.version = s.value("version", 0);
-        row.engine_version = s.value("engine_version", PipelineState::kEngineVersion);
-        row.pipeline_name = s.value("pipeline_name", options.pipeline_name);
-        row.state = s.value("state", "");
-        row.version_hash = s.value("version_hash", "");
-        row.row_id = s.value("_dlt_id", NewRowKey());
-        p.state = row;
-      }
+      p.replace_tables = ps.replace_tables;
+      p.state = ps.pipeline_state;
       uint64_t package_rows = 0;
-      for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) package_rows += it.value().get<uint64_t>();
+      for (const auto& [table, n] : ps.row_counts) package_rows += n;
       progress.Update("load", destination.type, package_rows, 0, Since(t0));
       if (!loader->streaming()) FaultPoint("load_before_transaction");
       Status s = loader->Load(p);
@@ -846,9 +840,9 @@ struct Pipeline::Impl {
       }
       applied = pkg_schema.UpdateOf(loader->applied_columns());
     }
-    for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
-      info->rows_per_table[it.key()] += it.value().get<uint64_t>();
-      rows += it.value().get<uint64_t>();
+    for (const auto& [table, n] : ps.row_counts) {
+      info->rows_per_table[table] += n;
+      rows += n;
     }
     FaultPoint("load_after_commit");
     std::error_code ec;
