@@ -6,9 +6,11 @@
 #include "common/fs.h"
 #include "common/text.h"
 #include "load/package.h"
+#include "load/package_state.h"
 #include "load/pipeline_state.h"
 #include "normalize/schema.h"
 #include "pipeline/drop.h"
+#include "pipeline/run_trace.h"
 #include "workspace/pipeline_paths.h"
 
 namespace dlt::cli {
@@ -151,8 +153,8 @@ Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
   }
   fs::path schema_path = PipelinePaths(dir).Schema(name);
   if (fs::exists(schema_path, ec)) {
-    DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(schema_path));
-    DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, schema_path.string()));
+    DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " +
+                                                                   name + " sync`"));
     c.Out("Resources and tables in schema " + s.name() + " (version " + std::to_string(s.version()) + "):");
     for (const Table* t : s.DataTables()) {
       c.Out("  " + t->name + (t->parent ? " (nested in " + *t->parent + ")" : " (" + std::string(WriteDispositionName(s.DispositionOf(t->name))) + ")") +
@@ -179,30 +181,22 @@ Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
     ctx.console.Out("Pipeline " + name + " has no trace: it has not run yet.");
     return Status::Ok();
   }
-  DLT_ASSIGN_OR_RETURN(Json t, PackageStorage::ReadJson(PipelinePaths(dir).Trace()));
+  DLT_ASSIGN_OR_RETURN(RunTrace t, ReadRunTrace(PipelinePaths(dir).Trace()));
   Console& c = ctx.console;
-  c.Out("Run of pipeline " + name + " started at " + t.value("started_at", "") + ", finished at " +
-        t.value("finished_at", "") + ": " + t.value("outcome", ""));
-  if (t.contains("profile") && !t["profile"].get<std::string>().empty()) {
-    c.Out("profile: " + t["profile"].get<std::string>() +
-          (t.contains("profile_selected_by") ? " (selected by " + t["profile_selected_by"].get<std::string>() + ")" : ""));
+  c.Out("Run of pipeline " + name + " started at " + t.started_at + ", finished at " + t.finished_at + ": " + t.outcome);
+  if (!t.profile.empty()) {
+    c.Out("profile: " + t.profile + (t.profile_selected_by.empty() ? "" : " (selected by " + t.profile_selected_by + ")"));
   }
-  for (const auto& o : t.value("config_origins", Json::array())) {
-    c.Out("config: " + o.value("key", "") + " from " + o.value("origin", ""));
-  }
-  c.Out("destination: " + t.value("destination", "") + ", dataset: " + t.value("dataset_name", ""));
-  for (const auto& s : t.value("steps", Json::array())) {
+  for (const auto& [key, origin] : t.config_origins) c.Out("config: " + key + " from " + origin);
+  c.Out("destination: " + t.destination + ", dataset: " + t.dataset_name);
+  for (const auto& s : t.steps) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "  %-10s %8.3f s  %12llu rows", s.value("step", "").c_str(), s.value("seconds", 0.0),
-                  static_cast<unsigned long long>(s.value("rows", uint64_t{0})));
+    std::snprintf(buf, sizeof buf, "  %-10s %8.3f s  %12llu rows", s.step.c_str(), s.seconds,
+                  static_cast<unsigned long long>(s.rows));
     c.Out(buf);
   }
-  if (t.contains("error")) c.Out("error: " + t["error"].get<std::string>());
-  if (!t.value("load_ids", Json::array()).empty()) {
-    std::vector<std::string> ids;
-    for (const auto& i : t["load_ids"]) ids.push_back(i.get<std::string>());
-    c.Out("load ids: " + text::Join(ids, ", "));
-  }
+  if (!t.error.empty()) c.Out("error: " + t.error);
+  if (!t.load_ids.empty()) c.Out("load ids: " + text::Join(t.load_ids, ", "));
   return Status::Ok();
 }
 
@@ -210,8 +204,7 @@ Status SchemaCmd(Context& ctx, const fs::path& dir, const std::string& name, con
   fs::path path = PipelinePaths(dir).Schema(name);
   std::error_code ec;
   if (!fs::exists(path, ec)) return NotFound("Pipeline " + name + " has no schema yet: run it first");
-  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
-  DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, path.string()));
+  DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(path, "Restore it from the destination with `dlt pipeline " + name + " sync`"));
   Json doc = Json::parse(s.ToJson());
   if (format == "json") {
     ctx.console.Out(doc.dump(2));
@@ -239,12 +232,15 @@ Status LoadPackageCmd(Context& ctx, const fs::path& dir, const std::string& name
   const char* stage = PipelinePaths::StageName(found->first);
   fs::path pdir = storage.PackageDir(found->first, found->second);
   ctx.console.Out("Package " + found->second + " in state " + stage + " (" + pdir.string() + ")");
-  auto ps = PackageStorage::ReadJson(pdir / package_file::kState);
-  if (ps.ok() && ps->contains("row_counts")) {
+  // Inspecting a damaged package is an error naming its file, as loading it would be.
+  LoadPackageState ps;
+  std::error_code ec;
+  if (fs::exists(pdir / package_file::kState, ec)) {
+    DLT_ASSIGN_OR_RETURN(ps, ReadLoadPackageState(pdir / package_file::kState, name));
+  }
+  if (!ps.row_counts.empty()) {
     ctx.console.Out("rows per table:");
-    for (auto it = (*ps)["row_counts"].begin(); it != (*ps)["row_counts"].end(); ++it) {
-      ctx.console.Out("  " + it.key() + ": " + it->dump());
-    }
+    for (const auto& [table, n] : ps.row_counts) ctx.console.Out("  " + table + ": " + std::to_string(n));
   }
   for (const char* folder : package_file::kJobFolders) {
     auto jobs = storage.Jobs(found->first, found->second, folder);

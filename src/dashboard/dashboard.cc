@@ -15,6 +15,7 @@
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "destinations/destination_types.h"
+#include "pipeline/run_trace.h"
 #include "workspace/config_view.h"
 #include "workspace/pipeline_paths.h"
 
@@ -203,12 +204,17 @@ void MaskSecretKeys(Json& doc) {
 
 // --- helpers ---------------------------------------------------------------------------------
 
-std::optional<Json> ReadJsonFile(const fs::path& p) {
+// The trace of the last run; a damaged one is left out and its error (naming the file and what
+// to do) goes to `damaged`: the dashboard shows the rest of the pipeline.
+std::optional<Json> ReadTrace(const fs::path& p, std::vector<std::string>* damaged) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
-  auto doc = PackageStorage::ReadJson(p);
-  if (!doc.ok() || !doc->is_object()) return std::nullopt;
-  return std::move(doc).value();
+  auto trace = ReadRunTrace(p);
+  if (!trace.ok()) {
+    damaged->push_back(trace.status().message());
+    return std::nullopt;
+  }
+  return std::move(trace->doc);
 }
 
 // A string field of a document written by a run; "" when missing or of another type.
@@ -246,6 +252,7 @@ struct PipelineView {
   std::optional<Schema> schema;
   std::string destination_name;  // from the local state
   std::string dataset_name;
+  std::vector<std::string> damaged;  // errors of local files that could not be read
 };
 
 StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name) {
@@ -265,19 +272,18 @@ StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name
   if (fs::exists(PipelinePaths(v.dir).State(), ec)) {
     auto st = PipelineState::Load(PipelinePaths(v.dir).State());
     if (st.ok()) v.state = std::move(st).value();
+    else v.damaged.push_back(st.status().message());
   }
-  v.trace = ReadJsonFile(PipelinePaths(v.dir).Trace());
+  v.trace = ReadTrace(PipelinePaths(v.dir).Trace(), &v.damaged);
   std::string schema_name = name;
   if (v.state && v.state->doc().contains("default_schema_name") && v.state->doc()["default_schema_name"].is_string()) {
     schema_name = v.state->doc()["default_schema_name"].get<std::string>();
   }
   fs::path schema_path = PipelinePaths(v.dir).Schema(schema_name);
   if (schema_name.find('/') == std::string::npos && fs::exists(schema_path, ec)) {
-    auto text = fsutil::ReadFile(schema_path);
-    if (text.ok()) {
-      auto s = Schema::FromJson(*text, schema_path.string());
-      if (s.ok()) v.schema = std::move(s).value();
-    }
+    auto s = Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " + name + " sync`");
+    if (s.ok()) v.schema = std::move(s).value();
+    else v.damaged.push_back(s.status().message());
   }
   if (v.state) {
     const Json& d = v.state->doc();
@@ -298,9 +304,11 @@ Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
   Json j;
   j["name"] = p.name;
   j["last_run"] = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
-  auto trace = ReadJsonFile(PipelinePaths(p.path).Trace());
+  std::vector<std::string> damaged;
+  auto trace = ReadTrace(PipelinePaths(p.path).Trace(), &damaged);
   std::string outcome = trace ? StringField(*trace, "outcome") : "";
-  j["status"] = !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
+  j["status"] = !damaged.empty() ? "unknown" : !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
+  if (!damaged.empty()) j["error"] = damaged.front();
   j["destination"] = trace ? StringField(*trace, "destination") : "";
   j["dataset_name"] = trace ? StringField(*trace, "dataset_name") : "";
   if (trace && !StringField(*trace, "error").empty()) j["error"] = StringField(*trace, "error");
@@ -621,6 +629,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"packages", {{"loaded", loaded.size()}, {"newest_loaded", loaded.empty() ? Json(nullptr) : Json(loaded.back())},
                          {"pending", pending}}},
            {"trace", p.trace ? *p.trace : Json(nullptr)},
+           {"damaged_files", p.damaged},
            {"config", ConfigJson(*ws, p.trace)}};
     return respond(Reply(j));
   }

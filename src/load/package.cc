@@ -141,16 +141,6 @@ Status PackageStorage::WriteJson(const fs::path& path, const nlohmann::ordered_j
   return fsutil::WriteFileAtomic(path, doc.dump());
 }
 
-StatusOr<nlohmann::ordered_json> PackageStorage::ReadJson(const fs::path& path) {
-  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
-  auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    return DataLoss(path.string() + " is corrupt (not valid JSON; the file was truncated or edited). "
-                    "Restore the pipeline from the destination with `dlt pipeline <name> sync`");
-  }
-  return doc;
-}
-
 std::string NewLoadId(const std::optional<std::string>& after) {
   double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (after) {

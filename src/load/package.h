@@ -56,9 +56,9 @@ class PackageStorage {
   // new_jobs/ of a package, sorted by file name.
   std::vector<PackageJob> Jobs(PackageStage stage, const std::string& load_id, const char* folder = package_file::kNewJobs) const;
 
-  // Small JSON files in a package (package state, schema, updates).
+  // Small JSON files in a package (package state, schema, updates). They are read back with
+  // type-checked readers (load/package_state.h, Schema::ReadFile).
   static Status WriteJson(const std::filesystem::path& path, const nlohmann::ordered_json& doc);
-  static StatusOr<nlohmann::ordered_json> ReadJson(const std::filesystem::path& path);
 
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -18,19 +18,65 @@ PipelineState PipelineState::New(const std::string& pipeline_name) {
 }
 
 StatusOr<PipelineState> PipelineState::Load(const std::filesystem::path& path) {
-  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(path));
-  auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return DataLoss(path.string() +
-                    " is corrupt (not valid JSON: truncated or edited). Restore the pipeline state from "
-                    "the destination with `dlt pipeline <name> sync`, or delete the file to start over");
-  }
+  const std::string name = path.parent_path().filename().string();
+  jsonread::JsonFile file(path, "Restore the pipeline state from the destination with `dlt pipeline " + name +
+                                    " sync`, or delete the file to start over");
+  DLT_ASSIGN_OR_RETURN(nlohmann::ordered_json doc, file.ReadObject());
+  DLT_RETURN_IF_ERROR(Validate(doc, file));
   if (doc.value("_state_engine_version", 0) > kEngineVersion) {
     return FailedPrecondition(path.string() + ": state engine version " +
                               std::to_string(doc.value("_state_engine_version", 0)) +
                               " is newer than this tool supports");
   }
   return PipelineState(std::move(doc));
+}
+
+Status PipelineState::Validate(const nlohmann::ordered_json& doc, const jsonread::JsonFile& file, std::string_view where) {
+  using jsonread::Join;
+  using K = jsonread::Kind;
+  DLT_RETURN_IF_ERROR(file.Want(doc, where.empty() ? "(top level)" : where, K::kObject));
+  for (const char* k : {"_state_version", "_state_engine_version"}) {
+    DLT_RETURN_IF_ERROR(file.Optional(doc, where, k, K::kInteger));
+  }
+  for (const char* k : {"_version_hash", "pipeline_name", "dataset_name", "default_schema_name", "destination_type"}) {
+    DLT_RETURN_IF_ERROR(file.Optional(doc, where, k, K::kString));
+  }
+  DLT_RETURN_IF_ERROR(file.OptionalOrNull(doc, where, "destination_name", K::kString));
+  DLT_RETURN_IF_ERROR(file.Optional(doc, where, "schema_names", K::kArray));
+  if (auto it = doc.find("schema_names"); it != doc.end()) {
+    DLT_RETURN_IF_ERROR(file.Each(*it, Join(where, "schema_names"), K::kString));
+  }
+  DLT_RETURN_IF_ERROR(file.Optional(doc, where, "_local", K::kObject));
+  DLT_RETURN_IF_ERROR(file.Optional(doc, where, "sources", K::kObject));
+  auto sources = doc.find("sources");
+  if (sources == doc.end()) return Status::Ok();
+  const std::string at_sources = Join(where, "sources");
+  DLT_RETURN_IF_ERROR(file.Each(*sources, at_sources, K::kObject));
+  for (auto s = sources->begin(); s != sources->end(); ++s) {
+    const std::string at_source = Join(at_sources, s.key());
+    DLT_RETURN_IF_ERROR(file.Optional(s.value(), at_source, "resources", K::kObject));
+    auto resources = s.value().find("resources");
+    if (resources == s.value().end()) continue;
+    const std::string at_resources = Join(at_source, "resources");
+    DLT_RETURN_IF_ERROR(file.Each(*resources, at_resources, K::kObject));
+    for (auto r = resources->begin(); r != resources->end(); ++r) {
+      const std::string at_resource = Join(at_resources, r.key());
+      DLT_RETURN_IF_ERROR(file.Optional(r.value(), at_resource, "incremental", K::kObject));
+      auto inc = r.value().find("incremental");
+      if (inc == r.value().end()) continue;
+      const std::string at_inc = Join(at_resource, "incremental");
+      // One entry per cursor path; the cursor's last value may be of any JSON type.
+      DLT_RETURN_IF_ERROR(file.Each(*inc, at_inc, K::kObject));
+      for (auto c = inc->begin(); c != inc->end(); ++c) {
+        const std::string at_cursor = Join(at_inc, c.key());
+        DLT_RETURN_IF_ERROR(file.Optional(c.value(), at_cursor, "unique_hashes", K::kArray));
+        if (auto h = c.value().find("unique_hashes"); h != c.value().end()) {
+          DLT_RETURN_IF_ERROR(file.Each(*h, Join(at_cursor, "unique_hashes"), K::kString));
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status PipelineState::Save(const std::filesystem::path& path) const {
@@ -97,6 +143,8 @@ StatusOr<PipelineState> PipelineState::Decode(std::string_view encoded) {
   inflateEnd(&zs);
   auto doc = nlohmann::ordered_json::parse(out, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return DataLoss("stored pipeline state is not valid JSON");
+  // The destination's state row is read back as a local state.json is: checked key by key.
+  DLT_RETURN_IF_ERROR(Validate(doc, jsonread::JsonFile::Labeled("the pipeline state stored in the destination", "")));
   return PipelineState(std::move(doc));
 }
 

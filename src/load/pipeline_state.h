@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_read.h"
 #include "dlt/status.h"
 
 namespace dlt {
@@ -21,7 +22,13 @@ class PipelineState {
   explicit PipelineState(nlohmann::ordered_json doc) : doc_(std::move(doc)) {}
   static PipelineState New(const std::string& pipeline_name);
 
+  // A state.json that is not JSON, or whose keys have the wrong type, is DataLoss naming the
+  // file, the key and `dlt pipeline <name> sync` (the folder name is the pipeline name).
   static StatusOr<PipelineState> Load(const std::filesystem::path& path);
+  // Checks the type of every key the engine reads from a state document (`where` prefixes the
+  // key paths in messages: a state inside a package state is at "local_state"): versions, names,
+  // `_local`, and the incremental state at sources.<schema>.resources.<resource>.incremental.
+  static Status Validate(const nlohmann::ordered_json& doc, const jsonread::JsonFile& file, std::string_view where = "");
   Status Save(const std::filesystem::path& path) const;
 
   int version() const;

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/fs.h"
 #include "common/hash.h"
+#include "common/json_read.h"
 #include "common/orjson.h"
 
 namespace dlt {
@@ -86,6 +88,68 @@ StatusOr<Column> ColumnFromJson(const std::string& key, const OrderedJson& j, st
     }
   }
   return c;
+}
+
+// Checks every key FromJson and the normalizer use, before they are touched: a damaged schema
+// file is an error naming the file and the key, never a JSON library exception.
+Status CheckSchemaDocument(const OrderedJson& j, const jsonread::JsonFile& f) {
+  using jsonread::Join;
+  using K = jsonread::Kind;
+  DLT_RETURN_IF_ERROR(f.Required(j, "", "name", K::kString));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "version", K::kInteger));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "engine_version", K::kInteger));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "version_hash", K::kString));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "previous_hashes", K::kArray));
+  if (auto it = j.find("previous_hashes"); it != j.end()) DLT_RETURN_IF_ERROR(f.Each(*it, "previous_hashes", K::kString));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "settings", K::kObject));
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "normalizers", K::kObject));
+  // normalizers.json.config.propagation.{root,tables.<table>}: root key propagation is written there.
+  const OrderedJson* at = &j;
+  std::string where;
+  for (const char* k : {"normalizers", "json", "config", "propagation"}) {
+    DLT_RETURN_IF_ERROR(f.Optional(*at, where, k, K::kObject));
+    auto it = at->find(k);
+    if (it == at->end()) break;
+    at = &*it;
+    where = Join(where, k);
+    if (std::string_view(k) == "propagation") {
+      DLT_RETURN_IF_ERROR(f.Optional(*at, where, "root", K::kObject));
+      DLT_RETURN_IF_ERROR(f.Optional(*at, where, "tables", K::kObject));
+      if (auto t = at->find("tables"); t != at->end()) DLT_RETURN_IF_ERROR(f.Each(*t, Join(where, "tables"), K::kObject));
+    }
+  }
+  DLT_RETURN_IF_ERROR(f.Optional(j, "", "tables", K::kObject));
+  auto tables = j.find("tables");
+  if (tables == j.end()) return Status::Ok();
+  DLT_RETURN_IF_ERROR(f.Each(*tables, "tables", K::kObject));
+  for (auto t = tables->begin(); t != tables->end(); ++t) {
+    const std::string at_table = Join("tables", t.key());
+    const OrderedJson& tj = t.value();
+    for (const char* k : {"name", "parent", "resource", "description", "write_disposition"}) {
+      DLT_RETURN_IF_ERROR(f.Optional(tj, at_table, k, K::kString));
+    }
+    if (auto wd = tj.find("write_disposition"); wd != tj.end() && !ParseWriteDisposition(wd->get<std::string>())) {
+      return f.Damaged("key '" + Join(at_table, "write_disposition") + "' holds the unknown write disposition " + wd->dump());
+    }
+    DLT_RETURN_IF_ERROR(f.Optional(tj, at_table, "x-normalizer", K::kObject));
+    if (auto xn = tj.find("x-normalizer"); xn != tj.end()) {
+      DLT_RETURN_IF_ERROR(f.Optional(*xn, Join(at_table, "x-normalizer"), "seen-data", K::kBool));
+    }
+    DLT_RETURN_IF_ERROR(f.Optional(tj, at_table, "columns", K::kObject));
+    auto cols = tj.find("columns");
+    if (cols == tj.end()) continue;
+    DLT_RETURN_IF_ERROR(f.Each(*cols, Join(at_table, "columns"), K::kObject));
+    for (auto c = cols->begin(); c != cols->end(); ++c) {
+      auto dt = c.value().find("data_type");
+      if (dt == c.value().end()) continue;
+      const std::string at_type = Join(Join(Join(at_table, "columns"), c.key()), "data_type");
+      DLT_RETURN_IF_ERROR(f.Want(*dt, at_type, K::kString));
+      if (!ParseDataType(dt->get<std::string>())) {
+        return f.Damaged("key '" + at_type + "' holds the unknown data type " + dt->dump());
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -311,11 +375,21 @@ std::string Schema::ToJson(bool pretty) const {
   return pretty ? j.dump(2) : j.dump();
 }
 
-StatusOr<Schema> Schema::FromJson(std::string_view text, std::string_view origin) {
+StatusOr<Schema> Schema::ReadFile(const std::filesystem::path& file, std::string_view remedy) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(file, ec);
+  if (ec) abs = file;
+  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(abs));
+  return FromJson(text, abs.lexically_normal().string(), remedy);
+}
+
+StatusOr<Schema> Schema::FromJson(std::string_view text, std::string_view origin, std::string_view remedy) {
   OrderedJson j = OrderedJson::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return DataLoss(std::string(origin) + ": not a valid schema document (JSON could not be parsed)");
+    return DataLoss(std::string(origin) + ": not a valid schema document (JSON could not be parsed)" +
+                    (remedy.empty() ? "" : ". " + std::string(remedy)));
   }
+  DLT_RETURN_IF_ERROR(CheckSchemaDocument(j, jsonread::JsonFile::Labeled(std::string(origin), std::string(remedy))));
   Schema s;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();

@@ -2,6 +2,7 @@
 // (engine version 11) so that Python dlt and this tool read each other's schemas.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,7 +64,12 @@ class Schema {
   Schema() = default;
   explicit Schema(std::string name);  // a new schema with dlt's system tables and settings
 
-  static StatusOr<Schema> FromJson(std::string_view text, std::string_view origin);
+  // A document that is not JSON, or whose keys the engine uses have the wrong type (tables and
+  // columns not objects, an unknown data_type, a version that is not a number, ...) is DataLoss
+  // "<origin> is damaged: key '...' ..." followed by `remedy` (what the user should do).
+  static StatusOr<Schema> FromJson(std::string_view text, std::string_view origin, std::string_view remedy = "");
+  // Reads a schema file; messages name its absolute path.
+  static StatusOr<Schema> ReadFile(const std::filesystem::path& file, std::string_view remedy);
   // Compact JSON (as dlt stores it in _dlt_version) or pretty-printed (indent 2).
   std::string ToJson(bool pretty = false) const;
 

@@ -33,8 +33,8 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   DLT_ASSIGN_OR_RETURN(PipelineState state, PipelineState::Load(PipelinePaths(dir).State()));
   std::string schema_name = state.doc().value("default_schema_name", o.pipeline_name);
   fs::path schema_path = PipelinePaths(dir).Schema(schema_name);
-  DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(schema_path));
-  DLT_ASSIGN_OR_RETURN(Schema schema, Schema::FromJson(schema_text, schema_path.string()));
+  DLT_ASSIGN_OR_RETURN(Schema schema, Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " +
+                                                                         o.pipeline_name + " sync`"));
 
   std::set<std::string> known;
   for (const Table* t : schema.DataTables()) {

@@ -4,6 +4,7 @@
 #include "common/fs.h"
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
+#include "load/package_state.h"
 #include "pipeline/pipeline_impl.h"
 
 namespace dlt {
@@ -40,7 +41,7 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
   auto t0 = std::chrono::steady_clock::now();
   fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
   DLT_RETURN_IF_ERROR(OpenDestination());
-  DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(dir / package_file::kState));
+  DLT_ASSIGN_OR_RETURN(LoadPackageState ps, ReadLoadPackageState(dir / package_file::kState, options.pipeline_name));
   DLT_ASSIGN_OR_RETURN(bool loaded, dest->IsLoaded(load_id));
   if (loaded) AbortStream();
   uint64_t rows = 0;
@@ -48,8 +49,9 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
   // known of a package found committed after a crash.
   Json applied = Json::object();
   if (!loaded) {
-    DLT_ASSIGN_OR_RETURN(std::string schema_text, fsutil::ReadFile(dir / package_file::kSchema));
-    DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::FromJson(schema_text, (dir / package_file::kSchema).string()));
+    DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::ReadFile(dir / package_file::kSchema, "Discard the package with `dlt pipeline " +
+                                                                 options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
+                                                                 options.pipeline_name + " sync`"));
     PackageToLoad p;
     p.load_id = load_id;
     p.schema = &pkg_schema;
@@ -72,9 +74,10 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     streamed.reset();
     // A job file cut at a line boundary would load fewer rows without any CSV error.
     for (const auto& j : p.jobs) {
-      if (!ps.contains("job_bytes") || !ps["job_bytes"].contains(j.file_name)) continue;
+      auto size = ps.job_bytes.find(j.file_name);
+      if (size == ps.job_bytes.end()) continue;
       std::error_code ec;
-      uint64_t want = ps["job_bytes"][j.file_name].get<uint64_t>(), have = fs::file_size(j.path, ec);
+      uint64_t want = size->second, have = fs::file_size(j.path, ec);
       if (ec || have != want) {
         return DataLoss("load job " + j.path.string() + " has " + std::to_string(ec ? 0 : have) + " bytes, " +
                         std::to_string(want) + " when it was written: the package is corrupt. Discard it with `dlt pipeline " +
@@ -82,20 +85,10 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
                         options.pipeline_name + " sync`");
       }
     }
-    for (const auto& t : ps.value("replace_tables", Json::array())) p.replace_tables.push_back(t.get<std::string>());
-    if (ps.contains("pipeline_state")) {
-      const Json& s = ps["pipeline_state"];
-      StateRow row;
-      row.version = s.value("version", 0);
-      row.engine_version = s.value("engine_version", PipelineState::kEngineVersion);
-      row.pipeline_name = s.value("pipeline_name", options.pipeline_name);
-      row.state = s.value("state", "");
-      row.version_hash = s.value("version_hash", "");
-      row.row_id = s.value("_dlt_id", NewRowKey());
-      p.state = row;
-    }
+    p.replace_tables = ps.replace_tables;
+    p.state = ps.pipeline_state;
     uint64_t package_rows = 0;
-    for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) package_rows += it.value().get<uint64_t>();
+    for (const auto& [table, n] : ps.row_counts) package_rows += n;
     progress.Update("load", destination.type, package_rows, 0, SecondsSince(t0));
     if (!StreamInProgress()) FaultPoint("load_before_transaction");
     Status s = dest->Load(p);
@@ -105,9 +98,9 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     }
     applied = pkg_schema.UpdateOf(dest->applied_columns());
   }
-  for (auto it = ps["row_counts"].begin(); it != ps["row_counts"].end(); ++it) {
-    info->rows_per_table[it.key()] += it.value().get<uint64_t>();
-    rows += it.value().get<uint64_t>();
+  for (const auto& [table, n] : ps.row_counts) {
+    info->rows_per_table[table] += n;
+    rows += n;
   }
   FaultPoint("load_after_commit");
   std::error_code ec;

@@ -3,6 +3,7 @@
 // working folder is new.
 #include "common/fs.h"
 #include "destinations/destination_types.h"
+#include "load/package_state.h"
 #include "pipeline/pipeline_impl.h"
 
 namespace dlt {
@@ -21,8 +22,8 @@ Status Pipeline::Impl::LoadLocal() {
     state = PipelineState::New(options.pipeline_name);
   }
   if (fs::exists(SchemaPath(), ec)) {
-    DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(SchemaPath()));
-    DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(text, SchemaPath().string()));
+    DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(SchemaPath(), "Restore it from the destination with `dlt pipeline " +
+                                                                      options.pipeline_name + " sync`"));
     schema = std::make_unique<Schema>(std::move(s));
   } else {
     schema = std::make_unique<Schema>(options.pipeline_name);
@@ -45,12 +46,12 @@ Status Pipeline::Impl::AdoptNewerPackageState() {
   bool adopted = false;
   for (PackageStage stage : {PackageStage::kExtracted, PackageStage::kNormalized}) {
     for (const auto& id : storage->List(stage)) {
-      auto ps = PackageStorage::ReadJson(storage->PackageDir(stage, id) / package_file::kState);
-      if (!ps.ok()) continue;
-      if (!ps->contains("local_state")) continue;
-      int v = (*ps)["local_state"].value("_state_version", 0);
-      if (v > state.version()) {
-        state = PipelineState((*ps)["local_state"]);
+      // A damaged package is reported by the normalize or load of it that follows.
+      auto ps = ReadLoadPackageState(storage->PackageDir(stage, id) / package_file::kState, options.pipeline_name);
+      if (!ps.ok() || !ps->local_state) continue;
+      PipelineState local(*ps->local_state);
+      if (local.version() > state.version()) {
+        state = std::move(local);
         adopted = true;
       }
     }

@@ -12,6 +12,7 @@
 #include "normalize/relational.h"
 #include "normalize/schema_history.h"
 #include "destinations/destination_types.h"
+#include "load/package_state.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -80,7 +81,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     }
   } stream_guard{this, &published};
   fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
-  DLT_ASSIGN_OR_RETURN(Json ps, PackageStorage::ReadJson(src / package_file::kState));
+  DLT_ASSIGN_OR_RETURN(LoadPackageState read, ReadLoadPackageState(src / package_file::kState, options.pipeline_name));
+  Json ps = std::move(read.doc);
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
   std::map<std::string, TableHints> hints;
   for (auto it = ps["resources"].begin(); it != ps["resources"].end(); ++it) {

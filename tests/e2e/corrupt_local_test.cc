@@ -109,7 +109,8 @@ TEST_F(CorruptLocal, APendingPackageStateWithAValueOfTheWrongTypeIsADamagedPacka
     auto r = w_.RunPipeline({"shop.toml"});
     EXPECT_EQ(r.exit_code, 6) << r.err;
     EXPECT_TRUE(Contains(r.err, "load package ")) << r.err;
-    EXPECT_TRUE(Contains(r.err, pending[0] + " is damaged")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "load package " + pending[0])) << r.err;
+    EXPECT_TRUE(Contains(r.err, pending[0] + "/load_package_state.json is damaged: key 'row_counts.orders'")) << r.err;
     EXPECT_TRUE(Contains(r.err, "drop-pending-packages")) << r.err;
     EXPECT_FALSE(Contains(r.err, "terminate called")) << r.err;
   }

@@ -140,5 +140,33 @@ TEST_F(DashboardHttp, ARequestHeadOver16KiBIsRefusedAndOneJustUnderIsServed) {
   EXPECT_EQ(StatusOf(under), 200) << under.substr(0, 300);
 }
 
+// A damaged trace.json or schema does not hide the pipeline: the list shows its status as
+// unknown with the error naming the file, the pipeline's page lists the damaged files.
+TEST_F(DashboardHttp, DamagedTraceAndSchemaAreShownAsErrorsNamingTheFiles) {
+  w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));
+  w_.Write("orders.jsonl", Orders(1, 3));
+  auto run = w_.RunPipeline({"shop.toml"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto trace = w_.PipelineDir("shop") / "trace.json";
+  const auto schema = w_.PipelineDir("shop") / "schemas" / "shop.schema.json";
+  WriteFile(trace, "{\"outcome\": 7}");
+  WriteFile(schema, "{\"name\": \"shop\", \"tables\": []}");
+  httplib::Client c("127.0.0.1", port_);
+  auto list = c.Get("/api/profiles/-/pipelines", {{"Authorization", "Bearer " + token_}});
+  ASSERT_TRUE(list && list->status == 200) << (list ? list->body : "no response");
+  auto pipelines = nlohmann::json::parse(list->body)["pipelines"];
+  ASSERT_EQ(pipelines.size(), 1u) << list->body;
+  EXPECT_EQ(pipelines[0]["status"], "unknown");
+  EXPECT_EQ(pipelines[0]["error"].get<std::string>().rfind(trace.string() + " is damaged: key 'outcome' must be a string", 0), 0u)
+      << list->body;
+  auto one = c.Get("/api/profiles/-/pipelines/shop", {{"Authorization", "Bearer " + token_}});
+  ASSERT_TRUE(one && one->status == 200) << (one ? one->body : "no response");
+  auto doc = nlohmann::json::parse(one->body);
+  EXPECT_TRUE(doc["trace"].is_null());
+  EXPECT_TRUE(doc["schema"].is_null());
+  ASSERT_EQ(doc["damaged_files"].size(), 2u) << one->body;
+  EXPECT_TRUE(Contains(doc["damaged_files"].dump(), "key 'tables' must be an object, found a list")) << one->body;
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -10,7 +10,7 @@
 
 #include "config/settings.h"
 #include "pipeline/pipeline_lock.h"
-#include "workspace_fixture.h"
+#include "support/temp_workspace.h"
 
 namespace dlt::testing {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(Settings, AnUnsetNumberIsTheTableDefault) {
-  TestWorkspace w;
+  TempWorkspace w;
   Workspace ws = w.OpenLoaded(std::string("dev"));
   EXPECT_EQ(settings::Number(ws.config(), {"runtime"}, "request_timeout").value(), 60);
   EXPECT_EQ(settings::Number(ws.config(), {"runtime"}, "request_max_attempts").value(), 5);
@@ -28,7 +28,7 @@ TEST(Settings, AnUnsetNumberIsTheTableDefault) {
 }
 
 TEST(Settings, ASetNumberComesFromTheFileOrTheEnvironment) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml", "[runtime]\nrequest_timeout = 2.5\n");
   EXPECT_EQ(settings::Number(w.OpenLoaded(std::string("dev")).config(), {"runtime"}, "request_timeout").value(), 2.5);
   w.env()["RUNTIME__REQUEST_TIMEOUT"] = "7";
@@ -36,7 +36,7 @@ TEST(Settings, ASetNumberComesFromTheFileOrTheEnvironment) {
 }
 
 TEST(Settings, AnInvalidNumberNamesTheKeyTheFileLineAndWhatIsAllowed) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.Write(".dlt/config.toml", "[runtime]\nlock_timeout = 90000\nrequest_timeout = \"soon\"\n");
   Workspace ws = w.OpenLoaded(std::string("dev"));
   auto lock = settings::Number(ws.config(), {"runtime"}, "lock_timeout");
@@ -50,7 +50,7 @@ TEST(Settings, AnInvalidNumberNamesTheKeyTheFileLineAndWhatIsAllowed) {
 }
 
 TEST(Settings, AnInvalidValueFromTheEnvironmentNamesTheVariable) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.env()["RUNTIME__REQUEST_MAX_ATTEMPTS"] = "-1";
   auto r = settings::Number(w.OpenLoaded(std::string("dev")).config(), {"runtime"}, "request_max_attempts");
   ASSERT_FALSE(r.ok());
@@ -59,7 +59,7 @@ TEST(Settings, AnInvalidValueFromTheEnvironmentNamesTheVariable) {
 }
 
 TEST(Settings, NotANumberIsNotANumber) {
-  TestWorkspace w;
+  TempWorkspace w;
   w.env()["RUNTIME__REQUEST_TIMEOUT"] = "nan";
   EXPECT_FALSE(settings::Number(w.OpenLoaded(std::string("dev")).config(), {"runtime"}, "request_timeout").ok());
 }
@@ -74,7 +74,7 @@ TEST(Settings, ProfileSectionsMatchAnyProfileName) {
 }
 
 TEST(Settings, AKeyMissingFromTheTableIsAProgrammingError) {
-  TestWorkspace w;
+  TempWorkspace w;
   auto r = settings::Number(w.OpenLoaded(std::string("dev")).config(), {"runtime"}, "no_such_setting");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
@@ -103,7 +103,7 @@ TEST(Settings, EveryDltEnvironmentVariableNamedInTheSourcesIsInTheTable) {
 // pipeline's reshape); until then both must answer alike.
 TEST(Settings, TheLockTimeoutReaderAgreesWithTheTable) {
   for (const char* v : {"30", "0", "86400", "90000", "-1", "\"soon\"", "\"12\""}) {
-    TestWorkspace w;
+    TempWorkspace w;
     w.Write(".dlt/config.toml", std::string("[runtime]\nlock_timeout = ") + v + "\n");
     Workspace ws = w.OpenLoaded(std::string("dev"));
     auto by_table = settings::Number(ws.config(), {"runtime"}, "lock_timeout");
