@@ -795,6 +795,14 @@ const std::map<std::string, uint64_t>& Normalizer::row_counts() const {
   return impl_->counts_view;
 }
 
+void Normalizer::ForgetTable(const std::string& table) {
+  Impl& im = *impl_;
+  if (auto it = im.tables.find(table); it != im.tables.end()) {
+    if (it->second->rows) im.counts[table] += it->second->rows;
+    im.tables.erase(it);
+  }
+}
+
 Status Normalizer::Prepare(const TableHints& hints) {
   Impl& im = *impl_;
   std::string name = im.naming->NormalizeIdentifier(hints.table_name);
