@@ -76,7 +76,13 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
           lengths[i] = static_cast<uint32_t>(v.texts[i].size());
         }
         DLT_RETURN_IF_ERROR(Put(lengths.data(), lengths.size() * 4));
-        for (const auto& t : v.texts) DLT_RETURN_IF_ERROR(Put(t.data(), t.size()));
+        // One write for the column's cells (a write per cell costs more than the copy).
+        std::string cells;
+        size_t total = 0;
+        for (const auto& t : v.texts) total += t.size();
+        cells.reserve(total);
+        for (const auto& t : v.texts) cells += t;
+        DLT_RETURN_IF_ERROR(Put(cells.data(), cells.size()));
         break;
       }
     }
@@ -187,11 +193,20 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
       case CellStorage::kText: {
         std::vector<uint32_t> lengths(rows);
         DLT_RETURN_IF_ERROR(Get(lengths.data(), rows * 4));
-        v.texts.resize(rows);
+        uint64_t total = 0;
         for (size_t i = 0; i < rows; ++i) {
           if (lengths[i] >= kMaxLength) return Corrupt("a cell of " + std::to_string(lengths[i]) + " bytes");
-          v.texts[i].resize(lengths[i]);
-          DLT_RETURN_IF_ERROR(Get(v.texts[i].data(), lengths[i]));
+          total += lengths[i];
+        }
+        if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+        // One read for the column's cells, then cut into them.
+        std::string cells(total, '\0');
+        DLT_RETURN_IF_ERROR(Get(cells.data(), cells.size()));
+        v.texts.resize(rows);
+        size_t at = 0;
+        for (size_t i = 0; i < rows; ++i) {
+          v.texts[i].assign(cells, at, lengths[i]);
+          at += lengths[i];
         }
         break;
       }

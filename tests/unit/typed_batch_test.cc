@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -357,9 +358,11 @@ TEST(TypedResource, ANotNullColumnWithANullIsRefusedNamingTheRow) {
 // normalizes and loads it (the workspace is shared with the killed child through TYPED_CRASH_ROOT).
 TEST(TypedResourceDeathTest, APendingTypedPackageIsNormalizedByTheNextRun) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  testing::TempDir tmp;
+  // The child (a new process running this test up to EXPECT_EXIT) uses the parent's folder.
   const char* inherited = std::getenv("TYPED_CRASH_ROOT");
-  fs::path root = inherited ? fs::path(inherited) : tmp.path();
+  std::optional<testing::TempDir> tmp;
+  if (!inherited) tmp.emplace();
+  fs::path root = inherited ? fs::path(inherited) : tmp->path();
   ::setenv("TYPED_CRASH_ROOT", root.c_str(), 1);
   TypedEnv env(root);
   EXPECT_EXIT(
