@@ -343,6 +343,26 @@ TEST(TypedResource, ABatchTypeThatConflictsWithTheColumnIsAnErrorNamingBoth) {
   EXPECT_EQ(env.Rows("SELECT count(*) FROM shop_data.orders"), (std::vector<std::string>{"1"}));
 }
 
+TEST(TypedResource, SchemaContractsFreezeOrDiscardNewColumnsOfATypedTable) {
+  TypedEnv env;
+  ASSERT_TRUE(env.Run({ResourceAccess::FromBatches(Options("orders"), std::vector<TypedBatch>{Orders({{1, "a"}})})}).ok());
+  TypedBatch wider({Col("id", DataType::kBigint), Col("note", DataType::kText)});
+  wider.AppendInt(0, 2);
+  wider.AppendText(1, "gift");
+  ResourceOptions frozen = Options("orders");
+  frozen.schema_contract.columns = "freeze";
+  auto r = env.Run({ResourceAccess::FromBatches(frozen, std::vector<TypedBatch>{wider})});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("would add the new column `note` to table `orders`"), std::string::npos)
+      << r.status().message();
+  ResourceOptions discard = Options("orders");
+  discard.schema_contract.columns = "discard_value";
+  auto d = env.Run({ResourceAccess::FromBatches(discard, std::vector<TypedBatch>{wider})});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(env.Rows("SELECT id, status FROM shop_data.orders ORDER BY id"), (std::vector<std::string>{"1|a", "2|NULL"}));
+  EXPECT_FALSE(env.StoredTable("orders")["columns"].contains("note"));
+}
+
 TEST(TypedResource, ANotNullColumnWithANullIsRefusedNamingTheRow) {
   TypedEnv env;
   TypedBatch b({Col("id", DataType::kBigint, {}, {}, false)});
