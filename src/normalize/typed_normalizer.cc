@@ -9,7 +9,12 @@ namespace dlt {
 
 TypedNormalizer::TypedNormalizer(Schema* schema, const SnakeCaseNaming* naming, std::string load_id,
                                  JobWriterSet* writers, Normalizer* json)
-    : schema_(schema), naming_(naming), load_id_(std::move(load_id)), writers_(writers), json_(json) {}
+    : schema_(schema), naming_(naming), load_id_(std::move(load_id)), writers_(writers), json_(json) {
+  // Before anything of this package is written (by this or the JSON normalizer).
+  for (const Table& table : schema_->tables()) {
+    schema_had_data_ |= table.seen_data && !schema_->IsSystemTable(table.name);
+  }
+}
 
 StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const TypedColumn& c, const TableHints& hints,
                                            const std::string& where) {
@@ -84,17 +89,11 @@ int TypedNormalizer::SystemColumn(Table& t, const char* name, bool row_key) {
 Status TypedNormalizer::NormalizeBatch(const TypedBatch& batch, const TableHints& hints, const std::string& where) {
   DLT_RETURN_IF_ERROR(batch.Validate(where));
   const std::string root = naming_->NormalizeIdentifier(hints.table_name);
-  if (schema_had_data_ < 0) {
-    schema_had_data_ = 0;
-    for (const Table& table : schema_->tables()) {
-      schema_had_data_ |= table.seen_data && !schema_->IsSystemTable(table.name);
-    }
-  }
   Table* tp = schema_->FindTable(root);
   if (!tp) return Internal(where + ": table `" + root + "` was not prepared");
   Table& t = *tp;
   const bool had_data = had_data_.emplace(root, t.seen_data).first->second;
-  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_ > 0) {
+  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
     return InvalidArgument(where + ": the batch would create the new table `" + root +
                            "`, but the schema contract of resource `" + hints.resource +
                            "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");

@@ -47,7 +47,7 @@ class TypedNormalizer {
   std::string load_id_;
   JobWriterSet* writers_;
   Normalizer* json_;
-  int schema_had_data_ = -1;              // any data table held data before this normalizer
+  bool schema_had_data_ = false;          // any data table held data before this normalizer
   std::map<std::string, bool> had_data_;  // root table -> it held data before this normalizer
   std::map<std::string, uint64_t> counts_;
 };

@@ -363,6 +363,18 @@ TEST(TypedResource, SchemaContractsFreezeOrDiscardNewColumnsOfATypedTable) {
   EXPECT_FALSE(env.StoredTable("orders")["columns"].contains("note"));
 }
 
+TEST(TypedResource, TypedRowsOfThisPackageDoNotCountAsDataAFrozenSchemaHeldBefore) {
+  TypedEnv env;
+  // A new schema: tables = "freeze" lets the first package create its tables, typed or not,
+  // whichever job is normalized first.
+  ResourceOptions events = Options("z_events");
+  events.schema_contract.tables = "freeze";
+  auto info = env.Run({ResourceAccess::FromBatches(Options("a_orders"), std::vector<TypedBatch>{Orders({{1, "a"}})}),
+                       Resource::FromRows(events, {R"({"id": 1})"})});
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(env.Rows("SELECT count(*) FROM shop_data.z_events"), (std::vector<std::string>{"1"}));
+}
+
 TEST(TypedResource, ANotNullColumnWithANullIsRefusedNamingTheRow) {
   TypedEnv env;
   TypedBatch b({Col("id", DataType::kBigint, {}, {}, false)});
