@@ -339,6 +339,31 @@ class IncrementalFilter {
 
 }  // namespace
 
+static Status InvalidJson(simdjson::error_code err, std::string_view json, const std::string& where);
+
+struct IncrementalRowFilter::Impl {
+  Impl(const IncrementalSpec& spec, nlohmann::ordered_json* state) : filter(spec, state) {}
+  IncrementalFilter filter;
+  dom::parser parser;
+  std::string padded;
+};
+
+IncrementalRowFilter::IncrementalRowFilter(const IncrementalSpec& spec, nlohmann::ordered_json* state)
+    : impl_(std::make_unique<Impl>(spec, state)) {}
+IncrementalRowFilter::~IncrementalRowFilter() = default;
+
+StatusOr<bool> IncrementalRowFilter::Keep(std::string_view row_json, const std::string& where) {
+  impl_->padded.assign(row_json);
+  impl_->padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  dom::element doc;
+  if (auto err = impl_->parser.parse(impl_->padded.data(), row_json.size(), false).get(doc)) {
+    return InvalidJson(err, row_json, where);
+  }
+  return impl_->filter.Keep(doc, where);
+}
+
+void IncrementalRowFilter::Finish() { impl_->filter.Finish(); }
+
 StatusOr<std::string> IncrementalRowHash(std::string_view json) {
   dom::parser parser;
   dom::element doc;
@@ -388,10 +413,8 @@ std::optional<std::string> RecordSourceLocation(const std::filesystem::path& par
   return pattern.substr(0, hash) + std::to_string(number + static_cast<int64_t>(offset)) + pattern.substr(hash + 1);
 }
 
-namespace {
-
 // The error for a record simdjson refused.
-Status InvalidJson(simdjson::error_code err, std::string_view json, const std::string& where) {
+static Status InvalidJson(simdjson::error_code err, std::string_view json, const std::string& where) {
   if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
     if (auto bad = FindOutOfRangeInteger(json)) {
       // dlt fails here too (orjson: "Integer exceeds 64-bit range").
@@ -403,6 +426,8 @@ Status InvalidJson(simdjson::error_code err, std::string_view json, const std::s
   if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) what += " (a number out of the 64-bit range?)";
   return InvalidArgument(where + ": invalid JSON: " + what);
 }
+
+namespace {
 
 // Lines of the part being written, buffered up to about 1 MB before a write, with where each
 // record came from (only read for an error message).
@@ -551,6 +576,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     char name[32];
     std::snprintf(name, sizeof name, "_%05d.0.jsonl", part++);
     out_file = out_dir / (file_stem + name);
+    stats->files.push_back(out_file.filename().string());
     out = std::fopen(out_file.c_str(), "wbx");
     if (!out) return Internal("cannot create " + out_file.string() + ": " + std::strerror(errno));
     part_written = 0;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,12 +16,25 @@
 
 namespace dlt {
 
+class TypedBatch;  // normalize/typed_batch.h
+
+// What a source yields: JSON documents (Next) or typed column batches (NextBatch).
+enum class SourceKind { kJson, kTyped };
+
 // Where records come from. `where` names the record for error messages ("events.jsonl:12").
 class RecordSource {
  public:
   virtual ~RecordSource() = default;
+  virtual SourceKind kind() const { return SourceKind::kJson; }
   // Returns false at the end.
   virtual StatusOr<bool> Next(std::string_view* json, std::string* where) = 0;
+  // kTyped sources: replaces `batch` with the next batch of rows and returns true, or returns
+  // false at the end. `where` names the batch for error messages ("orders batch 3").
+  virtual StatusOr<bool> NextBatch(TypedBatch* batch, std::string* where) {
+    (void)batch;
+    (void)where;
+    return FailedPrecondition("this source yields JSON documents, not typed batches");
+  }
   virtual uint64_t bytes_read() const { return 0; }
   // Sources whose `where` is "<name>:<line>" may also give the two parts of the last record's
   // location (name nullptr: they do not), which spares parsing `where` for every record.
@@ -44,6 +59,23 @@ struct ExtractStats {
   uint64_t records_out = 0;      // records written (after the incremental filter)
   uint64_t records_skipped = 0;  // dropped by the incremental filter
   uint64_t bytes = 0;            // bytes written to the package
+  std::vector<std::string> files;  // job files written (names inside the package's new_jobs)
+};
+
+// The incremental cursor's filter for one extract, for record kinds that are not JSON text
+// (typed batches give each row as a JSON object): what ExtractResource applies to records.
+class IncrementalRowFilter {
+ public:
+  IncrementalRowFilter(const IncrementalSpec& spec, nlohmann::ordered_json* state);
+  ~IncrementalRowFilter();
+  // Whether the row (a JSON object) passes; errors name `where`.
+  StatusOr<bool> Keep(std::string_view row_json, const std::string& where);
+  // Writes the new cursor state into `state` (after every row passed Keep).
+  void Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Extracts one resource into `out_dir`/<file_stem>_<part>.0.jsonl files of about `part_bytes`

@@ -7,11 +7,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dlt/resource.h"
 #include "dlt/status.h"
+#include "extract/batch_source.h"
 #include "extract/extractor.h"
 
 namespace dlt {
@@ -35,6 +38,19 @@ struct ResourceAccess {
     r.options_ = std::move(options);
     r.open_ = std::move(open);
     return r;
+  }
+  // Rows as typed batches: `open` makes a source of kind SourceKind::kTyped (a BatchSource,
+  // extract/batch_source.h); its batches go to the package as typed jobs, never as JSON.
+  static Resource FromBatches(ResourceOptions options, Open open) {
+    return FromSource(std::move(options), std::move(open));
+  }
+  // Batches held in memory, yielded in order.
+  static Resource FromBatches(ResourceOptions options, std::vector<TypedBatch> batches) {
+    std::string name = options.name;
+    auto shared = std::make_shared<std::vector<TypedBatch>>(std::move(batches));
+    return FromBatches(std::move(options), [name, shared](const ExtractContext&) -> StatusOr<std::unique_ptr<RecordSource>> {
+      return std::unique_ptr<RecordSource>(new InMemoryBatchSource(name, *shared));
+    });
   }
   // Opens the record source (files are globbed here).
   static StatusOr<std::unique_ptr<RecordSource>> OpenSource(const Resource& r, const ExtractContext& context) {

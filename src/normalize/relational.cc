@@ -188,7 +188,9 @@ struct Normalizer::Impl {
   std::vector<std::pair<ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
-  int schema_had_data = -1;  // any data table had data before this normalizer (-1: not looked yet)
+  // Any data table had data before this normalizer: looked up when it is made, before it or the
+  // typed normalizer sharing its schema wrote anything.
+  int schema_had_data = 0;
   std::string hints_table_name;  // hints->table_name that root_table was computed from
   uint64_t prepare_epoch = 0, hints_epoch = 0;
   std::string root_table;
@@ -264,10 +266,6 @@ struct Normalizer::Impl {
     st->name = name;
     st->path = path ? *path : name;
     st->writer_slot = writers->Slot(name);
-    if (schema_had_data < 0) {  // before this normalizer wrote anything
-      schema_had_data = 0;
-      for (const Table& table : schema->tables()) schema_had_data |= table.seen_data && !schema->IsSystemTable(table.name);
-    }
     Table* t = schema->FindTable(name);
     st->had_data = t != nullptr && t->seen_data;
     if (!t) {
@@ -783,6 +781,9 @@ Normalizer::Normalizer(Schema* schema, const SnakeCaseNaming* naming, std::strin
   impl_->naming = naming;
   impl_->load_id = std::move(load_id);
   impl_->writers = writers;
+  for (const Table& table : schema->tables()) {
+    impl_->schema_had_data |= table.seen_data && !schema->IsSystemTable(table.name);
+  }
 }
 
 Normalizer::~Normalizer() = default;
@@ -793,6 +794,14 @@ const std::map<std::string, uint64_t>& Normalizer::row_counts() const {
     if (t->rows) impl_->counts_view[name] += t->rows;
   }
   return impl_->counts_view;
+}
+
+void Normalizer::ForgetTable(const std::string& table) {
+  Impl& im = *impl_;
+  if (auto it = im.tables.find(table); it != im.tables.end()) {
+    if (it->second->rows) im.counts[table] += it->second->rows;
+    im.tables.erase(it);
+  }
 }
 
 Status Normalizer::Prepare(const TableHints& hints) {

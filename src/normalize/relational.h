@@ -65,6 +65,10 @@ class Normalizer {
   // Rows written per table.
   const std::map<std::string, uint64_t>& row_counts() const;
 
+  // Drops what the normalizer remembers of root table `table` (its columns), so that columns
+  // another writer (typed batches) added to the schema are seen by the next record.
+  void ForgetTable(const std::string& table);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

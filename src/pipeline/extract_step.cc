@@ -5,6 +5,7 @@
 #include "common/fault.h"
 #include "extract/extractor.h"
 #include "extract/resource_access.h"
+#include "extract/typed_extract.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -48,6 +49,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   Json package_state = Json::object();
   package_state["created_at"] = NowIso();
   Json res_json = Json::object();
+  Json job_kinds = Json::object();
   ExtractStats total;
   uint64_t written = 0;
   for (const auto& r : resources) {
@@ -87,11 +89,17 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     ExtractStats stats;
     auto t_resource = std::chrono::steady_clock::now();
     // The resource's own rows, and the run's total once there is more than one resource.
-    Status s = ExtractResource(*source, tmp / package_file::kNewJobs, r.options().name + stem_index, inc, inc_state, &stats,
-                               [&](const ExtractStats& st, uint64_t bytes) {
+    auto show = [&](const ExtractStats& st, uint64_t bytes) {
       progress.Update("extract", r.options().name, st.records_out, bytes, SecondsSince(t_resource),
                       written > 1 ? std::to_string(total.records_out + st.records_out) + " rows in all" : "");
-    });
+    };
+    const bool typed = source->kind() == SourceKind::kTyped;
+    const fs::path jobs_dir = tmp / package_file::kNewJobs;
+    const std::string stem = r.options().name + stem_index;
+    Status s = typed ? ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show)
+                     : ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show);
+    // Normalize reads each job by the kind recorded here (package_manifest.h).
+    for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;
     if (!s.ok()) {
       state = before;
       std::error_code ec;
@@ -106,6 +114,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   progress.Done();
   info->records_skipped += total.records_skipped;
   package_state["resources"] = res_json;
+  package_state[kJobKindsKey] = job_kinds;
   Json& local = state.doc()["_local"];
   local["first_run"] = false;
   local["_last_extracted_at"] = NowIso();

@@ -8,11 +8,13 @@
 #include "common/fs.h"
 #include "extract/extractor.h"
 #include "extract/json_reader.h"
+#include "normalize/typed_job_file.h"
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
 #include "normalize/schema_history.h"
 #include "destinations/destination_types.h"
 #include "load/package_state.h"
+#include "normalize/typed_normalizer.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -123,6 +125,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     Schema schema;
     std::unique_ptr<JobWriterSet> writers;
     std::unique_ptr<Normalizer> normalizer;
+    std::unique_ptr<TypedNormalizer> typed;
     std::vector<JobFileInfo> files;
     uint64_t records = 0;
   };
@@ -161,11 +164,33 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
       part.writers->SetRotation(JobFileBytes(), nullptr);
     }
     part.normalizer = std::make_unique<Normalizer>(&part.schema, &naming, load_id, part.writers.get());
+    part.typed = std::make_unique<TypedNormalizer>(&part.schema, &naming, load_id, part.writers.get(),
+                                                   part.normalizer.get());
     for (const auto& [name, h] : hints) DLT_RETURN_IF_ERROR(part.normalizer->Prepare(h));
     for (const auto& job : part_jobs) {
       std::string resource = job.file_name.substr(0, job.file_name.find('.'));
       auto h = hints.find(resource);
       if (h == hints.end()) return DataLoss("extracted job " + job.path.string() + " has no resource hints in its package");
+      DLT_ASSIGN_OR_RETURN(std::string kind, JobKindOf(ps, job.file_name));
+      if (kind == kJobKindTyped) {
+        // Typed batches: their columns merge into the schema, their cells go to the writers
+        // as they are (no JSON on the way).
+        DLT_ASSIGN_OR_RETURN(auto reader, TypedJobReader::Open(job.path));
+        TypedBatch batch;
+        for (uint64_t n = 1;; ++n) {
+          DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
+          if (!more) break;
+          DLT_RETURN_IF_ERROR(part.typed->NormalizeBatch(
+              batch, h->second, "resource `" + resource + "` batch " + std::to_string(n) + " of " + job.file_name));
+          uint64_t before = part.records;
+          part.records += batch.rows();
+          if (part.records / 65536 != before / 65536) {
+            uint64_t all = normalized_records.fetch_add(part.records - before) + (part.records - before);
+            if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), SecondsSince(t0));
+          }
+        }
+        continue;
+      }
       JsonReaderOptions ro;
       ro.format = JsonFormat::kJsonLines;
       DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
@@ -191,8 +216,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     DLT_ASSIGN_OR_RETURN(part.files, part.writers->Close());
     return Status::Ok();
   };
-  Part a{*schema, nullptr, nullptr, {}, 0};
-  Part b{*schema, nullptr, nullptr, {}, 0};
+  Part a{*schema, nullptr, nullptr, nullptr, {}, 0};
+  Part b{*schema, nullptr, nullptr, nullptr, {}, 0};
   part_a = &a;
   part_b = &b;
   if (stream_load) StartStream();
@@ -220,12 +245,18 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   bool stream_ok = stream && StopStream();
   DLT_RETURN_IF_ERROR(status_a);
   DLT_RETURN_IF_ERROR(status_b);
-  std::map<std::string, uint64_t> row_counts = a.normalizer->row_counts();
+  // Rows per table of a part: its JSON and its typed rows.
+  auto add_counts = [](std::map<std::string, uint64_t>& into, const Part& part) {
+    for (const auto& [t, n] : part.normalizer->row_counts()) into[t] += n;
+    for (const auto& [t, n] : part.typed->row_counts()) into[t] += n;
+  };
+  std::map<std::string, uint64_t> row_counts;
+  add_counts(row_counts, a);
   std::vector<JobFileInfo> files = a.files;
   if (!second.empty()) {
     if (SchemasAgree(a.schema, b.schema)) {
       MergeSchemaInto(a.schema, b.schema);
-      for (const auto& [t, n] : b.normalizer->row_counts()) row_counts[t] += n;
+      add_counts(row_counts, b);
       files.insert(files.end(), b.files.begin(), b.files.end());
     } else {
       if (stream_ok) {
@@ -237,9 +268,9 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
         std::error_code ec;
         fs::remove(f.path, ec);
       }
-      Part c{std::move(a.schema), nullptr, nullptr, {}, 0};
+      Part c{std::move(a.schema), nullptr, nullptr, nullptr, {}, 0};
       DLT_RETURN_IF_ERROR(run_part(c, second, true));
-      for (const auto& [t, n] : c.normalizer->row_counts()) row_counts[t] += n;
+      add_counts(row_counts, c);
       files.insert(files.end(), c.files.begin(), c.files.end());
       a.schema = std::move(c.schema);
     }

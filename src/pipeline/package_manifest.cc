@@ -75,6 +75,17 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   return h;
 }
 
+StatusOr<std::string> JobKindOf(const Json& ps, const std::string& file_name) {
+  auto kinds = ps.find(kJobKindsKey);
+  if (kinds == ps.end() || !kinds->is_object()) return std::string(kJobKindJson);
+  auto it = kinds->find(file_name);
+  if (it == kinds->end()) return std::string(kJobKindJson);
+  if (it->is_string() && (*it == kJobKindJson || *it == kJobKindTyped)) return it->get<std::string>();
+  return DataLoss("load_package_state.json: job_kinds of `" + file_name + "` is " + it->dump() +
+                  ", not \"json\" or \"typed\" (the file was edited or damaged); drop the pending package with "
+                  "`dlt pipeline <name> drop-pending-packages` and run again");
+}
+
 Status ValidateResourceOptions(const ResourceOptions& o) {
   if (o.name.empty()) return InvalidArgument("a resource needs a name");
   if (o.name.find_first_of("./\\") != std::string::npos || o.name.size() > 200) {

@@ -3,6 +3,8 @@
 // later process (a pending package) and so cannot see the Resource objects.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "dlt/pipeline.h"
@@ -10,6 +12,16 @@
 #include "normalize/relational.h"
 
 namespace dlt {
+
+// load_package_state.json "job_kinds": extracted job file name -> "json" (JSON Lines) or
+// "typed" (typed batches, normalize/typed_job_file.h). Packages written before the record (and
+// jobs it does not name) are JSON.
+inline constexpr const char* kJobKindsKey = "job_kinds";
+inline constexpr const char* kJobKindJson = "json";
+inline constexpr const char* kJobKindTyped = "typed";
+// The kind of extracted job `file_name` by the package state `ps`: "json" or "typed"; an
+// error naming the file for any other value.
+StatusOr<std::string> JobKindOf(const nlohmann::ordered_json& ps, const std::string& file_name);
 
 // Checks a resource's options before anything is extracted (names, dispositions, types).
 Status ValidateResourceOptions(const ResourceOptions& options);

@@ -1,0 +1,222 @@
+#include "normalize/typed_batch.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "common/civil_date.h"
+#include "common/iso8601.h"
+
+namespace dlt {
+
+CellStorage StorageOf(DataType type) {
+  switch (type) {
+    case DataType::kBigint: return CellStorage::kInt64;
+    case DataType::kDouble: return CellStorage::kDouble;
+    case DataType::kBool: return CellStorage::kBool;
+    default: return CellStorage::kText;
+  }
+}
+
+void TypedBatch::Reset(std::vector<TypedColumn> columns) {
+  columns_ = std::move(columns);
+  vectors_.assign(columns_.size(), TypedVector{});
+}
+
+void TypedBatch::ClearRows() {
+  for (auto& v : vectors_) {
+    v.nulls.clear();
+    v.ints.clear();
+    v.doubles.clear();
+    v.bools.clear();
+    v.texts.clear();
+  }
+}
+
+void TypedBatch::AppendNull(size_t c) {
+  TypedVector& v = vectors_[c];
+  v.nulls.push_back(1);
+  switch (StorageOf(columns_[c].data_type)) {
+    case CellStorage::kInt64: v.ints.push_back(0); break;
+    case CellStorage::kDouble: v.doubles.push_back(0); break;
+    case CellStorage::kBool: v.bools.push_back(0); break;
+    case CellStorage::kText: v.texts.emplace_back(); break;
+  }
+}
+
+void TypedBatch::AppendInt(size_t c, int64_t x) {
+  vectors_[c].nulls.push_back(0);
+  vectors_[c].ints.push_back(x);
+}
+
+void TypedBatch::AppendDouble(size_t c, double x) {
+  vectors_[c].nulls.push_back(0);
+  vectors_[c].doubles.push_back(x);
+}
+
+void TypedBatch::AppendBool(size_t c, bool x) {
+  vectors_[c].nulls.push_back(0);
+  vectors_[c].bools.push_back(x ? 1 : 0);
+}
+
+void TypedBatch::AppendText(size_t c, std::string x) {
+  vectors_[c].nulls.push_back(0);
+  vectors_[c].texts.push_back(std::move(x));
+}
+
+void TypedBatch::AppendRowOf(const TypedBatch& o, size_t row) {
+  for (size_t c = 0; c < vectors_.size(); ++c) {
+    const TypedVector& from = o.vectors_[c];
+    TypedVector& to = vectors_[c];
+    to.nulls.push_back(from.nulls[row]);
+    switch (StorageOf(columns_[c].data_type)) {
+      case CellStorage::kInt64: to.ints.push_back(from.ints[row]); break;
+      case CellStorage::kDouble: to.doubles.push_back(from.doubles[row]); break;
+      case CellStorage::kBool: to.bools.push_back(from.bools[row]); break;
+      case CellStorage::kText: to.texts.push_back(from.texts[row]); break;
+    }
+  }
+}
+
+void TypedBatch::CellText(size_t c, size_t row, std::string* out) const {
+  const TypedVector& v = vectors_[c];
+  if (v.nulls[row]) {
+    out->clear();
+    return;
+  }
+  char buf[32];
+  switch (StorageOf(columns_[c].data_type)) {
+    case CellStorage::kInt64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, v.ints[row]);
+      out->assign(buf, r.ptr);
+      return;
+    }
+    case CellStorage::kDouble: {
+      // The shortest form that reads back to the same double, as the JSON path writes doubles.
+      auto r = std::to_chars(buf, buf + sizeof buf, v.doubles[row]);
+      out->assign(buf, r.ptr);
+      return;
+    }
+    case CellStorage::kBool: out->assign(v.bools[row] ? "true" : "false"); return;
+    case CellStorage::kText: out->assign(v.texts[row]); return;
+  }
+}
+
+namespace {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", ch);
+      out += b;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string TypedBatch::RowJson(size_t row) const {
+  std::string out = "{";
+  std::string cell;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (c) out += ',';
+    AppendJsonString(out, columns_[c].name);
+    out += ':';
+    if (vectors_[c].nulls[row]) {
+      out += "null";
+      continue;
+    }
+    CellText(c, row, &cell);
+    switch (columns_[c].data_type) {
+      case DataType::kBigint:
+      case DataType::kBool:
+      case DataType::kJson: out += cell; break;
+      case DataType::kDouble: out += std::isfinite(vectors_[c].doubles[row]) ? cell : "null"; break;
+      default: AppendJsonString(out, cell);
+    }
+  }
+  return out + "}";
+}
+
+Status TypedBatch::Validate(std::string_view where) const {
+  std::set<std::string_view> names;
+  const size_t n = rows();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const TypedColumn& col = columns_[c];
+    std::string what = std::string(where) + ", column `" + col.name + "`";
+    if (col.name.empty()) return InvalidArgument(std::string(where) + ": column " + std::to_string(c + 1) + " has no name");
+    if (!names.insert(col.name).second) return InvalidArgument(what + ": the batch has two columns of this name");
+    if (col.data_type == DataType::kWei) return InvalidArgument(what + ": typed batches do not carry wei; use decimal");
+    const TypedVector& v = vectors_[c];
+    size_t stored = 0;
+    switch (StorageOf(col.data_type)) {
+      case CellStorage::kInt64: stored = v.ints.size(); break;
+      case CellStorage::kDouble: stored = v.doubles.size(); break;
+      case CellStorage::kBool: stored = v.bools.size(); break;
+      case CellStorage::kText: stored = v.texts.size(); break;
+    }
+    if (v.nulls.size() != n || stored != n) {
+      return InvalidArgument(what + " (" + std::string(DataTypeName(col.data_type)) + "): has " +
+                             std::to_string(stored) + " values in its storage and " + std::to_string(v.nulls.size()) +
+                             " null flags, the batch has " + std::to_string(n) +
+                             " rows (append each value with the Append* of the column's type)");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string TimestampCell(int64_t micros) {
+  int64_t secs = micros / 1000000, frac = micros % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    --secs;
+  }
+  return iso8601::FormatUtc(secs, static_cast<int>(frac));
+}
+
+std::string DateCell(int64_t days) {
+  civil::CivilDate d = civil::CivilFromDays(days);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(d.year), d.month, d.day);
+  return buf;
+}
+
+std::string TimeCell(int64_t micros) {
+  int64_t s = micros / 1000000, f = micros % 1000000;
+  char buf[32];
+  if (f) {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%06lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60), static_cast<long long>(f));
+  } else {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  }
+  return buf;
+}
+
+std::string BinaryCell(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char b : bytes) {
+    if (b >= 0x20 && b < 0x7f && b != '\\') {
+      out += static_cast<char>(b);
+    } else {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace dlt

@@ -1,0 +1,97 @@
+// Typed column batches: rows a source already knows the types of (a SQL table, a Parquet file),
+// carried column by column next to JSON documents. Integers, doubles and booleans are stored
+// natively; every other type as the canonical text cell the CSV load job holds for it, so that
+// normalize hands them to the job writers without parsing or converting anything (see the
+// *Cell helpers below for those forms).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dlt/status.h"
+#include "normalize/schema.h"
+
+namespace dlt {
+
+struct TypedColumn {
+  std::string name;  // as the source names it; normalized like a JSON key
+  DataType data_type = DataType::kText;
+  std::optional<int> precision;  // decimal digits (decimal), length (text/binary), fraction digits (timestamp)
+  std::optional<int> scale;      // decimal
+  bool nullable = true;          // false: a new column is created NOT NULL
+  bool timezone = true;          // timestamps: false records dlt's `timezone: false` hint
+};
+
+// How a column's values are held: bigint -> int64, double -> double, bool -> bool, all other
+// types -> text cells.
+enum class CellStorage { kInt64, kDouble, kBool, kText };
+CellStorage StorageOf(DataType type);
+
+// One column's values; every vector but the one of the column's storage stays empty.
+struct TypedVector {
+  std::vector<uint8_t> nulls;  // 1: NULL (the value slot holds a default)
+  std::vector<int64_t> ints;
+  std::vector<double> doubles;
+  std::vector<uint8_t> bools;
+  std::vector<std::string> texts;
+};
+
+class TypedBatch {
+ public:
+  TypedBatch() = default;
+  explicit TypedBatch(std::vector<TypedColumn> columns) { Reset(std::move(columns)); }
+
+  // New columns, no rows.
+  void Reset(std::vector<TypedColumn> columns);
+  // The same columns, no rows.
+  void ClearRows();
+
+  const std::vector<TypedColumn>& columns() const { return columns_; }
+  const TypedVector& vector(size_t column) const { return vectors_[column]; }
+  // Rows: the length of the first column (Validate checks that all agree).
+  size_t rows() const { return vectors_.empty() ? 0 : vectors_[0].nulls.size(); }
+
+  // Values are appended column by column; the Append* of the column's storage only.
+  void AppendNull(size_t column);
+  void AppendInt(size_t column, int64_t v);
+  void AppendDouble(size_t column, double v);
+  void AppendBool(size_t column, bool v);
+  void AppendText(size_t column, std::string v);
+  // Replaces a column's values at once (readers that fill whole columns); Validate checks them.
+  void SetVector(size_t column, TypedVector v) { vectors_[column] = std::move(v); }
+  // Appends row `row` of `other` (same columns) to this batch.
+  void AppendRowOf(const TypedBatch& other, size_t row);
+
+  bool IsNull(size_t column, size_t row) const { return vectors_[column].nulls[row] != 0; }
+  // The value as the CSV load job holds it ("" for NULL): integers and doubles in their shortest
+  // decimal form, booleans as true/false, text cells as they are.
+  void CellText(size_t column, size_t row, std::string* out) const;
+  // Row `row` as a JSON object (column name -> value; json cells embedded as JSON), for the
+  // incremental cursor, which compares and hashes rows as it does JSON records.
+  std::string RowJson(size_t row) const;
+
+  // Every column has a name, a type and `rows()` values in the storage of its type, and no
+  // name repeats. Errors name the column and `where`.
+  Status Validate(std::string_view where) const;
+
+ private:
+  std::vector<TypedColumn> columns_;
+  std::vector<TypedVector> vectors_;
+};
+
+// Canonical cells of the types kept as text, as the JSON path writes them into load jobs:
+// timestamps "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" (a UTC instant), dates "YYYY-MM-DD", times
+// "HH:MM:SS[.ffffff]"; decimals as exact decimal text ("12345678901234567890.123456789", no float
+// on the way); json as compact JSON text; binary in DuckDB's blob text form (printable ASCII
+// but `\` as it is, every other byte \xNN), which the DuckDB loader casts back to the bytes.
+std::string TimestampCell(int64_t micros_since_epoch);
+std::string DateCell(int64_t days_since_epoch);
+std::string TimeCell(int64_t micros_of_day);
+std::string BinaryCell(std::string_view bytes);
+
+}  // namespace dlt

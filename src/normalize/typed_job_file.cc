@@ -1,0 +1,220 @@
+#include "normalize/typed_job_file.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace dlt {
+
+namespace {
+
+constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '1'};
+// A header or a text cell longer than this is a corrupt length, not data.
+constexpr uint32_t kMaxLength = 1u << 30;
+
+nlohmann::json HeaderOf(const TypedBatch& b) {
+  nlohmann::json cols = nlohmann::json::array();
+  for (const TypedColumn& c : b.columns()) {
+    nlohmann::json j = {{"name", c.name}, {"data_type", DataTypeName(c.data_type)}};
+    if (c.precision) j["precision"] = *c.precision;
+    if (c.scale) j["scale"] = *c.scale;
+    j["nullable"] = c.nullable;
+    j["timezone"] = c.timezone;
+    cols.push_back(j);
+  }
+  return {{"columns", cols}};
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<TypedJobWriter>> TypedJobWriter::Create(const std::filesystem::path& path) {
+  std::unique_ptr<TypedJobWriter> w(new TypedJobWriter());
+  w->path_ = path;
+  w->file_ = std::fopen(path.c_str(), "wbx");
+  if (!w->file_) return Internal("cannot create " + path.string() + ": " + std::strerror(errno));
+  DLT_RETURN_IF_ERROR(w->Put(kMagic, sizeof kMagic));
+  return w;
+}
+
+TypedJobWriter::~TypedJobWriter() {
+  if (file_) std::fclose(file_);
+}
+
+Status TypedJobWriter::Put(const void* data, size_t size) {
+  if (size && std::fwrite(data, 1, size, file_) != size) {
+    return Internal("cannot write " + path_.string() + ": " + std::strerror(errno));
+  }
+  bytes_ += size;
+  return Status::Ok();
+}
+
+Status TypedJobWriter::Write(const TypedBatch& b) {
+  const std::string header = HeaderOf(b).dump();
+  const uint64_t rows = b.rows();
+  const uint32_t header_len = static_cast<uint32_t>(header.size());
+  DLT_RETURN_IF_ERROR(Put("B", 1));
+  DLT_RETURN_IF_ERROR(Put(&header_len, 4));
+  DLT_RETURN_IF_ERROR(Put(header.data(), header.size()));
+  DLT_RETURN_IF_ERROR(Put(&rows, 8));
+  for (size_t c = 0; c < b.columns().size(); ++c) {
+    const TypedVector& v = b.vector(c);
+    DLT_RETURN_IF_ERROR(Put(v.nulls.data(), v.nulls.size()));
+    switch (StorageOf(b.columns()[c].data_type)) {
+      case CellStorage::kInt64: DLT_RETURN_IF_ERROR(Put(v.ints.data(), v.ints.size() * 8)); break;
+      case CellStorage::kDouble: DLT_RETURN_IF_ERROR(Put(v.doubles.data(), v.doubles.size() * 8)); break;
+      case CellStorage::kBool: DLT_RETURN_IF_ERROR(Put(v.bools.data(), v.bools.size())); break;
+      case CellStorage::kText: {
+        std::vector<uint32_t> lengths(v.texts.size());
+        for (size_t i = 0; i < v.texts.size(); ++i) {
+          if (v.texts[i].size() >= kMaxLength) {
+            return InvalidArgument("column `" + b.columns()[c].name + "`: a value of " +
+                                   std::to_string(v.texts[i].size()) + " bytes is over the 1 GiB a typed cell may hold");
+          }
+          lengths[i] = static_cast<uint32_t>(v.texts[i].size());
+        }
+        DLT_RETURN_IF_ERROR(Put(lengths.data(), lengths.size() * 4));
+        // One write for the column's cells (a write per cell costs more than the copy).
+        std::string cells;
+        size_t total = 0;
+        for (const auto& t : v.texts) total += t.size();
+        cells.reserve(total);
+        for (const auto& t : v.texts) cells += t;
+        DLT_RETURN_IF_ERROR(Put(cells.data(), cells.size()));
+        break;
+      }
+    }
+  }
+  rows_ += rows;
+  return Status::Ok();
+}
+
+Status TypedJobWriter::Finish() {
+  DLT_RETURN_IF_ERROR(Put("E", 1));
+  DLT_RETURN_IF_ERROR(Put(&rows_, 8));
+  // The extracted package is the only copy of what the source gave: durable before the state
+  // that skips those rows is saved (as JSON jobs are).
+  if (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0) {
+    return Internal("cannot write " + path_.string() + ": " + std::strerror(errno));
+  }
+  std::fclose(file_);
+  file_ = nullptr;
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesystem::path& path) {
+  std::unique_ptr<TypedJobReader> r(new TypedJobReader());
+  r->path_ = path;
+  r->file_ = std::fopen(path.c_str(), "rb");
+  if (!r->file_) return NotFound("cannot open " + path.string() + ": " + std::strerror(errno));
+  char magic[sizeof kMagic];
+  DLT_RETURN_IF_ERROR(r->Get(magic, sizeof magic));
+  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) return r->Corrupt("it does not start as a typed job file");
+  return r;
+}
+
+TypedJobReader::~TypedJobReader() {
+  if (file_) std::fclose(file_);
+}
+
+Status TypedJobReader::Corrupt(const std::string& what) const {
+  return DataLoss(path_.string() + " is corrupt at byte " + std::to_string(offset_) + ": " + what +
+                  ". The extracted package cannot be normalized; delete it with `dlt pipeline <name> drop-pending-packages` "
+                  "and run the pipeline again");
+}
+
+Status TypedJobReader::Get(void* data, size_t size) {
+  if (size && std::fread(data, 1, size, file_) != size) return Corrupt("the file ends early");
+  offset_ += size;
+  return Status::Ok();
+}
+
+StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
+  if (done_) return false;
+  char tag = 0;
+  DLT_RETURN_IF_ERROR(Get(&tag, 1));
+  if (tag == 'E') {
+    uint64_t total = 0;
+    DLT_RETURN_IF_ERROR(Get(&total, 8));
+    if (total != rows_) return Corrupt("its end counts " + std::to_string(total) + " rows, the batches hold " + std::to_string(rows_));
+    done_ = true;
+    return false;
+  }
+  if (tag != 'B') return Corrupt("a batch was expected");
+  uint32_t header_len = 0;
+  DLT_RETURN_IF_ERROR(Get(&header_len, 4));
+  if (header_len > kMaxLength) return Corrupt("a batch header of " + std::to_string(header_len) + " bytes");
+  std::string header(header_len, '\0');
+  DLT_RETURN_IF_ERROR(Get(header.data(), header.size()));
+  auto j = nlohmann::json::parse(header, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("columns") || !j["columns"].is_array()) {
+    return Corrupt("a batch header is not valid");
+  }
+  std::vector<TypedColumn> columns;
+  for (const auto& cj : j["columns"]) {
+    if (!cj.is_object() || !cj.contains("name") || !cj["name"].is_string() || !cj.contains("data_type") ||
+        !cj["data_type"].is_string()) {
+      return Corrupt("a column of a batch header has no name or data_type");
+    }
+    TypedColumn c;
+    c.name = cj["name"].get<std::string>();
+    auto t = ParseDataType(cj["data_type"].get<std::string>());
+    if (!t) return Corrupt("column `" + c.name + "` has the unknown data_type `" + cj["data_type"].get<std::string>() + "`");
+    c.data_type = *t;
+    if (cj.contains("precision") && cj["precision"].is_number_integer()) c.precision = cj["precision"].get<int>();
+    if (cj.contains("scale") && cj["scale"].is_number_integer()) c.scale = cj["scale"].get<int>();
+    if (cj.contains("nullable") && cj["nullable"].is_boolean()) c.nullable = cj["nullable"].get<bool>();
+    if (cj.contains("timezone") && cj["timezone"].is_boolean()) c.timezone = cj["timezone"].get<bool>();
+    columns.push_back(std::move(c));
+  }
+  uint64_t rows = 0;
+  DLT_RETURN_IF_ERROR(Get(&rows, 8));
+  if (rows > (uint64_t{1} << 40)) return Corrupt("a batch of " + std::to_string(rows) + " rows");
+  b->Reset(std::move(columns));
+  for (size_t c = 0; c < b->columns().size(); ++c) {
+    TypedVector v;
+    v.nulls.resize(rows);
+    DLT_RETURN_IF_ERROR(Get(v.nulls.data(), rows));
+    switch (StorageOf(b->columns()[c].data_type)) {
+      case CellStorage::kInt64:
+        v.ints.resize(rows);
+        DLT_RETURN_IF_ERROR(Get(v.ints.data(), rows * 8));
+        break;
+      case CellStorage::kDouble:
+        v.doubles.resize(rows);
+        DLT_RETURN_IF_ERROR(Get(v.doubles.data(), rows * 8));
+        break;
+      case CellStorage::kBool:
+        v.bools.resize(rows);
+        DLT_RETURN_IF_ERROR(Get(v.bools.data(), rows));
+        break;
+      case CellStorage::kText: {
+        std::vector<uint32_t> lengths(rows);
+        DLT_RETURN_IF_ERROR(Get(lengths.data(), rows * 4));
+        uint64_t total = 0;
+        for (size_t i = 0; i < rows; ++i) {
+          if (lengths[i] >= kMaxLength) return Corrupt("a cell of " + std::to_string(lengths[i]) + " bytes");
+          total += lengths[i];
+        }
+        if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+        // One read for the column's cells, then cut into them.
+        std::string cells(total, '\0');
+        DLT_RETURN_IF_ERROR(Get(cells.data(), cells.size()));
+        v.texts.resize(rows);
+        size_t at = 0;
+        for (size_t i = 0; i < rows; ++i) {
+          v.texts[i].assign(cells, at, lengths[i]);
+          at += lengths[i];
+        }
+        break;
+      }
+    }
+    b->SetVector(c, std::move(v));
+  }
+  rows_ += rows;
+  return true;
+}
+
+}  // namespace dlt

@@ -1,0 +1,67 @@
+// The file an extracted typed job is kept in (<resource>.<NNN>_<part>.0.typed in the package's
+// new_jobs): typed batches as they came from the source, so that normalize reads them back
+// without any parsing of values. Little-endian, as every machine this builds for.
+//
+//   file   := "DLTTYP01" batch* end
+//   batch  := 'B' u32 header_len header u64 rows column*
+//             header: JSON {"columns": [{"name", "data_type", "precision"?, "scale"?,
+//                                        "nullable", "timezone"}, ...]}
+//   column := rows null flags (1 byte each, 1 = NULL), then the values:
+//             bigint/double rows x 8 bytes; bool rows x 1 byte;
+//             text cells rows x u32 length, then the cells' bytes one after another
+//   end    := 'E' u64 total rows
+//
+// A file without its end (a crash while writing) is refused naming the file; extract syncs the
+// file before the package is published, so a published package never holds one.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "dlt/status.h"
+#include "normalize/typed_batch.h"
+
+namespace dlt {
+
+class TypedJobWriter {
+ public:
+  // Creates the file (it must not exist).
+  static StatusOr<std::unique_ptr<TypedJobWriter>> Create(const std::filesystem::path& path);
+  ~TypedJobWriter();
+  Status Write(const TypedBatch& batch);
+  // Writes the end, syncs (fdatasync) and closes the file.
+  Status Finish();
+  uint64_t bytes() const { return bytes_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  TypedJobWriter() = default;
+  Status Put(const void* data, size_t size);
+  std::filesystem::path path_;
+  FILE* file_ = nullptr;
+  uint64_t bytes_ = 0;
+  uint64_t rows_ = 0;
+};
+
+class TypedJobReader {
+ public:
+  static StatusOr<std::unique_ptr<TypedJobReader>> Open(const std::filesystem::path& path);
+  ~TypedJobReader();
+  // The next batch (its columns replace `batch`'s); false after the end.
+  StatusOr<bool> Next(TypedBatch* batch);
+
+ private:
+  TypedJobReader() = default;
+  Status Get(void* data, size_t size);
+  Status Corrupt(const std::string& what) const;
+  std::filesystem::path path_;
+  FILE* file_ = nullptr;
+  uint64_t offset_ = 0;
+  uint64_t rows_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace dlt

@@ -1,0 +1,184 @@
+#include "normalize/typed_normalizer.h"
+
+#include <cmath>
+#include <vector>
+
+#include "common/fault.h"
+
+namespace dlt {
+
+TypedNormalizer::TypedNormalizer(Schema* schema, const SnakeCaseNaming* naming, std::string load_id,
+                                 JobWriterSet* writers, Normalizer* json)
+    : schema_(schema), naming_(naming), load_id_(std::move(load_id)), writers_(writers), json_(json) {
+  // Before anything of this package is written (by this or the JSON normalizer).
+  for (const Table& table : schema_->tables()) {
+    schema_had_data_ |= table.seen_data && !schema_->IsSystemTable(table.name);
+  }
+}
+
+StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const TypedColumn& c, const TableHints& hints,
+                                           const std::string& where) {
+  const std::string name = naming_->NormalizeKey(c.name);
+  if (name.empty()) {
+    return InvalidArgument(where + ": column name `" + c.name + "` normalizes to an empty column name; rename it");
+  }
+  int idx = t.ColumnIndex(name);
+  if (idx >= 0) {
+    const Column& existing = t.columns[static_cast<size_t>(idx)];
+    if (existing.data_type == c.data_type) return idx;
+    if (hints.contract_data_type == "discard_value") return -1;
+    std::string why = hints.contract_data_type == "freeze"
+                          ? "the schema contract of resource `" + hints.resource +
+                                "` freezes data types (schema_contract.data_type = \"freeze\")"
+                          : "typed batches do not make variant columns";
+    return InvalidArgument(where + ": column `" + c.name + "` is " + std::string(DataTypeName(c.data_type)) +
+                           ", but column `" + name + "` of table `" + t.name + "` is " +
+                           std::string(DataTypeName(existing.data_type)) + " (" + why +
+                           "); cast the column in the source, declare its type on the resource, or drop the table; "
+                           "nothing of this run is loaded");
+  }
+  if (had_data && hints.contract_columns != "evolve") {
+    if (hints.contract_columns == "discard_value") return -1;
+    return InvalidArgument(where + ": column `" + c.name + "` would add the new column `" + name + "` to table `" +
+                           t.name + "`, but the schema contract of resource `" + hints.resource +
+                           "` freezes its columns (schema_contract.columns = \"freeze\"); nothing of this run is loaded");
+  }
+  Column col;
+  col.name = name;
+  col.data_type = c.data_type;
+  col.precision = c.precision;
+  col.scale = c.scale;
+  // Rows loaded before have no value for a column added now: NOT NULL only on a new table.
+  col.nullable = had_data ? true : c.nullable;
+  if (c.data_type == DataType::kTimestamp && !c.timezone) col.extra["timezone"] = false;
+  // Hints declared on the resource win over the batch's (the types agree: checked by Prepare,
+  // which created every declared column that has a type).
+  for (const ColumnHint& h : hints.columns) {
+    if (naming_->NormalizePath(h.name) != name) continue;
+    if (h.nullable) col.nullable = *h.nullable;
+    if (h.unique) col.unique = true;
+    if (h.precision) col.precision = h.precision;
+    if (h.scale) col.scale = h.scale;
+  }
+  for (const auto& pk : hints.primary_key) {
+    if (naming_->NormalizePath(pk) == name) col.primary_key = true, col.nullable = false;
+  }
+  for (const auto& mk : hints.merge_key) {
+    if (naming_->NormalizePath(mk) == name) col.merge_key = true;
+  }
+  if (!hints.incremental_cursor.empty() && naming_->NormalizePath(hints.incremental_cursor) == name) {
+    col.extra["incremental"] = true;
+  }
+  t.columns.push_back(std::move(col));
+  return static_cast<int>(t.columns.size() - 1);
+}
+
+int TypedNormalizer::SystemColumn(Table& t, const char* name, bool row_key) {
+  int idx = t.ColumnIndex(name);
+  if (idx >= 0) return idx;
+  Column c;
+  c.name = name;
+  c.data_type = DataType::kText;
+  c.nullable = false;
+  c.unique = row_key;
+  c.row_key = row_key;
+  t.columns.push_back(std::move(c));
+  return static_cast<int>(t.columns.size() - 1);
+}
+
+Status TypedNormalizer::NormalizeBatch(const TypedBatch& batch, const TableHints& hints, const std::string& where) {
+  DLT_RETURN_IF_ERROR(batch.Validate(where));
+  const std::string root = naming_->NormalizeIdentifier(hints.table_name);
+  Table* tp = schema_->FindTable(root);
+  if (!tp) return Internal(where + ": table `" + root + "` was not prepared");
+  Table& t = *tp;
+  const bool had_data = had_data_.emplace(root, t.seen_data).first->second;
+  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
+    return InvalidArgument(where + ": the batch would create the new table `" + root +
+                           "`, but the schema contract of resource `" + hints.resource +
+                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
+  }
+  // The JSON normalizer sees the columns added here when it next writes this table.
+  json_->ForgetTable(root);
+
+  const auto& cols = batch.columns();
+  std::vector<int> target(cols.size(), -1);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
+    for (size_t p = 0; p < c; ++p) {
+      if (target[c] >= 0 && target[p] == target[c]) {
+        return InvalidArgument(where + ": columns `" + cols[p].name + "` and `" + cols[c].name +
+                               "` both normalize to column `" + t.columns[static_cast<size_t>(target[c])].name +
+                               "` of table `" + root + "`; rename one");
+      }
+    }
+  }
+  const int load_id_idx = SystemColumn(t, "_dlt_load_id", false);
+  const int id_idx = SystemColumn(t, "_dlt_id", true);
+
+  // Every NOT NULL column gets a value in every row (checked per batch, before anything is written).
+  const size_t rows = batch.rows();
+  std::vector<int> source_of(t.columns.size(), -1);  // schema column -> batch column
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (target[c] >= 0) source_of[static_cast<size_t>(target[c])] = static_cast<int>(c);
+  }
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const Column& col = t.columns[i];
+    if (static_cast<int>(i) == load_id_idx || static_cast<int>(i) == id_idx || rows == 0) continue;
+    int src = source_of[i];
+    if (src >= 0 && col.data_type == DataType::kDouble) {
+      const TypedVector& v = batch.vector(static_cast<size_t>(src));
+      for (size_t r = 0; r < rows; ++r) {
+        if (!v.nulls[r] && !std::isfinite(v.doubles[r])) {
+          return InvalidArgument(where + " row " + std::to_string(r + 1) + ": column `" +
+                                 cols[static_cast<size_t>(src)].name +
+                                 "` holds NaN or infinity, which have no portable SQL form; send NULL instead");
+        }
+      }
+    }
+    if (col.nullable && !col.primary_key) continue;
+    if (src < 0) {
+      return InvalidArgument(where + ": column `" + col.name + "` of table `" + root + "` is declared not null" +
+                             (col.primary_key ? " (primary key)" : "") + " but the batch has no such column");
+    }
+    const TypedVector& v = batch.vector(static_cast<size_t>(src));
+    for (size_t r = 0; r < rows; ++r) {
+      if (v.nulls[r]) {
+        return InvalidArgument(where + " row " + std::to_string(r + 1) + ": column `" + col.name + "` of table `" +
+                               root + "` is declared not null" + (col.primary_key ? " (primary key)" : "") +
+                               " but the row has no value for it");
+      }
+    }
+  }
+  if (rows == 0) return Status::Ok();
+  t.seen_data = true;
+  if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();
+
+  std::vector<std::string> names;
+  names.reserve(t.columns.size());
+  for (const Column& c : t.columns) names.push_back(c.name);
+  std::vector<std::string> cells(names.size());
+  std::vector<char> present(names.size(), 0);
+  const int slot = writers_->Slot(root);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      int src = source_of[i];
+      if (src < 0 || batch.IsNull(static_cast<size_t>(src), r)) {
+        present[i] = 0;
+        continue;
+      }
+      batch.CellText(static_cast<size_t>(src), r, &cells[i]);
+      present[i] = 1;
+    }
+    cells[static_cast<size_t>(load_id_idx)] = load_id_;
+    present[static_cast<size_t>(load_id_idx)] = 1;
+    cells[static_cast<size_t>(id_idx)] = NewRowKey();
+    present[static_cast<size_t>(id_idx)] = 1;
+    FaultPoint("normalize_row");
+    DLT_RETURN_IF_ERROR(writers_->AddRow(slot, names, cells, present, names.size()));
+  }
+  counts_[root] += rows;
+  return Status::Ok();
+}
+
+}  // namespace dlt

@@ -1,0 +1,55 @@
+// Normalize for typed batches (normalize/typed_batch.h): no JSON parsing and no type inference.
+// The batch's columns are merged into its root table's schema with the batch's own types, the
+// rows get _dlt_load_id and a random _dlt_id, and the cells go to the job writers as they are.
+// Root tables only: a json column stays one json column.
+//
+// Schema contracts apply as on the JSON path: a new table (tables = freeze), a new column of a
+// table that holds data (columns = freeze | discard_value). A batch column whose type differs
+// from the table's existing column is an error naming both types (data_type = discard_value
+// drops that column's values instead): typed batches never make variant columns, since a
+// source with a catalog that changed a column's type needs a decision, not a second column.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "dlt/status.h"
+#include "normalize/typed_batch.h"
+#include "normalize/job_writer.h"
+#include "normalize/naming.h"
+#include "normalize/relational.h"
+#include "normalize/schema.h"
+
+namespace dlt {
+
+class TypedNormalizer {
+ public:
+  // `json`: the JSON normalizer writing into the same schema and writers; it forgets the tables
+  // a batch changes (Normalizer::ForgetTable).
+  TypedNormalizer(Schema* schema, const SnakeCaseNaming* naming, std::string load_id, JobWriterSet* writers,
+                  Normalizer* json);
+
+  // Normalizes one batch of the table prepared (Normalizer::Prepare) with `hints`; `where`
+  // names the batch in errors ("resource `orders` batch 2 of orders.001_00000.0.typed").
+  Status NormalizeBatch(const TypedBatch& batch, const TableHints& hints, const std::string& where);
+
+  const std::map<std::string, uint64_t>& row_counts() const { return counts_; }
+
+ private:
+  // The table's schema column for batch column `c`, created when needed; -1 when its values are
+  // dropped (schema contract discard_value).
+  StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
+                             const std::string& where);
+  int SystemColumn(Table& table, const char* name, bool row_key);
+
+  Schema* schema_;
+  const SnakeCaseNaming* naming_;
+  std::string load_id_;
+  JobWriterSet* writers_;
+  Normalizer* json_;
+  bool schema_had_data_ = false;          // any data table held data before this normalizer
+  std::map<std::string, bool> had_data_;  // root table -> it held data before this normalizer
+  std::map<std::string, uint64_t> counts_;
+};
+
+}  // namespace dlt
