@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/text.h"
+#include "config/settings.h"
 #include "workspace/pipeline_paths.h"
 
 namespace dlt {
@@ -107,20 +108,8 @@ Status WorkingFolderLock::Acquire(const fs::path& working_dir, bool exclusive, d
 }
 
 StatusOr<double> ResolveLockTimeout(const Workspace& ws) {
-  ConfigKey k;
-  k.sections = {"runtime"};
-  k.key = "lock_timeout";
-  k.drop_sections = false;
-  DLT_ASSIGN_OR_RETURN(auto v, ws.config().Resolve(k));
-  if (!v) return 0.0;
-  char* end = nullptr;
-  const std::string& t = v->value.text;
-  double d = std::strtod(t.c_str(), &end);
-  if (t.empty() || *end != '\0' || !(d >= 0 && d <= 86400)) {
-    return InvalidArgument("runtime.lock_timeout must be a number of seconds from 0 to 86400, got `" + t + "` (" +
-                           v->origin.Describe() + ")");
-  }
-  return d;
+  // Default, range and the error text come from the settings table (config/settings.cc).
+  return settings::Number(ws.config(), {"runtime"}, "lock_timeout");
 }
 
 }  // namespace dlt

@@ -99,8 +99,8 @@ TEST(Settings, EveryDltEnvironmentVariableNamedInTheSourcesIsInTheTable) {
   EXPECT_GE(found, 8);  // the scan sees the sources
 }
 
-// pipeline_lock.cc still reads lock_timeout itself (it moves to settings::Number with the
-// pipeline's reshape); until then both must answer alike.
+// `dlt run`'s lock timeout (pipeline_lock.cc) is read through the table: it answers as the table
+// does for valid and invalid values.
 TEST(Settings, TheLockTimeoutReaderAgreesWithTheTable) {
   for (const char* v : {"30", "0", "86400", "90000", "-1", "\"soon\"", "\"12\""}) {
     TempWorkspace w;
