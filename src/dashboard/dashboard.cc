@@ -287,12 +287,7 @@ StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name
   }
   if (v.state) {
     const Json& d = v.state->doc();
-    if (d.contains("destination_name") && d["destination_name"].is_string()) {
-      v.destination_name = d["destination_name"].get<std::string>();
-    } else if (d.contains("destination_type") && d["destination_type"].is_string()) {
-      v.destination_name = d["destination_type"].get<std::string>();
-      if (v.destination_name.starts_with("dlt.destinations.")) v.destination_name = v.destination_name.substr(17);
-    }
+    v.destination_name = v.state->DestinationName();
     if (d.contains("dataset_name") && d["dataset_name"].is_string()) v.dataset_name = d["dataset_name"].get<std::string>();
   }
   if (v.dataset_name.empty() && v.trace) v.dataset_name = StringField(*v.trace, "dataset_name");

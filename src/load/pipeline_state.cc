@@ -83,6 +83,16 @@ Status PipelineState::Save(const std::filesystem::path& path) const {
   return fsutil::WriteFileAtomic(path, doc_.dump(2));
 }
 
+std::string PipelineState::DestinationName() const {
+  auto name = doc_.find("destination_name");
+  if (name != doc_.end() && name->is_string()) return name->get<std::string>();
+  auto type = doc_.find("destination_type");
+  if (type == doc_.end() || !type->is_string()) return "";
+  std::string t = type->get<std::string>();
+  constexpr std::string_view kPrefix = "dlt.destinations.";
+  return t.starts_with(kPrefix) ? t.substr(kPrefix.size()) : t;
+}
+
 int PipelineState::version() const { return doc_.value("_state_version", 0); }
 
 const std::string& PipelineState::version_hash() const {

@@ -32,6 +32,10 @@ class PipelineState {
   Status Save(const std::filesystem::path& path) const;
 
   int version() const;
+  // The destination the pipeline last ran with, as `dlt run` names it: `destination_name` (a named
+  // destination), else the type of `destination_type` without dlt's "dlt.destinations." prefix;
+  // empty when the state names none.
+  std::string DestinationName() const;
   const std::string& version_hash() const;
   // Hash of the state without its version fields and without `_local`.
   std::string ComputeHash() const;

@@ -82,14 +82,8 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   }
   state.BumpIfChanged();
 
-  std::string destination;
+  std::string destination = state.DestinationName();
   const auto& d = state.doc();
-  if (d.contains("destination_name") && d["destination_name"].is_string()) {
-    destination = d["destination_name"].get<std::string>();
-  } else {
-    destination = d.value("destination_type", "");
-    if (destination.starts_with("dlt.destinations.")) destination = destination.substr(17);
-  }
   std::string dataset = d.value("dataset_name", "");
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
   // The dataset names as the load made them (shortened to the destination's limit).

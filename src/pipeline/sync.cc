@@ -34,14 +34,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   std::string dataset = o.dataset_name.value_or("");
   if (local) {
     const auto& d = local->doc();
-    if (destination.empty()) {
-      if (d.contains("destination_name") && d["destination_name"].is_string()) {
-        destination = d["destination_name"].get<std::string>();
-      } else if (d.contains("destination_type") && d["destination_type"].is_string()) {
-        destination = d["destination_type"].get<std::string>();
-        if (destination.starts_with("dlt.destinations.")) destination = destination.substr(17);
-      }
-    }
+    if (destination.empty()) destination = local->DestinationName();
     if (dataset.empty() && d.contains("dataset_name") && d["dataset_name"].is_string()) {
       dataset = d["dataset_name"].get<std::string>();
     }
