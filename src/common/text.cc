@@ -63,6 +63,40 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
+void AppendJsonString(std::string& out, std::string_view s, bool short_escapes) {
+  out += '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      continue;
+    }
+    if (c >= 0x20) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    const char* named = nullptr;
+    if (short_escapes) {
+      switch (c) {
+        case '\n': named = "\\n"; break;
+        case '\r': named = "\\r"; break;
+        case '\t': named = "\\t"; break;
+        case '\b': named = "\\b"; break;
+        case '\f': named = "\\f"; break;
+        default: break;
+      }
+    }
+    if (named) {
+      out += named;
+    } else {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      out += b;
+    }
+  }
+  out += '"';
+}
+
 std::string Printable(std::string_view s, size_t max_bytes) {
   static const char* kHex = "0123456789abcdef";
   std::string out;

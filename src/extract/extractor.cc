@@ -22,9 +22,9 @@
 
 #include "common/fault.h"
 #include "common/hash.h"
+#include "common/iso8601.h"
 #include "common/orjson.h"
 #include "common/text.h"
-#include "common/iso8601.h"
 
 namespace dlt {
 
@@ -32,29 +32,6 @@ namespace dom = simdjson::dom;
 
 namespace {
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 // The first integer literal of `json` that no 64-bit integer holds (simdjson rejects the
 // document then), named with the object key it belongs to: "integer 18446744073709551616 of
@@ -111,7 +88,7 @@ void SortedJson(dom::element e, std::string& out) {
       out += '{';
       for (size_t i = 0; i < fields.size(); ++i) {
         if (i) out += ',';
-        AppendJsonString(out, fields[i].first);
+        text::AppendJsonString(out, fields[i].first, /*short_escapes=*/true);  // as orjson
         out += ':';
         SortedJson(fields[i].second, out);
       }
@@ -129,7 +106,7 @@ void SortedJson(dom::element e, std::string& out) {
       out += ']';
       break;
     }
-    case dom::element_type::STRING: AppendJsonString(out, std::string_view(e)); break;
+    case dom::element_type::STRING: text::AppendJsonString(out, std::string_view(e), /*short_escapes=*/true); break;
     case dom::element_type::INT64: out += std::to_string(int64_t(e)); break;
     case dom::element_type::UINT64: out += std::to_string(uint64_t(e)); break;
     case dom::element_type::DOUBLE: out += OrjsonFloat(double(e)); break;

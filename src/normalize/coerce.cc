@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/iso8601.h"
+#include "common/text.h"
 
 namespace dlt {
 
@@ -230,20 +231,9 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
         case K::kInt: return IntToString(v.i);
         case K::kDouble: return DoubleToString(v.d);
         case K::kString: {
-          std::string out = "\"";
-          for (unsigned char c : v.s) {
-            if (c == '"' || c == '\\') {
-              out += '\\';
-              out += static_cast<char>(c);
-            } else if (c < 0x20) {
-              char b[8];
-              std::snprintf(b, sizeof b, "\\u%04x", c);
-              out += b;
-            } else {
-              out += static_cast<char>(c);
-            }
-          }
-          return out + "\"";
+          std::string out;
+          text::AppendJsonString(out, v.s);
+          return out;
         }
         default: return std::nullopt;
       }

@@ -7,6 +7,7 @@
 
 #include "common/civil_date.h"
 #include "common/iso8601.h"
+#include "common/text.h"
 
 namespace dlt {
 
@@ -103,33 +104,13 @@ void TypedBatch::CellText(size_t c, size_t row, std::string* out) const {
   }
 }
 
-namespace {
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", ch);
-      out += b;
-    } else {
-      out += static_cast<char>(ch);
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
 
 std::string TypedBatch::RowJson(size_t row) const {
   std::string out = "{";
   std::string cell;
   for (size_t c = 0; c < columns_.size(); ++c) {
     if (c) out += ',';
-    AppendJsonString(out, columns_[c].name);
+    text::AppendJsonString(out, columns_[c].name);
     out += ':';
     if (vectors_[c].nulls[row]) {
       out += "null";
@@ -141,7 +122,7 @@ std::string TypedBatch::RowJson(size_t row) const {
       case DataType::kBool:
       case DataType::kJson: out += cell; break;
       case DataType::kDouble: out += std::isfinite(vectors_[c].doubles[row]) ? cell : "null"; break;
-      default: AppendJsonString(out, cell);
+      default: text::AppendJsonString(out, cell);
     }
   }
   return out + "}";
