@@ -229,7 +229,9 @@ TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
     ASSERT_TRUE(ParseJobTimestampMicros(s, &ours)) << s;
     auto r = conn.Query("SELECT epoch_us(CAST(" + duckdb::QuoteLiteral(s) + " AS TIMESTAMPTZ))::VARCHAR");
     EXPECT_TRUE(r.ok()) << s << ": " << r.status().message();
-    if (r.ok()) EXPECT_EQ(std::to_string(ours), r->rows[0][0].text) << s;
+    if (r.ok()) {
+      EXPECT_EQ(std::to_string(ours), r->rows[0][0].text) << s;
+    }
   }
   for (const char* bad : {"", "2024", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "2024-01-01T24:00:00Z",
                           "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+24:00",
