@@ -95,7 +95,9 @@ TEST_F(DashboardHttp, FortySlowOrTokenlessConnectionsDoNotStarveRequestsWithTheT
     std::string part = i % 3 == 0   ? ""
                        : i % 3 == 1 ? "GET /api/workspace HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n"
                                     : "GET /api/workspace HTTP/1.1\r\n\r\n";
-    if (!part.empty()) ASSERT_GT(::send(fd, part.data(), part.size(), MSG_NOSIGNAL), 0);
+    if (!part.empty()) {
+      ASSERT_GT(::send(fd, part.data(), part.size(), MSG_NOSIGNAL), 0);
+    }
     held.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

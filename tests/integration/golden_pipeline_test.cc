@@ -694,7 +694,9 @@ TEST(GoldenIncremental, CursorStateAndLoadedRowsMatchDltAfterEachRun) {
   ResourceOptions r;
   r.name = "issues";
   r.write_disposition = "append";
-  r.incremental = IncrementalOptions{"updated_at", "\"2024-01-01T00:00:00Z\"", "raise"};
+  r.incremental.emplace();
+  r.incremental->cursor_path = "updated_at";
+  r.incremental->initial_value_json = "\"2024-01-01T00:00:00Z\"";
   const std::string ds = "gh_incremental_data";
   for (int n = 1; n <= 2; ++n) {
     SCOPED_TRACE("after run " + std::to_string(n));
@@ -741,7 +743,9 @@ TEST(GoldenIncremental, CursorColumnHasTheIncrementalHint) {
   GoldenEnv env;
   ResourceOptions r;
   r.name = "issues";
-  r.incremental = IncrementalOptions{"updated_at", "\"2024-01-01T00:00:00Z\"", "raise"};
+  r.incremental.emplace();
+  r.incremental->cursor_path = "updated_at";
+  r.incremental->initial_value_json = "\"2024-01-01T00:00:00Z\"";
   auto info = env.Run("gh_incremental", "gh_incremental_data",
                       {Resource::FromFiles(r, {"input_run1.jsonl"}, Fixture("incremental"), "jsonl")});
   ASSERT_TRUE(info.ok()) << info.status().message();
