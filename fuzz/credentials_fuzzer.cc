@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "destinations/duckdb/duckdb_credentials.h"
+#include "destinations/postgres/postgres_credentials.h"
 #include "dlt/destination.h"
 
 namespace {
