@@ -132,7 +132,8 @@ std::string FieldKey(const std::string& parent, const std::string& field) {
 struct Shared {
   RestApiSpec spec;
   RunOptions run;
-  // The cursors' last values in the pipeline's state (ExtractContext), set when a resource opens.
+  // The cursors' last values in the state of the pipeline running the source (ExtractContext),
+  // set each time a resource opens (under `mu`): the same resources may run in another pipeline.
   std::function<std::optional<Json>(std::string_view resource, std::string_view cursor_path)> last_value;
   std::string base_url;
   // Where base_url came from, for the messages of failed requests: "<file>:<line>:<col>" of the
@@ -146,7 +147,7 @@ struct Shared {
   std::vector<std::string> secrets;
   http::RetryPolicy policy;
 
-  std::mutex mu;
+  mutable std::mutex mu;
   // Rows of parent resources, reduced to the fields their children read, once complete.
   std::map<std::string, std::shared_ptr<const std::vector<Json>>> parent_rows;
 
@@ -191,7 +192,12 @@ StatusOr<IncrementalValues> IncrementalFor(const Shared& sh, const ResourceSpec&
   IncrementalValues v;
   if (!r.endpoint.incremental) return v;
   const auto& inc = *r.endpoint.incremental;
-  std::optional<Json> last = sh.last_value ? sh.last_value(r.options.name, inc.cursor_path) : std::nullopt;
+  std::function<std::optional<Json>(std::string_view, std::string_view)> last_value;
+  {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    last_value = sh.last_value;
+  }
+  std::optional<Json> last = last_value ? last_value(r.options.name, inc.cursor_path) : std::nullopt;
   if (last) v.start = ValueText(*last);
   else if (inc.initial_value_json) v.start = ValueText(Json::parse(*inc.initial_value_json));
   if (inc.end_value_json) v.end = ValueText(Json::parse(*inc.end_value_json));
@@ -957,7 +963,7 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
     out.push_back(ResourceAccess::FromSource(r.options, [sh, rp](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
       {
         std::lock_guard<std::mutex> lock(sh->mu);
-        if (!sh->last_value) sh->last_value = context.last_value;
+        sh->last_value = context.last_value;
       }
       return std::unique_ptr<RecordSource>(new RestRecordSource(sh, rp));
     }));
