@@ -15,15 +15,8 @@ void Truncate(const fs::path& file, size_t keep) {
   WriteFile(file, content.substr(0, keep));
 }
 
-class CorruptLocal : public ::testing::Test {
+class CorruptLocal : public ShopPipelineWithNewRows {
  protected:
-  void SetUp() override {
-    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "incremental = { cursor_path = \"id\", initial_value = 0 }\n"));
-    w_.Write("orders.jsonl", Orders(1, 5));
-    auto first = w_.RunPipeline({"shop.toml"});
-    ASSERT_EQ(first.exit_code, 0) << first.err;
-    w_.Write("orders.jsonl", Orders(1, 8));
-  }
   void ExpectRecovered() {
     auto again = w_.RunPipeline({"shop.toml"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
@@ -33,7 +26,6 @@ class CorruptLocal : public ::testing::Test {
     ASSERT_EQ(none.exit_code, 0) << none.err;
     EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 8);
   }
-  PipelineWorkspace w_;
 };
 
 TEST_F(CorruptLocal, TruncatedStateIsReportedAndRestoredFromTheDestination) {

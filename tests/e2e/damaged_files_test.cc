@@ -43,15 +43,8 @@ std::vector<std::string> Changed(const std::map<std::string, std::string>& a, co
 
 Json ReadDoc(const fs::path& file) { return Json::parse(ReadFile(file)); }
 
-class DamagedFiles : public ::testing::Test {
+class DamagedFiles : public ShopPipelineWithNewRows {
  protected:
-  void SetUp() override {
-    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "incremental = { cursor_path = \"id\", initial_value = 0 }\n"));
-    w_.Write("orders.jsonl", Orders(1, 5));
-    auto first = w_.RunPipeline({"shop.toml"});
-    ASSERT_EQ(first.exit_code, 0) << first.err;
-    w_.Write("orders.jsonl", Orders(1, 8));
-  }
   fs::path Dir() const { return w_.PipelineDir("shop"); }
 
   // Writes `damaged` over `file`, runs the pipeline twice and checks each run: exit code 6, the
@@ -90,7 +83,6 @@ class DamagedFiles : public ::testing::Test {
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(SqlValue(w_.Db(), "SELECT min(id) || '..' || max(id) || ' x' || count(*) FROM shop_data.orders"), "1..8 x8");
   }
-  PipelineWorkspace w_;
 };
 
 TEST_F(DamagedFiles, StateJsonWithAKeyOfTheWrongTypeStopsTheRunWithExitCode6NamingTheKey) {

@@ -108,4 +108,18 @@ class PipelineWorkspace : public TempWorkspace {
   }
 };
 
+// An incremental pipeline `shop` (cursor `id`) that has loaded orders 1..5, with orders 1..8
+// waiting in its input: the starting point of the tests that damage its files between runs.
+class ShopPipelineWithNewRows : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "incremental = { cursor_path = \"id\", initial_value = 0 }\n"));
+    w_.Write("orders.jsonl", Orders(1, 5));
+    auto first = w_.RunPipeline({"shop.toml"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    w_.Write("orders.jsonl", Orders(1, 8));
+  }
+  PipelineWorkspace w_;
+};
+
 }  // namespace dlt::testing
