@@ -13,6 +13,7 @@ PACKAGES=(
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
   libgtest-dev libgmock-dev postgresql
   clang libclang-rt-14-dev
+  python3-dev python3-venv python-is-python3 pybind11-dev
   chromium chromium-driver
   nodejs npm
 )
