@@ -83,6 +83,26 @@ int Spawn(const std::vector<std::string>& argv, const fs::path& cwd,
   return -1;
 }
 
+// The Python package that belongs to this dlt binary: build/python beside a build's binary, or
+// <prefix>/lib/python3.*/dist-packages of an installed one (`make install`). Scripts run with it
+// first on PYTHONPATH, so `dlt run x.py` always uses the engine of the `dlt` that runs it.
+std::optional<fs::path> OwnPythonPackageDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  std::vector<fs::path> candidates{exe.parent_path() / "python"};
+  fs::path lib = exe.parent_path().parent_path() / "lib";
+  for (const auto& entry : fs::directory_iterator(lib, ec)) {
+    if (entry.path().filename().string().starts_with("python3")) candidates.push_back(entry.path() / "dist-packages");
+  }
+  for (const auto& dir : candidates) {
+    for (const auto& entry : fs::directory_iterator(dir / "dlt", ec)) {
+      if (entry.path().filename().string().starts_with("_native.")) return dir;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status RunPythonScript(Context& ctx, const std::string& script, const std::vector<std::string>& script_args) {
@@ -92,6 +112,10 @@ Status RunPythonScript(Context& ctx, const std::string& script, const std::vecto
   if (ec || !fs::is_regular_file(file, ec)) return NotFound("Python script not found: " + script);
   std::vector<std::pair<std::string, std::string>> env;
   if (ws.workspace_mode()) env.emplace_back("WORKSPACE__PROFILE", ws.profile());
+  if (std::optional<fs::path> own = OwnPythonPackageDir()) {
+    const char* before = std::getenv("PYTHONPATH");
+    env.emplace_back("PYTHONPATH", own->string() + (before && *before ? ":" + std::string(before) : ""));
+  }
 
   // What the user can run instead, from where they are: Python dlt takes the current folder as
   // the workspace, so the command starts in the workspace root.

@@ -1,7 +1,8 @@
 // `dlt run script.py`: a Python pipeline script runs with python3 in the workspace root, with the
 // active profile as WORKSPACE__PROFILE and the script's exit code; without an importable Python
-// `dlt` package the command says exactly that and what to run. A fake `dlt` package on
-// PYTHONPATH stands in for the real one; a real python3 runs the script.
+// `dlt` package the command says exactly that and what to run. The script runs with the Python
+// package of the dlt binary that runs it (build/python here) first on PYTHONPATH; a real python3
+// runs the script.
 #include <gtest/gtest.h>
 
 #include "support/temp_workspace.h"
@@ -34,6 +35,31 @@ TEST(RunPython, AScriptRunsWithPython3InTheWorkspaceWithTheActiveProfileAndItsEx
   EXPECT_EQ(w.Read("seen.txt"), "prod|" + fs::canonical(w.root()).string() + "|--full x");
 }
 
+// A dlt binary without its Python package beside it (a copy elsewhere): only what PYTHONPATH
+// and python3 bring can be imported.
+RunResult DltWithoutPackage(const TempWorkspace& w, const std::vector<std::string>& args) {
+  fs::path copy = w.tmp() / "bin" / "dlt";
+  if (!fs::exists(copy)) {
+    fs::create_directories(copy.parent_path());
+    fs::copy_file(DLT_BINARY, copy);
+  }
+  std::vector<std::string> argv{copy.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, w.root(), w.env());
+}
+
+TEST(RunPython, ScriptsRunWithThePythonPackageOfTheDltThatRunsThem) {
+  ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
+  TempWorkspace w;
+  // Another `dlt` on PYTHONPATH loses to the package built with this binary.
+  WriteFile(w.tmp() / "site" / "dlt" / "__init__.py", "raise ImportError('not this one')\n");
+  w.env()["PYTHONPATH"] = (w.tmp() / "site").string();
+  w.Write("which.py", "import dlt, os\nprint(os.path.dirname(dlt.__file__))\n");
+  auto r = w.Dlt({"run", "which.py"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, (fs::path(DLT_BINARY).parent_path() / "python" / "dlt").string() + "\n");
+}
+
 TEST(RunPython, WithoutTheDltPackageItSaysSoAndWhatToRun) {
   ASSERT_TRUE(HavePython3()) << "python3 is needed (scripts/bootstrap.sh installs it)";
   TempWorkspace w;
@@ -42,7 +68,7 @@ TEST(RunPython, WithoutTheDltPackageItSaysSoAndWhatToRun) {
   w.env()["PYTHONPATH"] = (w.tmp() / "site").string();
   w.Write("my_pipeline.py", kScript);
 
-  auto r = w.Dlt({"run", "my_pipeline.py"});
+  auto r = DltWithoutPackage(w, {"run", "my_pipeline.py"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err,
             "ERROR: Cannot run `my_pipeline.py`: it is a Python script, and the Python `dlt` package is not "
@@ -54,7 +80,7 @@ TEST(RunPython, WithoutTheDltPackageItSaysSoAndWhatToRun) {
   // No python3 at all.
   w.env()["PATH"] = (w.tmp() / "empty").string();
   fs::create_directories(w.tmp() / "empty");
-  r = w.Dlt({"run", "my_pipeline.py"});
+  r = DltWithoutPackage(w, {"run", "my_pipeline.py"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(Contains(r.err, "it is a Python script, and python3 was not found on PATH.")) << r.err;
 

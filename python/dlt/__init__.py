@@ -1,0 +1,27 @@
+"""dlt on a native engine (dlt-cpp): dlt's Python API; extract, normalize and load run in C++.
+
+    import dlt
+
+    @dlt.resource(primary_key="id", write_disposition="merge")
+    def users():
+        yield [{"id": 1, "name": "Ada"}]
+
+    pipeline = dlt.pipeline(pipeline_name="demo", destination="duckdb", dataset_name="demo_data")
+    print(pipeline.run(users()))
+"""
+
+from dlt.version import __version__
+from dlt.common.configuration.accessors import config, secrets
+from dlt.extract.decorators import defer, resource, source, transformer
+from dlt.extract.incremental import Incremental
+from dlt.pipeline import attach, pipeline, run, Pipeline
+from dlt import current, destinations, sources
+
+from typing import Any as _Any
+
+TSecretValue = _Any
+TSecretStrValue = str
+TCredentials = _Any
+
+__all__ = ["__version__", "config", "secrets", "source", "resource", "transformer", "defer", "pipeline",
+           "run", "attach", "Pipeline", "current", "destinations", "sources", "Incremental"]

@@ -1,0 +1,1 @@
+"""Shared types of dlt's public API (exceptions, step infos, typing)."""

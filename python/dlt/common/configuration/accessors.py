@@ -1,0 +1,171 @@
+"""dlt.config and dlt.secrets: the active profile's configuration from Python.
+
+`dlt.secrets.value` / `dlt.config.value` are the defaults that ask for injection;
+`dlt.secrets["sources.github.api_key"]` reads one exact path (no sections dropped);
+`dlt.config.get(key, expected_type)` returns None when the key is missing.
+"""
+
+import inspect
+import os
+import sys
+from typing import Any, List, Optional, Tuple
+
+from dlt import _engine
+
+
+class _Sentinel:
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"dlt.{self.kind}.value"
+
+
+_SECRET_VALUE = _Sentinel("secrets")
+_CONFIG_VALUE = _Sentinel("config")
+
+
+def is_sentinel(v: Any) -> bool:
+    return v is _SECRET_VALUE or v is _CONFIG_VALUE
+
+
+def _auto_cast(value: Any) -> Any:
+    """As dlt's auto_cast for strings read from a provider: true/false, ints, floats, JSON."""
+    if not isinstance(value, str):
+        return value
+    low = value.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for conv in (int, float):
+        try:
+            return conv(value)
+        except ValueError:
+            pass
+    s = value.strip()
+    if s[:1] in ("{", "[") and s[-1:] in ("}", "]"):
+        import json
+
+        try:
+            return json.loads(s)
+        except ValueError:
+            pass
+    return value
+
+
+def _coerce(value: Any, annotation: Any) -> Any:
+    if annotation in (inspect.Parameter.empty, Any, None) or not isinstance(value, str):
+        return value
+    try:
+        if annotation is bool:
+            low = value.strip().lower()
+            if low in ("true", "1", "yes", "on"):
+                return True
+            if low in ("false", "0", "no", "off"):
+                return False
+            return value
+        if annotation in (int, float):
+            return annotation(value)
+        if annotation in (dict, list):
+            import json
+
+            return json.loads(value)
+    except ValueError:
+        return value
+    return value
+
+
+class _Accessor:
+    def __init__(self, secrets_only: bool) -> None:
+        self._secrets_only = secrets_only
+
+    @property
+    def value(self) -> Any:
+        return _SECRET_VALUE if self._secrets_only else _CONFIG_VALUE
+
+    def __getitem__(self, key: str) -> Any:
+        found, value = self._get(key)
+        if not found:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, expected_type: Any = None) -> Any:
+        found, value = self._get(key)
+        if not found:
+            return None
+        return _coerce(value, expected_type) if expected_type else value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        # Values set from code live in this process only, as dlt's in-memory provider.
+        os.environ[key.replace(".", "__").upper()] = value if isinstance(value, str) else __import__("json").dumps(value)
+
+    def _get(self, key: str) -> Tuple[bool, Any]:
+        path = [p for p in key.split(".") if p]
+        ws = _engine.workspace()
+        found, value, _origin, _tried = ws.lookup(path, self._secrets_only, self._secrets_only)
+        if not found:
+            return False, None
+        return True, _auto_cast(value)
+
+    @property
+    def config_providers(self) -> List[str]:
+        return ["Environment Variables", "secrets.toml"] if self._secrets_only else [
+            "Environment Variables", "secrets.toml", "config.toml"]
+
+
+config = _Accessor(secrets_only=False)
+secrets = _Accessor(secrets_only=True)
+
+
+def module_section(fn: Any) -> str:
+    """The config section of a function's module: the script's file name for `__main__`, else
+    the last part of the module's name (as dlt's `get_module_name`)."""
+    mod = getattr(fn, "__module__", None) or ""
+    if mod == "__main__":
+        main = sys.modules.get("__main__")
+        f = getattr(main, "__file__", None)
+        return os.path.splitext(os.path.basename(f))[0] if f else "__main__"
+    return mod.split(".")[-1]
+
+
+def lookup_paths(module: str, source: Optional[str], key: str) -> List[List[str]]:
+    """dlt's section paths for a source argument: the whole path, then sections dropped from the
+    right, with the compact layout sources.<source>.<key> after sources.<module>.<key>."""
+    sections = ["sources", module] + ([source] if source and source != module else [])
+    paths = []
+    secs = list(sections)
+    while True:
+        paths.append(secs + [key])
+        if len(secs) == 2 and source and source != module:
+            paths.append(["sources", source, key])
+        if not secs:
+            break
+        secs = secs[:-1]
+    return paths
+
+
+def lookup_argument(fn: Any, param: inspect.Parameter, *, section: Optional[str] = None,
+                    source_name: Optional[str] = None) -> Tuple[bool, Any, List[Tuple[str, str]]]:
+    """(found, value, places tried) for argument `param` of source/resource function `fn`."""
+    from dlt.pipeline import current
+
+    module = section or module_section(fn)
+    source = source_name or getattr(fn, "__name__", None)
+    secret = param.default is _SECRET_VALUE or _is_secret_annotation(param.annotation)
+    ws = _engine.workspace()
+    pipeline_name = current.pipeline_name_or_none()
+    tried: List[Tuple[str, str]] = []
+    for path in lookup_paths(module, source, param.name):
+        candidates = ([[pipeline_name] + path] if pipeline_name else []) + [path]
+        for p in candidates:
+            found, value, _origin, places = ws.lookup(p, secret, False)
+            tried.extend(places)
+            if found:
+                return True, _coerce(value, param.annotation), tried
+    return False, None, tried
+
+
+def _is_secret_annotation(annotation: Any) -> bool:
+    name = getattr(annotation, "__name__", None) or str(annotation)
+    return "TSecret" in name or "Credentials" in name

@@ -1,0 +1,178 @@
+"""dlt.common.pipeline: LoadInfo and the package infos a run returns, printed as dlt prints them."""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, NamedTuple, Optional
+
+
+def precisedelta(seconds: float) -> str:
+    """As humanize.precisedelta with dlt's defaults: "0.45 seconds", "1 minute and 2.31 seconds"."""
+    minutes, secs = divmod(seconds, 60.0)
+    hours, minutes = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    text = f"{secs:0.2f}"
+    parts.append(f"{text} second" + ("" if text == "1.00" else "s"))
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class LoadJobInfo(NamedTuple):
+    state: str
+    file_path: str
+    file_size: int
+    created_at: Optional[datetime]
+    elapsed: Optional[float]
+    job_id: str
+    table_name: str
+    file_format: str
+    failed_message: Optional[str]
+
+    def asstr(self, verbosity: int = 0) -> str:
+        msg = f"Job: {self.job_id}, table: {self.table_name} in {self.state}. File type: {self.file_format}."
+        if self.failed_message:
+            msg += "\nThe job FAILED TERMINALLY and cannot be restarted."
+            if verbosity > 0:
+                msg += "\n" + self.failed_message
+        return msg
+
+
+class LoadPackageInfo(NamedTuple):
+    load_id: str
+    package_path: str
+    state: str
+    schema_name: str
+    schema_update: Dict[str, Any]
+    completed_at: Optional[datetime]
+    jobs: Dict[str, List[LoadJobInfo]]
+
+    def asstr(self, verbosity: int = 0) -> str:
+        done = (f"The package was {self.state.upper()} at {self.completed_at}" if self.completed_at
+                else "The package is NOT YET LOADED to the destination")
+        msg = (f"The package with load id {self.load_id} for schema {self.schema_name} is in "
+               f"{self.state.upper()} state. It updated schema for {len(self.schema_update)} tables. {done}.\n")
+        msg += "Jobs details:\n"
+        msg += "\n".join(j.asstr(verbosity) for jobs in self.jobs.values() for j in jobs)
+        return msg
+
+    def __str__(self) -> str:
+        return self.asstr(verbosity=0)
+
+
+def _packages_asstr(packages: List[LoadPackageInfo], verbosity: int) -> str:
+    msg = ""
+    for p in packages:
+        cstr = p.state.upper() if p.completed_at else f"{p.state.upper()} and NOT YET LOADED to the destination"
+        failed = p.jobs.get("failed_jobs", [])
+        jobs_str = "no failed jobs" if not failed else f"{len(failed)} FAILED job(s)!"
+        msg += f"\nLoad package {p.load_id} is {cstr} and contains {jobs_str}"
+        if verbosity > 0:
+            for j in failed:
+                msg += f"\n\t[{j.job_id}]: {j.failed_message}\n"
+    return msg
+
+
+class _StepInfo:
+    pipeline: Any
+    loads_ids: List[str]
+    load_packages: List[LoadPackageInfo]
+    started_at: Optional[datetime]
+    finished_at: Optional[datetime]
+    first_run: bool
+
+    def asdict(self) -> Dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "pipeline"}
+
+    def __str__(self) -> str:
+        return self.asstr(verbosity=1)
+
+    def asstr(self, verbosity: int = 0) -> str:  # pragma: no cover - overridden
+        return _packages_asstr(self.load_packages, verbosity)
+
+
+class ExtractInfo(_StepInfo):
+    def __init__(self, pipeline: Any, loads_ids: List[str], load_packages: List[LoadPackageInfo],
+                 started_at: Optional[datetime] = None, finished_at: Optional[datetime] = None,
+                 first_run: bool = False, metrics: Optional[Dict[str, Any]] = None) -> None:
+        self.pipeline = pipeline
+        self.loads_ids = loads_ids
+        self.load_packages = load_packages
+        self.started_at = started_at
+        self.finished_at = finished_at
+        self.first_run = first_run
+        self.metrics = metrics or {}
+
+
+class NormalizeInfo(ExtractInfo):
+    def __init__(self, *args: Any, row_counts: Optional[Dict[str, int]] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_counts = dict(row_counts or {})
+
+    def asstr(self, verbosity: int = 0) -> str:
+        if self.row_counts:
+            msg = "Normalized data for the following tables:\n"
+            for k, v in self.row_counts.items():
+                msg += f"- {k}: {v} row(s)\n"
+        else:
+            msg = "No data found to normalize"
+        return msg + _packages_asstr(self.load_packages, verbosity)
+
+
+class LoadInfo(ExtractInfo):
+    """What `pipeline.run()` and `pipeline.load()` return."""
+
+    def __init__(self, pipeline: Any, loads_ids: List[str], load_packages: List[LoadPackageInfo], *,
+                 destination_type: str, destination_name: str, destination_displayable_credentials: str,
+                 dataset_name: str, started_at: Optional[datetime] = None, finished_at: Optional[datetime] = None,
+                 first_run: bool = False, row_counts: Optional[Dict[str, int]] = None) -> None:
+        super().__init__(pipeline, loads_ids, load_packages, started_at, finished_at, first_run)
+        self.destination_type = destination_type
+        self.destination_name = destination_name
+        self.destination_displayable_credentials = destination_displayable_credentials
+        self.dataset_name = dataset_name
+        self.staging_name = None
+        self.staging_type = None
+        self.row_counts = dict(row_counts or {})
+
+    def asstr(self, verbosity: int = 0) -> str:
+        msg = f"Pipeline {self.pipeline.pipeline_name} load step completed in "
+        if self.started_at and self.finished_at:
+            msg += precisedelta((self.finished_at - self.started_at).total_seconds())
+        else:
+            msg += "---"
+        msg += (f"\n{len(self.loads_ids)} load package(s) were loaded to destination"
+                f" {self.destination_name} and into dataset {self.dataset_name}\n")
+        msg += (f"The {self.destination_name} destination used"
+                f" {self.destination_displayable_credentials} location to store data")
+        return msg + _packages_asstr(self.load_packages, verbosity)
+
+    @property
+    def has_failed_jobs(self) -> bool:
+        return any(p.jobs.get("failed_jobs") for p in self.load_packages)
+
+    def raise_on_failed_jobs(self) -> None:
+        from dlt.common.destination.exceptions import DestinationHasFailedJobs
+
+        for p in self.load_packages:
+            failed = p.jobs.get("failed_jobs")
+            if failed:
+                raise DestinationHasFailedJobs(self.destination_name, p.load_id, failed)
+
+    def __repr__(self) -> str:
+        return f"LoadInfo(pipeline={self.pipeline.pipeline_name!r}, loads_ids={self.loads_ids!r})"
+
+
+def utc_from_iso(text: Optional[str]) -> Optional[datetime]:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = ["LoadInfo", "ExtractInfo", "NormalizeInfo", "LoadPackageInfo", "LoadJobInfo", "precisedelta", "timedelta"]

@@ -1,0 +1,11 @@
+"""dlt.current: the active pipeline, source/resource state and workspace."""
+
+from dlt.pipeline.current import (  # noqa: F401
+    pipeline,
+    resource_name,
+    resource_state,
+    run_context,
+    source_state,
+    state,
+    workspace,
+)

@@ -1,0 +1,116 @@
+"""@dlt.source, @dlt.resource, @dlt.transformer and @dlt.defer, with dlt's signatures."""
+
+import functools
+import inspect
+from typing import Any, Callable, Optional
+
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+
+
+def _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
+                    max_table_nesting, table_format, file_format):
+    return dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
+                max_table_nesting=max_table_nesting, table_format=table_format, file_format=file_format)
+
+
+def resource(data: Any = None, /, name: Any = None, table_name: Any = None, max_table_nesting: Optional[int] = None,
+             write_disposition: Any = None, columns: Any = None, primary_key: Any = None, merge_key: Any = None,
+             schema_contract: Any = None, table_format: Any = None, file_format: Any = None,
+             references: Any = None, nested_hints: Any = None, selected: bool = True, spec: Any = None,
+             parallelized: bool = False, incremental: Any = None, section: Optional[str] = None,
+             standalone: Any = None, data_from: Any = None, _impl_cls: Any = None) -> Any:
+    hints = _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
+                            max_table_nesting, table_format, file_format)
+
+    def make(fn: Callable) -> DltResource:
+        r = DltResource(name if isinstance(name, str) else fn.__name__, fn=fn, selected=selected,
+                        section=section, parallelized=parallelized)
+        r.apply_hints(**{k: v for k, v in hints.items() if v is not None})
+        if incremental is not None:
+            r.apply_hints(incremental=incremental)
+        # A function without parameters (other than defaulted ones) can be used without calling.
+        r._bound = True
+        functools.update_wrapper(r, fn, updated=())
+        return r
+
+    if data is None:
+        return make
+    if callable(data) and (inspect.isfunction(data) or inspect.ismethod(data)):
+        return make(data)
+    r = DltResource.from_data(data, name=name if isinstance(name, str) else None,
+                              **{k: v for k, v in hints.items() if v is not None})
+    r.selected = selected
+    return r
+
+
+def transformer(f: Any = None, /, data_from: Any = None, name: Any = None, table_name: Any = None,
+                max_table_nesting: Optional[int] = None, write_disposition: Any = None, columns: Any = None,
+                primary_key: Any = None, merge_key: Any = None, schema_contract: Any = None,
+                table_format: Any = None, file_format: Any = None, references: Any = None,
+                selected: bool = True, spec: Any = None, parallelized: bool = False,
+                section: Optional[str] = None, standalone: Any = None, _impl_cls: Any = None) -> Any:
+    hints = _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
+                            max_table_nesting, table_format, file_format)
+
+    def make(fn: Callable) -> DltResource:
+        parent = None
+        if data_from is not None:
+            parent = data_from if isinstance(data_from, DltResource) else DltResource.from_data(data_from)
+        r = DltResource(name if isinstance(name, str) else fn.__name__, fn=fn, selected=selected,
+                        parent=parent, section=section, parallelized=parallelized)
+        r._hints["_is_transformer"] = True
+        r.apply_hints(**{k: v for k, v in hints.items() if v is not None})
+        functools.update_wrapper(r, fn, updated=())
+        return r
+
+    if f is None:
+        return make
+    return make(f)
+
+
+def source(func: Any = None, /, name: Optional[str] = None, section: Optional[str] = None,
+           max_table_nesting: Optional[int] = None, root_key: Optional[bool] = None, schema: Any = None,
+           schema_contract: Any = None, spec: Any = None, parallelized: bool = False, _impl_cls: Any = None) -> Any:
+    def make(fn: Callable) -> Callable[..., DltSource]:
+        from dlt.common.configuration.accessors import module_section
+        from dlt.common.configuration.inject import call_with_config
+
+        source_name = name or (schema.name if schema is not None else fn.__name__)
+        source_section = section or module_section(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> DltSource:
+            out = call_with_config(fn, args, kwargs, section=source_section, source_name=fn.__name__)
+            resources = []
+            items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
+            for item in items:
+                if isinstance(item, DltSource):
+                    resources.extend(item.resources.values())
+                elif isinstance(item, DltResource):
+                    resources.append(item)
+                else:
+                    resources.append(DltResource.from_data(item))
+            for r in resources:
+                if parallelized:
+                    r.parallelized = True
+            return DltSource(source_name, source_section, resources, max_table_nesting, schema_contract, root_key)
+
+        wrapper.__dlt_source__ = True  # type: ignore[attr-defined]
+        wrapper.name = source_name  # type: ignore[attr-defined]
+        return wrapper
+
+    if func is None:
+        return make
+    return make(func)
+
+
+def defer(f: Callable) -> Callable:
+    """As dlt's @dlt.defer: the function runs when called (dlt-cpp runs it at once, in order)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return f(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,129 @@
+"""dlt.sources.incremental: a cursor over a field of the rows, kept in the pipeline's state.
+
+The engine filters the rows (a row at or past the last value passes; rows at the boundary are
+de-duplicated by their primary key) and stores the new last value in the state, which travels
+to the destination with the load. Here the Python side only describes the cursor and gives the
+resource function the last value, so it can ask an API for newer rows only.
+"""
+
+import inspect
+import json
+from typing import Any, Callable, Optional
+
+from dlt.common.json import typed_loads, typed_dumps
+
+
+class Incremental:
+    def __init__(self, cursor_path: Optional[str] = None, initial_value: Any = None,
+                 last_value_func: Callable[..., Any] = max, primary_key: Any = None,
+                 end_value: Any = None, row_order: Optional[str] = None,
+                 allow_external_schedulers: bool = False, on_cursor_value_missing: str = "raise",
+                 lag: Optional[float] = None, range_start: str = "closed", range_end: str = "open") -> None:
+        if cursor_path is not None and not isinstance(cursor_path, str):
+            raise ValueError(f"cursor_path must be a string (a field name or a JSON path), got {cursor_path!r}")
+        if last_value_func not in (max, min):
+            name = getattr(last_value_func, "__name__", repr(last_value_func))
+            raise NotImplementedError(
+                f"incremental `{cursor_path}`: last_value_func `{name}` is not supported by dlt-cpp; use max or min")
+        if last_value_func is min:
+            raise NotImplementedError(
+                f"incremental `{cursor_path}`: last_value_func=min (a cursor that decreases) is not supported by dlt-cpp yet")
+        if end_value is not None:
+            raise NotImplementedError(
+                f"incremental `{cursor_path}`: end_value (a backfill range) is not supported by dlt-cpp yet")
+        if on_cursor_value_missing not in ("raise", "include", "exclude"):
+            raise ValueError(f"on_cursor_value_missing must be raise, include or exclude, got {on_cursor_value_missing!r}")
+        self.cursor_path = cursor_path
+        self.initial_value = initial_value
+        self.last_value_func = last_value_func
+        self.primary_key = primary_key
+        self.end_value = end_value
+        self.row_order = row_order
+        self.allow_external_schedulers = allow_external_schedulers
+        self.on_cursor_value_missing = on_cursor_value_missing
+        self.lag = lag
+        self.range_start = range_start
+        self.range_end = range_end
+        self._last_value: Any = None
+        self._has_state = False
+        self.resource_name: Optional[str] = None
+
+    @property
+    def last_value(self) -> Any:
+        """The cursor's value after the last run (or initial_value on the first run)."""
+        return self._last_value if self._has_state else self.initial_value
+
+    @property
+    def start_value(self) -> Any:
+        return self.last_value
+
+    def _set_state(self, last_value_json: Optional[str]) -> None:
+        if last_value_json is None:
+            self._has_state = False
+            self._last_value = None
+        else:
+            self._has_state = True
+            self._last_value = typed_loads(last_value_json)
+
+    def _native_options(self, resource: Any) -> dict:
+        if not self.cursor_path:
+            raise ValueError(f"resource `{resource.name}`: the incremental has no cursor_path")
+        opts = {"cursor_path": self.cursor_path, "on_cursor_value_missing": self.on_cursor_value_missing}
+        if self.initial_value is not None:
+            opts["initial_value_json"] = typed_dumps(self.initial_value)
+        if self.primary_key is not None:
+            opts["primary_key"] = self.primary_key if isinstance(self.primary_key, str) else list(self.primary_key)
+        return opts
+
+    def copy(self) -> "Incremental":
+        c = Incremental.__new__(Incremental)
+        c.__dict__.update(self.__dict__)
+        return c
+
+    def __repr__(self) -> str:
+        return f"Incremental(cursor_path={self.cursor_path!r}, initial_value={self.initial_value!r})"
+
+    # dlt allows `Incremental[int]` in annotations
+    def __class_getitem__(cls, item: Any) -> Any:
+        return cls
+
+
+def incremental_param(fn: Optional[Callable]) -> Optional[str]:
+    """The name of the argument of `fn` whose default (or annotation) is an Incremental."""
+    if fn is None:
+        return None
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    for p in sig.parameters.values():
+        if isinstance(p.default, Incremental):
+            return p.name
+    return None
+
+
+def find_incremental(resource: Any) -> Optional[Incremental]:
+    """The resource's Incremental: given as an argument, or the default of an argument."""
+    fn = resource._fn
+    name = incremental_param(fn)
+    if name is None:
+        for v in list(resource._args) + list(resource._kwargs.values()):
+            if isinstance(v, Incremental):
+                return v
+        return None
+    given = resource._kwargs.get(name)
+    if isinstance(given, Incremental):
+        return given
+    if resource._args:
+        params = list(inspect.signature(fn).parameters)
+        idx = params.index(name)
+        if idx < len(resource._args) and isinstance(resource._args[idx], Incremental):
+            return resource._args[idx]
+    inc = resource._hints.get("_incremental_instance")
+    if inc is None:
+        inc = inspect.signature(fn).parameters[name].default.copy()
+        inc.resource_name = resource.name
+        resource._hints["_incremental_instance"] = inc
+        resource._kwargs = dict(resource._kwargs)
+        resource._kwargs[name] = inc
+    return inc

@@ -1,0 +1,243 @@
+"""DltResource: a named stream of data items with hints, as dlt's `@dlt.resource` makes it.
+
+The engine reads a resource through `_open(last_value_json)`, which returns the iterator of
+items (generator output after the add_map/add_filter/add_limit steps). Everything else here is
+dlt's resource API: calling a parametrized resource, `|` into a transformer, `with_name`,
+`apply_hints`, `selected`.
+"""
+
+import inspect
+from copy import copy
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+from dlt.extract import hints as _hints
+from dlt.extract.exceptions import InvalidResourceDataType, ResourceNameMissing
+from dlt.extract.items import FilterItem, LimitItem, MapItem, YieldMapItem
+
+_HINT_NAMES = ("table_name", "write_disposition", "primary_key", "merge_key", "columns",
+               "schema_contract", "max_table_nesting", "incremental", "file_format", "table_format")
+
+
+def _name_of(data: Any) -> Optional[str]:
+    name = getattr(data, "__name__", None)
+    if isinstance(name, str) and name != "<lambda>":
+        return name
+    return None
+
+
+class DltResource:
+    def __init__(self, name: str, fn: Optional[Callable] = None, data: Any = None, *,
+                 hints: Optional[Dict[str, Any]] = None, selected: bool = True,
+                 parent: Optional["DltResource"] = None, section: Optional[str] = None,
+                 parallelized: bool = False) -> None:
+        self._name = name
+        self._fn = fn            # the decorated function (generator function or transformer)
+        self._data = data        # data given directly (list, generator, iterator, dict)
+        self._args: tuple = ()
+        self._kwargs: Dict[str, Any] = {}
+        self._bound = fn is None
+        self._parent = parent
+        self._steps: List[Any] = []
+        self._hints: Dict[str, Any] = dict(hints or {})
+        self.selected = selected
+        self.section = section
+        self.parallelized = parallelized
+        self.source_name: Optional[str] = None
+
+    # --- what dlt's users call ---------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def table_name(self) -> str:
+        return self._hints.get("table_name") or self._name
+
+    @property
+    def write_disposition(self) -> str:
+        return self._hints.get("write_disposition") or "append"
+
+    @write_disposition.setter
+    def write_disposition(self, value: str) -> None:
+        self.apply_hints(write_disposition=value)
+
+    @property
+    def is_transformer(self) -> bool:
+        return self._parent is not None or bool(self._hints.get("_is_transformer"))
+
+    @property
+    def incremental(self):
+        from dlt.extract.incremental import find_incremental
+
+        return self._hints.get("incremental") or find_incremental(self)
+
+    def compute_table_schema(self) -> Dict[str, Any]:
+        t: Dict[str, Any] = {"name": self.table_name, "write_disposition": self.write_disposition}
+        cols = _hints.columns_list(self._hints.get("columns"))
+        if cols:
+            t["columns"] = {c["name"]: c for c in cols}
+        return t
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "DltResource":
+        """Binds the arguments of a parametrized resource (or the item of a transformer)."""
+        if self._fn is None:
+            raise TypeError(f"resource `{self._name}` is not callable: it was made from data, not a function")
+        r = self._clone()
+        r._args, r._kwargs, r._bound = args, kwargs, True
+        return r
+
+    def bind(self, *args: Any, **kwargs: Any) -> "DltResource":
+        return self(*args, **kwargs)
+
+    def with_name(self, new_name: str) -> "DltResource":
+        r = self._clone()
+        r._name = new_name
+        return r
+
+    def apply_hints(self, table_name: Any = None, parent_table_name: Any = None, write_disposition: Any = None,
+                    columns: Any = None, primary_key: Any = None, merge_key: Any = None,
+                    schema_contract: Any = None, incremental: Any = None, max_table_nesting: Any = None,
+                    table_format: Any = None, file_format: Any = None, **_: Any) -> "DltResource":
+        given = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                     primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
+                     incremental=incremental, max_table_nesting=max_table_nesting,
+                     table_format=table_format, file_format=file_format)
+        for k, v in given.items():
+            if v is None:
+                continue
+            if k == "table_name" and callable(v):
+                raise NotImplementedError(
+                    f"resource `{self._name}`: a table_name function (dynamic table names) is not supported by dlt-cpp yet")
+            if k == "write_disposition":
+                _hints.write_disposition_name(v)
+            self._hints[k] = v
+        return self
+
+    def add_map(self, item_map: Callable[[Any], Any], insert_at: Optional[int] = None) -> "DltResource":
+        return self._add_step(MapItem(item_map), insert_at)
+
+    def add_yield_map(self, item_map: Callable[[Any], Any], insert_at: Optional[int] = None) -> "DltResource":
+        return self._add_step(YieldMapItem(item_map), insert_at)
+
+    def add_filter(self, item_filter: Callable[[Any], bool], insert_at: Optional[int] = None) -> "DltResource":
+        return self._add_step(FilterItem(item_filter), insert_at)
+
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltResource":
+        return self._add_step(LimitItem(max_items, max_time), None)
+
+    def __or__(self, transform: Any) -> "DltResource":
+        """`resource | transformer`: the transformer reads this resource's items."""
+        if isinstance(transform, DltResource):
+            r = transform._clone()
+            r._parent = self
+            return r
+        if callable(transform):
+            return self._clone().add_map(transform)
+        raise TypeError(f"cannot pipe resource `{self._name}` into {transform!r}")
+
+    def __ror__(self, data: Any) -> "DltResource":
+        """`data | transformer`."""
+        return DltResource.from_data(data, name=_name_of(data) or self._name) | self
+
+    def __iter__(self) -> Iterator[Any]:
+        """Evaluates the resource in Python (as dlt's list(resource)): rows, pages flattened."""
+        for item in self._items():
+            if isinstance(item, list):
+                yield from item
+            else:
+                yield item
+
+    def __repr__(self) -> str:
+        kind = "transformer" if self.is_transformer else "resource"
+        return f"DltResource({kind} `{self._name}`, table `{self.table_name}`)"
+
+    # --- the engine's side ------------------------------------------------------------------
+    @staticmethod
+    def from_data(data: Any, name: Optional[str] = None, **hints: Any) -> "DltResource":
+        if isinstance(data, DltResource):
+            return data
+        if name is None:
+            name = _name_of(data)
+        if name is None:
+            raise ResourceNameMissing()
+        if inspect.isgeneratorfunction(data) or (callable(data) and not isinstance(data, (list, dict, str))
+                                                 and not hasattr(data, "__iter__")):
+            r = DltResource(name, fn=data)
+            r._bound = True
+        else:
+            if isinstance(data, (str, bytes)) or data is None:
+                raise InvalidResourceDataType(name, data, type(data),
+                                              "Strings, bytes and None cannot be data items of a resource; "
+                                              "yield dicts (rows) or lists of them.")
+            r = DltResource(name, data=data)
+        r.apply_hints(**{k: v for k, v in hints.items() if v is not None})
+        return r
+
+    def _clone(self) -> "DltResource":
+        r = copy(self)
+        r._steps = list(self._steps)
+        r._hints = dict(self._hints)
+        return r
+
+    def _add_step(self, step: Any, insert_at: Optional[int]) -> "DltResource":
+        if insert_at is None:
+            self._steps.append(step)
+        else:
+            self._steps.insert(insert_at, step)
+        return self
+
+    def _raw_items(self) -> Iterator[Any]:
+        """Items as the user's code yields them, before the steps."""
+        if self._parent is not None:
+            fn = self._fn
+            for item in self._parent._items():
+                out = fn(item, *self._args, **self._kwargs) if fn else item
+                yield from _as_items(out)
+            return
+        if self._fn is not None:
+            from dlt.common.configuration.inject import call_with_config
+
+            out = call_with_config(self._fn, self._args, self._kwargs, section=self.section,
+                                   source_name=self.source_name, resource_name=self._name)
+            yield from _as_items(out)
+            return
+        yield from _as_items(self._data)
+
+    def _items(self) -> Iterator[Any]:
+        items: Any = self._raw_items()
+        for step in self._steps:
+            items = step(items)
+        return iter(items)
+
+    def _native_options(self, defaults: Dict[str, Any]) -> Dict[str, Any]:
+        h = dict(defaults)
+        h.update({k: v for k, v in self._hints.items() if v is not None})
+        opts: Dict[str, Any] = {"name": self._name, "table_name": h.get("table_name") or self._name}
+        wd = _hints.write_disposition_name(h.get("write_disposition"))
+        if wd:
+            opts["write_disposition"] = wd
+        if h.get("primary_key") is not None:
+            opts["primary_key"] = _hints.key_list(h["primary_key"])
+        if h.get("merge_key") is not None:
+            opts["merge_key"] = _hints.key_list(h["merge_key"])
+        cols = _hints.columns_list(h.get("columns"))
+        if cols:
+            opts["columns"] = cols
+        contract = _hints.schema_contract_dict(h.get("schema_contract"))
+        if contract:
+            opts["schema_contract"] = contract
+        if h.get("max_table_nesting") is not None:
+            opts["max_table_nesting"] = int(h["max_table_nesting"])
+        inc = self.incremental
+        if inc is not None:
+            opts["incremental"] = inc._native_options(self)
+        return opts
+
+
+def _as_items(out: Any) -> Iterator[Any]:
+    if out is None:
+        return
+    if isinstance(out, (dict, str, bytes)) or not hasattr(out, "__iter__"):
+        yield out
+        return
+    yield from out

@@ -1,0 +1,86 @@
+"""DltSource: a group of resources with a name (the schema's name in dlt), as `@dlt.source`
+makes it: `source.resources`, `with_resources`, attribute access to a resource, `add_limit`,
+`max_table_nesting`, `schema_contract`."""
+
+from typing import Any, Dict, Iterator, List, Optional
+
+from dlt.extract.exceptions import ResourcesNotFoundError
+from dlt.extract.resource import DltResource
+
+
+class DltResourceDict(dict):
+    @property
+    def selected(self) -> Dict[str, DltResource]:
+        return {k: r for k, r in self.items() if r.selected}
+
+    @property
+    def extracted(self) -> Dict[str, DltResource]:
+        return self.selected
+
+    def select(self, *names: str) -> Dict[str, DltResource]:
+        for n in names:
+            if n not in self:
+                raise ResourcesNotFoundError("", self.keys(), names)
+        for k, r in self.items():
+            r.selected = k in names
+        return self.selected
+
+
+class DltSource:
+    def __init__(self, name: str, section: str, resources: List[DltResource],
+                 max_table_nesting: Optional[int] = None, schema_contract: Any = None,
+                 root_key: Optional[bool] = None) -> None:
+        self.name = name
+        self.section = section
+        self.max_table_nesting = max_table_nesting
+        self.schema_contract = schema_contract
+        self.root_key = root_key
+        self._resources = DltResourceDict()
+        for r in resources:
+            r.source_name = name
+            if r.section is None:
+                r.section = section
+            self._resources[r.name] = r
+
+    @property
+    def resources(self) -> DltResourceDict:
+        return self._resources
+
+    @property
+    def selected_resources(self) -> Dict[str, DltResource]:
+        return self._resources.selected
+
+    @property
+    def schema(self) -> Any:
+        from dlt.common.schema import Schema
+
+        return Schema(self.name)
+
+    def with_resources(self, *resource_names: str) -> "DltSource":
+        missing = [n for n in resource_names if n not in self._resources]
+        if missing:
+            raise ResourcesNotFoundError(self.name, self._resources.keys(), resource_names)
+        clone = DltSource(self.name, self.section, [r._clone() for r in self._resources.values()],
+                          self.max_table_nesting, self.schema_contract, self.root_key)
+        for k, r in clone._resources.items():
+            r.selected = k in resource_names
+        return clone
+
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltSource":
+        for r in self._resources.values():
+            if not r.is_transformer:
+                r.add_limit(max_items, max_time)
+        return self
+
+    def __getattr__(self, name: str) -> DltResource:
+        resources = self.__dict__.get("_resources")
+        if resources is not None and name in resources:
+            return resources[name]
+        raise AttributeError(f"source `{self.__dict__.get('name')}` has no resource or attribute `{name}`")
+
+    def __iter__(self) -> Iterator[Any]:
+        for r in self.selected_resources.values():
+            yield from r
+
+    def __repr__(self) -> str:
+        return f"DltSource(`{self.name}`, resources: {', '.join(self._resources)})"

@@ -1,0 +1,61 @@
+"""dlt.pipeline(), dlt.run(), dlt.attach()."""
+
+import os
+import sys
+from typing import Any, Optional
+
+from dlt.destinations import Destination
+from dlt.pipeline import current
+from dlt.pipeline.pipeline import Pipeline
+
+
+def _default_pipeline_name() -> str:
+    main = sys.modules.get("__main__")
+    f = getattr(main, "__file__", None)
+    return "dlt_" + (os.path.splitext(os.path.basename(f))[0] if f else "pipeline")
+
+
+def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = None, pipeline_salt: Any = None,
+             destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,
+             import_schema_path: Optional[str] = None, export_schema_path: Optional[str] = None,
+             full_refresh: Optional[bool] = None, dev_mode: bool = False, refresh: Optional[str] = None,
+             progress: Any = None, _impl_cls: Any = None, **kwargs: Any) -> Pipeline:
+    """Creates (or, without arguments, returns the active) pipeline, as dlt.pipeline does. Its
+    working folder is the active profile's: `<data dir>/pipelines/<pipeline_name>`."""
+    has_arguments = any(v not in (None, False) for v in (pipeline_name, pipelines_dir, destination, staging,
+                                                         dataset_name, dev_mode, refresh, progress))
+    if not has_arguments and current.pipeline() is not None:
+        return current.pipeline()
+    if pipelines_dir is not None:
+        raise NotImplementedError("pipelines_dir: dlt-cpp keeps pipelines in the active profile's working folder "
+                                  "(set `data_dir` of the workspace or switch the profile instead)")
+    if staging is not None:
+        raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
+    if refresh is not None and refresh not in ("drop_sources", "drop_resources", "drop_data"):
+        raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
+    p = Pipeline(pipeline_name or _default_pipeline_name(), Destination.from_reference(destination), dataset_name,
+                 dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
+    current._activate(p)
+    return p
+
+
+def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = None, destination: Any = None,
+           dataset_name: Optional[str] = None, **kwargs: Any) -> Pipeline:
+    """The pipeline `pipeline_name` as its last run left it."""
+    return pipeline(pipeline_name=pipeline_name or _default_pipeline_name(), destination=destination,
+                    dataset_name=dataset_name)
+
+
+def run(data: Any, *, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,
+        table_name: Optional[str] = None, write_disposition: Any = None, columns: Any = None,
+        schema: Any = None, loader_file_format: Any = None, table_format: Any = None,
+        schema_contract: Any = None, refresh: Optional[str] = None, **kwargs: Any) -> Any:
+    """Runs `data` with the active pipeline (or a default one)."""
+    p = current.pipeline() or pipeline(destination=destination, dataset_name=dataset_name)
+    return p.run(data, destination=destination, dataset_name=dataset_name, table_name=table_name,
+                 write_disposition=write_disposition, columns=columns, schema=schema,
+                 loader_file_format=loader_file_format, table_format=table_format,
+                 schema_contract=schema_contract, refresh=refresh, **kwargs)
+
+
+__all__ = ["pipeline", "attach", "run", "Pipeline"]

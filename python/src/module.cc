@@ -1,0 +1,23 @@
+// dlt._native: the engine for the Python package (python/dlt/). One extension module; the
+// core library (dltcore) stays free of Python.
+#include <pybind11/pybind11.h>
+
+#include "dlt/version.h"
+#include "py_pipeline.h"
+#include "py_rows.h"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "The native engine of the dlt-cpp Python package";
+  if (!dlt::python::InitRowTypes()) throw py::error_already_set();
+  py::register_exception<dlt::python::EngineError>(m, "EngineError");
+  m.attr("engine_version") = DLT_VERSION;
+  dlt::python::RegisterPipeline(m);
+  // One value as typed JSON (incremental initial values, state).
+  m.def("typed_json", [](py::handle obj) {
+    std::string out, error;
+    if (!dlt::python::AppendRowJson(obj.ptr(), out, error)) throw py::type_error(error);
+    return out;
+  });
+}

@@ -1,0 +1,188 @@
+// The engine's Workspace and Pipeline for the Python layer (python/dlt/): the objects of
+// dlt.pipeline() and dlt.current.workspace(). Python calls run with the GIL released.
+#include "py_pipeline.h"
+
+#include <pybind11/stl.h>
+
+#include <utility>
+
+#include "py_source.h"
+
+namespace dlt::python {
+
+namespace py = pybind11;
+
+namespace {
+
+std::vector<std::string> StringList(const py::handle& v) {
+  std::vector<std::string> out;
+  if (v.is_none()) return out;
+  if (py::isinstance<py::str>(v)) return {v.cast<std::string>()};
+  for (auto item : v) out.push_back(py::str(item).cast<std::string>());
+  return out;
+}
+
+template <typename T>
+std::optional<T> Opt(const py::dict& d, const char* key) {
+  if (!d.contains(key) || d[key].is_none()) return std::nullopt;
+  return d[key].cast<T>();
+}
+
+// The hints of a resource, as the Python layer passes them (dlt's names; see
+// python/dlt/extract/resource.py `_native_options`).
+ResourceOptions ToResourceOptions(const py::dict& d) {
+  ResourceOptions o;
+  o.name = d["name"].cast<std::string>();
+  o.table_name = Opt<std::string>(d, "table_name").value_or(o.name);
+  o.write_disposition = Opt<std::string>(d, "write_disposition").value_or("append");
+  if (d.contains("primary_key")) {
+    o.primary_key = StringList(d["primary_key"]);
+    o.primary_key_is_list = !d["primary_key"].is_none() && !py::isinstance<py::str>(d["primary_key"]);
+  }
+  if (d.contains("merge_key")) o.merge_key = StringList(d["merge_key"]);
+  if (auto n = Opt<int>(d, "max_table_nesting")) o.max_table_nesting = *n;
+  if (d.contains("columns") && !d["columns"].is_none()) {
+    for (auto item : d["columns"].cast<py::list>()) {
+      py::dict c = item.cast<py::dict>();
+      ColumnOptions col;
+      col.name = c["name"].cast<std::string>();
+      col.data_type = Opt<std::string>(c, "data_type");
+      col.nullable = Opt<bool>(c, "nullable");
+      col.primary_key = Opt<bool>(c, "primary_key").value_or(false);
+      col.merge_key = Opt<bool>(c, "merge_key").value_or(false);
+      col.unique = Opt<bool>(c, "unique").value_or(false);
+      col.precision = Opt<int>(c, "precision");
+      col.scale = Opt<int>(c, "scale");
+      o.columns.push_back(std::move(col));
+    }
+  }
+  if (d.contains("schema_contract") && !d["schema_contract"].is_none()) {
+    py::dict c = d["schema_contract"].cast<py::dict>();
+    o.schema_contract.tables = Opt<std::string>(c, "tables").value_or("evolve");
+    o.schema_contract.columns = Opt<std::string>(c, "columns").value_or("evolve");
+    o.schema_contract.data_type = Opt<std::string>(c, "data_type").value_or("evolve");
+  }
+  if (d.contains("incremental") && !d["incremental"].is_none()) {
+    py::dict i = d["incremental"].cast<py::dict>();
+    IncrementalOptions inc;
+    inc.cursor_path = i["cursor_path"].cast<std::string>();
+    inc.initial_value_json = Opt<std::string>(i, "initial_value_json");
+    inc.on_cursor_value_missing = Opt<std::string>(i, "on_cursor_value_missing").value_or("raise");
+    if (i.contains("primary_key") && !i["primary_key"].is_none()) {
+      inc.primary_key = StringList(i["primary_key"]);
+      inc.primary_key_is_list = !py::isinstance<py::str>(i["primary_key"]);
+    }
+    o.incremental = std::move(inc);
+  }
+  return o;
+}
+
+py::dict ToDict(const LoadInfo& info) {
+  py::dict d;
+  d["pipeline_name"] = info.pipeline_name;
+  d["profile"] = info.profile;
+  d["destination"] = info.destination;
+  d["dataset_name"] = info.dataset_name;
+  d["load_ids"] = info.load_ids;
+  d["rows_per_table"] = info.rows_per_table;
+  d["records_skipped"] = info.records_skipped;
+  py::list steps;
+  for (const auto& s : info.steps) {
+    py::dict sd;
+    sd["step"] = s.step;
+    sd["seconds"] = s.seconds;
+    sd["rows"] = s.rows;
+    sd["bytes"] = s.bytes;
+    steps.append(sd);
+  }
+  d["steps"] = steps;
+  d["summary"] = info.Summary();
+  return d;
+}
+
+}  // namespace
+
+PyWorkspace::PyWorkspace(std::optional<std::string> start_dir, std::optional<std::string> profile) {
+  WorkspaceOptions o;
+  if (start_dir) o.start_dir = *start_dir;
+  o.profile = std::move(profile);
+  StatusOr<Workspace> ws = Workspace::Open(o);
+  if (!ws.ok()) throw EngineError(ws.status());
+  ws_ = std::make_shared<Workspace>(std::move(*ws));
+  Status loaded = ws_->LoadConfig();
+  if (!loaded.ok()) throw EngineError(loaded);
+}
+
+std::optional<std::string> PyWorkspace::Banner() const {
+  if (!ws_->workspace_mode() || ws_->profile() == "dev") return std::nullopt;
+  return "Profile `" + ws_->profile() + "` is active.";
+}
+
+PyPipeline::PyPipeline(const PyWorkspace& ws, PipelineOptions options) : ws_(ws.shared()) {
+  StatusOr<Pipeline> p = Pipeline::Create(*ws_, std::move(options));
+  if (!p.ok()) throw EngineError(p.status());
+  pipeline_ = std::make_unique<Pipeline>(std::move(*p));
+}
+
+py::dict PyPipeline::Run(const py::list& resources) {
+  auto errors = std::make_shared<PyErrorSlot>();
+  std::vector<Resource> rs;
+  for (auto item : resources) {
+    py::tuple t = item.cast<py::tuple>();
+    rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors));
+  }
+  StatusOr<LoadInfo> info = [&] {
+    py::gil_scoped_release release;
+    return pipeline_->Run(rs);
+  }();
+  rs.clear();  // drops the iterators (with the GIL held again)
+  py::dict out;
+  out["ok"] = info.ok();
+  if (info.ok()) {
+    out["info"] = ToDict(*info);
+  } else {
+    out["message"] = info.status().message();
+    out["code"] = static_cast<int>(info.status().code());
+    PyObject* exc = errors->Release();
+    out["python_error"] = exc ? py::reinterpret_steal<py::object>(exc) : py::none();
+    out["resource"] = errors->resource;
+  }
+  return out;
+}
+
+void RegisterPipeline(py::module_& m) {
+  py::class_<PyWorkspace> workspace(m, "Workspace");
+  RegisterConfig(workspace);
+  workspace
+      .def(py::init<std::optional<std::string>, std::optional<std::string>>(), py::arg("start_dir") = py::none(),
+           py::arg("profile") = py::none())
+      .def_property_readonly("profile", [](const PyWorkspace& w) { return w.get().profile(); })
+      .def_property_readonly("profile_source",
+                             [](const PyWorkspace& w) { return std::string(ProfileSourceName(w.get().profile_source())); })
+      .def_property_readonly("workspace_mode", [](const PyWorkspace& w) { return w.get().workspace_mode(); })
+      .def_property_readonly("name", [](const PyWorkspace& w) { return w.get().name(); })
+      .def_property_readonly("run_dir", [](const PyWorkspace& w) { return w.get().run_dir().string(); })
+      .def_property_readonly("settings_dir", [](const PyWorkspace& w) { return w.get().settings_dir().string(); })
+      .def_property_readonly("data_dir", [](const PyWorkspace& w) { return w.get().working_dir().string(); })
+      .def_property_readonly("local_dir", [](const PyWorkspace& w) { return w.get().local_dir().string(); })
+      .def_property_readonly("pinned_profile", [](const PyWorkspace& w) { return w.get().pinned_profile(); })
+      .def("banner", &PyWorkspace::Banner);
+
+  py::class_<PyPipeline>(m, "Pipeline")
+      .def(py::init([](const PyWorkspace& ws, std::string name, std::string destination, std::string dataset,
+                       bool progress) {
+             PipelineOptions o;
+             o.pipeline_name = std::move(name);
+             o.destination = std::move(destination);
+             o.dataset_name = std::move(dataset);
+             o.progress = progress;
+             return std::make_unique<PyPipeline>(ws, std::move(o));
+           }),
+           py::arg("workspace"), py::arg("pipeline_name"), py::arg("destination"), py::arg("dataset_name"),
+           py::arg("progress") = false)
+      .def_property_readonly("pipeline_name", [](const PyPipeline& p) { return p.get().name(); })
+      .def_property_readonly("working_dir", [](const PyPipeline& p) { return p.get().working_dir().string(); })
+      .def("run", &PyPipeline::Run, py::arg("resources"));
+}
+
+}  // namespace dlt::python

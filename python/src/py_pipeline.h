@@ -1,0 +1,52 @@
+// The engine's Workspace and Pipeline as Python classes of dlt._native (see py_pipeline.cc).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "dlt/pipeline.h"
+#include "dlt/workspace.h"
+
+namespace dlt::python {
+
+// An engine error outside a run (opening the workspace, creating the pipeline): raised in
+// Python as dlt._native.EngineError, which the Python layer turns into dlt's exception types.
+struct EngineError : std::runtime_error {
+  explicit EngineError(const Status& s) : std::runtime_error(s.message()), code(static_cast<int>(s.code())) {}
+  int code;
+};
+
+class PyWorkspace {
+ public:
+  PyWorkspace(std::optional<std::string> start_dir, std::optional<std::string> profile);
+  const Workspace& get() const { return *ws_; }
+  std::shared_ptr<const Workspace> shared() const { return ws_; }
+  // "Profile `prod` is active." for any profile but dev in a workspace, as the CLI prints it.
+  std::optional<std::string> Banner() const;
+
+ private:
+  std::shared_ptr<Workspace> ws_;
+};
+
+class PyPipeline {
+ public:
+  PyPipeline(const PyWorkspace& ws, PipelineOptions options);
+  const Pipeline& get() const { return *pipeline_; }
+  // resources: [(options dict, open callable)]. Returns {"ok": True, "info": {...}} or
+  // {"ok": False, "message", "code", "python_error", "resource"}.
+  pybind11::dict Run(const pybind11::list& resources);
+
+ private:
+  std::shared_ptr<const Workspace> ws_;  // the pipeline refers to it
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+void RegisterPipeline(pybind11::module_& m);
+// Workspace.lookup / provider_locations / profiles (py_config.cc).
+void RegisterConfig(pybind11::class_<PyWorkspace>& cls);
+
+}  // namespace dlt::python

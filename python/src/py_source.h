@@ -1,0 +1,36 @@
+// A resource's rows from Python: the engine's RecordSource over a Python iterable.
+//
+// The engine runs with the GIL released; the extract step calls Next() on its thread, and the
+// source takes the GIL only to pull about 1 MB of rows at a time from the iterator, writing
+// them as typed JSON (py_rows.h). What dlt does with yielded items is kept: a list is a page of
+// rows, a dict is a row, any other value `v` is the row {"value": v}.
+// A Python exception raised by the iterator (or by serialization) stops the extract; the
+// exception itself is kept in the run's PyErrorSlot so the caller re-raises it, chained.
+#pragma once
+
+#include <Python.h>
+
+#include <memory>
+#include <string>
+
+#include "extract/resource_access.h"
+
+namespace dlt::python {
+
+// The first Python error of a run: the exception object (a new reference) and the resource
+// whose rows raised it. Touched only with the GIL held.
+struct PyErrorSlot {
+  PyObject* exception = nullptr;
+  std::string resource;
+  ~PyErrorSlot();
+  // Takes the pending Python exception (when the slot is empty), returns its text.
+  std::string Capture(const std::string& resource_name);
+  // Takes ownership of the kept exception (null when none); the slot is empty afterwards.
+  PyObject* Release();
+};
+
+// A resource whose rows come from `open()` (a Python callable returning an iterable), called
+// with the GIL when the extract step opens the resource.
+Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors);
+
+}  // namespace dlt::python
