@@ -16,9 +16,12 @@
 //
 // Which file is loaded:
 //   1. $DLT_DUCKDB_LIBRARY when set and not empty (only that file, no fallback);
-//   2. else the bundled library whose absolute path the build bakes in (DLT_DUCKDB_LIBRARY_PATH),
+//   2. else, in the Python package (dlt._native), dlt/_lib/libduckdb.so (a wheel) or
+//      <prefix>/lib/dlt/libduckdb.so beside <prefix>/lib/python3.*/dist-packages/dlt (make install);
+//   3. else <prefix>/lib/dlt/libduckdb.so beside an installed dlt binary (<prefix>/bin/dlt);
+//   4. else the bundled library whose absolute path the build bakes in (DLT_DUCKDB_LIBRARY_PATH),
 //      when that file exists;
-//   3. else "libduckdb.so" from the system library search path.
+//   5. else "libduckdb.so" from the system library search path.
 //
 // Same file, same process: Database::Open goes through a process-wide DuckDB instance cache, so
 // opening a database file that another Database object of this process already has open WORKS

@@ -3,6 +3,8 @@
 // candidates (duckdb_api.h lists them), fills the function table and words the error.
 #include "destinations/duckdb/duckdb_library.h"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -29,8 +31,20 @@ std::vector<std::string> Candidates(bool& from_env) {
   if (from_env) {
     candidates.emplace_back(env);
   } else {
-    // An installed dlt (make install) carries its DuckDB in <prefix>/lib/dlt/.
+    // Inside the Python package (dlt._native): the wheel carries DuckDB as dlt/_lib/libduckdb.so,
+    // `make install` puts the package in <prefix>/lib/python3.*/dist-packages and DuckDB in
+    // <prefix>/lib/dlt/. (In the dlt binary this finds the binary itself, with no such files.)
     std::error_code ec;
+    Dl_info self{};
+    if (dladdr(reinterpret_cast<const void*>(&Candidates), &self) && self.dli_fname) {
+      std::filesystem::path dir = std::filesystem::absolute(self.dli_fname, ec).parent_path();
+      if (dir.filename() == "dlt") {
+        for (const auto& cand : {dir / "_lib" / "libduckdb.so", dir.parent_path().parent_path().parent_path() / "dlt" / "libduckdb.so"}) {
+          if (std::filesystem::exists(cand, ec)) candidates.emplace_back(cand.string());
+        }
+      }
+    }
+    // An installed dlt (make install) carries its DuckDB in <prefix>/lib/dlt/.
     std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
       std::filesystem::path beside = exe.parent_path().parent_path() / "lib" / "dlt" / "libduckdb.so";
