@@ -4,6 +4,7 @@
 
 #include "dlt/version.h"
 #include "py_pipeline.h"
+#include "py_rest_api.h"
 #include "py_rows.h"
 
 namespace py = pybind11;
@@ -14,6 +15,7 @@ PYBIND11_MODULE(_native, m) {
   py::register_exception<dlt::python::EngineError>(m, "EngineError");
   m.attr("engine_version") = DLT_VERSION;
   dlt::python::RegisterPipeline(m);
+  dlt::python::RegisterRestApi(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

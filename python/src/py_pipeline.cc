@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "py_rest_api.h"
 #include "py_source.h"
 
 namespace dlt::python {
@@ -129,6 +130,24 @@ py::dict PyPipeline::Run(const py::list& resources) {
   std::vector<Resource> rs;
   for (auto item : resources) {
     py::tuple t = item.cast<py::tuple>();
+    if (py::isinstance<PyRestApiSpec>(t[0])) {
+      // (spec, [selected resource names]): the engine's REST API resources.
+      const auto& spec = t[0].cast<const PyRestApiSpec&>();
+      StatusOr<std::vector<Resource>> made =
+          spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
+      if (!made.ok()) {
+        py::dict out;
+        out["ok"] = false;
+        out["message"] = made.status().message();
+        out["code"] = static_cast<int>(made.status().code());
+        out["python_error"] = py::none();
+        out["resource"] = "";
+        out["step"] = "extract";
+        return out;
+      }
+      for (auto& r : *made) rs.push_back(std::move(r));
+      continue;
+    }
     rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors));
   }
   StatusOr<LoadInfo> info = [&] {

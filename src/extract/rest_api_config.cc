@@ -16,6 +16,7 @@ using Kind = ConfigNode::Kind;
 struct Ctx {
   std::string file;
   std::string source_name;
+  bool allow_inline_secrets = false;
 
   Status Error(const ConfigNode& n, const std::string& what) const {
     return InvalidArgument(file + ":" + std::to_string(n.where.line) + ":" + std::to_string(n.where.column) + ": " + what);
@@ -173,7 +174,9 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
   const ConfigNode* t = n.Find("type");
   for (const auto& [k, v] : n.members) {
     if (k == "token" || k == "api_key" || k == "password") {
-      return c.SecretInFile(v, "`" + k + "`", k);
+      if (!c.allow_inline_secrets) return c.SecretInFile(v, "`" + k + "`", k);
+      if (!v.is_scalar()) return c.Error(v, "`" + k + "` must be a string");
+      a.inline_secrets.emplace(k, Secret(v.text));
     }
   }
   if (!t) {
@@ -187,7 +190,7 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
     return c.Error(*t, msg + " Types: bearer, api_key, http_basic");
   }
   for (const auto& [k, v] : n.members) {
-    if (k == "type") continue;
+    if (k == "type" || a.inline_secrets.count(k)) continue;
     if (a.type == "api_key" && k == "name") {
       DLT_ASSIGN_OR_RETURN(a.name, Str(c, v, k));
     } else if (a.type == "api_key" && k == "location") {
@@ -459,10 +462,11 @@ bool RestApiSpec::IsParent(const std::string& name) const {
 }
 
 StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode& source, const ConfigNode* resources,
-                                         const std::string& pipeline_name, const HintParser& hints) {
+                                         const std::string& pipeline_name, const HintParser& hints,
+                                         const RestApiParseOptions& options) {
   RestApiSpec spec;
   spec.file = std::string(file);
-  Ctx c{spec.file, ""};
+  Ctx c{spec.file, "", options.allow_inline_secrets};
   // The source name first: messages about secrets name it.
   spec.source_name = pipeline_name;
   if (spec.source_name.ends_with("_pipeline")) spec.source_name.resize(spec.source_name.size() - 9);

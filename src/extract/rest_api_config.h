@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dlt/config.h"
+#include "dlt/secret.h"
 #include "dlt/resource.h"
 #include "dlt/status.h"
 
@@ -50,6 +52,9 @@ struct AuthSpec {
   std::string name = "Authorization";  // api_key: the header or query parameter name
   std::string location = "header";     // api_key: header | query
   std::optional<std::string> username; // http_basic (may also come from the profile's config)
+  // token / api_key / password given in code (Python's rest_api dicts read them from
+  // dlt.secrets); pipeline files may not hold them. Used before the profile's secrets.
+  std::map<std::string, Secret> inline_secrets;
 };
 
 // A request parameter: a literal (which may hold {resources.<parent>.<field>} and
@@ -124,10 +129,17 @@ struct RestApiSpec {
 // both kinds of resources read hints the same way.
 using HintParser = std::function<StatusOr<ResourceOptions>(const ConfigNode& table, const std::string& default_name)>;
 
+struct RestApiParseOptions {
+  // Secrets (auth token, api_key, password) given in the configuration itself: allowed for
+  // configurations made in code (Python), refused in pipeline files.
+  bool allow_inline_secrets = false;
+};
+
 // `source` is the [source] table, `resources` the [[resources]] array (or table) of the pipeline
 // file. Errors read "<file>:<line>:<column>: <what>".
 StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode& source, const ConfigNode* resources,
-                                         const std::string& pipeline_name, const HintParser& hints);
+                                         const std::string& pipeline_name, const HintParser& hints,
+                                         const RestApiParseOptions& options = {});
 
 // A TOML value as JSON (tables keep their order).
 Json ToJson(const ConfigNode& node);

@@ -914,6 +914,10 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   sh->headers = spec.client.headers;
   const AuthSpec& auth = spec.client.auth;
   auto secret = [&](const std::string& key, const std::string& what) -> StatusOr<Secret> {
+    if (auto it = auth.inline_secrets.find(key); it != auth.inline_secrets.end()) {
+      if (it->second.empty()) return MissingSecret(ws, spec, what, key);
+      return it->second;
+    }
     DLT_ASSIGN_OR_RETURN(auto v, LookupSourceKey(ws, spec, pipeline, key, true));
     if (!v || !v->value.is_scalar() || v->value.text.empty()) return MissingSecret(ws, spec, what, key);
     note(*v);

@@ -241,6 +241,24 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
 
 }  // namespace
 
+StatusOr<std::shared_ptr<const rest_api::RestApiSpec>> ParseRestApiConfig(std::string_view display_name,
+                                                                          const ConfigNode& source,
+                                                                          const ConfigNode* resources,
+                                                                          const std::string& pipeline_name) {
+  Ctx c{std::string(display_name)};
+  rest_api::RestApiParseOptions options;
+  options.allow_inline_secrets = true;
+  DLT_ASSIGN_OR_RETURN(
+      rest_api::RestApiSpec rest,
+      rest_api::ParseRestApiSource(display_name, source, resources, pipeline_name,
+                                   [&](const ConfigNode& t, const std::string& name) -> StatusOr<ResourceOptions> {
+                                     DLT_ASSIGN_OR_RETURN(ResourceFileSpec r, ParseResource(c, name, t));
+                                     return r.options;
+                                   },
+                                   options));
+  return std::make_shared<const rest_api::RestApiSpec>(std::move(rest));
+}
+
 StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_view display_name) {
   DLT_ASSIGN_OR_RETURN(std::string content, fsutil::ReadFile(file));
   // A `#!` line is a TOML comment already; nothing to strip.

@@ -49,6 +49,14 @@ struct PipelineFileSpec {
 
 StatusOr<PipelineFileSpec> ParsePipelineFile(const std::filesystem::path& file, std::string_view display_name);
 
+// A REST API source configured in code (Python's rest_api_source(config) dicts, as ConfigNode
+// tables: `source` holds name/client/resource_defaults, `resources` the resources): parsed as a
+// pipeline file's [source] and [[resources]], except that auth secrets may be given inline.
+StatusOr<std::shared_ptr<const rest_api::RestApiSpec>> ParseRestApiConfig(std::string_view display_name,
+                                                                          const ConfigNode& source,
+                                                                          const ConfigNode* resources,
+                                                                          const std::string& pipeline_name);
+
 // Finds the file of a pipeline given a file path or a pipeline name: <name>.toml,
 // <name>_pipeline.toml, pipelines/<name>.toml, or any *.toml in the run dir whose
 // [pipeline] name matches.

@@ -1,0 +1,104 @@
+"""dlt.sources.rest_api: rest_api_source / rest_api_resources with dlt's dict configuration,
+run by the engine's REST API source (the one of `[source] type = "rest_api"` pipeline files):
+paginators, auth, dependent resources, incremental parameters, response actions.
+
+Secrets in the configuration (auth tokens read from dlt.secrets) stay in the engine as secrets;
+settings missing from the dict are read from the active profile under sources.<source name>.
+"""
+
+from typing import Any, Dict, List, Optional
+
+from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
+from dlt.sources.rest_api.typing import ClientConfig, EndpointResource, RESTAPIConfig  # noqa: F401
+
+
+class RestApiResource(DltResource):
+    """A resource fetched by the engine's REST API client (its rows never pass through Python)."""
+
+    def __init__(self, spec: Any, name: str, hints: Dict[str, Any]) -> None:
+        super().__init__(name, data=None, hints={"table_name": hints.get("table_name"),
+                                                 "write_disposition": hints.get("write_disposition")},
+                         selected=bool(hints.get("selected", True)))
+        self._spec = spec
+        self._depends_on = hints.get("parent") or None
+
+    def _items(self) -> Any:
+        raise NotImplementedError(
+            f"resource `{self.name}` is fetched by the engine: load it with pipeline.run(); iterating it in Python "
+            "is not supported by dlt-cpp")
+
+    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
+        raise NotImplementedError(f"resource `{self.name}`: add_map on rest_api resources is not supported by dlt-cpp yet "
+                                  "(use `processing_steps` in the resource config)")
+
+    add_filter = add_map
+    add_yield_map = add_map
+
+    def apply_hints(self, **kwargs: Any) -> "DltResource":
+        if any(v is not None for v in kwargs.values()) and getattr(self, "_spec", None) is not None:
+            raise NotImplementedError(f"resource `{self.name}`: set hints of rest_api resources in their config dict "
+                                      "(write_disposition, primary_key, ...) for dlt-cpp")
+        return super().apply_hints(**kwargs)
+
+
+def _normalize_resources(resources: List[Any]) -> List[Dict[str, Any]]:
+    out = []
+    for r in resources:
+        if isinstance(r, str):
+            r = {"name": r, "endpoint": {"path": r}}
+        elif isinstance(r, dict):
+            r = dict(r)
+            ep = r.get("endpoint")
+            if ep is None:
+                r["endpoint"] = {"path": r.get("name")}
+            elif isinstance(ep, str):
+                r["endpoint"] = {"path": ep}
+        else:
+            raise ValueError(f"a rest_api resource must be a name (str) or a dict, got {type(r).__name__}")
+        out.append(r)
+    return out
+
+
+def _default_name() -> Optional[str]:
+    from dlt.pipeline import current
+
+    p = current.pipeline()
+    if p is None:
+        return None
+    name = p.pipeline_name
+    return name[: -len("_pipeline")] if name.endswith("_pipeline") else name
+
+
+def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> List[DltResource]:
+    """The resources of a REST API configuration (dlt's RESTAPIConfig dict)."""
+    from dlt._engine import native
+
+    if not isinstance(config, dict):
+        raise ValueError("rest_api config must be a dict with `client` and `resources`")
+    unknown = set(config) - {"client", "resources", "resource_defaults"}
+    if unknown:
+        raise ValueError(f"rest_api config: unknown key(s) {sorted(unknown)}; expected client, resources, resource_defaults")
+    source: Dict[str, Any] = {"type": "rest_api"}
+    src_name = name or _default_name()
+    if src_name:
+        source["name"] = src_name
+    if config.get("client") is not None:
+        source["client"] = config["client"]
+    if config.get("resource_defaults") is not None:
+        source["resource_defaults"] = config["resource_defaults"]
+    spec = native.RestApiSpec(source, _normalize_resources(list(config.get("resources") or [])))
+    return [RestApiResource(spec, n, spec.resource_hints(n)) for n in spec.resource_names()]
+
+
+def rest_api_source(config: Dict[str, Any], name: Optional[str] = None, section: Optional[str] = None,
+                    max_table_nesting: Optional[int] = None, root_key: Optional[bool] = None,
+                    schema: Any = None, schema_contract: Any = None, parallelized: bool = False) -> DltSource:
+    """A source of the REST API configuration; `name` also names its configuration section
+    (sources.<name>: base_url and auth secrets when the dict leaves them out)."""
+    resources = rest_api_resources(config, name=name)
+    source_name = name or (resources[0]._spec.source_name if resources else "rest_api")
+    return DltSource(source_name, section or "rest_api", resources, max_table_nesting, schema_contract, root_key)
+
+
+__all__ = ["rest_api_source", "rest_api_resources", "RESTAPIConfig", "ClientConfig", "EndpointResource", "RestApiResource"]

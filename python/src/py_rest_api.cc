@@ -1,0 +1,110 @@
+// rest_api_source / rest_api_resources from Python (python/dlt/sources/rest_api/): dlt's dict
+// configuration is parsed by the engine's REST API source (src/extract/rest_api_config.h), the
+// same that runs `[source] type = "rest_api"` pipeline files; auth secrets may be given inline
+// (they come from dlt.secrets) and stay dlt::Secret.
+#include "py_rest_api.h"
+
+#include <pybind11/stl.h>
+
+#include <regex>
+
+#include "pipeline/pipeline_file.h"
+
+namespace dlt::python {
+
+namespace py = pybind11;
+
+namespace {
+
+// A Python value of the configuration as a ConfigNode (None values are left out, as unset).
+ConfigNode FromPython(py::handle v, const std::string& where) {
+  ConfigNode n;
+  if (py::isinstance<py::bool_>(v)) {
+    n.kind = ConfigNode::Kind::kBoolean;
+    n.text = v.cast<bool>() ? "true" : "false";
+  } else if (py::isinstance<py::int_>(v)) {
+    n.kind = ConfigNode::Kind::kInteger;
+    n.text = py::str(v).cast<std::string>();
+  } else if (py::isinstance<py::float_>(v)) {
+    n.kind = ConfigNode::Kind::kFloat;
+    n.text = py::repr(v).cast<std::string>();
+  } else if (py::isinstance<py::str>(v)) {
+    n.kind = ConfigNode::Kind::kString;
+    n.text = v.cast<std::string>();
+  } else if (py::isinstance<py::dict>(v)) {
+    n.kind = ConfigNode::Kind::kTable;
+    for (auto [k, item] : v.cast<py::dict>()) {
+      if (item.is_none()) continue;
+      std::string key = py::str(k).cast<std::string>();
+      n.members.emplace_back(key, FromPython(item, where + "." + key));
+    }
+  } else if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    n.kind = ConfigNode::Kind::kArray;
+    size_t i = 0;
+    for (auto item : v) n.items.push_back(FromPython(item, where + "[" + std::to_string(i++) + "]"));
+  } else {
+    throw py::type_error("rest_api config: `" + where + "` is a " + std::string(Py_TYPE(v.ptr())->tp_name) +
+                         "; give it as a dict, list, str, int, float or bool (objects such as paginator or auth "
+                         "classes are not supported by dlt-cpp yet)");
+  }
+  return n;
+}
+
+}  // namespace
+
+PyRestApiSpec::PyRestApiSpec(const py::dict& source, const py::list& resources, const std::string& pipeline_name) {
+  ConfigNode s = FromPython(source, "config");
+  ConfigNode r = FromPython(resources, "resources");
+  auto spec = ParseRestApiConfig("rest_api config", s, &r, pipeline_name);
+  if (!spec.ok()) {
+    // Dicts have no lines: "rest_api config:0:0: x" reads "rest_api config: x".
+    std::string msg = std::regex_replace(spec.status().message(), std::regex(":0:0:"), ":");
+    throw py::value_error(msg);
+  }
+  spec_ = *spec;
+}
+
+std::vector<std::string> PyRestApiSpec::ResourceNames() const {
+  std::vector<std::string> out;
+  for (const auto& r : spec_->resources) out.push_back(r.options.name);
+  return out;
+}
+
+StatusOr<std::vector<Resource>> PyRestApiSpec::Make(const Workspace& ws, const std::string& pipeline_name,
+                                                    const std::vector<std::string>& selected) const {
+  auto spec = std::make_shared<rest_api::RestApiSpec>(*spec_);
+  for (auto& r : spec->resources) {
+    r.selected = std::find(selected.begin(), selected.end(), r.options.name) != selected.end();
+  }
+  rest_api::RunOptions ro;
+  ro.pipeline_name = pipeline_name;
+  // Retries and warnings on stderr, as the CLI prints them (already masked).
+  ro.on_retry = [mu = std::make_shared<std::mutex>()](const std::string& message) {
+    std::lock_guard<std::mutex> lock(*mu);
+    std::fprintf(stderr, "WARNING: %s\n", message.c_str());
+  };
+  ro.on_warning = ro.on_retry;
+  return rest_api::MakeResources(ws, *spec, ro);
+}
+
+void RegisterRestApi(py::module_& m) {
+  py::class_<PyRestApiSpec, std::shared_ptr<PyRestApiSpec>>(m, "RestApiSpec")
+      .def(py::init<const py::dict&, const py::list&, const std::string&>(), py::arg("source"), py::arg("resources"),
+           py::arg("pipeline_name") = "")
+      .def_property_readonly("source_name", [](const PyRestApiSpec& s) { return s.spec().source_name; })
+      .def("resource_names", &PyRestApiSpec::ResourceNames)
+      .def("resource_hints", [](const PyRestApiSpec& s, const std::string& name) {
+        py::dict d;
+        for (const auto& r : s.spec().resources) {
+          if (r.options.name != name) continue;
+          d["table_name"] = r.options.table_name.empty() ? r.options.name : r.options.table_name;
+          d["write_disposition"] = r.options.write_disposition;
+          d["primary_key"] = r.options.primary_key;
+          d["parent"] = r.parent;
+          d["selected"] = r.selected;
+        }
+        return d;
+      });
+}
+
+}  // namespace dlt::python
