@@ -17,10 +17,12 @@ namespace dlt::cli {
 namespace fs = std::filesystem;
 
 const char* const kInitHelp =
-    "usage: dlt init <source> <destination> [--force]\n"
+    "usage: dlt init <source> <destination> [--toml] [--force]\n"
     "       dlt init --list-sources\n"
     "\n"
-    "Creates a pipeline in the current folder from a template: the pipeline file,\n"
+    "Creates a pipeline in the current folder from a template: the pipeline script\n"
+    "(<source>_pipeline.py, run with `python <file>` or `dlt run <file>`; with --toml the\n"
+    "declarative pipeline file <source>_pipeline.toml instead),\n"
     ".dlt/config.toml, .dlt/secrets.toml (commented placeholders for the secrets it needs),\n"
     ".gitignore and .dlt/.workspace (workspace mode, with profiles). The destination is\n"
     "configured as the named destination `warehouse`.\n"
@@ -34,6 +36,8 @@ const char* const kInitHelp =
     "\n"
     "options:\n"
     "  --list-sources, -l  list the source templates\n"
+    "  --toml              write the declarative pipeline file (.toml, run without Python)\n"
+    "                      instead of the Python script\n"
     "  --force             overwrite a pipeline file that differs from the template\n";
 
 namespace {
@@ -203,7 +207,7 @@ Status ListSources(Context& ctx) {
 
 Status RunInitCommand(Context& ctx) {
   DLT_ASSIGN_OR_RETURN(ParsedArgs args,
-                       ParseArgs(ctx.args, {{"--list-sources", "-l", false}, {"--force", nullptr, false}}, "init"));
+                       ParseArgs(ctx.args, {{"--list-sources", "-l", false}, {"--force", nullptr, false}, {"--toml", nullptr, false}}, "init"));
   if (args.Has("--list-sources")) return ListSources(ctx);
   auto sources = Sources();
   std::vector<std::string> names;
@@ -233,6 +237,7 @@ Status RunInitCommand(Context& ctx) {
     return NotFound(msg + " Destinations: " + DestinationTypeNames());
   }
   const bool force = args.Has("--force");
+  const bool toml = args.Has("--toml");
   std::error_code ec;
   const fs::path dir = fs::current_path(ec);
   if (ec) return FailedPrecondition("cannot read the current folder: " + ec.message());
@@ -242,10 +247,12 @@ Status RunInitCommand(Context& ctx) {
   std::string pipeline_file;
   for (const auto& [rel, data] : t.files) {
     if (rel == "DESCRIPTION" || rel == "NEXT_STEPS" || rel == "config.toml" || rel == "secrets.toml") continue;
+    // One form of the pipeline: the Python script, or with --toml the pipeline file.
+    if (rel.ends_with(toml ? "_pipeline.py" : "_pipeline.toml")) continue;
     Planned p;
     p.rel = rel;
     p.content = std::string(data);
-    const bool is_pipeline = rel.ends_with("_pipeline.toml");
+    const bool is_pipeline = rel.ends_with("_pipeline.toml") || rel.ends_with("_pipeline.py");
     if (is_pipeline) pipeline_file = rel;
     DLT_ASSIGN_OR_RETURN(auto existing, ReadIfExists(dir / rel));
     if (!existing) p.action = Action::kCreate;
@@ -334,13 +341,18 @@ Status RunInitCommand(Context& ctx) {
   }
 
   for (const auto& w : warnings) ctx.console.Warning(w);
-  std::string pipeline_name = pipeline_file.substr(0, pipeline_file.size() - 5);
+  std::string pipeline_name = fs::path(pipeline_file).stem().string();
   std::vector<std::string> steps;
   std::string next(text::Trim(t.files.count("NEXT_STEPS") ? t.files.at("NEXT_STEPS") : ""));
   if (!next.empty()) steps.push_back(next);
   if (!dest_type->init_credentials_step.empty()) steps.emplace_back(dest_type->init_credentials_step);
   std::string where(dest_type->init_loads_into);
-  steps.push_back("Run the pipeline: dlt run " + pipeline_file + "\n(profile dev: it loads " + where + ")");
+  if (toml) {
+    steps.push_back("Run the pipeline: dlt run " + pipeline_file + "\n(profile dev: it loads " + where + ")");
+  } else {
+    steps.push_back("Run the pipeline: python " + pipeline_file + "  (or: dlt run " + pipeline_file +
+                    ")\n(profile dev: it loads " + where + ")");
+  }
   steps.push_back("See what was loaded: dlt pipeline " + pipeline_name + " info");
   steps.push_back("Give a profile its own settings in .dlt/<profile>.config.toml and .dlt/<profile>.secrets.toml,\n"
                   "then switch with: dlt profile <profile> pin");

@@ -25,8 +25,12 @@ TEST(PythonSeed, ThePokemonScriptLoadsIntoDevDuckDbThenUnchangedIntoProdPostgres
   ASSERT_TRUE(pg.ok()) << pg.error();
   TempWorkspace w;
   w.env()["SOURCES__POKEMON_API__BASE_URL"] = server.Url() + "/api/v2/";
-  // The script `dlt init dlthub:pokemon_api duckdb` writes, verbatim.
-  w.Write("pokemon_api_pipeline.py", ReadFile(fs::path(DLT_SOURCE_DIR) / "templates/sources/pokemon_api/pokemon_api_pipeline.py"));
+  // The page's start: the script `dlt init dlthub:pokemon_api duckdb` writes, run unchanged.
+  auto init = w.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_TRUE(Contains(init.out, "created   pokemon_api_pipeline.py")) << init.out;
+  EXPECT_TRUE(Contains(init.out, "Run the pipeline: python pokemon_api_pipeline.py")) << init.out;
+  EXPECT_FALSE(w.Exists("pokemon_api_pipeline.toml"));
   // Step 1 of the page: the dev profile's named destination.
   w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
 

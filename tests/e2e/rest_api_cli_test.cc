@@ -62,7 +62,7 @@ TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
   Project p(ws);
   ws.env()["SOURCES__POKEMON_API__BASE_URL"] = server.Url() + "/api/v2/";
 
-  RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* f : {"pokemon_api_pipeline.toml", ".dlt/config.toml", ".dlt/secrets.toml", ".gitignore", ".dlt/.workspace"}) {
     EXPECT_TRUE(Contains(r.out, std::string("created   ") + f)) << f << "\n" << r.out;
@@ -106,19 +106,19 @@ TEST(InitCli, PokemonApiInAnEmptyFolderThenRunLoadsIntoTheDevWarehouse) {
   EXPECT_EQ(CountRows(db, "pokemon_api_data.pokemon_details"), 45);
 
   // init again: nothing changes; a changed pipeline file is kept unless --force
-  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "unchanged pokemon_api_pipeline.toml")) << r.out;
   EXPECT_FALSE(Contains(r.out, "created")) << r.out;
   std::string mine = p.Read("pokemon_api_pipeline.toml") + "# my change\n";
   p.Write("pokemon_api_pipeline.toml", mine);
   p.Write(".dlt/config.toml", "[sources.pokemon_api]\nbase_url = \"http://127.0.0.1:1/\"\n");
-  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--toml"});
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_TRUE(Contains(r.err, "pokemon_api_pipeline.toml already exists and differs")) << r.err;
   EXPECT_TRUE(Contains(r.err, "--force")) << r.err;
   EXPECT_EQ(p.Read("pokemon_api_pipeline.toml"), mine);
-  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--force"});
+  r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--toml", "--force"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "replaced  pokemon_api_pipeline.toml")) << r.out;
   EXPECT_TRUE(Contains(r.out, "updated   .dlt/config.toml  (added [runtime], [destination.warehouse])")) << r.out;
@@ -146,7 +146,7 @@ TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
   EXPECT_TRUE(Contains(r.err, "needs a source and a destination")) << r.err;
   EXPECT_TRUE(fs::is_empty(p.dir()));
   // postgres: a commented placeholder for the credentials
-  r = p.Dlt({"init", "github_api", "postgres"});
+  r = p.Dlt({"init", "github_api", "postgres", "--toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(p.Read(".dlt/secrets.toml"), "# credentials = \"postgresql://")) << p.Read(".dlt/secrets.toml");
   EXPECT_TRUE(Contains(p.Read(".dlt/secrets.toml"), "# token = ")) << p.Read(".dlt/secrets.toml");
@@ -159,7 +159,7 @@ TEST(InitCli, ListsSourcesAndExplainsBadArguments) {
 TEST(InitCli, SecretsFilesAreTheUsersOnlyAndAFreshProjectPassesTheCheck) {
   TempWorkspace ws;
   Project p(ws);
-  RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb"});
+  RunResult r = p.Dlt({"init", "dlthub:pokemon_api", "duckdb", "--toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto perms = fs::status(p.dir() / ".dlt/secrets.toml").permissions();
   EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
@@ -171,7 +171,7 @@ TEST(InitCli, SecretsFilesAreTheUsersOnlyAndAFreshProjectPassesTheCheck) {
   q.Write(".dlt/secrets.toml", "[sources.mine]\ntoken = \"x\"\n");
   fs::permissions(q.dir() / ".dlt/secrets.toml", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                                                        fs::perms::others_read);
-  r = q.Dlt({"init", "github_api", "postgres"});
+  r = q.Dlt({"init", "github_api", "postgres", "--toml"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "updated   .dlt/secrets.toml")) << r.out;
   perms = fs::status(q.dir() / ".dlt/secrets.toml").permissions();
@@ -201,7 +201,7 @@ TEST(InitCli, EveryTemplateRunsAgainstTheFixtureInTheTestsProfile) {
     SCOPED_TRACE(c.source);
     std::string key = c.source_name;
     Project p(ws, std::string("t_") + (key.empty() ? "filesystem" : key));
-    RunResult r = p.Dlt({"init", c.source, "duckdb"});
+    RunResult r = p.Dlt({"init", c.source, "duckdb", "--toml"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     std::string config = kFastRuntime;
     if (!key.empty()) config = "[sources." + key + "]\nbase_url = \"" + server.Url() + c.base_path + "\"\n\n" + config;
@@ -239,7 +239,7 @@ TEST(RestApiCli, GithubIncrementalSinceTheLastCursorValue) {
   server.SetGithubToken(kCanary);
   TempWorkspace ws;
   Project p(ws);
-  ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
+  ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb", "--toml"}).exit_code, 0);
   p.Write(".dlt/dev.config.toml", "[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n" + kFastRuntime);
   ws.env()["SOURCES__GITHUB_API__TOKEN"] = kCanary;
   RunResult r = p.Dlt({"run", "github_api_pipeline.toml"});
@@ -278,7 +278,7 @@ TEST(RestApiCli, SecretsComeFromTheProfileAndNeverShow) {
   server.SetGithubToken("the-right-token-77");
   TempWorkspace ws;
   Project p(ws);
-  ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
+  ASSERT_EQ(p.Dlt({"init", "github_api", "duckdb", "--toml"}).exit_code, 0);
   p.Write(".dlt/config.toml", "[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n" +
                                   kFastRuntime + "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
 

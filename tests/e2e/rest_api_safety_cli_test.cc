@@ -20,7 +20,7 @@ std::string PipelineFile(const std::string& base_url, const std::string& resourc
 TEST(RestApiSafetyCli, CyclingPagesWarnAndTheTokenStaysWithBaseUrlsOrigin) {
   FixtureServer server;
   TempWorkspace ws;
-  ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);
+  ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb", "--toml"}).exit_code, 0);
   ws.Write(".dlt/secrets.toml", "[sources.rest_api]\ntoken = \"" + std::string(kToken) + "\"\n");
   ws.Write("rest_api_pipeline.toml",
            PipelineFile(server.Url() + "/",
@@ -47,7 +47,7 @@ TEST(RestApiSafetyCli, CyclingPagesWarnAndTheTokenStaysWithBaseUrlsOrigin) {
 TEST(RestApiSafetyCli, AFailedRequestNamesTheProfileFileThatSetBaseUrl) {
   FixtureServer server;
   TempWorkspace ws;
-  ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);
+  ASSERT_EQ(ws.Dlt({"init", "rest_api", "duckdb", "--toml"}).exit_code, 0);
   ws.Write(".dlt/secrets.toml", "[sources.rest_api]\ntoken = \"" + std::string(kToken) + "\"\n");
   ws.Write(".dlt/dev.config.toml", "[sources.rest_api]\nbase_url = \"" + server.Url() + "/nowhere/\"\n"
                                    "[runtime]\nrequest_max_attempts = 1\n");

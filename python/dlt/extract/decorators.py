@@ -82,7 +82,7 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> DltSource:
-            out = call_with_config(fn, args, kwargs, section=source_section, source_name=fn.__name__)
+            out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
             resources = []
             items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
             for item in items:
