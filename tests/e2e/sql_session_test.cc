@@ -37,13 +37,14 @@ TEST_F(SqlSessionTest, ComputedColumnsGetTypesToo) {
   auto r = s->Query(
       "SELECT 7::INTEGER AS i, 170141183460469231731687303715884105727::HUGEINT AS huge, 0.001::DECIMAL(4,3) AS small,"
       " TIMESTAMP '2024-01-02 03:04:05' AS naive, TIMESTAMPTZ '2024-01-02 03:04:05+02' AS aware,"
-      " 'x'::BLOB AS b, 'inf'::DOUBLE AS inf, [1, 2] AS list, [1, 2]::JSON AS list_json");
+      " '\\x5C\\x00a\\x27'::BLOB AS b, 'inf'::DOUBLE AS inf, [1, 2] AS list, [1, 2]::JSON AS list_json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(Types(*r), "bigint bigint decimal timestamp timestamp binary double text json");
   ASSERT_EQ(r->rows.size(), 1u);
+  // The BLOB holds a backslash, a zero byte, `a` and a quote: each byte comes back as it is stored.
   EXPECT_EQ(Texts(r->rows[0]),
-            "7|170141183460469231731687303715884105727|0.001|2024-01-02T03:04:05|2024-01-02T01:04:05+00:00|78|inf|"
-            "[1, 2]|[1,2]");
+            "7|170141183460469231731687303715884105727|0.001|2024-01-02T03:04:05|2024-01-02T01:04:05+00:00|5c006127|"
+            "inf|[1, 2]|[1,2]");
 }
 
 TEST_F(SqlSessionTest, ParametersFillThePercentSPlaceholdersInOrder) {
