@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dlt/resource.h"
+#include "dlt/sql.h"
 #include "dlt/status.h"
 #include "dlt/workspace.h"
 
@@ -69,6 +70,9 @@ class Pipeline {
   StatusOr<LoadInfo> Run(const std::vector<Resource>& resources);
   // Loads pending packages only.
   StatusOr<LoadInfo> LoadPending();
+  // A SQL session on the pipeline's dataset in its destination (include/dlt/sql.h; in
+  // src/pipeline/sql_session.cc). Read-only when asked or when the pipeline is.
+  StatusOr<SqlSession> OpenSql(bool read_only = false);
 
   const std::string& name() const;
   const std::filesystem::path& working_dir() const;  // .dlt/.var/<profile>/pipelines/<name>

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dlt/sql.h"
 #include "dlt/status.h"
 #include "normalize/schema.h"
 
@@ -21,6 +22,14 @@ class SqlClient {
 
   virtual Status Execute(std::string_view sql) = 0;
   virtual StatusOr<std::vector<SqlRow>> Query(std::string_view sql) = 0;
+  // Runs one statement with `params` bound to its `%s` placeholders (none: the SQL as written)
+  // and returns its rows with each column's dlt data type, values in the texts include/dlt/sql.h
+  // documents. For SqlSession (dlt's sql_client()); the loader never needs it.
+  virtual StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) {
+    (void)sql;
+    (void)params;
+    return FailedPrecondition("this destination does not run typed queries");
+  }
 
   // Bulk-loads CSV job files (header line; NULL = empty unquoted field) into a table.
   // `columns` are the file's header, in order; the target may have more columns.

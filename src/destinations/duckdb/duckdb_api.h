@@ -56,6 +56,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -171,6 +172,10 @@ class Connection {
 
   // Runs the statement(s) and returns all rows of the last one, every value as text.
   StatusOr<QueryResult> Query(std::string_view sql);
+  // Prepares one statement with `?` placeholders, binds `params` to them in order (as VARCHAR,
+  // which DuckDB casts like a string literal where the statement needs another type; nullopt is
+  // NULL) and returns its rows as Query does. The number of params must match the statement's.
+  StatusOr<QueryResult> QueryPrepared(std::string_view sql, const std::vector<std::optional<std::string>>& params);
 
   // Makes CSV load job files readable in statements of this connection as the table function
   // call `sql()` of the returned object: the files as CsvJobReader reads them (a header line,

@@ -19,6 +19,8 @@ class DuckDbClient : public SqlClient {
 
   Status Execute(std::string_view sql) override;
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
+  // In duckdb_typed_query.cc.
+  StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;

@@ -58,6 +58,51 @@ Status RunForLastResult(duckdb_connection conn, const std::string& sql, duckdb_r
   return Status::Ok();  // not reached: n > 1
 }
 
+// Every row of a successful result, each value as DuckDB's VARCHAR text; the column types go to
+// `types` (named by WithTypeNames once the result is destroyed: naming may run a query).
+StatusOr<QueryResult> ReadResult(duckdb_result* result, std::vector<TypeNode>& types) {
+  const Api& api = A();
+  duckdb_result& r = *result;
+  QueryResult out;
+  const idx_t ncols = api.duckdb_column_count(&r);
+  types.resize(ncols);
+  for (idx_t c = 0; c < ncols; ++c) {
+    const char* name = api.duckdb_column_name(&r, c);
+    out.column_names.emplace_back(name ? name : "");
+    LogicalType lt(api.duckdb_column_logical_type(&r, c));
+    Status s = BuildType(lt.t, types[c]);
+    if (!s.ok()) return s.WithContext("column " + out.column_names.back());
+  }
+
+  Renderer renderer(api);
+  std::vector<duckdb_vector> vectors(ncols);
+  while (duckdb_data_chunk chunk = api.duckdb_fetch_chunk(r)) {
+    const idx_t n = api.duckdb_data_chunk_get_size(chunk);
+    for (idx_t c = 0; c < ncols; ++c) vectors[c] = api.duckdb_data_chunk_get_vector(chunk, c);
+    for (idx_t row = 0; row < n; ++row) {
+      auto& values = out.rows.emplace_back(ncols);
+      for (idx_t c = 0; c < ncols; ++c) {
+        if (!renderer.Valid(vectors[c], row)) {
+          values[c].is_null = true;
+        } else {
+          renderer.Top(types[c], vectors[c], row, values[c].text);
+        }
+      }
+    }
+    api.duckdb_destroy_data_chunk(&chunk);
+  }
+  const char* e = api.duckdb_result_error(&r);
+  if (e && *e) return ResultError(&r);
+  return out;
+}
+
+StatusOr<QueryResult> WithTypeNames(StatusOr<QueryResult> out, const std::vector<TypeNode>& types,
+                                    duckdb_connection conn) {
+  if (!out.ok()) return out;
+  for (const auto& t : types) out->column_types.push_back(TypeName(t, conn));
+  return out;
+}
+
 }  // namespace
 
 int QueryResult::ColumnIndex(std::string_view name) const {
@@ -193,11 +238,10 @@ Status Connection::Execute(std::string_view sql) {
 StatusOr<QueryResult> Connection::Query(std::string_view sql) {
   if (!handle_) return Closed("the DuckDB connection");
   if (sql.find('\0') != std::string_view::npos) return InvalidArgument("SQL text contains a NUL character");
-  const Api& api = A();
   auto conn = static_cast<duckdb_connection>(handle_);
   std::string text(sql);
-  QueryResult out;
   std::vector<TypeNode> types;
+  StatusOr<QueryResult> out = Internal("no result");
   {
     duckdb_result r;
     bool have_result = false;
@@ -205,39 +249,48 @@ StatusOr<QueryResult> Connection::Query(std::string_view sql) {
     if (!have_result) return run;
     ResultGuard guard{&r};
     if (!run.ok()) return run;
-
-    const idx_t ncols = api.duckdb_column_count(&r);
-    types.resize(ncols);
-    for (idx_t c = 0; c < ncols; ++c) {
-      const char* name = api.duckdb_column_name(&r, c);
-      out.column_names.emplace_back(name ? name : "");
-      LogicalType lt(api.duckdb_column_logical_type(&r, c));
-      Status s = BuildType(lt.t, types[c]);
-      if (!s.ok()) return s.WithContext("column " + out.column_names.back());
-    }
-
-    Renderer renderer(api);
-    std::vector<duckdb_vector> vectors(ncols);
-    while (duckdb_data_chunk chunk = api.duckdb_fetch_chunk(r)) {
-      const idx_t n = api.duckdb_data_chunk_get_size(chunk);
-      for (idx_t c = 0; c < ncols; ++c) vectors[c] = api.duckdb_data_chunk_get_vector(chunk, c);
-      for (idx_t row = 0; row < n; ++row) {
-        auto& values = out.rows.emplace_back(ncols);
-        for (idx_t c = 0; c < ncols; ++c) {
-          if (!renderer.Valid(vectors[c], row)) {
-            values[c].is_null = true;
-          } else {
-            renderer.Top(types[c], vectors[c], row, values[c].text);
-          }
-        }
-      }
-      api.duckdb_destroy_data_chunk(&chunk);
-    }
-    const char* e = api.duckdb_result_error(&r);
-    if (e && *e) return ResultError(&r);
+    out = ReadResult(&r, types);
   }
-  for (const auto& t : types) out.column_types.push_back(TypeName(t, conn));
-  return out;
+  return WithTypeNames(std::move(out), types, conn);
+}
+
+StatusOr<QueryResult> Connection::QueryPrepared(std::string_view sql,
+                                                const std::vector<std::optional<std::string>>& params) {
+  if (!handle_) return Closed("the DuckDB connection");
+  if (sql.find('\0') != std::string_view::npos) return InvalidArgument("SQL text contains a NUL character");
+  const Api& api = A();
+  auto conn = static_cast<duckdb_connection>(handle_);
+  std::string text(sql);
+  duckdb_prepared_statement stmt = nullptr;
+  struct PreparedGuard {
+    duckdb_prepared_statement* s;
+    ~PreparedGuard() { A().duckdb_destroy_prepare(s); }
+  } prepared_guard{&stmt};
+  if (api.duckdb_prepare(conn, text.c_str(), &stmt) == DuckDBError) return TextError(api.duckdb_prepare_error(stmt));
+  const idx_t expected = api.duckdb_nparams(stmt);
+  if (expected != params.size()) {
+    return InvalidArgument("the statement takes " + std::to_string(expected) + " parameter(s) but " +
+                           std::to_string(params.size()) + " were given");
+  }
+  for (idx_t i = 0; i < expected; ++i) {
+    const auto& p = params[i];
+    const duckdb_state bound = p ? api.duckdb_bind_varchar_length(stmt, i + 1, p->data(), p->size())
+                                 : api.duckdb_bind_null(stmt, i + 1);
+    if (bound == DuckDBError) {
+      return InvalidArgument("DuckDB could not bind parameter " + std::to_string(i + 1) +
+                             (api.duckdb_prepare_error(stmt) ? std::string(": ") + api.duckdb_prepare_error(stmt) : ""));
+    }
+  }
+  std::vector<TypeNode> types;
+  StatusOr<QueryResult> out = Internal("no result");
+  {
+    duckdb_result r;
+    const bool failed = api.duckdb_execute_prepared(stmt, &r) == DuckDBError;
+    ResultGuard guard{&r};
+    if (failed) return ResultError(&r);
+    out = ReadResult(&r, types);
+  }
+  return WithTypeNames(std::move(out), types, conn);
 }
 
 }  // namespace dlt::duckdb

@@ -30,6 +30,10 @@ namespace dlt::duckdb::detail {
   X(duckdb_prepare_error)                  \
   X(duckdb_destroy_prepare)                \
   X(duckdb_execute_prepared)               \
+  X(duckdb_prepare)                        \
+  X(duckdb_nparams)                        \
+  X(duckdb_bind_varchar_length)            \
+  X(duckdb_bind_null)                      \
   X(duckdb_destroy_result)                 \
   X(duckdb_result_error)                   \
   X(duckdb_result_error_type)              \

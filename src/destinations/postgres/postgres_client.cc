@@ -1,7 +1,6 @@
-// The only translation unit that includes libpq-fe.h.
+// PostgresClient: connecting, statements, COPY loading. The typed query (SqlSession) is in
+// postgres_typed_query.cc; libpq itself in postgres_libpq.h.
 #include "destinations/postgres/postgres_client.h"
-
-#include <libpq-fe.h>
 
 #include <charconv>
 #include <cmath>
@@ -11,92 +10,18 @@
 
 #include "common/civil_date.h"
 #include "common/fault.h"
-#include "common/shared_library.h"
 #include "common/text.h"
+#include "destinations/postgres/postgres_libpq.h"
 
 namespace dlt {
 
 namespace {
 
-// Every libpq function this file calls: the LibPq member and the symbol it is resolved from.
-#define DLT_LIBPQ_FUNCTIONS(X)                          \
-  X(connectdb, PQconnectdb)                             \
-  X(status, PQstatus)                                   \
-  X(error_message, PQerrorMessage)                      \
-  X(finish, PQfinish)                                   \
-  X(exec, PQexec)                                       \
-  X(result_status, PQresultStatus)                      \
-  X(result_error_message, PQresultErrorMessage)         \
-  X(result_error_field, PQresultErrorField)             \
-  X(clear, PQclear)                                     \
-  X(ntuples, PQntuples)                                 \
-  X(nfields, PQnfields)                                 \
-  X(getvalue, PQgetvalue)                               \
-  X(getisnull, PQgetisnull)                             \
-  X(put_copy_data, PQputCopyData)                       \
-  X(put_copy_end, PQputCopyEnd)                         \
-  X(get_result, PQgetResult)                            \
-  X(set_notice_processor, PQsetNoticeProcessor)         \
-  X(server_version, PQserverVersion)                    \
-  X(used_password, PQconnectionUsedPassword)
-
-struct LibPq {
-#define DLT_LIBPQ_MEMBER(member, symbol) decltype(&symbol) member = nullptr;
-  DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_MEMBER)
-#undef DLT_LIBPQ_MEMBER
-};
-
-// The outcome of loading libpq: `error` is empty when `pq` is filled.
-struct LibPqLoad {
-  LibPq pq;
-  std::string error;
-};
-
-// Set (once, by LoadLibPq) when libpq is loaded; every client holds a connection only then.
-const LibPq* g_pq = nullptr;
-
-LibPqLoad* LoadLibPq() {
-  auto* out = new LibPqLoad();
-  const char* env = std::getenv("DLT_LIBPQ_LIBRARY");
-  const std::string path = env && *env ? env : "libpq.so.5";
-  SharedLibrarySpec spec;
-  spec.candidates = {path};
-#define DLT_LIBPQ_NAME(member, symbol) #symbol,
-  spec.symbols = {DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_NAME)};
-#undef DLT_LIBPQ_NAME
-  const SharedLibrary lib = SharedLibrary::Open(spec);
-  if (!lib.ok()) {
-    const LibraryAttempt& a = lib.attempts().front();
-    if (a.failure == LibraryAttempt::Failure::kIncomplete) {
-      out->error = "libpq (" + path + ") lacks a required function; it is too old";
-    } else {
-      out->error = "cannot load libpq (" + path + "): " + (a.dl_error.empty() ? "unknown error" : a.dl_error) +
-                   ". Install Debian's libpq5 (scripts/bootstrap.sh does) or set DLT_LIBPQ_LIBRARY";
-    }
-    return out;
-  }
-#define DLT_LIBPQ_BIND(member, symbol) lib.Bind(#symbol, &out->pq.member);
-  DLT_LIBPQ_FUNCTIONS(DLT_LIBPQ_BIND)
-#undef DLT_LIBPQ_BIND
-  g_pq = &out->pq;
-  return out;
-}
-
-LoadOnce<LibPqLoad> g_libpq(&LoadLibPq);
-
-Status EnsureLibPq() {
-  const LibPqLoad& load = g_libpq.Get();
-  if (!load.error.empty()) return FailedPrecondition(load.error);
-  return Status::Ok();
-}
+using pg::EnsureLibPq;
+using pg::g_pq;
+using pg::TrimMessage;
 
 void IgnoreNotice(void*, const char*) {}
-
-std::string TrimMessage(const char* m) {
-  std::string s = m ? m : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // Removes any occurrence of the password from a server or library message.
 std::string Scrub(std::string msg, const PostgresCredentials& c) {

@@ -22,6 +22,8 @@ class PostgresClient : public SqlClient {
     return Execute("SET statement_timeout = '" + std::to_string(seconds) + "s'");
   }
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
+  // In postgres_typed_query.cc.
+  StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
