@@ -187,7 +187,9 @@ void RegisterPipeline(py::module_& m) {
       .def_property_readonly("pinned_profile", [](const PyWorkspace& w) { return w.get().pinned_profile(); })
       .def("banner", &PyWorkspace::Banner);
 
-  py::class_<PyPipeline>(m, "Pipeline")
+  py::class_<PyPipeline> pipeline(m, "Pipeline");
+  RegisterSql(m, pipeline);
+  pipeline
       .def(py::init([](const PyWorkspace& ws, std::string name, std::string destination, std::string dataset,
                        bool progress) {
              PipelineOptions o;

@@ -36,6 +36,7 @@ class PyPipeline {
  public:
   PyPipeline(const PyWorkspace& ws, PipelineOptions options);
   const Pipeline& get() const { return *pipeline_; }
+  Pipeline& mut() { return *pipeline_; }
   // resources: [(options dict, open callable)]. Returns {"ok": True, "info": {...}} or
   // {"ok": False, "message", "code", "python_error", "resource"}.
   pybind11::dict Run(const pybind11::list& resources);
@@ -46,6 +47,8 @@ class PyPipeline {
 };
 
 void RegisterPipeline(pybind11::module_& m);
+// SqlSession and Pipeline.open_sql (py_sql.cc).
+void RegisterSql(pybind11::module_& m, pybind11::class_<PyPipeline>& pipeline);
 // Workspace.lookup / provider_locations / profiles (py_config.cc).
 void RegisterConfig(pybind11::class_<PyWorkspace>& cls);
 

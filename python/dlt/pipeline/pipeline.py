@@ -105,6 +105,20 @@ class Pipeline:
     def has_pending_data(self) -> bool:
         return False
 
+    def sql_client(self, schema_name: Optional[str] = None) -> Any:
+        """A SQL client on the pipeline's dataset (use it as a context manager)."""
+        from dlt.destinations.sql_client import SqlClient
+
+        self._require_destination()
+        return SqlClient(self)
+
+    def dataset(self, schema: Any = None, dataset_type: str = "auto") -> Any:
+        """The pipeline's dataset: its tables as relations you can fetch or query with SQL."""
+        from dlt.dataset import Dataset
+
+        self._require_destination()
+        return Dataset(self)
+
     # --- internals ------------------------------------------------------------------------------
     def _require_native(self) -> Any:
         if self._native is None:
