@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "dlt/pipeline.h"
+#include "held_lock.h"
 #include "pg_suite.h"
 #include "pipeline_fixture.h"
 
@@ -269,6 +270,28 @@ TEST_F(PipelineStepsApiTest, StateJsonHoldsTheCursorAndIsRestoredAfterTheFolderI
   EXPECT_EQ(again->rows_per_table.at("orders"), 2u);  // 4 and 5: 1..3 were skipped by the restored cursor
   EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 5);
   EXPECT_EQ(cursor(*fresh.StateJson()), 5);
+}
+
+TEST_F(PipelineStepsApiTest, DropLocalAndTheStepsRefuseWhileAnotherProcessRunsThePipeline) {
+  Pipeline p = Open("shop");
+  ASSERT_TRUE(p.Run({OrdersResource(1, 3)}).ok());
+  {
+    HeldLock other_run(w_.PipelineDir("shop") / ".lock");
+    ASSERT_TRUE(other_run.ok());
+    Status dropped = p.DropLocal();
+    EXPECT_EQ(dropped.code(), StatusCode::kPermissionDenied) << dropped.message();
+    EXPECT_TRUE(fs::exists(w_.PipelineDir("shop") / "state.json"));
+    auto e = p.Extract({OrdersResource(4, 5)});
+    ASSERT_FALSE(e.ok());
+    ASSERT_TRUE(p.last_failure().has_value());
+    EXPECT_EQ(p.last_failure()->step, "sync");
+    EXPECT_EQ(p.last_failure()->kind, Kind::kOther);
+    EXPECT_TRUE(p.ListPackages("extracted").empty());
+  }
+  ASSERT_TRUE(p.DropLocal().ok());
+  EXPECT_FALSE(fs::exists(w_.PipelineDir("shop")));
+  EXPECT_FALSE(*p.HasPendingData());
+  EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 3);  // the destination is untouched
 }
 
 // PostgreSQL: a destination that goes away between normalize and load, and a password that
