@@ -17,6 +17,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dlt/resource.h"
@@ -31,6 +32,27 @@ struct StepTiming {
   double seconds = 0;
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  std::string started_at, finished_at;  // ISO 8601 UTC
+};
+
+// One job file of a load package. Normalized and loaded jobs are named as dlt names them,
+// `<table>.<file id>.<retry>.<format>`; extracted ones `<resource>.<part>...`.
+struct JobInfo {
+  std::string job_id;      // the file name
+  std::string table_name;  // the table it loads (the resource's for an extracted job)
+  std::string state;       // new_jobs, completed_jobs or failed_jobs (the folder it is in)
+  std::string file_format; // the file's extension: csv, jsonl, typed, ...
+  uint64_t file_size = 0;
+  std::string failed_message;
+};
+
+// A load package in the pipeline's working folder.
+struct PackageInfo {
+  std::string load_id;
+  std::string schema_name;  // the pipeline's schema (one per pipeline)
+  std::string state;        // extracted, normalized, loaded (or aborted)
+  std::optional<std::string> completed_at;  // ISO 8601 UTC, when loaded
+  std::vector<JobInfo> jobs;
 };
 
 struct LoadInfo {
@@ -42,6 +64,11 @@ struct LoadInfo {
   std::map<std::string, uint64_t> rows_per_table;  // loaded by this run
   std::vector<StepTiming> steps;
   uint64_t records_skipped = 0;  // by incremental cursors
+  std::string destination_type;      // duckdb, postgres, ...
+  std::string destination_location;  // the DuckDB file or the URL with its password as *** (never a secret)
+  bool first_run = false;            // the pipeline had no state before this call
+  // The packages this call extracted, normalized or loaded, in the state they ended in.
+  std::vector<PackageInfo> packages;
   std::string Summary() const;   // the one-screen summary printed after a run
 };
 
@@ -59,6 +86,21 @@ struct PipelineOptions {
   std::vector<std::pair<std::string, std::string>> source_config_origins;
 };
 
+// Where the last failed call of a Pipeline stopped (Pipeline::last_failure).
+struct RunFailure {
+  std::string step;  // extract, normalize, load, or sync (before any step: locks, state, restore)
+  std::string load_id;             // the package the step worked on ("" before one existed)
+  bool has_pending_data = false;   // extracted or normalized packages wait (the next run takes them)
+  enum class Kind {
+    kSource,          // a resource's source reported an error while extracting
+    kData,            // normalize refused a record (bad value, type conflict)
+    kSchemaContract,  // a frozen schema contract was violated
+    kDestination,     // the destination could not be reached or refused the load
+    kConfig,          // configuration or credentials are missing or wrong
+    kOther,
+  } kind = Kind::kOther;
+};
+
 class Pipeline {
  public:
   static StatusOr<Pipeline> Create(const Workspace& workspace, PipelineOptions options);
@@ -73,6 +115,32 @@ class Pipeline {
   // A SQL session on the pipeline's dataset in its destination (include/dlt/sql.h; in
   // src/pipeline/sql_session.cc). Read-only when asked or when the pipeline is.
   StatusOr<SqlSession> OpenSql(bool read_only = false);
+
+  // The steps of Run one at a time (dlt's pipeline.extract/normalize/load), each with Run's
+  // locks, crash safety and run record. Extract writes an extracted package and stops there;
+  // Normalize normalizes every extracted package; Load loads every normalized one. With nothing
+  // to do Normalize and Load return an info without packages. A failed load keeps its package:
+  // the next Load or Run loads it.
+  StatusOr<LoadInfo> Extract(const std::vector<Resource>& resources);
+  StatusOr<LoadInfo> Normalize();
+  StatusOr<LoadInfo> Load();
+
+  // state.json as stored, restored from the destination first when the local folder is new
+  // (as Run does).
+  StatusOr<std::string> StateJson();
+  // The pipeline's stored schema (JSON); NotFound when it has none yet.
+  StatusOr<std::string> SchemaJson();
+  // Extracted or normalized packages wait to be loaded.
+  StatusOr<bool> HasPendingData();
+  // Where the last failed call stopped; reset by every call that succeeds.
+  const std::optional<RunFailure>& last_failure() const;
+  // dlt's Pipeline.drop(): deletes the local working folder (state, schema, packages, trace)
+  // under the pipeline's lock. The destination is untouched: the next run restores from it.
+  Status DropLocal();
+  // A package of the working folder by its load id (NotFound when there is none).
+  StatusOr<PackageInfo> GetPackage(const std::string& load_id);
+  // Load ids of the packages in a state (extracted, normalized, loaded), oldest first.
+  std::vector<std::string> ListPackages(std::string_view state);
 
   const std::string& name() const;
   const std::filesystem::path& working_dir() const;  // .dlt/.var/<profile>/pipelines/<name>

@@ -44,6 +44,8 @@ std::optional<Json> LastCursorValue(const Json& state, std::string_view resource
 
 StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info) {
   auto t0 = std::chrono::steady_clock::now();
+  std::string started_at = NowIso();
+  mark = {"extract", load_id, std::nullopt};
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
   PipelineState before = state;
   Json package_state = Json::object();
@@ -60,7 +62,15 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     context.last_value = [this](std::string_view resource, std::string_view cursor) {
       return LastCursorValue(state.doc(), resource, cursor);
     };
-    DLT_ASSIGN_OR_RETURN(auto source, ResourceAccess::OpenSource(r, context));
+    auto opened = ResourceAccess::OpenSource(r, context);
+    if (!opened.ok()) {
+      mark.kind = RunFailure::Kind::kSource;
+      state = before;
+      std::error_code ec;
+      fs::remove_all(tmp, ec);
+      return opened.status();
+    }
+    auto source = std::move(opened).value();
     std::optional<IncrementalSpec> inc;
     Json* inc_state = nullptr;
     Json scratch;
@@ -101,6 +111,8 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     // Normalize reads each job by the kind recorded here (package_manifest.h).
     for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;
     if (!s.ok()) {
+      // The resource's rows could not be read (its source's error, or its data's).
+      mark.kind = RunFailure::Kind::kSource;
       state = before;
       std::error_code ec;
       fs::remove_all(tmp, ec);
@@ -119,7 +131,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   local["first_run"] = false;
   local["_last_extracted_at"] = NowIso();
   bool state_changed = state.BumpIfChanged();
-  info->steps.push_back({"extract", SecondsSince(t0), total.records_out, total.bytes});
+  info->steps.push_back({"extract", SecondsSince(t0), total.records_out, total.bytes, started_at, NowIso()});
   if (total.records_out == 0 && !state_changed) {
     std::error_code ec;
     fs::remove_all(tmp, ec);
@@ -143,6 +155,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   FaultPoint("extract_before_state_save");
   DLT_RETURN_IF_ERROR(state.Save(StatePath()));
   FaultPoint("after_extract");
+  Touch(load_id);
   return true;
 }
 

@@ -12,22 +12,6 @@ namespace dlt {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-// A package file of the right syntax but the wrong shape (a value of the wrong type in its
-// load_package_state.json) is a damaged package, named with what to do; JSON library
-// exceptions stop here instead of ending the process, run after run.
-template <class F>
-Status Pipeline::Impl::GuardPackage(PackageStage stage, const std::string& id, F&& step) {
-  try {
-    return step();
-  } catch (const nlohmann::json::exception& e) {
-    return DataLoss("load package " + storage->PackageDir(stage, id).string() +
-                    " is damaged: one of its files holds a value of the wrong type (" + e.what() +
-                    "). Discard it with `dlt pipeline " + options.pipeline_name +
-                    " drop-pending-packages`, then restore the state with `dlt pipeline " + options.pipeline_name +
-                    " sync`");
-  }
-}
-
 Status Pipeline::Impl::LoadPackage(const std::string& load_id, LoadInfo* info) {
   if (StreamInProgress() && !(streamed && streamed->load_id == load_id)) AbortStream();
   Status s = LoadPackageImpl(load_id, info);
@@ -39,10 +23,18 @@ Status Pipeline::Impl::LoadPackage(const std::string& load_id, LoadInfo* info) {
 
 Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* info) {
   auto t0 = std::chrono::steady_clock::now();
+  std::string started_at = NowIso();
+  mark = {"load", load_id, std::nullopt};
   fs::path dir = storage->PackageDir(PackageStage::kNormalized, load_id);
-  DLT_RETURN_IF_ERROR(OpenDestination());
+  if (Status s = OpenDestination(); !s.ok()) {
+    // Credentials that do not parse are configuration; anything else is the destination's.
+    mark.kind = s.code() == StatusCode::kInvalidArgument ? RunFailure::Kind::kConfig : RunFailure::Kind::kDestination;
+    return s;
+  }
   DLT_ASSIGN_OR_RETURN(LoadPackageState ps, ReadLoadPackageState(dir / package_file::kState, options.pipeline_name));
-  DLT_ASSIGN_OR_RETURN(bool loaded, dest->IsLoaded(load_id));
+  auto is_loaded = dest->IsLoaded(load_id);
+  if (!is_loaded.ok()) mark.kind = RunFailure::Kind::kDestination;
+  DLT_ASSIGN_OR_RETURN(bool loaded, std::move(is_loaded));
   if (loaded) AbortStream();
   uint64_t rows = 0;
   // What the load created in the destination (dlt's applied_schema_updates.json); nothing is
@@ -94,6 +86,7 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     Status s = dest->Load(p);
     progress.Done();
     if (!s.ok()) {
+      mark.kind = RunFailure::Kind::kDestination;
       return s.WithContext("Load of package " + load_id + " into " + destination.Describe() + " failed (the package is kept and will be loaded by the next run)");
     }
     applied = pkg_schema.UpdateOf(dest->applied_columns());
@@ -119,31 +112,9 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
   DLT_RETURN_IF_ERROR(storage->Move(load_id, PackageStage::kNormalized, PackageStage::kLoaded));
   FaultPoint("after_load");
   info->load_ids.push_back(load_id);
-  info->steps.push_back({"load", SecondsSince(t0), rows, 0});
+  info->steps.push_back({"load", SecondsSince(t0), rows, 0, started_at, NowIso()});
+  Touch(load_id);
   return Status::Ok();
 }
 
-Status Pipeline::Impl::ProcessPending(LoadInfo* info) {
-  for (const auto& id : storage->List(PackageStage::kExtracted)) {
-    // A crash between publishing the normalized package and deleting the extracted one leaves
-    // both: the normalized package is complete (it was published by one rename), so the
-    // extracted copy is only deleted.
-    std::error_code ec;
-    if (fs::exists(storage->PackageDir(PackageStage::kNormalized, id), ec) ||
-        fs::exists(storage->PackageDir(PackageStage::kLoaded, id), ec)) {
-      DLT_RETURN_IF_ERROR(storage->Delete(PackageStage::kExtracted, id));
-      continue;
-    }
-    Status s = GuardPackage(PackageStage::kExtracted, id, [&] { return NormalizePackage(id, info); });
-    if (!s.ok()) {
-      return s.WithContext("Normalize of pending package " + id +
-                           " failed; fix the cause or discard it with `dlt pipeline " + options.pipeline_name +
-                           " drop-pending-packages`");
-    }
-  }
-  for (const auto& id : storage->List(PackageStage::kNormalized)) {
-    DLT_RETURN_IF_ERROR(GuardPackage(PackageStage::kNormalized, id, [&] { return LoadPackage(id, info); }));
-  }
-  return Status::Ok();
-}
 }  // namespace dlt

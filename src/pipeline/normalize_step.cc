@@ -68,6 +68,8 @@ uint64_t Pipeline::Impl::JobFileBytes() {
 // `stream`: load finished job files while normalizing (stream_load.cc).
 Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* info, bool stream_load) {
   auto t0 = std::chrono::steady_clock::now();
+  std::string started_at = NowIso();
+  mark = {"normalize", load_id, std::nullopt};
   streamed.reset();
   // Whatever happens, the stream thread is stopped on return, and its transaction is rolled
   // back unless the package was published (LoadPackage commits it then).
@@ -321,7 +323,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   FaultPoint("normalize_before_extracted_delete");
   DLT_RETURN_IF_ERROR(storage->Discard(PackageStage::kExtracted, load_id));
   FaultPoint("after_normalize");
-  info->steps.push_back({"normalize", SecondsSince(t0), rows, bytes_written});
+  info->steps.push_back({"normalize", SecondsSince(t0), rows, bytes_written, started_at, NowIso()});
+  Touch(load_id);
   return Status::Ok();
 }
 

@@ -1,12 +1,12 @@
-// The pipeline's orchestrator: Create resolves the destination and names; Run takes the locks,
-// reads the local state, finishes pending packages of earlier runs and then extracts, normalizes
-// and loads the new one. The stages live in files of their own (see pipeline_impl.h).
+// The pipeline's orchestrator: Create resolves the destination and names; Run (in Call: the
+// locks, the local state) finishes pending packages of earlier runs and then extracts,
+// normalizes and loads the new one; Extract, Normalize and Load are its steps one at a time.
+// The stages live in files of their own (see pipeline_impl.h).
 #include "dlt/pipeline.h"
 
 #include "common/fs.h"
 #include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
-#include "pipeline/pipeline_lock.h"
 
 namespace dlt {
 
@@ -79,24 +79,7 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
 
 StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
   Impl& im = *impl_;
-  std::string started_at = NowIso();
-  if (im.options.read_only) {
-    return PermissionDenied("pipeline `" + im.options.pipeline_name + "` is read-only in this profile: runs are refused");
-  }
-  // Shared with other runs, never with `dlt workspace clean` (which deletes the working folder).
-  WorkingFolderLock folder_lock;
-  DLT_RETURN_IF_ERROR(folder_lock.Acquire(im.dir.parent_path().parent_path(), /*exclusive=*/false,
-                                          im.options.lock_timeout_s));
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(im.dir));
-  PipelineLock lock;
-  DLT_RETURN_IF_ERROR(lock.Acquire(im.dir, im.options.pipeline_name, im.options.lock_timeout_s));
-  im.storage = std::make_unique<PackageStorage>(im.dir);
-  DLT_RETURN_IF_ERROR(im.storage->Init());
-  DLT_RETURN_IF_ERROR(im.LoadLocal());
-  DLT_RETURN_IF_ERROR(im.AdoptNewerPackageState());
-  DLT_RETURN_IF_ERROR(im.RestoreFromDestinationIfNew());
-  LoadInfo info = im.NewInfo();
-  auto run = [&]() -> Status {
+  return im.Call([&](LoadInfo& info) -> Status {
     DLT_RETURN_IF_ERROR(im.ProcessPending(&info));
     if (resources.empty()) return Status::Ok();
     std::string load_id = im.NextLoadId();
@@ -116,13 +99,31 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
       return s;
     }
     return im.LoadPackage(load_id, &info);
-  };
-  Status s = run();
-  (void)im.WriteTrace(info, s, started_at);
-  if (!s.ok()) return s;
-  return info;
+  });
 }
 
 StatusOr<LoadInfo> Pipeline::LoadPending() { return Run({}); }
+
+// The steps one at a time, as dlt's pipeline.extract(), normalize() and load(). Extract leaves
+// packages that wait (pending ones included) where they are, as dlt does.
+StatusOr<LoadInfo> Pipeline::Extract(const std::vector<Resource>& resources) {
+  Impl& im = *impl_;
+  return im.Call([&](LoadInfo& info) -> Status {
+    if (resources.empty()) return Status::Ok();
+    return im.Extract(resources, im.NextLoadId(), &info).status();
+  });
+}
+
+StatusOr<LoadInfo> Pipeline::Normalize() {
+  Impl& im = *impl_;
+  return im.Call([&](LoadInfo& info) { return im.NormalizeExtracted(&info); });
+}
+
+StatusOr<LoadInfo> Pipeline::Load() {
+  Impl& im = *impl_;
+  return im.Call([&](LoadInfo& info) { return im.LoadNormalized(&info); });
+}
+
+const std::optional<RunFailure>& Pipeline::last_failure() const { return impl_->failure; }
 
 }  // namespace dlt

@@ -8,10 +8,16 @@
 //   load_step.cc        a normalized package -> the destination (one transaction)
 //   stream_load.cc      loading finished job files while the package is still normalized
 //   run_record.cc       trace.json and LoadInfo's summary
+//   call.cc             what every public call shares: locks, local state, restore, the run
+//                       record and the failure it leaves (last_failure)
+//   run_failure.cc      which step failed, and of what kind (RunFailure)
+//   package_info.cc     packages on disk described for callers (PackageInfo, JobInfo)
+//   local_folder.cc     the working folder read and dropped (StateJson, DropLocal, ...)
 // Each stage reads what the previous one published on disk, so every stage can be resumed.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,6 +33,7 @@
 #include "load/destination.h"
 #include "normalize/naming.h"
 #include "normalize/schema.h"
+#include "pipeline/pipeline_lock.h"
 #include "pipeline/progress.h"
 #include "pipeline/stream_queue.h"
 
@@ -91,9 +98,60 @@ struct Pipeline::Impl {
   template <class F>
   Status GuardPackage(PackageStage stage, const std::string& id, F&& step);
 
+  // --- call.cc: what every public call shares ---
+  // The locks a call holds from its start to its end.
+  struct CallLocks {
+    WorkingFolderLock folder;
+    PipelineLock pipeline;
+  };
+  // Where the call is: each step marks itself as it starts; a step that knows the kind of its
+  // failure (a source's error, a frozen contract) sets it before returning the error.
+  struct StepMark {
+    std::string step;
+    std::string load_id;
+    std::optional<RunFailure::Kind> kind;
+  };
+  StepMark mark;
+  std::optional<RunFailure> failure;  // Pipeline::last_failure
+  std::vector<std::string> touched;   // load ids this call extracted, normalized or loaded
+  bool first_run = false;             // the state had never been saved by a run
+  // Takes the locks, reads the local state, adopts a newer package state and restores from the
+  // destination when the folder is new (`restore`).
+  Status Begin(CallLocks* locks, bool restore = true);
+  // A writing call: refuses a read-only pipeline, Begin, then `body`; writes the run record and
+  // sets or clears `failure`.
+  StatusOr<LoadInfo> Call(const std::function<Status(LoadInfo&)>& body);
+  void Touch(const std::string& load_id);
+  // Normalizes every extracted package (a crashed run's leftovers included), then loads every
+  // normalized one.
+  Status NormalizeExtracted(LoadInfo* info);
+  Status LoadNormalized(LoadInfo* info);
+
+  // --- run_failure.cc ---
+  RunFailure FailureOf(const Status& s) const;
+
+  // --- package_info.cc ---
+  StatusOr<PackageInfo> PackageInfoOf(const std::string& load_id) const;
+
   // --- run_record.cc ---
   LoadInfo NewInfo() const;
   Status WriteTrace(const LoadInfo& info, const Status& outcome, const std::string& started_at);
 };
+
+// A package file of the right syntax but the wrong shape (a value of the wrong type in its
+// load_package_state.json) is a damaged package, named with what to do; JSON library
+// exceptions stop here instead of ending the process, run after run.
+template <class F>
+Status Pipeline::Impl::GuardPackage(PackageStage stage, const std::string& id, F&& step) {
+  try {
+    return step();
+  } catch (const nlohmann::json::exception& e) {
+    return DataLoss("load package " + storage->PackageDir(stage, id).string() +
+                    " is damaged: one of its files holds a value of the wrong type (" + e.what() +
+                    "). Discard it with `dlt pipeline " + options.pipeline_name +
+                    " drop-pending-packages`, then restore the state with `dlt pipeline " + options.pipeline_name +
+                    " sync`");
+  }
+}
 
 }  // namespace dlt

@@ -15,6 +15,8 @@ LoadInfo Pipeline::Impl::NewInfo() const {
   info.profile = profile;
   info.destination = destination.Describe();
   info.dataset_name = options.dataset_name;
+  info.destination_type = destination.type;
+  info.destination_location = destination.credentials ? destination.credentials->Redacted() : "";
   return info;
 }
 
