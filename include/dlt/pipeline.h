@@ -62,6 +62,7 @@ struct LoadInfo {
   std::string dataset_name;
   std::vector<std::string> load_ids;
   std::map<std::string, uint64_t> rows_per_table;  // loaded by this run
+  std::map<std::string, uint64_t> rows_normalized;  // normalized by this call (dlt's NormalizeInfo.row_counts)
   std::vector<StepTiming> steps;
   uint64_t records_skipped = 0;  // by incremental cursors
   std::string destination_type;      // duckdb, postgres, ...

@@ -78,6 +78,39 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   return o;
 }
 
+py::dict ToDict(const PackageInfo& p) {
+  py::dict d;
+  d["load_id"] = p.load_id;
+  d["schema_name"] = p.schema_name;
+  d["state"] = p.state;
+  d["completed_at"] = p.completed_at;
+  py::list jobs;
+  for (const auto& j : p.jobs) {
+    py::dict jd;
+    jd["job_id"] = j.job_id;
+    jd["table_name"] = j.table_name;
+    jd["state"] = j.state;
+    jd["file_format"] = j.file_format;
+    jd["file_size"] = j.file_size;
+    jd["failed_message"] = j.failed_message;
+    jobs.append(jd);
+  }
+  d["jobs"] = jobs;
+  return d;
+}
+
+const char* KindName(RunFailure::Kind k) {
+  switch (k) {
+    case RunFailure::Kind::kSource: return "source";
+    case RunFailure::Kind::kData: return "data";
+    case RunFailure::Kind::kSchemaContract: return "schema_contract";
+    case RunFailure::Kind::kDestination: return "destination";
+    case RunFailure::Kind::kConfig: return "config";
+    case RunFailure::Kind::kOther: return "other";
+  }
+  return "other";
+}
+
 py::dict ToDict(const LoadInfo& info) {
   py::dict d;
   d["pipeline_name"] = info.pipeline_name;
@@ -86,6 +119,7 @@ py::dict ToDict(const LoadInfo& info) {
   d["dataset_name"] = info.dataset_name;
   d["load_ids"] = info.load_ids;
   d["rows_per_table"] = info.rows_per_table;
+  d["rows_normalized"] = info.rows_normalized;
   d["records_skipped"] = info.records_skipped;
   py::list steps;
   for (const auto& s : info.steps) {
@@ -94,10 +128,18 @@ py::dict ToDict(const LoadInfo& info) {
     sd["seconds"] = s.seconds;
     sd["rows"] = s.rows;
     sd["bytes"] = s.bytes;
+    sd["started_at"] = s.started_at;
+    sd["finished_at"] = s.finished_at;
     steps.append(sd);
   }
   d["steps"] = steps;
   d["summary"] = info.Summary();
+  d["destination_type"] = info.destination_type;
+  d["destination_location"] = info.destination_location;
+  d["first_run"] = info.first_run;
+  py::list packages;
+  for (const auto& p : info.packages) packages.append(ToDict(p));
+  d["packages"] = packages;
   return d;
 }
 
@@ -125,7 +167,7 @@ PyPipeline::PyPipeline(const PyWorkspace& ws, PipelineOptions options) : ws_(ws.
   pipeline_ = std::make_unique<Pipeline>(std::move(*p));
 }
 
-py::dict PyPipeline::Run(const py::list& resources) {
+py::dict PyPipeline::Call(const std::string& step, const py::list& resources) {
   auto errors = std::make_shared<PyErrorSlot>();
   std::vector<Resource> rs;
   for (auto item : resources) {
@@ -135,16 +177,7 @@ py::dict PyPipeline::Run(const py::list& resources) {
       const auto& spec = t[0].cast<const PyRestApiSpec&>();
       StatusOr<std::vector<Resource>> made =
           spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
-      if (!made.ok()) {
-        py::dict out;
-        out["ok"] = false;
-        out["message"] = made.status().message();
-        out["code"] = static_cast<int>(made.status().code());
-        out["python_error"] = py::none();
-        out["resource"] = "";
-        out["step"] = "extract";
-        return out;
-      }
+      if (!made.ok()) return Failed(made.status(), errors, "extract");
       for (auto& r : *made) rs.push_back(std::move(r));
       continue;
     }
@@ -152,22 +185,44 @@ py::dict PyPipeline::Run(const py::list& resources) {
   }
   StatusOr<LoadInfo> info = [&] {
     py::gil_scoped_release release;
+    if (step == "extract") return pipeline_->Extract(rs);
+    if (step == "normalize") return pipeline_->Normalize();
+    if (step == "load") return pipeline_->Load();
     return pipeline_->Run(rs);
   }();
   rs.clear();  // drops the iterators (with the GIL held again)
+  if (!info.ok()) return Failed(info.status(), errors, "");
   py::dict out;
-  out["ok"] = info.ok();
-  if (info.ok()) {
-    out["info"] = ToDict(*info);
-  } else {
-    out["message"] = info.status().message();
-    out["code"] = static_cast<int>(info.status().code());
-    PyObject* exc = errors->Release();
-    out["python_error"] = exc ? py::reinterpret_steal<py::object>(exc) : py::none();
-    out["resource"] = errors->resource;
-  }
+  out["ok"] = true;
+  out["info"] = ToDict(*info);
   return out;
 }
+
+py::dict PyPipeline::Failed(const Status& status, const std::shared_ptr<PyErrorSlot>& errors, const std::string& step) {
+  py::dict out;
+  out["ok"] = false;
+  out["message"] = status.message();
+  out["code"] = static_cast<int>(status.code());
+  PyObject* exc = errors->Release();
+  out["python_error"] = exc ? py::reinterpret_steal<py::object>(exc) : py::none();
+  out["resource"] = errors->resource;
+  const std::optional<RunFailure>& f = pipeline_->last_failure();
+  out["step"] = !step.empty() ? step : f ? f->step : "extract";
+  out["load_id"] = f && !f->load_id.empty() ? py::object(py::str(f->load_id)) : py::none();
+  out["kind"] = f ? KindName(f->kind) : "other";
+  out["has_pending_data"] = f ? f->has_pending_data : false;
+  return out;
+}
+
+namespace {
+
+template <typename T>
+T OrRaise(StatusOr<T> v) {
+  if (!v.ok()) throw EngineError(v.status());
+  return std::move(*v);
+}
+
+}  // namespace
 
 void RegisterPipeline(py::module_& m) {
   py::class_<PyWorkspace> workspace(m, "Workspace");
@@ -203,7 +258,33 @@ void RegisterPipeline(py::module_& m) {
            py::arg("progress") = false)
       .def_property_readonly("pipeline_name", [](const PyPipeline& p) { return p.get().name(); })
       .def_property_readonly("working_dir", [](const PyPipeline& p) { return p.get().working_dir().string(); })
-      .def("run", &PyPipeline::Run, py::arg("resources"));
+      .def("run", [](PyPipeline& p, const py::list& r) { return p.Call("run", r); }, py::arg("resources"))
+      .def("extract", [](PyPipeline& p, const py::list& r) { return p.Call("extract", r); }, py::arg("resources"))
+      .def("normalize", [](PyPipeline& p) { return p.Call("normalize", py::list()); })
+      .def("load", [](PyPipeline& p) { return p.Call("load", py::list()); })
+      .def("state_json", [](PyPipeline& p) {
+        py::gil_scoped_release release;
+        return OrRaise(p.mut().StateJson());
+      })
+      .def("schema_json", [](PyPipeline& p) -> std::optional<std::string> {
+        StatusOr<std::string> s = [&] {
+          py::gil_scoped_release release;
+          return p.mut().SchemaJson();
+        }();
+        if (!s.ok() && s.status().code() == StatusCode::kNotFound) return std::nullopt;
+        return OrRaise(std::move(s));
+      })
+      .def("has_pending_data", [](PyPipeline& p) { return OrRaise(p.mut().HasPendingData()); })
+      .def("list_packages", [](PyPipeline& p, const std::string& state) { return p.mut().ListPackages(state); })
+      .def("get_package", [](PyPipeline& p, const std::string& id) { return ToDict(OrRaise(p.mut().GetPackage(id))); })
+      .def("drop_local", [](PyPipeline& p) {
+        Status s;
+        {
+          py::gil_scoped_release release;
+          s = p.mut().DropLocal();
+        }
+        if (!s.ok()) throw EngineError(s);
+      });
 }
 
 }  // namespace dlt::python

@@ -13,6 +13,8 @@
 
 namespace dlt::python {
 
+struct PyErrorSlot;  // py_source.h
+
 // An engine error outside a run (opening the workspace, creating the pipeline): raised in
 // Python as dlt._native.EngineError, which the Python layer turns into dlt's exception types.
 struct EngineError : std::runtime_error {
@@ -37,11 +39,13 @@ class PyPipeline {
   PyPipeline(const PyWorkspace& ws, PipelineOptions options);
   const Pipeline& get() const { return *pipeline_; }
   Pipeline& mut() { return *pipeline_; }
-  // resources: [(options dict, open callable)]. Returns {"ok": True, "info": {...}} or
-  // {"ok": False, "message", "code", "python_error", "resource"}.
-  pybind11::dict Run(const pybind11::list& resources);
+  // step: run | extract | normalize | load. resources: [(options dict, open callable)] or
+  // [(RestApiSpec, [names])]. Returns {"ok": True, "info": {...}} or {"ok": False, "message",
+  // "code", "python_error", "resource", "step", "load_id", "kind", "has_pending_data"}.
+  pybind11::dict Call(const std::string& step, const pybind11::list& resources);
 
  private:
+  pybind11::dict Failed(const Status& status, const std::shared_ptr<PyErrorSlot>& errors, const std::string& step);
   std::shared_ptr<const Workspace> ws_;  // the pipeline refers to it
   std::unique_ptr<Pipeline> pipeline_;
 };

@@ -302,6 +302,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   for (const auto& [t, n] : row_counts) {
     counts[t] = n;
     rows += n;
+    info->rows_normalized[t] += n;
   }
   ps["row_counts"] = counts;
   ps["job_bytes"] = job_bytes;

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence
 
 from dlt import _engine
-from dlt.common.pipeline import LoadInfo, LoadJobInfo, LoadPackageInfo
+from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
 from dlt.destinations import Destination
 from dlt.extract.exceptions import ResourceExtractionError
 from dlt.extract.resource import DltResource
@@ -88,22 +88,82 @@ class Pipeline:
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
         resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
                                     columns=columns, primary_key=primary_key, schema_contract=schema_contract)
-        current._activate(self)
-        started = datetime.now(timezone.utc)
-        result = self._native.run(resources)
-        finished = datetime.now(timezone.utc)
-        if not result["ok"]:
-            self._raise_failed(result)
-        return self._load_info(result["info"], started, finished)
+        info = self._call("run", resources)
+        return self._load_info(info)
+
+    def extract(self, data: Any, *, table_name: Optional[str] = None, parent_table_name: Optional[str] = None,
+                write_disposition: Any = None, columns: Any = None, primary_key: Any = None, schema: Any = None,
+                max_parallel_items: Optional[int] = None, workers: Optional[int] = None,
+                table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
+                loader_file_format: Any = None) -> ExtractInfo:
+        """Extracts `data` into a load package (normalize() and load() take it further)."""
+        self._configure(None, None, None)
+        resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
+                                    columns=columns, primary_key=primary_key, schema_contract=schema_contract)
+        info = self._call("extract", resources)
+        return ExtractInfo(self, [p["load_id"] for p in info["packages"]], _packages(info), *_span(info, "extract"),
+                           first_run=info["first_run"])
+
+    def normalize(self, workers: int = 1, loader_file_format: Any = None) -> NormalizeInfo:
+        """Normalizes every extracted package."""
+        self._configure(None, None, None)
+        info = self._call("normalize", [])
+        return NormalizeInfo(self, [p["load_id"] for p in info["packages"]], _packages(info),
+                             *_span(info, "normalize"), first_run=info["first_run"],
+                             row_counts=dict(info["rows_normalized"]))
+
+    def load(self, destination: Any = None, dataset_name: Optional[str] = None, credentials: Any = None,
+             *, workers: int = 20, raise_on_failed_jobs: bool = True) -> LoadInfo:
+        """Loads every normalized package."""
+        self._configure(destination, dataset_name, credentials)
+        info = self._call("load", [])
+        return self._load_info(info)
+
+    def drop(self, pipeline_name: Optional[str] = None) -> "Pipeline":
+        """Deletes the pipeline's working folder (state, schema, pending packages); the destination is
+        untouched and the next run restores the state from it."""
+        if pipeline_name is not None and pipeline_name != self.pipeline_name:
+            from dlt.pipeline import pipeline as make
+
+            return make(pipeline_name, destination=self.destination, dataset_name=self._dataset_name).drop()
+        try:
+            self._require_native().drop_local()
+        except _engine.native.EngineError as e:
+            from dlt.common.exceptions import PipelineException
+
+            raise PipelineException(self.pipeline_name, str(e)) from None
+        self._last_trace = None
+        return self
+
+    @property
+    def state(self) -> Dict[str, Any]:
+        """The pipeline state (as stored: restored from the destination when the folder is new)."""
+        from dlt.common.json import typed_loads
+
+        return typed_loads(self._require_native().state_json())
+
+    @property
+    def has_pending_data(self) -> bool:
+        if self._native is None:
+            return False
+        return bool(self._native.has_pending_data())
+
+    def list_extracted_load_packages(self) -> List[str]:
+        return list(self._require_native().list_packages("extracted"))
+
+    def list_normalized_load_packages(self) -> List[str]:
+        return list(self._require_native().list_packages("normalized"))
+
+    def list_completed_load_packages(self) -> List[str]:
+        return list(self._require_native().list_packages("loaded"))
+
+    def get_load_package_info(self, load_id: str) -> LoadPackageInfo:
+        return _package(self._require_native().get_package(load_id), self.working_dir)
 
     # --- what user code reads ---------------------------------------------------------------------
     @property
     def last_trace(self) -> Any:
         return self._last_trace
-
-    @property
-    def has_pending_data(self) -> bool:
-        return False
 
     def sql_client(self, schema_name: Optional[str] = None) -> Any:
         """A SQL client on the pipeline's dataset (use it as a context manager)."""
@@ -219,10 +279,43 @@ class Pipeline:
             out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
         return out
 
+    def _call(self, step: str, resources: List[Any]) -> Dict[str, Any]:
+        """Runs one engine call; records it in last_trace; a failure raises PipelineStepFailed."""
+        from dlt.pipeline.trace import PipelineStepTrace, PipelineTrace
+
+        current._activate(self)
+        trace = PipelineTrace(self.pipeline_name, datetime.now(timezone.utc))
+        self._last_trace = trace
+        native_call = getattr(self._native, step)
+        result = native_call(resources) if step in ("run", "extract") else native_call()
+        trace.finished_at = datetime.now(timezone.utc)
+        if not result["ok"]:
+            trace.steps.append(PipelineStepTrace(result.get("step") or step, trace.started_at, trace.finished_at,
+                                                 None, result["message"]))
+            self._raise_failed(result)
+        info = result["info"]
+        for s in info["steps"]:
+            started, finished = utc_from_iso(s.get("started_at")), utc_from_iso(s.get("finished_at"))
+            step_info: Any = None
+            if s["step"] == "extract":
+                step_info = ExtractInfo(self, info["load_ids"], _packages(info), started, finished, info["first_run"])
+            elif s["step"] == "normalize":
+                step_info = NormalizeInfo(self, info["load_ids"], _packages(info), started, finished,
+                                          info["first_run"], row_counts=dict(info["rows_normalized"]))
+            elif s["step"] == "load":
+                step_info = self._load_info(info)
+            trace.steps.append(PipelineStepTrace(s["step"], started, finished, step_info))
+        return info
+
     def _raise_failed(self, result: Dict[str, Any]) -> None:
+        from dlt.common.exceptions import DltException
+
         py_error = result.get("python_error")
         step = result.get("step") or "extract"
         load_id = result.get("load_id")
+        kind = result.get("kind")
+        msg = result["message"]
+        exc: BaseException
         if py_error is not None:
             name = result.get("resource") or "?"
             r = self._extracting.get(name)
@@ -230,26 +323,70 @@ class Pipeline:
             exc = ResourceExtractionError(name, gen, str(py_error), "generator")
             exc.__cause__ = py_error
             raise PipelineStepFailed(self, "extract", None, exc) from exc
-        from dlt.common.exceptions import DltException
+        if kind == "schema_contract":
+            from dlt.common.schema.exceptions import DataValidationError
 
-        exc = DltException(result["message"])
-        raise PipelineStepFailed(self, step, load_id, exc) from None
+            exc = DataValidationError(self.default_schema_name, None, None, None, "freeze", extended_info=msg)
+        elif kind == "data":
+            from dlt.normalize.exceptions import NormalizeException
 
-    def _load_info(self, info: Dict[str, Any], started: datetime, finished: datetime) -> LoadInfo:
-        dest_type, _, location = info["destination"].partition(" ")
+            exc = NormalizeException(msg)
+        elif kind == "destination":
+            from dlt.common.destination.exceptions import DestinationConnectionError, DestinationTerminalException
+
+            dtype = self.destination.destination_type if self.destination else "?"
+            if "connect" in msg.lower() or "could not" in msg.lower() or "unreachable" in msg.lower():
+                exc = DestinationConnectionError(dtype, self.dataset_name, msg)
+            else:
+                exc = DestinationTerminalException(msg)
+        elif kind == "config":
+            from dlt.common.configuration.exceptions import ConfigurationException
+
+            exc = ConfigurationException(msg)
+        elif kind == "source":
+            from dlt.extract.exceptions import ExtractorException
+
+            exc = ExtractorException(msg)
+        else:
+            exc = DltException(msg)
+        raise PipelineStepFailed(self, step, load_id, exc) from exc
+
+    def _load_info(self, info: Dict[str, Any]) -> LoadInfo:
+        dest_type = info.get("destination_type") or info["destination"].partition(" ")[0]
+        location = info.get("destination_location") or info["destination"].partition(" ")[2]
         if dest_type == "duckdb" and not location.startswith(("duckdb:", "md:")):
             location = "duckdb:///" + location  # as dlt shows DuckDB credentials
-        load_seconds = sum(s["seconds"] for s in info["steps"] if s["step"] == "load")
-        load_started = finished - timedelta(seconds=load_seconds) if info["load_ids"] else None
-        packages = [
-            LoadPackageInfo(load_id, "", "loaded", self.pipeline_name, {}, finished, {"completed_jobs": [], "failed_jobs": []})
-            for load_id in info["load_ids"]
-        ]
-        return LoadInfo(self, list(info["load_ids"]), packages, destination_type=dest_type,
-                        destination_name=self.destination.destination_name,
+        started, finished = _span(info, "load")
+        loaded = [p for p in info["packages"] if p["state"] == "loaded"] or info["packages"]
+        return LoadInfo(self, [p["load_id"] for p in loaded], [_package(p, self.working_dir) for p in loaded],
+                        destination_type=dest_type,
+                        destination_name=self.destination.destination_name if self.destination else dest_type,
                         destination_displayable_credentials=location, dataset_name=info["dataset_name"],
-                        started_at=load_started, finished_at=finished if load_started else None,
+                        started_at=started, finished_at=finished, first_run=info["first_run"],
                         row_counts=info["rows_per_table"])
+
+
+def _span(info: Dict[str, Any], step: str) -> Any:
+    """(started_at, finished_at) of a step of an engine call, or (None, None)."""
+    times = [(utc_from_iso(s.get("started_at")), utc_from_iso(s.get("finished_at")))
+             for s in info["steps"] if s["step"] == step and s.get("started_at")]
+    if not times:
+        return None, None
+    return min(t[0] for t in times), max(t[1] for t in times)
+
+
+def _package(p: Dict[str, Any], working_dir: str) -> LoadPackageInfo:
+    jobs: Dict[str, List[LoadJobInfo]] = {"new_jobs": [], "started_jobs": [], "failed_jobs": [], "completed_jobs": []}
+    for j in p["jobs"]:
+        jobs.setdefault(j["state"], []).append(LoadJobInfo(
+            j["state"], j["job_id"], j["file_size"], None, None, j["job_id"], j["table_name"], j["file_format"],
+            j["failed_message"] or None))
+    return LoadPackageInfo(p["load_id"], os.path.join(working_dir, "load", p["state"], p["load_id"]), p["state"],
+                           p["schema_name"], {}, utc_from_iso(p.get("completed_at")), jobs)
+
+
+def _packages(info: Dict[str, Any]) -> List[LoadPackageInfo]:
+    return [_package(p, "") for p in info["packages"]]
 
 
 class _ReplayParent:

@@ -1,0 +1,1 @@
+"""dlt.load (its exceptions; loading runs in the engine)."""

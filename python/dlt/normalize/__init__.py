@@ -1,0 +1,1 @@
+"""dlt.normalize (its exceptions; normalizing runs in the engine)."""

@@ -1,0 +1,228 @@
+// dlt's documented Python API on the native engine, each test a real script run by python3:
+// sources with injected configuration and secrets, incremental loading with its state in the
+// destination, transformers and item steps, the steps one at a time, SQL reads, drop(), and
+// what a failing run raises and leaves behind.
+#include <gtest/gtest.h>
+
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
+
+TEST(PythonApi, SourceArgumentsComeFromTheProfilesSecretsAndConfigWithDltsSections) {
+  TempWorkspace w;
+  w.WriteSecrets("[sources.shop]\napi_key = \"canary-KEY-7\"\n", "dev");
+  w.WriteConfig("[sources.shop_source]\npage_size = 3\n");
+  auto r = RunPythonSource(w, "shop.py", R"PY(
+import dlt
+
+@dlt.source
+def shop_source(api_key: str = dlt.secrets.value, page_size: int = dlt.config.value, region="eu"):
+    assert api_key == "canary-KEY-7", "the secret from dev.secrets.toml"
+    @dlt.resource
+    def orders():
+        yield [{"id": i, "region": region} for i in range(page_size)]
+    return orders
+
+p = dlt.pipeline(pipeline_name="shop", destination="duckdb", dataset_name="shop_data")
+print(p.run(shop_source()))
+print(dlt.secrets["sources.shop.api_key"] == "canary-KEY-7", dlt.config["sources.shop_source.page_size"])
+# an explicit argument wins
+p.run(shop_source(api_key="canary-KEY-7", page_size=1, region="us"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlValue(DevDb(w, "shop"), "SELECT count(*) FROM shop_data.orders WHERE region = 'eu'"), "3");
+  EXPECT_EQ(SqlValue(DevDb(w, "shop"), "SELECT count(*) FROM shop_data.orders WHERE region = 'us'"), "1");
+  EXPECT_TRUE(Contains(r.out, "True 3\n")) << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, "canary-KEY-7"));
+}
+
+TEST(PythonApi, AMissingSecretRaisesConfigFieldMissingExceptionNamingEveryPlaceLookedAt) {
+  TempWorkspace w;
+  w.WriteSecrets("[sources.other]\napi_key = \"canary-NOT-THIS\"\n");
+  auto r = RunPythonSource(w, "shop.py", R"PY(
+import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+@dlt.source
+def shop_source(api_key: str = dlt.secrets.value):
+    yield dlt.resource([{"id": 1}], name="orders")
+
+try:
+    shop_source()
+except ConfigFieldMissingException as e:
+    assert e.fields == ["api_key"], e.fields
+    print(e)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "Missing 1 field(s) in configuration `ShopSourceConfiguration`: `api_key`\n"
+                              "for field `api_key` the following (config provider, key) were tried in order:\n"
+                              "  (Environment Variables, SOURCES__SHOP__SHOP_SOURCE__API_KEY)\n"
+                              "  (secrets.toml, sources.shop.shop_source.api_key)\n"
+                              "  (Environment Variables, SOURCES__SHOP__API_KEY)\n"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "  (Environment Variables, API_KEY)\n  (secrets.toml, api_key)\n")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "(config.toml,")) << "a secret is never looked up in config.toml\n" << r.out;
+  EXPECT_TRUE(Contains(r.out, "Active profile: `dev`")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "Learn more: https://dlthub.com/docs/general-usage/credentials/")) << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, "canary-NOT-THIS"));
+}
+
+TEST(PythonApi, IncrementalMergeLoadsOnlyNewRowsAndItsStateLivesInTheDestination) {
+  TempWorkspace w;
+  const char* script = R"PY(
+import sys, dlt
+
+ROWS = [{"id": i, "updated_at": f"2024-01-{i:02d}T00:00:00Z", "v": sys.argv[1]} for i in range(1, int(sys.argv[2]) + 1)]
+
+@dlt.resource(primary_key="id", write_disposition="merge")
+def items(updated_at=dlt.sources.incremental("updated_at", initial_value="2024-01-02T00:00:00Z")):
+    print("last_value", updated_at.last_value)
+    yield [r for r in ROWS if r["updated_at"] >= updated_at.last_value]
+
+p = dlt.pipeline(pipeline_name="inc", destination="duckdb", dataset_name="inc_data")
+p.run(items())
+print("state", p.state["sources"]["inc"]["resources"]["items"]["incremental"]["updated_at"]["last_value"])
+)PY";
+  auto r = RunPythonSource(w, "inc.py", script, {"a", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "last_value 2024-01-02T00:00:00Z\n")) << r.out;  // initial_value
+  EXPECT_TRUE(Contains(r.out, "state 2024-01-03T00:00:00Z\n")) << r.out;
+  EXPECT_EQ(SqlColumn(DevDb(w, "inc"), "SELECT id FROM inc_data.items ORDER BY id"), (std::vector<std::string>{"2", "3"}));
+
+  // The local folder is lost: the state comes back from the destination, nothing is duplicated.
+  fs::remove_all(w.root() / ".dlt" / ".var");
+  r = RunPython(w, "inc.py", {"b", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "last_value 2024-01-03T00:00:00Z\n")) << r.out;
+  // Row 3 sits on the cursor's boundary and was loaded before: de-duplicated by its primary key,
+  // as dlt does; rows 4 and 5 are new.
+  EXPECT_EQ(SqlColumn(DevDb(w, "inc"), "SELECT id || v FROM inc_data.items ORDER BY id"),
+            (std::vector<std::string>{"2a", "3a", "4b", "5b"}));
+}
+
+TEST(PythonApi, TransformersPipesAndItemStepsShapeWhatIsLoaded) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "t.py", R"PY(
+import dlt
+
+calls = []
+
+@dlt.resource
+def users():
+    calls.append("users")
+    yield [{"id": 1, "name": "ada"}, {"id": 2, "name": "bob"}]
+    yield [{"id": 3, "name": "cy"}]
+
+@dlt.transformer(data_from=users)
+def user_details(page):
+    for u in page:
+        yield {"user_id": u["id"], "len": len(u["name"])}
+
+@dlt.source
+def crm():
+    return users, user_details
+
+p = dlt.pipeline(pipeline_name="crm", destination="duckdb", dataset_name="crm_data")
+p.run(crm())
+assert calls == ["users"], calls  # the parent is read once for itself and its transformer
+p.run(users().add_map(lambda u: {**u, "name": u["name"].upper()}).add_filter(lambda u: u["id"] != 2).with_name("upper"))
+p.run(users().add_limit(1).with_name("limited"))
+p.run(crm().with_resources("users"), table_name="only_users")
+p.run(users | user_details.with_name("piped"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  fs::path db = DevDb(w, "crm");
+  EXPECT_EQ(CountRows(db, "crm_data.users"), 3);
+  EXPECT_EQ(SqlColumn(db, "SELECT len FROM crm_data.user_details ORDER BY user_id"), (std::vector<std::string>{"3", "3", "2"}));
+  EXPECT_EQ(SqlColumn(db, "SELECT name FROM crm_data.upper ORDER BY id"), (std::vector<std::string>{"ADA", "CY"}));
+  EXPECT_EQ(CountRows(db, "crm_data.limited"), 2);  // one page
+  EXPECT_EQ(CountRows(db, "crm_data.only_users"), 3);
+  EXPECT_FALSE(TableExists(db, "crm_data", "only_users__user_details"));
+  EXPECT_EQ(CountRows(db, "crm_data.piped"), 3);
+}
+
+TEST(PythonApi, StepsOneAtATimeAFailedLoadStaysPendingAndTheNextLoadTakesIt) {
+  TempWorkspace w;
+  // After normalize the DuckDB file's place is taken by a folder: the load fails; then it is freed.
+  auto r = RunPythonSource(w, "steps.py", R"PY(
+import os, shutil, dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+p = dlt.pipeline(pipeline_name="steps", destination="duckdb", dataset_name="steps_data")
+ei = p.extract([{"id": 1}, {"id": 2}], table_name="t")
+print("extracted", len(ei.load_packages), p.has_pending_data, p.list_extracted_load_packages() == ei.loads_ids)
+ni = p.normalize()
+print("normalized", ni.row_counts)
+os.makedirs(os.path.join("_local", "dev", "steps.duckdb"))
+try:
+    p.load()
+except PipelineStepFailed as e:
+    print("failed at", e.step, e.load_id == ei.loads_ids[0], e.has_pending_data)
+os.rmdir(os.path.join("_local", "dev", "steps.duckdb"))
+li = p.load()
+print("loaded", li.loads_ids == ei.loads_ids, li.load_packages[0].state, p.has_pending_data)
+print(sorted(j.table_name for j in li.load_packages[0].jobs["completed_jobs"]))
+print(p.load().loads_ids)  # nothing left
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "extracted 1 True True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "normalized {'t': 2}\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "failed at load True True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "loaded True loaded False\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\n[]\n")) << r.out;
+  EXPECT_EQ(CountRows(DevDb(w, "steps"), "steps_data.t"), 2);
+}
+
+TEST(PythonApi, SqlClientAndDatasetReadTypedValuesAndDropForgetsTheLocalState) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "sql.py", R"PY(
+import os, dlt
+from decimal import Decimal
+p = dlt.pipeline(pipeline_name="sq", destination="duckdb", dataset_name="sq_data")
+p.run([{"id": 1, "amount": 1.5, "ok": True, "name": "a"}, {"id": 2, "amount": 2.0, "ok": False, "name": None}],
+      table_name="t", columns={"amount": {"data_type": "decimal", "precision": 10, "scale": 2}})
+with p.sql_client() as c:
+    rows = c.execute_sql("SELECT id, amount, ok, name FROM t WHERE id >= %s ORDER BY id", 1)
+    print(rows)
+    with c.execute_query("SELECT id FROM t ORDER BY id") as cur:
+        print(cur.fetchone(), cur.fetchmany(5), cur.fetchall())
+print(p.dataset().t.select("id").fetchall(), p.dataset()("SELECT sum(id) AS s FROM t").fetchone())
+print(p.drop() is p, os.path.exists(p.working_dir))
+print(p.state["sources"] if "sources" in p.state else "restored")
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "[(1, Decimal('1.50'), True, 'a'), (2, Decimal('2.00'), False, None)]\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "(1,) [(2,)] []\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "[(1,), (2,)] (3,)\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "True False\n")) << r.out;
+}
+
+TEST(PythonApi, AFrozenContractRaisesPipelineStepFailedWithDataValidationErrorAndLoadsNothingNew) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "c.py", R"PY(
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.common.schema.exceptions import DataValidationError
+
+p = dlt.pipeline(pipeline_name="c", destination="duckdb", dataset_name="c_data")
+p.run([{"id": 1}], table_name="t")
+try:
+    p.run([{"id": 2, "extra": "x"}], table_name="t", schema_contract="freeze")
+except PipelineStepFailed as e:
+    print(e.step, type(e.exception).__name__, isinstance(e.exception, DataValidationError))
+    print(e.exception)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "normalize DataValidationError True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "extra")) << r.out;
+  EXPECT_EQ(CountRows(DevDb(w, "c"), "c_data.t"), 1);
+}
+
+}  // namespace
+}  // namespace dlt::testing
