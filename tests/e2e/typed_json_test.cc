@@ -1,6 +1,7 @@
 // dlt's typed JSON (`.typed-jsonl`, and the rows the Python binding writes): strings starting
 // with a private-use marker (U+F026 decimal .. U+F02D time) load as values of their type, into
-// DuckDB and PostgreSQL, from JSONL files read by the file resource.
+// DuckDB and PostgreSQL, from JSONL files read by the file resource; the incremental cursor
+// compares them as values and keeps them marked in the state, as dlt does.
 #include <string>
 #include <vector>
 
@@ -120,6 +121,48 @@ TEST(TypedJsonDuckDb, JsonCellsHoldTheValuesWithoutMarkers) {
   std::string doc = SqlValue(w.Db(), "SELECT CAST(doc AS VARCHAR) FROM typed_data.orders");
   EXPECT_EQ(doc, "{\"price\":\"1.5\",\"days\":[\"2024-01-02\"],\"when\":\"2024-01-02T03:04:05Z\",\"plain\":\"x\"}");
   EXPECT_EQ(doc.find("\xEF\x80"), std::string::npos);
+}
+
+std::string CursorRows(const std::vector<std::pair<int, std::string>>& rows) {
+  std::string out;
+  for (const auto& [id, v] : rows) out += "{\"id\": " + std::to_string(id) + ", \"updated_at\": \"" + v + "\"}\n";
+  return out;
+}
+
+TEST(TypedJsonDuckDb, AnIncrementalCursorOnMarkedDatetimesSkipsOldRowsAndKeepsTheMarkedValueInTheState) {
+  PipelineWorkspace w;
+  w.Write("typed.toml", PipelineFile("typed", "events.jsonl", "incremental = { cursor_path = \"updated_at\" }\n"));
+  w.Write("events.jsonl", CursorRows({{1, kDt + "2024-01-01T00:00:00"}, {2, kDt + "2024-01-02T00:00:00+00:00"}}));
+  auto first = w.RunPipeline({"typed.toml"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto inc = [&] { return w.State("typed")["sources"]["typed"]["resources"]["orders"]["incremental"]["updated_at"]; };
+  EXPECT_EQ(inc()["last_value"], kDt + "2024-01-02T00:00:00+00:00");
+  // The same rows again, a newer one and an older one whose text sorts after the last value
+  // (2024-01-01T21:00Z): they compare as instants, so only the newer loads.
+  w.Write("events.jsonl", CursorRows({{1, kDt + "2024-01-01T00:00:00"},
+                                      {2, kDt + "2024-01-02T00:00:00+00:00"},
+                                      {3, kDt + "2024-01-03T01:00:00+02:00"},
+                                      {4, kDt + "2024-01-02T05:00:00+08:00"}}));
+  auto second = w.RunPipeline({"typed.toml"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT id FROM typed_data.orders ORDER BY id"),
+            (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(inc()["last_value"], kDt + "2024-01-03T01:00:00+02:00");
+  EXPECT_EQ(DuckType(w.Db(), "orders", "updated_at"), "TIMESTAMP WITH TIME ZONE");
+}
+
+TEST(TypedJsonDuckDb, MarkedDecimalCursorsCompareExactlyBeyondADoublesPrecision) {
+  PipelineWorkspace w;
+  w.Write("typed.toml", PipelineFile("typed", "events.jsonl", "incremental = { cursor_path = \"updated_at\" }\n"));
+  w.Write("events.jsonl", CursorRows({{1, kDec + "9007199254740993"}}));
+  ASSERT_EQ(w.RunPipeline({"typed.toml"}).exit_code, 0);
+  // 9007199254740992 and ...993 are the same double: only an exact comparison skips row 2; and
+  // 10^19 is newer though its text sorts first.
+  w.Write("events.jsonl", CursorRows({{2, kDec + "9007199254740992"}, {3, kDec + "10000000000000000000"}}));
+  auto second = w.RunPipeline({"typed.toml"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT id FROM typed_data.orders ORDER BY id"), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(DuckType(w.Db(), "orders", "updated_at"), "DECIMAL(38,9)");
 }
 
 class TypedJsonPostgres : public PostgresSuite {};

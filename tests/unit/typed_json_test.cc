@@ -1,11 +1,12 @@
 // dlt's typed-JSON markers (common/typed_json.h, normalize/typed_json_markers.h): which strings
-// are typed values and what they coerce to.
+// are typed values, what they coerce to, how row hashes see them.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "common/typed_json.h"
+#include "extract/extractor.h"
 #include "normalize/coerce.h"
 #include "normalize/typed_json_markers.h"
 
@@ -95,6 +96,11 @@ TEST(TypedJsonMarkers, UnmarkedTextIntoABinaryColumnIsDecodedAsDltDecodesIt) {
   EXPECT_EQ(*CoerceToText(v, DataType::kBinary), "\\x000141");
   v.s = "not base64!";
   EXPECT_FALSE(CoerceToText(v, DataType::kBinary));
+}
+
+TEST(TypedJsonMarkers, RowHashesSeeTheValuesWithoutMarkers) {
+  EXPECT_EQ(*IncrementalRowHash("{\"a\":\"" + kDec + "1.5\",\"b\":[\"" + kDt + "2024-01-02T03:04:05\"]}"),
+            *IncrementalRowHash("{\"a\":\"1.5\",\"b\":[\"2024-01-02T03:04:05\"]}"));
 }
 
 }  // namespace
