@@ -647,9 +647,11 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   std::optional<IncrementalFilter> filter;
   if (incremental) filter.emplace(*incremental, &working_state);
 
-  // Without a cursor to read, one-line objects are validated on a second thread.
+  // Without a cursor to read, one-line objects are validated on a second thread, or not at all
+  // when the source vouches for its JSON (json_is_valid); either way they are copied as they are.
+  const bool trusted = source.json_is_valid();
   std::optional<ParallelValidator> validator;
-  if (!filter) validator.emplace();
+  if (!filter && !trusted) validator.emplace();
 
   dom::parser parser;
   std::string padded;  // the record being parsed, followed by simdjson's padding
@@ -725,7 +727,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     if (!*next) break;
     ++stats->records_in;
-    if (validator && CopiedAsItIs(json)) {
+    if ((validator || (trusted && !filter)) && CopiedAsItIs(json)) {
       DLT_RETURN_IF_ERROR(append_record(json, where));
       if (progress && stats->records_in - last_progress >= 65536) {
         last_progress = stats->records_in;

@@ -1,17 +1,28 @@
 // dlt's typed-JSON markers (common/typed_json.h, normalize/typed_json_markers.h): which strings
-// are typed values, what they coerce to, how row hashes see them.
+// are typed values, what they coerce to, how row hashes see them; and record sources that
+// vouch for their JSON (RecordSource::json_is_valid).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/typed_json.h"
+#include "destinations/duckdb/duckdb_api.h"
+#include "dlt/pipeline.h"
+#include "dlt/workspace.h"
 #include "extract/extractor.h"
+#include "extract/resource_access.h"
 #include "normalize/coerce.h"
 #include "normalize/typed_json_markers.h"
+#include "support/temp_workspace.h"
+#include "test_util.h"
 
 namespace dlt {
 namespace {
+
+namespace fs = std::filesystem;
 
 const std::string kDec = "\xEF\x80\xA6", kDt = "\xEF\x80\xA7", kDate = "\xEF\x80\xA8", kUuid = "\xEF\x80\xA9",
                   kB64 = "\xEF\x80\xAB", kTime = "\xEF\x80\xAD";
@@ -101,6 +112,87 @@ TEST(TypedJsonMarkers, UnmarkedTextIntoABinaryColumnIsDecodedAsDltDecodesIt) {
 TEST(TypedJsonMarkers, RowHashesSeeTheValuesWithoutMarkers) {
   EXPECT_EQ(*IncrementalRowHash("{\"a\":\"" + kDec + "1.5\",\"b\":[\"" + kDt + "2024-01-02T03:04:05\"]}"),
             *IncrementalRowHash("{\"a\":\"1.5\",\"b\":[\"2024-01-02T03:04:05\"]}"));
+}
+
+// JSON lines yielded as they are; json_is_valid() as told.
+class LinesSource : public RecordSource {
+ public:
+  LinesSource(std::vector<std::string> lines, bool trusted) : lines_(std::move(lines)), trusted_(trusted) {}
+  StatusOr<bool> Next(std::string_view* json, std::string* where) override {
+    if (next_ >= lines_.size()) return false;
+    *json = lines_[next_++];
+    *where = "lines:" + std::to_string(next_);
+    return true;
+  }
+  bool json_is_valid() const override { return trusted_; }
+
+ private:
+  std::vector<std::string> lines_;
+  bool trusted_;
+  size_t next_ = 0;
+};
+
+class SourceEnv {
+ public:
+  SourceEnv() {
+    fs::create_directories(ws_.root() / ".dlt");
+    ws_.WriteSecrets("[destination.warehouse]\ndestination_type = \"duckdb\"\n", "dev");
+  }
+  StatusOr<LoadInfo> Run(std::vector<std::string> lines, bool trusted) {
+    ResourceOptions o;
+    o.name = "events";
+    Resource r = ResourceAccess::FromSource(o, [lines, trusted](const ExtractContext&) {
+      return StatusOr<std::unique_ptr<RecordSource>>(std::make_unique<LinesSource>(lines, trusted));
+    });
+    DLT_ASSIGN_OR_RETURN(Workspace w, ws_.Open());
+    DLT_RETURN_IF_ERROR(w.LoadConfig());
+    PipelineOptions po;
+    po.pipeline_name = "lines";
+    po.destination = "warehouse";
+    po.dataset_name = "lines_data";
+    DLT_ASSIGN_OR_RETURN(Pipeline p, Pipeline::Create(w, po));
+    return p.Run({r});
+  }
+  std::vector<std::string> Column(const std::string& sql) {
+    std::vector<std::string> out;
+    auto db = duckdb::Database::Open((ws_.root() / "_local" / "dev" / "warehouse.duckdb").string(), true);
+    if (!db.ok()) return {db.status().message()};
+    auto con = db->Connect();
+    auto r = con->Query(sql);
+    if (!r.ok()) return {r.status().message()};
+    for (const auto& row : r->rows) out.push_back(row[0].is_null ? "NULL" : row[0].text);
+    return out;
+  }
+
+ private:
+  testing::TempWorkspace ws_;
+};
+
+TEST(TrustedJsonSource, ASourceThatVouchesForItsJsonLoadsEveryRow) {
+  SourceEnv env;
+  std::vector<std::string> lines;
+  for (int i = 1; i <= 2000; ++i) lines.push_back("{\"id\": " + std::to_string(i) + ", \"price\": \"" + kDec + "1.5\"}");
+  lines.push_back("[{\"id\": 2001, \"price\": \"" + kDec + "2.5\"}]");  // not one object: parsed anyway
+  auto info = env.Run(lines, true);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(env.Column("SELECT count(*) || ' ' || sum(price) FROM lines_data.events"),
+            (std::vector<std::string>{"2001 3002.500000000"}));
+}
+
+TEST(TrustedJsonSource, ASourceThatDoesNotVouchForItsJsonStillHasBadJsonRefusedNamingTheRecord) {
+  SourceEnv env;
+  auto info = env.Run({"{\"id\": 1}", "{\"id\": 2,}", "{\"id\": 3}"}, false);
+  ASSERT_FALSE(info.ok());
+  EXPECT_NE(info.status().message().find("lines:2"), std::string::npos) << info.status().message();
+  EXPECT_NE(info.status().message().find("invalid JSON"), std::string::npos) << info.status().message();
+}
+
+TEST(TrustedJsonSource, BadJsonFromASourceThatVouchedForItStillFailsTheRunAndLoadsNothing) {
+  SourceEnv env;
+  auto info = env.Run({"{\"id\": 1}", "{\"id\": 2,}"}, true);
+  ASSERT_FALSE(info.ok());
+  EXPECT_NE(info.status().message().find("invalid JSON"), std::string::npos) << info.status().message();
+  EXPECT_NE(env.Column("SELECT count(*) FROM lines_data.events")[0], "2");
 }
 
 }  // namespace
