@@ -483,9 +483,18 @@ struct Normalizer::Impl {
         out->kind = ScalarValue::Kind::kDouble;
         out->d = double(e);
         return Status::Ok();
-      case dom::element_type::STRING:
-        ReadMarkedString(std::string_view(e), out);  // dlt's typed-JSON values
+      case dom::element_type::STRING: {
+        std::string_view str(e);
+        // dlt's typed-JSON values; a string that cannot start with a marker (EF 80 ..) is not
+        // looked at again (the common case, on the hot path).
+        if (str.size() > 3 && static_cast<unsigned char>(str[0]) == 0xEF) {
+          ReadMarkedString(str, out);
+        } else {
+          out->kind = ScalarValue::Kind::kString;
+          out->s = str;
+        }
         return Status::Ok();
+      }
       default:
         out->kind = ScalarValue::Kind::kJson;
         json_scratch.push_back(simdjson::minify(e));
