@@ -23,7 +23,8 @@ std::string EveryMarker() {
          "2024-01-02\", \"ref\": \"" + kUuid + "6f1c1a8e-6d0e-4d43-9a43-0c4e1e3a6f10\", \"hash\": \"" + kHex +
          "00ff41\", \"blob\": \"" + kB64 + "AAFBQlz/\", \"gas\": \"" + kWei + "1000000000000000000000\", \"at\": \"" +
          kTime + "03:04:05.123456\", \"big\": \"" + kDec + "123456789012345678901\"}\n" +
-         "{\"id\": 2, \"price\": \"\\uf02699.5\", \"hash\": \"" + kHex + "0x0a0b\"}\n";
+         "{\"id\": 2, \"price\": \"\\uf02699.5\", \"hash\": \"" + kHex + "0x0a0b\"}\n" +
+         "{\"id\": 3, \"price\": \"" + kDec + "0.1234567895\"}\n";
 }
 
 std::string Row(const std::filesystem::path& db, const std::string& sql) {
@@ -65,6 +66,9 @@ TEST(TypedJsonDuckDb, EachMarkerLoadsAsAColumnOfItsTypeWithItsExactValue) {
             "123456789012345678901.000000000");
   EXPECT_EQ(Row(w.Db(), "SELECT CAST(price AS VARCHAR), hex(hash) FROM typed_data.orders WHERE id = 2"),
             "99.500000000|0A0B");
+  // Digits beyond the column's scale (decimal(38,9), as dlt) are rounded by the destination, as
+  // when dlt inserts the Decimal.
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT CAST(price AS VARCHAR) FROM typed_data.orders WHERE id = 3"), "0.123456790");
   // The schema dlt would write: decimal, timestamp, date, time, binary, wei; the UUID is text.
   std::string schema = ReadFile(w.PipelineDir("typed") / "schemas" / "typed.schema.json");
   auto cols = nlohmann::json::parse(schema)["tables"]["orders"]["columns"];
@@ -189,6 +193,7 @@ TEST_F(TypedJsonPostgres, EachMarkerLoadsAsAColumnOfItsTypeWithItsExactValue) {
             "000141425cff|1000000000000000000000|123456789012345678901.000000000|6f1c1a8e-6d0e-4d43-9a43-0c4e1e3a6f10");
   EXPECT_EQ(Value("typed_json", "SELECT price::text || '|' || encode(hash, 'hex') FROM typed_data.orders WHERE id = 2"),
             "99.500000000|0a0b");
+  EXPECT_EQ(Value("typed_json", "SELECT price::text FROM typed_data.orders WHERE id = 3"), "0.123456790");
 }
 
 }  // namespace
