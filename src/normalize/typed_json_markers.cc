@@ -139,7 +139,8 @@ std::optional<std::string> CoerceTypedToText(const ScalarValue& v, DataType to) 
       if (to == DataType::kTimestamp) return AsString(v.s, to);  // midnight UTC
       return std::nullopt;
     case K::kTime:
-      if (to == DataType::kTime) return std::string(v.s);
+      // "HH:MM" (time.fromisoformat takes it) gets its seconds: not every destination reads it.
+      if (to == DataType::kTime) return v.s.size() == 5 ? std::string(v.s) + ":00" : std::string(v.s);
       return std::nullopt;
     case K::kBinary:
       if (to == DataType::kBinary) {

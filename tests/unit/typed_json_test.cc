@@ -96,6 +96,8 @@ TEST(TypedJsonMarkers, TypedValuesCoerceAsDltCoercesTheirPythonValues) {
   EXPECT_EQ(*CoerceToText(Read(kB64 + "AAFB"), DataType::kBinary), "\\x000141");
   EXPECT_EQ(*CoerceToText(Read(kB64 + "AAFB"), DataType::kText), "AAFB");
   EXPECT_FALSE(CoerceToText(Read(kTime + "03:04"), DataType::kTimestamp));
+  EXPECT_EQ(*CoerceToText(Read(kTime + "03:04"), DataType::kTime), "03:04:00");
+  EXPECT_EQ(*CoerceToText(Read(kTime + "03:04:05.5"), DataType::kTime), "03:04:05.5");
 }
 
 TEST(TypedJsonMarkers, UnmarkedTextIntoABinaryColumnIsDecodedAsDltDecodesIt) {
