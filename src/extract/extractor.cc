@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -25,6 +26,7 @@
 #include "common/iso8601.h"
 #include "common/orjson.h"
 #include "common/text.h"
+#include "common/typed_json.h"
 
 namespace dlt {
 
@@ -106,7 +108,10 @@ void SortedJson(dom::element e, std::string& out) {
       out += ']';
       break;
     }
-    case dom::element_type::STRING: text::AppendJsonString(out, std::string_view(e), /*short_escapes=*/true); break;
+    case dom::element_type::STRING:
+      // dlt hashes the row's values as plain JSON: typed-JSON values without their markers.
+      text::AppendJsonString(out, typed_json::Strip(std::string_view(e)), /*short_escapes=*/true);
+      break;
     case dom::element_type::INT64: out += std::to_string(int64_t(e)); break;
     case dom::element_type::UINT64: out += std::to_string(uint64_t(e)); break;
     case dom::element_type::DOUBLE: out += OrjsonFloat(double(e)); break;
@@ -133,14 +138,18 @@ nlohmann::ordered_json ToJson(dom::element e) {
   }
 }
 
-// Comparable form of a cursor value: numbers numerically, ISO timestamps as UTC instants,
-// other strings as text.
+// Comparable form of a cursor value: numbers numerically (exactly when both are integers or
+// typed-JSON decimals), ISO timestamps as UTC instants, other strings as text.
 struct CursorKey {
   bool numeric = false;
   double num = 0;
+  std::string decimal;  // exact decimal text of an integer or a marked decimal, else empty
   std::string text;
   int Compare(const CursorKey& o) const {
-    if (numeric && o.numeric) return num < o.num ? -1 : (num > o.num ? 1 : 0);
+    if (numeric && o.numeric) {
+      if (!decimal.empty() && !o.decimal.empty()) return typed_json::CompareDecimal(decimal, o.decimal);
+      return num < o.num ? -1 : (num > o.num ? 1 : 0);
+    }
     int c = text.compare(o.text);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
@@ -151,14 +160,25 @@ std::optional<CursorKey> KeyOf(const nlohmann::ordered_json& v) {
   if (v.is_number()) {
     k.numeric = true;
     k.num = v.get<double>();
+    if (v.is_number_integer()) k.decimal = v.dump();
     return k;
   }
   if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
+    // A typed-JSON value compares as its value: the marker goes (the state keeps it), a
+    // decimal compares as a number.
+    auto marker = typed_json::MarkerOf(v.get_ref<const std::string&>());
+    std::string_view s = typed_json::Strip(v.get_ref<const std::string&>());
+    if ((marker == typed_json::Marker::kDecimal || marker == typed_json::Marker::kWei) &&
+        typed_json::IsDecimalText(s)) {
+      k.numeric = true;
+      k.decimal = std::string(s);
+      k.num = std::strtod(k.decimal.c_str(), nullptr);
+      return k;
+    }
     // Dates and datetimes compare as UTC instants (a date at midnight), as dlt coerces them.
     auto p = iso8601::ParseIsoLike(s);
     auto instant = p ? iso8601::UtcInstant(*p) : std::nullopt;
-    k.text = instant ? *instant : s;
+    k.text = instant ? *instant : std::string(s);
     return k;
   }
   return std::nullopt;
@@ -627,9 +647,11 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   std::optional<IncrementalFilter> filter;
   if (incremental) filter.emplace(*incremental, &working_state);
 
-  // Without a cursor to read, one-line objects are validated on a second thread.
+  // Without a cursor to read, one-line objects are validated on a second thread, or not at all
+  // when the source vouches for its JSON (json_is_valid); either way they are copied as they are.
+  const bool trusted = source.json_is_valid();
   std::optional<ParallelValidator> validator;
-  if (!filter) validator.emplace();
+  if (!filter && !trusted) validator.emplace();
 
   dom::parser parser;
   std::string padded;  // the record being parsed, followed by simdjson's padding
@@ -705,7 +727,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
     }
     if (!*next) break;
     ++stats->records_in;
-    if (validator && CopiedAsItIs(json)) {
+    if ((validator || (trusted && !filter)) && CopiedAsItIs(json)) {
       DLT_RETURN_IF_ERROR(append_record(json, where));
       if (progress && stats->records_in - last_progress >= 65536) {
         last_progress = stats->records_in;

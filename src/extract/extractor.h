@@ -36,6 +36,9 @@ class RecordSource {
     return FailedPrecondition("this source yields JSON documents, not typed batches");
   }
   virtual uint64_t bytes_read() const { return 0; }
+  // True when every document Next() yields is valid JSON (a source that writes it itself, as the
+  // Python binding does): extract then copies one-line objects without parsing them again.
+  virtual bool json_is_valid() const { return false; }
   // Sources whose `where` is "<name>:<line>" may also give the two parts of the last record's
   // location (name nullptr: they do not), which spares parsing `where` for every record.
   virtual const std::string* last_name() const { return nullptr; }

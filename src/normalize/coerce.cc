@@ -7,6 +7,7 @@
 
 #include "common/iso8601.h"
 #include "common/text.h"
+#include "normalize/typed_json_markers.h"
 
 namespace dlt {
 
@@ -123,6 +124,12 @@ std::string PythonFloatRepr(double d) {
 
 DataType BaseType(const ScalarValue& v) {
   switch (v.kind) {
+    case ScalarValue::Kind::kDecimal: return DataType::kDecimal;
+    case ScalarValue::Kind::kWei: return DataType::kWei;
+    case ScalarValue::Kind::kTimestamp: return DataType::kTimestamp;
+    case ScalarValue::Kind::kDate: return DataType::kDate;
+    case ScalarValue::Kind::kTime: return DataType::kTime;
+    case ScalarValue::Kind::kBinary: return DataType::kBinary;
     case ScalarValue::Kind::kBool: return DataType::kBool;
     case ScalarValue::Kind::kInt: return DataType::kBigint;
     case ScalarValue::Kind::kDouble: return DataType::kDouble;
@@ -141,6 +148,7 @@ DataType InferType(const ScalarValue& v) {
 
 std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
   using K = ScalarValue::Kind;
+  if (v.kind >= K::kDecimal) return CoerceTypedToText(v, to);
   switch (to) {
     case DataType::kText:
       switch (v.kind) {
@@ -238,7 +246,8 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
         default: return std::nullopt;
       }
     case DataType::kBinary:
-      if (v.kind == K::kString) return std::string(v.s);
+      // dlt's text -> binary: "0x" hex or base64, decoded to the bytes
+      if (v.kind == K::kString) return TextToBinaryCell(v.s);
       return std::nullopt;
   }
   return std::nullopt;

@@ -14,13 +14,18 @@
 
 namespace dlt {
 
-// A scalar JSON value, as the normalizer sees it.
+// A scalar JSON value, as the normalizer sees it. kDecimal .. kBinary come from strings marked
+// with dlt's typed-JSON markers (normalize/typed_json_markers.h): `s` is the text after the marker.
 struct ScalarValue {
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kJson } kind = Kind::kNull;
+  enum class Kind {
+    kNull, kBool, kInt, kDouble, kString, kJson,
+    kDecimal, kWei, kTimestamp, kDate, kTime, kBinary
+  } kind = Kind::kNull;
   bool b = false;
   int64_t i = 0;
   double d = 0;
-  std::string_view s;  // string contents, or compact JSON text for kJson
+  std::string_view s;  // string contents, compact JSON text for kJson, the marked value's text
+  bool hex = false;    // kBinary: `s` is hex (HexBytes), else base64
 };
 
 // The dlt type a value gets when it creates a new column (timestamps detected from strings).

@@ -14,7 +14,9 @@
 
 #include "common/fault.h"
 #include "common/hash.h"
+#include "common/typed_json.h"
 #include "normalize/coerce.h"
+#include "normalize/typed_json_markers.h"
 
 namespace dlt {
 
@@ -336,7 +338,10 @@ struct Normalizer::Impl {
   // SQL form, so such a value is refused here, naming it.
   Status CheckFinite(const TableState& t, const std::string& column, DataType type, const ScalarValue& v,
                      const std::string& text, std::string_view key) const {
-    if (v.kind != ScalarValue::Kind::kString) return Status::Ok();
+    if (v.kind != ScalarValue::Kind::kString && v.kind != ScalarValue::Kind::kDecimal &&
+        v.kind != ScalarValue::Kind::kWei) {
+      return Status::Ok();
+    }
     if (type != DataType::kDouble && type != DataType::kDecimal && type != DataType::kWei) return Status::Ok();
     char* end = nullptr;
     double d = std::strtod(text.c_str(), &end);
@@ -478,13 +483,23 @@ struct Normalizer::Impl {
         out->kind = ScalarValue::Kind::kDouble;
         out->d = double(e);
         return Status::Ok();
-      case dom::element_type::STRING:
-        out->kind = ScalarValue::Kind::kString;
-        out->s = std::string_view(e);
+      case dom::element_type::STRING: {
+        std::string_view str(e);
+        // dlt's typed-JSON values; a string that cannot start with a marker (EF 80 ..) is not
+        // looked at again (the common case, on the hot path).
+        if (str.size() > 3 && static_cast<unsigned char>(str[0]) == 0xEF) {
+          ReadMarkedString(str, out);
+        } else {
+          out->kind = ScalarValue::Kind::kString;
+          out->s = str;
+        }
         return Status::Ok();
+      }
       default:
         out->kind = ScalarValue::Kind::kJson;
         json_scratch.push_back(simdjson::minify(e));
+        // json cells hold typed-JSON values without their markers (dlt custom_pua_remove)
+        if (typed_json::MayHaveMarker(json_scratch.back())) json_scratch.back() = typed_json::StripInJson(json_scratch.back());
         out->s = json_scratch.back();
         return Status::Ok();
     }

@@ -185,17 +185,12 @@ std::string TimeCell(int64_t micros) {
 }
 
 std::string BinaryCell(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(bytes.size());
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
   for (unsigned char b : bytes) {
-    if (b >= 0x20 && b < 0x7f && b != '\\') {
-      out += static_cast<char>(b);
-    } else {
-      out += "\\x";
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    }
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
   }
   return out;
 }

@@ -87,8 +87,8 @@ class TypedBatch {
 // Canonical cells of the types kept as text, as the JSON path writes them into load jobs:
 // timestamps "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00" (a UTC instant), dates "YYYY-MM-DD", times
 // "HH:MM:SS[.ffffff]"; decimals as exact decimal text ("12345678901234567890.123456789", no float
-// on the way); json as compact JSON text; binary in DuckDB's blob text form (printable ASCII
-// but `\` as it is, every other byte \xNN), which the DuckDB loader casts back to the bytes.
+// on the way); json as compact JSON text; binary as `\x` and two hex digits per byte, the form
+// PostgreSQL's bytea reads as it is and the DuckDB loader turns back into the bytes (from_hex).
 std::string TimestampCell(int64_t micros_since_epoch);
 std::string DateCell(int64_t days_since_epoch);
 std::string TimeCell(int64_t micros_of_day);

@@ -191,7 +191,11 @@ Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& tabl
     }
     scan_columns.push_back({c->name, type});
     std::string expr = QuoteIdentifier(c->name);
-    if (type == duckdb::ScanType::kVarchar && c->data_type != DataType::kText) {
+    if (c->data_type == DataType::kBinary) {
+      // Binary cells are `\x` + hex (normalize/typed_batch.h BinaryCell, PostgreSQL's bytea
+      // form); a CAST would read DuckDB's own escapes instead.
+      expr = "from_hex(substr(" + expr + ", 3))";
+    } else if (type == duckdb::ScanType::kVarchar && c->data_type != DataType::kText) {
       expr = "CAST(" + expr + " AS " + TypeSql(*c) + ")";
     }
     select.push_back(expr);
