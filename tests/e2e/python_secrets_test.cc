@@ -1,0 +1,64 @@
+// Secrets from Python: a token read with dlt.secrets.value into a rest_api configuration, and the
+// destination's password, never appear in output, tracebacks, reprs, state, trace, packages or
+// the database; a wrong token fails naming the request with the token masked.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "http_server.h"
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kCanary = "canary-PY-TOKEN-41c7";
+
+std::vector<std::string> FilesContaining(const fs::path& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().filename().string().ends_with("secrets.toml")) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().find(needle) != std::string::npos) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+TEST(PythonSecrets, ATokenFromDltSecretsNeverShowsAndAWrongOneFailsMasked) {
+  FixtureServer server;
+  server.SetGithubToken("the-right-token");
+  TempWorkspace w;
+  ASSERT_EQ(w.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
+  w.WriteConfig("[sources.github_api]\nbase_url = \"" + server.Url() +
+                    "/repos/dlt-hub/dlt/\"\n[runtime]\nrequest_max_attempts = 1\n",
+                "dev");
+  w.WriteSecrets(std::string("[sources.github_api]\ntoken = \"") + kCanary + "\"\n", "dev");
+  // The script prints what a user might print while debugging.
+  std::string script = w.Read("github_api_pipeline.py");
+  script.replace(script.find("if __name__ == \"__main__\":"), 0,
+                 "print(repr(pipeline), pipeline.destination, dlt.secrets, github_api_source)\n");
+  w.Write("github_api_pipeline.py", script);
+
+  auto r = RunPython(w, "github_api_pipeline.py");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "dlt.pipeline.exceptions.PipelineStepFailed: Pipeline execution failed at `step=extract`"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "failed with HTTP 401")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "Bearer ***")) << r.err;
+  EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
+
+  server.SetGithubToken(kCanary);
+  r = RunPython(w, "github_api_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(CountRows(w.root() / "_local/dev/warehouse.duckdb", "github_api_data.issues"), 7);
+  EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
+  EXPECT_EQ(FilesContaining(w.root(), kCanary), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace dlt::testing

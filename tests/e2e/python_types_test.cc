@@ -1,0 +1,107 @@
+// Python values reach the destination with their types, as dlt types them: datetime (naive and
+// aware), date, time, Decimal, bytes, UUID, Enum, big ints, NaN, namedtuples and dataclasses,
+// into DuckDB and PostgreSQL, written by the binding as typed JSON (no json.dumps).
+#include <gtest/gtest.h>
+
+#include "pg_server.h"
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kTypesScript = R"PY(
+import sys, dlt, uuid, enum, math, dataclasses, collections
+from datetime import datetime, date, time, timezone, timedelta
+from decimal import Decimal
+
+class Color(enum.Enum):
+    RED = "red"
+
+Point = collections.namedtuple("Point", "x y")
+
+@dataclasses.dataclass
+class Owner:
+    name: str
+    since: date
+
+def rows():
+    yield {
+        "id": 1,
+        "aware": datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=timezone(timedelta(hours=2))),
+        "utc": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        "naive": datetime(2024, 1, 2, 3, 4, 5),
+        "day": date(2024, 2, 29),
+        "at": time(13, 14, 15, 500000),
+        "amount": Decimal("12345678901234567890.123456789"),
+        "blob": b"\x00\x01\xff'\\",
+        "uid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "color": Color.RED,
+        "big": 2 ** 70,
+        "nan": math.nan,
+        "whole": 2.0,
+        "point": Point(1, 2),
+        "owner": Owner("ada", date(2020, 1, 1)),
+        "text": "caf\u00e9 \U0001F600 \"quoted\"\n",
+    }
+
+dlt.pipeline(pipeline_name="types", destination=sys.argv[1], dataset_name="types_data").run(rows(), table_name="t")
+)PY";
+
+TEST(PythonTypes, EachPythonTypeLoadsIntoDuckDbAsItsColumnTypeWithItsExactValue) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "load_types.py", kTypesScript, {"duckdb"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  fs::path db = w.root() / "_local/dev/types.duckdb";
+  auto type_of = [&](const std::string& col) {
+    return SqlValue(db, "SELECT data_type FROM information_schema.columns WHERE table_schema = 'types_data' AND "
+                        "table_name = 't' AND column_name = '" + col + "'");
+  };
+  EXPECT_EQ(type_of("aware"), "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(type_of("naive"), "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(type_of("day"), "DATE");
+  EXPECT_EQ(type_of("at"), "TIME");
+  EXPECT_EQ(type_of("amount"), "DECIMAL(38,9)");
+  EXPECT_EQ(type_of("blob"), "BLOB");
+  EXPECT_EQ(type_of("uid"), "VARCHAR");
+  EXPECT_EQ(type_of("color"), "VARCHAR");
+  EXPECT_EQ(type_of("whole"), "DOUBLE");
+  EXPECT_EQ(type_of("point__x"), "BIGINT");
+  EXPECT_EQ(type_of("owner__since"), "DATE");
+  // NaN is null (as orjson writes it), and a column that only ever saw null is not created (dlt).
+  EXPECT_EQ(type_of("nan"), "<no rows>");
+  std::string q = "SELECT epoch_us(aware), epoch_us(utc), epoch_us(naive), day::VARCHAR, \"at\"::VARCHAR, amount::VARCHAR, "
+                  "hex(blob), uid, color, big::VARCHAR, whole, point__y, owner__name, text "
+                  "FROM types_data.t";
+  SqlRows rows = QueryDuckDb(db, q);
+  ASSERT_EQ(rows.size(), 1u);
+  std::vector<std::string> got;
+  for (const auto& v : rows[0]) got.push_back(v.value_or("NULL"));
+  EXPECT_EQ(got, (std::vector<std::string>{"1704157445123456", "1704164645000000", "1704164645000000", "2024-02-29",
+                                           "13:14:15.5", "12345678901234567890.123456789", "0001FF275C",
+                                           "12345678-1234-5678-1234-567812345678", "red",
+                                           "1180591620717411303424.000000000", "2.0", "2", "ada",
+                                           "caf\xC3\xA9 \xF0\x9F\x98\x80 \"quoted\"\n"}));
+}
+
+TEST(PythonTypes, EachPythonTypeLoadsIntoPostgresWithItsExactValue) {
+  PostgresServer pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  TempWorkspace w;
+  w.WriteSecrets("[destination.postgres]\ncredentials = \"" + pg.Url() + "\"\n");
+  auto r = RunPythonSource(w, "load_types.py", kTypesScript, {"postgres"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string got = pg.Psql(
+      "SELECT aware AT TIME ZONE 'UTC', naive AT TIME ZONE 'UTC', day, \"at\", amount, encode(blob, 'hex'), uid, color, "
+      "big, point__x, owner__since FROM types_data.t",
+      "dw");
+  EXPECT_EQ(got, "2024-01-02 01:04:05.123456|2024-01-02 03:04:05|2024-02-29|13:14:15.5|12345678901234567890.123456789|"
+                 "0001ff275c|12345678-1234-5678-1234-567812345678|red|1180591620717411303424.000000000|1|2020-01-01\n")
+      << r.err;
+  EXPECT_FALSE(Contains(r.out + r.err, "loader_pw_123"));
+}
+
+}  // namespace
+}  // namespace dlt::testing
