@@ -6,9 +6,13 @@
 #     CREATE TABLE t AS SELECT * FROM read_json_auto(...) in the same run (target: <= 1.5x)
 #  3. flat load: 2M records with 10 scalar columns, same comparison
 #  4. flat load into PostgreSQL against psql \copy (BENCH_ONLY=duckdb|postgres: only those)
+#  5. the Python package (BENCH_ONLY=python): bench/py_events.py, a generator of 1M nested dicts
+#     into DuckDB, against Python alone making the dicts (target: <= 1.5x) and, when
+#     DLT_PEER_PYTHONPATH is set, Python dlt 1.26 running the same script (target: >= 10x faster)
 #  Each DuckDB load runs BENCH_REPS times (default 3), alternating with its baseline; the
 #  median ratio is reported with every run's ratio.
 # --quick uses 1/10 of the rows and one run (for a smoke run).
+# BENCH_PY_ROWS overrides the row count of 5.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -22,14 +26,17 @@ work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
-echo "== start-up: dlt profile list in a workspace (target: median < 10 ms)"
-mkdir -p "$work/ws/.dlt" "$work/home"
-touch "$work/ws/.dlt/.workspace"
-printf '[destination.warehouse]\ndestination_type = "duckdb"\n' > "$work/ws/.dlt/dev.secrets.toml"
-cd "$work/ws"
-echo -n "baseline /bin/true:        "; HOME="$work/home" "$build/dlt_bench_startup" 200 /bin/true
-echo -n "dlt profile list:          "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" profile list
-echo -n "dlt workspace info:        "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" workspace info
+# Start-up runs with every BENCH_ONLY but python.
+if [[ "${BENCH_ONLY:-}" != python ]]; then
+  echo "== start-up: dlt profile list in a workspace (target: median < 10 ms)"
+  mkdir -p "$work/ws/.dlt" "$work/home"
+  touch "$work/ws/.dlt/.workspace"
+  printf '[destination.warehouse]\ndestination_type = "duckdb"\n' > "$work/ws/.dlt/dev.secrets.toml"
+  cd "$work/ws"
+  echo -n "baseline /bin/true:        "; HOME="$work/home" "$build/dlt_bench_startup" 200 /bin/true
+  echo -n "dlt profile list:          "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" profile list
+  echo -n "dlt workspace info:        "; HOME="$work/home" "$build/dlt_bench_startup" 200 "$dlt" workspace info
+fi
 
 # The median of the arguments (numbers).
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -151,3 +158,49 @@ TOML
   echo "median: psql \\copy $med_b s, dlt $med_o s, ratio ${med_r}x"
 }
 if [[ "${BENCH_ONLY:-postgres}" == postgres ]]; then pg_bench $((2000000 / scale)); fi
+
+# 5. The Python package: bench/py_events.py makes GitHub-event-like nested dicts in a
+#    generator and runs them through dlt.pipeline(..., destination="duckdb").run(...). The same
+#    script runs under our package (PYTHONPATH=$build/python) and, when DLT_PEER_PYTHONPATH is
+#    set, under Python dlt 1.26 (with its environment, e.g. DLT_USE_JSON=simplejson
+#    RUNTIME__DLTHUB_TELEMETRY=false, passed through). Each run gets a new folder and HOME.
+#    A peer without the `duckdb` Python module cannot load into DuckDB: then it runs its
+#    extract + normalize steps only (no destination library), which is less than the full run of
+#    ours that it is compared with. Times are the script's own (after `import dlt`).
+py_run() {  # LABEL PYTHONPATH ARGS... -> $work/py.txt (the script's lines, then measure's)
+  local label=$1 pp=$2
+  shift 2
+  rm -rf "$work/py" && mkdir -p "$work/py/home" "$work/py/run"
+  sync
+  (cd "$work/py/run" && HOME="$work/py/home" PYTHONPATH="$pp" \
+    "$build/dlt_bench_measure" "$label process" /usr/bin/python3 "$root/bench/py_events.py" "$@") \
+    > "$work/py.txt" 2> "$work/py.err" || { cat "$work/py.txt" "$work/py.err"; return 1; }
+  cat "$work/py.txt"
+}
+py_secs() { sed -nE 's/^(gen-only|run|extract-normalize): ([0-9.]+) s.*/\2/p' "$work/py.txt"; }
+py_bench() {
+  local rows=$1 gen ours peer peer_steps=run
+  echo
+  echo "== Python package: $rows GitHub-like events from a generator into DuckDB"
+  py_run "gen-only" "$build/python" "$rows" --gen-only
+  gen=$(py_secs)
+  py_run "ours" "$build/python" "$rows"
+  ours=$(py_secs)
+  local ours_rows
+  ours_rows=$(grep '^rows:' "$work/py.txt")
+  awk -v g="$gen" -v o="$ours" 'BEGIN { printf "ours / gen-only: %.2fx (target <= 1.5x)\n", o / g }'
+  [[ -n "${DLT_PEER_PYTHONPATH:-}" ]] || { echo "(DLT_PEER_PYTHONPATH unset: no peer run)"; return 0; }
+  if ! PYTHONPATH="$DLT_PEER_PYTHONPATH" /usr/bin/python3 -c "import duckdb" 2>/dev/null; then
+    peer_steps=extract-normalize
+    echo "(the peer has no duckdb module: it runs pipeline.extract + pipeline.normalize only)"
+  fi
+  py_run "peer" "$DLT_PEER_PYTHONPATH" "$rows" --steps "$peer_steps"
+  peer=$(py_secs)
+  local peer_rows
+  peer_rows=$(grep '^rows:' "$work/py.txt")
+  if [[ "$peer_rows" == "$ours_rows" ]]; then echo "same row counts: ${ours_rows#rows: }"
+  else echo "ROW COUNTS DIFFER: ours ${ours_rows#rows: }, peer ${peer_rows#rows: }"; fi
+  awk -v p="$peer" -v o="$ours" -v s="$peer_steps" 'BEGIN {
+    printf "peer (%s) / ours (full run): %.1fx (target >= 10x)\n", s, p / o }'
+}
+if [[ "${BENCH_ONLY:-python}" == python ]]; then py_bench "${BENCH_PY_ROWS:-$((1000000 / scale))}"; fi
