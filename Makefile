@@ -37,16 +37,19 @@ sanitize-configure: bootstrap
 	  rm -rf $(ASAN_DIR)/CMakeCache.txt $(ASAN_DIR)/CMakeFiles; fi
 	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 	  -DDLT_FUZZ=ON >/dev/null
-	@cmake --build $(ASAN_DIR) -j$(JOBS) --target dlt_unit_tests dlt_integration_tests fuzzers
+	@cmake --build $(ASAN_DIR) -j$(JOBS) --target dlt_unit_tests dlt_integration_tests dlt_python_unit_tests fuzzers
 
-# The unit and integration (golden) tests again, under AddressSanitizer (leaks included) and
-# UndefinedBehaviorSanitizer.
+# The unit and integration (golden) tests and the Python binding's tests again, under
+# AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer.
 sanitize: sanitize-configure
 	@echo "== unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $(ASAN_DIR)/dlt_unit_tests --gtest_brief=1
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $(ASAN_DIR)/dlt_integration_tests --gtest_brief=1
+	@echo "== the Python binding's C++ in an embedded python3 (its objects through malloc, so ASan sees them)"
+	@PYTHONMALLOC=malloc ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/python_unit/lsan.supp \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(ASAN_DIR)/dlt_python_unit_tests --gtest_brief=1
 
 # Every fuzz target for about a minute, two at a time, from a copy of its seed corpus.
 fuzz-smoke: sanitize-configure

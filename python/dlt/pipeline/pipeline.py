@@ -53,8 +53,13 @@ class Pipeline:
         self._native = None
         self._last_trace: Any = None
         self._extracting: Dict[str, DltResource] = {}
+        if dev_mode:
+            # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
+            self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
         if destination is not None:
             self._open_native()
+            if dev_mode:
+                self._native.drop_local()
 
     # --- identity -----------------------------------------------------------------------------
     @property
@@ -83,6 +88,8 @@ class Pipeline:
             columns: Any = None, primary_key: Any = None, schema: Any = None, loader_file_format: Any = None,
             table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None) -> LoadInfo:
         """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`."""
+        if refresh is not None:
+            raise NotImplementedError(f"refresh={refresh!r} is not supported by dlt-cpp yet")
         self._configure(destination, dataset_name, credentials)
         if staging is not None:
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
