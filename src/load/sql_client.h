@@ -87,8 +87,16 @@ class SqlClient {
   virtual StatusOr<bool> SchemaExists(const std::string& dataset);
 
   std::string Qualified(const std::string& dataset, const std::string& table) const {
-    return QuoteIdentifier(dataset) + "." + QuoteIdentifier(table);
+    return catalog_prefix_ + QuoteIdentifier(dataset) + "." + QuoteIdentifier(table);
   }
+  // What goes before a qualified dataset: "" or, for DuckDB, the database ("\"warehouse\".").
+  const std::string& catalog_prefix() const { return catalog_prefix_; }
+
+ protected:
+  // DuckDB reads `x.t` as catalog x or schema x, so a dataset named like the database file
+  // (pipeline `shop`, shop.duckdb, dataset `shop`) would be ambiguous: its names carry the
+  // catalog, as dlt's DuckDB client qualifies them.
+  std::string catalog_prefix_;
 };
 
 }  // namespace dlt

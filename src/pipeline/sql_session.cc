@@ -37,7 +37,8 @@ struct SqlSession::Impl {
     } else {
       auto exists = client->SchemaExists(dataset);
       if (!exists.ok() || !*exists) return Status::Ok();
-      DLT_RETURN_IF_ERROR(client->Execute("SET search_path = " + client->QuoteLiteral(schema)));
+      // With the catalog: a schema named like the database file is not ambiguous.
+      DLT_RETURN_IF_ERROR(client->Execute("SET search_path = " + client->QuoteLiteral(client->catalog_prefix() + schema)));
     }
     search_path_set = true;
     return Status::Ok();

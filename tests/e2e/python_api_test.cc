@@ -224,5 +224,56 @@ except PipelineStepFailed as e:
   EXPECT_EQ(CountRows(DevDb(w, "c"), "c_data.t"), 1);
 }
 
+TEST(PythonApi, ADatasetNamedLikeItsDuckDbFileLoadsAndReadsBack) {
+  // pipeline `shop` -> shop.duckdb; dataset `shop`: DuckDB would read `shop.t` as the catalog or
+  // the schema, so every name carries the catalog.
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "same.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="shop", destination="duckdb", dataset_name="shop")
+p.run([{"id": 1, "tags": ["a"]}], table_name="t", write_disposition="merge", primary_key="id")
+p.run([{"id": 1, "tags": ["b", "c"]}, {"id": 2}], table_name="t", write_disposition="merge", primary_key="id")
+print(p.dataset().t.select("id").fetchall(), p.dataset()("SELECT count(*) FROM t__tags").fetchone())
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[(1,), (2,)] (2,)\n");
+  EXPECT_EQ(CountRows(DevDb(w, "shop"), "shop.shop.t"), 2);
+}
+
+TEST(PythonApi, SwitchProfileGivesTheScriptAnotherProfilesConfigurationAndFolders) {
+  TempWorkspace w;
+  w.WriteConfig("[sources.s]\nregion = \"dev-region\"\n", "dev");
+  w.WriteConfig("[sources.s]\nregion = \"tests-region\"\n", "tests");
+  auto r = RunPythonSource(w, "sw.py", R"PY(
+import dlt
+ws = dlt.current.workspace()
+print(ws.profile, dlt.config["sources.s.region"])
+dlt.pipeline(pipeline_name="sw", destination="duckdb", dataset_name="sw_data").run([{"id": 1}], table_name="t")
+ws.switch_profile("tests")
+print(ws.profile, dlt.config["sources.s.region"], dlt.current.workspace().profile)
+dlt.pipeline(pipeline_name="sw", destination="duckdb", dataset_name="sw_data").run([{"id": 2}], table_name="t")
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find("\n", r.out.find("\n") + 1) + 1), "dev dev-region\ntests tests-region tests\n") << r.out;
+  EXPECT_EQ(SqlValue(DevDb(w, "sw"), "SELECT max(id) FROM sw_data.t"), "1");
+  EXPECT_EQ(SqlValue(w.root() / "_local" / "tests" / "sw.duckdb", "SELECT max(id) FROM sw_data.t"), "2");
+  EXPECT_TRUE(Contains(r.err, "Profile `tests` is active.")) << r.err;
+}
+
+TEST(PythonApi, DevModeLoadsIntoAFreshDatasetEachTime) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "dev.py", R"PY(
+import dlt, time
+a = dlt.pipeline(pipeline_name="dm", destination="duckdb", dataset_name="dm_data", dev_mode=True)
+a.run([{"id": 1}], table_name="t")
+time.sleep(1.1)
+b = dlt.pipeline(pipeline_name="dm", destination="duckdb", dataset_name="dm_data", dev_mode=True)
+b.run([{"id": 1}], table_name="t")
+print(a.dataset_name != b.dataset_name, a.dataset_name.startswith("dm_data_"), len(b.dataset().t.fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "True True 1\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

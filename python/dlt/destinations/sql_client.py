@@ -149,6 +149,7 @@ class SqlClient:
         self._pipeline = pipeline
         self._read_only = read_only
         self._session: Any = None
+        self._catalog_prefix = ""
 
     # --- connection -----------------------------------------------------------------------
     def open_connection(self) -> "SqlClient":
@@ -162,6 +163,12 @@ class SqlClient:
 
                 raise DestinationConnectionError(self._pipeline.destination.destination_type,
                                                  self._pipeline.dataset_name, str(e), e) from None
+            if self._session.destination_type in ("duckdb", "motherduck"):
+                # As dlt's DuckDB client, names carry the catalog: a dataset named like the
+                # database file (shop.duckdb, dataset `shop`) is not ambiguous then.
+                _, rows = self._session.query("SELECT current_database()", [])
+                if rows and rows[0][0]:
+                    self._catalog_prefix = self._session.quote_identifier(rows[0][0]) + "."
         return self
 
     def close_connection(self) -> None:
@@ -188,7 +195,9 @@ class SqlClient:
     def make_qualified_table_name(self, table_name: str, escape: bool = True) -> str:
         self.open_connection()
         q = self._session.quote_identifier
-        return f"{q(self.dataset_name)}.{q(table_name)}" if escape else f"{self.dataset_name}.{table_name}"
+        if not escape:
+            return f"{self.dataset_name}.{table_name}"
+        return f"{self._catalog_prefix}{q(self.dataset_name)}.{q(table_name)}"
 
     def escape_column_name(self, column_name: str, escape: bool = True) -> str:
         self.open_connection()

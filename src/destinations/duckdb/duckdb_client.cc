@@ -39,7 +39,12 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
     s = conn->EnableCsvJobScans();
     if (!s.ok()) return s;
   }
-  return std::unique_ptr<DuckDbClient>(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
+  std::unique_ptr<DuckDbClient> client(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
+  DLT_ASSIGN_OR_RETURN(auto catalog, client->Query("SELECT current_database()"));
+  if (!catalog.empty() && !catalog[0].empty() && catalog[0][0]) {
+    client->catalog_prefix_ = client->QuoteIdentifier(*catalog[0][0]) + ".";
+  }
+  return client;
 }
 
 Status DuckDbClient::BeforeCommit(bool rows_deleted) {
