@@ -3,7 +3,6 @@
 from typing import Any, Dict, Optional
 
 _active_pipeline: Any = None
-_state_stack: list = []  # (source_state dict, resource name) while a resource runs
 
 
 def pipeline() -> Any:
@@ -21,23 +20,22 @@ def _activate(p: Any) -> None:
 
 
 def source_state() -> Dict[str, Any]:
-    """The state of the source being extracted (a dict kept across runs)."""
-    if not _state_stack:
-        from dlt.common.exceptions import DltException
-
-        raise DltException("source_state() can be called only while a source or resource is being extracted")
-    return _state_stack[-1][0]
+    """Not supported by dlt-cpp yet: raises NotImplementedError (incremental cursors made with
+    dlt.sources.incremental keep their state in the engine)."""
+    raise NotImplementedError(
+        "dlt.current.source_state() is not supported by dlt-cpp yet: keep cursors with dlt.sources.incremental "
+        "(their state is saved and restored by the engine)")
 
 
 def resource_state(resource_name: Optional[str] = None) -> Dict[str, Any]:
-    """The state of the resource being extracted (`resources.<name>` of the source state)."""
-    state = source_state()
-    name = resource_name or _state_stack[-1][1]
-    return state.setdefault("resources", {}).setdefault(name, {})
+    """Not supported by dlt-cpp yet (see source_state)."""
+    raise NotImplementedError(
+        "dlt.current.resource_state() is not supported by dlt-cpp yet: keep cursors with dlt.sources.incremental "
+        "(their state is saved and restored by the engine)")
 
 
 def resource_name() -> Optional[str]:
-    return _state_stack[-1][1] if _state_stack else None
+    return None
 
 
 def state() -> Dict[str, Any]:
