@@ -149,4 +149,13 @@ RunResult RunInTerminal(const std::vector<std::string>& argv, const fs::path& cw
   return r;
 }
 
+std::vector<std::string> FilesContaining(const std::filesystem::path& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().filename().string().ends_with("secrets.toml")) continue;
+    if (ReadFile(e.path()).find(needle) != std::string::npos) out.push_back(e.path().string());
+  }
+  return out;
+}
+
 }  // namespace dlt::testing

@@ -11,6 +11,10 @@ namespace dlt::testing {
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 std::string ReadFile(const std::filesystem::path& path);
 
+// Files under `dir` (secrets files, *secrets.toml, left out) whose bytes contain `needle`: where a
+// secret canary leaked to.
+std::vector<std::string> FilesContaining(const std::filesystem::path& dir, const std::string& needle);
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

@@ -221,17 +221,22 @@ class Writer {
     if (tz != Py_None && tz != types.utc) return MarkedText(kDateTime, PyObject_CallMethod(obj, "isoformat", nullptr));
     out_ += '"';
     out_ += kDateTime;
-    Pad(out_, PyDateTime_GET_YEAR(obj), 4);
-    out_ += '-';
-    Pad(out_, PyDateTime_GET_MONTH(obj), 2);
-    out_ += '-';
-    Pad(out_, PyDateTime_GET_DAY(obj), 2);
+    Day(obj);
     out_ += 'T';
     TimeOfDay(PyDateTime_DATE_GET_HOUR(obj), PyDateTime_DATE_GET_MINUTE(obj), PyDateTime_DATE_GET_SECOND(obj),
               PyDateTime_DATE_GET_MICROSECOND(obj));
     if (tz == types.utc) out_ += "+00:00";
     out_ += '"';
     return true;
+  }
+
+  // YYYY-MM-DD of a date or datetime.
+  void Day(PyObject* obj) {
+    Pad(out_, PyDateTime_GET_YEAR(obj), 4);
+    out_ += '-';
+    Pad(out_, PyDateTime_GET_MONTH(obj), 2);
+    out_ += '-';
+    Pad(out_, PyDateTime_GET_DAY(obj), 2);
   }
 
   void TimeOfDay(int h, int m, int s, int us) {
@@ -272,11 +277,7 @@ class Writer {
     if (PyDate_Check(obj)) {
       out_ += '"';
       out_ += kDate;
-      Pad(out_, PyDateTime_GET_YEAR(obj), 4);
-      out_ += '-';
-      Pad(out_, PyDateTime_GET_MONTH(obj), 2);
-      out_ += '-';
-      Pad(out_, PyDateTime_GET_DAY(obj), 2);
+      Day(obj);
       out_ += '"';
       return true;
     }

@@ -3,9 +3,6 @@
 // the database; a wrong token fails naming the request with the token masked.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "http_server.h"
 #include "support/duckdb_query.h"
 #include "support/python_script.h"
@@ -17,17 +14,6 @@ namespace fs = std::filesystem;
 
 const char* kCanary = "canary-PY-TOKEN-41c7";
 
-std::vector<std::string> FilesContaining(const fs::path& dir, const std::string& needle) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file() || e.path().filename().string().ends_with("secrets.toml")) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find(needle) != std::string::npos) out.push_back(e.path().string());
-  }
-  return out;
-}
 
 TEST(PythonSecrets, ATokenFromDltSecretsNeverShowsAndAWrongOneFailsMasked) {
   FixtureServer server;

@@ -4,8 +4,6 @@
 // message, trace, state, load package or database.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "http_server.h"
 #include "support/duckdb_query.h"
@@ -18,19 +16,6 @@ namespace fs = std::filesystem;
 
 const char* kCanary = "canary-TOKEN-5f3a9e";
 
-// Files under `dir` (the secrets files themselves excepted) that contain `needle`.
-std::vector<std::string> FilesContaining(const fs::path& dir, const std::string& needle) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    if (e.path().filename().string().ends_with("secrets.toml")) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find(needle) != std::string::npos) out.push_back(e.path().string());
-  }
-  return out;
-}
 
 class Project {
  public:
