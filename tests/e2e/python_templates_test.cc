@@ -1,0 +1,46 @@
+// The Python form of every `dlt init` template runs: filesystem (incremental over its sample
+// files, two runs), rest_api (a script Python compiles; it needs an API to be filled in). The
+// pokemon_api and github_api scripts run in python_seed_test.cc and python_secrets_test.cc.
+#include <gtest/gtest.h>
+
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+TEST(PythonTemplates, TheFilesystemScriptLoadsItsSampleThenOnlyNewerRows) {
+  TempWorkspace w;
+  auto init = w.Dlt({"init", "filesystem", "duckdb"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_TRUE(Contains(init.out, "created   filesystem_pipeline.py")) << init.out;
+  auto r = RunPython(w, "filesystem_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = w.root() / "_local/dev/warehouse.duckdb";
+  EXPECT_EQ(CountRows(db, "filesystem_data.events"), 3);
+  EXPECT_EQ(CountRows(db, "filesystem_data.events__tags"), 3);
+
+  w.Write("data/more.jsonl",
+          "{\"id\": 4, \"type\": \"push\", \"created_at\": \"2024-03-04T08:00:00Z\", \"tags\": []}\n"
+          "{\"id\": 9, \"type\": \"old\", \"created_at\": \"2023-12-31T00:00:00Z\", \"tags\": []}\n");
+  r = RunPython(w, "filesystem_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlColumn(db, "SELECT id FROM filesystem_data.events ORDER BY id"),
+            (std::vector<std::string>{"1", "2", "3", "4"}));  // 9 is older than the cursor
+}
+
+TEST(PythonTemplates, TheRestApiScriptIsValidPythonUsingThePackagesApi) {
+  TempWorkspace w;
+  ASSERT_EQ(w.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);
+  // Importing it builds the pipeline and the source without running it.
+  w.Write("check.py",
+          "import rest_api_pipeline as m\n"
+          "src = m.rest_api_source()\n"
+          "print(m.pipeline.pipeline_name, sorted(src.resources), src.name)\n");
+  auto r = RunPython(w, "check.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "rest_api_pipeline ['items'] rest_api\n");
+}
+
+}  // namespace
+}  // namespace dlt::testing
