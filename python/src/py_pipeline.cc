@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "pipeline/drop.h"
+#include "pipeline/pipeline_lock.h"
 #include "py_rest_api.h"
 #include "py_source.h"
 
@@ -277,6 +279,29 @@ void RegisterPipeline(py::module_& m) {
       .def("has_pending_data", [](PyPipeline& p) { return OrRaise(p.mut().HasPendingData()); })
       .def("list_packages", [](PyPipeline& p, const std::string& state) { return p.mut().ListPackages(state); })
       .def("get_package", [](PyPipeline& p, const std::string& id) { return ToDict(OrRaise(p.mut().GetPackage(id))); })
+      // dlt's refresh: drops the tables of `resources` (all with drop_all) from the destination
+      // and resets their state, as `dlt pipeline <name> drop` does, under the pipeline's lock.
+      // Returns the dropped tables; nothing when the pipeline never ran here.
+      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all) {
+        std::vector<std::string> dropped;
+        Status s;
+        {
+          py::gil_scoped_release release;
+          DropOptions d;
+          d.pipeline_name = p.get().name();
+          d.resources = resources;
+          d.drop_all = drop_all;
+          PipelineLock lock;
+          s = lock.Acquire(p.get().working_dir(), d.pipeline_name);
+          if (s.ok()) {
+            StatusOr<DropResult> r = DropResources(*p.workspace(), d);
+            if (r.ok()) dropped = r->tables;
+            else if (r.status().code() != StatusCode::kNotFound) s = r.status();
+          }
+        }
+        if (!s.ok()) throw EngineError(s);
+        return dropped;
+      }, py::arg("resources"), py::arg("drop_all"))
       .def("drop_local", [](PyPipeline& p) {
         Status s;
         {

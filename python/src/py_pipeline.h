@@ -39,6 +39,7 @@ class PyPipeline {
   PyPipeline(const PyWorkspace& ws, PipelineOptions options);
   const Pipeline& get() const { return *pipeline_; }
   Pipeline& mut() { return *pipeline_; }
+  const std::shared_ptr<const Workspace>& workspace() const { return ws_; }
   // step: run | extract | normalize | load. resources: [(options dict, open callable)] or
   // [(RestApiSpec, [names])]. Returns {"ok": True, "info": {...}} or {"ok": False, "message",
   // "code", "python_error", "resource", "step", "load_id", "kind", "has_pending_data"}.

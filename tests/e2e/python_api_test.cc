@@ -260,6 +260,41 @@ dlt.pipeline(pipeline_name="sw", destination="duckdb", dataset_name="sw_data").r
   EXPECT_TRUE(Contains(r.err, "Profile `tests` is active.")) << r.err;
 }
 
+TEST(PythonApi, RefreshDropSourcesStartsEachRunFromEmptyTablesAndState) {
+  TempWorkspace w;
+  const char* script = R"PY(
+import sys, dlt
+
+@dlt.resource(write_disposition="append")
+def events(cursor=dlt.sources.incremental("n", initial_value=0)):
+    print("start", cursor.last_value)
+    yield [{"n": i} for i in range(1, int(sys.argv[1]) + 1)]
+
+@dlt.resource
+def other():
+    yield {"x": 1}
+
+# As dlt's own rest_api template: refresh="drop_sources" on the pipeline
+p = dlt.pipeline(pipeline_name="rf", destination="duckdb", dataset_name="rf_data", refresh=sys.argv[2] or None)
+p.run([events(), other()] if sys.argv[3] == "both" else [events()])
+)PY";
+  auto r = RunPythonSource(w, "rf.py", script, {"3", "", "both"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = DevDb(w, "rf");
+  EXPECT_EQ(CountRows(db, "rf_data.events"), 3);
+  EXPECT_EQ(CountRows(db, "rf_data.other"), 1);
+  r = RunPython(w, "rf.py", {"2", "drop_resources", "events"});  // only events' table and state
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "start 0\n")) << r.out;
+  EXPECT_EQ(CountRows(db, "rf_data.events"), 2);
+  EXPECT_EQ(CountRows(db, "rf_data.other"), 1);
+  r = RunPython(w, "rf.py", {"4", "drop_sources", "events"});  // every table of the pipeline
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "start 0\n")) << r.out;
+  EXPECT_EQ(CountRows(db, "rf_data.events"), 4);
+  EXPECT_FALSE(TableExists(db, "rf_data", "other"));
+}
+
 TEST(PythonApi, DevModeLoadsIntoAFreshDatasetEachTime) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "dev.py", R"PY(

@@ -88,13 +88,12 @@ class Pipeline:
             columns: Any = None, primary_key: Any = None, schema: Any = None, loader_file_format: Any = None,
             table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None) -> LoadInfo:
         """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`."""
-        if refresh is not None:
-            raise NotImplementedError(f"refresh={refresh!r} is not supported by dlt-cpp yet")
         self._configure(destination, dataset_name, credentials)
         if staging is not None:
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
         resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
                                     columns=columns, primary_key=primary_key, schema_contract=schema_contract)
+        self._refresh(refresh or self.refresh)
         info = self._call("run", resources)
         return self._load_info(info)
 
@@ -107,6 +106,7 @@ class Pipeline:
         self._configure(None, None, None)
         resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
                                     columns=columns, primary_key=primary_key, schema_contract=schema_contract)
+        self._refresh(refresh or self.refresh)
         info = self._call("extract", resources)
         return ExtractInfo(self, [p["load_id"] for p in info["packages"]], _packages(info), *_span(info, "extract"),
                            first_run=info["first_run"])
@@ -285,6 +285,33 @@ class Pipeline:
                 continue
             out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
         return out
+
+    def _refresh(self, mode: Optional[str]) -> None:
+        """dlt's refresh before extracting: drop_sources drops every table of the pipeline's schema
+        and resets its resources' state; drop_resources only those of the resources being run."""
+        if mode is None:
+            return
+        if mode == "drop_data":
+            raise NotImplementedError("refresh='drop_data' is not supported by dlt-cpp yet (drop_sources and "
+                                      "drop_resources are)")
+        if mode not in ("drop_sources", "drop_resources"):
+            raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {mode!r}")
+        try:
+            if mode == "drop_sources":
+                self._native.drop_tables([], True)
+            else:
+                import json
+
+                schema_text = self._native.schema_json()
+                tables = json.loads(schema_text).get("tables", {}) if schema_text else {}
+                known = {t.get("resource") for t in tables.values() if not t.get("parent")}
+                names = [n for n in self._extracting if n in known]
+                if names:
+                    self._native.drop_tables(names, False)
+        except _engine.native.EngineError as e:
+            from dlt.common.exceptions import PipelineException
+
+            raise PipelineException(self.pipeline_name, f"refresh={mode!r} failed: {e}") from None
 
     def _call(self, step: str, resources: List[Any]) -> Dict[str, Any]:
         """Runs one engine call; records it in last_trace; a failure raises PipelineStepFailed."""
