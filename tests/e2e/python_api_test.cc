@@ -295,6 +295,20 @@ p.run([events(), other()] if sys.argv[3] == "both" else [events()])
   EXPECT_FALSE(TableExists(db, "rf_data", "other"));
 }
 
+TEST(PythonApi, RunHintsMergeKeyReplacesEveryRowOfAKeyValue) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "mk.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="mk", destination="duckdb", dataset_name="mk_data")
+p.run([{"day": 1, "v": "a"}, {"day": 1, "v": "b"}, {"day": 2, "v": "x"}], table_name="t",
+      write_disposition="merge", merge_key="day")
+p.run([{"day": 1, "v": "c"}], table_name="t", write_disposition="merge", merge_key="day")
+print(p.dataset()("SELECT day, v FROM t ORDER BY day, v").fetchall())
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[(1, 'c'), (2, 'x')]\n");
+}
+
 TEST(PythonApi, DevModeLoadsIntoAFreshDatasetEachTime) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "dev.py", R"PY(

@@ -86,13 +86,15 @@ class Pipeline:
     def run(self, data: Any = None, *, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,
             credentials: Any = None, table_name: Optional[str] = None, write_disposition: Any = None,
             columns: Any = None, primary_key: Any = None, schema: Any = None, loader_file_format: Any = None,
-            table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None) -> LoadInfo:
+            table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
+            merge_key: Any = None) -> LoadInfo:
         """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`."""
         self._configure(destination, dataset_name, credentials)
         if staging is not None:
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
         resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
-                                    columns=columns, primary_key=primary_key, schema_contract=schema_contract)
+                                    columns=columns, primary_key=primary_key, merge_key=merge_key,
+                                    schema_contract=schema_contract)
         self._refresh(refresh or self.refresh)
         info = self._call("run", resources)
         return self._load_info(info)
@@ -101,11 +103,12 @@ class Pipeline:
                 write_disposition: Any = None, columns: Any = None, primary_key: Any = None, schema: Any = None,
                 max_parallel_items: Optional[int] = None, workers: Optional[int] = None,
                 table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
-                loader_file_format: Any = None) -> ExtractInfo:
+                loader_file_format: Any = None, merge_key: Any = None) -> ExtractInfo:
         """Extracts `data` into a load package (normalize() and load() take it further)."""
         self._configure(None, None, None)
         resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
-                                    columns=columns, primary_key=primary_key, schema_contract=schema_contract)
+                                    columns=columns, primary_key=primary_key, merge_key=merge_key,
+                                    schema_contract=schema_contract)
         self._refresh(refresh or self.refresh)
         info = self._call("extract", resources)
         return ExtractInfo(self, [p["load_id"] for p in info["packages"]], _packages(info), *_span(info, "extract"),
