@@ -85,6 +85,13 @@ struct PipelineOptions {
   // Configuration keys the source read (key -> where its value came from, never the value):
   // listed in the run record after the destination's.
   std::vector<std::pair<std::string, std::string>> source_config_origins;
+  // State kept by user code (dlt's `dlt.current.source_state()` / `resource_state()`): called
+  // once per extract, after the rows are read and before the package is published, with the
+  // name of the schema whose part of the state (`sources.<schema>`) it stands for. Returns that
+  // part as user code left it (a JSON object), or nullopt to leave it as it is. The cursors the
+  // engine moved in this extract win over what is returned; the result is stored and loaded
+  // with the package, as the cursors are. An error fails the extract (nothing is published).
+  std::function<StatusOr<std::optional<std::string>>(const std::string& schema_name)> source_state;
 };
 
 // Where the last failed call of a Pipeline stopped (Pipeline::last_failure).

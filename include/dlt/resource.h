@@ -48,6 +48,12 @@ struct IncrementalOptions {
   // unset uses the resource's primary_key; an empty list turns boundary de-duplication off.
   std::optional<std::vector<std::string>> primary_key;
   bool primary_key_is_list = false;  // written as a list: dlt hashes [v] rather than v
+  // dlt's backfill range: rows from initial_value up to end_value (excluded unless range_end is
+  // "closed"); the stored cursor is neither read nor moved. Needs initial_value.
+  std::optional<std::string> end_value_json;
+  std::string last_value_func = "max";  // max | min (a cursor that decreases)
+  std::string range_start = "closed";   // closed: rows equal to the last value pass (de-duplicated); open: not
+  std::string range_end = "open";       // open | closed (with end_value)
 };
 
 struct ResourceOptions {

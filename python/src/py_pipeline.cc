@@ -71,6 +71,10 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
     inc.cursor_path = i["cursor_path"].cast<std::string>();
     inc.initial_value_json = Opt<std::string>(i, "initial_value_json");
     inc.on_cursor_value_missing = Opt<std::string>(i, "on_cursor_value_missing").value_or("raise");
+    inc.end_value_json = Opt<std::string>(i, "end_value_json");
+    inc.last_value_func = Opt<std::string>(i, "last_value_func").value_or("max");
+    inc.range_start = Opt<std::string>(i, "range_start").value_or("closed");
+    inc.range_end = Opt<std::string>(i, "range_end").value_or("open");
     if (i.contains("primary_key") && !i["primary_key"].is_none()) {
       inc.primary_key = StringList(i["primary_key"]);
       inc.primary_key_is_list = !py::isinstance<py::str>(i["primary_key"]);
@@ -164,13 +168,33 @@ std::optional<std::string> PyWorkspace::Banner() const {
 }
 
 PyPipeline::PyPipeline(const PyWorkspace& ws, PipelineOptions options) : ws_(ws.shared()) {
+  options.source_state = [cb = state_cb_](const std::string& schema) -> StatusOr<std::optional<std::string>> {
+    py::gil_scoped_acquire gil;
+    if (cb->is_none()) return std::optional<std::string>();
+    try {
+      py::object r = (*cb)(schema);
+      if (r.is_none()) return std::optional<std::string>();
+      return std::optional<std::string>(r.cast<std::string>());
+    } catch (py::error_already_set& e) {
+      // The exception's type and message (what() would add the Python traceback).
+      std::string why = py::str(e.type().attr("__name__")).cast<std::string>() + ": " +
+                        py::str(e.value()).cast<std::string>();
+      return InvalidArgument("the source state of `" + schema + "` (dlt.current.source_state()) could not be stored: " +
+                             why);
+    }
+  };
   StatusOr<Pipeline> p = Pipeline::Create(*ws_, std::move(options));
   if (!p.ok()) throw EngineError(p.status());
   pipeline_ = std::make_unique<Pipeline>(std::move(*p));
 }
 
-py::dict PyPipeline::Call(const std::string& step, const py::list& resources) {
+py::dict PyPipeline::Call(const std::string& step, const py::list& resources, const py::object& state) {
   auto errors = std::make_shared<PyErrorSlot>();
+  *state_cb_ = state;
+  struct ClearState {
+    std::shared_ptr<py::object> cb;
+    ~ClearState() { *cb = py::none(); }
+  } clear_state{state_cb_};
   std::vector<Resource> rs;
   for (auto item : resources) {
     py::tuple t = item.cast<py::tuple>();
@@ -260,8 +284,10 @@ void RegisterPipeline(py::module_& m) {
            py::arg("progress") = false)
       .def_property_readonly("pipeline_name", [](const PyPipeline& p) { return p.get().name(); })
       .def_property_readonly("working_dir", [](const PyPipeline& p) { return p.get().working_dir().string(); })
-      .def("run", [](PyPipeline& p, const py::list& r) { return p.Call("run", r); }, py::arg("resources"))
-      .def("extract", [](PyPipeline& p, const py::list& r) { return p.Call("extract", r); }, py::arg("resources"))
+      .def("run", [](PyPipeline& p, const py::list& r, const py::object& s) { return p.Call("run", r, s); },
+           py::arg("resources"), py::arg("state") = py::none())
+      .def("extract", [](PyPipeline& p, const py::list& r, const py::object& s) { return p.Call("extract", r, s); },
+           py::arg("resources"), py::arg("state") = py::none())
       .def("normalize", [](PyPipeline& p) { return p.Call("normalize", py::list()); })
       .def("load", [](PyPipeline& p) { return p.Call("load", py::list()); })
       .def("state_json", [](PyPipeline& p) {
@@ -282,7 +308,7 @@ void RegisterPipeline(py::module_& m) {
       // dlt's refresh: drops the tables of `resources` (all with drop_all) from the destination
       // and resets their state, as `dlt pipeline <name> drop` does, under the pipeline's lock.
       // Returns the dropped tables; nothing when the pipeline never ran here.
-      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all) {
+      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all, bool truncate) {
         std::vector<std::string> dropped;
         Status s;
         {
@@ -291,6 +317,7 @@ void RegisterPipeline(py::module_& m) {
           d.pipeline_name = p.get().name();
           d.resources = resources;
           d.drop_all = drop_all;
+          d.truncate_only = truncate;
           PipelineLock lock;
           s = lock.Acquire(p.get().working_dir(), d.pipeline_name);
           if (s.ok()) {
@@ -301,7 +328,7 @@ void RegisterPipeline(py::module_& m) {
         }
         if (!s.ok()) throw EngineError(s);
         return dropped;
-      }, py::arg("resources"), py::arg("drop_all"))
+      }, py::arg("resources"), py::arg("drop_all"), py::arg("truncate") = false)
       .def("drop_local", [](PyPipeline& p) {
         Status s;
         {

@@ -43,12 +43,17 @@ class PyPipeline {
   // step: run | extract | normalize | load. resources: [(options dict, open callable)] or
   // [(RestApiSpec, [names])]. Returns {"ok": True, "info": {...}} or {"ok": False, "message",
   // "code", "python_error", "resource", "step", "load_id", "kind", "has_pending_data"}.
-  pybind11::dict Call(const std::string& step, const pybind11::list& resources);
+  // state: a callable the engine calls once per extract with the schema name, returning the
+  // source state user code kept as typed JSON text (or None when it kept none); may be None.
+  pybind11::dict Call(const std::string& step, const pybind11::list& resources,
+                      const pybind11::object& state = pybind11::none());
 
  private:
   pybind11::dict Failed(const Status& status, const std::shared_ptr<PyErrorSlot>& errors, const std::string& step);
   std::shared_ptr<const Workspace> ws_;  // the pipeline refers to it
   std::unique_ptr<Pipeline> pipeline_;
+  // The `state` callable of the call in progress (None between calls): PipelineOptions::source_state.
+  std::shared_ptr<pybind11::object> state_cb_ = std::make_shared<pybind11::object>(pybind11::none());
 };
 
 void RegisterPipeline(pybind11::module_& m);

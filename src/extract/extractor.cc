@@ -194,6 +194,14 @@ class IncrementalFilter {
  public:
   IncrementalFilter(const IncrementalSpec& spec, nlohmann::ordered_json* state) : spec_(spec), state_(state) {
     path_ = CursorPath(spec.cursor_path);
+    dir_ = spec.decreasing ? -1 : 1;
+    if (spec.end_value) {
+      // A backfill range, as dlt's end_value: starts at initial_value whatever the stored cursor
+      // says, and leaves the stored state as it is (this filter keeps a scratch state).
+      scratch_ = nlohmann::ordered_json::object();
+      state_ = &scratch_;
+      end_key_ = KeyOf(*spec.end_value);
+    }
     if (!state_->is_object()) *state_ = nlohmann::ordered_json::object();
     if (!state_->contains("initial_value")) {
       (*state_)["initial_value"] = spec.initial_value ? *spec.initial_value : nlohmann::ordered_json(nullptr);
@@ -244,8 +252,9 @@ class IncrementalFilter {
         return InvalidArgument(where + ": the incremental cursor `" + spec_.cursor_path + "` value " + value.dump() +
                                " cannot be compared with the last value " + start_.dump());
       }
-      int c = key->Compare(*start_key_);
+      int c = dir_ * key->Compare(*start_key_);
       if (c < 0) return false;
+      if (c == 0 && spec_.range_start_open) return false;
       if (c == 0 && !old_hashes_.empty()) {
         DLT_ASSIGN_OR_RETURN(std::optional<std::string> h, UniqueValue(record, where));
         if (h && old_hashes_.count(*h)) return false;
@@ -254,7 +263,15 @@ class IncrementalFilter {
         if (h && spec_.dedup_key && old_hashes_.count(HashOf(record))) return false;
       }
     }
-    if (!max_key_ || key->Compare(*max_key_) > 0) {
+    if (end_key_) {
+      if (key->numeric != end_key_->numeric) {
+        return InvalidArgument(where + ": the incremental cursor `" + spec_.cursor_path + "` value " + value.dump() +
+                               " cannot be compared with the end value " + spec_.end_value->dump());
+      }
+      int e = dir_ * key->Compare(*end_key_);
+      if (e > 0 || (e == 0 && !spec_.range_end_closed)) return false;
+    }
+    if (!max_key_ || dir_ * key->Compare(*max_key_) > 0) {
       max_key_ = key;
       max_ = value;
       max_hashes_.clear();
@@ -296,7 +313,7 @@ class IncrementalFilter {
 
   void Finish() {
     auto& s = *state_;
-    if (max_key_ && (!start_key_ || max_key_->Compare(*start_key_) > 0)) {
+    if (max_key_ && (!start_key_ || dir_ * max_key_->Compare(*start_key_) > 0)) {
       s["last_value"] = max_;
       s["unique_hashes"] = max_hashes_;
     } else if (max_key_ && spec_.dedup_key && spec_.dedup_key->empty()) {
@@ -324,6 +341,9 @@ class IncrementalFilter {
  private:
   IncrementalSpec spec_;
   nlohmann::ordered_json* state_;
+  nlohmann::ordered_json scratch_;  // the state of a backfill range (end_value), discarded
+  int dir_ = 1;                     // -1: last_value_func = min
+  std::optional<CursorKey> end_key_;
   std::vector<std::string> path_;
   nlohmann::ordered_json start_;
   std::optional<CursorKey> start_key_;

@@ -55,6 +55,11 @@ struct IncrementalSpec {
   std::optional<std::vector<std::string>> dedup_key;
   bool dedup_key_is_list = false;
   std::string resource_name;  // for errors
+  // See IncrementalOptions: a fixed range (state untouched), a decreasing cursor, range edges.
+  std::optional<nlohmann::ordered_json> end_value;
+  bool decreasing = false;
+  bool range_start_open = false;
+  bool range_end_closed = false;
 };
 
 struct ExtractStats {

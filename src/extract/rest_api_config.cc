@@ -608,6 +608,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
       IncrementalOptions io;
       io.cursor_path = inc.cursor_path;
       io.initial_value_json = inc.initial_value_json;
+      io.end_value_json = inc.end_value_json;
       io.on_cursor_value_missing = inc.on_cursor_value_missing;
       r.options.incremental = io;
     }

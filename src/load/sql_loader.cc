@@ -252,6 +252,10 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
     DLT_ASSIGN_OR_RETURN(bool staging, client_->SchemaExists(staging_dataset()));
     if (staging) DLT_RETURN_IF_ERROR(client_->Execute("DROP TABLE IF EXISTS " + client_->Qualified(staging_dataset(), t)));
   }
+  for (const auto& t : p.truncate_tables) {
+    DLT_ASSIGN_OR_RETURN(std::vector<std::string> existing, client_->TableColumns(dataset_, t));
+    if (!existing.empty()) DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + client_->Qualified(dataset_, t)));
+  }
   for (const char* sys : {"_dlt_version", "_dlt_loads", "_dlt_pipeline_state"}) {
     if (const Table* t = schema.FindTable(sys)) DLT_RETURN_IF_ERROR(EnsureTable(dataset_, *t));
   }

@@ -30,6 +30,7 @@ struct PackageToLoad {
   std::vector<std::string> replace_tables;  // root tables to empty even without jobs
   std::optional<StateRow> state;
   std::vector<std::string> drop_tables;  // dropped first, in the same transaction
+  std::vector<std::string> truncate_tables;  // emptied (when they exist), in the same transaction
   std::vector<std::string> streamed_tables;  // tables that got rows through StreamJob (jobs not listed above)
 };
 

@@ -74,8 +74,10 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
     result.cancelled = true;
     return result;
   }
-  for (const auto& t : result.tables) schema.RemoveTable(t);
-  schema.BumpVersion();
+  if (!o.truncate_only) {
+    for (const auto& t : result.tables) schema.RemoveTable(t);
+    schema.BumpVersion();
+  }
   auto& sources = state.doc()["sources"][schema_name]["resources"];
   for (const auto& r : selected) {
     if (sources.is_object()) sources.erase(r);
@@ -98,7 +100,7 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   PackageToLoad p;
   p.load_id = result.load_id;
   p.schema = &schema;
-  p.drop_tables = result.tables;
+  (o.truncate_only ? p.truncate_tables : p.drop_tables) = result.tables;
   StateRow row;
   row.version = state.version();
   row.engine_version = PipelineState::kEngineVersion;

@@ -15,12 +15,15 @@ struct DropOptions {
   std::string pipeline_name;
   std::vector<std::string> resources;  // empty with drop_all
   bool drop_all = false;
+  // dlt's refresh="drop_data": the tables are emptied rather than dropped, and the schema is
+  // kept; the resources' state is reset all the same.
+  bool truncate_only = false;
   std::function<bool(const std::vector<std::string>& tables)> confirm;  // false cancels
 };
 
 struct DropResult {
   bool cancelled = false;
-  std::vector<std::string> tables;     // dropped
+  std::vector<std::string> tables;     // dropped (or emptied with truncate_only)
   std::vector<std::string> resources;  // whose state was reset
   std::string load_id;
 };

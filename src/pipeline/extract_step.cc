@@ -42,6 +42,33 @@ std::optional<Json> LastCursorValue(const Json& state, std::string_view resource
 
 }  // namespace
 
+Status Pipeline::Impl::MergeSourceState(const std::vector<Resource>& resources) {
+  if (!options.source_state) return Status::Ok();
+  const std::string& schema_name = schema->name();
+  DLT_ASSIGN_OR_RETURN(std::optional<std::string> given, options.source_state(schema_name));
+  if (!given) return Status::Ok();
+  Json user = Json::parse(*given, nullptr, false);
+  const std::string what = "the source state of `" + schema_name + "` (dlt.current.source_state())";
+  if (user.is_discarded() || !user.is_object()) {
+    return InvalidArgument(what + " must be a dictionary of JSON-serializable values");
+  }
+  Json& stored = state.doc()["sources"][schema_name];
+  if (!stored.is_object()) stored = Json::object();
+  // The cursors this extract moved are the engine's: user code saw them before they moved.
+  for (const auto& r : resources) {
+    const Json* engine = state.FindResourceState(schema_name, r.options().name);
+    if (engine == nullptr || !engine->contains("incremental")) continue;
+    Json& res = user["resources"][r.options().name];
+    if (!res.is_object()) res = Json::object();
+    res["incremental"] = (*engine)["incremental"];
+  }
+  Json check = Json::object();
+  check["sources"][schema_name] = user;
+  DLT_RETURN_IF_ERROR(PipelineState::Validate(check, jsonread::JsonFile::Labeled(what, "")));
+  stored = std::move(user);
+  return Status::Ok();
+}
+
 StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info) {
   auto t0 = std::chrono::steady_clock::now();
   std::string started_at = NowIso();
@@ -91,8 +118,15 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
         spec.dedup_key_is_list = r.options().primary_key_is_list;
       }
       spec.resource_name = r.options().name;
+      const IncrementalOptions& io = *r.options().incremental;
+      if (io.end_value_json) spec.end_value = Json::parse(*io.end_value_json);
+      spec.decreasing = io.last_value_func == "min";
+      spec.range_start_open = io.range_start == "open";
+      spec.range_end_closed = io.range_end == "closed";
       inc = spec;
-      inc_state = &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
+      // A backfill range (end_value) neither reads nor moves the stored cursor.
+      inc_state = spec.end_value ? &scratch
+                                 : &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
     }
     char stem_index[16];
     std::snprintf(stem_index, sizeof stem_index, ".%03d", static_cast<int>(++written));
@@ -124,6 +158,13 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     total.bytes += stats.bytes;
   }
   progress.Done();
+  if (Status merged = MergeSourceState(resources); !merged.ok()) {
+    mark.kind = RunFailure::Kind::kSource;
+    state = before;
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    return merged;
+  }
   info->records_skipped += total.records_skipped;
   package_state["resources"] = res_json;
   package_state[kJobKindsKey] = job_kinds;

@@ -95,6 +95,22 @@ Status ValidateResourceOptions(const ResourceOptions& o) {
     return InvalidArgument("resource `" + o.name + "`: unknown write_disposition `" + o.write_disposition +
                            "` (use append, replace, merge or skip)");
   }
+  if (o.incremental) {
+    const IncrementalOptions& i = *o.incremental;
+    const std::string where = "resource `" + o.name + "`, incremental `" + i.cursor_path + "`: ";
+    if (i.last_value_func != "max" && i.last_value_func != "min") {
+      return InvalidArgument(where + "last_value_func must be max or min, not `" + i.last_value_func + "`");
+    }
+    if (i.range_start != "closed" && i.range_start != "open") {
+      return InvalidArgument(where + "range_start must be closed or open, not `" + i.range_start + "`");
+    }
+    if (i.range_end != "closed" && i.range_end != "open") {
+      return InvalidArgument(where + "range_end must be closed or open, not `" + i.range_end + "`");
+    }
+    if (i.end_value_json && !i.initial_value_json) {
+      return InvalidArgument(where + "end_value needs initial_value (the range to load is [initial_value, end_value))");
+    }
+  }
   for (const auto& c : o.columns) {
     if (c.data_type && !ParseDataType(*c.data_type)) {
       return InvalidArgument("resource `" + o.name + "`, column `" + c.name + "`: unknown data_type `" + *c.data_type +

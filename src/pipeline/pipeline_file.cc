@@ -184,9 +184,18 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       for (const auto& [ik, iv] : v.members) {
         if (ik == "cursor_path") {
           DLT_ASSIGN_OR_RETURN(inc.cursor_path, GetString(c, iv, ik));
-        } else if (ik == "initial_value") {
-          if (!iv.is_scalar()) return c.Error(iv, "`initial_value` must be a string or a number");
-          inc.initial_value_json = ToJsonText(iv);
+        } else if (ik == "initial_value" || ik == "end_value") {
+          if (!iv.is_scalar()) return c.Error(iv, "`" + ik + "` must be a string or a number");
+          (ik == "initial_value" ? inc.initial_value_json : inc.end_value_json) = ToJsonText(iv);
+        } else if (ik == "last_value_func") {
+          DLT_ASSIGN_OR_RETURN(inc.last_value_func, GetString(c, iv, ik));
+          if (inc.last_value_func != "max" && inc.last_value_func != "min") {
+            return c.Error(iv, "`last_value_func` must be \"max\" or \"min\"");
+          }
+        } else if (ik == "range_start" || ik == "range_end") {
+          DLT_ASSIGN_OR_RETURN(std::string edge, GetString(c, iv, ik));
+          if (edge != "open" && edge != "closed") return c.Error(iv, "`" + ik + "` must be \"open\" or \"closed\"");
+          (ik == "range_start" ? inc.range_start : inc.range_end) = edge;
         } else if (ik == "on_cursor_value_missing") {
           DLT_ASSIGN_OR_RETURN(inc.on_cursor_value_missing, GetString(c, iv, ik));
         } else if (ik == "primary_key") {
@@ -194,10 +203,12 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
           inc.primary_key_is_list = iv.kind == ConfigNode::Kind::kArray;
         } else {
           return UnknownKey(c, iv, ik, "incremental",
-                            {"cursor_path", "initial_value", "on_cursor_value_missing", "primary_key"});
+                            {"cursor_path", "initial_value", "end_value", "last_value_func", "range_start",
+                             "range_end", "on_cursor_value_missing", "primary_key"});
         }
       }
       if (inc.cursor_path.empty()) return c.Error(v, "`incremental` needs `cursor_path`");
+      if (inc.end_value_json && !inc.initial_value_json) return c.Error(v, "incremental `end_value` needs `initial_value`");
       r.options.incremental = inc;
     } else if (k == "columns") {
       if (!v.is_table()) return c.Error(v, "`columns` must be a table of column hints");

@@ -90,6 +90,8 @@ struct Pipeline::Impl {
   // --- the stages ---
   Status OpenDestination();
   StatusOr<bool> Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info);
+  // Stores the source state user code kept (PipelineOptions::source_state) in `state`.
+  Status MergeSourceState(const std::vector<Resource>& resources);
   static uint64_t JobFileBytes();
   Status NormalizePackage(const std::string& load_id, LoadInfo* info, bool stream_load = false);
   Status LoadPackage(const std::string& load_id, LoadInfo* info);

@@ -295,6 +295,36 @@ p.run([events(), other()] if sys.argv[3] == "both" else [events()])
   EXPECT_FALSE(TableExists(db, "rf_data", "other"));
 }
 
+TEST(PythonApi, RefreshDropDataEmptiesTheRunsTablesKeepsTheirColumnsAndResetsTheirState) {
+  TempWorkspace w;
+  const char* script = R"PY(
+import sys, dlt
+
+@dlt.resource
+def events(cursor=dlt.sources.incremental("n", initial_value=0)):
+    print("start", cursor.last_value)
+    yield [{"n": i, **({"extra": "x"} if sys.argv[2] == "" else {})} for i in range(1, int(sys.argv[1]) + 1)]
+
+@dlt.resource
+def other():
+    yield {"x": 1}
+
+p = dlt.pipeline(pipeline_name="dd", destination="duckdb", dataset_name="dd_data")
+p.run([events(), other()] if sys.argv[2] == "" else [events()], refresh=sys.argv[2] or None)
+)PY";
+  auto r = RunPythonSource(w, "dd.py", script, {"3", ""});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = DevDb(w, "dd");
+  ASSERT_EQ(CountRows(db, "dd_data.events"), 3);
+  r = RunPython(w, "dd.py", {"2", "drop_data"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "start 0\n")) << "the cursor starts over\n" << r.out;
+  EXPECT_EQ(SqlColumn(db, "SELECT n || ':' || coalesce(extra, '-') FROM dd_data.events ORDER BY n"),
+            (std::vector<std::string>{"1:-", "2:-"}))
+      << "only the new rows, in the table that kept its `extra` column";
+  EXPECT_EQ(CountRows(db, "dd_data.other"), 1) << "a resource not in the run keeps its data";
+}
+
 TEST(PythonApi, RunHintsMergeKeyReplacesEveryRowOfAKeyValue) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "mk.py", R"PY(

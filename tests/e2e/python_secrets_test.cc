@@ -46,5 +46,34 @@ TEST(PythonSecrets, ATokenFromDltSecretsNeverShowsAndAWrongOneFailsMasked) {
   EXPECT_EQ(FilesContaining(w.root(), kCanary), std::vector<std::string>{});
 }
 
+// dlt's documentation configures paginators and auth with objects as often as with dicts: the
+// objects stand for their dicts, and an auth object's repr masks its secret.
+TEST(PythonSecrets, PaginatorAndAuthObjectsConfigureRestApiAsTheirDictsDo) {
+  FixtureServer server;
+  server.SetGithubToken(kCanary);
+  TempWorkspace w;
+  ASSERT_EQ(w.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
+  w.WriteConfig("[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n", "dev");
+  w.WriteSecrets(std::string("[sources.github_api]\ntoken = \"") + kCanary + "\"\n", "dev");
+  std::string script = w.Read("github_api_pipeline.py");
+  auto swap = [&](const std::string& from, const std::string& to) {
+    size_t at = script.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    script.replace(at, from.size(), to);
+  };
+  swap("\"paginator\": {\"type\": \"header_link\"},", "\"paginator\": HeaderLinkPaginator(),");
+  swap("\"auth\": {\"type\": \"bearer\", \"token\": token},", "\"auth\": BearerTokenAuth(token),");
+  swap("import dlt\n", "import dlt\nfrom dlt.sources.helpers.rest_client.auth import BearerTokenAuth\n"
+                       "from dlt.sources.helpers.rest_client.paginators import HeaderLinkPaginator\n"
+                       "print(BearerTokenAuth(dlt.secrets['sources.github_api.token']), HeaderLinkPaginator())\n");
+  w.Write("github_api_pipeline.py", script);
+
+  auto r = RunPython(w, "github_api_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "BearerTokenAuth(token=***) HeaderLinkPaginator(links_next_key='next')\n")) << r.out;
+  EXPECT_EQ(CountRows(w.root() / "_local/dev/warehouse.duckdb", "github_api_data.issues"), 7);
+  EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace dlt::testing

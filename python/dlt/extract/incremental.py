@@ -25,12 +25,12 @@ class Incremental:
             name = getattr(last_value_func, "__name__", repr(last_value_func))
             raise NotImplementedError(
                 f"incremental `{cursor_path}`: last_value_func `{name}` is not supported by dlt-cpp; use max or min")
-        if last_value_func is min:
-            raise NotImplementedError(
-                f"incremental `{cursor_path}`: last_value_func=min (a cursor that decreases) is not supported by dlt-cpp yet")
-        if end_value is not None:
-            raise NotImplementedError(
-                f"incremental `{cursor_path}`: end_value (a backfill range) is not supported by dlt-cpp yet")
+        _check_range(cursor_path, initial_value, end_value, last_value_func)
+        if lag:
+            raise NotImplementedError(f"incremental `{cursor_path}`: lag is not supported by dlt-cpp yet")
+        for edge, v in (("range_start", range_start), ("range_end", range_end)):
+            if v not in ("open", "closed"):
+                raise ValueError(f"{edge} must be open or closed, got {v!r}")
         if on_cursor_value_missing not in ("raise", "include", "exclude"):
             raise ValueError(f"on_cursor_value_missing must be raise, include or exclude, got {on_cursor_value_missing!r}")
         self.cursor_path = cursor_path
@@ -50,7 +50,10 @@ class Incremental:
 
     @property
     def last_value(self) -> Any:
-        """The cursor's value after the last run (or initial_value on the first run)."""
+        """The cursor's value after the last run (or initial_value on the first run, and always
+        with an end_value: a backfill range starts at initial_value)."""
+        if self.end_value is not None:
+            return self.initial_value
         return self._last_value if self._has_state else self.initial_value
 
     @property
@@ -71,6 +74,11 @@ class Incremental:
         opts = {"cursor_path": self.cursor_path, "on_cursor_value_missing": self.on_cursor_value_missing}
         if self.initial_value is not None:
             opts["initial_value_json"] = typed_dumps(self.initial_value)
+        if self.end_value is not None:
+            opts["end_value_json"] = typed_dumps(self.end_value)
+        opts["last_value_func"] = "min" if self.last_value_func is min else "max"
+        opts["range_start"] = self.range_start
+        opts["range_end"] = self.range_end
         if self.primary_key is not None:
             opts["primary_key"] = self.primary_key if isinstance(self.primary_key, str) else list(self.primary_key)
         return opts
@@ -86,6 +94,28 @@ class Incremental:
     # dlt allows `Incremental[int]` in annotations
     def __class_getitem__(cls, item: Any) -> Any:
         return cls
+
+
+def _check_range(cursor_path: Any, initial_value: Any, end_value: Any, last_value_func: Any) -> None:
+    """As dlt: end_value needs initial_value and lies past it in the cursor's direction."""
+    from dlt.common.configuration.exceptions import ConfigurationValueError
+
+    if end_value is None:
+        return
+    if initial_value is None:
+        raise ConfigurationValueError("Incremental `end_value` was specified without `initial_value`."
+                                      "`initial_value` is required when using `end_value`.")
+    try:
+        ok = last_value_func([end_value, initial_value]) == end_value
+    except Exception as exc:
+        raise ConfigurationValueError(
+            f"Incremental `initial_value={initial_value}` and `end_value={end_value}` are not comparable. Make "
+            f"sure they are of the same type and tz-awareness: {exc}") from exc
+    if not ok:
+        adject = "higher" if last_value_func is max else "lower"
+        raise ConfigurationValueError(
+            f"Incremental `initial_value={initial_value}` is {adject} than `end_value={end_value}`. 'end_value' "
+            f"must be {adject} than `initial_value`.")
 
 
 def incremental_param(fn: Optional[Callable]) -> Optional[str]:

@@ -33,9 +33,6 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
         raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
     if refresh is not None and refresh not in ("drop_sources", "drop_resources", "drop_data"):
         raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
-    if refresh == "drop_data":
-        raise NotImplementedError("refresh='drop_data' is not supported by dlt-cpp yet (drop_sources and "
-                                  "drop_resources are)")
     p = Pipeline(pipeline_name or _default_pipeline_name(), Destination.from_reference(destination), dataset_name,
                  dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
     current._activate(p)

@@ -1,8 +1,15 @@
-"""dlt.current: the active pipeline, its source and resource state, and the workspace."""
+"""dlt.current: the active pipeline, its source and resource state, and the workspace.
+
+The state user code keeps with source_state()/resource_state() is a plain dict: during an extract
+it is the pipeline's `sources.<schema>` part, which the engine stores with the package (and the
+destination) once the resources' rows are read; outside an extract it is a copy whose changes are
+discarded, as in dlt.
+"""
 
 from typing import Any, Dict, Optional
 
 _active_pipeline: Any = None
+_current_resource: Optional[str] = None  # the resource whose items the engine reads now
 
 
 def pipeline() -> Any:
@@ -19,27 +26,49 @@ def _activate(p: Any) -> None:
     _active_pipeline = p
 
 
-def source_state() -> Dict[str, Any]:
-    """Not supported by dlt-cpp yet: raises NotImplementedError (incremental cursors made with
-    dlt.sources.incremental keep their state in the engine)."""
-    raise NotImplementedError(
-        "dlt.current.source_state() is not supported by dlt-cpp yet: keep cursors with dlt.sources.incremental "
-        "(their state is saved and restored by the engine)")
+def _enter_resource(name: Optional[str]) -> None:
+    global _current_resource
+    _current_resource = name
 
 
-def resource_state(resource_name: Optional[str] = None) -> Dict[str, Any]:
-    """Not supported by dlt-cpp yet (see source_state)."""
-    raise NotImplementedError(
-        "dlt.current.resource_state() is not supported by dlt-cpp yet: keep cursors with dlt.sources.incremental "
-        "(their state is saved and restored by the engine)")
+def source_state(source_state_key: Optional[str] = None) -> Dict[str, Any]:
+    """The source-scoped state: kept across runs, loaded to the destination with the data."""
+    from dlt.common.exceptions import PipelineStateNotAvailable
+
+    p = _active_pipeline
+    if p is None:
+        raise PipelineStateNotAvailable(source_state_key)
+    return p._user_source_state(source_state_key)
 
 
-def resource_name() -> Optional[str]:
-    return None
+def resource_state(resource_name: Optional[str] = None, source_state_: Optional[Dict[str, Any]] = None, /) -> Dict[str, Any]:
+    """The state of the resource being extracted (or of `resource_name`), inside the source state."""
+    from dlt.common.exceptions import ResourceNameNotAvailable
+
+    state_ = source_state() if source_state_ is None else source_state_
+    name = resource_name or _current_resource
+    if not name:
+        raise ResourceNameNotAvailable()
+    return state_.setdefault("resources", {}).setdefault(name, {})
 
 
-def state() -> Dict[str, Any]:
-    return source_state()
+def reset_resource_state(resource_name: str, source_state_: Optional[Dict[str, Any]] = None, /) -> None:
+    """Removes the state of `resource_name` from the source state."""
+    state_ = source_state() if source_state_ is None else source_state_
+    if "resources" in state_ and resource_name in state_["resources"]:
+        state_["resources"].pop(resource_name)
+
+
+def resource_name() -> str:
+    """The name of the resource being extracted."""
+    from dlt.common.exceptions import ResourceNameNotAvailable
+
+    if not _current_resource:
+        raise ResourceNameNotAvailable()
+    return _current_resource
+
+
+state = source_state
 
 
 def workspace() -> Any:

@@ -53,6 +53,10 @@ class Pipeline:
         self._native = None
         self._last_trace: Any = None
         self._extracting: Dict[str, DltResource] = {}
+        # The source state of the extract in progress: its stored text (read before the engine
+        # takes the pipeline's lock) and, once user code asked for it, the dict it changes.
+        self._state_text: Optional[str] = None
+        self._state_session: Optional[Dict[str, Any]] = None
         if dev_mode:
             # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
             self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
@@ -190,6 +194,29 @@ class Pipeline:
         return Dataset(self)
 
     # --- internals ------------------------------------------------------------------------------
+    def _user_source_state(self, key: Optional[str]) -> Dict[str, Any]:
+        """dlt.current.source_state(): during an extract the dict the engine stores afterwards;
+        otherwise (or for another source's key) a copy whose changes are discarded."""
+        from dlt.common.json import typed_loads
+
+        schema = self.default_schema_name
+        if self._state_text is not None and key in (None, schema):
+            if self._state_session is None:
+                self._state_session = typed_loads(self._state_text).get("sources", {}).get(schema, {})
+            return self._state_session
+        if self._native is None:
+            return {}
+        text = self._state_text if self._state_text is not None else self._native.state_json()
+        return typed_loads(text).get("sources", {}).get(key or schema, {})
+
+    def _state_for_engine(self, schema_name: str) -> Optional[str]:
+        """Called by the engine once the rows are read: the source state as user code left it."""
+        from dlt.common.json import typed_dumps
+
+        if self._state_session is None:
+            return None
+        return typed_dumps(self._state_session)
+
     def _require_native(self) -> Any:
         if self._native is None:
             from dlt.pipeline.exceptions import PipelineConfigMissing
@@ -291,13 +318,12 @@ class Pipeline:
 
     def _refresh(self, mode: Optional[str]) -> None:
         """dlt's refresh before extracting: drop_sources drops every table of the pipeline's schema
-        and resets its resources' state; drop_resources only those of the resources being run."""
+        and resets its resources' state; drop_resources only those of the resources being run;
+        drop_data empties the tables of the resources being run (their schema stays) and resets
+        their state."""
         if mode is None:
             return
-        if mode == "drop_data":
-            raise NotImplementedError("refresh='drop_data' is not supported by dlt-cpp yet (drop_sources and "
-                                      "drop_resources are)")
-        if mode not in ("drop_sources", "drop_resources"):
+        if mode not in ("drop_sources", "drop_resources", "drop_data"):
             raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {mode!r}")
         try:
             if mode == "drop_sources":
@@ -310,7 +336,7 @@ class Pipeline:
                 known = {t.get("resource") for t in tables.values() if not t.get("parent")}
                 names = [n for n in self._extracting if n in known]
                 if names:
-                    self._native.drop_tables(names, False)
+                    self._native.drop_tables(names, False, mode == "drop_data")
         except _engine.native.EngineError as e:
             from dlt.common.exceptions import PipelineException
 
@@ -324,7 +350,15 @@ class Pipeline:
         trace = PipelineTrace(self.pipeline_name, datetime.now(timezone.utc))
         self._last_trace = trace
         native_call = getattr(self._native, step)
-        result = native_call(resources) if step in ("run", "extract") else native_call()
+        if step in ("run", "extract"):
+            self._state_text, self._state_session = self._native.state_json(), None
+            try:
+                result = native_call(resources, self._state_for_engine)
+            finally:
+                self._state_text, self._state_session = None, None
+                current._enter_resource(None)
+        else:
+            result = native_call()
         trace.finished_at = datetime.now(timezone.utc)
         if not result["ok"]:
             trace.steps.append(PipelineStepTrace(result.get("step") or step, trace.started_at, trace.finished_at,
@@ -439,6 +473,7 @@ class _ReplayParent:
 
 def _opener(resource: DltResource, tee: Optional[_Tee]) -> Any:
     def open_items(last_value_json: Optional[str]) -> Any:
+        current._enter_resource(resource.name)
         inc = resource.incremental
         if inc is not None:
             inc._set_state(last_value_json)

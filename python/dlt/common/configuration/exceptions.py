@@ -63,3 +63,7 @@ class ConfigFieldMissingException(KeyError, ConfigurationException):
             pass
         msg += "\nLearn more: https://dlthub.com/docs/general-usage/credentials/\n"
         return msg
+
+
+class ConfigurationValueError(ConfigurationException, ValueError):
+    pass

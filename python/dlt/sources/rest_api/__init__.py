@@ -42,6 +42,18 @@ class RestApiResource(DltResource):
         return super().apply_hints(**kwargs)
 
 
+def _plain(value: Any) -> Any:
+    """The dict form of a configuration holding paginator or auth objects
+    (dlt.sources.helpers.rest_client), as the engine reads it."""
+    if hasattr(value, "_rest_api_config"):
+        return value._rest_api_config()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _normalize_resources(resources: List[Any]) -> List[Dict[str, Any]]:
     out = []
     for r in resources:
@@ -76,6 +88,7 @@ def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> Li
 
     if not isinstance(config, dict):
         raise ValueError("rest_api config must be a dict with `client` and `resources`")
+    config = _plain(config)
     unknown = set(config) - {"client", "resources", "resource_defaults"}
     if unknown:
         raise ValueError(f"rest_api config: unknown key(s) {sorted(unknown)}; expected client, resources, resource_defaults")

@@ -1,0 +1,1 @@
+"""dlt.sources.helpers: the REST client's paginators and auth (rest_client/)."""

@@ -1,0 +1,15 @@
+"""dlt.sources.helpers.rest_client: paginator and auth objects for rest_api configurations.
+
+In dlt-cpp the engine's REST API client does the requests: these objects describe a paginator or
+an auth method and stand for the dict form of the same configuration (see `_rest_api_config`).
+"""
+
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth, HttpBasicAuth  # noqa: F401
+from dlt.sources.helpers.rest_client.paginators import (  # noqa: F401
+    HeaderLinkPaginator,
+    JSONLinkPaginator,
+    JSONResponseCursorPaginator,
+    OffsetPaginator,
+    PageNumberPaginator,
+    SinglePagePaginator,
+)

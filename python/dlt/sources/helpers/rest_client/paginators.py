@@ -1,0 +1,102 @@
+"""dlt's paginator classes as descriptions for the engine's REST API client: each stands for the
+dict form of its paginator ({"type": "json_link", "next_url_path": ...}), which rest_api_source
+passes to the engine. They do not page by themselves in Python."""
+
+from typing import Any, Dict, Optional
+
+
+class BasePaginator:
+    _type = ""
+
+    def __init__(self, **settings: Any) -> None:
+        self._settings = {k: v for k, v in settings.items() if v is not None}
+
+    def _rest_api_config(self) -> Dict[str, Any]:
+        return {"type": self._type, **self._settings}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._settings.items())
+        return f"{type(self).__name__}({args})"
+
+    def __getattr__(self, name: str) -> Any:
+        settings = self.__dict__.get("_settings", {})
+        if name in settings:
+            return settings[name]
+        raise AttributeError(name)
+
+
+class SinglePagePaginator(BasePaginator):
+    _type = "single_page"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class JSONLinkPaginator(BasePaginator):
+    _type = "json_link"
+
+    def __init__(self, next_url_path: str = "next") -> None:
+        super().__init__(next_url_path=next_url_path)
+
+
+JSONResponsePaginator = JSONLinkPaginator
+
+
+class HeaderLinkPaginator(BasePaginator):
+    _type = "header_link"
+
+    def __init__(self, links_next_key: str = "next") -> None:
+        super().__init__(links_next_key=links_next_key)
+
+
+class OffsetPaginator(BasePaginator):
+    _type = "offset"
+
+    def __init__(self, limit: int, offset: int = 0, offset_param: Optional[str] = None,
+                 limit_param: Optional[str] = None, total_path: Optional[str] = "total",
+                 maximum_offset: Optional[int] = None, stop_after_empty_page: Optional[bool] = True,
+                 has_more_path: Optional[str] = None, offset_body_path: Optional[str] = None,
+                 limit_body_path: Optional[str] = None) -> None:
+        _no_body(offset_body_path=offset_body_path, limit_body_path=limit_body_path)
+        super().__init__(limit=limit, offset=offset, offset_param=offset_param, limit_param=limit_param,
+                         total_path=total_path, maximum_offset=maximum_offset,
+                         stop_after_empty_page=stop_after_empty_page, has_more_path=has_more_path)
+
+
+class PageNumberPaginator(BasePaginator):
+    _type = "page_number"
+
+    def __init__(self, base_page: int = 0, page: Optional[int] = None, page_param: Optional[str] = None,
+                 total_path: Optional[str] = "total", maximum_page: Optional[int] = None,
+                 stop_after_empty_page: Optional[bool] = True, has_more_path: Optional[str] = None,
+                 page_body_path: Optional[str] = None) -> None:
+        _no_body(page_body_path=page_body_path)
+        super().__init__(base_page=base_page, page=page, page_param=page_param, total_path=total_path,
+                         maximum_page=maximum_page, stop_after_empty_page=stop_after_empty_page,
+                         has_more_path=has_more_path)
+
+
+class JSONResponseCursorPaginator(BasePaginator):
+    _type = "cursor"
+
+    def __init__(self, cursor_path: str = "cursors.next", cursor_param: Optional[str] = None,
+                 cursor_body_path: Optional[str] = None, stop_after_empty_page: bool = False,
+                 has_more_path: Optional[str] = None) -> None:
+        _no_body(cursor_body_path=cursor_body_path)
+        if stop_after_empty_page or has_more_path:
+            raise NotImplementedError("JSONResponseCursorPaginator: stop_after_empty_page and has_more_path are not "
+                                      "supported by dlt-cpp yet")
+        super().__init__(cursor_path=cursor_path, cursor_param=cursor_param or "cursor")
+
+
+class HeaderCursorPaginator(BasePaginator):
+    def __init__(self, cursor_key: str = "next", cursor_param: str = "cursor") -> None:
+        raise NotImplementedError("HeaderCursorPaginator is not supported by dlt-cpp yet: use header_link, json_link, "
+                                  "cursor, offset or page_number")
+
+
+def _no_body(**paths: Any) -> None:
+    given = [k for k, v in paths.items() if v is not None]
+    if given:
+        raise NotImplementedError(f"{', '.join(given)}: paginating through the request body is not supported by "
+                                  "dlt-cpp yet (use query parameters)")
