@@ -5,26 +5,19 @@
 #include <ctime>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "common/fs.h"
 #include "config/secret_names.h"
+#include "dashboard/api_support.h"
 #include "dlt/destination.h"
 #include "load/package.h"
-#include "load/pipeline_state.h"
-#include "normalize/naming.h"
 #include "normalize/schema.h"
-#include "destinations/destination_types.h"
 #include "pipeline/run_trace.h"
 #include "workspace/config_view.h"
 #include "workspace/pipeline_paths.h"
 
-extern char** environ;
-
 namespace dlt::dashboard {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -33,279 +26,33 @@ constexpr int kMaxPageSize = 500;
 constexpr int kMaxLoads = 200;
 constexpr size_t kMaxCellBytes = 4096;
 
-// --- responses -------------------------------------------------------------------------------
-
-// An API answer before it is serialized (so that secrets can be scrubbed from the tree).
-struct ApiReply {
-  int status = 200;
-  Json doc;
-};
-
-ApiReply Reply(Json doc, int status = 200) { return ApiReply{status, std::move(doc)}; }
-
-ApiReply ErrorReply(int status, const std::string& message) {
-  return Reply(Json{{"error", message}, {"status", status}}, status);
-}
-
-int HttpStatusFor(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kFailedPrecondition: return 409;
-    default: return 500;
-  }
-}
-
-ApiReply ErrorReply(const Status& s) { return ErrorReply(HttpStatusFor(s), s.message()); }
-
-HttpResponse ToHttp(const ApiReply& reply) {
-  HttpResponse r;
-  r.status = reply.status;
-  r.content_type = "application/json; charset=utf-8";
-  // Invalid UTF-8 in data (a destination may hold anything) is replaced, never an exception.
-  r.body = reply.doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-// --- secrets ---------------------------------------------------------------------------------
-
-void AddSecret(std::set<std::string>& out, const std::string& value) {
-  if (value.size() >= 4) out.insert(value);
-  // The password inside a connection string, raw and percent-decoded.
-  size_t scheme = value.find("://");
-  if (scheme == std::string::npos) return;
-  size_t at = value.rfind('@');
-  if (at == std::string::npos || at < scheme + 3) return;
-  std::string userinfo = value.substr(scheme + 3, at - scheme - 3);
-  size_t colon = userinfo.find(':');
-  if (colon == std::string::npos) return;
-  std::string password = userinfo.substr(colon + 1);
-  if (password.size() >= 4) out.insert(password);
-  std::string decoded;
-  if (PercentDecode(password, decoded, false) && decoded.size() >= 4) out.insert(decoded);
-}
-
-// Scalars of `node` whose own key is a secret name (password, token, credentials, ...); a
-// non-secret member of a credentials table (host, port) is not a secret.
-void CollectSecretLeaves(const ConfigNode& node, bool secret_key, std::set<std::string>& out) {
-  if (node.is_scalar()) {
-    if (secret_key) AddSecret(out, node.text);
-    return;
-  }
-  for (const auto& item : node.items) CollectSecretLeaves(item, secret_key, out);
-  for (const auto& [k, v] : node.members) CollectSecretLeaves(v, LooksSecret(k), out);
-}
-
-// Parts of a credentials table that name where to connect, not how to prove who one is: the
-// dashboard shows them ("postgresql://loader:***@127.0.0.1:5432/dw", "unreachable at host:port").
-bool ConnectionPartKey(std::string_view key) {
-  for (std::string_view k : {"host", "port", "database", "username", "drivername", "connect_timeout"}) {
-    if (key == k) return true;
-  }
-  return false;
-}
-
-// Every text value of a secrets file is a secret, whatever its key is named (`note = "..."`
-// under [sources.x] of dev.secrets.toml), as `config show` treats it; but destination_type, which
-// names a destination kind, and the connection parts of a credentials table. Numbers and booleans
-// are left out: they carry no secret text, and scrubbing "5432" or "true" would mangle counts and
-// data everywhere.
-void CollectSecretsFileValues(const ConfigNode& node, std::string_view parent, std::string_view key,
-                              std::set<std::string>& out) {
-  if (node.is_scalar()) {
-    bool text = node.kind == ConfigNode::Kind::kString || node.kind == ConfigNode::Kind::kDateTime;
-    bool shown = key == "destination_type" || (parent == "credentials" && ConnectionPartKey(key));
-    if (text && !shown) AddSecret(out, node.text);
-    return;
-  }
-  for (const auto& item : node.items) CollectSecretsFileValues(item, parent, key, out);
-  for (const auto& [k, v] : node.members) CollectSecretsFileValues(v, key, k, out);
-}
-
-// Every secret value this workspace's profile can see: the secret keys of its TOML layers and
-// the environment variables named like secrets.
-std::set<std::string> KnownSecrets(const Workspace* ws) {
-  std::set<std::string> out;
-  if (ws != nullptr && ws->config_loaded()) {
-    for (const auto& layer : ws->layers()) {
-      if (!layer.present()) continue;
-      if (layer.provider == ProviderKind::kSecretsToml) CollectSecretsFileValues(*layer.root, "", "", out);
-      else CollectSecretLeaves(*layer.root, false, out);
-    }
-    for (const auto& e : ResolvedConfig(*ws)) {
-      if (!e.value || !e.value->value.is_scalar()) continue;
-      const std::string& v = e.value->value.text;
-      bool secret_name = !e.path.empty() && LooksSecret(e.path.back());
-      if (secret_name || LooksLikeUrlWithPassword(v) || LooksLikeToken(v)) AddSecret(out, v);
-    }
-  }
-  for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
-    std::string_view kv(*env);
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view name = kv.substr(0, eq);
-    std::string value(kv.substr(eq + 1));
-    if (LooksSecretEnvName(name) || (name.find("__") != std::string_view::npos && LooksLikeUrlWithPassword(value))) {
-      AddSecret(out, value);
-    }
-  }
-  return out;
-}
-
-// Replaces every secret value inside the strings (values and keys) of a JSON document. Done on
-// the tree, before serializing, so JSON syntax is never touched.
-std::string ScrubString(std::string text, const std::vector<const std::string*>& secrets) {
-  for (const std::string* s : secrets) {
-    for (size_t pos = text.find(*s); pos != std::string::npos; pos = text.find(*s, pos + 3)) {
-      text.replace(pos, s->size(), "***");
-    }
-  }
-  return text;
-}
-
-void ScrubTree(Json& doc, const std::vector<const std::string*>& secrets) {
-  if (doc.is_string()) {
-    doc = ScrubString(doc.get<std::string>(), secrets);
-  } else if (doc.is_array()) {
-    for (auto& v : doc) ScrubTree(v, secrets);
-  } else if (doc.is_object()) {
-    Json out = Json::object();
-    for (auto it = doc.begin(); it != doc.end(); ++it) {
-      ScrubTree(it.value(), secrets);
-      out[ScrubString(it.key(), secrets)] = std::move(it.value());
-    }
-    doc = std::move(out);
-  }
-}
-
-void Scrub(Json& doc, const std::set<std::string>& secrets) {
-  // Longest first, so that a connection string goes before the password inside it.
-  std::vector<const std::string*> order;
-  for (const auto& s : secrets) order.push_back(&s);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
-  if (!order.empty()) ScrubTree(doc, order);
-}
-
-// Values under secret-looking keys of a document that is not configuration (the pipeline
-// state may hold a token a source keeps there): shown as ***.
-void MaskSecretKeys(Json& doc) {
-  if (doc.is_array()) {
-    for (auto& v : doc) MaskSecretKeys(v);
-  } else if (doc.is_object()) {
-    for (auto it = doc.begin(); it != doc.end(); ++it) {
-      if (LooksSecret(it.key()) && !it.value().is_null() && !it.value().is_structured()) it.value() = "***";
-      else MaskSecretKeys(it.value());
-    }
-  }
-}
-
-// --- helpers ---------------------------------------------------------------------------------
-
-// The trace of the last run; a damaged one is left out and its error (naming the file and what
-// to do) goes to `damaged`: the dashboard shows the rest of the pipeline.
-std::optional<Json> ReadTrace(const fs::path& p, std::vector<std::string>* damaged) {
-  std::error_code ec;
-  if (!fs::exists(p, ec)) return std::nullopt;
-  auto trace = ReadRunTrace(p);
-  if (!trace.ok()) {
-    damaged->push_back(trace.status().message());
-    return std::nullopt;
-  }
-  return std::move(trace->doc);
-}
-
-// A string field of a document written by a run; "" when missing or of another type.
-std::string StringField(const Json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-StatusOr<int> ParseIntParam(const HttpRequest& r, const std::string& name, int def, int min, int max) {
-  auto it = r.query.find(name);
-  if (it == r.query.end() || it->second.empty()) return def;
-  const std::string& v = it->second;
-  if (v.size() > 9 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return InvalidArgument("query parameter `" + name + "` must be a whole number, got `" + v.substr(0, 20) + "`");
-  }
-  int n = std::stoi(v);
-  if (n < min || n > max) {
-    return InvalidArgument("query parameter `" + name + "` must be between " + std::to_string(min) + " and " +
-                           std::to_string(max));
-  }
-  return n;
-}
-
-// One profile of the workspace, opened for a request.
-struct ProfileView {
-  Workspace ws;
-};
-
-// What the API knows about a pipeline folder.
-struct PipelineView {
-  std::string name;
-  fs::path dir;
-  std::optional<PipelineState> state;
-  std::optional<Json> trace;
-  std::optional<Schema> schema;
-  std::string destination_name;  // from the local state
-  std::string dataset_name;
-  std::vector<std::string> damaged;  // errors of local files that could not be read
-};
-
-StatusOr<PipelineView> OpenPipeline(const Workspace& ws, const std::string& name) {
-  PipelineView v;
-  v.name = name;
-  bool found = false;
-  for (const auto& p : ws.ListPipelines()) {
-    if (p.name == name) {
-      found = true;
-      v.dir = p.path;
-    }
-  }
-  if (!found) {
-    return NotFound("pipeline `" + name + "` not found in profile `" + ws.profile() + "`");
-  }
-  std::error_code ec;
-  if (fs::exists(PipelinePaths(v.dir).State(), ec)) {
-    auto st = PipelineState::Load(PipelinePaths(v.dir).State());
-    if (st.ok()) v.state = std::move(st).value();
-    else v.damaged.push_back(st.status().message());
-  }
-  v.trace = ReadTrace(PipelinePaths(v.dir).Trace(), &v.damaged);
-  std::string schema_name = name;
-  if (v.state && v.state->doc().contains("default_schema_name") && v.state->doc()["default_schema_name"].is_string()) {
-    schema_name = v.state->doc()["default_schema_name"].get<std::string>();
-  }
-  fs::path schema_path = PipelinePaths(v.dir).Schema(schema_name);
-  if (schema_name.find('/') == std::string::npos && fs::exists(schema_path, ec)) {
-    auto s = Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " + name + " sync`");
-    if (s.ok()) v.schema = std::move(s).value();
-    else v.damaged.push_back(s.status().message());
-  }
-  if (v.state) {
-    const Json& d = v.state->doc();
-    v.destination_name = v.state->DestinationName();
-    if (d.contains("dataset_name") && d["dataset_name"].is_string()) v.dataset_name = d["dataset_name"].get<std::string>();
-  }
-  if (v.dataset_name.empty() && v.trace) v.dataset_name = StringField(*v.trace, "dataset_name");
-  if (!v.dataset_name.empty()) v.dataset_name = SnakeCaseNaming().NormalizeIdentifier(v.dataset_name);
-  return v;
-}
-
 Json PipelineSummary(const Workspace& ws, const PipelineFolder& p) {
+  (void)ws;
   Json j;
   j["name"] = p.name;
-  j["last_run"] = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
   std::vector<std::string> damaged;
   auto trace = ReadTrace(PipelinePaths(p.path).Trace(), &damaged);
+  // A folder restored by `dlt pipeline <name> sync` has a state but no trace: it was never run
+  // here, yet it has a destination and data. Its time is when it was synced, not a run's.
+  std::optional<PipelineState> state;
+  std::error_code ec;
+  if (fs::exists(PipelinePaths(p.path).State(), ec)) {
+    auto st = PipelineState::Load(PipelinePaths(p.path).State());
+    if (st.ok()) state = std::move(st).value();
+  }
+  const bool synced = !trace && damaged.empty() && state.has_value();
+  const Json when = p.last_run ? Json(fsutil::FormatUtcIso(*p.last_run)) : Json(nullptr);
+  j["last_run"] = trace ? when : Json(nullptr);
+  j["synced_at"] = synced ? when : Json(nullptr);
   std::string outcome = trace ? StringField(*trace, "outcome") : "";
-  j["status"] = !damaged.empty() ? "unknown" : !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
+  j["status"] = !damaged.empty() ? "unknown" : synced ? "synced" : !trace ? "never run" : outcome.empty() ? "unknown" : outcome;
   if (!damaged.empty()) j["error"] = damaged.front();
-  j["destination"] = trace ? StringField(*trace, "destination") : "";
-  j["dataset_name"] = trace ? StringField(*trace, "dataset_name") : "";
+  std::string destination = trace ? StringField(*trace, "destination") : "";
+  std::string dataset = trace ? StringField(*trace, "dataset_name") : "";
+  if (state && destination.empty()) destination = state->DestinationName();
+  if (state && dataset.empty()) dataset = StringField(state->doc(), "dataset_name");
+  j["destination"] = destination;
+  j["dataset_name"] = dataset;
   if (trace && !StringField(*trace, "error").empty()) j["error"] = StringField(*trace, "error");
   PackageStorage storage(p.path);
   j["loaded_packages"] = storage.List(PackageStage::kLoaded).size();
@@ -353,43 +100,6 @@ Json SchemaJson(const Schema& s) {
               {"version_hash", s.version_hash()},
               {"engine_version", Schema::kEngineVersion},
               {"tables", tables}};
-}
-
-// A destination connection for one request, read-only.
-struct DestinationView {
-  DestinationConfig config;
-  std::unique_ptr<Destination> dest;
-};
-
-StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineView& p) {
-  if (p.destination_name.empty() || p.dataset_name.empty()) {
-    return FailedPrecondition("pipeline `" + p.name + "` has no local state naming its destination and dataset yet: run it first");
-  }
-  DestinationView v;
-  DLT_ASSIGN_OR_RETURN(v.config, ResolveDestination(ws, p.destination_name, p.name));
-  if (auto missing = MissingLocalFile(v.config)) {
-    return NotFound("the database file " + ws.Display(*missing) + " of destination `" + p.destination_name +
-                    "` does not exist: nothing has been loaded in profile `" + ws.profile() + "` yet");
-  }
-  auto client = OpenDestination(v.config, {p.dataset_name, "", /*read_only=*/true});
-  if (!client.ok()) {
-    const std::string& m = client.status().message();
-    if (m.find("lock") != std::string::npos || m.find("Conflicting") != std::string::npos) {
-      return Unavailable("destination `" + p.destination_name + "` (" + v.config.Describe() +
-                         ") is in use by a running pipeline; try again when the run has finished");
-    }
-    return Unavailable("destination `" + p.destination_name + "` (" + v.config.Describe() +
-                       ") is unreachable: " + m);
-  }
-  v.dest = std::move(client).value();
-  // A page waits for a query at most this long; the session is read-only anyway.
-  DLT_RETURN_IF_ERROR(v.dest->LimitReadTime(20));
-  DLT_ASSIGN_OR_RETURN(bool exists, v.dest->DatasetExists());
-  if (!exists) {
-    return NotFound("dataset `" + p.dataset_name + "` does not exist in destination `" + p.destination_name + "` (" +
-                    v.config.Describe() + ")");
-  }
-  return v;
 }
 
 Json DestinationJson(const Workspace& ws, const PipelineView& p) {
@@ -628,6 +338,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"config", ConfigJson(*ws, p.trace)}};
     return respond(Reply(j));
   }
+  if (s.size() == 6 && what == "query") return respond(QueryRoute(*ws, p, req));
   if (s.size() == 6 && what == "trace") {
     if (!p.trace) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no trace: it has not run yet"));
     return respond(Reply(*p.trace));
@@ -697,18 +408,24 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     cols = page->columns;
     const auto* rows = &page->rows;
     Json columns = Json::array();
+    std::vector<bool> boolean;
     for (const auto& col : *cols) {
       const Column* sc = t->FindColumn(col);
       columns.push_back(Json{{"name", col}, {"data_type", sc ? Json(std::string(DataTypeName(sc->data_type))) : Json(nullptr)}});
+      boolean.push_back(sc != nullptr && DataTypeName(sc->data_type) == std::string_view("bool"));
     }
     // Long values (documents, blobs) are cut for display: a page stays small.
     Json data = Json::array();
     bool truncated = false;
     for (const auto& r : *rows) {
       Json row = Json::array();
-      for (const auto& v : r) {
+      for (size_t i = 0; i < r.size(); ++i) {
+        const auto& v = r[i];
         if (!v) {
           row.push_back(nullptr);
+        } else if (i < boolean.size() && boolean[i] && (*v == "t" || *v == "f")) {
+          // PostgreSQL's text of a boolean: shown as DuckDB (and the query results) show it.
+          row.push_back(*v == "t" ? "true" : "false");
         } else if (v->size() > kMaxCellBytes) {
           size_t cut = kMaxCellBytes;
           while (cut > 0 && (static_cast<unsigned char>((*v)[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary

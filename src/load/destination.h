@@ -25,6 +25,11 @@ struct DestinationOpenOptions {
   std::string dataset;
   std::string staging_dataset;  // empty: <dataset>_staging
   bool read_only = false;
+  // With read_only: the database may not touch anything but its own file (DuckDB:
+  // enable_external_access=false and lock_configuration, so no read_csv of a local file, no COPY
+  // TO, ATTACH or INSTALL/LOAD, and no SET to undo it). For the dashboard's SQL; local DuckDB only
+  // (MotherDuck needs its extension, PostgreSQL runs elsewhere and is guarded by its own grants).
+  bool no_external_access = false;
 };
 
 // Loading job files while the package is still being normalized, into a transaction that stays

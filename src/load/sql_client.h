@@ -30,6 +30,13 @@ class SqlClient {
     (void)params;
     return FailedPrecondition("this destination does not run typed queries");
   }
+  // Runs `sql` as ONE statement, as written (no placeholders), typed like QueryTyped. Where the
+  // database can refuse a second `;`-separated statement it does (PostgreSQL's extended
+  // protocol), so that a read-only session cannot be left by `COMMIT; SET ...` inside the text.
+  virtual StatusOr<QueryResult> QueryTypedOneStatement(std::string_view sql) { return QueryTyped(sql, {}); }
+  // Stops the statement running now on this session; safe to call from another thread (the
+  // dashboard's time limit for DuckDB, which has no statement_timeout). No-op where unsupported.
+  virtual void Interrupt() {}
 
   // Bulk-loads CSV job files (header line; NULL = empty unquoted field) into a table.
   // `columns` are the file's header, in order; the target may have more columns.

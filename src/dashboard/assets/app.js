@@ -1,7 +1,8 @@
 // The dlt workspace dashboard: a small single-page app over the read-only JSON API of
 // `dlt workspace show`. Routes live in the URL fragment:
 //   #/profiles/<profile>                                 the workspace and a profile's pipelines
-//   #/profiles/<profile>/pipelines/<name>[/<tab>]         a pipeline (overview|schema|data|loads|config)
+//   #/profiles/<profile>/pipelines/<name>[/<tab>]         a pipeline (overview|schema|data|query|loads|config)
+//   #/profiles/<profile>/pipelines/<name>/query?sql=..&where=..&sort=..&dir=asc|desc   read-only SQL
 //   #/profiles/<profile>/pipelines/<name>/tables/<table>?offset=N   rows of a table
 // Every value is put into the page as text (never as HTML).
 "use strict";
@@ -117,7 +118,8 @@ async function pageProfile(profile) {
   const profiles = h("div", { id: "profiles" });
   for (const p of ws.profiles) {
     const cls = p.name === ws.active_profile ? "badge active" : p.configured ? "badge" : "badge muted";
-    profiles.append(h("a", { href: profileRoute(p.name), class: cls, title: p.description }, p.name + (p.pinned ? " 📌" : "")));
+    profiles.append(h("a", { href: profileRoute(p.name), class: cls, title: p.description }, p.name,
+      p.pinned ? h("span", { class: "pin", title: "pinned profile" }, "pinned") : null));
   }
   out.push(h("div", { class: "grid" },
     h("section", { class: "card", id: "workspace-card" }, h("h2", {}, "Workspace"), kv([
@@ -160,7 +162,7 @@ function pipelinesCard(profile, data, title) {
       tbody.append(h("tr", { data: { pipeline: p.name } },
         h("td", {}, h("a", { href: pipelineRoute(profile, p.name), class: "pipeline-link", data: { name: p.name } }, p.name)),
         h("td", {}, statusBadge(p.status)),
-        h("td", {}, p.last_run || "—"),
+        h("td", { class: "last-run" }, p.last_run || (p.synced_at ? `— (synced ${p.synced_at})` : "—")),
         h("td", {}, p.destination || "—"),
         h("td", {}, p.dataset_name || "—"),
         h("td", { class: "num" }, String(p.loaded_packages)),
@@ -176,7 +178,7 @@ function pipelinesCard(profile, data, title) {
 
 function tabs(profile, name, current) {
   const nav = h("nav", { class: "tabs", id: "tabs" });
-  for (const t of ["overview", "schema", "data", "loads", "config"]) {
+  for (const t of ["overview", "schema", "data", "query", "loads", "config"]) {
     nav.append(h("a", { href: pipelineRoute(profile, name, t), class: t === current ? "tab current" : "tab", data: { tab: t } }, t));
   }
   return nav;
@@ -326,7 +328,97 @@ function pageConfig(profile, p) {
         h("td", {}, c.used_by_last_run ? "yes" : ""))))))];
 }
 
-async function pagePipeline(profile, name, tab) {
+// --- query ---------------------------------------------------------------------------------
+
+const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
+const queryRoute = (p, n, q) => {
+  const params = new URLSearchParams();
+  for (const k of ["sql", "where", "sort", "dir"]) if (q[k]) params.set(k, q[k]);
+  return `${pipelineRoute(p, n, "query")}?${params.toString()}`;
+};
+
+// The statement sent: the user's SQL as written, wrapped only when a filter or a sort is asked
+// for, so that the database sorts and filters all rows, not just the ones shown.
+function effectiveSql(q) {
+  if (!q.where && !q.sort) return q.sql;
+  let sql = `SELECT * FROM (\n${q.sql.replace(/[\s;]+$/, "")}\n) AS q`;
+  if (q.where) sql += ` WHERE ${q.where}`;
+  if (q.sort) sql += ` ORDER BY ${quoteIdent(q.sort)} ${q.dir === "desc" ? "DESC" : "ASC"}`;
+  return sql;
+}
+
+// RFC 4180 CSV of a result: a header line, NULL as an empty field, every text quoted as needed.
+function toCsv(result) {
+  const field = (v) => (v === null ? "" : /[",\r\n]/.test(v) || v === "" ? `"${v.replaceAll('"', '""')}"` : v);
+  const lines = [result.columns.map((c) => field(c.name)).join(",")];
+  for (const r of result.rows) lines.push(r.map(field).join(","));
+  return lines.join("\r\n") + "\r\n";
+}
+
+const NUMERIC = new Set(["bigint", "double", "decimal", "wei"]);
+
+// A grid of rows whose column widths depend on the column's type, not on the values of the page
+// shown: paging or sorting never makes the columns jump.
+function dataGrid(id, columns, rows, typeOf, headerCell) {
+  const width = (c) => (NUMERIC.has(typeOf(c)) ? 8 : typeOf(c) === "bool" ? 6 : typeOf(c) === "timestamp" ? 15 : 14);
+  const total = columns.reduce((a, c) => a + width(c), 0);
+  return h("table", { class: "data grid", id, style: `width:max(100%, ${total}em)` },
+    h("colgroup", {}, columns.map((c) => h("col", { style: `width:${((100 * width(c)) / total).toFixed(2)}%` }))),
+    h("thead", {}, h("tr", {}, columns.map((c) => headerCell(c)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((v, i) => v === null
+      ? h("td", { class: "null" }, "null")
+      : h("td", { class: NUMERIC.has(typeOf(columns[i])) ? "num" : null, title: v }, v))))));
+}
+
+async function pageQuery(profile, name, p, params) {
+  const q = { sql: params.get("sql") || "", where: params.get("where") || "", sort: params.get("sort") || "", dir: params.get("dir") || "asc" };
+  const sqlBox = h("textarea", { id: "sql-input", class: "mono", rows: 5, spellcheck: "false",
+    placeholder: "SELECT * FROM <table> LIMIT 100   (tables of the dataset need no schema name)" });
+  sqlBox.value = q.sql;
+  const whereBox = h("input", { id: "where-input", class: "mono", type: "text", placeholder: "filter: a WHERE condition, e.g. id > 10 AND customer LIKE 'c1%'" });
+  whereBox.value = q.where;
+  const run = (extra) => {
+    const next = { sql: sqlBox.value.trim(), where: whereBox.value.trim(), sort: q.sort, dir: q.dir, ...(extra || {}) };
+    if (!next.sql) return;
+    // Another statement has other columns: its sort starts over.
+    if (next.sql !== q.sql && !(extra && "sort" in extra)) Object.assign(next, { sort: "", dir: "asc" });
+    const target = queryRoute(profile, name, next);
+    if (location.hash === target) route();  // the same query again: run it again
+    else location.hash = target;
+  };
+  sqlBox.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) run(); });
+  whereBox.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
+  const form = h("section", { class: "card", id: "query-card" },
+    h("h2", {}, `SQL over dataset ${p.dataset_name || ""}`),
+    h("p", { class: "muted" }, "Read-only: the database refuses writes and file access. Ctrl+Enter runs."),
+    sqlBox, whereBox,
+    h("div", { class: "pager" }, h("button", { id: "run-query", onclick: () => run() }, "Run")));
+  if (!q.sql) return [form];
+  let r;
+  try {
+    r = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/query?sql=${enc(effectiveSql(q))}`);
+  } catch (e) {
+    return [form, errorBox(e, "query-error")];
+  }
+  const header = (c) => {
+    const sorted = c.name === q.sort;
+    const next = sorted && q.dir === "asc" ? "desc" : "asc";
+    return h("th", { class: NUMERIC.has(c.type) ? "num sortable" : "sortable", title: `${c.type}: click to sort`,
+      data: { column: c.name, sorted: sorted ? q.dir : "" },
+      onclick: () => run({ sort: c.name, dir: next }) }, c.name, sorted ? (q.dir === "asc" ? " ▲" : " ▼") : "");
+  };
+  const csv = new Blob([toCsv(r)], { type: "text/csv" });
+  const info = `${r.rows.length} row${r.rows.length === 1 ? "" : "s"}${r.truncated ? ` (the first ${r.limit}; more rows left out)` : ""} in ${r.elapsed_ms} ms`;
+  return [form, h("section", { class: "card", id: "query-result-card" },
+    h("div", { class: "pager" },
+      h("span", { id: "query-info" }, info),
+      Object.assign(h("a", { id: "download-csv", class: "button", href: URL.createObjectURL(csv), download: `${name}-query.csv` },
+        "download CSV"), { csv }),
+      h("span", { class: "muted", id: "parquet-note" }, "Parquet download is not offered yet (the database is opened without file access).")),
+    dataGrid("query-result", r.columns, r.rows, (c) => c.type, header))];
+}
+
+async function pagePipeline(profile, name, tab, params) {
   const p = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}`);
   setCrumbs([[profileLabel(profile), profileRoute(profile)], [name, tab === "overview" ? null : pipelineRoute(profile, name)],
              ...(tab === "overview" ? [] : [[tab, null]])]);
@@ -336,6 +428,7 @@ async function pagePipeline(profile, name, tab) {
     if (tab === "overview") body = await pageOverview(profile, name, p);
     else if (tab === "schema") body = await pageSchema(profile, name);
     else if (tab === "data") body = await pageData(profile, name);
+    else if (tab === "query") body = await pageQuery(profile, name, p, params);
     else if (tab === "loads") body = await pageLoads(profile, name);
     else if (tab === "config") body = pageConfig(profile, p);
     else body = [errorBox(`unknown page ${tab}`)];
@@ -361,12 +454,8 @@ async function pageTable(profile, name, table, params) {
     h("button", { id: "prev-page", disabled: d.offset === 0, onclick: () => { location.hash = tableRoute(profile, name, table, Math.max(0, d.offset - d.limit)); } }, "‹ previous"),
     h("span", { id: "rows-info" }, d.total === 0 ? "no rows" : `rows ${d.offset + 1}–${last} of ${d.total}`),
     h("button", { id: "next-page", disabled: last >= d.total, onclick: () => { location.hash = tableRoute(profile, name, table, d.offset + d.limit); } }, "next ›"));
-  const numeric = new Set(["bigint", "double", "decimal", "wei"]);
-  const grid = h("table", { class: "data", id: "rows" },
-    h("thead", {}, h("tr", {}, d.columns.map((c) => h("th", { class: numeric.has(c.data_type) ? "num" : null, title: c.data_type || "" }, c.name)))),
-    h("tbody", {}, d.rows.map((r) => h("tr", {}, r.map((v, i) => v === null
-      ? h("td", { class: "null" }, "null")
-      : h("td", { class: numeric.has(d.columns[i].data_type) ? "num" : null, title: v }, v))))));
+  const grid = dataGrid("rows", d.columns, d.rows, (c) => c.data_type,
+    (c) => h("th", { class: NUMERIC.has(c.data_type) ? "num" : null, title: c.data_type || "" }, c.name));
   return [...head, h("section", { class: "card" }, h("p", { class: "muted" }, `${d.dataset_name}.${d.table}`), pager, grid)];
 }
 
@@ -393,7 +482,7 @@ async function route() {
     if (parts.length <= 2) content = await pageProfile(profile);
     else if (parts[2] === "pipelines" && parts[3]) {
       if (parts[4] === "tables" && parts[5]) content = await pageTable(profile, parts[3], parts[5], params);
-      else content = await pagePipeline(profile, parts[3], parts[4] || "overview");
+      else content = await pagePipeline(profile, parts[3], parts[4] || "overview", params);
     } else content = [errorBox(`no such page: ${raw}`)];
   } catch (e) {
     content = [errorBox(e, "page-error")];

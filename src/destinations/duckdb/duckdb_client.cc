@@ -2,21 +2,29 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/text.h"
 
 namespace dlt {
 
 StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& path, const std::string& display,
-                                                           bool read_only) {
-  auto db = duckdb::Database::Open(path, read_only);
+                                                           bool read_only, bool no_external_access) {
+  std::vector<std::pair<std::string, std::string>> config;
+  if (no_external_access) {
+    // Set at open time: DuckDB refuses to switch external access back on while the database is
+    // open, and the locked configuration refuses every other SET but search_path/schema.
+    config = {{"enable_external_access", "false"}, {"lock_configuration", "true"}};
+  }
+  auto db = duckdb::Database::Open(path, read_only, config);
   // A reader in another process (the dashboard, `dlt pipeline ... sync`) holds the file's lock
   // for the few milliseconds of a query: a writer waits for it (up to 30 s) instead of failing.
   for (int waited_ms = 0; !read_only && !db.ok() && waited_ms < 30000 &&
                           db.status().message().find("Could not set lock") != std::string::npos;
        waited_ms += 25) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    db = duckdb::Database::Open(path, read_only);
+    db = duckdb::Database::Open(path, read_only, config);
   }
   if (!db.ok()) {
     std::string msg = db.status().message();

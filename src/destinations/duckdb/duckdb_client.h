@@ -13,14 +13,16 @@ namespace dlt {
 class DuckDbClient : public SqlClient {
  public:
   // `path` is a file path or an md: connection string; `display` is what errors show instead
-  // of the path (a MotherDuck string holds the token).
+  // of the path (a MotherDuck string holds the token). `no_external_access`: see
+  // DestinationOpenOptions (load/destination.h).
   static StatusOr<std::unique_ptr<DuckDbClient>> Open(const std::string& path, const std::string& display,
-                                                      bool read_only);
+                                                      bool read_only, bool no_external_access = false);
 
   Status Execute(std::string_view sql) override;
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
   // In duckdb_typed_query.cc.
   StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
+  void Interrupt() override { conn_.Interrupt(); }
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;

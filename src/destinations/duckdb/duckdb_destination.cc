@@ -73,7 +73,8 @@ StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, co
   const auto* c = d.CredentialsAs<DuckDbCredentials>();
   if (!c) return Internal("destination `" + d.name + "`: credentials of another type");
   if (!o.read_only) DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(c->database.parent_path()));
-  DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only));
+  DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
+                                                              o.read_only && o.no_external_access));
   return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, false));
 }
 

@@ -24,6 +24,7 @@ class PostgresClient : public SqlClient {
   StatusOr<std::vector<SqlRow>> Query(std::string_view sql) override;
   // In postgres_typed_query.cc.
   StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
+  StatusOr<QueryResult> QueryTypedOneStatement(std::string_view sql) override;
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
@@ -39,6 +40,8 @@ class PostgresClient : public SqlClient {
  private:
   PostgresClient() = default;
   Status ResultError(void* result, std::string_view what) const;
+  // The rows of a finished PGresult (cleared here) as QueryTyped returns them.
+  StatusOr<QueryResult> TypedResult(void* result, std::string_view sql) const;
   void* conn_ = nullptr;  // PGconn*
   std::string where_;     // "postgres loader@127.0.0.1:5432/dw"
 };

@@ -105,6 +105,20 @@ StatusOr<QueryResult> PostgresClient::QueryTyped(std::string_view sql, const Sql
     r = g_pq->exec_params(conn, bound.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                           nullptr, 0);
   }
+  return TypedResult(r, sql);
+}
+
+StatusOr<QueryResult> PostgresClient::QueryTypedOneStatement(std::string_view sql) {
+  auto* conn = static_cast<PGconn*>(conn_);
+  // PQexecParams uses the extended protocol, which takes exactly one statement: `SELECT 1;
+  // COMMIT; ...` is refused by the server ("cannot insert multiple commands into a prepared
+  // statement"). Without parameters `%` and `$` in the text are left alone.
+  PGresult* r = g_pq->exec_params(conn, std::string(sql).c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+  return TypedResult(r, sql);
+}
+
+StatusOr<QueryResult> PostgresClient::TypedResult(void* result, std::string_view sql) const {
+  auto* r = static_cast<PGresult*>(result);
   const ExecStatusType st = r ? g_pq->result_status(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     Status e = ResultError(r, sql);
