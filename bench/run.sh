@@ -9,6 +9,9 @@
 #  5. the Python package (BENCH_ONLY=python): bench/py_events.py, a generator of 1M nested dicts
 #     into DuckDB, against Python alone making the dicts (target: <= 1.5x) and, when
 #     DLT_PEER_PYTHONPATH is set, Python dlt 1.26 running the same script (target: >= 10x faster)
+#  6. workers and memory (BENCH_ONLY=workers): the nested load with [normalize] workers = 1, 2,
+#     4, ... up to the machine's cores (the curve: each doubling should be >= 1.6x faster in
+#     normalize until I/O bound), and peak RSS for 1x and 2x the input (target: within 1.15x)
 #  Each DuckDB load runs BENCH_REPS times (default 3), alternating with its baseline; the
 #  median ratio is reported with every run's ratio.
 # --quick uses 1/10 of the rows and one run (for a smoke run).
@@ -204,3 +207,60 @@ py_bench() {
     printf "peer (%s) / ours (full run): %.1fx (target >= 10x)\n", s, p / o }'
 }
 if [[ "${BENCH_ONLY:-python}" == python ]]; then py_bench "${BENCH_PY_ROWS:-$((1000000 / scale))}"; fi
+
+# 6. Workers and memory: the nested load's normalize step with 1, 2, 4, ... workers (up to the
+#    machine's cores; median of BENCH_REPS runs each), and the peak RSS of a whole run for 1x and
+#    2x the input (the same records twice in one file).
+workers_run() {  # WORKERS FILE -> prints "seconds-total normalize-seconds peak-MB"
+  rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
+  sed -i "s|^path = .*|path = \"$2\"|" "$work/ws/bench_events.toml"
+  sync
+  HOME="$work/home" NORMALIZE__WORKERS="$1" "$build/dlt_bench_measure" "w$1" \
+    "$dlt" run "$work/ws/bench_events.toml" --quiet > "$work/w.txt"
+  local total peak norm
+  total=$(tail -1 "$work/w.txt" | sed -E 's/.*: ([0-9.]+) s,.*/\1/')
+  peak=$(tail -1 "$work/w.txt" | sed -E 's/.*peak RSS ([0-9]+) MB.*/\1/')
+  norm=$(HOME="$work/home" "$dlt" pipeline bench_events trace | sed -nE 's/^ *normalize[^0-9]*([0-9.]+) ?s.*/\1/p' | head -1)
+  echo "$total $norm $peak"
+}
+workers_bench() {
+  local rows=$1 file="$out/events_$1.jsonl" file2="$out/events_$1_x2.jsonl"
+  [[ -f "$file" ]] || "$build/dlt_bench_gen" events "$rows" > "$file"
+  [[ -f "$file2" ]] || cat "$file" "$file" > "$file2"
+  cat > "$work/ws/bench_events.toml" <<TOML
+[pipeline]
+name = "bench_events"
+destination = "warehouse"
+dataset_name = "bench_data"
+
+[[resources]]
+name = "events"
+path = "$file"
+TOML
+  echo
+  echo "== workers: $rows nested records, [normalize] workers = 1, 2, ... (median of $reps runs)"
+  local cores w prev=""
+  cores=$(nproc)
+  for ((w = 1; w <= cores; w *= 2)); do
+    local ts=() ns=() ps=()
+    for ((i = 1; i <= reps; i++)); do
+      read -r t n p < <(workers_run "$w" "$file")
+      ts+=("$t") ns+=("$n") ps+=("$p")
+    done
+    local mt mn mp
+    mt=$(median "${ts[@]}") mn=$(median "${ns[@]}") mp=$(median "${ps[@]}")
+    if [[ -n "$prev" ]]; then
+      awk -v w="$w" -v t="$mt" -v n="$mn" -v p="$mp" -v prev="$prev" 'BEGIN {
+        printf "workers %2d: run %.2f s, normalize %.2f s (%.2fx the half as many), peak RSS %d MB\n", w, t, n, prev / n, p }'
+    else
+      echo "workers  1: run $mt s, normalize $mn s, peak RSS $mp MB"
+    fi
+    prev=$mn
+  done
+  echo "== memory: peak RSS of a run with the machine's workers, 1x and 2x the input"
+  local r1 r2
+  read -r _ _ r1 < <(workers_run 0 "$file")
+  read -r _ _ r2 < <(workers_run 0 "$file2")
+  awk -v a="$r1" -v b="$r2" 'BEGIN { printf "1x: %d MB, 2x: %d MB, ratio %.2fx (target <= 1.15x)\n", a, b, b / a }'
+}
+if [[ "${BENCH_ONLY:-}" == workers ]]; then workers_bench $((500000 / scale)); fi

@@ -1,6 +1,7 @@
 #include "config/settings.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 
@@ -13,7 +14,7 @@ namespace {
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The allowed texts are part of the error messages users (and tests) see: change with care.
-const std::array<Setting, 10> kTable = {{
+const std::array<Setting, 11> kTable = {{
     {"runtime", "lock_timeout", Type::kNumber, "0", "a number of seconds from 0 to 86400",
      "seconds a run, sync or `dlt workspace clean` waits for another one holding the profile's lock (0: refuse at "
      "once, exit code 4)",
@@ -26,6 +27,8 @@ const std::array<Setting, 10> kTable = {{
      "seconds before the first retry, doubled for each further one", 0, kUnbounded},
     {"runtime", "request_max_retry_delay", Type::kNumber, "300", "a non-negative number",
      "the longest wait between two attempts, in seconds (also caps Retry-After)", 0, kUnbounded},
+    {"normalize", "workers", Type::kNumber, "0", "a whole number from 0 to 256",
+     "threads that normalize one big package, in parts of at least 24 MB (0: one per core)", 0, 256, true},
     {"workspace.settings", "name", Type::kString, "the run dir's name", "a string", "the workspace name"},
     {"workspace.settings", "working_dir", Type::kString, ".dlt/.var/<profile>", "a string",
      "pipelines and working data, relative to the run dir (DLT_DATA_DIR wins)"},
@@ -37,7 +40,7 @@ const std::array<Setting, 10> kTable = {{
      "destructive commands ask for the profile name (or --yes)"},
 }};
 
-const std::array<EnvVar, 12> kEnvVars = {{
+const std::array<EnvVar, 14> kEnvVars = {{
     {"WORKSPACE__PROFILE", "the active profile when --profile is not given (before .dlt/profile-name)"},
     {"DLT_PROJECT_DIR", "the folder to start the workspace search from, instead of the current one"},
     {"DLT_DATA_DIR", "pipelines and working data of the profile (over [workspace.settings] working_dir)"},
@@ -48,6 +51,8 @@ const std::array<EnvVar, 12> kEnvVars = {{
     {"DLT_LIBPQ_LIBRARY", "the libpq.so to load instead of libpq.so.5"},
     {"DLT_LIBCURL_LIBRARY", "the libcurl.so to load instead of libcurl.so.4 (or libcurl-gnutls.so.4)"},
     {"DLT_STREAM_FILE_BYTES", "size at which job files are closed and loaded while normalizing (tests)"},
+    {"DLT_EXTRACT_PART_BYTES", "size of the extract's job files (16 MB of JSON, 64 MB typed; tests)"},
+    {"DLT_NORMALIZE_PART_BYTES", "the least bytes a normalize worker gets of a package (24 MB; tests)"},
     {"DLT_FAULT_KILL_AT", "a fault point at which the process kills itself (crash tests)"},
     {"NO_COLOR", "no colour in the output when set"},
 }};
@@ -133,7 +138,8 @@ std::optional<std::string> Invalid(const Setting& s, const std::vector<std::stri
       char* end = nullptr;
       double d = std::strtod(t.c_str(), &end);
       // NaN fails both comparisons.
-      bool ok = value.is_scalar() && !t.empty() && end != nullptr && *end == '\0' && d >= s.min && d <= s.max;
+      bool ok = value.is_scalar() && !t.empty() && end != nullptr && *end == '\0' && d >= s.min && d <= s.max &&
+                (!s.whole || d == static_cast<double>(static_cast<int64_t>(d)));
       if (!ok) return with_value ? head + ", got `" + t + "`" : head;
       return std::nullopt;
     }

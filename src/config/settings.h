@@ -33,6 +33,7 @@ struct Setting {
   std::string_view doc;
   double min = 0;  // kNumber: inclusive bounds
   double max = 0;
+  bool whole = false;  // kNumber: no fractions
 
   std::string Dotted() const;
 };

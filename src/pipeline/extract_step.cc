@@ -1,6 +1,7 @@
 // The extract step: every resource's rows become an extracted load package (normalize/extracted/),
 // published with one rename together with the state the run will have once it is loaded.
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/fault.h"
 #include "extract/extractor.h"
@@ -38,6 +39,16 @@ std::optional<Json> LastCursorValue(const Json& state, std::string_view resource
     if (v && !v->is_null()) return *v;
   }
   return std::nullopt;
+}
+
+// The size of the extract's job files (normalize gives each worker whole files);
+// DLT_EXTRACT_PART_BYTES makes them small for tests of many workers on little data.
+uint64_t ExtractPartBytes(uint64_t otherwise) {
+  static const uint64_t env = [] {
+    const char* v = std::getenv("DLT_EXTRACT_PART_BYTES");
+    return v ? std::strtoull(v, nullptr, 10) : 0;
+  }();
+  return env ? env : otherwise;
 }
 
 }  // namespace
@@ -140,8 +151,9 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     const bool typed = source->kind() == SourceKind::kTyped;
     const fs::path jobs_dir = tmp / package_file::kNewJobs;
     const std::string stem = r.options().name + stem_index;
-    Status s = typed ? ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show)
-                     : ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show);
+    Status s = typed ? ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show,
+                                            ExtractPartBytes(64ull << 20))
+                     : ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
     // Normalize reads each job by the kind recorded here (package_manifest.h).
     for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;
     if (!s.ok()) {

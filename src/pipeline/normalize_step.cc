@@ -15,6 +15,7 @@
 #include "destinations/destination_types.h"
 #include "load/package_state.h"
 #include "normalize/typed_normalizer.h"
+#include "pipeline/normalize_parts.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -23,41 +24,9 @@ namespace dlt {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-namespace {
 
-// True when every column present in both schemas has the same type and flags.
-bool SchemasAgree(const Schema& a, const Schema& b) {
-  for (const Table& tb : b.tables()) {
-    const Table* ta = a.FindTable(tb.name);
-    if (!ta) continue;
-    if (ta->parent != tb.parent) return false;
-    for (const Column& cb : tb.columns) {
-      const Column* ca = ta->FindColumn(cb.name);
-      if (ca && (ca->data_type != cb.data_type || ca->nullable != cb.nullable || ca->variant != cb.variant)) return false;
-    }
-  }
-  return true;
-}
-
-// Appends the tables and columns of `b` that `a` lacks, in `b`'s order.
-void MergeSchemaInto(Schema& a, const Schema& b) {
-  for (const Table& tb : b.tables()) {
-    Table* ta = a.FindTable(tb.name);
-    if (!ta) {
-      a.AddTable(tb);
-      continue;
-    }
-    ta->seen_data = ta->seen_data || tb.seen_data;
-    for (const Column& cb : tb.columns) {
-      if (!ta->FindColumn(cb.name)) ta->columns.push_back(cb);
-    }
-  }
-}
-
-}  // namespace
-
-// DuckDB reads job files with one thread per file. A big package is normalized in two halves,
-// so its big tables have two files: enough for two cores. With more cores, files are also
+// DuckDB reads job files with one thread per file. A big package is normalized in parts, one
+// per worker, so its big tables have a file per part. With more than two cores, files are also
 // continued in a new file at 32 MB so that the load can use them all. (On two cores that only
 // costs: about 0.3 s more CPU for the nested benchmark, measured.)
 uint64_t Pipeline::Impl::JobFileBytes() {
@@ -100,28 +69,19 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     std::error_code ec;
     total_bytes += fs::file_size(j.path, ec);
   }
-  // Big packages are normalized in two halves at once. The second half starts from the same
-  // schema; when both halves agree on every column type the second half's new tables and
-  // columns are appended after the first half's, exactly as one pass would order them.
-  // When they disagree (a type change across the halves) the second half is redone after the
-  // first, so the result is always the one of a single pass.
-  // The halves are cut between the part files where their sizes come closest (extract writes
-  // parts of 16 MB, so they differ by at most 8 MB).
-  size_t split = jobs.size();
-  if (jobs.size() >= 2 && total_bytes >= (48ull << 20)) {
-    uint64_t acc = 0, best_diff = UINT64_MAX;
-    for (size_t i = 0; i + 1 < jobs.size(); ++i) {
-      std::error_code ec;
-      acc += fs::file_size(jobs[i].path, ec);
-      uint64_t diff = acc * 2 > total_bytes ? acc * 2 - total_bytes : total_bytes - acc * 2;
-      if (diff < best_diff) {
-        best_diff = diff;
-        split = i + 1;
-      }
-    }
+  // Big packages are normalized by several workers at once, in parts of about equal size that
+  // are merged into the result of a single pass (normalize_parts.h).
+  std::vector<uint64_t> sizes;
+  for (const auto& j : jobs) {
+    std::error_code ec;
+    sizes.push_back(fs::file_size(j.path, ec));
   }
-  std::vector<PackageJob> first(jobs.begin(), jobs.begin() + static_cast<long>(split));
-  std::vector<PackageJob> second(jobs.begin() + static_cast<long>(split), jobs.end());
+  const std::vector<size_t> cuts = CutParts(sizes, normalize_workers);
+  std::vector<std::vector<PackageJob>> part_jobs;
+  for (size_t k = 0; k < cuts.size(); ++k) {
+    size_t end = k + 1 < cuts.size() ? cuts[k + 1] : jobs.size();
+    part_jobs.emplace_back(jobs.begin() + static_cast<long>(cuts[k]), jobs.begin() + static_cast<long>(end));
+  }
 
   struct Part {
     Schema schema;
@@ -130,12 +90,12 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     std::unique_ptr<TypedNormalizer> typed;
     std::vector<JobFileInfo> files;
     uint64_t records = 0;
+    bool streams = false;  // its files are loaded while normalizing
+    bool first = false;    // the first part: its files are final when written
   };
   std::atomic<uint64_t> normalized_records{0};
-  Part* part_a = nullptr;
-  Part* part_b = nullptr;
-  // Files of the first half are final when written; those of the second half only when both
-  // halves agree on the column types (checked after both are done, the stream is abandoned
+  // Files of the first part are final when written; those of the other parts only when every
+  // part agrees on the column types (checked after all are done, the stream is abandoned
   // otherwise), so they never create or widen a table.
   auto stream_files = [&](Part& part, bool may_alter) {
     part.writers->SetRotation(StreamFileBytes(), [this, &part, may_alter](const JobFileInfo& f) {
@@ -160,8 +120,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   };
   auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
     part.writers = std::make_unique<JobWriterSet>(tmp / package_file::kNewJobs);
-    if (stream && (&part == part_a || &part == part_b)) {
-      stream_files(part, &part == part_a);
+    if (stream && part.streams) {
+      stream_files(part, part.first);
     } else if (JobFileBytes() > 0) {
       part.writers->SetRotation(JobFileBytes(), nullptr);
     }
@@ -218,66 +178,70 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     DLT_ASSIGN_OR_RETURN(part.files, part.writers->Close());
     return Status::Ok();
   };
-  Part a{*schema, nullptr, nullptr, nullptr, {}, 0};
-  Part b{*schema, nullptr, nullptr, nullptr, {}, 0};
-  part_a = &a;
-  part_b = &b;
+  std::vector<std::unique_ptr<Part>> parts;
+  for (size_t k = 0; k < part_jobs.size(); ++k) {
+    parts.push_back(std::make_unique<Part>(Part{*schema, nullptr, nullptr, nullptr, {}, 0, true, k == 0}));
+  }
   if (stream_load) StartStream();
-  Status status_b = Status::Ok();
+  std::vector<Status> statuses(parts.size(), Status::Ok());
   // The destination's library loads meanwhile (about 30 ms for DuckDB's), not after.
-  // Both threads are joined on every way out (std::jthread), and nothing thrown on the worker
-  // ends the process: it becomes the half's status.
+  // Every thread is joined on every way out (std::jthread), and nothing thrown on a worker ends
+  // the process: it becomes the part's status.
   std::jthread preload;
   if (!dest) preload = std::jthread([this] { PreloadDestination(destination); });
-  std::jthread worker;
-  if (!second.empty()) {
-    worker = std::jthread([&] {
-      try {
-        status_b = run_part(b, second, false);
-      } catch (const std::exception& e) {
-        status_b = Internal(std::string("normalizing the second half of package ") + load_id + " failed: " + e.what());
-      }
-    });
+  {
+    std::vector<std::jthread> workers;
+    for (size_t k = 1; k < parts.size(); ++k) {
+      workers.emplace_back([&, k] {
+        try {
+          statuses[k] = run_part(*parts[k], part_jobs[k], false);
+        } catch (const std::exception& e) {
+          statuses[k] = Internal("normalizing part " + std::to_string(k + 1) + " of package " + load_id +
+                                 " failed: " + e.what());
+        }
+      });
+    }
+    statuses[0] = run_part(*parts[0], part_jobs[0], true);
   }
-  Status status_a = run_part(a, first, true);
-  if (worker.joinable()) worker.join();
   if (preload.joinable()) preload.join();
   progress.Done();
   // The remaining files are loaded with the package; paths change when it is published.
   bool stream_ok = stream && StopStream();
-  DLT_RETURN_IF_ERROR(status_a);
-  DLT_RETURN_IF_ERROR(status_b);
+  for (const Status& st : statuses) DLT_RETURN_IF_ERROR(st);
   // Rows per table of a part: its JSON and its typed rows.
   auto add_counts = [](std::map<std::string, uint64_t>& into, const Part& part) {
     for (const auto& [t, n] : part.normalizer->row_counts()) into[t] += n;
     for (const auto& [t, n] : part.typed->row_counts()) into[t] += n;
   };
   std::map<std::string, uint64_t> row_counts;
-  add_counts(row_counts, a);
-  std::vector<JobFileInfo> files = a.files;
-  if (!second.empty()) {
-    if (SchemasAgree(a.schema, b.schema)) {
-      MergeSchemaInto(a.schema, b.schema);
-      add_counts(row_counts, b);
-      files.insert(files.end(), b.files.begin(), b.files.end());
-    } else {
-      if (stream_ok) {
-        // Files of the second half may have been loaded: load the package the ordinary way.
-        AbortStream();
-        stream_ok = false;
-      }
-      for (const auto& f : b.files) {
-        std::error_code ec;
-        fs::remove(f.path, ec);
-      }
-      Part c{std::move(a.schema), nullptr, nullptr, nullptr, {}, 0};
-      DLT_RETURN_IF_ERROR(run_part(c, second, true));
-      add_counts(row_counts, c);
-      files.insert(files.end(), c.files.begin(), c.files.end());
-      a.schema = std::move(c.schema);
+  add_counts(row_counts, *parts[0]);
+  std::vector<JobFileInfo> files = parts[0]->files;
+  Schema merged = std::move(parts[0]->schema);
+  for (size_t k = 1; k < parts.size(); ++k) {
+    Part& part = *parts[k];
+    if (SchemasAgree(merged, part.schema)) {
+      MergeSchemaInto(merged, part.schema);
+      add_counts(row_counts, part);
+      files.insert(files.end(), part.files.begin(), part.files.end());
+      continue;
     }
+    if (stream_ok) {
+      // Files of this part may have been loaded: load the package the ordinary way.
+      AbortStream();
+      stream_ok = false;
+    }
+    for (const auto& f : part.files) {
+      std::error_code ec;
+      fs::remove(f.path, ec);
+    }
+    // Normalized again from what the parts before it made, as a single pass would.
+    Part again{std::move(merged), nullptr, nullptr, nullptr, {}, 0, false, false};
+    DLT_RETURN_IF_ERROR(run_part(again, part_jobs[k], true));
+    add_counts(row_counts, again);
+    files.insert(files.end(), again.files.begin(), again.files.end());
+    merged = std::move(again.schema);
   }
-  Schema work = std::move(a.schema);
+  Schema work = std::move(merged);
   uint64_t bytes_written = 0;
   nlohmann::ordered_json job_bytes = nlohmann::ordered_json::object();  // checked before the load
   for (const auto& f : files) {

@@ -4,7 +4,10 @@
 // The stages live in files of their own (see pipeline_impl.h).
 #include "dlt/pipeline.h"
 
+#include <thread>
+
 #include "common/fs.h"
+#include "config/settings.h"
 #include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -64,6 +67,8 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   im.profile = ws.workspace_mode() ? ws.profile() : "";
   im.profile_selected_by = ws.workspace_mode() ? std::string(ProfileSourceName(ws.profile_source())) : "classic mode";
   im.dir = ws.pipelines_dir() / options.pipeline_name;
+  DLT_ASSIGN_OR_RETURN(double workers, settings::Number(ws.config(), {"normalize"}, "workers"));
+  im.normalize_workers = workers > 0 ? static_cast<size_t>(workers) : std::max(1u, std::thread::hardware_concurrency());
   // The run record keeps where each configuration value came from (never the values).
   const std::string dkey = "destination." + options.destination;
   im.config_origins.emplace_back(dkey + ".destination_type",

@@ -93,6 +93,7 @@ struct Pipeline::Impl {
   // Stores the source state user code kept (PipelineOptions::source_state) in `state`.
   Status MergeSourceState(const std::vector<Resource>& resources);
   static uint64_t JobFileBytes();
+  size_t normalize_workers = 1;  // [normalize] workers (0 in the file: one per core)
   Status NormalizePackage(const std::string& load_id, LoadInfo* info, bool stream_load = false);
   Status LoadPackage(const std::string& load_id, LoadInfo* info);
   Status LoadPackageImpl(const std::string& load_id, LoadInfo* info);
