@@ -70,6 +70,13 @@ class SqlClient {
   // SQL expression for the current UTC timestamp.
   virtual std::string NowSql() const = 0;
 
+  // Called before a package's transaction begins, with the most columns a table of its schema
+  // has: destinations that keep the rows of a transaction in memory bound it here.
+  virtual Status SizeForLoad(size_t widest_table_columns) {
+    (void)widest_table_columns;
+    return Status::Ok();
+  }
+
   // Called inside a package's transaction just before its COMMIT. `rows_deleted` says whether the
   // package deleted some (not all) rows of a table (merge), which makes compacting worth its cost.
   virtual Status BeforeCommit(bool rows_deleted) {

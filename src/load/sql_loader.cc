@@ -1,5 +1,6 @@
 #include "load/sql_loader.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -376,6 +377,9 @@ void SqlLoader::AbortStream() {
 
 Status SqlLoader::Load(const PackageToLoad& package) {
   if (!streaming_) {
+    size_t widest = 0;
+    for (const Table* t : package.schema->DataTables()) widest = std::max(widest, t->columns.size());
+    DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest));
     DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
     applied_columns_.clear();
     deferred_constraints_.clear();

@@ -32,6 +32,7 @@ class DuckDbClient : public SqlClient {
   std::string QuoteLiteral(std::string_view text) const override { return duckdb::QuoteLiteral(text); }
   std::string NowSql() const override { return "get_current_timestamp()"; }
   Status BeforeCommit(bool rows_deleted) override;
+  Status SizeForLoad(size_t widest_table_columns) override;
 
  private:
   DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
@@ -47,6 +48,8 @@ class DuckDbClient : public SqlClient {
   std::string display_;
   std::string default_vacuum_tasks_;  // DuckDB's max_vacuum_tasks when opened (read on first use)
   std::string vacuum_tasks_;          // the value set now
+  int64_t threads_ = 0;               // DuckDB's threads (read on first use)
+  std::string memory_limit_;          // the memory_limit set now
 };
 
 }  // namespace dlt
