@@ -9,12 +9,13 @@ namespace dlt {
 const DestinationType& DuckDbDestinationType();
 const DestinationType& PostgresDestinationType();
 const DestinationType& MotherDuckDestinationType();
+const DestinationType& FilesystemDestinationType();
 
 namespace {
 
 // Types Python dlt knows but this tool does not load into (yet).
 const char* const kForeignTypes[] = {"bigquery", "snowflake", "redshift", "mssql", "synapse",
-                                     "databricks", "athena", "clickhouse", "filesystem", "weaviate",
+                                     "databricks", "athena", "clickhouse", "weaviate",
                                      "qdrant", "lancedb", "dremio", "sqlalchemy", "fabric", "ducklake"};
 
 std::vector<std::string> Names() {
@@ -27,7 +28,7 @@ std::vector<std::string> Names() {
 
 const std::vector<const DestinationType*>& DestinationTypes() {
   static const std::vector<const DestinationType*> types = {&DuckDbDestinationType(), &PostgresDestinationType(),
-                                                            &MotherDuckDestinationType()};
+                                                            &MotherDuckDestinationType(), &FilesystemDestinationType()};
   return types;
 }
 
