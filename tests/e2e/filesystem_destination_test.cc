@@ -3,6 +3,7 @@
 // DuckDB's own readers give the source rows.
 #include <set>
 
+#include "destinations/filesystem/filesystem_destination.h"
 #include "pipeline_fixture.h"
 
 namespace dlt::testing {
@@ -153,6 +154,65 @@ TEST(FilesystemDestination, SyncAfterTheLocalStateIsWipedRestoresItFromTheFolder
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(FileSql("SELECT min(id) || '..' || max(id) || ' x' || count(*) FROM read_parquet(" + w.Glob("orders") + ")"), "1..6 x6");
+}
+
+// What the dashboard shows of a dataset (load history, tables, rows) comes from the same files.
+TEST(FilesystemDestination, ReadSideListsLoadsTableColumnsAndRowsFromTheFiles) {
+  LakeWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  w.Write("orders.jsonl", Orders(4, 5));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+
+  FilesystemConfig config;
+  config.root = w.root() / "_local" / "dev" / "lake";
+  DestinationOpenOptions options;
+  options.dataset = "shop_data";
+  options.read_only = true;
+  FilesystemDestination d(config, options, "lake");
+  EXPECT_TRUE(d.DatasetExists().value());
+  auto loads = d.RecentLoads(10);
+  ASSERT_TRUE(loads.ok()) << loads.status().message();
+  ASSERT_EQ(loads->size(), 2u);
+  EXPECT_TRUE(LoadIdLess(*(*loads)[1].load_id, *(*loads)[0].load_id)) << "newest first";
+  EXPECT_EQ((*loads)[0].status.value_or(""), "0");
+  EXPECT_TRUE(d.IsLoaded(*(*loads)[0].load_id).value());
+  EXPECT_FALSE(d.IsLoaded("1.5").value());
+  auto cols = d.TableColumns("orders");
+  ASSERT_TRUE(cols.ok()) << cols.status().message();
+  EXPECT_NE(std::find(cols->begin(), cols->end(), "address__city"), cols->end()) << ::testing::PrintToString(*cols);
+  EXPECT_TRUE(d.TableColumns("no_such_table").value().empty());
+  EXPECT_EQ(d.CountRows("orders").value(), 5u);
+  EXPECT_EQ(d.CountRows("orders__items").value(), 10u);
+  EXPECT_EQ(d.CountRows("_dlt_loads").value(), 2u);
+  auto page = d.ReadRows("orders", 2, 0);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  EXPECT_EQ(page->total, 5u);
+  EXPECT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(page->columns.size(), page->rows[0].size());
+  auto state = d.RetrieveState("shop");
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ((*state)->load_id, *(*loads)[1].load_id) << "the second run did not change the state";
+  auto schema = d.RetrieveSchema("shop");
+  ASSERT_TRUE(schema.ok() && schema->has_value());
+  EXPECT_NE((*schema)->find("\"orders__items\""), std::string::npos);
+}
+
+// A state file whose load never completed (no _dlt_loads entry) is not restored.
+TEST(FilesystemDestination, SyncIgnoresTheStateOfALoadThatNeverCompleted) {
+  LakeWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "incremental = { cursor_path = \"id\", initial_value = 0 }\n", "lake"));
+  w.Write("orders.jsonl", Orders(1, 4));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  w.Write("orders.jsonl", Orders(1, 7));
+  auto crash = w.RunPipeline({"shop.toml"}, {{"DLT_FAULT_KILL_AT", "load_before_loads_row"}});
+  ASSERT_EQ(crash.exit_code, 137) << crash.err;
+  ASSERT_EQ(Names(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
+  fs::remove_all(w.root() / ".dlt" / ".var");
+  auto s = w.Dlt({"pipeline", "shop", "sync"});
+  ASSERT_EQ(s.exit_code, 0) << s.out << s.err;
+  EXPECT_EQ(w.State("shop")["sources"]["shop"]["resources"]["orders"]["incremental"]["id"]["last_value"], 4);
 }
 
 TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
