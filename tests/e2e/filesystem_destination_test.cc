@@ -215,6 +215,21 @@ TEST(FilesystemDestination, SyncIgnoresTheStateOfALoadThatNeverCompleted) {
   EXPECT_EQ(w.State("shop")["sources"]["shop"]["resources"]["orders"]["incremental"]["id"]["last_value"], 4);
 }
 
+TEST(FilesystemDestination, PipelineDropDeletesTheFilesOfTheResourcesTablesAndRecordsTheDrop) {
+  LakeWorkspace w;
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  auto r = w.Dlt({"pipeline", "shop", "drop", "orders", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* t : {"orders", "orders__items", "orders__tags"}) EXPECT_TRUE(Names(w.Dataset() / t).empty()) << t;
+  EXPECT_EQ(Names(w.Dataset() / "_dlt_loads").size(), 2u);
+  EXPECT_EQ(Names(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
+  // The next run loads the resource again from scratch.
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders") + ")"), "3");
+}
+
 TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
   LakeWorkspace w("loader_file_format = \"jsonl\"\n");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
