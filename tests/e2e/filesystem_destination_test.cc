@@ -230,6 +230,22 @@ TEST(FilesystemDestination, PipelineDropDeletesTheFilesOfTheResourcesTablesAndRe
   EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders") + ")"), "3");
 }
 
+TEST(FilesystemDestination, ProfileSwitchMovesTheSamePipelineToAnotherBucketWithoutTouchingIt) {
+  LakeWorkspace w;
+  const fs::path prod_bucket = w.tmp() / "prod-bucket";
+  w.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"" + prod_bucket.string() +
+                    "\"\nloader_file_format = \"jsonl\"\n", "prod");
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
+  auto r = w.RunPipeline({"shop.toml", "--profile", "prod"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders") + ")"), "3");
+  EXPECT_EQ(FileSql("SELECT count(*) FROM read_json('" + (prod_bucket / "shop_data" / "orders" / "*.jsonl.gz").string() +
+                    "', format = 'newline_delimited')"), "3");
+  EXPECT_FALSE(fs::exists(w.root() / "_local" / "prod"));
+}
+
 TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
   LakeWorkspace w("loader_file_format = \"jsonl\"\n");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
