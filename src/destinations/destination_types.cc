@@ -39,6 +39,18 @@ const DestinationType* FindDestinationType(std::string_view name) {
   return nullptr;
 }
 
+std::optional<std::string> MergeUnsupportedMessage(const DestinationType& type, std::string_view destination_name,
+                                                   std::string_view table) {
+  if (type.supports_merge) return std::nullopt;
+  std::vector<std::string> sql;
+  for (const DestinationType* t : DestinationTypes()) {
+    if (t->supports_merge) sql.emplace_back(t->name);
+  }
+  return "table `" + std::string(table) + "` has write_disposition `merge`, which the " + std::string(type.name) +
+         " destination `" + std::string(destination_name) + "` does not support: its files are never updated in place. "
+         "Use `append` or `replace` for it, or load it into a SQL destination (" + text::Join(sql, ", ") + ")";
+}
+
 std::string DestinationTypeNames() { return text::Join(Names(), ", "); }
 
 bool IsKnownDestinationType(std::string_view type) { return FindDestinationType(type) != nullptr; }

@@ -273,7 +273,7 @@ TEST(FilesystemDestination, CsvFilesAreGzippedWithAHeaderAndReadBackWithReadCsv)
             "1c1,2c2,3c3");
 }
 
-TEST(FilesystemDestination, MergeIsRefusedWithWhatToUseInsteadAndNothingIsWritten) {
+TEST(FilesystemDestination, MergeIsRefusedBeforeExtractingWithWhatToUseInstead) {
   LakeWorkspace w;
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "write_disposition = \"merge\"\nprimary_key = \"id\"\n", "lake"));
   w.Write("orders.jsonl", Orders(1, 3));
@@ -285,6 +285,9 @@ TEST(FilesystemDestination, MergeIsRefusedWithWhatToUseInsteadAndNothingIsWritte
   EXPECT_TRUE(Contains(r.err, "SQL destination")) << r.err;
   EXPECT_FALSE(fs::exists(w.Dataset() / "orders"));
   EXPECT_FALSE(fs::exists(w.Dataset() / "_dlt_loads"));
+  // Refused before extracting: no package waits for a load that cannot happen.
+  EXPECT_TRUE(w.Packages("shop", "normalize/extracted").empty());
+  EXPECT_TRUE(w.Packages("shop", "load/normalized").empty());
 }
 
 TEST(FilesystemDestination, BucketUrlMayBeAnAbsolutePathOrAFileUrlAndTheTypeItsOwnName) {

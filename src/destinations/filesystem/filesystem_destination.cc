@@ -47,6 +47,8 @@ std::string FileId(const std::string& job_file_name) {
 
 }  // namespace
 
+const DestinationType& FilesystemDestinationType();
+
 std::string PathSafeHash(const std::string& version_hash) {
   auto bytes = hash::Base64Decode(version_hash);
   return bytes.ok() ? hash::ToHex(*bytes) : version_hash;
@@ -137,13 +139,12 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
   for (const auto& r : p.replace_tables) {
     if (schema.FindTable(r)) roots.insert(r);
   }
-  // Nothing is written when a table asks for what files cannot do.
+  // Nothing is written when a table asks for what files cannot do (the pipeline refuses such a
+  // resource before extracting; this catches packages made before the destination changed).
   for (const auto& r : roots) {
     if (schema.FindTable(r)->write_disposition.value_or(WriteDisposition::kAppend) == WriteDisposition::kMerge) {
-      return InvalidArgument("table `" + r + "` has write_disposition `merge`, which the filesystem destination `" + name_ +
-                             "` does not support: files are never updated in place. Use `append` or `replace` for it, "
-                             "or load it into a SQL destination (duckdb, postgres); then discard this package with "
-                             "`dlt pipeline <pipeline> drop-pending-packages`");
+      return InvalidArgument(*MergeUnsupportedMessage(FilesystemDestinationType(), name_, r) +
+                             "; then discard this package with `dlt pipeline <pipeline> drop-pending-packages`");
     }
   }
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dataset_dir_));
@@ -251,6 +252,7 @@ const DestinationType& FilesystemDestinationType() {
       .name = "filesystem",
       .max_identifier_length = 65536,
       .load_while_normalizing = false,
+      .supports_merge = false,
       .resolve_credentials = &ResolveFilesystemConfig,
       .open = &OpenFilesystem,
       .preload = &PreloadFilesystem,
