@@ -100,9 +100,10 @@ Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& jo
   const char* options = "FORMAT parquet";
   if (config_.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
   if (config_.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
+  std::error_code ec;
+  fs::remove(temp, ec);  // what a load killed while writing this file left
   Status s = engine->ExportJobs(cols, {job.path}, temp, options);
   if (s.ok()) s = SyncFile(temp);
-  std::error_code ec;
   if (s.ok()) {
     fs::rename(temp, target, ec);
     if (ec) s = Internal("cannot rename " + temp.string() + " to " + target.string() + ": " + ec.message());
