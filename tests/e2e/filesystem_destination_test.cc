@@ -246,6 +246,30 @@ TEST(FilesystemDestination, ProfileSwitchMovesTheSamePipelineToAnotherBucketWith
   EXPECT_FALSE(fs::exists(w.root() / "_local" / "prod"));
 }
 
+TEST(FilesystemDestination, InitWithTheFilesystemDestinationConfiguresAFolderThePipelineWritesParquetFilesTo) {
+  TempWorkspace w;
+  const fs::path dir = w.tmp() / "project";
+  fs::create_directories(dir);
+  auto r = w.Dlt({"init", "filesystem", "filesystem", "--toml"}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "it loads Parquet files into _local/dev/files/")) << r.out;
+  EXPECT_TRUE(Contains(ReadFile(dir / ".dlt" / "config.toml"), "destination_type = \"filesystem\"\nbucket_url = \"files\""));
+  // The template's resource merges on `id`: refused, with what to change.
+  r = w.Dlt({"run", "filesystem_pipeline.toml"}, dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "table `events` has write_disposition `merge`")) << r.err;
+  std::string pipeline = ReadFile(dir / "filesystem_pipeline.toml");
+  const std::string merge = "write_disposition = \"merge\"";
+  ASSERT_NE(pipeline.find(merge), std::string::npos) << pipeline;
+  pipeline.replace(pipeline.find(merge), merge.size(), "write_disposition = \"append\"");
+  WriteFile(dir / "filesystem_pipeline.toml", pipeline);
+  r = w.Dlt({"run", "filesystem_pipeline.toml"}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet('" +
+                    (dir / "_local" / "dev" / "files" / "filesystem_data" / "events" / "*.parquet").string() + "')"),
+            "3");
+}
+
 TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
   LakeWorkspace w("loader_file_format = \"jsonl\"\n");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));

@@ -258,9 +258,8 @@ const DestinationType& FilesystemDestinationType() {
       .open = &OpenFilesystem,
       .preload = &PreloadFilesystem,
       .local_file = nullptr,
-      .init_loads_into = "into files in the folder bucket_url names",
-      .init_credentials_step = "Say where the files go: add bucket_url = \"files\" under [destination.warehouse] in\n"
-                               ".dlt/config.toml (relative folders are under _local/<profile>/).",
+      .init_loads_into = "Parquet files into _local/dev/files/",
+      .init_credentials_step = "",
   };
   return t;
 }
