@@ -9,12 +9,13 @@ namespace dlt {
 const DestinationType& DuckDbDestinationType();
 const DestinationType& PostgresDestinationType();
 const DestinationType& MotherDuckDestinationType();
+const DestinationType& FilesystemDestinationType();
 
 namespace {
 
 // Types Python dlt knows but this tool does not load into (yet).
 const char* const kForeignTypes[] = {"bigquery", "snowflake", "redshift", "mssql", "synapse",
-                                     "databricks", "athena", "clickhouse", "filesystem", "weaviate",
+                                     "databricks", "athena", "clickhouse", "weaviate",
                                      "qdrant", "lancedb", "dremio", "sqlalchemy", "fabric", "ducklake"};
 
 std::vector<std::string> Names() {
@@ -27,7 +28,7 @@ std::vector<std::string> Names() {
 
 const std::vector<const DestinationType*>& DestinationTypes() {
   static const std::vector<const DestinationType*> types = {&DuckDbDestinationType(), &PostgresDestinationType(),
-                                                            &MotherDuckDestinationType()};
+                                                            &MotherDuckDestinationType(), &FilesystemDestinationType()};
   return types;
 }
 
@@ -36,6 +37,18 @@ const DestinationType* FindDestinationType(std::string_view name) {
     if (t->name == name) return t;
   }
   return nullptr;
+}
+
+std::optional<std::string> MergeUnsupportedMessage(const DestinationType& type, std::string_view destination_name,
+                                                   std::string_view table) {
+  if (type.supports_merge) return std::nullopt;
+  std::vector<std::string> sql;
+  for (const DestinationType* t : DestinationTypes()) {
+    if (t->supports_merge) sql.emplace_back(t->name);
+  }
+  return "table `" + std::string(table) + "` has write_disposition `merge`, which the " + std::string(type.name) +
+         " destination `" + std::string(destination_name) + "` does not support: its files are never updated in place. "
+         "Use `append` or `replace` for it, or load it into a SQL destination (" + text::Join(sql, ", ") + ")";
 }
 
 std::string DestinationTypeNames() { return text::Join(Names(), ", "); }

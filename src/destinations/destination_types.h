@@ -25,6 +25,8 @@ struct DestinationType {
   // Job files are loaded while the package is still normalized (the database works in a
   // process of its own, so the load overlaps the normalizer's CPU work instead of competing).
   bool load_while_normalizing = false;
+  // Tables with write_disposition merge can be loaded (rows updated in place by key).
+  bool supports_merge = true;
   // Reads and validates the credentials (errors never hold a value).
   StatusOr<std::shared_ptr<const DestinationCredentials>> (*resolve_credentials)(const CredentialsLookup& lookup) = nullptr;
   // Connects (read-only when asked) for the dataset of `options`.
@@ -44,6 +46,10 @@ struct DestinationType {
 // Every registered type, in the order they are listed to users.
 const std::vector<const DestinationType*>& DestinationTypes();
 const DestinationType* FindDestinationType(std::string_view name);
+// The error for a merge resource on a destination that cannot merge (names the resource, the
+// destination and what to use instead), or nullopt when the type merges.
+std::optional<std::string> MergeUnsupportedMessage(const DestinationType& type, std::string_view destination_name,
+                                                   std::string_view table);
 // "duckdb, motherduck, postgres"
 std::string DestinationTypeNames();
 

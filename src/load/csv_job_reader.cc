@@ -1,5 +1,7 @@
 #include "load/csv_job_reader.h"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -322,5 +324,45 @@ bool ParseJobTimestampMicros(std::string_view s, int64_t* out) {
   *out = result;
   return true;
 }
+
+StatusOr<std::vector<std::string>> ReadCsvJobHeader(const std::filesystem::path& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return DataLoss("load job file missing: " + path.string());
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  int c;
+  while ((c = std::fgetc(f)) != EOF) {
+    any = true;
+    if (quoted) {
+      if (c == '"') {
+        int n = std::fgetc(f);
+        if (n == '"') {
+          cur += '"';
+        } else {
+          quoted = false;
+          if (n == EOF) break;
+          std::ungetc(n, f);
+        }
+      } else {
+        cur += static_cast<char>(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else if (c == '\n') {
+      break;
+    } else {
+      cur += static_cast<char>(c);
+    }
+  }
+  std::fclose(f);
+  if (!any) return DataLoss("load job file is empty (truncated): " + path.string());
+  out.push_back(std::move(cur));
+  return out;
+}
+
 
 }  // namespace dlt

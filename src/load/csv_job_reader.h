@@ -74,6 +74,9 @@ class CsvJobReader {
   std::vector<std::string> header_;
 };
 
+// The column names of a job file's header line (DataLoss when the file is missing or empty).
+StatusOr<std::vector<std::string>> ReadCsvJobHeader(const std::filesystem::path& path);
+
 // Conversions of job file text into DuckDB's storage values. They accept what the normalizer
 // writes (and what DuckDB's own casts accept for these forms); false when the text is not one.
 bool ParseJobBigint(std::string_view s, int64_t* out);

@@ -6,54 +6,12 @@
 
 #include "common/fault.h"
 #include "common/text.h"
+#include "load/csv_job_reader.h"
 
 namespace dlt {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Column names from the header line of a CSV job file.
-StatusOr<std::vector<std::string>> ReadCsvHeader(const fs::path& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return DataLoss("load job file missing: " + path.string());
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false, any = false;
-  int c;
-  while ((c = std::fgetc(f)) != EOF) {
-    any = true;
-    if (quoted) {
-      if (c == '"') {
-        int n = std::fgetc(f);
-        if (n == '"') {
-          cur += '"';
-        } else {
-          quoted = false;
-          if (n == EOF) break;
-          std::ungetc(n, f);
-        }
-      } else {
-        cur += static_cast<char>(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
-    } else if (c == '\n') {
-      break;
-    } else {
-      cur += static_cast<char>(c);
-    }
-  }
-  std::fclose(f);
-  if (!any) return DataLoss("load job file is empty (truncated): " + path.string());
-  out.push_back(std::move(cur));
-  return out;
-}
-
-}  // namespace
 
 StatusOr<std::vector<std::string>> SqlClient::TableColumns(const std::string& dataset, const std::string& table) {
   DLT_ASSIGN_OR_RETURN(auto rows, Query("SELECT column_name FROM information_schema.columns WHERE table_schema = " +
@@ -137,7 +95,7 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
   // Files with the same header are loaded together.
   std::map<std::vector<std::string>, std::vector<fs::path>> groups;
   for (const PackageJob* j : jobs) {
-    DLT_ASSIGN_OR_RETURN(auto header, ReadCsvHeader(j->path));
+    DLT_ASSIGN_OR_RETURN(auto header, ReadCsvJobHeader(j->path));
     groups[header].push_back(j->path);
   }
   for (const auto& [header, files] : groups) {

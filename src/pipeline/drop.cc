@@ -78,9 +78,18 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
     for (const auto& t : result.tables) schema.RemoveTable(t);
     schema.BumpVersion();
   }
-  auto& sources = state.doc()["sources"][schema_name]["resources"];
-  for (const auto& r : selected) {
-    if (sources.is_object()) sources.erase(r);
+  // Only resources that kept state have any to reset; indexing a missing key would write a null
+  // `resources` into the state, which the next run refuses as damaged.
+  auto& doc = state.doc();
+  auto src = doc.find("sources");
+  if (src != doc.end() && src->is_object()) {
+    auto schema_it = src->find(schema_name);
+    if (schema_it != src->end() && schema_it->is_object()) {
+      auto res = schema_it->find("resources");
+      if (res != schema_it->end() && res->is_object()) {
+        for (const auto& r : selected) res->erase(r);
+      }
+    }
   }
   state.BumpIfChanged();
 

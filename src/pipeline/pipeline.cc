@@ -87,6 +87,14 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
   return im.Call([&](LoadInfo& info) -> Status {
     DLT_RETURN_IF_ERROR(im.ProcessPending(&info));
     if (resources.empty()) return Status::Ok();
+    // A write disposition the destination cannot do is refused before anything is extracted.
+    if (const DestinationType* type = FindDestinationType(im.destination.type)) {
+      for (const auto& r : resources) {
+        if (r.options().write_disposition != "merge") continue;
+        const std::string table = r.options().table_name.empty() ? r.options().name : r.options().table_name;
+        if (auto msg = MergeUnsupportedMessage(*type, im.destination.name, table)) return InvalidArgument(*msg);
+      }
+    }
     std::string load_id = im.NextLoadId();
     PipelineState before = im.state;
     DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info));

@@ -53,5 +53,19 @@ TEST(PipelineDrop, DropsTheResourceTablesAndResetsItsCursorOnly) {
   EXPECT_TRUE(Contains(ws.Read(".dlt/.var/dev/pipelines/shop/state.json"), "\"orders\""));
 }
 
+TEST(PipelineDrop, DroppingAResourceThatKeptNoStateLeavesAStateTheNextRunAccepts) {
+  TempWorkspace ws;
+  ws.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+  ws.Write("shop.toml", "[pipeline]\nname = \"shop\"\ndestination = \"warehouse\"\ndataset_name = \"shop_data\"\n"
+                        "[[resources]]\nname = \"orders\"\npath = \"orders.jsonl\"\n");
+  ws.Write("orders.jsonl", "{\"id\": 1}\n{\"id\": 2}\n");
+  ASSERT_EQ(ws.Dlt({"run", "shop.toml"}).exit_code, 0);
+  RunResult r = ws.Dlt({"pipeline", "shop", "drop", "orders", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = ws.Dlt({"run", "shop.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlValue(ws.root() / "_local/dev/warehouse.duckdb", "SELECT count(*) FROM shop_data.orders"), "2");
+}
+
 }  // namespace
 }  // namespace dlt::testing

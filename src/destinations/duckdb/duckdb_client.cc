@@ -201,16 +201,16 @@ Status DuckDbClient::AddColumns(const std::string& dataset, const Table& table,
   return Execute("ALTER TABLE " + temp + " RENAME TO " + QuoteIdentifier(table.name));
 }
 
-Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
-                             const std::vector<const Column*>& columns,
-                             const std::vector<std::filesystem::path>& files) {
+StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*>& columns,
+                                                const std::vector<std::filesystem::path>& files,
+                                                std::vector<std::string>* targets, duckdb::CsvJobScan* scan_out) {
   // The job files are read by our own table function (duckdb::Connection::ScanCsvJobs): it knows
   // their exact dialect and fills DuckDB's vectors directly, which costs about half of what
   // DuckDB's general CSV reader spends on them. Types it does not produce itself are read as
   // text and cast by DuckDB.
   std::vector<std::string> file_list;
   std::vector<duckdb::ScanColumn> scan_columns;
-  std::vector<std::string> select, targets;
+  std::vector<std::string> select;
   for (const auto& f : files) file_list.push_back(f.string());
   for (const Column* c : columns) {
     duckdb::ScanType type = duckdb::ScanType::kVarchar;
@@ -230,13 +230,30 @@ Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& tabl
     } else if (type == duckdb::ScanType::kVarchar && c->data_type != DataType::kText) {
       expr = "CAST(" + expr + " AS " + TypeSql(*c) + ")";
     }
-    select.push_back(expr);
-    targets.push_back(QuoteIdentifier(c->name));
+    select.push_back(expr + (targets ? "" : " AS " + QuoteIdentifier(c->name)));
+    if (targets) targets->push_back(QuoteIdentifier(c->name));
   }
   auto scan = conn_.ScanCsvJobs(std::move(file_list), std::move(scan_columns));
   if (!scan.ok()) return Wrap(scan.status());
-  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") SELECT " +
-                 text::Join(select, ", ") + " FROM " + scan->sql());
+  std::string sql = "SELECT " + text::Join(select, ", ") + " FROM " + scan->sql();
+  *scan_out = std::move(scan).value();
+  return sql;
+}
+
+Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
+                             const std::vector<const Column*>& columns,
+                             const std::vector<std::filesystem::path>& files) {
+  std::vector<std::string> targets;
+  duckdb::CsvJobScan scan;  // registered while the statement runs
+  DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, &targets, &scan));
+  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
+}
+
+Status DuckDbClient::ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
+                                const std::filesystem::path& target, std::string_view copy_options) {
+  duckdb::CsvJobScan scan;  // registered while the statement runs
+  DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, nullptr, &scan));
+  return Execute("COPY (" + select + ") TO " + QuoteLiteral(target.string()) + " (" + std::string(copy_options) + ")");
 }
 
 }  // namespace dlt

@@ -25,6 +25,10 @@ class DuckDbClient : public SqlClient {
   void Interrupt() override { conn_.Interrupt(); }
   Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
+  // Writes the rows of CSV job files (their header columns, typed as for a load) to `target`
+  // with DuckDB's COPY ... TO and `copy_options` ("FORMAT parquet"): the filesystem destination.
+  Status ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
+                    const std::filesystem::path& target, std::string_view copy_options);
   std::string TypeSql(const Column& column) const override;
   std::string StorageSql(const Column& column) const override;
   Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) override;
@@ -38,6 +42,11 @@ class DuckDbClient : public SqlClient {
   DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
       : db_(std::move(db)), conn_(std::move(conn)), display_(std::move(display)) {}
   Status Wrap(Status s) const;
+  // "SELECT <typed columns> FROM <scan of the job files>"; `targets` gets the quoted column names
+  // (when given, the select list carries no aliases); `scan` must outlive the statement.
+  StatusOr<std::string> JobSelectSql(const std::vector<const Column*>& columns,
+                                     const std::vector<std::filesystem::path>& files, std::vector<std::string>* targets,
+                                     duckdb::CsvJobScan* scan);
   // AddColumns rebuilds a table when at least this many columns are new and it has at most
   // kRebuildRowsPerColumn rows per new column (measured: one ALTER on a 3M-row table costs about
   // what rewriting 1/3 of a row per row does; below that, the ALTERs' catalog copies dominate).

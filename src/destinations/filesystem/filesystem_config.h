@@ -1,0 +1,35 @@
+// Configuration of the filesystem destination: where the bucket is (`bucket_url`), how files are
+// laid out in it (`layout`) and in which format (`loader_file_format`), read from
+// `[destination.<name>]` of the active profile with dlt's lookup rules.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "destinations/credentials_lookup.h"
+#include "dlt/destination.h"
+#include "dlt/status.h"
+
+namespace dlt {
+
+enum class FileFormat { kParquet, kJsonl, kCsv };
+
+struct FilesystemConfig : DestinationCredentials {
+  std::string bucket_url;        // as configured (display)
+  std::filesystem::path root;    // the local folder the bucket is (absolute)
+  std::string layout = "{table_name}/{load_id}.{file_id}.{ext}";
+  FileFormat format = FileFormat::kParquet;
+  // Newest state files kept per pipeline (dlt's max_state_files); 0 or less keeps all.
+  int max_state_files = 100;
+  std::string Redacted() const override { return bucket_url; }
+};
+
+// The file extension of a format, as dlt names files: jsonl and csv are gzip-compressed
+// ("jsonl.gz", "csv.gz"), parquet compresses inside the file.
+std::string FileFormatExtension(FileFormat f);
+
+// Reads bucket_url (a local path, relative ones under the profile's local folder, or file://),
+// layout (checked: only dlt's placeholders) and loader_file_format. Errors name the key and file.
+StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(const CredentialsLookup& l);
+
+}  // namespace dlt

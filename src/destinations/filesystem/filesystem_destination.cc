@@ -1,0 +1,269 @@
+#include "destinations/filesystem/filesystem_destination.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "common/fault.h"
+#include "common/fs.h"
+#include "common/hash.h"
+#include "destinations/destination_types.h"
+#include "destinations/duckdb/duckdb_api.h"
+#include "destinations/filesystem/filesystem_layout.h"
+#include "load/csv_job_reader.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// A temporary name beside `target`: hidden, and never matched by a `*.parquet` glob.
+fs::path TempBeside(const fs::path& target) { return target.parent_path() / ("." + target.filename().string() + ".tmp"); }
+
+// Flushes a file that another writer (DuckDB) closed, so that the rename publishes its content.
+Status SyncFile(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY);
+  if (fd < 0) return Internal("cannot open " + p.string() + " to flush it");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Internal("cannot flush " + p.string());
+  return Status::Ok();
+}
+
+// `<stem>.<file id>.<retry>.csv` -> the file id.
+std::string FileId(const std::string& job_file_name) {
+  size_t a = job_file_name.find('.');
+  size_t b = a == std::string::npos ? a : job_file_name.find('.', a + 1);
+  if (b == std::string::npos) return job_file_name;
+  return job_file_name.substr(a + 1, b - a - 1);
+}
+
+}  // namespace
+
+const DestinationType& FilesystemDestinationType();
+
+std::string PathSafeHash(const std::string& version_hash) {
+  auto bytes = hash::Base64Decode(version_hash);
+  return bytes.ok() ? hash::ToHex(*bytes) : version_hash;
+}
+
+bool LoadIdLess(const std::string& a, const std::string& b) {
+  double x = std::strtod(a.c_str(), nullptr), y = std::strtod(b.c_str(), nullptr);
+  return x != y ? x < y : a < b;
+}
+
+FilesystemDestination::FilesystemDestination(FilesystemConfig config, DestinationOpenOptions options, std::string name)
+    : config_(std::move(config)), options_(std::move(options)), name_(std::move(name)) {
+  dataset_dir_ = config_.root / options_.dataset;
+}
+
+StatusOr<DuckDbClient*> FilesystemDestination::Engine() {
+  if (!engine_) {
+    DLT_ASSIGN_OR_RETURN(engine_, DuckDbClient::Open(":memory:", "(in memory, for destination `" + name_ + "`)", false));
+  }
+  return engine_.get();
+}
+
+Status FilesystemDestination::WriteFile(const fs::path& target, std::string_view content) {
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(target.parent_path()));
+  return fsutil::WriteFileAtomic(target, content);
+}
+
+StatusOr<bool> FilesystemDestination::IsLoaded(const std::string& load_id) {
+  for (const auto& [path, parts] : SystemFiles("_dlt_loads", 2)) {
+    if (parts[1] == load_id) return true;
+  }
+  return false;
+}
+
+Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& job, const fs::path& target) {
+  DLT_ASSIGN_OR_RETURN(auto header, ReadCsvJobHeader(job.path));
+  std::vector<const Column*> cols;
+  for (const auto& name : header) {
+    const Column* c = table.FindColumn(name);
+    if (!c) {
+      return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                      "` that is not in the package schema (" + job.path.string() + ")");
+    }
+    cols.push_back(c);
+  }
+  DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(target.parent_path()));
+  const fs::path temp = TempBeside(target);
+  const char* options = "FORMAT parquet";
+  if (config_.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
+  if (config_.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
+  std::error_code ec;
+  fs::remove(temp, ec);  // what a load killed while writing this file left
+  Status s = engine->ExportJobs(cols, {job.path}, temp, options);
+  if (s.ok()) s = SyncFile(temp);
+  if (s.ok()) {
+    fs::rename(temp, target, ec);
+    if (ec) s = Internal("cannot rename " + temp.string() + " to " + target.string() + ": " + ec.message());
+  }
+  if (!s.ok()) {
+    fs::remove(temp, ec);
+    return s.WithContext("writing " + target.string());
+  }
+  return Status::Ok();
+}
+
+Status FilesystemDestination::DeleteTableFiles(const std::string& table, const std::string& schema_name,
+                                               const std::vector<fs::path>& keep) {
+  std::set<fs::path> kept(keep.begin(), keep.end());
+  for (const auto& f : TableFiles(table, schema_name)) {
+    if (kept.count(f)) continue;
+    std::error_code ec;
+    fs::remove(f, ec);
+    if (ec) return Internal("cannot delete " + f.string() + " (table `" + table + "`): " + ec.message());
+  }
+  return Status::Ok();
+}
+
+Status FilesystemDestination::Load(const PackageToLoad& p) {
+  const Schema& schema = *p.schema;
+  applied_.clear();
+  std::map<std::string, std::vector<const PackageJob*>> by_table;
+  std::set<std::string> roots;
+  for (const auto& j : p.jobs) {
+    if (!schema.FindTable(j.table)) return DataLoss("load package " + p.load_id + " has jobs for table `" + j.table + "` missing from its schema");
+    by_table[j.table].push_back(&j);
+    roots.insert(schema.RootOf(j.table).name);
+  }
+  for (const auto& r : p.replace_tables) {
+    if (schema.FindTable(r)) roots.insert(r);
+  }
+  // Nothing is written when a table asks for what files cannot do (the pipeline refuses such a
+  // resource before extracting; this catches packages made before the destination changed).
+  for (const auto& r : roots) {
+    if (schema.FindTable(r)->write_disposition.value_or(WriteDisposition::kAppend) == WriteDisposition::kMerge) {
+      return InvalidArgument(*MergeUnsupportedMessage(FilesystemDestinationType(), name_, r) +
+                             "; then discard this package with `dlt pipeline <pipeline> drop-pending-packages`");
+    }
+  }
+  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dataset_dir_));
+  std::error_code ec;
+  if (!fs::exists(dataset_dir_ / "init", ec)) {
+    // dlt's storage version 2: compressed files carry ".gz".
+    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "init", R"({"initial_version": 2, "current_version": 2})"));
+  }
+  for (const auto& t : p.drop_tables) DLT_RETURN_IF_ERROR(DeleteTableFiles(t, schema.name(), {}));
+  // Emptied tables (refresh="drop_data") lose their files; their schema stays.
+  for (const auto& t : p.truncate_tables) DLT_RETURN_IF_ERROR(DeleteTableFiles(t, schema.name(), {}));
+
+  // The schema version, once per version hash (dlt names the file with a time; the load id is one).
+  const std::string hash_hex = PathSafeHash(schema.version_hash());
+  bool have_version = false;
+  for (const auto& [path, parts] : SystemFiles("_dlt_version", 3)) {
+    have_version = have_version || (parts[0] == schema.name() && parts[2] == hash_hex);
+  }
+  if (!have_version) {
+    Json v;
+    v["version_hash"] = schema.version_hash();
+    v["schema_name"] = schema.name();
+    v["version"] = schema.version();
+    v["engine_version"] = Schema::kEngineVersion;
+    v["inserted_at"] = NowIso();
+    v["schema"] = schema.ToJson();
+    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "_dlt_version" / (schema.name() + "__" + p.load_id + "__" + hash_hex + ".jsonl"), v.dump()));
+  }
+
+  for (const auto& rname : roots) {
+    const Table& root = *schema.FindTable(rname);
+    WriteDisposition disp = root.write_disposition.value_or(WriteDisposition::kAppend);
+    if (disp == WriteDisposition::kSkip) continue;
+    std::vector<const Table*> family{&root};
+    for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
+    std::map<std::string, std::vector<fs::path>> written;
+    for (const Table* t : family) {
+      auto it = by_table.find(t->name);
+      if (it == by_table.end()) continue;
+      if (TableFiles(t->name, schema.name()).empty()) {
+        std::vector<std::string> cols;
+        for (const auto& c : t->columns) cols.push_back(c.name);
+        applied_.push_back({t->name, std::move(cols)});
+      }
+      for (const PackageJob* j : it->second) {
+        LayoutValues v{schema.name(), t->name, p.load_id, FileId(j->file_name), FileFormatExtension(config_.format)};
+        fs::path target = dataset_dir_ / ExpandLayout(config_.layout, v);
+        DLT_RETURN_IF_ERROR(ExportJob(*t, *j, target));
+        written[t->name].push_back(target);
+      }
+      FaultPoint("load_table");
+    }
+    // Replace: the old files go only once every new file is complete.
+    if (disp == WriteDisposition::kReplace) {
+      for (const Table* t : family) DLT_RETURN_IF_ERROR(DeleteTableFiles(t->name, schema.name(), written[t->name]));
+    }
+  }
+
+  FaultPoint("load_before_state_row");
+  if (p.state) {
+    const StateRow& s = *p.state;
+    Json doc;
+    doc["version"] = s.version;
+    doc["engine_version"] = s.engine_version;
+    doc["pipeline_name"] = s.pipeline_name;
+    doc["state"] = s.state;
+    doc["created_at"] = NowIso();
+    doc["version_hash"] = s.version_hash;
+    doc["_dlt_load_id"] = p.load_id;
+    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "_dlt_pipeline_state" /
+                                      (s.pipeline_name + "__" + p.load_id + "__" + PathSafeHash(s.version_hash) + ".jsonl"),
+                                  doc.dump()));
+    // As dlt: only the newest max_state_files states of the pipeline are kept.
+    if (config_.max_state_files > 0) {
+      std::vector<std::pair<std::string, fs::path>> mine;
+      for (const auto& [path, parts] : SystemFiles("_dlt_pipeline_state", 3)) {
+        if (parts[0] == s.pipeline_name) mine.push_back({parts[1], path});
+      }
+      std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) { return LoadIdLess(b.first, a.first); });
+      for (size_t i = static_cast<size_t>(config_.max_state_files); i < mine.size(); ++i) fs::remove(mine[i].second, ec);
+    }
+  }
+  FaultPoint("load_before_loads_row");
+  Json load;
+  load["load_id"] = p.load_id;
+  load["schema_name"] = schema.name();
+  load["status"] = 0;
+  load["inserted_at"] = NowIso();
+  load["schema_version_hash"] = schema.version_hash();
+  return WriteFile(dataset_dir_ / "_dlt_loads" / (schema.name() + "__" + p.load_id + ".jsonl"), load.dump());
+}
+
+namespace {
+
+StatusOr<std::unique_ptr<Destination>> OpenFilesystem(const DestinationConfig& d, const DestinationOpenOptions& o) {
+  const auto* c = d.CredentialsAs<FilesystemConfig>();
+  if (!c) return Internal("destination `" + d.name + "`: configuration of another type");
+  return std::unique_ptr<Destination>(std::make_unique<FilesystemDestination>(*c, o, d.name));
+}
+
+void PreloadFilesystem() { (void)duckdb::EnsureLoaded(); }
+
+}  // namespace
+
+const DestinationType& FilesystemDestinationType() {
+  static const DestinationType t{
+      .name = "filesystem",
+      .max_identifier_length = 65536,
+      .load_while_normalizing = false,
+      .supports_merge = false,
+      .resolve_credentials = &ResolveFilesystemConfig,
+      .open = &OpenFilesystem,
+      .preload = &PreloadFilesystem,
+      .local_file = nullptr,
+      .init_loads_into = "Parquet files into _local/dev/files/",
+      .init_credentials_step = "",
+  };
+  return t;
+}
+
+}  // namespace dlt

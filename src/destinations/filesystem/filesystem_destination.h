@@ -1,0 +1,83 @@
+// The filesystem destination: load packages become files in a folder ("bucket"), laid out as
+// dlt 1.26 writes them, so that dlt itself and engines reading Parquet/JSONL/CSV see the same
+// dataset:
+//   <bucket>/<dataset>/init                                   {"initial_version": 2, ...}
+//   <bucket>/<dataset>/<table>/<load_id>.<file_id>.<ext>      data (layout configurable)
+//   <bucket>/<dataset>/_dlt_version/<schema>__<id>__<hash hex>.jsonl
+//   <bucket>/<dataset>/_dlt_pipeline_state/<pipeline>__<load_id>__<hash hex>.jsonl
+//   <bucket>/<dataset>/_dlt_loads/<schema>__<load_id>.jsonl   written last: the package counts
+//                                                              as loaded only once it is there
+// Every file is written under a temporary name in its folder and renamed, and names depend only
+// on the package (load id, job file id), so a load killed half-way is redone by the next run over
+// the same names: nothing is counted twice. Job files are turned into the chosen format by an
+// in-memory DuckDB (typed columns: timestamps with zone, decimals with their precision).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "destinations/duckdb/duckdb_client.h"
+#include "destinations/filesystem/filesystem_config.h"
+#include "load/destination.h"
+
+namespace dlt {
+
+class FilesystemDestination : public Destination {
+ public:
+  FilesystemDestination(FilesystemConfig config, DestinationOpenOptions options, std::string name);
+
+  StatusOr<bool> IsLoaded(const std::string& load_id) override;
+  Status Load(const PackageToLoad& package) override;
+  const std::vector<std::pair<std::string, std::vector<std::string>>>& applied_columns() const override {
+    return applied_;
+  }
+
+  // In filesystem_read.cc.
+  StatusOr<std::optional<StoredState>> RetrieveState(const std::string& pipeline_name) override;
+  StatusOr<std::optional<std::string>> RetrieveSchema(const std::string& schema_name) override;
+  StatusOr<bool> DatasetExists() override;
+  StatusOr<std::vector<LoadRecord>> RecentLoads(size_t limit) override;
+  StatusOr<std::vector<std::string>> TableColumns(const std::string& table) override;
+  StatusOr<uint64_t> CountRows(const std::string& table) override;
+  StatusOr<RowPage> ReadRows(const std::string& table, uint64_t limit, uint64_t offset) override;
+  Status LimitReadTime(int seconds) override {
+    (void)seconds;  // reads are of local files
+    return Status::Ok();
+  }
+
+  const std::filesystem::path& dataset_dir() const { return dataset_dir_; }
+
+ private:
+  // Files of a dlt system table folder whose names split into `<a>__<b>__<c>` (state, versions)
+  // or `<a>__<b>` (loads): (path, parts).
+  std::vector<std::pair<std::filesystem::path, std::vector<std::string>>> SystemFiles(const std::string& table, size_t parts) const;
+  // The data files of a table (its layout prefix), sorted; temporary files are not listed.
+  std::vector<std::filesystem::path> TableFiles(const std::string& table, const std::string& schema_name) const;
+  // The schema name the dataset's files use (from the newest load record), for table prefixes.
+  std::string SchemaNameForReads();
+  // DuckDB's reader over a table's files ("read_parquet([...])"), empty when it has none.
+  std::string ReaderSql(const std::string& table);
+  StatusOr<DuckDbClient*> Engine();
+  Status WriteFile(const std::filesystem::path& target, std::string_view content);
+  Status ExportJob(const Table& table, const PackageJob& job, const std::filesystem::path& target);
+  Status DeleteTableFiles(const std::string& table, const std::string& schema_name,
+                          const std::vector<std::filesystem::path>& keep);
+
+  FilesystemConfig config_;
+  DestinationOpenOptions options_;
+  std::string name_;
+  std::filesystem::path dataset_dir_;
+  std::unique_ptr<DuckDbClient> engine_;  // in memory, opened on first use
+  std::vector<std::pair<std::string, std::vector<std::string>>> applied_;
+};
+
+// dlt's path-safe form of a version hash (base64): the hex of its bytes.
+std::string PathSafeHash(const std::string& version_hash);
+// Load ids compared as the numbers they are.
+bool LoadIdLess(const std::string& a, const std::string& b);
+
+}  // namespace dlt
