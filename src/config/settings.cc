@@ -37,7 +37,7 @@ const std::array<Setting, 10> kTable = {{
      "destructive commands ask for the profile name (or --yes)"},
 }};
 
-const std::array<EnvVar, 12> kEnvVars = {{
+const std::array<EnvVar, 13> kEnvVars = {{
     {"WORKSPACE__PROFILE", "the active profile when --profile is not given (before .dlt/profile-name)"},
     {"DLT_PROJECT_DIR", "the folder to start the workspace search from, instead of the current one"},
     {"DLT_DATA_DIR", "pipelines and working data of the profile (over [workspace.settings] working_dir)"},
@@ -48,6 +48,7 @@ const std::array<EnvVar, 12> kEnvVars = {{
     {"DLT_LIBPQ_LIBRARY", "the libpq.so to load instead of libpq.so.5"},
     {"DLT_LIBCURL_LIBRARY", "the libcurl.so to load instead of libcurl.so.4 (or libcurl-gnutls.so.4)"},
     {"DLT_STREAM_FILE_BYTES", "size at which job files are closed and loaded while normalizing (tests)"},
+    {"DLT_TRACE_HISTORY", "how many run traces a pipeline keeps in traces/ (default 100, oldest pruned)"},
     {"DLT_FAULT_KILL_AT", "a fault point at which the process kills itself (crash tests)"},
     {"NO_COLOR", "no colour in the output when set"},
 }};
