@@ -155,6 +155,20 @@ TEST_F(DashboardHistory, OnlyTheNewestTracesAreKeptAndTheOldestArePruned) {
   for (const auto& run : d["runs"]) EXPECT_EQ(run["rows_per_table"]["orders"], 1) << run.dump();
 }
 
+TEST_F(DashboardHistory, ADamagedTraceIsOneRunNamingTheFileAndTheOthersStillShow) {
+  ASSERT_NO_FATAL_FAILURE(ThreeRunsOneFailing());
+  std::vector<std::string> files = TraceFiles();
+  ASSERT_EQ(files.size(), 3u);
+  WriteFile(w_.PipelineDir("shop") / "traces" / files[1], "{\"outcome\": ");  // the failed run's, cut short
+  StartDashboard();
+  Json d = Get("/runs");
+  ASSERT_EQ(d["runs"].size(), 3u) << d.dump(2);
+  EXPECT_EQ(d["runs"][0]["outcome"], "completed");
+  EXPECT_EQ(d["runs"][1]["outcome"], "unknown");
+  EXPECT_TRUE(Contains(d["runs"][1]["error"], files[1])) << d["runs"][1].dump();
+  EXPECT_EQ(d["runs"][2]["outcome"], "completed");
+}
+
 TEST_F(DashboardHistory, TheIncrementalCursorOfAResourceIsARowOfTheCursorsTable) {
   w_.Write("orders.jsonl", Rows(1, 5));
   RunResult r = RunShop();
