@@ -159,7 +159,7 @@ TEST_F(Dashboard, PrintsItsAddressAndServesTheEmbeddedPage) {
   EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos);
   EXPECT_TRUE(Contains(page->body, "<script src=\"app.js\"></script>"));
   // Everything the page loads comes from the binary: no address outside it.
-  for (const char* asset : {"/", "/app.js", "/app.css", "/favicon.svg"}) {
+  for (const char* asset : {"/", "/app.js", "/history.js", "/app.css", "/favicon.svg"}) {
     auto r = Get(asset);
     ASSERT_TRUE(r) << asset;
     EXPECT_EQ(r->status, 200) << asset;
