@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include "background_process.h"
+#include "pg_server.h"
 #include "pipeline_fixture.h"
 #include "web_driver.h"
 
@@ -207,6 +208,28 @@ TEST_F(DashboardHistory, SchemaVersionsInTheDestinationSayWhatChangedBetweenThem
   bool orders_added = false;
   for (const auto& c : oldest["changes"]) orders_added |= c["change"] == "table added" && c["table"] == "orders";
   EXPECT_TRUE(orders_added) << oldest.dump(2);
+}
+
+TEST_F(DashboardHistory, SchemaVersionsAreReadFromPostgresToo) {
+  PostgresServer pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  w_.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" + pg.Url() +
+                                        "\"\n\n[sources.orders]\napi_key = \"" + kCanary + "\"\n");
+  w_.Write("orders.jsonl", Rows(1, 2));
+  RunResult first = RunShop();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  w_.Write("orders.jsonl", Rows(3, 4, /*with_note=*/true));
+  RunResult second = RunShop();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  StartDashboard();
+  Json d = Get("/schema/versions");
+  ASSERT_GE(d["versions"].size(), 2u) << d.dump(2);
+  EXPECT_EQ(d["versions"][0]["changes"], Json::parse(R"([{"change": "column added", "table": "orders",
+                                                          "column": "note", "data_type": "text"}])"))
+      << d.dump(2);
+  Json runs = Get("/runs")["runs"];
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0]["rows_per_table"]["orders"], 2);
 }
 
 TEST_F(DashboardHistory, InChromiumTheRunsTableShowsTheFailedRunsError) {
