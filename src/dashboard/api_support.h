@@ -83,5 +83,12 @@ StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineVie
 
 // GET .../pipelines/<name>/query?sql=...[&limit=n] (query_route.cc).
 ApiReply QueryRoute(const Workspace& ws, const PipelineView& p, const HttpRequest& req);
+// GET .../pipelines/<name>/runs[?limit=n]: the kept traces, newest first (history_route.cc).
+ApiReply RunsRoute(const PipelineView& p, const HttpRequest& req);
+// The incremental cursors of the pipeline's resources, from its local state (history_route.cc).
+Json CursorsJson(const PipelineView& p);
+// GET .../pipelines/<name>/schema/versions: the destination's _dlt_version rows, newest first,
+// each with what changed since the version before it (history_route.cc).
+ApiReply SchemaVersionsRoute(const Workspace& ws, const PipelineView& p);
 
 }  // namespace dlt::dashboard

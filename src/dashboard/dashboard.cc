@@ -328,6 +328,7 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"destination", DestinationJson(*ws, p)},
            {"dataset_name", p.dataset_name},
            {"state", state},
+           {"cursors", CursorsJson(p)},
            {"schema", p.schema ? Json{{"name", p.schema->name()}, {"version", p.schema->version()},
                                       {"tables", p.schema->DataTables().size()}}
                                : Json(nullptr)},
@@ -339,6 +340,9 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     return respond(Reply(j));
   }
   if (s.size() == 6 && what == "query") return respond(QueryRoute(*ws, p, req));
+  if (s.size() == 6 && what == "runs") return respond(RunsRoute(p, req));
+  if (s.size() == 6 && what == "cursors") return respond(Reply(Json{{"pipeline", p.name}, {"cursors", CursorsJson(p)}}));
+  if (s.size() == 7 && what == "schema" && s[6] == "versions") return respond(SchemaVersionsRoute(*ws, p));
   if (s.size() == 6 && what == "trace") {
     if (!p.trace) return respond(ErrorReply(404, "pipeline `" + p.name + "` has no trace: it has not run yet"));
     return respond(Reply(*p.trace));

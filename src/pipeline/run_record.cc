@@ -1,9 +1,13 @@
-// What a run leaves for people: trace.json (the run record) and the summary printed after it.
+// What a run leaves for people: trace.json (the run record), its copy in the run history
+// (traces/), and the summary printed after it.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "common/fs.h"
 #include "common/text.h"
 #include "pipeline/pipeline_impl.h"
+#include "pipeline/trace_history.h"
 
 namespace dlt {
 
@@ -42,7 +46,10 @@ Status Pipeline::Impl::WriteTrace(const LoadInfo& info, const Status& outcome, c
   t["records_skipped_by_incremental"] = info.records_skipped;
   t["outcome"] = outcome.ok() ? "completed" : "failed";
   if (!outcome.ok()) t["error"] = outcome.message();
-  return fsutil::WriteFileAtomic(PipelinePaths(dir).Trace(), t.dump(2));
+  const std::string text = t.dump(2);
+  DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Trace(), text));
+  std::string id = info.load_ids.empty() ? "pid" + std::to_string(::getpid()) : info.load_ids.front();
+  return AppendTraceHistory(dir, TraceHistoryFileName(started_at, id), text);
 }
 
 std::string LoadInfo::Summary() const {

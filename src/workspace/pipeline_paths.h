@@ -2,6 +2,7 @@
 // named in this one place, as dlt lays it out:
 //   state.json                         the pipeline's state (cursors, source state, version)
 //   trace.json                         the record of the last run
+//   traces/<started>-<load id>.json    the records of the newest runs (pipeline/trace_history.h)
 //   schemas/<schema>.schema.json       the pipeline's schema
 //   .lock                              held while a run or sync works in the folder
 //   normalize/extracted/<load_id>/     extracted packages, waiting for normalize
@@ -42,6 +43,7 @@ class PipelinePaths {
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path State() const { return dir_ / "state.json"; }
   std::filesystem::path Trace() const { return dir_ / "trace.json"; }
+  std::filesystem::path TracesDir() const { return dir_ / "traces"; }
   std::filesystem::path Lock() const { return dir_ / ".lock"; }
   std::filesystem::path SchemasDir() const { return dir_ / "schemas"; }
   std::filesystem::path Schema(std::string_view schema_name) const {

@@ -13,15 +13,15 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-// Every file of the pipeline folder with its content, except trace.json (each run, failed or
-// not, replaces it), the lock files and load/new/ (leftovers of a killed run, which every run
+// Every file of the pipeline folder with its content, except trace.json and traces/ (each run,
+// failed or not, replaces the one and adds to the other), the lock files and load/new/ (leftovers of a killed run, which every run
 // removes when it starts).
 std::map<std::string, std::string> Snapshot(const fs::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
     std::string rel = fs::relative(e.path(), dir).string();
-    if (rel == "trace.json" || rel.ends_with(".lock") || rel.starts_with("load/new/")) continue;
+    if (rel == "trace.json" || rel.starts_with("traces/") || rel.ends_with(".lock") || rel.starts_with("load/new/")) continue;
     out[rel] = ReadFile(e.path());
   }
   return out;

@@ -239,8 +239,11 @@ async function pageOverview(profile, name, p) {
     }
   }
   out.push(traceCard);
+  out.push(await runsCard(profile, name));
+  out.push(cursorsCard(p.cursors || []));
   out.push(h("section", { class: "card", id: "state-card" }, h("h2", {}, "State"),
-    p.state ? h("pre", { class: "json", id: "state" }, JSON.stringify(p.state, null, 2)) : h("p", { class: "muted" }, "No local state yet.")));
+    p.state ? h("details", {}, h("summary", {}, "the local state document (state.json)"),
+      h("pre", { class: "json", id: "state" }, JSON.stringify(p.state, null, 2))) : h("p", { class: "muted" }, "No local state yet.")));
   return out;
 }
 
@@ -282,6 +285,7 @@ async function pageSchema(profile, name) {
       h("div", { id: "schema-tree" }, tree("", true))),
     h("section", { class: "card" }, h("h2", {}, "System tables"),
       h("ul", { class: "tree root" }, system.map((t) => h("li", {}, h("details", {}, h("summary", { class: "mono" }, t.name), columnsTable(t)))))),
+    await schemaVersionsCard(profile, name),
   ];
 }
 
