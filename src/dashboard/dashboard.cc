@@ -1,5 +1,7 @@
 #include "dashboard/dashboard.h"
 
+#include <map>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -372,6 +374,14 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
     auto d = OpenDestination(*ws, p);
     if (!d.ok()) return fail(d.status());
     Destination& dest = *d->dest;
+    // When each root table last got rows: its newest load id, and that load's time.
+    std::map<std::string, std::string> load_times;
+    if (auto loads = dest.RecentLoads(kMaxLoads); loads.ok()) {
+      for (const LoadRecord& r : *loads) {
+        if (r.load_id && r.inserted_at) load_times[*r.load_id] = *r.inserted_at;
+      }
+    }
+    std::map<std::string, Json> newest;  // root table -> {last_load_id, last_loaded_at}
     Json tables = Json::array();
     for (const Table& t : p.schema->tables()) {
       if (t.columns.empty()) continue;
@@ -387,6 +397,23 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
         j["exists"] = true;
         j["row_count"] = *n;
       }
+      // Nested tables were loaded with their root (they carry no load id of their own).
+      const std::string root = p.schema->RootOf(t.name).name;
+      if (!newest.count(root)) {
+        Json last{{"last_load_id", nullptr}, {"last_loaded_at", nullptr}};
+        if (!cols->empty() || root != t.name) {
+          auto id = dest.NewestLoadId(root);
+          if (!id.ok()) return fail(id.status());
+          if (*id) {
+            last["last_load_id"] = **id;
+            auto at = load_times.find(**id);
+            if (at != load_times.end()) last["last_loaded_at"] = at->second;
+          }
+        }
+        newest[root] = last;
+      }
+      j["last_load_id"] = newest[root]["last_load_id"];
+      j["last_loaded_at"] = newest[root]["last_loaded_at"];
       tables.push_back(std::move(j));
     }
     return respond(Reply(Json{{"destination", d->config.Describe()}, {"dataset_name", p.dataset_name}, {"tables", tables}}));

@@ -81,6 +81,12 @@ class Destination {
   // The columns the table has in the destination (empty when it does not exist).
   virtual StatusOr<std::vector<std::string>> TableColumns(const std::string& table) = 0;
   virtual StatusOr<uint64_t> CountRows(const std::string& table) = 0;
+  // The newest load id among the table's rows (root tables carry `_dlt_load_id`); nullopt when
+  // the table has none or the destination cannot tell.
+  virtual StatusOr<std::optional<std::string>> NewestLoadId(const std::string& table) {
+    (void)table;
+    return std::optional<std::string>();
+  }
   // Rows [offset, offset + limit) of a table that exists, all of its columns as text.
   virtual StatusOr<RowPage> ReadRows(const std::string& table, uint64_t limit, uint64_t offset) = 0;
   // Ends any read of this instance that runs longer than `seconds` (where the database can).

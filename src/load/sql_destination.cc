@@ -1,5 +1,6 @@
 #include "load/sql_destination.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace dlt {
@@ -33,6 +34,15 @@ StatusOr<uint64_t> SqlDestination::CountRows(const std::string& table) {
     std::from_chars(s.data(), s.data() + s.size(), v);
   }
   return v;
+}
+
+StatusOr<std::optional<std::string>> SqlDestination::NewestLoadId(const std::string& table) {
+  DLT_ASSIGN_OR_RETURN(auto columns, client_->TableColumns(options_.dataset, table));
+  if (std::find(columns.begin(), columns.end(), "_dlt_load_id") == columns.end()) return std::optional<std::string>();
+  DLT_ASSIGN_OR_RETURN(auto rows, client_->Query("SELECT max(" + client_->QuoteIdentifier("_dlt_load_id") + ") FROM " +
+                                                 client_->Qualified(options_.dataset, table)));
+  if (rows.empty() || rows[0].empty()) return std::optional<std::string>();
+  return rows[0][0];
 }
 
 StatusOr<RowPage> SqlDestination::ReadRows(const std::string& table, uint64_t limit, uint64_t offset) {

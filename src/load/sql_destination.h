@@ -34,6 +34,7 @@ class SqlDestination : public Destination, private StreamingLoad {
     return client_->TableColumns(options_.dataset, table);
   }
   StatusOr<uint64_t> CountRows(const std::string& table) override;
+  StatusOr<std::optional<std::string>> NewestLoadId(const std::string& table) override;
   StatusOr<RowPage> ReadRows(const std::string& table, uint64_t limit, uint64_t offset) override;
   Status LimitReadTime(int seconds) override { return client_->LimitStatementTime(seconds); }
   SqlClient* sql_client() override { return client_.get(); }

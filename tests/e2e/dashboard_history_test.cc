@@ -135,6 +135,36 @@ TEST_F(DashboardHistory, ThreeRunsOneFailingAreListedNewestFirstWithOutcomeRowsA
   EXPECT_EQ(failed["load_ids"], Json::array());
 }
 
+TEST_F(DashboardHistory, EachTableListsItsRowCountAndWhenItLastGotRows) {
+  w_.Write("shop.toml", "[pipeline]\nname = \"shop\"\ndestination = \"warehouse\"\ndataset_name = \"shop_data\"\n\n"
+                        "[[resources]]\nname = \"orders\"\npath = \"orders.jsonl\"\n\n"
+                        "[[resources]]\nname = \"customers\"\npath = \"customers.jsonl\"\n");
+  w_.Write("orders.jsonl", "{\"id\": 1, \"items\": [{\"sku\": \"a\"}]}\n");
+  w_.Write("customers.jsonl", "{\"id\": 7}\n");
+  ASSERT_EQ(RunShop().exit_code, 0);
+  // The second run gives orders new rows; customers gets none (an empty file).
+  w_.Write("orders.jsonl", "{\"id\": 2, \"items\": [{\"sku\": \"b\"}]}\n");
+  w_.Write("customers.jsonl", "");
+  RunResult second = RunShop();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const Json trace = Json::parse(ReadFile(w_.PipelineDir("shop") / "trace.json"));
+  ASSERT_EQ(trace["load_ids"].size(), 1u);
+  const std::string second_load = trace["load_ids"][0];
+
+  StartDashboard();
+  Json d = Get("/tables");
+  std::map<std::string, Json> by_name;
+  for (const auto& t : d["tables"]) by_name[t["name"]] = t;
+  ASSERT_TRUE(by_name.count("orders") && by_name.count("orders__items") && by_name.count("customers")) << d.dump(2);
+  EXPECT_EQ(by_name["orders"]["row_count"], 2);
+  EXPECT_EQ(by_name["orders"]["last_load_id"], second_load) << d.dump(2);
+  EXPECT_TRUE(by_name["orders"]["last_loaded_at"].is_string()) << d.dump(2);
+  EXPECT_EQ(by_name["orders__items"]["last_load_id"], second_load) << "a nested table goes with its root";
+  EXPECT_EQ(by_name["customers"]["row_count"], 1);
+  EXPECT_NE(by_name["customers"]["last_load_id"], second_load) << d.dump(2);
+  EXPECT_TRUE(by_name["customers"]["last_load_id"].is_string()) << d.dump(2);
+}
+
 TEST_F(DashboardHistory, OnlyTheNewestTracesAreKeptAndTheOldestArePruned) {
   // DLT_TRACE_HISTORY lowers the bound of 100 (unit test TraceHistory covers the default).
   const std::map<std::string, std::string> keep3{{"DLT_TRACE_HISTORY", "3"}};

@@ -296,12 +296,13 @@ async function pageData(profile, name) {
       ? h("a", { href: tableRoute(profile, name, t.name), class: "table-link mono", data: { table: t.name } }, t.name)
       : h("span", { class: "mono muted" }, t.name)),
     h("td", {}, t.parent ? `nested in ${t.parent}` : t.system ? "system" : "root"),
-    h("td", { class: "num row-count" }, t.exists ? String(t.row_count) : "not created")));
+    h("td", { class: "num row-count" }, t.exists ? String(t.row_count) : "not created"),
+    h("td", { class: "mono muted last-loaded" }, t.last_loaded_at || t.last_load_id || "")));
   return [h("section", { class: "card" },
     h("h2", {}, `Tables in dataset ${d.dataset_name}`),
     h("p", { class: "muted" }, d.destination),
     h("table", { class: "data" },
-      h("thead", {}, h("tr", {}, h("th", {}, "table"), h("th", {}, "kind"), h("th", { class: "num" }, "rows"))),
+      h("thead", {}, h("tr", {}, h("th", {}, "table"), h("th", {}, "kind"), h("th", { class: "num" }, "rows"), h("th", {}, "last loaded"))),
       h("tbody", { id: "tables" }, rows)))];
 }
 
