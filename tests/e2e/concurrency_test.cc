@@ -47,6 +47,47 @@ TEST(Concurrency, DifferentPipelinesAndProfilesRunInParallel) {
   EXPECT_EQ(CountRows(w.Db("prod"), "pipe_a_data.orders__items"), 6000);
 }
 
+// Two runs that start together may both find no DuckDB file: the one that opens it while the
+// other is still writing its headers waits for them instead of calling the file damaged.
+TEST(Concurrency, ADuckDbFileAnotherRunIsStillCreatingIsWaitedFor) {
+  PipelineWorkspace w;
+  w.Write("a.toml", PipelineFile("pipe_a", "orders.jsonl"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  // A finished database to put in place, made by a run in another workspace.
+  PipelineWorkspace other;
+  other.Write("a.toml", PipelineFile("pipe_x", "orders.jsonl"));
+  other.Write("orders.jsonl", Orders(1, 1));
+  ASSERT_EQ(other.RunPipeline({"a.toml"}).exit_code, 0);
+  fs::create_directories(w.Db().parent_path());
+  w.Write(w.Db().lexically_relative(w.root()).string(), "");  // created, no headers yet
+  std::thread finisher([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fs::copy_file(other.Db(), w.Db().string() + ".tmp");
+    fs::rename(w.Db().string() + ".tmp", w.Db());
+  });
+  auto r = w.RunPipeline({"a.toml"});
+  finisher.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(CountRows(w.Db(), "pipe_a_data.orders"), 3);
+  EXPECT_EQ(CountRows(w.Db(), "pipe_x_data.orders"), 1) << "the other run's data is kept";
+}
+
+// A DuckDB file that is not one (and not new) is refused at once, naming it.
+TEST(Concurrency, ADamagedDuckDbFileIsRefusedWithoutWaiting) {
+  PipelineWorkspace w;
+  w.Write("a.toml", PipelineFile("pipe_a", "orders.jsonl"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  fs::create_directories(w.Db().parent_path());
+  w.Write(w.Db().lexically_relative(w.root()).string(), std::string(100, 'x'));
+  fs::last_write_time(w.Db(), fs::file_time_type::clock::now() - std::chrono::minutes(5));
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = w.RunPipeline({"a.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_LT(Seconds(t0), 1.5);
+  EXPECT_TRUE(Contains(r.err, "not a valid DuckDB database file")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "warehouse.duckdb")) << r.err;
+}
+
 TEST(Concurrency, ARunWaitsForTheLockUpToRuntimeLockTimeout) {
   PipelineWorkspace w;
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl"));

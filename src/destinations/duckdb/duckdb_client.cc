@@ -1,6 +1,7 @@
 #include "destinations/duckdb/duckdb_client.h"
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -20,8 +21,20 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
   auto db = duckdb::Database::Open(path, read_only, config);
   // A reader in another process (the dashboard, `dlt pipeline ... sync`) holds the file's lock
   // for the few milliseconds of a query: a writer waits for it (up to 30 s) instead of failing.
+  // Another process that is creating the same new file has not written its headers yet (DuckDB
+  // then calls it "not a valid DuckDB database file"): for a file that small and that new, wait a
+  // moment (up to 2 s) for it to be written, rather than failing a run that started alongside.
+  auto being_created = [&](const Status& s) {
+    if (s.message().find("not a valid DuckDB database file") == std::string::npos) return false;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || size >= 3 * 4096) return false;  // DuckDB's file starts with three 4 KB headers
+    const auto age = std::filesystem::file_time_type::clock::now() - std::filesystem::last_write_time(path, ec);
+    return !ec && age < std::chrono::seconds(2);
+  };
   for (int waited_ms = 0; !read_only && !db.ok() && waited_ms < 30000 &&
-                          db.status().message().find("Could not set lock") != std::string::npos;
+                          (db.status().message().find("Could not set lock") != std::string::npos ||
+                           (waited_ms < 2000 && being_created(db.status())));
        waited_ms += 25) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     db = duckdb::Database::Open(path, read_only, config);
