@@ -34,3 +34,9 @@ if ((${#missing[@]})); then
 fi
 
 scripts/fetch-duckdb.sh
+
+# The local S3-compatible server the S3 tests start (tests/s3_server.cc): s3rver at the version
+# pinned in tools/s3rver/package-lock.json.
+if [[ ! -f tools/s3rver/node_modules/s3rver/bin/s3rver.js ]]; then
+  (cd tools/s3rver && npm ci --no-audit --no-fund)
+fi

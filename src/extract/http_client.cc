@@ -199,7 +199,8 @@ bool IsRedirect(long status) {
 
 // One request and its response, no redirect followed. CURLE_OK whatever the status.
 CURLcode PerformOnce(CURL* h, const std::string& url, const std::string& method, const std::optional<std::string>& body,
-                     const Headers& request_headers, const RetryPolicy& policy, Response* response, BodySink* body_sink) {
+                     const Headers& request_headers, const RetryPolicy& policy, Response* response, BodySink* body_sink,
+                     const Request* sign) {
   const LibCurl& L = *g_curl;
   L.easy_reset(h);
   HeaderSink sink{&response->headers, &response->reason};
@@ -230,6 +231,11 @@ CURLcode PerformOnce(CURL* h, const std::string& url, const std::string& method,
   L.easy_setopt(h, CURLOPT_WRITEDATA, body_sink);
   L.easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
   L.easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  if (sign) {
+    L.easy_setopt(h, CURLOPT_AWS_SIGV4, sign->aws_sigv4.c_str());
+    L.easy_setopt(h, CURLOPT_USERNAME, sign->aws_key_id.c_str());
+    L.easy_setopt(h, CURLOPT_PASSWORD, sign->aws_secret.c_str());
+  }
   if (body) {
     L.easy_setopt(h, CURLOPT_POSTFIELDS, body->c_str());
     L.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
@@ -275,7 +281,7 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
       response = Response{};
       body_sink.too_long = false;
       rc = PerformOnce(h, trusted ? AppendQuery(clean, request.auth_query) : clean, method, body, headers, policy,
-                       &response, &body_sink);
+                       &response, &body_sink, trusted && !request.aws_sigv4.empty() ? &request : nullptr);
       response.url = clean;
       response.attempts = attempt;
       response.credentials_withheld = has_credentials && !trusted;

@@ -45,6 +45,13 @@ struct Request {
   Headers auth_headers;
   std::vector<std::pair<std::string, std::string>> auth_query;
   std::string auth_origin;
+
+  // AWS Signature V4 by libcurl (CURLOPT_AWS_SIGV4, e.g. "aws:amz:us-east-1:s3") with
+  // `aws_key_id` and `aws_secret` (CURLOPT_USERPWD). Signed only for the origin of `url`; put
+  // the secret into `secrets` too, so that no message shows it.
+  std::string aws_sigv4;
+  std::string aws_key_id;
+  std::string aws_secret;
 };
 
 struct Response {

@@ -22,6 +22,40 @@ StatusOr<std::optional<ResolvedValue>> Setting(const CredentialsLookup& l, const
   return r;
 }
 
+// s3://bucket/prefix and dlt's AwsCredentials fields. A missing key pair is an error here, before
+// anything is extracted (dlt would fall back to the machine's AWS profile; this tool does not).
+StatusOr<std::optional<S3Settings>> ResolveS3(const CredentialsLookup& l, const std::string& url, const std::string& origin) {
+  S3Settings s;
+  std::string rest = url.substr(5);
+  size_t slash = rest.find('/');
+  s.bucket = rest.substr(0, slash);
+  if (slash != std::string::npos) s.prefix = rest.substr(slash + 1);
+  while (s.prefix.ends_with("/")) s.prefix.pop_back();
+  while (s.prefix.starts_with("/")) s.prefix.erase(0, 1);
+  if (s.bucket.empty()) {
+    return InvalidArgument("`bucket_url` of destination `" + l.name + "` (" + origin + ") names no bucket: write s3://<bucket>/<folder>");
+  }
+  DLT_ASSIGN_OR_RETURN(auto key_id, l.Get("aws_access_key_id"));
+  DLT_ASSIGN_OR_RETURN(auto secret, l.Get("aws_secret_access_key", true));
+  std::vector<std::string> missing;
+  if (!key_id || key_id->value.text.empty()) missing.push_back("aws_access_key_id");
+  if (!secret || secret->value.text.empty()) missing.push_back("aws_secret_access_key");
+  if (!missing.empty()) return InvalidArgument(l.MissingMessage(missing));
+  s.key_id = key_id->value.text;
+  s.secret = secret->value.text;
+  DLT_ASSIGN_OR_RETURN(auto region, l.Get("region_name"));
+  if (region && !region->value.text.empty()) s.region = region->value.text;
+  DLT_ASSIGN_OR_RETURN(auto endpoint, l.Get("endpoint_url"));
+  if (endpoint && !endpoint->value.text.empty()) {
+    s.endpoint = endpoint->value.text;
+    if (!s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://")) {
+      return InvalidArgument("`endpoint_url` of destination `" + l.name + "` (" + endpoint->origin.Describe() +
+                             ") must start with http:// or https://");
+    }
+  }
+  return std::optional<S3Settings>(std::move(s));
+}
+
 }  // namespace
 
 std::string FileFormatExtension(FileFormat f) {
@@ -47,13 +81,17 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(
   std::string path = c->bucket_url;
   if (path.starts_with("file://")) {
     path = path.substr(7);
+  } else if (path.starts_with("s3://")) {
+    DLT_ASSIGN_OR_RETURN(c->s3, ResolveS3(l, path, url->origin.Describe()));
   } else if (size_t scheme = path.find("://"); scheme != std::string::npos) {
     return InvalidArgument("`bucket_url` of destination `" + l.name + "` (" + url->origin.Describe() + ") uses `" +
-                           path.substr(0, scheme) + "://`, which this tool does not write to yet; use a local folder "
-                           "or a file:// URL (s3:// is planned)");
+                           path.substr(0, scheme) + "://`, which this tool does not write to; use a local folder, "
+                           "a file:// URL or s3://bucket/prefix");
   }
-  fs::path p(path);
-  c->root = fsutil::Normalize(p.is_absolute() ? p : l.ws.local_dir() / p);
+  if (!c->s3) {
+    fs::path p(path);
+    c->root = fsutil::Normalize(p.is_absolute() ? p : l.ws.local_dir() / p);
+  }
 
   DLT_ASSIGN_OR_RETURN(auto layout, Setting(l, "layout"));
   if (layout && !layout->value.text.empty()) {

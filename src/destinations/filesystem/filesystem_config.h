@@ -4,9 +4,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "destinations/credentials_lookup.h"
+#include "destinations/filesystem/s3_client.h"
 #include "dlt/destination.h"
 #include "dlt/status.h"
 
@@ -16,7 +18,9 @@ enum class FileFormat { kParquet, kJsonl, kCsv };
 
 struct FilesystemConfig : DestinationCredentials {
   std::string bucket_url;        // as configured (display)
-  std::filesystem::path root;    // the local folder the bucket is (absolute)
+  std::filesystem::path root;    // the local folder the bucket is (absolute); unused for S3
+  // Set for `s3://bucket/prefix`: where and with which credentials (the secret key is never shown).
+  std::optional<S3Settings> s3;
   std::string layout = "{table_name}/{load_id}.{file_id}.{ext}";
   FileFormat format = FileFormat::kParquet;
   // Newest state files kept per pipeline (dlt's max_state_files); 0 or less keeps all.
@@ -28,7 +32,9 @@ struct FilesystemConfig : DestinationCredentials {
 // ("jsonl.gz", "csv.gz"), parquet compresses inside the file.
 std::string FileFormatExtension(FileFormat f);
 
-// Reads bucket_url (a local path, relative ones under the profile's local folder, or file://),
+// Reads bucket_url (a local path, relative ones under the profile's local folder, file://, or
+// s3://bucket/prefix with aws_access_key_id, aws_secret_access_key, region_name and endpoint_url
+// from `[destination.<name>.credentials]`),
 // layout (checked: only dlt's placeholders) and loader_file_format. Errors name the key and file.
 StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(const CredentialsLookup& l);
 

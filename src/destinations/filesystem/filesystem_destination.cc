@@ -1,8 +1,5 @@
 #include "destinations/filesystem/filesystem_destination.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -23,19 +20,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
-
-// A temporary name beside `target`: hidden, and never matched by a `*.parquet` glob.
-fs::path TempBeside(const fs::path& target) { return target.parent_path() / ("." + target.filename().string() + ".tmp"); }
-
-// Flushes a file that another writer (DuckDB) closed, so that the rename publishes its content.
-Status SyncFile(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY);
-  if (fd < 0) return Internal("cannot open " + p.string() + " to flush it");
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Internal("cannot flush " + p.string());
-  return Status::Ok();
-}
 
 // `<stem>.<file id>.<retry>.csv` -> the file id.
 std::string FileId(const std::string& job_file_name) {
@@ -61,8 +45,11 @@ bool LoadIdLess(const std::string& a, const std::string& b) {
 
 FilesystemDestination::FilesystemDestination(FilesystemConfig config, DestinationOpenOptions options, std::string name)
     : config_(std::move(config)), options_(std::move(options)), name_(std::move(name)) {
-  dataset_dir_ = config_.root / options_.dataset;
+  dataset_ = options_.dataset + "/";
+  store_ = OpenFileStore(config_);
 }
+
+FilesystemDestination::~FilesystemDestination() = default;
 
 StatusOr<DuckDbClient*> FilesystemDestination::Engine() {
   if (!engine_) {
@@ -71,19 +58,15 @@ StatusOr<DuckDbClient*> FilesystemDestination::Engine() {
   return engine_.get();
 }
 
-Status FilesystemDestination::WriteFile(const fs::path& target, std::string_view content) {
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(target.parent_path()));
-  return fsutil::WriteFileAtomic(target, content);
-}
-
 StatusOr<bool> FilesystemDestination::IsLoaded(const std::string& load_id) {
-  for (const auto& [path, parts] : SystemFiles("_dlt_loads", 2)) {
+  DLT_ASSIGN_OR_RETURN(auto loads, SystemFiles("_dlt_loads", 2));
+  for (const auto& [path, parts] : loads) {
     if (parts[1] == load_id) return true;
   }
   return false;
 }
 
-Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& job, const fs::path& target) {
+Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& job, const std::string& target) {
   DLT_ASSIGN_OR_RETURN(auto header, ReadCsvJobHeader(job.path));
   std::vector<const Column*> cols;
   for (const auto& name : header) {
@@ -95,34 +78,26 @@ Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& jo
     cols.push_back(c);
   }
   DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(target.parent_path()));
-  const fs::path temp = TempBeside(target);
+  DLT_ASSIGN_OR_RETURN(const fs::path temp, store_->Stage(target));
   const char* options = "FORMAT parquet";
   if (config_.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
   if (config_.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
-  std::error_code ec;
-  fs::remove(temp, ec);  // what a load killed while writing this file left
   Status s = engine->ExportJobs(cols, {job.path}, temp, options);
-  if (s.ok()) s = SyncFile(temp);
-  if (s.ok()) {
-    fs::rename(temp, target, ec);
-    if (ec) s = Internal("cannot rename " + temp.string() + " to " + target.string() + ": " + ec.message());
-  }
+  if (s.ok()) s = store_->Publish(temp, target);
   if (!s.ok()) {
-    fs::remove(temp, ec);
-    return s.WithContext("writing " + target.string());
+    store_->Discard(temp);
+    return s.WithContext("writing " + store_->Display(target));
   }
   return Status::Ok();
 }
 
 Status FilesystemDestination::DeleteTableFiles(const std::string& table, const std::string& schema_name,
-                                               const std::vector<fs::path>& keep) {
-  std::set<fs::path> kept(keep.begin(), keep.end());
-  for (const auto& f : TableFiles(table, schema_name)) {
+                                               const std::vector<std::string>& keep) {
+  std::set<std::string> kept(keep.begin(), keep.end());
+  DLT_ASSIGN_OR_RETURN(auto files, TableFiles(table, schema_name));
+  for (const auto& f : files) {
     if (kept.count(f)) continue;
-    std::error_code ec;
-    fs::remove(f, ec);
-    if (ec) return Internal("cannot delete " + f.string() + " (table `" + table + "`): " + ec.message());
+    if (Status s = store_->Delete(f); !s.ok()) return s.WithContext("table `" + table + "`");
   }
   return Status::Ok();
 }
@@ -148,11 +123,10 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
                              "; then discard this package with `dlt pipeline <pipeline> drop-pending-packages`");
     }
   }
-  DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(dataset_dir_));
-  std::error_code ec;
-  if (!fs::exists(dataset_dir_ / "init", ec)) {
+  DLT_ASSIGN_OR_RETURN(auto init, store_->Read(dataset_ + "init"));
+  if (!init) {
     // dlt's storage version 2: compressed files carry ".gz".
-    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "init", R"({"initial_version": 2, "current_version": 2})"));
+    DLT_RETURN_IF_ERROR(store_->Write(dataset_ + "init", R"({"initial_version": 2, "current_version": 2})"));
   }
   for (const auto& t : p.drop_tables) DLT_RETURN_IF_ERROR(DeleteTableFiles(t, schema.name(), {}));
   // Emptied tables (refresh="drop_data") lose their files; their schema stays.
@@ -161,7 +135,8 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
   // The schema version, once per version hash (dlt names the file with a time; the load id is one).
   const std::string hash_hex = PathSafeHash(schema.version_hash());
   bool have_version = false;
-  for (const auto& [path, parts] : SystemFiles("_dlt_version", 3)) {
+  DLT_ASSIGN_OR_RETURN(auto versions, SystemFiles("_dlt_version", 3));
+  for (const auto& [path, parts] : versions) {
     have_version = have_version || (parts[0] == schema.name() && parts[2] == hash_hex);
   }
   if (!have_version) {
@@ -172,7 +147,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     v["engine_version"] = Schema::kEngineVersion;
     v["inserted_at"] = NowIso();
     v["schema"] = schema.ToJson();
-    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "_dlt_version" / (schema.name() + "__" + p.load_id + "__" + hash_hex + ".jsonl"), v.dump()));
+    DLT_RETURN_IF_ERROR(store_->Write(dataset_ + "_dlt_version/" + schema.name() + "__" + p.load_id + "__" + hash_hex + ".jsonl", v.dump()));
   }
 
   for (const auto& rname : roots) {
@@ -181,18 +156,19 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     if (disp == WriteDisposition::kSkip) continue;
     std::vector<const Table*> family{&root};
     for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
-    std::map<std::string, std::vector<fs::path>> written;
+    std::map<std::string, std::vector<std::string>> written;
     for (const Table* t : family) {
       auto it = by_table.find(t->name);
       if (it == by_table.end()) continue;
-      if (TableFiles(t->name, schema.name()).empty()) {
+      DLT_ASSIGN_OR_RETURN(auto existing, TableFiles(t->name, schema.name()));
+      if (existing.empty()) {
         std::vector<std::string> cols;
         for (const auto& c : t->columns) cols.push_back(c.name);
         applied_.push_back({t->name, std::move(cols)});
       }
       for (const PackageJob* j : it->second) {
         LayoutValues v{schema.name(), t->name, p.load_id, FileId(j->file_name), FileFormatExtension(config_.format)};
-        fs::path target = dataset_dir_ / ExpandLayout(config_.layout, v);
+        std::string target = dataset_ + ExpandLayout(config_.layout, v);
         DLT_RETURN_IF_ERROR(ExportJob(*t, *j, target));
         written[t->name].push_back(target);
       }
@@ -215,17 +191,20 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     doc["created_at"] = NowIso();
     doc["version_hash"] = s.version_hash;
     doc["_dlt_load_id"] = p.load_id;
-    DLT_RETURN_IF_ERROR(WriteFile(dataset_dir_ / "_dlt_pipeline_state" /
-                                      (s.pipeline_name + "__" + p.load_id + "__" + PathSafeHash(s.version_hash) + ".jsonl"),
-                                  doc.dump()));
+    DLT_RETURN_IF_ERROR(store_->Write(dataset_ + "_dlt_pipeline_state/" + s.pipeline_name + "__" + p.load_id + "__" +
+                                          PathSafeHash(s.version_hash) + ".jsonl",
+                                      doc.dump()));
     // As dlt: only the newest max_state_files states of the pipeline are kept.
     if (config_.max_state_files > 0) {
-      std::vector<std::pair<std::string, fs::path>> mine;
-      for (const auto& [path, parts] : SystemFiles("_dlt_pipeline_state", 3)) {
+      std::vector<std::pair<std::string, std::string>> mine;
+      DLT_ASSIGN_OR_RETURN(auto states, SystemFiles("_dlt_pipeline_state", 3));
+      for (const auto& [path, parts] : states) {
         if (parts[0] == s.pipeline_name) mine.push_back({parts[1], path});
       }
       std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) { return LoadIdLess(b.first, a.first); });
-      for (size_t i = static_cast<size_t>(config_.max_state_files); i < mine.size(); ++i) fs::remove(mine[i].second, ec);
+      for (size_t i = static_cast<size_t>(config_.max_state_files); i < mine.size(); ++i) {
+        DLT_RETURN_IF_ERROR(store_->Delete(mine[i].second));
+      }
     }
   }
   FaultPoint("load_before_loads_row");
@@ -235,7 +214,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
   load["status"] = 0;
   load["inserted_at"] = NowIso();
   load["schema_version_hash"] = schema.version_hash();
-  return WriteFile(dataset_dir_ / "_dlt_loads" / (schema.name() + "__" + p.load_id + ".jsonl"), load.dump());
+  return store_->Write(dataset_ + "_dlt_loads/" + schema.name() + "__" + p.load_id + ".jsonl", load.dump());
 }
 
 namespace {

@@ -7,7 +7,8 @@
 //   <bucket>/<dataset>/_dlt_pipeline_state/<pipeline>__<load_id>__<hash hex>.jsonl
 //   <bucket>/<dataset>/_dlt_loads/<schema>__<load_id>.jsonl   written last: the package counts
 //                                                              as loaded only once it is there
-// Every file is written under a temporary name in its folder and renamed, and names depend only
+// The bucket is a local folder or an S3 bucket (file_store.h): files are published whole (a local
+// rename, or one S3 PUT of a file DuckDB wrote in a temporary folder), and names depend only
 // on the package (load id, job file id), so a load killed half-way is redone by the next run over
 // the same names: nothing is counted twice. Job files are turned into the chosen format by an
 // in-memory DuckDB (typed columns: timestamps with zone, decimals with their precision).
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "destinations/duckdb/duckdb_client.h"
+#include "destinations/filesystem/file_store.h"
 #include "destinations/filesystem/filesystem_config.h"
 #include "load/destination.h"
 
@@ -49,28 +51,28 @@ class FilesystemDestination : public Destination {
     return Status::Ok();
   }
 
-  const std::filesystem::path& dataset_dir() const { return dataset_dir_; }
+  ~FilesystemDestination() override;
 
  private:
   // Files of a dlt system table folder whose names split into `<a>__<b>__<c>` (state, versions)
-  // or `<a>__<b>` (loads): (path, parts).
-  std::vector<std::pair<std::filesystem::path, std::vector<std::string>>> SystemFiles(const std::string& table, size_t parts) const;
+  // or `<a>__<b>` (loads): (path in the store, parts).
+  StatusOr<std::vector<std::pair<std::string, std::vector<std::string>>>> SystemFiles(const std::string& table, size_t parts);
   // The data files of a table (its layout prefix), sorted; temporary files are not listed.
-  std::vector<std::filesystem::path> TableFiles(const std::string& table, const std::string& schema_name) const;
+  StatusOr<std::vector<std::string>> TableFiles(const std::string& table, const std::string& schema_name);
   // The schema name the dataset's files use (from the newest load record), for table prefixes.
   std::string SchemaNameForReads();
   // DuckDB's reader over a table's files ("read_parquet([...])"), empty when it has none.
-  std::string ReaderSql(const std::string& table);
+  StatusOr<std::string> ReaderSql(const std::string& table);
   StatusOr<DuckDbClient*> Engine();
-  Status WriteFile(const std::filesystem::path& target, std::string_view content);
-  Status ExportJob(const Table& table, const PackageJob& job, const std::filesystem::path& target);
+  Status ExportJob(const Table& table, const PackageJob& job, const std::string& target);
   Status DeleteTableFiles(const std::string& table, const std::string& schema_name,
-                          const std::vector<std::filesystem::path>& keep);
+                          const std::vector<std::string>& keep);
 
   FilesystemConfig config_;
   DestinationOpenOptions options_;
   std::string name_;
-  std::filesystem::path dataset_dir_;
+  std::string dataset_;  // the dataset's folder in the store, "<dataset>/"
+  std::unique_ptr<FileStore> store_;
   std::unique_ptr<DuckDbClient> engine_;  // in memory, opened on first use
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_;
 };

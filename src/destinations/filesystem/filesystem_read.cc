@@ -18,10 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-StatusOr<nlohmann::json> ReadJsonFile(const fs::path& p) {
-  DLT_ASSIGN_OR_RETURN(std::string text, fsutil::ReadFile(p));
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return DataLoss(p.string() + " is damaged: not a JSON object");
+StatusOr<nlohmann::json> ReadJsonFile(FileStore& store, const std::string& p) {
+  DLT_ASSIGN_OR_RETURN(auto text, store.Read(p));
+  if (!text) return NotFound(store.Display(p) + " is gone (deleted while it was being read)");
+  auto doc = nlohmann::json::parse(*text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return DataLoss(store.Display(p) + " is damaged: not a JSON object");
   return doc;
 }
 
@@ -33,13 +34,14 @@ std::string Text(const nlohmann::json& doc, const char* key) {
 
 }  // namespace
 
-std::vector<std::pair<fs::path, std::vector<std::string>>> FilesystemDestination::SystemFiles(const std::string& table,
-                                                                                                size_t parts) const {
-  std::vector<std::pair<fs::path, std::vector<std::string>>> out;
-  std::error_code ec;
-  for (fs::directory_iterator it(dataset_dir_ / table, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.starts_with(".") || !name.ends_with(".jsonl")) continue;
+StatusOr<std::vector<std::pair<std::string, std::vector<std::string>>>> FilesystemDestination::SystemFiles(
+    const std::string& table, size_t parts) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  const std::string folder = dataset_ + table + "/";
+  DLT_ASSIGN_OR_RETURN(auto files, store_->List(folder));
+  for (const auto& path : files) {
+    std::string name = path.substr(folder.size());
+    if (name.find('/') != std::string::npos || !name.ends_with(".jsonl")) continue;
     name.resize(name.size() - 6);
     // dlt splits from the right, so the first part (a pipeline or schema name) may hold "__".
     std::vector<std::string> split;
@@ -51,39 +53,33 @@ std::vector<std::pair<fs::path, std::vector<std::string>>> FilesystemDestination
       rest.resize(at);
     }
     split.insert(split.begin(), rest);
-    if (split.size() == parts) out.push_back({it->path(), std::move(split)});
+    if (split.size() == parts) out.push_back({path, std::move(split)});
   }
   return out;
 }
 
-std::vector<fs::path> FilesystemDestination::TableFiles(const std::string& table, const std::string& schema_name) const {
-  const std::string prefix = (dataset_dir_ / TablePrefix(config_.layout, schema_name, table)).string();
-  // The folder the prefix is in; every file under it whose path starts with the prefix.
-  fs::path dir = fs::path(prefix).parent_path();
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    const std::string name = it->path().filename().string();
-    if (name == "init" || name.starts_with(".")) continue;
-    if (it->path().string().starts_with(prefix)) out.push_back(it->path());
+StatusOr<std::vector<std::string>> FilesystemDestination::TableFiles(const std::string& table,
+                                                                     const std::string& schema_name) {
+  DLT_ASSIGN_OR_RETURN(auto files, store_->List(dataset_ + TablePrefix(config_.layout, schema_name, table)));
+  std::vector<std::string> out;
+  for (auto& f : files) {
+    if (!f.ends_with("/init") && f != "init") out.push_back(std::move(f));
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
 StatusOr<bool> FilesystemDestination::DatasetExists() {
-  std::error_code ec;
-  return fs::exists(dataset_dir_ / "init", ec);
+  DLT_ASSIGN_OR_RETURN(auto init, store_->Read(dataset_ + "init"));
+  return init.has_value();
 }
 
 StatusOr<std::vector<LoadRecord>> FilesystemDestination::RecentLoads(size_t limit) {
-  auto files = SystemFiles("_dlt_loads", 2);
+  DLT_ASSIGN_OR_RETURN(auto files, SystemFiles("_dlt_loads", 2));
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return LoadIdLess(b.second[1], a.second[1]); });
   std::vector<LoadRecord> out;
   for (const auto& [path, parts] : files) {
     if (out.size() >= limit) break;
-    DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(path));
+    DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(*store_, path));
     LoadRecord r;
     r.load_id = Text(doc, "load_id");
     r.schema_name = Text(doc, "schema_name");
@@ -99,14 +95,16 @@ StatusOr<std::optional<StoredState>> FilesystemDestination::RetrieveState(const 
   // Only states of completed loads count: a state file without its _dlt_loads entry is what a
   // killed load left (the next run rewrites it).
   std::set<std::string> completed;
-  for (const auto& [path, parts] : SystemFiles("_dlt_loads", 2)) completed.insert(parts[1]);
-  std::optional<std::pair<std::string, fs::path>> newest;
-  for (const auto& [path, parts] : SystemFiles("_dlt_pipeline_state", 3)) {
+  DLT_ASSIGN_OR_RETURN(auto loads, SystemFiles("_dlt_loads", 2));
+  for (const auto& [path, parts] : loads) completed.insert(parts[1]);
+  std::optional<std::pair<std::string, std::string>> newest;
+  DLT_ASSIGN_OR_RETURN(auto states, SystemFiles("_dlt_pipeline_state", 3));
+  for (const auto& [path, parts] : states) {
     if (parts[0] != pipeline_name || !completed.count(parts[1])) continue;
     if (!newest || LoadIdLess(newest->first, parts[1])) newest = {parts[1], path};
   }
   if (!newest) return std::optional<StoredState>();
-  DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(newest->second));
+  DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(*store_, newest->second));
   StoredState st;
   st.state = Text(doc, "state");
   std::string version = Text(doc, "version");
@@ -115,20 +113,21 @@ StatusOr<std::optional<StoredState>> FilesystemDestination::RetrieveState(const 
   if (st.load_id.empty()) st.load_id = Text(doc, "dlt_load_id");  // dlt before 0.5
   if (st.load_id.empty()) st.load_id = newest->first;
   st.created_at = Text(doc, "created_at");
-  if (st.state.empty()) return DataLoss(newest->second.string() + " is damaged: it has no `state`");
+  if (st.state.empty()) return DataLoss(store_->Display(newest->second) + " is damaged: it has no `state`");
   return std::optional<StoredState>(std::move(st));
 }
 
 StatusOr<std::optional<std::string>> FilesystemDestination::RetrieveSchema(const std::string& schema_name) {
-  std::optional<std::pair<std::string, fs::path>> newest;
-  for (const auto& [path, parts] : SystemFiles("_dlt_version", 3)) {
+  std::optional<std::pair<std::string, std::string>> newest;
+  DLT_ASSIGN_OR_RETURN(auto versions, SystemFiles("_dlt_version", 3));
+  for (const auto& [path, parts] : versions) {
     if (parts[0] != schema_name) continue;
     if (!newest || LoadIdLess(newest->first, parts[1])) newest = {parts[1], path};
   }
   if (!newest) return std::optional<std::string>();
-  DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(newest->second));
+  DLT_ASSIGN_OR_RETURN(auto doc, ReadJsonFile(*store_, newest->second));
   std::string schema = Text(doc, "schema");
-  if (schema.empty()) return DataLoss(newest->second.string() + " is damaged: it has no `schema`");
+  if (schema.empty()) return DataLoss(store_->Display(newest->second) + " is damaged: it has no `schema`");
   return std::optional<std::string>(std::move(schema));
 }
 
@@ -138,17 +137,22 @@ std::string FilesystemDestination::SchemaNameForReads() {
   return "";
 }
 
-std::string FilesystemDestination::ReaderSql(const std::string& table) {
+StatusOr<std::string> FilesystemDestination::ReaderSql(const std::string& table) {
   const bool system = table.starts_with("_dlt");
-  std::vector<fs::path> files;
+  std::vector<std::string> files;
   if (system) {
-    for (const auto& [path, parts] : SystemFiles(table, table == "_dlt_loads" ? 2 : 3)) files.push_back(path);
+    DLT_ASSIGN_OR_RETURN(auto sys, SystemFiles(table, table == "_dlt_loads" ? 2 : 3));
+    for (const auto& [path, parts] : sys) files.push_back(path);
   } else {
-    files = TableFiles(table, SchemaNameForReads());
+    DLT_ASSIGN_OR_RETURN(files, TableFiles(table, SchemaNameForReads()));
   }
-  if (files.empty()) return "";
+  if (files.empty()) return std::string();
   std::vector<std::string> quoted;
-  for (const auto& f : files) quoted.push_back(duckdb::QuoteLiteral(f.string()));
+  for (const auto& f : files) {
+    // DuckDB reads local files: those of an S3 bucket are downloaded first.
+    DLT_ASSIGN_OR_RETURN(fs::path local, store_->LocalCopy(f));
+    quoted.push_back(duckdb::QuoteLiteral(local.string()));
+  }
   const std::string list = "[" + text::Join(quoted, ", ") + "]";
   if (system || config_.format == FileFormat::kJsonl) return "read_json(" + list + ", format = 'newline_delimited', union_by_name = true)";
   if (config_.format == FileFormat::kCsv) return "read_csv(" + list + ", union_by_name = true)";
@@ -156,7 +160,7 @@ std::string FilesystemDestination::ReaderSql(const std::string& table) {
 }
 
 StatusOr<std::vector<std::string>> FilesystemDestination::TableColumns(const std::string& table) {
-  std::string from = ReaderSql(table);
+  DLT_ASSIGN_OR_RETURN(std::string from, ReaderSql(table));
   if (from.empty()) return std::vector<std::string>();
   DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
   DLT_ASSIGN_OR_RETURN(auto rows, engine->Query("SELECT column_name FROM (DESCRIBE SELECT * FROM " + from + ")"));
@@ -168,7 +172,7 @@ StatusOr<std::vector<std::string>> FilesystemDestination::TableColumns(const std
 }
 
 StatusOr<uint64_t> FilesystemDestination::CountRows(const std::string& table) {
-  std::string from = ReaderSql(table);
+  DLT_ASSIGN_OR_RETURN(std::string from, ReaderSql(table));
   if (from.empty()) return uint64_t{0};
   DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
   DLT_ASSIGN_OR_RETURN(auto rows, engine->Query("SELECT count(*) FROM " + from));
@@ -182,8 +186,8 @@ StatusOr<uint64_t> FilesystemDestination::CountRows(const std::string& table) {
 
 StatusOr<RowPage> FilesystemDestination::ReadRows(const std::string& table, uint64_t limit, uint64_t offset) {
   RowPage page;
-  std::string from = ReaderSql(table);
-  if (from.empty()) return NotFound("table `" + table + "` has no files in " + dataset_dir_.string() + " yet");
+  DLT_ASSIGN_OR_RETURN(std::string from, ReaderSql(table));
+  if (from.empty()) return NotFound("table `" + table + "` has no files in " + store_->Display(dataset_) + " yet");
   DLT_ASSIGN_OR_RETURN(page.columns, TableColumns(table));
   DLT_ASSIGN_OR_RETURN(page.total, CountRows(table));
   DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
