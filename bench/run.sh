@@ -9,6 +9,9 @@
 #  5. the Python package (BENCH_ONLY=python): bench/py_events.py, a generator of 1M nested dicts
 #     into DuckDB, against Python alone making the dicts (target: <= 1.5x) and, when
 #     DLT_PEER_PYTHONPATH is set, Python dlt 1.26 running the same script (target: >= 10x faster)
+#  7. Parquet files (BENCH_ONLY=parquet): the nested input into the filesystem destination as
+#     Parquet, against DuckDB's own COPY (SELECT * FROM read_json_auto(...)) TO ... (FORMAT
+#     parquet) in the same run (target: <= 1.2x)
 #  6. workers and memory (BENCH_ONLY=workers): the nested load with [normalize] workers = 1, 2,
 #     4, ... up to the machine's cores (the curve: each doubling should be >= 1.6x faster in
 #     normalize until I/O bound), and peak RSS for 1x and 2x the input (target: within 1.15x)
@@ -264,3 +267,39 @@ TOML
   awk -v a="$r1" -v b="$r2" 'BEGIN { printf "1x: %d MB, 2x: %d MB, ratio %.2fx (target <= 1.15x)\n", a, b, b / a }'
 }
 if [[ "${BENCH_ONLY:-}" == workers ]]; then workers_bench $((500000 / scale)); fi
+
+# 7. Parquet: the nested events into the filesystem destination (Parquet files in dlt's layout,
+#    child tables apart) against DuckDB writing the same file's rows to one Parquet file.
+parquet_bench() {
+  local rows=$1 file="$out/events_$1.jsonl"
+  [[ -f "$file" ]] || "$build/dlt_bench_gen" events "$rows" > "$file"
+  cat "$file" > /dev/null
+  printf '[destination.lake]\ndestination_type = "filesystem"\nbucket_url = "lake"\n' > "$work/ws/.dlt/parquet.secrets.toml"
+  cat > "$work/ws/bench_parquet.toml" <<TOML
+[pipeline]
+name = "bench_parquet"
+destination = "lake"
+dataset_name = "bench_data"
+
+[[resources]]
+name = "events"
+path = "$file"
+TOML
+  echo
+  echo "== Parquet: $rows nested records into the filesystem destination, $reps runs of each"
+  local ratios=() bs=() os=()
+  for ((i = 1; i <= reps; i++)); do
+    rm -rf "$work/pq" && mkdir -p "$work/pq"
+    sync
+    "$build/dlt_bench_measure" "baseline duckdb COPY TO parquet" "$build/dlt_bench_duckdb" ":memory:" \
+      "COPY (SELECT * FROM read_json_auto('$file')) TO '$work/pq/events.parquet' (FORMAT parquet)" | tee "$work/base.txt"
+    rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
+    sync
+    (cd "$work/ws" && HOME="$work/home" "$build/dlt_bench_measure" "dlt run (into parquet files)" \
+      "$dlt" --profile parquet run "$work/ws/bench_parquet.toml" --quiet | tail -1 | sed 's/^dlt run (into/dlt run (into/') | tee "$work/ours.txt"
+    record_pair
+  done
+  echo "ratios dlt/baseline of the $reps runs: ${ratios[*]}"
+  echo "median: baseline $(median "${bs[@]}") s, dlt $(median "${os[@]}") s, ratio $(median "${ratios[@]}")x (target <= 1.2x)"
+}
+if [[ "${BENCH_ONLY:-}" == parquet ]]; then parquet_bench $((500000 / scale)); fi
