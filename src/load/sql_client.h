@@ -71,9 +71,11 @@ class SqlClient {
   virtual std::string NowSql() const = 0;
 
   // Called before a package's transaction begins, with the most columns a table of its schema
-  // has: destinations that keep the rows of a transaction in memory bound it here.
-  virtual Status SizeForLoad(size_t widest_table_columns) {
+  // has and the columns of all its tables: destinations that keep the rows of a transaction in
+  // memory bound it here.
+  virtual Status SizeForLoad(size_t widest_table_columns, size_t all_columns) {
     (void)widest_table_columns;
+    (void)all_columns;
     return Status::Ok();
   }
 

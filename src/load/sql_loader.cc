@@ -335,9 +335,12 @@ void SqlLoader::AbortStream() {
 
 Status SqlLoader::Load(const PackageToLoad& package) {
   if (!streaming_) {
-    size_t widest = 0;
-    for (const Table* t : package.schema->DataTables()) widest = std::max(widest, t->columns.size());
-    DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest));
+    size_t widest = 0, all = 0;
+    for (const Table* t : package.schema->DataTables()) {
+      widest = std::max(widest, t->columns.size());
+      all += t->columns.size();
+    }
+    DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest, all));
     DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
     applied_columns_.clear();
     deferred_constraints_.clear();

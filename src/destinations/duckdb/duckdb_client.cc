@@ -88,17 +88,20 @@ Status DuckDbClient::BeforeCommit(bool rows_deleted) {
 }
 
 // DuckDB keeps what a transaction appends in its buffer pool until the commit writes it out, so
-// without a limit its memory grows with the package (200 MB for the 327 MB nested benchmark,
+// without a limit its memory grows with the package (200 MB for the 357 MB nested benchmark,
 // 276 MB for twice that). Under a limit it writes finished row groups to the file and evicts
-// them, and memory stays flat in the input's size at no measured cost in time. An append needs
-// about one block (256 KB) per column per thread at once, twice that while compressing: the limit
-// is 64 MB plus that for the widest table, so wide tables get what they need.
-Status DuckDbClient::SizeForLoad(size_t widest_table_columns) {
+// them, and memory stays flat in the input's size at no measured cost in time. What must fit at
+// once: the unfinished last row group of every table the transaction appends to (a block of
+// 256 KB per column) and, for the table being appended, a block per column per thread; twice
+// that while compressing. So the limit is 128 MB plus 512 KB per column of all tables plus
+// 512 KB per column of the widest table per thread: many or wide tables get what they need.
+Status DuckDbClient::SizeForLoad(size_t widest_table_columns, size_t all_columns) {
   if (threads_ == 0) {
     DLT_ASSIGN_OR_RETURN(auto rows, Query("SELECT current_setting('threads')::BIGINT::VARCHAR"));
     threads_ = rows.empty() || rows[0].empty() || !rows[0][0] ? 1 : std::max<int64_t>(1, std::stoll(*rows[0][0]));
   }
-  const uint64_t mb = 64 + (static_cast<uint64_t>(threads_) * widest_table_columns * 512 + 1023) / 1024;
+  const uint64_t kb = (static_cast<uint64_t>(threads_) * widest_table_columns + all_columns) * 512;
+  const uint64_t mb = 128 + (kb + 1023) / 1024;
   std::string limit = std::to_string(mb) + "MB";
   if (limit == memory_limit_) return Status::Ok();
   Status s = Execute("SET memory_limit = '" + limit + "'");

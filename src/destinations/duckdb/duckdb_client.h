@@ -36,7 +36,7 @@ class DuckDbClient : public SqlClient {
   std::string QuoteLiteral(std::string_view text) const override { return duckdb::QuoteLiteral(text); }
   std::string NowSql() const override { return "get_current_timestamp()"; }
   Status BeforeCommit(bool rows_deleted) override;
-  Status SizeForLoad(size_t widest_table_columns) override;
+  Status SizeForLoad(size_t widest_table_columns, size_t all_columns) override;
 
  private:
   DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
