@@ -12,6 +12,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
   libcurl4-openssl-dev libcpp-httplib-dev libpq-dev zlib1g-dev
   libgtest-dev libgmock-dev postgresql
+  libsqlite3-dev sqlite3 libmariadb-dev mariadb-server
   clang libclang-rt-14-dev
   python3-dev python3-venv python-is-python3 pybind11-dev
   chromium chromium-driver
