@@ -255,6 +255,40 @@ TEST_F(MysqlReaderTest, TimeOutsideOneDayIsAnErrorNamingTableColumnAndRow) {
       << more.status().message();
 }
 
+TEST_F(MysqlReaderTest, ColumnTypeWithoutADltTypeIsReadAsTheServersTextAndNamed) {
+  Sql("CREATE TABLE IF NOT EXISTS hosts (id INT PRIMARY KEY, u UUID, ip INET6); DELETE FROM hosts;"
+      "INSERT INTO hosts VALUES (1, '123e4567-e89b-12d3-a456-426614174000', '2001:db8::1');");
+  auto reader = Open(server_->Url());
+  ASSERT_TRUE(reader);
+  ScanRequest req;
+  auto t = reader->Reflect("", "hosts", ReflectionLevel::kFull);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->columns[1].column.data_type, DataType::kText);
+  EXPECT_EQ(t->columns[1].native_type, "uuid");
+  EXPECT_EQ(t->columns[2].native_type, "inet6");
+  req.table = *t;
+  auto rows = ReadAll(*reader, req);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "123e4567-e89b-12d3-a456-426614174000", "2001:db8::1"}));
+}
+
+TEST_F(MysqlReaderTest, BigTableIsStreamedInBatchesOfChunkSizeWithEveryRowOnce) {
+  Sql("CREATE TABLE IF NOT EXISTS big (id INT PRIMARY KEY, v VARCHAR(10)); DELETE FROM big;"
+      "INSERT INTO big SELECT seq, CONCAT('v', seq) FROM seq_1_to_10000;");
+  auto reader = Open(server_->Url());
+  ASSERT_TRUE(reader);
+  ScanRequest req;
+  req.table = *reader->Reflect("", "big", ReflectionLevel::kFull);
+  req.chunk_size = 3000;
+  std::vector<size_t> sizes;
+  auto rows = ReadAll(*reader, req, &sizes);
+  EXPECT_EQ(sizes, (std::vector<size_t>{3000, 3000, 3000, 1000}));
+  ASSERT_EQ(rows.size(), 10000u);
+  long sum = 0;
+  for (auto& r : rows) sum += std::stol(r[0]);
+  EXPECT_EQ(sum, 10000L * 10001 / 2);
+}
+
 TEST_F(MysqlReaderTest, ListsTablesSortedAndViewsOnlyWhenAsked) {
   Sql("CREATE TABLE IF NOT EXISTS zeta (x INT); CREATE TABLE IF NOT EXISTS alpha (x INT);"
       "CREATE OR REPLACE VIEW alpha_v AS SELECT x FROM alpha;");

@@ -20,7 +20,7 @@ using testing::TempDir;
 class SqliteReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists("/usr/bin/sqlite3")) GTEST_SKIP() << "/usr/bin/sqlite3 is missing (install Debian's sqlite3)";
+    ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3 (scripts/bootstrap.sh does)";
     db_ = tmp_.path() / "shop.db";
   }
   void Sql(const std::string& sql) {
