@@ -230,5 +230,16 @@ TEST_F(SqliteReaderTest, ThreeSlashUrlIsRelativeToTheCurrentFolder) {
   EXPECT_EQ(*(*r)->ListTables("", false), (std::vector<std::string>{"t"}));
 }
 
+TEST_F(SqliteReaderTest, MissingRelativeFileIsNamedWithItsAbsolutePath) {
+  fs::path before = fs::current_path();
+  fs::current_path(tmp_.path());
+  auto r = OpenSqlReader(Secret("sqlite:///data/missing.db"));
+  fs::current_path(before);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("data/missing.db (" + (tmp_.path() / "data/missing.db").string() + ")"),
+            std::string::npos)
+      << r.status().message();
+}
+
 }  // namespace
 }  // namespace dlt::sql_source

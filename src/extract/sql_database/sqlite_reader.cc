@@ -35,7 +35,8 @@ class SqliteDb {
   Status Open() {
     std::error_code ec;
     if (!fs::is_regular_file(path_, ec)) {
-      return NotFound("sql_database: the SQLite database file " + path_ +
+      std::string shown = fs::path(path_).is_absolute() ? path_ : path_ + " (" + fs::absolute(path_, ec).string() + ")";
+      return NotFound("sql_database: the SQLite database file " + shown +
                       " does not exist (sqlite:///relative/path.db is relative to the current folder, "
                       "sqlite:////abs/path.db is absolute)");
     }
