@@ -88,7 +88,9 @@ Status BindBound(const LibSqlite& lib, sqlite3_stmt* st, int index, const Bound&
     lib.bind_double(st, index, b.value.get<double>());
     return Status::Ok();
   }
-  DLT_ASSIGN_OR_RETURN(std::string text, BoundText(b.value, type, form, column));
+  StatusOr<std::string> text_or = BoundText(b.value, type, form, column);
+  if (!text_or.ok()) return text_or.status();
+  const std::string& text = *text_or;
   if (type == DataType::kBool) {
     lib.bind_int64(st, index, text == "1");
     return Status::Ok();
