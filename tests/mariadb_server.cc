@@ -59,8 +59,12 @@ MariadbServer::MariadbServer() {
     return;
   }
   dir_ = tmpl;
+  // Its own tmpdir: the bootstrap's temporary tables in a shared /tmp were seen to vanish while
+  // another server (another test, another engineer's) started beside it.
+  fs::create_directories(dir_ / "tmp");
   std::vector<std::string> install = {kInstallDb, "--no-defaults", "--datadir=" + (dir_ / "data").string(),
-                                      "--auth-root-authentication-method=normal", "--skip-test-db"};
+                                      "--tmpdir=" + (dir_ / "tmp").string(), "--auth-root-authentication-method=normal",
+                                      "--skip-test-db"};
   for (auto& f : UserFlag()) install.push_back(f);
   RunResult init = Run(install, dir_, {{"LC_ALL", "C"}});
   if (init.exit_code != 0) {
@@ -81,6 +85,7 @@ bool MariadbServer::Start() {
                                    "--datadir=" + (dir_ / "data").string(),
                                    "--socket=" + (dir_ / "sock").string(),
                                    "--pid-file=" + (dir_ / "pid").string(),
+                                   "--tmpdir=" + (dir_ / "tmp").string(),
                                    "--log-error=" + (dir_ / "error.log").string(),
                                    "--port=" + std::to_string(port_),
                                    "--bind-address=127.0.0.1",

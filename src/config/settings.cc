@@ -40,7 +40,7 @@ const std::array<Setting, 11> kTable = {{
      "destructive commands ask for the profile name (or --yes)"},
 }};
 
-const std::array<EnvVar, 15> kEnvVars = {{
+const std::array<EnvVar, 17> kEnvVars = {{
     {"WORKSPACE__PROFILE", "the active profile when --profile is not given (before .dlt/profile-name)"},
     {"DLT_PROJECT_DIR", "the folder to start the workspace search from, instead of the current one"},
     {"DLT_DATA_DIR", "pipelines and working data of the profile (over [workspace.settings] working_dir)"},
@@ -49,6 +49,8 @@ const std::array<EnvVar, 15> kEnvVars = {{
     {"DLT_DASHBOARD_TOKEN", "a fixed access token for the dashboard (16 to 128 letters, digits, '-', '_')"},
     {"DLT_DUCKDB_LIBRARY", "the libduckdb.so to load instead of <prefix>/lib/dlt/libduckdb.so or the build's copy"},
     {"DLT_LIBPQ_LIBRARY", "the libpq.so to load instead of libpq.so.5"},
+    {"DLT_SQLITE_LIBRARY", "the libsqlite3.so to load instead of libsqlite3.so.0 (sql_database sqlite:// sources)"},
+    {"DLT_MARIADB_LIBRARY", "the libmariadb.so to load instead of libmariadb.so.3 (sql_database mysql:// sources)"},
     {"DLT_LIBCURL_LIBRARY", "the libcurl.so to load instead of libcurl.so.4 (or libcurl-gnutls.so.4)"},
     {"DLT_STREAM_FILE_BYTES", "size at which job files are closed and loaded while normalizing (tests)"},
     {"DLT_EXTRACT_PART_BYTES", "size of the extract's job files (16 MB of JSON, 64 MB typed; tests)"},
