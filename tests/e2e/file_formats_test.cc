@@ -97,14 +97,16 @@ TEST(FileFormats, ParquetKeepsDecimalsTimestampsAndNestedValuesAsJson) {
 TEST(FileFormats, ManyFilesByGlobEachWithItsOwnColumns) {
   PipelineWorkspace w;
   w.Write("files.toml", Pipeline("data/part-*.csv", ""));
-  w.Write("data/part-1.csv", "id,a\n1,x\n2,y\n");
-  w.Write("data/part-2.csv", "id,a\n3,z\n");
+  w.Write("data/part-1.csv", "id,a,price\n1,x,1.5\n2,y,2\n");
+  w.Write("data/part-2.csv", "id,a,price\n3,z,\n");  // no price at all: not a text column
   w.Write("data/part-3.csv", "id,b\n4,true\n");
   auto r = w.RunPipeline({"files.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const fs::path db = w.Db();
   EXPECT_EQ(CountRows(db, "files_data.items"), 4);
   EXPECT_TRUE(Has(ColumnTypes(db), "b:BOOLEAN")) << ::testing::PrintToString(ColumnTypes(db));
+  EXPECT_TRUE(Has(ColumnTypes(db), "price:DOUBLE")) << ::testing::PrintToString(ColumnTypes(db));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE price IS NULL"), "2");
   EXPECT_EQ(SqlValue(db, "SELECT CAST(b AS VARCHAR) FROM files_data.items WHERE id = 4"), "true");
   EXPECT_EQ(SqlValue(db, "SELECT a FROM files_data.items WHERE id = 3"), "z");
 }

@@ -66,6 +66,26 @@ std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file) {
 
 namespace {
 
+// DuckDB's sniffer types a column without a single value in the file as VARCHAR. dlt makes no
+// column of values it has not seen, and a text column here would clash with the real type a
+// column has in other files (1.5 in one file, empty in the next): such a column is left out of
+// the batch, and its rows are NULL there as they would have been.
+void DropEmptyTextColumns(TypedBatch* batch) {
+  std::vector<size_t> keep;
+  const auto& columns = batch->columns();
+  for (size_t c = 0; c < columns.size(); ++c) {
+    bool empty = columns[c].data_type == DataType::kText;
+    for (size_t r = 0; empty && r < batch->rows(); ++r) empty = batch->IsNull(c, r);
+    if (!empty) keep.push_back(c);
+  }
+  if (keep.size() == columns.size()) return;
+  std::vector<TypedColumn> kept;
+  for (size_t c : keep) kept.push_back(columns[c]);
+  TypedBatch out(std::move(kept));
+  for (size_t i = 0; i < keep.size(); ++i) out.SetVector(i, batch->vector(keep[i]));
+  *batch = std::move(out);
+}
+
 class FileBatchSource : public BatchSource {
  public:
   FileBatchSource(std::vector<fs::path> files, std::vector<TabularFormat> formats, CsvOptions csv)
@@ -81,6 +101,7 @@ class FileBatchSource : public BatchSource {
       auto more = reader_->Next(batch);
       if (!more.ok()) return Failed(more.status());
       if (*more) {
+        if (formats_[next_ - 1] == TabularFormat::kCsv) DropEmptyTextColumns(batch);
         *where = name + " batch " + std::to_string(++batches_);
         return true;
       }
