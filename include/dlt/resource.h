@@ -69,16 +69,26 @@ struct ResourceOptions {
   SchemaContract schema_contract;
 };
 
+// How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.
+struct CsvOptions {
+  std::optional<std::string> delimiter;  // ",", ";", "\t", "|", ...
+  std::optional<bool> header;            // whether the first line names the columns
+};
+
 class Resource {
  public:
   // Rows produced by user code: `next` stores one JSON document and returns true, or returns
   // false at the end.
   static Resource FromCallback(ResourceOptions options, std::function<bool(std::string& json)> next);
   static Resource FromRows(ResourceOptions options, std::vector<std::string> json_rows);
-  // JSON Lines or JSON array files (gzip recognized), glob patterns relative to `base_dir`;
-  // "-" reads standard input. Files are streamed, never read whole.
+  // Files matching glob patterns relative to `base_dir`, read one after another. `format`:
+  // "jsonl" / "json" (JSON Lines or a JSON array, gzip recognized; "-" reads standard input),
+  // "csv" (header, delimiter, quoting, gzip and column types detected, `csv` overrides),
+  // "parquet" (types from the file), or "auto": by each file's extension (.csv, .csv.gz, .tsv,
+  // .parquet; anything else is JSON). CSV and Parquet rows come as typed columns, not JSON.
+  // Files are streamed, never read whole.
   static Resource FromFiles(ResourceOptions options, std::vector<std::string> patterns,
-                            std::filesystem::path base_dir, std::string format = "auto");
+                            std::filesystem::path base_dir, std::string format = "auto", CsvOptions csv = {});
 
   const ResourceOptions& options() const { return options_; }
 

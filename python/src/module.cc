@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 
 #include "dlt/version.h"
+#include "py_filesystem.h"
 #include "py_pipeline.h"
 #include "py_rest_api.h"
 #include "py_rows.h"
@@ -16,6 +17,7 @@ PYBIND11_MODULE(_native, m) {
   m.attr("engine_version") = DLT_VERSION;
   dlt::python::RegisterPipeline(m);
   dlt::python::RegisterRestApi(m);
+  dlt::python::RegisterFilesystem(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -8,6 +8,7 @@
 
 #include "pipeline/drop.h"
 #include "pipeline/pipeline_lock.h"
+#include "py_filesystem.h"
 #include "py_rest_api.h"
 #include "py_source.h"
 
@@ -205,6 +206,13 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
           spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
       if (!made.ok()) return Failed(made.status(), errors, "extract");
       for (auto& r : *made) rs.push_back(std::move(r));
+      continue;
+    }
+    if (py::isinstance<PyFileReader>(t[0])) {
+      // (reader, list_files, options): Python lists the files (with the state session open, so
+      // its incremental on modification_date is kept); the engine reads them.
+      auto files = t[1]().cast<std::vector<std::string>>();
+      rs.push_back(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files));
       continue;
     }
     rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors));

@@ -112,7 +112,7 @@ Status RunRunCommand(Context& ctx) {
       return InvalidArgument(ws.Display(file) + ": resource `" + r.options.name +
                              "` has no `path` (or pass --resource " + r.options.name + "=PATH)");
     }
-    resources.push_back(Resource::FromFiles(r.options, paths, base, r.format));
+    resources.push_back(Resource::FromFiles(r.options, paths, base, r.format, r.csv));
   }
 
   PipelineOptions options;

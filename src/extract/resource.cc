@@ -110,32 +110,8 @@ Resource Resource::FromRows(ResourceOptions options, std::vector<std::string> ro
   return r;
 }
 
-Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> patterns, fs::path base_dir,
-                             std::string format) {
-  Resource r;
-  r.options_ = std::move(options);
-  std::string name = r.options_.name;
-  r.open_ = [patterns, base_dir, format, name](const ExtractContext&) -> StatusOr<std::unique_ptr<RecordSource>> {
-    JsonFormat f = JsonFormat::kAuto;
-    if (format == "jsonl" || format == "ndjson") f = JsonFormat::kJsonLines;
-    else if (format == "json") f = JsonFormat::kJsonArray;
-    else if (format != "auto" && !format.empty()) {
-      return InvalidArgument("resource `" + name + "`: unknown format `" + format + "` (use jsonl, json or auto)");
-    }
-    std::vector<fs::path> files;
-    for (const auto& p : patterns) {
-      if (p == "-") {
-        files.emplace_back("-");
-        continue;
-      }
-      auto found = ExpandGlob(p, base_dir);
-      if (!found.ok()) return found.status().WithContext("resource `" + name + "`");
-      files.insert(files.end(), found->begin(), found->end());
-    }
-    if (files.empty()) return InvalidArgument("resource `" + name + "` has no input files (set `path`)");
-    return std::unique_ptr<RecordSource>(new FileSource(std::move(files), f));
-  };
-  return r;
+std::unique_ptr<RecordSource> MakeJsonFileSource(std::vector<fs::path> files, JsonFormat format) {
+  return std::make_unique<FileSource>(std::move(files), format);
 }
 
 }  // namespace dlt

@@ -16,6 +16,7 @@
 #include "dlt/status.h"
 #include "extract/batch_source.h"
 #include "extract/extractor.h"
+#include "extract/json_reader.h"
 
 namespace dlt {
 
@@ -58,5 +59,9 @@ struct ResourceAccess {
     return r.open_(context);
   }
 };
+
+// JSON Lines / JSON array files ("-": standard input) read one after another, each record named
+// "file:line" (Resource::FromFiles for the JSON formats).
+std::unique_ptr<RecordSource> MakeJsonFileSource(std::vector<std::filesystem::path> files, JsonFormat format);
 
 }  // namespace dlt

@@ -65,8 +65,11 @@ Status Pipeline::Impl::MergeSourceState(const std::vector<Resource>& resources) 
   }
   Json& stored = state.doc()["sources"][schema_name];
   if (!stored.is_object()) stored = Json::object();
-  // The cursors this extract moved are the engine's: user code saw them before they moved.
+  // The cursors this extract moved are the engine's: user code saw them before they moved. A
+  // resource without an engine incremental keeps what user code wrote (dlt.sources.filesystem
+  // keeps its file cursor there itself).
   for (const auto& r : resources) {
+    if (!r.options().incremental) continue;
     const Json* engine = state.FindResourceState(schema_name, r.options().name);
     if (engine == nullptr || !engine->contains("incremental")) continue;
     Json& res = user["resources"][r.options().name];

@@ -107,7 +107,7 @@ Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, con
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
                                                  "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
-                                                 "schema_contract"};
+                                                 "schema_contract", "csv"};
   ResourceFileSpec r;
   r.options.name = default_name;
   for (const auto& [k, v] : t.members) {
@@ -120,8 +120,25 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       r.paths.insert(r.paths.end(), p.begin(), p.end());
     } else if (k == "format") {
       DLT_ASSIGN_OR_RETURN(r.format, GetString(c, v, k));
-      if (r.format != "auto" && r.format != "jsonl" && r.format != "json" && r.format != "ndjson") {
-        return c.Error(v, "`format` must be jsonl, json or auto");
+      static const std::vector<std::string> kFormats = {"auto", "jsonl", "json", "ndjson", "csv", "parquet"};
+      if (std::find(kFormats.begin(), kFormats.end(), r.format) == kFormats.end()) {
+        std::string msg = "unknown format `" + r.format + "`";
+        if (auto s = text::Suggest(r.format, kFormats)) msg += ". Did you mean `" + *s + "`?";
+        return c.Error(v, msg + " (`format` must be jsonl, json, csv, parquet or auto)");
+      }
+    } else if (k == "csv") {
+      // How CSV files are read; what is left out is detected by DuckDB's sniffer.
+      if (!v.is_table()) return c.Error(v, "`csv` must be a table such as { delimiter = \";\", header = true }");
+      for (const auto& [ck, cv] : v.members) {
+        if (ck == "delimiter") {
+          DLT_ASSIGN_OR_RETURN(std::string d, GetString(c, cv, ck));
+          if (d.empty()) return c.Error(cv, "`csv.delimiter` must not be empty");
+          r.csv.delimiter = d;
+        } else if (ck == "header") {
+          DLT_ASSIGN_OR_RETURN(r.csv.header, GetBool(c, cv, ck));
+        } else {
+          return UnknownKey(c, cv, ck, "csv", {"delimiter", "header"});
+        }
       }
     } else if (k == "write_disposition") {
       if (v.is_table()) {
@@ -345,7 +362,7 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
                                        return r.options;
                                      }));
     for (const auto& r : rest.resources) {
-      if (r.selected) spec.resources.push_back(ResourceFileSpec{r.options, {}, "auto"});
+      if (r.selected) spec.resources.push_back(ResourceFileSpec{r.options, {}, "auto", {}});
     }
     spec.rest_api = std::make_shared<const rest_api::RestApiSpec>(std::move(rest));
   }

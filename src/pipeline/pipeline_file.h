@@ -9,7 +9,8 @@
 //   [[resources]]
 //   name = "events"
 //   path = "data/events*.jsonl.gz"       # glob(s) relative to this file; "-" = stdin
-//   format = "auto"                      # jsonl | json | auto
+//   format = "auto"                      # jsonl | json | csv | parquet | auto (by extension)
+//   csv = { delimiter = ";", header = true }   # optional; detected when left out
 //   write_disposition = "merge"          # append | replace | merge | skip
 //   primary_key = "id"                   # or ["id", "repo_id"]
 //   incremental = { cursor_path = "updated_at", initial_value = "2024-01-01T00:00:00Z" }
@@ -34,6 +35,7 @@ struct ResourceFileSpec {
   ResourceOptions options;
   std::vector<std::string> paths;
   std::string format = "auto";
+  CsvOptions csv;  // format csv (or auto with .csv files)
 };
 
 struct PipelineFileSpec {

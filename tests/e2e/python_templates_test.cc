@@ -29,6 +29,26 @@ TEST(PythonTemplates, TheFilesystemScriptLoadsItsSampleThenOnlyNewerRows) {
             (std::vector<std::string>{"1", "2", "3", "4"}));  // 9 is older than the cursor
 }
 
+TEST(PythonTemplates, TheFilesystemScriptReadsItsCsvSampleWithReadCsvAndOnlyNewFilesOnTheNextRun) {
+  TempWorkspace w;
+  auto init = w.Dlt({"init", "filesystem", "duckdb"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_TRUE(Contains(init.out, "created   data/orders.csv")) << init.out;
+  EXPECT_TRUE(Contains(w.Read("filesystem_pipeline.py"), "filesystem(bucket_url=")) << "the script uses the source";
+  EXPECT_TRUE(Contains(w.Read("filesystem_pipeline.py"), "| read_csv()"));
+  auto r = RunPython(w, "filesystem_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = w.root() / "_local/dev/warehouse.duckdb";
+  EXPECT_EQ(CountRows(db, "filesystem_data.orders"), 3);
+  EXPECT_EQ(SqlValue(db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'orders' "
+                         "AND column_name = 'ordered_at'"), "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(SqlValue(db, "SELECT sum(amount) FROM filesystem_data.orders"), "145.49");
+  // The sample did not change: the next run reads no CSV file again.
+  r = RunPython(w, "filesystem_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(CountRows(db, "filesystem_data.orders"), 3);
+}
+
 TEST(PythonTemplates, TheRestApiScriptIsValidPythonUsingThePackagesApi) {
   TempWorkspace w;
   ASSERT_EQ(w.Dlt({"init", "rest_api", "duckdb"}).exit_code, 0);

@@ -302,6 +302,7 @@ class Pipeline:
                     break
         picked.sort(key=lambda rd: 0 if id(rd[0]) in tees else 1)
         self._extracting = {r.name: r for r, _ in picked}
+        from dlt.sources.filesystem import FileReaderResource
         from dlt.sources.rest_api import RestApiResource
 
         out = []
@@ -312,6 +313,9 @@ class Pipeline:
                     specs[id(r._spec)] = (r._spec, [])
                     out.append(specs[id(r._spec)])
                 specs[id(r._spec)][1].append(r.name)
+                continue
+            if isinstance(r, FileReaderResource):
+                out.append(r._engine_item(defaults))  # rows read by the engine
                 continue
             out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
         return out

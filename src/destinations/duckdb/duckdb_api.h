@@ -98,6 +98,7 @@ struct QueryResult {
 };
 
 class Connection;
+class BatchReader;  // duckdb_batch_reader.h
 
 // The column types a scan of CSV job files produces itself (anything else: read as VARCHAR and
 // CAST in the statement).
@@ -200,6 +201,7 @@ class Connection {
  private:
   friend class Database;
   friend class Appender;
+  friend class BatchReader;
   explicit Connection(void* handle) : handle_(handle) {}
 
   void* handle_ = nullptr;  // duckdb_connection

@@ -109,7 +109,11 @@ namespace dlt::duckdb::detail {
   X(duckdb_function_get_bind_data)        \
   X(duckdb_function_get_init_data)        \
   X(duckdb_function_get_local_init_data)  \
-  X(duckdb_function_set_error)
+  X(duckdb_function_set_error)           \
+  X(duckdb_pending_prepared_streaming)    \
+  X(duckdb_execute_pending)               \
+  X(duckdb_destroy_pending)               \
+  X(duckdb_pending_error)
 
 struct Api {
 #define DLT_DUCKDB_MEMBER(name) decltype(&::name) name = nullptr;

@@ -1,4 +1,6 @@
-"""Local JSON Lines files (data/*.jsonl) loaded with a dlt resource.
+"""Local files loaded with dlt: JSON Lines files (data/*.jsonl) through a dlt resource, and CSV
+files (data/*.csv) through the filesystem source's read_csv, whose rows the engine reads itself
+(column types detected; only new or changed files are read on the next run).
 
 Run it with `python filesystem_pipeline.py` (or `dlt run filesystem_pipeline.py`).
 """
@@ -8,6 +10,7 @@ import json
 import os
 
 import dlt
+from dlt.sources.filesystem import filesystem, read_csv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -27,6 +30,13 @@ def events(
             yield [json.loads(line) for line in f if line.strip()]
 
 
+def orders():
+    """Every CSV file in data/; files not changed since the last run are not read again."""
+    files = filesystem(bucket_url=os.path.join(HERE, "data"), file_glob="*.csv")
+    files.apply_hints(incremental=dlt.sources.incremental("modification_date"))
+    return (files | read_csv()).with_name("orders")
+
+
 pipeline = dlt.pipeline(
     pipeline_name="filesystem_pipeline",
     destination="warehouse",
@@ -36,5 +46,5 @@ pipeline = dlt.pipeline(
 
 
 if __name__ == "__main__":
-    load_info = pipeline.run(events())
+    load_info = pipeline.run([events(), orders()])
     print(load_info)  # noqa: T201

@@ -1,0 +1,232 @@
+"""dlt.sources.filesystem: `filesystem` lists files of a `file://` bucket_url matching `file_glob`
+(as dlt's FileItemDict rows), and the readers `read_csv`, `read_parquet`, `read_jsonl` load the
+listed files' rows: `filesystem(bucket_url, file_glob="*.csv") | read_csv()`.
+
+The rows of a reader are read by the engine, not by Python: CSV (DuckDB's sniffer finds header,
+delimiter, quoting, gzip and column types) and Parquet (types from the file) as typed columns,
+JSON Lines as JSON documents. An incremental on the listing
+(`filesystem(...).apply_hints(incremental=dlt.sources.incremental("modification_date"))`) makes a
+reader load only files that are new or changed since its last run, as dlt's filesystem does.
+"""
+
+import hashlib
+import mimetypes
+import os
+from datetime import datetime, timezone
+from fnmatch import fnmatch
+from typing import Any, Dict, Iterator, List, Optional
+from urllib.parse import unquote, urlparse
+
+from dlt.extract.resource import DltResource
+
+DEFAULT_CHUNK_SIZE = 100
+
+
+class FileItemDict(dict):
+    """A listed file: file_name, relative_path, file_url, mime_type, modification_date,
+    size_in_bytes (dlt's FileItem keys)."""
+
+    @property
+    def local_file_path(self) -> str:
+        return _local_path(self["file_url"])
+
+    def open(self, mode: str = "rb", **kwargs: Any) -> Any:  # noqa: A003 (dlt's name)
+        return open(self.local_file_path, mode, **kwargs)
+
+    def read_bytes(self) -> bytes:
+        with self.open("rb") as f:
+            return f.read()
+
+
+FileItem = FileItemDict
+
+
+def _local_path(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("", "file"):
+        raise NotImplementedError(f"bucket_url `{url}`: only local folders (file://) are supported by dlt-cpp's "
+                                  "filesystem source yet")
+    return unquote(parsed.path) if parsed.scheme == "file" else url
+
+
+def _glob_files(bucket_url: str, file_glob: str) -> Iterator[FileItemDict]:
+    """The files under bucket_url whose path relative to it matches file_glob (`**` crosses
+    folders), sorted by relative path."""
+    root = os.path.abspath(_local_path(bucket_url))
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"filesystem: bucket_url `{bucket_url}` is not a folder ({root})")
+    recursive = "**" in file_glob
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        for name in names:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            if not recursive and "/" in rel and "/" not in file_glob:
+                continue
+            if fnmatch(rel, file_glob) or (file_glob.startswith("**/") and fnmatch(rel, file_glob[3:])):
+                found.append((rel, path))
+        if not recursive and "/" not in file_glob:
+            break
+    for rel, path in sorted(found):
+        st = os.stat(path)
+        mime, _ = mimetypes.guess_type(path)
+        yield FileItemDict(
+            file_name=os.path.basename(path),
+            relative_path=rel,
+            file_url="file://" + path,
+            mime_type=mime or "application/octet-stream",
+            modification_date=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+            size_in_bytes=st.st_size,
+        )
+
+
+class FilesystemResource(DltResource):
+    """The listing: its rows are FileItemDicts (primary key file_url)."""
+
+    def __init__(self, bucket_url: str, file_glob: str, files_per_page: int, extract_content: bool) -> None:
+        self._bucket_url, self._file_glob = bucket_url, file_glob
+        self._files_per_page, self._extract_content = files_per_page, extract_content
+        super().__init__("filesystem", hints={"primary_key": "file_url"})
+
+    def _raw_items(self) -> Iterator[Any]:
+        yield from self._pages()
+
+    def _pages(self) -> Iterator[List[FileItemDict]]:
+        page: List[FileItemDict] = []
+        for item in _glob_files(self._bucket_url, self._file_glob):
+            if self._extract_content:
+                item["file_content"] = item.read_bytes()
+            page.append(item)
+            if len(page) >= self._files_per_page:
+                yield page
+                page = []
+        if page:
+            yield page
+
+
+def filesystem(bucket_url: str, credentials: Any = None, file_glob: str = "*",
+               files_per_page: int = DEFAULT_CHUNK_SIZE, extract_content: bool = False,
+               kwargs: Optional[Dict[str, Any]] = None, client_kwargs: Optional[Dict[str, Any]] = None,
+               incremental: Any = None) -> DltResource:
+    """Lists the files of `bucket_url` (a local folder or file:// URL) matching `file_glob`."""
+    if credentials is not None and not isinstance(credentials, (str, dict)):
+        raise NotImplementedError("filesystem: credentials objects are not supported by dlt-cpp yet (local files only)")
+    _local_path(bucket_url)
+    r = FilesystemResource(bucket_url, file_glob, files_per_page, extract_content)
+    if incremental is not None:
+        r.apply_hints(incremental=incremental)
+    return r
+
+
+class FileReaderResource(DltResource):
+    """read_csv / read_parquet / read_jsonl: a transformer of the listing whose rows the engine reads."""
+
+    def __init__(self, name: str, fmt: str, delimiter: Optional[str] = None, header: Optional[bool] = None) -> None:
+        super().__init__(name, hints={"_is_transformer": True})
+        self._format, self._delimiter, self._header = fmt, delimiter, header
+
+    def _items(self) -> Any:
+        raise NotImplementedError(f"resource `{self.name}` is read by the engine: load it with pipeline.run(); "
+                                  "iterating it in Python is not supported by dlt-cpp")
+
+    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
+        raise NotImplementedError(f"resource `{self.name}`: add_map/add_filter on file readers are not supported by "
+                                  "dlt-cpp yet (their rows are read by the engine)")
+
+    add_filter = add_map
+    add_yield_map = add_map
+
+    def _engine_item(self, defaults: Dict[str, Any]) -> Any:
+        """(FileReader, list_files, options) for the engine (python/src/py_filesystem.cc)."""
+        from dlt._engine import native
+
+        if not isinstance(self._parent, FilesystemResource):
+            raise ValueError(f"resource `{self.name}` reads files listed by filesystem(): use "
+                             f"filesystem(bucket_url, file_glob=...) | {self.name}()")
+        reader = native.FileReader(self._format, self._delimiter, self._header)
+        opts = self._native_options(defaults)
+        opts.pop("incremental", None)  # the listing's cursor, applied to files in _list_files
+        return (reader, self._list_files, opts)
+
+    def _list_files(self) -> List[str]:
+        """The files to read in this run; with an incremental on the listing, only those past its
+        last value (files at the last value that were read before are skipped by file_url)."""
+        items = list(_glob_files(self._parent._bucket_url, self._parent._file_glob))
+        inc = self._parent._hints.get("incremental")
+        if inc is not None and inc.cursor_path:
+            items = _new_files(self.name, inc, items)
+        return [i.local_file_path for i in items]
+
+
+def _hash(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:24]
+
+
+def _new_files(resource_name: str, inc: Any, items: List[FileItemDict]) -> List[FileItemDict]:
+    from dlt.pipeline.current import resource_state
+
+    key = inc.cursor_path
+    if any(key not in i for i in items):
+        raise ValueError(f"filesystem incremental: `{key}` is not a field of listed files "
+                         "(use modification_date, size_in_bytes, file_name, ...)")
+    state = resource_state(resource_name).setdefault("incremental", {}).setdefault(key, {})
+    last = state.get("last_value", inc.initial_value)
+    seen = set(state.get("unique_hashes", []))
+    pick = max if inc.last_value_func is not min else min
+    keep = []
+    for i in items:
+        v = i[key]
+        if last is not None and v != last and pick(v, last) == last:
+            continue  # older than the last run's cursor
+        if last is not None and v == last and _hash(i["file_url"]) in seen:
+            continue  # read at the boundary last time
+        keep.append(i)
+    if keep:
+        new_last = pick([i[key] for i in keep] + ([last] if last is not None else []))
+        boundary = [_hash(i["file_url"]) for i in keep if i[key] == new_last]
+        if new_last == last:
+            boundary = sorted(seen | set(boundary))
+        state["initial_value"] = inc.initial_value
+        state["last_value"] = new_last
+        state["unique_hashes"] = boundary
+    return keep
+
+
+def read_csv(chunksize: int = 10000, **pandas_kwargs: Any) -> DltResource:
+    """CSV files (gzip too) read by the engine; `sep`/`delimiter` and `header` (0 or None) are
+    honoured, the rest is detected by DuckDB's sniffer."""
+    delimiter = pandas_kwargs.pop("sep", None) or pandas_kwargs.pop("delimiter", None)
+    header: Optional[bool] = None
+    if "header" in pandas_kwargs:
+        h = pandas_kwargs.pop("header")
+        header = None if h == "infer" else h is not None
+    pandas_kwargs.pop("encoding", None)
+    if pandas_kwargs:
+        raise NotImplementedError(f"read_csv: options {sorted(pandas_kwargs)} are not supported by dlt-cpp "
+                                  "(sep, delimiter and header are)")
+    return FileReaderResource("read_csv", "csv", delimiter, header)
+
+
+def read_csv_duckdb(chunk_size: Optional[int] = 5000, use_pyarrow: bool = False, **duckdb_kwargs: Any) -> DltResource:
+    """CSV files read by DuckDB (as read_csv is in dlt-cpp); `delim`/`sep` and `header` are honoured."""
+    delimiter = duckdb_kwargs.pop("delim", None) or duckdb_kwargs.pop("sep", None)
+    header = duckdb_kwargs.pop("header", None)
+    if duckdb_kwargs:
+        raise NotImplementedError(f"read_csv_duckdb: options {sorted(duckdb_kwargs)} are not supported by dlt-cpp")
+    return FileReaderResource("read_csv_duckdb", "csv", delimiter, header)
+
+
+def read_parquet(chunksize: int = 1000, use_pyarrow: bool = False) -> DltResource:
+    """Parquet files read by the engine with the files' own column types."""
+    return FileReaderResource("read_parquet", "parquet")
+
+
+def read_jsonl(chunksize: int = 1000) -> DltResource:
+    """JSON Lines files (gzip too) read by the engine; nested objects and lists become nested
+    tables as usual."""
+    return FileReaderResource("read_jsonl", "jsonl")
+
+
+__all__ = ["filesystem", "read_csv", "read_csv_duckdb", "read_parquet", "read_jsonl", "FileItemDict", "FileItem",
+           "FilesystemResource", "FileReaderResource"]

@@ -1,0 +1,30 @@
+// File readers of dlt.sources.filesystem (read_csv, read_parquet, read_jsonl) as engine
+// resources: Python lists the files (and applies the incremental on their modification date);
+// the engine reads their rows (see py_filesystem.cc).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <string>
+#include <vector>
+
+#include "dlt/resource.h"
+
+namespace dlt::python {
+
+class PyFileReader {
+ public:
+  // `format`: csv | parquet | jsonl; `delimiter` / `header`: CSV options (None: detected).
+  PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header);
+  const std::string& format() const { return format_; }
+  // The resource reading `files` (absolute paths) with `options` as its hints.
+  Resource Make(ResourceOptions options, const std::vector<std::string>& files) const;
+
+ private:
+  std::string format_;
+  CsvOptions csv_;
+};
+
+void RegisterFilesystem(pybind11::module_& m);
+
+}  // namespace dlt::python

@@ -1,0 +1,221 @@
+#include "destinations/duckdb/duckdb_batch_reader.h"
+
+#include "destinations/duckdb/duckdb_errors.h"
+#include "destinations/duckdb/duckdb_library.h"
+#include "destinations/duckdb/duckdb_nested_json.h"
+#include "destinations/duckdb/duckdb_types.h"
+#include "destinations/duckdb/duckdb_value_renderer.h"
+#include "destinations/duckdb/duckdb_value_text.h"
+
+namespace dlt::duckdb {
+
+using namespace detail;  // NOLINT: this folder's internals
+
+namespace {
+
+// How a column's values are converted (one decision per column, not per value).
+enum class Conv { kBool, kInt8, kInt16, kInt32, kInt64, kUint8, kUint16, kUint32, kUint64, kHugeint,
+                  kFloat, kDouble, kDecimal, kDate, kTime, kTimestamp, kBlob, kVarchar, kNested, kRendered };
+
+struct ColumnPlan {
+  TypeNode type;
+  Conv conv = Conv::kRendered;
+};
+
+template <typename T>
+T At(void* data, uint64_t row) {
+  return static_cast<T*>(data)[row];
+}
+
+// dlt's column for a DuckDB type (the table in duckdb_batch_reader.h) and how to convert it.
+TypedColumn Plan(const std::string& name, const TypeNode& t, Conv* conv) {
+  TypedColumn c;
+  c.name = name;
+  auto set = [&](DataType d, Conv k) {
+    c.data_type = d;
+    *conv = k;
+  };
+  switch (t.id) {
+    case DUCKDB_TYPE_BOOLEAN: set(DataType::kBool, Conv::kBool); break;
+    case DUCKDB_TYPE_TINYINT: set(DataType::kBigint, Conv::kInt8); break;
+    case DUCKDB_TYPE_SMALLINT: set(DataType::kBigint, Conv::kInt16); break;
+    case DUCKDB_TYPE_INTEGER: set(DataType::kBigint, Conv::kInt32); break;
+    case DUCKDB_TYPE_BIGINT: set(DataType::kBigint, Conv::kInt64); break;
+    case DUCKDB_TYPE_UTINYINT: set(DataType::kBigint, Conv::kUint8); break;
+    case DUCKDB_TYPE_USMALLINT: set(DataType::kBigint, Conv::kUint16); break;
+    case DUCKDB_TYPE_UINTEGER: set(DataType::kBigint, Conv::kUint32); break;
+    case DUCKDB_TYPE_UBIGINT:
+      set(DataType::kDecimal, Conv::kUint64);
+      c.precision = 20;
+      c.scale = 0;
+      break;
+    case DUCKDB_TYPE_HUGEINT:
+      set(DataType::kDecimal, Conv::kHugeint);
+      c.precision = 38;
+      c.scale = 0;
+      break;
+    case DUCKDB_TYPE_FLOAT: set(DataType::kDouble, Conv::kFloat); break;
+    case DUCKDB_TYPE_DOUBLE: set(DataType::kDouble, Conv::kDouble); break;
+    case DUCKDB_TYPE_DECIMAL:
+      set(DataType::kDecimal, Conv::kDecimal);
+      c.precision = t.width;
+      c.scale = t.scale;
+      break;
+    case DUCKDB_TYPE_DATE: set(DataType::kDate, Conv::kDate); break;
+    case DUCKDB_TYPE_TIME: set(DataType::kTime, Conv::kTime); break;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      // A naive timestamp: dlt records `timezone: false` for it.
+      set(DataType::kTimestamp, Conv::kTimestamp);
+      c.timezone = false;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP_TZ: set(DataType::kTimestamp, Conv::kTimestamp); break;
+    case DUCKDB_TYPE_BLOB: set(DataType::kBinary, Conv::kBlob); break;
+    case DUCKDB_TYPE_VARCHAR: set(t.IsJson() ? DataType::kJson : DataType::kText, Conv::kVarchar); break;
+    default:
+      if (t.IsNested()) {
+        set(DataType::kJson, Conv::kNested);
+      } else {
+        set(DataType::kText, Conv::kRendered);
+      }
+  }
+  return c;
+}
+
+}  // namespace
+
+struct BatchReader::Impl {
+  duckdb_prepared_statement stmt = nullptr;
+  duckdb_pending_result pending = nullptr;
+  duckdb_result result{};
+  bool have_result = false;
+  bool done = false;
+  std::vector<TypedColumn> columns;
+  std::vector<ColumnPlan> plans;
+
+  ~Impl() {
+    const Api& api = A();
+    if (have_result) api.duckdb_destroy_result(&result);
+    if (pending) api.duckdb_destroy_pending(&pending);
+    if (stmt) api.duckdb_destroy_prepare(&stmt);
+  }
+
+  void Convert(duckdb_data_chunk chunk, TypedBatch* batch, Renderer& renderer, std::string& scratch);
+};
+
+BatchReader::BatchReader() : impl_(std::make_unique<Impl>()) {}
+BatchReader::~BatchReader() = default;
+
+const std::vector<TypedColumn>& BatchReader::columns() const { return impl_->columns; }
+
+StatusOr<std::unique_ptr<BatchReader>> BatchReader::Start(Connection& connection, const std::string& sql) {
+  if (!connection.handle_) return Closed("connection");
+  const Api& api = A();
+  std::unique_ptr<BatchReader> reader(new BatchReader());
+  Impl& m = *reader->impl_;
+  auto conn = static_cast<duckdb_connection>(connection.handle_);
+  if (api.duckdb_prepare(conn, sql.c_str(), &m.stmt) == DuckDBError) return TextError(api.duckdb_prepare_error(m.stmt));
+  // Streaming: chunks are produced while they are read, so a large file is never held whole.
+  if (api.duckdb_pending_prepared_streaming(m.stmt, &m.pending) == DuckDBError) {
+    return TextError(api.duckdb_pending_error(m.pending));
+  }
+  if (api.duckdb_execute_pending(m.pending, &m.result) == DuckDBError) {
+    m.have_result = true;
+    return ResultError(&m.result);
+  }
+  m.have_result = true;
+  const idx_t ncols = api.duckdb_column_count(&m.result);
+  m.plans.resize(ncols);
+  for (idx_t c = 0; c < ncols; ++c) {
+    const char* name = api.duckdb_column_name(&m.result, c);
+    LogicalType lt(api.duckdb_column_logical_type(&m.result, c));
+    Status s = BuildType(lt.t, m.plans[c].type);
+    if (!s.ok()) return s.WithContext(std::string("column ") + (name ? name : ""));
+    m.columns.push_back(Plan(name ? name : "", m.plans[c].type, &m.plans[c].conv));
+  }
+  return reader;
+}
+
+StatusOr<bool> BatchReader::Next(TypedBatch* batch, size_t min_rows) {
+  Impl& m = *impl_;
+  batch->Reset(m.columns);
+  if (m.done) return false;
+  const Api& api = A();
+  Renderer renderer(api);
+  std::string scratch;
+  while (batch->rows() < min_rows) {
+    duckdb_data_chunk chunk = api.duckdb_fetch_chunk(m.result);
+    if (!chunk) {
+      m.done = true;
+      const char* e = api.duckdb_result_error(&m.result);
+      if (e && *e) return ResultError(&m.result);
+      break;
+    }
+    m.Convert(chunk, batch, renderer, scratch);
+    api.duckdb_destroy_data_chunk(&chunk);
+  }
+  return batch->rows() > 0;
+}
+
+void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Renderer& renderer, std::string& scratch) {
+  const Api& api = A();
+  const idx_t n = api.duckdb_data_chunk_get_size(chunk);
+  for (size_t c = 0; c < plans.size(); ++c) {
+    const ColumnPlan& p = plans[c];
+    duckdb_vector v = api.duckdb_data_chunk_get_vector(chunk, c);
+    void* data = api.duckdb_vector_get_data(v);
+    uint64_t* mask = api.duckdb_vector_get_validity(v);
+    for (idx_t row = 0; row < n; ++row) {
+      if (mask && !((mask[row >> 6] >> (row & 63)) & 1)) {
+        batch->AppendNull(c);
+        continue;
+      }
+      switch (p.conv) {
+        case Conv::kBool: batch->AppendBool(c, At<bool>(data, row)); break;
+        case Conv::kInt8: batch->AppendInt(c, At<int8_t>(data, row)); break;
+        case Conv::kInt16: batch->AppendInt(c, At<int16_t>(data, row)); break;
+        case Conv::kInt32: batch->AppendInt(c, At<int32_t>(data, row)); break;
+        case Conv::kInt64: batch->AppendInt(c, At<int64_t>(data, row)); break;
+        case Conv::kUint8: batch->AppendInt(c, At<uint8_t>(data, row)); break;
+        case Conv::kUint16: batch->AppendInt(c, At<uint16_t>(data, row)); break;
+        case Conv::kUint32: batch->AppendInt(c, At<uint32_t>(data, row)); break;
+        case Conv::kUint64:
+          scratch.clear();
+          AppendInt(scratch, At<uint64_t>(data, row));
+          batch->AppendText(c, scratch);
+          break;
+        case Conv::kHugeint:
+          scratch.clear();
+          AppendInt128(scratch, ToInt128(At<duckdb_hugeint>(data, row)));
+          batch->AppendText(c, scratch);
+          break;
+        case Conv::kFloat: batch->AppendDouble(c, At<float>(data, row)); break;
+        case Conv::kDouble: batch->AppendDouble(c, At<double>(data, row)); break;
+        case Conv::kDecimal:
+          scratch.clear();
+          AppendExactDecimal(scratch, DecimalAt(p.type, data, row), p.type.scale);
+          batch->AppendText(c, scratch);
+          break;
+        case Conv::kDate: batch->AppendText(c, DateCell(At<int32_t>(data, row))); break;
+        case Conv::kTime: batch->AppendText(c, TimeCell(At<int64_t>(data, row))); break;
+        case Conv::kTimestamp: batch->AppendText(c, TimestampCell(TimestampMicros(p.type.id, data, row))); break;
+        case Conv::kBlob: batch->AppendText(c, BinaryCell(StringAt(data, row))); break;
+        case Conv::kVarchar: batch->AppendText(c, std::string(StringAt(data, row))); break;
+        case Conv::kNested:
+          scratch.clear();
+          AppendJsonValue(api, renderer, p.type, v, row, scratch);
+          batch->AppendText(c, scratch);
+          break;
+        case Conv::kRendered:
+          scratch.clear();
+          renderer.Top(p.type, v, row, scratch);
+          batch->AppendText(c, scratch);
+          break;
+      }
+    }
+  }
+}
+
+}  // namespace dlt::duckdb

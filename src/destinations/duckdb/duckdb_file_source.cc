@@ -1,0 +1,177 @@
+#include "destinations/duckdb/duckdb_file_source.h"
+
+#include <zlib.h>
+
+#include <utility>
+
+#include "common/text.h"
+#include "destinations/duckdb/duckdb_api.h"
+#include "destinations/duckdb/duckdb_batch_reader.h"
+
+namespace dlt {
+
+namespace fs = std::filesystem;
+
+std::optional<TabularFormat> TabularFormatOf(const fs::path& file) {
+  const std::string name = text::ToLower(file.filename().string());
+  auto ends = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  for (const char* s : {".csv", ".csv.gz", ".tsv", ".tsv.gz"}) {
+    if (ends(s)) return TabularFormat::kCsv;
+  }
+  if (ends(".parquet") || ends(".pq")) return TabularFormat::kParquet;
+  return std::nullopt;
+}
+
+std::optional<TabularFormat> ParseTabularFormat(const std::string& format) {
+  if (format == "csv") return TabularFormat::kCsv;
+  if (format == "parquet") return TabularFormat::kParquet;
+  return std::nullopt;
+}
+
+std::string TabularScanSql(const fs::path& file, TabularFormat format, const CsvOptions& csv) {
+  const std::string path = duckdb::QuoteLiteral(file.string());
+  if (format == TabularFormat::kParquet) return "read_parquet(" + path + ")";
+  // The quote is RFC 4180's unless told otherwise: DuckDB's sniffer would otherwise take a file
+  // with a broken quote as a file without quoting and load the quote as data.
+  std::string sql = "read_csv(" + path + ", quote = '\"'";
+  if (csv.delimiter) sql += ", delim = " + duckdb::QuoteLiteral(*csv.delimiter);
+  if (csv.header) sql += std::string(", header = ") + (*csv.header ? "true" : "false");
+  return sql + ")";
+}
+
+std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file) {
+  gzFile in = gzopen(file.c_str(), "rb");  // reads plain files as they are
+  if (!in) return std::nullopt;
+  char buf[1 << 16];
+  uint64_t line = 1, opened_at = 0;
+  bool quoted = false;
+  int n;
+  while ((n = gzread(in, buf, sizeof buf)) > 0) {
+    for (int i = 0; i < n; ++i) {
+      if (buf[i] == '\n') {
+        ++line;
+      } else if (buf[i] == '"') {
+        // A doubled quote inside a quoted field toggles twice: only a quote left open counts.
+        quoted = !quoted;
+        if (quoted) opened_at = line;
+      }
+    }
+  }
+  gzclose(in);
+  if (quoted) return opened_at;
+  return std::nullopt;
+}
+
+namespace {
+
+// DuckDB's sniffer types a column without a single value in the file as VARCHAR. dlt makes no
+// column of values it has not seen, and a text column here would clash with the real type a
+// column has in other files (1.5 in one file, empty in the next): such a column is left out of
+// the batch, and its rows are NULL there as they would have been.
+void DropEmptyTextColumns(TypedBatch* batch) {
+  std::vector<size_t> keep;
+  const auto& columns = batch->columns();
+  for (size_t c = 0; c < columns.size(); ++c) {
+    bool empty = columns[c].data_type == DataType::kText;
+    for (size_t r = 0; empty && r < batch->rows(); ++r) empty = batch->IsNull(c, r);
+    if (!empty) keep.push_back(c);
+  }
+  if (keep.size() == columns.size()) return;
+  std::vector<TypedColumn> kept;
+  for (size_t c : keep) kept.push_back(columns[c]);
+  TypedBatch out(std::move(kept));
+  for (size_t i = 0; i < keep.size(); ++i) out.SetVector(i, batch->vector(keep[i]));
+  *batch = std::move(out);
+}
+
+class FileBatchSource : public BatchSource {
+ public:
+  FileBatchSource(std::vector<fs::path> files, std::vector<TabularFormat> formats, CsvOptions csv)
+      : files_(std::move(files)), formats_(std::move(formats)), csv_(std::move(csv)) {}
+
+  StatusOr<bool> NextBatch(TypedBatch* batch, std::string* where) override {
+    for (;;) {
+      if (!reader_) {
+        if (next_ >= files_.size()) return false;
+        DLT_RETURN_IF_ERROR(OpenNext());
+      }
+      const std::string& name = files_[next_ - 1].string();
+      auto more = reader_->Next(batch);
+      if (!more.ok()) return Failed(more.status());
+      if (*more) {
+        if (formats_[next_ - 1] == TabularFormat::kCsv) DropEmptyTextColumns(batch);
+        *where = name + " batch " + std::to_string(++batches_);
+        return true;
+      }
+      reader_.reset();
+      std::error_code ec;
+      const auto size = fs::file_size(files_[next_ - 1], ec);
+      if (!ec) done_bytes_ += size;
+    }
+  }
+
+  uint64_t bytes_read() const override { return done_bytes_; }
+
+ private:
+  Status OpenNext() {
+    if (!connection_.is_open()) {
+      // One private in-memory database for all files; DuckDB's threads read each file in parallel.
+      auto db = duckdb::Database::Open(":memory:");
+      if (!db.ok()) return db.status().WithContext("cannot read CSV/Parquet files");
+      database_ = std::move(*db);
+      auto conn = database_.Connect();
+      if (!conn.ok()) return conn.status();
+      connection_ = std::move(*conn);
+    }
+    const size_t i = next_++;
+    batches_ = 0;
+    const std::string sql = "SELECT * FROM " + TabularScanSql(files_[i], formats_[i], csv_);
+    auto r = duckdb::BatchReader::Start(connection_, sql);
+    if (!r.ok()) return Failed(r.status());
+    reader_ = std::move(*r);
+    // With a broken quote the sniffer may fall back to one column holding whole lines.
+    if (formats_[i] == TabularFormat::kCsv && reader_->columns().size() == 1) {
+      if (auto line = UnclosedQuoteLine(files_[i])) return BrokenQuote(*line);
+    }
+    return Status::Ok();
+  }
+
+  // DuckDB's message names the line (CSV) but not always the file: prefix it, and say what to do.
+  Status Failed(const Status& s) const {
+    const fs::path& file = files_[next_ - 1];
+    const bool csv = formats_[next_ - 1] == TabularFormat::kCsv;
+    if (csv && s.message().find("CSV Error on Line") == std::string::npos) {
+      if (auto line = UnclosedQuoteLine(file)) return BrokenQuote(*line);
+    }
+    std::string msg = file.string() + ": cannot read " + (csv ? "CSV" : "Parquet") + " file: " + s.message();
+    if (csv) msg += "\n(fix the file, or set the resource's csv `delimiter` / `header` if they were detected wrongly)";
+    return Status(StatusCode::kInvalidArgument, msg);
+  }
+
+  Status BrokenQuote(uint64_t line) const {
+    return InvalidArgument(files_[next_ - 1].string() + ":" + std::to_string(line) +
+                           ": a quoted field starts on this line and its quote is never closed (a broken quote); "
+                           "fix the quote in the file (nothing was loaded)");
+  }
+
+  std::vector<fs::path> files_;
+  std::vector<TabularFormat> formats_;
+  CsvOptions csv_;
+  size_t next_ = 0;
+  uint64_t batches_ = 0;
+  uint64_t done_bytes_ = 0;
+  duckdb::Database database_;
+  duckdb::Connection connection_;  // declared after database_: closed first
+  std::unique_ptr<duckdb::BatchReader> reader_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchSource> MakeFileBatchSource(std::vector<fs::path> files, std::vector<TabularFormat> formats,
+                                                 CsvOptions csv) {
+  return std::make_unique<FileBatchSource>(std::move(files), std::move(formats), std::move(csv));
+}
+
+}  // namespace dlt

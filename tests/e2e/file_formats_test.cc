@@ -1,0 +1,166 @@
+// CSV and Parquet files in pipeline files (`format = "csv" | "parquet" | "auto"`), run with
+// `dlt run` into the profile's DuckDB: the column types DuckDB's sniffer and the Parquet schema
+// give, gzip, globs over many files with different columns, a broken CSV (clear error, nothing
+// loaded) and an incremental cursor on a column.
+#include "pipeline_fixture.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Pipeline(const std::string& path, const std::string& extra) {
+  return "[pipeline]\nname = \"files\"\ndestination = \"warehouse\"\ndataset_name = \"files_data\"\n\n"
+         "[[resources]]\nname = \"items\"\npath = \"" + path + "\"\n" + extra;
+}
+
+// The dlt data type of every column of files_data.items, "name:type" in column order.
+std::vector<std::string> ColumnTypes(const fs::path& db) {
+  return SqlColumn(db, "SELECT column_name || ':' || data_type FROM information_schema.columns "
+                       "WHERE table_schema = 'files_data' AND table_name = 'items' ORDER BY ordinal_position");
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+const char kCsv[] =
+    "id,price,day,seen_at,name,note\n"
+    "1,1.5,2024-01-02,2024-01-02 03:04:05,apple,\n"
+    "2,2.25,2024-02-03,2024-02-03 10:00:00.123456,\"pear, green\",x\n"
+    "3,,2024-03-04,2024-03-04 23:59:59,\"say \"\"hi\"\"\",y\n";
+
+TEST(FileFormats, CsvColumnsGetTheTypesDuckDbsSnifferInfers) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/items.csv", "format = \"csv\"\n"));
+  w.Write("data/items.csv", kCsv);
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path db = w.Db();
+  auto types = ColumnTypes(db);
+  for (const char* c : {"id:BIGINT", "price:DOUBLE", "day:DATE", "seen_at:TIMESTAMP WITH TIME ZONE", "name:VARCHAR", "note:VARCHAR"}) {
+    EXPECT_TRUE(Has(types, c)) << c << " in " << ::testing::PrintToString(types);
+  }
+  EXPECT_EQ(CountRows(db, "files_data.items"), 3);
+  EXPECT_EQ(SqlValue(db, "SELECT name FROM files_data.items WHERE id = 2"), "pear, green");
+  EXPECT_EQ(SqlValue(db, "SELECT name FROM files_data.items WHERE id = 3"), "say \"hi\"");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(seen_at AS VARCHAR) FROM files_data.items WHERE id = 2"), "2024-02-03 10:00:00.123456+00");  // naive: read as UTC
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(day AS VARCHAR) FROM files_data.items WHERE id = 3"), "2024-03-04");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE price IS NULL"), "1");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE note IS NULL"), "1");
+  EXPECT_EQ(SqlValue(db, "SELECT sum(price) FROM files_data.items"), "3.75");
+}
+
+TEST(FileFormats, GzipCsvWithAnotherDelimiterIsReadByExtension) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/*.csv.gz", "csv = { delimiter = \";\" }\n"));
+  w.Write("data/a.csv.gz", Gzip("id;city\n1;Berlin\n2;Paris\n"));
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT city FROM files_data.items ORDER BY id"), (std::vector<std::string>{"Berlin", "Paris"}));
+}
+
+TEST(FileFormats, CsvWithoutHeaderGetsDuckDbsColumnNames) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { header = false }\n"));
+  w.Write("data/a.csv", "1,x\n2,y\n");
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT column1 FROM files_data.items ORDER BY column0"), (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(FileFormats, ParquetKeepsDecimalsTimestampsAndNestedValuesAsJson) {
+  PipelineWorkspace w;
+  const fs::path file = w.root() / "data" / "items.parquet";
+  fs::create_directories(file.parent_path());
+  ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
+                         "COPY (SELECT 1 AS id, 12345678901234567890.123456789::DECIMAL(38,9) AS amount, "
+                         "TIMESTAMPTZ '2024-05-06 07:08:09.5+00' AS at, [1, 2, 3] AS nums, "
+                         "{'city': 'Oslo', 'zip': 150} AS address, NULL::VARCHAR AS missing "
+                         "UNION ALL SELECT 2, -0.5, NULL, [], NULL, 'z') TO '" + file.string() + "' (FORMAT parquet)"));
+  w.Write("files.toml", Pipeline("data/*.parquet", "format = \"parquet\"\n"));
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path db = w.Db();
+  auto types = ColumnTypes(db);
+  for (const char* c : {"id:BIGINT", "amount:DECIMAL(38,9)", "at:TIMESTAMP WITH TIME ZONE", "nums:JSON",
+                        "address:JSON", "missing:VARCHAR"}) {
+    EXPECT_TRUE(Has(types, c)) << c << " in " << ::testing::PrintToString(types);
+  }
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(amount AS VARCHAR) FROM files_data.items WHERE id = 1"), "12345678901234567890.123456789");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(amount AS VARCHAR) FROM files_data.items WHERE id = 2"), "-0.500000000");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(epoch_ms(\"at\") AS VARCHAR) FROM files_data.items WHERE id = 1"), "1714979289500");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(nums AS VARCHAR) FROM files_data.items WHERE id = 1"), "[1,2,3]");
+  EXPECT_EQ(SqlValue(db, "SELECT address->>'city' FROM files_data.items WHERE id = 1"), "Oslo");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(address->'zip' AS VARCHAR) FROM files_data.items WHERE id = 1"), "150");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE \"at\" IS NULL AND address IS NULL"), "1");
+}
+
+TEST(FileFormats, ManyFilesByGlobEachWithItsOwnColumns) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/part-*.csv", ""));
+  w.Write("data/part-1.csv", "id,a,price\n1,x,1.5\n2,y,2\n");
+  w.Write("data/part-2.csv", "id,a,price\n3,z,\n");  // no price at all: not a text column
+  w.Write("data/part-3.csv", "id,b\n4,true\n");
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path db = w.Db();
+  EXPECT_EQ(CountRows(db, "files_data.items"), 4);
+  EXPECT_TRUE(Has(ColumnTypes(db), "b:BOOLEAN")) << ::testing::PrintToString(ColumnTypes(db));
+  EXPECT_TRUE(Has(ColumnTypes(db), "price:DOUBLE")) << ::testing::PrintToString(ColumnTypes(db));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE price IS NULL"), "2");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(b AS VARCHAR) FROM files_data.items WHERE id = 4"), "true");
+  EXPECT_EQ(SqlValue(db, "SELECT a FROM files_data.items WHERE id = 3"), "z");
+}
+
+TEST(FileFormats, ABrokenQuoteInACsvFailsNamingTheFileAndLoadsNothing) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/*.csv", "format = \"csv\"\n"));
+  w.Write("data/a.csv", "id,name\n1,ok\n");
+  std::string bad = "id,name\n";
+  for (int i = 1; i <= 5; ++i) bad += std::to_string(i) + ",fine\n";
+  bad += "6,\"never closed\n7,after\n";
+  w.Write("data/b.csv", bad);
+  auto r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, (w.root() / "data" / "b.csv").string() + ":7: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "quote is never closed")) << r.err;
+  EXPECT_FALSE(fs::exists(w.Db()) && TableExists(w.Db(), "files_data", "items"));
+}
+
+TEST(FileFormats, ABrokenQuoteAfterTheSniffersSampleIsReportedWithItsLine) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/big.csv", ""));
+  std::string csv = "id,name\n";
+  for (int i = 1; i <= 30000; ++i) csv += std::to_string(i) + ",\"n " + std::to_string(i) + "\"\n";
+  csv += "30001,\"open\n30002,x\n";
+  w.Write("data/big.csv", csv);
+  auto r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, (w.root() / "data" / "big.csv").string())) << r.err;
+  EXPECT_TRUE(Contains(r.err, "30002")) << r.err;  // the file's line 30002 holds the broken quote
+  EXPECT_FALSE(fs::exists(w.Db()) && TableExists(w.Db(), "files_data", "items"));
+}
+
+TEST(FileFormats, AnUnknownFormatIsRejectedListingTheFormats) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "format = \"xlsx\"\n"));
+  w.Write("data/a.csv", "id\n1\n");
+  auto r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "jsonl, json, csv, parquet or auto")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "files.toml")) << r.err;
+}
+
+TEST(FileFormats, IncrementalOnACsvColumnLoadsOnlyNewRowsOnTheNextRun) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/events.csv", "incremental = { cursor_path = \"updated_at\" }\nprimary_key = \"id\"\n"));
+  w.Write("data/events.csv", "id,updated_at\n1,2024-01-01 00:00:00\n2,2024-01-02 00:00:00\n");
+  auto first = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  w.Write("data/events.csv", "id,updated_at\n1,2024-01-01 00:00:00\n2,2024-01-02 00:00:00\n3,2024-01-03 00:00:00\n");
+  auto second = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT id FROM files_data.items ORDER BY id"), (std::vector<std::string>{"1", "2", "3"}));
+}
+
+}  // namespace
+}  // namespace dlt::testing

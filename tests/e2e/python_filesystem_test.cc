@@ -1,0 +1,102 @@
+// dlt.sources.filesystem on the native engine, as real python3 scripts: the listing as rows,
+// `filesystem(...) | read_csv() / read_parquet() / read_jsonl()` read by the engine, and the
+// incremental on modification_date loading only new or changed files on the next run.
+#include <gtest/gtest.h>
+
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifdef DLT_PYTHON
+
+fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
+
+TEST(PythonFilesystem, ReadCsvLoadsTypedColumnsOfEveryMatchingFile) {
+  TempWorkspace w;
+  w.Write("data/a.csv", "id,price,day\n1,1.5,2024-01-02\n2,2.5,2024-01-03\n");
+  w.Write("data/b.csv", "id,price,day\n3,,2024-01-04\n");
+  w.Write("data/skip.txt", "not csv\n");
+  auto r = RunPythonSource(w, "files.py", R"PY(
+import os
+import dlt
+from dlt.sources.filesystem import filesystem, read_csv
+
+p = dlt.pipeline(pipeline_name="files", destination="duckdb", dataset_name="files_data")
+files = filesystem(bucket_url="file://" + os.path.abspath("data"), file_glob="*.csv")
+print(p.run((files | read_csv()).with_name("prices")))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const fs::path db = DevDb(w, "files");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.prices"), "3");
+  EXPECT_EQ(SqlValue(db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'prices' AND column_name = 'day'"), "DATE");
+  EXPECT_EQ(SqlValue(db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'prices' AND column_name = 'price'"), "DOUBLE");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.prices WHERE price IS NULL"), "1");
+}
+
+TEST(PythonFilesystem, ReadParquetAndReadJsonlLoadThroughTheEngine) {
+  TempWorkspace w;
+  fs::create_directories(w.root() / "pq");
+  ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
+                         "COPY (SELECT 7 AS id, 1.25::DECIMAL(10,2) AS amount, [1, 2] AS tags) TO '" +
+                             (w.root() / "pq" / "x.parquet").string() + "' (FORMAT parquet)"));
+  w.Write("js/e.jsonl", "{\"id\": 1, \"items\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}\n");
+  auto r = RunPythonSource(w, "files.py", R"PY(
+import dlt
+from dlt.sources.filesystem import filesystem, read_parquet, read_jsonl
+
+p = dlt.pipeline(pipeline_name="files", destination="duckdb", dataset_name="files_data")
+p.run(filesystem(bucket_url="pq", file_glob="*.parquet") | read_parquet())
+p.run(filesystem(bucket_url="js", file_glob="*.jsonl") | read_jsonl())
+rows = list(filesystem(bucket_url="js", file_glob="*.jsonl"))
+print(sorted(rows[0].keys()), rows[0]["file_name"], rows[0]["size_in_bytes"])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const fs::path db = DevDb(w, "files");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(amount AS VARCHAR) FROM files_data.read_parquet"), "1.25");
+  EXPECT_EQ(SqlValue(db, "SELECT CAST(tags AS VARCHAR) FROM files_data.read_parquet"), "[1,2]");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.read_jsonl__items"), "2");
+  EXPECT_TRUE(Contains(r.out, "['file_name', 'file_url', 'mime_type', 'modification_date', 'relative_path', "
+                              "'size_in_bytes'] e.jsonl 49\n")) << r.out;
+}
+
+TEST(PythonFilesystem, IncrementalOnModificationDateReadsOnlyNewAndChangedFilesOnTheNextRun) {
+  TempWorkspace w;
+  w.Write("data/a.csv", "id,v\n1,a\n");
+  w.Write("data/b.csv", "id,v\n2,b\n");
+  const char* script = R"PY(
+import os, sys, dlt
+from dlt.sources.filesystem import filesystem, read_csv
+
+files = filesystem(bucket_url="data", file_glob="*.csv")
+files.apply_hints(incremental=dlt.sources.incremental("modification_date"))
+p = dlt.pipeline(pipeline_name="files", destination="duckdb", dataset_name="files_data")
+p.run((files | read_csv()).with_name("rows"))
+)PY";
+  w.Write("files.py", script);
+  auto first = RunPython(w, "files.py");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const fs::path db = DevDb(w, "files");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.rows"), "2");
+  // One new file and one changed file (a later modification time); a.csv stays as it was.
+  w.Write("data/c.csv", "id,v\n3,c\n");
+  w.Write("data/b.csv", "id,v\n2,b2\n");
+  const auto later = fs::last_write_time(w.root() / "data" / "a.csv") + std::chrono::seconds(5);
+  fs::last_write_time(w.root() / "data" / "b.csv", later);
+  fs::last_write_time(w.root() / "data" / "c.csv", later);
+  auto second = RunPython(w, "files.py");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(SqlColumn(db, "SELECT v FROM files_data.rows ORDER BY id, v"), (std::vector<std::string>{"a", "b", "b2", "c"}));
+  // Nothing new: nothing loaded.
+  auto third = RunPython(w, "files.py");
+  ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.rows"), "4");
+}
+
+#endif
+
+}  // namespace
+}  // namespace dlt::testing
