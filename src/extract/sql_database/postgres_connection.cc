@@ -2,7 +2,7 @@
 // server, database and user; the password is scrubbed from anything the server or libpq says.
 #include <utility>
 
-#include "destinations/postgres/postgres_libpq.h"
+#include "common/pg_libpq.h"
 #include "extract/sql_database/postgres_source.h"
 
 namespace dlt::sql_source {
@@ -15,25 +15,36 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
-StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const PostgresCredentials& c) {
+StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const Secret& url) {
   DLT_RETURN_IF_ERROR(pg::EnsureLibPq());
   std::unique_ptr<PgConnection> out(new PgConnection());
-  out->password_ = c.password.reveal();
-  out->target_ = "PostgreSQL at " + c.host + ":" + std::to_string(c.port) + " (database `" + c.database +
-                 "`, user `" + c.username + "`)";
-  // UTC: time values cast to text and cursor literals read the same in every session.
-  std::string conninfo = c.ConnectionString() +
-                         " application_name='dlt sql_database'"
-                         " options='-c TimeZone=UTC -c standard_conforming_strings=on -c extra_float_digits=3'";
-  PGconn* conn = g_pq->connectdb(conninfo.c_str());
+  // Only to scrub it from messages: libpq parses the URL itself (percent escapes, ?sslmode=...).
+  const std::string& u = url.reveal();
+  if (size_t at = u.rfind('@'), scheme = u.find("://"); at != std::string::npos && scheme != std::string::npos) {
+    std::string userinfo = u.substr(scheme + 3, at - scheme - 3);
+    if (size_t colon = userinfo.find(':'); colon != std::string::npos) out->password_ = userinfo.substr(colon + 1);
+  }
+  // dbname is expanded as the URL; UTC makes time values cast to text and cursor literals read
+  // the same in every session.
+  const char* keys[] = {"dbname", "application_name", "options", "connect_timeout", nullptr};
+  const char* values[] = {u.c_str(), "dlt sql_database",
+                          "-c TimeZone=UTC -c standard_conforming_strings=on -c extra_float_digits=3", "15", nullptr};
+  PGconn* conn = g_pq->connectdb_params(keys, values, 1);
   if (!conn) return Internal("libpq could not allocate a connection");
   out->conn_ = conn;
+  auto text = [](const char* s) { return std::string(s ? s : ""); };
+  out->target_ = "PostgreSQL at " + text(g_pq->host(conn)) + ":" + text(g_pq->port(conn)) + " (database `" +
+                 text(g_pq->db(conn)) + "`, user `" + text(g_pq->user(conn)) + "`)";
   if (g_pq->status(conn) != CONNECTION_OK) {
     std::string err = out->LastError();
     if (err.find("authentication failed") != std::string::npos || err.find("no password supplied") != std::string::npos) {
       return PermissionDenied("sql_database: authentication failed for " + out->target_ +
                               ": check the user name and password of the source's credentials "
                               "(sources.sql_database.credentials)");
+    }
+    if (err.find("invalid") != std::string::npos && err.find("URI") != std::string::npos) {
+      return InvalidArgument("sql_database: the credentials are not a valid postgresql:// URL "
+                             "(postgresql://user:password@host:5432/database)");
     }
     return Unavailable("sql_database: cannot connect to " + out->target_ + ": " + err);
   }

@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "destinations/postgres/postgres_libpq.h"
+#include "common/pg_libpq.h"
 #include "extract/sql_database/postgres_source.h"
 
 namespace dlt::sql_source {

@@ -114,8 +114,7 @@ PgScanColumn MapColumn(const CatalogColumn& c, ReflectionLevel level) {
 
 class PostgresReader : public SqlReader {
  public:
-  PostgresReader(PostgresCredentials c, std::unique_ptr<PgConnection> conn)
-      : credentials_(std::move(c)), conn_(std::move(conn)) {}
+  PostgresReader(Secret url, std::unique_ptr<PgConnection> conn) : url_(std::move(url)), conn_(std::move(conn)) {}
 
   std::string dialect() const override { return "postgres"; }
   std::string default_schema() const override { return "public"; }
@@ -216,7 +215,7 @@ class PostgresReader : public SqlReader {
     if (req.cursor_column) sql += " ORDER BY " + QuoteIdent(*req.cursor_column) + (req.descending ? " DESC" : "");
     sql += ") TO STDOUT (FORMAT binary)";
     // Each scan holds its own connection: scans of chunks run on threads of their own.
-    DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(credentials_));
+    DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(url_));
     return MakePgCopySource(std::move(conn), std::move(sql), std::move(cols), req.chunk_size, t.DisplayName());
   }
 
@@ -268,7 +267,7 @@ class PostgresReader : public SqlReader {
     return out.empty() ? std::string("TRUE") : "(" + out + ")";
   }
 
-  PostgresCredentials credentials_;
+  Secret url_;
   std::unique_ptr<PgConnection> conn_;
 };
 
@@ -279,10 +278,11 @@ StatusOr<std::unique_ptr<SqlReader>> OpenPostgresReader(const Secret& credential
   std::string url = credentials.reveal();
   size_t plus = url.find('+'), colon = url.find("://");
   if (plus != std::string::npos && colon != std::string::npos && plus < colon) url.erase(plus, colon - plus);
-  auto parsed = ParsePostgresCredentials(url);
-  if (!parsed.ok()) return parsed.status().WithContext("sql_database credentials");
-  DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(*parsed));
-  return std::unique_ptr<SqlReader>(std::make_unique<PostgresReader>(std::move(parsed).value(), std::move(conn)));
+  // postgres:// is libpq's too; a URL without a user name gets the OS user's, as psql does.
+  if (url.rfind("postgres", 0) != 0) return InvalidArgument("sql_database: not a postgresql:// URL");
+  Secret u(std::move(url));
+  DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(u));
+  return std::unique_ptr<SqlReader>(std::make_unique<PostgresReader>(std::move(u), std::move(conn)));
 }
 
 }  // namespace dlt::sql_source

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "destinations/postgres/postgres_credentials.h"
+#include "dlt/secret.h"
 #include "dlt/status.h"
 #include "extract/batch_source.h"
 #include "normalize/typed_batch.h"
@@ -19,7 +19,8 @@ namespace dlt::sql_source {
 // conforming strings (the quoting of literals in QuoteLiteral). Closed by the destructor.
 class PgConnection {
  public:
-  static StatusOr<std::unique_ptr<PgConnection>> Open(const PostgresCredentials& credentials);
+  // `url`: a postgresql:// URL as libpq takes it (user, password, host, port, database, query).
+  static StatusOr<std::unique_ptr<PgConnection>> Open(const Secret& url);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
 
