@@ -5,7 +5,7 @@
 #    baseline `psql \copy (SELECT ...) TO` a CSV file + DuckDB's
 #    CREATE TABLE AS SELECT * FROM read_csv(...), timed in the same run (targets: >= 1M rows/s
 #    and no slower than the baseline).
-#   bench/sql_database_bench.sh BUILD_DIR WORK_DIR ROWS REPS
+#   bench/sql_database_bench.sh BUILD_DIR WORK_DIR ROWS REPS   (BENCH_SQL_PARALLEL: parallel_chunks)
 set -euo pipefail
 build=$1 work=$2 rows=$3 reps=$4
 dlt="$build/dlt"
@@ -49,6 +49,7 @@ dataset_name = "bench_data"
 [source]
 type = "sql_database"
 table_names = ["t"]
+parallel_chunks = ${BENCH_SQL_PARALLEL:-0}
 TOML
 csv="$work/sql_t.csv"
 cat > "$work/sql_baseline.sh" <<SH
