@@ -1,5 +1,5 @@
 // PostgresClient: connecting, statements, COPY loading. The typed query (SqlSession) is in
-// postgres_typed_query.cc; libpq itself in postgres_libpq.h.
+// postgres_typed_query.cc; libpq itself in common/pg_libpq.h.
 #include "destinations/postgres/postgres_client.h"
 
 #include <charconv>
@@ -11,7 +11,7 @@
 #include "common/civil_date.h"
 #include "common/fault.h"
 #include "common/text.h"
-#include "destinations/postgres/postgres_libpq.h"
+#include "common/pg_libpq.h"
 
 namespace dlt {
 

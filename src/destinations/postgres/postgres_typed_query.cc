@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "destinations/postgres/postgres_client.h"
-#include "destinations/postgres/postgres_libpq.h"
+#include "common/pg_libpq.h"
 #include "load/sql_query_text.h"
 
 namespace dlt {

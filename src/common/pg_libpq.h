@@ -1,6 +1,7 @@
-// libpq as the PostgreSQL destination sees it: loaded with dlopen on first use (commands that
-// never connect start fast), its functions resolved into one table. Internal to
-// src/destinations/postgres/: the only header that includes libpq-fe.h.
+// libpq as the PostgreSQL destination and the sql_database source's PostgreSQL reader see it:
+// loaded with dlopen on first use (commands that never connect start fast), its functions
+// resolved into one table. In common/ so that both layers reach it; the only header that
+// includes libpq-fe.h (its files need /usr/include/postgresql, set in CMakeLists.txt).
 #pragma once
 
 #include <libpq-fe.h>
@@ -11,9 +12,14 @@
 
 namespace dlt::pg {
 
-// Every libpq function the destination calls: the LibPq member and the symbol it is resolved from.
+// Every libpq function the destination and the source call: the LibPq member and the symbol it is resolved from.
 #define DLT_LIBPQ_FUNCTIONS(X)                          \
   X(connectdb, PQconnectdb)                             \
+  X(connectdb_params, PQconnectdbParams)                \
+  X(host, PQhost)                                       \
+  X(port, PQport)                                       \
+  X(user, PQuser)                                       \
+  X(db, PQdb)                                           \
   X(status, PQstatus)                                   \
   X(error_message, PQerrorMessage)                      \
   X(finish, PQfinish)                                   \
@@ -32,6 +38,9 @@ namespace dlt::pg {
   X(getisnull, PQgetisnull)                             \
   X(put_copy_data, PQputCopyData)                       \
   X(put_copy_end, PQputCopyEnd)                         \
+  X(get_copy_data, PQgetCopyData)                       \
+  X(freemem, PQfreemem)                                 \
+  X(escape_identifier, PQescapeIdentifier)              \
   X(get_result, PQgetResult)                            \
   X(set_notice_processor, PQsetNoticeProcessor)         \
   X(server_version, PQserverVersion)                    \

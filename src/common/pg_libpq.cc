@@ -1,5 +1,5 @@
-// See postgres_libpq.h.
-#include "destinations/postgres/postgres_libpq.h"
+// See pg_libpq.h.
+#include "common/pg_libpq.h"
 
 #include <cstdlib>
 
