@@ -55,8 +55,8 @@ struct ScanRequest {
   SourceTable table;
   // Rows per batch (dlt's chunk_size); a batch holds at most this many rows.
   size_t chunk_size = 50000;
-  // The incremental cursor: only rows with lower <= cursor (< when not inclusive) and
-  // cursor < upper are read, ordered by the cursor (descending when `descending`, for
+  // The incremental cursor: only rows with lower <= cursor (< when the bound is not inclusive)
+  // and cursor < upper (<= when inclusive: range_end="closed", or the start of a min cursor) are read, ordered by the cursor (descending when `descending`, for
   // last_value_func=min). Rows whose cursor is NULL are read only when `cursor_nulls`.
   std::optional<std::string> cursor_column;
   std::optional<Bound> cursor_lower;
