@@ -1,5 +1,6 @@
 // The Python form of every `dlt init` template runs: filesystem (incremental over its sample
-// files, two runs), rest_api (a script Python compiles; it needs an API to be filled in). The
+// files, two runs), rest_api (a script Python compiles; it needs an API to be filled in),
+// sql_database (against a SQLite file put in its secrets.toml, two runs). The
 // pokemon_api and github_api scripts run in python_seed_test.cc and python_secrets_test.cc.
 #include <gtest/gtest.h>
 
@@ -40,6 +41,21 @@ TEST(PythonTemplates, TheRestApiScriptIsValidPythonUsingThePackagesApi) {
   auto r = RunPython(w, "check.py");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "rest_api_pipeline ['items'] rest_api\n");
+}
+
+TEST(PythonTemplates, TheSqlDatabaseTemplateHasOnlyAPythonFormAndSaysSoForToml) {
+  TempWorkspace w;
+  auto r = w.Dlt({"init", "sql_database", "duckdb", "--toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "`dlt init sql_database duckdb` without --toml")) << r.err;
+  EXPECT_FALSE(w.Exists(".dlt/secrets.toml"));
+  // With postgres as destination, both secrets sections are there.
+  r = w.Dlt({"init", "sql_database", "postgres"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string secrets = w.Read(".dlt/secrets.toml");
+  EXPECT_TRUE(Contains(secrets, "[sources.sql_database]")) << secrets;
+  EXPECT_TRUE(Contains(secrets, "[destination.warehouse")) << secrets;
+  EXPECT_TRUE(Contains(r.out, "[sources.sql_database] credentials")) << r.out;
 }
 
 }  // namespace

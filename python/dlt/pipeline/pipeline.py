@@ -303,15 +303,23 @@ class Pipeline:
         picked.sort(key=lambda rd: 0 if id(rd[0]) in tees else 1)
         self._extracting = {r.name: r for r, _ in picked}
         from dlt.sources.rest_api import RestApiResource
+        from dlt.sources.sql_database.helpers import SqlTableResource
 
         out = []
-        specs: Dict[int, Any] = {}  # REST API resources of one configuration go to the engine together
+        specs: Dict[int, Any] = {}  # REST API / SQL resources of one configuration go to the engine together
         for r, defaults in picked:
             if isinstance(r, RestApiResource):
                 if id(r._spec) not in specs:
                     specs[id(r._spec)] = (r._spec, [])
                     out.append(specs[id(r._spec)])
                 specs[id(r._spec)][1].append(r.name)
+                continue
+            if isinstance(r, SqlTableResource):
+                # Tables of one sql_database() call are read over one connection.
+                if id(r._sql) not in specs:
+                    specs[id(r._sql)] = (r._sql, [])
+                    out.append(specs[id(r._sql)])
+                specs[id(r._sql)][1].append(r._sql_options(defaults))
                 continue
             out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
         return out
