@@ -16,6 +16,7 @@ PYBIND11_MODULE(_native, m) {
   m.attr("engine_version") = DLT_VERSION;
   dlt::python::RegisterPipeline(m);
   dlt::python::RegisterRestApi(m);
+  dlt::python::RegisterSqlDatabase(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -10,6 +10,7 @@
 #include "pipeline/pipeline_lock.h"
 #include "py_rest_api.h"
 #include "py_source.h"
+#include "py_sql_database.h"
 
 namespace dlt::python {
 
@@ -30,6 +31,8 @@ std::optional<T> Opt(const py::dict& d, const char* key) {
   if (!d.contains(key) || d[key].is_none()) return std::nullopt;
   return d[key].cast<T>();
 }
+
+}  // namespace
 
 // The hints of a resource, as the Python layer passes them (dlt's names; see
 // python/dlt/extract/resource.py `_native_options`).
@@ -83,6 +86,8 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   }
   return o;
 }
+
+namespace {
 
 py::dict ToDict(const PackageInfo& p) {
   py::dict d;
@@ -203,6 +208,13 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
       const auto& spec = t[0].cast<const PyRestApiSpec&>();
       StatusOr<std::vector<Resource>> made =
           spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
+      if (!made.ok()) return Failed(made.status(), errors, "extract");
+      for (auto& r : *made) rs.push_back(std::move(r));
+      continue;
+    }
+    if (py::isinstance<PySqlDatabase>(t[0])) {
+      // (database, [hints of each table]): the engine's sql_database resources.
+      StatusOr<std::vector<Resource>> made = t[0].cast<const PySqlDatabase&>().Make(*ws_, t[1].cast<py::list>());
       if (!made.ok()) return Failed(made.status(), errors, "extract");
       for (auto& r : *made) rs.push_back(std::move(r));
       continue;

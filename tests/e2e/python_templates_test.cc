@@ -43,6 +43,51 @@ TEST(PythonTemplates, TheRestApiScriptIsValidPythonUsingThePackagesApi) {
   EXPECT_EQ(r.out, "rest_api_pipeline ['items'] rest_api\n");
 }
 
+TEST(PythonTemplates, TheSqlDatabaseScriptLoadsTheTablesOfTheDatabaseInItsSecretsThenOnlyChangedRows) {
+  TempWorkspace w;
+  auto init = w.Dlt({"init", "sql_database", "duckdb"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_TRUE(Contains(init.out, "created   sql_database_pipeline.py")) << init.out;
+  // The template reads dlt's public Rfam database until the user puts their own URL here.
+  std::string secrets = w.Read(".dlt/secrets.toml");
+  const std::string rfam = "credentials = \"mysql://rfamro@mysql-rfam-public.ebi.ac.uk:4497/Rfam\"";
+  ASSERT_TRUE(Contains(secrets, "[sources.sql_database]\n")) << secrets;
+  ASSERT_TRUE(Contains(secrets, rfam)) << secrets;
+  secrets.replace(secrets.find(rfam), rfam.size(), "credentials = \"sqlite:///" + (w.root() / "rfam.db").string() + "\"");
+  w.Write(".dlt/secrets.toml", secrets);
+  auto make = RunPythonSource(w, "make_db.py", R"PY(
+import sqlite3
+c = sqlite3.connect("rfam.db")
+c.executescript("""
+CREATE TABLE family (rfam_acc TEXT PRIMARY KEY, description TEXT, updated TIMESTAMP NOT NULL);
+INSERT INTO family VALUES ('RF00001', '5S rRNA', '2024-01-01 00:00:00'), ('RF00002', '5.8S rRNA', '2024-01-02 00:00:00');
+CREATE TABLE clan (clan_acc TEXT PRIMARY KEY, id TEXT, updated TIMESTAMP NOT NULL);
+INSERT INTO clan VALUES ('CL00001', 'tRNA', '2024-01-01 00:00:00');
+CREATE TABLE genome (upid TEXT PRIMARY KEY);
+""")
+c.commit()
+)PY");
+  ASSERT_EQ(make.exit_code, 0) << make.err;
+  auto r = RunPython(w, "sql_database_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = w.root() / "_local/dev/warehouse.duckdb";
+  EXPECT_EQ(CountRows(db, "sql_database_data.family"), 2);
+  EXPECT_EQ(CountRows(db, "sql_database_data.clan"), 1);
+
+  auto change = RunPythonSource(w, "change.py", R"PY(
+import sqlite3
+c = sqlite3.connect("rfam.db")
+c.execute("UPDATE family SET description = '5.8S ribosomal RNA', updated = '2024-02-01 00:00:00' WHERE rfam_acc = 'RF00002'")
+c.commit()
+)PY");
+  ASSERT_EQ(change.exit_code, 0) << change.err;
+  r = RunPython(w, "sql_database_pipeline.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // merge on the table's primary key: the changed row replaced, not added.
+  EXPECT_EQ(SqlColumn(db, "SELECT description FROM sql_database_data.family ORDER BY rfam_acc"),
+            (std::vector<std::string>{"5S rRNA", "5.8S ribosomal RNA"}));
+}
+
 TEST(PythonTemplates, TheSqlDatabaseTemplateHasOnlyAPythonFormAndSaysSoForToml) {
   TempWorkspace w;
   auto r = w.Dlt({"init", "sql_database", "duckdb", "--toml"});
