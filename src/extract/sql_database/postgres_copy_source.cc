@@ -29,6 +29,14 @@ inline uint32_t Be32(const char* p) {
 }
 inline uint64_t Be64(const char* p) { return (static_cast<uint64_t>(Be32(p)) << 32) | Be32(p + 4); }
 
+// A base-10000 digit as four decimal digits (no printf: this runs for every numeric value).
+inline void Digits4(int d, char* out) {
+  out[0] = static_cast<char>('0' + d / 1000);
+  out[1] = static_cast<char>('0' + d / 100 % 10);
+  out[2] = static_cast<char>('0' + d / 10 % 10);
+  out[3] = static_cast<char>('0' + d % 10);
+}
+
 constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
 
 class PgCopySource : public BatchSource {
@@ -237,10 +245,12 @@ StatusOr<std::string> DecodePgNumeric(const char* p, size_t n) {
   if (weight < 0) {
     out.push_back('0');
   } else {
-    char tmp[8];
     for (int k = 0; k <= weight; ++k) {
-      int len = std::snprintf(tmp, sizeof tmp, k == 0 ? "%d" : "%04d", digit(k));
-      out.append(tmp, static_cast<size_t>(len));
+      char tmp[4];
+      Digits4(digit(k), tmp);
+      size_t skip = 0;
+      while (k == 0 && skip < 3 && tmp[skip] == '0') ++skip;  // the first group without leading zeros
+      out.append(tmp + skip, 4 - skip);
     }
   }
   // The fraction: exactly dscale decimal digits, as the server prints it.
@@ -248,8 +258,8 @@ StatusOr<std::string> DecodePgNumeric(const char* p, size_t n) {
     out.push_back('.');
     std::string frac;
     for (int k = weight + 1; static_cast<int>(frac.size()) < dscale; ++k) {
-      char tmp[8];
-      std::snprintf(tmp, sizeof tmp, "%04d", digit(k));
+      char tmp[4];
+      Digits4(digit(k), tmp);
       frac.append(tmp, 4);
     }
     frac.resize(static_cast<size_t>(dscale));
