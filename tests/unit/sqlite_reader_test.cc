@@ -20,7 +20,7 @@ using testing::TempDir;
 class SqliteReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists("/usr/bin/sqlite3")) GTEST_SKIP() << "/usr/bin/sqlite3 is missing (install Debian's sqlite3)";
+    ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3 (scripts/bootstrap.sh does)";
     db_ = tmp_.path() / "shop.db";
   }
   void Sql(const std::string& sql) {
@@ -228,6 +228,17 @@ TEST_F(SqliteReaderTest, ThreeSlashUrlIsRelativeToTheCurrentFolder) {
   fs::current_path(before);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*(*r)->ListTables("", false), (std::vector<std::string>{"t"}));
+}
+
+TEST_F(SqliteReaderTest, MissingRelativeFileIsNamedWithItsAbsolutePath) {
+  fs::path before = fs::current_path();
+  fs::current_path(tmp_.path());
+  auto r = OpenSqlReader(Secret("sqlite:///data/missing.db"));
+  fs::current_path(before);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("data/missing.db (" + (tmp_.path() / "data/missing.db").string() + ")"),
+            std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ class SqliteDb {
   Status Open() {
     std::error_code ec;
     if (!fs::is_regular_file(path_, ec)) {
-      return NotFound("sql_database: the SQLite database file " + path_ +
+      std::string shown = fs::path(path_).is_absolute() ? path_ : path_ + " (" + fs::absolute(path_, ec).string() + ")";
+      return NotFound("sql_database: the SQLite database file " + shown +
                       " does not exist (sqlite:///relative/path.db is relative to the current folder, "
                       "sqlite:////abs/path.db is absolute)");
     }
@@ -87,7 +88,9 @@ Status BindBound(const LibSqlite& lib, sqlite3_stmt* st, int index, const Bound&
     lib.bind_double(st, index, b.value.get<double>());
     return Status::Ok();
   }
-  DLT_ASSIGN_OR_RETURN(std::string text, BoundText(b.value, type, form, column));
+  StatusOr<std::string> text_or = BoundText(b.value, type, form, column);
+  if (!text_or.ok()) return text_or.status();
+  const std::string& text = *text_or;
   if (type == DataType::kBool) {
     lib.bind_int64(st, index, text == "1");
     return Status::Ok();
