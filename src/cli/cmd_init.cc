@@ -261,14 +261,6 @@ Status RunInitCommand(Context& ctx) {
     else p.action = force ? Action::kOverwrite : Action::kConflict;
     plan.push_back(std::move(p));
   }
-  if (pipeline_file.empty()) {
-    // A template that comes in one form only (sql_database: the Python script).
-    return InvalidArgument("the " + t.shown_name + " template has no " +
-                           (toml ? "declarative pipeline file; run `dlt init " + source + " " + destination +
-                                       "` without --toml for its Python script"
-                                 : "Python script; run `dlt init " + source + " " + destination + " --toml`") +
-                           ". Nothing was written.");
-  }
   std::string config = std::string(t.files.count("config.toml") ? t.files.at("config.toml") : "");
   std::string dest_config(Embedded("destinations/" + destination + "/config.toml"));
   if (!config.empty() && !config.ends_with("\n\n")) config += "\n";

@@ -88,19 +88,37 @@ c.commit()
             (std::vector<std::string>{"5S rRNA", "5.8S ribosomal RNA"}));
 }
 
-TEST(PythonTemplates, TheSqlDatabaseTemplateHasOnlyAPythonFormAndSaysSoForToml) {
+TEST(PythonTemplates, TheSqlDatabaseTemplatesPipelineFileLoadsTheSameTablesWithDltRun) {
   TempWorkspace w;
-  auto r = w.Dlt({"init", "sql_database", "duckdb", "--toml"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_TRUE(Contains(r.err, "`dlt init sql_database duckdb` without --toml")) << r.err;
-  EXPECT_FALSE(w.Exists(".dlt/secrets.toml"));
+  auto init = w.Dlt({"init", "sql_database", "postgres", "--toml"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_TRUE(Contains(init.out, "created   sql_database_pipeline.toml")) << init.out;
+  EXPECT_TRUE(Contains(init.out, "[sources.sql_database] credentials")) << init.out;
   // With postgres as destination, both secrets sections are there.
-  r = w.Dlt({"init", "sql_database", "postgres"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string secrets = w.Read(".dlt/secrets.toml");
   EXPECT_TRUE(Contains(secrets, "[sources.sql_database]")) << secrets;
   EXPECT_TRUE(Contains(secrets, "[destination.warehouse")) << secrets;
-  EXPECT_TRUE(Contains(r.out, "[sources.sql_database] credentials")) << r.out;
+
+  TempWorkspace d;
+  ASSERT_EQ(d.Dlt({"init", "sql_database", "duckdb", "--toml"}).exit_code, 0);
+  d.WriteSecrets("[sources.sql_database]\ncredentials = \"sqlite:///" + (d.root() / "rfam.db").string() + "\"\n", "dev");
+  auto make = RunPythonSource(d, "make_db.py", R"PY(
+import sqlite3
+c = sqlite3.connect("rfam.db")
+c.executescript("""
+CREATE TABLE family (rfam_acc TEXT PRIMARY KEY, description TEXT, updated TIMESTAMP NOT NULL);
+INSERT INTO family VALUES ('RF00001', '5S rRNA', '2024-01-01 00:00:00');
+CREATE TABLE clan (clan_acc TEXT PRIMARY KEY, id TEXT, updated TIMESTAMP NOT NULL);
+INSERT INTO clan VALUES ('CL00001', 'tRNA', '2024-01-01 00:00:00'), ('CL00002', 'x', '2024-01-02 00:00:00');
+""")
+c.commit()
+)PY");
+  ASSERT_EQ(make.exit_code, 0) << make.err;
+  auto r = d.Dlt({"run", "sql_database_pipeline.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = d.root() / "_local/dev/warehouse.duckdb";
+  EXPECT_EQ(CountRows(db, "sql_database_data.family"), 1);
+  EXPECT_EQ(CountRows(db, "sql_database_data.clan"), 2);
 }
 
 }  // namespace
