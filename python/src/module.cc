@@ -18,6 +18,7 @@ PYBIND11_MODULE(_native, m) {
   dlt::python::RegisterPipeline(m);
   dlt::python::RegisterRestApi(m);
   dlt::python::RegisterFilesystem(m);
+  dlt::python::RegisterSqlDatabase(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -11,6 +11,7 @@
 #include "py_filesystem.h"
 #include "py_rest_api.h"
 #include "py_source.h"
+#include "py_sql_database.h"
 
 namespace dlt::python {
 
@@ -31,6 +32,8 @@ std::optional<T> Opt(const py::dict& d, const char* key) {
   if (!d.contains(key) || d[key].is_none()) return std::nullopt;
   return d[key].cast<T>();
 }
+
+}  // namespace
 
 // The hints of a resource, as the Python layer passes them (dlt's names; see
 // python/dlt/extract/resource.py `_native_options`).
@@ -84,6 +87,8 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   }
   return o;
 }
+
+namespace {
 
 py::dict ToDict(const PackageInfo& p) {
   py::dict d;
@@ -213,6 +218,13 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
       // its incremental on modification_date is kept); the engine reads them.
       auto files = t[1]().cast<std::vector<std::string>>();
       rs.push_back(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files));
+      continue;
+    }
+    if (py::isinstance<PySqlDatabase>(t[0])) {
+      // (database, [hints of each table]): the engine's sql_database resources.
+      StatusOr<std::vector<Resource>> made = t[0].cast<const PySqlDatabase&>().Make(*ws_, t[1].cast<py::list>());
+      if (!made.ok()) return Failed(made.status(), errors, "extract");
+      for (auto& r : *made) rs.push_back(std::move(r));
       continue;
     }
     rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors));

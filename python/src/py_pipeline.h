@@ -40,9 +40,10 @@ class PyPipeline {
   const Pipeline& get() const { return *pipeline_; }
   Pipeline& mut() { return *pipeline_; }
   const std::shared_ptr<const Workspace>& workspace() const { return ws_; }
-  // step: run | extract | normalize | load. resources: [(options dict, open callable)] or
-  // [(RestApiSpec, [names])]. Returns {"ok": True, "info": {...}} or {"ok": False, "message",
-  // "code", "python_error", "resource", "step", "load_id", "kind", "has_pending_data"}.
+  // step: run | extract | normalize | load. resources: [(options dict, open callable)],
+  // [(RestApiSpec, [names])] or [(SqlDatabase, [table option dicts])]. Returns {"ok": True,
+  // "info": {...}} or {"ok": False, "message", "code", "python_error", "resource", "step",
+  // "load_id", "kind", "has_pending_data"}.
   // state: a callable the engine calls once per extract with the schema name, returning the
   // source state user code kept as typed JSON text (or None when it kept none); may be None.
   pybind11::dict Call(const std::string& step, const pybind11::list& resources,
@@ -61,5 +62,10 @@ void RegisterPipeline(pybind11::module_& m);
 void RegisterSql(pybind11::module_& m, pybind11::class_<PyPipeline>& pipeline);
 // Workspace.lookup / provider_locations / profiles (py_config.cc).
 void RegisterConfig(pybind11::class_<PyWorkspace>& cls);
+// dlt._native.SqlDatabase for dlt.sources.sql_database (py_sql_database.cc).
+void RegisterSqlDatabase(pybind11::module_& m);
+
+// The hints of a resource as the Python layer passes them (DltResource._native_options).
+ResourceOptions ToResourceOptions(const pybind11::dict& d);
 
 }  // namespace dlt::python

@@ -304,9 +304,10 @@ class Pipeline:
         self._extracting = {r.name: r for r, _ in picked}
         from dlt.sources.filesystem import FileReaderResource
         from dlt.sources.rest_api import RestApiResource
+        from dlt.sources.sql_database.helpers import SqlTableResource
 
         out = []
-        specs: Dict[int, Any] = {}  # REST API resources of one configuration go to the engine together
+        specs: Dict[int, Any] = {}  # REST API / SQL resources of one configuration go to the engine together
         for r, defaults in picked:
             if isinstance(r, RestApiResource):
                 if id(r._spec) not in specs:
@@ -316,6 +317,13 @@ class Pipeline:
                 continue
             if isinstance(r, FileReaderResource):
                 out.append(r._engine_item(defaults))  # rows read by the engine
+                continue
+            if isinstance(r, SqlTableResource):
+                # Tables of one sql_database() call are read over one connection.
+                if id(r._sql) not in specs:
+                    specs[id(r._sql)] = (r._sql, [])
+                    out.append(specs[id(r._sql)])
+                specs[id(r._sql)][1].append(r._sql_options(defaults))
                 continue
             out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
         return out

@@ -1,0 +1,170 @@
+"""The parts of dlt.sources.sql_database that are not the two entry points: how credentials
+reach the engine, which of dlt's options the engine honours, the errors, and the resource class
+whose rows the engine reads (they never pass through Python).
+
+The engine (src/extract/sql_database/) connects with libpq, libsqlite3 or libmariadb: there is no
+SQLAlchemy here, so options that hand SQLAlchemy objects to user code (metadata, engines,
+adapters, callbacks) cannot be honoured and raise NotImplementedError naming the option.
+"""
+
+from typing import Any, Dict, List, Literal, Optional
+
+from dlt.common.configuration.accessors import is_sentinel
+from dlt.common.configuration.specs import ConnectionStringCredentials
+from dlt.extract.exceptions import DltSourceException
+from dlt.extract.resource import DltResource
+
+TableBackend = Literal["sqlalchemy", "pyarrow", "pandas", "connectorx"]
+ReflectionLevel = Literal["minimal", "full", "full_with_precision"]
+REFLECTION_LEVELS = ("minimal", "full", "full_with_precision")
+# Both read typed rows the same native way: dlt's sqlalchemy and pyarrow backends load the same
+# rows and types (pyarrow's batches are only a transport).
+NATIVE_BACKENDS = ("sqlalchemy", "pyarrow")
+
+
+class SqlDatabaseSourceError(DltSourceException):
+    """The database could not be read: unreachable, refused the login, or a bad option. The
+    message names host, user, database and table, never the password."""
+
+    def __init__(self, msg: str, code: int = 0) -> None:
+        self.code = code
+        super().__init__(msg)
+
+
+class SqlTableNotFound(SqlDatabaseSourceError):
+    """A table (or view) named in table_names / sql_table(table=...) is not in the schema."""
+
+
+_NOT_FOUND = 2  # dlt::StatusCode::kNotFound
+
+
+def raise_engine_error(message: str, code: int, tables: Optional[List[str]] = None) -> None:
+    """The engine's error (already free of secrets) as dlt's exception: SqlTableNotFound when it
+    names a missing table of `tables` (a missing SQLite file is not a missing table)."""
+    missing_table = code == _NOT_FOUND and "table" in message and any(f"{t}" in message for t in tables or [])
+    raise (SqlTableNotFound if missing_table else SqlDatabaseSourceError)(message, code)
+
+
+def credentials_url(credentials: Any) -> Optional[str]:
+    """The connection URL the engine connects with; None when the engine should read
+    sources.sql_database.credentials from the active profile (dlt.secrets.value or None)."""
+    if credentials is None or is_sentinel(credentials):
+        return None
+    if isinstance(credentials, str):
+        if "://" not in credentials:
+            raise ValueError("sql_database: `credentials` must be a connection URL such as "
+                             "postgresql://user:password@host:5432/db or sqlite:///path/to.db "
+                             "(the value given has no `://`; it is not shown as it may hold a password)")
+        return credentials
+    if isinstance(credentials, dict):
+        return ConnectionStringCredentials(credentials).to_url()
+    if hasattr(credentials, "to_native_representation"):
+        return str(credentials.to_native_representation())
+    if type(credentials).__name__ in ("Engine", "Connection"):
+        raise NotImplementedError("sql_database: a SQLAlchemy Engine as `credentials` is not supported by dlt-cpp "
+                                  "(it reads databases without SQLAlchemy); pass its URL instead")
+    raise TypeError(f"sql_database: `credentials` is a {type(credentials).__name__}; give a connection URL (str), a "
+                    "dict of its parts or ConnectionStringCredentials")
+
+
+def check_options(fn: str, backend: str, reflection_level: Optional[str], detect_precision_hints: Optional[bool],
+                  unsupported: Dict[str, Any]) -> str:
+    """Refuses what the engine cannot do (naming the option); returns the reflection level."""
+    if backend not in NATIVE_BACKENDS:
+        if backend in ("pandas", "connectorx"):
+            raise NotImplementedError(
+                f"{fn}: backend={backend!r} is not supported by dlt-cpp; use backend='sqlalchemy' or 'pyarrow' "
+                "(both read the same typed rows natively, without Python in between)")
+        raise ValueError(f"{fn}: backend must be one of sqlalchemy, pyarrow, pandas, connectorx, got {backend!r}")
+    for name, value in unsupported.items():
+        if value is None or value is False or value == {}:
+            continue
+        raise NotImplementedError(
+            f"{fn}: `{name}` is not supported by dlt-cpp (it reads databases natively, without SQLAlchemy "
+            "objects to adapt); select columns with included_columns/excluded_columns and set hints with "
+            "apply_hints(...)")
+    if detect_precision_hints:
+        return "full_with_precision"
+    level = reflection_level or "minimal"
+    if level not in REFLECTION_LEVELS:
+        raise ValueError(f"{fn}: reflection_level must be one of {', '.join(REFLECTION_LEVELS)}, got {level!r}")
+    return level
+
+
+class SqlTableResource(DltResource):
+    """One table of a database as a resource. The engine reads its rows (typed, straight into
+    the load job); hints set here (apply_hints, write_disposition, incremental) go with it."""
+
+    def __init__(self, database: Any, name: str, table: str, schema: Optional[str], hints: Dict[str, Any],
+                 reflected: Optional[Dict[str, Any]] = None, included_columns: Optional[List[str]] = None,
+                 excluded_columns: Optional[List[str]] = None) -> None:
+        super().__init__(name, data=None, hints={k: v for k, v in hints.items() if v is not None})
+        self._sql = database  # the native SqlDatabase: connection and reflection options
+        self._sql_table = table
+        self._sql_schema = schema
+        self._reflected = reflected or {}  # what the catalog said: columns, primary_key
+        self._included = list(included_columns) if included_columns else None
+        self._excluded = list(excluded_columns or [])
+        self.section = "sql_database"
+
+    def _items(self) -> Any:
+        raise NotImplementedError(
+            f"resource `{self.name}` is read by the engine: load it with pipeline.run(); iterating the rows of a "
+            "sql_database table in Python is not supported by dlt-cpp")
+
+    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
+        raise NotImplementedError(f"resource `{self.name}`: add_map, add_filter, add_yield_map and add_limit on "
+                                  "sql_database tables are not supported by dlt-cpp (their rows never reach Python)")
+
+    add_filter = add_map
+    add_yield_map = add_map
+    add_limit = add_map
+
+    def _catalog_columns(self) -> List[Dict[str, Any]]:
+        """The table's columns as the catalog gives them (name, data_type, nullable, precision,
+        scale), read once when first needed."""
+        if self._reflected.get("columns") is None:
+            from dlt import _engine
+
+            r = self._sql.columns(_engine.workspace(), self._sql_table, self._sql_schema)
+            if not r["ok"]:
+                raise_engine_error(r["message"], r["code"], [self._sql_table])
+            self._reflected["columns"] = list(r["columns"])
+        return self._reflected["columns"]
+
+    def compute_table_schema(self) -> Dict[str, Any]:
+        t = super().compute_table_schema()
+        if self._reflected.get("deferred"):
+            return t  # as dlt: a deferred table's columns are known only at the run
+        cols = {c["name"]: dict(c) for c in self._catalog_columns()}
+        key = self._hints.get("primary_key") or self._reflected.get("primary_key") or []
+        for name in [key] if isinstance(key, str) else key:
+            cols.setdefault(name, {"name": name})["primary_key"] = True
+        for name, c in t.get("columns", {}).items():
+            cols.setdefault(name, {}).update(c)
+        if self._included is not None:
+            cols = {k: v for k, v in cols.items() if k in self._included}
+        cols = {k: v for k, v in cols.items() if k not in self._excluded}
+        if cols:
+            t["columns"] = cols
+        return t
+
+    def _sql_options(self, defaults: Dict[str, Any]) -> Dict[str, Any]:
+        """The engine's SqlTableOptions of this table, with the hints as the pipeline applies them."""
+        opts = self._native_options(defaults)
+        opts["table"] = self._sql_table
+        if self._sql_schema:
+            opts["schema"] = self._sql_schema
+        excluded = list(self._excluded)
+        if self._included is not None:
+            known = [c["name"] for c in self._catalog_columns()]
+            missing = [c for c in self._included if c not in known]
+            if missing:
+                raise ValueError(f"resource `{self.name}`: included_columns {missing} are not columns of table "
+                                 f"`{self._sql_table}` (it has {', '.join(known)})")
+            excluded += [c for c in known if c not in self._included and c not in excluded]
+        opts["excluded_columns"] = excluded
+        return opts
+
+    def __repr__(self) -> str:
+        return f"DltResource(sql_table `{self._sql_table}`, table `{self.table_name}`)"
