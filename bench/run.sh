@@ -12,6 +12,8 @@
 #  7. Parquet files (BENCH_ONLY=parquet): the nested input into the filesystem destination as
 #     Parquet, against DuckDB's own COPY (SELECT * FROM read_json_auto(...)) TO ... (FORMAT
 #     parquet) in the same run (target: <= 1.2x)
+#  8. sql_database (BENCH_ONLY=sql_database): bench/sql_database_bench.sh, a PostgreSQL table of
+#     5M rows x 10 typed columns into DuckDB against psql \copy TO csv + DuckDB read_csv
 #  6. workers and memory (BENCH_ONLY=workers): the nested load with [normalize] workers = 1, 2,
 #     4, ... up to the machine's cores (the curve: each doubling should be >= 1.6x faster in
 #     normalize until I/O bound), and peak RSS for 1x and 2x the input (target: within 1.15x)
@@ -303,3 +305,8 @@ TOML
   echo "median: baseline $(median "${bs[@]}") s, dlt $(median "${os[@]}") s, ratio $(median "${ratios[@]}")x (target <= 1.2x)"
 }
 if [[ "${BENCH_ONLY:-}" == parquet ]]; then parquet_bench $((500000 / scale)); fi
+
+# 8. sql_database: PostgreSQL -> DuckDB against psql \copy + read_csv (bench/sql_database_bench.sh).
+if [[ "${BENCH_ONLY:-}" == sql_database ]]; then
+  "$root/bench/sql_database_bench.sh" "$build" "$work" "${BENCH_SQL_ROWS:-$((5000000 / scale))}" "$reps"
+fi

@@ -103,7 +103,13 @@ Status RunRunCommand(Context& ctx) {
     ro.on_warning = ro.on_retry;
     DLT_ASSIGN_OR_RETURN(resources, rest_api::MakeResources(ws, *spec.rest_api, ro, &source_origins));
   }
-  for (const auto& r : spec.rest_api ? std::vector<ResourceFileSpec>{} : spec.resources) {
+  if (spec.sql_database) {
+    // Tables of a SQL database (include/dlt/sql_database.h): reflected now, read when extracted.
+    if (!overrides.empty()) return InvalidArgument("--resource reads files; it works with filesystem sources only");
+    DLT_ASSIGN_OR_RETURN(resources, SqlDatabase(ws, *spec.sql_database));
+  }
+  const bool from_files = !spec.rest_api && !spec.sql_database;
+  for (const auto& r : from_files ? spec.resources : std::vector<ResourceFileSpec>{}) {
     std::vector<std::string> paths = r.paths;
     if (auto it = overrides.find(r.options.name); it != overrides.end()) {
       paths = {it->second};

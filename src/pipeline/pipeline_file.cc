@@ -7,6 +7,7 @@
 #include "common/fs.h"
 #include "common/text.h"
 #include "extract/rest_api_config.h"
+#include "pipeline/sql_database_file.h"
 
 namespace dlt {
 
@@ -299,10 +300,11 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
   if (const ConfigNode* src = root.Find("source"); src && src->is_table()) {
     if (const ConfigNode* t = src->Find("type")) {
       DLT_ASSIGN_OR_RETURN(spec.source_type, GetString(c, *t, "type"));
-      if (spec.source_type != "filesystem" && spec.source_type != "rest_api") {
+      static const std::vector<std::string> kTypes = {"filesystem", "rest_api", "sql_database"};
+      if (std::find(kTypes.begin(), kTypes.end(), spec.source_type) == kTypes.end()) {
         std::string msg = "unknown source type `" + spec.source_type + "`.";
-        if (auto s = text::Suggest(spec.source_type, {"filesystem", "rest_api"})) msg += " Did you mean `" + *s + "`?";
-        return c.Error(*t, msg + " Types: filesystem, rest_api");
+        if (auto s = text::Suggest(spec.source_type, kTypes)) msg += " Did you mean `" + *s + "`?";
+        return c.Error(*t, msg + " Types: " + text::Join(kTypes, ", "));
       }
     }
   }
@@ -312,7 +314,7 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
       source_node = &v;
       continue;
     }
-    if (k == "resources" && spec.source_type == "rest_api") {
+    if (k == "resources" && (spec.source_type == "rest_api" || spec.source_type == "sql_database")) {
       resources_node = &v;  // parsed below, with the [source]
       continue;
     }
@@ -348,6 +350,21 @@ StatusOr<PipelineFileSpec> ParsePipelineFile(const fs::path& file, std::string_v
       if (r.selected) spec.resources.push_back(ResourceFileSpec{r.options, {}, "auto"});
     }
     spec.rest_api = std::make_shared<const rest_api::RestApiSpec>(std::move(rest));
+  }
+  if (spec.source_type == "sql_database") {
+    // Tables of a database (src/pipeline/sql_database_file.h); [[resources]] only add hints.
+    auto hints = [&](const ConfigNode& t, const std::string& name) -> StatusOr<ResourceOptions> {
+      DLT_ASSIGN_OR_RETURN(ResourceFileSpec r, ParseResource(c, name, t));
+      return r.options;
+    };
+    DLT_ASSIGN_OR_RETURN(SqlDatabaseOptions sql, ParseSqlDatabaseSource(display_name, *source_node, resources_node, hints));
+    for (const auto& t : sql.tables) {
+      ResourceFileSpec r;
+      r.options.name = t.resource_name.value_or(t.table);
+      spec.resources.push_back(std::move(r));
+    }
+    spec.sql_database = std::make_shared<const SqlDatabaseOptions>(std::move(sql));
+    return spec;
   }
   if (spec.resources.empty()) return InvalidArgument(std::string(display_name) + ": the pipeline has no [[resources]]");
   for (size_t i = 0; i < spec.resources.size(); ++i) {

@@ -23,6 +23,7 @@
 
 #include "dlt/config.h"
 #include "dlt/pipeline.h"
+#include "dlt/sql_database.h"
 
 namespace dlt {
 
@@ -45,6 +46,9 @@ struct PipelineFileSpec {
   std::vector<ResourceFileSpec> resources;  // rest_api: the selected resources' hints (no paths)
   // source_type "rest_api": the parsed source (src/extract/rest_api_config.h).
   std::shared_ptr<const rest_api::RestApiSpec> rest_api;
+  // source_type "sql_database": the source's options, tables hinted by [[resources]]
+  // (src/pipeline/sql_database_file.h); `resources` names those tables only.
+  std::shared_ptr<const SqlDatabaseOptions> sql_database;
 };
 
 StatusOr<PipelineFileSpec> ParsePipelineFile(const std::filesystem::path& file, std::string_view display_name);

@@ -32,6 +32,9 @@ namespace dlt::pg {
   X(getisnull, PQgetisnull)                             \
   X(put_copy_data, PQputCopyData)                       \
   X(put_copy_end, PQputCopyEnd)                         \
+  X(get_copy_data, PQgetCopyData)                       \
+  X(freemem, PQfreemem)                                 \
+  X(escape_identifier, PQescapeIdentifier)              \
   X(get_result, PQgetResult)                            \
   X(set_notice_processor, PQsetNoticeProcessor)         \
   X(server_version, PQserverVersion)                    \
