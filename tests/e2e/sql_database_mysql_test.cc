@@ -247,6 +247,25 @@ TEST_F(SqlDatabaseMysqlTest, TableAddedBetweenRunsIsLoadedByTheNextRunWithoutTab
             "2.500,NULL");
 }
 
+TEST_F(SqlDatabaseMysqlTest, UnsignedBigintBeyondBigintEitherLoadsExactlyOrFailsNamingTheColumnAndLoadsNothing) {
+  // 2^64-1 fits no signed 64-bit integer: dlt's bigint cannot hold it; a silent wrap is the bug.
+  Sql("CREATE TABLE counters (id INT PRIMARY KEY, hits BIGINT UNSIGNED);"
+      "INSERT INTO counters VALUES (1, 18446744073709551615), (2, 5);");
+  PipelineWorkspace w;
+  Secrets(w, server_->Url());
+  SqlDatabaseOptions o;
+  o.table_names = {"counters"};
+  auto r = RunTables(w, "ctr", o);
+  if (r.ok()) {
+    EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(CAST(hits AS VARCHAR), ',' ORDER BY id) FROM ctr_data.counters"),
+              Sql("SELECT GROUP_CONCAT(hits ORDER BY id SEPARATOR ',') FROM counters"));
+  } else {
+    EXPECT_NE(r.status().message().find("hits"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("counters"), std::string::npos) << r.status().message();
+    EXPECT_EQ(TablesIn(w, "ctr_data"), 0);
+  }
+}
+
 TEST_F(SqlDatabaseMysqlTest, MissingTableFailsNamingItAndLoadsNothing) {
   Sql("CREATE TABLE present_table (id INT PRIMARY KEY); INSERT INTO present_table VALUES (1);");
   PipelineWorkspace w;
