@@ -76,3 +76,37 @@ med_b=$(median "${bs[@]}") med_o=$(median "${os[@]}") med_r=$(median "${ratios[@
 echo "ratios dlt/baseline of the $reps runs: ${ratios[*]}"
 awk -v b="$med_b" -v o="$med_o" -v r="$med_r" -v rows="$rows" 'BEGIN {
   printf "median: baseline %.2f s (%.0f rows/s), dlt %.2f s (%.0f rows/s), ratio %.2fx\n", b, rows / b, o, rows / o, r }'
+
+# Against Python dlt 1.26's sql_database (../shared/peer-dlt.md; needs SQLAlchemy, Debian's
+# python3-sqlalchemy), when DLT_PEER_PYTHONPATH is set: the first BENCH_SQL_PEER_ROWS rows
+# (default 200k: the peer reads about 2-5k rows/s here) as a table of their own, read by both.
+# The peer has no duckdb module here, so it runs extract + normalize only and we run the whole
+# load: the ratio is a lower bound (target: >= 20x).
+[[ -n "${DLT_PEER_PYTHONPATH:-}" ]] || { echo "(DLT_PEER_PYTHONPATH unset: no peer run)"; exit 0; }
+if ! PYTHONPATH="$DLT_PEER_PYTHONPATH" /usr/bin/python3 -c "import sqlalchemy" 2>/dev/null; then
+  echo "(the peer has no sqlalchemy module: install Debian's python3-sqlalchemy for the peer run)"; exit 0
+fi
+peer_rows=${BENCH_SQL_PEER_ROWS:-200000}
+(( peer_rows > rows )) && peer_rows=$rows
+"${psql[@]}" -d src -c "CREATE TABLE t_peer AS SELECT * FROM t WHERE id <= $peer_rows; ALTER TABLE t_peer ADD PRIMARY KEY (id)" >/dev/null
+sed -i 's/table_names = \["t"\]/table_names = ["t_peer"]/' "$ws/bench_sql.toml"
+cat > "$work/sql_peer.py" <<PY
+import time, dlt
+from dlt.sources.sql_database import sql_database
+p = dlt.pipeline(pipeline_name="peer_sql", destination="duckdb", dataset_name="peer_data",
+                 pipelines_dir="$work/peer_pipelines")
+t = time.time()
+p.extract(sql_database("postgresql://postgres@127.0.0.1:$port/src", table_names=["t_peer"]))
+p.normalize()
+print("peer: %.2f s" % (time.time() - t))
+PY
+echo
+echo "== sql_database against Python dlt 1.26: $peer_rows rows"
+rm -rf "$ws/_local" "$ws/.dlt/.var" "$work/peer_pipelines"
+HOME="$work/home" "$build/dlt_bench_measure" "dlt run sql_database ($peer_rows rows)" "$dlt" run "$ws/bench_sql.toml" --quiet \
+  | tee "$work/sql_ours_small.txt"
+(cd "$work" && PYTHONPATH="$DLT_PEER_PYTHONPATH" DLT_USE_JSON=simplejson RUNTIME__DLTHUB_TELEMETRY=false \
+  "$build/dlt_bench_measure" "python dlt 1.26 sql_database (extract + normalize)" /usr/bin/python3 "$work/sql_peer.py") \
+  | tee "$work/sql_peer.txt"
+awk -v p="$(secs "$work/sql_peer.txt")" -v o="$(secs "$work/sql_ours_small.txt")" 'BEGIN {
+  printf "peer (extract + normalize) / ours (full run): %.1fx (target >= 20x)\n", p / o }'

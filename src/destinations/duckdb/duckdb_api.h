@@ -102,7 +102,8 @@ class BatchReader;  // duckdb_batch_reader.h
 
 // The column types a scan of CSV job files produces itself (anything else: read as VARCHAR and
 // CAST in the statement).
-enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz };
+// kTimestamp: a naive timestamp column (dlt's `timezone: false`); its cells are UTC instants too.
+enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp };
 struct ScanColumn {
   std::string name;
   ScanType type = ScanType::kVarchar;

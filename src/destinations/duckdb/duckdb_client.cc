@@ -136,13 +136,24 @@ StatusOr<std::vector<SqlRow>> DuckDbClient::Query(std::string_view sql) {
   return out;
 }
 
+namespace {
+
+// dlt's `timezone: false` column hint (a naive timestamp, from a SQL source or a file): the
+// column is created without a time zone, as dlt creates it.
+bool IsNaiveTimestamp(const Column& c) {
+  auto it = c.extra.find("timezone");
+  return c.data_type == DataType::kTimestamp && it != c.extra.end() && it->is_boolean() && !it->get<bool>();
+}
+
+}  // namespace
+
 std::string DuckDbClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return "VARCHAR";
     case DataType::kBigint: return "BIGINT";
     case DataType::kDouble: return "DOUBLE";
     case DataType::kBool: return "BOOLEAN";
-    case DataType::kTimestamp: return "TIMESTAMP WITH TIME ZONE";
+    case DataType::kTimestamp: return IsNaiveTimestamp(c) ? "TIMESTAMP" : "TIMESTAMP WITH TIME ZONE";
     case DataType::kDate: return "DATE";
     case DataType::kTime: return "TIME";
     case DataType::kDecimal:
@@ -252,7 +263,9 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
       case DataType::kBigint: type = duckdb::ScanType::kBigint; break;
       case DataType::kDouble: type = duckdb::ScanType::kDouble; break;
       case DataType::kBool: type = duckdb::ScanType::kBoolean; break;
-      case DataType::kTimestamp: type = duckdb::ScanType::kTimestampTz; break;
+      case DataType::kTimestamp:
+        type = IsNaiveTimestamp(*c) ? duckdb::ScanType::kTimestamp : duckdb::ScanType::kTimestampTz;
+        break;
       default: break;
     }
     scan_columns.push_back({c->name, type});

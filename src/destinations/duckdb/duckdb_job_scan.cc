@@ -51,6 +51,7 @@ duckdb_type ScanDuckType(ScanType t) {
     case ScanType::kDouble: return DUCKDB_TYPE_DOUBLE;
     case ScanType::kBoolean: return DUCKDB_TYPE_BOOLEAN;
     case ScanType::kTimestampTz: return DUCKDB_TYPE_TIMESTAMP_TZ;
+    case ScanType::kTimestamp: return DUCKDB_TYPE_TIMESTAMP;
     case ScanType::kVarchar: break;
   }
   return DUCKDB_TYPE_VARCHAR;
@@ -62,6 +63,7 @@ const char* ScanTypeName(ScanType t) {
     case ScanType::kDouble: return "DOUBLE";
     case ScanType::kBoolean: return "BOOLEAN";
     case ScanType::kTimestampTz: return "TIMESTAMP WITH TIME ZONE";
+    case ScanType::kTimestamp: return "TIMESTAMP";
     case ScanType::kVarchar: break;
   }
   return "VARCHAR";
@@ -174,6 +176,7 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
         case ScanType::kDouble: ok = ParseJobDouble(f.text, static_cast<double*>(o.data) + row); break;
         case ScanType::kBoolean: ok = ParseJobBool(f.text, static_cast<bool*>(o.data) + row); break;
         case ScanType::kTimestampTz:
+        case ScanType::kTimestamp:
           ok = ParseJobTimestampMicros(f.text, static_cast<int64_t*>(o.data) + row);
           break;
       }

@@ -463,13 +463,24 @@ Status PostgresClient::AddColumns(const std::string& dataset, const Table& table
   return Execute("ALTER TABLE " + Qualified(dataset, table.name) + " " + text::Join(parts, ", "));
 }
 
+namespace {
+
+// dlt's `timezone: false` column hint (a naive timestamp, from a SQL source or a file): the
+// column is created without a time zone, as dlt creates it.
+bool IsNaiveTimestamp(const Column& c) {
+  auto it = c.extra.find("timezone");
+  return c.data_type == DataType::kTimestamp && it != c.extra.end() && it->is_boolean() && !it->get<bool>();
+}
+
+}  // namespace
+
 std::string PostgresClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return c.precision ? "varchar(" + std::to_string(*c.precision) + ")" : "varchar";
     case DataType::kBigint: return "bigint";
     case DataType::kDouble: return "double precision";
     case DataType::kBool: return "boolean";
-    case DataType::kTimestamp: return "timestamp with time zone";
+    case DataType::kTimestamp: return IsNaiveTimestamp(c) ? "timestamp without time zone" : "timestamp with time zone";
     case DataType::kDate: return "date";
     case DataType::kTime: return "time without time zone";
     case DataType::kDecimal:

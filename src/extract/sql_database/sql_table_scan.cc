@@ -6,12 +6,16 @@
 #include <thread>
 #include <utility>
 
+#include "common/typed_json.h"
+
 namespace dlt::sql_source {
 
 namespace {
 
 StatusOr<nlohmann::json> ParseValue(const std::string& json, const std::string& what, const std::string& resource) {
-  auto v = nlohmann::json::parse(json, nullptr, false);
+  // Values may be dlt's typed JSON (Python writes a datetime as a marked string; the state holds
+  // them so too): the server compares the value's own text.
+  auto v = nlohmann::json::parse(typed_json::StripInJson(json), nullptr, false);
   if (v.is_discarded()) {
     return InvalidArgument("sql_database resource `" + resource + "`: the incremental's " + what +
                            " is not a JSON value");
@@ -32,7 +36,9 @@ StatusOr<ScanRequest> CursorRequest(const TableScanPlan& plan, const ExtractCont
   // (end_value) neither reads nor moves the state, as in dlt.
   std::optional<nlohmann::json> start, end;
   if (!inc.end_value_json && ctx.last_value) {
-    if (auto last = ctx.last_value(plan.resource, inc.cursor_path)) start = nlohmann::json::parse(last->dump());
+    if (auto last = ctx.last_value(plan.resource, inc.cursor_path)) {
+      DLT_ASSIGN_OR_RETURN(start, ParseValue(last->dump(), "last value", plan.resource));
+    }
   }
   if (!start && inc.initial_value_json) {
     DLT_ASSIGN_OR_RETURN(start, ParseValue(*inc.initial_value_json, "initial_value", plan.resource));
