@@ -1,6 +1,7 @@
 #include "common/iso8601.h"
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "common/civil_date.h"
@@ -201,14 +202,35 @@ std::string FormatUtc(int64_t epoch_seconds, int micros) {
   }
   const civil::CivilDate cd = civil::CivilFromDays(days);
   const int y = static_cast<int>(cd.year), m = cd.month, d = cd.day;
-  char buf[64];
   int hh = static_cast<int>(rem / 3600), mm = static_cast<int>(rem % 3600 / 60), ss = static_cast<int>(rem % 60);
-  if (micros > 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", y, m, d, hh, mm, ss, micros);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", y, m, d, hh, mm, ss);
+  if (y < 0 || y > 9999 || micros > 999999) {
+    // Outside the 4-digit years every writer and reader of these cells agrees on: printf's form.
+    char buf[64];
+    if (micros > 0) {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", y, m, d, hh, mm, ss, micros);
+    } else {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", y, m, d, hh, mm, ss);
+    }
+    return buf;
   }
-  return buf;
+  // Digits written directly: typed sources format a timestamp per row, and snprintf cost a few
+  // seconds of a 5M-row table's extract.
+  char buf[33] = "0000-00-00T00:00:00.000000+00:00";
+  auto put = [&buf](int at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, hh, 2);
+  put(14, mm, 2);
+  put(17, ss, 2);
+  if (micros > 0) {
+    put(20, micros, 6);
+    return std::string(buf, 32);
+  }
+  std::memcpy(buf + 19, "+00:00", 6);
+  return std::string(buf, 25);
 }
 
 std::optional<std::string> UtcInstant(const Parsed& p) {

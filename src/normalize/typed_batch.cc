@@ -166,9 +166,22 @@ std::string TimestampCell(int64_t micros) {
 
 std::string DateCell(int64_t days) {
   civil::CivilDate d = civil::CivilFromDays(days);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(d.year), d.month, d.day);
-  return buf;
+  if (d.year < 0 || d.year > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(d.year), d.month, d.day);
+    return buf;
+  }
+  // Digits written directly (a cell per row of a date column; snprintf cost more than the rest).
+  char buf[10];
+  int y = static_cast<int>(d.year);
+  for (int i = 3; i >= 0; --i, y /= 10) buf[i] = static_cast<char>('0' + y % 10);
+  buf[4] = '-';
+  buf[5] = static_cast<char>('0' + d.month / 10);
+  buf[6] = static_cast<char>('0' + d.month % 10);
+  buf[7] = '-';
+  buf[8] = static_cast<char>('0' + d.day / 10);
+  buf[9] = static_cast<char>('0' + d.day % 10);
+  return std::string(buf, 10);
 }
 
 std::string TimeCell(int64_t micros) {

@@ -220,3 +220,14 @@ TEST(Iso8601, TextCoercedIntoDateColumnsLoadsTheDateInUtc) {
 
 }  // namespace
 }  // namespace dlt
+
+// The UTC cell of an instant: four-digit years padded, the fraction only when it is not zero,
+// exactly six digits of it, as Python's isoformat() writes it.
+TEST(Iso8601, FormatUtcPadsEveryFieldAndWritesTheFractionOnlyWhenThere) {
+  EXPECT_EQ(dlt::iso8601::FormatUtc(0, 0), "1970-01-01T00:00:00+00:00");
+  EXPECT_EQ(dlt::iso8601::FormatUtc(0, 1), "1970-01-01T00:00:00.000001+00:00");
+  EXPECT_EQ(dlt::iso8601::FormatUtc(1717243199, 999999), "2024-06-01T11:59:59.999999+00:00");
+  EXPECT_EQ(dlt::iso8601::FormatUtc(-62135596800, 0), "0001-01-01T00:00:00+00:00");
+  EXPECT_EQ(dlt::iso8601::FormatUtc(253402300799, 500000), "9999-12-31T23:59:59.500000+00:00");
+  EXPECT_EQ(dlt::iso8601::FormatUtc(-1, 0), "1969-12-31T23:59:59+00:00");
+}

@@ -155,6 +155,9 @@ TEST(TypedBatchCells, CanonicalCellsAreWhatTheLoadJobsHold) {
   EXPECT_EQ(TimestampCell(1717243200123456), "2024-06-01T12:00:00.123456+00:00");
   EXPECT_EQ(TimestampCell(-1), "1969-12-31T23:59:59.999999+00:00");
   EXPECT_EQ(DateCell(19875), "2024-06-01");
+  EXPECT_EQ(DateCell(0), "1970-01-01");
+  EXPECT_EQ(DateCell(-719162), "0001-01-01");
+  EXPECT_EQ(DateCell(2932896), "9999-12-31");
   EXPECT_EQ(TimeCell(3600LL * 1000000), "01:00:00");
   // PostgreSQL's bytea hex form, which DuckDB's loader decodes too (from_hex).
   EXPECT_EQ(BinaryCell(std::string("a\\\x00", 3)), "\\x615c00");
