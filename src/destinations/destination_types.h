@@ -27,6 +27,9 @@ struct DestinationType {
   bool load_while_normalizing = false;
   // Tables with write_disposition merge can be loaded (rows updated in place by key).
   bool supports_merge = true;
+  // Loads typed job files (normalize/typed_job_file.h) as well as CSV ones: normalize writes
+  // the rows of typed batches into them instead of CSV (DuckDB reads them without parsing).
+  bool reads_typed_jobs = false;
   // Reads and validates the credentials (errors never hold a value).
   StatusOr<std::shared_ptr<const DestinationCredentials>> (*resolve_credentials)(const CredentialsLookup& lookup) = nullptr;
   // Connects (read-only when asked) for the dataset of `options`.

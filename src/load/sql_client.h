@@ -38,11 +38,17 @@ class SqlClient {
   // dashboard's time limit for DuckDB, which has no statement_timeout). No-op where unsupported.
   virtual void Interrupt() {}
 
-  // Bulk-loads CSV job files (header line; NULL = empty unquoted field) into a table.
-  // `columns` are the file's header, in order; the target may have more columns.
-  virtual Status CopyCsv(const std::string& dataset, const std::string& table,
+  // Bulk-loads job files into a table: CSV jobs (header line; NULL = empty unquoted field), and
+  // typed jobs where ReadsTypedJobs(). `columns` are the file's header, in order; the target may
+  // have more columns.
+  virtual Status CopyJobFiles(const std::string& dataset, const std::string& table,
                          const std::vector<const Column*>& columns,
                          const std::vector<std::filesystem::path>& files) = 0;
+
+  // Whether CopyJobFiles takes typed job files (normalize/typed_job_file.h).
+  virtual bool ReadsTypedJobs() const { return false; }
+  // The destination type, for messages ("postgres").
+  virtual std::string TypeName() const = 0;
 
   // SQL type of a column, without NOT NULL.
   virtual std::string TypeSql(const Column& column) const = 0;

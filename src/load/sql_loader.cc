@@ -6,7 +6,7 @@
 
 #include "common/fault.h"
 #include "common/text.h"
-#include "load/csv_job_reader.h"
+#include "load/job_header.h"
 
 namespace dlt {
 
@@ -95,7 +95,8 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
   // Files with the same header are loaded together.
   std::map<std::vector<std::string>, std::vector<fs::path>> groups;
   for (const PackageJob* j : jobs) {
-    DLT_ASSIGN_OR_RETURN(auto header, ReadCsvJobHeader(j->path));
+    if (IsTypedJobFile(j->path) && !client_->ReadsTypedJobs()) return TypedJobUnsupported(j->path, client_->TypeName());
+    DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(j->path));
     groups[header].push_back(j->path);
   }
   for (const auto& [header, files] : groups) {
@@ -108,7 +109,7 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
       }
       cols.push_back(c);
     }
-    DLT_RETURN_IF_ERROR(client_->CopyCsv(dataset, table.name, cols, files));
+    DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
   }
   return Status::Ok();
 }

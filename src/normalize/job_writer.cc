@@ -32,13 +32,13 @@ int JobWriterSet::Slot(const std::string& table) {
   return slot;
 }
 
-std::string JobWriterSet::NewJobFileName(std::string_view table) {
+std::string JobWriterSet::NewJobFileName(std::string_view table, std::string_view ext) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   static const char* kHex = "0123456789abcdef";
   std::string id;
   uint64_t r = rng();
   for (int i = 0; i < 10; ++i) id += kHex[(r >> (i * 4)) & 15];
-  return JobFileStem(table) + "." + id + ".0.csv";
+  return JobFileStem(table) + "." + id + ".0." + std::string(ext);
 }
 
 std::string JobWriterSet::JobFileStem(std::string_view table) {
@@ -220,14 +220,75 @@ Status JobWriterSet::AddRow(int slot, const std::vector<std::string>& columns, c
   return Status::Ok();
 }
 
+Status JobWriterSet::CloseTyped(OpenTyped& o, bool sync_now) {
+  DLT_RETURN_IF_ERROR(o.writer->Finish(sync_now));
+  bytes_written_ += o.writer->bytes() - o.info.bytes;
+  o.info.bytes = o.writer->bytes();
+  if (!sync_now) unsynced_typed_.push_back(o.info.path);
+  done_.push_back(o.info);
+  return Status::Ok();
+}
+
+Status JobWriterSet::AddBatch(int slot, const TypedBatch& batch) {
+  TableSlot& ts = slots_[static_cast<size_t>(slot)];
+  const auto& cols = batch.columns();
+  auto same_columns = [&](const std::vector<std::string>& names) {
+    if (names.size() != cols.size()) return false;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (names[i] != cols[i].name) return false;
+    }
+    return true;
+  };
+  if (ts.typed && !same_columns(ts.typed->info.columns)) {
+    // The table grew a column (or a batch brings other columns): a file holds one set.
+    DLT_RETURN_IF_ERROR(CloseTyped(*ts.typed, /*sync_now=*/false));
+    ts.typed.reset();
+    if (on_closed_) on_closed_(done_.back());
+  }
+  if (!ts.typed) {
+    auto o = std::make_unique<OpenTyped>();
+    o->info.table = ts.table;
+    o->info.path = dir_ / NewJobFileName(ts.table, "typed");
+    for (const TypedColumn& c : cols) o->info.columns.push_back(c.name);
+    DLT_ASSIGN_OR_RETURN(o->writer, TypedJobWriter::Create(o->info.path));
+    ts.typed = std::move(o);
+  }
+  OpenTyped& o = *ts.typed;
+  DLT_RETURN_IF_ERROR(o.writer->Write(batch));
+  o.info.rows += batch.rows();
+  bytes_written_ += o.writer->bytes() - o.info.bytes;
+  o.info.bytes = o.writer->bytes();
+  if (rotate_bytes_ && o.info.bytes >= rotate_bytes_) {
+    DLT_RETURN_IF_ERROR(CloseTyped(o, /*sync_now=*/false));
+    ts.typed.reset();
+    if (on_closed_) on_closed_(done_.back());
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<JobFileInfo>> JobWriterSet::Close() {
   for (auto& [t, slot] : slot_of_) {  // in table name order
-    auto& open = slots_[static_cast<size_t>(slot)].open;
-    if (!open) continue;
-    DLT_RETURN_IF_ERROR(CloseOne(*open, /*sync_now=*/true));
-    open.reset();
+    TableSlot& ts = slots_[static_cast<size_t>(slot)];
+    if (ts.open) {
+      DLT_RETURN_IF_ERROR(CloseOne(*ts.open, /*sync_now=*/true));
+      ts.open.reset();
+    }
+    if (ts.typed) {
+      DLT_RETURN_IF_ERROR(CloseTyped(*ts.typed, /*sync_now=*/true));
+      ts.typed.reset();
+    }
   }
   while (!unsynced_.empty()) DLT_RETURN_IF_ERROR(SyncOldest());
+  // Typed files closed early were written back by the kernel meanwhile; syncing them through
+  // a new descriptor makes them durable as the CSV files are.
+  for (const auto& path : unsynced_typed_) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const bool ok = fd >= 0 && ::fdatasync(fd) == 0;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!ok) return Internal("cannot write " + path.string() + ": " + std::strerror(err));
+  }
+  unsynced_typed_.clear();
   return done_;
 }
 

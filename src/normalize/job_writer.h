@@ -1,6 +1,11 @@
 // Writes normalized rows into per-table load job files (CSV with a header line) inside a load
 // package's new_jobs folder. NULL is an empty unquoted field; the empty string is "".
 // A table whose columns grow while a file is open gets a new file with the wider header.
+//
+// Rows of typed batches (SQL tables, Parquet and CSV files) go, for destinations that read them
+// (DuckDB and the filesystem destination, through DuckDB), into typed job files instead
+// (<stem>.<id>.0.typed, the format of normalize/typed_job_file.h, one set of columns per file):
+// no value is turned into text and parsed back on the way to the destination.
 #pragma once
 
 #include <cstdio>
@@ -15,6 +20,8 @@
 #include <vector>
 
 #include "dlt/status.h"
+#include "normalize/typed_batch.h"
+#include "normalize/typed_job_file.h"
 
 namespace dlt {
 
@@ -42,6 +49,13 @@ class JobWriterSet {
   // A stable handle of `table` for AddRow.
   int Slot(const std::string& table);
 
+  // Whether typed batches are written as typed job files (AddBatch) rather than CSV rows.
+  void set_typed_jobs(bool on) { typed_jobs_ = on; }
+  bool typed_jobs() const { return typed_jobs_; }
+  // Appends a batch of `slot`'s table to its typed job file; a batch whose columns differ from
+  // the open file's starts a new file.
+  Status AddBatch(int slot, const TypedBatch& batch);
+
   // Files of at least `bytes` are closed and continued in a new file; `on_closed` gets every
   // file closed before Close() (grown or rotated; called on the thread that adds rows).
   void SetRotation(uint64_t bytes, std::function<void(const JobFileInfo&)> on_closed) {
@@ -53,8 +67,8 @@ class JobWriterSet {
   StatusOr<std::vector<JobFileInfo>> Close();
   uint64_t bytes_written() const { return bytes_written_; }
 
-  // A new job file name: <JobFileStem(table)>.<10 hex>.0.csv
-  static std::string NewJobFileName(std::string_view table);
+  // A new job file name: <JobFileStem(table)>.<10 hex>.0.<ext>
+  static std::string NewJobFileName(std::string_view table, std::string_view ext = "csv");
   // The table part of a job file name: the table name, or for a name longer than
   // kMaxStemBytes (tables nested dozens of levels deep) its first bytes, `~` and a hash of the
   // whole name, so that no file name outgrows the file system's 255 bytes whatever the nesting.
@@ -73,9 +87,16 @@ class JobWriterSet {
   // Closes a file; one closed before Close() (grown or rotated) is synced by Close().
   Status CloseOne(Open& o, bool sync_now);
   Status SyncOldest();  // fsyncs and closes the oldest of unsynced_
+  struct OpenTyped {
+    JobFileInfo info;
+    std::unique_ptr<TypedJobWriter> writer;
+  };
+  // Closes a typed file; unsynced ones are synced by Close().
+  Status CloseTyped(OpenTyped& o, bool sync_now);
   struct TableSlot {
     std::string table;
-    std::unique_ptr<Open> open;  // the file being written, if any
+    std::unique_ptr<Open> open;         // the CSV file being written, if any
+    std::unique_ptr<OpenTyped> typed;   // the typed file being written, if any
   };
   std::filesystem::path dir_;
   std::map<std::string, int> slot_of_;  // table -> index in slots_
@@ -86,6 +107,8 @@ class JobWriterSet {
   uint64_t rotate_bytes_ = 0;
   std::function<void(const JobFileInfo&)> on_closed_;
   uint64_t bytes_written_ = 0;
+  bool typed_jobs_ = false;
+  std::vector<std::filesystem::path> unsynced_typed_;  // closed typed files, synced by Close()
 };
 
 }  // namespace dlt

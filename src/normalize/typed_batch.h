@@ -64,6 +64,8 @@ class TypedBatch {
   void AppendText(size_t column, std::string v);
   // Replaces a column's values at once (readers that fill whole columns); Validate checks them.
   void SetVector(size_t column, TypedVector v) { vectors_[column] = std::move(v); }
+  // Moves a column's values out (the batch is not valid afterwards: only Reset or destroy it).
+  TypedVector TakeVector(size_t column) { return std::move(vectors_[column]); }
   // Appends row `row` of `other` (same columns) to this batch.
   void AppendRowOf(const TypedBatch& other, size_t row);
 

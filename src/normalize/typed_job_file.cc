@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -91,12 +92,12 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
   return Status::Ok();
 }
 
-Status TypedJobWriter::Finish() {
+Status TypedJobWriter::Finish(bool sync) {
   DLT_RETURN_IF_ERROR(Put("E", 1));
   DLT_RETURN_IF_ERROR(Put(&rows_, 8));
   // The extracted package is the only copy of what the source gave: durable before the state
   // that skips those rows is saved (as JSON jobs are).
-  if (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0) {
+  if (std::fflush(file_) != 0 || (sync && ::fdatasync(::fileno(file_)) != 0)) {
     return Internal("cannot write " + path_.string() + ": " + std::strerror(errno));
   }
   std::fclose(file_);
@@ -104,9 +105,11 @@ Status TypedJobWriter::Finish() {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesystem::path& path) {
+StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesystem::path& path,
+                                                              std::string what_to_do) {
   std::unique_ptr<TypedJobReader> r(new TypedJobReader());
   r->path_ = path;
+  r->what_to_do_ = std::move(what_to_do);
   r->file_ = std::fopen(path.c_str(), "rb");
   if (!r->file_) return NotFound("cannot open " + path.string() + ": " + std::strerror(errno));
   char magic[sizeof kMagic];
@@ -120,9 +123,7 @@ TypedJobReader::~TypedJobReader() {
 }
 
 Status TypedJobReader::Corrupt(const std::string& what) const {
-  return DataLoss(path_.string() + " is corrupt at byte " + std::to_string(offset_) + ": " + what +
-                  ". The extracted package cannot be normalized; delete it with `dlt pipeline <name> drop-pending-packages` "
-                  "and run the pipeline again");
+  return DataLoss(path_.string() + " is corrupt at byte " + std::to_string(offset_) + ": " + what + ". " + what_to_do_);
 }
 
 Status TypedJobReader::Get(void* data, size_t size) {
@@ -215,6 +216,35 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
   }
   rows_ += rows;
   return true;
+}
+
+StatusOr<std::vector<std::string>> ReadTypedJobHeader(const std::filesystem::path& path) {
+  // Only the first batch's header is read, not its cells.
+  auto corrupt = [&](const std::string& what) {
+    return DataLoss("load job " + path.string() + " " + what + ". " + TypedJobReader::kNormalizedAdvice);
+  };
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return corrupt(std::string("cannot be opened: ") + std::strerror(errno));
+  char magic[sizeof kMagic];
+  char tag = 0;
+  uint32_t len = 0;
+  if (std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic || std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
+    return corrupt("is not a typed job file");
+  }
+  if (std::fread(&tag, 1, 1, f.get()) != 1 || tag != 'B') return corrupt("holds no batch");
+  if (std::fread(&len, 4, 1, f.get()) != 1 || len > kMaxLength) return corrupt("has no valid batch header");
+  std::string header(len, '\0');
+  if (std::fread(header.data(), 1, len, f.get()) != len) return corrupt("ends in its first batch header");
+  auto j = nlohmann::json::parse(header, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("columns") || !j["columns"].is_array()) {
+    return corrupt("has no valid batch header");
+  }
+  std::vector<std::string> names;
+  for (const auto& c : j["columns"]) {
+    if (!c.is_object() || !c.contains("name") || !c["name"].is_string()) return corrupt("has a column without a name");
+    names.push_back(c["name"].get<std::string>());
+  }
+  return names;
 }
 
 }  // namespace dlt

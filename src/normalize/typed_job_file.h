@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dlt/status.h"
 #include "normalize/typed_batch.h"
@@ -32,8 +33,9 @@ class TypedJobWriter {
   static StatusOr<std::unique_ptr<TypedJobWriter>> Create(const std::filesystem::path& path);
   ~TypedJobWriter();
   Status Write(const TypedBatch& batch);
-  // Writes the end, syncs (fdatasync) and closes the file.
-  Status Finish();
+  // Writes the end and closes the file, synced (fdatasync) unless `sync` is false (the caller
+  // then syncs it before it counts: JobWriterSet syncs all its files at Close()).
+  Status Finish(bool sync = true);
   uint64_t bytes() const { return bytes_; }
   const std::filesystem::path& path() const { return path_; }
 
@@ -48,7 +50,16 @@ class TypedJobWriter {
 
 class TypedJobReader {
  public:
-  static StatusOr<std::unique_ptr<TypedJobReader>> Open(const std::filesystem::path& path);
+  // `what_to_do`: the advice a corrupt file's error ends with (the stage it belongs to decides).
+  static StatusOr<std::unique_ptr<TypedJobReader>> Open(const std::filesystem::path& path,
+                                                        std::string what_to_do = kExtractedAdvice);
+  static constexpr const char* kExtractedAdvice =
+      "The extracted package cannot be normalized; delete it with `dlt pipeline <name> drop-pending-packages` "
+      "and run the pipeline again";
+  static constexpr const char* kNormalizedAdvice =
+      "The normalized package cannot be loaded; delete it with `dlt pipeline <name> drop-pending-packages` "
+      "and run the pipeline again";
+  const std::filesystem::path& path() const { return path_; }
   ~TypedJobReader();
   // The next batch (its columns replace `batch`'s); false after the end.
   StatusOr<bool> Next(TypedBatch* batch);
@@ -58,10 +69,15 @@ class TypedJobReader {
   Status Get(void* data, size_t size);
   Status Corrupt(const std::string& what) const;
   std::filesystem::path path_;
+  std::string what_to_do_;
   FILE* file_ = nullptr;
   uint64_t offset_ = 0;
   uint64_t rows_ = 0;
   bool done_ = false;
 };
+
+// The column names of a typed job file's first batch (a normalized job file holds batches of
+// one set of columns); DataLoss when the file is missing, corrupt or holds no batch.
+StatusOr<std::vector<std::string>> ReadTypedJobHeader(const std::filesystem::path& path);
 
 }  // namespace dlt

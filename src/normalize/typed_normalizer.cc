@@ -86,7 +86,51 @@ int TypedNormalizer::SystemColumn(Table& t, const char* name, bool row_key) {
   return static_cast<int>(t.columns.size() - 1);
 }
 
-Status TypedNormalizer::NormalizeBatch(const TypedBatch& batch, const TableHints& hints, const std::string& where) {
+Status TypedNormalizer::WriteTypedJob(TypedBatch& batch, const Table& t, const std::vector<int>& source_of,
+                                      int load_id_idx, int id_idx) {
+  const size_t rows = batch.rows();
+  std::vector<TypedColumn> out_cols;
+  out_cols.reserve(t.columns.size());
+  for (const Column& c : t.columns) {
+    TypedColumn oc;
+    oc.name = c.name;
+    oc.data_type = c.data_type;
+    oc.precision = c.precision;
+    oc.scale = c.scale;
+    oc.nullable = c.nullable;
+    auto tz = c.extra.find("timezone");
+    oc.timezone = !(tz != c.extra.end() && tz->is_boolean() && !tz->get<bool>());
+    out_cols.push_back(std::move(oc));
+  }
+  TypedBatch out(std::move(out_cols));
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    TypedVector v;
+    if (static_cast<int>(i) == load_id_idx) {
+      v.nulls.assign(rows, 0);
+      v.texts.assign(rows, load_id_);
+    } else if (static_cast<int>(i) == id_idx) {
+      v.nulls.assign(rows, 0);
+      v.texts.reserve(rows);
+      for (size_t r = 0; r < rows; ++r) v.texts.push_back(NewRowKey());
+    } else if (source_of[i] >= 0) {
+      v = batch.TakeVector(static_cast<size_t>(source_of[i]));
+    } else {
+      // A column of the table this batch has no values for: NULL in every row.
+      v.nulls.assign(rows, 1);
+      switch (StorageOf(t.columns[i].data_type)) {
+        case CellStorage::kInt64: v.ints.assign(rows, 0); break;
+        case CellStorage::kDouble: v.doubles.assign(rows, 0.0); break;
+        case CellStorage::kBool: v.bools.assign(rows, 0); break;
+        case CellStorage::kText: v.texts.assign(rows, std::string()); break;
+      }
+    }
+    out.SetVector(i, std::move(v));
+  }
+  FaultPoint("normalize_row");
+  return writers_->AddBatch(writers_->Slot(t.name), out);
+}
+
+Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where) {
   DLT_RETURN_IF_ERROR(batch.Validate(where));
   const std::string root = naming_->NormalizeIdentifier(hints.table_name);
   Table* tp = schema_->FindTable(root);
@@ -153,6 +197,11 @@ Status TypedNormalizer::NormalizeBatch(const TypedBatch& batch, const TableHints
   if (rows == 0) return Status::Ok();
   t.seen_data = true;
   if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();
+  if (writers_->typed_jobs()) {
+    DLT_RETURN_IF_ERROR(WriteTypedJob(batch, t, source_of, load_id_idx, id_idx));
+    counts_[root] += rows;
+    return Status::Ok();
+  }
 
   std::vector<std::string> names;
   names.reserve(t.columns.size());

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "dlt/status.h"
 #include "normalize/typed_batch.h"
@@ -31,7 +32,9 @@ class TypedNormalizer {
 
   // Normalizes one batch of the table prepared (Normalizer::Prepare) with `hints`; `where`
   // names the batch in errors ("resource `orders` batch 2 of orders.001_00000.0.typed").
-  Status NormalizeBatch(const TypedBatch& batch, const TableHints& hints, const std::string& where);
+  // When the writers take typed jobs (JobWriterSet::typed_jobs) the batch's values are moved
+  // into the job: the batch is only good for Reset afterwards.
+  Status NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where);
 
   const std::map<std::string, uint64_t>& row_counts() const { return counts_; }
 
@@ -41,6 +44,10 @@ class TypedNormalizer {
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
   int SystemColumn(Table& table, const char* name, bool row_key);
+  // Writes the batch's rows as one typed batch of the table's columns (`source_of`: schema
+  // column -> batch column, -1 for none) with the system columns filled in.
+  Status WriteTypedJob(TypedBatch& batch, const Table& table, const std::vector<int>& source_of, int load_id_idx,
+                       int id_idx);
 
   Schema* schema_;
   const SnakeCaseNaming* naming_;

@@ -118,8 +118,12 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
       stream->Push(std::move(item));
     });
   };
+  // Rows of typed batches stay typed on the way to a destination that reads typed job files.
+  const DestinationType* dest_type = FindDestinationType(destination.type);
+  const bool typed_jobs = dest_type && dest_type->reads_typed_jobs;
   auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
     part.writers = std::make_unique<JobWriterSet>(tmp / package_file::kNewJobs);
+    part.writers->set_typed_jobs(typed_jobs);
     if (stream && part.streams) {
       stream_files(part, part.first);
     } else if (JobFileBytes() > 0) {

@@ -3,6 +3,7 @@
 // incremental asks only for new rows, merge replaces changed rows, a table added later is found,
 // and missing tables or broken files fail clearly with nothing loaded.
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,34 @@ TEST_F(SqlDatabaseSqliteTest, EveryMappedTypeLoadsIntoDuckDbWithTheValueSqlitePr
   EXPECT_EQ(cols["big"]["nullable"], false);
   EXPECT_EQ(cols["code"]["precision"], 12);
   EXPECT_EQ(cols["price"]["scale"], 2);
+}
+
+// The extensions of the job files of every loaded package of pipeline `name` (".typed", ".csv").
+std::set<std::string> LoadedJobExtensions(const PipelineWorkspace& w, const std::string& name) {
+  std::set<std::string> out;
+  for (const auto& id : w.Packages(name, "load/loaded")) {
+    for (const auto& e : fs::directory_iterator(w.PipelineDir(name) / "load/loaded" / id / "completed_jobs")) {
+      out.insert(e.path().extension().string());
+    }
+  }
+  return out;
+}
+
+TEST_F(SqlDatabaseSqliteTest, TypedRowsReachDuckDbAsTypedJobFilesWithoutACsvStep) {
+  Sqlite("CREATE TABLE readings (id INTEGER PRIMARY KEY, v REAL, ok BOOLEAN, at DATETIME, note TEXT);"
+         "INSERT INTO readings VALUES (1, 0.1, 1, '2024-01-01 00:00:00.000001', 'a,\"b\"'), (2, NULL, 0, NULL, NULL),"
+         " (3, -1e300, NULL, '1999-12-31 23:59:59', '');");
+  auto info = RunTables("typedjobs", SqlDatabaseOptions{});
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(LoadedJobExtensions(w_, "typedjobs"), (std::set<std::string>{".typed"}));
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT string_agg(id || '/' || coalesce(CAST(v AS VARCHAR), 'NULL') || '/' || "
+                              "coalesce(CAST(ok AS VARCHAR), 'NULL') || '/' || coalesce(CAST(\"at\" AS VARCHAR), 'NULL') "
+                              "|| '/' || coalesce(note, 'NULL'), '|' ORDER BY id) FROM typedjobs_data.readings"),
+            "1/0.1/true/2024-01-01 00:00:00.000001/a,\"b\"|2/NULL/false/NULL/NULL|3/-1e+300/NULL/1999-12-31 23:59:59/");
+  // Every row has its load id and a unique row key, as on the CSV path.
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT count(DISTINCT _dlt_id) || '/' || count(DISTINCT _dlt_load_id) FROM "
+                              "typedjobs_data.readings"),
+            "3/1");
 }
 
 TEST_F(SqlDatabaseSqliteTest, IncrementalSecondRunLoadsOnlyTheNewRowsAndTheStateHoldsTheLastValue) {
@@ -283,6 +312,59 @@ TEST_F(SqlDatabaseSqliteToPostgresTest, MappedTypesLoadIntoPostgresWithTheValueS
                                  "AND column_name NOT LIKE '\\_dlt%'"),
             "at timestamp without time zone, doc jsonb, id bigint, name character varying, ok boolean, price numeric, "
             "raw bytea");
+
+  // PostgreSQL reads CSV jobs: normalize wrote no typed ones for it.
+  std::set<std::string> exts;
+  for (const auto& id : w.Packages("topg", "load/loaded")) {
+    for (const auto& e : fs::directory_iterator(w.PipelineDir("topg") / "load/loaded" / id / "completed_jobs")) {
+      exts.insert(e.path().extension().string());
+    }
+  }
+  EXPECT_EQ(exts, (std::set<std::string>{".csv"}));
+}
+
+TEST_F(SqlDatabaseSqliteToPostgresTest, PackageNormalizedForDuckDbThenLoadedIntoPostgresFailsNamingTheJobAndWhatToDo) {
+  ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3 (scripts/bootstrap.sh does)";
+  CreateDatabase("switched");
+  PipelineWorkspace w;
+  const fs::path db = w.root() / "shop.db";
+  auto r = dlt::testing::Run({"/usr/bin/sqlite3", db.string(),
+                              "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO items VALUES (1, 'a');"},
+                             w.root(), {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string sources = "\n[sources.sql_database]\ncredentials = \"sqlite:///" + db.string() + "\"\n";
+  w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"duckdb\"\n" + sources);
+  PipelineOptions po;
+  po.pipeline_name = "switch";
+  po.destination = "warehouse";
+  po.dataset_name = "switch_data";
+  {
+    Workspace ws = w.OpenLoaded();
+    auto p = Pipeline::Create(ws, po);
+    ASSERT_TRUE(p.ok()) << p.status().message();
+    auto resources = SqlDatabase(ws, SqlDatabaseOptions{});
+    ASSERT_TRUE(resources.ok()) << resources.status().message();
+    ASSERT_TRUE(p->Extract(*resources).ok());
+    auto n = p->Normalize();
+    ASSERT_TRUE(n.ok()) << n.status().message();
+  }
+  // The destination changes to PostgreSQL while the package waits to be loaded.
+  w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
+                                       server_->Url("switched") + "\"\n" + sources);
+  Workspace ws = w.OpenLoaded();
+  auto p = Pipeline::Create(ws, po);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  auto loaded = p->Load();
+  ASSERT_FALSE(loaded.ok());
+  const std::string m = loaded.status().message();
+  EXPECT_NE(m.find(".typed"), std::string::npos) << m;
+  EXPECT_NE(m.find("postgres"), std::string::npos) << m;
+  EXPECT_NE(m.find("drop-pending-packages"), std::string::npos) << m;
+  // Nothing loaded, and the package still waits.
+  EXPECT_EQ(Value("switched", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'switch_data' "
+                              "AND table_name = 'items'"),
+            "0");
+  EXPECT_EQ(w.Packages("switch", "load/normalized").size(), 1u);
 }
 
 }  // namespace

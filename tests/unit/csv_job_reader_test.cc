@@ -1,5 +1,5 @@
 // Reading CSV job files back (CsvJobReader), the value conversions of the DuckDB job scan
-// (checked against DuckDB's own casts), and the scan itself (duckdb::Connection::ScanCsvJobs)
+// (checked against DuckDB's own casts), and the scan itself (duckdb::Connection::ScanJobFiles)
 // against DuckDB's CSV reader on the same files.
 #include "load/csv_job_reader.h"
 
@@ -268,10 +268,10 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
   auto conn = db->Connect();
   ASSERT_TRUE(conn.ok());
   using duckdb::ScanType;
-  auto early = conn->ScanCsvJobs({}, {{"s", ScanType::kVarchar}});
+  auto early = conn->ScanJobFiles({}, {{"s", ScanType::kVarchar}});
   ASSERT_FALSE(early.ok());
-  EXPECT_TRUE(Has(early.status().message(), "EnableCsvJobScans")) << early.status().message();
-  ASSERT_TRUE(conn->EnableCsvJobScans().ok());
+  EXPECT_TRUE(Has(early.status().message(), "EnableJobScans")) << early.status().message();
+  ASSERT_TRUE(conn->EnableJobScans().ok());
   const std::string table_sql =
       " (s VARCHAR, i BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, dec DECIMAL(38,9), j JSON)";
   ASSERT_TRUE(conn->Execute("CREATE TABLE ours" + table_sql + "; CREATE TABLE theirs" + table_sql).ok());
@@ -281,7 +281,7 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
     paths.push_back(f.string());
     list += (list.empty() ? "" : ", ") + duckdb::QuoteLiteral(f.string());
   }
-  auto scan = conn->ScanCsvJobs(paths, {{"s", ScanType::kVarchar},
+  auto scan = conn->ScanJobFiles(paths, {{"s", ScanType::kVarchar},
                                         {"i", ScanType::kBigint},
                                         {"d", ScanType::kDouble},
                                         {"b", ScanType::kBoolean},
@@ -310,7 +310,7 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
 
   // Once the scan object is gone, the statement cannot find it.
   std::string gone = scan->sql();
-  scan = duckdb::CsvJobScan();
+  scan = duckdb::JobFileScan();
   auto late = conn->Query("SELECT count(*) FROM " + gone);
   ASSERT_FALSE(late.ok());
   EXPECT_TRUE(Has(late.status().message(), "no scan with this id")) << late.status().message();
@@ -318,11 +318,11 @@ TEST(DuckDbJobScan, LoadsWhatDuckDbsCsvReaderLoads) {
   // Two connections to one database each use their own scans.
   auto other = db->Connect();
   ASSERT_TRUE(other.ok());
-  ASSERT_TRUE(other->EnableCsvJobScans().ok());  // already known to the database: fine
-  auto s1 = conn->ScanCsvJobs({paths[0]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint}, {"d", ScanType::kVarchar},
+  ASSERT_TRUE(other->EnableJobScans().ok());  // already known to the database: fine
+  auto s1 = conn->ScanJobFiles({paths[0]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint}, {"d", ScanType::kVarchar},
                                            {"b", ScanType::kVarchar}, {"ts", ScanType::kVarchar},
                                            {"dec", ScanType::kVarchar}, {"j", ScanType::kVarchar}});
-  auto s2 = other->ScanCsvJobs({paths[1], paths[2]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint},
+  auto s2 = other->ScanJobFiles({paths[1], paths[2]}, {{"s", ScanType::kVarchar}, {"i", ScanType::kBigint},
                                                       {"d", ScanType::kVarchar}, {"b", ScanType::kVarchar},
                                                       {"ts", ScanType::kVarchar}, {"dec", ScanType::kVarchar},
                                                       {"j", ScanType::kVarchar}});
@@ -341,14 +341,14 @@ TEST(DuckDbJobScan, ABadValueFailsTheStatementNamingFileLineAndColumn) {
   auto memory = MemoryConnection();
   duckdb::Connection& conn = memory.conn;
   ASSERT_TRUE(conn.Execute("CREATE TABLE t (id BIGINT, \"at\" TIMESTAMPTZ)").ok());
-  ASSERT_TRUE(conn.EnableCsvJobScans().ok());
+  ASSERT_TRUE(conn.EnableJobScans().ok());
   using duckdb::ScanType;
-  auto scan = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kVarchar}});
+  auto scan = conn.ScanJobFiles({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kVarchar}});
   ASSERT_TRUE(scan.ok());
   auto n = conn.Query("SELECT count(*) FROM " + scan->sql());
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(n->rows[0][0].text, "3");
-  auto typed = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
+  auto typed = conn.ScanJobFiles({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
   ASSERT_TRUE(typed.ok());
   Status s = conn.Execute("INSERT INTO t SELECT * FROM " + typed->sql());
   ASSERT_FALSE(s.ok());
@@ -359,7 +359,7 @@ TEST(DuckDbJobScan, ABadValueFailsTheStatementNamingFileLineAndColumn) {
   EXPECT_EQ(rows->rows[0][0].text, "0");  // nothing of the statement
   // A damaged file fails it too, with the reader's message.
   testing::WriteFile(file, "id,at\n1\n");
-  auto damaged = conn.ScanCsvJobs({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
+  auto damaged = conn.ScanJobFiles({file.string()}, {{"id", ScanType::kBigint}, {"at", ScanType::kTimestampTz}});
   ASSERT_TRUE(damaged.ok());
   s = conn.Execute("INSERT INTO t SELECT * FROM " + damaged->sql());
   ASSERT_FALSE(s.ok());
@@ -377,22 +377,22 @@ TEST(DuckDbJobScan, AFailedLoadRolledBackLeavesTheScanUsable) {
   testing::WriteFile(bad, "id\n1\nx\n");
   auto memory = MemoryConnection();
   duckdb::Connection& conn = memory.conn;
-  ASSERT_TRUE(conn.EnableCsvJobScans().ok());
+  ASSERT_TRUE(conn.EnableJobScans().ok());
   ASSERT_TRUE(conn.Execute("CREATE TABLE t (id BIGINT)").ok());
   using duckdb::ScanType;
   for (int round = 0; round < 2; ++round) {
     ASSERT_TRUE(conn.Execute("BEGIN TRANSACTION").ok());
-    auto s1 = conn.ScanCsvJobs({good.string()}, {{"id", ScanType::kBigint}});
+    auto s1 = conn.ScanJobFiles({good.string()}, {{"id", ScanType::kBigint}});
     ASSERT_TRUE(s1.ok());
     ASSERT_TRUE(conn.Execute("INSERT INTO t SELECT * FROM " + s1->sql()).ok());
-    auto s2 = conn.ScanCsvJobs({bad.string()}, {{"id", ScanType::kBigint}});
+    auto s2 = conn.ScanJobFiles({bad.string()}, {{"id", ScanType::kBigint}});
     ASSERT_TRUE(s2.ok());
     Status s = conn.Execute("INSERT INTO t SELECT * FROM " + s2->sql());
     ASSERT_FALSE(s.ok());
     EXPECT_TRUE(Has(s.message(), bad.string() + ", line 3, column `id`: 'x' is not a BIGINT value")) << s.message();
     ASSERT_TRUE(conn.Execute("ROLLBACK").ok());
   }
-  auto s3 = conn.ScanCsvJobs({good.string()}, {{"id", ScanType::kBigint}});
+  auto s3 = conn.ScanJobFiles({good.string()}, {{"id", ScanType::kBigint}});
   ASSERT_TRUE(s3.ok());
   Status s = conn.Execute("INSERT INTO t SELECT * FROM " + s3->sql());
   ASSERT_TRUE(s.ok()) << s.message();

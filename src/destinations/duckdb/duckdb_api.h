@@ -12,7 +12,7 @@
 //   duckdb_types        result column types and their names; QuoteIdentifier/QuoteLiteral
 //   duckdb_value_renderer, duckdb_value_text, duckdb_float_text   values as DuckDB's VARCHAR text
 //   duckdb_appender     Appender
-//   duckdb_job_scan     ScanCsvJobs (the dlt_csv_jobs table function)
+//   duckdb_job_scan     ScanJobFiles (the dlt_job_files table function)
 //
 // Which file is loaded:
 //   1. $DLT_DUCKDB_LIBRARY when set and not empty (only that file, no fallback);
@@ -100,7 +100,7 @@ struct QueryResult {
 class Connection;
 class BatchReader;  // duckdb_batch_reader.h
 
-// The column types a scan of CSV job files produces itself (anything else: read as VARCHAR and
+// The column types a scan of job files produces itself (anything else: read as VARCHAR and
 // CAST in the statement).
 // kTimestamp: a naive timestamp column (dlt's `timezone: false`); its cells are UTC instants too.
 enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp };
@@ -109,17 +109,17 @@ struct ScanColumn {
   ScanType type = ScanType::kVarchar;
 };
 
-// A registered scan (see Connection::ScanCsvJobs); it can be read while this object lives.
-class CsvJobScan {
+// A registered scan (see Connection::ScanJobFiles); it can be read while this object lives.
+class JobFileScan {
  public:
-  CsvJobScan() = default;
-  ~CsvJobScan();
-  CsvJobScan(CsvJobScan&& other) noexcept;
-  CsvJobScan& operator=(CsvJobScan&& other) noexcept;
-  CsvJobScan(const CsvJobScan&) = delete;
-  CsvJobScan& operator=(const CsvJobScan&) = delete;
+  JobFileScan() = default;
+  ~JobFileScan();
+  JobFileScan(JobFileScan&& other) noexcept;
+  JobFileScan& operator=(JobFileScan&& other) noexcept;
+  JobFileScan(const JobFileScan&) = delete;
+  JobFileScan& operator=(const JobFileScan&) = delete;
 
-  // The table function call to put after FROM, e.g. "dlt_csv_jobs(7)".
+  // The table function call to put after FROM, e.g. "dlt_job_files(7)".
   const std::string& sql() const { return sql_; }
 
  private:
@@ -179,18 +179,20 @@ class Connection {
   // NULL) and returns its rows as Query does. The number of params must match the statement's.
   StatusOr<QueryResult> QueryPrepared(std::string_view sql, const std::vector<std::optional<std::string>>& params);
 
-  // Makes CSV load job files readable in statements of this connection as the table function
-  // call `sql()` of the returned object: the files as CsvJobReader reads them (a header line,
-  // then rows with exactly one field per column), rows of all files, with `columns` (names and
-  // types) in order. DuckDB's threads read the files in parallel, one file per thread at a time,
-  // and fill its vectors directly: no CSV sniffing, no generic parsing, no casts from text. A
-  // damaged file or a value that is not of its column's type fails the statement with a message
-  // naming the file, line and column.
-  // EnableCsvJobScans() must have been called on the connection first.
-  StatusOr<CsvJobScan> ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns);
-  // Makes the table function behind ScanCsvJobs known to this connection's database. Call it
+  // Makes load job files readable in statements of this connection as the table function
+  // call `sql()` of the returned object: CSV jobs as CsvJobReader reads them (a header line,
+  // then rows with exactly one field per column) and typed jobs (a `.typed` name,
+  // normalize/typed_job_file.h, batches of exactly `columns`), rows of all files, with `columns`
+  // (names and types) in order. DuckDB's threads read the files in parallel, one file per thread
+  // at a time, and fill its vectors directly: no CSV sniffing, no generic parsing, no casts from
+  // text; typed integers, doubles and booleans are copied as they are. A damaged file or a value
+  // that is not of its column's type fails the statement with a message naming the file, line
+  // (or batch) and column.
+  // EnableJobScans() must have been called on the connection first.
+  StatusOr<JobFileScan> ScanJobFiles(std::vector<std::string> files, std::vector<ScanColumn> columns);
+  // Makes the table function behind ScanJobFiles known to this connection's database. Call it
   // outside a transaction: DuckDB forgets a function registered in a transaction rolled back.
-  Status EnableCsvJobScans();
+  Status EnableJobScans();
 
   // Asks the running statement (from another thread) to stop; it then fails with Cancelled.
   // Does nothing when no statement runs.
@@ -206,7 +208,7 @@ class Connection {
   explicit Connection(void* handle) : handle_(handle) {}
 
   void* handle_ = nullptr;  // duckdb_connection
-  bool scan_registered_ = false;  // dlt_csv_jobs is known to this connection
+  bool scan_registered_ = false;  // dlt_job_files is known to this connection
 };
 
 // Bulk insert into one table through DuckDB's appender: values are given column by column in

@@ -1,5 +1,5 @@
 // Appender of duckdb_api.h: bulk inserts through DuckDB's appender, with the table named in every
-// error. (Load jobs go through ScanCsvJobs instead; today only the unit tests use the appender.)
+// error. (Load jobs go through ScanJobFiles instead; today only the unit tests use the appender.)
 #include "destinations/duckdb/duckdb_api.h"
 
 #include <utility>

@@ -57,7 +57,7 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
     if (!s.ok()) return s;
     // Job files are loaded through a table function of ours, registered now, outside the load's
     // transaction (a rollback would take it away).
-    s = conn->EnableCsvJobScans();
+    s = conn->EnableJobScans();
     if (!s.ok()) return s;
   }
   std::unique_ptr<DuckDbClient> client(new DuckDbClient(std::move(db).value(), std::move(conn).value(), display));
@@ -248,8 +248,8 @@ std::string WideDecimalCast(const std::string& e, int precision, int scale) {
 
 StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*>& columns,
                                                 const std::vector<std::filesystem::path>& files,
-                                                std::vector<std::string>* targets, duckdb::CsvJobScan* scan_out) {
-  // The job files are read by our own table function (duckdb::Connection::ScanCsvJobs): it knows
+                                                std::vector<std::string>* targets, duckdb::JobFileScan* scan_out) {
+  // The job files are read by our own table function (duckdb::Connection::ScanJobFiles): it knows
   // their exact dialect and fills DuckDB's vectors directly, which costs about half of what
   // DuckDB's general CSV reader spends on them. Types it does not produce itself are read as
   // text and cast by DuckDB.
@@ -282,25 +282,25 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
     select.push_back(expr + (targets ? "" : " AS " + QuoteIdentifier(c->name)));
     if (targets) targets->push_back(QuoteIdentifier(c->name));
   }
-  auto scan = conn_.ScanCsvJobs(std::move(file_list), std::move(scan_columns));
+  auto scan = conn_.ScanJobFiles(std::move(file_list), std::move(scan_columns));
   if (!scan.ok()) return Wrap(scan.status());
   std::string sql = "SELECT " + text::Join(select, ", ") + " FROM " + scan->sql();
   *scan_out = std::move(scan).value();
   return sql;
 }
 
-Status DuckDbClient::CopyCsv(const std::string& dataset, const std::string& table,
+Status DuckDbClient::CopyJobFiles(const std::string& dataset, const std::string& table,
                              const std::vector<const Column*>& columns,
                              const std::vector<std::filesystem::path>& files) {
   std::vector<std::string> targets;
-  duckdb::CsvJobScan scan;  // registered while the statement runs
+  duckdb::JobFileScan scan;  // registered while the statement runs
   DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, &targets, &scan));
   return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
 }
 
 Status DuckDbClient::ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
                                 const std::filesystem::path& target, std::string_view copy_options) {
-  duckdb::CsvJobScan scan;  // registered while the statement runs
+  duckdb::JobFileScan scan;  // registered while the statement runs
   DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, nullptr, &scan));
   return Execute("COPY (" + select + ") TO " + QuoteLiteral(target.string()) + " (" + std::string(copy_options) + ")");
 }

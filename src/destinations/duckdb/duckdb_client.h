@@ -23,7 +23,9 @@ class DuckDbClient : public SqlClient {
   // In duckdb_typed_query.cc.
   StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
   void Interrupt() override { conn_.Interrupt(); }
-  Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
+  bool ReadsTypedJobs() const override { return true; }
+  std::string TypeName() const override { return "duckdb"; }
+  Status CopyJobFiles(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   // Writes the rows of CSV job files (their header columns, typed as for a load) to `target`
   // with DuckDB's COPY ... TO and `copy_options` ("FORMAT parquet"): the filesystem destination.
@@ -46,7 +48,7 @@ class DuckDbClient : public SqlClient {
   // (when given, the select list carries no aliases); `scan` must outlive the statement.
   StatusOr<std::string> JobSelectSql(const std::vector<const Column*>& columns,
                                      const std::vector<std::filesystem::path>& files, std::vector<std::string>* targets,
-                                     duckdb::CsvJobScan* scan);
+                                     duckdb::JobFileScan* scan);
   // AddColumns rebuilds a table when at least this many columns are new and it has at most
   // kRebuildRowsPerColumn rows per new column (measured: one ALTER on a 3M-row table costs about
   // what rewriting 1/3 of a row per row does; below that, the ALTERs' catalog copies dominate).

@@ -1,7 +1,8 @@
-// ScanCsvJobs of duckdb_api.h: the table function dlt_csv_jobs(<id>) that reads dlt's CSV load
-// job files straight into DuckDB's vectors, one file per DuckDB thread at a time, with the types
-// parsed here (CsvJobReader) instead of by DuckDB's CSV sniffer and casts. Registered scans are
-// kept by id in a process-wide map; the SQL carries only the id.
+// ScanJobFiles of duckdb_api.h: the table function dlt_job_files(<id>) that reads dlt's load job
+// files straight into DuckDB's vectors, one file per DuckDB thread at a time: CSV jobs with the
+// types parsed here (CsvJobReader) instead of by DuckDB's CSV sniffer and casts, typed jobs
+// (normalize/typed_job_file.h) with their integers, doubles and booleans copied as they are.
+// Registered scans are kept by id in a process-wide map; the SQL carries only the id.
 #include "destinations/duckdb/duckdb_api.h"
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include "destinations/duckdb/duckdb_errors.h"
 #include "destinations/duckdb/duckdb_library.h"
 #include "load/csv_job_reader.h"
+#include "load/job_header.h"
+#include "normalize/typed_job_file.h"
 
 namespace dlt::duckdb {
 
@@ -26,13 +29,13 @@ struct ScanSpec {
   std::vector<ScanColumn> columns;
 };
 
-// Scans registered by ScanCsvJobs, by id: the SQL names a scan by its id, and the table
+// Scans registered by ScanJobFiles, by id: the SQL names a scan by its id, and the table
 // function (known to DuckDB once per connection) finds it here when the statement is bound.
 std::mutex g_scans_mu;
 std::map<uint64_t, std::shared_ptr<const ScanSpec>> g_scans;
 uint64_t g_next_scan_id = 1;
 
-constexpr const char* kScanFunction = "dlt_csv_jobs";
+constexpr const char* kScanFunction = "dlt_job_files";
 
 struct ScanBindData {
   std::shared_ptr<const ScanSpec> spec;
@@ -43,6 +46,12 @@ struct ScanGlobalData {
 struct ScanLocalData {
   std::unique_ptr<CsvJobReader> reader;
   std::vector<CsvField> fields;
+  // A typed job file being read: its current batch and the next row of it.
+  std::unique_ptr<TypedJobReader> typed;
+  TypedBatch batch;
+  size_t batch_row = 0;
+  uint64_t batch_number = 0;
+  std::string cell;  // a typed value's text, where the column's scan type needs one
 };
 
 duckdb_type ScanDuckType(ScanType t) {
@@ -81,7 +90,7 @@ void ScanBind(duckdb_bind_info info) {
     if (it != g_scans.end()) spec = it->second;
   }
   if (!spec) {
-    api.duckdb_bind_set_error(info, "dlt_csv_jobs: no scan with this id is registered");
+    api.duckdb_bind_set_error(info, "dlt_job_files: no scan with this id is registered");
     return;
   }
   for (const auto& c : spec->columns) {
@@ -112,6 +121,71 @@ std::string Excerpt(std::string_view v) {
   return std::string(v.substr(0, cut)) + "...";
 }
 
+// Per output column: its vector, its data, and its validity mask once a NULL needs one.
+struct Out {
+  duckdb_vector vector;
+  void* data;
+  uint64_t* validity;
+};
+
+void PutNull(Out& o, size_t row) {
+  if (!o.validity) {
+    A().duckdb_vector_ensure_validity_writable(o.vector);
+    o.validity = A().duckdb_vector_get_validity(o.vector);
+  }
+  o.validity[row / 64] &= ~(uint64_t{1} << (row % 64));
+}
+
+// A value given as its job file text, converted to the column's scan type; false when the text
+// is not one.
+bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
+  switch (type) {
+    case ScanType::kVarchar:
+      A().duckdb_vector_assign_string_element_len(o.vector, row, text.data(), text.size());
+      return true;
+    case ScanType::kBigint: return ParseJobBigint(text, static_cast<int64_t*>(o.data) + row);
+    case ScanType::kDouble: return ParseJobDouble(text, static_cast<double*>(o.data) + row);
+    case ScanType::kBoolean: return ParseJobBool(text, static_cast<bool*>(o.data) + row);
+    case ScanType::kTimestampTz:
+    case ScanType::kTimestamp: return ParseJobTimestampMicros(text, static_cast<int64_t*>(o.data) + row);
+  }
+  return false;
+}
+
+// Rows [from, from + n) of typed column `c` of `local->batch` into output rows [row, row + n).
+// Values already of the scan type are copied; any other goes through its job file text, exactly
+// as the CSV job holds it. Empty string on success, else the error.
+std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local, Out& o, size_t row, size_t from,
+                           size_t n) {
+  const TypedBatch& b = local->batch;
+  const TypedVector& v = b.vector(c);
+  const CellStorage storage = StorageOf(b.columns()[c].data_type);
+  for (size_t k = 0; k < n; ++k) {
+    const size_t r = from + k, out = row + k;
+    if (v.nulls[r]) {
+      PutNull(o, out);
+      continue;
+    }
+    if (storage == CellStorage::kInt64 && col.type == ScanType::kBigint) {
+      static_cast<int64_t*>(o.data)[out] = v.ints[r];
+    } else if (storage == CellStorage::kDouble && col.type == ScanType::kDouble) {
+      static_cast<double*>(o.data)[out] = v.doubles[r];
+    } else if (storage == CellStorage::kBool && col.type == ScanType::kBoolean) {
+      static_cast<bool*>(o.data)[out] = v.bools[r] != 0;
+    } else if (storage == CellStorage::kText) {
+      if (!PutText(col.type, o, out, v.texts[r])) {
+        return "'" + Excerpt(v.texts[r]) + "' is not a " + ScanTypeName(col.type) + " value";
+      }
+    } else {
+      b.CellText(c, r, &local->cell);
+      if (!PutText(col.type, o, out, local->cell)) {
+        return "'" + Excerpt(local->cell) + "' is not a " + ScanTypeName(col.type) + " value";
+      }
+    }
+  }
+  return {};
+}
+
 void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   const Api& api = A();
   const ScanSpec& spec = *static_cast<ScanBindData*>(api.duckdb_function_get_bind_data(info))->spec;
@@ -119,12 +193,6 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* local = static_cast<ScanLocalData*>(api.duckdb_function_get_local_init_data(info));
   const size_t ncols = spec.columns.size();
   const size_t capacity = api.duckdb_vector_size();
-  // Per column: its vector, its data, and its validity mask once a NULL needs one.
-  struct Out {
-    duckdb_vector vector;
-    void* data;
-    uint64_t* validity;
-  };
   Out stack_out[32];
   std::vector<Out> heap_out;
   Out* out = stack_out;
@@ -143,12 +211,54 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   };
   size_t row = 0;
   while (row < capacity) {
-    if (!local->reader) {
+    if (!local->reader && !local->typed) {
       const size_t i = global->next_file.fetch_add(1);
       if (i >= spec.files.size()) break;
+      if (IsTypedJobFile(spec.files[i])) {
+        auto typed = TypedJobReader::Open(spec.files[i], TypedJobReader::kNormalizedAdvice);
+        if (!typed.ok()) return fail(typed.status().message());
+        local->typed = std::move(typed).value();
+        local->batch_row = local->batch.rows();
+        local->batch_number = 0;
+        continue;
+      }
       auto reader = CsvJobReader::Open(spec.files[i], ncols);
       if (!reader.ok()) return fail(reader.status().message());
       local->reader = std::move(reader).value();
+    }
+    if (local->typed) {
+      if (local->batch_row >= local->batch.rows()) {
+        auto more = local->typed->Next(&local->batch);
+        if (!more.ok()) return fail(more.status().message());
+        local->batch_row = 0;
+        ++local->batch_number;
+        if (!*more) {
+          local->typed.reset();
+          local->batch.ClearRows();
+          continue;
+        }
+        // Normalize writes a file's batches with the columns of its first one, which the
+        // statement was built from.
+        bool same = local->batch.columns().size() == ncols;
+        for (size_t c = 0; same && c < ncols; ++c) same = local->batch.columns()[c].name == spec.columns[c].name;
+        if (!same) {
+          return fail("load job " + local->typed->path().string() + ", batch " +
+                      std::to_string(local->batch_number) + ": its columns differ from the file's first batch. " +
+                      TypedJobReader::kNormalizedAdvice);
+        }
+        continue;
+      }
+      const size_t n = std::min(capacity - row, local->batch.rows() - local->batch_row);
+      for (size_t c = 0; c < ncols; ++c) {
+        std::string err = PutTypedColumn(spec.columns[c], c, local, out[c], row, local->batch_row, n);
+        if (!err.empty()) {
+          return fail("load job " + local->typed->path().string() + ", batch " + std::to_string(local->batch_number) +
+                      ", column `" + spec.columns[c].name + "`: " + err);
+        }
+      }
+      local->batch_row += n;
+      row += n;
+      continue;
     }
     auto have = local->reader->Next(local->fields);
     if (!have.ok()) return fail(have.status().message());
@@ -160,27 +270,10 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
       const CsvField& f = local->fields[c];
       Out& o = out[c];
       if (f.null) {
-        if (!o.validity) {
-          api.duckdb_vector_ensure_validity_writable(o.vector);
-          o.validity = api.duckdb_vector_get_validity(o.vector);
-        }
-        o.validity[row / 64] &= ~(uint64_t{1} << (row % 64));
+        PutNull(o, row);
         continue;
       }
-      bool ok = true;
-      switch (spec.columns[c].type) {
-        case ScanType::kVarchar:
-          api.duckdb_vector_assign_string_element_len(o.vector, row, f.text.data(), f.text.size());
-          break;
-        case ScanType::kBigint: ok = ParseJobBigint(f.text, static_cast<int64_t*>(o.data) + row); break;
-        case ScanType::kDouble: ok = ParseJobDouble(f.text, static_cast<double*>(o.data) + row); break;
-        case ScanType::kBoolean: ok = ParseJobBool(f.text, static_cast<bool*>(o.data) + row); break;
-        case ScanType::kTimestampTz:
-        case ScanType::kTimestamp:
-          ok = ParseJobTimestampMicros(f.text, static_cast<int64_t*>(o.data) + row);
-          break;
-      }
-      if (!ok) {
+      if (!PutText(spec.columns[c].type, o, row, f.text)) {
         return fail("load job " + local->reader->Where() + ", column `" + spec.columns[c].name + "`: '" +
                     Excerpt(f.text) + "' is not a " + ScanTypeName(spec.columns[c].type) + " value");
       }
@@ -224,25 +317,25 @@ Status RegisterScanFunction(duckdb_connection conn) {
 
 }  // namespace
 
-CsvJobScan::~CsvJobScan() {
+JobFileScan::~JobFileScan() {
   if (id_ == 0) return;
   std::lock_guard<std::mutex> lock(g_scans_mu);
   g_scans.erase(id_);
 }
 
-CsvJobScan::CsvJobScan(CsvJobScan&& other) noexcept
+JobFileScan::JobFileScan(JobFileScan&& other) noexcept
     : id_(std::exchange(other.id_, 0)), sql_(std::move(other.sql_)) {}
 
-CsvJobScan& CsvJobScan::operator=(CsvJobScan&& other) noexcept {
+JobFileScan& JobFileScan::operator=(JobFileScan&& other) noexcept {
   if (this != &other) {
-    CsvJobScan gone(std::move(*this));
+    JobFileScan gone(std::move(*this));
     id_ = std::exchange(other.id_, 0);
     sql_ = std::move(other.sql_);
   }
   return *this;
 }
 
-Status Connection::EnableCsvJobScans() {
+Status Connection::EnableJobScans() {
   if (!handle_) return Closed("the DuckDB connection");
   if (scan_registered_) return Status::Ok();
   DLT_RETURN_IF_ERROR(RegisterScanFunction(static_cast<duckdb_connection>(handle_)));
@@ -250,14 +343,14 @@ Status Connection::EnableCsvJobScans() {
   return Status::Ok();
 }
 
-StatusOr<CsvJobScan> Connection::ScanCsvJobs(std::vector<std::string> files, std::vector<ScanColumn> columns) {
+StatusOr<JobFileScan> Connection::ScanJobFiles(std::vector<std::string> files, std::vector<ScanColumn> columns) {
   if (!handle_) return Closed("the DuckDB connection");
   if (columns.empty()) return InvalidArgument("a scan of CSV job files needs at least one column");
-  if (!scan_registered_) return FailedPrecondition("ScanCsvJobs needs EnableCsvJobScans() on the connection first");
+  if (!scan_registered_) return FailedPrecondition("ScanJobFiles needs EnableJobScans() on the connection first");
   auto spec = std::make_shared<ScanSpec>();
   spec->files = std::move(files);
   spec->columns = std::move(columns);
-  CsvJobScan scan;
+  JobFileScan scan;
   {
     std::lock_guard<std::mutex> lock(g_scans_mu);
     scan.id_ = g_next_scan_id++;

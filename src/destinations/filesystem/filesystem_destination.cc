@@ -12,7 +12,7 @@
 #include "destinations/destination_types.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "destinations/filesystem/filesystem_layout.h"
-#include "load/csv_job_reader.h"
+#include "load/job_header.h"
 
 namespace dlt {
 
@@ -67,7 +67,7 @@ StatusOr<bool> FilesystemDestination::IsLoaded(const std::string& load_id) {
 }
 
 Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& job, const std::string& target) {
-  DLT_ASSIGN_OR_RETURN(auto header, ReadCsvJobHeader(job.path));
+  DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(job.path));
   std::vector<const Column*> cols;
   for (const auto& name : header) {
     const Column* c = table.FindColumn(name);
@@ -235,6 +235,7 @@ const DestinationType& FilesystemDestinationType() {
       .max_identifier_length = 65536,
       .load_while_normalizing = false,
       .supports_merge = false,
+      .reads_typed_jobs = true,
       .resolve_credentials = &ResolveFilesystemConfig,
       .open = &OpenFilesystem,
       .preload = &PreloadFilesystem,

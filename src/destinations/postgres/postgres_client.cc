@@ -317,7 +317,7 @@ RecordResult ConvertRecord(std::string_view in, size_t* pos, const std::vector<B
 
 }  // namespace
 
-Status PostgresClient::CopyCsv(const std::string& dataset, const std::string& table,
+Status PostgresClient::CopyJobFiles(const std::string& dataset, const std::string& table,
                                const std::vector<const Column*>& columns,
                                const std::vector<std::filesystem::path>& files) {
   std::vector<std::string> names;

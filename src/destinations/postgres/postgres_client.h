@@ -25,7 +25,8 @@ class PostgresClient : public SqlClient {
   // In postgres_typed_query.cc.
   StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
   StatusOr<QueryResult> QueryTypedOneStatement(std::string_view sql) override;
-  Status CopyCsv(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
+  std::string TypeName() const override { return "postgres"; }
+  Status CopyJobFiles(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
   std::string TypeSql(const Column& column) const override;
   std::string ConstraintSql(const Column& column) const override;

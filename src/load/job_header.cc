@@ -1,0 +1,23 @@
+#include "load/job_header.h"
+
+#include "load/csv_job_reader.h"
+#include "normalize/typed_job_file.h"
+
+namespace dlt {
+
+bool IsTypedJobFile(const std::filesystem::path& path) { return path.extension() == ".typed"; }
+
+StatusOr<std::vector<std::string>> ReadJobHeader(const std::filesystem::path& path) {
+  if (IsTypedJobFile(path)) return ReadTypedJobHeader(path);
+  return ReadCsvJobHeader(path);
+}
+
+Status TypedJobUnsupported(const std::filesystem::path& path, const std::string& destination) {
+  return FailedPrecondition(
+      "load job " + path.string() + " holds typed rows, which only the duckdb, motherduck and filesystem "
+      "destinations load: the package was normalized for one of them, and the pipeline now loads into " +
+      destination + ". Load it with the destination it was normalized for, or delete it with "
+      "`dlt pipeline <name> drop-pending-packages` and run the pipeline again");
+}
+
+}  // namespace dlt

@@ -1,0 +1,26 @@
+// The columns of a normalized load job file, whatever its format: CSV jobs (a header line,
+// load/csv_job_reader.h) and typed jobs (normalize/typed_job_file.h), which normalize writes for
+// destinations that read them (DestinationType::reads_typed_jobs).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dlt/status.h"
+
+namespace dlt {
+
+// Whether `path` is a typed job file (its name ends in .typed).
+bool IsTypedJobFile(const std::filesystem::path& path);
+
+// The column names of a job file in the order its values come (DataLoss when it is missing or
+// damaged, naming the file).
+StatusOr<std::vector<std::string>> ReadJobHeader(const std::filesystem::path& path);
+
+// The error for a typed job given to a destination that reads only CSV jobs (a package
+// normalized for DuckDB, then loaded after the pipeline's destination changed): names the file
+// and the destination, and says what to do.
+Status TypedJobUnsupported(const std::filesystem::path& path, const std::string& destination);
+
+}  // namespace dlt
