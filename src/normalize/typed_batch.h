@@ -25,6 +25,9 @@ struct TypedColumn {
   std::optional<int> scale;      // decimal
   bool nullable = true;          // false: a new column is created NOT NULL
   bool timezone = true;          // timestamps: false records dlt's `timezone: false` hint
+  // json cells of nested data from a file (a Parquet list or struct): normalized as dlt
+  // normalizes nested data, structs into columns and lists into nested tables, not kept as json.
+  bool nested = false;
 };
 
 // How a column's values are held: bigint -> int64, double -> double, bool -> bool, all other

@@ -24,6 +24,7 @@ nlohmann::json HeaderOf(const TypedBatch& b) {
     if (c.scale) j["scale"] = *c.scale;
     j["nullable"] = c.nullable;
     j["timezone"] = c.timezone;
+    if (c.nested) j["nested"] = true;
     cols.push_back(j);
   }
   return {{"columns", cols}};
@@ -168,6 +169,7 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
     if (cj.contains("scale") && cj["scale"].is_number_integer()) c.scale = cj["scale"].get<int>();
     if (cj.contains("nullable") && cj["nullable"].is_boolean()) c.nullable = cj["nullable"].get<bool>();
     if (cj.contains("timezone") && cj["timezone"].is_boolean()) c.timezone = cj["timezone"].get<bool>();
+    if (cj.contains("nested") && cj["nested"].is_boolean()) c.nested = cj["nested"].get<bool>();
     columns.push_back(std::move(c));
   }
   uint64_t rows = 0;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/fault.h"
+#include "common/text.h"
 
 namespace dlt {
 
@@ -130,6 +131,49 @@ Status TypedNormalizer::WriteTypedJob(TypedBatch& batch, const Table& t, const s
   return writers_->AddBatch(writers_->Slot(t.name), out);
 }
 
+Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const TableHints& hints,
+                                            const std::string& where) {
+  // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
+  static constexpr const char* kDecimal = "\xEF\x80\xA6";
+  static constexpr const char* kDateTime = "\xEF\x80\xA7";
+  static constexpr const char* kDate = "\xEF\x80\xA8";
+  static constexpr const char* kHexBytes = "\xEF\x80\xAA";
+  static constexpr const char* kTime = "\xEF\x80\xAD";
+  const auto& cols = batch.columns();
+  std::string json, cell;
+  for (size_t r = 0; r < batch.rows(); ++r) {
+    json.assign("{");
+    bool first = true;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (batch.IsNull(c, r)) continue;  // as a dict without the key: no column for all-NULL data
+      if (!first) json += ',';
+      first = false;
+      text::AppendJsonString(json, cols[c].name);
+      json += ':';
+      batch.CellText(c, r, &cell);
+      switch (cols[c].data_type) {
+        case DataType::kBigint:
+        case DataType::kBool:
+        case DataType::kJson: json += cell; break;
+        case DataType::kDouble: json += std::isfinite(batch.vector(c).doubles[r]) ? cell : "null"; break;
+        case DataType::kDecimal: text::AppendJsonString(json, kDecimal + cell); break;
+        case DataType::kTimestamp: text::AppendJsonString(json, kDateTime + cell); break;
+        case DataType::kDate: text::AppendJsonString(json, kDate + cell); break;
+        case DataType::kTime: text::AppendJsonString(json, kTime + cell); break;
+        case DataType::kBinary:
+          // `\x` and hex digits (BinaryCell): dlt's hex-bytes form is the digits alone.
+          text::AppendJsonString(json, kHexBytes + cell.substr(cell.size() >= 2 ? 2 : 0));
+          break;
+        default: text::AppendJsonString(json, cell);
+      }
+    }
+    json += '}';
+    FaultPoint("normalize_row");
+    DLT_RETURN_IF_ERROR(json_->NormalizeRecord(json, hints, where + " row " + std::to_string(r + 1)));
+  }
+  return Status::Ok();
+}
+
 Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where) {
   DLT_RETURN_IF_ERROR(batch.Validate(where));
   const std::string root = naming_->NormalizeIdentifier(hints.table_name);
@@ -146,8 +190,14 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
   json_->ForgetTable(root);
 
   const auto& cols = batch.columns();
+  bool nested = false;
   std::vector<int> target(cols.size(), -1);
   for (size_t c = 0; c < cols.size(); ++c) {
+    // Nested data gets its columns and tables from the JSON normalizer.
+    if (cols[c].nested) {
+      nested = true;
+      continue;
+    }
     DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
     for (size_t p = 0; p < c; ++p) {
       if (target[c] >= 0 && target[p] == target[c]) {
@@ -156,6 +206,11 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
                                "` of table `" + root + "`; rename one");
       }
     }
+  }
+  if (nested) {
+    if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();
+    json_->ForgetTable(root);  // the columns made above
+    return NormalizeNestedRows(batch, hints, where);
   }
   const int load_id_idx = SystemColumn(t, "_dlt_load_id", false);
   const int id_idx = SystemColumn(t, "_dlt_id", true);

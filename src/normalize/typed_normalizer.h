@@ -1,7 +1,10 @@
 // Normalize for typed batches (normalize/typed_batch.h): no JSON parsing and no type inference.
 // The batch's columns are merged into its root table's schema with the batch's own types, the
 // rows get _dlt_load_id and a random _dlt_id, and the cells go to the job writers as they are.
-// Root tables only: a json column stays one json column.
+// Root tables only: a json column stays one json column, except the nested data of files
+// (TypedColumn::nested, Parquet lists and structs): a batch with such columns goes row by row
+// through the JSON normalizer, as dlt normalizes the dicts it reads from Parquet, with its other
+// columns created here first with their exact types and given to it as dlt's typed JSON.
 //
 // Schema contracts apply as on the JSON path: a new table (tables = freeze), a new column of a
 // table that holds data (columns = freeze | discard_value). A batch column whose type differs
@@ -44,6 +47,8 @@ class TypedNormalizer {
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
   int SystemColumn(Table& table, const char* name, bool row_key);
+  // The rows of a batch with nested columns, each as a JSON record through the JSON normalizer.
+  Status NormalizeNestedRows(const TypedBatch& batch, const TableHints& hints, const std::string& where);
   // Writes the batch's rows as one typed batch of the table's columns (`source_of`: schema
   // column -> batch column, -1 for none) with the system columns filled in.
   Status WriteTypedJob(TypedBatch& batch, const Table& table, const std::vector<int>& source_of, int load_id_idx,

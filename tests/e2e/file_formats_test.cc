@@ -67,31 +67,43 @@ TEST(FileFormats, CsvWithoutHeaderGetsDuckDbsColumnNames) {
   EXPECT_EQ(SqlColumn(w.Db(), "SELECT column1 FROM files_data.items ORDER BY column0"), (std::vector<std::string>{"x", "y"}));
 }
 
-TEST(FileFormats, ParquetKeepsDecimalsTimestampsAndNestedValuesAsJson) {
+// As dlt's read_parquet (rows as dicts): lists become nested tables and structs columns, while
+// the file's own types stay exact.
+TEST(FileFormats, ParquetKeepsDecimalsAndTimestampsAndNormalizesListsAndStructsAsDltDoes) {
   PipelineWorkspace w;
   const fs::path file = w.root() / "data" / "items.parquet";
   fs::create_directories(file.parent_path());
   ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
                          "COPY (SELECT 1 AS id, 12345678901234567890.123456789::DECIMAL(38,9) AS amount, "
                          "TIMESTAMPTZ '2024-05-06 07:08:09.5+00' AS at, [1, 2, 3] AS nums, "
-                         "{'city': 'Oslo', 'zip': 150} AS address, NULL::VARCHAR AS missing "
-                         "UNION ALL SELECT 2, -0.5, NULL, [], NULL, 'z') TO '" + file.string() + "' (FORMAT parquet)"));
+                         "{'city': 'Oslo', 'zip': 150} AS address, NULL::VARCHAR AS missing, "
+                         "[{'sku': 'a', 'qty': 2}] AS lines, DATE '2024-02-29' AS day, '\\x00FF'::BLOB AS raw "
+                         "UNION ALL SELECT 2, -0.5, NULL, [], NULL, 'z', NULL, NULL, NULL) TO '" + file.string() +
+                         "' (FORMAT parquet)"));
   w.Write("files.toml", Pipeline("data/*.parquet", "format = \"parquet\"\n"));
   auto r = w.RunPipeline({"files.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const fs::path db = w.Db();
   auto types = ColumnTypes(db);
-  for (const char* c : {"id:BIGINT", "amount:DECIMAL(38,9)", "at:TIMESTAMP WITH TIME ZONE", "nums:JSON",
-                        "address:JSON", "missing:VARCHAR"}) {
+  for (const char* c : {"id:BIGINT", "amount:DECIMAL(38,9)", "at:TIMESTAMP WITH TIME ZONE", "address__city:VARCHAR",
+                        "address__zip:BIGINT", "missing:VARCHAR", "day:DATE", "raw:BLOB"}) {
     EXPECT_TRUE(Has(types, c)) << c << " in " << ::testing::PrintToString(types);
   }
+  EXPECT_FALSE(Has(types, "nums:JSON")) << ::testing::PrintToString(types);
   EXPECT_EQ(SqlValue(db, "SELECT CAST(amount AS VARCHAR) FROM files_data.items WHERE id = 1"), "12345678901234567890.123456789");
   EXPECT_EQ(SqlValue(db, "SELECT CAST(amount AS VARCHAR) FROM files_data.items WHERE id = 2"), "-0.500000000");
   EXPECT_EQ(SqlValue(db, "SELECT CAST(epoch_ms(\"at\") AS VARCHAR) FROM files_data.items WHERE id = 1"), "1714979289500");
-  EXPECT_EQ(SqlValue(db, "SELECT CAST(nums AS VARCHAR) FROM files_data.items WHERE id = 1"), "[1,2,3]");
-  EXPECT_EQ(SqlValue(db, "SELECT address->>'city' FROM files_data.items WHERE id = 1"), "Oslo");
-  EXPECT_EQ(SqlValue(db, "SELECT CAST(address->'zip' AS VARCHAR) FROM files_data.items WHERE id = 1"), "150");
-  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE \"at\" IS NULL AND address IS NULL"), "1");
+  EXPECT_EQ(SqlValue(db, "SELECT address__city || '/' || address__zip || '/' || \"day\" || '/' || hex(raw) FROM "
+                         "files_data.items WHERE id = 1"),
+            "Oslo/150/2024-02-29/00FF");
+  // The list of numbers: a nested table with dlt's `value`, parent link and list index.
+  EXPECT_EQ(SqlValue(db, "SELECT string_agg(CAST(n.value AS VARCHAR), ',' ORDER BY n._dlt_list_idx) FROM "
+                         "files_data.items__nums n JOIN files_data.items i ON n._dlt_parent_id = i._dlt_id WHERE i.id = 1"),
+            "1,2,3");
+  EXPECT_EQ(SqlValue(db, "SELECT sku || ':' || qty FROM files_data.items__lines"), "a:2");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE \"at\" IS NULL AND address__city IS NULL AND "
+                         "missing = 'z'"),
+            "1");
 }
 
 TEST(FileFormats, ManyFilesByGlobEachWithItsOwnColumns) {

@@ -77,6 +77,7 @@ TypedColumn Plan(const std::string& name, const TypeNode& t, Conv* conv) {
     default:
       if (t.IsNested()) {
         set(DataType::kJson, Conv::kNested);
+        c.nested = true;  // normalized as dlt normalizes the rows of a file's nested data
       } else {
         set(DataType::kText, Conv::kRendered);
       }
