@@ -4,6 +4,7 @@
 // nothing under the key; on any failure the upload is aborted so its parts are not kept (and
 // billed). A run killed in the middle leaves an incomplete upload that no listing shows and no
 // later run counts; a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes those.
+#include <algorithm>
 #include <fstream>
 
 #include "common/fault.h"
