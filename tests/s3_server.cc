@@ -45,10 +45,11 @@ bool Accepts(int port) {
 }  // namespace
 
 S3Server::S3Server(const std::string& bucket) {
-  const fs::path script = fs::path(DLT_SOURCE_DIR) / "tools" / "s3rver" / "node_modules" / "s3rver" / "bin" / "s3rver.js";
+  const fs::path tools = fs::path(DLT_SOURCE_DIR) / "tools" / "s3rver";
+  const fs::path script = tools / "sigv4-s3rver.js";
   std::error_code ec;
-  if (!fs::exists(script, ec)) {
-    error_ = script.string() + " is missing: run scripts/bootstrap.sh (it runs `npm ci` in tools/s3rver)";
+  if (!fs::exists(tools / "node_modules" / "s3rver" / "package.json", ec)) {
+    error_ = (tools / "node_modules" / "s3rver").string() + " is missing: run scripts/bootstrap.sh (it runs `npm ci` in tools/s3rver)";
     return;
   }
   char tmpl[] = "/tmp/dlt-s3-XXXXXX";
@@ -60,8 +61,9 @@ S3Server::S3Server(const std::string& bucket) {
   fs::create_directories(dir_ / "data", ec);
   port_ = FreePort();
   const std::string log = (dir_ / "s3rver.log").string();
-  std::vector<std::string> args{"node", script.string(), "-d", (dir_ / "data").string(), "-a", "127.0.0.1",
-                                "-p", std::to_string(port_), "--silent", "--configure-bucket", bucket};
+  // s3rver makes ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) loads
+  // only from the legacy provider: without it a listing's second page answers 500.
+  std::vector<std::string> args{"node", "--openssl-legacy-provider", script.string(), (dir_ / "data").string(), std::to_string(port_), bucket};
   pid_ = ::fork();
   if (pid_ == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -2,8 +2,10 @@
 // scripts/bootstrap.sh with `npm ci`) run by Node.js on a free port of 127.0.0.1 with its data in
 // a temp folder and one bucket. Stopped by the destructor.
 //
-// s3rver checks the access key id (only S3RVER is known) but not the V4 signature itself, so a
-// wrong access key id is what makes it refuse credentials.
+// s3rver knows one key pair, S3RVER / S3RVER. It checks the access key id but never a V4
+// signature, so it is started through tools/s3rver/sigv4-s3rver.js, which checks every request's
+// V4 signature as S3 does: a wrong secret key is refused with SignatureDoesNotMatch, and a request
+// that S3 would refuse for a badly canonicalized signature is refused here too.
 #pragma once
 
 #include <sys/types.h>

@@ -3,68 +3,12 @@
 // source rows, and credentials problems name the bucket, never the secret key.
 #include <set>
 
-#include "destinations/filesystem/s3_client.h"
-#include "pipeline_fixture.h"
-#include "s3_server.h"
-#include "destinations/filesystem/filesystem_destination.h"
+#include "s3_lake_fixture.h"
 
 namespace dlt::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kBucket = "lake-bucket";
-
-std::string FileSql(const std::string& sql) {
-  auto db = duckdb::Database::Open(":memory:");
-  if (!db.ok()) return "open failed: " + db.status().message();
-  auto c = db->Connect();
-  if (!c.ok()) return "connect failed: " + c.status().message();
-  auto r = c->Query(sql);
-  if (!r.ok()) return "query failed: " + r.status().message() + " (" + sql + ")";
-  if (r->rows.size() != 1 || r->rows[0].size() != 1) return "<" + std::to_string(r->rows.size()) + " rows>";
-  return r->rows[0][0].is_null ? "NULL" : r->rows[0][0].text;
-}
-
-// A workspace whose dev profile loads into s3://lake-bucket/raw on a fresh local server.
-class S3Lake : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(server_.ok()) << server_.error();
-    w_.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"s3://" + std::string(kBucket) +
-                       "/raw\"\n", "dev");
-    w_.WriteSecrets(Credentials(S3Server::kKeyId, S3Server::kSecret, server_.Endpoint()), "dev");
-    w_.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
-  }
-  static std::string Credentials(const std::string& key_id, const std::string& secret, const std::string& endpoint) {
-    return "[destination.lake.credentials]\naws_access_key_id = \"" + key_id + "\"\naws_secret_access_key = \"" + secret +
-           "\"\nregion_name = \"eu-central-1\"\nendpoint_url = \"" + endpoint + "\"\n";
-  }
-  // Keys under `prefix` as listed by the server (ListObjectsV2).
-  std::vector<std::string> Keys(const std::string& prefix) {
-    S3Settings s;
-    s.bucket = kBucket;
-    s.endpoint = server_.Endpoint();
-    s.key_id = S3Server::kKeyId;
-    s.secret = S3Server::kSecret;
-    S3Client c(s);
-    auto keys = c.List(prefix);
-    EXPECT_TRUE(keys.ok()) << keys.status().message();
-    return keys.ok() ? *keys : std::vector<std::string>{};
-  }
-  // Where s3rver keeps the objects of a table folder, as a glob DuckDB reads.
-  std::string Stored(const std::string& table) const {
-    return "'" + (server_.dir() / "data" / kBucket / "raw" / "shop_data" / table / "*._S3rver_object").string() + "'";
-  }
-  S3Server server_;
-  PipelineWorkspace w_;
-};
-
-size_t CountUnder(const std::vector<std::string>& keys, const std::string& folder) {
-  size_t n = 0;
-  for (const auto& k : keys) n += k.starts_with(folder) && k.find('/', folder.size()) == std::string::npos;
-  return n;
-}
 
 TEST_F(S3Lake, LoadsParquetObjectsInDltsLayoutThatReadBackAsTheSourceRows) {
   w_.Write("orders.jsonl", Orders(1, 4));
@@ -151,6 +95,31 @@ TEST_F(S3Lake, WrongCredentialsNameTheBucketAndNeverTheSecretKey) {
   EXPECT_TRUE(Contains(r.err, kBucket)) << r.err;
   EXPECT_TRUE(Contains(r.err, "aws_access_key_id")) << r.err;
   EXPECT_FALSE(Contains(r.out + r.err, secret)) << r.out << r.err;
+}
+
+// The server checks each request's V4 signature (tools/s3rver/sigv4-s3rver.js), so a known key id
+// with the wrong secret key is refused as S3 refuses it: SignatureDoesNotMatch.
+TEST_F(S3Lake, AWrongSecretKeyWithAValidKeyIdNamesTheBucketAndNeverTheSecretKey) {
+  const std::string secret = "sEcReT-canary-4b1d07";
+  w_.WriteSecrets(Credentials(S3Server::kKeyId, secret, server_.Endpoint()), "dev");
+  w_.Write("orders.jsonl", Orders(1, 2));
+  auto r = w_.RunPipeline({"shop.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, kBucket)) << r.err;
+  EXPECT_TRUE(Contains(r.err, "SignatureDoesNotMatch")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "aws_secret_access_key")) << r.err;
+  EXPECT_FALSE(Contains(r.out + r.err, secret)) << r.out << r.err;
+  EXPECT_TRUE(Keys("raw/").empty());
+}
+
+// ListObjectsV2 answers 1000 keys a page; the next page's request carries a continuation token,
+// which must be signed in S3's canonical query order (it sorts before list-type).
+TEST_F(S3Lake, ListingMoreThanAThousandKeysFollowsTheSignedContinuationToken) {
+  S3Client c = BucketClient(server_);
+  for (int i = 0; i < 1003; ++i) ASSERT_TRUE(c.Put("many/k" + std::to_string(i), "x").ok()) << i;
+  auto keys = c.List("many/");
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  EXPECT_EQ(std::set<std::string>(keys->begin(), keys->end()).size(), 1003u);
 }
 
 TEST_F(S3Lake, AnUnreachableEndpointNamesTheBucketAndNeverTheSecretKey) {

@@ -38,5 +38,14 @@ TEST(S3ListPage, AnEmptyOrCutAnswerGivesNoKeysAndNoNextPage) {
   EXPECT_FALSE(cut.next_token.has_value());
 }
 
+// S3 signs the canonical query and libcurl signs the query as written: they must be the same.
+TEST(S3Query, IsWrittenAsS3SignsIt_SortedEachWithAnEqualsSignAndRfc3986Encoded) {
+  EXPECT_EQ(CanonicalS3Query({}), "");
+  EXPECT_EQ(CanonicalS3Query({{"list-type", "2"}, {"prefix", "raw/a b"}, {"continuation-token", "x/y=+"}}),
+            "?continuation-token=x%2Fy%3D%2B&list-type=2&prefix=raw%2Fa%20b");
+  EXPECT_EQ(CanonicalS3Query({{"uploads", ""}}), "?uploads=");
+  EXPECT_EQ(CanonicalS3Query({{"uploadId", "u1"}, {"partNumber", "10"}}), "?partNumber=10&uploadId=u1");
+}
+
 }  // namespace
 }  // namespace dlt

@@ -131,8 +131,7 @@ class S3FileStore : public FileStore {
   }
 
   Status Publish(const fs::path& staged, const std::string& path) override {
-    DLT_ASSIGN_OR_RETURN(std::string content, fsutil::ReadFile(staged));
-    Status s = s3_.Put(Key(path), content);
+    Status s = s3_.Upload(Key(path), staged);
     Discard(staged);
     return s;
   }

@@ -1,5 +1,7 @@
 #include "destinations/filesystem/s3_client.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/text.h"
@@ -46,6 +48,15 @@ std::string EncodeKey(const std::string& key) {
 
 }  // namespace
 
+std::string CanonicalS3Query(S3Query q) {
+  std::sort(q.begin(), q.end());
+  std::string out;
+  for (const auto& [k, v] : q) out += (out.empty() ? "?" : "&") + http::UrlEncode(k) + "=" + http::UrlEncode(v);
+  return out;
+}
+
+std::vector<std::string> S3XmlElements(const std::string& xml, const std::string& tag) { return Elements(xml, tag); }
+
 S3ListPage ParseS3ListPage(const std::string& xml) {
   S3ListPage page;
   page.keys = Elements(xml, "Key");
@@ -58,9 +69,12 @@ S3ListPage ParseS3ListPage(const std::string& xml) {
 S3Client::S3Client(S3Settings s) : s_(std::move(s)) {
   if (s_.endpoint.empty()) s_.endpoint = "https://s3." + s_.region + ".amazonaws.com";
   while (s_.endpoint.ends_with("/")) s_.endpoint.pop_back();
+  if (const char* env = std::getenv("DLT_S3_PART_BYTES"); env && *env) {
+    if (uint64_t v = std::strtoull(env, nullptr, 10); v > 0) s_.part_bytes = v;
+  }
 }
 
-StatusOr<http::Response> S3Client::Send(const std::string& method, const std::string& key, const std::string& query,
+StatusOr<http::Response> S3Client::Send(const std::string& method, const std::string& key, const S3Query& query,
                                         std::optional<std::string> body) {
   if (!client_) {
     DLT_RETURN_IF_ERROR(http::EnsureCurl());
@@ -69,7 +83,7 @@ StatusOr<http::Response> S3Client::Send(const std::string& method, const std::st
   }
   http::Request r;
   r.method = method;
-  r.url = s_.endpoint + "/" + http::UrlEncode(s_.bucket) + (key.empty() ? "" : EncodeKey(key)) + query;
+  r.url = s_.endpoint + "/" + http::UrlEncode(s_.bucket) + (key.empty() ? "" : EncodeKey(key)) + CanonicalS3Query(query);
   // S3 requires the payload hash header; libcurl signs whatever value it finds there.
   r.headers = {{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
   if (body) r.headers.push_back({"Content-Type", "application/octet-stream"});
@@ -113,13 +127,13 @@ Status S3Client::Failure(const std::string& what, const std::string& key, const 
 }
 
 Status S3Client::Put(const std::string& key, const std::string& content) {
-  DLT_ASSIGN_OR_RETURN(auto r, Send("PUT", key, "", content));
+  DLT_ASSIGN_OR_RETURN(auto r, Send("PUT", key, {}, content));
   if (r.status / 100 != 2) return Failure("PUT", key, r);
   return Status::Ok();
 }
 
 StatusOr<std::optional<std::string>> S3Client::Get(const std::string& key) {
-  DLT_ASSIGN_OR_RETURN(auto r, Send("GET", key, "", std::nullopt));
+  DLT_ASSIGN_OR_RETURN(auto r, Send("GET", key, {}, std::nullopt));
   if (r.status == 404) {
     auto code = Elements(r.body, "Code");
     if (code.empty() || code[0] == "NoSuchKey") return std::optional<std::string>();
@@ -129,7 +143,7 @@ StatusOr<std::optional<std::string>> S3Client::Get(const std::string& key) {
 }
 
 Status S3Client::Delete(const std::string& key) {
-  DLT_ASSIGN_OR_RETURN(auto r, Send("DELETE", key, "", std::nullopt));
+  DLT_ASSIGN_OR_RETURN(auto r, Send("DELETE", key, {}, std::nullopt));
   if (r.status / 100 != 2 && r.status != 404) return Failure("DELETE", key, r);
   return Status::Ok();
 }
@@ -138,10 +152,9 @@ StatusOr<std::vector<std::string>> S3Client::List(const std::string& prefix) {
   std::vector<std::string> keys;
   std::optional<std::string> token;
   do {
-    std::vector<std::pair<std::string, std::string>> q{{"list-type", "2"}, {"prefix", prefix}};
+    S3Query q{{"list-type", "2"}, {"prefix", prefix}};
     if (token) q.push_back({"continuation-token", *token});
-    std::string query = http::AppendQuery("", q);
-    DLT_ASSIGN_OR_RETURN(auto r, Send("GET", "", query, std::nullopt));
+    DLT_ASSIGN_OR_RETURN(auto r, Send("GET", "", q, std::nullopt));
     if (r.status / 100 != 2) return Failure("listing", prefix + "*", r);
     S3ListPage page = ParseS3ListPage(r.body);
     keys.insert(keys.end(), page.keys.begin(), page.keys.end());

@@ -1,10 +1,12 @@
-// The few S3 requests the filesystem destination makes: PUT, GET and DELETE of an object and
-// ListObjectsV2, path-style (`<endpoint>/<bucket>/<key>`, which local S3-compatible servers
+// The few S3 requests the filesystem destination makes: PUT, GET and DELETE of an object,
+// ListObjectsV2, and the multipart upload of a big file (s3_multipart.cc), path-style (`<endpoint>/<bucket>/<key>`, which local S3-compatible servers
 // serve), signed with AWS Signature V4 by libcurl (through the project's HTTP client, so libcurl
 // is loaded only when a bucket is used). The secret access key is passed to libcurl and to the
 // message masking only: no message, URL or repr this file produces contains it.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +23,19 @@ struct S3Settings {
   std::string region = "us-east-1";
   std::string key_id;
   std::string secret;
+  // Files above this size are sent as a multipart upload of parts of this size (S3's single PUT
+  // stops at 5 GB; parts are 5 MB at least, except the last). DLT_S3_PART_BYTES overrides it
+  // (tests, to make multi-part objects of small files).
+  uint64_t part_bytes = uint64_t{64} << 20;
 };
+
+// Query parameters of a request, in any order.
+using S3Query = std::vector<std::pair<std::string, std::string>>;
+// The query as S3 signs it: parameters sorted by name, each "name=value" (also when the value is
+// empty), RFC 3986 encoded; "" when there are none, else starting with "?". libcurl (7.88) signs
+// the query as it is written, so writing it canonical is what makes S3 accept the signature of a
+// continued listing (continuation-token sorts before list-type) or a multipart request ("uploads=").
+std::string CanonicalS3Query(S3Query q);
 
 class S3Client {
  public:
@@ -34,14 +48,22 @@ class S3Client {
   Status Delete(const std::string& key);
   // Every key that starts with `prefix`, following continuation tokens.
   StatusOr<std::vector<std::string>> List(const std::string& prefix);
+  // Uploads a local file as `key`: one PUT up to part_bytes, above that a multipart upload, which
+  // is aborted on any failure, so that the object appears whole under `key` or not at all.
+  Status Upload(const std::string& key, const std::filesystem::path& file);
 
   const S3Settings& settings() const { return s_; }
   // "s3://bucket/key" for messages.
   std::string Display(const std::string& key) const { return "s3://" + s_.bucket + "/" + key; }
 
  private:
-  StatusOr<http::Response> Send(const std::string& method, const std::string& key, const std::string& query,
+  StatusOr<http::Response> Send(const std::string& method, const std::string& key, const S3Query& query,
                                 std::optional<std::string> body);
+  // s3_multipart.cc
+  StatusOr<std::string> CreateMultipartUpload(const std::string& key);
+  Status UploadParts(const std::string& key, const std::string& upload_id, const std::filesystem::path& file,
+                     uint64_t size);
+  void AbortMultipartUpload(const std::string& key, const std::string& upload_id);
   Status Failure(const std::string& what, const std::string& key, const http::Response& r) const;
 
   S3Settings s_;
@@ -55,5 +77,7 @@ struct S3ListPage {
   std::optional<std::string> next_token;
 };
 S3ListPage ParseS3ListPage(const std::string& xml);
+// The text of every <tag>...</tag> in an S3 response body, XML entities decoded.
+std::vector<std::string> S3XmlElements(const std::string& xml, const std::string& tag);
 
 }  // namespace dlt
