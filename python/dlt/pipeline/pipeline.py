@@ -325,7 +325,12 @@ class Pipeline:
                     out.append(specs[id(r._sql)])
                 specs[id(r._sql)][1].append(r._sql_options(defaults))
                 continue
-            out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
+            opts = r._native_options(defaults)
+            table_fn = r._table_name_fn()
+            if table_fn is not None:
+                out.append((opts, _opener(r, tees.get(id(r))), table_fn))  # each row to the table it names
+            else:
+                out.append((opts, _opener(r, tees.get(id(r)))))
         return out
 
     def _refresh(self, mode: Optional[str]) -> None:
