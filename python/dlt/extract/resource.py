@@ -244,7 +244,7 @@ class DltResource:
         if h.get("max_table_nesting") is not None:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
         inc = self.incremental
-        if inc is not None:
+        if inc is not None and not inc._in_python:
             opts["incremental"] = inc._native_options(self)
         return opts
 
