@@ -229,6 +229,17 @@ struct FixtureServer::Impl {
       Json links = {{"next", p < 3 ? Json("/test/json_link?p=" + std::to_string(p + 1)) : Json(nullptr)}};
       SendJson(res, {{"data", data}, {"links", links}});
     });
+    s.Get("/test/header_cursor", [](const httplib::Request& req, httplib::Response& res) {
+      // pages 1..3: the cursor of the next page in the NextPageToken header, none on the last
+      std::string cursor = req.has_param("cursor") ? req.get_param_value("cursor") : "";
+      int p = cursor.empty() ? 1 : cursor == "tok-2" ? 2 : cursor == "tok-3" ? 3 : 0;
+      if (p == 0) {
+        SendJson(res, {{"error", "unknown cursor " + cursor}}, 400);
+        return;
+      }
+      if (p < 3) res.set_header("NextPageToken", "tok-" + std::to_string(p + 1));
+      SendJson(res, Json::array({{{"id", p * 10 + 1}}, {{"id", p * 10 + 2}}}));
+    });
     s.Get("/test/header_link", [this](const httplib::Request& req, httplib::Response& res) {
       int p = IntParam(req, "p", 1);
       if (p < 4) res.set_header("Link", "<" + base + "/test/header_link?p=" + std::to_string(p + 1) + ">; rel=\"next\"");

@@ -14,6 +14,7 @@
 //   /test/cursor?after=                  {"records": [...], "cursors": {"next": ...}}
 //   /test/json_link?p=                   {"data": [...], "links": {"next": "/test/json_link?p=2"}}
 //   /test/header_link?p=                 [...] with Link: <...>; rel="next"
+//   /test/header_cursor?cursor=          [2 rows] with NextPageToken: tok-2, tok-3 (pages 1..3)
 //   /test/redirect?to=URL&code=302      redirects to URL (keep_query=1: with the other parameters)
 //   /test/link?next=URL                  {"data": [{"id": 1}], "next": URL}
 //   /test/link_header?next=URL           [{"id": 1}] with Link: <URL>; rel="next"

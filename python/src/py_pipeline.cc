@@ -227,7 +227,9 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
       for (auto& r : *made) rs.push_back(std::move(r));
       continue;
     }
-    rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors));
+    // (options, open[, table_name function]).
+    rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors,
+                                    t.size() > 2 ? t[2].ptr() : nullptr));
   }
   StatusOr<LoadInfo> info = [&] {
     py::gil_scoped_release release;

@@ -23,11 +23,14 @@ void DecRefWithGil(PyObject* obj) {
 
 class PyIterSource : public RecordSource {
  public:
-  PyIterSource(std::string name, PyObject* iterator, std::shared_ptr<PyErrorSlot> errors)
-      : name_(std::move(name)), iterator_(iterator), errors_(std::move(errors)) {
+  PyIterSource(std::string name, PyObject* iterator, std::shared_ptr<PyErrorSlot> errors,
+               std::shared_ptr<PyObject> table_fn)
+      : name_(std::move(name)), iterator_(iterator), errors_(std::move(errors)), table_fn_(std::move(table_fn)) {
     chunk_.reserve(kChunkBytes + (64 << 10));
   }
   ~PyIterSource() override { DecRefWithGil(iterator_); }
+  bool routes_tables() const override { return table_fn_ != nullptr; }
+  const std::string* table() const override { return next_ > 0 && next_ <= tables_.size() ? &tables_[next_ - 1] : nullptr; }
 
   StatusOr<bool> Next(std::string_view* json, std::string* where) override {
     if (next_ >= ends_.size()) {
@@ -57,6 +60,7 @@ class PyIterSource : public RecordSource {
   Status Refill() {
     chunk_.clear();
     ends_.clear();
+    tables_.clear();
     next_ = 0;
     PyGILState_STATE g = PyGILState_Ensure();
     Status status = Pull();
@@ -92,6 +96,7 @@ class PyIterSource : public RecordSource {
   }
 
   Status Row(PyObject* row) {
+    if (table_fn_) DLT_RETURN_IF_ERROR(TableOf(row));
     size_t start = chunk_.size();
     std::string error;
     bool ok;
@@ -104,6 +109,7 @@ class PyIterSource : public RecordSource {
     }
     if (!ok) {
       chunk_.resize(start);
+      if (table_fn_) tables_.pop_back();
       done_ = true;
       // As dlt's serializer raises it, so user code can catch the type.
       PyErr_SetString(PyExc_TypeError, error.c_str());
@@ -111,6 +117,31 @@ class PyIterSource : public RecordSource {
       return InvalidArgument("resource `" + name_ + "`: item " + std::to_string(item_ + ends_.size() + 1) + ": " + error);
     }
     ends_.push_back(chunk_.size());
+    return Status::Ok();
+  }
+
+  // The table dlt's table_name function names for `row` (called with the row, as dlt calls it
+  // with each item).
+  Status TableOf(PyObject* row) {
+    PyObject* name = PyObject_CallOneArg(table_fn_.get(), row);
+    if (!name) return Failed("its table_name function: " + errors_->Capture(name_));
+    Py_ssize_t n = 0;
+    const char* text = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &n) : nullptr;
+    if (!text || n == 0) {
+      PyObject* repr = PyObject_Repr(name);
+      std::string shown = repr && PyUnicode_Check(repr) ? PyUnicode_AsUTF8(repr) : "?";
+      Py_XDECREF(repr);
+      Py_DECREF(name);
+      PyErr_Clear();
+      std::string why = "resource `" + name_ + "`: its table_name function returned " + shown +
+                        " for item " + std::to_string(item_ + ends_.size() + 1) + "; it must return a table name (str)";
+      PyErr_SetString(PyExc_ValueError, why.c_str());
+      errors_->Capture(name_);
+      done_ = true;
+      return InvalidArgument(why);
+    }
+    tables_.emplace_back(text, static_cast<size_t>(n));
+    Py_DECREF(name);
     return Status::Ok();
   }
 
@@ -125,6 +156,8 @@ class PyIterSource : public RecordSource {
   std::shared_ptr<PyErrorSlot> errors_;
   std::string chunk_;         // rows, back to back
   std::vector<size_t> ends_;  // end offset of each row in chunk_
+  std::shared_ptr<PyObject> table_fn_;  // dlt's table_name function, or null
+  std::vector<std::string> tables_;     // with table_fn_: the table of each row in chunk_
   size_t next_ = 0;
   uint64_t item_ = 0;  // rows handed out
   uint64_t bytes_ = 0;
@@ -166,15 +199,21 @@ PyObject* PyErrorSlot::Release() {
   return e;
 }
 
-Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors) {
+Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors,
+                            PyObject* table_fn) {
   Py_INCREF(open);
   std::shared_ptr<PyObject> opener(open, DecRefWithGil);
+  std::shared_ptr<PyObject> route;
+  if (table_fn && table_fn != Py_None) {
+    Py_INCREF(table_fn);
+    route = std::shared_ptr<PyObject>(table_fn, DecRefWithGil);
+  }
   std::string name = options.name;
   std::optional<std::string> cursor;
   if (options.incremental) cursor = options.incremental->cursor_path;
   return ResourceAccess::FromSource(
       std::move(options),
-      [opener, errors, name, cursor](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
+      [opener, errors, name, cursor, route](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
         std::optional<std::string> last_value;
         if (cursor && context.last_value) {
           if (auto v = context.last_value(name, *cursor)) last_value = v->dump();
@@ -190,7 +229,7 @@ Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared
         if (!iterator) error = errors->Capture(name);
         PyGILState_Release(g);
         if (!iterator) return InvalidArgument("resource `" + name + "` raised: " + error);
-        return std::unique_ptr<RecordSource>(new PyIterSource(name, iterator, errors));
+        return std::unique_ptr<RecordSource>(new PyIterSource(name, iterator, errors, route));
       });
 }
 

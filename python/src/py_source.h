@@ -30,7 +30,9 @@ struct PyErrorSlot {
 };
 
 // A resource whose rows come from `open()` (a Python callable returning an iterable), called
-// with the GIL when the extract step opens the resource.
-Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors);
+// with the GIL when the extract step opens the resource. With `table_fn` (dlt's table_name
+// function; may be null) each row goes to the table `table_fn(row)` names.
+Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors,
+                            PyObject* table_fn = nullptr);
 
 }  // namespace dlt::python

@@ -43,6 +43,10 @@ class RecordSource {
   // location (name nullptr: they do not), which spares parsing `where` for every record.
   virtual const std::string* last_name() const { return nullptr; }
   virtual uint64_t last_line() const { return 0; }
+  // Sources that name each record's table themselves (dlt's table_name functions) return true;
+  // table() is then the table of the record Next() returned last (see routed_extract.h).
+  virtual bool routes_tables() const { return false; }
+  virtual const std::string* table() const { return nullptr; }
 };
 
 struct IncrementalSpec {

@@ -103,7 +103,7 @@ Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std
 
 StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
   static const std::vector<std::string> kTypes = {"auto", "single_page", "json_link", "header_link",
-                                                   "offset", "page_number", "cursor"};
+                                                   "header_cursor", "offset", "page_number", "cursor"};
   PaginatorSpec p;
   const ConfigNode* type_node = &n;
   if (n.kind == Kind::kString) {
@@ -133,7 +133,9 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
       {"page_number", {"base_page", "page", "page_param", "total_path", "maximum_page", "stop_after_empty_page",
                        "has_more_path"}},
       {"cursor", {"cursor_path", "cursor_param"}},
+      {"header_cursor", {"cursor_key", "cursor_param"}},
   };
+  if (p.type == "header_cursor") p.cursor_param = "cursor";  // dlt's default for this paginator
   const auto& known = keys[p.type];
   if (n.is_table()) {
     for (const auto& [k, v] : n.members) {
@@ -157,6 +159,7 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
       else if (k == "has_more_path") { DLT_ASSIGN_OR_RETURN(p.has_more_path, Str(c, v, k)); }
       else if (k == "cursor_path") { DLT_ASSIGN_OR_RETURN(p.cursor_path, Str(c, v, k)); }
       else if (k == "cursor_param") { DLT_ASSIGN_OR_RETURN(p.cursor_param, Str(c, v, k)); }
+      else if (k == "cursor_key") { DLT_ASSIGN_OR_RETURN(p.cursor_key, Str(c, v, k)); }
     }
   }
   if (p.type == "offset" && p.limit <= 0) {

@@ -26,7 +26,7 @@ namespace dlt::rest_api {
 using Json = nlohmann::ordered_json;
 
 struct PaginatorSpec {
-  // auto | single_page | json_link | header_link | offset | page_number | cursor
+  // auto | single_page | json_link | header_link | header_cursor | offset | page_number | cursor
   std::string type = "auto";
   std::string next_url_path = "next";    // json_link
   std::string links_next_key = "next";   // header_link
@@ -44,7 +44,8 @@ struct PaginatorSpec {
   bool stop_after_empty_page = true;     // offset, page_number
   std::string has_more_path;             // offset, page_number: a boolean in the body
   std::string cursor_path = "cursors.next";  // cursor
-  std::string cursor_param = "after";        // cursor
+  std::string cursor_param = "after";        // cursor; header_cursor: "cursor"
+  std::string cursor_key = "next";           // header_cursor: the response header holding the cursor
 };
 
 struct AuthSpec {

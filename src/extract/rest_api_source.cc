@@ -488,6 +488,15 @@ class PageCursor {
       std::optional<std::string> next;
       if (auto link = resp.Header("Link")) next = http::ParseLinkHeader(*link, pag_.links_next_key);
       return NextUrl(next, current);
+    } else if (t == "header_cursor") {
+      // dlt's HeaderCursorPaginator: the cursor is a response header, sent back as a query
+      // parameter; no header (or an empty one) is the last page.
+      auto v = resp.Header(pag_.cursor_key);
+      if (!v || v->empty()) {
+        done_ = true;
+      } else {
+        SetParam(req_.params, pag_.cursor_param, *v);
+      }
     } else if (t == "cursor") {
       const Json* v = First(body, pag_.cursor_path);
       if (!v || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty())) {

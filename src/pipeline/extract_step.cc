@@ -6,6 +6,7 @@
 #include "common/fault.h"
 #include "extract/extractor.h"
 #include "extract/resource_access.h"
+#include "extract/routed_extract.h"
 #include "extract/typed_extract.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
@@ -154,9 +155,28 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     const bool typed = source->kind() == SourceKind::kTyped;
     const fs::path jobs_dir = tmp / package_file::kNewJobs;
     const std::string stem = r.options().name + stem_index;
-    Status s = typed ? ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show,
-                                            ExtractPartBytes(64ull << 20))
-                     : ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
+    Status s;
+    if (source->routes_tables()) {
+      // Each table a record names gets the resource's hints under a key of its own (normalize
+      // finds a job's hints by the file name's part before the first dot), the resource's name
+      // kept inside them; the resource's own table gets nothing until a record names it.
+      res_json.erase(r.options().name);
+      int routed = 0;
+      auto stem_for = [&](const std::string& table) {
+        std::string key;
+        do key = r.options().name + "~" + std::to_string(++routed);
+        while (res_json.contains(key));
+        ResourceOptions o = r.options();
+        o.table_name = table;
+        res_json[key] = HintsToJson(o);
+        return key + stem_index;
+      };
+      s = ExtractRoutedResource(*source, jobs_dir, stem_for, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
+    } else if (typed) {
+      s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(64ull << 20));
+    } else {
+      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
+    }
     // Normalize reads each job by the kind recorded here (package_manifest.h).
     for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;
     if (!s.ok()) {

@@ -352,6 +352,9 @@ endpoint = { path = "json_link", paginator = { type = "json_link", next_url_path
 name = "header_link"
 endpoint = { path = "header_link", paginator = "header_link" }
 [[resources]]
+name = "header_cursor"
+endpoint = { path = "header_cursor", paginator = { type = "header_cursor", cursor_key = "NextPageToken" } }
+[[resources]]
 name = "auto_header"
 endpoint = "header_link"
 [[resources]]
@@ -370,6 +373,7 @@ endpoint = { path = "page", paginator = { type = "page_number", base_page = 1 } 
   EXPECT_EQ(Ids(l.rows["cursor"]), (std::vector<int>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(Ids(l.rows["json_link"]), (std::vector<int>{2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(Ids(l.rows["header_link"]), (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(Ids(l.rows["header_cursor"]), (std::vector<int>{11, 12, 21, 22, 31, 32}));
   EXPECT_EQ(Ids(l.rows["auto_header"]), (std::vector<int>{1, 2, 3, 4}));
   EXPECT_EQ(Ids(l.rows["auto_json"]), (std::vector<int>{2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(Ids(l.rows["single"]), (std::vector<int>{2, 3}));
@@ -379,6 +383,10 @@ endpoint = { path = "page", paginator = { type = "page_number", base_page = 1 } 
   EXPECT_EQ(offsets[2].params["offset"], "20");
   EXPECT_EQ(offsets[2].params["limit"], "10");
   EXPECT_EQ(server.RequestsTo("/test/page").size(), 3u + 4u);
+  auto cursors = server.RequestsTo("/test/header_cursor");
+  ASSERT_EQ(cursors.size(), 3u);
+  EXPECT_EQ(cursors[0].params.count("cursor"), 0u);
+  EXPECT_EQ(cursors[2].params["cursor"], "tok-3");  // the NextPageToken header of page 2, as `cursor`
 }
 
 TEST(RestApiResources, AuthDependentResourcesPostAndActions) {

@@ -21,13 +21,18 @@ class Incremental:
                  lag: Optional[float] = None, range_start: str = "closed", range_end: str = "open") -> None:
         if cursor_path is not None and not isinstance(cursor_path, str):
             raise ValueError(f"cursor_path must be a string (a field name or a JSON path), got {cursor_path!r}")
-        if last_value_func not in (max, min):
-            name = getattr(last_value_func, "__name__", repr(last_value_func))
-            raise NotImplementedError(
-                f"incremental `{cursor_path}`: last_value_func `{name}` is not supported by dlt-cpp; use max or min")
+        if isinstance(last_value_func, str):
+            if last_value_func not in ("max", "min"):
+                raise ValueError(f"Unknown `last_value_func={last_value_func}` passed as string. Provide a callable "
+                                 f"to use a custom function.")
+            last_value_func = max if last_value_func == "max" else min
+        if not callable(last_value_func):
+            raise ValueError(f"last_value_func must be max, min or a callable on a sequence of values, "
+                             f"got {last_value_func!r}")
         _check_range(cursor_path, initial_value, end_value, last_value_func)
-        if lag:
-            raise NotImplementedError(f"incremental `{cursor_path}`: lag is not supported by dlt-cpp yet")
+        if lag is not None and (isinstance(lag, bool) or not isinstance(lag, (int, float))):
+            raise ValueError(f"incremental `{cursor_path}`: lag must be a number (seconds for datetime cursors), "
+                             f"got {lag!r}")
         for edge, v in (("range_start", range_start), ("range_end", range_end)):
             if v not in ("open", "closed"):
                 raise ValueError(f"{edge} must be open or closed, got {v!r}")
@@ -51,10 +56,29 @@ class Incremental:
     @property
     def last_value(self) -> Any:
         """The cursor's value after the last run (or initial_value on the first run, and always
-        with an end_value: a backfill range starts at initial_value)."""
+        with an end_value: a backfill range starts at initial_value); with lag, moved back by it."""
+        from dlt.extract.incremental_transform import start_value
+
         if self.end_value is not None:
             return self.initial_value
-        return self._last_value if self._has_state else self.initial_value
+        return start_value(self, self._last_value) if self._has_state else self.initial_value
+
+    @property
+    def _in_python(self) -> bool:
+        """A custom last_value_func or a lag: the cursor is filtered in Python (incremental_transform),
+        not by the engine, whose cursor knows max and min without lag."""
+        return bool(self.lag) or self.last_value_func not in (max, min)
+
+    def _bind_python(self, resource: Any, resource_state: dict) -> Any:
+        """The Python filter of this extract, with the stored state read from `resource_state`."""
+        from dlt.extract.incremental_transform import CursorFilter
+
+        if not self.cursor_path:
+            raise ValueError(f"resource `{resource.name}`: the incremental has no cursor_path")
+        f = CursorFilter(self, resource.name, resource._hints.get("primary_key"), resource_state)
+        self._has_state = f.stored_last is not None and self.end_value is None
+        self._last_value = f.stored_last
+        return f
 
     @property
     def start_value(self) -> Any:
@@ -111,11 +135,16 @@ def _check_range(cursor_path: Any, initial_value: Any, end_value: Any, last_valu
         raise ConfigurationValueError(
             f"Incremental `initial_value={initial_value}` and `end_value={end_value}` are not comparable. Make "
             f"sure they are of the same type and tz-awareness: {exc}") from exc
-    if not ok:
+    if not ok and last_value_func in (max, min):
         adject = "higher" if last_value_func is max else "lower"
         raise ConfigurationValueError(
             f"Incremental `initial_value={initial_value}` is {adject} than `end_value={end_value}`. 'end_value' "
             f"must be {adject} than `initial_value`.")
+    if not ok:
+        name = getattr(last_value_func, "__name__", repr(last_value_func))
+        raise ConfigurationValueError(
+            f"Incremental `initial_value={initial_value}` is greater than `end_value={end_value}` as determined by "
+            f"the custom `last_value_func`. The result of `{name}([end_value, initial_value])` must equal `end_value`")
 
 
 def incremental_param(fn: Optional[Callable]) -> Optional[str]:

@@ -50,8 +50,13 @@ class DltResource:
         return self._name
 
     @property
-    def table_name(self) -> str:
+    def table_name(self) -> Any:
+        """The table's name, or the function of an item that names it (dlt's dynamic tables)."""
         return self._hints.get("table_name") or self._name
+
+    def _table_name_fn(self) -> Optional[Callable[[Any], str]]:
+        t = self._hints.get("table_name")
+        return t if callable(t) else None
 
     @property
     def write_disposition(self) -> str:
@@ -71,8 +76,15 @@ class DltResource:
 
         return self._hints.get("incremental") or find_incremental(self)
 
-    def compute_table_schema(self) -> Dict[str, Any]:
-        t: Dict[str, Any] = {"name": self.table_name, "write_disposition": self.write_disposition}
+    def compute_table_schema(self, item: Any = None) -> Dict[str, Any]:
+        name = self.table_name
+        if callable(name):
+            if item is None:
+                from dlt.extract.exceptions import DataItemRequiredForDynamicTableHints
+
+                raise DataItemRequiredForDynamicTableHints(self._name)
+            name = name(item)
+        t: Dict[str, Any] = {"name": name, "write_disposition": self.write_disposition}
         cols = _hints.columns_list(self._hints.get("columns"))
         if cols:
             t["columns"] = {c["name"]: c for c in cols}
@@ -105,9 +117,9 @@ class DltResource:
         for k, v in given.items():
             if v is None:
                 continue
-            if k == "table_name" and callable(v):
-                raise NotImplementedError(
-                    f"resource `{self._name}`: a table_name function (dynamic table names) is not supported by dlt-cpp yet")
+            if k == "table_name" and not callable(v) and not isinstance(v, str):
+                raise ValueError(f"resource `{self._name}`: table_name must be a string or a function of an item "
+                                 f"that returns one, got {type(v).__name__}")
             if k == "write_disposition":
                 _hints.write_disposition_name(v)
             self._hints[k] = v
@@ -156,7 +168,8 @@ class DltResource:
     def from_data(data: Any, name: Optional[str] = None, **hints: Any) -> "DltResource":
         if isinstance(data, DltResource):
             return data
-        if name is None:
+        if name is None or callable(name):
+            # a table_name function names tables, not the resource: its name comes from the data
             name = _name_of(data)
         if name is None:
             raise ResourceNameMissing()
@@ -212,7 +225,9 @@ class DltResource:
     def _native_options(self, defaults: Dict[str, Any]) -> Dict[str, Any]:
         h = dict(defaults)
         h.update({k: v for k, v in self._hints.items() if v is not None})
-        opts: Dict[str, Any] = {"name": self._name, "table_name": h.get("table_name") or self._name}
+        table = h.get("table_name")
+        # a table_name function routes each row itself (the engine calls it, see _resources)
+        opts: Dict[str, Any] = {"name": self._name, "table_name": self._name if callable(table) else table or self._name}
         wd = _hints.write_disposition_name(h.get("write_disposition"))
         if wd:
             opts["write_disposition"] = wd
@@ -229,7 +244,7 @@ class DltResource:
         if h.get("max_table_nesting") is not None:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
         inc = self.incremental
-        if inc is not None:
+        if inc is not None and not inc._in_python:
             opts["incremental"] = inc._native_options(self)
         return opts
 

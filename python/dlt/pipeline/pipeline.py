@@ -325,7 +325,12 @@ class Pipeline:
                     out.append(specs[id(r._sql)])
                 specs[id(r._sql)][1].append(r._sql_options(defaults))
                 continue
-            out.append((r._native_options(defaults), _opener(r, tees.get(id(r)))))
+            opts = r._native_options(defaults)
+            table_fn = r._table_name_fn()
+            if table_fn is not None:
+                out.append((opts, _opener(r, tees.get(id(r))), table_fn))  # each row to the table it names
+            else:
+                out.append((opts, _opener(r, tees.get(id(r)))))
         return out
 
     def _refresh(self, mode: Optional[str]) -> None:
@@ -487,9 +492,15 @@ def _opener(resource: DltResource, tee: Optional[_Tee]) -> Any:
     def open_items(last_value_json: Optional[str]) -> Any:
         current._enter_resource(resource.name)
         inc = resource.incremental
-        if inc is not None:
+        cursor = None
+        if inc is not None and inc._in_python:
+            # a custom last_value_func or a lag: filtered here, its state kept in the resource's state
+            cursor = inc._bind_python(resource, current.resource_state(resource.name))
+        elif inc is not None:
             inc._set_state(last_value_json)
         items = resource._items()
+        if cursor is not None:
+            items = cursor.rows(items)
         return tee.record(items) if tee is not None else items
 
     return open_items

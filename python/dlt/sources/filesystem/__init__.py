@@ -167,6 +167,9 @@ def _new_files(resource_name: str, inc: Any, items: List[FileItemDict]) -> List[
     from dlt.pipeline.current import resource_state
 
     key = inc.cursor_path
+    if inc._in_python:
+        raise NotImplementedError(f"resource `{resource_name}`: lag and a custom last_value_func are not supported "
+                                  "by dlt-cpp on file listings (use max or min without lag)")
     if any(key not in i for i in items):
         raise ValueError(f"filesystem incremental: `{key}` is not a field of listed files "
                          "(use modification_date, size_in_bytes, file_name, ...)")

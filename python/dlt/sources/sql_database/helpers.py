@@ -151,6 +151,10 @@ class SqlTableResource(DltResource):
 
     def _sql_options(self, defaults: Dict[str, Any]) -> Dict[str, Any]:
         """The engine's SqlTableOptions of this table, with the hints as the pipeline applies them."""
+        inc = self.incremental
+        if inc is not None and inc._in_python:
+            raise NotImplementedError(f"resource `{self.name}`: lag and a custom last_value_func are not supported "
+                                      "by dlt-cpp on sql_database tables (the engine's query uses max or min)")
         opts = self._native_options(defaults)
         opts["table"] = self._sql_table
         if self._sql_schema:

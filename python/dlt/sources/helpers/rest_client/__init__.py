@@ -6,6 +6,7 @@ an auth method and stand for the dict form of the same configuration (see `_rest
 
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth, HttpBasicAuth  # noqa: F401
 from dlt.sources.helpers.rest_client.paginators import (  # noqa: F401
+    HeaderCursorPaginator,
     HeaderLinkPaginator,
     JSONLinkPaginator,
     JSONResponseCursorPaginator,

@@ -90,9 +90,13 @@ class JSONResponseCursorPaginator(BasePaginator):
 
 
 class HeaderCursorPaginator(BasePaginator):
+    """The cursor of the next page is the response header `cursor_key`, sent back as the query
+    parameter `cursor_param`; a response without it is the last page."""
+
+    _type = "header_cursor"
+
     def __init__(self, cursor_key: str = "next", cursor_param: str = "cursor") -> None:
-        raise NotImplementedError("HeaderCursorPaginator is not supported by dlt-cpp yet: use header_link, json_link, "
-                                  "cursor, offset or page_number")
+        super().__init__(cursor_key=cursor_key, cursor_param=cursor_param)
 
 
 def _no_body(**paths: Any) -> None:

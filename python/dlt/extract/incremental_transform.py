@@ -1,0 +1,179 @@
+"""The incremental cursor filtered in Python, for what the engine's cursor does not do: a custom
+`last_value_func` (any callable on a sequence of cursor values) and `lag`.
+
+It follows dlt 1.26's rules: a row passes when the function puts its value at or past the start
+value; rows at the start value seen in the last run are told apart by the hash of their primary
+key (or of the whole row) and skipped; `end_value` bounds a backfill range whose state is thrown
+away. With `lag` (max/min only) the run starts `lag` back from the stored last value (seconds for
+datetimes and ISO strings, days for dates, the number itself for numbers), never before
+`initial_value`; boundary de-duplication is off (a merge on the primary key keeps rows
+exactly-once) and the stored last value never moves back. The state is the same
+`incremental.<cursor_path>` dict of the resource's state the engine keeps.
+"""
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any, Dict, Iterator, List, Optional
+
+
+def _digest(text: str) -> str:
+    """dlt's digest128: base64 of 15 bytes of shake_128, without padding."""
+    return base64.b64encode(hashlib.shake_128(text.encode("utf-8")).digest(15)).decode("ascii").rstrip("=")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _lag_value(lag: float, value: Any, func: Any) -> Any:
+    """`value` moved `lag` back in the direction of `func` (max: earlier, min: later)."""
+    sign = -1 if func is max else 1
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return (date.fromisoformat(text) + timedelta(days=sign * lag)).isoformat()
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        except ValueError:
+            raise ValueError(f"lag is not supported for the cursor value {value!r}: strings must be ISO dates or "
+                             f"datetimes") from None
+        out = (dt + timedelta(seconds=sign * lag)).isoformat(
+            timespec="microseconds" if dt.microsecond or (dt + timedelta(seconds=sign * lag)).microsecond else "seconds")
+        return out[:-6] + "Z" if text.endswith("Z") and out.endswith("+00:00") else out
+    if isinstance(value, datetime):
+        return value + timedelta(seconds=sign * lag)
+    if isinstance(value, date):
+        return value + timedelta(days=sign * lag)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"lag is not supported for a cursor of type {type(value).__name__}: use datetimes, dates, "
+                         f"ISO strings or numbers")
+    moved = value + sign * lag
+    return int(moved) if isinstance(value, int) else moved
+
+
+def start_value(inc: Any, stored_last: Any) -> Any:
+    """Where this run starts: the stored last value (lag applied) or initial_value."""
+    if inc.end_value is not None or stored_last is None:
+        return inc.initial_value if stored_last is None or inc.end_value is not None else stored_last
+    if not inc.lag or inc.last_value_func not in (max, min):
+        return stored_last
+    lagged = _lag_value(inc.lag, stored_last, inc.last_value_func)
+    if inc.initial_value is not None and inc.last_value_func((inc.initial_value, lagged)) == inc.initial_value:
+        return inc.initial_value  # never before initial_value
+    return lagged
+
+
+class CursorFilter:
+    """Filters one extract's rows and writes the cursor's state when they are all read."""
+
+    def __init__(self, inc: Any, resource_name: str, primary_key: Any, resource_state: Dict[str, Any]) -> None:
+        self.inc = inc
+        self.func = inc.last_value_func
+        self.resource_name = resource_name
+        if inc.end_value is not None:  # a backfill range: its state is discarded
+            self.state: Dict[str, Any] = {}
+        else:
+            self.state = resource_state.setdefault("incremental", {}).setdefault(inc.cursor_path, {})
+        if not self.state:
+            self.state.update({"initial_value": inc.initial_value, "last_value": inc.initial_value,
+                               "unique_hashes": []})
+        self.stored_last = self.state.get("last_value")
+        self.start = start_value(inc, self.stored_last)
+        self.last = self.start
+        key = inc.primary_key if inc.primary_key is not None else primary_key
+        self.key = key
+        self.dedup = not (inc.range_start == "open" or inc.end_value is not None
+                          or (inc.lag and self.func in (max, min))
+                          or (isinstance(key, (list, tuple)) and len(key) == 0))
+        self.start_hashes = set(self.state.get("unique_hashes") or [])
+        self.last_rows: List[Any] = []
+        self.passed = False
+        self.moved = False  # the last value moved past the start: the start's hashes are obsolete
+        path = inc.cursor_path[2:] if inc.cursor_path.startswith("$.") else inc.cursor_path
+        self.path = path.split(".")
+
+    def _cursor(self, row: Any) -> Any:
+        v = row
+        for part in self.path:
+            if isinstance(v, dict):
+                if part not in v:
+                    return self._missing(row, "has no")
+                v = v[part]
+            elif hasattr(v, part):
+                v = getattr(v, part)
+            else:
+                return self._missing(row, "has no")
+        return v if v is not None else self._missing(row, "has None at")
+
+    def _missing(self, row: Any, what: str) -> Any:
+        if self.inc.on_cursor_value_missing == "raise":
+            from dlt.extract.exceptions import DltResourceException
+
+            raise DltResourceException(self.resource_name, f"Resource `{self.resource_name}`: the row {what} the "
+                                       f"cursor path `{self.inc.cursor_path}` of its incremental: {row!r}")
+        return None
+
+    def _hash(self, row: Any) -> str:
+        key = self.key
+        if key is None:
+            return _digest(_dumps(row))
+        if isinstance(key, str):
+            return _digest(_dumps(row[key]))
+        return _digest(_dumps([row[k] for k in key]))
+
+    def keep(self, row: Any) -> bool:
+        value = self._cursor(row)
+        if value is None:  # missing: "include" keeps it, "exclude" drops it
+            return self.inc.on_cursor_value_missing == "include"
+        func, end = self.func, self.inc.end_value
+        if end is not None:
+            if func((value, end)) != end:
+                return False
+            if self.inc.range_end == "open" and func((value,)) == end:
+                return False
+        self.passed = True
+        newest = func((value,)) if self.last is None else func((value, self.last))
+        if newest != self.last:
+            self.last = newest
+            self.moved = True
+            if self.dedup:
+                self.last_rows = [row]
+            return True
+        own = func((value,))
+        if self.inc.range_start == "open" and own == self.start:
+            return False
+        if (func((value,)) if self.start is None else func((value, self.start))) == self.start:
+            if own != self.start:
+                return False  # before the start
+            if self.dedup and self._hash(row) in self.start_hashes:
+                return False  # at the start and loaded before
+        if own == self.last and self.dedup:
+            self.last_rows.append(row)
+        return True
+
+    def rows(self, items: Iterator[Any]) -> Iterator[Any]:
+        for item in items:
+            if isinstance(item, list):
+                kept = [r for r in item if self.keep(r)]
+                if kept:
+                    yield kept
+            elif self.keep(item):
+                yield item
+        self.finish()
+
+    def finish(self) -> None:
+        last = self.last
+        if self.inc.lag and self.stored_last is not None and last is not None:
+            last = self.func((last, self.stored_last))  # the stored value never moves back
+        self.state["last_value"] = last
+        if self.passed:
+            self.state["start_value"] = self.stored_last
+        if self.dedup:
+            hashes = {self._hash(r) for r in self.last_rows}
+            if not self.moved:
+                hashes |= self.start_hashes
+            self.state["unique_hashes"] = sorted(hashes)
+        else:
+            self.state["unique_hashes"] = []
