@@ -44,7 +44,10 @@ namespace dlt::pg {
   X(get_result, PQgetResult)                            \
   X(set_notice_processor, PQsetNoticeProcessor)         \
   X(server_version, PQserverVersion)                    \
-  X(used_password, PQconnectionUsedPassword)
+  X(used_password, PQconnectionUsedPassword)           \
+  X(get_cancel, PQgetCancel)                            \
+  X(cancel, PQcancel)                                   \
+  X(free_cancel, PQfreeCancel)
 
 struct LibPq {
 #define DLT_LIBPQ_MEMBER(member, symbol) decltype(&symbol) member = nullptr;

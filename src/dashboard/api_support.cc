@@ -1,6 +1,8 @@
 // The dashboard API's replies, and a pipeline folder and its destination opened for a request.
 #include "dashboard/api_support.h"
 
+#include <stdlib.h>
+
 #include <algorithm>
 
 #include "common/fs.h"
@@ -141,6 +143,17 @@ StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineVie
                     v.config.Describe() + ")");
   }
   return v;
+}
+
+PrivateTempDir::PrivateTempDir(const std::string& prefix) {
+  std::error_code ec;
+  std::string t = (std::filesystem::temp_directory_path(ec) / (prefix + "XXXXXX")).string();
+  if (!ec && ::mkdtemp(t.data()) != nullptr) path_ = t;
+}
+
+PrivateTempDir::~PrivateTempDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace dlt::dashboard

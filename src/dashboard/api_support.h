@@ -14,6 +14,7 @@
 
 #include "dashboard/http_server.h"
 #include "destinations/destination_types.h"
+#include "dlt/sql.h"
 #include "dlt/workspace.h"
 #include "load/destination.h"
 #include "load/pipeline_state.h"
@@ -79,10 +80,48 @@ struct DestinationView {
 };
 StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineView& p);
 
+// A fresh directory only this user can enter (mkdtemp: mode 0700), removed with what it holds
+// when the object goes; path() is empty when it could not be made (api_support.cc).
+class PrivateTempDir {
+ public:
+  explicit PrivateTempDir(const std::string& prefix);
+  ~PrivateTempDir();
+  PrivateTempDir(const PrivateTempDir&) = delete;
+  PrivateTempDir& operator=(const PrivateTempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The dataset of a filesystem destination as a read-only DuckDB (filesystem_snapshot.cc):
+// `dest` is a DuckDB destination over a snapshot file of its tables; `keep` holds the snapshot's
+// directory while the request uses it.
+struct SnapshotView {
+  std::shared_ptr<const void> keep;
+  std::unique_ptr<Destination> dest;
+};
+StatusOr<SnapshotView> OpenFilesystemSnapshot(const PipelineView& p, Destination& files);
+
 // --- routes ------------------------------------------------------------------------------------
 
+// A statement of the query route run (query_route.cc): the typed rows (at most `limit` + 1, the
+// one more telling that rows were left out), or the reply to answer instead.
+struct QueryRun {
+  std::optional<ApiReply> error;
+  QueryResult result;
+  int limit = 0;
+  long long elapsed_ms = 0;
+  std::string destination_type;
+};
+QueryRun RunQuery(const Workspace& ws, const PipelineView& p, const HttpRequest& req);
 // GET .../pipelines/<name>/query?sql=...[&limit=n] (query_route.cc).
 ApiReply QueryRoute(const Workspace& ws, const PipelineView& p, const HttpRequest& req);
+// GET .../pipelines/<name>/query?sql=...&format=parquet: the same rows as a Parquet file
+// (query_parquet.cc). `secrets` are replaced in every value and name before the file is written.
+// A failure is answered as JSON through `error`.
+std::optional<HttpResponse> QueryParquetRoute(const Workspace& ws, const PipelineView& p, const HttpRequest& req,
+                                              const std::set<std::string>& secrets, ApiReply* error);
 // GET .../pipelines/<name>/runs[?limit=n]: the kept traces, newest first (history_route.cc).
 ApiReply RunsRoute(const PipelineView& p, const HttpRequest& req);
 // The incremental cursors of the pipeline's resources, from its local state (history_route.cc).

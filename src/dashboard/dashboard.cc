@@ -341,7 +341,16 @@ HttpResponse Dashboard::HandleApi(const HttpRequest& req) const {
            {"config", ConfigJson(*ws, p.trace)}};
     return respond(Reply(j));
   }
-  if (s.size() == 6 && what == "query") return respond(QueryRoute(*ws, p, req));
+  if (s.size() == 6 && what == "query") {
+    auto format = req.query.find("format");
+    if (format == req.query.end() || format->second == "json") return respond(QueryRoute(*ws, p, req));
+    if (format->second != "parquet") {
+      return respond(ErrorReply(400, "query parameter `format` must be json or parquet, got `" + format->second.substr(0, 40) + "`"));
+    }
+    ApiReply error;
+    if (auto file = QueryParquetRoute(*ws, p, req, KnownSecrets(&*ws), &error)) return *file;
+    return respond(error);
+  }
   if (s.size() == 6 && what == "runs") return respond(RunsRoute(p, req));
   if (s.size() == 6 && what == "cursors") return respond(Reply(Json{{"pipeline", p.name}, {"cursors", CursorsJson(p)}}));
   if (s.size() == 7 && what == "schema" && s[6] == "versions") return respond(SchemaVersionsRoute(*ws, p));

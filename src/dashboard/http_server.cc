@@ -39,6 +39,7 @@ const char* Reason(int status) {
     case 408: return "Request Timeout";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
+    case 499: return "Client Closed Request";
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
@@ -82,6 +83,17 @@ HttpResponse ErrorJson(int status, const std::string& message) {
 }
 
 }  // namespace
+
+bool ClientGone(int fd) {
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return true;
+  // Readable: either more bytes (a client sends nothing after its head, but they would be
+  // harmless) or the end of the stream.
+  char c;
+  return (p.revents & POLLIN) && ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(int port) {
   if (port < 0 || port > 65535) return InvalidArgument("--port must be between 0 and 65535, got " + std::to_string(port));
@@ -253,6 +265,7 @@ void HttpServer::Serve(const HttpHandler& handler, const HttpAdmission& admit) {
   // Connections still sending their head are cut; requests being answered finish (bounded by the
   // send timeout and the handler's own timeouts). The handler outlives them.
   for (const Waiting& w : waiting) ::close(w.fd);
+  stopping_.store(true);
   while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
@@ -283,6 +296,8 @@ void HttpServer::Dispatch(int fd, const std::string& head, const HttpHandler& ha
     return;
   }
   SetBlocking(fd);
+  req->client_fd = fd;
+  req->stopping = &stopping_;
   timeval tv{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   ++active_;

@@ -22,7 +22,15 @@ struct HttpRequest {
   std::vector<std::string> segments;       // the path split on '/', each percent-decoded
   std::map<std::string, std::string> query;  // percent-decoded; '+' is a space
   std::map<std::string, std::string> headers;  // names in lower case
+  // Set by the server, for a handler that runs long (a query): the client's connection, to
+  // notice that the client went away, and the server's flag that it is stopping (SIGINT/SIGTERM).
+  int client_fd = -1;
+  const std::atomic<bool>* stopping = nullptr;
 };
+
+// True when the client of `fd` has closed its end or the connection is broken (a page closed, a
+// fetch aborted, curl stopped): its answer would reach no one. Never blocks; reads nothing.
+bool ClientGone(int fd);
 
 struct HttpResponse {
   int status = 200;
@@ -70,6 +78,7 @@ class HttpServer {
   int stop_pipe_[2] = {-1, -1};
   int port_ = 0;
   std::atomic<int> active_{0};  // requests being answered
+  std::atomic<bool> stopping_{false};  // set when Serve stops accepting: long handlers give up
 };
 
 }  // namespace dlt::dashboard

@@ -625,7 +625,7 @@ TEST_F(Dashboard, InChromiumSwitchProfileOpenPipelineAndTableRowsMatchTheDestina
   b.Stop();
 }
 
-TEST_F(Dashboard, InChromiumAQueryIsSortedByAClickedColumnFilteredAndDownloadedAsCsv) {
+TEST_F(Dashboard, InChromiumAQueryIsSortedByAClickedColumnFilteredAndDownloadedAsCsvAndParquet) {
   ASSERT_TRUE(fs::exists("/usr/bin/chromium") && fs::exists("/usr/bin/chromedriver"))
       << "Debian's chromium and chromium-driver are needed (scripts/bootstrap.sh installs them)";
   TempDir profile_dir;
@@ -634,7 +634,9 @@ TEST_F(Dashboard, InChromiumAQueryIsSortedByAClickedColumnFilteredAndDownloadedA
   BackgroundProcess driver({"/usr/bin/chromedriver", "--port=" + std::to_string(driver_port)}, profile_dir.path(), env);
   ASSERT_FALSE(driver.WaitFor(std::regex("started successfully"), 20000).empty()) << driver.output();
   WebDriver b(driver_port);
-  ASSERT_TRUE(b.Start(profile_dir.path() / "chromium")) << driver.output();
+  const fs::path downloads = profile_dir.path() / "downloads";
+  fs::create_directories(downloads);
+  ASSERT_TRUE(b.Start(profile_dir.path() / "chromium", downloads)) << driver.output();
   const std::string base = "http://127.0.0.1:" + std::to_string(port_) + "/";
   // Waits until the page is ready on a query route and shows a result (or an error).
   auto wait_result = [&](const std::string& info_contains) {
@@ -686,7 +688,32 @@ TEST_F(Dashboard, InChromiumAQueryIsSortedByAClickedColumnFilteredAndDownloadedA
                                 "document.getElementById('download-csv').csv.text().then(done);"},
                      {"args", Json::array()}});
   EXPECT_EQ(csv, "id,customer,address__city\r\n4,c4,city1\r\n1,c1,city1\r\n");
-  EXPECT_TRUE(Contains(b.Text("#parquet-note"), "Parquet"));
+
+  // The Parquet download: the same rows, written by the server with their types.
+  EXPECT_EQ(b.Text("#download-parquet"), "download Parquet");
+  b.Click("#download-parquet");
+  const fs::path parquet = downloads / "orders-query.parquet";
+  for (int i = 0; i < 300 && !fs::exists(parquet); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(parquet)) << "no download in " << downloads;
+  duckdb::QueryResult back = QueryDuckDbTyped(":memory:", "SELECT * FROM read_parquet('" + parquet.string() + "')", false);
+  EXPECT_EQ(back.column_names, (std::vector<std::string>{"id", "customer", "address__city"}));
+  EXPECT_EQ(back.column_types, (std::vector<std::string>{"BIGINT", "VARCHAR", "VARCHAR"}));
+  ASSERT_EQ(back.rows.size(), 2u);
+  EXPECT_EQ(back.rows[0][0].text, "4");  // sorted and filtered as shown
+  EXPECT_EQ(back.rows[1][0].text, "1");
+
+  // A query left running when the user moves on is aborted by the page and cancelled in DuckDB.
+  b.Script("document.getElementById('where-input').value = '';"
+           "document.getElementById('sql-input').value = "
+           "'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b';");
+  b.Click("#run-query");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  b.Click("a.tab[data-tab='schema']");
+  EXPECT_FALSE(server_->WaitFor(std::regex("cancelled the query of pipeline `orders` after [0-9]+ ms: "
+                                           "the client closed the connection"), 5000).empty())
+      << server_->output();
+  b.Go(base + "#/profiles/tests/pipelines/orders/query");
+  ASSERT_TRUE(b.WaitForRoute("/profiles/tests/pipelines/orders/query")) << b.Html();
 
   // A refused statement is the database's message on the page.
   b.Script("document.getElementById('where-input').value = '';"

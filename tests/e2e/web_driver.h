@@ -37,15 +37,17 @@ class WebDriver {
     if (r->status != 200) ADD_FAILURE() << "WebDriver " << method << " " << url << ": " << r->status << " " << r->body;
     return j.is_discarded() ? Json() : j["value"];
   }
-  bool Start(const std::filesystem::path& profile_dir) {
-    Json caps = {{"capabilities",
-                  {{"alwaysMatch",
-                    {{"browserName", "chrome"},
-                     {"goog:chromeOptions",
-                      {{"binary", "/usr/bin/chromium"},
-                       {"args", {"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                 "--user-data-dir=" + profile_dir.string(), "--window-size=1280,1000"}}}}}}}}};
+  // `downloads`: where a clicked download is saved, without asking (none: the browser's default).
+  bool Start(const std::filesystem::path& profile_dir, const std::filesystem::path& downloads = {}) {
+    Json options = {{"binary", "/usr/bin/chromium"},
+                    {"args", {"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                              "--user-data-dir=" + profile_dir.string(), "--window-size=1280,1000"}}};
+    if (!downloads.empty()) {
+      options["prefs"] = {{"download.default_directory", downloads.string()}, {"download.prompt_for_download", false},
+                          {"download.directory_upgrade", true}, {"safebrowsing.enabled", false}};
+    }
+    Json caps = {{"capabilities", {{"alwaysMatch", {{"browserName", "chrome"}, {"goog:chromeOptions", options}}}}}};
     Json v = Call("POST", "/session", caps);
     if (!v.is_object() || !v.contains("sessionId")) return false;
     session_ = v["sessionId"];

@@ -45,8 +45,8 @@ const profileLabel = (p) => (p === "-" ? "pipelines" : `profile ${p}`);
 const pipelineRoute = (p, n, tab) => `${profileRoute(p)}/pipelines/${enc(n)}${tab && tab !== "overview" ? "/" + tab : ""}`;
 const tableRoute = (p, n, t, offset) => `${profileRoute(p)}/pipelines/${enc(n)}/tables/${enc(t)}${offset ? "?offset=" + offset : ""}`;
 
-async function api(path) {
-  const r = await fetch("/api" + path, { headers: { Accept: "application/json" }, cache: "no-store" });
+async function api(path, signal) {
+  const r = await fetch("/api" + path, { headers: { Accept: "application/json" }, cache: "no-store", signal });
   let body = null;
   try {
     body = await r.json();
@@ -375,6 +375,13 @@ function dataGrid(id, columns, rows, typeOf, headerCell) {
       : h("td", { class: NUMERIC.has(typeOf(columns[i])) ? "num" : null, title: v }, v))))));
 }
 
+let runningQuery = null;  // the AbortController of the query being fetched
+function abortQuery() {
+  if (runningQuery) runningQuery.abort();
+  runningQuery = null;
+}
+window.addEventListener("pagehide", abortQuery);
+
 async function pageQuery(profile, name, p, params) {
   const q = { sql: params.get("sql") || "", where: params.get("where") || "", sort: params.get("sort") || "", dir: params.get("dir") || "asc" };
   const sqlBox = h("textarea", { id: "sql-input", class: "mono", rows: 5, spellcheck: "false",
@@ -400,10 +407,18 @@ async function pageQuery(profile, name, p, params) {
     h("div", { class: "pager" }, h("button", { id: "run-query", onclick: () => run() }, "Run")));
   if (!q.sql) return [form];
   let r;
+  const queryPath = `/profiles/${enc(profile)}/pipelines/${enc(name)}/query?sql=${enc(effectiveSql(q))}`;
+  // One query at a time: a new one (or leaving the page) aborts the one still running, and the
+  // server then cancels its statement in the database.
+  abortQuery();
+  const mine = (runningQuery = new AbortController());
   try {
-    r = await api(`/profiles/${enc(profile)}/pipelines/${enc(name)}/query?sql=${enc(effectiveSql(q))}`);
+    r = await api(queryPath, mine.signal);
   } catch (e) {
+    if (e.name === "AbortError") return [form, h("p", { class: "muted", id: "query-aborted" }, "The query was stopped.")];
     return [form, errorBox(e, "query-error")];
+  } finally {
+    if (runningQuery === mine) runningQuery = null;
   }
   const header = (c) => {
     const sorted = c.name === q.sort;
@@ -419,7 +434,9 @@ async function pageQuery(profile, name, p, params) {
       h("span", { id: "query-info" }, info),
       Object.assign(h("a", { id: "download-csv", class: "button", href: URL.createObjectURL(csv), download: `${name}-query.csv` },
         "download CSV"), { csv }),
-      h("span", { class: "muted", id: "parquet-note" }, "Parquet download is not offered yet (the database is opened without file access).")),
+      // The server runs the statement again and writes the same rows with their types.
+      h("a", { id: "download-parquet", class: "button", href: `/api${queryPath}&limit=${r.limit}&format=parquet`,
+        download: `${name}-query.parquet` }, "download Parquet")),
     dataGrid("query-result", r.columns, r.rows, (c) => c.type, header))];
 }
 
@@ -468,6 +485,7 @@ async function pageTable(profile, name, table, params) {
 
 async function route() {
   const mine = ++generation;
+  abortQuery();  // another page, or the same query again: the running one is not waited for
   const raw = location.hash.replace(/^#/, "");
   const [path, query] = raw.split("?");
   const parts = path.split("/").filter(Boolean).map((p) => { try { return decodeURIComponent(p); } catch (e) { return p; } });

@@ -46,6 +46,12 @@ class FilesystemDestination : public Destination {
   StatusOr<std::vector<std::string>> TableColumns(const std::string& table) override;
   StatusOr<uint64_t> CountRows(const std::string& table) override;
   StatusOr<RowPage> ReadRows(const std::string& table, uint64_t limit, uint64_t offset) override;
+  // The newest `_dlt_load_id` among the table's rows (what the dashboard shows as last loaded).
+  StatusOr<std::optional<std::string>> NewestLoadId(const std::string& table) override;
+  // DuckDB's reader over a table's files ("read_parquet([...])" of local paths, S3 files
+  // downloaded first), empty when it has none: for a reader of the dataset in another DuckDB
+  // (the dashboard's SQL snapshot).
+  StatusOr<std::string> ReaderSql(const std::string& table);
   Status LimitReadTime(int seconds) override {
     (void)seconds;  // reads are of local files
     return Status::Ok();
@@ -61,8 +67,6 @@ class FilesystemDestination : public Destination {
   StatusOr<std::vector<std::string>> TableFiles(const std::string& table, const std::string& schema_name);
   // The schema name the dataset's files use (from the newest load record), for table prefixes.
   std::string SchemaNameForReads();
-  // DuckDB's reader over a table's files ("read_parquet([...])"), empty when it has none.
-  StatusOr<std::string> ReaderSql(const std::string& table);
   StatusOr<DuckDbClient*> Engine();
   Status ExportJob(const Table& table, const PackageJob& job, const std::string& target);
   Status DeleteTableFiles(const std::string& table, const std::string& schema_name,

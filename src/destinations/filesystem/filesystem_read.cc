@@ -196,4 +196,20 @@ StatusOr<RowPage> FilesystemDestination::ReadRows(const std::string& table, uint
   return page;
 }
 
+StatusOr<std::optional<std::string>> FilesystemDestination::NewestLoadId(const std::string& table) {
+  if (table.starts_with("_dlt")) return std::optional<std::string>();
+  DLT_ASSIGN_OR_RETURN(auto columns, TableColumns(table));
+  if (std::find(columns.begin(), columns.end(), "_dlt_load_id") == columns.end()) return std::optional<std::string>();
+  DLT_ASSIGN_OR_RETURN(std::string from, ReaderSql(table));
+  DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
+  // Distinct ids (one per load), compared as the numbers they are.
+  DLT_ASSIGN_OR_RETURN(auto rows, engine->Query("SELECT DISTINCT CAST(_dlt_load_id AS VARCHAR) FROM " + from));
+  std::optional<std::string> newest;
+  for (const auto& r : rows) {
+    if (r.empty() || !r[0]) continue;
+    if (!newest || LoadIdLess(*newest, *r[0])) newest = *r[0];
+  }
+  return newest;
+}
+
 }  // namespace dlt

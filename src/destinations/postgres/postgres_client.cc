@@ -36,7 +36,14 @@ std::string Scrub(std::string msg, const PostgresCredentials& c) {
 }  // namespace
 
 PostgresClient::~PostgresClient() {
+  if (cancel_ && g_pq) g_pq->free_cancel(static_cast<PGcancel*>(cancel_));
   if (conn_ && g_pq) g_pq->finish(static_cast<PGconn*>(conn_));
+}
+
+void PostgresClient::Interrupt() {
+  if (!cancel_) return;
+  char error[256];
+  g_pq->cancel(static_cast<PGcancel*>(cancel_), error, sizeof error);  // best effort: nothing to report to
 }
 
 StatusOr<std::unique_ptr<PostgresClient>> PostgresClient::Connect(const PostgresCredentials& c, bool read_only) {
@@ -64,6 +71,7 @@ StatusOr<std::unique_ptr<PostgresClient>> PostgresClient::Connect(const Postgres
     return Unavailable("cannot connect to " + target + ": " + err);
   }
   g_pq->set_notice_processor(conn, IgnoreNotice, nullptr);
+  client->cancel_ = g_pq->get_cancel(conn);
   DLT_RETURN_IF_ERROR(client->Execute("SET TIME ZONE 'UTC'"));
   return client;
 }

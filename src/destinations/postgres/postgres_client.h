@@ -35,6 +35,10 @@ class PostgresClient : public SqlClient {
   std::string QuoteIdentifier(std::string_view name) const override;
   std::string QuoteLiteral(std::string_view text) const override;
   std::string NowSql() const override { return "now()"; }
+  // Asks the server to cancel the statement running now (PQcancel, from another thread: the
+  // dashboard when its client goes away or it is stopped). The statement then fails with
+  // "canceling statement due to user request".
+  void Interrupt() override;
 
   std::string server_version() const;
 
@@ -44,6 +48,7 @@ class PostgresClient : public SqlClient {
   // The rows of a finished PGresult (cleared here) as QueryTyped returns them.
   StatusOr<QueryResult> TypedResult(void* result, std::string_view sql) const;
   void* conn_ = nullptr;  // PGconn*
+  void* cancel_ = nullptr;  // PGcancel*, made at connect time: PQcancel on it is thread-safe
   std::string where_;     // "postgres loader@127.0.0.1:5432/dw"
 };
 
