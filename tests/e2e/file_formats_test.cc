@@ -77,7 +77,7 @@ TEST(FileFormats, ParquetKeepsDecimalsAndTimestampsAndNormalizesListsAndStructsA
                          "COPY (SELECT 1 AS id, 12345678901234567890.123456789::DECIMAL(38,9) AS amount, "
                          "TIMESTAMPTZ '2024-05-06 07:08:09.5+00' AS at, [1, 2, 3] AS nums, "
                          "{'city': 'Oslo', 'zip': 150} AS address, NULL::VARCHAR AS missing, "
-                         "[{'sku': 'a', 'qty': 2}] AS lines, DATE '2024-02-29' AS day, '\\x00FF'::BLOB AS raw "
+                         "[{'sku': 'a', 'qty': 2}] AS lines, DATE '2024-02-29' AS day, '\\x00\\xFF'::BLOB AS raw "
                          "UNION ALL SELECT 2, -0.5, NULL, [], NULL, 'z', NULL, NULL, NULL) TO '" + file.string() +
                          "' (FORMAT parquet)"));
   w.Write("files.toml", Pipeline("data/*.parquet", "format = \"parquet\"\n"));
