@@ -27,7 +27,7 @@ int JobWriterSet::Slot(const std::string& table) {
   auto it = slot_of_.find(table);
   if (it != slot_of_.end()) return it->second;
   int slot = static_cast<int>(slots_.size());
-  slots_.push_back({table, nullptr});
+  slots_.push_back({table, nullptr, nullptr});
   slot_of_.emplace(table, slot);
   return slot;
 }

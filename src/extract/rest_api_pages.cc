@@ -1,0 +1,255 @@
+// PageCursor (rest_api_internal.h): the pages of one request of a REST API resource, as its
+// paginator (dlt's paginator types) leads from one to the next.
+#include <algorithm>
+
+#include "common/hash.h"
+#include "common/text.h"
+#include "extract/rest_api_internal.h"
+
+namespace dlt::rest_api::internal {
+
+PageCursor::PageCursor(const Shared* sh, const ResourceSpec* r, Req req) : sh_(sh), r_(r), req_(std::move(req)) {
+  if (r->endpoint.paginator) pag_ = *r->endpoint.paginator;
+  else if (sh->spec.client.paginator) pag_ = *sh->spec.client.paginator;
+  if (!r->endpoint.paginator && IsSingleEntityPath(r->endpoint.path)) pag_.type = "single_page";
+  single_entity_ = IsSingleEntityPath(r->endpoint.path) && !r->endpoint.data_selector;
+  auth_origin_ = AuthOrigin(*sh, *r);
+}
+
+std::string PageCursor::AuthOrigin(const Shared& sh, const ResourceSpec& r) {
+  const std::string& path = r.endpoint.path;
+  if (path.starts_with("http://") || path.starts_with("https://")) {
+    size_t host_end = path.find_first_of("/?#", path.find("://") + 3);
+    if (path.substr(0, host_end).find('{') != std::string::npos) return "(no origin)";
+    return http::Origin(path);
+  }
+  std::string o = http::Origin(sh.base_url);
+  return o.empty() ? "(no origin)" : o;
+}
+
+StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, std::string* where) {
+  rows->clear();
+  if (done_) return false;
+  if (page_ == 0) {
+    if (pag_.type == "offset") {
+      offset_ = pag_.offset;
+      SetParam(req_.params, pag_.offset_param, std::to_string(offset_));
+      SetParam(req_.params, pag_.limit_param, std::to_string(pag_.limit));
+    } else if (pag_.type == "page_number") {
+      page_no_ = pag_.page.value_or(pag_.base_page);
+      SetParam(req_.params, pag_.page_param, std::to_string(page_no_));
+    }
+  }
+  ++page_;
+  http::Request hr;
+  hr.method = req_.method;
+  hr.url = http::AppendQuery(req_.url, req_.params);
+  hr.headers = req_.headers;
+  if (req_.json) hr.body = req_.json->dump();
+  hr.secrets = sh_->secrets;
+  hr.auth_headers = sh_->auth_headers;
+  hr.auth_query = sh_->auth_query;
+  hr.auth_origin = auth_origin_;
+  const std::string shown = sh_->MaskText(hr.url);
+  *where = Where(*r_) + " (" + hr.method + " " + shown + ")";
+  // A request made before in this pagination (links A -> B -> A, a Link header alternating
+  // two URLs, a cursor that comes back) would repeat forever: stop, keeping the rows so far.
+  // (A 128-bit digest per page, not the URL: a long pagination keeps little.)
+  std::string key = hash::Shake128(hr.method + " " + hr.url + "\n" + hr.body.value_or(""), 16);
+  if (!seen_.insert(std::move(key)).second) {
+    done_ = true;
+    if (sh_->run.on_warning) {
+      sh_->run.on_warning(Where(*r_) + ": stopped paginating after " + std::to_string(page_ - 1) + " page(s): the " +
+                          pag_.type + " paginator leads back to " + hr.method + " " + shown +
+                          ", which was requested before (the API's pages form a cycle). The rows of the pages "
+                          "fetched are kept");
+    }
+    return false;
+  }
+  if (sh_->run.on_retry) {
+    client.on_retry = [this, shown, method = hr.method](int attempt, double wait, const std::string& why) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f", wait);
+      sh_->run.on_retry(method + " " + shown + ": " + why + "; retrying in " + buf + " s (attempt " +
+                        std::to_string(attempt + 1) + " of " + std::to_string(sh_->policy.max_attempts) + ")");
+    };
+  } else {
+    client.on_retry = nullptr;
+  }
+  auto sent = client.Send(hr, sh_->policy);
+  if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message() + BaseUrlFrom());
+  const http::Response& resp = *sent;
+  for (const auto& a : r_->endpoint.response_actions) {
+    bool match = (!a.status_code || *a.status_code == resp.status) &&
+                 (!a.content || resp.body.find(*a.content) != std::string::npos);
+    if (match && a.action == "ignore") {
+      done_ = true;
+      return true;
+    }
+  }
+  if (resp.status < 200 || resp.status >= 300) {
+    StatusCode code = resp.status == 401 || resp.status == 403 ? StatusCode::kPermissionDenied
+                      : resp.status == 404                     ? StatusCode::kNotFound
+                      : resp.status >= 500 || resp.status == 429 ? StatusCode::kUnavailable
+                                                                 : StatusCode::kInvalidArgument;
+    return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts) + BaseUrlFrom());
+  }
+  Json body;
+  if (!text::Trim(resp.body).empty()) {
+    body = Json::parse(resp.body, nullptr, false);
+    if (body.is_discarded()) {
+      std::string start(text::Trim(resp.body.substr(0, 120)));
+      return InvalidArgument(Where(*r_) + ": the response of " + hr.method + " " + shown + " is not JSON (" +
+                             resp.Header("Content-Type").value_or("no Content-Type") + "): " +
+                             sh_->MaskText(start) + (resp.body.size() > 120 ? "..." : "") + BaseUrlFrom());
+    }
+  }
+  ExtractRows(body, rows);
+  DLT_RETURN_IF_ERROR(Advance(resp, body, rows->size(), resp.url, shown));
+  return true;
+}
+
+void PageCursor::ExtractRows(const Json& body, std::vector<Json>* rows) const {
+  std::vector<Json> found;
+  if (body.is_null()) return;
+  if (r_->endpoint.data_selector) {
+    auto values = SelectPath(body, *r_->endpoint.data_selector);
+    if (values.size() == 1 && values[0]->is_array()) {
+      for (const auto& v : *values[0]) found.push_back(v);
+    } else {
+      for (const Json* v : values) {
+        if (!v->is_null()) found.push_back(*v);
+      }
+    }
+  } else if (single_entity_) {
+    if (body.is_array()) {
+      for (const auto& v : body) found.push_back(v);
+    } else {
+      found.push_back(body);
+    }
+  } else {
+    found = FindRecords(body);
+  }
+  for (auto& v : found) {
+    if (v.is_object()) {
+      rows->push_back(std::move(v));
+    } else if (!v.is_null()) {
+      Json o = Json::object();
+      o["value"] = std::move(v);
+      rows->push_back(std::move(o));
+    }
+  }
+}
+
+Status PageCursor::NextUrl(const std::optional<std::string>& next, const std::string& current) {
+  if (!next || next->empty()) {
+    done_ = true;
+    return Status::Ok();
+  }
+  // The auth parameter is added by the client (to base_url's origin only); a link that echoes
+  // it is not doubled.
+  std::string url = http::RemoveQueryParams(http::ResolveUrl(current, *next), sh_->auth_query_names);
+  // A last page that links to itself ends quietly; longer cycles are caught in Next().
+  if (url == current || url == http::AppendQuery(req_.url, req_.params)) {
+    done_ = true;
+    return Status::Ok();
+  }
+  req_.url = url;
+  req_.params.clear();
+  return Status::Ok();
+}
+
+Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t n_rows, const std::string& current,
+               const std::string& shown) {
+  if (pag_.type == "auto") {
+    // As dlt: a Link header with rel="next", else a next link in the body, else one page.
+    if (auto link = resp.Header("Link"); link && http::ParseLinkHeader(*link, "next")) {
+      pag_.type = "header_link";
+    } else if (auto path = FindNextUrlPath(body)) {
+      pag_.type = "json_link";
+      pag_.next_url_path = *path;
+    } else {
+      pag_.type = "single_page";
+    }
+  }
+  const std::string& t = pag_.type;
+  if (t == "single_page") {
+    done_ = true;
+  } else if (t == "json_link") {
+    const Json* v = First(body, pag_.next_url_path);
+    std::optional<std::string> next;
+    if (v && v->is_string()) next = v->get<std::string>();
+    return NextUrl(next, current);
+  } else if (t == "header_link") {
+    std::optional<std::string> next;
+    if (auto link = resp.Header("Link")) next = http::ParseLinkHeader(*link, pag_.links_next_key);
+    return NextUrl(next, current);
+  } else if (t == "header_cursor") {
+    // dlt's HeaderCursorPaginator: the cursor is a response header, sent back as a query
+    // parameter; no header (or an empty one) is the last page.
+    auto v = resp.Header(pag_.cursor_key);
+    if (!v || v->empty()) {
+      done_ = true;
+    } else {
+      SetParam(req_.params, pag_.cursor_param, *v);
+    }
+  } else if (t == "cursor") {
+    const Json* v = First(body, pag_.cursor_path);
+    if (!v || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty())) {
+      done_ = true;
+    } else {
+      SetParam(req_.params, pag_.cursor_param, ValueText(*v));
+    }
+  } else if (t == "offset" || t == "page_number") {
+    const bool offset = t == "offset";
+    if (offset) offset_ += pag_.limit;
+    else ++page_no_;
+    int64_t current_value = offset ? offset_ : page_no_;
+    const Json* total_v = First(body, pag_.total_path);
+    std::optional<int64_t> total = AsInt(total_v);
+    if (total_v && !total_v->is_null() && !total) {
+      return InvalidArgument(Where(*r_) + ": `" + pag_.total_path + "` in the response of " + shown +
+                             " is not a whole number: " + total_v->dump());
+    }
+    bool decided = false;
+    if (total) {
+      decided = true;
+      if (current_value >= *total + (offset ? 0 : pag_.base_page)) done_ = true;
+    } else if (pag_.total_path_set) {
+      return InvalidArgument(Where(*r_) + ": the " + t + " paginator found no `" + pag_.total_path +
+                             "` in the response of " + shown + ". Fix total_path, or remove it and rely on "
+                             "stop_after_empty_page / maximum_" + (offset ? "offset" : "page"));
+    }
+    if (!pag_.has_more_path.empty()) {
+      decided = true;
+      const Json* more = First(body, pag_.has_more_path);
+      if (!more || !more->is_boolean() || !more->get<bool>()) done_ = true;
+    }
+    std::optional<int64_t> maximum = offset ? pag_.maximum_offset : pag_.maximum_page;
+    if (maximum) {
+      decided = true;
+      if (current_value >= *maximum) done_ = true;
+    }
+    if (pag_.stop_after_empty_page) {
+      decided = true;
+      if (n_rows == 0) done_ = true;
+    }
+    if (!decided) {
+      return InvalidArgument(Where(*r_) + ": the " + t + " paginator cannot tell where the data ends: the "
+                             "response has no `" + pag_.total_path + "`; set total_path, maximum_" +
+                             (offset ? "offset" : "page") + " or stop_after_empty_page = true");
+    }
+    if (!done_) {
+      if (offset) SetParam(req_.params, pag_.offset_param, std::to_string(offset_));
+      else SetParam(req_.params, pag_.page_param, std::to_string(page_no_));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string PageCursor::BaseUrlFrom() const {
+  if (sh_->base_url_from.empty() || auth_origin_ != http::Origin(sh_->base_url)) return "";
+  return " (base_url " + sh_->base_url + " from " + sh_->base_url_from + ")";
+}
+
+}  // namespace dlt::rest_api::internal
