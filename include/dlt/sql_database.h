@@ -35,6 +35,8 @@ struct SqlTableOptions {
   std::vector<ColumnOptions> columns;             // hints over the reflected columns
   // Columns to leave out (dlt's excluded_columns); every other column is read.
   std::vector<std::string> excluded_columns;
+  // dlt's schema_contract of the resource (new tables, new columns, changed types); unset: evolve.
+  std::optional<SchemaContract> schema_contract;
 };
 
 struct SqlDatabaseOptions {

@@ -7,7 +7,6 @@
 
 #include <pybind11/stl.h>
 
-#include "common/typed_json.h"
 #include "extract/sql_database/sql_credentials.h"
 #include "extract/sql_database/sql_reader.h"
 #include "normalize/schema.h"
@@ -117,15 +116,11 @@ StatusOr<std::vector<Resource>> PySqlDatabase::Make(const Workspace& ws, const p
     if (d.contains("write_disposition")) t.write_disposition = ro.write_disposition;
     if (d.contains("primary_key")) t.primary_key = ro.primary_key;
     t.merge_key = ro.merge_key;
+    // The cursor's values stay dlt's typed JSON (a datetime is a marked string): the SQL scan
+    // strips the markers where it binds them as literals.
     t.incremental = ro.incremental;
-    if (t.incremental) {
-      // Python writes dlt's typed JSON (a datetime is a marked string); the SQL scan binds
-      // plain JSON values as the cursor's literals.
-      auto& inc = *t.incremental;
-      if (inc.initial_value_json) inc.initial_value_json = typed_json::StripInJson(*inc.initial_value_json);
-      if (inc.end_value_json) inc.end_value_json = typed_json::StripInJson(*inc.end_value_json);
-    }
     t.columns = ro.columns;
+    if (d.contains("schema_contract") && !d["schema_contract"].is_none()) t.schema_contract = ro.schema_contract;
     if (d.contains("excluded_columns")) t.excluded_columns = d["excluded_columns"].cast<std::vector<std::string>>();
     o.table_names.push_back(t.table);
     o.tables.push_back(std::move(t));

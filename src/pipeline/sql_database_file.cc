@@ -71,6 +71,7 @@ StatusOr<SqlTableOptions> ParseTable(const FileCtx& c, const ConfigNode& t, cons
   out.merge_key = ro.merge_key;
   out.incremental = ro.incremental;
   out.columns = ro.columns;
+  if (t.Find("schema_contract")) out.schema_contract = ro.schema_contract;
   return out;
 }
 

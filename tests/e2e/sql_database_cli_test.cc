@@ -53,6 +53,27 @@ TEST_F(SqlDatabaseCliTest, RunLoadsTheTablesWithTheirHintsAndTheSecondRunOnlyNew
   EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(name, ',' ORDER BY id) FROM shop_data.customers"), "ann,bobby");
 }
 
+TEST_F(SqlDatabaseCliTest, SchemaContractOfAResourceFreezesItsColumnsOnTheNextRun) {
+  SourceDatabase("cli_frozen", "CREATE TABLE accounts (id int PRIMARY KEY, name text);"
+                               "INSERT INTO accounts VALUES (1, 'ann')");
+  PipelineWorkspace w;
+  Secrets(w, "cli_frozen");
+  w.Write("f.toml", "[pipeline]\nname = \"f\"\ndestination = \"warehouse\"\ndataset_name = \"f_data\"\n\n"
+                    "[source]\ntype = \"sql_database\"\ntable_names = [\"accounts\"]\n\n"
+                    "[[resources]]\nname = \"accounts\"\nschema_contract = { columns = \"freeze\" }\n");
+  auto r = w.RunPipeline({"f.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string out;
+  ASSERT_TRUE(server_->PsqlQuery("ALTER TABLE accounts ADD COLUMN email text; INSERT INTO accounts VALUES (2, 'bob', 'b')",
+                                 "cli_frozen", &out))
+      << out;
+  r = w.RunPipeline({"f.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "freeze")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "email")) << r.err;
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM f_data.accounts"), "1");
+}
+
 TEST_F(SqlDatabaseCliTest, UnknownSourceKeyNamesTheFileLineAndKey) {
   PipelineWorkspace w;
   Secrets(w, "dw");

@@ -217,6 +217,25 @@ TEST_F(SqlDatabaseSqliteTest, MergeSecondRunReplacesTheUpdatedRowByTheTablesPrim
             "1=ann,2=bobby,3=cy");
 }
 
+TEST_F(SqlDatabaseSqliteTest, SchemaContractFreezingColumnsFailsTheRunThatWouldAddAColumnAndLoadsNothingOfIt) {
+  Sqlite("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts VALUES (1, 'ann');");
+  SqlTableOptions t;
+  t.table = "accounts";
+  t.schema_contract = SchemaContract{};
+  t.schema_contract->columns = "freeze";
+  auto first = RunTable("frozen", t);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  Sqlite("ALTER TABLE accounts ADD COLUMN email TEXT; INSERT INTO accounts VALUES (2, 'bob', 'b@x');");
+  auto second = RunTable("frozen", t);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("freeze"), std::string::npos) << second.status().message();
+  EXPECT_NE(second.status().message().find("email"), std::string::npos) << second.status().message();
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT count(*) FROM frozen_data.accounts"), "1");
+  EXPECT_EQ(SqlValue(w_.Db(), "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'frozen_data' "
+                              "AND table_name = 'accounts' AND column_name = 'email'"),
+            "0");
+}
+
 TEST_F(SqlDatabaseSqliteTest, TableAddedBetweenRunsIsLoadedByTheNextRunWithoutTableNames) {
   Sqlite("CREATE TABLE first_table (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO first_table VALUES (1, 'a');");
   auto first = RunTables("grow", SqlDatabaseOptions{});

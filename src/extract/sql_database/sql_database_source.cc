@@ -70,6 +70,7 @@ StatusOr<Resource> TableResource(const std::shared_ptr<Shared>& sh, const SqlDat
   ro.primary_key_is_list = true;
   ro.merge_key = t.merge_key;
   ro.columns = t.columns;
+  if (t.schema_contract) ro.schema_contract = *t.schema_contract;
   ro.incremental = t.incremental;
   if (ro.incremental) {
     const std::string& cursor = ro.incremental->cursor_path;
