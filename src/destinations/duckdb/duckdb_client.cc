@@ -68,6 +68,18 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
   return client;
 }
 
+StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::OpenSession() {
+  auto conn = db_.Connect();
+  if (!conn.ok()) return Wrap(conn.status());
+  Status s = conn->Execute("SET preserve_insertion_order = false");
+  if (s.ok()) s = conn->EnableJobScans();
+  if (!s.ok()) return Wrap(s);
+  // The session's connection keeps the database open; the client's own handle stays with this one.
+  std::unique_ptr<DuckDbClient> session(new DuckDbClient(duckdb::Database(), std::move(conn).value(), display_));
+  session->catalog_prefix_ = catalog_prefix_;
+  return session;
+}
+
 Status DuckDbClient::BeforeCommit(bool rows_deleted) {
   // The COMMIT of a large load checkpoints the file. DuckDB's checkpoint then "vacuums": it
   // rewrites (decompresses and compresses again) adjacent row groups that are not full, which

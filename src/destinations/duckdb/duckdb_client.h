@@ -31,6 +31,10 @@ class DuckDbClient : public SqlClient {
   // with DuckDB's COPY ... TO and `copy_options` ("FORMAT parquet"): the filesystem destination.
   Status ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
                     const std::filesystem::path& target, std::string_view copy_options);
+  // Another connection to this client's database, set up as Open sets up a writer's, for a
+  // statement that runs on another thread alongside this client's (the filesystem destination
+  // exports several job files at once: each COPY of one file runs on one thread).
+  StatusOr<std::unique_ptr<DuckDbClient>> OpenSession();
   std::string TypeSql(const Column& column) const override;
   std::string StorageSql(const Column& column) const override;
   Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) override;

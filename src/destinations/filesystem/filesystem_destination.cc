@@ -12,11 +12,9 @@
 #include "destinations/destination_types.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "destinations/filesystem/filesystem_layout.h"
-#include "load/job_header.h"
 
 namespace dlt {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 namespace {
@@ -51,44 +49,12 @@ FilesystemDestination::FilesystemDestination(FilesystemConfig config, Destinatio
 
 FilesystemDestination::~FilesystemDestination() = default;
 
-StatusOr<DuckDbClient*> FilesystemDestination::Engine() {
-  if (!engine_) {
-    DLT_ASSIGN_OR_RETURN(engine_, DuckDbClient::Open(":memory:", "(in memory, for destination `" + name_ + "`)", false));
-  }
-  return engine_.get();
-}
-
 StatusOr<bool> FilesystemDestination::IsLoaded(const std::string& load_id) {
   DLT_ASSIGN_OR_RETURN(auto loads, SystemFiles("_dlt_loads", 2));
   for (const auto& [path, parts] : loads) {
     if (parts[1] == load_id) return true;
   }
   return false;
-}
-
-Status FilesystemDestination::ExportJob(const Table& table, const PackageJob& job, const std::string& target) {
-  DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(job.path));
-  std::vector<const Column*> cols;
-  for (const auto& name : header) {
-    const Column* c = table.FindColumn(name);
-    if (!c) {
-      return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                      "` that is not in the package schema (" + job.path.string() + ")");
-    }
-    cols.push_back(c);
-  }
-  DLT_ASSIGN_OR_RETURN(DuckDbClient * engine, Engine());
-  DLT_ASSIGN_OR_RETURN(const fs::path temp, store_->Stage(target));
-  const char* options = "FORMAT parquet";
-  if (config_.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
-  if (config_.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
-  Status s = engine->ExportJobs(cols, {job.path}, temp, options);
-  if (s.ok()) s = store_->Publish(temp, target);
-  if (!s.ok()) {
-    store_->Discard(temp);
-    return s.WithContext("writing " + store_->Display(target));
-  }
-  return Status::Ok();
 }
 
 Status FilesystemDestination::DeleteTableFiles(const std::string& table, const std::string& schema_name,
@@ -157,6 +123,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     std::vector<const Table*> family{&root};
     for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
     std::map<std::string, std::vector<std::string>> written;
+    std::vector<ExportTask> tasks;
     for (const Table* t : family) {
       auto it = by_table.find(t->name);
       if (it == by_table.end()) continue;
@@ -168,12 +135,14 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
       }
       for (const PackageJob* j : it->second) {
         LayoutValues v{schema.name(), t->name, p.load_id, FileId(j->file_name), FileFormatExtension(config_.format)};
-        std::string target = dataset_ + ExpandLayout(config_.layout, v);
-        DLT_RETURN_IF_ERROR(ExportJob(*t, *j, target));
-        written[t->name].push_back(target);
+        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v)});
+        written[t->name].push_back(tasks.back().target);
       }
-      FaultPoint("load_table");
     }
+    // The family's files are written together (several at once); a run killed meanwhile leaves
+    // complete files under names the next run writes again.
+    DLT_RETURN_IF_ERROR(ExportAll(tasks));
+    for (size_t i = 0; i < written.size(); ++i) FaultPoint("load_table");
     // Replace: the old files go only once every new file is complete.
     if (disp == WriteDisposition::kReplace) {
       for (const Table* t : family) DLT_RETURN_IF_ERROR(DeleteTableFiles(t->name, schema.name(), written[t->name]));

@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -67,8 +68,16 @@ class FilesystemDestination : public Destination {
   StatusOr<std::vector<std::string>> TableFiles(const std::string& table, const std::string& schema_name);
   // The schema name the dataset's files use (from the newest load record), for table prefixes.
   std::string SchemaNameForReads();
+  // In filesystem_export.cc: a job file into its data file `target` (a path in the store).
+  struct ExportTask {
+    const Table* table;
+    const PackageJob* job;
+    std::string target;
+  };
   StatusOr<DuckDbClient*> Engine();
-  Status ExportJob(const Table& table, const PackageJob& job, const std::string& target);
+  Status ExportJob(DuckDbClient* engine, const ExportTask& task);
+  // All of `tasks`, several at once (one per core); the first failure in their order.
+  Status ExportAll(const std::vector<ExportTask>& tasks);
   Status DeleteTableFiles(const std::string& table, const std::string& schema_name,
                           const std::vector<std::string>& keep);
 
@@ -78,6 +87,8 @@ class FilesystemDestination : public Destination {
   std::string dataset_;  // the dataset's folder in the store, "<dataset>/"
   std::unique_ptr<FileStore> store_;
   std::unique_ptr<DuckDbClient> engine_;  // in memory, opened on first use
+  std::vector<std::unique_ptr<DuckDbClient>> sessions_;  // more connections to engine_'s database
+  std::mutex store_mu_;                                  // store_ is used by one export at a time
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_;
 };
 
