@@ -274,7 +274,7 @@ StatusOr<std::shared_ptr<const rest_api::RestApiSpec>> ParseRestApiConfig(std::s
                                                                           const ConfigNode& source,
                                                                           const ConfigNode* resources,
                                                                           const std::string& pipeline_name) {
-  Ctx c{std::string(display_name)};
+  Ctx c{std::string(display_name), {}};
   rest_api::RestApiParseOptions options;
   options.allow_inline_secrets = true;
   DLT_ASSIGN_OR_RETURN(
