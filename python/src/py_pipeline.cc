@@ -229,7 +229,13 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
     }
     // (options, open[, table_name function]).
     rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors,
-                                    t.size() > 2 ? t[2].ptr() : nullptr));
+                                    t.size() > 2 ? t[2].ptr() : nullptr, [](PyObject* o) -> StatusOr<ResourceOptions> {
+                                      try {
+                                        return ToResourceOptions(py::reinterpret_borrow<py::dict>(o));
+                                      } catch (const std::exception& e) {
+                                        return InvalidArgument(e.what());
+                                      }
+                                    }));
   }
   StatusOr<LoadInfo> info = [&] {
     py::gil_scoped_release release;

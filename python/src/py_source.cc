@@ -2,6 +2,8 @@
 #include "py_source.h"
 
 #include <charconv>
+#include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -24,13 +26,34 @@ void DecRefWithGil(PyObject* obj) {
 class PyIterSource : public RecordSource {
  public:
   PyIterSource(std::string name, PyObject* iterator, std::shared_ptr<PyErrorSlot> errors,
-               std::shared_ptr<PyObject> table_fn)
-      : name_(std::move(name)), iterator_(iterator), errors_(std::move(errors)), table_fn_(std::move(table_fn)) {
+               std::shared_ptr<PyObject> table_fn, PyObject* mark_type, PyObject* converter,
+               PyOptionsReader read_options)
+      : name_(std::move(name)),
+        iterator_(iterator),
+        errors_(std::move(errors)),
+        table_fn_(std::move(table_fn)),
+        mark_type_(mark_type),
+        converter_(converter),
+        read_options_(std::move(read_options)) {
     chunk_.reserve(kChunkBytes + (64 << 10));
   }
-  ~PyIterSource() override { DecRefWithGil(iterator_); }
+  ~PyIterSource() override {
+    DecRefWithGil(iterator_);
+    DecRefWithGil(mark_type_);
+    DecRefWithGil(converter_);
+  }
   bool routes_tables() const override { return table_fn_ != nullptr; }
-  const std::string* table() const override { return next_ > 0 && next_ <= tables_.size() ? &tables_[next_ - 1] : nullptr; }
+  const std::string* table() const override {
+    if (next_ == 0 || next_ > tables_.size() || tables_[next_ - 1].empty()) return nullptr;
+    return &tables_[next_ - 1];
+  }
+  const ResourceOptions* table_options(const std::string& table) const override {
+    auto it = table_options_.find(table);
+    return it == table_options_.end() ? nullptr : &it->second;
+  }
+  const ResourceOptions* resource_options() const override {
+    return resource_options_ ? &*resource_options_ : nullptr;
+  }
 
   StatusOr<bool> Next(std::string_view* json, std::string* where) override {
     if (next_ >= ends_.size()) {
@@ -87,16 +110,100 @@ class PyIterSource : public RecordSource {
   }
 
   Status Item(PyObject* item) {
-    if (PyList_CheckExact(item)) {  // a page of rows
-      Py_ssize_t n = PyList_GET_SIZE(item);
-      for (Py_ssize_t i = 0; i < n; ++i) DLT_RETURN_IF_ERROR(Row(PyList_GET_ITEM(item, i)));
-      return Status::Ok();
-    }
-    return Row(item);
+    if (mark_type_ && Py_TYPE(item) == reinterpret_cast<PyTypeObject*>(mark_type_)) return MarkedItem(item);
+    return Rows(item, default_table_ ? &*default_table_ : nullptr);
   }
 
-  Status Row(PyObject* row) {
-    if (table_fn_) DLT_RETURN_IF_ERROR(TableOf(row));
+  Status Rows(PyObject* item, const std::string* table) {
+    if (PyList_CheckExact(item)) {  // a page of rows
+      Py_ssize_t n = PyList_GET_SIZE(item);
+      for (Py_ssize_t i = 0; i < n; ++i) DLT_RETURN_IF_ERROR(Row(PyList_GET_ITEM(item, i), table));
+      return Status::Ok();
+    }
+    return Row(item, table);
+  }
+
+  // A DataItemWithMeta: its data goes to the table its meta names, with the hints it carries.
+  // A meta without a table_name (dlt.mark.with_hints) is first turned by the converter into one
+  // the engine reads.
+  Status MarkedItem(PyObject* item) {
+    PyObject* meta = PyObject_GetAttrString(item, "meta");
+    if (meta && converter_ && !PyObject_HasAttrString(meta, "table_name")) {
+      Py_DECREF(meta);
+      PyObject* converted = PyObject_CallOneArg(converter_, item);
+      if (!converted) return Failed("its dlt.mark: " + errors_->Capture(name_));
+      Status s = Py_TYPE(converted) == Py_TYPE(item) ? MarkedItem(converted) : Rows(converted, nullptr);
+      Py_DECREF(converted);
+      return s;
+    }
+    PyObject* data = meta ? PyObject_GetAttrString(item, "data") : nullptr;
+    if (!data) {
+      Py_XDECREF(meta);
+      return Failed("its marked item: " + errors_->Capture(name_));
+    }
+    std::optional<std::string> table;
+    Status s = MetaOf(meta, &table);
+    if (!table && default_table_) table = default_table_;
+    if (s.ok()) s = Rows(data, table && !table_fn_ ? &*table : nullptr);
+    Py_DECREF(meta);
+    Py_DECREF(data);
+    return s;
+  }
+
+  Status MetaOf(PyObject* meta, std::optional<std::string>* table) {
+    auto attr = [&](const char* name) -> PyObject* {
+      PyObject* v = PyObject_GetAttrString(meta, name);
+      if (!v) PyErr_Clear();
+      if (v == Py_None) {
+        Py_DECREF(v);
+        v = nullptr;
+      }
+      return v;
+    };
+    if (PyObject* t = attr("table_name")) {
+      Py_ssize_t n = 0;
+      const char* text = PyUnicode_Check(t) ? PyUnicode_AsUTF8AndSize(t, &n) : nullptr;
+      if (!text || n == 0) {
+        PyErr_Clear();
+        Py_DECREF(t);
+        return Refuse("a dlt.mark table_name must be a non-empty str");
+      }
+      table->emplace(text, static_cast<size_t>(n));
+      Py_DECREF(t);
+    }
+    for (const char* which : {"table_options", "resource_options"}) {
+      PyObject* o = attr(which);
+      if (!o) continue;
+      StatusOr<ResourceOptions> read = read_options_ ? read_options_(o) : InvalidArgument("hints are not taken here");
+      Py_DECREF(o);
+      if (!read.ok()) return Refuse("its dlt.mark.with_hints: " + read.status().message());
+      if (which[0] == 'r') {
+        resource_options_ = std::move(read).value();
+        // A table_name among the resource's new hints takes its later unmarked items there.
+        if (*table) default_table_ = **table;
+      } else if (*table) {
+        table_options_[**table] = std::move(read).value();
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Refuse(const std::string& what) {
+    std::string why = "resource `" + name_ + "`: item " + std::to_string(item_ + ends_.size() + 1) + ": " + what;
+    PyErr_SetString(PyExc_ValueError, why.c_str());
+    errors_->Capture(name_);
+    done_ = true;
+    return InvalidArgument(why);
+  }
+
+  Status Row(PyObject* row, const std::string* table) {
+    if (table_fn_) {
+      DLT_RETURN_IF_ERROR(TableOf(row));
+    } else if (table || !tables_.empty()) {
+      // Rows of this chunk before the first marked one go to the resource's own table ("").
+      tables_.resize(ends_.size());
+      tables_.emplace_back(table ? *table : std::string());
+    }
     size_t start = chunk_.size();
     std::string error;
     bool ok;
@@ -109,7 +216,7 @@ class PyIterSource : public RecordSource {
     }
     if (!ok) {
       chunk_.resize(start);
-      if (table_fn_) tables_.pop_back();
+      if (tables_.size() > ends_.size()) tables_.pop_back();
       done_ = true;
       // As dlt's serializer raises it, so user code can catch the type.
       PyErr_SetString(PyExc_TypeError, error.c_str());
@@ -157,7 +264,15 @@ class PyIterSource : public RecordSource {
   std::string chunk_;         // rows, back to back
   std::vector<size_t> ends_;  // end offset of each row in chunk_
   std::shared_ptr<PyObject> table_fn_;  // dlt's table_name function, or null
-  std::vector<std::string> tables_;     // with table_fn_: the table of each row in chunk_
+  PyObject* mark_type_;                 // dlt.extract.items.DataItemWithMeta, or null
+  PyObject* converter_;                 // dlt.extract.marks.MarkConverter of this read, or null
+  std::optional<std::string> default_table_;  // where unmarked items go, once with_hints moved them
+  PyOptionsReader read_options_;
+  // The table of each row in chunk_ ("": the resource's own), with table_fn_ or once a row of
+  // the chunk was marked; empty otherwise.
+  std::vector<std::string> tables_;
+  std::map<std::string, ResourceOptions> table_options_;  // dlt.mark.with_hints variants
+  std::optional<ResourceOptions> resource_options_;        // dlt.mark.with_hints of the resource
   size_t next_ = 0;
   uint64_t item_ = 0;  // rows handed out
   uint64_t bytes_ = 0;
@@ -200,7 +315,7 @@ PyObject* PyErrorSlot::Release() {
 }
 
 Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors,
-                            PyObject* table_fn) {
+                            PyObject* table_fn, PyOptionsReader read_options) {
   Py_INCREF(open);
   std::shared_ptr<PyObject> opener(open, DecRefWithGil);
   std::shared_ptr<PyObject> route;
@@ -213,7 +328,7 @@ Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared
   if (options.incremental) cursor = options.incremental->cursor_path;
   return ResourceAccess::FromSource(
       std::move(options),
-      [opener, errors, name, cursor, route](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
+      [opener, errors, name, cursor, route, read_options](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
         std::optional<std::string> last_value;
         if (cursor && context.last_value) {
           if (auto v = context.last_value(name, *cursor)) last_value = v->dump();
@@ -223,13 +338,34 @@ Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared
                                    : Py_NewRef(Py_None);
         PyObject* iterable = arg ? PyObject_CallOneArg(opener.get(), arg) : nullptr;
         Py_XDECREF(arg);
+        // The package's opener returns (items, MarkConverter); other callers just the items.
+        PyObject* converter = nullptr;
+        if (iterable && PyTuple_CheckExact(iterable) && PyTuple_GET_SIZE(iterable) == 2 &&
+            PyCallable_Check(PyTuple_GET_ITEM(iterable, 1))) {
+          PyObject* items = Py_NewRef(PyTuple_GET_ITEM(iterable, 0));
+          converter = Py_NewRef(PyTuple_GET_ITEM(iterable, 1));
+          Py_DECREF(iterable);
+          iterable = items;
+        }
         PyObject* iterator = iterable ? PyObject_GetIter(iterable) : nullptr;
         Py_XDECREF(iterable);
         std::string error;
         if (!iterator) error = errors->Capture(name);
+        // What dlt.mark makes; items of no other type are looked at for marks.
+        PyObject* mark_type = nullptr;
+        if (iterator) {
+          if (PyObject* items = PyImport_ImportModule("dlt.extract.items")) {
+            mark_type = PyObject_GetAttrString(items, "DataItemWithMeta");
+            Py_DECREF(items);
+          }
+          if (mark_type && !PyType_Check(mark_type)) Py_CLEAR(mark_type);
+          PyErr_Clear();
+        }
+        if (!iterator) Py_CLEAR(converter);
         PyGILState_Release(g);
         if (!iterator) return InvalidArgument("resource `" + name + "` raised: " + error);
-        return std::unique_ptr<RecordSource>(new PyIterSource(name, iterator, errors, route));
+        return std::unique_ptr<RecordSource>(
+            new PyIterSource(name, iterator, errors, route, mark_type, converter, read_options));
       });
 }
 

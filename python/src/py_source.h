@@ -10,6 +10,7 @@
 
 #include <Python.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,10 +30,18 @@ struct PyErrorSlot {
   PyObject* Release();
 };
 
+// Turns a dict of resource options (as DltResource._native_options makes them) into the
+// engine's; called with the GIL.
+using PyOptionsReader = std::function<StatusOr<ResourceOptions>(PyObject* options)>;
+
 // A resource whose rows come from `open()` (a Python callable returning an iterable), called
 // with the GIL when the extract step opens the resource. With `table_fn` (dlt's table_name
 // function; may be null) each row goes to the table `table_fn(row)` names.
+// Items marked by dlt.mark (dlt.extract.items.DataItemWithMeta) go to the table their meta's
+// `table_name` names (the table_name function wins, as in dlt); a meta may also carry
+// `table_options` (the hints of that table) and `resource_options` (the resource's hints from
+// now on), read with `read_options`.
 Resource MakePythonResource(ResourceOptions options, PyObject* open, std::shared_ptr<PyErrorSlot> errors,
-                            PyObject* table_fn = nullptr);
+                            PyObject* table_fn = nullptr, PyOptionsReader read_options = {});
 
 }  // namespace dlt::python

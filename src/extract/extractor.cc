@@ -27,6 +27,7 @@
 #include "common/orjson.h"
 #include "common/text.h"
 #include "common/typed_json.h"
+#include "extract/routed_extract.h"
 
 namespace dlt {
 
@@ -568,7 +569,7 @@ bool CopiedAsItIs(std::string_view json) {
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
                        ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress,
-                       uint64_t part_bytes) {
+                       uint64_t part_bytes, RoutedTableWriter* routed) {
   // Records go to <stem>_<part>.0.jsonl files of about `part_bytes` each, so that normalize can
   // work on parts in parallel; names sort in record order.
   int part = 0;
@@ -705,6 +706,13 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   };
   // Appends a record (one line) to the part being written.
   auto append_record = [&](std::string_view line, const std::string& w) -> Status {
+    if (routed) {
+      if (const std::string* table = source.table(); table && !table->empty()) {
+        ++stats->records_out;
+        FaultPoint("extract_record");
+        return routed->Write(*table, line);
+      }
+    }
     chunk.text.append(line);
     chunk.text += '\n';
     if (validator) {
@@ -780,6 +788,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   DLT_RETURN_IF_ERROR(write_chunk());
   DLT_RETURN_IF_ERROR(check_all());
   DLT_RETURN_IF_ERROR(close_part());
+  if (routed) DLT_RETURN_IF_ERROR(routed->Finish());
   if (filter) {
     filter->Finish();
     *incremental_state = working_state;

@@ -12,11 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dlt/resource.h"
 #include "dlt/status.h"
 
 namespace dlt {
 
 class TypedBatch;  // normalize/typed_batch.h
+class RoutedTableWriter;  // extract/routed_extract.h
 
 // What a source yields: JSON documents (Next) or typed column batches (NextBatch).
 enum class SourceKind { kJson, kTyped };
@@ -45,8 +47,18 @@ class RecordSource {
   virtual uint64_t last_line() const { return 0; }
   // Sources that name each record's table themselves (dlt's table_name functions) return true;
   // table() is then the table of the record Next() returned last (see routed_extract.h).
+  // Other sources may still name the table of some records (dlt.mark.with_table_name): table()
+  // is then non-null for those, and null for the records of the resource's own table.
   virtual bool routes_tables() const { return false; }
   virtual const std::string* table() const { return nullptr; }
+  // Hints the source gave while it was read (dlt.mark.with_hints), read when the extract ends:
+  // those of a table it routed records to (null: the resource's), and the resource's own as
+  // they ended up (null: unchanged).
+  virtual const ResourceOptions* table_options(const std::string& table) const {
+    (void)table;
+    return nullptr;
+  }
+  virtual const ResourceOptions* resource_options() const { return nullptr; }
 };
 
 struct IncrementalSpec {
@@ -92,12 +104,13 @@ class IncrementalRowFilter {
 
 // Extracts one resource into `out_dir`/<file_stem>_<part>.0.jsonl files of about `part_bytes`
 // each (0 = one file). `incremental_state` is the resource's `incremental.<cursor>` state object,
-// updated in place when the extract succeeds.
+// updated in place when the extract succeeds. With `routed`, records the source names a table
+// for (RecordSource::table) go there instead (finished before this returns).
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental,
                        nlohmann::ordered_json* incremental_state, ExtractStats* stats,
                        const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {},
-                       uint64_t part_bytes = 16ull << 20);
+                       uint64_t part_bytes = 16ull << 20, RoutedTableWriter* routed = nullptr);
 
 // Where the records of an extracted part file came from, for error messages of later stages:
 // ExtractResource writes <package>/record_sources/<part file>.json, a few segments of

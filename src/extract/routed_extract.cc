@@ -5,22 +5,62 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
+#include <utility>
 
 namespace dlt {
 
-namespace {
+RoutedTableWriter::RoutedTableWriter(std::filesystem::path out_dir,
+                                     std::function<std::string(const std::string& table)> stem_for,
+                                     uint64_t part_bytes, ExtractStats* stats)
+    : out_dir_(std::move(out_dir)), stem_for_(std::move(stem_for)), part_bytes_(part_bytes), stats_(stats) {}
 
-// The part file being written for one table.
-struct TableOut {
-  std::string stem;
-  std::filesystem::path path;
-  FILE* file = nullptr;
-  int part = 0;
-  uint64_t written = 0;
-};
+RoutedTableWriter::~RoutedTableWriter() {
+  for (auto& [table, t] : outs_) {
+    if (t.file) std::fclose(t.file);
+  }
+}
 
-}  // namespace
+Status RoutedTableWriter::Open(TableOut& t) {
+  char name[32];
+  std::snprintf(name, sizeof name, "_%05d.0.jsonl", t.part++);
+  t.path = out_dir_ / (t.stem + name);
+  t.file = std::fopen(t.path.c_str(), "wbx");
+  if (!t.file) return Internal("cannot create " + t.path.string() + ": " + std::strerror(errno));
+  stats_->files.push_back(t.path.filename().string());
+  t.written = 0;
+  return Status::Ok();
+}
+
+// As ExtractResource: the package may be the only copy of the records, so parts are durable
+// before the state that skips them is saved.
+Status RoutedTableWriter::Close(TableOut& t) {
+  if (std::fflush(t.file) != 0 || ::fdatasync(::fileno(t.file)) != 0) {
+    return Internal("cannot write " + t.path.string() + ": " + std::strerror(errno));
+  }
+  std::fclose(t.file);
+  t.file = nullptr;
+  return Status::Ok();
+}
+
+Status RoutedTableWriter::Write(const std::string& table, std::string_view line) {
+  TableOut& t = outs_[table];
+  if (t.stem.empty()) t.stem = stem_for_(table);
+  if (!t.file) DLT_RETURN_IF_ERROR(Open(t));
+  if (std::fwrite(line.data(), 1, line.size(), t.file) != line.size() || std::fputc('\n', t.file) == EOF) {
+    return Internal("cannot write " + t.path.string() + ": " + std::strerror(errno));
+  }
+  t.written += line.size() + 1;
+  stats_->bytes += line.size() + 1;
+  if (part_bytes_ && t.written >= part_bytes_) DLT_RETURN_IF_ERROR(Close(t));
+  return Status::Ok();
+}
+
+Status RoutedTableWriter::Finish() {
+  for (auto& [table, t] : outs_) {
+    if (t.file) DLT_RETURN_IF_ERROR(Close(t));
+  }
+  return Status::Ok();
+}
 
 Status ExtractRoutedResource(RecordSource& source, const std::filesystem::path& out_dir,
                              const std::function<std::string(const std::string& table)>& stem_for,
@@ -28,36 +68,7 @@ Status ExtractRoutedResource(RecordSource& source, const std::filesystem::path& 
                              nlohmann::ordered_json* incremental_state, ExtractStats* stats,
                              const std::function<void(const ExtractStats&, uint64_t)>& progress,
                              uint64_t part_bytes) {
-  std::map<std::string, TableOut> outs;
-  struct CloseAll {
-    std::map<std::string, TableOut>* outs;
-    ~CloseAll() {
-      for (auto& [table, t] : *outs) {
-        if (t.file) std::fclose(t.file);
-      }
-    }
-  } close_all{&outs};
-  auto open_part = [&](TableOut& t) -> Status {
-    char name[32];
-    std::snprintf(name, sizeof name, "_%05d.0.jsonl", t.part++);
-    t.path = out_dir / (t.stem + name);
-    t.file = std::fopen(t.path.c_str(), "wbx");
-    if (!t.file) return Internal("cannot create " + t.path.string() + ": " + std::strerror(errno));
-    stats->files.push_back(t.path.filename().string());
-    t.written = 0;
-    return Status::Ok();
-  };
-  // As ExtractResource: the package may be the only copy of the records, so parts are durable
-  // before the state that skips them is saved.
-  auto close_part = [&](TableOut& t) -> Status {
-    if (std::fflush(t.file) != 0 || ::fdatasync(::fileno(t.file)) != 0) {
-      return Internal("cannot write " + t.path.string() + ": " + std::strerror(errno));
-    }
-    std::fclose(t.file);
-    t.file = nullptr;
-    return Status::Ok();
-  };
-
+  RoutedTableWriter writer(out_dir, stem_for, part_bytes, stats);
   nlohmann::ordered_json working = incremental_state ? *incremental_state : nlohmann::ordered_json();
   std::optional<IncrementalRowFilter> filter;
   if (incremental) filter.emplace(*incremental, &working);
@@ -93,24 +104,14 @@ Status ExtractRoutedResource(RecordSource& source, const std::filesystem::path& 
     if (table == nullptr || table->empty()) {
       return InvalidArgument(where + ": the resource's table_name function gave no table name for this record");
     }
-    TableOut& t = outs[*table];
-    if (t.stem.empty()) t.stem = stem_for(*table);
-    if (!t.file) DLT_RETURN_IF_ERROR(open_part(t));
-    if (std::fwrite(line.data(), 1, line.size(), t.file) != line.size() || std::fputc('\n', t.file) == EOF) {
-      return Internal("cannot write " + t.path.string() + ": " + std::strerror(errno));
-    }
-    t.written += line.size() + 1;
-    stats->bytes += line.size() + 1;
+    DLT_RETURN_IF_ERROR(writer.Write(*table, line));
     ++stats->records_out;
-    if (part_bytes && t.written >= part_bytes) DLT_RETURN_IF_ERROR(close_part(t));
     if (progress && stats->records_in - last_progress >= 65536) {
       last_progress = stats->records_in;
       progress(*stats, source.bytes_read());
     }
   }
-  for (auto& [table, t] : outs) {
-    if (t.file) DLT_RETURN_IF_ERROR(close_part(t));
-  }
+  DLT_RETURN_IF_ERROR(writer.Finish());
   if (filter) {
     filter->Finish();
     *incremental_state = working;

@@ -2,6 +2,7 @@
 // published with one rename together with the state the run will have once it is loaded.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "common/fault.h"
 #include "extract/extractor.h"
@@ -156,26 +157,48 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     const fs::path jobs_dir = tmp / package_file::kNewJobs;
     const std::string stem = r.options().name + stem_index;
     Status s;
+    // Each table a record names (a table_name function, dlt.mark.with_table_name) gets the
+    // resource's hints under a key of its own (normalize finds a job's hints by the file name's
+    // part before the first dot), the resource's name kept inside them; the hints are written
+    // again when the extract ends, as the source left them (dlt.mark.with_hints).
+    int routed = 0;
+    std::map<std::string, std::string> routed_keys;  // table -> its hints' key
+    auto options_for = [&](const std::string& table) {
+      const ResourceOptions* o = source->table_options(table);
+      if (!o) o = source->resource_options();
+      ResourceOptions out = o ? *o : r.options();
+      out.name = r.options().name;
+      out.table_name = table;
+      return out;
+    };
+    auto stem_for = [&](const std::string& table) {
+      std::string key;
+      do key = r.options().name + "~" + std::to_string(++routed);
+      while (res_json.contains(key));
+      res_json[key] = HintsToJson(options_for(table));
+      routed_keys[table] = key;
+      return key + stem_index;
+    };
     if (source->routes_tables()) {
-      // Each table a record names gets the resource's hints under a key of its own (normalize
-      // finds a job's hints by the file name's part before the first dot), the resource's name
-      // kept inside them; the resource's own table gets nothing until a record names it.
+      // The resource's own table gets nothing until a record names it.
       res_json.erase(r.options().name);
-      int routed = 0;
-      auto stem_for = [&](const std::string& table) {
-        std::string key;
-        do key = r.options().name + "~" + std::to_string(++routed);
-        while (res_json.contains(key));
-        ResourceOptions o = r.options();
-        o.table_name = table;
-        res_json[key] = HintsToJson(o);
-        return key + stem_index;
-      };
       s = ExtractRoutedResource(*source, jobs_dir, stem_for, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
     } else if (typed) {
       s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(64ull << 20));
     } else {
-      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
+      RoutedTableWriter marked(jobs_dir, stem_for, ExtractPartBytes(16ull << 20), &stats);
+      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20), &marked);
+    }
+    if (s.ok()) {
+      for (const auto& [table, key] : routed_keys) res_json[key] = HintsToJson(options_for(table));
+      // The resource's own table takes the hints it ended with, unless they moved its later
+      // items to another table: then it keeps those its rows went there with (as dlt).
+      const ResourceOptions* changed = source->resource_options();
+      if (changed && changed->table_name == r.options().table_name && res_json.contains(r.options().name)) {
+        ResourceOptions o = *changed;
+        o.name = r.options().name;
+        res_json[r.options().name] = HintsToJson(o);
+      }
     }
     // Normalize reads each job by the kind recorded here (package_manifest.h).
     for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;

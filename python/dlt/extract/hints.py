@@ -2,6 +2,56 @@
 
 from typing import Any, Dict, List, Optional
 
+# What make_hints takes, as @dlt.resource and apply_hints name them.
+HINT_KEYS = ("table_name", "parent_table_name", "write_disposition", "columns", "primary_key", "merge_key",
+             "schema_contract", "table_format", "file_format", "incremental", "max_table_nesting")
+
+
+class HintsMeta:
+    """dlt.mark.with_hints: hints that update the resource (or, with create_table_variant, make
+    a variant for the table they name) when the marked item is extracted."""
+
+    __slots__ = ("hints", "create_table_variant")
+
+    def __init__(self, hints: Optional[Dict[str, Any]], create_table_variant: bool) -> None:
+        self.hints = hints
+        self.create_table_variant = create_table_variant
+
+    def __repr__(self) -> str:
+        return f"HintsMeta({self.hints!r}, create_table_variant={self.create_table_variant})"
+
+
+def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disposition: Any = None,
+               columns: Any = None, primary_key: Any = None, merge_key: Any = None, schema_contract: Any = None,
+               table_format: Any = None, file_format: Any = None, additional_table_hints: Any = None,
+               references: Any = None, incremental: Any = None, nested_hints: Any = None) -> Dict[str, Any]:
+    """Resource hints for dlt.mark.with_hints, with the arguments of @dlt.resource; only those
+    given are in the result. Hints must be values here (a function of the item is refused)."""
+    given = dict(table_name=table_name, parent_table_name=parent_table_name, write_disposition=write_disposition,
+                 columns=columns, primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
+                 table_format=table_format, file_format=file_format, incremental=incremental)
+    out = {k: v for k, v in given.items() if v is not None}
+    for k, v in out.items():
+        if callable(v) and k != "incremental":
+            raise ValueError(f"make_hints: `{k}` must be a value, not a function of the item "
+                             "(use @dlt.resource(table_name=...) or apply_hints for dynamic hints)")
+    if write_disposition is not None:
+        write_disposition_name(write_disposition)
+    if columns is not None:
+        columns_list(columns)  # refuses a malformed `columns` here, where it was written
+    if schema_contract is not None:
+        schema_contract_dict(schema_contract)
+    for name, value in (("additional_table_hints", additional_table_hints), ("references", references),
+                        ("nested_hints", nested_hints)):
+        if value is not None:
+            raise NotImplementedError(f"make_hints: `{name}` is not supported by this engine; "
+                                      "set it with @dlt.resource or apply_hints where those take it")
+    return out
+
+
+def make_nested_hints(**hints: Any) -> Dict[str, Any]:
+    return make_hints(**hints)
+
 _CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 _CONTRACT_KEYS = ("tables", "columns", "data_type")
 

@@ -17,6 +17,8 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional
 
+from dlt.extract.items import rewrap, unwrap
+
 
 def _digest(text: str) -> str:
     """dlt's digest128: base64 of 15 bytes of shake_128, without padding."""
@@ -155,11 +157,12 @@ class CursorFilter:
 
     def rows(self, items: Iterator[Any]) -> Iterator[Any]:
         for item in items:
-            if isinstance(item, list):
-                kept = [r for r in item if self.keep(r)]
+            meta, data = unwrap(item)
+            if isinstance(data, list):
+                kept = [r for r in data if self.keep(r)]
                 if kept:
-                    yield kept
-            elif self.keep(item):
+                    yield rewrap(meta, kept)
+            elif self.keep(data):
                 yield item
         self.finish()
 

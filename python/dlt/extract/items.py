@@ -1,8 +1,59 @@
 """The item steps of a resource: what add_map, add_filter and add_limit put between a
 resource's generator and the engine. A step sees each item as the generator yields it; map and
-filter work on the rows of a page (a list) one by one, as in dlt."""
+filter work on the rows of a page (a list) one by one, as in dlt. An item marked with
+`dlt.mark.with_table_name` / `with_hints` (DataItemWithMeta) keeps its mark through the steps:
+they work on its data."""
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Tuple
+
+
+class DataItemWithMeta:
+    """An item (a row or a page) with a mark for the extract: TableNameMeta or HintsMeta."""
+
+    __slots__ = ("meta", "data")
+
+    def __init__(self, meta: Any, data: Any) -> None:
+        self.meta = meta
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"DataItemWithMeta({self.meta!r}, {self.data!r})"
+
+
+class TableNameMeta:
+    """dlt.mark.with_table_name: the item goes to this table."""
+
+    __slots__ = ("table_name",)
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    def __repr__(self) -> str:
+        return f"TableNameMeta({self.table_name!r})"
+
+
+class EngineMeta:
+    """A mark as the engine reads it (see python/src/py_source.h): the table the item goes to,
+    and the native options of that table (a with_hints variant) or of the resource from now on
+    (with_hints without a variant). Made from TableNameMeta/HintsMeta when a resource is read."""
+
+    __slots__ = ("table_name", "table_options", "resource_options")
+
+    def __init__(self, table_name: Any = None, table_options: Any = None, resource_options: Any = None) -> None:
+        self.table_name = table_name
+        self.table_options = table_options
+        self.resource_options = resource_options
+
+
+def unwrap(item: Any) -> Tuple[Any, Any]:
+    """(meta, data) of an item; meta is None for an unmarked item."""
+    if isinstance(item, DataItemWithMeta):
+        return item.meta, item.data
+    return None, item
+
+
+def rewrap(meta: Any, data: Any) -> Any:
+    return data if meta is None else DataItemWithMeta(meta, data)
 
 
 class MapItem:
@@ -12,10 +63,11 @@ class MapItem:
     def __call__(self, items: Iterable[Any]) -> Iterator[Any]:
         fn = self.fn
         for item in items:
+            meta, item = unwrap(item)
             if isinstance(item, list):
-                yield [fn(row) for row in item]
+                yield rewrap(meta, [fn(row) for row in item])
             else:
-                yield fn(item)
+                yield rewrap(meta, fn(item))
 
 
 class FilterItem:
@@ -25,11 +77,12 @@ class FilterItem:
     def __call__(self, items: Iterable[Any]) -> Iterator[Any]:
         fn = self.fn
         for item in items:
-            if isinstance(item, list):
-                kept = [row for row in item if fn(row)]
+            meta, data = unwrap(item)
+            if isinstance(data, list):
+                kept = [row for row in data if fn(row)]
                 if kept:
-                    yield kept
-            elif fn(item):
+                    yield rewrap(meta, kept)
+            elif fn(data):
                 yield item
 
 
@@ -41,9 +94,11 @@ class YieldMapItem:
 
     def __call__(self, items: Iterable[Any]) -> Iterator[Any]:
         for item in items:
+            meta, item = unwrap(item)
             rows = item if isinstance(item, list) else [item]
             for row in rows:
-                yield from self.fn(row)
+                for out in self.fn(row):
+                    yield rewrap(meta, out)
 
 
 class LimitItem:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from dlt.extract import hints as _hints
 from dlt.extract.exceptions import InvalidResourceDataType, ResourceNameMissing
-from dlt.extract.items import FilterItem, LimitItem, MapItem, YieldMapItem
+from dlt.extract.items import DataItemWithMeta, FilterItem, LimitItem, MapItem, TableNameMeta, YieldMapItem, rewrap, unwrap
 
 _HINT_NAMES = ("table_name", "write_disposition", "primary_key", "merge_key", "columns",
                "schema_contract", "max_table_nesting", "incremental", "file_format", "table_format")
@@ -23,6 +23,21 @@ def _name_of(data: Any) -> Optional[str]:
     if isinstance(name, str) and name != "<lambda>":
         return name
     return None
+
+
+def with_table_name(item: Any, table_name: str) -> DataItemWithMeta:
+    """Marks `item` (a row or a page of rows) to go to table `table_name` when a resource yields
+    it; the resource's other hints apply to that table too."""
+    return DataItemWithMeta(TableNameMeta(table_name), item)
+
+
+def with_hints(item: Any, hints: Optional[Dict[str, Any]] = None, create_table_variant: bool = False) -> DataItemWithMeta:
+    """Marks `item` to update the resource's hints (made with `dlt.mark.make_hints`) from this item
+    on; with `create_table_variant=True` the hints are a variant for the table they name
+    (`table_name` is then required) and the item goes to that table."""
+    from dlt.extract.hints import HintsMeta
+
+    return DataItemWithMeta(HintsMeta(hints, create_table_variant), item)
 
 
 class DltResource:
@@ -154,6 +169,7 @@ class DltResource:
     def __iter__(self) -> Iterator[Any]:
         """Evaluates the resource in Python (as dlt's list(resource)): rows, pages flattened."""
         for item in self._items():
+            _, item = unwrap(item)
             if isinstance(item, list):
                 yield from item
             else:
@@ -203,9 +219,19 @@ class DltResource:
         """Items as the user's code yields them, before the steps."""
         if self._parent is not None:
             fn = self._fn
+            takes_meta = fn is not None and _takes_meta(fn)
             for item in self._parent._items():
-                out = fn(item, *self._args, **self._kwargs) if fn else item
-                yield from _as_items(out)
+                # As dlt: the transformer gets the data (and the mark as `meta` when it takes
+                # one); what it yields keeps the parent item's mark unless it marks it itself.
+                meta, item = unwrap(item)
+                if fn is None:
+                    out = item
+                elif takes_meta:
+                    out = fn(item, *self._args, meta=meta, **self._kwargs)
+                else:
+                    out = fn(item, *self._args, **self._kwargs)
+                for o in _as_items(out):
+                    yield o if meta is None or isinstance(o, DataItemWithMeta) else rewrap(meta, o)
             return
         if self._fn is not None:
             from dlt.common.configuration.inject import call_with_config
@@ -247,6 +273,14 @@ class DltResource:
         if inc is not None and not inc._in_python:
             opts["incremental"] = inc._native_options(self)
         return opts
+
+
+def _takes_meta(fn: Callable) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return "meta" in params
 
 
 def _as_items(out: Any) -> Iterator[Any]:

@@ -13,6 +13,7 @@ from dlt import _engine
 from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
 from dlt.destinations import Destination
 from dlt.extract.exceptions import ResourceExtractionError
+from dlt.extract.marks import MarkConverter
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.pipeline import current
@@ -81,6 +82,29 @@ class Pipeline:
     @property
     def default_schema_name(self) -> str:
         return self.pipeline_name
+
+    @property
+    def default_schema(self) -> Any:
+        """The pipeline's schema as the engine stored it after the last extract/normalize (dlt's
+        Schema: tables, columns, version, to_pretty_yaml()); an empty schema before the first run."""
+        import json
+
+        from dlt.common.schema import Schema
+
+        text = self._require_native().schema_json()
+        if not text:
+            return Schema(self.default_schema_name)
+        return Schema.from_dict(json.loads(text))
+
+    @property
+    def schemas(self) -> Dict[str, Any]:
+        """The pipeline's schemas by name (one: the engine keeps one schema per pipeline)."""
+        s = self.default_schema
+        return {s.name: s}
+
+    @property
+    def schema_names(self) -> List[str]:
+        return list(self.schemas)
 
     def __repr__(self) -> str:
         dest = self.destination.destination_name if self.destination else None
@@ -328,9 +352,9 @@ class Pipeline:
             opts = r._native_options(defaults)
             table_fn = r._table_name_fn()
             if table_fn is not None:
-                out.append((opts, _opener(r, tees.get(id(r))), table_fn))  # each row to the table it names
+                out.append((opts, _opener(r, tees.get(id(r)), defaults), table_fn))  # each row to the table it names
             else:
-                out.append((opts, _opener(r, tees.get(id(r)))))
+                out.append((opts, _opener(r, tees.get(id(r)), defaults)))
         return out
 
     def _refresh(self, mode: Optional[str]) -> None:
@@ -488,7 +512,7 @@ class _ReplayParent:
         return self._tee.replay()
 
 
-def _opener(resource: DltResource, tee: Optional[_Tee]) -> Any:
+def _opener(resource: DltResource, tee: Optional[_Tee], defaults: Dict[str, Any]) -> Any:
     def open_items(last_value_json: Optional[str]) -> Any:
         current._enter_resource(resource.name)
         inc = resource.incremental
@@ -501,7 +525,9 @@ def _opener(resource: DltResource, tee: Optional[_Tee]) -> Any:
         items = resource._items()
         if cursor is not None:
             items = cursor.rows(items)
-        return tee.record(items) if tee is not None else items
+        if tee is not None:
+            items = tee.record(items)
+        return items, MarkConverter(resource, defaults)
 
     return open_items
 

@@ -1,15 +1,130 @@
-"""dlt.common.schema: the Schema object (its name; the engine keeps the tables)."""
+"""dlt.common.schema: the Schema object, as dlt's pipelines hand it out (`pipeline.default_schema`).
 
-from typing import Any, Dict
+The engine keeps the schema (the stored schema of the pipeline, in dlt's format); this object is
+a read-only view of one snapshot of it: tables, columns, version and dlt's export forms.
+"""
+
+import json
+from typing import Any, Dict, Iterator, List, Optional
 
 
 class Schema:
-    def __init__(self, name: str, tables: Dict[str, Any] = None) -> None:
+    def __init__(self, name: str, tables: Optional[Dict[str, Any]] = None, stored: Optional[Dict[str, Any]] = None) -> None:
         self.name = name
-        self.tables: Dict[str, Any] = dict(tables or {})
+        self._stored: Dict[str, Any] = dict(stored or {"name": name, "tables": dict(tables or {})})
+        self.tables: Dict[str, Any] = self._stored.setdefault("tables", {})
+
+    @classmethod
+    def from_dict(cls, stored: Dict[str, Any]) -> "Schema":
+        return cls(stored.get("name", ""), stored=stored)
+
+    @property
+    def version(self) -> int:
+        return int(self._stored.get("version", 0))
+
+    @property
+    def version_hash(self) -> Optional[str]:
+        return self._stored.get("version_hash")
+
+    @property
+    def stored_version(self) -> int:
+        return self.version
+
+    @property
+    def engine_version(self) -> int:
+        return int(self._stored.get("engine_version", 0))
+
+    @property
+    def settings(self) -> Dict[str, Any]:
+        return self._stored.get("settings", {})
+
+    def get_table(self, table_name: str) -> Dict[str, Any]:
+        return self.tables[table_name]
+
+    def get_table_columns(self, table_name: str, include_incomplete: bool = False) -> Dict[str, Any]:
+        cols = self.tables[table_name].get("columns", {})
+        if include_incomplete:
+            return dict(cols)
+        return {n: c for n, c in cols.items() if c.get("data_type") is not None}
+
+    def data_tables(self, seen_data_only: bool = False, include_incomplete: bool = False) -> List[Dict[str, Any]]:
+        """The tables that hold data: not dlt's own (_dlt_*), with columns unless incomplete ones
+        are asked for."""
+        out = []
+        for name, t in self.tables.items():
+            if name.startswith("_dlt"):
+                continue
+            if not include_incomplete and not self.get_table_columns(name):
+                continue
+            out.append(t)
+        return out
+
+    def dlt_tables(self) -> List[Dict[str, Any]]:
+        return [t for n, t in self.tables.items() if n.startswith("_dlt")]
+
+    def data_table_names(self, seen_data_only: bool = False, include_incomplete: bool = False) -> List[str]:
+        return [t["name"] for t in self.data_tables(seen_data_only, include_incomplete)]
+
+    def dlt_table_names(self) -> List[str]:
+        return [t["name"] for t in self.dlt_tables()]
+
+    def to_dict(self, remove_defaults: bool = False, bump_version: bool = True) -> Dict[str, Any]:
+        return json.loads(json.dumps(self._stored))
+
+    def to_pretty_json(self, remove_defaults: bool = True) -> str:
+        return json.dumps(self._stored, indent=2)
+
+    def to_pretty_yaml(self, remove_defaults: bool = True) -> str:
+        out: List[str] = []
+        _yaml(out, self._stored, 0)
+        return "".join(out)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
 
     def __repr__(self) -> str:
+        return f"Schema {self.name} at {id(self)}"
+
+    def __str__(self) -> str:
         return f"Schema {self.name} with {len(self.tables)} tables"
+
+
+def _scalar(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    s = str(v)
+    plain = s and s.strip() == s and not any(c in s for c in ":#{}[],&*!|>'\"%@`\n") and \
+        s.lower() not in ("null", "true", "false", "yes", "no", "~") and not s[0].isdigit() and s[0] not in "-?"
+    return s if plain else json.dumps(s)
+
+
+def _yaml(out: List[str], v: Any, indent: int) -> None:
+    pad = "  " * indent
+    if isinstance(v, dict):
+        if not v:
+            out.append(pad + "{}\n")
+        for k, x in v.items():
+            if isinstance(x, (dict, list)) and x:
+                out.append(f"{pad}{_scalar(k)}:\n")
+                _yaml(out, x, indent + 1)
+            else:
+                out.append(f"{pad}{_scalar(k)}: {_scalar(x) if not isinstance(x, (dict, list)) else ('{}' if isinstance(x, dict) else '[]')}\n")
+    elif isinstance(v, list):
+        for x in v:
+            if isinstance(x, (dict, list)) and x:
+                lines: List[str] = []
+                _yaml(lines, x, indent + 1)
+                first = lines[0][len(pad) + 2:]
+                out.append(f"{pad}- {first}")
+                out.extend(lines[1:])
+            else:
+                out.append(f"{pad}- {_scalar(x) if not isinstance(x, (dict, list)) else ('{}' if isinstance(x, dict) else '[]')}\n")
+    else:
+        out.append(pad + _scalar(v) + "\n")
 
 
 TSchemaContract = Any
