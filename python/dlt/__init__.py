@@ -16,6 +16,7 @@ from dlt.extract.decorators import defer, resource, source, transformer
 from dlt.extract.incremental import Incremental
 from dlt.pipeline import attach, pipeline, run, Pipeline
 from dlt.pipeline import mark
+from dlt.common.schema import Schema
 from dlt import current, destinations, sources
 
 from typing import Any as _Any
@@ -25,4 +26,4 @@ TSecretStrValue = str
 TCredentials = _Any
 
 __all__ = ["__version__", "config", "secrets", "source", "resource", "transformer", "defer", "pipeline",
-           "run", "attach", "Pipeline", "current", "destinations", "sources", "Incremental", "mark"]
+           "run", "attach", "Pipeline", "current", "destinations", "sources", "Incremental", "mark", "Schema"]

@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "load/package.h"
 #include "pipeline/drop.h"
 #include "pipeline/pipeline_lock.h"
 #include "py_filesystem.h"
@@ -357,6 +358,26 @@ void RegisterPipeline(py::module_& m) {
         if (!s.ok()) throw EngineError(s);
         return dropped;
       }, py::arg("resources"), py::arg("drop_all"), py::arg("truncate") = false)
+      // dlt's drop_pending_packages: deletes the extracted and normalized packages (their data
+      // is not loaded), as `dlt pipeline <name> drop-pending-packages --yes`, under the lock.
+      .def("drop_pending_packages", [](PyPipeline& p) {
+        size_t n = 0;
+        Status s;
+        {
+          py::gil_scoped_release release;
+          PipelineLock lock;
+          s = lock.Acquire(p.get().working_dir(), p.get().name());
+          PackageStorage storage(p.get().working_dir());
+          for (PackageStage st : {PackageStage::kExtracted, PackageStage::kNormalized}) {
+            for (const auto& id : s.ok() ? storage.List(st) : std::vector<std::string>{}) {
+              if (s.ok()) s = storage.Delete(st, id);
+              if (s.ok()) ++n;
+            }
+          }
+        }
+        if (!s.ok()) throw EngineError(s);
+        return n;
+      })
       .def("drop_local", [](PyPipeline& p) {
         Status s;
         {

@@ -6,9 +6,12 @@
 
 #include <pybind11/stl.h>
 
+#include <cstdio>
+#include <mutex>
 #include <regex>
 
 #include "pipeline/pipeline_file.h"
+#include "py_pipeline.h"
 
 namespace dlt::python {
 
@@ -87,7 +90,57 @@ StatusOr<std::vector<Resource>> PyRestApiSpec::Make(const Workspace& ws, const s
   return rest_api::MakeResources(ws, *spec, ro);
 }
 
+namespace {
+
+// RESTClient.paginate's pages: an iterator of JSON texts (one array of rows per page), fetched
+// with the GIL released.
+class PyRestPages {
+ public:
+  PyRestPages(const PyRestApiSpec& spec, const PyWorkspace& ws, const std::string& pipeline_name)
+      : ws_(ws.shared()), spec_(std::make_shared<rest_api::RestApiSpec>(spec.spec())) {
+    rest_api::RunOptions ro;
+    ro.pipeline_name = pipeline_name;
+    ro.base_url_from_code = true;
+    ro.on_retry = [mu = std::make_shared<std::mutex>()](const std::string& message) {
+      std::lock_guard<std::mutex> lock(*mu);
+      std::fprintf(stderr, "WARNING: %s\n", message.c_str());
+    };
+    ro.on_warning = ro.on_retry;
+    auto pages = rest_api::OpenPages(*ws_, *spec_, ro);
+    if (!pages.ok()) throw EngineError(pages.status());
+    pages_ = std::move(pages).value();
+  }
+
+  std::string Next() {
+    if (!pages_) throw py::stop_iteration();
+    std::vector<rest_api::Json> rows;
+    std::string where;
+    StatusOr<bool> more = [&] {
+      py::gil_scoped_release release;
+      return pages_->Next(&rows, &where);
+    }();
+    if (!more.ok()) throw EngineError(more.status());
+    if (!*more) {
+      pages_.reset();
+      throw py::stop_iteration();
+    }
+    return rest_api::Json(std::move(rows)).dump();
+  }
+
+ private:
+  std::shared_ptr<const Workspace> ws_;
+  std::shared_ptr<rest_api::RestApiSpec> spec_;
+  std::unique_ptr<rest_api::PageReader> pages_;
+};
+
+}  // namespace
+
 void RegisterRestApi(py::module_& m) {
+  py::class_<PyRestPages>(m, "RestPages")
+      .def(py::init<const PyRestApiSpec&, const PyWorkspace&, const std::string&>(), py::arg("spec"),
+           py::arg("workspace"), py::arg("pipeline_name") = "")
+      .def("__iter__", [](PyRestPages& p) -> PyRestPages& { return p; }, py::return_value_policy::reference_internal)
+      .def("__next__", &PyRestPages::Next);
   py::class_<PyRestApiSpec, std::shared_ptr<PyRestApiSpec>>(m, "RestApiSpec")
       .def(py::init<const py::dict&, const py::list&, const std::string&>(), py::arg("source"), py::arg("resources"),
            py::arg("pipeline_name") = "")

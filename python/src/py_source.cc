@@ -115,7 +115,7 @@ class PyIterSource : public RecordSource {
   }
 
   Status Rows(PyObject* item, const std::string* table) {
-    if (PyList_CheckExact(item)) {  // a page of rows
+    if (PyList_Check(item)) {  // a page of rows (a list, or a subclass such as RESTClient's PageData)
       Py_ssize_t n = PyList_GET_SIZE(item);
       for (Py_ssize_t i = 0; i < n; ++i) DLT_RETURN_IF_ERROR(Row(PyList_GET_ITEM(item, i), table));
       return Status::Ok();

@@ -332,8 +332,11 @@ std::string JoinUrl(const std::string& base_url, const std::string& path) {
   return base + path.substr(skip);
 }
 
-StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApiSpec& spec_in, const RunOptions& options,
-                                              std::vector<std::pair<std::string, std::string>>* origins) {
+namespace {
+
+// The source's settings and secrets resolved from the profile, shared by its resources.
+StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec& spec_in, const RunOptions& options,
+                                          std::vector<std::pair<std::string, std::string>>* origins) {
   std::vector<std::pair<std::string, std::string>> used;  // key -> where its value came from
   auto note = [&](const ResolvedValue& v) { used.emplace_back(text::Join(v.path, "."), v.origin.Describe()); };
   auto sh = std::make_shared<Shared>();
@@ -345,7 +348,10 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   // base_url: the profile's configuration wins over the file.
   sh->base_url = spec.client.base_url;
   if (!spec.client.base_url_where.empty()) sh->base_url_from = "[source.client] in " + spec.client.base_url_where;
-  DLT_ASSIGN_OR_RETURN(auto base, LookupSourceKey(ws, spec, pipeline, "base_url", false));
+  std::optional<ResolvedValue> base;
+  if (!options.base_url_from_code) {
+    DLT_ASSIGN_OR_RETURN(base, LookupSourceKey(ws, spec, pipeline, "base_url", false));
+  }
   if (base) {
     note(*base);
     sh->base_url_from = base->origin.provider == ProviderKind::kEnvironment
@@ -424,6 +430,32 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApi
   DLT_ASSIGN_OR_RETURN(sh->policy.max_retry_delay_s, RuntimeNumber(ws, "request_max_retry_delay"));
 
   if (origins) *origins = std::move(used);
+  return sh;
+}
+
+class FetcherPages : public PageReader {
+ public:
+  FetcherPages(std::shared_ptr<Shared> sh, const ResourceSpec* r) : sh_(sh), fetcher_(std::move(sh), r) {}
+  StatusOr<bool> Next(std::vector<Json>* rows, std::string* where) override { return fetcher_.NextChunk(rows, where); }
+
+ private:
+  std::shared_ptr<Shared> sh_;
+  Fetcher fetcher_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PageReader>> OpenPages(const Workspace& ws, const RestApiSpec& spec, const RunOptions& options) {
+  if (spec.resources.empty() || !spec.resources[0].parent.empty()) {
+    return InvalidArgument("paginate: the endpoint must be a top-level resource");
+  }
+  DLT_ASSIGN_OR_RETURN(std::shared_ptr<Shared> sh, Prepare(ws, spec, options, nullptr));
+  return std::unique_ptr<PageReader>(new FetcherPages(sh, &sh->spec.resources[0]));
+}
+
+StatusOr<std::vector<Resource>> MakeResources(const Workspace& ws, const RestApiSpec& spec, const RunOptions& options,
+                                              std::vector<std::pair<std::string, std::string>>* origins) {
+  DLT_ASSIGN_OR_RETURN(std::shared_ptr<Shared> sh, Prepare(ws, spec, options, origins));
   std::vector<Resource> out;
   for (const auto& r : sh->spec.resources) {
     if (!r.selected) continue;

@@ -35,6 +35,9 @@ struct RunOptions {
   // Told about other things worth a warning (a pagination that comes back to a page it fetched
   // before). May be called from several threads at once.
   std::function<void(const std::string& message)> on_warning;
+  // The spec was written in code (dlt's RESTClient): its base_url is not looked up in the
+  // profile's configuration.
+  bool base_url_from_code = false;
 };
 
 // Resolves the source's configuration (errors for missing secrets say where to put them) and
@@ -47,6 +50,17 @@ struct RunOptions {
 // them. A pagination that requests a page it requested before stops with a warning.
 StatusOr<std::vector<Resource>> MakeResources(const Workspace& workspace, const RestApiSpec& spec, const RunOptions& options,
                                               std::vector<std::pair<std::string, std::string>>* origins = nullptr);
+
+// dlt's RESTClient.paginate: the pages of `spec`'s first resource (a top-level endpoint), read as
+// that resource would be (client, auth, paginator, data selector, retries), one page per Next.
+class PageReader {
+ public:
+  virtual ~PageReader() = default;
+  // The rows of the next page; false after the last one. `where` names the request.
+  virtual StatusOr<bool> Next(std::vector<Json>* rows, std::string* where) = 0;
+};
+StatusOr<std::unique_ptr<PageReader>> OpenPages(const Workspace& workspace, const RestApiSpec& spec,
+                                                const RunOptions& options);
 
 // --- pieces, exposed for tests -------------------------------------------------------------
 

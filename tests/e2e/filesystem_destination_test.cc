@@ -11,18 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The single value of `sql` run on an in-memory DuckDB (read_parquet / read_json over files).
-std::string FileSql(const std::string& sql) {
-  auto db = duckdb::Database::Open(":memory:");
-  if (!db.ok()) return "open failed: " + db.status().message();
-  auto c = db->Connect();
-  if (!c.ok()) return "connect failed: " + c.status().message();
-  auto r = c->Query(sql);
-  if (!r.ok()) return "query failed: " + r.status().message() + " (" + sql + ")";
-  if (r->rows.size() != 1 || r->rows[0].size() != 1) return "<" + std::to_string(r->rows.size()) + " rows>";
-  return r->rows[0][0].is_null ? "NULL" : r->rows[0][0].text;
-}
-
 // File names (not paths) in a folder, sorted; temporary files included so that tests see them.
 std::vector<std::string> Names(const fs::path& dir) {
   std::vector<std::string> out;

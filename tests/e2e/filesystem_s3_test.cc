@@ -23,8 +23,12 @@ TEST_F(S3Lake, LoadsParquetObjectsInDltsLayoutThatReadBackAsTheSourceRows) {
   EXPECT_EQ(CountUnder(keys, "raw/shop_data/_dlt_pipeline_state/"), 1u);
   EXPECT_EQ(CountUnder(keys, "raw/shop_data/_dlt_version/"), 1u);
   for (const auto& k : keys) {
-    if (k.starts_with("raw/shop_data/orders/")) EXPECT_TRUE(k.ends_with(".parquet")) << k;
-    if (k.starts_with("raw/shop_data/_dlt_loads/")) EXPECT_TRUE(k.starts_with("raw/shop_data/_dlt_loads/shop__")) << k;
+    if (k.starts_with("raw/shop_data/orders/")) {
+      EXPECT_TRUE(k.ends_with(".parquet")) << k;
+    }
+    if (k.starts_with("raw/shop_data/_dlt_loads/")) {
+      EXPECT_TRUE(k.starts_with("raw/shop_data/_dlt_loads/shop__")) << k;
+    }
   }
   EXPECT_EQ(FileSql("SELECT min(id) || '..' || max(id) || ' x' || count(*) FROM read_parquet(" + Stored("orders") + ")"), "1..4 x4");
   EXPECT_EQ(FileSql("SELECT string_agg(customer || ':' || address__city, ',' ORDER BY id) FROM read_parquet(" + Stored("orders") + ")"),

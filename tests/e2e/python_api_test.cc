@@ -233,7 +233,7 @@ import dlt
 p = dlt.pipeline(pipeline_name="shop", destination="duckdb", dataset_name="shop")
 p.run([{"id": 1, "tags": ["a"]}], table_name="t", write_disposition="merge", primary_key="id")
 p.run([{"id": 1, "tags": ["b", "c"]}, {"id": 2}], table_name="t", write_disposition="merge", primary_key="id")
-print(p.dataset().t.select("id").fetchall(), p.dataset()("SELECT count(*) FROM t__tags").fetchone())
+print(sorted(p.dataset().t.select("id").fetchall()), p.dataset()("SELECT count(*) FROM t__tags").fetchone())
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "[(1,), (2,)] (2,)\n");

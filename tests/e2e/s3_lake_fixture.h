@@ -15,18 +15,6 @@ namespace dlt::testing {
 
 inline constexpr const char* kBucket = "lake-bucket";
 
-// The single value of `sql` run on an in-memory DuckDB (read_parquet over s3rver's files).
-inline std::string FileSql(const std::string& sql) {
-  auto db = duckdb::Database::Open(":memory:");
-  if (!db.ok()) return "open failed: " + db.status().message();
-  auto c = db->Connect();
-  if (!c.ok()) return "connect failed: " + c.status().message();
-  auto r = c->Query(sql);
-  if (!r.ok()) return "query failed: " + r.status().message() + " (" + sql + ")";
-  if (r->rows.size() != 1 || r->rows[0].size() != 1) return "<" + std::to_string(r->rows.size()) + " rows>";
-  return r->rows[0][0].is_null ? "NULL" : r->rows[0][0].text;
-}
-
 inline size_t CountUnder(const std::vector<std::string>& keys, const std::string& folder) {
   size_t n = 0;
   for (const auto& k : keys) n += k.starts_with(folder) && k.find('/', folder.size()) == std::string::npos;

@@ -77,4 +77,15 @@ std::vector<std::string> TableColumns(const fs::path& db, const std::string& dat
                            "' AND table_name = '" + table + "' ORDER BY ordinal_position");
 }
 
+std::string FileSql(const std::string& sql) {
+  auto db = duckdb::Database::Open(":memory:");
+  if (!db.ok()) return "open failed: " + db.status().message();
+  auto c = db->Connect();
+  if (!c.ok()) return "connect failed: " + c.status().message();
+  auto r = c->Query(sql);
+  if (!r.ok()) return "query failed: " + r.status().message() + " (" + sql + ")";
+  if (r->rows.size() != 1 || r->rows[0].size() != 1) return "<" + std::to_string(r->rows.size()) + " rows>";
+  return r->rows[0][0].is_null ? "NULL" : r->rows[0][0].text;
+}
+
 }  // namespace dlt::testing

@@ -31,6 +31,10 @@ bool ExecDuckDb(const std::filesystem::path& db, const std::string& sql);
 // The single value of a one-row, one-column query ("<no rows>" / "NULL" otherwise).
 std::string SqlValue(const std::filesystem::path& db, const std::string& sql);
 
+// The single value of `sql` run on an in-memory DuckDB (read_parquet / read_json over files, on
+// disk or S3), or a text saying what failed: "query failed: ...", "<N rows>".
+std::string FileSql(const std::string& sql);
+
 // The first column of every row, NULL as "NULL".
 std::vector<std::string> SqlColumn(const std::filesystem::path& db, const std::string& sql);
 

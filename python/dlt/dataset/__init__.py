@@ -103,6 +103,11 @@ class Dataset:
     def dataset_name(self) -> str:
         return self._pipeline.dataset_name
 
+    @property
+    def schema(self) -> Any:
+        """The pipeline's schema (dlt's Schema), as dlt's dataset gives it."""
+        return self._pipeline.default_schema
+
     def __call__(self, query: str) -> Relation:
         return Relation(self, query=query)
 

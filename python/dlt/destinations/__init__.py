@@ -40,4 +40,13 @@ def postgres(credentials: Any = None, destination_name: Optional[str] = None, **
     return Destination("postgres", credentials, destination_name, **kwargs)
 
 
-__all__ = ["Destination", "duckdb", "motherduck", "postgres"]
+def filesystem(bucket_url: Optional[str] = None, credentials: Any = None, layout: Optional[str] = None,
+               destination_name: Optional[str] = None, **kwargs: Any) -> Destination:
+    """dlt's filesystem destination: files in `bucket_url` (a folder, file:// or s3://bucket/prefix)
+    in dlt's `layout`; `credentials` a dict (or object) with aws_access_key_id,
+    aws_secret_access_key, region_name, endpoint_url for s3://."""
+    params = {k: v for k, v in dict(bucket_url=bucket_url, layout=layout, **kwargs).items() if v is not None}
+    return Destination("filesystem", credentials, destination_name, **params)
+
+
+__all__ = ["Destination", "duckdb", "motherduck", "postgres", "filesystem"]

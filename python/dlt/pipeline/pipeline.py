@@ -62,6 +62,8 @@ class Pipeline:
             # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
             self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
         if destination is not None:
+            if destination.credentials is not None or destination.config_params:
+                _set_process_credentials(destination)
             self._open_native()
             if dev_mode:
                 self._native.drop_local()
@@ -82,6 +84,12 @@ class Pipeline:
     @property
     def default_schema_name(self) -> str:
         return self.pipeline_name
+
+    def drop_pending_packages(self, with_partial_loads: bool = True) -> None:
+        """Deletes the packages that were extracted or normalized but not loaded (their data is
+        not loaded), as dlt does; the state they carried is not applied."""
+        self._configure(None, None, None)
+        self._require_native().drop_pending_packages()
 
     @property
     def default_schema(self) -> Any:
@@ -272,7 +280,7 @@ class Pipeline:
                 raise ValueError("credentials were given but no destination")
             self.destination.credentials = credentials
             changed = True
-        if self.destination is not None and self.destination.credentials is not None:
+        if self.destination is not None and (self.destination.credentials is not None or self.destination.config_params):
             _set_process_credentials(self.destination)
         if changed or self._native is None:
             self._require_destination()
@@ -541,10 +549,25 @@ def _progress_on(progress: Any) -> bool:
 
 
 def _set_process_credentials(destination: Destination) -> None:
-    """Credentials given in code: seen by the engine's configuration lookup (environment first),
-    for this process and the scripts it runs."""
+    """Credentials and settings given in code (a destination factory's arguments): seen by the
+    engine's configuration lookup (environment first), for this process and the scripts it runs.
+    A dict (or an object with attributes) of credentials sets one variable per field."""
+    prefix = f"DESTINATION__{destination.destination_name.upper()}__"
+    for k, v in (destination.config_params or {}).items():
+        if v is not None and isinstance(v, (str, int, float, bool)):
+            os.environ[prefix + k.upper()] = str(v).lower() if isinstance(v, bool) else str(v)
     creds = destination.credentials
+    if creds is None:
+        return
+    fields = creds if isinstance(creds, dict) else None
+    if fields is None and not isinstance(creds, str) and not hasattr(creds, "to_native_representation") \
+            and hasattr(creds, "__dict__"):
+        fields = {k: v for k, v in vars(creds).items() if not k.startswith("_")}
+    if fields is not None:
+        for k, v in fields.items():
+            if v is not None:
+                os.environ[prefix + "CREDENTIALS__" + k.upper()] = str(v)
+        return
     if not isinstance(creds, str):
         creds = getattr(creds, "to_native_representation", lambda: None)() or str(creds)
-    key = f"DESTINATION__{destination.destination_name.upper()}__CREDENTIALS"
-    os.environ[key] = creds
+    os.environ[prefix + "CREDENTIALS"] = creds

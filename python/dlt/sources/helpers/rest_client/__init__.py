@@ -1,4 +1,5 @@
-"""dlt.sources.helpers.rest_client: paginator and auth objects for rest_api configurations.
+"""dlt.sources.helpers.rest_client: RESTClient and paginate, and the paginator and auth objects
+of rest_api configurations.
 
 In dlt-cpp the engine's REST API client does the requests: these objects describe a paginator or
 an auth method and stand for the dict form of the same configuration (see `_rest_api_config`).
@@ -14,3 +15,4 @@ from dlt.sources.helpers.rest_client.paginators import (  # noqa: F401
     PageNumberPaginator,
     SinglePagePaginator,
 )
+from dlt.sources.helpers.rest_client.client import PageData, RESTClient, paginate  # noqa: F401

@@ -1,0 +1,59 @@
+// More of dlt's Pipeline API from Python: the filesystem destination factory with its
+// bucket_url and layout given in code, drop_pending_packages(), and the schema of a dataset.
+#include <gtest/gtest.h>
+
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(PythonPipelineApi, FilesystemFactoryWritesDltsLayoutUnderTheProfilesLocalFolder) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "lake.py", R"PY(
+import dlt
+
+dest = dlt.destinations.filesystem(bucket_url="lake", layout="{table_name}/{load_id}.{file_id}.{ext}")
+p = dlt.pipeline(pipeline_name="lake", destination=dest, dataset_name="ld")
+print("failed", p.run([{"id": 1, "n": "a"}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
+print("destination", p.destination.destination_type)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "failed False\ndestination filesystem\n")) << r.out;
+  const fs::path dir = w.root() / "_local" / "dev" / "lake" / "ld" / "things";
+  ASSERT_TRUE(fs::is_directory(dir)) << dir;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].extension(), ".parquet");
+  EXPECT_EQ(FileSql("SELECT string_agg(id || n, ',' ORDER BY id) FROM read_parquet('" + files[0].string() + "')"),
+            "1a,2b");
+  EXPECT_TRUE(fs::exists(w.root() / "_local" / "dev" / "lake" / "ld" / "init"));
+}
+
+TEST(PythonPipelineApi, DropPendingPackagesDeletesWhatWasExtractedSoTheNextRunLoadsNothingOfIt) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "pend.py", R"PY(
+import dlt
+
+p = dlt.pipeline(pipeline_name="pend", destination="duckdb", dataset_name="pe")
+p.run([{"id": 0}], table_name="kept")
+p.extract([{"id": 1}], table_name="dropped")
+print("pending", p.has_pending_data)
+p.drop_pending_packages()
+print("pending after", p.has_pending_data)
+p.run()
+ds = p.dataset()
+print("tables", [t for t in ds.tables if not t.startswith("_dlt")])
+print("schema", ds.schema.name, sorted(ds.schema.data_table_names()), dlt.Schema("custom").name)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "pending True\npending after False\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "tables ['kept']\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "schema pend ['kept'] custom\n")) << r.out;
+}
+
+}  // namespace
+}  // namespace dlt::testing

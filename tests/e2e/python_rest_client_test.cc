@@ -1,0 +1,91 @@
+// dlt's RESTClient from Python: paginate() yields each page's rows, fetched by the engine's REST
+// client (paginators, data selectors, auth, POST bodies), inside a resource as dlt's docs write
+// it; a refused request raises RESTClientError naming the URL and never the token.
+#include <gtest/gtest.h>
+
+#include "http_server.h"
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+TEST(PythonRestClient, PaginateYieldsEachPageThroughEveryPaginatorAndLoadsFromAResource) {
+  FixtureServer server;
+  TempWorkspace w;
+  w.WriteConfig("[sources]\nbase_url = \"http://127.0.0.1:1/unused\"   # RESTClient's own base_url wins\n");
+  w.Write("client.py", R"PY(
+import sys, dlt
+from dlt.sources.helpers.rest_client import RESTClient, paginate
+from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+from dlt.sources.helpers.rest_client.paginators import (
+    HeaderLinkPaginator, JSONLinkPaginator, OffsetPaginator, SinglePagePaginator)
+
+base = sys.argv[1]
+client = RESTClient(base_url=base, paginator=JSONLinkPaginator(next_url_path="links.next"))
+print("json_link", [[r["id"] for r in page] for page in client.paginate("/test/json_link", data_selector="data")])
+pages = list(client.paginate("/test/offset", paginator=OffsetPaginator(limit=10, total_path="total"),
+                             data_selector="items"))
+print("offset", [len(p) for p in pages], type(pages[0]).__name__, isinstance(pages[0], list))
+post = next(client.paginate("/test/search", method="POST", json={"q": "dlt"}, paginator=SinglePagePaginator()))
+print("post", [(r["id"], r["q"]) for r in post])
+print("function", sum(len(p) for p in paginate(base + "/test/header_link", paginator=HeaderLinkPaginator())))
+
+github = RESTClient(base_url=base, auth=BearerTokenAuth(sys.argv[2]))
+
+@dlt.resource(primary_key="id", write_disposition="merge")
+def issues():
+    for page in github.paginate("/repos/dlt-hub/dlt/issues", params={"per_page": 3}):
+        yield page
+
+p = dlt.pipeline(pipeline_name="gh", destination="duckdb", dataset_name="gh_data")
+print("failed", p.run(issues()).has_failed_jobs)
+)PY");
+  auto r = RunPython(w, "client.py", {server.Url(), "gh-test-token"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "json_link [[2, 3], [4, 5], [6, 7]]\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "offset [10, 10, 3] PageData True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "post [(1, '\"dlt\"'), (2, '\"dlt\"')]\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "failed False\n")) << r.out;
+  std::vector<std::string> pages;
+  for (const auto& req : server.RequestsTo("/repos/dlt-hub/dlt/issues")) {
+    pages.push_back(req.params.count("page") ? req.params.at("page") : "1");
+  }
+  EXPECT_EQ(pages, (std::vector<std::string>{"1", "2", "3"})) << "the Link header was followed, 3 rows a page";
+  const auto db = w.root() / "_local" / "dev" / "gh.duckdb";
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) || ':' || min(number) || ':' || max(number) FROM gh_data.issues"), "7:1:7");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM gh_data.issues__labels"), "7");
+  // paginate(url): the header_link fixture's four pages of one row
+  EXPECT_TRUE(Contains(r.out, "function 4\n")) << r.out;
+}
+
+TEST(PythonRestClient, ARefusedRequestRaisesRestClientErrorNamingTheUrlAndNeverTheToken) {
+  FixtureServer server;
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "bad.py", R"PY(
+import dlt
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+from dlt.sources.helpers.rest_client.exceptions import RESTClientError
+
+client = RESTClient(base_url=")PY" + server.Url() + R"PY(", auth=BearerTokenAuth("wrong-s3cr3t-token"))
+print(repr(client))
+try:
+    list(client.paginate("/repos/dlt-hub/dlt/issues"))
+except RESTClientError as e:
+    print("error:", e)
+try:
+    client.get("/repos/dlt-hub/dlt/issues")
+except NotImplementedError as e:
+    print("get:", e)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "error: ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "/repos/dlt-hub/dlt/issues")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "401")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "get: RESTClient.get: ")) << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, "wrong-s3cr3t-token")) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace dlt::testing
