@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/private_temp_dir.h"
 #include "dashboard/http_server.h"
+#include "destinations/filesystem/filesystem_snapshot.h"
 #include "destinations/destination_types.h"
 #include "dlt/sql.h"
 #include "dlt/workspace.h"
@@ -80,27 +82,11 @@ struct DestinationView {
 };
 StatusOr<DestinationView> OpenDestination(const Workspace& ws, const PipelineView& p);
 
-// A fresh directory only this user can enter (mkdtemp: mode 0700), removed with what it holds
-// when the object goes; path() is empty when it could not be made (api_support.cc).
-class PrivateTempDir {
- public:
-  explicit PrivateTempDir(const std::string& prefix);
-  ~PrivateTempDir();
-  PrivateTempDir(const PrivateTempDir&) = delete;
-  PrivateTempDir& operator=(const PrivateTempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The dataset of a filesystem destination as a read-only DuckDB (filesystem_snapshot.cc):
 // `dest` is a DuckDB destination over a snapshot file of its tables; `keep` holds the snapshot's
 // directory while the request uses it.
-struct SnapshotView {
-  std::shared_ptr<const void> keep;
-  std::unique_ptr<Destination> dest;
-};
+using SnapshotView = FilesystemSnapshot;
 StatusOr<SnapshotView> OpenFilesystemSnapshot(const PipelineView& p, Destination& files);
 
 // --- routes ------------------------------------------------------------------------------------

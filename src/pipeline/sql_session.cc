@@ -4,6 +4,7 @@
 #include "dlt/sql.h"
 
 #include "destinations/destination_types.h"
+#include "destinations/filesystem/filesystem_snapshot.h"
 #include "dlt/pipeline.h"
 #include "load/sql_client.h"
 #include "pipeline/pipeline_impl.h"
@@ -11,6 +12,7 @@
 namespace dlt {
 
 struct SqlSession::Impl {
+  std::shared_ptr<const void> keep;  // a filesystem dataset's snapshot, while the session reads it
   std::unique_ptr<Destination> dest;
   SqlClient* client = nullptr;  // owned by dest; nullptr once closed
   std::string dataset;
@@ -126,9 +128,23 @@ StatusOr<SqlSession> Pipeline::OpenSql(bool read_only) {
   si.read_only = read_only;
   DLT_ASSIGN_OR_RETURN(si.dest, dlt::OpenDestination(im.destination, {im.options.dataset_name, im.staging_dataset, read_only}));
   si.client = si.dest->sql_client();
+  if (!si.client && read_only && im.destination.type == "filesystem") {
+    // A lake is read through a read-only DuckDB copy of its tables (filesystem_snapshot.h).
+    if (!im.schema) {
+      return NotFound("cannot open a read-only SQL session on pipeline `" + im.options.pipeline_name +
+                      "`: it has no schema yet (run the pipeline first)");
+    }
+    DLT_ASSIGN_OR_RETURN(FilesystemSnapshot snap,
+                         OpenFilesystemSnapshot(*si.dest, *im.schema, im.destination.name, im.options.dataset_name,
+                                                im.dir.string() + "\n" + im.destination.name + "\n" + im.options.dataset_name));
+    si.keep = std::move(snap.keep);
+    si.dest = std::move(snap.dest);
+    si.client = si.dest->sql_client();
+  }
   if (!si.client) {
-    return FailedPrecondition("destination `" + im.destination.name + "` (" + si.type +
-                              ") is not a SQL database: it has no SQL session");
+    return FailedPrecondition("destination `" + im.destination.name + "` (" + si.type + ") is not a SQL database: it " +
+                              (si.type == "filesystem" ? "is read through read-only SQL sessions only (dataset())"
+                                                       : "has no SQL session"));
   }
   DLT_RETURN_IF_ERROR(si.EnsureSearchPath());
   return s;

@@ -1,5 +1,6 @@
 // More of dlt's Pipeline API from Python: the filesystem destination factory with its
-// bucket_url and layout given in code, drop_pending_packages(), and the schema of a dataset.
+// bucket_url and layout given in code and its dataset read through SQL, drop_pending_packages(),
+// and the schema of a dataset.
 #include <gtest/gtest.h>
 
 #include "support/duckdb_query.h"
@@ -17,11 +18,32 @@ import dlt
 
 dest = dlt.destinations.filesystem(bucket_url="lake", layout="{table_name}/{load_id}.{file_id}.{ext}")
 p = dlt.pipeline(pipeline_name="lake", destination=dest, dataset_name="ld")
-print("failed", p.run([{"id": 1, "n": "a"}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
+print("failed", p.run([{"id": 1, "n": "a", "tags": ["x", "y"]}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
 print("destination", p.destination.destination_type)
+
+# the lake read back through SQL: a read-only DuckDB copy of its tables, made under TMPDIR
+import os
+os.makedirs("tmp", exist_ok=True)
+os.environ["TMPDIR"] = os.path.abspath("tmp")
+ds = p.dataset()
+print("rows", sorted(ds.things.select("id", "n").fetchall()), ds("SELECT count(*) FROM things__tags").fetchone())
+print("snapshots while reading", len(os.listdir("tmp")))
+with p.sql_client() as c:
+    try:
+        c.execute_sql("DROP TABLE things")
+    except Exception as e:
+        print("drop refused:", type(e).__name__)
+    print("still", c.execute_sql("SELECT count(*) FROM things"))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "failed False\ndestination filesystem\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rows [(1, 'a'), (2, 'b')] (2,)\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "snapshots while reading 1\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "drop refused: DatabaseTransientException\n") ||
+              Contains(r.out, "drop refused: DatabaseTerminalException\n"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "still [(2,)]\n")) << r.out;
+  EXPECT_TRUE(fs::is_empty(w.root() / "tmp")) << "the snapshot is removed when the process ends";
   const fs::path dir = w.root() / "_local" / "dev" / "lake" / "ld" / "things";
   ASSERT_TRUE(fs::is_directory(dir)) << dir;
   std::vector<fs::path> files;

@@ -147,7 +147,9 @@ class Cursor:
 class SqlClient:
     def __init__(self, pipeline: Any, read_only: bool = False) -> None:
         self._pipeline = pipeline
-        self._read_only = read_only
+        # A filesystem destination (a lake) is read through a read-only DuckDB copy of its tables.
+        dest = getattr(pipeline, "destination", None)
+        self._read_only = read_only or getattr(dest, "destination_type", None) == "filesystem"
         self._session: Any = None
         self._catalog_prefix = ""
 
