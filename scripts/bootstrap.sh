@@ -14,7 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev postgresql
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server
   clang libclang-rt-14-dev
-  python3-dev python3-venv python-is-python3 pybind11-dev
+  python3-dev python3-venv python-is-python3 pybind11-dev python3-pendulum
   chromium chromium-driver
   nodejs npm
 )

@@ -103,5 +103,30 @@ TEST(PythonTypes, EachPythonTypeLoadsIntoPostgresWithItsExactValue) {
   EXPECT_FALSE(Contains(r.out + r.err, "loader_pw_123"));
 }
 
+TEST(PythonTypes, DltsCommonHelpersPendulumJsonAndTypingWorkAsInDltScripts) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "helpers.py", R"PY(
+import dlt
+from decimal import Decimal
+from dlt.common import json, pendulum
+from dlt.common.typing import TDataItem, TDataItems
+
+print(json.dumps({"d": Decimal("1.10"), "t": pendulum.datetime(2024, 1, 2, tz="UTC"), "b": b"hi"}, sort_keys=True))
+print(json.loads('{"a": [1, 2]}'), json.typed_loads(json.typed_dumps({"x": Decimal("2.5")})))
+
+@dlt.resource(primary_key="id")
+def items(updated=dlt.sources.incremental("updated", initial_value=pendulum.datetime(2024, 1, 2, tz="UTC"))) -> TDataItems:
+    yield [{"id": i, "updated": pendulum.datetime(2024, 1, i, tz="UTC")} for i in (1, 2, 3)]
+
+p = dlt.pipeline(pipeline_name="helpers", destination="duckdb", dataset_name="h")
+p.run(items())
+print(sorted(r[0] for r in p.dataset()("SELECT id FROM items").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "{\"b\":\"aGk=\",\"d\":\"1.10\",\"t\":\"2024-01-02T00:00:00+00:00\"}\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "{'a': [1, 2]} {'x': Decimal('2.5')}\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "[2, 3]\n")) << r.out << "rows from the pendulum initial_value on";
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -4,7 +4,10 @@
 // which DuckDB reads directly).
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "destinations/filesystem/s3_client.h"
@@ -61,9 +64,28 @@ class S3Lake : public ::testing::Test {
     EXPECT_TRUE(keys.ok()) << keys.status().message();
     return keys.ok() ? *keys : std::vector<std::string>{};
   }
-  // Where s3rver keeps the objects of a table folder, as a glob DuckDB reads.
+  // Where s3rver keeps the objects of a table folder, as a glob DuckDB reads. s3rver answers a
+  // PUT (and a multipart completion) before its write stream has flushed the object file, so
+  // the files are first given time to stop growing (sizes unchanged over 150 ms, at most 5 s).
   std::string Stored(const std::string& table, const std::string& folder = "raw") const {
-    return "'" + (server_.dir() / "data" / kBucket / folder / "shop_data" / table / "*._S3rver_object").string() + "'";
+    const std::filesystem::path dir = server_.dir() / "data" / kBucket / folder / "shop_data" / table;
+    auto sizes = [&] {
+      std::map<std::string, uintmax_t> out;
+      std::error_code ec;
+      for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+           it.increment(ec)) {
+        out[it->path().filename().string()] = it->file_size(ec);
+      }
+      return out;
+    };
+    auto last = sizes();
+    for (int stable = 0, waited = 0; stable < 3 && waited < 5000; waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      auto now = sizes();
+      stable = now == last ? stable + 1 : 0;
+      last = std::move(now);
+    }
+    return "'" + (dir / "*._S3rver_object").string() + "'";
   }
   // Multipart uploads of the bucket neither completed nor aborted (s3rver keeps one folder each).
   size_t PendingUploads() const {
