@@ -13,7 +13,10 @@ namespace dlt {
 
 CellStorage StorageOf(DataType type) {
   switch (type) {
-    case DataType::kBigint: return CellStorage::kInt64;
+    case DataType::kBigint:
+    case DataType::kTimestamp:
+    case DataType::kDate:
+    case DataType::kTime: return CellStorage::kInt64;
     case DataType::kDouble: return CellStorage::kDouble;
     case DataType::kBool: return CellStorage::kBool;
     default: return CellStorage::kText;
@@ -89,6 +92,12 @@ void TypedBatch::CellText(size_t c, size_t row, std::string* out) const {
   char buf[32];
   switch (StorageOf(columns_[c].data_type)) {
     case CellStorage::kInt64: {
+      switch (columns_[c].data_type) {
+        case DataType::kTimestamp: *out = TimestampCell(v.ints[row]); return;
+        case DataType::kDate: *out = DateCell(v.ints[row]); return;
+        case DataType::kTime: *out = TimeCell(v.ints[row]); return;
+        default: break;
+      }
       auto r = std::to_chars(buf, buf + sizeof buf, v.ints[row]);
       out->assign(buf, r.ptr);
       return;

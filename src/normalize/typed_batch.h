@@ -1,8 +1,10 @@
 // Typed column batches: rows a source already knows the types of (a SQL table, a Parquet file),
-// carried column by column next to JSON documents. Integers, doubles and booleans are stored
-// natively; every other type as the canonical text cell the CSV load job holds for it, so that
-// normalize hands them to the job writers without parsing or converting anything (see the
-// *Cell helpers below for those forms).
+// carried column by column next to JSON documents. Integers, doubles, booleans and the temporal
+// types are stored natively (timestamps as microseconds since the epoch, UTC; dates as days
+// since the epoch; times as microseconds of the day), so that no value is formatted on the way
+// from a typed source to a destination that reads typed job files; every other type is held as
+// the canonical text cell the CSV load job holds for it (see the *Cell helpers below for those
+// forms, which CellText also gives for the temporal types).
 #pragma once
 
 #include <cstddef>
@@ -30,8 +32,8 @@ struct TypedColumn {
   bool nested = false;
 };
 
-// How a column's values are held: bigint -> int64, double -> double, bool -> bool, all other
-// types -> text cells.
+// How a column's values are held: bigint, timestamp, date, time -> int64 (see above), double ->
+// double, bool -> bool, all other types -> text cells.
 enum class CellStorage { kInt64, kDouble, kBool, kText };
 CellStorage StorageOf(DataType type);
 
@@ -74,7 +76,8 @@ class TypedBatch {
 
   bool IsNull(size_t column, size_t row) const { return vectors_[column].nulls[row] != 0; }
   // The value as the CSV load job holds it ("" for NULL): integers and doubles in their shortest
-  // decimal form, booleans as true/false, text cells as they are.
+  // decimal form, booleans as true/false, timestamps, dates and times as TimestampCell,
+  // DateCell and TimeCell write them, text cells as they are.
   void CellText(size_t column, size_t row, std::string* out) const;
   // Row `row` as a JSON object (column name -> value; json cells embedded as JSON), for the
   // incremental cursor, which compares and hashes rows as it does JSON records.

@@ -12,7 +12,8 @@ namespace dlt {
 
 namespace {
 
-constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '1'};
+// 02: timestamps, dates and times held as integers (typed_batch.h); 01 held them as text.
+constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '2'};
 // A header or a text cell longer than this is a corrupt length, not data.
 constexpr uint32_t kMaxLength = 1u << 30;
 
@@ -115,7 +116,13 @@ StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesy
   if (!r->file_) return NotFound("cannot open " + path.string() + ": " + std::strerror(errno));
   char magic[sizeof kMagic];
   DLT_RETURN_IF_ERROR(r->Get(magic, sizeof magic));
-  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) return r->Corrupt("it does not start as a typed job file");
+  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
+    if (std::memcmp(magic, kMagic, sizeof kMagic - 2) == 0) {
+      return r->Corrupt("it was written by an older version of dlt (typed job format " + std::string(magic + 6, 2) +
+                        ", this version reads " + std::string(kMagic + 6, 2) + ")");
+    }
+    return r->Corrupt("it does not start as a typed job file");
+  }
   return r;
 }
 

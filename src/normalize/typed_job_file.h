@@ -2,12 +2,12 @@
 // new_jobs): typed batches as they came from the source, so that normalize reads them back
 // without any parsing of values. Little-endian, as every machine this builds for.
 //
-//   file   := "DLTTYP01" batch* end
+//   file   := "DLTTYP02" batch* end
 //   batch  := 'B' u32 header_len header u64 rows column*
 //             header: JSON {"columns": [{"name", "data_type", "precision"?, "scale"?,
 //                                        "nullable", "timezone"}, ...]}
 //   column := rows null flags (1 byte each, 1 = NULL), then the values:
-//             bigint/double rows x 8 bytes; bool rows x 1 byte;
+//             bigint/timestamp/date/time/double rows x 8 bytes; bool rows x 1 byte;
 //             text cells rows x u32 length, then the cells' bytes one after another
 //   end    := 'E' u64 total rows
 //

@@ -141,9 +141,9 @@ TypedBatch EveryType() {
   b.AppendText(2, "12345678901234567890.123456789");
   b.AppendDouble(3, 0.1);
   b.AppendBool(4, true);
-  b.AppendText(5, TimestampCell(1717243200123456));  // 2024-06-01T12:00:00.123456+00:00
-  b.AppendText(6, DateCell(19875));                   // 2024-06-01
-  b.AppendText(7, TimeCell((13 * 3600 + 14 * 60 + 15) * 1000000LL + 500000));
+  b.AppendInt(5, 1717243200123456);  // 2024-06-01T12:00:00.123456+00:00
+  b.AppendInt(6, 19875);             // 2024-06-01
+  b.AppendInt(7, (13 * 3600 + 14 * 60 + 15) * 1000000LL + 500000);
   b.AppendText(8, R"({"a":[1,2],"b":null})");
   b.AppendText(9, BinaryCell(std::string("\x00\x01" "AB\\\xff", 6)));
   b.AppendInt(0, 2);
@@ -209,6 +209,22 @@ TEST(TypedJobFile, ATruncatedFileIsRefusedNamingIt) {
   EXPECT_NE(next.status().message().find("corrupt"), std::string::npos) << next.status().message();
 }
 
+TEST(TypedJobFile, AFileOfTheFormatBeforeIntegerTimestampsIsRefusedSayingSo) {
+  testing::TempDir tmp;
+  fs::path f = tmp.path() / "t.001_00000.0.typed";
+  {
+    std::ofstream out(f, std::ios::binary);
+    out << "DLTTYP01B";  // format 01 held timestamps, dates and times as text
+  }
+  auto r = TypedJobReader::Open(f, "Delete the package with `dlt pipeline <name> drop-pending-packages`.");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("older version of dlt (typed job format 01, this version reads 02)"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find(f.string()), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("drop-pending-packages"), std::string::npos) << r.status().message();
+}
+
 TEST(PackageManifest, APackageWithoutJobKindsHoldsJsonJobsAndAnUnknownKindIsAnError) {
   EXPECT_EQ(*JobKindOf(nlohmann::ordered_json::object(), "a.001_00000.0.jsonl"), "json");
   nlohmann::ordered_json ps = {{"job_kinds", {{"a.001_00000.0.typed", "typed"}, {"b.002_00000.0.x", "csv"}}}};
@@ -253,7 +269,7 @@ TEST(TypedResource, ColumnTypesComeFromTheBatchNotFromTheValues) {
   b.AppendText(0, "42");
   b.AppendInt(1, 1);
   b.AppendText(2, "2024-06-01T12:00:00Z");  // JSON would detect a timestamp
-  b.AppendText(3, TimestampCell(0));
+  b.AppendInt(3, 0);
   auto info = env.Run({ResourceAccess::FromBatches(Options("codes"), std::vector<TypedBatch>{b})});
   ASSERT_TRUE(info.ok()) << info.status().message();
   Json cols = env.StoredTable("codes")["columns"];
@@ -439,15 +455,16 @@ TEST(TypedBench, DISABLED_NormalizeOneMillionRowsTypedVersusJson) {
   for (int64_t start = 0; start < n; start += 65536) {
     TypedBatch b(cols);
     for (int64_t i = start; i < std::min(n, start + 65536); ++i) {
-      std::string customer = "customer-" + std::to_string(i % 997), ts = TimestampCell(1700000000000000 + i * 1000000);
-      std::string day = DateCell(19000 + i % 365), amount = std::to_string(i % 10000) + ".25";
+      const int64_t ts_micros = 1700000000000000 + i * 1000000, days = 19000 + i % 365;
+      std::string customer = "customer-" + std::to_string(i % 997), ts = TimestampCell(ts_micros);
+      std::string day = DateCell(days), amount = std::to_string(i % 10000) + ".25";
       b.AppendInt(0, i);
       b.AppendText(1, customer);
       b.AppendText(2, amount);
       b.AppendDouble(3, i * 0.5);
       b.AppendBool(4, i % 2 == 0);
-      b.AppendText(5, ts);
-      b.AppendText(6, day);
+      b.AppendInt(5, ts_micros);
+      b.AppendInt(6, days);
       b.AppendInt(7, i % 13);
       b.AppendText(8, "note number " + std::to_string(i));
       b.AppendDouble(9, 1.25);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,10 +24,20 @@ namespace fs = std::filesystem;
 
 bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+TypedColumn Col(std::string name, DataType type, std::optional<int> precision = std::nullopt,
+               std::optional<int> scale = std::nullopt) {
+  TypedColumn c;
+  c.name = std::move(name);
+  c.data_type = type;
+  c.precision = precision;
+  c.scale = scale;
+  return c;
+}
+
 std::vector<TypedColumn> Columns() {
-  return {{"s", DataType::kText},      {"i", DataType::kBigint},    {"d", DataType::kDouble},
-          {"b", DataType::kBool},      {"ts", DataType::kTimestamp}, {"dec", DataType::kDecimal, 38, 9},
-          {"day", DataType::kDate}};
+  return {Col("s", DataType::kText), Col("i", DataType::kBigint),    Col("d", DataType::kDouble),
+          Col("b", DataType::kBool), Col("ts", DataType::kTimestamp), Col("dec", DataType::kDecimal, 38, 9),
+          Col("day", DataType::kDate)};
 }
 
 // A batch of `rows` random rows (about one value in six NULL), text with the characters CSV
@@ -45,9 +56,9 @@ TypedBatch RandomBatch(std::mt19937_64& rng, size_t rows) {
     null() ? b.AppendNull(1) : b.AppendInt(1, static_cast<int64_t>(rng()));
     null() ? b.AppendNull(2) : b.AppendDouble(2, static_cast<double>(rng() % 1000000) / 7.0);
     null() ? b.AppendNull(3) : b.AppendBool(3, rng() % 2 == 0);
-    null() ? b.AppendNull(4) : b.AppendText(4, TimestampCell(static_cast<int64_t>(rng() % 4000000000000000ull)));
+    null() ? b.AppendNull(4) : b.AppendInt(4, static_cast<int64_t>(rng() % 4000000000000000ull));
     null() ? b.AppendNull(5) : b.AppendText(5, std::to_string(rng() % 100000) + "." + std::to_string(rng() % 1000));
-    null() ? b.AppendNull(6) : b.AppendText(6, DateCell(static_cast<int64_t>(rng() % 40000)));
+    null() ? b.AppendNull(6) : b.AppendInt(6, static_cast<int64_t>(rng() % 40000));
   }
   return b;
 }
@@ -66,7 +77,7 @@ TEST(TypedJobFiles, BatchesOfOneSetOfColumnsShareAFileAndOtherColumnsStartANewOn
   const int slot = w.Slot("t");
   ASSERT_TRUE(w.AddBatch(slot, RandomBatch(rng, 10)).ok());
   ASSERT_TRUE(w.AddBatch(slot, RandomBatch(rng, 5)).ok());
-  TypedBatch narrow({{"s", DataType::kText}});
+  TypedBatch narrow({Col("s", DataType::kText)});
   narrow.AppendText(0, "x");
   ASSERT_TRUE(w.AddBatch(slot, narrow).ok());
   auto files = w.Close();
@@ -174,19 +185,24 @@ TEST_F(TypedJobScan, ValueThatIsNotOfItsColumnsTypeFailsNamingTheFileBatchAndCol
   std::mt19937_64 rng(3);
   TypedBatch b = RandomBatch(rng, 3);
   ASSERT_TRUE(w.AddBatch(w.Slot("t"), b).ok());
-  TypedBatch broken(Columns());
-  for (size_t c = 0; c < Columns().size(); ++c) {
-    c == 4 ? broken.AppendText(c, "not a time") : broken.AppendNull(c);
-  }
+  // A batch whose `i` is text (a source that typed it so; the file keeps the names of its first
+  // batch, each batch its own types): its value is read as the table's BIGINT and is not one.
+  std::vector<TypedColumn> text_i = Columns();
+  text_i[1].data_type = DataType::kText;
+  TypedBatch broken(text_i);
+  broken.AppendText(0, "ok");
+  broken.AppendText(1, "twelve");
+  for (size_t c = 2; c < text_i.size(); ++c) broken.AppendNull(c);
   ASSERT_TRUE(w.AddBatch(w.Slot("t"), broken).ok());
   auto files = w.Close();
   ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
   Status s = Load("t", {(*files)[0].path});
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(Has(s.message(), (*files)[0].path.string())) << s.message();
   EXPECT_TRUE(Has(s.message(), "batch 2")) << s.message();
-  EXPECT_TRUE(Has(s.message(), "column `ts`")) << s.message();
-  EXPECT_TRUE(Has(s.message(), "'not a time'")) << s.message();
+  EXPECT_TRUE(Has(s.message(), "column `i`")) << s.message();
+  EXPECT_TRUE(Has(s.message(), "'twelve' is not a BIGINT value")) << s.message();
 }
 
 TEST_F(TypedJobScan, TruncatedTypedJobFailsNamingTheFileAndWhatToDo) {

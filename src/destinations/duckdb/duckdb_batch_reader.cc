@@ -199,9 +199,9 @@ void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Rend
           AppendExactDecimal(scratch, DecimalAt(p.type, data, row), p.type.scale);
           batch->AppendText(c, scratch);
           break;
-        case Conv::kDate: batch->AppendText(c, DateCell(At<int32_t>(data, row))); break;
-        case Conv::kTime: batch->AppendText(c, TimeCell(At<int64_t>(data, row))); break;
-        case Conv::kTimestamp: batch->AppendText(c, TimestampCell(TimestampMicros(p.type.id, data, row))); break;
+        case Conv::kDate: batch->AppendInt(c, At<int32_t>(data, row)); break;
+        case Conv::kTime: batch->AppendInt(c, At<int64_t>(data, row)); break;
+        case Conv::kTimestamp: batch->AppendInt(c, TimestampMicros(p.type.id, data, row)); break;
         case Conv::kBlob: batch->AppendText(c, BinaryCell(StringAt(data, row))); break;
         case Conv::kVarchar: batch->AppendText(c, std::string(StringAt(data, row))); break;
         case Conv::kNested:

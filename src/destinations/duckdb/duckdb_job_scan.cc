@@ -153,20 +153,25 @@ bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
 }
 
 // Rows [from, from + n) of typed column `c` of `local->batch` into output rows [row, row + n).
-// Values already of the scan type are copied; any other goes through its job file text, exactly
-// as the CSV job holds it. Empty string on success, else the error.
+// Values already of the scan type are copied (integers, doubles, booleans, timestamps); any other
+// goes through its job file text, exactly as the CSV job holds it (dates and times as DateCell
+// and TimeCell write them, cast by DuckDB). Empty string on success, else the error.
 std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local, Out& o, size_t row, size_t from,
                            size_t n) {
   const TypedBatch& b = local->batch;
   const TypedVector& v = b.vector(c);
   const CellStorage storage = StorageOf(b.columns()[c].data_type);
+  // Timestamps are held as UTC microseconds, which is what DuckDB's TIMESTAMP and TIMESTAMP WITH
+  // TIME ZONE store: copied as they are.
+  const bool micros = b.columns()[c].data_type == DataType::kTimestamp &&
+                      (col.type == ScanType::kTimestamp || col.type == ScanType::kTimestampTz);
   for (size_t k = 0; k < n; ++k) {
     const size_t r = from + k, out = row + k;
     if (v.nulls[r]) {
       PutNull(o, out);
       continue;
     }
-    if (storage == CellStorage::kInt64 && col.type == ScanType::kBigint) {
+    if (storage == CellStorage::kInt64 && (col.type == ScanType::kBigint || micros)) {
       static_cast<int64_t*>(o.data)[out] = v.ints[r];
     } else if (storage == CellStorage::kDouble && col.type == ScanType::kDouble) {
       static_cast<double*>(o.data)[out] = v.doubles[r];

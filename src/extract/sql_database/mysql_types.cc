@@ -102,19 +102,19 @@ std::string AppendMysqlValue(const char* data, unsigned long length, std::string
     case DataType::kTimestamp: {
       auto m = ParseDateTimeMicros(v);
       if (!m) return refuse("a date and time (zero dates such as 0000-00-00 have no dlt value)");
-      batch->AppendText(c, TimestampCell(*m));
+      batch->AppendInt(c, *m);
       return "";
     }
     case DataType::kDate: {
       auto d = ParseDateDays(v);
       if (!d) return refuse("a date (zero dates such as 0000-00-00 have no dlt value)");
-      batch->AppendText(c, DateCell(*d));
+      batch->AppendInt(c, *d);
       return "";
     }
     case DataType::kTime: {
       auto t = ParseTimeMicros(v);
       if (!t) return refuse("a time of day (00:00:00 to 23:59:59.999999; MySQL TIME holds durations too)");
-      batch->AppendText(c, TimeCell(*t));
+      batch->AppendInt(c, *t);
       return "";
     }
     case DataType::kJson: {

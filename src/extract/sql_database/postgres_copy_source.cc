@@ -172,18 +172,18 @@ class PgCopySource : public BatchSource {
         if (len != 4) return Broken("date size");
         int32_t d = static_cast<int32_t>(Be32(p));
         if (d == INT32_MAX || d == INT32_MIN) return Infinite(col);
-        batch->AppendText(i, DateCell(d + kPgEpochDays));
+        batch->AppendInt(i, int64_t{d} + kPgEpochDays);
         return Status::Ok();
       }
       case PgWire::kTime:
         if (len != 8) return Broken("time size");
-        batch->AppendText(i, TimeCell(static_cast<int64_t>(Be64(p))));
+        batch->AppendInt(i, static_cast<int64_t>(Be64(p)));
         return Status::Ok();
       case PgWire::kTimestamp: {
         if (len != 8) return Broken("timestamp size");
         int64_t v = static_cast<int64_t>(Be64(p));
         if (v == INT64_MAX || v == INT64_MIN) return Infinite(col);
-        batch->AppendText(i, TimestampCell(v + kPgEpochMicros));
+        batch->AppendInt(i, v + kPgEpochMicros);
         return Status::Ok();
       }
       case PgWire::kUuid: {

@@ -158,7 +158,7 @@ std::string AppendSqliteValue(const LibSqlite& lib, sqlite3_stmt* st, int i, Typ
     case DataType::kTimestamp:
       if (storage == SQLITE_TEXT) {
         if (auto m = ParseDateTimeMicros(text())) {
-          batch->AppendText(c, TimestampCell(*m));
+          batch->AppendInt(c, *m);
           return "";
         }
       }
@@ -166,7 +166,7 @@ std::string AppendSqliteValue(const LibSqlite& lib, sqlite3_stmt* st, int i, Typ
     case DataType::kDate:
       if (storage == SQLITE_TEXT) {
         if (auto d = ParseDateDays(text())) {
-          batch->AppendText(c, DateCell(*d));
+          batch->AppendInt(c, *d);
           return "";
         }
       }
@@ -174,7 +174,7 @@ std::string AppendSqliteValue(const LibSqlite& lib, sqlite3_stmt* st, int i, Typ
     case DataType::kTime:
       if (storage == SQLITE_TEXT) {
         if (auto t = ParseTimeMicros(text())) {
-          batch->AppendText(c, TimeCell(*t));
+          batch->AppendInt(c, *t);
           return "";
         }
       }
