@@ -63,15 +63,35 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
+namespace {
+
+// Bytes a JSON string cannot hold as they are: '"', '\\' and the control characters.
+struct JsonEscapeTable {
+  bool escape[256] = {};
+  constexpr JsonEscapeTable() {
+    for (int c = 0; c < 0x20; ++c) escape[c] = true;
+    escape[static_cast<unsigned char>('"')] = true;
+    escape[static_cast<unsigned char>('\\')] = true;
+  }
+};
+constexpr JsonEscapeTable kJsonEscape;
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view s, bool short_escapes) {
+  // Runs of bytes that need no escape are appended at once (this writes every string of every
+  // row the Python binding and the normalizer emit).
   out += '"';
-  for (unsigned char c : s) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    const char* run = p;
+    while (p < end && !kJsonEscape.escape[static_cast<unsigned char>(*p)]) ++p;
+    out.append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    const unsigned char c = static_cast<unsigned char>(*p++);
     if (c == '"' || c == '\\') {
       out += '\\';
-      out += static_cast<char>(c);
-      continue;
-    }
-    if (c >= 0x20) {
       out += static_cast<char>(c);
       continue;
     }
