@@ -12,8 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 TEST(PythonApi, SourceArgumentsComeFromTheProfilesSecretsAndConfigWithDltsSections) {
   TempWorkspace w;
   w.WriteSecrets("[sources.shop]\napi_key = \"canary-KEY-7\"\n", "dev");

@@ -11,8 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 TEST(PythonDynamicTables, EachEventGoesToTheTableItsTypeNamesWithTheResourcesHintsOverTwoMergeRuns) {
   TempWorkspace w;
   w.Write("events.py", R"PY(

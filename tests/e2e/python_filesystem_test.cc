@@ -13,7 +13,6 @@ namespace fs = std::filesystem;
 
 #ifdef DLT_PYTHON
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
 
 TEST(PythonFilesystem, ReadCsvLoadsTypedColumnsOfEveryMatchingFile) {
   TempWorkspace w;

@@ -11,8 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 TEST(PythonIncremental, LagReReadsAnHourBeforeTheLastValueAndMergeKeepsEveryRowOnce) {
   TempWorkspace w;
   w.Write("lag.py", R"PY(

@@ -12,8 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 TEST(PythonMarks, WithTableNameSendsPagesAndRowsToTheirTablesWithTheResourcesMergeHintsOverTwoRuns) {
   TempWorkspace w;
   w.Write("gh.py", R"PY(

@@ -15,9 +15,6 @@ namespace fs = std::filesystem;
 
 class PythonSqlDatabasePg : public PostgresSuite {
  protected:
-  static fs::path DevDb(const TempWorkspace& w, const std::string& name) {
-    return w.root() / "_local" / "dev" / (name + ".duckdb");
-  }
   // A fresh database `name` with an `events` table (timestamptz cursor) owned by the loader.
   static std::string MakeEvents(const std::string& name) {
     CreateDatabase(name);

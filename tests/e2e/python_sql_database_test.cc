@@ -13,8 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 // shop.db: customers (3 rows, key id), orders (4 rows, key order_id), audit (not loaded).
 void MakeShop(const TempWorkspace& w) {
   auto r = RunPythonSource(w, "make_shop.py", R"PY(

@@ -12,8 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path DevDb(const TempWorkspace& w, const std::string& name) { return w.root() / "_local" / "dev" / (name + ".duckdb"); }
-
 TEST(PythonState, ResourceAndSourceStateSurviveRunsAndComeBackFromTheDestination) {
   TempWorkspace w;
   const char* script = R"PY(

@@ -30,4 +30,10 @@ inline RunResult RunPythonSource(const TempWorkspace& w, const std::string& name
 }
 #endif
 
+// The DuckDB file a pipeline of the dev profile loads into with `destination="duckdb"`:
+// <workspace>/_local/dev/<pipeline name>.duckdb.
+inline std::filesystem::path DevDb(const TempWorkspace& w, const std::string& pipeline_name) {
+  return w.root() / "_local" / "dev" / (pipeline_name + ".duckdb");
+}
+
 }  // namespace dlt::testing
