@@ -4,6 +4,7 @@
 
 #include "dlt/version.h"
 #include "py_filesystem.h"
+#include "py_http.h"
 #include "py_pipeline.h"
 #include "py_rest_api.h"
 #include "py_rows.h"
@@ -18,6 +19,7 @@ PYBIND11_MODULE(_native, m) {
   dlt::python::RegisterPipeline(m);
   dlt::python::RegisterRestApi(m);
   dlt::python::RegisterFilesystem(m);
+  dlt::python::RegisterHttp(m);
   dlt::python::RegisterSqlDatabase(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {

@@ -1,1 +1,2 @@
-"""dlt.sources.helpers: the REST client's paginators and auth (rest_client/)."""
+"""dlt.sources.helpers: `requests` (dlt's HTTP helper) and `rest_client` (RESTClient, its
+paginators and auth), both on the engine's HTTP client."""

@@ -90,13 +90,45 @@ class RESTClient:
 
             raise RESTClientError(str(e)) from None
 
+    def request(self, path: str = "", method: str = "GET", params: Optional[Dict[str, Any]] = None,
+                json: Optional[Dict[str, Any]] = None, auth: Any = None, **kwargs: Any) -> Any:
+        """One request to base_url + path with the client's headers and auth; the response as
+        dlt.sources.helpers.requests gives it (status_code, json(), raise_for_status(), ...)."""
+        from dlt.sources.helpers import requests as _requests
+
+        if path.startswith(("http://", "https://")) or not self.base_url:
+            url = path
+        else:
+            url = self.base_url.rstrip("/") + ("/" + path.lstrip("/") if path else "")
+        headers = dict(self.headers)
+        all_params = dict(params or {})
+        secrets: List[str] = []
+        basic = None
+        cfg = _config(auth if auth is not None else self.auth)
+        if isinstance(cfg, dict):
+            kind = cfg.get("type")
+            if kind == "bearer":
+                headers["Authorization"] = "Bearer " + str(cfg.get("token"))
+                secrets.append(str(cfg.get("token")))
+            elif kind == "api_key":
+                key = str(cfg.get("api_key"))
+                secrets.append(key)
+                if cfg.get("location", "header") == "query":
+                    all_params[cfg.get("name") or "api_key"] = key
+                else:
+                    headers[cfg.get("name") or "Authorization"] = key
+            elif kind == "http_basic":
+                basic = (cfg.get("username"), cfg.get("password"))
+            else:
+                raise ValueError(f"RESTClient: auth type `{kind}` is not one this client sends")
+        return _requests.send(method, url, params=all_params, json=json, headers=headers, auth=basic,
+                              secrets=secrets, **kwargs)
+
     def get(self, path: str, params: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
-        raise NotImplementedError("RESTClient.get: dlt-cpp's REST client reads pages of rows; use "
-                                  "client.paginate(path, paginator=SinglePagePaginator()) for one response's rows")
+        return self.request(path, method="GET", params=params, **kwargs)
 
     def post(self, path: str, json: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
-        raise NotImplementedError("RESTClient.post: dlt-cpp's REST client reads pages of rows; use "
-                                  "client.paginate(path, method=\"POST\", json=..., paginator=SinglePagePaginator())")
+        return self.request(path, method="POST", json=json, **kwargs)
 
 
 def paginate(url: str, method: str = "GET", headers: Optional[Dict[str, str]] = None,
