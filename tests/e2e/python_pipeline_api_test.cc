@@ -3,6 +3,8 @@
 // and the schema of a dataset.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "support/duckdb_query.h"
 #include "support/python_script.h"
 
@@ -20,6 +22,10 @@ dest = dlt.destinations.filesystem(bucket_url="lake", layout="{table_name}/{load
 p = dlt.pipeline(pipeline_name="lake", destination=dest, dataset_name="ld")
 print("failed", p.run([{"id": 1, "n": "a", "tags": ["x", "y"]}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
 print("destination", p.destination.destination_type)
+# dlt's run(loader_file_format=...): this run's files as JSON lines, the next run's as configured
+p.run([{"id": 3, "n": "c"}], table_name="other", loader_file_format="jsonl")
+p.run([{"id": 4, "n": "d"}], table_name="third")
+p.run([{"id": 5, "n": "e"}], table_name="other")  # the table now has files of two formats
 
 # the lake read back through SQL: a read-only DuckDB copy of its tables, made under TMPDIR
 import os
@@ -27,6 +33,7 @@ os.makedirs("tmp", exist_ok=True)
 os.environ["TMPDIR"] = os.path.abspath("tmp")
 ds = p.dataset()
 print("rows", sorted(ds.things.select("id", "n").fetchall()), ds("SELECT count(*) FROM things__tags").fetchone())
+print("other", sorted(ds.other.select("id", "n").fetchall()))
 print("snapshots while reading", len(os.listdir("tmp")))
 with p.sql_client() as c:
     try:
@@ -38,6 +45,7 @@ with p.sql_client() as c:
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "failed False\ndestination filesystem\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "rows [(1, 'a'), (2, 'b')] (2,)\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "other [(3, 'c'), (5, 'e')]\n")) << r.out << "both formats read as one table";
   EXPECT_TRUE(Contains(r.out, "snapshots while reading 1\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "drop refused: DatabaseTransientException\n") ||
               Contains(r.out, "drop refused: DatabaseTerminalException\n"))
@@ -53,6 +61,16 @@ with p.sql_client() as c:
   EXPECT_EQ(FileSql("SELECT string_agg(id || n, ',' ORDER BY id) FROM read_parquet('" + files[0].string() + "')"),
             "1a,2b");
   EXPECT_TRUE(fs::exists(w.root() / "_local" / "dev" / "lake" / "ld" / "init"));
+  auto extensions = [&](const std::string& table) {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(w.root() / "_local" / "dev" / "lake" / "ld" / table)) {
+      const std::string name = e.path().filename().string();
+      out.insert(name.substr(name.find('.', name.find('.', name.find('.') + 1) + 1)));  // after <load id>.<file id>
+    }
+    return out;
+  };
+  EXPECT_EQ(extensions("other"), (std::set<std::string>{".jsonl.gz", ".parquet"}));
+  EXPECT_EQ(extensions("third"), (std::set<std::string>{".parquet"}));
 }
 
 TEST(PythonPipelineApi, DropPendingPackagesDeletesWhatWasExtractedSoTheNextRunLoadsNothingOfIt) {

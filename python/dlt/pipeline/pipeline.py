@@ -5,9 +5,10 @@ items through its `_open` callable, writes load packages and normalizes and load
 in the same folders, profiles and destinations as the CLI.
 """
 
+import contextlib
 import os
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from dlt import _engine
 from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
@@ -132,8 +133,34 @@ class Pipeline:
                                     columns=columns, primary_key=primary_key, merge_key=merge_key,
                                     schema_contract=schema_contract)
         self._refresh(refresh or self.refresh)
-        info = self._call("run", resources)
+        with self._file_format(loader_file_format):
+            info = self._call("run", resources)
         return self._load_info(info)
+
+    @contextlib.contextmanager
+    def _file_format(self, loader_file_format: Any) -> Iterator[None]:
+        """run(loader_file_format=...): the files the filesystem destination writes in this run
+        (parquet, jsonl, csv), as its `loader_file_format` setting for the run. Other
+        destinations take the engine's own job files, whatever is asked."""
+        dest = self.destination
+        if loader_file_format is None or dest is None or dest.destination_type != "filesystem":
+            yield
+            return
+        if loader_file_format not in ("parquet", "jsonl", "csv"):
+            raise ValueError(f"loader_file_format `{loader_file_format}`: the filesystem destination writes "
+                             "parquet, jsonl or csv")
+        key = f"DESTINATION__{dest.destination_name.upper()}__LOADER_FILE_FORMAT"
+        before = os.environ.get(key)
+        os.environ[key] = loader_file_format
+        try:
+            self._open_native()
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = before
+            self._open_native()
 
     def extract(self, data: Any, *, table_name: Optional[str] = None, parent_table_name: Optional[str] = None,
                 write_disposition: Any = None, columns: Any = None, primary_key: Any = None, schema: Any = None,

@@ -3,6 +3,7 @@
 // Tables are read through the in-memory DuckDB (read_parquet / read_json / read_csv).
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -147,16 +148,33 @@ StatusOr<std::string> FilesystemDestination::ReaderSql(const std::string& table)
     DLT_ASSIGN_OR_RETURN(files, TableFiles(table, SchemaNameForReads()));
   }
   if (files.empty()) return std::string();
-  std::vector<std::string> quoted;
+  // Each file is read by the reader of its own format (its extension): a table whose files were
+  // written in several formats (the setting changed between loads, or run(loader_file_format=))
+  // reads as one, its columns matched by name.
+  std::map<FileFormat, std::vector<std::string>> by_format;
   for (const auto& f : files) {
+    FileFormat format = system ? FileFormat::kJsonl : config_.format;
+    const std::string name = fs::path(f).filename().string();
+    if (name.ends_with(".parquet")) format = FileFormat::kParquet;
+    else if (name.find(".jsonl") != std::string::npos) format = FileFormat::kJsonl;
+    else if (name.find(".csv") != std::string::npos) format = FileFormat::kCsv;
     // DuckDB reads local files: those of an S3 bucket are downloaded first.
     DLT_ASSIGN_OR_RETURN(fs::path local, store_->LocalCopy(f));
-    quoted.push_back(duckdb::QuoteLiteral(local.string()));
+    by_format[format].push_back(duckdb::QuoteLiteral(local.string()));
   }
-  const std::string list = "[" + text::Join(quoted, ", ") + "]";
-  if (system || config_.format == FileFormat::kJsonl) return "read_json(" + list + ", format = 'newline_delimited', union_by_name = true)";
-  if (config_.format == FileFormat::kCsv) return "read_csv(" + list + ", union_by_name = true)";
-  return "read_parquet(" + list + ", union_by_name = true)";
+  std::vector<std::string> readers;
+  for (const auto& [format, quoted] : by_format) {
+    const std::string list = "[" + text::Join(quoted, ", ") + "]";
+    switch (format) {
+      case FileFormat::kJsonl:
+        readers.push_back("read_json(" + list + ", format = 'newline_delimited', union_by_name = true)");
+        break;
+      case FileFormat::kCsv: readers.push_back("read_csv(" + list + ", union_by_name = true)"); break;
+      case FileFormat::kParquet: readers.push_back("read_parquet(" + list + ", union_by_name = true)"); break;
+    }
+  }
+  if (readers.size() == 1) return readers[0];
+  return "(SELECT * FROM " + text::Join(readers, " UNION ALL BY NAME SELECT * FROM ") + ")";
 }
 
 StatusOr<std::vector<std::string>> FilesystemDestination::TableColumns(const std::string& table) {
