@@ -7,7 +7,10 @@
 #include <utility>
 
 #include "load/package.h"
+#include "load/pipeline_state.h"
 #include "pipeline/drop.h"
+#include "pipeline/sync.h"
+#include "workspace/pipeline_paths.h"
 #include "pipeline/pipeline_lock.h"
 #include "py_filesystem.h"
 #include "py_rest_api.h"
@@ -378,6 +381,35 @@ void RegisterPipeline(py::module_& m) {
         if (!s.ok()) throw EngineError(s);
         return n;
       })
+      // dlt's sync_destination: the destination's state (and schema) replaces the local one when
+      // it is at least as new and differs (a run elsewhere loaded later); True when it did.
+      .def("sync_destination", [](PyPipeline& p, const std::string& destination, const std::string& dataset) {
+        bool restored = false;
+        Status s;
+        {
+          py::gil_scoped_release release;
+          std::optional<PipelineState> local;
+          const auto state_path = PipelinePaths(p.get().working_dir()).State();
+          std::error_code ec;
+          if (std::filesystem::exists(state_path, ec)) {
+            auto st = PipelineState::Load(state_path);
+            if (st.ok()) local = std::move(st).value();
+          }
+          SyncOptions o;
+          o.pipeline_name = p.get().name();
+          o.destination = destination;
+          o.dataset_name = dataset;
+          o.confirm = [](const std::string&) { return true; };
+          o.should_restore = [&](int version, const std::string& hash) {
+            return !local || (version >= local->version() && hash != local->version_hash());
+          };
+          StatusOr<SyncResult> r = SyncPipeline(*p.workspace(), o);
+          if (r.ok()) restored = !r->cancelled;
+          else if (r.status().code() != StatusCode::kNotFound) s = r.status();
+        }
+        if (!s.ok()) throw EngineError(s);
+        return restored;
+      }, py::arg("destination"), py::arg("dataset_name"))
       .def("drop_local", [](PyPipeline& p) {
         Status s;
         {

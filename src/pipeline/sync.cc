@@ -90,6 +90,11 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   }
   debug("Found state version " + std::to_string(stored->version) + " from load " + stored->load_id);
   DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
+  if (o.should_restore && !o.should_restore(restored.version(), restored.version_hash())) {
+    debug("The local state is as new as the destination's: kept");
+    result.cancelled = true;
+    return result;
+  }
   std::string schema_name = restored.doc().value("default_schema_name", o.pipeline_name);
   DLT_ASSIGN_OR_RETURN(auto schema_text, stored_in->RetrieveSchema(schema_name));
   std::optional<Schema> schema;

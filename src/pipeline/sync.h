@@ -19,6 +19,10 @@ struct SyncOptions {
   std::function<bool(const std::string& question)> confirm;
   std::function<void(const std::string& line)> debug;  // step-by-step log (no secrets)
   std::function<void(const std::string& line)> out;    // user-facing lines
+  // Told the destination's state version and hash once found, before anything local changes;
+  // false leaves the local state as it is (SyncResult::cancelled). dlt's sync_destination
+  // restores only a destination state at least as new as the local one, and a different one.
+  std::function<bool(int version, const std::string& version_hash)> should_restore;
 };
 
 struct SyncResult {

@@ -95,5 +95,40 @@ print("schema", ds.schema.name, sorted(ds.schema.data_table_names()), dlt.Schema
   EXPECT_TRUE(Contains(r.out, "schema pend ['kept'] custom\n")) << r.out;
 }
 
+TEST(PythonPipelineApi, SyncDestinationTakesTheDestinationsNewerStateOverAStaleLocalOne) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "sync.py", R"PY(
+import os, shutil, dlt
+
+def rows(n):
+    @dlt.resource(name="items", primary_key="id", write_disposition="append")
+    def items(cursor=dlt.sources.incremental("id", initial_value=0)):
+        yield [{"id": i} for i in range(1, n + 1)]
+    return items()
+
+p = dlt.pipeline(pipeline_name="syncp", destination="duckdb", dataset_name="s")
+p.run(rows(3))
+stale = p.working_dir + ".stale"
+shutil.copytree(p.working_dir, stale)          # this machine's folder after the first run
+p.run(rows(5))                                  # another machine loads ids 4 and 5
+shutil.rmtree(p.working_dir)
+shutil.copytree(stale, p.working_dir)           # back to the stale folder
+
+def cursor():
+    return dlt.pipeline(pipeline_name="syncp", destination="duckdb", dataset_name="s").state["sources"]["syncp"]["resources"]["items"]["incremental"]["id"]["last_value"]
+
+print("stale cursor", cursor())
+p = dlt.pipeline(pipeline_name="syncp", destination="duckdb", dataset_name="s")
+p.sync_destination()
+print("synced cursor", cursor())
+p.sync_destination()                            # as new as the destination's: nothing changes
+p.run(rows(6))                                  # only id 6 is new
+print("rows", sorted(r[0] for r in p.dataset()("SELECT id FROM items").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "stale cursor 3\nsynced cursor 5\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rows [1, 2, 3, 4, 5, 6]\n")) << r.out << "no row twice, none lost";
+}
+
 }  // namespace
 }  // namespace dlt::testing

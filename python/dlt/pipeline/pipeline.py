@@ -86,6 +86,24 @@ class Pipeline:
     def default_schema_name(self) -> str:
         return self.pipeline_name
 
+    def sync_destination(self, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None) -> None:
+        """As dlt: when the destination holds a state of this pipeline at least as new as the local
+        one and different from it (another machine ran it since), that state and its schema
+        replace the local ones. Nothing changes when the destination has no state of it (dlt also
+        wipes the local state when the dataset itself is gone; this keeps it)."""
+        self._configure(destination, dataset_name, None)
+        if staging is not None:
+            raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
+        native = self._require_native()
+        try:
+            native.sync_destination(self.destination.destination_name, self.dataset_name)
+        except _engine.native.EngineError as e:
+            from dlt.common.destination.exceptions import DestinationConnectionError
+
+            raise DestinationConnectionError(self.destination.destination_type, self.dataset_name, str(e), e) from None
+        self._state_text = None
+        self._state_session = None
+
     def drop_pending_packages(self, with_partial_loads: bool = True) -> None:
         """Deletes the packages that were extracted or normalized but not loaded (their data is
         not loaded), as dlt does; the state they carried is not applied."""
