@@ -11,7 +11,7 @@ namespace dlt {
 
 namespace fs = std::filesystem;
 
-Status Pipeline::Impl::Begin(CallLocks* locks, bool restore) {
+Status Pipeline::Impl::Begin(CallLocks* locks, bool restore, bool sync) {
   mark = {"sync", "", std::nullopt};
   touched.clear();
   // Shared with other runs, never with `dlt workspace clean` (which deletes the working folder).
@@ -25,7 +25,7 @@ Status Pipeline::Impl::Begin(CallLocks* locks, bool restore) {
   const auto& local = state.doc().value("_local", nlohmann::ordered_json::object());
   first_run = !(local.is_object() && local.contains("first_run") && local["first_run"] == false);
   DLT_RETURN_IF_ERROR(AdoptNewerPackageState());
-  if (restore) DLT_RETURN_IF_ERROR(RestoreFromDestinationIfNew());
+  if (restore) DLT_RETURN_IF_ERROR(RestoreFromDestinationIfNew(sync));
   return Status::Ok();
 }
 
@@ -48,7 +48,7 @@ StatusOr<LoadInfo> Pipeline::Impl::Call(const std::function<Status(LoadInfo&)>& 
     Impl* im;
     ~CloseDestination() { im->dest.reset(); }
   } close_destination{this};
-  if (Status s = Begin(&locks); !s.ok()) {
+  if (Status s = Begin(&locks, /*restore=*/true, /*sync=*/true); !s.ok()) {
     failure = FailureOf(s);
     return s;
   }

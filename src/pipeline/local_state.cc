@@ -1,6 +1,6 @@
 // The pipeline's local state (state.json) and schema: read at the start of a run, replaced by a
-// newer state a crashed run left in a package, or restored from the destination when the
-// working folder is new.
+// newer state a crashed run left in a package, restored from the destination when the working
+// folder is new, and synchronized with the destination by the calls that extract or load.
 #include "common/fs.h"
 #include "destinations/destination_types.h"
 #include "load/package_state.h"
@@ -61,19 +61,51 @@ Status Pipeline::Impl::AdoptNewerPackageState() {
 }
 
 // Restores state and schema from the destination when the local folder has none (a new
-// machine, or a folder wiped by `dlt workspace clean`).
-Status Pipeline::Impl::RestoreFromDestinationIfNew() {
+// machine, or a folder wiped by `dlt workspace clean`). With `sync` (the calls that extract or
+// load), a folder that has a state is synchronized with the destination as dlt's run does
+// (its sync_destination): when the dataset is gone from the destination (dropped, the DuckDB
+// file deleted, another dataset_name), the local state and schema are reset, so that the run
+// loads everything again instead of only what comes after cursors kept for data that is no
+// longer there; when the destination holds a state of this pipeline at least as new as the
+// local one and different (another machine ran the pipeline since), it replaces the local one,
+// so that rows loaded there are not loaded twice. Packages not loaded yet are finished first:
+// nothing is synchronized while there are any.
+Status Pipeline::Impl::RestoreFromDestinationIfNew(bool sync) {
   std::error_code ec;
-  if (fs::exists(StatePath(), ec)) return Status::Ok();
+  const bool has_local = fs::exists(StatePath(), ec);
+  if (has_local && !sync) return Status::Ok();
   if (!storage->List(PackageStage::kExtracted).empty() || !storage->List(PackageStage::kNormalized).empty()) {
     return Status::Ok();
   }
-  // A database file that does not exist yet holds nothing to restore (and is not created here).
-  if (MissingLocalFile(destination)) return Status::Ok();
+  auto reset_local = [&](const std::string& why) -> Status {
+    for (const fs::path& f : {StatePath(), SchemaPath()}) {
+      fs::remove(f, ec);
+      if (ec) return Internal("cannot remove " + f.string() + ": " + ec.message());
+    }
+    DLT_RETURN_IF_ERROR(LoadLocal());
+    first_run = true;
+    progress.Note(why + ": the local state of pipeline " + options.pipeline_name +
+                  " was reset, so this run loads everything again (as dlt does).");
+    return Status::Ok();
+  };
+  // A database file that does not exist holds nothing to restore (and is not created here).
+  if (MissingLocalFile(destination)) {
+    if (!has_local) return Status::Ok();
+    return reset_local("The database file of destination `" + destination.name + "` does not exist");
+  }
   DLT_RETURN_IF_ERROR(OpenDestination());
+  if (has_local) {
+    DLT_ASSIGN_OR_RETURN(bool exists, dest->DatasetExists());
+    if (!exists) {
+      return reset_local("Dataset `" + options.dataset_name + "` does not exist in " + destination.Describe());
+    }
+  }
   DLT_ASSIGN_OR_RETURN(auto stored, dest->RetrieveState(options.pipeline_name));
   if (!stored) return Status::Ok();
   DLT_ASSIGN_OR_RETURN(PipelineState restored, PipelineState::Decode(stored->state));
+  if (has_local && (restored.version() < state.version() || restored.version_hash() == state.version_hash())) {
+    return Status::Ok();  // the local state is as new as the destination's
+  }
   Json local = state.doc().value("_local", Json::object());
   state = std::move(restored);
   state.doc()["_local"] = local;
@@ -84,8 +116,8 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew() {
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), schema->ToJson(true)));
   }
   DLT_RETURN_IF_ERROR(state.Save(StatePath()));
-  progress.Note("Restored the state of pipeline " + options.pipeline_name + " (version " +
-                std::to_string(state.version()) + ") from the destination.");
+  progress.Note(std::string(has_local ? "Took the newer state" : "Restored the state") + " of pipeline " +
+                options.pipeline_name + " (version " + std::to_string(state.version()) + ") from the destination.");
   return Status::Ok();
 }
 

@@ -84,7 +84,7 @@ struct Pipeline::Impl {
   std::filesystem::path SchemaPath() const;
   Status LoadLocal();
   Status AdoptNewerPackageState();
-  Status RestoreFromDestinationIfNew();
+  Status RestoreFromDestinationIfNew(bool sync);
   std::string NextLoadId();
 
   // --- the stages ---
@@ -120,7 +120,8 @@ struct Pipeline::Impl {
   bool first_run = false;             // the state had never been saved by a run
   // Takes the locks, reads the local state, adopts a newer package state and restores from the
   // destination when the folder is new (`restore`).
-  Status Begin(CallLocks* locks, bool restore = true);
+  // `sync`: synchronize an existing local state with the destination (RestoreFromDestinationIfNew).
+  Status Begin(CallLocks* locks, bool restore = true, bool sync = false);
   // A writing call: refuses a read-only pipeline, Begin, then `body`; writes the run record and
   // sets or clears `failure`.
   StatusOr<LoadInfo> Call(const std::function<Status(LoadInfo&)>& body);

@@ -130,5 +130,48 @@ print("rows", sorted(r[0] for r in p.dataset()("SELECT id FROM items").fetchall(
   EXPECT_TRUE(Contains(r.out, "rows [1, 2, 3, 4, 5, 6]\n")) << r.out << "no row twice, none lost";
 }
 
+TEST(PythonPipelineApi, ARunSynchronizesWithTheDestinationAsDltsRunDoes) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "runsync.py", R"PY(
+import os, shutil, dlt
+
+def rows(n):
+    @dlt.resource(name="items", write_disposition="append")
+    def items(cursor=dlt.sources.incremental("id", initial_value=0)):
+        yield [{"id": i} for i in range(1, n + 1)]
+    return items()
+
+def ids(p):
+    return sorted(r[0] for r in p.dataset()("SELECT id FROM items").fetchall())
+
+p = dlt.pipeline(pipeline_name="rs", destination="duckdb", dataset_name="s")
+p.run(rows(3))
+# the database file is deleted: the cursor kept locally is for rows no longer anywhere, so the
+# next run loads everything again instead of only id 4
+os.remove(os.path.join("_local", "dev", "rs.duckdb"))
+p.run(rows(4))
+print("after the file was deleted", ids(p))
+
+# a stale folder (another machine loaded since): the run takes the destination's newer state
+stale = p.working_dir + ".stale"
+shutil.copytree(p.working_dir, stale)
+p.run(rows(6))
+shutil.rmtree(p.working_dir)
+shutil.copytree(stale, p.working_dir)
+p = dlt.pipeline(pipeline_name="rs", destination="duckdb", dataset_name="s")
+p.run(rows(7))
+print("after a stale folder", ids(p))
+
+# another dataset: nothing of it exists, so everything is loaded into it
+p2 = dlt.pipeline(pipeline_name="rs", destination="duckdb", dataset_name="s2")
+p2.run(rows(7))
+print("new dataset", len(ids(p2)))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "after the file was deleted [1, 2, 3, 4]\n")) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "after a stale folder [1, 2, 3, 4, 5, 6, 7]\n")) << r.out << "no row twice";
+  EXPECT_TRUE(Contains(r.out, "new dataset 7\n")) << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing
