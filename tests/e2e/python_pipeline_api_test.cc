@@ -115,7 +115,7 @@ shutil.rmtree(p.working_dir)
 shutil.copytree(stale, p.working_dir)           # back to the stale folder
 
 def cursor():
-    return dlt.pipeline(pipeline_name="syncp", destination="duckdb", dataset_name="s").state["sources"]["syncp"]["resources"]["items"]["incremental"]["id"]["last_value"]
+    return dlt.attach("syncp").state["sources"]["syncp"]["resources"]["items"]["incremental"]["id"]["last_value"]
 
 print("stale cursor", cursor())
 p = dlt.pipeline(pipeline_name="syncp", destination="duckdb", dataset_name="s")
@@ -124,10 +124,18 @@ print("synced cursor", cursor())
 p.sync_destination()                            # as new as the destination's: nothing changes
 p.run(rows(6))                                  # only id 6 is new
 print("rows", sorted(r[0] for r in p.dataset()("SELECT id FROM items").fetchall()))
+a = dlt.attach("syncp")  # destination and dataset from the local state, as dlt's attach
+print("attached", a.destination.destination_name, a.dataset_name)
+from dlt.pipeline.exceptions import CannotRestorePipelineException
+try:
+    dlt.attach("never_ran")
+except CannotRestorePipelineException as e:
+    print("never ran:", "run it first" in str(e))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "stale cursor 3\nsynced cursor 5\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "rows [1, 2, 3, 4, 5, 6]\n")) << r.out << "no row twice, none lost";
+  EXPECT_TRUE(Contains(r.out, "attached duckdb s\nnever ran: True\n")) << r.out;
 }
 
 TEST(PythonPipelineApi, ARunSynchronizesWithTheDestinationAsDltsRunDoes) {

@@ -41,9 +41,29 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
 
 def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = None, destination: Any = None,
            dataset_name: Optional[str] = None, **kwargs: Any) -> Pipeline:
-    """The pipeline `pipeline_name` as its last run left it."""
-    return pipeline(pipeline_name=pipeline_name or _default_pipeline_name(), destination=destination,
-                    dataset_name=dataset_name)
+    """The pipeline `pipeline_name` as its last run left it: its destination and dataset come
+    from its local state unless given (as dlt's attach); a pipeline that never ran in the active
+    profile raises CannotRestorePipelineException."""
+    name = pipeline_name or _default_pipeline_name()
+    if destination is None or dataset_name is None:
+        import json
+
+        from dlt import _engine
+        from dlt.pipeline.exceptions import CannotRestorePipelineException
+
+        folder = os.path.join(_engine.workspace().data_dir, "pipelines", name)
+        try:
+            with open(os.path.join(folder, "state.json"), encoding="utf-8") as f:
+                state = json.load(f)
+        except FileNotFoundError:
+            raise CannotRestorePipelineException(name, os.path.dirname(folder),
+                                                 f"the pipeline was not found in {folder}: run it first in this "
+                                                 "profile, or pass destination and dataset_name") from None
+        if destination is None:
+            destination = state.get("destination_name") or (state.get("destination_type") or "").rsplit(".", 1)[-1] or None
+        if dataset_name is None:
+            dataset_name = state.get("dataset_name")
+    return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name)
 
 
 def run(data: Any, *, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,
