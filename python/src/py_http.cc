@@ -3,11 +3,13 @@
 // (request_timeout, request_max_attempts, request_backoff_factor, request_max_retry_delay), as
 // dlt's requests helper retries: 429, 5xx and connection errors, honouring Retry-After. The
 // response is returned whatever its status; an error (EngineError) only when none could be had.
-// The GIL is released while the request runs. Secrets given are masked in every message.
+// The GIL is released while the request runs. Secrets given are masked in every message, and
+// the headers and parameters that carry them go only to the origin of the URL.
 #include "py_http.h"
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,8 +42,18 @@ py::dict Send(const PyWorkspace& ws, const std::string& method, const std::strin
               const std::vector<std::string>& secrets, std::optional<double> timeout) {
   http::Request req;
   req.method = method;
-  req.url = params.empty() ? url : http::AppendQuery(url, params);
-  req.headers = headers;
+  // Headers and query parameters that carry a secret (an Authorization header, an API key) are
+  // credentials: sent only to the origin of `url`, and a redirect to another origin is followed
+  // without them (http_client.h), as requests drops Authorization on a redirect to another host.
+  auto carries_secret = [&](const std::string& value) {
+    return std::any_of(secrets.begin(), secrets.end(),
+                       [&](const std::string& s) { return !s.empty() && value.find(s) != std::string::npos; });
+  };
+  std::vector<std::pair<std::string, std::string>> plain_params;
+  for (const auto& p : params) (carries_secret(p.second) ? req.auth_query : plain_params).push_back(p);
+  for (const auto& h : headers) (carries_secret(h.second) ? req.auth_headers : req.headers).push_back(h);
+  req.url = plain_params.empty() ? url : http::AppendQuery(url, plain_params);
+  req.auth_origin = http::Origin(url);
   if (body) req.body = std::string(*body);
   req.secrets = secrets;
   StatusOr<http::Response> resp = [&]() -> StatusOr<http::Response> {

@@ -1,7 +1,8 @@
 // dlt's requests helper (`from dlt.sources.helpers import requests`) and RESTClient.get/post from
 // Python: requests go through the engine's HTTP client with dlt's retries (a 500 is retried),
 // responses read as requests' do, raise_for_status raises HTTPError naming the URL and never a
-// secret, and a resource that calls the API in a loop loads as in dlt's docs.
+// secret (nor sends one to another origin on a redirect), and a resource that calls the API in a
+// loop loads as in dlt's docs.
 #include <gtest/gtest.h>
 
 #include "http_server.h"
@@ -38,6 +39,11 @@ try:
     requests.get("http://127.0.0.1:1/none", timeout=2)
 except requests.ConnectionError as e:
     print("connection error", type(e).__name__)
+# credentials go only to the origin asked for: a redirect to another origin goes without them
+same = requests.get(base + "/test/redirect", params={"to": base + "/test/apikey"}, headers={"X-API-Key": "test-api-key"})
+other = requests.get(base + "/test/redirect", params={"to": sys.argv[2] + "/test/apikey"},
+                     headers={"X-API-Key": "test-api-key"})
+print("redirects", same.status_code, other.status_code)
 s = requests.Session()
 s.headers["X-API-Key"] = "test-api-key"
 print("session", s.get(base + "/test/apikey").json()["data"])
@@ -66,7 +72,7 @@ def pokemon():
 p = dlt.pipeline(pipeline_name="poke", destination="duckdb", dataset_name="poke_data")
 print("failed", p.run(pokemon()).has_failed_jobs)
 )PY");
-  auto r = RunPython(w, "req.py", {server.Url()});
+  auto r = RunPython(w, "req.py", {server.Url(), server.OtherOriginUrl()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "get 200 True application/json ['poke1', 'poke2']\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "retried 200 [{'id': 1, 'ok': True}]\n")) << r.out;
@@ -74,6 +80,7 @@ print("failed", p.run(pokemon()).has_failed_jobs)
   EXPECT_TRUE(Contains(r.out, "post ['\"dlt\"', '\"dlt\"']\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "missing 404 False\nhttp error 404 True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "connection error ConnectionError\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "redirects 200 403\n")) << r.out << "the key followed the redirect to another origin";
   EXPECT_TRUE(Contains(r.out, "session [{'id': 1}, {'id': 2}]\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "basic [{'id': 7}]\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "client get 200\nclient basic [{'id': 7}]\nclient post 7\n")) << r.out;
