@@ -2,6 +2,13 @@
 //   gen_events events N   GitHub-event-like records: objects nested two levels, a list of
 //                         objects per record (commits), a list of strings (labels); ~660 B each
 //   gen_events flat N     10 scalar columns per record
+//   gen_events issues N   GitHub-issue-like records of another shape (issue #19): string ids,
+//                         more keys per object, lists of objects that hold objects (labels,
+//                         comments with their user and reactions), a list of strings (tags),
+//                         nulls; ~4.5 rows per record, ~650 B each
+//   gen_events orders N   shop orders nested three lists deep (orders -> items -> options, a
+//                         list of strings per item) with sparse optional keys of every JSON type
+//                         (a key present in some records only, as null in others); ~7 rows each
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,11 +48,101 @@ std::string Time(uint64_t i) {
                 rem % 3600 / 60, rem % 60);
   return buf;
 }
+std::string Id(const char* prefix, int hex) { return std::string("\"") + prefix + Hex(hex) + "\""; }
+
+std::string User(uint64_t id) {
+  return "{\"login\":\"user" + std::to_string(id) + "\",\"id\":\"U_" + std::to_string(id) +
+         "\",\"type\":\"User\",\"site_admin\":" + (id % 97 ? "false" : "true") + "}";
+}
+
+const char* kLabels[] = {"bug", "enhancement", "question", "documentation", "good first issue", "wontfix"};
+const char* kColors[] = {"d73a4a", "a2eeef", "d876e3", "0075ca", "7057ff", "ffffff"};
+
+// One GitHub-issue-like record.
+std::string Issue(uint64_t i) {
+  std::string s = "{\"node_id\":" + Id("I_kwDO", 12) + ",\"number\":" + std::to_string(i + 1) +
+                  ",\"title\":\"" + Words(4) + "\",\"state\":\"" + (Next() % 3 ? "open" : "closed") +
+                  "\",\"locked\":false,\"user\":" + User(Next() % 200000) + ",\"assignee\":";
+  s += Next() % 2 ? User(Next() % 200000) : "null";
+  s += ",\"labels\":[";
+  int labels = static_cast<int>(Next() % 3);
+  for (int l = 0; l < labels; ++l) {
+    int k = static_cast<int>(Next() % 6);
+    if (l) s += ',';
+    s += "{\"id\":" + Id("LA_", 10) + ",\"name\":\"" + kLabels[k] + "\",\"color\":\"" + kColors[k] +
+         "\",\"default\":" + (k < 3 ? "true" : "false") + "}";
+  }
+  s += "],\"comments\":[";
+  int comments = static_cast<int>(Next() % 4);
+  for (int c = 0; c < comments; ++c) {
+    if (c) s += ',';
+    s += "{\"id\":" + Id("IC_kwDO", 10) + ",\"body\":\"" + Words(4) + "\",\"user\":{\"login\":\"user" +
+         std::to_string(Next() % 200000) + "\",\"type\":\"User\"},\"reactions\":{\"total_count\":" +
+         std::to_string(Next() % 9) + ",\"+1\":" + std::to_string(Next() % 5) + ",\"heart\":" +
+         std::to_string(Next() % 3) + "},\"created_at\":\"" + Time(i + c) + "\"}";
+  }
+  s += "],\"tags\":[";
+  int tags = static_cast<int>(Next() % 3);
+  for (int t = 0; t < tags; ++t) {
+    if (t) s += ',';
+    s += std::string("\"") + kWords[Next() % 18] + "\"";
+  }
+  s += "],\"milestone\":{\"title\":\"v" + std::to_string(Next() % 20) + "." + std::to_string(Next() % 10) +
+       "\",\"due_on\":\"" + Time(i * 3) + "\"},\"created_at\":\"" + Time(i) + "\",\"closed_at\":";
+  s += Next() % 3 ? "null" : "\"" + Time(i + 99) + "\"";
+  char score[32];
+  std::snprintf(score, sizeof score, "%.2f", (Next() % 100000) / 100.0);
+  s += ",\"body\":\"" + Words(4) + "\",\"score\":" + score + "}\n";
+  return s;
+}
+
+// One shop order: items, each with options (objects) and a list of strings; optional keys of
+// every type appear in some orders only.
+std::string Order(uint64_t i) {
+  std::string s = "{\"order_id\":" + std::to_string(i) + ",\"customer\":{\"id\":" +
+                  std::to_string(Next() % 50000) + ",\"email\":\"c" + std::to_string(Next() % 50000) +
+                  "@shop.example\",\"address\":{\"city\":\"" + kWords[Next() % 18] +
+                  "ville\",\"zip\":\"" + std::to_string(10000 + Next() % 89999) + "\"}}";
+  static const char* kOptional[] = {"coupon", "gift", "note", "priority", "weight_kg", "channel", "referrer",
+                                    "tax_exempt"};
+  for (int k = 0; k < 8; ++k) {
+    uint64_t r = Next() % 10;
+    if (r >= 4) continue;  // absent in 60% of the orders
+    s += std::string(",\"") + kOptional[k] + "\":";
+    if (r == 0) s += "null";
+    else if (k % 4 == 0) s += "\"" + Hex(6) + "\"";
+    else if (k % 4 == 1) s += Next() % 2 ? "true" : "false";
+    else if (k % 4 == 2) s += std::to_string(Next() % 1000);
+    else s += std::to_string((Next() % 10000) / 7.0);
+  }
+  s += ",\"items\":[";
+  int items = 1 + static_cast<int>(Next() % 3);
+  for (int it = 0; it < items; ++it) {
+    if (it) s += ',';
+    s += "{\"sku\":\"SKU-" + Hex(8) + "\",\"qty\":" + std::to_string(1 + Next() % 5) + ",\"price\":" +
+         std::to_string(Next() % 100000 / 100.0) + ",\"options\":[";
+    int options = static_cast<int>(Next() % 3);
+    for (int o = 0; o < options; ++o) {
+      if (o) s += ',';
+      s += "{\"name\":\"" + std::string(kWords[Next() % 18]) + "\",\"value\":\"" + Words(1) +
+           "\",\"surcharge\":" + std::to_string(Next() % 500) + "}";
+    }
+    s += "],\"tags\":[";
+    int tags = static_cast<int>(Next() % 3);
+    for (int t = 0; t < tags; ++t) {
+      if (t) s += ',';
+      s += std::string("\"") + kWords[Next() % 18] + "\"";
+    }
+    s += "]}";
+  }
+  s += "],\"placed_at\":\"" + Time(i) + "\",\"status\":\"" + (Next() % 5 ? "paid" : "refunded") + "\"}\n";
+  return s;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: gen_events events|flat|flatcsv N\n");
+    std::fprintf(stderr, "usage: gen_events events|flat|flatcsv|issues|orders N\n");
     return 2;
   }
   bool flat = std::strcmp(argv[1], "flat") == 0;
@@ -53,10 +150,20 @@ int main(int argc, char** argv) {
   flat = flat || csv;
   if (csv) std::fputs("id,user_id,name,score,active,created_at,country,amount,category,note\n", stdout);
   uint64_t n = std::strtoull(argv[2], nullptr, 10);
+  const bool issues = std::strcmp(argv[1], "issues") == 0;
+  const bool orders = std::strcmp(argv[1], "orders") == 0;
+  if (!flat && !issues && !orders && std::strcmp(argv[1], "events") != 0) {
+    std::fprintf(stderr, "gen_events: unknown kind `%s` (events, flat, flatcsv, issues or orders)\n", argv[1]);
+    return 2;
+  }
   std::string line;
   for (uint64_t i = 0; i < n; ++i) {
     line.clear();
-    if (flat) {
+    if (issues) {
+      line = Issue(i);
+    } else if (orders) {
+      line = Order(i);
+    } else if (flat) {
       char buf[512];
       std::snprintf(buf, sizeof buf,
                     "{\"id\":%llu,\"user_id\":%llu,\"name\":\"%s\",\"score\":%.4f,\"active\":%s,\"created_at\":\"%s\","

@@ -4,7 +4,10 @@
 #  2. nested load: ~500k GitHub-event-like records (~350 MB JSON Lines) into a new DuckDB file
 #     with full normalization (child tables), against DuckDB's own
 #     CREATE TABLE t AS SELECT * FROM read_json_auto(...) in the same run (target: <= 1.5x)
-#  3. flat load: 2M records with 10 scalar columns, same comparison
+#  3. flat load: 2M records with 10 scalar columns, same comparison; then two nested workloads of
+#     other shapes, so the engine is not tuned to one generator: 500k GitHub-issue-like records
+#     (string ids, lists of objects holding objects, a list of strings; ~4.5 rows each) and 500k
+#     shop orders nested three lists deep with sparse optional keys (~7 rows each)
 #  4. flat load into PostgreSQL against psql \copy (BENCH_ONLY=duckdb|postgres: only those)
 #  5. the Python package (BENCH_ONLY=python): bench/py_events.py, a generator of 1M nested dicts
 #     into DuckDB, against Python alone making the dicts (target: <= 1.5x) and, when
@@ -107,6 +110,8 @@ TOML
 if [[ "${BENCH_ONLY:-duckdb}" == duckdb ]]; then
   load_bench events $((500000 / scale))
   load_bench flat $((2000000 / scale))
+  load_bench issues $((500000 / scale))
+  load_bench orders $((500000 / scale))
 fi
 
 # 4. flat load into PostgreSQL (BENCH_REPS runs, median): dlt against `psql \copy` of the

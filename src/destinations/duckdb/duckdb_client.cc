@@ -103,17 +103,20 @@ Status DuckDbClient::BeforeCommit(bool rows_deleted) {
 // without a limit its memory grows with the package (200 MB for the 357 MB nested benchmark,
 // 276 MB for twice that). Under a limit it writes finished row groups to the file and evicts
 // them, and memory stays flat in the input's size at no measured cost in time. What must fit at
-// once: the unfinished last row group of every table the transaction appends to (a block of
-// 256 KB per column) and, for the table being appended, a block per column per thread; twice
-// that while compressing. So the limit is 128 MB plus 512 KB per column of all tables plus
-// 512 KB per column of the widest table per thread: many or wide tables get what they need.
+// once: for the table being appended, each thread's unfinished row group (a block of 256 KB per
+// column for the values and one for the validity mask, twice that while compressing: 1 MB per
+// column per thread); for every other table the transaction appends to, its last row group
+// (512 KB per column); and 32 MB for the rest (the scan's chunks, metadata). A lower base or
+// 512 KB per column per thread ran DuckDB out of memory on a tiny package with a 69-column table
+// (it needed ~150 MiB there); a higher base only holds more finished blocks as cache, so peak
+// memory then grows with the input until it reaches the limit.
 Status DuckDbClient::SizeForLoad(size_t widest_table_columns, size_t all_columns) {
   if (threads_ == 0) {
     DLT_ASSIGN_OR_RETURN(auto rows, Query("SELECT current_setting('threads')::BIGINT::VARCHAR"));
     threads_ = rows.empty() || rows[0].empty() || !rows[0][0] ? 1 : std::max<int64_t>(1, std::stoll(*rows[0][0]));
   }
-  const uint64_t kb = (static_cast<uint64_t>(threads_) * widest_table_columns + all_columns) * 512;
-  const uint64_t mb = 128 + (kb + 1023) / 1024;
+  const uint64_t kb = static_cast<uint64_t>(threads_) * widest_table_columns * 1024 + all_columns * 512;
+  const uint64_t mb = 32 + (kb + 1023) / 1024;
   std::string limit = std::to_string(mb) + "MB";
   if (limit == memory_limit_) return Status::Ok();
   Status s = Execute("SET memory_limit = '" + limit + "'");
