@@ -22,7 +22,7 @@
 #     5M rows x 10 typed columns into DuckDB against psql \copy TO csv + DuckDB read_csv
 #  6. workers and memory (BENCH_ONLY=workers): the nested load with [normalize] workers = 1, 2,
 #     4, ... up to the machine's cores (the curve: each doubling should be >= 1.6x faster in
-#     normalize until I/O bound), and peak RSS for 1x and 2x the input (target: within 1.15x)
+#     normalize until I/O bound), and peak RSS for 1x, 2x and 4x the input (target: within 1.15x)
 #  Each DuckDB load runs BENCH_REPS times (default 3), alternating with its baseline; the
 #  median ratio is reported with every run's ratio.
 # --quick uses 1/10 of the rows and one run (for a smoke run).
@@ -237,9 +237,10 @@ workers_run() {  # WORKERS FILE -> prints "seconds-total normalize-seconds peak-
   echo "$total $norm $peak"
 }
 workers_bench() {
-  local rows=$1 file="$out/events_$1.jsonl" file2="$out/events_$1_x2.jsonl"
+  local rows=$1 file="$out/events_$1.jsonl" file2="$out/events_$1_x2.jsonl" file4="$out/events_$1_x4.jsonl"
   [[ -f "$file" ]] || "$build/dlt_bench_gen" events "$rows" > "$file"
   [[ -f "$file2" ]] || cat "$file" "$file" > "$file2"
+  [[ -f "$file4" ]] || cat "$file2" "$file2" > "$file4"
   cat > "$work/ws/bench_events.toml" <<TOML
 [pipeline]
 name = "bench_events"
@@ -270,11 +271,13 @@ TOML
     fi
     prev=$mn
   done
-  echo "== memory: peak RSS of a run with the machine's workers, 1x and 2x the input"
-  local r1 r2
+  echo "== memory: peak RSS of a run with the machine's workers, 1x, 2x and 4x the input"
+  local r1 r2 r4
   read -r _ _ r1 < <(workers_run 0 "$file")
   read -r _ _ r2 < <(workers_run 0 "$file2")
-  awk -v a="$r1" -v b="$r2" 'BEGIN { printf "1x: %d MB, 2x: %d MB, ratio %.2fx (target <= 1.15x)\n", a, b, b / a }'
+  read -r _ _ r4 < <(workers_run 0 "$file4")
+  awk -v a="$r1" -v b="$r2" -v c="$r4" 'BEGIN {
+    printf "1x: %d MB, 2x: %d MB, 4x: %d MB, ratios %.2fx and %.2fx (target <= 1.15x)\n", a, b, c, b / a, c / a }'
 }
 if [[ "${BENCH_ONLY:-}" == workers ]]; then workers_bench $((500000 / scale)); fi
 
