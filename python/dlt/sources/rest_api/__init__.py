@@ -45,6 +45,12 @@ class RestApiResource(DltResource):
 def _plain(value: Any) -> Any:
     """The dict form of a configuration holding paginator or auth objects
     (dlt.sources.helpers.rest_client), as the engine reads it."""
+    from dlt.sources.helpers.rest_client import auth as _auth, paginators as _paginators
+
+    if _paginators.is_custom(value) or _auth.is_custom(value):
+        raise NotImplementedError(f"rest_api_source: {type(value).__name__} is a paginator or auth class of one's own, "
+                                  "which the engine's REST API client cannot run; page with it through "
+                                  "RESTClient(...).paginate(...) inside a @dlt.resource instead")
     if hasattr(value, "_rest_api_config"):
         return value._rest_api_config()
     if isinstance(value, dict):

@@ -108,6 +108,36 @@ class Response:
         return f"<Response [{self.status_code}]>"
 
 
+class Request:
+    """requests' Request, as dlt's paginators and auth classes change it before each page is
+    sent (RESTClient.paginate with a paginator or auth of one's own): `url`, `method`, `params`,
+    `headers`, `json`, `data`, `auth`, `hooks`."""
+
+    def __init__(self, method: str = "GET", url: str = "", headers: Optional[Dict[str, str]] = None,
+                 params: Optional[Dict[str, Any]] = None, json: Any = None, data: Any = None, auth: Any = None,
+                 hooks: Any = None) -> None:
+        self.method = method
+        self.url = url
+        self.headers: Dict[str, str] = dict(headers or {})
+        self.params: Dict[str, Any] = dict(params or {})
+        self.json = json
+        self.data = data
+        self.auth = auth
+        self.hooks = hooks
+
+    def prepare_url(self, url: str, params: Any) -> None:
+        """Sets the URL and adds `params` to the query (requests' PreparedRequest.prepare_url)."""
+        self.url = url
+        for k, v in _pairs(params):
+            self.params[k] = v
+
+    def __repr__(self) -> str:
+        return f"<Request [{self.method}]>"
+
+
+PreparedRequest = Request
+
+
 def _pairs(params: Any) -> List[Tuple[str, str]]:
     if not params:
         return []
@@ -238,5 +268,5 @@ class Session:
 
 Client = Session
 
-__all__ = ["get", "post", "put", "patch", "delete", "head", "request", "Session", "Client", "Response",
+__all__ = ["get", "post", "put", "patch", "delete", "head", "request", "Session", "Client", "Request", "Response",
            "RequestException", "HTTPError", "ConnectionError", "Timeout"]

@@ -1,5 +1,8 @@
 """dlt's auth classes as descriptions for the engine's REST API client: each stands for the dict
-form ({"type": "bearer", "token": ...}). Their reprs never show a secret."""
+form ({"type": "bearer", "token": ...}). Their reprs never show a secret. An auth class of one's
+own subclasses AuthConfigBase and implements `__call__(request)`, which changes the request's
+headers or params and returns it, as dlt's docs write it; RESTClient.paginate and request call
+it before each request."""
 
 from typing import Any, Dict
 
@@ -25,6 +28,13 @@ class AuthConfigBase:
         return f"{type(self).__name__}({shown})"
 
     __str__ = __repr__
+
+
+def is_custom(auth: Any) -> bool:
+    """An auth object of one's own: called with each request, not one the engine knows."""
+    if isinstance(auth, AuthConfigBase):
+        return not type(auth)._type
+    return auth is not None and not isinstance(auth, (str, dict, tuple)) and callable(auth)
 
 
 class BearerTokenAuth(AuthConfigBase):

@@ -6,6 +6,9 @@ rest_api_source), and yields each page's rows as a PageData list.
                         paginator=HeaderLinkPaginator())
     for page in client.paginate("/repos/dlt-hub/dlt/issues", params={"state": "open"}):
         yield page
+
+A paginator or auth class of one's own, or response hooks, are run in Python instead
+(python_paging.py), each request still sent by the engine's HTTP client.
 """
 
 import json as _json
@@ -13,13 +16,15 @@ from typing import Any, Dict, Iterator, List, Optional
 
 
 class PageData(list):
-    """The rows of one page (a list), as dlt's PageData; `request`, `response`, `paginator` and
-    `auth` are not kept by the engine and are None."""
+    """The rows of one page (a list), as dlt's PageData, with the `paginator` and `auth` used.
+    `request` and `response` are kept when the page was fetched in Python (a paginator or auth
+    class of one's own, or hooks); pages the engine fetched have None there."""
 
-    def __init__(self, rows: List[Any], paginator: Any = None, auth: Any = None) -> None:
+    def __init__(self, rows: List[Any], paginator: Any = None, auth: Any = None, request: Any = None,
+                 response: Any = None) -> None:
         super().__init__(rows)
-        self.request = None
-        self.response = None
+        self.request = request
+        self.response = response
         self.paginator = paginator
         self.auth = auth
 
@@ -30,7 +35,7 @@ def _config(value: Any) -> Any:
     if hasattr(value, "_rest_api_config"):
         return value._rest_api_config()
     raise ValueError(f"RESTClient: {type(value).__name__} is not a paginator or auth of "
-                     "dlt.sources.helpers.rest_client (custom classes are not supported by dlt-cpp)")
+                     "dlt.sources.helpers.rest_client (a class of one's own subclasses BasePaginator or AuthConfigBase)")
 
 
 class RESTClient:
@@ -55,17 +60,25 @@ class RESTClient:
         one as dlt does (a next link in the body or the Link header, else a single page); without
         a data_selector it finds the list of rows in the body."""
         from dlt import _engine
+        from dlt.sources.helpers.rest_client import auth as _auth, paginators as _paginators
 
-        if hooks:
-            raise NotImplementedError("RESTClient.paginate(hooks=...): response hooks are not supported by dlt-cpp")
         if kwargs:
             raise TypeError(f"RESTClient.paginate got unexpected arguments {sorted(kwargs)}")
+        used_auth = auth if auth is not None else self.auth
+        used_paginator = paginator if paginator is not None else self.paginator
+        selector = data_selector if data_selector is not None else self.data_selector
+        if hooks or _paginators.is_custom(used_paginator) or _auth.is_custom(used_auth):
+            # What only Python can do: paged here, each request sent by the engine's HTTP client.
+            from dlt.sources.helpers.rest_client.python_paging import paginate_in_python
+
+            yield from paginate_in_python(self._url(path), method, self.headers, params, json, used_auth,
+                                          used_paginator, selector, hooks, PageData)
+            return
         client: Dict[str, Any] = {}
         if self.base_url:
             client["base_url"] = self.base_url
         if self.headers:
             client["headers"] = self.headers
-        used_auth = auth if auth is not None else self.auth
         if used_auth is not None:
             client["auth"] = _config(used_auth)
         endpoint: Dict[str, Any] = {"path": path, "method": method.upper()}
@@ -73,10 +86,8 @@ class RESTClient:
             endpoint["params"] = params
         if json is not None:
             endpoint["json"] = json
-        used_paginator = paginator if paginator is not None else self.paginator
         if used_paginator is not None:
             endpoint["paginator"] = _config(used_paginator)
-        selector = data_selector if data_selector is not None else self.data_selector
         if selector is not None:
             endpoint["data_selector"] = selector
         try:
@@ -95,34 +106,18 @@ class RESTClient:
         """One request to base_url + path with the client's headers and auth; the response as
         dlt.sources.helpers.requests gives it (status_code, json(), raise_for_status(), ...)."""
         from dlt.sources.helpers import requests as _requests
+        from dlt.sources.helpers.rest_client.python_paging import _secrets_of, apply_auth
 
-        if path.startswith(("http://", "https://")) or not self.base_url:
-            url = path
-        else:
-            url = self.base_url.rstrip("/") + ("/" + path.lstrip("/") if path else "")
-        headers = dict(self.headers)
-        all_params = dict(params or {})
+        req = _requests.Request(method, self._url(path), self.headers, params, json)
         secrets: List[str] = []
-        basic = None
-        cfg = _config(auth if auth is not None else self.auth)
-        if isinstance(cfg, dict):
-            kind = cfg.get("type")
-            if kind == "bearer":
-                headers["Authorization"] = "Bearer " + str(cfg.get("token"))
-                secrets.append(str(cfg.get("token")))
-            elif kind == "api_key":
-                key = str(cfg.get("api_key"))
-                secrets.append(key)
-                if cfg.get("location", "header") == "query":
-                    all_params[cfg.get("name") or "api_key"] = key
-                else:
-                    headers[cfg.get("name") or "Authorization"] = key
-            elif kind == "http_basic":
-                basic = (cfg.get("username"), cfg.get("password"))
-            else:
-                raise ValueError(f"RESTClient: auth type `{kind}` is not one this client sends")
-        return _requests.send(method, url, params=all_params, json=json, headers=headers, auth=basic,
-                              secrets=secrets, **kwargs)
+        basic = apply_auth(auth if auth is not None else self.auth, req, secrets)
+        return _requests.send(method, req.url, params=req.params, json=json, headers=req.headers, auth=basic,
+                              secrets=secrets + _secrets_of(req), **kwargs)
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")) or not self.base_url:
+            return path
+        return self.base_url.rstrip("/") + ("/" + path.lstrip("/") if path else "")
 
     def get(self, path: str, params: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
         return self.request(path, method="GET", params=params, **kwargs)

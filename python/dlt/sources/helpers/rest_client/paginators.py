@@ -1,8 +1,11 @@
-"""dlt's paginator classes as descriptions for the engine's REST API client: each stands for the
-dict form of its paginator ({"type": "json_link", "next_url_path": ...}), which rest_api_source
-passes to the engine. They do not page by themselves in Python."""
+"""dlt's paginator classes. The built-in ones describe a paginator of the engine's REST API
+client: each stands for the dict form of its paginator ({"type": "json_link", "next_url_path":
+...}), which rest_api_source and RESTClient pass to the engine, and does not page by itself in
+Python. A paginator of one's own subclasses BasePaginator as dlt's docs write it (`init_request`,
+`update_state(response, data)`, `update_request(request)`, `_has_next_page`) and is driven by
+RESTClient.paginate in Python, its requests sent by the engine's HTTP client."""
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 
 class BasePaginator:
@@ -10,6 +13,23 @@ class BasePaginator:
 
     def __init__(self, **settings: Any) -> None:
         self._settings = {k: v for k, v in settings.items() if v is not None}
+        self._has_next_page = True
+
+    @property
+    def has_next_page(self) -> bool:
+        return self._has_next_page
+
+    def init_request(self, request: Any) -> None:
+        """Called once with the first request before it is sent."""
+
+    def update_state(self, response: Any, data: Optional[List[Any]] = None) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.update_state: a paginator of one's own implements it")
+
+    def update_request(self, request: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.update_request: a paginator of one's own implements it")
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} at {id(self):x}"
 
     def _rest_api_config(self) -> Dict[str, Any]:
         return {"type": self._type, **self._settings}
@@ -23,6 +43,11 @@ class BasePaginator:
         if name in settings:
             return settings[name]
         raise AttributeError(name)
+
+
+def is_custom(paginator: Any) -> bool:
+    """A paginator of one's own (paged in Python), not one the engine knows."""
+    return isinstance(paginator, BasePaginator) and not type(paginator)._type
 
 
 class SinglePagePaginator(BasePaginator):
