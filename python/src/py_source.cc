@@ -73,6 +73,8 @@ class PyIterSource : public RecordSource {
     return true;
   }
   uint64_t bytes_read() const override { return bytes_; }
+  // Python makes the rows on one core (it holds the GIL): the other cores normalize meanwhile.
+  bool slow_producer() const override { return true; }
   // The rows are written by py_rows.cc, which only writes valid JSON: no second parse.
   bool json_is_valid() const override { return true; }
   const std::string* last_name() const override { return &name_; }

@@ -569,7 +569,8 @@ bool CopiedAsItIs(std::string_view json) {
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental, nlohmann::ordered_json* incremental_state,
                        ExtractStats* stats, const std::function<void(const ExtractStats&, uint64_t)>& progress,
-                       uint64_t part_bytes, RoutedTableWriter* routed) {
+                       uint64_t part_bytes, RoutedTableWriter* routed,
+                       const std::function<void(const std::filesystem::path&)>& part_closed) {
   // Records go to <stem>_<part>.0.jsonl files of about `part_bytes` each, so that normalize can
   // work on parts in parallel; names sort in record order.
   int part = 0;
@@ -729,6 +730,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
       if (std::fflush(out) == 0) ::sync_file_range(::fileno(out), 0, 0, SYNC_FILE_RANGE_WRITE);
       if (part_bytes && part_written >= part_bytes) {
         DLT_RETURN_IF_ERROR(close_part());
+        if (part_closed) part_closed(out_file);
         DLT_RETURN_IF_ERROR(open_part());
       }
     }

@@ -38,6 +38,10 @@ class RecordSource {
     return FailedPrecondition("this source yields JSON documents, not typed batches");
   }
   virtual uint64_t bytes_read() const { return 0; }
+  // True when records come slower than they are normalized (user code that holds a core of its
+  // own, as a Python generator does): the run then normalizes the part files extracted so far
+  // while more come (pipeline/pre_normalize.h).
+  virtual bool slow_producer() const { return false; }
   // True when every document Next() yields is valid JSON (a source that writes it itself, as the
   // Python binding does): extract then copies one-line objects without parsing them again.
   virtual bool json_is_valid() const { return false; }
@@ -105,12 +109,14 @@ class IncrementalRowFilter {
 // Extracts one resource into `out_dir`/<file_stem>_<part>.0.jsonl files of about `part_bytes`
 // each (0 = one file). `incremental_state` is the resource's `incremental.<cursor>` state object,
 // updated in place when the extract succeeds. With `routed`, records the source names a table
-// for (RecordSource::table) go there instead (finished before this returns).
+// for (RecordSource::table) go there instead (finished before this returns). `part_closed` is
+// called with each part file that is complete while the extract goes on (not with the last).
 Status ExtractResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                        const std::optional<IncrementalSpec>& incremental,
                        nlohmann::ordered_json* incremental_state, ExtractStats* stats,
                        const std::function<void(const ExtractStats&, uint64_t source_bytes)>& progress = {},
-                       uint64_t part_bytes = 16ull << 20, RoutedTableWriter* routed = nullptr);
+                       uint64_t part_bytes = 16ull << 20, RoutedTableWriter* routed = nullptr,
+                       const std::function<void(const std::filesystem::path&)>& part_closed = {});
 
 // Where the records of an extracted part file came from, for error messages of later stages:
 // ExtractResource writes <package>/record_sources/<part file>.json, a few segments of

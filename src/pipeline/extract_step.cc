@@ -5,6 +5,8 @@
 #include <map>
 
 #include "common/fault.h"
+#include "destinations/destination_types.h"
+#include "workspace/pipeline_paths.h"
 #include "extract/extractor.h"
 #include "extract/resource_access.h"
 #include "extract/routed_extract.h"
@@ -45,6 +47,15 @@ std::optional<Json> LastCursorValue(const Json& state, std::string_view resource
 
 // The size of the extract's job files (normalize gives each worker whole files);
 // DLT_EXTRACT_PART_BYTES makes them small for tests of many workers on little data.
+// DLT_PRE_NORMALIZE=0 turns normalizing while extracting off (to compare, in tests and benches).
+bool PreNormalizeEnabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("DLT_PRE_NORMALIZE");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
+}
+
 uint64_t ExtractPartBytes(uint64_t otherwise) {
   static const uint64_t env = [] {
     const char* v = std::getenv("DLT_EXTRACT_PART_BYTES");
@@ -85,8 +96,15 @@ Status Pipeline::Impl::MergeSourceState(const std::vector<Resource>& resources) 
   return Status::Ok();
 }
 
-StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info) {
+StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info,
+                                       bool pre_normalize) {
   auto t0 = std::chrono::steady_clock::now();
+  pre_normalizer.reset();
+  // Normalizing while extracting (pre_normalize.h): one JSON resource whose records come slowly
+  // (RecordSource::slow_producer), a core to spare, and a destination that does not load while
+  // normalizing (that path streams the parts instead).
+  const DestinationType* dest_type = FindDestinationType(destination.type);
+  std::unique_ptr<PreNormalizer> pre;
   std::string started_at = NowIso();
   mark = {"extract", load_id, std::nullopt};
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
@@ -187,7 +205,33 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(64ull << 20));
     } else {
       RoutedTableWriter marked(jobs_dir, stem_for, ExtractPartBytes(16ull << 20), &stats);
-      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20), &marked);
+      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && source->slow_producer() && dest_type &&
+          !dest_type->load_while_normalizing && PreNormalizeEnabled()) {
+        PreNormalizer::Setup setup;
+        setup.load_id = load_id;
+        setup.schema = schema.get();
+        setup.resources = res_json;
+        setup.naming = &naming;
+        setup.dir = PipelinePaths(dir).NewPackagesDir() / (load_id + ".pre");
+        setup.typed_jobs = dest_type->reads_typed_jobs;
+        // Its job files hold most of the rows: cut so that the load can read them on every core.
+        setup.rotate_bytes = JobFileBytes() ? JobFileBytes() : uint64_t{32} << 20;
+        auto started = PreNormalizer::Start(std::move(setup));
+        if (started.ok()) pre = std::move(started).value();  // else normalized the ordinary way
+      }
+      std::function<void(const fs::path&)> closed;
+      if (pre) {
+        closed = [&](const fs::path& p) {
+          PackageJob job;
+          job.path = p;
+          job.file_name = p.filename().string();
+          job.table = job.file_name.substr(0, job.file_name.find('.'));
+          pre->Push(std::move(job));
+        };
+      }
+      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20), &marked,
+                          closed);
+      if (pre) pre->Stop();  // the file in hand is finished meanwhile
     }
     if (s.ok()) {
       for (const auto& [table, key] : routed_keys) res_json[key] = HintsToJson(options_for(table));
@@ -255,6 +299,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   DLT_RETURN_IF_ERROR(state.Save(StatePath()));
   FaultPoint("after_extract");
   Touch(load_id);
+  pre_normalizer = std::move(pre);
   return true;
 }
 

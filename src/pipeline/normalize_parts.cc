@@ -2,7 +2,32 @@
 
 #include <cstdlib>
 
+#include "extract/extractor.h"
+#include "extract/json_reader.h"
+
 namespace dlt {
+
+Status NormalizeJsonJob(NormalizePart& part, const PackageJob& job, const std::string& resource,
+                        const TableHints& hints, const std::function<void()>& tick) {
+  JsonReaderOptions ro;
+  ro.format = JsonFormat::kJsonLines;
+  DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
+  RawRecord rec;
+  // Named only when an error needs it.
+  const std::function<std::string()> where = [&] {
+    // The source's own location (file:line) when extract recorded it.
+    if (auto loc = RecordSourceLocation(job.path, rec.index)) return *loc + " (resource `" + resource + "`)";
+    return "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
+  };
+  for (;;) {
+    DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
+    if (!more) break;
+    DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(rec.json, hints, where,
+                                                         JsonRecordReader::kReadableTail >= Normalizer::kParserPadding));
+    if (++part.records % 65536 == 0 && tick) tick();
+  }
+  return Status::Ok();
+}
 
 uint64_t NormalizePartBytes() {
   static const uint64_t bytes = [] {

@@ -8,9 +8,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "load/package.h"
+#include "normalize/job_writer.h"
+#include "normalize/relational.h"
 #include "normalize/schema.h"
+#include "normalize/typed_normalizer.h"
 
 namespace dlt {
 
@@ -22,6 +29,24 @@ uint64_t NormalizePartBytes();
 // `workers` parts, and at most total / NormalizePartBytes(), each cut between the files where the
 // sizes come closest to equal shares; every part gets at least one file.
 std::vector<size_t> CutParts(const std::vector<uint64_t>& job_bytes, size_t workers);
+
+// One part's work: its own copy of the schema the package starts from, its writers and its rows.
+struct NormalizePart {
+  Schema schema;
+  std::unique_ptr<JobWriterSet> writers;
+  std::unique_ptr<Normalizer> normalizer;
+  std::unique_ptr<TypedNormalizer> typed;
+  std::vector<JobFileInfo> files;
+  uint64_t records = 0;
+  bool streams = false;  // its files are loaded while normalizing
+  bool first = false;    // the first part: its files are final when written
+};
+
+// The records of one extracted JSON Lines job into `part` (its normalizer set up), with the
+// resource's hints; `tick` after every 65536 records. Errors name the record's source location
+// when extract recorded it, else the resource, record number and job file.
+Status NormalizeJsonJob(NormalizePart& part, const PackageJob& job, const std::string& resource,
+                        const TableHints& hints, const std::function<void()>& tick);
 
 // True when every column present in both schemas has the same type and flags.
 bool SchemasAgree(const Schema& a, const Schema& b);

@@ -18,6 +18,7 @@
 #include "pipeline/normalize_parts.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
+#include "pipeline/pre_normalize.h"
 
 namespace dlt {
 
@@ -64,35 +65,32 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   }
   const bool new_schema = IsNewSchema(*schema);
   auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);
-  uint64_t total_bytes = 0;
-  for (const auto& j : jobs) {
-    std::error_code ec;
-    total_bytes += fs::file_size(j.path, ec);
+  // A part normalized while the package was extracted (pre_normalize.h) stands for its first
+  // files, when it was made from this schema and these hints.
+  std::optional<PreNormalizer::Taken> pre_part;
+  if (pre_normalizer) {
+    if (pre_normalizer->load_id() == load_id) {
+      pre_part = pre_normalizer->Take(*schema, ps["resources"], jobs, tmp / package_file::kNewJobs);
+    }
+    pre_normalizer.reset();
   }
+  const size_t pre_files = pre_part ? pre_part->files : 0;
   // Big packages are normalized by several workers at once, in parts of about equal size that
   // are merged into the result of a single pass (normalize_parts.h).
   std::vector<uint64_t> sizes;
-  for (const auto& j : jobs) {
+  for (size_t i = pre_files; i < jobs.size(); ++i) {
     std::error_code ec;
-    sizes.push_back(fs::file_size(j.path, ec));
+    sizes.push_back(fs::file_size(jobs[i].path, ec));
   }
-  const std::vector<size_t> cuts = CutParts(sizes, normalize_workers);
+  const std::vector<size_t> cuts = sizes.empty() ? std::vector<size_t>{} : CutParts(sizes, normalize_workers);
   std::vector<std::vector<PackageJob>> part_jobs;
+  if (pre_part) part_jobs.emplace_back(jobs.begin(), jobs.begin() + static_cast<long>(pre_files));
   for (size_t k = 0; k < cuts.size(); ++k) {
-    size_t end = k + 1 < cuts.size() ? cuts[k + 1] : jobs.size();
-    part_jobs.emplace_back(jobs.begin() + static_cast<long>(cuts[k]), jobs.begin() + static_cast<long>(end));
+    size_t end = pre_files + (k + 1 < cuts.size() ? cuts[k + 1] : sizes.size());
+    part_jobs.emplace_back(jobs.begin() + static_cast<long>(pre_files + cuts[k]), jobs.begin() + static_cast<long>(end));
   }
 
-  struct Part {
-    Schema schema;
-    std::unique_ptr<JobWriterSet> writers;
-    std::unique_ptr<Normalizer> normalizer;
-    std::unique_ptr<TypedNormalizer> typed;
-    std::vector<JobFileInfo> files;
-    uint64_t records = 0;
-    bool streams = false;  // its files are loaded while normalizing
-    bool first = false;    // the first part: its files are final when written
-  };
+  using Part = NormalizePart;
   std::atomic<uint64_t> normalized_records{0};
   // Files of the first part are final when written; those of the other parts only when every
   // part agrees on the column types (checked after all are done, the stream is abandoned
@@ -157,33 +155,23 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
         }
         continue;
       }
-      JsonReaderOptions ro;
-      ro.format = JsonFormat::kJsonLines;
-      DLT_ASSIGN_OR_RETURN(auto reader, JsonRecordReader::Open(job.path, ro));
-      RawRecord rec;
-      // Named only when an error needs it.
-      const std::function<std::string()> where = [&] {
-        // The source's own location (file:line) when extract recorded it.
-        if (auto loc = RecordSourceLocation(job.path, rec.index)) return *loc + " (resource `" + resource + "`)";
-        return "resource `" + resource + "` record " + std::to_string(rec.index + 1) + " of " + job.file_name;
-      };
-      for (;;) {
-        DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&rec));
-        if (!more) break;
-        DLT_RETURN_IF_ERROR(part.normalizer->NormalizeRecord(
-            rec.json, h->second, where, JsonRecordReader::kReadableTail >= Normalizer::kParserPadding));
-        // Both halves add to one count, so the line shows the package's true total.
-        if (++part.records % 65536 == 0) {
-          uint64_t all = normalized_records.fetch_add(65536) + 65536;
-          if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), SecondsSince(t0));
-        }
-      }
+      // Both halves add to one count, so the line shows the package's true total.
+      DLT_RETURN_IF_ERROR(NormalizeJsonJob(part, job, resource, h->second, [&] {
+        uint64_t all = normalized_records.fetch_add(65536) + 65536;
+        if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), SecondsSince(t0));
+      }));
     }
     DLT_ASSIGN_OR_RETURN(part.files, part.writers->Close());
     return Status::Ok();
   };
   std::vector<std::unique_ptr<Part>> parts;
-  for (size_t k = 0; k < part_jobs.size(); ++k) {
+  // The part made while extracting is done already: the others start after it.
+  const size_t first_to_run = pre_part ? 1 : 0;
+  if (pre_part) {
+    normalized_records += pre_part->part.records;
+    parts.push_back(std::make_unique<Part>(std::move(pre_part->part)));
+  }
+  for (size_t k = first_to_run; k < part_jobs.size(); ++k) {
     parts.push_back(std::make_unique<Part>(Part{*schema, nullptr, nullptr, nullptr, {}, 0, true, k == 0}));
   }
   if (stream_load) StartStream();
@@ -195,7 +183,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   if (!dest) preload = std::jthread([this] { PreloadDestination(destination); });
   {
     std::vector<std::jthread> workers;
-    for (size_t k = 1; k < parts.size(); ++k) {
+    for (size_t k = first_to_run + 1; k < parts.size(); ++k) {
       workers.emplace_back([&, k] {
         try {
           statuses[k] = run_part(*parts[k], part_jobs[k], false);
@@ -205,7 +193,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
         }
       });
     }
-    statuses[0] = run_part(*parts[0], part_jobs[0], true);
+    if (first_to_run < parts.size()) statuses[first_to_run] = run_part(*parts[first_to_run], part_jobs[first_to_run], true);
   }
   if (preload.joinable()) preload.join();
   progress.Done();

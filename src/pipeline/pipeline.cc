@@ -97,7 +97,7 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
     }
     std::string load_id = im.NextLoadId();
     PipelineState before = im.state;
-    DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info));
+    DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info, /*pre_normalize=*/true));
     if (!has_package) return Status::Ok();
     // Only where the destination does its work in a process of its own: DuckDB runs in ours,
     // on the cores the normalizer already uses (streaming gains nothing there and costs memory).

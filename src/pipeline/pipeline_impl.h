@@ -5,6 +5,7 @@
 //                       the destination
 //   extract_step.cc     resources -> an extracted package
 //   normalize_step.cc   an extracted package -> a normalized package (job files per table)
+//   pre_normalize.cc    its first part normalized while the package is still extracted
 //   load_step.cc        a normalized package -> the destination (one transaction)
 //   stream_load.cc      loading finished job files while the package is still normalized
 //   run_record.cc       trace.json and LoadInfo's summary
@@ -34,6 +35,7 @@
 #include "normalize/naming.h"
 #include "normalize/schema.h"
 #include "pipeline/pipeline_lock.h"
+#include "pipeline/pre_normalize.h"
 #include "pipeline/progress.h"
 #include "pipeline/stream_queue.h"
 
@@ -89,7 +91,11 @@ struct Pipeline::Impl {
 
   // --- the stages ---
   Status OpenDestination();
-  StatusOr<bool> Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info);
+  // `pre_normalize`: the package is normalized right after (Run), so a slow single resource's
+  // part files may be normalized while it is extracted (pre_normalize.h).
+  StatusOr<bool> Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info,
+                         bool pre_normalize = false);
+  std::unique_ptr<PreNormalizer> pre_normalizer;  // made by Extract, taken by NormalizePackage
   // Stores the source state user code kept (PipelineOptions::source_state) in `state`.
   Status MergeSourceState(const std::vector<Resource>& resources);
   static uint64_t JobFileBytes();

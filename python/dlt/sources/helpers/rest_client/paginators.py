@@ -28,9 +28,6 @@ class BasePaginator:
     def update_request(self, request: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__}.update_request: a paginator of one's own implements it")
 
-    def __str__(self) -> str:
-        return f"{type(self).__name__} at {id(self):x}"
-
     def _rest_api_config(self) -> Dict[str, Any]:
         return {"type": self._type, **self._settings}
 
