@@ -168,8 +168,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // The part made while extracting is done already: the others start after it.
   const size_t first_to_run = pre_part ? 1 : 0;
   if (pre_part) {
-    normalized_records += pre_part->part.records;
-    parts.push_back(std::make_unique<Part>(std::move(pre_part->part)));
+    normalized_records += pre_part->part->records;
+    parts.push_back(std::move(pre_part->part));
   }
   for (size_t k = first_to_run; k < part_jobs.size(); ++k) {
     parts.push_back(std::make_unique<Part>(Part{*schema, nullptr, nullptr, nullptr, {}, 0, true, k == 0}));

@@ -8,7 +8,8 @@ namespace dlt {
 
 namespace fs = std::filesystem;
 
-PreNormalizer::PreNormalizer(Setup setup) : setup_(std::move(setup)), part_{*setup_.schema} {}
+PreNormalizer::PreNormalizer(Setup setup)
+    : setup_(std::move(setup)), part_(std::make_unique<NormalizePart>(NormalizePart{*setup_.schema})) {}
 
 StatusOr<std::unique_ptr<PreNormalizer>> PreNormalizer::Start(Setup setup) {
   std::unique_ptr<PreNormalizer> p(new PreNormalizer(std::move(setup)));
@@ -21,7 +22,7 @@ StatusOr<std::unique_ptr<PreNormalizer>> PreNormalizer::Start(Setup setup) {
   std::error_code ec;
   fs::remove_all(s.dir, ec);
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(s.dir));
-  NormalizePart& part = p->part_;
+  NormalizePart& part = *p->part_;
   part.writers = std::make_unique<JobWriterSet>(s.dir);
   part.writers->set_typed_jobs(s.typed_jobs);
   if (s.rotate_bytes > 0) part.writers->SetRotation(s.rotate_bytes, nullptr);
@@ -36,7 +37,7 @@ StatusOr<std::unique_ptr<PreNormalizer>> PreNormalizer::Start(Setup setup) {
 PreNormalizer::~PreNormalizer() {
   Stop();
   if (thread_.joinable()) thread_.join();
-  part_ = NormalizePart{Schema()};  // closes what is open before the folder goes
+  part_.reset();  // closes what is open before the folder goes
   std::error_code ec;
   fs::remove_all(setup_.dir, ec);
 }
@@ -76,14 +77,14 @@ void PreNormalizer::Work() {
         s = DataLoss("extracted job " + job.file_name + " has no resource hints");
         break;
       }
-      s = NormalizeJsonJob(part_, job, resource, h->second, nullptr);
+      s = NormalizeJsonJob(*part_, job, resource, h->second, nullptr);
       if (!s.ok()) break;
       FaultPoint("normalize_while_extracting");
       done_.push_back(job.file_name);
     }
     if (s.ok()) {
-      auto files = part_.writers->Close();
-      if (files.ok()) part_.files = std::move(files).value();
+      auto files = part_->writers->Close();
+      if (files.ok()) part_->files = std::move(files).value();
       else s = files.status();
     }
   } catch (const std::exception& e) {
@@ -98,13 +99,13 @@ std::optional<PreNormalizer::Taken> PreNormalizer::Take(const Schema& schema, co
   Stop();
   if (thread_.joinable()) thread_.join();
   // A failed part is dropped: the package's own normalize reports the error, with its context.
-  if (!status_.ok() || done_.empty() || done_.size() > jobs.size()) return std::nullopt;
+  if (!part_ || !status_.ok() || done_.empty() || done_.size() > jobs.size()) return std::nullopt;
   if (ps_resources != setup_.resources || schema.ToJson() != schema_json_) return std::nullopt;
   for (size_t i = 0; i < done_.size(); ++i) {
     if (jobs[i].file_name != done_[i]) return std::nullopt;
   }
   std::vector<fs::path> moved;
-  for (auto& f : part_.files) {
+  for (auto& f : part_->files) {
     fs::path to = jobs_dir / f.path.filename();
     std::error_code ec;
     fs::rename(f.path, to, ec);
@@ -116,9 +117,7 @@ std::optional<PreNormalizer::Taken> PreNormalizer::Take(const Schema& schema, co
     moved.push_back(to);
     f.path = to;
   }
-  Taken t{std::move(part_), done_.size()};
-  part_ = NormalizePart{Schema()};
-  return t;
+  return Taken{std::move(part_), done_.size()};
 }
 
 }  // namespace dlt

@@ -42,7 +42,8 @@ class PreNormalizer {
   };
   // The part made, if it can stand for the package's first files.
   struct Taken {
-    NormalizePart part;
+    // Never moved itself: its normalizer points at its schema and writers.
+    std::unique_ptr<NormalizePart> part;
     size_t files = 0;  // how many of the package's first job files it normalized
   };
 
@@ -66,7 +67,7 @@ class PreNormalizer {
   Setup setup_;
   std::string schema_json_;
   std::map<std::string, TableHints> hints_;
-  NormalizePart part_;
+  std::unique_ptr<NormalizePart> part_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<PackageJob> queue_;
