@@ -49,7 +49,7 @@ struct JobInfo {
 // A load package in the pipeline's working folder.
 struct PackageInfo {
   std::string load_id;
-  std::string schema_name;  // the pipeline's schema (one per pipeline)
+  std::string schema_name;  // the schema it was extracted into (one per source)
   std::string state;        // extracted, normalized, loaded (or aborted)
   std::optional<std::string> completed_at;  // ISO 8601 UTC, when loaded
   std::vector<JobInfo> jobs;
@@ -77,6 +77,10 @@ struct PipelineOptions {
   std::string pipeline_name;
   std::string destination;   // a named destination or a type
   std::string dataset_name;  // default: <pipeline_name>_dataset
+  // The schema extracts use. dlt names a source's schema after the source, and a pipeline keeps
+  // one schema per source it ran (its state's schema_names), the first one its default. ""
+  // means the default schema: for a new pipeline, one named after the pipeline.
+  std::string schema_name;
   bool progress = false;     // live progress on stderr (only when it is a terminal)
   bool read_only = false;    // refuse to write (the destination is opened read-only)
   // When another process runs the pipeline: wait up to this many seconds for it to finish
@@ -136,8 +140,12 @@ class Pipeline {
   // state.json as stored, restored from the destination first when the local folder is new
   // (as Run does).
   StatusOr<std::string> StateJson();
-  // The pipeline's stored schema (JSON); NotFound when it has none yet.
-  StatusOr<std::string> SchemaJson();
+  // A stored schema of the pipeline (JSON): `schema_name`, or the default schema when empty;
+  // NotFound when it has none yet.
+  StatusOr<std::string> SchemaJson(const std::string& schema_name = "");
+  // The schema the next Extract or Run extracts into (PipelineOptions::schema_name): a source's
+  // name; "" for the default schema. A name that is no file name is refused.
+  Status UseSchema(const std::string& schema_name);
   // Extracted or normalized packages wait to be loaded.
   StatusOr<bool> HasPendingData();
   // Where the last failed call stopped; reset by every call that succeeds.

@@ -326,21 +326,28 @@ void RegisterPipeline(py::module_& m) {
         py::gil_scoped_release release;
         return OrRaise(p.mut().StateJson());
       })
-      .def("schema_json", [](PyPipeline& p) -> std::optional<std::string> {
+      // A stored schema ("" or none: the default one); None when it was never stored.
+      .def("schema_json", [](PyPipeline& p, const std::string& name) -> std::optional<std::string> {
         StatusOr<std::string> s = [&] {
           py::gil_scoped_release release;
-          return p.mut().SchemaJson();
+          return p.mut().SchemaJson(name);
         }();
         if (!s.ok() && s.status().code() == StatusCode::kNotFound) return std::nullopt;
         return OrRaise(std::move(s));
-      })
+      }, py::arg("schema_name") = "")
+      // The schema the next run/extract extracts into: a source's name ("": the default one).
+      .def("use_schema", [](PyPipeline& p, const std::string& name) {
+        Status s = p.mut().UseSchema(name);
+        if (!s.ok()) throw EngineError(s);
+      }, py::arg("schema_name"))
       .def("has_pending_data", [](PyPipeline& p) { return OrRaise(p.mut().HasPendingData()); })
       .def("list_packages", [](PyPipeline& p, const std::string& state) { return p.mut().ListPackages(state); })
       .def("get_package", [](PyPipeline& p, const std::string& id) { return ToDict(OrRaise(p.mut().GetPackage(id))); })
       // dlt's refresh: drops the tables of `resources` (all with drop_all) from the destination
       // and resets their state, as `dlt pipeline <name> drop` does, under the pipeline's lock.
       // Returns the dropped tables; nothing when the pipeline never ran here.
-      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all, bool truncate) {
+      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all, bool truncate,
+                             const std::string& schema_name) {
         std::vector<std::string> dropped;
         Status s;
         {
@@ -350,6 +357,7 @@ void RegisterPipeline(py::module_& m) {
           d.resources = resources;
           d.drop_all = drop_all;
           d.truncate_only = truncate;
+          d.schema_name = schema_name;
           PipelineLock lock;
           s = lock.Acquire(p.get().working_dir(), d.pipeline_name);
           if (s.ok()) {
@@ -360,7 +368,7 @@ void RegisterPipeline(py::module_& m) {
         }
         if (!s.ok()) throw EngineError(s);
         return dropped;
-      }, py::arg("resources"), py::arg("drop_all"), py::arg("truncate") = false)
+      }, py::arg("resources"), py::arg("drop_all"), py::arg("truncate") = false, py::arg("schema_name") = "")
       // dlt's drop_pending_packages: deletes the extracted and normalized packages (their data
       // is not loaded), as `dlt pipeline <name> drop-pending-packages --yes`, under the lock.
       .def("drop_pending_packages", [](PyPipeline& p) {

@@ -28,14 +28,17 @@ const char* const kPipelineHelp =
     "operations:\n"
     "  info                    state, dataset, destination, tables and packages (default)\n"
     "  trace                   the last run: steps, times, rows, outcome\n"
-    "  schema [--format F]     the stored schema as yaml (default) or json\n"
+    "  schema [--format F] [--schema S]\n"
+    "                          the default schema (or the source's schema S) as yaml\n"
+    "                          (default) or json\n"
     "  load-package [LOAD_ID]  a load package (default: the newest) and its jobs\n"
     "  failed-jobs             jobs of loaded packages that failed\n"
     "  drop-pending-packages   delete packages that were extracted or normalized but not\n"
     "                          loaded (asks first; --yes to skip the question)\n"
-    "  drop RESOURCE... | --drop-all\n"
+    "  drop RESOURCE... | --drop-all [--schema S]\n"
     "                          drop the resources' tables in the destination and reset their\n"
-    "                          state, in one transaction (asks first; --yes to skip)\n"
+    "                          state, in one transaction (asks first; --yes to skip); of the\n"
+    "                          schema S (a source's) instead of the default schema\n"
     "  sync [--destination D] [--dataset-name N]\n"
     "                          restore state and schema from the destination (drops the local\n"
     "                          state after asking, or with --yes); with --debug it reports each step, so it\n"
@@ -125,6 +128,17 @@ Status List(Context& ctx, const Workspace& ws) {
   return Status::Ok();
 }
 
+// The pipeline's schemas (dlt: one per source), the default first, as its state lists them; a
+// pipeline without a state has at most the one named after it.
+std::vector<std::string> SchemaNamesOf(const fs::path& dir, const std::string& name) {
+  std::error_code ec;
+  if (fs::exists(PipelinePaths(dir).State(), ec)) {
+    auto st = PipelineState::Load(PipelinePaths(dir).State());
+    if (st.ok() && !st->SchemaNames().empty()) return st->SchemaNames();
+  }
+  return {name};
+}
+
 Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
   Console& c = ctx.console;
   PackageStorage storage(dir);
@@ -151,8 +165,9 @@ Status Info(Context& ctx, const fs::path& dir, const std::string& name) {
   } else {
     c.Out("The pipeline has no local state yet.");
   }
-  fs::path schema_path = PipelinePaths(dir).Schema(name);
-  if (fs::exists(schema_path, ec)) {
+  for (const std::string& schema_name : SchemaNamesOf(dir, name)) {
+    fs::path schema_path = PipelinePaths(dir).Schema(schema_name);
+    if (!fs::exists(schema_path, ec)) continue;
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " +
                                                                    name + " sync`"));
     c.Out("Resources and tables in schema " + s.name() + " (version " + std::to_string(s.version()) + "):");
@@ -200,8 +215,15 @@ Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
   return Status::Ok();
 }
 
-Status SchemaCmd(Context& ctx, const fs::path& dir, const std::string& name, const std::string& format) {
-  fs::path path = PipelinePaths(dir).Schema(name);
+Status SchemaCmd(Context& ctx, const fs::path& dir, const std::string& name, const std::string& format,
+                 const std::optional<std::string>& schema_name) {
+  const std::vector<std::string> names = SchemaNamesOf(dir, name);
+  if (schema_name && std::find(names.begin(), names.end(), *schema_name) == names.end()) {
+    std::string msg = "Pipeline " + name + " has no schema `" + *schema_name + "`.";
+    if (auto s = text::Suggest(*schema_name, names)) msg += " Did you mean `" + *s + "`?";
+    return NotFound(msg + " Schemas: " + text::Join(names, ", "));
+  }
+  fs::path path = PipelinePaths(dir).Schema(schema_name.value_or(names.front()));
   std::error_code ec;
   if (!fs::exists(path, ec)) return NotFound("Pipeline " + name + " has no schema yet: run it first");
   DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(path, "Restore it from the destination with `dlt pipeline " + name + " sync`"));
@@ -301,6 +323,7 @@ Status RunPipelineCommand(Context& ctx) {
                                                    {"--destination", nullptr, true},
                                                    {"--dataset-name", nullptr, true},
                                                    {"--drop-all", nullptr, false},
+                                                   {"--schema", nullptr, true},
                                                    {"--port", nullptr, true},
                                                    {"--no-browser", nullptr, false}},
                                                   "pipeline"));
@@ -326,6 +349,7 @@ Status RunPipelineCommand(Context& ctx) {
     DropOptions d;
     d.pipeline_name = name;
     d.drop_all = args.Has("--drop-all");
+    if (auto s = args.Get("--schema")) d.schema_name = *s;
     d.resources.assign(args.positionals.begin() + 2, args.positionals.end());
     bool yes = args.Has("--yes");
     // A protected profile asks for the profile name first (typing it answers the question below).
@@ -351,7 +375,7 @@ Status RunPipelineCommand(Context& ctx) {
     return RunDashboard(ctx, ws, "#/profiles/" + (ws.workspace_mode() ? ws.profile() : std::string("-")) + "/pipelines/" + name, port, !args.Has("--no-browser"));
   }
   if (op == "trace") return Trace(ctx, dir, name);
-  if (op == "schema") return SchemaCmd(ctx, dir, name, args.Get("--format").value_or("yaml"));
+  if (op == "schema") return SchemaCmd(ctx, dir, name, args.Get("--format").value_or("yaml"), args.Get("--schema"));
   if (op == "load-package") {
     std::optional<std::string> id;
     if (args.positionals.size() > 2) id = args.positionals[2];

@@ -77,6 +77,12 @@ const Json& LoadPackageState::resources() const {
   return it == doc.end() ? kEmpty : *it;
 }
 
+std::optional<std::string> LoadPackageState::schema_name() const {
+  auto it = doc.find("schema_name");
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 StatusOr<LoadPackageState> ReadLoadPackageState(const fs::path& file, const std::string& pipeline_name) {
   const std::string id = file.parent_path().filename().string();
   JsonFile f(file, "Discard the package with `dlt pipeline " + pipeline_name +
@@ -90,6 +96,7 @@ StatusOr<LoadPackageState> ReadLoadPackageState(const fs::path& file, const std:
   }
   const Json& d = ps.doc;
   Status s = f.Optional(d, "", "created_at", K::kString);
+  if (s.ok()) s = f.Optional(d, "", "schema_name", K::kString);
   if (s.ok()) s = f.Optional(d, "", "resources", K::kObject);
   if (s.ok()) s = f.Each(ps.resources(), "resources", K::kObject);
   for (auto it = ps.resources().begin(); s.ok() && it != ps.resources().end(); ++it) {

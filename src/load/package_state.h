@@ -28,6 +28,9 @@ struct LoadPackageState {
   nlohmann::ordered_json doc;
   // resources.<name>: the resource hints, type-checked (names, dispositions, keys, columns).
   const nlohmann::ordered_json& resources() const;
+  // The schema the package was extracted into (absent in packages of older versions: the
+  // pipeline's default schema).
+  std::optional<std::string> schema_name() const;
   // The pipeline state after extract (PipelineState::Validate'd); absent in old packages.
   std::optional<nlohmann::ordered_json> local_state;
   // The _dlt_pipeline_state row to write with the load, when the state changed.

@@ -17,6 +17,19 @@ PipelineState PipelineState::New(const std::string& pipeline_name) {
   return PipelineState(std::move(d));
 }
 
+std::vector<std::string> PipelineState::SchemaNames() const {
+  std::vector<std::string> out;
+  auto names = doc_.find("schema_names");
+  if (names != doc_.end() && names->is_array()) {
+    for (const auto& n : *names) {
+      if (n.is_string()) out.push_back(n.get<std::string>());
+    }
+  }
+  auto def = doc_.find("default_schema_name");
+  if (out.empty() && def != doc_.end() && def->is_string()) out.push_back(def->get<std::string>());
+  return out;
+}
+
 StatusOr<PipelineState> PipelineState::Load(const std::filesystem::path& path) {
   const std::string name = path.parent_path().filename().string();
   jsonread::JsonFile file(path, "Restore the pipeline state from the destination with `dlt pipeline " + name +

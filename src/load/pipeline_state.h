@@ -49,6 +49,9 @@ class PipelineState {
 
   nlohmann::ordered_json& doc() { return doc_; }
   const nlohmann::ordered_json& doc() const { return doc_; }
+  // schema_names (dlt: every schema of the pipeline, the default first); default_schema_name
+  // alone in states that do not list them.
+  std::vector<std::string> SchemaNames() const;
   // sources.<schema>.resources.<resource> (created when missing)
   nlohmann::ordered_json& ResourceState(const std::string& schema, const std::string& resource);
   const nlohmann::ordered_json* FindResourceState(const std::string& schema, const std::string& resource) const;

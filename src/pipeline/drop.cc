@@ -1,5 +1,6 @@
 #include "pipeline/drop.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/fs.h"
@@ -31,7 +32,15 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
                               o.pipeline_name + " drop-pending-packages`, then drop");
   }
   DLT_ASSIGN_OR_RETURN(PipelineState state, PipelineState::Load(PipelinePaths(dir).State()));
-  std::string schema_name = state.doc().value("default_schema_name", o.pipeline_name);
+  std::string schema_name = o.schema_name.empty() ? state.doc().value("default_schema_name", o.pipeline_name) : o.schema_name;
+  if (!o.schema_name.empty()) {
+    std::vector<std::string> names = state.SchemaNames();
+    if (std::find(names.begin(), names.end(), schema_name) == names.end()) {
+      std::string msg = "Pipeline " + o.pipeline_name + " has no schema `" + schema_name + "`.";
+      if (auto s = text::Suggest(schema_name, names)) msg += " Did you mean `" + *s + "`?";
+      return NotFound(msg + " Schemas: " + text::Join(names, ", "));
+    }
+  }
   fs::path schema_path = PipelinePaths(dir).Schema(schema_name);
   DLT_ASSIGN_OR_RETURN(Schema schema, Schema::ReadFile(schema_path, "Restore it from the destination with `dlt pipeline " +
                                                                          o.pipeline_name + " sync`"));
@@ -51,9 +60,13 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
     for (const auto& r : o.resources) {
       if (!known.count(r)) {
         std::vector<std::string> names(known.begin(), known.end());
-        std::string msg = "Pipeline " + o.pipeline_name + " has no resource `" + r + "`.";
+        std::string msg = "Pipeline " + o.pipeline_name + " has no resource `" + r + "` in schema `" + schema_name + "`.";
         if (auto s = text::Suggest(r, names)) msg += " Did you mean `" + *s + "`?";
-        return NotFound(msg + " Resources: " + text::Join(names, ", "));
+        msg += " Resources: " + text::Join(names, ", ");
+        std::vector<std::string> others = state.SchemaNames();
+        std::erase(others, schema_name);
+        if (!others.empty()) msg += ". Its other schemas (one per source): " + text::Join(others, ", ") + "; pick one with --schema";
+        return NotFound(msg);
       }
       selected.insert(r);
     }

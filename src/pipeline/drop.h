@@ -14,6 +14,7 @@ namespace dlt {
 struct DropOptions {
   std::string pipeline_name;
   std::vector<std::string> resources;  // empty with drop_all
+  std::string schema_name;             // whose resources ("": the pipeline's default schema)
   bool drop_all = false;
   // dlt's refresh="drop_data": the tables are emptied rather than dropped, and the schema is
   // kept; the resources' state is reset all the same.

@@ -109,8 +109,11 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   mark = {"extract", load_id, std::nullopt};
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
   PipelineState before = state;
+  // A pending package of another source's schema may have been normalized just before.
+  DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
   Json package_state = Json::object();
   package_state["created_at"] = NowIso();
+  package_state["schema_name"] = schema->name();
   Json res_json = Json::object();
   Json job_kinds = Json::object();
   ExtractStats total;

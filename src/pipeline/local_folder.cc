@@ -1,12 +1,28 @@
 // The pipeline's working folder read and dropped by callers: its state (dlt's pipeline.state),
 // its schema, whether packages wait (has_pending_data), and dlt's pipeline.drop(), which wipes
 // the folder so that the next run starts over from what the destination holds.
+#include <cctype>
+
 #include "common/fs.h"
 #include "pipeline/pipeline_impl.h"
 
 namespace dlt {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// dlt: a schema (source) name is a Python identifier of at most 64 characters; here it is also
+// the name of a file in the pipeline's schemas/ folder.
+Status ValidSchemaName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 64 && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80);
+  if (ok) return Status::Ok();
+  return InvalidArgument("`" + name + "` is an invalid schema/source name: it must be a valid Python identifier "
+                         "(a snake case function name) of at most 64 characters");
+}
+
+}  // namespace
 
 StatusOr<std::string> Pipeline::StateJson() {
   Impl& im = *impl_;
@@ -24,14 +40,32 @@ StatusOr<std::string> Pipeline::StateJson() {
   return im.state.doc().dump();  // a pipeline that never ran: the state it starts with
 }
 
-StatusOr<std::string> Pipeline::SchemaJson() {
+StatusOr<std::string> Pipeline::SchemaJson(const std::string& schema_name) {
   Impl& im = *impl_;
   std::error_code ec;
-  if (!fs::exists(im.SchemaPath(), ec)) {
-    return NotFound("pipeline `" + im.options.pipeline_name + "` has no schema yet (" + im.SchemaPath().string() +
+  std::string name = schema_name;
+  if (name.empty()) {
+    // The default schema as the state on disk names it (this object may not have read it yet).
+    name = im.options.schema_name.empty() ? im.options.pipeline_name : im.options.schema_name;
+    if (fs::exists(im.StatePath(), ec)) {
+      DLT_ASSIGN_OR_RETURN(PipelineState st, PipelineState::Load(im.StatePath()));
+      if (!st.SchemaNames().empty()) name = st.SchemaNames().front();
+    }
+  } else {
+    DLT_RETURN_IF_ERROR(ValidSchemaName(schema_name));
+  }
+  const fs::path path = PipelinePaths(im.dir).Schema(name);
+  if (!fs::exists(path, ec)) {
+    return NotFound("pipeline `" + im.options.pipeline_name + "` has no schema `" + name + "` yet (" + path.string() +
                     "): run it first");
   }
-  return fsutil::ReadFile(im.SchemaPath());
+  return fsutil::ReadFile(path);
+}
+
+Status Pipeline::UseSchema(const std::string& schema_name) {
+  if (!schema_name.empty()) DLT_RETURN_IF_ERROR(ValidSchemaName(schema_name));
+  impl_->options.schema_name = schema_name;
+  return Status::Ok();
 }
 
 StatusOr<bool> Pipeline::HasPendingData() {

@@ -12,7 +12,40 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 fs::path Pipeline::Impl::StatePath() const { return PipelinePaths(dir).State(); }
-fs::path Pipeline::Impl::SchemaPath() const { return PipelinePaths(dir).Schema(options.pipeline_name); }
+fs::path Pipeline::Impl::SchemaPath() const { return PipelinePaths(dir).Schema(schema ? schema->name() : WorkingSchemaName()); }
+
+// dlt's default schema: the first one the pipeline extracted into (the state names it); for a
+// pipeline that never ran, the one its first extract will use.
+std::string Pipeline::Impl::DefaultSchemaName() const {
+  auto it = state.doc().find("default_schema_name");
+  if (it != state.doc().end() && it->is_string() && !it->get<std::string>().empty()) return it->get<std::string>();
+  return options.schema_name.empty() ? options.pipeline_name : options.schema_name;
+}
+
+// The schema extracts use: a source's own (PipelineOptions::schema_name), else the default.
+std::string Pipeline::Impl::WorkingSchemaName() const {
+  return options.schema_name.empty() ? DefaultSchemaName() : options.schema_name;
+}
+
+Status Pipeline::Impl::UseSchema(const std::string& name) {
+  if (schema && schema->name() == name) return Status::Ok();
+  const fs::path path = PipelinePaths(dir).Schema(name);
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(path, "Restore it from the destination with `dlt pipeline " +
+                                                              options.pipeline_name + " sync`"));
+    schema = std::make_unique<Schema>(std::move(s));
+  } else {
+    schema = std::make_unique<Schema>(name);
+  }
+  // dlt's schema_names: every schema of the pipeline, the default first.
+  Json& names = state.doc()["schema_names"];
+  if (!names.is_array()) names = Json::array();
+  bool listed = false;
+  for (const auto& n : names) listed = listed || (n.is_string() && n.get<std::string>() == name);
+  if (!listed) names.push_back(name);
+  return Status::Ok();
+}
 
 Status Pipeline::Impl::LoadLocal() {
   std::error_code ec;
@@ -21,20 +54,30 @@ Status Pipeline::Impl::LoadLocal() {
   } else {
     state = PipelineState::New(options.pipeline_name);
   }
-  if (fs::exists(SchemaPath(), ec)) {
-    DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(SchemaPath(), "Restore it from the destination with `dlt pipeline " +
-                                                                      options.pipeline_name + " sync`"));
-    schema = std::make_unique<Schema>(std::move(s));
-  } else {
-    schema = std::make_unique<Schema>(options.pipeline_name);
-  }
   Json& d = state.doc();
   d["pipeline_name"] = options.pipeline_name;
   d["dataset_name"] = options.dataset_name;
-  d["default_schema_name"] = schema->name();
-  d["schema_names"] = Json::array({schema->name()});
+  d["default_schema_name"] = DefaultSchemaName();
+  if (!d.contains("schema_names") || !d["schema_names"].is_array()) d["schema_names"] = Json::array({DefaultSchemaName()});
+  schema.reset();
+  DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
   d["destination_type"] = "dlt.destinations." + destination.type;
   d["destination_name"] = destination.name == destination.type ? Json(nullptr) : Json(destination.name);
+  return Status::Ok();
+}
+
+// Every schema file of the pipeline (the local state is reset when its dataset is gone).
+Status Pipeline::Impl::RemoveLocalSchemas() {
+  std::error_code ec;
+  const fs::path schemas = PipelinePaths(dir).SchemasDir();
+  if (!fs::exists(schemas, ec)) return Status::Ok();
+  for (const auto& e : fs::directory_iterator(schemas, ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.size() > 12 && f.ends_with(".schema.json")) {
+      fs::remove(e.path(), ec);
+      if (ec) return Internal("cannot remove " + e.path().string() + ": " + ec.message());
+    }
+  }
   return Status::Ok();
 }
 
@@ -78,10 +121,9 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew(bool sync) {
     return Status::Ok();
   }
   auto reset_local = [&](const std::string& why) -> Status {
-    for (const fs::path& f : {StatePath(), SchemaPath()}) {
-      fs::remove(f, ec);
-      if (ec) return Internal("cannot remove " + f.string() + ": " + ec.message());
-    }
+    fs::remove(StatePath(), ec);
+    if (ec) return Internal("cannot remove " + StatePath().string() + ": " + ec.message());
+    DLT_RETURN_IF_ERROR(RemoveLocalSchemas());
     DLT_RETURN_IF_ERROR(LoadLocal());
     first_run = true;
     progress.Note(why + ": the local state of pipeline " + options.pipeline_name +
@@ -109,12 +151,15 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew(bool sync) {
   Json local = state.doc().value("_local", Json::object());
   state = std::move(restored);
   state.doc()["_local"] = local;
-  DLT_ASSIGN_OR_RETURN(auto stored_schema, dest->RetrieveSchema(options.pipeline_name));
-  if (stored_schema) {
-    DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*stored_schema, "stored schema"));
-    schema = std::make_unique<Schema>(std::move(s));
-    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), schema->ToJson(true)));
+  // Every schema the restored state names (dlt's schema_names), each as stored last.
+  for (const std::string& name : state.SchemaNames()) {
+    DLT_ASSIGN_OR_RETURN(auto stored_schema, dest->RetrieveSchema(name));
+    if (!stored_schema) continue;
+    DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*stored_schema, "stored schema " + name));
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(s.name()), s.ToJson(true)));
   }
+  schema.reset();
+  DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
   DLT_RETURN_IF_ERROR(state.Save(StatePath()));
   progress.Note(std::string(has_local ? "Took the newer state" : "Restored the state") + " of pipeline " +
                 options.pipeline_name + " (version " + std::to_string(state.version()) + ") from the destination.");

@@ -56,6 +56,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   } stream_guard{this, &published};
   fs::path src = storage->PackageDir(PackageStage::kExtracted, load_id);
   DLT_ASSIGN_OR_RETURN(LoadPackageState read, ReadLoadPackageState(src / package_file::kState, options.pipeline_name));
+  // Each package is normalized into the schema it was extracted into (a source's own).
+  DLT_RETURN_IF_ERROR(UseSchema(read.schema_name().value_or(DefaultSchemaName())));
   Json ps = std::move(read.doc);
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
   std::map<std::string, TableHints> hints;

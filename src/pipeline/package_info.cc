@@ -65,13 +65,16 @@ StatusOr<PackageInfo> Pipeline::Impl::PackageInfoOf(const std::string& load_id) 
     if (load_id.empty() || !fs::is_directory(pdir, ec)) continue;
     PackageInfo p;
     p.load_id = load_id;
-    p.schema_name = options.pipeline_name;  // the engine keeps one schema per pipeline, named after it
+    p.schema_name = DefaultSchemaName();  // packages of older versions do not name theirs
     p.state = PipelinePaths::StageName(stage);
     if (stage == PackageStage::kLoaded) p.completed_at = FileTimeIso(pdir / package_file::kCompleted);
     std::optional<Schema> schema;
     if (stage != PackageStage::kExtracted) {
       auto s = Schema::ReadFile(pdir / package_file::kSchema, "");
       if (s.ok()) schema = std::move(s).value();
+      if (schema) p.schema_name = schema->name();
+    } else if (auto ps = ReadLoadPackageState(pdir / package_file::kState, options.pipeline_name); ps.ok()) {
+      if (auto name = ps->schema_name()) p.schema_name = *name;
     }
     for (const char* folder : package_file::kJobFolders) {
       std::vector<fs::directory_entry> files;

@@ -83,7 +83,13 @@ struct Pipeline::Impl {
 
   // --- local_state.cc ---
   std::filesystem::path StatePath() const;
+  // The file of `schema` (of the working schema before LoadLocal).
   std::filesystem::path SchemaPath() const;
+  std::string DefaultSchemaName() const;
+  std::string WorkingSchemaName() const;
+  // Makes `name` the schema the steps work on (read from its file, or new), listed in the state.
+  Status UseSchema(const std::string& name);
+  Status RemoveLocalSchemas();
   Status LoadLocal();
   Status AdoptNewerPackageState();
   Status RestoreFromDestinationIfNew(bool sync);

@@ -95,13 +95,16 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
     result.cancelled = true;
     return result;
   }
-  std::string schema_name = restored.doc().value("default_schema_name", o.pipeline_name);
-  DLT_ASSIGN_OR_RETURN(auto schema_text, stored_in->RetrieveSchema(schema_name));
-  std::optional<Schema> schema;
-  if (schema_text) {
+  // Every schema the state names (dlt's schema_names: one per source), the default first.
+  std::vector<std::string> schema_names = restored.SchemaNames();
+  if (schema_names.empty()) schema_names.push_back(o.pipeline_name);
+  std::vector<Schema> schemas;
+  for (const std::string& schema_name : schema_names) {
+    DLT_ASSIGN_OR_RETURN(auto schema_text, stored_in->RetrieveSchema(schema_name));
+    if (!schema_text) continue;
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*schema_text, "schema " + schema_name + " stored in " + dataset));
     debug("Found schema " + schema_name + " version " + std::to_string(s.version()));
-    schema = std::move(s);
+    schemas.push_back(std::move(s));
   }
   // A run of the pipeline writes the files dropped here: wait for it, or refuse naming its pid.
   PipelineLock lock;
@@ -129,9 +132,9 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   }
   out("Restoring from destination");
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(PipelinePaths(dir).SchemasDir()));
-  if (schema) {
-    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(schema_name), schema->ToJson(true)));
-    result.schema_version = schema->version();
+  for (const Schema& schema : schemas) {
+    DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(schema.name()), schema.ToJson(true)));
+    if (&schema == &schemas.front()) result.schema_version = schema.version();
   }
   restored.doc()["_local"] = nlohmann::ordered_json::object({{"first_run", false}});
   DLT_RETURN_IF_ERROR(restored.Save(state_path));

@@ -82,6 +82,10 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> DltSource:
+            from dlt.common.schema.exceptions import InvalidSchemaName, is_valid_schema_name
+
+            if not is_valid_schema_name(source_name):  # it names the source's schema (as in dlt)
+                raise InvalidSchemaName(source_name)
             out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
             resources = []
             items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]

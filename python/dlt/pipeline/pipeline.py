@@ -59,6 +59,9 @@ class Pipeline:
         # takes the pipeline's lock) and, once user code asked for it, the dict it changes.
         self._state_text: Optional[str] = None
         self._state_session: Optional[Dict[str, Any]] = None
+        # The schema the data being run goes to: a source's name (dlt names a source's schema after
+        # the source), None for the pipeline's default schema.
+        self._run_schema: Optional[str] = None
         if dev_mode:
             # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
             self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
@@ -83,8 +86,19 @@ class Pipeline:
         return os.path.dirname(self.working_dir)
 
     @property
-    def default_schema_name(self) -> str:
-        return self.pipeline_name
+    def default_schema_name(self) -> Optional[str]:
+        """The first schema the pipeline extracted into (None before it ran, as in dlt)."""
+        names = self.schema_names
+        return names[0] if names else None
+
+    def _stored_schema_names(self) -> List[str]:
+        if self._native is None:
+            return []
+        import json
+
+        state = json.loads(self._native.state_json())
+        names = state.get("schema_names") or ([state["default_schema_name"]] if state.get("default_schema_name") else [])
+        return [n for n in names if isinstance(n, str)]
 
     def sync_destination(self, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None) -> None:
         """As dlt: when the destination holds a state of this pipeline at least as new as the local
@@ -120,14 +134,23 @@ class Pipeline:
 
         text = self._require_native().schema_json()
         if not text:
-            return Schema(self.default_schema_name)
+            return Schema(self.pipeline_name)
         return Schema.from_dict(json.loads(text))
 
     @property
     def schemas(self) -> Dict[str, Any]:
-        """The pipeline's schemas by name (one: the engine keeps one schema per pipeline)."""
-        s = self.default_schema
-        return {s.name: s}
+        """The pipeline's schemas by name: one per source it ran (dlt names a source's schema after
+        the source; data and resources run alone go to the default schema), the default first."""
+        import json
+
+        from dlt.common.schema import Schema
+
+        out: Dict[str, Any] = {}
+        for name in self._stored_schema_names():
+            text = self._native.schema_json(name)
+            if text:
+                out[name] = Schema.from_dict(json.loads(text))
+        return out
 
     @property
     def schema_names(self) -> List[str]:
@@ -147,13 +170,29 @@ class Pipeline:
         self._configure(destination, dataset_name, credentials)
         if staging is not None:
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
-        resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
-                                    columns=columns, primary_key=primary_key, merge_key=merge_key,
-                                    schema_contract=schema_contract)
-        self._refresh(refresh or self.refresh)
+        hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                     primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+        groups = _schema_groups(data, schema)
         with self._file_format(loader_file_format):
-            info = self._call("run", resources)
+            if len(groups) > 1:
+                # Sources of different names: as dlt, each is extracted into a package and schema
+                # of its own; the run then normalizes and loads them all.
+                for name, part in groups:
+                    self._extract_group(name, part, hints, refresh or self.refresh)
+                self._run_schema = None
+                info = self._call("run", [])
+            else:
+                self._run_schema = groups[0][0] if groups else None
+                resources = self._resources(data, **hints)
+                self._refresh(refresh or self.refresh)
+                info = self._call("run", resources)
         return self._load_info(info)
+
+    def _extract_group(self, schema_name: Optional[str], data: Any, hints: Dict[str, Any], refresh: Optional[str]) -> Dict[str, Any]:
+        self._run_schema = schema_name
+        resources = self._resources(data, **hints)
+        self._refresh(refresh)
+        return self._call("extract", resources)
 
     @contextlib.contextmanager
     def _file_format(self, loader_file_format: Any) -> Iterator[None]:
@@ -187,13 +226,16 @@ class Pipeline:
                 loader_file_format: Any = None, merge_key: Any = None) -> ExtractInfo:
         """Extracts `data` into a load package (normalize() and load() take it further)."""
         self._configure(None, None, None)
-        resources = self._resources(data, table_name=table_name, write_disposition=write_disposition,
-                                    columns=columns, primary_key=primary_key, merge_key=merge_key,
-                                    schema_contract=schema_contract)
-        self._refresh(refresh or self.refresh)
-        info = self._call("extract", resources)
-        return ExtractInfo(self, [p["load_id"] for p in info["packages"]], _packages(info), *_span(info, "extract"),
-                           first_run=info["first_run"])
+        hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                     primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+        infos = [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
+                 _schema_groups(data, schema)]
+        packages = [p for info in infos for p in _packages(info)]
+        spans = [_span(info, "extract") for info in infos]
+        started = min((s[0] for s in spans if s[0] is not None), default=None)
+        finished = max((s[1] for s in spans if s[1] is not None), default=None)
+        return ExtractInfo(self, [p.load_id for p in packages], packages, started, finished,
+                           first_run=infos[0]["first_run"] if infos else False)
 
     def normalize(self, workers: int = 1, loader_file_format: Any = None) -> NormalizeInfo:
         """Normalizes every extracted package."""
@@ -276,15 +318,19 @@ class Pipeline:
         otherwise (or for another source's key) a copy whose changes are discarded."""
         from dlt.common.json import typed_loads
 
-        schema = self.default_schema_name
-        if self._state_text is not None and key in (None, schema):
-            if self._state_session is None:
-                self._state_session = typed_loads(self._state_text).get("sources", {}).get(schema, {})
-            return self._state_session
+        if self._state_text is not None:
+            stored = typed_loads(self._state_text)
+            schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
+            if key in (None, schema):
+                if self._state_session is None:
+                    self._state_session = stored.get("sources", {}).get(schema, {})
+                return self._state_session
+            return stored.get("sources", {}).get(key, {})
         if self._native is None:
             return {}
-        text = self._state_text if self._state_text is not None else self._native.state_json()
-        return typed_loads(text).get("sources", {}).get(key or schema, {})
+        stored = typed_loads(self._native.state_json())
+        schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
+        return stored.get("sources", {}).get(key or schema, {})
 
     def _state_for_engine(self, schema_name: str) -> Optional[str]:
         """Called by the engine once the rows are read: the source state as user code left it."""
@@ -420,17 +466,18 @@ class Pipeline:
         if mode not in ("drop_sources", "drop_resources", "drop_data"):
             raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {mode!r}")
         try:
+            schema_name = self._run_schema or ""
             if mode == "drop_sources":
-                self._native.drop_tables([], True)
+                self._native.drop_tables([], True, False, schema_name)
             else:
                 import json
 
-                schema_text = self._native.schema_json()
+                schema_text = self._native.schema_json(schema_name)
                 tables = json.loads(schema_text).get("tables", {}) if schema_text else {}
                 known = {t.get("resource") for t in tables.values() if not t.get("parent")}
                 names = [n for n in self._extracting if n in known]
                 if names:
-                    self._native.drop_tables(names, False, mode == "drop_data")
+                    self._native.drop_tables(names, False, mode == "drop_data", schema_name)
         except _engine.native.EngineError as e:
             from dlt.common.exceptions import PipelineException
 
@@ -445,11 +492,13 @@ class Pipeline:
         self._last_trace = trace
         native_call = getattr(self._native, step)
         if step in ("run", "extract"):
-            self._state_text, self._state_session = self._native.state_json(), None
             try:
+                self._native.use_schema(self._run_schema or "")
+                self._state_text, self._state_session = self._native.state_json(), None
                 result = native_call(resources, self._state_for_engine)
             finally:
                 self._state_text, self._state_session = None, None
+                self._native.use_schema("")
                 current._enter_resource(None)
         else:
             result = native_call()
@@ -491,7 +540,8 @@ class Pipeline:
         if kind == "schema_contract":
             from dlt.common.schema.exceptions import DataValidationError
 
-            exc = DataValidationError(self.default_schema_name, None, None, None, "freeze", extended_info=msg)
+            exc = DataValidationError(self._run_schema or self.default_schema_name, None, None, None, "freeze",
+                                      extended_info=msg)
         elif kind == "data":
             from dlt.normalize.exceptions import NormalizeException
 
@@ -529,6 +579,25 @@ class Pipeline:
                         destination_displayable_credentials=location, dataset_name=info["dataset_name"],
                         started_at=started, finished_at=finished, first_run=info["first_run"],
                         row_counts=info["rows_per_table"])
+
+
+def _schema_groups(data: Any, schema: Any) -> List[Any]:
+    """[(schema name, data)]: the schema each part of `data` goes to. dlt names a source's schema
+    after the source; data and resources run alone go to the pipeline's default schema (None),
+    as does everything when `schema` is given (then its name)."""
+    if schema is not None:
+        name = schema if isinstance(schema, str) else getattr(schema, "name", None)
+        return [(name, data)]
+    if data is None:
+        return [(None, data)]
+    if isinstance(data, DltSource):
+        return [(data.name, data)]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, (DltSource, DltResource)) for d in data):
+        groups: Dict[Optional[str], List[Any]] = {}
+        for d in data:
+            groups.setdefault(d.name if isinstance(d, DltSource) else None, []).append(d)
+        return [(name, part) for name, part in groups.items()]
+    return [(None, data)]
 
 
 def _span(info: Dict[str, Any], step: str) -> Any:

@@ -11,6 +11,24 @@ class SchemaException(DltException):
         super().__init__(msg)
 
 
+class InvalidSchemaName(ValueError, SchemaException):
+    """A source (and so schema) name that is no Python identifier of at most 64 characters."""
+
+    MAXIMUM_SCHEMA_NAME_LENGTH = 64
+
+    def __init__(self, schema_name: str) -> None:
+        self.name = schema_name
+        SchemaException.__init__(
+            self, schema_name,
+            f"`{schema_name}` is an invalid schema/source name. The source or schema name must be a valid Python "
+            f"identifier ie. a snake case function name and have maximum {self.MAXIMUM_SCHEMA_NAME_LENGTH} "
+            "characters. Ideally should contain only small letters, numbers and underscores.")
+
+
+def is_valid_schema_name(name: Any) -> bool:
+    return isinstance(name, str) and name.isidentifier() and len(name) <= InvalidSchemaName.MAXIMUM_SCHEMA_NAME_LENGTH
+
+
 class CannotCoerceColumnException(SchemaException):
     def __init__(self, schema_name: Optional[str], table_name: str, column_name: str, from_type: str, to_type: str,
                  coerced_value: Any = None) -> None:

@@ -116,7 +116,8 @@ def rest_api_source(config: Dict[str, Any], name: Optional[str] = None, section:
     """A source of the REST API configuration; `name` also names its configuration section
     (sources.<name>: base_url and auth secrets when the dict leaves them out)."""
     resources = rest_api_resources(config, name=name)
-    source_name = name or (resources[0]._spec.source_name if resources else "rest_api")
+    # As dlt: the source (and so its schema and its part of the state) is `name`, else rest_api.
+    source_name = name or getattr(schema, "name", None) or "rest_api"
     return DltSource(source_name, section or "rest_api", resources, max_table_nesting, schema_contract, root_key)
 
 
