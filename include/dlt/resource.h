@@ -67,6 +67,10 @@ struct ResourceOptions {
   std::optional<IncrementalOptions> incremental;
   int max_table_nesting = 1000;
   SchemaContract schema_contract;
+  // Rows come as dlt's Arrow items (a Parquet/CSV reader with use_pyarrow=True, sql_database's
+  // pyarrow backend): loaded as they are, without _dlt_id and _dlt_load_id (unless
+  // [normalize.parquet_normalizer] add_dlt_id / add_dlt_load_id), nested values kept as json.
+  bool arrow_items = false;
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.

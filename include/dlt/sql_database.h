@@ -37,6 +37,8 @@ struct SqlTableOptions {
   std::vector<std::string> excluded_columns;
   // dlt's schema_contract of the resource (new tables, new columns, changed types); unset: evolve.
   std::optional<SchemaContract> schema_contract;
+  // dlt's sql_table(backend="pyarrow"): the rows are Arrow items (ResourceOptions::arrow_items).
+  bool arrow_items = false;
 };
 
 struct SqlDatabaseOptions {
@@ -49,6 +51,9 @@ struct SqlDatabaseOptions {
   size_t chunk_size = 50000;             // rows per batch read from the server
   std::string reflection_level = "full";  // minimal | full | full_with_precision
   bool include_views = false;
+  // dlt's backend: "sqlalchemy" (rows as dicts get _dlt_id and _dlt_load_id) or "pyarrow" (the
+  // rows are Arrow items, ResourceOptions::arrow_items); both are read natively.
+  std::string backend = "sqlalchemy";
   // Hints of single tables; a table named here and not in table_names is added to them.
   std::vector<SqlTableOptions> tables;
   // How many connections read one big table in key ranges at once (0: one per core; 1: none).

@@ -52,6 +52,7 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   }
   if (d.contains("merge_key")) o.merge_key = StringList(d["merge_key"]);
   if (auto n = Opt<int>(d, "max_table_nesting")) o.max_table_nesting = *n;
+  o.arrow_items = Opt<bool>(d, "arrow_items").value_or(false);
   if (d.contains("columns") && !d["columns"].is_none()) {
     for (auto item : d["columns"].cast<py::list>()) {
       py::dict c = item.cast<py::dict>();

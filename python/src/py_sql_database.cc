@@ -121,6 +121,7 @@ StatusOr<std::vector<Resource>> PySqlDatabase::Make(const Workspace& ws, const p
     t.incremental = ro.incremental;
     t.columns = ro.columns;
     if (d.contains("schema_contract") && !d["schema_contract"].is_none()) t.schema_contract = ro.schema_contract;
+    t.arrow_items = ro.arrow_items;
     if (d.contains("excluded_columns")) t.excluded_columns = d["excluded_columns"].cast<std::vector<std::string>>();
     o.table_names.push_back(t.table);
     o.tables.push_back(std::move(t));

@@ -14,7 +14,7 @@ namespace {
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The allowed texts are part of the error messages users (and tests) see: change with care.
-const std::array<Setting, 11> kTable = {{
+const std::array<Setting, 13> kTable = {{
     {"runtime", "lock_timeout", Type::kNumber, "0", "a number of seconds from 0 to 86400",
      "seconds a run, sync or `dlt workspace clean` waits for another one holding the profile's lock (0: refuse at "
      "once, exit code 4)",
@@ -29,6 +29,11 @@ const std::array<Setting, 11> kTable = {{
      "the longest wait between two attempts, in seconds (also caps Retry-After)", 0, kUnbounded},
     {"normalize", "workers", Type::kNumber, "0", "a whole number from 0 to 256",
      "threads that normalize one big package, in parts of at least 24 MB (0: one per core)", 0, 256, true},
+    {"normalize.parquet_normalizer", "add_dlt_id", Type::kBool, "false", "true or false",
+     "Arrow items (read_parquet/read_csv_duckdb with use_pyarrow=True, sql_database with backend=\"pyarrow\") get "
+     "a unique _dlt_id per row, as dlt's parquet normalizer"},
+    {"normalize.parquet_normalizer", "add_dlt_load_id", Type::kBool, "false", "true or false",
+     "Arrow items get a _dlt_load_id column with the load id, as dlt's parquet normalizer"},
     {"workspace.settings", "name", Type::kString, "the run dir's name", "a string", "the workspace name"},
     {"workspace.settings", "working_dir", Type::kString, ".dlt/.var/<profile>", "a string",
      "pipelines and working data, relative to the run dir (DLT_DATA_DIR wins)"},

@@ -5,9 +5,10 @@
 // or env VAR>)". `dlt config settings` lists the table, `dlt config explain` documents a key
 // from it and `dlt workspace check` reports unknown or invalid keys with it.
 //
-// dlt's `[normalize]`, `[load]`, `[extract]` and `[data_writer]` settings (workers,
-// buffer_max_items, file_max_bytes, ...) are not read by this engine: it sizes its own files
-// and threads (README "Performance"); they are accepted and ignored.
+// Of dlt's `[normalize]`, `[load]`, `[extract]` and `[data_writer]` settings only `[normalize]
+// workers` and `[normalize.parquet_normalizer]` are read; the others (buffer_max_items,
+// file_max_bytes, ...) are accepted and ignored: the engine sizes its own files and threads
+// (README "Performance").
 #pragma once
 
 #include <optional>

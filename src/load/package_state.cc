@@ -27,6 +27,7 @@ Status CheckResourceHints(const JsonFile& f, const Json& h, const std::string& a
     if (auto it = h.find(k); it != h.end()) DLT_RETURN_IF_ERROR(f.Each(*it, Join(at, k), K::kString));
   }
   DLT_RETURN_IF_ERROR(f.Optional(h, at, "max_table_nesting", K::kInteger));
+  DLT_RETURN_IF_ERROR(f.Optional(h, at, "arrow_items", K::kBool));
   DLT_RETURN_IF_ERROR(f.Optional(h, at, "schema_contract", K::kObject));
   if (auto sc = h.find("schema_contract"); sc != h.end()) {
     for (const char* k : {"tables", "columns", "data_type"}) {

@@ -41,6 +41,9 @@ struct TableHints {
   std::string contract_tables = "evolve";
   std::string contract_columns = "evolve";
   std::string contract_data_type = "evolve";
+  // dlt's Arrow items (ResourceOptions::arrow_items): typed batches keep their columns as they
+  // are (nested values as json), with the dlt columns the parquet normalizer settings ask for.
+  bool arrow_items = false;
 };
 
 class Normalizer {

@@ -193,8 +193,9 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
   bool nested = false;
   std::vector<int> target(cols.size(), -1);
   for (size_t c = 0; c < cols.size(); ++c) {
-    // Nested data gets its columns and tables from the JSON normalizer.
-    if (cols[c].nested) {
+    // Nested data gets its columns and tables from the JSON normalizer; in Arrow items it stays
+    // one json column (as dlt loads Arrow structs and lists).
+    if (cols[c].nested && !hints.arrow_items) {
       nested = true;
       continue;
     }
@@ -212,8 +213,10 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
     json_->ForgetTable(root);  // the columns made above
     return NormalizeNestedRows(batch, hints, where);
   }
-  const int load_id_idx = SystemColumn(t, "_dlt_load_id", false);
-  const int id_idx = SystemColumn(t, "_dlt_id", true);
+  const bool add_load_id = !hints.arrow_items || arrow_dlt_load_id_;
+  const bool add_id = !hints.arrow_items || arrow_dlt_id_;
+  const int load_id_idx = add_load_id ? SystemColumn(t, "_dlt_load_id", false) : -1;
+  const int id_idx = add_id ? SystemColumn(t, "_dlt_id", true) : -1;
 
   // Every NOT NULL column gets a value in every row (checked per batch, before anything is written).
   const size_t rows = batch.rows();
@@ -274,10 +277,14 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
       batch.CellText(static_cast<size_t>(src), r, &cells[i]);
       present[i] = 1;
     }
-    cells[static_cast<size_t>(load_id_idx)] = load_id_;
-    present[static_cast<size_t>(load_id_idx)] = 1;
-    cells[static_cast<size_t>(id_idx)] = NewRowKey();
-    present[static_cast<size_t>(id_idx)] = 1;
+    if (load_id_idx >= 0) {
+      cells[static_cast<size_t>(load_id_idx)] = load_id_;
+      present[static_cast<size_t>(load_id_idx)] = 1;
+    }
+    if (id_idx >= 0) {
+      cells[static_cast<size_t>(id_idx)] = NewRowKey();
+      present[static_cast<size_t>(id_idx)] = 1;
+    }
     FaultPoint("normalize_row");
     DLT_RETURN_IF_ERROR(writers_->AddRow(slot, names, cells, present, names.size()));
   }

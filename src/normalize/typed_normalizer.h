@@ -41,6 +41,13 @@ class TypedNormalizer {
 
   const std::map<std::string, uint64_t>& row_counts() const { return counts_; }
 
+  // dlt's [normalize.parquet_normalizer] add_dlt_id / add_dlt_load_id: the dlt columns that
+  // batches of Arrow items (TableHints::arrow_items) get; other batches always get both.
+  void set_arrow_columns(bool add_dlt_id, bool add_dlt_load_id) {
+    arrow_dlt_id_ = add_dlt_id;
+    arrow_dlt_load_id_ = add_dlt_load_id;
+  }
+
  private:
   // The table's schema column for batch column `c`, created when needed; -1 when its values are
   // dropped (schema contract discard_value).
@@ -59,6 +66,8 @@ class TypedNormalizer {
   std::string load_id_;
   JobWriterSet* writers_;
   Normalizer* json_;
+  bool arrow_dlt_id_ = false;
+  bool arrow_dlt_load_id_ = false;
   bool schema_had_data_ = false;          // any data table held data before this normalizer
   std::map<std::string, bool> had_data_;  // root table -> it held data before this normalizer
   std::map<std::string, uint64_t> counts_;

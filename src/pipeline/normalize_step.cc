@@ -132,6 +132,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     part.normalizer = std::make_unique<Normalizer>(&part.schema, &naming, load_id, part.writers.get());
     part.typed = std::make_unique<TypedNormalizer>(&part.schema, &naming, load_id, part.writers.get(),
                                                    part.normalizer.get());
+    part.typed->set_arrow_columns(arrow_add_dlt_id, arrow_add_dlt_load_id);
     for (const auto& [name, h] : hints) DLT_RETURN_IF_ERROR(part.normalizer->Prepare(h));
     for (const auto& job : part_jobs) {
       std::string resource = job.file_name.substr(0, job.file_name.find('.'));

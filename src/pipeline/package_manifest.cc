@@ -14,6 +14,7 @@ Json HintsToJson(const ResourceOptions& o) {
   j["primary_key"] = o.primary_key;
   j["merge_key"] = o.merge_key;
   j["max_table_nesting"] = o.max_table_nesting;
+  if (o.arrow_items) j["arrow_items"] = true;
   j["schema_contract"] = {{"tables", o.schema_contract.tables},
                           {"columns", o.schema_contract.columns},
                           {"data_type", o.schema_contract.data_type}};
@@ -50,6 +51,7 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
   for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
   h.max_nesting = j.value("max_table_nesting", 1000);
+  h.arrow_items = j.value("arrow_items", false);
   if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
     h.contract_tables = sc->value("tables", "evolve");
     h.contract_columns = sc->value("columns", "evolve");

@@ -69,6 +69,10 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   im.dir = ws.pipelines_dir() / options.pipeline_name;
   DLT_ASSIGN_OR_RETURN(double workers, settings::Number(ws.config(), {"normalize"}, "workers"));
   im.normalize_workers = workers > 0 ? static_cast<size_t>(workers) : std::max(1u, std::thread::hardware_concurrency());
+  for (auto [key, into] : {std::pair{"add_dlt_id", &im.arrow_add_dlt_id}, std::pair{"add_dlt_load_id", &im.arrow_add_dlt_load_id}}) {
+    DLT_ASSIGN_OR_RETURN(std::optional<bool> v, settings::Flag(ws.config(), {"normalize", "parquet_normalizer"}, key));
+    *into = v.value_or(false);
+  }
   // The run record keeps where each configuration value came from (never the values).
   const std::string dkey = "destination." + options.destination;
   im.config_origins.emplace_back(dkey + ".destination_type",

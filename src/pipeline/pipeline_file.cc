@@ -108,7 +108,7 @@ Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, con
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
                                                  "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
-                                                 "schema_contract", "csv"};
+                                                 "schema_contract", "csv", "use_pyarrow"};
   ResourceFileSpec r;
   r.options.name = default_name;
   for (const auto& [k, v] : t.members) {
@@ -165,6 +165,10 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       DLT_ASSIGN_OR_RETURN(r.options.merge_key, GetStrings(c, v, k));
     } else if (k == "max_table_nesting") {
       DLT_ASSIGN_OR_RETURN(r.options.max_table_nesting, GetInt(c, v, k));
+    } else if (k == "use_pyarrow") {
+      // As dlt's read_parquet/read_csv_duckdb(use_pyarrow=True): CSV and Parquet rows are loaded
+      // as Arrow items (ResourceOptions::arrow_items); JSON records are not affected.
+      DLT_ASSIGN_OR_RETURN(r.options.arrow_items, GetBool(c, v, k));
     } else if (k == "schema_contract") {
       // A mode for all three ("freeze"), or a table of them ({ columns = "freeze" }).
       auto mode = [&](const ConfigNode& n, const std::string& key, bool for_tables) -> StatusOr<std::string> {

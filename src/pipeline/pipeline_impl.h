@@ -106,6 +106,8 @@ struct Pipeline::Impl {
   Status MergeSourceState(const std::vector<Resource>& resources);
   static uint64_t JobFileBytes();
   size_t normalize_workers = 1;  // [normalize] workers (0 in the file: one per core)
+  bool arrow_add_dlt_id = false;       // [normalize.parquet_normalizer] add_dlt_id
+  bool arrow_add_dlt_load_id = false;  // [normalize.parquet_normalizer] add_dlt_load_id
   Status NormalizePackage(const std::string& load_id, LoadInfo* info, bool stream_load = false);
   Status LoadPackage(const std::string& load_id, LoadInfo* info);
   Status LoadPackageImpl(const std::string& load_id, LoadInfo* info);

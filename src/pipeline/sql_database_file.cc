@@ -84,7 +84,8 @@ StatusOr<SqlDatabaseOptions> ParseSqlDatabaseSource(
   SqlDatabaseOptions o;
   static const std::vector<std::string> kKeys = {"type",          "credentials",      "schema",
                                                  "table_names",   "chunk_size",       "reflection_level",
-                                                 "include_views", "parallel_chunks",  "section"};
+                                                 "include_views", "parallel_chunks",  "section",
+                                                 "backend"};
   for (const auto& [k, v] : source.members) {
     if (k == "type") continue;
     if (k == "credentials") {
@@ -107,6 +108,13 @@ StatusOr<SqlDatabaseOptions> ParseSqlDatabaseSource(
       DLT_ASSIGN_OR_RETURN(o.reflection_level, String(c, v, k));
       if (o.reflection_level != "minimal" && o.reflection_level != "full" && o.reflection_level != "full_with_precision") {
         return c.Error(v, "`reflection_level` must be minimal, full or full_with_precision");
+      }
+    } else if (k == "backend") {
+      DLT_ASSIGN_OR_RETURN(o.backend, String(c, v, k));
+      if (o.backend != "sqlalchemy" && o.backend != "pyarrow") {
+        return c.Error(v, "`backend` must be sqlalchemy or pyarrow (pandas and connectorx are not supported; both "
+                          "read the rows natively, pyarrow loads them as dlt loads Arrow tables: without _dlt_id "
+                          "and _dlt_load_id)");
       }
     } else if (k == "include_views") {
       if (v.kind != ConfigNode::Kind::kBoolean) return c.Error(v, "`include_views` must be true or false");

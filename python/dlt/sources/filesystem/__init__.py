@@ -122,9 +122,13 @@ def filesystem(bucket_url: str, credentials: Any = None, file_glob: str = "*",
 class FileReaderResource(DltResource):
     """read_csv / read_parquet / read_jsonl: a transformer of the listing whose rows the engine reads."""
 
-    def __init__(self, name: str, fmt: str, delimiter: Optional[str] = None, header: Optional[bool] = None) -> None:
+    def __init__(self, name: str, fmt: str, delimiter: Optional[str] = None, header: Optional[bool] = None,
+                 arrow_items: bool = False) -> None:
         super().__init__(name, hints={"_is_transformer": True})
         self._format, self._delimiter, self._header = fmt, delimiter, header
+        # use_pyarrow=True: the rows are dlt's Arrow items (no _dlt_id/_dlt_load_id unless
+        # [normalize.parquet_normalizer] asks for them; nested values as json).
+        self._arrow_items = arrow_items
 
     def _items(self) -> Any:
         raise NotImplementedError(f"resource `{self.name}` is read by the engine: load it with pipeline.run(); "
@@ -147,6 +151,8 @@ class FileReaderResource(DltResource):
         reader = native.FileReader(self._format, self._delimiter, self._header)
         opts = self._native_options(defaults)
         opts.pop("incremental", None)  # the listing's cursor, applied to files in _list_files
+        if self._arrow_items:
+            opts["arrow_items"] = True
         return (reader, self._list_files, opts)
 
     def _list_files(self) -> List[str]:
@@ -217,12 +223,13 @@ def read_csv_duckdb(chunk_size: Optional[int] = 5000, use_pyarrow: bool = False,
     header = duckdb_kwargs.pop("header", None)
     if duckdb_kwargs:
         raise NotImplementedError(f"read_csv_duckdb: options {sorted(duckdb_kwargs)} are not supported by dlt-cpp")
-    return FileReaderResource("read_csv_duckdb", "csv", delimiter, header)
+    return FileReaderResource("read_csv_duckdb", "csv", delimiter, header, arrow_items=use_pyarrow)
 
 
 def read_parquet(chunksize: int = 1000, use_pyarrow: bool = False) -> DltResource:
-    """Parquet files read by the engine with the files' own column types."""
-    return FileReaderResource("read_parquet", "parquet")
+    """Parquet files read by the engine with the files' own column types; with use_pyarrow=True
+    loaded as dlt loads Arrow batches (no _dlt_id/_dlt_load_id columns, structs and lists as json)."""
+    return FileReaderResource("read_parquet", "parquet", arrow_items=use_pyarrow)
 
 
 def read_jsonl(chunksize: int = 1000) -> DltResource:

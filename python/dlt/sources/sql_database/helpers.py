@@ -97,8 +97,11 @@ class SqlTableResource(DltResource):
 
     def __init__(self, database: Any, name: str, table: str, schema: Optional[str], hints: Dict[str, Any],
                  reflected: Optional[Dict[str, Any]] = None, included_columns: Optional[List[str]] = None,
-                 excluded_columns: Optional[List[str]] = None) -> None:
+                 excluded_columns: Optional[List[str]] = None, arrow_items: bool = False) -> None:
         super().__init__(name, data=None, hints={k: v for k, v in hints.items() if v is not None})
+        # backend="pyarrow": the rows are dlt's Arrow items (no _dlt_id/_dlt_load_id unless
+        # [normalize.parquet_normalizer] asks for them).
+        self._arrow_items = arrow_items
         self._sql = database  # the native SqlDatabase: connection and reflection options
         self._sql_table = table
         self._sql_schema = schema
@@ -157,6 +160,8 @@ class SqlTableResource(DltResource):
                                       "by dlt-cpp on sql_database tables (the engine's query uses max or min)")
         opts = self._native_options(defaults)
         opts["table"] = self._sql_table
+        if self._arrow_items:
+            opts["arrow_items"] = True
         if self._sql_schema:
             opts["schema"] = self._sql_schema
         excluded = list(self._excluded)
