@@ -345,9 +345,13 @@ name = "rows"
 path = "$file"
 format = "$fmt"
 TOML
+    # The same rows as dlt's Arrow items (use_pyarrow = true): the table DuckDB's own CTAS makes,
+    # without the _dlt_id and _dlt_load_id columns of dlt's dict rows.
+    sed -e "s/^name = \"bench_$fmt\"/name = \"bench_${fmt}_arrow\"/" "$work/ws/bench_$fmt.toml" > "$work/ws/bench_${fmt}_arrow.toml"
+    echo 'use_pyarrow = true' >> "$work/ws/bench_${fmt}_arrow.toml"
     echo
     echo "== $fmt file: $rows rows x 10 columns, $mb MB, into DuckDB, $reps runs of each"
-    local ratios=() bs=() os=()
+    local ratios=() bs=() os=() ratios_arrow=() os_arrow=()
     for ((i = 1; i <= reps; i++)); do
       rm -f "$work/baseline.duckdb"
       sync
@@ -359,9 +363,18 @@ TOML
         "$dlt" run "$work/ws/bench_$fmt.toml" --quiet) | tee "$work/ours.txt"
       record_pair
       (cd "$work/ws" && HOME="$work/home" "$dlt" pipeline "bench_$fmt" trace | sed -n '/^  /p')
+      rm -rf "$work/ws/_local" "$work/ws/.dlt/.var"
+      sync
+      (cd "$work/ws" && HOME="$work/home" "$build/dlt_bench_measure" "dlt run, use_pyarrow (Arrow items)" \
+        "$dlt" run "$work/ws/bench_${fmt}_arrow.toml" --quiet) | tail -1 | tee "$work/ours_arrow.txt"
+      local oa
+      oa=$(sed -E 's/.*: ([0-9.]+) s.*/\1/' "$work/ours_arrow.txt")
+      os_arrow+=("$oa")
+      ratios_arrow+=("$(awk -v b="${bs[-1]}" -v o="$oa" 'BEGIN { printf "%.2f", o / b }')")
     done
     echo "ratios dlt/baseline of the $reps runs: ${ratios[*]}"
     echo "median: baseline $(median "${bs[@]}") s, dlt $(median "${os[@]}") s, ratio $(median "${ratios[@]}")x (target <= 1.2x)"
+    echo "use_pyarrow (no _dlt_id/_dlt_load_id, as DuckDB's table): ratios ${ratios_arrow[*]}, median dlt $(median "${os_arrow[@]}") s, ratio $(median "${ratios_arrow[@]}")x"
   done
 }
 if [[ "${BENCH_ONLY:-}" == files ]]; then files_bench $((5000000 / scale)); fi
