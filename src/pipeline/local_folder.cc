@@ -1,8 +1,6 @@
 // The pipeline's working folder read and dropped by callers: its state (dlt's pipeline.state),
 // its schema, whether packages wait (has_pending_data), and dlt's pipeline.drop(), which wipes
 // the folder so that the next run starts over from what the destination holds.
-#include <cctype>
-
 #include "common/fs.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -10,19 +8,6 @@ namespace dlt {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// dlt: a schema (source) name is a Python identifier of at most 64 characters; here it is also
-// the name of a file in the pipeline's schemas/ folder.
-Status ValidSchemaName(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 64 && !std::isdigit(static_cast<unsigned char>(name[0]));
-  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80);
-  if (ok) return Status::Ok();
-  return InvalidArgument("`" + name + "` is an invalid schema/source name: it must be a valid Python identifier "
-                         "(a snake case function name) of at most 64 characters");
-}
-
-}  // namespace
 
 StatusOr<std::string> Pipeline::StateJson() {
   Impl& im = *impl_;
@@ -52,7 +37,7 @@ StatusOr<std::string> Pipeline::SchemaJson(const std::string& schema_name) {
       if (!st.SchemaNames().empty()) name = st.SchemaNames().front();
     }
   } else {
-    DLT_RETURN_IF_ERROR(ValidSchemaName(schema_name));
+    DLT_RETURN_IF_ERROR(Impl::ValidSchemaName(schema_name));
   }
   const fs::path path = PipelinePaths(im.dir).Schema(name);
   if (!fs::exists(path, ec)) {
@@ -63,7 +48,7 @@ StatusOr<std::string> Pipeline::SchemaJson(const std::string& schema_name) {
 }
 
 Status Pipeline::UseSchema(const std::string& schema_name) {
-  if (!schema_name.empty()) DLT_RETURN_IF_ERROR(ValidSchemaName(schema_name));
+  if (!schema_name.empty()) DLT_RETURN_IF_ERROR(Impl::ValidSchemaName(schema_name));
   impl_->options.schema_name = schema_name;
   return Status::Ok();
 }

@@ -27,8 +27,21 @@ std::string Pipeline::Impl::WorkingSchemaName() const {
   return options.schema_name.empty() ? DefaultSchemaName() : options.schema_name;
 }
 
+// A schema name is the name of a file in the pipeline's schemas/ folder. (dlt's own rule, a
+// Python identifier of at most 64 characters, is the Python layer's InvalidSchemaName; the
+// default schema of a pipeline is named after it, whatever characters its name has.)
+Status Pipeline::Impl::ValidSchemaName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 200 && name[0] != '.';
+  for (char c : name) ok = ok && c != '/' && c != '\\' && c != '\0' && static_cast<unsigned char>(c) >= 0x20;
+  if (ok) return Status::Ok();
+  return InvalidArgument("`" + name + "` is an invalid schema/source name: it names a file of the pipeline's "
+                         "schemas/ folder, so it must not be empty, start with a dot or hold / or \\");
+}
+
 Status Pipeline::Impl::UseSchema(const std::string& name) {
   if (schema && schema->name() == name) return Status::Ok();
+  // Names come from packages and states on disk too: never a path.
+  DLT_RETURN_IF_ERROR(ValidSchemaName(name));
   const fs::path path = PipelinePaths(dir).Schema(name);
   std::error_code ec;
   if (fs::exists(path, ec)) {
@@ -156,6 +169,7 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew(bool sync) {
     DLT_ASSIGN_OR_RETURN(auto stored_schema, dest->RetrieveSchema(name));
     if (!stored_schema) continue;
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::FromJson(*stored_schema, "stored schema " + name));
+    if (!ValidSchemaName(s.name()).ok()) continue;  // not a file name: never written
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(s.name()), s.ToJson(true)));
   }
   schema.reset();

@@ -89,6 +89,7 @@ struct Pipeline::Impl {
   std::string WorkingSchemaName() const;
   // Makes `name` the schema the steps work on (read from its file, or new), listed in the state.
   Status UseSchema(const std::string& name);
+  static Status ValidSchemaName(const std::string& name);
   Status RemoveLocalSchemas();
   Status LoadLocal();
   Status AdoptNewerPackageState();
