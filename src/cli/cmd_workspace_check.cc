@@ -111,6 +111,22 @@ struct Checker {
           }
         }
       }
+      // dlt's item normalizer sections hold add_dlt_id and add_dlt_load_id only (dlt's
+      // ItemsNormalizerConfiguration): anything else there is a misspelt key that does nothing.
+      if (const ConfigNode* n = l.root->Find("normalize"); n && n->is_table()) {
+        static const std::vector<std::string> kItemKeys = settings::NamesIn({"normalize", "parquet_normalizer"});
+        for (const char* section : {"parquet_normalizer", "json_normalizer", "model_normalizer"}) {
+          const ConfigNode* s = n->Find(section);
+          if (!s || !s->is_table()) continue;
+          for (const auto& [k, v] : s->members) {
+            if (std::find(kItemKeys.begin(), kItemKeys.end(), k) != kItemKeys.end()) continue;
+            std::string msg = where_file + ":" + std::to_string(v.where.line) + ": unknown key `normalize." +
+                              section + "." + k + "`.";
+            if (auto sug = text::Suggest(k, kItemKeys)) msg += " Did you mean `normalize." + std::string(section) + "." + *sug + "`?";
+            Problem(msg + " (dlt's item normalizers take " + text::Join(kItemKeys, " and ") + ")");
+          }
+        }
+      }
       if (const ConfigNode* w = l.root->Find("workspace"); w && w->is_table()) {
         static const std::vector<std::string> kWorkspaceKeys = {"settings", "profiles"};
         static const std::vector<std::string> kSettings = settings::NamesIn({"workspace", "settings"});

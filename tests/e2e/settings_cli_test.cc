@@ -58,6 +58,19 @@ TEST(WorkspaceCheck, ReportsInvalidSettingsAndMisspeltRuntimeKeysButNotPythonDlt
   EXPECT_FALSE(Contains(r.out, "dlthub_telemetry")) << r.out;
 }
 
+TEST(WorkspaceCheck, ReportsAMisspeltParquetNormalizerKeyAndAnInvalidValue) {
+  TempWorkspace w;
+  w.Write(".dlt/config.toml",
+          "[normalize.parquet_normalizer]\n"
+          "add_dlt_idd = true\n"
+          "add_dlt_load_id = \"maybe\"\n");
+  auto r = w.Dlt({"workspace", "check"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "- .dlt/config.toml:2: unknown key `normalize.parquet_normalizer.add_dlt_idd`. Did you "
+                              "mean `normalize.parquet_normalizer.add_dlt_id`?")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "normalize.parquet_normalizer.add_dlt_load_id must be true or false")) << r.out;
+}
+
 TEST(WorkspaceCheck, ReportsAnInvalidSettingInASecretsFileToo) {
   TempWorkspace w;
   w.Write(".dlt/dev.secrets.toml", "[runtime]\nrequest_max_retry_delay = -5\n");
