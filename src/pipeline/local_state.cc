@@ -31,9 +31,7 @@ std::string Pipeline::Impl::WorkingSchemaName() const {
 // Python identifier of at most 64 characters, is the Python layer's InvalidSchemaName; the
 // default schema of a pipeline is named after it, whatever characters its name has.)
 Status Pipeline::Impl::ValidSchemaName(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 200 && name[0] != '.';
-  for (char c : name) ok = ok && c != '/' && c != '\\' && c != '\0' && static_cast<unsigned char>(c) >= 0x20;
-  if (ok) return Status::Ok();
+  if (PipelinePaths::IsSchemaFileName(name)) return Status::Ok();
   return InvalidArgument("`" + name + "` is an invalid schema/source name: it names a file of the pipeline's "
                          "schemas/ folder, so it must not be empty, start with a dot or hold / or \\");
 }

@@ -133,7 +133,7 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   out("Restoring from destination");
   DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(PipelinePaths(dir).SchemasDir()));
   for (const Schema& schema : schemas) {
-    if (schema.name().empty() || schema.name().find_first_of("/\\") != std::string::npos || schema.name()[0] == '.') continue;
+    if (!PipelinePaths::IsSchemaFileName(schema.name())) continue;  // never a path
     DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(PipelinePaths(dir).Schema(schema.name()), schema.ToJson(true)));
     if (&schema == &schemas.front()) result.schema_version = schema.version();
   }

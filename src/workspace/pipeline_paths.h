@@ -49,6 +49,16 @@ class PipelinePaths {
   std::filesystem::path Schema(std::string_view schema_name) const {
     return SchemasDir() / (std::string(schema_name) + ".schema.json");
   }
+  // Whether `schema_name` names a file of schemas/ (names read from packages, states and
+  // destinations are checked before Schema() makes a path of them): not empty, no leading dot,
+  // no separator or control character.
+  static bool IsSchemaFileName(std::string_view schema_name) {
+    if (schema_name.empty() || schema_name.size() > 200 || schema_name[0] == '.') return false;
+    for (char c : schema_name) {
+      if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+    }
+    return true;
+  }
 
   static const char* StageName(PackageStage stage) {  // "extracted", "normalized", "loaded"
     switch (stage) {
