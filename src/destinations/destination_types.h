@@ -30,6 +30,8 @@ struct DestinationType {
   // Loads typed job files (normalize/typed_job_file.h) as well as CSV ones: normalize writes
   // the rows of typed batches into them instead of CSV (DuckDB reads them without parsing).
   bool reads_typed_jobs = false;
+  // Loads Parquet job files itself (dlt's Arrow items kept as their files, pipeline/file_items.h).
+  bool reads_parquet_jobs = false;
   // Reads and validates the credentials (errors never hold a value).
   StatusOr<std::shared_ptr<const DestinationCredentials>> (*resolve_credentials)(const CredentialsLookup& lookup) = nullptr;
   // Connects (read-only when asked) for the dataset of `options`.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +64,14 @@ class RecordSource {
     return nullptr;
   }
   virtual const ResourceOptions* resource_options() const { return nullptr; }
+  // Sources that read whole CSV or Parquet files as they are: those files, each with its format
+  // ("csv" or "parquet"), so that the extract may keep them as they are (pipeline/file_items.h);
+  // nullptr for other sources. Only read before the first Next/NextBatch.
+  struct WholeFile {
+    std::filesystem::path path;
+    std::string format;
+  };
+  virtual const std::vector<WholeFile>* whole_files() const { return nullptr; }
 };
 
 struct IncrementalSpec {

@@ -7,7 +7,12 @@ namespace dlt {
 
 bool IsTypedJobFile(const std::filesystem::path& path) { return path.extension() == ".typed"; }
 
+bool IsParquetJobFile(const std::filesystem::path& path) { return path.extension() == ".parquet"; }
+
 StatusOr<std::vector<std::string>> ReadJobHeader(const std::filesystem::path& path) {
+  if (IsParquetJobFile(path)) {
+    return FailedPrecondition("load job " + path.string() + " is a Parquet file, read by the destination itself");
+  }
   if (IsTypedJobFile(path)) return ReadTypedJobHeader(path);
   return ReadCsvJobHeader(path);
 }
@@ -17,6 +22,14 @@ Status TypedJobUnsupported(const std::filesystem::path& path, const std::string&
       "load job " + path.string() + " holds typed rows, which only the duckdb, motherduck and filesystem "
       "destinations load: the package was normalized for one of them, and the pipeline now loads into " +
       destination + ". Load it with the destination it was normalized for, or delete it with "
+      "`dlt pipeline <name> drop-pending-packages` and run the pipeline again");
+}
+
+Status ParquetJobUnsupported(const std::filesystem::path& path, const std::string& destination) {
+  return FailedPrecondition(
+      "load job " + path.string() + " is a Parquet file of Arrow items, which only the duckdb destination loads as "
+      "it is: the package was normalized for it, and the pipeline now loads into " + destination +
+      ". Load it with the destination it was normalized for, or delete it with "
       "`dlt pipeline <name> drop-pending-packages` and run the pipeline again");
 }
 

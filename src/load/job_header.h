@@ -13,14 +13,19 @@ namespace dlt {
 
 // Whether `path` is a typed job file (its name ends in .typed).
 bool IsTypedJobFile(const std::filesystem::path& path);
+// Whether `path` is a Parquet job file (dlt's Arrow items kept as their file,
+// pipeline/file_items.h); its columns are read by the destination (SqlClient::ParquetJobColumns).
+bool IsParquetJobFile(const std::filesystem::path& path);
 
 // The column names of a job file in the order its values come (DataLoss when it is missing or
-// damaged, naming the file).
+// damaged, naming the file). Not for Parquet jobs (an error).
 StatusOr<std::vector<std::string>> ReadJobHeader(const std::filesystem::path& path);
 
 // The error for a typed job given to a destination that reads only CSV jobs (a package
 // normalized for DuckDB, then loaded after the pipeline's destination changed): names the file
 // and the destination, and says what to do.
 Status TypedJobUnsupported(const std::filesystem::path& path, const std::string& destination);
+// The same for a Parquet job.
+Status ParquetJobUnsupported(const std::filesystem::path& path, const std::string& destination);
 
 }  // namespace dlt

@@ -47,6 +47,11 @@ class SqlClient {
 
   // Whether CopyJobFiles takes typed job files (normalize/typed_job_file.h).
   virtual bool ReadsTypedJobs() const { return false; }
+  // Whether CopyJobFiles takes Parquet job files (load/job_header.h), and their column names.
+  virtual bool ReadsParquetJobs() const { return false; }
+  virtual StatusOr<std::vector<std::string>> ParquetJobColumns(const std::filesystem::path& file) {
+    return FailedPrecondition("this destination does not read Parquet job " + file.string());
+  }
   // The destination type, for messages ("postgres").
   virtual std::string TypeName() const = 0;
 

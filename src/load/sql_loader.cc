@@ -93,23 +93,32 @@ StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
 
 Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
   // Files with the same header are loaded together.
-  std::map<std::vector<std::string>, std::vector<fs::path>> groups;
+  std::map<std::vector<std::string>, std::vector<fs::path>> groups, parquet;
   for (const PackageJob* j : jobs) {
     if (IsTypedJobFile(j->path) && !client_->ReadsTypedJobs()) return TypedJobUnsupported(j->path, client_->TypeName());
+    if (IsParquetJobFile(j->path)) {
+      if (!client_->ReadsParquetJobs()) return ParquetJobUnsupported(j->path, client_->TypeName());
+      DLT_ASSIGN_OR_RETURN(auto header, client_->ParquetJobColumns(j->path));
+      parquet[header].push_back(j->path);
+      continue;
+    }
     DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(j->path));
     groups[header].push_back(j->path);
   }
-  for (const auto& [header, files] : groups) {
-    std::vector<const Column*> cols;
-    for (const auto& name : header) {
-      const Column* c = table.FindColumn(name);
-      if (!c) {
-        return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                        "` that is not in the package schema (" + files.front().string() + ")");
+  // Parquet jobs go in statements of their own (another scan), after the other files.
+  for (const auto* by_header : {&groups, &parquet}) {
+    for (const auto& [header, files] : *by_header) {
+      std::vector<const Column*> cols;
+      for (const auto& name : header) {
+        const Column* c = table.FindColumn(name);
+        if (!c) {
+          return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                          "` that is not in the package schema (" + files.front().string() + ")");
+        }
+        cols.push_back(c);
       }
-      cols.push_back(c);
+      DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
     }
-    DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
   }
   return Status::Ok();
 }

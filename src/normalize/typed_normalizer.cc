@@ -1,5 +1,6 @@
 #include "normalize/typed_normalizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -172,6 +173,55 @@ Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const Table
     DLT_RETURN_IF_ERROR(json_->NormalizeRecord(json, hints, where + " row " + std::to_string(r + 1)));
   }
   return Status::Ok();
+}
+
+StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn>& cols, uint64_t rows,
+                                                  const TableHints& hints, const std::string& where,
+                                                  std::vector<std::pair<std::string, bool>>* not_null) {
+  not_null->clear();
+  if (!hints.arrow_items || arrow_dlt_id_ || arrow_dlt_load_id_ || hints.disposition == WriteDisposition::kSkip) {
+    return false;
+  }
+  for (const TypedColumn& c : cols) {
+    if (c.nested || naming_->NormalizeKey(c.name) != c.name) return false;
+  }
+  const std::string root = naming_->NormalizeIdentifier(hints.table_name);
+  Table* tp = schema_->FindTable(root);
+  if (!tp) return Internal(where + ": table `" + root + "` was not prepared");
+  Table& t = *tp;
+  const bool had_data = had_data_.emplace(root, t.seen_data).first->second;
+  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
+    return InvalidArgument(where + ": the file would create the new table `" + root +
+                           "`, but the schema contract of resource `" + hints.resource +
+                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
+  }
+  json_->ForgetTable(root);
+  std::vector<int> target(cols.size(), -1);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
+    if (target[c] < 0) return false;
+    for (size_t p = 0; p < c; ++p) {
+      if (target[p] == target[c]) {
+        return InvalidArgument(where + ": columns `" + cols[p].name + "` and `" + cols[c].name +
+                               "` both normalize to column `" + t.columns[static_cast<size_t>(target[c])].name +
+                               "` of table `" + root + "`; rename one");
+      }
+    }
+  }
+  if (rows == 0) return true;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const Column& col = t.columns[i];
+    if (col.nullable && !col.primary_key) continue;
+    auto at = std::find(target.begin(), target.end(), static_cast<int>(i));
+    if (at == target.end()) {
+      return InvalidArgument(where + ": column `" + col.name + "` of table `" + root + "` is declared not null" +
+                             (col.primary_key ? " (primary key)" : "") + " but the file has no such column");
+    }
+    not_null->emplace_back(cols[static_cast<size_t>(at - target.begin())].name, col.primary_key);
+  }
+  t.seen_data = true;
+  counts_[root] += rows;
+  return true;
 }
 
 Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where) {

@@ -11,6 +11,7 @@
 #include "extract/resource_access.h"
 #include "extract/routed_extract.h"
 #include "extract/typed_extract.h"
+#include "pipeline/file_items.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -175,6 +176,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
                       written > 1 ? std::to_string(total.records_out + st.records_out) + " rows in all" : "");
     };
     const bool typed = source->kind() == SourceKind::kTyped;
+    bool whole_files = false;  // Arrow items kept as the Parquet files they are (file_items.h)
     const fs::path jobs_dir = tmp / package_file::kNewJobs;
     const std::string stem = r.options().name + stem_index;
     Status s;
@@ -204,6 +206,9 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       // The resource's own table gets nothing until a record names it.
       res_json.erase(r.options().name);
       s = ExtractRoutedResource(*source, jobs_dir, stem_for, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
+    } else if (KeepsWholeFiles(*source, r.options(), inc.has_value())) {
+      whole_files = true;
+      s = ExtractWholeFiles(*source, jobs_dir, stem, &stats, show);
     } else if (typed) {
       s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(64ull << 20));
     } else {
@@ -248,7 +253,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       }
     }
     // Normalize reads each job by the kind recorded here (package_manifest.h).
-    for (const auto& f : stats.files) job_kinds[f] = typed ? kJobKindTyped : kJobKindJson;
+    for (const auto& f : stats.files) job_kinds[f] = whole_files ? kJobKindParquet : typed ? kJobKindTyped : kJobKindJson;
     if (!s.ok()) {
       // The resource's rows could not be read (its source's error, or its data's).
       mark.kind = RunFailure::Kind::kSource;

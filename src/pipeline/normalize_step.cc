@@ -16,6 +16,7 @@
 #include "load/package_state.h"
 #include "normalize/typed_normalizer.h"
 #include "pipeline/normalize_parts.h"
+#include "pipeline/file_items.h"
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 #include "pipeline/pre_normalize.h"
@@ -121,6 +122,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // Rows of typed batches stay typed on the way to a destination that reads typed job files.
   const DestinationType* dest_type = FindDestinationType(destination.type);
   const bool typed_jobs = dest_type && dest_type->reads_typed_jobs;
+  // Parquet files of Arrow items become load jobs as they are where the destination reads them.
+  const bool parquet_jobs = dest_type && dest_type->reads_parquet_jobs;
   auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
     part.writers = std::make_unique<JobWriterSet>(tmp / package_file::kNewJobs);
     part.writers->set_typed_jobs(typed_jobs);
@@ -134,11 +137,20 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
                                                    part.normalizer.get());
     part.typed->set_arrow_columns(arrow_add_dlt_id, arrow_add_dlt_load_id);
     for (const auto& [name, h] : hints) DLT_RETURN_IF_ERROR(part.normalizer->Prepare(h));
+    std::vector<JobFileInfo> whole_files;  // file items that are load jobs as they are
     for (const auto& job : part_jobs) {
       std::string resource = job.file_name.substr(0, job.file_name.find('.'));
       auto h = hints.find(resource);
       if (h == hints.end()) return DataLoss("extracted job " + job.path.string() + " has no resource hints in its package");
       DLT_ASSIGN_OR_RETURN(std::string kind, JobKindOf(ps, job.file_name));
+      if (kind == kJobKindParquet) {
+        uint64_t before = part.records;
+        DLT_RETURN_IF_ERROR(NormalizeFileItem(job, h->second, parquet_jobs, *part.typed, naming,
+                                              tmp / package_file::kNewJobs, &whole_files, &part.records));
+        uint64_t all = normalized_records.fetch_add(part.records - before) + (part.records - before);
+        if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), SecondsSince(t0));
+        continue;
+      }
       if (kind == kJobKindTyped) {
         // Typed batches: their columns merge into the schema, their cells go to the writers
         // as they are (no JSON on the way).
@@ -165,6 +177,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
       }));
     }
     DLT_ASSIGN_OR_RETURN(part.files, part.writers->Close());
+    part.files.insert(part.files.end(), whole_files.begin(), whole_files.end());
     return Status::Ok();
   };
   std::vector<std::unique_ptr<Part>> parts;

@@ -82,9 +82,9 @@ StatusOr<std::string> JobKindOf(const Json& ps, const std::string& file_name) {
   if (kinds == ps.end() || !kinds->is_object()) return std::string(kJobKindJson);
   auto it = kinds->find(file_name);
   if (it == kinds->end()) return std::string(kJobKindJson);
-  if (it->is_string() && (*it == kJobKindJson || *it == kJobKindTyped)) return it->get<std::string>();
+  if (it->is_string() && (*it == kJobKindJson || *it == kJobKindTyped || *it == kJobKindParquet)) return it->get<std::string>();
   return DataLoss("load_package_state.json: job_kinds of `" + file_name + "` is " + it->dump() +
-                  ", not \"json\" or \"typed\" (the file was edited or damaged); drop the pending package with "
+                  ", not \"json\", \"typed\" or \"parquet\" (the file was edited or damaged); drop the pending package with "
                   "`dlt pipeline <name> drop-pending-packages` and run again");
 }
 

@@ -13,13 +13,15 @@
 
 namespace dlt {
 
-// load_package_state.json "job_kinds": extracted job file name -> "json" (JSON Lines) or
-// "typed" (typed batches, normalize/typed_job_file.h). Packages written before the record (and
-// jobs it does not name) are JSON.
+// load_package_state.json "job_kinds": extracted job file name -> "json" (JSON Lines), "typed"
+// (typed batches, normalize/typed_job_file.h) or "parquet" (a Parquet file of dlt's Arrow items
+// kept as it came, pipeline/file_items.h). Packages written before the record (and jobs it does
+// not name) are JSON.
 inline constexpr const char* kJobKindsKey = "job_kinds";
 inline constexpr const char* kJobKindJson = "json";
 inline constexpr const char* kJobKindTyped = "typed";
-// The kind of extracted job `file_name` by the package state `ps`: "json" or "typed"; an
+inline constexpr const char* kJobKindParquet = "parquet";
+// The kind of extracted job `file_name` by the package state `ps`: one of the above; an
 // error naming the file for any other value.
 StatusOr<std::string> JobKindOf(const nlohmann::ordered_json& ps, const std::string& file_name);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/text.h"
+#include "load/job_header.h"
 
 namespace dlt {
 
@@ -307,10 +308,26 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
 Status DuckDbClient::CopyJobFiles(const std::string& dataset, const std::string& table,
                              const std::vector<const Column*>& columns,
                              const std::vector<std::filesystem::path>& files) {
+  if (!files.empty() && IsParquetJobFile(files.front())) {
+    // Arrow items kept as their Parquet files (pipeline/file_items.h): their columns have the
+    // table's names and types that DuckDB takes unchanged, so DuckDB reads them itself.
+    std::vector<std::string> names, paths;
+    for (const Column* c : columns) names.push_back(QuoteIdentifier(c->name));
+    for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));
+    const std::string list = text::Join(names, ", ");
+    return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + list + ") SELECT " + list +
+                   " FROM read_parquet([" + text::Join(paths, ", ") + "])");
+  }
   std::vector<std::string> targets;
   duckdb::JobFileScan scan;  // registered while the statement runs
   DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, &targets, &scan));
   return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
+}
+
+StatusOr<std::vector<std::string>> DuckDbClient::ParquetJobColumns(const std::filesystem::path& file) {
+  auto r = conn_.Query("SELECT * FROM read_parquet(" + QuoteLiteral(file.string()) + ") LIMIT 0");
+  if (!r.ok()) return DataLoss("load job " + file.string() + " cannot be read: " + Wrap(r.status()).message());
+  return r->column_names;
 }
 
 Status DuckDbClient::ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,

@@ -24,6 +24,8 @@ class DuckDbClient : public SqlClient {
   StatusOr<QueryResult> QueryTyped(std::string_view sql, const SqlParams& params) override;
   void Interrupt() override { conn_.Interrupt(); }
   bool ReadsTypedJobs() const override { return true; }
+  bool ReadsParquetJobs() const override { return true; }
+  StatusOr<std::vector<std::string>> ParquetJobColumns(const std::filesystem::path& file) override;
   std::string TypeName() const override { return "duckdb"; }
   Status CopyJobFiles(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;

@@ -106,6 +106,7 @@ const DestinationType& DuckDbDestinationType() {
       .max_identifier_length = 65536,
       .load_while_normalizing = false,
       .reads_typed_jobs = true,
+      .reads_parquet_jobs = true,
       .resolve_credentials = &ResolveDuckDb,
       .open = &OpenDuckDb,
       .preload = &PreloadDuckDb,

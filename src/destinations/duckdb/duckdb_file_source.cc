@@ -89,7 +89,13 @@ void DropEmptyTextColumns(TypedBatch* batch) {
 class FileBatchSource : public BatchSource {
  public:
   FileBatchSource(std::vector<fs::path> files, std::vector<TabularFormat> formats, CsvOptions csv)
-      : files_(std::move(files)), formats_(std::move(formats)), csv_(std::move(csv)) {}
+      : files_(std::move(files)), formats_(std::move(formats)), csv_(std::move(csv)) {
+    for (size_t i = 0; i < files_.size(); ++i) {
+      whole_.push_back({files_[i], formats_[i] == TabularFormat::kParquet ? "parquet" : "csv"});
+    }
+  }
+
+  const std::vector<WholeFile>* whole_files() const override { return &whole_; }
 
   StatusOr<bool> NextBatch(TypedBatch* batch, std::string* where) override {
     for (;;) {
@@ -158,6 +164,7 @@ class FileBatchSource : public BatchSource {
 
   std::vector<fs::path> files_;
   std::vector<TabularFormat> formats_;
+  std::vector<WholeFile> whole_;
   CsvOptions csv_;
   size_t next_ = 0;
   uint64_t batches_ = 0;

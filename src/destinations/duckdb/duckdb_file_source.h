@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "dlt/resource.h"
 #include "dlt/status.h"
 #include "extract/batch_source.h"
+#include "normalize/typed_batch.h"
 
 namespace dlt {
 
@@ -38,7 +40,30 @@ std::string TabularScanSql(const std::filesystem::path& file, TabularFormat form
 // when DuckDB cannot.
 std::optional<uint64_t> UnclosedQuoteLine(const std::filesystem::path& file);
 
+// What a Parquet file holds, from its metadata (its rows are not read): its columns as dlt's
+// typed columns, DuckDB's type of each (as typeof() names them) and the number of rows. Errors
+// name the file. (duckdb_file_inspect.cc)
+struct TabularFileInfo {
+  std::vector<TypedColumn> columns;
+  std::vector<std::string> duckdb_types;
+  uint64_t rows = 0;
+};
+StatusOr<TabularFileInfo> DescribeParquetFile(const std::filesystem::path& file);
+
+// Whether a DuckDB column of `duckdb_type` goes into the column of dlt's type for it (the table
+// above) with its values unchanged, so that DuckDB may load the file itself: booleans, integers
+// up to 32 bits unsigned, float, double, decimal, date, time, timestamps in s/ms/us, with or
+// without a time zone, blob and varchar. Not: ubigint and hugeint (decimals), nanosecond
+// timestamps (rounded to microseconds), JSON, nested and other types (rendered as text).
+bool LoadsUnchanged(std::string_view duckdb_type);
+
+// For each SQL condition over the columns of the Parquet `file`, the first row (0-based) where it
+// holds, or nullopt where no row does; one scan of the columns named. Errors name the file.
+StatusOr<std::vector<std::optional<uint64_t>>> FirstParquetRowsWhere(const std::filesystem::path& file,
+                                                                     const std::vector<std::string>& conditions);
+
 // A source reading `files` in order; `formats[i]` is the format of files[i].
+// Its RecordSource::whole_files() are the files with "csv" or "parquet".
 std::unique_ptr<BatchSource> MakeFileBatchSource(std::vector<std::filesystem::path> files,
                                                  std::vector<TabularFormat> formats, CsvOptions csv);
 

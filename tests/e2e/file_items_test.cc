@@ -1,0 +1,219 @@
+// dlt's Arrow items from Parquet files kept as the files they are (pipeline/file_items.h): with
+// `use_pyarrow = true` a Parquet file goes into the package as it is and DuckDB loads it itself.
+// The result must be the one the rows would have given as typed batches (same table, same
+// schema), with the same checks and the same crash safety; other destinations, and files that
+// need their columns changed, still get the rows normalized.
+#include <atomic>
+#include <thread>
+
+#include "pipeline_fixture.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+// Rows of every type a file item keeps as it is, NULLs in the second row.
+const char* kTypedRows =
+    "SELECT i AS id, i::INTEGER AS small, (i * 0.25)::DOUBLE AS price, (i * 1.5)::DECIMAL(12,2) AS amount, 'n' || i AS name, "
+    "DATE '2024-02-28' + i::INTEGER AS day, TIME '10:11:12.5' AS t, TIMESTAMP '2024-05-06 07:08:09.123456' AS at, "
+    "TIMESTAMPTZ '2024-05-06 07:08:09+00' AS at_tz, '2024-01-01 00:00:01.5'::TIMESTAMP_MS AS at_ms, i % 2 = 0 AS paid, "
+    "'\\x00\\xFF'::BLOB AS raw FROM range(1, 6) t(i) "
+    "UNION ALL SELECT 6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+
+void WriteParquet(const PipelineWorkspace& w, const std::string& name, const std::string& select) {
+  fs::create_directories(w.root() / "data");
+  ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
+                         "COPY (" + select + ") TO '" + (w.root() / "data" / name).string() + "' (FORMAT parquet)"));
+}
+
+std::string ArrowPipeline(const std::string& name, const std::string& path, const std::string& extra = "") {
+  return PipelineFile(name, path, "format = \"parquet\"\nuse_pyarrow = true\n" + extra);
+}
+
+// The job files of the pipeline's loaded packages.
+std::vector<std::string> LoadedJobs(const PipelineWorkspace& w, const std::string& pipeline) {
+  std::vector<std::string> out;
+  for (const auto& id : w.Packages(pipeline, "load/loaded")) {
+    for (const auto& e : fs::directory_iterator(w.PipelineDir(pipeline) / "load" / "loaded" / id / "completed_jobs")) {
+      out.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool AllEndWith(const std::vector<std::string>& names, const std::string& ext) {
+  if (names.empty()) return false;
+  for (const auto& n : names) {
+    if (!n.ends_with(ext)) return false;
+  }
+  return true;
+}
+
+Json OrdersColumns(const PipelineWorkspace& w, const std::string& pipeline) {
+  Json s = Json::parse(ReadFile(w.PipelineDir(pipeline) / "schemas" / (pipeline + ".schema.json")));
+  return s["tables"]["orders"]["columns"];
+}
+
+TEST(FileItems, AParquetFileOfArrowItemsIsLoadedAsItIsWithTheRowsAndSchemaBatchesWouldGive) {
+  PipelineWorkspace w;
+  WriteParquet(w, "rows.parquet", kTypedRows);
+  w.Write("whole.toml", ArrowPipeline("whole", "data/rows.parquet"));
+  w.Write("rows.toml", ArrowPipeline("rows", "data/rows.parquet"));
+  auto r = w.RunPipeline({"whole.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The load job is the file itself (dlt's Parquet job of Arrow items).
+  auto jobs = LoadedJobs(w, "whole");
+  EXPECT_TRUE(AllEndWith(jobs, ".parquet")) << ::testing::PrintToString(jobs);
+  EXPECT_EQ(ReadFile(w.PipelineDir("whole") / "load" / "loaded" / w.Packages("whole", "load/loaded")[0] /
+                     "completed_jobs" / jobs[0]),
+            ReadFile(w.root() / "data" / "rows.parquet"));
+
+  // The same file with the dlt column `_dlt_load_id` asked for: its rows go as typed batches.
+  r = w.RunPipeline({"rows.toml"}, {{"NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  jobs = LoadedJobs(w, "rows");
+  EXPECT_TRUE(AllEndWith(jobs, ".typed")) << ::testing::PrintToString(jobs);
+
+  const fs::path db = w.Db();
+  EXPECT_EQ(CountRows(db, "whole_data.orders"), 6);
+  const std::string file = (w.root() / "data" / "rows.parquet").string();
+  const std::vector<std::string> differences{
+      "SELECT * FROM whole_data.orders EXCEPT SELECT * EXCLUDE (_dlt_load_id) FROM rows_data.orders",
+      "SELECT * EXCLUDE (_dlt_load_id) FROM rows_data.orders EXCEPT SELECT * FROM whole_data.orders",
+      "SELECT * FROM whole_data.orders EXCEPT SELECT * FROM read_parquet('" + file + "')",
+      "SELECT * FROM read_parquet('" + file + "') EXCEPT SELECT * FROM whole_data.orders"};
+  for (const std::string& sql : differences) {
+    EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM (" + sql + ")"), "0") << sql;
+  }
+  EXPECT_EQ(SqlValue(db, "SELECT string_agg(column_name || ':' || data_type, ', ' ORDER BY ordinal_position) FROM "
+                         "information_schema.columns WHERE table_schema = 'whole_data' AND table_name = 'orders'"),
+            "id:BIGINT, small:BIGINT, price:DOUBLE, amount:DECIMAL(12,2), name:VARCHAR, day:DATE, t:TIME, "
+            "at:TIMESTAMP, at_tz:TIMESTAMP WITH TIME ZONE, at_ms:TIMESTAMP, paid:BOOLEAN, raw:BLOB");
+  Json whole = OrdersColumns(w, "whole"), rows = OrdersColumns(w, "rows");
+  rows.erase("_dlt_load_id");
+  EXPECT_EQ(whole, rows);
+  EXPECT_EQ(whole["at"]["timezone"], false);
+  // Rows counted as for batches: in the trace and in the package's row counts.
+  auto trace = w.Dlt({"pipeline", "whole", "trace"}, w.root());
+  EXPECT_TRUE(Contains(trace.out, "6 rows")) << trace.out;
+}
+
+TEST(FileItems, RunsAgainAppendAndMergeByKey) {
+  PipelineWorkspace w;
+  WriteParquet(w, "a.parquet", "SELECT i AS id, 'a' || i AS v FROM range(1, 5) t(i)");
+  w.Write("app.toml", ArrowPipeline("app", "data/a.parquet"));
+  w.Write("mrg.toml", ArrowPipeline("mrg", "data/a.parquet", "write_disposition = \"merge\"\nprimary_key = \"id\"\n"));
+  for (const char* p : {"app.toml", "mrg.toml"}) ASSERT_EQ(w.RunPipeline({p}).exit_code, 0);
+  WriteParquet(w, "a.parquet", "SELECT i AS id, 'b' || i AS v FROM range(3, 7) t(i)");
+  for (const char* p : {"app.toml", "mrg.toml"}) {
+    auto r = w.RunPipeline({p});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const fs::path db = w.Db();
+  EXPECT_EQ(SqlValue(db, "SELECT string_agg(id || v, ',' ORDER BY id, v) FROM app_data.orders"),
+            "1a1,2a2,3a3,3b3,4a4,4b4,5b5,6b6");
+  EXPECT_EQ(SqlValue(db, "SELECT string_agg(id || v, ',' ORDER BY id) FROM mrg_data.orders"), "1a1,2a2,3b3,4b4,5b5,6b6");
+  EXPECT_TRUE(AllEndWith(LoadedJobs(w, "mrg"), ".parquet"));
+}
+
+TEST(FileItems, ColumnsToRenameAndNestedColumnsGoAsRowsAndGiveTheSameTable) {
+  PipelineWorkspace w;
+  WriteParquet(w, "n.parquet", "SELECT i AS \"Order Id\", {'a': i} AS info, [i] AS tags FROM range(1, 4) t(i)");
+  w.Write("n.toml", ArrowPipeline("n", "data/n.parquet"));
+  auto r = w.RunPipeline({"n.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(AllEndWith(LoadedJobs(w, "n"), ".typed"));
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(order_id || ' ' || info::VARCHAR || ' ' || tags::VARCHAR, '; ' "
+                             "ORDER BY order_id) FROM n_data.orders"),
+            "1 {\"a\":1} [1]; 2 {\"a\":2} [2]; 3 {\"a\":3} [3]");
+}
+
+TEST(FileItems, ANullPrimaryKeyOrANaNFailsNamingTheRowAndLoadsNothing) {
+  PipelineWorkspace w;
+  WriteParquet(w, "k.parquet", "SELECT * FROM (VALUES (1, 1.0), (2, 2.0), (NULL, 3.0)) t(id, x)");
+  WriteParquet(w, "nan.parquet", "SELECT * FROM (VALUES (1, 1.0::DOUBLE), (2, 'nan'::DOUBLE)) t(id, x)");
+  w.Write("k.toml", ArrowPipeline("k", "data/k.parquet", "primary_key = \"id\"\n"));
+  w.Write("nan.toml", ArrowPipeline("nan", "data/nan.parquet"));
+  auto r = w.RunPipeline({"k.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "file orders.001_00000.0.parquet row 3: column `id` of table `orders` is declared not "
+                              "null (primary key) but the row has no value for it"))
+      << r.err;
+  r = w.RunPipeline({"nan.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "row 2: column `x` holds NaN or infinity")) << r.err;
+  EXPECT_FALSE(fs::exists(w.Db()));
+  // Nothing of the run is kept, as when the rows are normalized as batches.
+  for (const char* p : {"k", "nan"}) {
+    EXPECT_TRUE(w.Packages(p, "normalize/extracted").empty());
+    EXPECT_TRUE(w.Packages(p, "load/normalized").empty());
+  }
+}
+
+TEST(FileItems, TheFilesystemDestinationGetsTheRowsNormalized) {
+  PipelineWorkspace w;
+  WriteParquet(w, "rows.parquet", kTypedRows);
+  w.WriteSecrets("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n", "dev");
+  w.Write("lake.toml", PipelineFile("lake", "data/rows.parquet", "format = \"parquet\"\nuse_pyarrow = true\n", "lake"));
+  auto r = w.RunPipeline({"lake.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string files = (w.root() / "_local" / "dev" / "lake" / "lake_data" / "orders" / "*.parquet").string();
+  ASSERT_TRUE(ExecDuckDb(w.root() / "check.duckdb", "SELECT 1"));
+  EXPECT_EQ(SqlValue(w.root() / "check.duckdb",
+                     "SELECT count(*) FROM (SELECT * FROM read_parquet('" + files +
+                         "') EXCEPT SELECT * FROM read_parquet('" + (w.root() / "data" / "rows.parquet").string() + "'))"),
+            "0");
+  EXPECT_EQ(SqlValue(w.root() / "check.duckdb", "SELECT count(*) FROM read_parquet('" + files + "')"), "6");
+}
+
+// Killed at every point of the run and run again: each file's rows are loaded exactly once.
+TEST(FileItems, KilledAtEveryPointAndRunAgainLoadsEachFileOnce) {
+  PipelineWorkspace base;
+  WriteParquet(base, "a.parquet", "SELECT i AS id FROM range(1, 5) t(i)");
+  WriteParquet(base, "b.parquet", "SELECT i AS id FROM range(5, 10) t(i)");
+  WriteParquet(base, "c.parquet", "SELECT i AS id FROM range(10, 13) t(i)");
+  WriteParquet(base, "bc.parquet", "SELECT i AS id FROM range(5, 13) t(i)");
+  base.Write("pq.toml", ArrowPipeline("pq", "data/a.parquet"));
+  ASSERT_EQ(base.RunPipeline({"pq.toml"}).exit_code, 0);
+  struct Case {
+    const char* kill_at;
+    bool captured;   // the killed run's rows are in a package (or loaded)
+    bool committed;  // ... and in the destination
+  };
+  const Case cases[] = {{"extract_file_item", false, false},         {"extract_before_publish", false, false},
+                        {"after_extract", true, false},              {"normalize_before_publish", true, false},
+                        {"normalize_before_extracted_delete", true, false}, {"after_normalize", true, false},
+                        {"load_table", true, false},                 {"load_before_commit", true, false},
+                        {"load_after_commit", true, true},           {"after_load", true, true}};
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < std::size(cases); i = next++) {
+        const Case& c = cases[i];
+        SCOPED_TRACE(std::string("DLT_FAULT_KILL_AT=") + c.kill_at);
+        PipelineWorkspace w;
+        fs::copy(base.root(), w.root(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        const fs::path db = w.Db();
+        auto crash = w.RunPipeline({"pq.toml", "--resource", "orders=data/b.parquet"}, {{"DLT_FAULT_KILL_AT", c.kill_at}});
+        EXPECT_EQ(crash.exit_code, 137) << "not killed: " << crash.err;
+        EXPECT_EQ(CountRows(db, "pq_data.orders"), c.committed ? 9 : 4);
+        auto rerun = w.RunPipeline({"pq.toml", "--resource", c.captured ? "orders=data/c.parquet" : "orders=data/bc.parquet"});
+        EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+        EXPECT_EQ(SqlValue(db, "SELECT count(*) || '/' || count(DISTINCT id) || '/' || min(id) || '/' || max(id) FROM "
+                               "pq_data.orders"),
+                  "12/12/1/12");
+        EXPECT_EQ(CountRows(db, "pq_data._dlt_loads"), c.captured ? 3 : 2);
+        EXPECT_TRUE(w.Packages("pq", "normalize/extracted").empty());
+        EXPECT_TRUE(w.Packages("pq", "load/normalized").empty());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+}  // namespace dlt::testing
