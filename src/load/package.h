@@ -23,6 +23,9 @@ struct PackageJob {
   std::string table;
   std::filesystem::path path;
   std::string file_name;
+  // A Parquet job (pipeline/file_items.h): the dlt columns the load gives its rows, from the
+  // package state's `generated_columns`.
+  std::vector<std::string> generated;
 };
 
 class PackageStorage {

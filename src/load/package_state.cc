@@ -121,7 +121,18 @@ StatusOr<LoadPackageState> ReadLoadPackageState(const fs::path& file, const std:
     if (s.ok()) s = f.Optional(d, "", k, K::kObject);
     if (s.ok() && d.contains(k)) s = f.Each(d[k], k, K::kUnsigned);
   }
+  if (s.ok()) s = f.Optional(d, "", kGeneratedColumnsKey, K::kObject);
+  if (s.ok() && d.contains(kGeneratedColumnsKey)) {
+    const Json& g = d[kGeneratedColumnsKey];
+    s = f.Each(g, kGeneratedColumnsKey, K::kArray);
+    for (auto it = g.begin(); s.ok() && it != g.end(); ++it) {
+      s = f.Each(it.value(), Join(kGeneratedColumnsKey, it.key()), K::kString);
+    }
+  }
   if (!s.ok()) return in_package(s);
+  if (auto g = d.find(kGeneratedColumnsKey); g != d.end()) {
+    for (auto it = g->begin(); it != g->end(); ++it) ps.generated_columns[it.key()] = it->get<std::vector<std::string>>();
+  }
   if (auto rc = d.find("row_counts"); rc != d.end()) {
     for (auto it = rc->begin(); it != rc->end(); ++it) ps.row_counts.emplace_back(it.key(), it->get<uint64_t>());
   }

@@ -1,7 +1,7 @@
 // load_package_state.json of a load package, read back into typed fields. Extract writes
 // `created_at`, `resources` (the hints of each resource), `local_state` (the pipeline state after
 // extract) and `pipeline_state` (the row for _dlt_pipeline_state); normalize adds
-// `replace_tables`, `row_counts` and `job_bytes`.
+// `replace_tables`, `row_counts`, `job_bytes` and `generated_columns`.
 //
 // Every key the engine uses is type-checked on reading: a damaged file is "load package <id> is
 // damaged: <file> ..." (DataLoss, exit code 6) with what to do, never an exception from deep in
@@ -23,6 +23,8 @@
 
 namespace dlt {
 
+inline constexpr const char* kGeneratedColumnsKey = "generated_columns";
+
 struct LoadPackageState {
   // The whole document as read (type-checked): normalize writes it back with its keys added.
   nlohmann::ordered_json doc;
@@ -40,6 +42,8 @@ struct LoadPackageState {
   std::vector<std::pair<std::string, uint64_t>> row_counts;
   // Size of each job file when normalize closed it.
   std::map<std::string, uint64_t> job_bytes;
+  // Parquet job file -> the dlt columns the load gives its rows (pipeline/file_items.h).
+  std::map<std::string, std::vector<std::string>> generated_columns;
 };
 
 // Reads <package>/load_package_state.json. `pipeline_name` goes into the remedy

@@ -47,10 +47,18 @@ class SqlClient {
 
   // Whether CopyJobFiles takes typed job files (normalize/typed_job_file.h).
   virtual bool ReadsTypedJobs() const { return false; }
-  // Whether CopyJobFiles takes Parquet job files (load/job_header.h), and their column names.
+  // Whether the destination reads Parquet job files itself (load/job_header.h), their column
+  // names, and their bulk load: `columns` are the files' columns, in order; `generated` the dlt
+  // columns their rows get (`_dlt_load_id` = `load_id`, a row key column a new key per row).
   virtual bool ReadsParquetJobs() const { return false; }
   virtual StatusOr<std::vector<std::string>> ParquetJobColumns(const std::filesystem::path& file) {
     return FailedPrecondition("this destination does not read Parquet job " + file.string());
+  }
+  virtual Status CopyParquetJobs(const std::string& dataset, const std::string& table,
+                                 const std::vector<const Column*>& columns, const std::vector<const Column*>& generated,
+                                 const std::string& load_id, const std::vector<std::filesystem::path>& files) {
+    (void)dataset, (void)table, (void)columns, (void)generated, (void)load_id;
+    return FailedPrecondition("this destination does not read Parquet job " + files.front().string());
   }
   // The destination type, for messages ("postgres").
   virtual std::string TypeName() const = 0;

@@ -92,33 +92,48 @@ StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
 }
 
 Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
-  // Files with the same header are loaded together.
-  std::map<std::vector<std::string>, std::vector<fs::path>> groups, parquet;
+  auto column = [&](const std::string& name, const fs::path& file) -> StatusOr<const Column*> {
+    const Column* c = table.FindColumn(name);
+    if (!c) {
+      return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                      "` that is not in the package schema (" + file.string() + ")");
+    }
+    return c;
+  };
+  // Files with the same header are loaded together; Parquet jobs (read by the destination
+  // itself) by header and generated columns, in statements of their own after the others.
+  std::map<std::vector<std::string>, std::vector<fs::path>> groups;
+  std::map<std::pair<std::vector<std::string>, std::vector<std::string>>, std::vector<fs::path>> parquet;
   for (const PackageJob* j : jobs) {
     if (IsTypedJobFile(j->path) && !client_->ReadsTypedJobs()) return TypedJobUnsupported(j->path, client_->TypeName());
     if (IsParquetJobFile(j->path)) {
       if (!client_->ReadsParquetJobs()) return ParquetJobUnsupported(j->path, client_->TypeName());
       DLT_ASSIGN_OR_RETURN(auto header, client_->ParquetJobColumns(j->path));
-      parquet[header].push_back(j->path);
+      parquet[{header, j->generated}].push_back(j->path);
       continue;
     }
     DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(j->path));
     groups[header].push_back(j->path);
   }
-  // Parquet jobs go in statements of their own (another scan), after the other files.
-  for (const auto* by_header : {&groups, &parquet}) {
-    for (const auto& [header, files] : *by_header) {
-      std::vector<const Column*> cols;
-      for (const auto& name : header) {
-        const Column* c = table.FindColumn(name);
-        if (!c) {
-          return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                          "` that is not in the package schema (" + files.front().string() + ")");
-        }
-        cols.push_back(c);
-      }
-      DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
+  for (const auto& [header, files] : groups) {
+    std::vector<const Column*> cols;
+    for (const auto& name : header) {
+      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
+      cols.push_back(c);
     }
+    DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
+  }
+  for (const auto& [key, files] : parquet) {
+    std::vector<const Column*> cols, generated;
+    for (const auto& name : key.first) {
+      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
+      cols.push_back(c);
+    }
+    for (const auto& name : key.second) {
+      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
+      generated.push_back(c);
+    }
+    DLT_RETURN_IF_ERROR(client_->CopyParquetJobs(dataset, table.name, cols, generated, load_id_, files));
   }
   return Status::Ok();
 }
@@ -344,6 +359,7 @@ void SqlLoader::AbortStream() {
 }
 
 Status SqlLoader::Load(const PackageToLoad& package) {
+  load_id_ = package.load_id;
   if (!streaming_) {
     size_t widest = 0, all = 0;
     for (const Table* t : package.schema->DataTables()) {

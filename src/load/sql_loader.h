@@ -88,6 +88,7 @@ class SqlLoader {
   std::string staging_;
   bool streaming_ = false;
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
+  std::string load_id_;        // of the package being loaded (the `_dlt_load_id` of Parquet jobs)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_columns_;
   std::vector<std::string> deferred_constraints_;  // ALTERs for tables created in this transaction

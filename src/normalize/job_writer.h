@@ -29,6 +29,8 @@ struct JobFileInfo {
   std::string table;
   std::filesystem::path path;
   std::vector<std::string> columns;  // header
+  // A Parquet job (pipeline/file_items.h): the dlt columns the load gives its rows.
+  std::vector<std::string> generated;
   uint64_t rows = 0;
   uint64_t bytes = 0;
 };

@@ -177,11 +177,11 @@ Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const Table
 
 StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn>& cols, uint64_t rows,
                                                   const TableHints& hints, const std::string& where,
+                                                  std::vector<std::string>* generated,
                                                   std::vector<std::pair<std::string, bool>>* not_null) {
   not_null->clear();
-  if (!hints.arrow_items || arrow_dlt_id_ || arrow_dlt_load_id_ || hints.disposition == WriteDisposition::kSkip) {
-    return false;
-  }
+  generated->clear();
+  if (hints.disposition == WriteDisposition::kSkip) return false;
   for (const TypedColumn& c : cols) {
     if (c.nested || naming_->NormalizeKey(c.name) != c.name) return false;
   }
@@ -208,9 +208,14 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
       }
     }
   }
+  const int load_id_idx = !hints.arrow_items || arrow_dlt_load_id_ ? SystemColumn(t, "_dlt_load_id", false) : -1;
+  const int id_idx = !hints.arrow_items || arrow_dlt_id_ ? SystemColumn(t, "_dlt_id", true) : -1;
+  if (load_id_idx >= 0) generated->push_back(t.columns[static_cast<size_t>(load_id_idx)].name);
+  if (id_idx >= 0) generated->push_back(t.columns[static_cast<size_t>(id_idx)].name);
   if (rows == 0) return true;
   for (size_t i = 0; i < t.columns.size(); ++i) {
     const Column& col = t.columns[i];
+    if (static_cast<int>(i) == load_id_idx || static_cast<int>(i) == id_idx) continue;
     if (col.nullable && !col.primary_key) continue;
     auto at = std::find(target.begin(), target.end(), static_cast<int>(i));
     if (at == target.end()) {

@@ -43,14 +43,15 @@ class TypedNormalizer {
   // A whole file of `rows` rows with columns `cols`, to be loaded as the file it is
   // (pipeline/file_items.h): merges its columns into the table as NormalizeBatch would and counts
   // its rows. Returns false, with the schema possibly holding the file's new columns, when the
-  // file cannot go as it is: a column whose name normalizes to another or whose values a schema
-  // contract discards, nested columns, or dlt columns the rows would need (`_dlt_id`,
-  // `_dlt_load_id`); the caller then normalizes its rows as batches. `not_null` gets the file's
-  // columns that must hold a value in every row (NOT NULL columns of the table, true for a
-  // primary key), which the caller checks over the file. Errors (a contract, a type clash, a NOT NULL column the
-  // file lacks) are NormalizeBatch's.
+  // file cannot go as it is: a column whose name normalizes to another, whose values a schema
+  // contract discards, or nested columns; the caller then normalizes its rows as batches.
+  // `generated` gets the dlt columns the load gives every row (`_dlt_load_id`, `_dlt_id`: always
+  // for dict rows, as [normalize.parquet_normalizer] says for Arrow items). `not_null` gets the
+  // file's columns that must hold a value in every row (NOT NULL columns of the table, true for a
+  // primary key), which the caller checks over the file. Errors (a contract, a type clash, a NOT
+  // NULL column the file lacks) are NormalizeBatch's.
   StatusOr<bool> NormalizeWholeFile(const std::vector<TypedColumn>& cols, uint64_t rows, const TableHints& hints,
-                                    const std::string& where,
+                                    const std::string& where, std::vector<std::string>* generated,
                                     std::vector<std::pair<std::string, bool>>* not_null);
 
   const std::map<std::string, uint64_t>& row_counts() const { return counts_; }

@@ -176,7 +176,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
                       written > 1 ? std::to_string(total.records_out + st.records_out) + " rows in all" : "");
     };
     const bool typed = source->kind() == SourceKind::kTyped;
-    bool whole_files = false;  // Arrow items kept as the Parquet files they are (file_items.h)
+    bool whole_files = false;  // Parquet files kept as they are (file_items.h)
     const fs::path jobs_dir = tmp / package_file::kNewJobs;
     const std::string stem = r.options().name + stem_index;
     Status s;
@@ -206,7 +206,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       // The resource's own table gets nothing until a record names it.
       res_json.erase(r.options().name);
       s = ExtractRoutedResource(*source, jobs_dir, stem_for, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20));
-    } else if (KeepsWholeFiles(*source, r.options(), inc.has_value())) {
+    } else if (KeepsWholeFiles(*source, inc.has_value())) {
       whole_files = true;
       s = ExtractWholeFiles(*source, jobs_dir, stem, &stats, show);
     } else if (typed) {

@@ -84,9 +84,9 @@ Status NormalizeRows(const PackageJob& job, const std::string& resource, const T
 
 }  // namespace
 
-bool KeepsWholeFiles(const RecordSource& source, const ResourceOptions& options, bool incremental) {
+bool KeepsWholeFiles(const RecordSource& source, bool incremental) {
   const auto* files = source.whole_files();
-  if (!files || files->empty() || !options.arrow_items || incremental || source.routes_tables()) return false;
+  if (!files || files->empty() || incremental || source.routes_tables()) return false;
   for (const auto& f : *files) {
     if (f.format != "parquet") return false;
   }
@@ -129,9 +129,10 @@ Status NormalizeFileItem(const PackageJob& job, const TableHints& hints, bool as
   if (as_file) {
     DLT_ASSIGN_OR_RETURN(TabularFileInfo info, DescribeParquetFile(job.path));
     std::vector<std::pair<std::string, bool>> not_null;
+    std::vector<std::string> generated;
     bool whole = AllUnchanged(info);
     if (whole) {
-      DLT_ASSIGN_OR_RETURN(whole, typed.NormalizeWholeFile(info.columns, info.rows, hints, where, &not_null));
+      DLT_ASSIGN_OR_RETURN(whole, typed.NormalizeWholeFile(info.columns, info.rows, hints, where, &generated, &not_null));
     }
     if (whole) {
       if (info.rows == 0) return Status::Ok();
@@ -157,6 +158,7 @@ Status NormalizeFileItem(const PackageJob& job, const TableHints& hints, bool as
       f.table = table;
       f.path = jobs_dir / JobWriterSet::NewJobFileName(table, "parquet");
       for (const TypedColumn& c : info.columns) f.columns.push_back(c.name);
+      f.generated = generated;
       f.rows = info.rows;
       std::error_code ec;
       fs::create_hard_link(job.path, f.path, ec);

@@ -1,11 +1,12 @@
-// dlt's Arrow items read from Parquet files, kept as the files they are ("file items"), as dlt
-// keeps Arrow tables as Parquet jobs: the extract copies each file into the package instead of
-// reading its rows; normalize merges the file's columns into the schema from its metadata and,
-// for a destination that loads Parquet jobs itself (DuckDB), makes the file the load job; the
-// load is then one INSERT ... SELECT FROM read_parquet by the destination. Files that cannot go
-// as they are (columns to rename, nested columns, types DuckDB would convert, dlt columns to
-// add, another destination) are read as typed batches at normalize instead, with the same result
-// as reading them at extract.
+// Parquet files kept as the files they are ("file items"), as dlt keeps Arrow tables as Parquet
+// jobs: the extract copies each file into the package instead of reading its rows; normalize
+// merges the file's columns into the schema from its metadata and, for a destination that loads
+// Parquet jobs itself (DuckDB), makes the file the load job, with the dlt columns its rows get
+// (`_dlt_load_id`, `_dlt_id`) recorded in the package state (`generated_columns`); the load is
+// then one INSERT ... SELECT FROM read_parquet by the destination, which fills those in. Files
+// that cannot go as they are (columns to rename, nested columns, types DuckDB would convert,
+// another destination) are read as typed batches at normalize instead, with the same result as
+// reading them at extract.
 #pragma once
 
 #include <cstdint>
@@ -24,10 +25,9 @@
 
 namespace dlt {
 
-// Whether the extract keeps `source`'s files as they are: Arrow items
-// (ResourceOptions::arrow_items) of Parquet files only, without an incremental cursor (which must
-// see every row).
-bool KeepsWholeFiles(const RecordSource& source, const ResourceOptions& options, bool incremental);
+// Whether the extract keeps `source`'s files as they are: Parquet files only (rows as dicts or as
+// Arrow items), without an incremental cursor (which must see every row).
+bool KeepsWholeFiles(const RecordSource& source, bool incremental);
 
 // Copies each of `source`'s files into `out_dir` as <file_stem>_<n>.0.parquet (synced), after
 // checking that DuckDB reads it (errors name the file); counts its rows into `stats`.

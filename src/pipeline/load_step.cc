@@ -48,6 +48,9 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     p.load_id = load_id;
     p.schema = &pkg_schema;
     p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
+    for (auto& j : p.jobs) {
+      if (auto g = ps.generated_columns.find(j.file_name); g != ps.generated_columns.end()) j.generated = g->second;
+    }
     // Job files of very long (deeply nested) table names carry a shortened stem.
     for (auto& j : p.jobs) {
       if (pkg_schema.FindTable(j.table)) continue;

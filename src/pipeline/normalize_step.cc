@@ -252,9 +252,11 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   Schema work = std::move(merged);
   uint64_t bytes_written = 0;
   nlohmann::ordered_json job_bytes = nlohmann::ordered_json::object();  // checked before the load
+  nlohmann::ordered_json generated = nlohmann::ordered_json::object();  // of Parquet jobs (file_items.h)
   for (const auto& f : files) {
     job_bytes[f.path.filename().string()] = f.bytes;
     bytes_written += f.bytes;
+    if (!f.generated.empty()) generated[f.path.filename().string()] = f.generated;
   }
   if (new_schema) {
     // The two versions dlt's extract step gives a new schema (normalize/schema_history.h).
@@ -278,6 +280,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   }
   ps["row_counts"] = counts;
   ps["job_bytes"] = job_bytes;
+  if (!generated.empty()) ps[kGeneratedColumnsKey] = generated;
   DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(tmp / package_file::kSchema, work.ToJson()));
   // The tables and columns this package adds to the schema (dlt's schema_updates.json).
   DLT_RETURN_IF_ERROR(PackageStorage::WriteJson(tmp / package_file::kSchemaUpdates, work.UpdateOf(work.ColumnsAddedSince(*schema))));

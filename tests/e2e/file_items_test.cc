@@ -57,48 +57,71 @@ Json OrdersColumns(const PipelineWorkspace& w, const std::string& pipeline) {
   return s["tables"]["orders"]["columns"];
 }
 
-TEST(FileItems, AParquetFileOfArrowItemsIsLoadedAsItIsWithTheRowsAndSchemaBatchesWouldGive) {
+// Loads data/rows.parquet as it is (pipeline `whole`) and data/renamed.parquet, the same rows with
+// a column `Name` that must be renamed, as typed batches (pipeline `rows`): the tables and schemas
+// must be the same. `arrow`: the rows are Arrow items (no dlt columns), else dicts.
+void ExpectTheSameAsBatches(bool arrow) {
+  SCOPED_TRACE(arrow ? "Arrow items" : "dict rows");
   PipelineWorkspace w;
-  WriteParquet(w, "rows.parquet", kTypedRows);
-  w.Write("whole.toml", ArrowPipeline("whole", "data/rows.parquet"));
-  w.Write("rows.toml", ArrowPipeline("rows", "data/rows.parquet"));
-  auto r = w.RunPipeline({"whole.toml"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  // The load job is the file itself (dlt's Parquet job of Arrow items).
+  const std::string rows_sql = kTypedRows;
+  std::string renamed_sql = rows_sql;
+  renamed_sql.replace(renamed_sql.find("AS name"), 7, "AS \"Name\"");
+  WriteParquet(w, "rows.parquet", rows_sql);
+  WriteParquet(w, "renamed.parquet", renamed_sql);
+  const std::string extra = std::string("format = \"parquet\"\nuse_pyarrow = ") + (arrow ? "true" : "false") + "\n";
+  w.Write("whole.toml", PipelineFile("whole", "data/rows.parquet", extra));
+  w.Write("rows.toml", PipelineFile("rows", "data/renamed.parquet", extra));
+  for (const char* p : {"whole.toml", "rows.toml"}) {
+    auto r = w.RunPipeline({p});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // The load job is the file itself (dlt's Parquet job).
   auto jobs = LoadedJobs(w, "whole");
-  EXPECT_TRUE(AllEndWith(jobs, ".parquet")) << ::testing::PrintToString(jobs);
-  EXPECT_EQ(ReadFile(w.PipelineDir("whole") / "load" / "loaded" / w.Packages("whole", "load/loaded")[0] /
-                     "completed_jobs" / jobs[0]),
+  ASSERT_TRUE(AllEndWith(jobs, ".parquet")) << ::testing::PrintToString(jobs);
+  const std::string load_id = w.Packages("whole", "load/loaded")[0];
+  EXPECT_EQ(ReadFile(w.PipelineDir("whole") / "load" / "loaded" / load_id / "completed_jobs" / jobs[0]),
             ReadFile(w.root() / "data" / "rows.parquet"));
-
-  // The same file with the dlt column `_dlt_load_id` asked for: its rows go as typed batches.
-  r = w.RunPipeline({"rows.toml"}, {{"NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true"}});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
   jobs = LoadedJobs(w, "rows");
   EXPECT_TRUE(AllEndWith(jobs, ".typed")) << ::testing::PrintToString(jobs);
 
   const fs::path db = w.Db();
   EXPECT_EQ(CountRows(db, "whole_data.orders"), 6);
   const std::string file = (w.root() / "data" / "rows.parquet").string();
+  const std::string data = arrow ? "*" : "* EXCLUDE (_dlt_load_id, _dlt_id)";
   const std::vector<std::string> differences{
-      "SELECT * FROM whole_data.orders EXCEPT SELECT * EXCLUDE (_dlt_load_id) FROM rows_data.orders",
-      "SELECT * EXCLUDE (_dlt_load_id) FROM rows_data.orders EXCEPT SELECT * FROM whole_data.orders",
-      "SELECT * FROM whole_data.orders EXCEPT SELECT * FROM read_parquet('" + file + "')",
-      "SELECT * FROM read_parquet('" + file + "') EXCEPT SELECT * FROM whole_data.orders"};
+      "SELECT " + data + " FROM whole_data.orders EXCEPT SELECT " + data + " FROM rows_data.orders",
+      "SELECT " + data + " FROM rows_data.orders EXCEPT SELECT " + data + " FROM whole_data.orders",
+      "SELECT " + data + " FROM whole_data.orders EXCEPT SELECT * FROM read_parquet('" + file + "')",
+      "SELECT * FROM read_parquet('" + file + "') EXCEPT SELECT " + data + " FROM whole_data.orders"};
   for (const std::string& sql : differences) {
     EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM (" + sql + ")"), "0") << sql;
   }
   EXPECT_EQ(SqlValue(db, "SELECT string_agg(column_name || ':' || data_type, ', ' ORDER BY ordinal_position) FROM "
                          "information_schema.columns WHERE table_schema = 'whole_data' AND table_name = 'orders'"),
-            "id:BIGINT, small:BIGINT, price:DOUBLE, amount:DECIMAL(12,2), name:VARCHAR, day:DATE, t:TIME, "
-            "at:TIMESTAMP, at_tz:TIMESTAMP WITH TIME ZONE, at_ms:TIMESTAMP, paid:BOOLEAN, raw:BLOB");
+            std::string("id:BIGINT, small:BIGINT, price:DOUBLE, amount:DECIMAL(12,2), name:VARCHAR, day:DATE, t:TIME, "
+                        "at:TIMESTAMP, at_tz:TIMESTAMP WITH TIME ZONE, at_ms:TIMESTAMP, paid:BOOLEAN, raw:BLOB") +
+                (arrow ? "" : ", _dlt_load_id:VARCHAR, _dlt_id:VARCHAR"));
+  if (!arrow) {
+    // dlt's columns, filled in by the load: the package's load id, a new 14-character key per row.
+    EXPECT_EQ(SqlValue(db, "SELECT count(DISTINCT _dlt_id) || '/' || min(length(_dlt_id)) || '/' || "
+                           "max(length(_dlt_id)) || '/' || count(DISTINCT _dlt_load_id) || '/' || min(_dlt_load_id) "
+                           "FROM whole_data.orders"),
+              "6/14/14/1/" + load_id);
+  }
   Json whole = OrdersColumns(w, "whole"), rows = OrdersColumns(w, "rows");
-  rows.erase("_dlt_load_id");
   EXPECT_EQ(whole, rows);
   EXPECT_EQ(whole["at"]["timezone"], false);
-  // Rows counted as for batches: in the trace and in the package's row counts.
+  // Rows counted as for batches, in the trace.
   auto trace = w.Dlt({"pipeline", "whole", "trace"}, w.root());
   EXPECT_TRUE(Contains(trace.out, "6 rows")) << trace.out;
+}
+
+TEST(FileItems, AParquetFileOfArrowItemsIsLoadedAsItIsWithTheRowsAndSchemaBatchesWouldGive) {
+  ExpectTheSameAsBatches(true);
+}
+
+TEST(FileItems, AParquetFileOfDictRowsIsLoadedAsItIsWithDltColumnsFilledInByTheLoad) {
+  ExpectTheSameAsBatches(false);
 }
 
 TEST(FileItems, RunsAgainAppendAndMergeByKey) {

@@ -190,8 +190,9 @@ class Connection {
   // (or batch) and column.
   // EnableJobScans() must have been called on the connection first.
   StatusOr<JobFileScan> ScanJobFiles(std::vector<std::string> files, std::vector<ScanColumn> columns);
-  // Makes the table function behind ScanJobFiles known to this connection's database. Call it
-  // outside a transaction: DuckDB forgets a function registered in a transaction rolled back.
+  // Makes the table function behind ScanJobFiles known to this connection's database, and the
+  // scalar function dlt_new_row_key() (a new random dlt row key per row, duckdb_row_key.h). Call
+  // it outside a transaction: DuckDB forgets a function registered in a transaction rolled back.
   Status EnableJobScans();
 
   // Asks the running statement (from another thread) to stop; it then fails with Cancelled.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/text.h"
+#include "destinations/duckdb/duckdb_row_key.h"
 #include "load/job_header.h"
 
 namespace dlt {
@@ -308,20 +309,38 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
 Status DuckDbClient::CopyJobFiles(const std::string& dataset, const std::string& table,
                              const std::vector<const Column*>& columns,
                              const std::vector<std::filesystem::path>& files) {
-  if (!files.empty() && IsParquetJobFile(files.front())) {
-    // Arrow items kept as their Parquet files (pipeline/file_items.h): their columns have the
-    // table's names and types that DuckDB takes unchanged, so DuckDB reads them itself.
-    std::vector<std::string> names, paths;
-    for (const Column* c : columns) names.push_back(QuoteIdentifier(c->name));
-    for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));
-    const std::string list = text::Join(names, ", ");
-    return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + list + ") SELECT " + list +
-                   " FROM read_parquet([" + text::Join(paths, ", ") + "])");
-  }
   std::vector<std::string> targets;
   duckdb::JobFileScan scan;  // registered while the statement runs
   DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, &targets, &scan));
   return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
+}
+
+Status DuckDbClient::CopyParquetJobs(const std::string& dataset, const std::string& table,
+                                     const std::vector<const Column*>& columns,
+                                     const std::vector<const Column*>& generated, const std::string& load_id,
+                                     const std::vector<std::filesystem::path>& files) {
+  // Parquet files kept as they are (pipeline/file_items.h): their columns have the table's names
+  // and types that DuckDB takes unchanged, so DuckDB reads them itself; the dlt columns are
+  // filled in here.
+  std::vector<std::string> targets, select, paths;
+  for (const Column* c : columns) {
+    targets.push_back(QuoteIdentifier(c->name));
+    select.push_back(QuoteIdentifier(c->name));
+  }
+  for (const Column* c : generated) {
+    targets.push_back(QuoteIdentifier(c->name));
+    if (c->row_key) {
+      select.push_back(std::string(duckdb::detail::kRowKeyFunction) + "()");
+    } else if (c->name == "_dlt_load_id") {
+      select.push_back(QuoteLiteral(load_id));
+    } else {
+      return DataLoss("load job " + files.front().string() + " of table `" + table + "` asks for column `" + c->name +
+                      "`, which the load does not fill in");
+    }
+  }
+  for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));
+  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") SELECT " +
+                 text::Join(select, ", ") + " FROM read_parquet([" + text::Join(paths, ", ") + "])");
 }
 
 StatusOr<std::vector<std::string>> DuckDbClient::ParquetJobColumns(const std::filesystem::path& file) {

@@ -26,6 +26,9 @@ class DuckDbClient : public SqlClient {
   bool ReadsTypedJobs() const override { return true; }
   bool ReadsParquetJobs() const override { return true; }
   StatusOr<std::vector<std::string>> ParquetJobColumns(const std::filesystem::path& file) override;
+  Status CopyParquetJobs(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
+                         const std::vector<const Column*>& generated, const std::string& load_id,
+                         const std::vector<std::filesystem::path>& files) override;
   std::string TypeName() const override { return "duckdb"; }
   Status CopyJobFiles(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;

@@ -14,6 +14,7 @@
 
 #include "destinations/duckdb/duckdb_errors.h"
 #include "destinations/duckdb/duckdb_library.h"
+#include "destinations/duckdb/duckdb_row_key.h"
 #include "load/csv_job_reader.h"
 #include "load/job_header.h"
 #include "normalize/typed_job_file.h"
@@ -344,6 +345,7 @@ Status Connection::EnableJobScans() {
   if (!handle_) return Closed("the DuckDB connection");
   if (scan_registered_) return Status::Ok();
   DLT_RETURN_IF_ERROR(RegisterScanFunction(static_cast<duckdb_connection>(handle_)));
+  DLT_RETURN_IF_ERROR(RegisterRowKeyFunction(static_cast<duckdb_connection>(handle_)));
   scan_registered_ = true;
   return Status::Ok();
 }

@@ -113,7 +113,14 @@ namespace dlt::duckdb::detail {
   X(duckdb_pending_prepared_streaming)    \
   X(duckdb_execute_pending)               \
   X(duckdb_destroy_pending)               \
-  X(duckdb_pending_error)
+  X(duckdb_pending_error)                 \
+  X(duckdb_create_scalar_function)        \
+  X(duckdb_destroy_scalar_function)       \
+  X(duckdb_scalar_function_set_name)      \
+  X(duckdb_scalar_function_set_return_type) \
+  X(duckdb_scalar_function_set_volatile)  \
+  X(duckdb_scalar_function_set_function)  \
+  X(duckdb_register_scalar_function)
 
 struct Api {
 #define DLT_DUCKDB_MEMBER(name) decltype(&::name) name = nullptr;
