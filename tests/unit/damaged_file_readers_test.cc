@@ -38,7 +38,8 @@ const Json kPackageState = Json::parse(R"js({
   "pipeline_state": {"version": 2, "engine_version": 4, "pipeline_name": "shop", "state": "eJw=",
       "version_hash": "abc", "_dlt_id": "row1"},
   "local_state": {"_state_version": 2, "sources": {"shop": {"resources": {"orders": {"incremental": {"id": {"last_value": 5}}}}}}},
-  "replace_tables": ["orders"], "row_counts": {"orders": 5}, "job_bytes": {"orders.000.csv": 120}})js");
+  "replace_tables": ["orders"], "row_counts": {"orders": 5}, "job_bytes": {"orders.000.csv": 120},
+  "generated_columns": {"orders.001.0.parquet": ["_dlt_load_id", "_dlt_id"]}})js");
 
 const Json kTrace = Json::parse(R"js({
   "pipeline_name": "shop", "profile": "dev", "profile_selected_by": "default",
@@ -173,6 +174,18 @@ TEST_F(DamagedFileReaders, PackageStateIsRefusedOrUsableButNeverThrows) {
                                        "then restore the state with `dlt pipeline shop sync`");
 }
 
+TEST_F(DamagedFileReaders, PackageStateNamesADamagedGeneratedColumn) {
+  const fs::path file = Dir("load/normalized/1.5") / "load_package_state.json";
+  Json bad = kPackageState;
+  bad["generated_columns"]["orders.001.0.parquet"][1] = 7;
+  WriteFile(file, bad.dump());
+  auto ps = ReadLoadPackageState(file, "shop");
+  ASSERT_FALSE(ps.ok());
+  EXPECT_EQ(ps.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(ps.status().message().find("key 'generated_columns.orders.001.0.parquet"), std::string::npos)
+      << ps.status().message();
+}
+
 TEST_F(DamagedFileReaders, PackageStateGivesTypedFields) {
   const fs::path file = Dir("load/normalized/1.5") / "load_package_state.json";
   WriteFile(file, kPackageState.dump());
@@ -181,6 +194,7 @@ TEST_F(DamagedFileReaders, PackageStateGivesTypedFields) {
   EXPECT_EQ(ps->row_counts, (std::vector<std::pair<std::string, uint64_t>>{{"orders", 5}}));
   EXPECT_EQ(ps->job_bytes.at("orders.000.csv"), 120u);
   EXPECT_EQ(ps->replace_tables, std::vector<std::string>{"orders"});
+  EXPECT_EQ(ps->generated_columns.at("orders.001.0.parquet"), (std::vector<std::string>{"_dlt_load_id", "_dlt_id"}));
   ASSERT_TRUE(ps->pipeline_state);
   EXPECT_EQ(ps->pipeline_state->state, "eJw=");
   EXPECT_EQ(ps->pipeline_state->row_id, "row1");
