@@ -175,6 +175,21 @@ Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const Table
   return Status::Ok();
 }
 
+StatusOr<Table*> TypedNormalizer::RootTable(const TableHints& hints, const std::string& where, const char* what) {
+  const std::string root = naming_->NormalizeIdentifier(hints.table_name);
+  Table* t = schema_->FindTable(root);
+  if (!t) return Internal(where + ": table `" + root + "` was not prepared");
+  const bool had_data = had_data_.emplace(root, t->seen_data).first->second;
+  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
+    return InvalidArgument(where + ": the " + what + " would create the new table `" + root +
+                           "`, but the schema contract of resource `" + hints.resource +
+                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
+  }
+  // The JSON normalizer sees the columns added here when it next writes this table.
+  json_->ForgetTable(root);
+  return t;
+}
+
 StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn>& cols, uint64_t rows,
                                                   const TableHints& hints, const std::string& where,
                                                   std::vector<std::string>* generated,
@@ -185,17 +200,10 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
   for (const TypedColumn& c : cols) {
     if (c.nested || naming_->NormalizeKey(c.name) != c.name) return false;
   }
-  const std::string root = naming_->NormalizeIdentifier(hints.table_name);
-  Table* tp = schema_->FindTable(root);
-  if (!tp) return Internal(where + ": table `" + root + "` was not prepared");
+  DLT_ASSIGN_OR_RETURN(Table * tp, RootTable(hints, where, "file"));
   Table& t = *tp;
-  const bool had_data = had_data_.emplace(root, t.seen_data).first->second;
-  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
-    return InvalidArgument(where + ": the file would create the new table `" + root +
-                           "`, but the schema contract of resource `" + hints.resource +
-                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
-  }
-  json_->ForgetTable(root);
+  const std::string root = t.name;
+  const bool had_data = had_data_.at(root);
   std::vector<int> target(cols.size(), -1);
   for (size_t c = 0; c < cols.size(); ++c) {
     DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
@@ -231,18 +239,10 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
 
 Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where) {
   DLT_RETURN_IF_ERROR(batch.Validate(where));
-  const std::string root = naming_->NormalizeIdentifier(hints.table_name);
-  Table* tp = schema_->FindTable(root);
-  if (!tp) return Internal(where + ": table `" + root + "` was not prepared");
+  DLT_ASSIGN_OR_RETURN(Table * tp, RootTable(hints, where, "batch"));
   Table& t = *tp;
-  const bool had_data = had_data_.emplace(root, t.seen_data).first->second;
-  if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
-    return InvalidArgument(where + ": the batch would create the new table `" + root +
-                           "`, but the schema contract of resource `" + hints.resource +
-                           "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
-  }
-  // The JSON normalizer sees the columns added here when it next writes this table.
-  json_->ForgetTable(root);
+  const std::string root = t.name;
+  const bool had_data = had_data_.at(root);
 
   const auto& cols = batch.columns();
   bool nested = false;

@@ -66,6 +66,9 @@ class TypedNormalizer {
  private:
   // The table's schema column for batch column `c`, created when needed; -1 when its values are
   // dropped (schema contract discard_value).
+  // The root table of `hints` (prepared), after the tables contract (`what`: "batch", "file");
+  // records whether it held data before this normalizer.
+  StatusOr<Table*> RootTable(const TableHints& hints, const std::string& where, const char* what);
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
   int SystemColumn(Table& table, const char* name, bool row_key);

@@ -303,21 +303,8 @@ Status RegisterScanFunction(duckdb_connection conn) {
   const bool failed = api.duckdb_register_table_function(conn, f) == DuckDBError;
   api.duckdb_destroy_table_function(&f);
   if (!failed) return Status::Ok();
-  // Functions belong to the database instance: another connection to it (this process's, as
-  // instances are not shared between processes) may have registered it already.
-  duckdb_result r;
-  const std::string sql = std::string("SELECT 1 FROM duckdb_functions() WHERE function_name = '") + kScanFunction +
-                          "' AND function_type = 'table'";
-  bool found = false;
-  if (api.duckdb_query(conn, sql.c_str(), &r) != DuckDBError) {
-    duckdb_data_chunk chunk = api.duckdb_fetch_chunk(r);
-    if (chunk) {
-      found = api.duckdb_data_chunk_get_size(chunk) > 0;
-      api.duckdb_destroy_data_chunk(&chunk);
-    }
-  }
-  api.duckdb_destroy_result(&r);
-  if (found) return Status::Ok();
+  // Another connection of this process may have registered it (duckdb_row_key.h).
+  if (FunctionKnown(conn, kScanFunction, "table")) return Status::Ok();
   return FailedPrecondition(std::string("cannot register the table function ") + kScanFunction + " with DuckDB");
 }
 

@@ -18,11 +18,13 @@ void NewRowKeys(duckdb_function_info info, duckdb_data_chunk input, duckdb_vecto
   }
 }
 
-bool Known(duckdb_connection conn) {
+}  // namespace
+
+bool FunctionKnown(duckdb_connection conn, const char* name, const char* type) {
   const Api& api = A();
   duckdb_result r;
-  const std::string sql =
-      std::string("SELECT 1 FROM duckdb_functions() WHERE function_name = '") + kRowKeyFunction + "'";
+  const std::string sql = std::string("SELECT 1 FROM duckdb_functions() WHERE function_name = '") + name +
+                          "' AND function_type = '" + type + "'";
   bool found = false;
   if (api.duckdb_query(conn, sql.c_str(), &r) != DuckDBError) {
     duckdb_data_chunk chunk = api.duckdb_fetch_chunk(r);
@@ -34,8 +36,6 @@ bool Known(duckdb_connection conn) {
   api.duckdb_destroy_result(&r);
   return found;
 }
-
-}  // namespace
 
 Status RegisterRowKeyFunction(duckdb_connection conn) {
   const Api& api = A();
@@ -49,9 +49,7 @@ Status RegisterRowKeyFunction(duckdb_connection conn) {
   api.duckdb_scalar_function_set_function(f, NewRowKeys);
   const bool failed = api.duckdb_register_scalar_function(conn, f) == DuckDBError;
   api.duckdb_destroy_scalar_function(&f);
-  // Functions belong to the database instance: another connection of this process may have
-  // registered it already.
-  if (!failed || Known(conn)) return Status::Ok();
+  if (!failed || FunctionKnown(conn, kRowKeyFunction, "scalar")) return Status::Ok();
   return FailedPrecondition(std::string("cannot register the scalar function ") + kRowKeyFunction + " with DuckDB");
 }
 

@@ -13,4 +13,9 @@ inline constexpr const char* kRowKeyFunction = "dlt_new_row_key";
 
 Status RegisterRowKeyFunction(duckdb_connection conn);
 
+// Whether a function called `name` (of `type`: "scalar", "table") is known to the connection's
+// database: functions belong to the database instance, so another connection of this process
+// may have registered it already.
+bool FunctionKnown(duckdb_connection conn, const char* name, const char* type);
+
 }  // namespace dlt::duckdb::detail
