@@ -165,14 +165,17 @@ except PipelineStepFailed as e:
 os.rmdir(os.path.join("_local", "dev", "steps.duckdb"))
 li = p.load()
 print("loaded", li.loads_ids == ei.loads_ids, li.load_packages[0].state, p.has_pending_data)
-print(sorted(j.table_name for j in li.load_packages[0].jobs["completed_jobs"]))
+jobs = li.load_packages[0].jobs["completed_jobs"]
+print(sorted(j.job_file_info.table_name for j in jobs))
+print("job", all(os.path.isfile(j.file_path) and j.asdict()["job_id"] == j.job_file_info.job_id() and
+                 j.job_file_info.file_name() == os.path.basename(j.file_path) for j in jobs))
 print(p.load().loads_ids)  # nothing left
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "extracted 1 True True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "normalized {'t': 2}\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "failed at load True True\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "loaded True loaded False\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "loaded True loaded False\n['t']\njob True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\n[]\n")) << r.out;
   EXPECT_EQ(CountRows(DevDb(w, "steps"), "steps_data.t"), 2);
 }

@@ -1,5 +1,6 @@
 """dlt.common.pipeline: LoadInfo and the package infos a run returns, printed as dlt prints them."""
 
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, NamedTuple, Optional
 
@@ -20,24 +21,70 @@ def precisedelta(seconds: float) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+class ParsedLoadJobFileName(NamedTuple):
+    """A job file name in a load package, as dlt names them: <table>.<file_id>.<retry_count>.<format>[.gz]."""
+    table_name: str
+    file_id: str
+    retry_count: int
+    file_format: str
+    is_compressed: bool = False
+
+    def job_id(self) -> str:
+        return f"{self.table_name}.{self.file_id}.{self.file_format}" + (".gz" if self.is_compressed else "")
+
+    def file_name(self) -> str:
+        return (f"{self.table_name}.{self.file_id}.{int(self.retry_count)}.{self.file_format}"
+                + (".gz" if self.is_compressed else ""))
+
+    @staticmethod
+    def parse(file_name: str) -> "ParsedLoadJobFileName":
+        parts = os.path.basename(file_name).split(".")
+        compressed = len(parts) == 5 and parts[-1] == "gz"
+        if compressed:
+            parts = parts[:-1]
+        if len(parts) != 4 or not parts[2].isdigit():
+            raise ValueError(f"`{file_name}` is not a load job file name (<table>.<file_id>.<retry>.<format>)")
+        return ParsedLoadJobFileName(parts[0], parts[1], int(parts[2]), parts[3], compressed)
+
+
 class LoadJobInfo(NamedTuple):
     state: str
     file_path: str
     file_size: int
     created_at: Optional[datetime]
     elapsed: Optional[float]
-    job_id: str
-    table_name: str
-    file_format: str
+    job_file_info: ParsedLoadJobFileName
     failed_message: Optional[str]
 
+    def asdict(self) -> Dict[str, Any]:
+        d = self._asdict()
+        del d["job_file_info"]
+        d.update(self.job_file_info._asdict())
+        d["job_id"] = self.job_file_info.job_id()
+        return d
+
     def asstr(self, verbosity: int = 0) -> str:
-        msg = f"Job: {self.job_id}, table: {self.table_name} in {self.state}. File type: {self.file_format}."
+        elapsed = precisedelta(self.elapsed) if self.elapsed else "---"
+        msg = (f"Job: {self.job_file_info.job_id()}, table: {self.job_file_info.table_name} in {self.state}. "
+               f"File type: {self.job_file_info.file_format}, size: {_naturalsize(self.file_size)}. "
+               f"Started on: {self.created_at} and completed in {elapsed}.")
         if self.failed_message:
             msg += "\nThe job FAILED TERMINALLY and cannot be restarted."
             if verbosity > 0:
                 msg += "\n" + self.failed_message
         return msg
+
+
+def _naturalsize(size: int) -> str:
+    """As humanize.naturalsize(size, binary=True, gnu=True): "812B", "1.5K", "2.0M"."""
+    if size < 1024:
+        return f"{size}B"
+    value = float(size)
+    for unit in "KMGTPEZY":
+        value /= 1024.0
+        if value < 1024.0 or unit == "Y":
+            return f"{value:.1f}{unit}"
+    return f"{size}B"
 
 
 class LoadPackageInfo(NamedTuple):
@@ -71,7 +118,7 @@ def _packages_asstr(packages: List[LoadPackageInfo], verbosity: int) -> str:
         msg += f"\nLoad package {p.load_id} is {cstr} and contains {jobs_str}"
         if verbosity > 0:
             for j in failed:
-                msg += f"\n\t[{j.job_id}]: {j.failed_message}\n"
+                msg += f"\n\t[{j.job_file_info.job_id()}]: {j.failed_message}\n"
     return msg
 
 

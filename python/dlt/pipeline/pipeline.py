@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from dlt import _engine
-from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
+from dlt.common.pipeline import (ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo,
+                                 ParsedLoadJobFileName, utc_from_iso)
 from dlt.destinations import Destination
 from dlt.extract.exceptions import ResourceExtractionError
 from dlt.extract.resource import DltResource
@@ -570,12 +571,17 @@ def _span(info: Dict[str, Any], step: str) -> Any:
 
 
 def _package(p: Dict[str, Any], working_dir: str) -> LoadPackageInfo:
+    package_path = os.path.join(working_dir, "load", p["state"], p["load_id"])
     jobs: Dict[str, List[LoadJobInfo]] = {"new_jobs": [], "started_jobs": [], "failed_jobs": [], "completed_jobs": []}
     for j in p["jobs"]:
+        try:
+            parsed = ParsedLoadJobFileName.parse(j["job_id"])
+        except ValueError:
+            parsed = ParsedLoadJobFileName(j["table_name"], j["job_id"], 0, j["file_format"])
         jobs.setdefault(j["state"], []).append(LoadJobInfo(
-            j["state"], j["job_id"], j["file_size"], None, None, j["job_id"], j["table_name"], j["file_format"],
+            j["state"], os.path.join(package_path, j["state"], j["job_id"]), j["file_size"], None, None, parsed,
             j["failed_message"] or None))
-    return LoadPackageInfo(p["load_id"], os.path.join(working_dir, "load", p["state"], p["load_id"]), p["state"],
+    return LoadPackageInfo(p["load_id"], package_path, p["state"],
                            p["schema_name"], {}, utc_from_iso(p.get("completed_at")), jobs)
 
 

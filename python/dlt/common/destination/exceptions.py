@@ -39,7 +39,7 @@ class DestinationHasFailedJobs(DestinationTerminalException):
         self.failed_jobs = failed_jobs
         super().__init__(
             f"Destination `{destination_name}` has failed jobs in load package `{load_id}`:\n" +
-            "\n".join(f"\t{j.job_id}: {j.failed_message}" for j in failed_jobs))
+            "\n".join(f"\t{j.job_file_info.job_id()}: {j.failed_message}" for j in failed_jobs))
 
 
 class UnknownDestinationModule(DestinationException):
