@@ -22,14 +22,31 @@ namespace dlt {
 
 namespace dom = simdjson::dom;
 
-std::string NewRowKey() {
+void NewRowKeyInto(char* out) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   static thread_local std::mt19937_64 rng(std::random_device{}());
-  uint64_t a = rng(), b = rng();
-  char bytes[10];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((a >> (i * 8)) & 0xff);
-  bytes[8] = static_cast<char>(b & 0xff);
-  bytes[9] = static_cast<char>((b >> 8) & 0xff);
-  return hash::Base64Encode(std::string_view(bytes, 10), false);
+  const uint64_t a = rng(), b = rng();
+  // 10 random bytes (a's 8 in little-endian order, then b's low 2) in base64 without padding:
+  // 3 groups of 3 bytes and one of 1, as Base64Encode writes them.
+  unsigned char bytes[10];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>((a >> (i * 8)) & 0xff);
+  bytes[8] = static_cast<unsigned char>(b & 0xff);
+  bytes[9] = static_cast<unsigned char>((b >> 8) & 0xff);
+  for (int g = 0; g < 3; ++g) {
+    const uint32_t v = (uint32_t{bytes[g * 3]} << 16) | (uint32_t{bytes[g * 3 + 1]} << 8) | bytes[g * 3 + 2];
+    out[g * 4] = kAlphabet[(v >> 18) & 63];
+    out[g * 4 + 1] = kAlphabet[(v >> 12) & 63];
+    out[g * 4 + 2] = kAlphabet[(v >> 6) & 63];
+    out[g * 4 + 3] = kAlphabet[v & 63];
+  }
+  out[12] = kAlphabet[(bytes[9] >> 2) & 63];
+  out[13] = kAlphabet[(bytes[9] & 3) << 4];
+}
+
+std::string NewRowKey() {
+  std::string key(kRowKeyChars, '\0');
+  NewRowKeyInto(key.data());
+  return key;
 }
 
 std::string NestedRowKey(std::string_view parent_id, std::string_view table, uint64_t list_idx) {

@@ -78,7 +78,10 @@ class Normalizer {
 };
 
 // Random root row key: 10 random bytes, base64 without padding (14 characters).
+inline constexpr size_t kRowKeyChars = 14;
 std::string NewRowKey();
+// The same into `out` (kRowKeyChars characters, no terminator).
+void NewRowKeyInto(char* out);
 // Nested row key: base64(shake_128("<parent_id>_<table>_<list_idx>"), 10 bytes) without padding.
 std::string NestedRowKey(std::string_view parent_id, std::string_view table, uint64_t list_idx);
 

@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "destinations/duckdb/duckdb_client.h"
 #include "destinations/duckdb/duckdb_file_source.h"
+#include "normalize/relational.h"
 #include "support/temp_workspace.h"
 #include "test_util.h"
 
@@ -35,6 +37,22 @@ void WriteParquet(const fs::path& file, const std::string& select) {
   ASSERT_TRUE(conn.ok()) << conn.status().message();
   Status s = conn->Execute("COPY (" + select + ") TO " + duckdb::QuoteLiteral(file.string()) + " (FORMAT parquet)");
   ASSERT_TRUE(s.ok()) << s.message();
+}
+
+// dlt's row key: 10 random bytes in base64 without padding; re-encoding the decoded bytes gives
+// the same text, so the fast encoder writes what Base64Encode writes.
+TEST(ParquetJobs, RowKeysAreTenRandomBytesInBase64) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string key = NewRowKey();
+    ASSERT_EQ(key.size(), kRowKeyChars);
+    auto bytes = hash::Base64Decode(key + "==");
+    ASSERT_TRUE(bytes.ok()) << key;
+    ASSERT_EQ(bytes->size(), 10u) << key;
+    EXPECT_EQ(hash::Base64Encode(*bytes, false), key);
+    seen.insert(key);
+  }
+  EXPECT_EQ(seen.size(), 2000u);
 }
 
 TEST(ParquetJobs, DescribeGivesTheColumnsTypesAndRowsFromTheMetadata) {

@@ -12,9 +12,10 @@ void NewRowKeys(duckdb_function_info info, duckdb_data_chunk input, duckdb_vecto
   (void)info;
   const Api& api = A();
   const idx_t rows = api.duckdb_data_chunk_get_size(input);
+  char key[kRowKeyChars];
   for (idx_t r = 0; r < rows; ++r) {
-    const std::string key = NewRowKey();
-    api.duckdb_vector_assign_string_element_len(output, r, key.data(), key.size());
+    NewRowKeyInto(key);
+    api.duckdb_vector_assign_string_element_len(output, r, key, kRowKeyChars);
   }
 }
 
