@@ -27,8 +27,8 @@ Status TypedJobUnsupported(const std::filesystem::path& path, const std::string&
 
 Status ParquetJobUnsupported(const std::filesystem::path& path, const std::string& destination) {
   return FailedPrecondition(
-      "load job " + path.string() + " is a Parquet file of Arrow items, which only the duckdb destination loads as "
-      "it is: the package was normalized for it, and the pipeline now loads into " + destination +
+      "load job " + path.string() + " is a Parquet file kept as it came, which only the duckdb and filesystem "
+      "destinations load: the package was normalized for it, and the pipeline now loads into " + destination +
       ". Load it with the destination it was normalized for, or delete it with "
       "`dlt pipeline <name> drop-pending-packages` and run the pipeline again");
 }

@@ -1,7 +1,8 @@
 // Parquet files kept as the files they are ("file items"), as dlt keeps Arrow tables as Parquet
 // jobs: the extract copies each file into the package instead of reading its rows; normalize
 // merges the file's columns into the schema from its metadata and, for a destination that loads
-// Parquet jobs itself (DuckDB), makes the file the load job, with the dlt columns its rows get
+// Parquet jobs itself (DuckDB; filesystem, through DuckDB), makes the file the load job, with the
+// dlt columns its rows get
 // (`_dlt_load_id`, `_dlt_id`) recorded in the package state (`generated_columns`); the load is
 // then one INSERT ... SELECT FROM read_parquet by the destination, which fills those in. Files
 // that cannot go as they are (columns to rename, nested columns, types DuckDB would convert,

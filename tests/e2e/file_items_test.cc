@@ -176,20 +176,47 @@ TEST(FileItems, ANullPrimaryKeyOrANaNFailsNamingTheRowAndLoadsNothing) {
   }
 }
 
-TEST(FileItems, TheFilesystemDestinationGetsTheRowsNormalized) {
-  PipelineWorkspace w;
-  WriteParquet(w, "rows.parquet", kTypedRows);
-  w.WriteSecrets("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n", "dev");
-  w.Write("lake.toml", PipelineFile("lake", "data/rows.parquet", "format = \"parquet\"\nuse_pyarrow = true\n", "lake"));
-  auto r = w.RunPipeline({"lake.toml"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string files = (w.root() / "_local" / "dev" / "lake" / "lake_data" / "orders" / "*.parquet").string();
-  ASSERT_TRUE(ExecDuckDb(w.root() / "check.duckdb", "SELECT 1"));
-  EXPECT_EQ(SqlValue(w.root() / "check.duckdb",
-                     "SELECT count(*) FROM (SELECT * FROM read_parquet('" + files +
-                         "') EXCEPT SELECT * FROM read_parquet('" + (w.root() / "data" / "rows.parquet").string() + "'))"),
-            "0");
-  EXPECT_EQ(SqlValue(w.root() / "check.duckdb", "SELECT count(*) FROM read_parquet('" + files + "')"), "6");
+// The filesystem destination writes a Parquet job's rows with DuckDB (dlt's columns filled in):
+// in each format, the files hold what the rows as typed batches give (a file whose column must
+// be renamed), with the same column types.
+TEST(FileItems, TheFilesystemDestinationWritesWhatBatchesWouldInEachFormat) {
+  for (const char* format : {"parquet", "jsonl"}) {
+    SCOPED_TRACE(format);
+    PipelineWorkspace w;
+    std::string renamed_sql = kTypedRows;
+    renamed_sql.replace(renamed_sql.find("AS name"), 7, "AS \"Name\"");
+    WriteParquet(w, "rows.parquet", kTypedRows);
+    WriteParquet(w, "renamed.parquet", renamed_sql);
+    w.WriteSecrets(std::string("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n"
+                               "loader_file_format = \"") + format + "\"\n", "dev");
+    w.Write("whole.toml", PipelineFile("whole", "data/rows.parquet", "format = \"parquet\"\n", "lake"));
+    w.Write("rows.toml", PipelineFile("rows", "data/renamed.parquet", "format = \"parquet\"\n", "lake"));
+    for (const char* p : {"whole.toml", "rows.toml"}) {
+      auto r = w.RunPipeline({p});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    EXPECT_TRUE(AllEndWith(LoadedJobs(w, "whole"), ".parquet"));
+    EXPECT_TRUE(AllEndWith(LoadedJobs(w, "rows"), ".typed"));
+    const fs::path lake = w.root() / "_local" / "dev" / "lake";
+    const fs::path check = w.root() / "check.duckdb";
+    ASSERT_TRUE(ExecDuckDb(check, "SELECT 1"));
+    auto scan = [&](const std::string& dataset) {
+      const std::string glob = (lake / dataset / "orders" / (std::string("*.") + format + (std::string(format) == "jsonl" ? ".gz" : ""))).string();
+      return std::string(format) == "parquet" ? "read_parquet('" + glob + "')" : "read_json('" + glob + "')";
+    };
+    const std::string data = "* EXCLUDE (_dlt_load_id, _dlt_id)";
+    EXPECT_EQ(SqlValue(check, "SELECT count(*) FROM (SELECT " + data + " FROM " + scan("whole_data") + " EXCEPT SELECT " +
+                                  data + " FROM " + scan("rows_data") + ")"),
+              "0");
+    EXPECT_EQ(SqlValue(check, "SELECT count(*) || '/' || count(DISTINCT _dlt_id) || '/' || min(length(_dlt_id)) FROM " +
+                                  scan("whole_data")),
+              "6/6/14");
+    auto types = [&](const std::string& dataset) {
+      return SqlValue(check, "SELECT string_agg(column_name || ':' || column_type, ', ') FROM (DESCRIBE SELECT * FROM " +
+                                 scan(dataset) + ")");
+    };
+    EXPECT_EQ(types("whole_data"), types("rows_data"));
+  }
 }
 
 // Killed at every point of the run and run again: each file's rows are loaded exactly once.

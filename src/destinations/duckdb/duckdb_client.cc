@@ -315,32 +315,54 @@ Status DuckDbClient::CopyJobFiles(const std::string& dataset, const std::string&
   return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
 }
 
+StatusOr<std::string> DuckDbClient::ParquetSelectSql(const std::vector<const Column*>& columns,
+                                                    const std::vector<const Column*>& generated,
+                                                    const std::string& load_id,
+                                                    const std::vector<std::filesystem::path>& files,
+                                                    std::vector<std::string>* targets) {
+  // Parquet files kept as they are (pipeline/file_items.h): their columns have the table's names
+  // and types that DuckDB takes unchanged, so DuckDB reads them itself; the dlt columns are
+  // filled in here. Without `targets` (an export) each column is cast to its table type, which
+  // an INSERT does itself, so that the file holds the types a table would.
+  std::vector<std::string> select, paths;
+  for (const Column* c : columns) {
+    const std::string name = QuoteIdentifier(c->name);
+    if (targets) targets->push_back(name);
+    select.push_back(targets ? name : "CAST(" + name + " AS " + TypeSql(*c) + ") AS " + name);
+  }
+  for (const Column* c : generated) {
+    const std::string name = QuoteIdentifier(c->name);
+    if (targets) targets->push_back(name);
+    std::string value;
+    if (c->row_key) {
+      value = std::string(duckdb::detail::kRowKeyFunction) + "()";
+    } else if (c->name == "_dlt_load_id") {
+      value = QuoteLiteral(load_id);
+    } else {
+      return DataLoss("load job " + files.front().string() + " asks for column `" + c->name +
+                      "`, which the load does not fill in");
+    }
+    select.push_back(targets ? value : value + " AS " + name);
+  }
+  for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));
+  return "SELECT " + text::Join(select, ", ") + " FROM read_parquet([" + text::Join(paths, ", ") + "])";
+}
+
 Status DuckDbClient::CopyParquetJobs(const std::string& dataset, const std::string& table,
                                      const std::vector<const Column*>& columns,
                                      const std::vector<const Column*>& generated, const std::string& load_id,
                                      const std::vector<std::filesystem::path>& files) {
-  // Parquet files kept as they are (pipeline/file_items.h): their columns have the table's names
-  // and types that DuckDB takes unchanged, so DuckDB reads them itself; the dlt columns are
-  // filled in here.
-  std::vector<std::string> targets, select, paths;
-  for (const Column* c : columns) {
-    targets.push_back(QuoteIdentifier(c->name));
-    select.push_back(QuoteIdentifier(c->name));
-  }
-  for (const Column* c : generated) {
-    targets.push_back(QuoteIdentifier(c->name));
-    if (c->row_key) {
-      select.push_back(std::string(duckdb::detail::kRowKeyFunction) + "()");
-    } else if (c->name == "_dlt_load_id") {
-      select.push_back(QuoteLiteral(load_id));
-    } else {
-      return DataLoss("load job " + files.front().string() + " of table `" + table + "` asks for column `" + c->name +
-                      "`, which the load does not fill in");
-    }
-  }
-  for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));
-  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") SELECT " +
-                 text::Join(select, ", ") + " FROM read_parquet([" + text::Join(paths, ", ") + "])");
+  std::vector<std::string> targets;
+  DLT_ASSIGN_OR_RETURN(std::string select, ParquetSelectSql(columns, generated, load_id, files, &targets));
+  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
+}
+
+Status DuckDbClient::ExportParquetJob(const std::vector<const Column*>& columns,
+                                      const std::vector<const Column*>& generated, const std::string& load_id,
+                                      const std::filesystem::path& file, const std::filesystem::path& target,
+                                      std::string_view copy_options) {
+  DLT_ASSIGN_OR_RETURN(std::string select, ParquetSelectSql(columns, generated, load_id, {file}, nullptr));
+  return Execute("COPY (" + select + ") TO " + QuoteLiteral(target.string()) + " (" + std::string(copy_options) + ")");
 }
 
 StatusOr<std::vector<std::string>> DuckDbClient::ParquetJobColumns(const std::filesystem::path& file) {

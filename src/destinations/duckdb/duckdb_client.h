@@ -36,6 +36,11 @@ class DuckDbClient : public SqlClient {
   // with DuckDB's COPY ... TO and `copy_options` ("FORMAT parquet"): the filesystem destination.
   Status ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
                     const std::filesystem::path& target, std::string_view copy_options);
+  // The same for a Parquet job (pipeline/file_items.h), its dlt columns filled in as
+  // CopyParquetJobs does.
+  Status ExportParquetJob(const std::vector<const Column*>& columns, const std::vector<const Column*>& generated,
+                          const std::string& load_id, const std::filesystem::path& file,
+                          const std::filesystem::path& target, std::string_view copy_options);
   // Another connection to this client's database, set up as Open sets up a writer's, for a
   // statement that runs on another thread alongside this client's (the filesystem destination
   // exports several job files at once: each COPY of one file runs on one thread).
@@ -58,6 +63,11 @@ class DuckDbClient : public SqlClient {
   StatusOr<std::string> JobSelectSql(const std::vector<const Column*>& columns,
                                      const std::vector<std::filesystem::path>& files, std::vector<std::string>* targets,
                                      duckdb::JobFileScan* scan);
+  // "SELECT <columns>, <dlt columns> FROM read_parquet([<files>])"; `targets` as JobSelectSql's.
+  StatusOr<std::string> ParquetSelectSql(const std::vector<const Column*>& columns,
+                                         const std::vector<const Column*>& generated, const std::string& load_id,
+                                         const std::vector<std::filesystem::path>& files,
+                                         std::vector<std::string>* targets);
   // AddColumns rebuilds a table when at least this many columns are new and it has at most
   // kRebuildRowsPerColumn rows per new column (measured: one ALTER on a 3M-row table costs about
   // what rewriting 1/3 of a row per row does; below that, the ALTERs' catalog copies dominate).

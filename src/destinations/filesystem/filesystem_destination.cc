@@ -135,7 +135,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
       }
       for (const PackageJob* j : it->second) {
         LayoutValues v{schema.name(), t->name, p.load_id, FileId(j->file_name), FileFormatExtension(config_.format)};
-        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v)});
+        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v), &p.load_id});
         written[t->name].push_back(tasks.back().target);
       }
     }
@@ -205,6 +205,7 @@ const DestinationType& FilesystemDestinationType() {
       .load_while_normalizing = false,
       .supports_merge = false,
       .reads_typed_jobs = true,
+      .reads_parquet_jobs = true,
       .resolve_credentials = &ResolveFilesystemConfig,
       .open = &OpenFilesystem,
       .preload = &PreloadFilesystem,

@@ -73,6 +73,7 @@ class FilesystemDestination : public Destination {
     const Table* table;
     const PackageJob* job;
     std::string target;
+    const std::string* load_id;  // of the package (the `_dlt_load_id` of Parquet jobs)
   };
   StatusOr<DuckDbClient*> Engine();
   Status ExportJob(DuckDbClient* engine, const ExportTask& task);

@@ -30,16 +30,27 @@ StatusOr<DuckDbClient*> FilesystemDestination::Engine() {
 
 Status FilesystemDestination::ExportJob(DuckDbClient* engine, const ExportTask& task) {
   const Table& table = *task.table;
-  DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(task.job->path));
-  std::vector<const Column*> cols;
-  for (const auto& name : header) {
-    const Column* c = table.FindColumn(name);
-    if (!c) {
-      return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                      "` that is not in the package schema (" + task.job->path.string() + ")");
-    }
-    cols.push_back(c);
+  const bool parquet_job = IsParquetJobFile(task.job->path);
+  std::vector<std::string> header;
+  if (parquet_job) {
+    DLT_ASSIGN_OR_RETURN(header, engine->ParquetJobColumns(task.job->path));
+  } else {
+    DLT_ASSIGN_OR_RETURN(header, ReadJobHeader(task.job->path));
   }
+  auto columns = [&](const std::vector<std::string>& names) -> StatusOr<std::vector<const Column*>> {
+    std::vector<const Column*> out;
+    for (const auto& name : names) {
+      const Column* c = table.FindColumn(name);
+      if (!c) {
+        return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                        "` that is not in the package schema (" + task.job->path.string() + ")");
+      }
+      out.push_back(c);
+    }
+    return out;
+  };
+  DLT_ASSIGN_OR_RETURN(auto cols, columns(header));
+  DLT_ASSIGN_OR_RETURN(auto generated, columns(task.job->generated));
   fs::path temp;
   {
     std::lock_guard<std::mutex> lock(store_mu_);
@@ -48,7 +59,8 @@ Status FilesystemDestination::ExportJob(DuckDbClient* engine, const ExportTask& 
   const char* options = "FORMAT parquet";
   if (config_.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
   if (config_.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
-  Status s = engine->ExportJobs(cols, {task.job->path}, temp, options);
+  Status s = parquet_job ? engine->ExportParquetJob(cols, generated, *task.load_id, task.job->path, temp, options)
+                        : engine->ExportJobs(cols, {task.job->path}, temp, options);
   // The store is used by one thread at a time (an S3 upload is one connection's work); the
   // other exports go on meanwhile.
   std::lock_guard<std::mutex> lock(store_mu_);
