@@ -9,13 +9,15 @@
 #include <utility>
 
 #include "extract/resource_access.h"
+#include "extract/row_limit_source.h"
 
 namespace dlt::python {
 
 namespace py = pybind11;
 
-PyFileReader::PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header)
-    : format_(std::move(format)) {
+PyFileReader::PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header,
+                           std::optional<uint64_t> max_rows)
+    : format_(std::move(format)), max_rows_(max_rows) {
   if (format_ != "csv" && format_ != "parquet" && format_ != "jsonl") {
     throw py::value_error("file reader format must be csv, parquet or jsonl, not `" + format_ + "`");
   }
@@ -27,13 +29,21 @@ Resource PyFileReader::Make(ResourceOptions options, const std::vector<std::stri
   // No file to read (none matched, or none is new for the incremental): a resource without rows,
   // so that the run still stores the state Python kept.
   if (files.empty()) return ResourceAccess::FromBatches(std::move(options), std::vector<TypedBatch>{});
-  return Resource::FromFiles(std::move(options), files, "/", format_, csv_);
+  Resource all = Resource::FromFiles(options, files, "/", format_, csv_);
+  if (!max_rows_) return all;
+  const uint64_t max_rows = *max_rows_;
+  return ResourceAccess::FromSource(std::move(options), [all, max_rows](const ExtractContext& context)
+                                                             -> StatusOr<std::unique_ptr<RecordSource>> {
+    DLT_ASSIGN_OR_RETURN(auto source, ResourceAccess::OpenSource(all, context));
+    return LimitRows(std::move(source), max_rows);
+  });
 }
 
 void RegisterFilesystem(py::module_& m) {
   py::class_<PyFileReader>(m, "FileReader")
-      .def(py::init<std::string, std::optional<std::string>, std::optional<bool>>(), py::arg("format"),
-           py::arg("delimiter") = py::none(), py::arg("header") = py::none())
+      .def(py::init<std::string, std::optional<std::string>, std::optional<bool>, std::optional<uint64_t>>(),
+           py::arg("format"), py::arg("delimiter") = py::none(), py::arg("header") = py::none(),
+           py::arg("max_rows") = py::none())
       .def_property_readonly("format", &PyFileReader::format);
 }
 

@@ -5,6 +5,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,8 +16,10 @@ namespace dlt::python {
 
 class PyFileReader {
  public:
-  // `format`: csv | parquet | jsonl; `delimiter` / `header`: CSV options (None: detected).
-  PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header);
+  // `format`: csv | parquet | jsonl; `delimiter` / `header`: CSV options (None: detected);
+  // `max_rows`: at most this many rows of all files (dlt's add_limit on the reader).
+  PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header,
+               std::optional<uint64_t> max_rows = std::nullopt);
   const std::string& format() const { return format_; }
   // The resource reading `files` (absolute paths) with `options` as its hints.
   Resource Make(ResourceOptions options, const std::vector<std::string>& files) const;
@@ -23,6 +27,7 @@ class PyFileReader {
  private:
   std::string format_;
   CsvOptions csv_;
+  std::optional<uint64_t> max_rows_;
 };
 
 void RegisterFilesystem(pybind11::module_& m);

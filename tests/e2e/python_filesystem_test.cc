@@ -65,6 +65,43 @@ print(sorted(rows[0].keys()), rows[0]["file_name"], rows[0]["size_in_bytes"])
                               "'size_in_bytes'] e.jsonl 49\n")) << r.out;
 }
 
+// add_limit on a file reader keeps max_items chunks of its chunk size: at most max_items *
+// chunksize rows, read by the engine (before, the limit was ignored and every row was loaded).
+TEST(PythonFilesystem, AddLimitOnAReaderLoadsAtMostThatManyChunksOfRows) {
+  TempWorkspace w;
+  fs::create_directories(w.root() / "pq");
+  for (const char* f : {"a", "b"}) {
+    ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
+                           "COPY (SELECT i AS id FROM range(100) t(i)) TO '" + (w.root() / "pq" / (std::string(f) + ".parquet")).string() +
+                               "' (FORMAT parquet)"));
+  }
+  std::string lines;
+  for (int i = 0; i < 50; ++i) lines += "{\"id\": " + std::to_string(i) + "}\n";
+  w.Write("js/e.jsonl", lines);
+  auto r = RunPythonSource(w, "files.py", R"PY(
+import dlt
+from dlt.sources.filesystem import filesystem, read_parquet, read_jsonl
+
+p = dlt.pipeline(pipeline_name="files", destination="duckdb", dataset_name="files_data")
+p.run((filesystem(bucket_url="pq", file_glob="*.parquet") | read_parquet(chunksize=30)).add_limit(5), table_name="pq")
+p.run((filesystem(bucket_url="pq", file_glob="*.parquet") | read_parquet(use_pyarrow=True)).add_limit(1), table_name="pa")
+p.run((filesystem(bucket_url="js", file_glob="*.jsonl") | read_jsonl(chunksize=7)).add_limit(2), table_name="js")
+p.run((filesystem(bucket_url="js", file_glob="*.jsonl") | read_jsonl()).add_limit(), table_name="all")
+try:
+    (filesystem(bucket_url="js", file_glob="*.jsonl") | read_jsonl()).add_limit(max_time=1.0)
+except NotImplementedError as e:
+    print("max_time:", e)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const fs::path db = DevDb(w, "files");
+  EXPECT_EQ(CountRows(db, "files_data.pq"), 150);
+  EXPECT_EQ(CountRows(db, "files_data.pa"), 200);  // one chunk of read_parquet's 1000 rows: both files
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) || '/' || max(id) FROM files_data.js"), "14/13");
+  EXPECT_EQ(CountRows(db, "files_data.\"all\""), 50);
+  EXPECT_TRUE(Contains(r.out, "max_time: resource `read_jsonl`: add_limit(max_time=...) on file readers is not supported"))
+      << r.out;
+}
+
 TEST(PythonFilesystem, IncrementalOnModificationDateReadsOnlyNewAndChangedFilesOnTheNextRun) {
   TempWorkspace w;
   w.Write("data/a.csv", "id,v\n1,a\n");

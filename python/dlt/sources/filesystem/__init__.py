@@ -123,9 +123,14 @@ class FileReaderResource(DltResource):
     """read_csv / read_parquet / read_jsonl: a transformer of the listing whose rows the engine reads."""
 
     def __init__(self, name: str, fmt: str, delimiter: Optional[str] = None, header: Optional[bool] = None,
-                 arrow_items: bool = False) -> None:
+                 arrow_items: bool = False, chunksize: Optional[int] = None) -> None:
         super().__init__(name, hints={"_is_transformer": True})
         self._format, self._delimiter, self._header = fmt, delimiter, header
+        # dlt's readers yield chunks of `chunksize` rows; add_limit(n) keeps n of them, which the
+        # engine applies as at most n * chunksize rows (counted across files, where dlt's chunks
+        # end with each file).
+        self._chunksize = chunksize
+        self._max_rows: Optional[int] = None
         # use_pyarrow=True: the rows are dlt's Arrow items (no _dlt_id/_dlt_load_id unless
         # [normalize.parquet_normalizer] asks for them; nested values as json).
         self._arrow_items = arrow_items
@@ -141,6 +146,20 @@ class FileReaderResource(DltResource):
     add_filter = add_map
     add_yield_map = add_map
 
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltResource":
+        if max_time is not None:
+            raise NotImplementedError(f"resource `{self.name}`: add_limit(max_time=...) on file readers is not "
+                                      "supported by dlt-cpp (max_items is)")
+        if max_items is None:
+            return self
+        if not self._chunksize:
+            raise NotImplementedError(f"resource `{self.name}`: add_limit needs the reader's chunk size "
+                                      "(give chunksize / chunk_size)")
+        if max_items < 0:
+            raise ValueError(f"resource `{self.name}`: add_limit(max_items) must be 0 or more, not {max_items}")
+        self._max_rows = max_items * self._chunksize
+        return self
+
     def _engine_item(self, defaults: Dict[str, Any]) -> Any:
         """(FileReader, list_files, options) for the engine (python/src/py_filesystem.cc)."""
         from dlt._engine import native
@@ -148,7 +167,7 @@ class FileReaderResource(DltResource):
         if not isinstance(self._parent, FilesystemResource):
             raise ValueError(f"resource `{self.name}` reads files listed by filesystem(): use "
                              f"filesystem(bucket_url, file_glob=...) | {self.name}()")
-        reader = native.FileReader(self._format, self._delimiter, self._header)
+        reader = native.FileReader(self._format, self._delimiter, self._header, self._max_rows)
         opts = self._native_options(defaults)
         opts.pop("incremental", None)  # the listing's cursor, applied to files in _list_files
         if self._arrow_items:
@@ -214,7 +233,7 @@ def read_csv(chunksize: int = 10000, **pandas_kwargs: Any) -> DltResource:
     if pandas_kwargs:
         raise NotImplementedError(f"read_csv: options {sorted(pandas_kwargs)} are not supported by dlt-cpp "
                                   "(sep, delimiter and header are)")
-    return FileReaderResource("read_csv", "csv", delimiter, header)
+    return FileReaderResource("read_csv", "csv", delimiter, header, chunksize=chunksize)
 
 
 def read_csv_duckdb(chunk_size: Optional[int] = 5000, use_pyarrow: bool = False, **duckdb_kwargs: Any) -> DltResource:
@@ -223,19 +242,19 @@ def read_csv_duckdb(chunk_size: Optional[int] = 5000, use_pyarrow: bool = False,
     header = duckdb_kwargs.pop("header", None)
     if duckdb_kwargs:
         raise NotImplementedError(f"read_csv_duckdb: options {sorted(duckdb_kwargs)} are not supported by dlt-cpp")
-    return FileReaderResource("read_csv_duckdb", "csv", delimiter, header, arrow_items=use_pyarrow)
+    return FileReaderResource("read_csv_duckdb", "csv", delimiter, header, arrow_items=use_pyarrow, chunksize=chunk_size)
 
 
 def read_parquet(chunksize: int = 1000, use_pyarrow: bool = False) -> DltResource:
     """Parquet files read by the engine with the files' own column types; with use_pyarrow=True
     loaded as dlt loads Arrow batches (no _dlt_id/_dlt_load_id columns, structs and lists as json)."""
-    return FileReaderResource("read_parquet", "parquet", arrow_items=use_pyarrow)
+    return FileReaderResource("read_parquet", "parquet", arrow_items=use_pyarrow, chunksize=chunksize)
 
 
 def read_jsonl(chunksize: int = 1000) -> DltResource:
     """JSON Lines files (gzip too) read by the engine; nested objects and lists become nested
     tables as usual."""
-    return FileReaderResource("read_jsonl", "jsonl")
+    return FileReaderResource("read_jsonl", "jsonl", chunksize=chunksize)
 
 
 __all__ = ["filesystem", "read_csv", "read_csv_duckdb", "read_parquet", "read_jsonl", "FileItemDict", "FileItem",
