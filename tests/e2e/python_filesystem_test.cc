@@ -102,6 +102,33 @@ except NotImplementedError as e:
       << r.out;
 }
 
+// An incremental given to the reader (not the listing) is a cursor over the rows: a second run
+// over the same files loads nothing, a new file only its rows past the cursor (before, the
+// cursor was dropped and every run loaded every row again).
+TEST(PythonFilesystem, AnIncrementalOnTheReaderLoadsOnlyRowsPastItsCursor) {
+  TempWorkspace w;
+  w.Write("csv/a.csv", "id,updated_at\n1,2024-01-01\n2,2024-01-02\n");
+  w.Write("inc.py", R"PY(
+import dlt
+from dlt.sources.filesystem import filesystem, read_csv
+p = dlt.pipeline(pipeline_name="inc", destination="duckdb", dataset_name="inc_data")
+r = filesystem(bucket_url="csv", file_glob="*.csv") | read_csv()
+r.apply_hints(incremental=dlt.sources.incremental("updated_at"))
+info = p.run(r, table_name="rows")
+print("rows", p.last_trace.last_normalize_info.row_counts.get("rows", 0))
+)PY");
+  for (int run = 0; run < 2; ++run) {
+    auto r = RunPython(w, "inc.py");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_TRUE(Contains(r.out, run == 0 ? "rows 2\n" : "rows 0\n")) << r.out;
+  }
+  w.Write("csv/b.csv", "id,updated_at\n3,2024-01-03\n2,2024-01-02\n");
+  auto r = RunPython(w, "inc.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlValue(DevDb(w, "inc"), "SELECT string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM inc_data.\"rows\""),
+            "1,2,3");
+}
+
 TEST(PythonFilesystem, IncrementalOnModificationDateReadsOnlyNewAndChangedFilesOnTheNextRun) {
   TempWorkspace w;
   w.Write("data/a.csv", "id,v\n1,a\n");

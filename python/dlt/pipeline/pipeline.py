@@ -499,6 +499,12 @@ class Pipeline:
             elif s["step"] == "load":
                 step_info = self._load_info(info)
             trace.steps.append(PipelineStepTrace(s["step"], started, finished, step_info))
+        if step == "run" and not any(t.step == "normalize" for t in trace.steps):
+            # Nothing was extracted: as dlt's run, which normalizes nothing, the trace still has
+            # the step (last_normalize_info.row_counts is empty).
+            trace.steps.append(PipelineStepTrace("normalize", trace.finished_at, trace.finished_at,
+                                                 NormalizeInfo(self, [], [], trace.finished_at, trace.finished_at,
+                                                               info["first_run"], row_counts={})))
         return info
 
     def _raise_failed(self, result: Dict[str, Any]) -> None:

@@ -169,7 +169,11 @@ class FileReaderResource(DltResource):
                              f"filesystem(bucket_url, file_glob=...) | {self.name}()")
         reader = native.FileReader(self._format, self._delimiter, self._header, self._max_rows)
         opts = self._native_options(defaults)
-        opts.pop("incremental", None)  # the listing's cursor, applied to files in _list_files
+        # A cursor on the listing (filesystem(..., incremental=) or its apply_hints) picks files in
+        # _list_files; one given to the reader itself (apply_hints on `filesystem(...) | read_csv()`)
+        # is a cursor over the rows, which the engine applies as it reads them.
+        if self._hints.get("incremental") is None:
+            opts.pop("incremental", None)
         if self._arrow_items:
             opts["arrow_items"] = True
         return (reader, self._list_files, opts)
