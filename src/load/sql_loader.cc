@@ -133,7 +133,12 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
       DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
       generated.push_back(c);
     }
-    DLT_RETURN_IF_ERROR(client_->CopyParquetJobs(dataset, table.name, cols, generated, load_id_, files));
+    // One statement per file: files of one header may still differ in their physical types
+    // (INTEGER in one, BIGINT in the next), which one read_parquet over both would take from the
+    // first file.
+    for (const auto& f : files) {
+      DLT_RETURN_IF_ERROR(client_->CopyParquetJobs(dataset, table.name, cols, generated, load_id_, {f}));
+    }
   }
   return Status::Ok();
 }

@@ -142,6 +142,19 @@ TEST(FileItems, RunsAgainAppendAndMergeByKey) {
   EXPECT_TRUE(AllEndWith(LoadedJobs(w, "mrg"), ".parquet"));
 }
 
+// Two files of one glob whose column has another physical type in each (INTEGER, then BIGINT
+// beyond 32 bits): both are loaded as they are, each with its own values.
+TEST(FileItems, FilesOfOneGlobWithOtherIntegerWidthsKeepTheirValues) {
+  PipelineWorkspace w;
+  WriteParquet(w, "a1.parquet", "SELECT 1::INTEGER AS id");
+  WriteParquet(w, "a2.parquet", "SELECT 5000000000::BIGINT AS id");
+  w.Write("g.toml", ArrowPipeline("g", "data/a*.parquet"));
+  auto r = w.RunPipeline({"g.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(AllEndWith(LoadedJobs(w, "g"), ".parquet"));
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM g_data.orders"), "1,5000000000");
+}
+
 TEST(FileItems, ColumnsToRenameAndNestedColumnsGoAsRowsAndGiveTheSameTable) {
   PipelineWorkspace w;
   WriteParquet(w, "n.parquet", "SELECT i AS \"Order Id\", {'a': i} AS info, [i] AS tags FROM range(1, 4) t(i)");
