@@ -11,14 +11,14 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from dlt import _engine
-from dlt.common.pipeline import (ExtractInfo, LoadInfo, LoadJobInfo, LoadPackageInfo, NormalizeInfo,
-                                 ParsedLoadJobFileName, utc_from_iso)
+from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
 from dlt.destinations import Destination
 from dlt.extract.exceptions import ResourceExtractionError
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 from dlt.pipeline import current
 from dlt.pipeline._data import _opener, _ReplayParent, _schema_groups, _Tee
+from dlt.pipeline._infos import _package, _packages, _span
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 
@@ -565,34 +565,6 @@ class Pipeline:
                         destination_displayable_credentials=location, dataset_name=info["dataset_name"],
                         started_at=started, finished_at=finished, first_run=info["first_run"],
                         row_counts=info["rows_per_table"])
-
-
-def _span(info: Dict[str, Any], step: str) -> Any:
-    """(started_at, finished_at) of a step of an engine call, or (None, None)."""
-    times = [(utc_from_iso(s.get("started_at")), utc_from_iso(s.get("finished_at")))
-             for s in info["steps"] if s["step"] == step and s.get("started_at")]
-    if not times:
-        return None, None
-    return min(t[0] for t in times), max(t[1] for t in times)
-
-
-def _package(p: Dict[str, Any], working_dir: str) -> LoadPackageInfo:
-    package_path = os.path.join(working_dir, "load", p["state"], p["load_id"])
-    jobs: Dict[str, List[LoadJobInfo]] = {"new_jobs": [], "started_jobs": [], "failed_jobs": [], "completed_jobs": []}
-    for j in p["jobs"]:
-        try:
-            parsed = ParsedLoadJobFileName.parse(j["job_id"])
-        except ValueError:
-            parsed = ParsedLoadJobFileName(j["table_name"], j["job_id"], 0, j["file_format"])
-        jobs.setdefault(j["state"], []).append(LoadJobInfo(
-            j["state"], os.path.join(package_path, j["state"], j["job_id"]), j["file_size"], None, None, parsed,
-            j["failed_message"] or None))
-    return LoadPackageInfo(p["load_id"], package_path, p["state"],
-                           p["schema_name"], {}, utc_from_iso(p.get("completed_at")), jobs)
-
-
-def _packages(info: Dict[str, Any]) -> List[LoadPackageInfo]:
-    return [_package(p, "") for p in info["packages"]]
 
 
 def _progress_on(progress: Any) -> bool:
