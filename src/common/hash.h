@@ -42,6 +42,8 @@ std::string ToHex(std::string_view bytes);
 
 // Standard base64 (RFC 4648 alphabet with `+` and `/`). With `pad` false the trailing `=` are
 // left out (what dlt does for `_dlt_id` and unique hashes).
+// The standard base64 alphabet (RFC 4648, `+` and `/`), as Base64Encode writes it.
+inline constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 std::string Base64Encode(std::string_view bytes, bool pad = true);
 
 // Decodes standard base64. Padding is optional ("Zg" and "Zg==" both give "f"); characters

@@ -23,7 +23,7 @@ namespace dlt {
 namespace dom = simdjson::dom;
 
 void NewRowKeyInto(char* out) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  constexpr const char* kAlphabet = hash::kBase64Alphabet;
   static thread_local std::mt19937_64 rng(std::random_device{}());
   const uint64_t a = rng(), b = rng();
   // 10 random bytes (a's 8 in little-endian order, then b's low 2) in base64 without padding:
