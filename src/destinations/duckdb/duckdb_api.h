@@ -103,7 +103,9 @@ class BatchReader;  // duckdb_batch_reader.h
 // The column types a scan of job files produces itself (anything else: read as VARCHAR and
 // CAST in the statement).
 // kTimestamp: a naive timestamp column (dlt's `timezone: false`); its cells are UTC instants too.
-enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp };
+// kDate and kTime only for typed job files, whose dates and times are integers (days since the
+// epoch, microseconds since midnight): CSV job text of those types is cast by DuckDB instead.
+enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp, kDate, kTime };
 struct ScanColumn {
   std::string name;
   ScanType type = ScanType::kVarchar;

@@ -276,10 +276,21 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
   std::vector<std::string> file_list;
   std::vector<duckdb::ScanColumn> scan_columns;
   std::vector<std::string> select;
-  for (const auto& f : files) file_list.push_back(f.string());
+  bool all_typed = true;
+  for (const auto& f : files) {
+    file_list.push_back(f.string());
+    all_typed = all_typed && IsTypedJobFile(f);
+  }
   for (const Column* c : columns) {
     duckdb::ScanType type = duckdb::ScanType::kVarchar;
     switch (c->data_type) {
+      // Typed jobs hold dates and times as integers, copied as they are; CSV jobs' text is cast.
+      case DataType::kDate:
+        if (all_typed) type = duckdb::ScanType::kDate;
+        break;
+      case DataType::kTime:
+        if (all_typed) type = duckdb::ScanType::kTime;
+        break;
       case DataType::kBigint: type = duckdb::ScanType::kBigint; break;
       case DataType::kDouble: type = duckdb::ScanType::kDouble; break;
       case DataType::kBool: type = duckdb::ScanType::kBoolean; break;

@@ -62,6 +62,8 @@ duckdb_type ScanDuckType(ScanType t) {
     case ScanType::kBoolean: return DUCKDB_TYPE_BOOLEAN;
     case ScanType::kTimestampTz: return DUCKDB_TYPE_TIMESTAMP_TZ;
     case ScanType::kTimestamp: return DUCKDB_TYPE_TIMESTAMP;
+    case ScanType::kDate: return DUCKDB_TYPE_DATE;
+    case ScanType::kTime: return DUCKDB_TYPE_TIME;
     case ScanType::kVarchar: break;
   }
   return DUCKDB_TYPE_VARCHAR;
@@ -74,6 +76,8 @@ const char* ScanTypeName(ScanType t) {
     case ScanType::kBoolean: return "BOOLEAN";
     case ScanType::kTimestampTz: return "TIMESTAMP WITH TIME ZONE";
     case ScanType::kTimestamp: return "TIMESTAMP";
+    case ScanType::kDate: return "DATE";
+    case ScanType::kTime: return "TIME";
     case ScanType::kVarchar: break;
   }
   return "VARCHAR";
@@ -149,9 +153,13 @@ bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
     case ScanType::kBoolean: return ParseJobBool(text, static_cast<bool*>(o.data) + row);
     case ScanType::kTimestampTz:
     case ScanType::kTimestamp: return ParseJobTimestampMicros(text, static_cast<int64_t*>(o.data) + row);
+    case ScanType::kDate:
+    case ScanType::kTime: break;  // only typed jobs, whose dates and times are integers
   }
   return false;
 }
+
+constexpr int64_t kDateInfinity = 2147483647;  // DuckDB's date_t infinity (-it: -infinity)
 
 // Rows [from, from + n) of typed column `c` of `local->batch` into output rows [row, row + n).
 // Values already of the scan type are copied (integers, doubles, booleans, timestamps); any other
@@ -164,8 +172,13 @@ std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local
   const CellStorage storage = StorageOf(b.columns()[c].data_type);
   // Timestamps are held as UTC microseconds, which is what DuckDB's TIMESTAMP and TIMESTAMP WITH
   // TIME ZONE store: copied as they are.
-  const bool micros = b.columns()[c].data_type == DataType::kTimestamp &&
-                      (col.type == ScanType::kTimestamp || col.type == ScanType::kTimestampTz);
+  const DataType type = b.columns()[c].data_type;
+  const bool micros = (type == DataType::kTimestamp &&
+                       (col.type == ScanType::kTimestamp || col.type == ScanType::kTimestampTz)) ||
+                      (type == DataType::kTime && col.type == ScanType::kTime);
+  // Dates are days since the epoch: DuckDB's DATE holds them in 32 bits, its largest values
+  // standing for infinity.
+  const bool days = type == DataType::kDate && col.type == ScanType::kDate;
   for (size_t k = 0; k < n; ++k) {
     const size_t r = from + k, out = row + k;
     if (v.nulls[r]) {
@@ -174,6 +187,10 @@ std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local
     }
     if (storage == CellStorage::kInt64 && (col.type == ScanType::kBigint || micros)) {
       static_cast<int64_t*>(o.data)[out] = v.ints[r];
+    } else if (days) {
+      const int64_t d = v.ints[r];
+      if (d <= -kDateInfinity || d >= kDateInfinity) return DateCell(d) + " is out of the range of DuckDB's DATE";
+      static_cast<int32_t*>(o.data)[out] = static_cast<int32_t>(d);
     } else if (storage == CellStorage::kDouble && col.type == ScanType::kDouble) {
       static_cast<double*>(o.data)[out] = v.doubles[r];
     } else if (storage == CellStorage::kBool && col.type == ScanType::kBoolean) {
