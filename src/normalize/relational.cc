@@ -189,6 +189,7 @@ struct Normalizer::Impl {
   std::unordered_map<ColumnKey, ColumnEntry, ColumnKeyHash, ColumnKeyEq> column_cache;  // (prefix, raw key) -> column
   ColumnEntry root_prefix;   // the empty prefix of top-level fields
   ColumnEntry value_column{"value", "value", 0, -1, 0, {}, {}};  // the `value` column of scalars
+  ColumnEntry list_column{"list", "list", 0, -1, 0, {}, {}};     // a list in a list at max_table_nesting
   uint64_t next_table_id = 0;
   // Parent table path \x1f path inside it -> the nested table's {name, path before shortening}.
   std::unordered_map<std::string, std::pair<std::string, std::string>, SvHash, std::equal_to<>> child_cache;
@@ -735,15 +736,26 @@ struct Normalizer::Impl {
       TableState& ct = *ctp;
       std::string id = NestedRowKey(parent_id, child, idx);
       auto type = item.type();
-      if (type == dom::element_type::OBJECT && level + 1 <= hints->max_nesting) {
+      // As dlt: an object is a row of this table however deep it is (at max_table_nesting its
+      // own nested values become json columns, Flatten); a list inside a list is a row wrapping
+      // it as its field `list`, which is a table one level down while the nesting allows,
+      // else the row's json column `list`.
+      if (type == dom::element_type::OBJECT) {
         DLT_RETURN_IF_ERROR(NormalizeObject(ct, dom::object(item), level, id, &parent_id, idx, root_id));
-      } else if (type == dom::element_type::ARRAY && level + 1 <= hints->max_nesting) {
-        // A list inside a list: an intermediate row holding only keys, its items one level down.
+      } else if (type == dom::element_type::ARRAY && level + 1 < hints->max_nesting) {
+        // The wrapping row holds only keys, the list's items one level down.
         BeginRow(ct);
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
         const auto& grandchild = ChildTable(child_path, "list");
         DLT_RETURN_IF_ERROR(
             EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id));
+      } else if (type == dom::element_type::ARRAY) {
+        BeginRow(ct);
+        json_scratch.clear();
+        ScalarValue v;
+        DLT_RETURN_IF_ERROR(ToScalar(item, &v, "list"));
+        DLT_RETURN_IF_ERROR(AddValue(ct, list_column, v, "list"));
+        DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
       } else {
         BeginRow(ct);
         json_scratch.clear();
