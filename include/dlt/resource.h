@@ -26,6 +26,12 @@ struct ColumnOptions {
   bool unique = false;
   std::optional<int> precision;
   std::optional<int> scale;
+  // dlt's merge hints: rows whose `hard_delete` column is true (a bool) or set (any other type)
+  // delete their key and are not inserted; `dedup_sort` ("asc" or "desc") picks the row kept of
+  // those sharing a primary key in one load.
+  bool hard_delete = false;
+  std::optional<std::string> dedup_sort;
+  std::optional<bool> timezone;  // a timestamp without time zone when false
 };
 
 // What may change in the schema when data arrives, as dlt's schema contracts: per kind of

@@ -65,6 +65,9 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       col.unique = Opt<bool>(c, "unique").value_or(false);
       col.precision = Opt<int>(c, "precision");
       col.scale = Opt<int>(c, "scale");
+      col.hard_delete = Opt<bool>(c, "hard_delete").value_or(false);
+      col.dedup_sort = Opt<std::string>(c, "dedup_sort");
+      col.timezone = Opt<bool>(c, "timezone");
       o.columns.push_back(std::move(col));
     }
   }

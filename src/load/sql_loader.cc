@@ -150,9 +150,18 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     if (c.primary_key) keys.push_back(c.name);
     if (c.merge_key) merge_keys.push_back(c.name);
   }
+  // dlt's hard_delete and dedup_sort hints: the first root column that has each.
+  const Column* hard_delete = nullptr;
+  const Column* dedup_sort = nullptr;
+  for (const auto& c : root.columns) {
+    auto hd = c.extra.find("hard_delete");
+    if (!hard_delete && hd != c.extra.end() && hd->is_boolean() && hd->get<bool>()) hard_delete = &c;
+    auto ds = c.extra.find("dedup_sort");
+    if (!dedup_sort && ds != c.extra.end() && ds->is_string()) dedup_sort = &c;
+  }
   std::vector<const Table*> family{&root};
   for (const Table* t : schema.NestedTablesOf(root.name)) family.push_back(t);
-  if (keys.empty() && merge_keys.empty()) {
+  if (keys.empty() && merge_keys.empty() && !hard_delete) {
     // Without keys merge degenerates to append, as in dlt.
     for (const Table* t : family) {
       auto it = jobs.find(t->name);
@@ -199,7 +208,7 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     cond = cond.empty() ? mk : "(" + cond + " OR " + mk + ")";
   }
   // Nested rows of replaced root rows go first (they are found through the root rows).
-  for (size_t i = 1; i < family.size(); ++i) {
+  for (size_t i = 1; !cond.empty() && i < family.size(); ++i) {
     const Table* t = family[i];
     if (t->columns.empty() || !t->FindColumn("_dlt_root_id")) continue;
     DLT_ASSIGN_OR_RETURN(auto exists, client_->TableColumns(dataset_, t->name));
@@ -208,16 +217,33 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
                                          " WHERE " + q("_dlt_root_id") + " IN (SELECT d." + q("_dlt_id") +
                                          " FROM " + droot + " d WHERE " + cond + ")"));
   }
-  DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + droot + " d WHERE " + cond));
-  // Insert the staged root rows, one per key (duplicates within a load collapse to one).
+  if (!cond.empty()) DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + droot + " d WHERE " + cond));
+  // Insert the staged root rows but those marked deleted (hard_delete: true for a bool column,
+  // any value for another type). With a primary key, one row per key: the first by dedup_sort,
+  // any one without it; the deleted mark is read from that row. With only a merge key every row
+  // is inserted (the key names a partition of rows, which the load replaces as a whole), as dlt.
   std::vector<std::string> cols;
   for (const auto& c : root.columns) cols.push_back(q(c.name));
   std::string col_list = text::Join(cols, ", ");
-  std::vector<std::string> part;
-  for (const auto& k : keys.empty() ? merge_keys : keys) part.push_back(q(k));
-  DLT_RETURN_IF_ERROR(client_->Execute(
-      "INSERT INTO " + droot + " (" + col_list + ") SELECT " + col_list + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY " +
-      text::Join(part, ", ") + ") AS _dlt_dedup_rn FROM " + sroot + ") AS x WHERE _dlt_dedup_rn = 1"));
+  std::string keep = "1 = 1";
+  if (hard_delete) {
+    keep = q(hard_delete->name) + " IS NULL";
+    if (hard_delete->data_type == DataType::kBool) keep = "(" + keep + " OR " + q(hard_delete->name) + " = FALSE)";
+  }
+  if (!keys.empty()) {
+    std::vector<std::string> part;
+    for (const auto& k : keys) part.push_back(q(k));
+    std::string order;
+    if (dedup_sort) {
+      order = " ORDER BY " + q(dedup_sort->name) + (dedup_sort->extra.at("dedup_sort") == "asc" ? " ASC" : " DESC");
+    }
+    DLT_RETURN_IF_ERROR(client_->Execute(
+        "INSERT INTO " + droot + " (" + col_list + ") SELECT " + col_list + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY " +
+        text::Join(part, ", ") + order + ") AS _dlt_dedup_rn FROM " + sroot + ") AS x WHERE _dlt_dedup_rn = 1 AND " + keep));
+  } else {
+    DLT_RETURN_IF_ERROR(client_->Execute("INSERT INTO " + droot + " (" + col_list + ") SELECT " + col_list + " FROM " +
+                                         sroot + " WHERE " + keep));
+  }
   for (size_t i = 1; i < family.size(); ++i) {
     const Table* t = family[i];
     if (t->columns.empty() || !jobs.count(t->name)) continue;

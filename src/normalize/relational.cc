@@ -43,6 +43,12 @@ void NewRowKeyInto(char* out) {
   out[13] = kAlphabet[(bytes[9] & 3) << 4];
 }
 
+void ApplyColumnHintProperties(const ColumnHint& h, Column* c) {
+  if (h.hard_delete) c->extra["hard_delete"] = true;
+  if (h.dedup_sort) c->extra["dedup_sort"] = *h.dedup_sort;
+  if (h.timezone) c->extra["timezone"] = *h.timezone;
+}
+
 std::string NewRowKey() {
   std::string key(kRowKeyChars, '\0');
   NewRowKeyInto(key.data());
@@ -390,6 +396,7 @@ struct Normalizer::Impl {
         if (h->unique) c.unique = true;
         if (h->precision) c.precision = h->precision;
         if (h->scale) c.scale = h->scale;
+        ApplyColumnHintProperties(*h, &c);
       }
       if (t.name == root_table) {
         if (!hints->incremental_cursor.empty() && naming->NormalizePath(hints->incremental_cursor) == column) {
@@ -888,6 +895,7 @@ Status Normalizer::Prepare(const TableHints& hints) {
     if (h.unique) c->unique = true;
     if (h.precision) c->precision = h.precision;
     if (h.scale) c->scale = h.scale;
+    ApplyColumnHintProperties(h, c);
     return Status::Ok();
   };
   std::vector<ColumnHint> all = hints.columns;

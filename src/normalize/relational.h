@@ -25,7 +25,14 @@ struct ColumnHint {
   bool unique = false;
   std::optional<int> precision;
   std::optional<int> scale;
+  bool hard_delete = false;               // ColumnOptions::hard_delete
+  std::optional<std::string> dedup_sort;  // "asc" or "desc"
+  std::optional<bool> timezone;
 };
+
+// The hints of `h` kept among a schema column's other properties as dlt names them
+// (`hard_delete`, `dedup_sort`, `timezone`).
+void ApplyColumnHintProperties(const ColumnHint& h, Column* c);
 
 // What a resource says about its table.
 struct TableHints {

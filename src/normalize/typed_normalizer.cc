@@ -61,6 +61,7 @@ StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const Typed
     if (h.unique) col.unique = true;
     if (h.precision) col.precision = h.precision;
     if (h.scale) col.scale = h.scale;
+    ApplyColumnHintProperties(h, &col);
   }
   for (const auto& pk : hints.primary_key) {
     if (naming_->NormalizePath(pk) == name) col.primary_key = true, col.nullable = false;

@@ -35,6 +35,9 @@ Json HintsToJson(const ResourceOptions& o) {
     if (c.unique) cj["unique"] = true;
     if (c.precision) cj["precision"] = *c.precision;
     if (c.scale) cj["scale"] = *c.scale;
+    if (c.hard_delete) cj["hard_delete"] = true;
+    if (c.dedup_sort) cj["dedup_sort"] = *c.dedup_sort;
+    if (c.timezone) cj["timezone"] = *c.timezone;
     cols.push_back(cj);
   }
   j["columns"] = cols;
@@ -71,6 +74,9 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
     c.merge_key = cj.value("merge_key", false);
     c.unique = cj.value("unique", false);
     if (cj.contains("precision")) c.precision = cj["precision"].get<int>();
+    c.hard_delete = cj.value("hard_delete", false);
+    if (cj.contains("dedup_sort")) c.dedup_sort = cj["dedup_sort"].get<std::string>();
+    if (cj.contains("timezone")) c.timezone = cj["timezone"].get<bool>();
     if (cj.contains("scale")) c.scale = cj["scale"].get<int>();
     h.columns.push_back(c);
   }
@@ -117,6 +123,10 @@ Status ValidateResourceOptions(const ResourceOptions& o) {
     if (c.data_type && !ParseDataType(*c.data_type)) {
       return InvalidArgument("resource `" + o.name + "`, column `" + c.name + "`: unknown data_type `" + *c.data_type +
                              "` (use text, bigint, double, bool, timestamp, date, time, decimal, json, binary)");
+    }
+    if (c.dedup_sort && *c.dedup_sort != "asc" && *c.dedup_sort != "desc") {
+      return InvalidArgument("resource `" + o.name + "`, column `" + c.name + "`: dedup_sort must be \"asc\" or \"desc\", not `" +
+                             *c.dedup_sort + "`");
     }
   }
   if (o.incremental) {

@@ -257,9 +257,19 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
           } else if (hk == "scale") {
             DLT_ASSIGN_OR_RETURN(int s, GetInt(c, hv, hk));
             col.scale = s;
+          } else if (hk == "hard_delete") {
+            DLT_ASSIGN_OR_RETURN(col.hard_delete, GetBool(c, hv, hk));
+          } else if (hk == "dedup_sort") {
+            DLT_ASSIGN_OR_RETURN(std::string order, GetString(c, hv, hk));
+            if (order != "asc" && order != "desc") return c.Error(hv, "`dedup_sort` must be \"asc\" or \"desc\"");
+            col.dedup_sort = order;
+          } else if (hk == "timezone") {
+            DLT_ASSIGN_OR_RETURN(bool tz, GetBool(c, hv, hk));
+            col.timezone = tz;
           } else {
             return UnknownKey(c, hv, hk, "column `" + ck + "`",
-                              {"data_type", "nullable", "primary_key", "merge_key", "unique", "precision", "scale"});
+                              {"data_type", "nullable", "primary_key", "merge_key", "unique", "precision", "scale",
+                               "hard_delete", "dedup_sort", "timezone"});
           }
         }
         r.options.columns.push_back(col);

@@ -108,11 +108,29 @@ def key_list(key: Any) -> Any:
 WRITE_DISPOSITIONS = ("append", "replace", "merge", "skip")
 
 
+MERGE_STRATEGIES = ("delete-insert", "insert-only", "scd2", "upsert")
+REPLACE_STRATEGIES = ("insert-from-staging", "staging-optimized", "truncate-and-insert")
+
+
 def write_disposition_name(wd: Any) -> Optional[str]:
+    """The disposition of dlt's `write_disposition` (a name or a dict with `disposition` and, for
+    merge, `strategy`). Merge loads as delete-insert: the other merge strategies are refused
+    here rather than loaded with other semantics."""
     if wd is None:
         return None
     if isinstance(wd, dict):
+        strategy = wd.get("strategy")
         wd = wd.get("disposition")
+        if wd == "merge" and strategy is not None:
+            if strategy not in MERGE_STRATEGIES:
+                raise ValueError(f"merge strategy `{strategy}` is not one of {', '.join(MERGE_STRATEGIES)}")
+            if strategy != "delete-insert":
+                raise NotImplementedError(
+                    f"merge strategy `{strategy}` is not supported by this engine: merge loads as `delete-insert` "
+                    "(rows replace those with the same primary or merge key; columns with the `hard_delete` "
+                    "hint delete, `dedup_sort` picks among duplicates). Drop `strategy` or set it to delete-insert")
+        elif wd == "replace" and strategy is not None and strategy not in REPLACE_STRATEGIES:
+            raise ValueError(f"replace strategy `{strategy}` is not one of {', '.join(REPLACE_STRATEGIES)}")
     if wd not in WRITE_DISPOSITIONS:
         raise ValueError(f"write_disposition `{wd}` is not one of {', '.join(WRITE_DISPOSITIONS)}")
     return wd

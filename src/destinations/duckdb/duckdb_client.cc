@@ -170,7 +170,13 @@ std::string DuckDbClient::TypeSql(const Column& c) const {
     case DataType::kBigint: return "BIGINT";
     case DataType::kDouble: return "DOUBLE";
     case DataType::kBool: return "BOOLEAN";
-    case DataType::kTimestamp: return IsNaiveTimestamp(c) ? "TIMESTAMP" : "TIMESTAMP WITH TIME ZONE";
+    case DataType::kTimestamp: {
+      // As dlt: a precision only for timestamps without time zone (DuckDB's TIMESTAMP WITH TIME
+      // ZONE has microseconds only): seconds, milliseconds, microseconds or nanoseconds.
+      if (!IsNaiveTimestamp(c)) return "TIMESTAMP WITH TIME ZONE";
+      const int p = c.precision.value_or(6);
+      return p == 0 ? "TIMESTAMP_S" : p <= 3 ? "TIMESTAMP_MS" : p <= 6 ? "TIMESTAMP" : "TIMESTAMP_NS";
+    }
     case DataType::kDate: return "DATE";
     case DataType::kTime: return "TIME";
     case DataType::kDecimal:

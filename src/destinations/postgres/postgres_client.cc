@@ -488,7 +488,11 @@ std::string PostgresClient::TypeSql(const Column& c) const {
     case DataType::kBigint: return "bigint";
     case DataType::kDouble: return "double precision";
     case DataType::kBool: return "boolean";
-    case DataType::kTimestamp: return IsNaiveTimestamp(c) ? "timestamp without time zone" : "timestamp with time zone";
+    case DataType::kTimestamp: {
+      // As dlt: `timestamp (p)` for a precision PostgreSQL keeps (0-6, microseconds at most).
+      std::string p = c.precision && *c.precision >= 0 && *c.precision <= 6 ? " (" + std::to_string(*c.precision) + ")" : "";
+      return "timestamp" + p + (IsNaiveTimestamp(c) ? " without time zone" : " with time zone");
+    }
     case DataType::kDate: return "date";
     case DataType::kTime: return "time without time zone";
     case DataType::kDecimal:
