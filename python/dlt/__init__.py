@@ -27,3 +27,12 @@ TCredentials = _Any
 
 __all__ = ["__version__", "config", "secrets", "source", "resource", "transformer", "defer", "pipeline",
            "run", "attach", "Pipeline", "current", "destinations", "sources", "Incremental", "mark", "Schema"]
+
+
+def __getattr__(name: str) -> _Any:
+    # dlt.Dataset / dlt.Relation (for type hints): the classes of pipeline.dataset(), loaded when asked
+    if name in ("Dataset", "Relation"):
+        import dlt.dataset as _dataset
+
+        return getattr(_dataset, name)
+    raise AttributeError(f"module 'dlt' has no attribute {name!r}")

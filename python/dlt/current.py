@@ -5,6 +5,7 @@ from dlt.pipeline.current import (  # noqa: F401
     resource_name,
     resource_state,
     run_context,
+    source_schema,
     source_state,
     state,
     workspace,

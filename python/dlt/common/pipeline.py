@@ -6,16 +6,21 @@ from typing import Any, Dict, List, NamedTuple, Optional
 
 
 def precisedelta(seconds: float) -> str:
-    """As humanize.precisedelta with dlt's defaults: "0.45 seconds", "1 minute and 2.31 seconds"."""
-    minutes, secs = divmod(seconds, 60.0)
-    hours, minutes = divmod(int(minutes), 60)
+    """As humanize.precisedelta with dlt's defaults (seconds the smallest unit, "%0.2f"):
+    "0.45 seconds", "1 second", "2 minutes and 1.50 seconds", "1 hour, 2 minutes and 3 seconds"."""
+    days, rest = divmod(max(seconds, 0.0), 86400.0)
+    hours, rest = divmod(rest, 3600.0)
+    minutes, secs = divmod(rest, 60.0)
     parts = []
-    if hours:
-        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
-    if minutes:
-        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
-    text = f"{secs:0.2f}"
-    parts.append(f"{text} second" + ("" if text == "1.00" else "s"))
+    for value, unit in ((int(days), "day"), (int(hours), "hour"), (int(minutes), "minute")):
+        if value:
+            parts.append(f"{value} {unit}" + ("" if value == 1 else "s"))
+    if secs > 0 or not parts:
+        # humanize: singular only for exactly one; a fraction is shown with two decimals
+        whole = secs == int(secs)
+        count = int(secs) if whole or not 1 < secs < 2 else 2
+        text = f"{int(secs)}" if whole else f"{secs:0.2f}"
+        parts.append(f"{text} second" + ("" if count == 1 else "s"))
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " and " + parts[-1]

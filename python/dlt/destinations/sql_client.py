@@ -7,25 +7,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from dlt.common.exceptions import DltException
-
-
-class DatabaseException(DltException):
-    def __init__(self, dbapi_exception: Exception) -> None:
-        self.dbapi_exception = dbapi_exception
-        super().__init__(str(dbapi_exception))
-
-
-class DatabaseTerminalException(DatabaseException):
-    pass
-
-
-class DatabaseUndefinedRelation(DatabaseTerminalException):
-    pass
-
-
-class DatabaseTransientException(DatabaseException):
-    pass
+from dlt.destinations.exceptions import (  # noqa: F401 (dlt's classes, importable from here too)
+    DatabaseException,
+    DatabaseTerminalException,
+    DatabaseTransientException,
+    DatabaseUndefinedRelation,
+)
 
 
 def _datetime(text: str) -> Any:
@@ -161,7 +148,7 @@ class SqlClient:
             try:
                 self._session = self._pipeline._require_native().open_sql(self._read_only)
             except _engine.native.EngineError as e:
-                from dlt.common.destination.exceptions import DestinationConnectionError
+                from dlt.destinations.exceptions import DestinationConnectionError
 
                 raise DestinationConnectionError(self._pipeline.destination.destination_type,
                                                  self._pipeline.dataset_name, str(e), e) from None

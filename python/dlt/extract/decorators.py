@@ -27,6 +27,8 @@ def resource(data: Any = None, /, name: Any = None, table_name: Any = None, max_
     def make(fn: Callable) -> DltResource:
         r = DltResource(name if isinstance(name, str) else fn.__name__, fn=fn, selected=selected,
                         section=section, parallelized=parallelized)
+        if callable(name):
+            r._name_fn = name  # the name comes from the arguments when the resource is called
         r.apply_hints(**{k: v for k, v in hints.items() if v is not None})
         if incremental is not None:
             r.apply_hints(incremental=incremental)
@@ -61,6 +63,8 @@ def transformer(f: Any = None, /, data_from: Any = None, name: Any = None, table
         r = DltResource(name if isinstance(name, str) else fn.__name__, fn=fn, selected=selected,
                         parent=parent, section=section, parallelized=parallelized)
         r._hints["_is_transformer"] = True
+        if callable(name):
+            r._name_fn = name
         r.apply_hints(**{k: v for k, v in hints.items() if v is not None})
         functools.update_wrapper(r, fn, updated=())
         return r
@@ -86,16 +90,21 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
 
             if not is_valid_schema_name(source_name):  # it names the source's schema (as in dlt)
                 raise InvalidSchemaName(source_name)
-            out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
+            from dlt.common.schema import Schema
+            from dlt.pipeline import current
+
+            # dlt.current.source_schema() in the source function: its schema, new for each call
             resources = []
-            items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
-            for item in items:
-                if isinstance(item, DltSource):
-                    resources.extend(item.resources.values())
-                elif isinstance(item, DltResource):
-                    resources.append(item)
-                else:
-                    resources.append(DltResource.from_data(item))
+            with current._source_schema_scope(lambda: schema if schema is not None else Schema(source_name)):
+                out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
+                items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
+                for item in items:
+                    if isinstance(item, DltSource):
+                        resources.extend(item.resources.values())
+                    elif isinstance(item, DltResource):
+                        resources.append(item)
+                    else:
+                        resources.append(DltResource.from_data(item))
             for r in resources:
                 if parallelized:
                     r.parallelized = True

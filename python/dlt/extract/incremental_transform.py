@@ -17,6 +17,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional
 
+from dlt.extract.incremental._range import dedup_enabled
 from dlt.extract.items import rewrap, unwrap
 
 
@@ -27,6 +28,16 @@ def _digest(text: str) -> str:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def row_hash(key: Any, row: Any) -> str:
+    """The hash dlt keeps in `unique_hashes` for a row: of its primary key value(s), or of the
+    whole row without a key."""
+    if key is None:
+        return _digest(_dumps(row))
+    if isinstance(key, str):
+        return _digest(_dumps(row[key]))
+    return _digest(_dumps([row[k] for k in key]))
 
 
 def _lag_value(lag: float, value: Any, func: Any) -> Any:
@@ -86,9 +97,7 @@ class CursorFilter:
         self.last = self.start
         key = inc.primary_key if inc.primary_key is not None else primary_key
         self.key = key
-        self.dedup = not (inc.range_start == "open" or inc.end_value is not None
-                          or (inc.lag and self.func in (max, min))
-                          or (isinstance(key, (list, tuple)) and len(key) == 0))
+        self.dedup = dedup_enabled(inc, key)
         self.start_hashes = set(self.state.get("unique_hashes") or [])
         self.last_rows: List[Any] = []
         self.passed = False
@@ -101,29 +110,24 @@ class CursorFilter:
         for part in self.path:
             if isinstance(v, dict):
                 if part not in v:
-                    return self._missing(row, "has no")
+                    return self._missing(row, False)
                 v = v[part]
             elif hasattr(v, part):
                 v = getattr(v, part)
             else:
-                return self._missing(row, "has no")
-        return v if v is not None else self._missing(row, "has None at")
+                return self._missing(row, False)
+        return v if v is not None else self._missing(row, True)
 
-    def _missing(self, row: Any, what: str) -> Any:
+    def _missing(self, row: Any, is_none: bool) -> Any:
         if self.inc.on_cursor_value_missing == "raise":
-            from dlt.extract.exceptions import DltResourceException
+            from dlt.extract.incremental.exceptions import IncrementalCursorPathHasValueNone, IncrementalCursorPathMissing
 
-            raise DltResourceException(self.resource_name, f"Resource `{self.resource_name}`: the row {what} the "
-                                       f"cursor path `{self.inc.cursor_path}` of its incremental: {row!r}")
+            raise (IncrementalCursorPathHasValueNone if is_none else IncrementalCursorPathMissing)(
+                self.resource_name, self.inc.cursor_path, row)
         return None
 
     def _hash(self, row: Any) -> str:
-        key = self.key
-        if key is None:
-            return _digest(_dumps(row))
-        if isinstance(key, str):
-            return _digest(_dumps(row[key]))
-        return _digest(_dumps([row[k] for k in key]))
+        return row_hash(self.key, row)
 
     def keep(self, row: Any) -> bool:
         value = self._cursor(row)
@@ -156,14 +160,18 @@ class CursorFilter:
         return True
 
     def rows(self, items: Iterator[Any]) -> Iterator[Any]:
-        for item in items:
-            meta, data = unwrap(item)
-            if isinstance(data, list):
-                kept = [r for r in data if self.keep(r)]
-                if kept:
-                    yield rewrap(meta, kept)
-            elif self.keep(data):
-                yield item
+        try:
+            for item in items:
+                meta, data = unwrap(item)
+                if isinstance(data, list):
+                    kept = [r for r in data if self.keep(r)]
+                    if kept:
+                        yield rewrap(meta, kept)
+                elif self.keep(data):
+                    yield item
+        except GeneratorExit:  # add_limit stopped reading: the rows read so far count
+            self.finish()
+            raise
         self.finish()
 
     def finish(self) -> None:

@@ -102,11 +102,14 @@ class YieldMapItem:
 
 
 class LimitItem:
-    """Stops after `max_items` yielded items (a page counts as one) or `max_time` seconds."""
+    """Stops after `max_items` yielded items (a page counts as one; with `count_rows` its rows do,
+    an empty page none) or after `max_time` seconds: the item that reaches the limit is kept, the
+    generator is then closed, as dlt's limit does. `max_items=0` yields nothing."""
 
-    def __init__(self, max_items: Any = None, max_time: Any = None) -> None:
+    def __init__(self, max_items: Any = None, max_time: Any = None, count_rows: bool = False) -> None:
         self.max_items = max_items
         self.max_time = max_time
+        self.count_rows = count_rows
 
     def __call__(self, items: Iterable[Any]) -> Iterator[Any]:
         import time
@@ -118,11 +121,21 @@ class LimitItem:
         it = iter(items)
         for item in it:
             yield item
-            count += 1
+            count += _row_count(unwrap(item)[1]) if self.count_rows else 1
             if self.max_items is not None and count >= self.max_items:
                 break
-            if self.max_time is not None and time.monotonic() - started >= self.max_time:
+            if self.max_time is not None and time.monotonic() - started > self.max_time:
                 break
         close = getattr(it, "close", None)
         if close:
             close()
+
+
+def _row_count(data: Any) -> int:
+    """Rows of an item as dlt counts them: a list's length (the rows of its tables when it holds
+    Arrow tables or frames), a table's rows, 1 for a single row."""
+    if isinstance(data, list):
+        if data and hasattr(data[0], "shape"):
+            return sum(len(t) for t in data)
+        return len(data)
+    return len(data) if hasattr(data, "shape") else 1

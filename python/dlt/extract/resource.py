@@ -41,6 +41,8 @@ def with_hints(item: Any, hints: Optional[Dict[str, Any]] = None, create_table_v
 
 
 class DltResource:
+    _name_fn: Optional[Callable[[Dict[str, Any]], str]] = None  # a name given as a function of the call's arguments
+
     def __init__(self, name: str, fn: Optional[Callable] = None, data: Any = None, *,
                  hints: Optional[Dict[str, Any]] = None, selected: bool = True,
                  parent: Optional["DltResource"] = None, section: Optional[str] = None,
@@ -111,6 +113,14 @@ class DltResource:
             raise TypeError(f"resource `{self._name}` is not callable: it was made from data, not a function")
         r = self._clone()
         r._args, r._kwargs, r._bound = args, kwargs, True
+        if self._name_fn is not None:
+            # dlt's dynamic name: the function gets the arguments of this call (defaults not applied)
+            params = list(inspect.signature(self._fn).parameters.values())
+            if self._parent is not None or self._hints.get("_is_transformer"):
+                params = params[1:]  # a transformer's first argument is the data item
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+            r._name = self._name_fn(bound.arguments)
+            r._name_fn = None
         return r
 
     def bind(self, *args: Any, **kwargs: Any) -> "DltResource":
@@ -149,8 +159,12 @@ class DltResource:
     def add_filter(self, item_filter: Callable[[Any], bool], insert_at: Optional[int] = None) -> "DltResource":
         return self._add_step(FilterItem(item_filter), insert_at)
 
-    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltResource":
-        return self._add_step(LimitItem(max_items, max_time), None)
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
+                  count_rows: Optional[bool] = False) -> "DltResource":
+        """dlt's limit: stop after `max_items` yields (pages count as one; rows with `count_rows`,
+        the last page kept whole) or `max_time` seconds. A later add_limit replaces this one."""
+        self._steps = [s for s in self._steps if not isinstance(s, LimitItem)]
+        return self._add_step(LimitItem(max_items, max_time, bool(count_rows)), None)
 
     def __or__(self, transform: Any) -> "DltResource":
         """`resource | transformer`: the transformer reads this resource's items."""
@@ -242,10 +256,16 @@ class DltResource:
             return
         yield from _as_items(self._data)
 
-    def _items(self) -> Iterator[Any]:
+    def _items(self, before_limit: Optional[Callable[[Any], Any]] = None) -> Iterator[Any]:
+        """The items after the steps; `before_limit` (the incremental's cursor step) runs where dlt
+        places it: after the maps and filters, before the limit."""
         items: Any = self._raw_items()
         for step in self._steps:
+            if before_limit is not None and isinstance(step, LimitItem):
+                items, before_limit = before_limit(items), None
             items = step(items)
+        if before_limit is not None:
+            items = before_limit(items)
         return iter(items)
 
     def _native_options(self, defaults: Dict[str, Any]) -> Dict[str, Any]:

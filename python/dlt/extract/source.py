@@ -66,10 +66,11 @@ class DltSource:
             r.selected = k in resource_names
         return clone
 
-    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltSource":
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
+                  count_rows: Optional[bool] = False) -> "DltSource":
         for r in self._resources.values():
             if not r.is_transformer:
-                r.add_limit(max_items, max_time)
+                r.add_limit(max_items, max_time, count_rows=count_rows)
         return self
 
     def __getattr__(self, name: str) -> DltResource:

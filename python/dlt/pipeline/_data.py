@@ -1,8 +1,9 @@
 """What pipeline.run()/extract() are given, on the way to the engine: the schema each part goes to
 (one per source, as dlt keeps them), transformers' parents read once (_Tee, _ReplayParent), and
-the callable through which the engine opens a resource's items (_opener)."""
+the callable through which the engine opens a resource's items (_opener), and what the engine is
+given for each resource of a run (engine_resources)."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dlt.extract.marks import MarkConverter
 from dlt.extract.resource import DltResource
@@ -65,17 +66,99 @@ def _opener(resource: DltResource, tee: Optional[_Tee], defaults: Dict[str, Any]
     def open_items(last_value_json: Optional[str]) -> Any:
         current._enter_resource(resource.name)
         inc = resource.incremental
-        cursor = None
-        if inc is not None and inc._in_python:
-            # a custom last_value_func or a lag: filtered here, its state kept in the resource's state
-            cursor = inc._bind_python(resource, current.resource_state(resource.name))
-        elif inc is not None:
-            inc._set_state(last_value_json)
-        items = resource._items()
-        if cursor is not None:
-            items = cursor.rows(items)
+        cursor_step = None
+        if inc is not None:
+            cursor = None
+            if inc._in_python:
+                # a custom last_value_func or a lag: filtered here, its state kept in the resource's state
+                cursor = inc._bind_python(resource, current.resource_state(resource.name))
+            else:
+                inc._set_state(last_value_json)
+            # the cursor's step (as dlt places it: before add_limit) sets start/end_out_of_range
+            observer = inc._observe(resource, cursor) if inc.cursor_path else None
+
+            def cursor_step(items: Any) -> Any:
+                if observer is not None:
+                    items = observer.observe(items)
+                return cursor.rows(items) if cursor is not None else items
+
+        items = resource._items(before_limit=cursor_step)
         if tee is not None:
             items = tee.record(items)
         return items, MarkConverter(resource, defaults)
 
     return open_items
+
+
+def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[str, DltResource]]:
+    """[(engine options, open callable)] for the resources `data` stands for, and those resources
+    by name (the ones being extracted)."""
+    if data is None:
+        return [], {}
+    items: Sequence[Any]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, (DltSource, DltResource)) for d in data):
+        items = data
+    else:
+        items = [data]
+    picked: List[Any] = []  # (resource, defaults from its source)
+    for item in items:
+        if isinstance(item, DltSource):
+            defaults: Dict[str, Any] = {}
+            if item.max_table_nesting is not None:
+                defaults["max_table_nesting"] = item.max_table_nesting
+            if item.schema_contract is not None:
+                defaults["schema_contract"] = item.schema_contract
+            for r in item.selected_resources.values():
+                picked.append((r._clone(), defaults))
+        elif isinstance(item, DltResource):
+            picked.append((item._clone(), {}))
+        else:
+            picked.append((DltResource.from_data(item, name=hints.get("table_name")), {}))
+    given = {k: v for k, v in hints.items() if v is not None}
+    for r, _ in picked:
+        if given:
+            r.apply_hints(**given)
+    # A resource loaded itself and read by a transformer of the same run is read once: its
+    # items are recorded while it loads and replayed to the transformer, which runs after it.
+    tees: Dict[int, _Tee] = {}
+    for r, _ in picked:
+        parent = r._parent
+        if parent is None or isinstance(parent, _ReplayParent):
+            continue
+        for other, _d in picked:
+            if other is not r and not other.is_transformer and other.name == parent.name and \
+                    other._fn is parent._fn and other._data is parent._data:
+                r._parent = _ReplayParent(tees.setdefault(id(other), _Tee(other)))
+                break
+    picked.sort(key=lambda rd: 0 if id(rd[0]) in tees else 1)
+    extracting = {r.name: r for r, _ in picked}
+    from dlt.sources.filesystem import FileReaderResource
+    from dlt.sources.rest_api import RestApiResource
+    from dlt.sources.sql_database.helpers import SqlTableResource
+
+    out = []
+    specs: Dict[int, Any] = {}  # REST API / SQL resources of one configuration go to the engine together
+    for r, defaults in picked:
+        if isinstance(r, RestApiResource):
+            if id(r._spec) not in specs:
+                specs[id(r._spec)] = (r._spec, [])
+                out.append(specs[id(r._spec)])
+            specs[id(r._spec)][1].append(r.name)
+            continue
+        if isinstance(r, FileReaderResource):
+            out.append(r._engine_item(defaults))  # rows read by the engine
+            continue
+        if isinstance(r, SqlTableResource):
+            # Tables of one sql_database() call are read over one connection.
+            if id(r._sql) not in specs:
+                specs[id(r._sql)] = (r._sql, [])
+                out.append(specs[id(r._sql)])
+            specs[id(r._sql)][1].append(r._sql_options(defaults))
+            continue
+        opts = r._native_options(defaults)
+        table_fn = r._table_name_fn()
+        if table_fn is not None:
+            out.append((opts, _opener(r, tees.get(id(r)), defaults), table_fn))  # each row to the table it names
+        else:
+            out.append((opts, _opener(r, tees.get(id(r)), defaults)))
+    return out, extracting

@@ -6,10 +6,14 @@ destination) once the resources' rows are read; outside an extract it is a copy 
 discarded, as in dlt.
 """
 
-from typing import Any, Dict, Optional
+import contextlib
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 _active_pipeline: Any = None
 _current_resource: Optional[str] = None  # the resource whose items the engine reads now
+
+
+_source_schemas: List[Callable[[], Any]] = []  # what source_schema() returns now (innermost last)
 
 
 def pipeline() -> Any:
@@ -66,6 +70,34 @@ def resource_name() -> str:
     if not _current_resource:
         raise ResourceNameNotAvailable()
     return _current_resource
+
+
+def source_schema() -> Any:
+    """The schema of the source being made or extracted: inside a @dlt.source function its new
+    schema (named after the source), while resources are read the schema their data goes to.
+    Elsewhere dlt's CurrentSourceSchemaNotAvailable is raised."""
+    if not _source_schemas:
+        from dlt.extract.exceptions import CurrentSourceSchemaNotAvailable
+
+        raise CurrentSourceSchemaNotAvailable()
+    return _source_schemas[-1]()
+
+
+@contextlib.contextmanager
+def _source_schema_scope(make: Callable[[], Any]) -> Iterator[None]:
+    """source_schema() returns what `make` returns (made once, when first asked) in this scope."""
+    made: List[Any] = []
+
+    def get() -> Any:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    _source_schemas.append(get)
+    try:
+        yield
+    finally:
+        _source_schemas.pop()
 
 
 state = source_state

@@ -7,22 +7,21 @@ in the same folders, profiles and destinations as the CLI.
 
 import contextlib
 import os
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from datetime import datetime
+from typing import Any, Dict, Iterator, List, Optional
 
 from dlt import _engine
-from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadPackageInfo, NormalizeInfo, utc_from_iso
+from dlt.common.pipeline import ExtractInfo, LoadInfo, LoadPackageInfo, NormalizeInfo
 from dlt.destinations import Destination
-from dlt.extract.exceptions import ResourceExtractionError
 from dlt.extract.resource import DltResource
-from dlt.extract.source import DltSource
 from dlt.pipeline import current
-from dlt.pipeline._data import _opener, _ReplayParent, _schema_groups, _Tee
+from dlt.pipeline._data import _schema_groups, engine_resources
+from dlt.pipeline._failures import raise_chained, step_failed
 from dlt.pipeline._infos import _package, _packages, _span
-from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.pipeline._tracing import _now, _Tracing
 
 
-class Pipeline:
+class Pipeline(_Tracing):
     def __init__(self, pipeline_name: str, destination: Optional[Destination], dataset_name: Optional[str],
                  dev_mode: bool = False, progress: Any = None, refresh: Optional[str] = None) -> None:
         self.pipeline_name = pipeline_name
@@ -34,6 +33,7 @@ class Pipeline:
         self._dataset_name = dataset_name
         self._native = None
         self._last_trace: Any = None
+        self._trace: Any = None  # the trace of the call in progress (see _traced)
         self._extracting: Dict[str, DltResource] = {}
         # The source state of the extract in progress: its stored text (read before the engine
         # takes the pipeline's lock) and, once user code asked for it, the dict it changes.
@@ -147,26 +147,29 @@ class Pipeline:
             table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
             merge_key: Any = None) -> LoadInfo:
         """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`."""
-        self._configure(destination, dataset_name, credentials)
-        if staging is not None:
-            raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
-        hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                     primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
-        groups = _schema_groups(data, schema)
-        with self._file_format(loader_file_format):
-            if len(groups) > 1:
-                # Sources of different names: as dlt, each is extracted into a package and schema
-                # of its own; the run then normalizes and loads them all.
-                for name, part in groups:
-                    self._extract_group(name, part, hints, refresh or self.refresh)
-                self._run_schema = None
-                info = self._call("run", [])
-            else:
-                self._run_schema = groups[0][0] if groups else None
-                resources = self._resources(data, **hints)
-                self._refresh(refresh or self.refresh)
-                info = self._call("run", resources)
-        return self._load_info(info)
+        with self._traced("run") as run_step:
+            self._configure(destination, dataset_name, credentials)
+            if staging is not None:
+                raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
+            hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+            groups = _schema_groups(data, schema)
+            with self._file_format(loader_file_format):
+                if len(groups) > 1:
+                    # Sources of different names: as dlt, each is extracted into a package and schema
+                    # of its own (one extract step); the run then normalizes and loads them all.
+                    with self._traced("extract") as extract_step:
+                        extract_step["info"] = self._extract_info(
+                            [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in groups])
+                    self._run_schema = None
+                    info = self._call("run", [])
+                else:
+                    self._run_schema = groups[0][0] if groups else None
+                    resources = self._resources(data, **hints)
+                    self._refresh(refresh or self.refresh)
+                    info = self._call("run", resources)
+            run_step["info"] = load_info = self._load_info(info)
+        return load_info
 
     def _extract_group(self, schema_name: Optional[str], data: Any, hints: Dict[str, Any], refresh: Optional[str]) -> Dict[str, Any]:
         self._run_schema = schema_name
@@ -205,12 +208,17 @@ class Pipeline:
                 table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
                 loader_file_format: Any = None, merge_key: Any = None) -> ExtractInfo:
         """Extracts `data` into a load package (normalize() and load() take it further)."""
-        self._configure(None, None, None)
-        hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                     primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
-        infos = [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
-                 _schema_groups(data, schema)]
-        packages = [p for info in infos for p in _packages(info)]
+        with self._traced("extract") as step:
+            self._configure(None, None, None)
+            hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
+                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+            step["info"] = info = self._extract_info(
+                [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
+                 _schema_groups(data, schema)])
+        return info
+
+    def _extract_info(self, infos: List[Dict[str, Any]]) -> ExtractInfo:
+        packages = [p for info in infos for p in _packages(info, self.working_dir)]
         spans = [_span(info, "extract") for info in infos]
         started = min((s[0] for s in spans if s[0] is not None), default=None)
         finished = max((s[1] for s in spans if s[1] is not None), default=None)
@@ -219,18 +227,21 @@ class Pipeline:
 
     def normalize(self, workers: int = 1, loader_file_format: Any = None) -> NormalizeInfo:
         """Normalizes every extracted package."""
-        self._configure(None, None, None)
-        info = self._call("normalize", [])
-        return NormalizeInfo(self, [p["load_id"] for p in info["packages"]], _packages(info),
-                             *_span(info, "normalize"), first_run=info["first_run"],
-                             row_counts=dict(info["rows_normalized"]))
+        with self._traced("normalize") as step:
+            self._configure(None, None, None)
+            info = self._call("normalize", [])
+            step["info"] = n_info = NormalizeInfo(
+                self, [p["load_id"] for p in info["packages"]], _packages(info, self.working_dir),
+                *_span(info, "normalize"), first_run=info["first_run"], row_counts=dict(info["rows_normalized"]))
+        return n_info
 
     def load(self, destination: Any = None, dataset_name: Optional[str] = None, credentials: Any = None,
              *, workers: int = 20, raise_on_failed_jobs: bool = True) -> LoadInfo:
         """Loads every normalized package."""
-        self._configure(destination, dataset_name, credentials)
-        info = self._call("load", [])
-        return self._load_info(info)
+        with self._traced("load") as step:
+            self._configure(destination, dataset_name, credentials)
+            step["info"] = load_info = self._load_info(self._call("load", []))
+        return load_info
 
     def drop(self, pipeline_name: Optional[str] = None) -> "Pipeline":
         """Deletes the pipeline's working folder (state, schema, pending packages); the destination is
@@ -366,75 +377,8 @@ class Pipeline:
 
     def _resources(self, data: Any, **hints: Any) -> List[Any]:
         """[(engine options, open callable)] for the resources `data` stands for."""
-        if data is None:
-            return []
-        items: Sequence[Any]
-        if isinstance(data, (list, tuple)) and data and all(isinstance(d, (DltSource, DltResource)) for d in data):
-            items = data
-        else:
-            items = [data]
-        picked: List[Any] = []  # (resource, defaults from its source)
-        for item in items:
-            if isinstance(item, DltSource):
-                defaults: Dict[str, Any] = {}
-                if item.max_table_nesting is not None:
-                    defaults["max_table_nesting"] = item.max_table_nesting
-                if item.schema_contract is not None:
-                    defaults["schema_contract"] = item.schema_contract
-                for r in item.selected_resources.values():
-                    picked.append((r._clone(), defaults))
-            elif isinstance(item, DltResource):
-                picked.append((item._clone(), {}))
-            else:
-                picked.append((DltResource.from_data(item, name=hints.get("table_name")), {}))
-        given = {k: v for k, v in hints.items() if v is not None}
-        for r, _ in picked:
-            if given:
-                r.apply_hints(**given)
-        # A resource loaded itself and read by a transformer of the same run is read once: its
-        # items are recorded while it loads and replayed to the transformer, which runs after it.
-        tees: Dict[int, _Tee] = {}
-        for r, _ in picked:
-            parent = r._parent
-            if parent is None or isinstance(parent, _ReplayParent):
-                continue
-            for other, _d in picked:
-                if other is not r and not other.is_transformer and other.name == parent.name and \
-                        other._fn is parent._fn and other._data is parent._data:
-                    r._parent = _ReplayParent(tees.setdefault(id(other), _Tee(other)))
-                    break
-        picked.sort(key=lambda rd: 0 if id(rd[0]) in tees else 1)
-        self._extracting = {r.name: r for r, _ in picked}
-        from dlt.sources.filesystem import FileReaderResource
-        from dlt.sources.rest_api import RestApiResource
-        from dlt.sources.sql_database.helpers import SqlTableResource
-
-        out = []
-        specs: Dict[int, Any] = {}  # REST API / SQL resources of one configuration go to the engine together
-        for r, defaults in picked:
-            if isinstance(r, RestApiResource):
-                if id(r._spec) not in specs:
-                    specs[id(r._spec)] = (r._spec, [])
-                    out.append(specs[id(r._spec)])
-                specs[id(r._spec)][1].append(r.name)
-                continue
-            if isinstance(r, FileReaderResource):
-                out.append(r._engine_item(defaults))  # rows read by the engine
-                continue
-            if isinstance(r, SqlTableResource):
-                # Tables of one sql_database() call are read over one connection.
-                if id(r._sql) not in specs:
-                    specs[id(r._sql)] = (r._sql, [])
-                    out.append(specs[id(r._sql)])
-                specs[id(r._sql)][1].append(r._sql_options(defaults))
-                continue
-            opts = r._native_options(defaults)
-            table_fn = r._table_name_fn()
-            if table_fn is not None:
-                out.append((opts, _opener(r, tees.get(id(r)), defaults), table_fn))  # each row to the table it names
-            else:
-                out.append((opts, _opener(r, tees.get(id(r)), defaults)))
-        return out
+        resources, self._extracting = engine_resources(data, hints)
+        return resources
 
     def _refresh(self, mode: Optional[str]) -> None:
         """dlt's refresh before extracting: drop_sources drops every table of the pipeline's schema
@@ -464,93 +408,56 @@ class Pipeline:
             raise PipelineException(self.pipeline_name, f"refresh={mode!r} failed: {e}") from None
 
     def _call(self, step: str, resources: List[Any]) -> Dict[str, Any]:
-        """Runs one engine call; records it in last_trace; a failure raises PipelineStepFailed."""
-        from dlt.pipeline.trace import PipelineStepTrace, PipelineTrace
-
+        """Runs one engine call; a failure raises PipelineStepFailed. The steps of a `run` call
+        (extract, normalize, load) join the trace in progress."""
         current._activate(self)
-        trace = PipelineTrace(self.pipeline_name, datetime.now(timezone.utc))
-        self._last_trace = trace
+        started = _now()
         native_call = getattr(self._native, step)
         if step in ("run", "extract"):
             try:
                 self._native.use_schema(self._run_schema or "")
                 self._state_text, self._state_session = self._native.state_json(), None
-                result = native_call(resources, self._state_for_engine)
+                with current._source_schema_scope(self._extract_schema):
+                    result = native_call(resources, self._state_for_engine)
             finally:
                 self._state_text, self._state_session = None, None
                 self._native.use_schema("")
                 current._enter_resource(None)
         else:
             result = native_call()
-        trace.finished_at = datetime.now(timezone.utc)
         if not result["ok"]:
-            trace.steps.append(PipelineStepTrace(result.get("step") or step, trace.started_at, trace.finished_at,
-                                                 None, result["message"]))
-            self._raise_failed(result)
+            err = step_failed(self, result, self._failed_step_info(result, started))
+            if step == "run" and self._trace is not None:
+                self._trace_failed_run(err, started, bool(resources))
+            raise_chained(err)
         info = result["info"]
-        for s in info["steps"]:
-            started, finished = utc_from_iso(s.get("started_at")), utc_from_iso(s.get("finished_at"))
-            step_info: Any = None
-            if s["step"] == "extract":
-                step_info = ExtractInfo(self, info["load_ids"], _packages(info), started, finished, info["first_run"])
-            elif s["step"] == "normalize":
-                step_info = NormalizeInfo(self, info["load_ids"], _packages(info), started, finished,
-                                          info["first_run"], row_counts=dict(info["rows_normalized"]))
-            elif s["step"] == "load":
-                step_info = self._load_info(info)
-            trace.steps.append(PipelineStepTrace(s["step"], started, finished, step_info))
-        if step == "run" and not any(t.step == "normalize" for t in trace.steps):
-            # Nothing was extracted: as dlt's run, which normalizes nothing, the trace still has
-            # the step (last_normalize_info.row_counts is empty).
-            trace.steps.append(PipelineStepTrace("normalize", trace.finished_at, trace.finished_at,
-                                                 NormalizeInfo(self, [], [], trace.finished_at, trace.finished_at,
-                                                               info["first_run"], row_counts={})))
+        if step == "run" and self._trace is not None:
+            self._trace_run(info)
         return info
 
-    def _raise_failed(self, result: Dict[str, Any]) -> None:
-        from dlt.common.exceptions import DltException
+    def _extract_schema(self) -> Any:
+        """dlt.current.source_schema() during an extract: the schema the data goes to, as stored
+        before this extract (a new, empty one on the first run)."""
+        import json
 
-        py_error = result.get("python_error")
-        step = result.get("step") or "extract"
-        load_id = result.get("load_id")
-        kind = result.get("kind")
-        msg = result["message"]
-        exc: BaseException
-        if py_error is not None:
-            name = result.get("resource") or "?"
-            r = self._extracting.get(name)
-            gen = (r._fn or r._data) if r is not None else py_error
-            exc = ResourceExtractionError(name, gen, str(py_error), "generator")
-            exc.__cause__ = py_error
-            raise PipelineStepFailed(self, "extract", None, exc) from exc
-        if kind == "schema_contract":
-            from dlt.common.schema.exceptions import DataValidationError
+        from dlt.common.schema import Schema
 
-            exc = DataValidationError(self._run_schema or self.default_schema_name, None, None, None, "freeze",
-                                      extended_info=msg)
-        elif kind == "data":
-            from dlt.normalize.exceptions import NormalizeException
+        text = self._native.schema_json(self._run_schema or "")
+        if text:
+            return Schema.from_dict(json.loads(text))
+        return Schema(self._run_schema or self.default_schema_name or self.pipeline_name)
 
-            exc = NormalizeException(msg)
-        elif kind == "destination":
-            from dlt.common.destination.exceptions import DestinationConnectionError, DestinationTerminalException
+    def _stored_source_state(self) -> Dict[str, Any]:
+        """The stored state of the source being extracted (read-only: no session is opened)."""
+        from dlt.common.json import typed_loads
 
-            dtype = self.destination.destination_type if self.destination else "?"
-            if "connect" in msg.lower() or "could not" in msg.lower() or "unreachable" in msg.lower():
-                exc = DestinationConnectionError(dtype, self.dataset_name, msg)
-            else:
-                exc = DestinationTerminalException(msg)
-        elif kind == "config":
-            from dlt.common.configuration.exceptions import ConfigurationException
-
-            exc = ConfigurationException(msg)
-        elif kind == "source":
-            from dlt.extract.exceptions import ExtractorException
-
-            exc = ExtractorException(msg)
-        else:
-            exc = DltException(msg)
-        raise PipelineStepFailed(self, step, load_id, exc) from exc
+        text = self._state_text if self._state_text is not None else (
+            self._native.state_json() if self._native is not None else None)
+        if not text:
+            return {}
+        stored = typed_loads(text)
+        schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
+        return stored.get("sources", {}).get(schema, {})
 
     def _load_info(self, info: Dict[str, Any]) -> LoadInfo:
         dest_type = info.get("destination_type") or info["destination"].partition(" ")[0]

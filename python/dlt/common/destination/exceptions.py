@@ -21,15 +21,12 @@ class DestinationUndefinedEntity(DestinationTerminalException):
     pass
 
 
-class DestinationConnectionError(DestinationTransientException):
-    def __init__(self, client_type: str, dataset_name: str, reason: str, inner_exc: Exception = None) -> None:
-        self.client_type = client_type
-        self.dataset_name = dataset_name
-        self.inner_exc = inner_exc
-        super().__init__(
-            f"Connection with `{client_type=:}` to `{dataset_name=:}` failed. Please check if you configured the credentials"
-            f" at all and provided the right credentials values. You can be also denied access or your internet connection may"
-            f" be down. The actual reason given is: {reason}")
+class WithJobError:
+    """Marks an exception of a failed job: `load_id`, `job_id` and `failed_message` name it."""
+
+    load_id: str
+    job_id: str
+    failed_message: str
 
 
 class DestinationHasFailedJobs(DestinationTerminalException):
@@ -46,3 +43,12 @@ class UnknownDestinationModule(DestinationException):
     def __init__(self, destination_module: str) -> None:
         self.destination_module = destination_module
         super().__init__(f"Destination `{destination_module}` is not one of the standard dlt destinations")
+
+
+def __getattr__(name: str) -> Any:
+    # dlt keeps DestinationConnectionError in dlt.destinations.exceptions; the same class here
+    if name == "DestinationConnectionError":
+        from dlt.destinations.exceptions import DestinationConnectionError
+
+        return DestinationConnectionError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

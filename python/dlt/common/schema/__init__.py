@@ -39,7 +39,13 @@ class Schema:
         return self._stored.get("settings", {})
 
     def get_table(self, table_name: str) -> Dict[str, Any]:
-        return self.tables[table_name]
+        """The table's schema; dlt's TableNotFound (a KeyError) when the schema has no such table."""
+        try:
+            return self.tables[table_name]
+        except KeyError:
+            from dlt.common.schema.exceptions import TableNotFound
+
+            raise TableNotFound(self.name, table_name) from None
 
     def get_table_columns(self, table_name: str, include_incomplete: bool = False) -> Dict[str, Any]:
         cols = self.tables[table_name].get("columns", {})

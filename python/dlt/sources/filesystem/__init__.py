@@ -146,7 +146,8 @@ class FileReaderResource(DltResource):
     add_filter = add_map
     add_yield_map = add_map
 
-    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None) -> "DltResource":
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
+                  count_rows: Optional[bool] = False) -> "DltResource":
         if max_time is not None:
             raise NotImplementedError(f"resource `{self.name}`: add_limit(max_time=...) on file readers is not "
                                       "supported by dlt-cpp (max_items is)")
@@ -157,7 +158,9 @@ class FileReaderResource(DltResource):
                                       "(give chunksize / chunk_size)")
         if max_items < 0:
             raise ValueError(f"resource `{self.name}`: add_limit(max_items) must be 0 or more, not {max_items}")
-        self._max_rows = max_items * self._chunksize
+        # Chunks of `chunksize` rows: with count_rows the chunk that reaches max_items rows is kept whole.
+        chunks = -(-max_items // self._chunksize) if count_rows else max_items
+        self._max_rows = chunks * self._chunksize
         return self
 
     def _engine_item(self, defaults: Dict[str, Any]) -> Any:

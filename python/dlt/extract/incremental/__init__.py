@@ -52,6 +52,7 @@ class Incremental:
         self._last_value: Any = None
         self._has_state = False
         self.resource_name: Optional[str] = None
+        self._observer: Any = None  # the rows of the extract in progress (incremental/_range.py)
 
     @property
     def last_value(self) -> Any:
@@ -83,6 +84,36 @@ class Incremental:
     @property
     def start_value(self) -> Any:
         return self.last_value
+
+    @property
+    def start_out_of_range(self) -> bool:
+        """True when the last row the resource yielded lies before the start value (or at it and
+        loaded in the previous run), as dlt sets it for each row."""
+        return self._observer is not None and self._observer.last_flags()[0]
+
+    @property
+    def end_out_of_range(self) -> bool:
+        """True when the last row the resource yielded is at or past `end_value`."""
+        return self._observer is not None and self._observer.last_flags()[1]
+
+    def can_close(self) -> bool:
+        """With `row_order`: rows ascend and the end was reached, or descend and the start was."""
+        return (self.row_order == "asc" and self.end_out_of_range) or \
+            (self.row_order == "desc" and self.start_out_of_range)
+
+    def _observe(self, resource: Any, cursor: Any = None) -> Any:
+        """The RangeObserver of this extract of `resource` (`cursor`: its Python filter, if any)."""
+        from dlt.extract.incremental._range import RangeObserver, dedup_enabled
+        from dlt.extract.incremental_transform import row_hash
+
+        key = self.primary_key if self.primary_key is not None else resource._hints.get("primary_key")
+        if cursor is not None:
+            start, hashes = cursor.start, (lambda: cursor.start_hashes)
+        else:
+            start, hashes = self.last_value, (lambda: _stored_hashes(resource.name, self.cursor_path))
+        self._observer = RangeObserver(self, start, dedup_enabled(self, key), lambda row: row_hash(key, row), hashes,
+                                       auto_close=not resource.is_transformer)
+        return self._observer
 
     def _set_state(self, last_value_json: Optional[str]) -> None:
         if last_value_json is None:
@@ -118,6 +149,16 @@ class Incremental:
     # dlt allows `Incremental[int]` in annotations
     def __class_getitem__(cls, item: Any) -> Any:
         return cls
+
+
+def _stored_hashes(resource_name: str, cursor_path: str) -> Any:
+    """The `unique_hashes` the previous run stored for this cursor (rows at its last value)."""
+    from dlt.pipeline import current
+
+    p = current.pipeline()
+    state = p._stored_source_state() if p is not None else {}
+    cursor = state.get("resources", {}).get(resource_name, {}).get("incremental", {}).get(cursor_path, {})
+    return cursor.get("unique_hashes") or []
 
 
 def _check_range(cursor_path: Any, initial_value: Any, end_value: Any, last_value_func: Any) -> None:

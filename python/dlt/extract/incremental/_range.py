@@ -1,0 +1,157 @@
+"""`start_out_of_range`, `end_out_of_range` and `can_close()` of an incremental, as dlt 1.26 keeps
+them: its cursor step sets both flags for every row it sees (after the resource's add_map/add_filter
+steps, before add_limit), so they tell about the last row the generator yielded:
+
+- end_out_of_range: the row's cursor value is at or past `end_value` (past it with
+  `range_end="closed"`), in the direction of `last_value_func`;
+- start_out_of_range: (the row is inside the end) its value lies before the start value (the last
+  value of the previous run, or `initial_value`), or at it when `range_start="open"`, or at it
+  and the row was loaded in the previous run (its primary key hash is among `unique_hashes`).
+
+A row without a cursor value sets neither. With `row_order` ("asc": end_out_of_range, "desc":
+start_out_of_range) the generator of a resource (not a transformer) is closed after the page with
+such a row, as dlt does. The engine still filters the rows; this only observes them, and only the
+last row of a page is looked at unless `row_order` asks for every row.
+"""
+
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterator, Optional, Set, Tuple
+
+from dlt.extract.items import unwrap
+
+_MISSING = object()
+
+
+def dedup_enabled(inc: Any, key: Any) -> bool:
+    """Whether rows at the start value are told apart by their hash (dlt's boundary de-duplication)."""
+    if inc.range_start == "open" or inc.end_value is not None:
+        return False
+    if inc.lag and inc.last_value_func in (max, min):
+        return False
+    return not (isinstance(key, (list, tuple)) and len(key) == 0)
+
+
+def cursor_value(row: Any, parts: Any) -> Any:
+    """The value at the cursor path in `row` (a dict or an object), or _MISSING (also for None)."""
+    v = row
+    for part in parts:
+        if isinstance(v, dict):
+            v = v.get(part, _MISSING)
+        else:
+            v = getattr(v, part, _MISSING)
+        if v is _MISSING or v is None:
+            return _MISSING
+    return v
+
+
+def _parse_iso(text: str, like: Any) -> Any:
+    """ISO `text` as a value of the kind of `like` (a datetime or a date)."""
+    if isinstance(like, datetime):
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    return date.fromisoformat(text[:10])
+
+
+def comparable(a: Any, b: Any) -> Tuple[Any, Any]:
+    """`a` and `b` as values one order compares: ISO text against a datetime or date is parsed,
+    and a naive datetime against an aware one is taken as UTC (dlt adapts the tz-awareness too)."""
+    if isinstance(a, str) and isinstance(b, (datetime, date)):
+        a = _parse_iso(a, b)
+    elif isinstance(b, str) and isinstance(a, (datetime, date)):
+        b = _parse_iso(b, a)
+    if isinstance(a, datetime) and isinstance(b, datetime) and (a.tzinfo is None) != (b.tzinfo is None):
+        if a.tzinfo is None:
+            a = a.replace(tzinfo=timezone.utc)
+        else:
+            b = b.replace(tzinfo=timezone.utc)
+    return a, b
+
+
+class RangeObserver:
+    """Watches the rows an incremental's resource yields and answers its range flags."""
+
+    def __init__(self, inc: Any, start: Any, dedup: bool, row_hash: Callable[[Any], str],
+                 start_hashes: Callable[[], Set[str]], auto_close: bool) -> None:
+        self.inc = inc
+        self.start = start
+        self.dedup = dedup
+        self.row_hash = row_hash
+        self._start_hashes = start_hashes
+        self._hashes: Optional[Set[str]] = None
+        self.auto_close = auto_close and inc.row_order in ("asc", "desc")
+        path = inc.cursor_path[2:] if inc.cursor_path.startswith("$.") else inc.cursor_path
+        self.parts = path.split(".")
+        self.last_row: Any = _MISSING
+        self._flags_of: Any = _MISSING
+        self._flags: Tuple[bool, bool] = (False, False)
+
+    def flags(self, row: Any) -> Tuple[bool, bool]:
+        """(start_out_of_range, end_out_of_range) that `row` sets."""
+        if isinstance(row, (str, bytes)) or hasattr(row, "num_rows") or hasattr(row, "shape"):
+            return False, False  # not a row (Arrow tables and frames are not looked at)
+        value = cursor_value(row, self.parts)
+        if value is _MISSING:
+            return False, False
+        func = self.inc.last_value_func
+        try:
+            end = self.inc.end_value
+            if end is not None:
+                v, e = comparable(value, end)
+                if func((v, e)) != e:
+                    return False, True
+                if self.inc.range_end == "open" and func((v,)) == e:
+                    return False, True
+            if self.start is None:
+                return False, False
+            v, s = comparable(value, self.start)
+            own = func((v,))
+            if self.inc.range_start == "open" and own == s:
+                return True, False
+            if func((v, s)) != s:
+                return False, False  # past the start
+            if own != s:
+                return True, False  # before the start
+            return (self.dedup and self.row_hash(row) in self.start_hashes()), False
+        except (TypeError, ValueError, KeyError):
+            return False, False  # not comparable: the engine reports such rows
+
+    def start_hashes(self) -> Set[str]:
+        if self._hashes is None:
+            self._hashes = set(self._start_hashes())
+        return self._hashes
+
+    def last_flags(self) -> Tuple[bool, bool]:
+        """The flags of the last row seen (computed when first asked for)."""
+        row = self.last_row
+        if row is _MISSING:
+            return False, False
+        if self._flags_of is not row:
+            self._flags = self.flags(row)
+            self._flags_of = row
+        return self._flags
+
+    def _closes(self, flags: Tuple[bool, bool]) -> bool:
+        order = self.inc.row_order
+        return (order == "asc" and flags[1]) or (order == "desc" and flags[0])
+
+    def observe(self, items: Any) -> Iterator[Any]:
+        it = iter(items)
+        try:
+            for item in it:
+                _, data = unwrap(item)
+                rows = data if isinstance(data, list) else [data]
+                close = False
+                if rows:
+                    if self.auto_close:
+                        for row in rows:
+                            flags = self.flags(row)
+                            self.last_row, self._flags_of, self._flags = row, row, flags
+                            close = close or self._closes(flags)
+                    else:
+                        self.last_row = rows[-1]
+                yield item
+                if close:
+                    return  # row_order: the page is loaded, the generator is not asked for more
+        finally:
+            closer = getattr(it, "close", None)
+            if closer is not None:
+                closer()
