@@ -25,6 +25,11 @@ def resource(data: Any = None, /, name: Any = None, table_name: Any = None, max_
                             max_table_nesting, table_format, file_format)
 
     def make(fn: Callable) -> DltResource:
+        if not callable(fn):  # dlt.resource(name=...)(data): an iterator, a list
+            r = DltResource.from_data(fn, name=name if isinstance(name, str) else None,
+                                      **{k: v for k, v in hints.items() if v is not None})
+            r.selected, r.parallelized = selected, parallelized
+            return r
         r = DltResource(name if isinstance(name, str) else fn.__name__, fn=fn, selected=selected,
                         section=section, parallelized=parallelized)
         if callable(name):
@@ -120,10 +125,16 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
 
 
 def defer(f: Callable) -> Callable:
-    """As dlt's @dlt.defer: the function runs when called (dlt-cpp runs it at once, in order)."""
+    """As dlt's @dlt.defer: calling `f` returns a callable that runs it later; a resource that
+    yields (or a transformer that returns) it has it run in the extract's thread pool
+    (`[extract] workers`, default 5), up to `max_parallel_items` at once, results in the order
+    they finish."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return f(*args, **kwargs)
+        def _curry() -> Any:
+            return f(*args, **kwargs)
+
+        return _curry
 
     return wrapper

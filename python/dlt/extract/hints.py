@@ -60,6 +60,15 @@ def columns_list(columns: Any) -> Optional[List[Dict[str, Any]]]:
     """`columns` as dlt takes it: {name: {data_type: ...}}, a list of column dicts, or None."""
     if columns is None:
         return None
+    if isinstance(columns, type):
+        from dlt.extract.validation import is_pydantic_model
+
+        if not is_pydantic_model(columns):
+            raise ValueError(f"`columns` must be a dict of column name -> column hints, a list of columns or a "
+                             f"Pydantic model (a pydantic.BaseModel subclass), got the class {columns.__name__}")
+        from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
+
+        return list(pydantic_to_table_schema_columns(columns).values())
     if isinstance(columns, dict):
         out = []
         for name, col in columns.items():

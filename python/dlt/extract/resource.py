@@ -6,6 +6,7 @@ dlt's resource API: calling a parametrized resource, `|` into a transformer, `wi
 `apply_hints`, `selected`.
 """
 
+import functools
 import inspect
 from copy import copy
 from typing import Any, Callable, Dict, Iterator, List, Optional
@@ -42,6 +43,7 @@ def with_hints(item: Any, hints: Optional[Dict[str, Any]] = None, create_table_v
 
 class DltResource:
     _name_fn: Optional[Callable[[Dict[str, Any]], str]] = None  # a name given as a function of the call's arguments
+    _validator: Any = None  # dlt's PydanticValidator, made from a model given as `columns`
 
     def __init__(self, name: str, fn: Optional[Callable] = None, data: Any = None, *,
                  hints: Optional[Dict[str, Any]] = None, selected: bool = True,
@@ -148,7 +150,31 @@ class DltResource:
             if k == "write_disposition":
                 _hints.write_disposition_name(v)
             self._hints[k] = v
+        if isinstance(columns, type):
+            _hints.columns_list(columns)  # a class that is not a Pydantic model is refused here
+        if columns is not None or schema_contract is not None:
+            # dlt's validator: made again when the columns or the contract change
+            from dlt.extract.validation import create_item_validator
+
+            self._validator, contract = create_item_validator(self._hints.get("columns"),
+                                                              self._hints.get("schema_contract"))
+            if contract is not None:
+                self._hints["schema_contract"] = contract
         return self
+
+    @property
+    def validator(self) -> Any:
+        """The item validator made from a Pydantic model given as `columns` (None without one);
+        set it to replace or (with None) remove it."""
+        return self._validator
+
+    @validator.setter
+    def validator(self, validator: Any) -> None:
+        self._validator = validator
+
+    @property
+    def schema_contract(self) -> Any:
+        return self._hints.get("schema_contract")
 
     def add_map(self, item_map: Callable[[Any], Any], insert_at: Optional[int] = None) -> "DltResource":
         return self._add_step(MapItem(item_map), insert_at)
@@ -230,16 +256,29 @@ class DltResource:
         return self
 
     def _raw_items(self) -> Iterator[Any]:
-        """Items as the user's code yields them, before the steps."""
+        """Items as the user's code yields them, before the steps, with what is not data yet
+        (awaitables, async generators, deferred callables) evaluated as dlt's pipe does."""
+        from dlt.extract.concurrency import extract_settings, resolved
+
+        return resolved(self._user_items(), lambda: extract_settings(self.source_name, self._name), self._name)
+
+    def _user_items(self) -> Iterator[Any]:
         if self._parent is not None:
             fn = self._fn
             takes_meta = fn is not None and _takes_meta(fn)
+            # dlt's parallelized transformer that returns its result: each call runs in the pool
+            deferred = self.parallelized and fn is not None and not _is_generator_or_async(fn)
             for item in self._parent._items():
                 # As dlt: the transformer gets the data (and the mark as `meta` when it takes
                 # one); what it yields keeps the parent item's mark unless it marks it itself.
                 meta, item = unwrap(item)
                 if fn is None:
                     out = item
+                elif deferred:
+                    kwargs = dict(self._kwargs, meta=meta) if takes_meta else self._kwargs
+                    out = functools.partial(fn, item, *self._args, **kwargs)
+                    yield rewrap(meta, out)
+                    continue
                 elif takes_meta:
                     out = fn(item, *self._args, meta=meta, **self._kwargs)
                 else:
@@ -260,10 +299,16 @@ class DltResource:
         """The items after the steps; `before_limit` (the incremental's cursor step) runs where dlt
         places it: after the maps and filters, before the limit."""
         items: Any = self._raw_items()
+        validator = self._validator  # after the maps and filters, before the cursor (as dlt)
         for step in self._steps:
-            if before_limit is not None and isinstance(step, LimitItem):
-                items, before_limit = before_limit(items), None
+            if isinstance(step, LimitItem):
+                if validator is not None:
+                    items, validator = validator.items(items, self._name), None
+                if before_limit is not None:
+                    items, before_limit = before_limit(items), None
             items = step(items)
+        if validator is not None:
+            items = validator.items(items, self._name)
         if before_limit is not None:
             items = before_limit(items)
         return iter(items)
@@ -293,6 +338,10 @@ class DltResource:
         if inc is not None and not inc._in_python:
             opts["incremental"] = inc._native_options(self)
         return opts
+
+
+def _is_generator_or_async(fn: Callable) -> bool:
+    return inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn) or inspect.iscoroutinefunction(fn)
 
 
 def _takes_meta(fn: Callable) -> bool:

@@ -35,8 +35,28 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
         raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
     p = Pipeline(pipeline_name or _default_pipeline_name(), Destination.from_reference(destination), dataset_name,
                  dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
+    p._schema_files = _make_schema_files(import_schema_path, export_schema_path)
     current._activate(p)
     return p
+
+
+def _make_schema_files(import_schema_path: Optional[str], export_schema_path: Optional[str]) -> Any:
+    """The schema files of dlt.pipeline(import_schema_path=, export_schema_path=), or of the
+    top-level `import_schema_path` / `export_schema_path` (and `external_schema_format`) config."""
+    fmt = "yaml"
+    try:
+        from dlt.common.configuration.accessors import config
+
+        import_schema_path = import_schema_path or config.get("import_schema_path")
+        export_schema_path = export_schema_path or config.get("export_schema_path")
+        fmt = config.get("external_schema_format") or fmt
+    except Exception:  # no workspace: the arguments alone
+        pass
+    if not import_schema_path and not export_schema_path:
+        return None
+    from dlt.pipeline._schema_files import SchemaFiles
+
+    return SchemaFiles(import_schema_path, export_schema_path, str(fmt))
 
 
 def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = None, destination: Any = None,

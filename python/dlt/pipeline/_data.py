@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from dlt.extract.marks import MarkConverter
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
+from dlt.extract.validation import may_yield_models, models_as_rows
 from dlt.pipeline import current
 
 
@@ -84,7 +85,9 @@ def _opener(resource: DltResource, tee: Optional[_Tee], defaults: Dict[str, Any]
 
         items = resource._items(before_limit=cursor_step)
         if tee is not None:
-            items = tee.record(items)
+            items = tee.record(items)  # a transformer reading it gets the items as they are
+        if may_yield_models(resource):
+            items = models_as_rows(items)
         return items, MarkConverter(resource, defaults)
 
     return open_items

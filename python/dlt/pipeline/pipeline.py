@@ -22,6 +22,8 @@ from dlt.pipeline._tracing import _now, _Tracing
 
 
 class Pipeline(_Tracing):
+    _schema_files: Any = None  # import_schema_path / export_schema_path (see _schema_files.py)
+
     def __init__(self, pipeline_name: str, destination: Optional[Destination], dataset_name: Optional[str],
                  dev_mode: bool = False, progress: Any = None, refresh: Optional[str] = None) -> None:
         self.pipeline_name = pipeline_name
@@ -297,11 +299,12 @@ class Pipeline(_Tracing):
         return SqlClient(self)
 
     def dataset(self, schema: Any = None, dataset_type: str = "auto") -> Any:
-        """The pipeline's dataset: its tables as relations you can fetch or query with SQL."""
+        """The pipeline's dataset: its tables as relations you can fetch or query with SQL;
+        `schema` (a name or a Schema) picks the schema it reads (the default schema when None)."""
         from dlt.dataset import Dataset
 
         self._require_destination()
-        return Dataset(self)
+        return Dataset(self, schema=schema)
 
     # --- internals ------------------------------------------------------------------------------
     def _user_source_state(self, key: Optional[str]) -> Dict[str, Any]:
@@ -378,6 +381,8 @@ class Pipeline(_Tracing):
     def _resources(self, data: Any, **hints: Any) -> List[Any]:
         """[(engine options, open callable)] for the resources `data` stands for."""
         resources, self._extracting = engine_resources(data, hints)
+        if self._schema_files is not None:
+            self._schema_files.prepare(self, resources, self._extracting)
         return resources
 
     def _refresh(self, mode: Optional[str]) -> None:
@@ -431,6 +436,8 @@ class Pipeline(_Tracing):
                 self._trace_failed_run(err, started, bool(resources))
             raise_chained(err)
         info = result["info"]
+        if self._schema_files is not None:
+            self._schema_files.after(self, step)
         if step == "run" and self._trace is not None:
             self._trace_run(info)
         return info

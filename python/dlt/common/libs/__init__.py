@@ -1,0 +1,1 @@
+"""dlt's helpers for optional libraries (pydantic), imported only where they are used."""
