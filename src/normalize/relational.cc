@@ -756,19 +756,15 @@ struct Normalizer::Impl {
         const auto& grandchild = ChildTable(child_path, "list");
         DLT_RETURN_IF_ERROR(
             EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id));
-      } else if (type == dom::element_type::ARRAY) {
-        BeginRow(ct);
-        json_scratch.clear();
-        ScalarValue v;
-        DLT_RETURN_IF_ERROR(ToScalar(item, &v, "list"));
-        DLT_RETURN_IF_ERROR(AddValue(ct, list_column, v, "list"));
-        DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
       } else {
+        // A scalar in the column `value`; a list at the limit as the json column `list`.
+        const bool list = type == dom::element_type::ARRAY;
+        ColumnEntry& column = list ? list_column : value_column;
         BeginRow(ct);
         json_scratch.clear();
         ScalarValue v;
-        DLT_RETURN_IF_ERROR(ToScalar(item, &v, "value"));
-        DLT_RETURN_IF_ERROR(AddValue(ct, value_column, v, "value"));
+        DLT_RETURN_IF_ERROR(ToScalar(item, &v, column.name));
+        DLT_RETURN_IF_ERROR(AddValue(ct, column, v, column.name));
         DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
       }
       ++idx;
