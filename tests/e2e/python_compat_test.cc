@@ -352,5 +352,23 @@ print("typed", sorted(TTableSchema.__annotations__)[:3], "data_type" in TColumnS
   EXPECT_TRUE(Contains(r.out, "typed ['columns', 'description', 'file_format'] True\n")) << r.out;
 }
 
+// dlt's [schema] naming: only snake_case is run; another convention is refused, not ignored.
+TEST(PythonCompat, ANamingConventionOtherThanSnakeCaseIsRefused) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "naming.py", R"PY(
+import os, dlt
+p = dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
+os.environ["SCHEMA__NAMING"] = "snake_case"
+dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
+os.environ["SCHEMA__NAMING"] = "direct"
+try:
+    dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
+except NotImplementedError as e:
+    print("refused", "`direct`" in str(e), "snake_case" in str(e))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "refused True True\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

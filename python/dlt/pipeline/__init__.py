@@ -33,11 +33,30 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
         raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
     if refresh is not None and refresh not in ("drop_sources", "drop_resources", "drop_data"):
         raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
+    _check_naming()
     p = Pipeline(pipeline_name or _default_pipeline_name(), Destination.from_reference(destination), dataset_name,
                  dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
     p._schema_files = _make_schema_files(import_schema_path, export_schema_path)
     current._activate(p)
     return p
+
+
+_SNAKE_CASE = ("snake_case", "dlt.common.normalizers.naming.snake_case")
+
+
+def _check_naming() -> None:
+    """dlt's `[schema] naming` (SCHEMA__NAMING): the engine names tables and columns with dlt's
+    snake_case only, so another convention is refused rather than ignored."""
+    try:
+        from dlt.common.configuration.accessors import config
+
+        naming = config.get("schema.naming")
+    except Exception:  # no workspace: nothing configured
+        return
+    if naming is not None and str(naming) not in _SNAKE_CASE:
+        raise NotImplementedError(
+            f"naming convention `{naming}` ([schema] naming / SCHEMA__NAMING) is not supported: dlt-cpp names "
+            "tables and columns with dlt's snake_case; remove the setting")
 
 
 def _make_schema_files(import_schema_path: Optional[str], export_schema_path: Optional[str]) -> Any:
