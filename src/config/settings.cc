@@ -45,7 +45,7 @@ const std::array<Setting, 13> kTable = {{
      "destructive commands ask for the profile name (or --yes)"},
 }};
 
-const std::array<EnvVar, 19> kEnvVars = {{
+const std::array<EnvVar, 20> kEnvVars = {{
     {"WORKSPACE__PROFILE", "the active profile when --profile is not given (before .dlt/profile-name)"},
     {"DLT_PROJECT_DIR", "the folder to start the workspace search from, instead of the current one"},
     {"DLT_DATA_DIR", "pipelines and working data of the profile (over [workspace.settings] working_dir)"},
@@ -57,9 +57,10 @@ const std::array<EnvVar, 19> kEnvVars = {{
     {"DLT_SQLITE_LIBRARY", "the libsqlite3.so to load instead of libsqlite3.so.0 (sql_database sqlite:// sources)"},
     {"DLT_MARIADB_LIBRARY", "the libmariadb.so to load instead of libmariadb.so.3 (sql_database mysql:// sources)"},
     {"DLT_LIBCURL_LIBRARY", "the libcurl.so to load instead of libcurl.so.4 (or libcurl-gnutls.so.4)"},
-    {"DLT_STREAM_FILE_BYTES", "size at which job files are closed and loaded while normalizing (tests)"},
+    {"DLT_STREAM_FILE_BYTES", "size at which job files are closed and loaded while normalizing or extracting (16 MB; tests)"},
     {"DLT_EXTRACT_PART_BYTES", "size of the extract's job files (16 MB of JSON, 64 MB typed; tests)"},
     {"DLT_PRE_NORMALIZE", "0: no normalizing of a Python resource's part files while it is extracted (to compare)"},
+    {"DLT_LOAD_WHILE_EXTRACTING", "0: no loading of those files into DuckDB while the resource is extracted (to compare)"},
     {"DLT_NORMALIZE_PART_BYTES", "the least bytes a normalize worker gets of a package (24 MB; tests)"},
     {"DLT_S3_PART_BYTES", "size above which files go to S3 as multipart uploads, and of their parts (64 MB; tests)"},
     {"DLT_TRACE_HISTORY", "how many run traces a pipeline keeps in traces/ (default 100, oldest pruned)"},

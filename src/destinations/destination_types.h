@@ -25,6 +25,10 @@ struct DestinationType {
   // Job files are loaded while the package is still normalized (the database works in a
   // process of its own, so the load overlaps the normalizer's CPU work instead of competing).
   bool load_while_normalizing = false;
+  // The job files normalized while a slow resource is still extracted (a Python generator holds
+  // one core: pipeline/pre_normalize.h) are loaded meanwhile, into the package's transaction,
+  // which commits only after the package is normalized; the load no longer waits for the extract.
+  bool load_while_extracting = false;
   // Tables with write_disposition merge can be loaded (rows updated in place by key).
   bool supports_merge = true;
   // Loads typed job files (normalize/typed_job_file.h) as well as CSV ones: normalize writes

@@ -37,7 +37,8 @@ struct DestinationOpenOptions {
 class StreamingLoad {
  public:
   virtual ~StreamingLoad() = default;
-  virtual Status BeginStream() = 0;
+  // `one_thread`: the load runs beside a busy core (SqlClient::UseOneThread).
+  virtual Status BeginStream(bool one_thread) = 0;
   // Loads one finished job file of `table` (its columns as they were when the file was written).
   virtual Status StreamJob(const Table& table, const PackageJob& job) = 0;
   virtual void AbortStream() = 0;

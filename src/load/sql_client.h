@@ -97,6 +97,13 @@ class SqlClient {
     (void)all_columns;
     return Status::Ok();
   }
+  // A load that runs beside a busy core (files loaded while a Python generator is extracted)
+  // works on the calling thread only: a database working in this process would otherwise have
+  // its worker threads wait for tasks on the generator's core. false: as configured again.
+  virtual Status UseOneThread(bool one) {
+    (void)one;
+    return Status::Ok();
+  }
 
   // Called inside a package's transaction just before its COMMIT. `rows_deleted` says whether the
   // package deleted some (not all) rows of a table (merge), which makes compacting worth its cost.

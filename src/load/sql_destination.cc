@@ -6,10 +6,10 @@
 namespace dlt {
 
 SqlDestination::SqlDestination(std::unique_ptr<SqlClient> client, DestinationOpenOptions options,
-                               bool load_while_normalizing)
+                               bool streams)
     : client_(std::move(client)),
       options_(std::move(options)),
-      load_while_normalizing_(load_while_normalizing),
+      streams_(streams),
       loader_(client_.get(), options_.dataset, options_.staging_dataset) {}
 
 StatusOr<std::vector<LoadRecord>> SqlDestination::RecentLoads(size_t limit) {

@@ -12,15 +12,16 @@ namespace dlt {
 
 class SqlDestination : public Destination, private StreamingLoad {
  public:
-  // `load_while_normalizing`: offer streaming() (for a database working in its own process).
-  SqlDestination(std::unique_ptr<SqlClient> client, DestinationOpenOptions options, bool load_while_normalizing);
+  // `streams`: offer streaming(), job files loaded before the package is complete (while it is
+  // normalized, or extracted: destination_types.h).
+  SqlDestination(std::unique_ptr<SqlClient> client, DestinationOpenOptions options, bool streams);
 
   StatusOr<bool> IsLoaded(const std::string& load_id) override { return loader_.IsLoaded(load_id); }
   Status Load(const PackageToLoad& package) override { return loader_.Load(package); }
   const std::vector<std::pair<std::string, std::vector<std::string>>>& applied_columns() const override {
     return loader_.applied_columns();
   }
-  StreamingLoad* streaming() override { return load_while_normalizing_ ? this : nullptr; }
+  StreamingLoad* streaming() override { return streams_ ? this : nullptr; }
 
   StatusOr<std::optional<StoredState>> RetrieveState(const std::string& pipeline_name) override {
     return loader_.RetrieveState(pipeline_name);
@@ -41,14 +42,14 @@ class SqlDestination : public Destination, private StreamingLoad {
 
  private:
   // StreamingLoad
-  Status BeginStream() override { return loader_.BeginStream(); }
+  Status BeginStream(bool one_thread) override { return loader_.BeginStream(one_thread); }
   Status StreamJob(const Table& table, const PackageJob& job) override { return loader_.StreamJob(table, job); }
   void AbortStream() override { loader_.AbortStream(); }
   bool in_progress() const override { return loader_.streaming(); }
 
   std::unique_ptr<SqlClient> client_;
   DestinationOpenOptions options_;
-  bool load_while_normalizing_;
+  bool streams_;
   SqlLoader loader_;
 };
 

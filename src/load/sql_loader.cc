@@ -362,10 +362,12 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
   return Status::Ok();
 }
 
-Status SqlLoader::BeginStream() {
+Status SqlLoader::BeginStream(bool one_thread) {
+  DLT_RETURN_IF_ERROR(client_->UseOneThread(one_thread));
   DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
   streaming_ = true;
   stream_created_.clear();
+  stream_widths_.clear();
   applied_columns_.clear();
   deferred_constraints_.clear();
   Status s = client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(dataset_));
@@ -375,6 +377,15 @@ Status SqlLoader::BeginStream() {
 
 Status SqlLoader::StreamJob(const Table& table, const PackageJob& job) {
   DLT_ASSIGN_OR_RETURN(auto existing, client_->TableColumns(dataset_, table.name));
+  // The memory bound of the tables streamed so far (the package's own is set by Load).
+  size_t& width = stream_widths_[table.name];
+  width = std::max(width, table.columns.size());
+  size_t widest = 0, all = 0;
+  for (const auto& [name, n] : stream_widths_) {
+    widest = std::max(widest, n);
+    all += n;
+  }
+  DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest, all));
   DLT_RETURN_IF_ERROR(EnsureTable(dataset_, table));
   if (existing.empty()) {
     auto& first = stream_created_[table.name];
@@ -387,17 +398,19 @@ void SqlLoader::AbortStream() {
   if (!streaming_) return;
   streaming_ = false;
   (void)client_->Execute("ROLLBACK");
+  (void)client_->UseOneThread(false);
 }
 
 Status SqlLoader::Load(const PackageToLoad& package) {
   load_id_ = package.load_id;
+  size_t widest = 0, all = 0;
+  for (const Table* t : package.schema->DataTables()) {
+    widest = std::max(widest, t->columns.size());
+    all += t->columns.size();
+  }
+  DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest, all));
+  DLT_RETURN_IF_ERROR(client_->UseOneThread(false));  // the rest of the package on every core
   if (!streaming_) {
-    size_t widest = 0, all = 0;
-    for (const Table* t : package.schema->DataTables()) {
-      widest = std::max(widest, t->columns.size());
-      all += t->columns.size();
-    }
-    DLT_RETURN_IF_ERROR(client_->SizeForLoad(widest, all));
     DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
     applied_columns_.clear();
     deferred_constraints_.clear();

@@ -57,7 +57,7 @@ class SqlLoader {
   // of append tables are loaded while the rest is still being normalized. Load() then loads the
   // remaining jobs and commits; AbortStream() rolls everything back. Nothing is committed before
   // Load(), so a crash at any point leaves the destination as it was.
-  Status BeginStream();
+  Status BeginStream(bool one_thread);
   // Loads one finished job file of `table` (its columns as they were when the file was written;
   // the table is created or widened to have them).
   Status StreamJob(const Table& table, const PackageJob& job);
@@ -90,6 +90,7 @@ class SqlLoader {
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::string load_id_;        // of the package being loaded (the `_dlt_load_id` of Parquet jobs)
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
+  std::map<std::string, size_t> stream_widths_;                     // table streamed -> its most columns
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_columns_;
   std::vector<std::string> deferred_constraints_;  // ALTERs for tables created in this transaction
   void NoteApplied(const std::string& table, const std::string& column);

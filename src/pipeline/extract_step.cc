@@ -49,6 +49,15 @@ std::optional<Json> LastCursorValue(const Json& state, std::string_view resource
 // The size of the extract's job files (normalize gives each worker whole files);
 // DLT_EXTRACT_PART_BYTES makes them small for tests of many workers on little data.
 // DLT_PRE_NORMALIZE=0 turns normalizing while extracting off (to compare, in tests and benches).
+// DLT_LOAD_WHILE_EXTRACTING=0 turns loading its files while extracting off (to compare).
+bool LoadWhileExtractingEnabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("DLT_LOAD_WHILE_EXTRACTING");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
+}
+
 bool PreNormalizeEnabled() {
   static const bool on = [] {
     const char* v = std::getenv("DLT_PRE_NORMALIZE");
@@ -109,6 +118,24 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   std::string started_at = NowIso();
   mark = {"extract", load_id, std::nullopt};
   DLT_ASSIGN_OR_RETURN(fs::path tmp, storage->BeginPackage(load_id));
+  // What was loaded while extracting stays in the destination's open transaction only when the
+  // part it came from goes on to NormalizePackage; on every other way out it is rolled back,
+  // before the part's folder goes (it is declared after `pre`, so it runs first).
+  auto abandon_stream = [this] {
+    if (!stream) return;
+    StopStream();
+    AbortStream();
+    stream.reset();
+  };
+  struct StreamAbandon {
+    const std::unique_ptr<PreNormalizer>* pre;
+    std::function<void()> abandon;
+    ~StreamAbandon() {
+      if (!*pre) return;
+      (*pre)->Finish();  // its thread hands the stream no further file
+      abandon();
+    }
+  } stream_abandon{&pre, abandon_stream};
   PipelineState before = state;
   // A pending package of another source's schema may have been normalized just before.
   DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
@@ -224,8 +251,17 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
         setup.typed_jobs = dest_type->reads_typed_jobs;
         // Its job files hold most of the rows: cut so that the load can read them on every core.
         setup.rotate_bytes = JobFileBytes() ? JobFileBytes() : uint64_t{32} << 20;
+        // And loaded as they close, while the generator goes on (the load waits otherwise).
+        if (dest_type->load_while_extracting && LoadWhileExtractingEnabled()) {
+          StartStream(/*while_extracting=*/true);
+          setup.rotate_bytes = StreamFileBytes();
+          setup.on_file = [this](const Schema& part_schema, const JobFileInfo& f) {
+            if (auto item = StreamItemFor(part_schema, f, /*may_alter=*/true)) stream->Push(std::move(*item));
+          };
+        }
         auto started = PreNormalizer::Start(std::move(setup));
         if (started.ok()) pre = std::move(started).value();  // else normalized the ordinary way
+        else if (stream) abandon_stream();
       }
       std::function<void(const fs::path&)> closed;
       if (pre) {

@@ -72,10 +72,22 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // files, when it was made from this schema and these hints.
   std::optional<PreNormalizer::Taken> pre_part;
   if (pre_normalizer) {
+    // Its files loaded while extracting (load_while_extracting) are read from its folder: the
+    // load stops after the file in hand before they move; those still queued go with the package.
+    const bool pre_stream_ok = stream && StopStream();
     if (pre_normalizer->load_id() == load_id) {
       pre_part = pre_normalizer->Take(*schema, ps["resources"], jobs, tmp / package_file::kNewJobs);
     }
     pre_normalizer.reset();
+    // A part dropped takes back what was loaded from it.
+    if (stream && !(pre_part && pre_stream_ok)) {
+      AbortStream();
+      stream.reset();
+    }
+  } else if (stream) {
+    StopStream();
+    AbortStream();
+    stream.reset();
   }
   const size_t pre_files = pre_part ? pre_part->files : 0;
   // Big packages are normalized by several workers at once, in parts of about equal size that
@@ -100,23 +112,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // otherwise), so they never create or widen a table.
   auto stream_files = [&](Part& part, bool may_alter) {
     part.writers->SetRotation(StreamFileBytes(), [this, &part, may_alter](const JobFileInfo& f) {
-      const Table* t = part.schema.FindTable(f.table);
-      if (!t) return;
-      const Table& root = part.schema.RootOf(f.table);
-      if (root.write_disposition.value_or(WriteDisposition::kAppend) != WriteDisposition::kAppend) return;
-      StreamItem item;
-      item.table.name = t->name;
-      item.table.parent = t->parent;
-      for (const auto& name : f.columns) {
-        const Column* c = t->FindColumn(name);
-        if (!c) return;
-        item.table.columns.push_back(*c);
-      }
-      item.job.table = f.table;
-      item.job.path = f.path;
-      item.job.file_name = f.path.filename().string();
-      item.may_alter = may_alter;
-      stream->Push(std::move(item));
+      if (auto item = StreamItemFor(part.schema, f, may_alter)) stream->Push(std::move(*item));
     });
   };
   // Rows of typed batches stay typed on the way to a destination that reads typed job files.
@@ -190,7 +186,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   for (size_t k = first_to_run; k < part_jobs.size(); ++k) {
     parts.push_back(std::make_unique<Part>(Part{*schema, nullptr, nullptr, nullptr, {}, 0, true, k == 0}));
   }
-  if (stream_load) StartStream();
+  if (stream_load && !stream) StartStream();
   std::vector<Status> statuses(parts.size(), Status::Ok());
   // The destination's library loads meanwhile (about 30 ms for DuckDB's), not after.
   // Every thread is joined on every way out (std::jthread), and nothing thrown on a worker ends
@@ -233,8 +229,9 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
       files.insert(files.end(), part.files.begin(), part.files.end());
       continue;
     }
-    if (stream_ok) {
-      // Files of this part may have been loaded: load the package the ordinary way.
+    if (stream_ok && stream_load) {
+      // Files of this part may have been loaded: load the package the ordinary way. (Those
+      // loaded while extracting are the first part's, final as written.)
       AbortStream();
       stream_ok = false;
     }

@@ -71,11 +71,16 @@ struct Pipeline::Impl {
   bool stream_begun = false;         // the stream's transaction is open
   std::optional<Streamed> streamed;  // the package whose transaction is open, with what it loaded
   static uint64_t StreamFileBytes();
-  void StartStream();
+  // `while_extracting`: beside a Python generator's core (SqlClient::UseOneThread).
+  void StartStream(bool while_extracting = false);
+  bool stream_while_extracting = false;
   // Stops the stream once the file being loaded is done (the rest is loaded with the package).
   // Returns false when it failed or never began (its transaction is then rolled back).
   bool StopStream();
   StatusOr<bool> StreamOne(const StreamItem& item);
+  // The stream's item for a job file a normalizer closed (made from `schema`, the normalizer's):
+  // only files of append tables, whose columns the schema has.
+  static std::optional<StreamItem> StreamItemFor(const Schema& schema, const JobFileInfo& f, bool may_alter);
   // A stream's transaction is open in the destination.
   bool StreamInProgress() const;
   // Rolls back a stream's open transaction (nothing when none is open).

@@ -1,5 +1,6 @@
 #include "pipeline/pre_normalize.h"
 
+#include "common/background_thread.h"
 #include "common/fault.h"
 #include "common/fs.h"
 #include "pipeline/package_manifest.h"
@@ -25,7 +26,11 @@ StatusOr<std::unique_ptr<PreNormalizer>> PreNormalizer::Start(Setup setup) {
   NormalizePart& part = *p->part_;
   part.writers = std::make_unique<JobWriterSet>(s.dir);
   part.writers->set_typed_jobs(s.typed_jobs);
-  if (s.rotate_bytes > 0) part.writers->SetRotation(s.rotate_bytes, nullptr);
+  if (s.rotate_bytes > 0) {
+    std::function<void(const JobFileInfo&)> closed;
+    if (s.on_file) closed = [&part, &s](const JobFileInfo& f) { s.on_file(part.schema, f); };
+    part.writers->SetRotation(s.rotate_bytes, std::move(closed));
+  }
   part.normalizer = std::make_unique<Normalizer>(&part.schema, s.naming, s.load_id, part.writers.get());
   part.typed = std::make_unique<TypedNormalizer>(&part.schema, s.naming, s.load_id, part.writers.get(),
                                                  part.normalizer.get());
@@ -35,8 +40,7 @@ StatusOr<std::unique_ptr<PreNormalizer>> PreNormalizer::Start(Setup setup) {
 }
 
 PreNormalizer::~PreNormalizer() {
-  Stop();
-  if (thread_.joinable()) thread_.join();
+  Finish();
   part_.reset();  // closes what is open before the folder goes
   std::error_code ec;
   fs::remove_all(setup_.dir, ec);
@@ -60,6 +64,7 @@ void PreNormalizer::Stop() {
 }
 
 void PreNormalizer::Work() {
+  RunAsBackgroundThread();  // the generator's thread comes first
   Status s = Status::Ok();
   try {
     for (;;) {
@@ -94,10 +99,14 @@ void PreNormalizer::Work() {
   status_ = s;
 }
 
-std::optional<PreNormalizer::Taken> PreNormalizer::Take(const Schema& schema, const nlohmann::ordered_json& ps_resources,
-                                                        const std::vector<PackageJob>& jobs, const fs::path& jobs_dir) {
+void PreNormalizer::Finish() {
   Stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::optional<PreNormalizer::Taken> PreNormalizer::Take(const Schema& schema, const nlohmann::ordered_json& ps_resources,
+                                                        const std::vector<PackageJob>& jobs, const fs::path& jobs_dir) {
+  Finish();
   // A failed part is dropped: the package's own normalize reports the error, with its context.
   if (!part_ || !status_.ok() || done_.empty() || done_.size() > jobs.size()) return std::nullopt;
   if (ps_resources != setup_.resources || schema.ToJson() != schema_json_) return std::nullopt;

@@ -8,10 +8,12 @@
 // disk (a crash leaves only the temporary folder, which the next run removes), and whenever
 // anything differs from what the part was made with (the hints changed during the extract, the
 // schema, the files) or it failed, the part is dropped and the package normalized as before.
+// Into DuckDB the job files it closes are loaded meanwhile (Setup::on_file, stream_load.cc).
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -39,6 +41,9 @@ class PreNormalizer {
     std::filesystem::path dir;            // its own folder (removed with it unless taken)
     bool typed_jobs = false;              // the destination reads typed job files
     uint64_t rotate_bytes = 0;            // job files continued in a new one at this size (0: never)
+    // Called on its thread with each job file the rotation closed (and the part's schema as it
+    // was then), to load it while the extract goes on; the file stays in `dir` until Take().
+    std::function<void(const Schema&, const JobFileInfo&)> on_file;
   };
   // The part made, if it can stand for the package's first files.
   struct Taken {
@@ -54,6 +59,8 @@ class PreNormalizer {
   void Push(PackageJob job);
   // No further file is started; the one in hand is finished.
   void Stop();
+  // Stop()s and waits for its thread (its files stay until it goes).
+  void Finish();
   // Waits for the thread. The part, its files moved into `jobs_dir`, when it was made from
   // `schema` and the hints in `ps_resources` and covers the first of `jobs`; else nothing.
   std::optional<Taken> Take(const Schema& schema, const nlohmann::ordered_json& ps_resources,

@@ -1,12 +1,16 @@
-// Loading while normalizing: job files of append tables that the normalizer finishes early
-// (it closes them at StreamFileBytes()) are loaded by a thread of their own (StreamQueue) into the
-// package's transaction, which stays open until LoadPackage commits it after the normalized
-// package is published. A crash before that commit loses nothing: the destination rolls the
-// transaction back and the package is normalized or loaded again. When anything goes wrong on
-// that thread the transaction is rolled back and the package is loaded the ordinary way.
-// DLT_STREAM_FILE_BYTES overrides the size (for the crash tests of this path with small data).
+// Loading before the package is complete: job files of append tables that a normalizer
+// finishes early (it closes them at StreamFileBytes()) are loaded by a thread of their own
+// (StreamQueue) into the package's transaction, which stays open until LoadPackage commits it
+// after the normalized package is published. Into PostgreSQL that happens while the package is
+// normalized; into DuckDB while a Python resource is extracted (the files normalized meanwhile,
+// pre_normalize.h; destination_types.h load_while_extracting). A crash before that commit loses
+// nothing: the destination rolls the transaction back and the package is normalized or loaded
+// again. When anything goes wrong on that thread the transaction is rolled back and the package is
+// loaded the ordinary way. DLT_STREAM_FILE_BYTES overrides the size (for the crash tests of this
+// path with small data).
 #include <cstdlib>
 
+#include "common/background_thread.h"
 #include "common/fault.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -21,17 +25,19 @@ uint64_t Pipeline::Impl::StreamFileBytes() {
   return bytes;
 }
 
-void Pipeline::Impl::StartStream() {
+void Pipeline::Impl::StartStream(bool while_extracting) {
   stream_begun = false;
+  stream_while_extracting = while_extracting;
   stream = std::make_unique<StreamQueue>([this](const StreamItem& item) { return StreamOne(item); });
 }
 
 StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
   if (!stream_begun) {
+    if (stream_while_extracting) RunAsBackgroundThread();  // the generator's thread comes first
     DLT_RETURN_IF_ERROR(OpenDestination());
     FaultPoint("load_before_transaction");
     if (!dest->streaming()) return FailedPrecondition("destination " + destination.Describe() + " does not load while normalizing");
-    DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream());
+    DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream(stream_while_extracting));
     stream_begun = true;
   }
   if (!item.may_alter) {
@@ -42,7 +48,28 @@ StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
     }
   }
   DLT_RETURN_IF_ERROR(dest->streaming()->StreamJob(item.table, item.job));
+  FaultPoint("load_streamed_job");  // loaded, not committed
   return true;
+}
+
+std::optional<StreamItem> Pipeline::Impl::StreamItemFor(const Schema& schema, const JobFileInfo& f, bool may_alter) {
+  const Table* t = schema.FindTable(f.table);
+  if (!t) return std::nullopt;
+  const Table& root = schema.RootOf(f.table);
+  if (root.write_disposition.value_or(WriteDisposition::kAppend) != WriteDisposition::kAppend) return std::nullopt;
+  StreamItem item;
+  item.table.name = t->name;
+  item.table.parent = t->parent;
+  for (const auto& name : f.columns) {
+    const Column* c = t->FindColumn(name);
+    if (!c) return std::nullopt;
+    item.table.columns.push_back(*c);
+  }
+  item.job.table = f.table;
+  item.job.path = f.path;
+  item.job.file_name = f.path.filename().string();
+  item.may_alter = may_alter;
+  return item;
 }
 
 bool Pipeline::Impl::StreamInProgress() const {

@@ -1,7 +1,10 @@
 // Normalizing while a Python generator is still extracted (pipeline/pre_normalize.h): the part
 // files extracted so far are normalized on another core, and the package ends up with the
 // tables, the schema (column order and types, variant columns) and the rows of one pass; a run
-// killed while doing it loads every row exactly once afterwards.
+// killed while doing it loads every row exactly once afterwards. Into DuckDB the files it makes
+// are also loaded while extracting, in a transaction that only the load step commits.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "support/duckdb_query.h"
@@ -16,13 +19,19 @@ namespace {
 // after the extract, from the schema the package started with, so its part disagrees with the
 // one made while extracting and is normalized again from the merged schema, as a single pass.
 constexpr const char* kScript = R"PY(
-import sys, dlt
+import os, sys, time, dlt
 
 n = int(sys.argv[1])
+fail_at = int(os.environ.get("FAIL_AT", "-1"))
+pace = int(os.environ.get("PACE", "0"))  # a pause every `pace` records: the other threads' turn
 
 @dlt.resource(name="events")
 def events():
     for i in range(n):
+        if i == fail_at:
+            raise ValueError(f"the source broke at record {i}")
+        if pace and i % pace == 0:
+            time.sleep(0.02)
         row = {"id": i, "kind": ["push", "issue", "fork"][i % 3], "payload": {"size": i % 7, "ref": f"r{i % 11}"},
                "commits": [{"sha": f"{i:08x}{k}", "n": k, **({"late": k} if i >= n - 30 else {})} for k in range(i % 3)],
                "labels": [f"l{i % 5}"] * (i % 2)}
@@ -61,16 +70,32 @@ void NormalizeWhileExtracting(TempWorkspace& w) {
   w.env()["DLT_EXTRACT_PART_BYTES"] = "8192";
 }
 
+// And its job files, cut at 4 KB, loaded into the run's open transaction as they close
+// (destination_types.h load_while_extracting), while the generator goes on.
+// The generator pauses every 500 records: the threads that normalize and load beside it run at
+// a lower priority, and on a busy machine they would otherwise get their turn only after it.
+void LoadWhileExtracting(TempWorkspace& w) {
+  NormalizeWhileExtracting(w);
+  w.env()["DLT_STREAM_FILE_BYTES"] = "4096";
+  w.env()["PACE"] = "500";
+}
+
 TEST(PythonPreNormalize, TheTablesSchemaAndRowsAreThoseOfOnePass) {
   TempWorkspace one_pass;
   one_pass.env()["NORMALIZE__WORKERS"] = "1";  // no worker to spare: normalized after the extract
   one_pass.env()["DLT_EXTRACT_PART_BYTES"] = "8192";
   TempWorkspace overlapped;
   NormalizeWhileExtracting(overlapped);
+  overlapped.env()["DLT_LOAD_WHILE_EXTRACTING"] = "0";
+  TempWorkspace loaded;
+  LoadWhileExtracting(loaded);
   auto a = RunPythonSource(one_pass, "pre.py", kScript, {"12000", "run"});
   ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
   auto b = RunPythonSource(overlapped, "pre.py", kScript, {"12000", "run"});
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto c = RunPythonSource(loaded, "pre.py", kScript, {"12000", "run"});
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_EQ(a.out, c.out) << "loading while extracting changed the schema or the rows";
   EXPECT_TRUE(Contains(a.out, "failed False\n")) << a.out;
   EXPECT_TRUE(Contains(a.out, "('x__v_text', 'text')")) << "the type change made a variant column: " << a.out;
   EXPECT_TRUE(Contains(a.out, "('late', 'bigint')")) << a.out;
@@ -101,6 +126,49 @@ TEST(PythonPreNormalize, ARunKilledWhileNormalizingDuringTheExtractLoadsEveryRow
   // Nothing of the killed run is left in the working folder's temporary packages.
   auto info = RunPythonSource(w, "info.py", "import dlt\nprint(dlt.pipeline(pipeline_name='pre').has_pending_data)\n");
   EXPECT_EQ(info.out, "False\n") << info.err;
+}
+
+// Every row once in the destination after a kill right after a job file was loaded while
+// extracting (into the transaction that only the load step commits): the kill rolled it back.
+TEST(PythonPreNormalize, ARunKilledAfterAFileWasLoadedWhileExtractingLoadsEveryRowOnceAfterwards) {
+  TempWorkspace w;
+  LoadWhileExtracting(w);
+  w.Write("pre.py", kScript);
+  w.env()["DLT_FAULT_KILL_AT"] = "load_streamed_job:3";
+  auto crash = RunPython(w, "pre.py", {"60000", "run"});
+  EXPECT_EQ(crash.exit_code, 137) << "no job file was loaded while extracting: " << crash.out << crash.err;
+  w.env().erase("DLT_FAULT_KILL_AT");
+  const auto db = DevDb(w, "pre");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pre_data'"), "0")
+      << "what the killed run loaded was committed";
+  auto rerun = RunPython(w, "pre.py", {"60000", "finish"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  EXPECT_TRUE(rerun.out == "pending False\n" || rerun.out == "pending True\n") << rerun.out;
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) || ' ' || count(DISTINCT id) FROM pre_data.events"), "60000 60000");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data._dlt_loads"), "1");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data.events__commits"), "60000");
+}
+
+// A generator that fails after files were loaded while extracting leaves nothing in the
+// destination (the run's transaction is rolled back), and the next run loads every row once.
+TEST(PythonPreNormalize, AGeneratorFailingAfterFilesWereLoadedWhileExtractingLeavesNothingLoaded) {
+  TempWorkspace w;
+  LoadWhileExtracting(w);
+  w.Write("pre.py", kScript);
+  w.env()["FAIL_AT"] = "45000";
+  auto failed = RunPython(w, "pre.py", {"60000", "run"});
+  EXPECT_NE(failed.exit_code, 0) << failed.out;
+  EXPECT_TRUE(Contains(failed.err, "the source broke at record 45000")) << failed.out << failed.err;
+  EXPECT_TRUE(Contains(failed.err, "PipelineStepFailed")) << failed.err;
+  const auto db = DevDb(w, "pre");
+  ASSERT_TRUE(std::filesystem::exists(db)) << "the destination was not opened while extracting";
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pre_data'"), "0")
+      << "rows of the failed run were committed";
+  w.env().erase("FAIL_AT");
+  auto rerun = RunPython(w, "pre.py", {"60000", "run"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) || ' ' || count(DISTINCT id) FROM pre_data.events"), "60000 60000");
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data._dlt_loads"), "1");
 }
 
 }  // namespace

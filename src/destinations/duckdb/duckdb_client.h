@@ -53,6 +53,7 @@ class DuckDbClient : public SqlClient {
   std::string NowSql() const override { return "get_current_timestamp()"; }
   Status BeforeCommit(bool rows_deleted) override;
   Status SizeForLoad(size_t widest_table_columns, size_t all_columns) override;
+  Status UseOneThread(bool one) override;
 
  private:
   DuckDbClient(duckdb::Database db, duckdb::Connection conn, std::string display)
@@ -79,6 +80,8 @@ class DuckDbClient : public SqlClient {
   std::string default_vacuum_tasks_;  // DuckDB's max_vacuum_tasks when opened (read on first use)
   std::string vacuum_tasks_;          // the value set now
   int64_t threads_ = 0;               // DuckDB's threads (read on first use)
+  bool one_thread_ = false;           // threads set to 1 (UseOneThread)
+  Status ReadThreads();
   std::string memory_limit_;          // the memory_limit set now
 };
 

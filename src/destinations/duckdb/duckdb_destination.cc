@@ -75,7 +75,7 @@ StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, co
   if (!o.read_only) DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(c->database.parent_path()));
   DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
                                                               o.read_only && o.no_external_access));
-  return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, false));
+  return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, /*streams=*/true));
 }
 
 StatusOr<std::unique_ptr<Destination>> OpenMotherDuck(const DestinationConfig& d, const DestinationOpenOptions& o) {
@@ -87,7 +87,7 @@ StatusOr<std::unique_ptr<Destination>> OpenMotherDuck(const DestinationConfig& d
                        "`; MotherDuck needs internet access and DuckDB's motherduck extension): " +
                        client.status().message());
   }
-  return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client).value(), o, false));
+  return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client).value(), o, /*streams=*/true));
 }
 
 void PreloadDuckDb() { (void)duckdb::EnsureLoaded(); }
@@ -105,6 +105,7 @@ const DestinationType& DuckDbDestinationType() {
       .name = "duckdb",
       .max_identifier_length = 65536,
       .load_while_normalizing = false,
+      .load_while_extracting = true,
       .reads_typed_jobs = true,
       .reads_parquet_jobs = true,
       .resolve_credentials = &ResolveDuckDb,
@@ -122,6 +123,7 @@ const DestinationType& MotherDuckDestinationType() {
       .name = "motherduck",
       .max_identifier_length = 65536,
       .load_while_normalizing = false,
+      .load_while_extracting = true,
       .reads_typed_jobs = true,
       .resolve_credentials = &ResolveMotherDuck,
       .open = &OpenMotherDuck,
