@@ -188,7 +188,8 @@ py_run() {  # LABEL PYTHONPATH ARGS... -> $work/py.txt (the script's lines, then
   shift 2
   rm -rf "$work/py" && mkdir -p "$work/py/home" "$work/py/run"
   sync
-  (cd "$work/py/run" && HOME="$work/py/home" PYTHONPATH="$pp" \
+  # DLT_DATA_DIR: run as root, Python dlt keeps its pipelines in /var/dlt whatever HOME is.
+  (cd "$work/py/run" && HOME="$work/py/home" DLT_DATA_DIR="$work/py/home/.dlt" PYTHONPATH="$pp" \
     "$build/dlt_bench_measure" "$label process" /usr/bin/python3 "$root/bench/py_events.py" "$@") \
     > "$work/py.txt" 2> "$work/py.err" || { cat "$work/py.txt" "$work/py.err"; return 1; }
   cat "$work/py.txt"
