@@ -275,6 +275,9 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     rows += n;
     info->rows_normalized[t] += n;
   }
+  // A package whose pipeline state changed loads one `_dlt_pipeline_state` row (dlt counts it
+  // among the tables it normalized; the package's own row counts keep the data tables only).
+  if (ps.contains("pipeline_state") && ps["pipeline_state"].is_object()) info->rows_normalized["_dlt_pipeline_state"] += 1;
   ps["row_counts"] = counts;
   ps["job_bytes"] = job_bytes;
   if (!generated.empty()) ps[kGeneratedColumnsKey] = generated;

@@ -170,13 +170,17 @@ print(sorted(j.job_file_info.table_name for j in jobs))
 print("job", all(os.path.isfile(j.file_path) and j.asdict()["job_id"] == j.job_file_info.job_id() and
                  j.job_file_info.file_name() == os.path.basename(j.file_path) for j in jobs))
 print(p.load().loads_ids)  # nothing left
+p.extract([{"id": 3}], table_name="t")
+print("normalized again", p.normalize().row_counts)  # the state did not change: no row of it
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "extracted 1 True True\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "normalized {'t': 2}\n")) << r.out;
+  // The first run's state is new: its row is counted last, as dlt 1.26 prints it.
+  EXPECT_TRUE(Contains(r.out, "normalized {'t': 2, '_dlt_pipeline_state': 1}\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "failed at load True True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "loaded True loaded False\n['t']\njob True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\n[]\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "normalized again {'t': 1}\n")) << r.out;
   EXPECT_EQ(CountRows(DevDb(w, "steps"), "steps_data.t"), 2);
 }
 

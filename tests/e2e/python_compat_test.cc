@@ -229,7 +229,7 @@ print("MERGED", [s.step for s in p.last_trace.steps], str(p.last_trace).splitlin
                                                 R"(destination duckdb and into dataset tr_data\n)")))
       << out;
   EXPECT_TRUE(std::regex_search(out, std::regex(R"(\nStep run COMPLETED in [^\n]+\.\nPipeline tr load step)"))) << out;
-  EXPECT_TRUE(Contains(out, "STEPS ['extract', 'normalize', 'load', 'run'] {'t': 1}\n")) << out;
+  EXPECT_TRUE(Contains(out, "STEPS ['extract', 'normalize', 'load', 'run'] {'t': 1, '_dlt_pipeline_state': 1}\n")) << out;
   EXPECT_TRUE(std::regex_search(out, std::regex(R"(\nRun started at [^\n]+ and FAILED in [^\n]+ with 2 steps\.\n)"
                                                 R"(Step extract FAILED in [^\n]+\.\nFailed due to: Pipeline )"
                                                 R"(execution failed at `step=extract` with exception:)")))

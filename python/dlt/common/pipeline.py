@@ -161,7 +161,13 @@ class ExtractInfo(_StepInfo):
 class NormalizeInfo(ExtractInfo):
     def __init__(self, *args: Any, row_counts: Optional[Dict[str, int]] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.row_counts = dict(row_counts or {})
+        # The pipeline state's row (a package whose state changed holds one) comes after the
+        # data tables, as dlt lists them.
+        counts = dict(row_counts or {})
+        state_rows = counts.pop("_dlt_pipeline_state", None)
+        if state_rows is not None:
+            counts["_dlt_pipeline_state"] = state_rows
+        self.row_counts = counts
 
     def asstr(self, verbosity: int = 0) -> str:
         if self.row_counts:
