@@ -1,0 +1,343 @@
+// The walk over a record (NormalizerCore, relational_impl.h), as dlt's relational JSON normalizer:
+// objects flattened into the columns of a row, lists into rows of nested tables with their row keys
+// and system columns. Inline, for relational.cc only (see relational_impl.h).
+#pragma once
+
+#include <charconv>
+
+#include "common/fault.h"
+#include "common/typed_json.h"
+#include "normalize/relational_impl.h"
+#include "normalize/typed_json_markers.h"
+
+namespace dlt {
+
+inline void NormalizerCore::BeginRow(TableState& t) {
+  ++t.generation;
+  t.cells.resize(t.names.size());
+  t.present.assign(t.names.size(), 0);
+  t.set_in_row.resize(t.names.size(), 0);
+}
+
+inline Status NormalizerCore::ToScalar(dom::element e, ScalarValue* out, std::string_view key) {
+  switch (e.type()) {
+    case dom::element_type::NULL_VALUE:
+      out->kind = ScalarValue::Kind::kNull;
+      return Status::Ok();
+    case dom::element_type::BOOL:
+      out->kind = ScalarValue::Kind::kBool;
+      out->b = bool(e);
+      return Status::Ok();
+    case dom::element_type::INT64:
+      out->kind = ScalarValue::Kind::kInt;
+      out->i = int64_t(e);
+      return Status::Ok();
+    case dom::element_type::UINT64:
+      return InvalidArgument(Where() + ": integer " + std::to_string(uint64_t(e)) + " in field `" +
+                             std::string(key) + "` is larger than the bigint range (2^63-1); "
+                             "quote it as a string or declare the column as decimal/text");
+    case dom::element_type::DOUBLE:
+      out->kind = ScalarValue::Kind::kDouble;
+      out->d = double(e);
+      return Status::Ok();
+    case dom::element_type::STRING: {
+      std::string_view str(e);
+      // dlt's typed-JSON values; a string that cannot start with a marker (EF 80 ..) is not
+      // looked at again (the common case, on the hot path).
+      if (str.size() > 3 && static_cast<unsigned char>(str[0]) == 0xEF) {
+        ReadMarkedString(str, out);
+      } else {
+        out->kind = ScalarValue::Kind::kString;
+        out->s = str;
+      }
+      return Status::Ok();
+    }
+    default:
+      out->kind = ScalarValue::Kind::kJson;
+      json_scratch.push_back(simdjson::minify(e));
+      // json cells hold typed-JSON values without their markers (dlt custom_pua_remove)
+      if (typed_json::MayHaveMarker(json_scratch.back())) json_scratch.back() = typed_json::StripInJson(json_scratch.back());
+      out->s = json_scratch.back();
+      return Status::Ok();
+  }
+}
+
+// Flattens an object into (column, value) pairs of one row. Nested objects are expanded
+// last-in-first-out, as dlt does; lists are collected for nested tables.
+inline Status NormalizerCore::Flatten(TableState& t, dom::object obj, int level,
+                                      std::vector<FlatValue>* values, std::vector<PendingList>* lists) {
+  auto& stack = flatten_stack;
+  auto& levels = flatten_levels;
+  stack.clear();
+  levels.clear();
+  stack.emplace_back(&root_prefix, obj);
+  levels.push_back(level);
+  while (!stack.empty()) {
+    auto [prefix, o] = stack.back();
+    int lvl = levels.back();
+    stack.pop_back();
+    levels.pop_back();
+    auto& shape = prefix->shape;
+    size_t pos = 0;
+    for (auto field : o) {
+      ColumnEntry* found;
+      if (pos < shape.size() && shape[pos]->raw == field.key) {
+        found = shape[pos];
+      } else {
+        found = &ColumnName(*prefix, field.key);
+        if (pos < shape.size()) {
+          shape[pos] = found;
+        } else if (pos < 1024) {
+          shape.push_back(found);
+        }
+      }
+      ++pos;
+      ColumnEntry& entry = *found;
+      const std::string& column = entry.name;
+      if (column.empty()) {
+        return InvalidArgument(Where() + ": field name `" + std::string(field.key) +
+                               "` normalizes to an empty column name; rename the field");
+      }
+      dom::element v = field.value;
+      auto type = v.type();
+      bool nested = type == dom::element_type::OBJECT || type == dom::element_type::ARRAY;
+      if (nested) {
+        const ColumnHint* declared = DeclaredColumn(t, column);
+        bool as_json = lvl + 1 > hints->max_nesting || (declared && declared->data_type == DataType::kJson);
+        if (!as_json) {
+          int idx = FindIndex(t, entry);
+          if (idx >= 0 && SchemaTable(t).columns[idx].data_type == DataType::kJson) as_json = true;
+        }
+        if (!as_json) {
+          if (type == dom::element_type::OBJECT) {
+            stack.emplace_back(&entry, dom::object(v));
+            levels.push_back(lvl + 1);
+          } else {
+            lists->push_back({&entry.path, dom::array(v)});
+          }
+          continue;
+        }
+      }
+      FlatValue fv;
+      fv.column = &entry;
+      fv.key = field.key;
+      DLT_RETURN_IF_ERROR(ToScalar(v, &fv.value, field.key));
+      values->push_back(fv);
+    }
+  }
+  return Status::Ok();
+}
+
+inline Status NormalizerCore::WriteRow(TableState& t) {
+  if (hints->disposition == WriteDisposition::kSkip) return Status::Ok();
+  FaultPoint("normalize_row");
+  ++t.rows;
+  return writers->AddRow(t.writer_slot, t.names, t.cells, t.present, t.cells.size());
+}
+
+inline Status NormalizerCore::SetSystem(TableState& t, const char* name, std::string_view value, bool row_key,
+                                        bool parent_key, bool root_key, DataType type) {
+  // The five system columns are looked up once per table, then by slot.
+  int slot = name[5] == 'l' && name[6] == 'o' ? 0 : name[5] == 'i' ? 1 : name[5] == 'p' ? 2 : name[5] == 'l' ? 3 : 4;
+  int& idx = t.system_index[slot];
+  if (idx < 0) {
+    auto it = t.index.find(name);
+    if (it == t.index.end()) {
+      Column c;
+      c.name = name;
+      c.data_type = type;
+      c.nullable = false;
+      c.unique = row_key;
+      c.row_key = row_key;
+      c.parent_key = parent_key;
+      c.root_key = root_key;
+      idx = AddColumn(t, std::move(c));
+    } else {
+      idx = it->second;
+    }
+  }
+  if (static_cast<size_t>(idx) < t.cells.size() && t.set_in_row[idx] != t.generation) {
+    t.cells[idx].assign(value);
+    t.set_in_row[idx] = t.generation;
+    t.present[idx] = 1;
+    return Status::Ok();
+  }
+  return SetCell(t, idx, std::string(value), name);
+}
+
+inline Status NormalizerCore::CheckNotNull(TableState& t) {
+  const Table& st = SchemaTable(t);
+  if (t.name == root_table) {
+    if (pk_for != hints) {
+      pk_for = hints;
+      pk_names.clear();
+      for (const auto& pk : hints->primary_key) pk_names.push_back(naming->NormalizePath(pk));
+    }
+    for (const auto& col : pk_names) {
+      auto it = t.index.find(col);
+      if (it == t.index.end() || static_cast<size_t>(it->second) >= t.present.size() || !t.present[it->second]) {
+        return InvalidArgument(Where() + ": the record has no value for the primary key `" + col + "` of table `" +
+                               t.name + "`");
+      }
+    }
+  }
+  if (t.not_null_for != st.columns.size()) {
+    t.not_null.clear();
+    for (size_t i = 0; i < st.columns.size(); ++i) {
+      if (!st.columns[i].nullable) t.not_null.push_back(static_cast<int>(i));
+    }
+    t.not_null_for = st.columns.size();
+  }
+  for (int ni : t.not_null) {
+    size_t i = static_cast<size_t>(ni);
+    const Column& c = st.columns[i];
+    if (i >= t.present.size() || !t.present[i]) {
+      return InvalidArgument(Where() + ": column `" + c.name + "` of table `" + t.name +
+                             "` is declared not null" + (c.primary_key ? " (primary key)" : "") +
+                             " but the record has no value for it");
+    }
+  }
+  return Status::Ok();
+}
+
+inline Status NormalizerCore::NormalizeObject(TableState& t, dom::object obj, int level,
+                                              const std::string& row_id, const std::string* parent_id,
+                                              std::optional<uint64_t> list_idx, const std::string& root_id) {
+  BeginRow(t);
+  json_scratch.clear();
+  // Buffers reused row after row; one pair per nesting level because the lists of a row are
+  // still being walked while its nested rows are normalized.
+  if (values_pool.size() <= static_cast<size_t>(level)) {
+    values_pool.resize(level + 1);
+    lists_pool.resize(level + 1);
+  }
+  std::vector<FlatValue>& values = values_pool[level];
+  std::vector<PendingList>& lists = lists_pool[level];
+  values.clear();
+  lists.clear();
+  DLT_RETURN_IF_ERROR(Flatten(t, obj, level, &values, &lists));
+  for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
+  DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
+  return EmitLists(t, lists, level, row_id, root_id);
+}
+
+inline Status NormalizerCore::FinishRow(TableState& t, const std::string& row_id, const std::string* parent_id,
+                                        std::optional<uint64_t> list_idx, const std::string& root_id) {
+  if (!parent_id) {
+    DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_load_id", load_id, false, false, false));
+    DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_id", row_id, true, false, false));
+  } else {
+    if (propagate_root) DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_root_id", root_id, false, false, true));
+    DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_parent_id", *parent_id, false, true, false));
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, *list_idx);
+    DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_list_idx", std::string_view(buf, static_cast<size_t>(r.ptr - buf)), false,
+                                  false, false, DataType::kBigint));
+    DLT_RETURN_IF_ERROR(SetSystem(t, "_dlt_id", row_id, true, false, false));
+  }
+  DLT_RETURN_IF_ERROR(CheckNotNull(t));
+  SchemaTable(t).seen_data = true;
+  return WriteRow(t);
+}
+
+inline Status NormalizerCore::EmitLists(TableState& t, std::vector<PendingList>& lists, int level,
+                                        const std::string& row_id, const std::string& root_id) {
+  for (auto& pl : lists) {
+    const auto& child = ChildTable(t.path, *pl.path);
+    DLT_RETURN_IF_ERROR(EmitList(child.first, child.second, t.name, pl.items, level + 1, row_id, root_id));
+  }
+  return Status::Ok();
+}
+
+inline Status NormalizerCore::EmitList(const std::string& child, const std::string& child_path,
+                                       const std::string& parent, dom::array items, int level,
+                                       const std::string& parent_id, const std::string& root_id) {
+  uint64_t idx = 0;
+  TableState* ctp = nullptr;
+  for (dom::element item : items) {
+    if (!ctp) {
+      ctp = &GetTable(child, parent, &child_path);
+      DLT_RETURN_IF_ERROR(CheckNewTable(*ctp));
+    }
+    TableState& ct = *ctp;
+    std::string id = NestedRowKey(parent_id, child, idx);
+    auto type = item.type();
+    // As dlt: an object is a row of this table however deep it is (at max_table_nesting its
+    // own nested values become json columns, Flatten); a list inside a list is a row wrapping
+    // it as its field `list`, which is a table one level down while the nesting allows,
+    // else the row's json column `list`.
+    if (type == dom::element_type::OBJECT) {
+      DLT_RETURN_IF_ERROR(NormalizeObject(ct, dom::object(item), level, id, &parent_id, idx, root_id));
+    } else if (type == dom::element_type::ARRAY && level + 1 < hints->max_nesting) {
+      // The wrapping row holds only keys, the list's items one level down.
+      BeginRow(ct);
+      DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
+      const auto& grandchild = ChildTable(child_path, "list");
+      DLT_RETURN_IF_ERROR(
+          EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id));
+    } else {
+      // A scalar in the column `value`; a list at the limit as the json column `list`.
+      const bool list = type == dom::element_type::ARRAY;
+      ColumnEntry& column = list ? list_column : value_column;
+      BeginRow(ct);
+      json_scratch.clear();
+      ScalarValue v;
+      DLT_RETURN_IF_ERROR(ToScalar(item, &v, column.name));
+      DLT_RETURN_IF_ERROR(AddValue(ct, column, v, column.name));
+      DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
+    }
+    ++idx;
+  }
+  return Status::Ok();
+}
+
+inline Status NormalizerCore::NormalizeText(std::string_view json, const TableHints& h, bool readable_tail) {
+  if (hints != &h || hints_epoch != prepare_epoch || hints_table_name != h.table_name) {
+    root_table = naming->NormalizeIdentifier(h.table_name);
+    propagate_root = schema->PropagatesRootKey(root_table);
+    hints_table_name = h.table_name;
+    hints_epoch = prepare_epoch;
+  }
+  hints = &h;
+  where_item = -1;
+  dom::element doc;
+  // simdjson reads past the end of its input: unless the caller's buffer goes on long enough,
+  // parse from a reused buffer with the padding it needs (instead of letting it allocate a
+  // padded copy for every record).
+  const char* text = json.data();
+  if (!readable_tail) {
+    padded.assign(json);
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    text = padded.data();
+  }
+  auto err = parser.parse(text, json.size(), false).get(doc);
+  if (err) return InvalidArgument(Where() + ": invalid JSON: " + simdjson::error_message(err));
+  if (doc.type() == dom::element_type::ARRAY) {
+    int64_t i = 0;
+    for (dom::element item : dom::array(doc)) {
+      where_item = i++;
+      DLT_RETURN_IF_ERROR(NormalizeRoot(item));
+    }
+    where_item = -1;
+    return Status::Ok();
+  }
+  return NormalizeRoot(doc);
+}
+
+inline Status NormalizerCore::NormalizeRoot(dom::element e) {
+  TableState& t = GetTable(root_table, std::nullopt);
+  DLT_RETURN_IF_ERROR(CheckNewTable(t));
+  std::string id = NewRowKey();
+  if (e.type() == dom::element_type::OBJECT) {
+    return NormalizeObject(t, dom::object(e), 0, id, nullptr, std::nullopt, id);
+  }
+  // A scalar record becomes a row with a single `value` column, as in dlt.
+  BeginRow(t);
+  json_scratch.clear();
+  ScalarValue v;
+  DLT_RETURN_IF_ERROR(ToScalar(e, &v, "value"));
+  DLT_RETURN_IF_ERROR(AddValue(t, value_column, v, "value"));
+  return FinishRow(t, id, nullptr, std::nullopt, id);
+}
+
+}  // namespace dlt
