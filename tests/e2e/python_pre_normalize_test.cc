@@ -4,6 +4,8 @@
 // killed while doing it loads every row exactly once afterwards. Into DuckDB the files it makes
 // are also loaded while extracting, in a transaction that only the load step commits.
 #include <filesystem>
+#include <functional>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -103,26 +105,36 @@ TEST(PythonPreNormalize, TheTablesSchemaAndRowsAreThoseOfOnePass) {
   EXPECT_EQ(a.out, b.out) << "normalizing while extracting changed the schema or the rows";
 }
 
-TEST(PythonPreNormalize, ARunKilledWhileNormalizingDuringTheExtractLoadsEveryRowOnceAfterwards) {
-  TempWorkspace w;
-  NormalizeWhileExtracting(w);
+// Runs the script killed at `point` (`why`: what reaching it shows), checks the destination with
+// `after_kill`, then finishes the run (a package the killed run kept is loaded, else the rows are
+// extracted again) and checks that each row arrived once. Returns the rerun's output.
+std::string KillThenFinish(TempWorkspace& w, const std::string& point, const std::string& why,
+                           const std::function<void(const std::filesystem::path&)>& after_kill) {
   w.Write("pre.py", kScript);
-  w.env()["DLT_FAULT_KILL_AT"] = "normalize_while_extracting";
+  w.env()["DLT_FAULT_KILL_AT"] = point;
   auto crash = RunPython(w, "pre.py", {"60000", "run"});
-  EXPECT_EQ(crash.exit_code, 137) << "the part files were not normalized while extracting: " << crash.out << crash.err;
+  EXPECT_EQ(crash.exit_code, 137) << why << ": " << crash.out << crash.err;
   w.env().erase("DLT_FAULT_KILL_AT");
   const auto db = DevDb(w, "pre");
+  if (after_kill) after_kill(db);
   auto rerun = RunPython(w, "pre.py", {"60000", "finish"});
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
-  // Killed while the extract was still running, the run kept nothing and the rows are extracted
-  // again; on a machine so busy that the first part file was normalized only after the package
-  // was published, the package is kept and loaded. Either way each row arrives once.
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
   EXPECT_TRUE(rerun.out == "pending False\n" || rerun.out == "pending True\n") << rerun.out;
   EXPECT_EQ(SqlValue(db, "SELECT count(*) || ' ' || count(DISTINCT id) FROM pre_data.events"), "60000 60000");
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data._dlt_loads"), "1");
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data.events__commits"), "60000");
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data.events__commits c LEFT JOIN pre_data.events e "
                          "ON c._dlt_parent_id = e._dlt_id WHERE e._dlt_id IS NULL"), "0");
+  return rerun.out;
+}
+
+// Killed while the extract was still running, the run kept nothing and the rows are extracted
+// again; on a machine so busy that the first part file was normalized only after the package
+// was published, the package is kept and loaded. Either way each row arrives once.
+TEST(PythonPreNormalize, ARunKilledWhileNormalizingDuringTheExtractLoadsEveryRowOnceAfterwards) {
+  TempWorkspace w;
+  NormalizeWhileExtracting(w);
+  KillThenFinish(w, "normalize_while_extracting", "the part files were not normalized while extracting", nullptr);
   // Nothing of the killed run is left in the working folder's temporary packages.
   auto info = RunPythonSource(w, "info.py", "import dlt\nprint(dlt.pipeline(pipeline_name='pre').has_pending_data)\n");
   EXPECT_EQ(info.out, "False\n") << info.err;
@@ -133,20 +145,10 @@ TEST(PythonPreNormalize, ARunKilledWhileNormalizingDuringTheExtractLoadsEveryRow
 TEST(PythonPreNormalize, ARunKilledAfterAFileWasLoadedWhileExtractingLoadsEveryRowOnceAfterwards) {
   TempWorkspace w;
   LoadWhileExtracting(w);
-  w.Write("pre.py", kScript);
-  w.env()["DLT_FAULT_KILL_AT"] = "load_streamed_job:3";
-  auto crash = RunPython(w, "pre.py", {"60000", "run"});
-  EXPECT_EQ(crash.exit_code, 137) << "no job file was loaded while extracting: " << crash.out << crash.err;
-  w.env().erase("DLT_FAULT_KILL_AT");
-  const auto db = DevDb(w, "pre");
-  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pre_data'"), "0")
-      << "what the killed run loaded was committed";
-  auto rerun = RunPython(w, "pre.py", {"60000", "finish"});
-  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
-  EXPECT_TRUE(rerun.out == "pending False\n" || rerun.out == "pending True\n") << rerun.out;
-  EXPECT_EQ(SqlValue(db, "SELECT count(*) || ' ' || count(DISTINCT id) FROM pre_data.events"), "60000 60000");
-  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data._dlt_loads"), "1");
-  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM pre_data.events__commits"), "60000");
+  KillThenFinish(w, "load_streamed_job:3", "no job file was loaded while extracting", [](const std::filesystem::path& db) {
+    EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pre_data'"), "0")
+        << "what the killed run loaded was committed";
+  });
 }
 
 // A generator that fails after files were loaded while extracting leaves nothing in the
