@@ -23,14 +23,7 @@
 
 namespace dlt::golden_test {
 
-namespace fs = std::filesystem;
-using testing::OJson;
-using testing::UJson;
-
-using testing::Fixture;
-using testing::Keys;
-using testing::ReadJson;
-using testing::Unordered;
+// fs, OJson, UJson, Fixture, Keys, ReadJson and Unordered come with golden_tables_support.h.
 
 // Characters as Python's len() counts them (code points of valid UTF-8).
 inline size_t CodePoints(const std::string& s) {
