@@ -62,6 +62,23 @@ struct IncrementalOptions {
   std::string range_end = "open";       // open | closed (with end_value)
 };
 
+// dlt's merge strategies (`write_disposition = {disposition = "merge", strategy = ...}`) and the
+// options of scd2. Only read when the disposition is merge.
+struct MergeOptions {
+  // delete-insert (rows replace those with the same primary or merge key), upsert (MERGE on the
+  // primary key: update or insert; nested rows by their keys), insert-only (rows whose primary
+  // key is new), scd2 (versioned rows with validity columns).
+  std::string strategy = "delete-insert";
+  std::optional<std::string> valid_from_column;  // scd2: default _dlt_valid_from
+  std::optional<std::string> valid_to_column;    // scd2: default _dlt_valid_to
+  // scd2: the "valid to" of active rows (an ISO 8601 date or timestamp); none: NULL.
+  std::optional<std::string> active_record_timestamp;
+  // scd2: when new versions start and retired ones end; none: the load package's creation time.
+  std::optional<std::string> boundary_timestamp;
+  std::optional<std::string> row_version_column;  // scd2: the row hash column; default _dlt_id
+  bool deduplicated = false;                      // delete-insert: staged rows are already unique
+};
+
 struct ResourceOptions {
   std::string name;
   std::string table_name;                    // default: name
@@ -69,6 +86,7 @@ struct ResourceOptions {
   std::vector<std::string> primary_key;
   bool primary_key_is_list = false;  // written as a list (["id"]) rather than a name ("id")
   std::vector<std::string> merge_key;
+  MergeOptions merge;  // write_disposition "merge": the strategy and its options
   std::vector<ColumnOptions> columns;
   std::optional<IncrementalOptions> incremental;
   int max_table_nesting = 1000;

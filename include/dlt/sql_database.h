@@ -31,6 +31,7 @@ struct SqlTableOptions {
   std::optional<std::string> write_disposition;  // append | replace | merge
   std::optional<std::vector<std::string>> primary_key;  // replaces the table's own key
   std::vector<std::string> merge_key;
+  MergeOptions merge;                             // write_disposition merge: the strategy and its options
   std::optional<IncrementalOptions> incremental;  // on a column of the table: the query asks only for new rows
   std::vector<ColumnOptions> columns;             // hints over the reflected columns
   // Columns to leave out (dlt's excluded_columns); every other column is read.

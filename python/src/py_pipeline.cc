@@ -51,6 +51,19 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
     o.primary_key_is_list = !d["primary_key"].is_none() && !py::isinstance<py::str>(d["primary_key"]);
   }
   if (d.contains("merge_key")) o.merge_key = StringList(d["merge_key"]);
+  if (d.contains("merge") && !d["merge"].is_none()) {
+    // dlt's merge write disposition dict: {"strategy", "validity_column_names", ...}
+    py::dict m = d["merge"].cast<py::dict>();
+    o.merge.strategy = Opt<std::string>(m, "strategy").value_or("delete-insert");
+    if (m.contains("validity_column_names") && !m["validity_column_names"].is_none()) {
+      auto names = StringList(m["validity_column_names"]);
+      if (names.size() == 2) o.merge.valid_from_column = names[0], o.merge.valid_to_column = names[1];
+    }
+    o.merge.active_record_timestamp = Opt<std::string>(m, "active_record_timestamp");
+    o.merge.boundary_timestamp = Opt<std::string>(m, "boundary_timestamp");
+    o.merge.row_version_column = Opt<std::string>(m, "row_version_column_name");
+    o.merge.deduplicated = Opt<bool>(m, "deduplicated").value_or(false);
+  }
   if (auto n = Opt<int>(d, "max_table_nesting")) o.max_table_nesting = *n;
   o.arrow_items = Opt<bool>(d, "arrow_items").value_or(false);
   if (d.contains("columns") && !d["columns"].is_none()) {

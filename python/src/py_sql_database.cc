@@ -116,6 +116,7 @@ StatusOr<std::vector<Resource>> PySqlDatabase::Make(const Workspace& ws, const p
     if (d.contains("write_disposition")) t.write_disposition = ro.write_disposition;
     if (d.contains("primary_key")) t.primary_key = ro.primary_key;
     t.merge_key = ro.merge_key;
+    t.merge = ro.merge;
     // The cursor's values stay dlt's typed JSON (a datetime is a marked string): the SQL scan
     // strips the markers where it binds them as literals.
     t.incremental = ro.incremental;

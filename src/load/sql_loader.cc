@@ -161,7 +161,7 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
   }
   std::vector<const Table*> family{&root};
   for (const Table* t : schema.NestedTablesOf(root.name)) family.push_back(t);
-  if (keys.empty() && merge_keys.empty() && !hard_delete) {
+  if (keys.empty() && merge_keys.empty() && !hard_delete && MergeStrategyOf(root) == "delete-insert") {
     // Without keys merge degenerates to append, as in dlt.
     for (const Table* t : family) {
       auto it = jobs.find(t->name);
@@ -169,30 +169,12 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     }
     return Status::Ok();
   }
-  const std::string staging = staging_dataset();
-  DLT_RETURN_IF_ERROR(client_->Execute("CREATE SCHEMA IF NOT EXISTS " + client_->QuoteIdentifier(staging)));
-  // As dlt does, the staging dataset records the schema version it was built with.
-  if (const Table* version = schema.FindTable("_dlt_version")) {
-    DLT_RETURN_IF_ERROR(EnsureTable(staging, *version));
-    DLT_ASSIGN_OR_RETURN(auto have, client_->Query("SELECT 1 FROM " + client_->Qualified(staging, "_dlt_version") +
-                                                   " WHERE version_hash = " + client_->QuoteLiteral(schema.version_hash())));
-    if (have.empty()) {
-      DLT_RETURN_IF_ERROR(client_->Execute(
-          "INSERT INTO " + client_->Qualified(staging, "_dlt_version") +
-          " (version, engine_version, inserted_at, schema_name, version_hash, schema) VALUES (" +
-          std::to_string(schema.version()) + ", " + std::to_string(Schema::kEngineVersion) + ", " + client_->NowSql() +
-          ", " + client_->QuoteLiteral(schema.name()) + ", " + client_->QuoteLiteral(schema.version_hash()) + ", " +
-          client_->QuoteLiteral(schema.ToJson()) + ")"));
-    }
-  }
-  for (const Table* t : family) {
-    if (t->columns.empty()) continue;
-    DLT_RETURN_IF_ERROR(EnsureTable(staging, *t));
-    DLT_RETURN_IF_ERROR(client_->Execute("DELETE FROM " + client_->Qualified(staging, t->name)));
-    auto it = jobs.find(t->name);
-    if (it != jobs.end()) DLT_RETURN_IF_ERROR(CopyJobs(staging, *t, it->second));
-  }
+  DLT_RETURN_IF_ERROR(StageFamily(schema, family, jobs));
   FaultPoint("load_merge_staged");
+  const std::string strategy = MergeStrategyOf(root);
+  if (strategy == "upsert" || strategy == "insert-only") return MergeUpsert(root, family, strategy == "insert-only");
+  if (strategy == "scd2") return MergeScd2(root, family);
+  const std::string staging = staging_dataset();
   auto q = [&](const std::string& n) { return client_->QuoteIdentifier(n); };
   const std::string droot = client_->Qualified(dataset_, root.name);
   const std::string sroot = client_->Qualified(staging, root.name);
@@ -230,7 +212,10 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     keep = q(hard_delete->name) + " IS NULL";
     if (hard_delete->data_type == DataType::kBool) keep = "(" + keep + " OR " + q(hard_delete->name) + " = FALSE)";
   }
-  if (!keys.empty()) {
+  // `deduplicated` (dlt's x-stage-data-deduplicated): the source promises one row per key.
+  auto dedup_hint = root.extra.find("x-stage-data-deduplicated");
+  const bool deduplicated = dedup_hint != root.extra.end() && dedup_hint->is_boolean() && dedup_hint->get<bool>();
+  if (!keys.empty() && !deduplicated) {
     std::vector<std::string> part;
     for (const auto& k : keys) part.push_back(q(k));
     std::string order;
@@ -403,6 +388,7 @@ void SqlLoader::AbortStream() {
 
 Status SqlLoader::Load(const PackageToLoad& package) {
   load_id_ = package.load_id;
+  created_at_ = package.created_at;
   size_t widest = 0, all = 0;
   for (const Table* t : package.schema->DataTables()) {
     widest = std::max(widest, t->columns.size());

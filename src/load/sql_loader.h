@@ -25,6 +25,7 @@ struct StateRow {
 
 struct PackageToLoad {
   std::string load_id;
+  std::string created_at;  // of the package (ISO 8601, UTC): scd2's default boundary timestamp
   const Schema* schema = nullptr;
   std::vector<PackageJob> jobs;
   std::vector<std::string> replace_tables;  // root tables to empty even without jobs
@@ -82,6 +83,14 @@ class SqlLoader {
   Status LoadInTransaction(const PackageToLoad& package);
   Status CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs);
   Status Merge(const Schema& schema, const Table& root, const std::map<std::string, std::vector<const PackageJob*>>& jobs);
+  // Merge's staging tables (sql_merge_strategies.cc): the root and its nested tables emptied in
+  // the staging dataset and loaded with this package's jobs.
+  Status StageFamily(const Schema& schema, const std::vector<const Table*>& family,
+                     const std::map<std::string, std::vector<const PackageJob*>>& jobs);
+  // dlt's upsert and insert-only (MERGE on the primary key) and scd2 (versions with validity
+  // columns), from the staged rows (sql_merge_strategies.cc).
+  Status MergeUpsert(const Table& root, const std::vector<const Table*>& family, bool insert_only);
+  Status MergeScd2(const Table& root, const std::vector<const Table*>& family);
 
   SqlClient* client_;
   std::string dataset_;
@@ -89,6 +98,7 @@ class SqlLoader {
   bool streaming_ = false;
   bool rows_deleted_ = false;  // the package being loaded deleted rows (merge)
   std::string load_id_;        // of the package being loaded (the `_dlt_load_id` of Parquet jobs)
+  std::string created_at_;     // of the package being loaded
   std::map<std::string, std::vector<std::string>> stream_created_;  // table created by StreamJob -> its first columns
   std::map<std::string, size_t> stream_widths_;                     // table streamed -> its most columns
   std::vector<std::pair<std::string, std::vector<std::string>>> applied_columns_;

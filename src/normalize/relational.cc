@@ -49,6 +49,59 @@ void Normalizer::ForgetTable(const std::string& table) {
   }
 }
 
+std::string RowVersionColumn(const MergeOptions& m) { return m.row_version_column.value_or("_dlt_id"); }
+
+void ApplyRowVersionHints(Column* c) {
+  // As dlt: the row hash may repeat (a row deleted and inserted again), so it is not unique.
+  c->nullable = false;
+  c->unique = false;
+  c->row_key = false;
+  c->extra["x-row-version"] = true;
+}
+
+// The table hints of a merge strategy, as dlt's resource hints write them: `x-merge-strategy`, and
+// for scd2 the two validity columns and the row version column (the root row's hash in `_dlt_id`
+// unless another column is named), `x-boundary-timestamp` when one is given.
+Status Normalizer::PrepareMergeStrategy(const TableHints& hints, Table* t) {
+  Impl& im = *impl_;
+  const MergeOptions& m = hints.merge;
+  if (m.strategy != "delete-insert" || t->extra.contains("x-merge-strategy")) t->extra["x-merge-strategy"] = m.strategy;
+  if (m.deduplicated) t->extra["x-stage-data-deduplicated"] = true;
+  if (m.strategy != "scd2") return Status::Ok();
+  if (m.boundary_timestamp) t->extra["x-boundary-timestamp"] = *m.boundary_timestamp;
+  auto column = [&](const std::string& given) -> StatusOr<Column*> {
+    std::string cname = im.naming->NormalizePath(given);
+    if (cname.empty()) return InvalidArgument("scd2 column `" + given + "` normalizes to an empty name");
+    if (Column* c = t->FindColumn(cname)) return c;
+    Column nc;
+    nc.name = cname;
+    t->columns.push_back(nc);
+    return &t->columns.back();
+  };
+  const std::string from_name = m.valid_from_column.value_or("_dlt_valid_from");
+  const std::string to_name = m.valid_to_column.value_or("_dlt_valid_to");
+  for (const std::string* n : {&from_name, &to_name}) {
+    DLT_ASSIGN_OR_RETURN(Column * c, column(*n));
+    if (c->data_type != DataType::kTimestamp && t->seen_data && c->extra.empty()) {
+      return InvalidArgument("table `" + t->name + "` already has a column `" + c->name + "` of type " +
+                             std::string(DataTypeName(c->data_type)) +
+                             ": choose other scd2 validity_column_names");
+    }
+    c->data_type = DataType::kTimestamp;
+    c->nullable = true;  // empty in the staging table; the load sets them
+    if (n == &from_name) {
+      c->extra["x-valid-from"] = true;
+    } else {
+      c->extra["x-valid-to"] = true;
+      c->extra["x-active-record-timestamp"] =
+          m.active_record_timestamp ? OrderedJson(*m.active_record_timestamp) : OrderedJson(nullptr);
+    }
+  }
+  // The row version column gets its hints where it is (a later run), else when it appears.
+  if (Column* hash = t->FindColumn(im.naming->NormalizePath(RowVersionColumn(m)))) ApplyRowVersionHints(hash);
+  return Status::Ok();
+}
+
 Status Normalizer::Prepare(const TableHints& hints) {
   Impl& im = *impl_;
   std::string name = im.naming->NormalizeIdentifier(hints.table_name);
@@ -109,7 +162,11 @@ Status Normalizer::Prepare(const TableHints& hints) {
   if (!hints.incremental_cursor.empty()) {
     if (Column* c = t->FindColumn(im.naming->NormalizePath(hints.incremental_cursor))) c->extra["incremental"] = true;
   }
-  if (hints.disposition == WriteDisposition::kMerge) im.schema->EnableRootKeyPropagation(name);
+  if (hints.disposition == WriteDisposition::kMerge) DLT_RETURN_IF_ERROR(PrepareMergeStrategy(hints, t));
+  // dlt's root key (_dlt_root_id) for the strategies that replace nested rows by their root row.
+  if (hints.disposition == WriteDisposition::kMerge && hints.merge.strategy != "scd2") {
+    im.schema->EnableRootKeyPropagation(name);
+  }
   // Column hints for columns that do not exist yet are applied when the columns appear.
   if (auto it = im.tables.find(name); it != im.tables.end()) {
     if (it->second->rows) im.counts[name] += it->second->rows;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dlt/resource.h"
 #include "dlt/status.h"
 #include "normalize/job_writer.h"
 #include "normalize/naming.h"
@@ -34,6 +35,11 @@ struct ColumnHint {
 // (`hard_delete`, `dedup_sort`, `timezone`).
 void ApplyColumnHintProperties(const ColumnHint& h, Column* c);
 
+// scd2: the column holding the row's version hash (MergeOptions::row_version_column, default
+// `_dlt_id`) and the hints dlt gives it (not null, not unique, x-row-version).
+std::string RowVersionColumn(const MergeOptions& m);
+void ApplyRowVersionHints(Column* c);
+
 // What a resource says about its table.
 struct TableHints {
   std::string table_name;  // as given; normalized when prepared
@@ -41,6 +47,7 @@ struct TableHints {
   WriteDisposition disposition = WriteDisposition::kAppend;
   std::vector<std::string> primary_key;
   std::vector<std::string> merge_key;
+  MergeOptions merge;  // the merge strategy and its options (disposition merge)
   std::vector<ColumnHint> columns;
   int max_nesting = 1000;  // deeper objects and lists are stored as json
   std::string incremental_cursor;  // the top-level cursor column of an incremental (hint "incremental")
@@ -61,6 +68,10 @@ class Normalizer {
   // Creates or updates the root table of `hints` in the schema (disposition, key hints,
   // declared columns). Errors name the conflicting hint.
   Status Prepare(const TableHints& hints);
+ private:
+  Status PrepareMergeStrategy(const TableHints& hints, Table* t);
+
+ public:
 
   // Normalizes one record (a JSON object, or an array of them) of the table prepared with
   // `hints`. `where` names the record in errors ("events.jsonl:12").

@@ -147,6 +147,12 @@ struct NormalizerCore {
   uint64_t prepare_epoch = 0, hints_epoch = 0;
   std::string root_table;
   bool propagate_root = false;
+  // How root rows get their `_dlt_id` (dlt's get_root_row_id_type): random; the hash of the
+  // primary key (upsert, insert-only); the hash of the whole record (scd2's row version).
+  enum class RootId { kRandom, kKeyHash, kRowHash } root_id_kind = RootId::kRandom;
+  bool row_version_in_data = false;  // scd2 with row_version_column_name: a data column carries the hash
+  std::vector<std::string> key_hash_names;  // kKeyHash: the normalized primary key columns
+  std::string hash_scratch;
   // Where the current record comes from, formatted only for an error message.
   std::string_view where_text;
   const std::function<std::string()>* where_fn = nullptr;
@@ -179,6 +185,9 @@ struct NormalizerCore {
                   dom::array items, int level, const std::string& parent_id, const std::string& root_id);
   Status NormalizeText(std::string_view json, const TableHints& h, bool readable_tail = false);
   Status NormalizeRoot(dom::element e);
+  void PrepareRootId();
+  std::string RootRowId(dom::element e);
+  bool AppendKeyValue(dom::object obj, std::string_view name, std::string& out);
 
   // relational_tables.h: table states, and the names of columns and nested tables.
   const std::string& NormKey(std::string_view raw);

@@ -108,6 +108,7 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
       for (const auto& mk : hints->merge_key) {
         if (naming->NormalizePath(mk) == column) c.merge_key = true;
       }
+      if (row_version_in_data && naming->NormalizePath(RowVersionColumn(hints->merge)) == column) ApplyRowVersionHints(&c);
     }
     if (auto text = CoerceToText(v, c.data_type)) {
       DLT_RETURN_IF_ERROR(CheckFinite(t, column, c.data_type, v, *text, key));

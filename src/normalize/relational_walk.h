@@ -3,9 +3,13 @@
 // and system columns. Inline, for relational.cc only (see relational_impl.h).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/fault.h"
+#include "common/hash.h"
+#include "common/sorted_json.h"
+#include "common/text.h"
 #include "common/typed_json.h"
 #include "normalize/relational_impl.h"
 #include "normalize/typed_json_markers.h"
@@ -151,6 +155,8 @@ inline Status NormalizerCore::SetSystem(TableState& t, const char* name, std::st
       c.row_key = row_key;
       c.parent_key = parent_key;
       c.root_key = root_key;
+      // scd2 keeps the row's version hash in the root's _dlt_id, which is then not unique.
+      if (slot == 1 && root_id_kind == RootId::kRowHash && t.name == root_table) ApplyRowVersionHints(&c);
       idx = AddColumn(t, std::move(c));
     } else {
       idx = it->second;
@@ -297,6 +303,8 @@ inline Status NormalizerCore::NormalizeText(std::string_view json, const TableHi
     propagate_root = schema->PropagatesRootKey(root_table);
     hints_table_name = h.table_name;
     hints_epoch = prepare_epoch;
+    hints = &h;
+    PrepareRootId();
   }
   hints = &h;
   where_item = -1;
@@ -327,7 +335,7 @@ inline Status NormalizerCore::NormalizeText(std::string_view json, const TableHi
 inline Status NormalizerCore::NormalizeRoot(dom::element e) {
   TableState& t = GetTable(root_table, std::nullopt);
   DLT_RETURN_IF_ERROR(CheckNewTable(t));
-  std::string id = NewRowKey();
+  std::string id = RootRowId(e);
   if (e.type() == dom::element_type::OBJECT) {
     return NormalizeObject(t, dom::object(e), 0, id, nullptr, std::nullopt, id);
   }
@@ -338,6 +346,85 @@ inline Status NormalizerCore::NormalizeRoot(dom::element e) {
   DLT_RETURN_IF_ERROR(ToScalar(e, &v, "value"));
   DLT_RETURN_IF_ERROR(AddValue(t, value_column, v, "value"));
   return FinishRow(t, id, nullptr, std::nullopt, id);
+}
+
+inline void NormalizerCore::PrepareRootId() {
+  root_id_kind = RootId::kRandom;
+  row_version_in_data = false;
+  key_hash_names.clear();
+  if (hints->disposition != WriteDisposition::kMerge) return;
+  const std::string& strategy = hints->merge.strategy;
+  if (strategy == "upsert" || strategy == "insert-only") {
+    root_id_kind = RootId::kKeyHash;
+    auto add = [&](const std::string& n) {
+      if (std::find(key_hash_names.begin(), key_hash_names.end(), n) == key_hash_names.end()) key_hash_names.push_back(n);
+    };
+    for (const auto& pk : hints->primary_key) add(naming->NormalizePath(pk));
+    for (const auto& c : hints->columns) {
+      if (c.primary_key) add(naming->NormalizePath(c.name));
+    }
+    if (const Table* st = schema->FindTable(root_table)) {
+      for (const auto& c : st->columns) {
+        if (c.primary_key) add(c.name);
+      }
+    }
+    // dlt's JSON of the key has its keys sorted.
+    std::sort(key_hash_names.begin(), key_hash_names.end());
+  } else if (strategy == "scd2") {
+    if (naming->NormalizePath(RowVersionColumn(hints->merge)) == "_dlt_id") {
+      root_id_kind = RootId::kRowHash;
+    } else {
+      row_version_in_data = true;
+    }
+  }
+}
+
+// The value of the flattened field `name` (a normalized path: "id", "user__id") of `obj`, as JSON.
+inline bool NormalizerCore::AppendKeyValue(dom::object obj, std::string_view name, std::string& out) {
+  for (auto field : obj) {
+    const std::string& key = NormKey(field.key);
+    if (key == name) {
+      if (field.value.is_null()) return false;
+      AppendSortedJson(field.value, out, /*strip_markers=*/false);
+      return true;
+    }
+    if (field.value.is_object() && name.size() > key.size() + 2 && name.starts_with(key) &&
+        name.substr(key.size(), 2) == "__") {
+      if (AppendKeyValue(dom::object(field.value), name.substr(key.size() + 2), out)) return true;
+    }
+  }
+  return false;
+}
+
+// A root row's `_dlt_id` as dlt makes it (relational.py _add_row_id): random, or 10 bytes of
+// SHAKE-128 in base64 of the record's JSON as dlt writes it (sorted keys, typed values with their
+// markers): of the primary key's fields (upsert, insert-only) or of the whole record but its
+// "_dlt" keys (scd2).
+inline std::string NormalizerCore::RootRowId(dom::element e) {
+  if (root_id_kind == RootId::kRandom) return NewRowKey();
+  std::string& json = hash_scratch;
+  json.clear();
+  const bool object = e.type() == dom::element_type::OBJECT;
+  if (root_id_kind == RootId::kRowHash) {
+    if (object) {
+      AppendSortedJson(e, json, /*strip_markers=*/false, /*skip_dlt_keys=*/true);
+    } else {
+      json += "{\"value\":";  // a scalar record is the row {"value": ...}
+      AppendSortedJson(e, json, /*strip_markers=*/false);
+      json += '}';
+    }
+  } else {
+    if (!object || key_hash_names.empty()) return NewRowKey();  // refused by CheckNotNull
+    json += '{';
+    for (size_t i = 0; i < key_hash_names.size(); ++i) {
+      if (i) json += ',';
+      text::AppendJsonString(json, key_hash_names[i], /*short_escapes=*/true);
+      json += ':';
+      if (!AppendKeyValue(dom::object(e), key_hash_names[i], json)) return NewRowKey();  // refused by CheckNotNull
+    }
+    json += '}';
+  }
+  return hash::Base64Encode(hash::Shake128(json, 10), false);
 }
 
 }  // namespace dlt

@@ -188,6 +188,16 @@ std::optional<WriteDisposition> ParseWriteDisposition(std::string_view s) {
   return std::nullopt;
 }
 
+bool IsMergeStrategy(std::string_view s) {
+  return s == "delete-insert" || s == "insert-only" || s == "scd2" || s == "upsert";
+}
+
+std::string MergeStrategyOf(const Table& t) {
+  auto it = t.extra.find("x-merge-strategy");
+  if (it != t.extra.end() && it->is_string()) return it->get<std::string>();
+  return "delete-insert";
+}
+
 const Column* Table::FindColumn(std::string_view n) const {
   for (const auto& c : columns) {
     if (c.name == n) return &c;

@@ -41,6 +41,8 @@ struct Column {
 enum class WriteDisposition { kAppend, kReplace, kMerge, kSkip };
 std::string_view WriteDispositionName(WriteDisposition d);
 std::optional<WriteDisposition> ParseWriteDisposition(std::string_view s);
+// dlt's merge strategies: delete-insert, insert-only, scd2, upsert.
+bool IsMergeStrategy(std::string_view s);
 
 struct Table {
   std::string name;
@@ -56,6 +58,9 @@ struct Table {
   Column* FindColumn(std::string_view name);
   int ColumnIndex(std::string_view name) const;  // -1 when absent
 };
+
+// The merge strategy of root table `t` (its `x-merge-strategy`; delete-insert when unset).
+std::string MergeStrategyOf(const Table& t);
 
 class Schema {
  public:

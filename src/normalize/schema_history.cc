@@ -45,12 +45,35 @@ OrderedJson HintTable(const TableHints& h, const SnakeCaseNaming& naming) {
     if (!cols.contains(name)) cols[name] = OrderedJson{{"name", name}};
     cols[name]["incremental"] = true;
   }
+  // dlt's merge write disposition dict (hints.py _merge_merge_disposition_dict): scd2's columns.
+  OrderedJson table_extra = OrderedJson::object();
+  if (h.disposition == WriteDisposition::kMerge && h.merge.strategy != "delete-insert") {
+    table_extra["x-merge-strategy"] = h.merge.strategy;
+  }
+  if (h.disposition == WriteDisposition::kMerge && h.merge.deduplicated) table_extra["x-stage-data-deduplicated"] = true;
+  if (h.disposition == WriteDisposition::kMerge && h.merge.strategy == "scd2") {
+    if (h.merge.boundary_timestamp) table_extra["x-boundary-timestamp"] = *h.merge.boundary_timestamp;
+    std::string from = h.merge.valid_from_column.value_or("_dlt_valid_from");
+    std::string to = h.merge.valid_to_column.value_or("_dlt_valid_to");
+    cols[from] = OrderedJson{{"name", from}, {"data_type", "timestamp"}, {"nullable", true}, {"x-valid-from", true}};
+    cols[to] = OrderedJson{{"name", to},
+                           {"data_type", "timestamp"},
+                           {"nullable", true},
+                           {"x-valid-to", true},
+                           {"x-active-record-timestamp", h.merge.active_record_timestamp
+                                                             ? OrderedJson(*h.merge.active_record_timestamp)
+                                                             : OrderedJson(nullptr)}};
+    std::string hash = RowVersionColumn(h.merge);
+    cols[hash] = OrderedJson{{"name", hash}, {"nullable", false}, {"x-row-version", true}, {"unique", false},
+                             {"row_key", false}};
+  }
   std::string table = naming.NormalizeIdentifier(h.table_name);
   OrderedJson t = OrderedJson::object();
   t["name"] = table;
   t["columns"] = std::move(cols);
   t["write_disposition"] = std::string(WriteDispositionName(h.disposition));
   t["resource"] = h.resource;
+  for (auto it = table_extra.begin(); it != table_extra.end(); ++it) t[it.key()] = it.value();
   return t;
 }
 

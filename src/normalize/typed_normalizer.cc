@@ -133,6 +133,24 @@ Status TypedNormalizer::WriteTypedJob(TypedBatch& batch, const Table& t, const s
   return writers_->AddBatch(writers_->Slot(t.name), out);
 }
 
+bool TypedNormalizer::HashedRowKeys(const TableHints& hints) {
+  // dlt's key and row hashes are of the row as dlt's JSON of its dict: such rows take the JSON
+  // normalizer's way, which computes them exactly as for rows from Python (NormalizeNestedRows).
+  return hints.disposition == WriteDisposition::kMerge && hints.merge.strategy != "delete-insert" && !hints.arrow_items;
+}
+
+Status TypedNormalizer::CheckArrowMergeStrategy(const TableHints& hints, const std::string& where) {
+  if (!hints.arrow_items || hints.disposition != WriteDisposition::kMerge || hints.merge.strategy != "scd2" ||
+      hints.merge.row_version_column) {
+    return Status::Ok();
+  }
+  return InvalidArgument(where + ": resource `" + hints.resource +
+                         "` loads Arrow items with the scd2 merge strategy, whose row version hash this engine "
+                         "computes only for dict rows: name a column of the source that holds a hash of the row "
+                         "(write_disposition row_version_column_name), or read the rows as dicts (no use_pyarrow / "
+                         "pyarrow backend)");
+}
+
 Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const TableHints& hints,
                                             const std::string& where) {
   // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
@@ -197,7 +215,8 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
                                                   std::vector<std::pair<std::string, bool>>* not_null) {
   not_null->clear();
   generated->clear();
-  if (hints.disposition == WriteDisposition::kSkip) return false;
+  if (hints.disposition == WriteDisposition::kSkip || HashedRowKeys(hints)) return false;
+  DLT_RETURN_IF_ERROR(CheckArrowMergeStrategy(hints, where));
   for (const TypedColumn& c : cols) {
     if (c.nested || naming_->NormalizeKey(c.name) != c.name) return false;
   }
@@ -264,7 +283,8 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
       }
     }
   }
-  if (nested) {
+  DLT_RETURN_IF_ERROR(CheckArrowMergeStrategy(hints, where));
+  if (nested || HashedRowKeys(hints)) {
     if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();
     json_->ForgetTable(root);  // the columns made above
     return NormalizeNestedRows(batch, hints, where);

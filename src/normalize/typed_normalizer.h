@@ -72,6 +72,11 @@ class TypedNormalizer {
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
   int SystemColumn(Table& table, const char* name, bool row_key);
+  // Rows whose _dlt_id is dlt's hash of the row (merge strategies upsert, insert-only, scd2):
+  // normalized as JSON records, as nested rows are.
+  static bool HashedRowKeys(const TableHints& hints);
+  // Arrow items cannot get scd2's row hash (refused, naming what to do instead).
+  static Status CheckArrowMergeStrategy(const TableHints& hints, const std::string& where);
   // The rows of a batch with nested columns, each as a JSON record through the JSON normalizer.
   Status NormalizeNestedRows(const TypedBatch& batch, const TableHints& hints, const std::string& where);
   // Writes the batch's rows as one typed batch of the table's columns (`source_of`: schema

@@ -46,6 +46,7 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
                                                                  options.pipeline_name + " sync`"));
     PackageToLoad p;
     p.load_id = load_id;
+    p.created_at = ps.doc.value("created_at", "");
     p.schema = &pkg_schema;
     p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
     for (auto& j : p.jobs) {

@@ -1,10 +1,40 @@
 #include "pipeline/package_manifest.h"
 
+#include "common/iso8601.h"
 #include "normalize/schema.h"
 
 namespace dlt {
 
 using Json = nlohmann::ordered_json;
+
+Json MergeOptionsToJson(const MergeOptions& m) {
+  Json j = Json::object();
+  j["strategy"] = m.strategy;
+  if (m.valid_from_column) j["valid_from_column"] = *m.valid_from_column;
+  if (m.valid_to_column) j["valid_to_column"] = *m.valid_to_column;
+  if (m.active_record_timestamp) j["active_record_timestamp"] = *m.active_record_timestamp;
+  if (m.boundary_timestamp) j["boundary_timestamp"] = *m.boundary_timestamp;
+  if (m.row_version_column) j["row_version_column"] = *m.row_version_column;
+  if (m.deduplicated) j["deduplicated"] = true;
+  return j;
+}
+
+StatusOr<MergeOptions> MergeOptionsFromJson(const Json& j) {
+  MergeOptions m;
+  if (!j.is_object()) return InvalidArgument("the merge options are not an object");
+  m.strategy = j.value("strategy", "delete-insert");
+  if (!IsMergeStrategy(m.strategy)) return InvalidArgument("unknown merge strategy `" + m.strategy + "`");
+  auto opt = [&](const char* k, std::optional<std::string>* out) {
+    if (auto it = j.find(k); it != j.end() && it->is_string()) *out = it->get<std::string>();
+  };
+  opt("valid_from_column", &m.valid_from_column);
+  opt("valid_to_column", &m.valid_to_column);
+  opt("active_record_timestamp", &m.active_record_timestamp);
+  opt("boundary_timestamp", &m.boundary_timestamp);
+  opt("row_version_column", &m.row_version_column);
+  m.deduplicated = j.value("deduplicated", false);
+  return m;
+}
 
 Json HintsToJson(const ResourceOptions& o) {
   Json j = Json::object();
@@ -13,6 +43,7 @@ Json HintsToJson(const ResourceOptions& o) {
   j["write_disposition"] = o.write_disposition;
   j["primary_key"] = o.primary_key;
   j["merge_key"] = o.merge_key;
+  if (o.write_disposition == "merge") j["merge"] = MergeOptionsToJson(o.merge);
   j["max_table_nesting"] = o.max_table_nesting;
   if (o.arrow_items) j["arrow_items"] = true;
   j["schema_contract"] = {{"tables", o.schema_contract.tables},
@@ -53,6 +84,9 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   h.disposition = *disp;
   for (const auto& k : j.value("primary_key", Json::array())) h.primary_key.push_back(k.get<std::string>());
   for (const auto& k : j.value("merge_key", Json::array())) h.merge_key.push_back(k.get<std::string>());
+  if (auto m = j.find("merge"); m != j.end()) {
+    DLT_ASSIGN_OR_RETURN(h.merge, MergeOptionsFromJson(*m));
+  }
   h.max_nesting = j.value("max_table_nesting", 1000);
   h.arrow_items = j.value("arrow_items", false);
   if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
@@ -92,6 +126,44 @@ StatusOr<std::string> JobKindOf(const Json& ps, const std::string& file_name) {
   return DataLoss("load_package_state.json: job_kinds of `" + file_name + "` is " + it->dump() +
                   ", not \"json\", \"typed\" or \"parquet\" (the file was edited or damaged); drop the pending package with "
                   "`dlt pipeline <name> drop-pending-packages` and run again");
+}
+
+// The merge strategy and its options, checked before anything is extracted (dlt checks most of
+// this when the load starts; the keys a strategy needs are known here already).
+Status ValidateMergeOptions(const ResourceOptions& o) {
+  const MergeOptions& m = o.merge;
+  const std::string where = "resource `" + o.name + "`: ";
+  if (!IsMergeStrategy(m.strategy)) {
+    return InvalidArgument(where + "unknown merge strategy `" + m.strategy +
+                           "` (use delete-insert, upsert, insert-only or scd2)");
+  }
+  if (o.write_disposition != "merge") return Status::Ok();
+  if (m.strategy == "upsert" || m.strategy == "insert-only") {
+    bool has_key = !o.primary_key.empty();
+    for (const auto& c : o.columns) has_key |= c.primary_key;
+    if (!has_key) {
+      return InvalidArgument(where + "the `" + m.strategy + "` merge strategy needs a primary key: set primary_key " +
+                             "on the resource (rows are matched on it)");
+    }
+  }
+  for (const auto& [name, ts] : {std::pair<const char*, const std::optional<std::string>&>{"active_record_timestamp",
+                                                                                           m.active_record_timestamp},
+                                 {"boundary_timestamp", m.boundary_timestamp}}) {
+    if (!ts) continue;
+    if (m.strategy != "scd2") return InvalidArgument(where + "`" + name + "` is an option of the scd2 merge strategy only");
+    auto parsed = iso8601::ParseIsoLike(*ts);
+    if (!parsed || !iso8601::UtcInstant(*parsed)) {
+      return InvalidArgument(where + "could not parse `" + name + "` value `" + *ts +
+                             "` (use an ISO 8601 date or timestamp such as 9999-12-31 or 2024-01-01T00:00:00Z)");
+    }
+  }
+  if (m.strategy != "scd2" && (m.valid_from_column || m.valid_to_column || m.row_version_column)) {
+    return InvalidArgument(where + "validity_column_names and row_version_column_name are options of the scd2 merge strategy only");
+  }
+  if (m.valid_from_column && m.valid_to_column && *m.valid_from_column == *m.valid_to_column) {
+    return InvalidArgument(where + "the two validity_column_names must differ");
+  }
+  return Status::Ok();
 }
 
 Status ValidateResourceOptions(const ResourceOptions& o) {
@@ -141,6 +213,7 @@ Status ValidateResourceOptions(const ResourceOptions& o) {
     }
   }
   if (o.max_table_nesting < 0) return InvalidArgument("resource `" + o.name + "`: max_table_nesting must be >= 0");
+  DLT_RETURN_IF_ERROR(ValidateMergeOptions(o));
   for (const auto& [kind, m] : {std::pair<const char*, const std::string&>{"tables", o.schema_contract.tables},
                                 {"columns", o.schema_contract.columns},
                                 {"data_type", o.schema_contract.data_type}}) {

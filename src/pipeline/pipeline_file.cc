@@ -7,6 +7,7 @@
 #include "common/fs.h"
 #include "common/text.h"
 #include "extract/rest_api_config.h"
+#include "normalize/schema.h"
 #include "pipeline/sql_database_file.h"
 
 namespace dlt {
@@ -105,6 +106,44 @@ Status UnknownKey(const Ctx& c, const ConfigNode& n, const std::string& key, con
   return c.KeyError(n, key, msg);
 }
 
+// The keys of a `write_disposition` table besides `disposition`: dlt's merge strategy and the
+// options of scd2.
+Status ParseMergeOptions(const Ctx& c, const ConfigNode& v, MergeOptions* m) {
+  static const std::vector<std::string> kKeys = {"disposition", "strategy", "validity_column_names",
+                                                 "active_record_timestamp", "boundary_timestamp",
+                                                 "row_version_column_name", "deduplicated"};
+  for (const auto& [k, n] : v.members) {
+    if (k == "disposition") continue;
+    if (k == "strategy") {
+      DLT_ASSIGN_OR_RETURN(m->strategy, GetString(c, n, k));
+      static const std::vector<std::string> kStrategies = {"delete-insert", "upsert", "insert-only", "scd2"};
+      if (!IsMergeStrategy(m->strategy)) {
+        std::string msg = "unknown merge strategy `" + m->strategy + "`";
+        if (auto s = text::Suggest(m->strategy, kStrategies)) msg += ". Did you mean `" + *s + "`?";
+        return c.Error(n, msg + " (delete-insert, upsert, insert-only or scd2)");
+      }
+    } else if (k == "validity_column_names") {
+      DLT_ASSIGN_OR_RETURN(auto names, GetStrings(c, n, k));
+      if (names.size() != 2) return c.Error(n, "`validity_column_names` needs two names: [\"valid_from\", \"valid_to\"]");
+      m->valid_from_column = names[0];
+      m->valid_to_column = names[1];
+    } else if (k == "active_record_timestamp" || k == "boundary_timestamp") {
+      // A string or a TOML date / date-time (9999-12-31, 2024-01-01T00:00:00Z).
+      if (n.kind != ConfigNode::Kind::kString && n.kind != ConfigNode::Kind::kDateTime) {
+        return c.Error(n, "`" + k + "` must be a date or timestamp (9999-12-31 or \"2024-01-01T00:00:00Z\")");
+      }
+      (k == "boundary_timestamp" ? m->boundary_timestamp : m->active_record_timestamp) = n.text;
+    } else if (k == "row_version_column_name") {
+      DLT_ASSIGN_OR_RETURN(m->row_version_column, GetString(c, n, k));
+    } else if (k == "deduplicated") {
+      DLT_ASSIGN_OR_RETURN(m->deduplicated, GetBool(c, n, k));
+    } else {
+      return UnknownKey(c, n, k, "write_disposition", kKeys);
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
                                                  "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
@@ -146,9 +185,7 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
         const ConfigNode* d = v.Find("disposition");
         if (!d) return c.Error(v, "`write_disposition` table needs `disposition`");
         DLT_ASSIGN_OR_RETURN(r.options.write_disposition, GetString(c, *d, "disposition"));
-        if (const ConfigNode* st = v.Find("strategy"); st && st->text != "delete-insert") {
-          return c.Error(*st, "only the delete-insert merge strategy is supported");
-        }
+        DLT_RETURN_IF_ERROR(ParseMergeOptions(c, v, &r.options.merge));
       } else {
         DLT_ASSIGN_OR_RETURN(r.options.write_disposition, GetString(c, v, k));
       }

@@ -69,6 +69,7 @@ StatusOr<SqlTableOptions> ParseTable(const FileCtx& c, const ConfigNode& t, cons
   if (t.Find("write_disposition")) out.write_disposition = ro.write_disposition;
   if (t.Find("primary_key")) out.primary_key = ro.primary_key;
   out.merge_key = ro.merge_key;
+  out.merge = ro.merge;
   out.incremental = ro.incremental;
   out.columns = ro.columns;
   if (t.Find("schema_contract")) out.schema_contract = ro.schema_contract;

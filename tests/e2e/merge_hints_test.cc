@@ -113,11 +113,11 @@ p.run(r([{"id": 1, "ts": 1, "v": "a"}, {"id": 2, "ts": 1, "v": "b"}]))
 p.run(r([{"id": 1, "ts": 2, "v": "x"}, {"id": 1, "ts": 9, "v": "y"}, {"id": 2, "deleted": True}]))
 print(p.dataset()("SELECT id, v FROM r ORDER BY id").fetchall())
 try:
-    @dlt.resource(primary_key="id", write_disposition={"disposition": "merge", "strategy": "scd2"})
+    @dlt.resource(primary_key="id", write_disposition={"disposition": "merge", "strategy": "scd3"})
     def s():
         yield {"id": 1}
 except Exception as e:
-    print(type(e).__name__, "scd2" in str(e), "delete-insert" in str(e))
+    print(type(e).__name__, "scd3" in str(e), "delete-insert, insert-only, scd2, upsert" in str(e))
 @dlt.resource(columns={"ts": {"data_type": "timestamp", "timezone": False, "precision": 3}})
 def tz():
     yield {"ts": "2024-01-01T10:00:00.123456+00:00"}
@@ -128,7 +128,7 @@ print(p.dataset()("SELECT data_type FROM information_schema.columns WHERE table_
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out,
             "[(1, 'y')]\n"
-            "NotImplementedError True True\n"
+            "ValueError True True\n"
             "[('TIMESTAMP_MS',)] [('2024-01-01 10:00:00.123',)]\n");
 }
 

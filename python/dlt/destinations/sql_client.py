@@ -20,8 +20,10 @@ def _datetime(text: str) -> Any:
         return text
     main, dot, rest = text.partition(".")
     if dot:  # nanoseconds: Python keeps microseconds
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        tail = rest[len(digits):]
+        n = 0
+        while n < len(rest) and rest[n].isdigit():
+            n += 1
+        digits, tail = rest[:n], rest[n:]  # the fraction's digits, then the zone (+00, +05:30)
         text = f"{main}.{digits[:6]}{tail}"
     return datetime.fromisoformat(text)
 

@@ -123,8 +123,7 @@ REPLACE_STRATEGIES = ("insert-from-staging", "staging-optimized", "truncate-and-
 
 def write_disposition_name(wd: Any) -> Optional[str]:
     """The disposition of dlt's `write_disposition` (a name or a dict with `disposition` and, for
-    merge, `strategy`). Merge loads as delete-insert: the other merge strategies are refused
-    here rather than loaded with other semantics."""
+    merge, `strategy` and the strategy's options), checked as dlt checks it."""
     if wd is None:
         return None
     if isinstance(wd, dict):
@@ -133,13 +132,48 @@ def write_disposition_name(wd: Any) -> Optional[str]:
         if wd == "merge" and strategy is not None:
             if strategy not in MERGE_STRATEGIES:
                 raise ValueError(f"merge strategy `{strategy}` is not one of {', '.join(MERGE_STRATEGIES)}")
-            if strategy != "delete-insert":
-                raise NotImplementedError(
-                    f"merge strategy `{strategy}` is not supported by this engine: merge loads as `delete-insert` "
-                    "(rows replace those with the same primary or merge key; columns with the `hard_delete` "
-                    "hint delete, `dedup_sort` picks among duplicates). Drop `strategy` or set it to delete-insert")
         elif wd == "replace" and strategy is not None and strategy not in REPLACE_STRATEGIES:
             raise ValueError(f"replace strategy `{strategy}` is not one of {', '.join(REPLACE_STRATEGIES)}")
     if wd not in WRITE_DISPOSITIONS:
         raise ValueError(f"write_disposition `{wd}` is not one of {', '.join(WRITE_DISPOSITIONS)}")
     return wd
+
+
+def _timestamp_text(name: str, value: Any) -> str:
+    """An scd2 timestamp option as ISO 8601 text (dlt takes datetimes, dates and strings)."""
+    import datetime as _dt
+
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"could not parse `{name}` value `{value}`") from None
+        return value
+    raise ValueError(f"could not parse `{name}` value `{value}`")
+
+
+def merge_options(wd: Any) -> Optional[Dict[str, Any]]:
+    """The merge strategy and its options of a merge `write_disposition` dict, as the engine takes
+    them (None for other dispositions and for a plain "merge", which is delete-insert)."""
+    if not isinstance(wd, dict) or wd.get("disposition") != "merge":
+        return None
+    strategy = wd.get("strategy") or "delete-insert"
+    out: Dict[str, Any] = {"strategy": strategy}
+    if wd.get("deduplicated"):
+        out["deduplicated"] = True
+    if strategy == "scd2":
+        names = wd.get("validity_column_names")
+        if names is not None:
+            if isinstance(names, str) or len(names) != 2:
+                raise ValueError("`validity_column_names` must be a list of two column names")
+            out["validity_column_names"] = [str(n) for n in names]
+        for ts in ("active_record_timestamp", "boundary_timestamp"):
+            if wd.get(ts) is not None:
+                out[ts] = _timestamp_text(ts, wd[ts])
+        if wd.get("row_version_column_name") is not None:
+            out["row_version_column_name"] = str(wd["row_version_column_name"])
+    return out

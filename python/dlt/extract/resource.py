@@ -149,6 +149,7 @@ class DltResource:
                                  f"that returns one, got {type(v).__name__}")
             if k == "write_disposition":
                 _hints.write_disposition_name(v)
+                _hints.merge_options(v)
             self._hints[k] = v
         if isinstance(columns, type):
             _hints.columns_list(columns)  # a class that is not a Pydantic model is refused here
@@ -322,6 +323,9 @@ class DltResource:
         wd = _hints.write_disposition_name(h.get("write_disposition"))
         if wd:
             opts["write_disposition"] = wd
+        merge = _hints.merge_options(h.get("write_disposition"))
+        if merge:
+            opts["merge"] = merge
         if h.get("primary_key") is not None:
             opts["primary_key"] = _hints.key_list(h["primary_key"])
         if h.get("merge_key") is not None:

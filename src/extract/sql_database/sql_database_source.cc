@@ -69,6 +69,7 @@ StatusOr<Resource> TableResource(const std::shared_ptr<Shared>& sh, const SqlDat
   ro.primary_key = t.primary_key.value_or(table.primary_key);
   ro.primary_key_is_list = true;
   ro.merge_key = t.merge_key;
+  ro.merge = t.merge;
   ro.columns = t.columns;
   if (t.schema_contract) ro.schema_contract = *t.schema_contract;
   ro.arrow_items = t.arrow_items || o.backend == "pyarrow";
