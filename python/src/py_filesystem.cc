@@ -6,8 +6,10 @@
 
 #include <pybind11/stl.h>
 
+#include <fstream>
 #include <utility>
 
+#include "destinations/filesystem/s3_client.h"
 #include "extract/resource_access.h"
 #include "extract/row_limit_source.h"
 
@@ -39,7 +41,82 @@ Resource PyFileReader::Make(ResourceOptions options, const std::vector<std::stri
   });
 }
 
+namespace {
+
+// An S3 bucket the filesystem source lists and reads (s3://bucket/prefix): the destination's
+// signed client. Failures raise OSError naming the bucket and key; the secret key is in no
+// message and no repr.
+class PyS3Bucket {
+ public:
+  PyS3Bucket(std::string bucket, std::string key_id, std::string secret, std::string region, std::string endpoint) {
+    S3Settings s;
+    s.bucket = std::move(bucket);
+    s.key_id = std::move(key_id);
+    s.secret = std::move(secret);
+    if (!region.empty()) s.region = std::move(region);
+    s.endpoint = std::move(endpoint);
+    client_.emplace(std::move(s));
+  }
+
+  // [(key, size, last_modified)] of every object whose key starts with `prefix`.
+  py::list List(const std::string& prefix) {
+    StatusOr<std::vector<S3Object>> objects = Status::Ok();
+    {
+      py::gil_scoped_release release;
+      objects = client_->ListObjects(prefix);
+    }
+    if (!objects.ok()) throw OsError(objects.status());
+    py::list out;
+    for (const auto& o : *objects) out.append(py::make_tuple(o.key, o.size, o.last_modified));
+    return out;
+  }
+
+  // Writes the object to `path` (a new local file).
+  void Download(const std::string& key, const std::string& path) {
+    std::string content = Get(key);
+    bool written = false;
+    {
+      py::gil_scoped_release release;
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f.write(content.data(), static_cast<std::streamsize>(content.size()));
+      f.close();
+      written = static_cast<bool>(f);
+    }
+    if (!written) throw OsError(Internal("cannot write " + path + " (a copy of " + client_->Display(key) + ")"));
+  }
+
+  py::bytes Read(const std::string& key) { return py::bytes(Get(key)); }
+
+  std::string Repr() const { return "<S3Bucket s3://" + client_->settings().bucket + ">"; }
+
+ private:
+  std::string Get(const std::string& key) {
+    StatusOr<std::optional<std::string>> got = Status::Ok();
+    {
+      py::gil_scoped_release release;
+      got = client_->Get(key);
+    }
+    if (!got.ok()) throw OsError(got.status());
+    if (!*got) throw OsError(NotFound(client_->Display(key) + ": no such object"));
+    return std::move(**got);
+  }
+  static py::error_already_set OsError(const Status& s) {
+    PyErr_SetString(PyExc_OSError, s.message().c_str());
+    return py::error_already_set();
+  }
+  std::optional<S3Client> client_;
+};
+
+}  // namespace
+
 void RegisterFilesystem(py::module_& m) {
+  py::class_<PyS3Bucket>(m, "S3Bucket")
+      .def(py::init<std::string, std::string, std::string, std::string, std::string>(), py::arg("bucket"),
+           py::arg("key_id"), py::arg("secret"), py::arg("region"), py::arg("endpoint"))
+      .def("list", &PyS3Bucket::List, py::arg("prefix"))
+      .def("download", &PyS3Bucket::Download, py::arg("key"), py::arg("path"))
+      .def("read", &PyS3Bucket::Read, py::arg("key"))
+      .def("__repr__", &PyS3Bucket::Repr);
   py::class_<PyFileReader>(m, "FileReader")
       .def(py::init<std::string, std::optional<std::string>, std::optional<bool>, std::optional<uint64_t>>(),
            py::arg("format"), py::arg("delimiter") = py::none(), py::arg("header") = py::none(),

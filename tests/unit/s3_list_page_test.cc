@@ -1,5 +1,5 @@
 // Reading S3's ListObjectsV2 answer (s3_client.h): the keys in order with XML entities decoded,
-// and the continuation token only while the listing is truncated.
+// each object's size and time, and the continuation token only while the listing is truncated.
 #include "destinations/filesystem/s3_client.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +19,22 @@ TEST(S3ListPage, KeysComeInOrderWithXmlEntitiesDecoded) {
   EXPECT_EQ(page.keys, (std::vector<std::string>{"raw/shop_data/orders/1.0.parquet",
                                                  "raw/shop_data/a&b/<x> \"q\" 's'.jsonl.gz", "raw/shop_data/init"}));
   EXPECT_FALSE(page.next_token.has_value()) << "not truncated: no next page";
+}
+
+TEST(S3ListPage, ObjectsCarryTheirSizeAndTimeWithTheKeyDecodedOnce) {
+  const std::string xml =
+      "<ListBucketResult><IsTruncated>false</IsTruncated>"
+      "<Contents><Key>in/a&amp;lt;b.csv</Key><LastModified>2024-05-01T10:00:00.000Z</LastModified>"
+      "<ETag>&quot;x&quot;</ETag><Size>21</Size><StorageClass>STANDARD</StorageClass></Contents>"
+      "<Contents><Key>in/folder/</Key><Size>0</Size></Contents></ListBucketResult>";
+  S3ListPage page = ParseS3ListPage(xml);
+  ASSERT_EQ(page.objects.size(), 2u);
+  EXPECT_EQ(page.objects[0].key, "in/a&lt;b.csv") << "the key `in/a&lt;b.csv` as S3 escapes it, decoded once";
+  EXPECT_EQ(page.objects[0].size, 21u);
+  EXPECT_EQ(page.objects[0].last_modified, "2024-05-01T10:00:00.000Z");
+  EXPECT_EQ(page.objects[1].key, "in/folder/");
+  EXPECT_EQ(page.objects[1].size, 0u);
+  EXPECT_EQ(page.objects[1].last_modified, "");
 }
 
 TEST(S3ListPage, ATruncatedListingGivesTheTokenOfTheNextPage) {

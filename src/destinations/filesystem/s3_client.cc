@@ -60,6 +60,25 @@ std::vector<std::string> S3XmlElements(const std::string& xml, const std::string
 S3ListPage ParseS3ListPage(const std::string& xml) {
   S3ListPage page;
   page.keys = Elements(xml, "Key");
+  // Each <Contents> block as it is (its elements are decoded once, below).
+  std::vector<std::string> blocks;
+  for (size_t at = xml.find("<Contents>"); at != std::string::npos; at = xml.find("<Contents>", at)) {
+    size_t end = xml.find("</Contents>", at);
+    if (end == std::string::npos) break;
+    blocks.push_back(xml.substr(at + 10, end - at - 10));
+    at = end + 11;
+  }
+  for (const std::string& block : blocks) {
+    S3Object o;
+    auto key = Elements(block, "Key");
+    if (key.empty()) continue;
+    o.key = key[0];
+    auto size = Elements(block, "Size");
+    if (!size.empty()) o.size = std::strtoull(size[0].c_str(), nullptr, 10);
+    auto modified = Elements(block, "LastModified");
+    if (!modified.empty()) o.last_modified = modified[0];
+    page.objects.push_back(std::move(o));
+  }
   auto truncated = Elements(xml, "IsTruncated");
   auto token = Elements(xml, "NextContinuationToken");
   if (!truncated.empty() && truncated[0] == "true" && !token.empty()) page.next_token = token[0];
@@ -161,6 +180,21 @@ StatusOr<std::vector<std::string>> S3Client::List(const std::string& prefix) {
     token = page.next_token;
   } while (token);
   return keys;
+}
+
+StatusOr<std::vector<S3Object>> S3Client::ListObjects(const std::string& prefix) {
+  std::vector<S3Object> objects;
+  std::optional<std::string> token;
+  do {
+    S3Query q{{"list-type", "2"}, {"prefix", prefix}};
+    if (token) q.push_back({"continuation-token", *token});
+    DLT_ASSIGN_OR_RETURN(auto r, Send("GET", "", q, std::nullopt));
+    if (r.status / 100 != 2) return Failure("listing", prefix + "*", r);
+    S3ListPage page = ParseS3ListPage(r.body);
+    for (auto& o : page.objects) objects.push_back(std::move(o));
+    token = page.next_token;
+  } while (token);
+  return objects;
 }
 
 }  // namespace dlt

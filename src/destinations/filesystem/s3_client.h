@@ -37,6 +37,13 @@ using S3Query = std::vector<std::pair<std::string, std::string>>;
 // continued listing (continuation-token sorts before list-type) or a multipart request ("uploads=").
 std::string CanonicalS3Query(S3Query q);
 
+// One listed object: its key, size in bytes and <LastModified> (ISO 8601, as S3 writes it).
+struct S3Object {
+  std::string key;
+  uint64_t size = 0;
+  std::string last_modified;
+};
+
 class S3Client {
  public:
   explicit S3Client(S3Settings s);
@@ -48,6 +55,8 @@ class S3Client {
   Status Delete(const std::string& key);
   // Every key that starts with `prefix`, following continuation tokens.
   StatusOr<std::vector<std::string>> List(const std::string& prefix);
+  // The same with each object's size and modification time (the filesystem source's listing).
+  StatusOr<std::vector<S3Object>> ListObjects(const std::string& prefix);
   // Uploads a local file as `key`: one PUT up to part_bytes, above that a multipart upload, which
   // is aborted on any failure, so that the object appears whole under `key` or not at all.
   Status Upload(const std::string& key, const std::filesystem::path& file);
@@ -70,10 +79,11 @@ class S3Client {
   std::optional<http::Client> client_;
 };
 
-// Pieces of a ListObjectsV2 response body: the <Key> values (XML entities decoded), and the
-// <NextContinuationToken> when <IsTruncated> is true.
+// Pieces of a ListObjectsV2 response body: the <Key> values (XML entities decoded), each
+// object's key, size and time, and the <NextContinuationToken> when <IsTruncated> is true.
 struct S3ListPage {
   std::vector<std::string> keys;
+  std::vector<S3Object> objects;
   std::optional<std::string> next_token;
 };
 S3ListPage ParseS3ListPage(const std::string& xml);

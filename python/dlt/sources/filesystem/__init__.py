@@ -1,5 +1,5 @@
-"""dlt.sources.filesystem: `filesystem` lists files of a `file://` bucket_url matching `file_glob`
-(as dlt's FileItemDict rows), and the readers `read_csv`, `read_parquet`, `read_jsonl` load the
+"""dlt.sources.filesystem: `filesystem` lists files of a bucket_url (a local folder, `file://` or
+`s3://bucket/prefix`) matching `file_glob` (as dlt's FileItemDict rows), and the readers `read_csv`, `read_parquet`, `read_jsonl` load the
 listed files' rows: `filesystem(bucket_url, file_glob="*.csv") | read_csv()`.
 
 The rows of a reader are read by the engine, not by Python: CSV (DuckDB's sniffer finds header,
@@ -10,6 +10,7 @@ reader load only files that are new or changed since its last run, as dlt's file
 """
 
 import hashlib
+import io
 import mimetypes
 import os
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import unquote, urlparse
 
 from dlt.extract.resource import DltResource
+from dlt.sources.filesystem import _s3
 
 DEFAULT_CHUNK_SIZE = 100
 
@@ -26,14 +28,24 @@ class FileItemDict(dict):
     """A listed file: file_name, relative_path, file_url, mime_type, modification_date,
     size_in_bytes (dlt's FileItem keys)."""
 
+    _s3: Any = None  # (S3Bucket, key) of an object listed in an s3:// bucket
+
     @property
     def local_file_path(self) -> str:
         return _local_path(self["file_url"])
 
     def open(self, mode: str = "rb", **kwargs: Any) -> Any:  # noqa: A003 (dlt's name)
+        if self._s3 is not None:
+            if "b" not in mode and "r" in mode:
+                return io.StringIO(self.read_bytes().decode(kwargs.get("encoding") or "utf-8"))
+            if mode not in ("rb", "r"):
+                raise ValueError(f"{self['file_url']}: objects of an s3 bucket are opened for reading only")
+            return io.BytesIO(self.read_bytes())
         return open(self.local_file_path, mode, **kwargs)
 
     def read_bytes(self) -> bytes:
+        if self._s3 is not None:
+            return self._s3[0].read(self._s3[1])
         with self.open("rb") as f:
             return f.read()
 
@@ -44,14 +56,40 @@ FileItem = FileItemDict
 def _local_path(url: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme not in ("", "file"):
-        raise NotImplementedError(f"bucket_url `{url}`: only local folders (file://) are supported by dlt-cpp's "
-                                  "filesystem source yet")
+        raise NotImplementedError(f"bucket_url `{url}`: local folders (file://) and s3:// buckets are supported by "
+                                  "dlt-cpp's filesystem source")
     return unquote(parsed.path) if parsed.scheme == "file" else url
 
 
-def _glob_files(bucket_url: str, file_glob: str) -> Iterator[FileItemDict]:
+def _matches(rel: str, file_glob: str) -> bool:
+    if "**" not in file_glob and "/" in rel and "/" not in file_glob:
+        return False
+    return fnmatch(rel, file_glob) or (file_glob.startswith("**/") and fnmatch(rel, file_glob[3:]))
+
+
+def _glob_s3(bucket_url: str, file_glob: str, credentials: Any) -> Iterator[FileItemDict]:
+    base = bucket_url.rstrip("/")
+    found = [o for o in _s3.list_objects(bucket_url, credentials) if _matches(o[0], file_glob)]
+    for rel, key, size, modified, bucket in sorted(found, key=lambda o: o[0]):
+        mime, _ = mimetypes.guess_type(rel)
+        item = FileItemDict(
+            file_name=rel.rsplit("/", 1)[-1],
+            relative_path=rel,
+            file_url=f"{base}/{rel}",
+            mime_type=mime or "application/octet-stream",
+            modification_date=modified,
+            size_in_bytes=size,
+        )
+        item._s3 = (bucket, key)
+        yield item
+
+
+def _glob_files(bucket_url: str, file_glob: str, credentials: Any = None) -> Iterator[FileItemDict]:
     """The files under bucket_url whose path relative to it matches file_glob (`**` crosses
     folders), sorted by relative path."""
+    if _s3.is_s3(bucket_url):
+        yield from _glob_s3(bucket_url, file_glob, credentials)
+        return
     root = os.path.abspath(_local_path(bucket_url))
     if not os.path.isdir(root):
         raise FileNotFoundError(f"filesystem: bucket_url `{bucket_url}` is not a folder ({root})")
@@ -62,9 +100,7 @@ def _glob_files(bucket_url: str, file_glob: str) -> Iterator[FileItemDict]:
         for name in names:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if not recursive and "/" in rel and "/" not in file_glob:
-                continue
-            if fnmatch(rel, file_glob) or (file_glob.startswith("**/") and fnmatch(rel, file_glob[3:])):
+            if _matches(rel, file_glob):
                 found.append((rel, path))
         if not recursive and "/" not in file_glob:
             break
@@ -84,8 +120,9 @@ def _glob_files(bucket_url: str, file_glob: str) -> Iterator[FileItemDict]:
 class FilesystemResource(DltResource):
     """The listing: its rows are FileItemDicts (primary key file_url)."""
 
-    def __init__(self, bucket_url: str, file_glob: str, files_per_page: int, extract_content: bool) -> None:
-        self._bucket_url, self._file_glob = bucket_url, file_glob
+    def __init__(self, bucket_url: str, file_glob: str, files_per_page: int, extract_content: bool,
+                 credentials: Any = None) -> None:
+        self._bucket_url, self._file_glob, self._credentials = bucket_url, file_glob, credentials
         self._files_per_page, self._extract_content = files_per_page, extract_content
         super().__init__("filesystem", hints={"primary_key": "file_url"})
 
@@ -94,7 +131,7 @@ class FilesystemResource(DltResource):
 
     def _pages(self) -> Iterator[List[FileItemDict]]:
         page: List[FileItemDict] = []
-        for item in _glob_files(self._bucket_url, self._file_glob):
+        for item in _glob_files(self._bucket_url, self._file_glob, self._credentials):
             if self._extract_content:
                 item["file_content"] = item.read_bytes()
             page.append(item)
@@ -105,15 +142,30 @@ class FilesystemResource(DltResource):
             yield page
 
 
-def filesystem(bucket_url: str, credentials: Any = None, file_glob: str = "*",
+def filesystem(bucket_url: Optional[str] = None, credentials: Any = None, file_glob: str = "*",
                files_per_page: int = DEFAULT_CHUNK_SIZE, extract_content: bool = False,
                kwargs: Optional[Dict[str, Any]] = None, client_kwargs: Optional[Dict[str, Any]] = None,
                incremental: Any = None) -> DltResource:
-    """Lists the files of `bucket_url` (a local folder or file:// URL) matching `file_glob`."""
-    if credentials is not None and not isinstance(credentials, (str, dict)):
-        raise NotImplementedError("filesystem: credentials objects are not supported by dlt-cpp yet (local files only)")
-    _local_path(bucket_url)
-    r = FilesystemResource(bucket_url, file_glob, files_per_page, extract_content)
+    """Lists the files of `bucket_url` (a local folder, file:// URL or s3://bucket/prefix; default
+    `sources.filesystem.bucket_url` of the profile) matching `file_glob`. An s3 bucket's
+    credentials: `credentials` (a dict or an object with aws_access_key_id,
+    aws_secret_access_key, region_name, endpoint_url) or `sources.filesystem.credentials.*`."""
+    if bucket_url is None:
+        from dlt.common.configuration.accessors import config
+
+        bucket_url = config.get("sources.filesystem.bucket_url")
+        if bucket_url is None:
+            from dlt.common.configuration.exceptions import ConfigFieldMissingException, LookupTrace
+
+            raise ConfigFieldMissingException("FilesystemConfiguration", {"bucket_url": [
+                LookupTrace("Environment Variables", [], "SOURCES__FILESYSTEM__BUCKET_URL"),
+                LookupTrace("secrets.toml", [], "sources.filesystem.bucket_url"),
+                LookupTrace("config.toml", [], "sources.filesystem.bucket_url")]})
+    if _s3.is_s3(bucket_url):
+        _s3.split_url(bucket_url)
+    else:
+        _local_path(bucket_url)
+    r = FilesystemResource(bucket_url, file_glob, files_per_page, extract_content, credentials)
     if incremental is not None:
         r.apply_hints(incremental=incremental)
     return r
@@ -184,11 +236,14 @@ class FileReaderResource(DltResource):
     def _list_files(self) -> List[str]:
         """The files to read in this run; with an incremental on the listing, only those past its
         last value (files at the last value that were read before are skipped by file_url)."""
-        items = list(_glob_files(self._parent._bucket_url, self._parent._file_glob))
-        inc = self._parent._hints.get("incremental")
+        parent = self._parent
+        items = list(_glob_files(parent._bucket_url, parent._file_glob, parent._credentials))
+        inc = parent._hints.get("incremental")
         if inc is not None and inc.cursor_path:
             items = _new_files(self.name, inc, items)
-        return [i.local_file_path for i in items]
+        # Objects of an s3 bucket are read from local copies (removed at the next listing).
+        paths, self._copies = _s3.local_copies(items, getattr(self, "_copies", None))
+        return paths
 
 
 def _hash(url: str) -> str:
