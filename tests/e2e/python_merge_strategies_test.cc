@@ -123,13 +123,8 @@ TEST(PythonMergeStrategies, RowKeysAreDlts) {
   EXPECT_TRUE(Contains(schema, "\"x-boundary-timestamp\": \"2024-01-01T00:00:00Z\""));
 }
 
-TEST(PythonMergeStrategies, SecondRunUpsertsInsertsOnlyAndVersionsIntoDuckDb) {
-  TempWorkspace w;
-  for (const char* run : {"1", "2"}) {
-    auto r = RunPythonSource(w, "merges.py", kMergeScript, {"duckdb", run});
-    ASSERT_EQ(r.exit_code, 0) << run << r.out << r.err;
-  }
-  fs::path db = DevDb(w, "merges");
+// What the destination holds after the second run (DuckDB).
+void ExpectSecondRunState(const fs::path& db) {
   // upsert: 1 updated (its list shrank), 2 hard-deleted with its nested rows, 3 new, 4 untouched.
   EXPECT_EQ(Lines(QueryDuckDb(db, "SELECT id, name FROM m.r1_upsert ORDER BY id")), "1|a2\n3|new\n4|c\n");
   EXPECT_EQ(Lines(QueryDuckDb(db, "SELECT u.id, t.value FROM m.r1_upsert__tags t JOIN m.r1_upsert u ON t._dlt_root_id = u._dlt_id "
@@ -160,6 +155,45 @@ TEST(PythonMergeStrategies, SecondRunUpsertsInsertsOnlyAndVersionsIntoDuckDb) {
                                   "coalesce(strftime(_dlt_valid_to AT TIME ZONE 'UTC', '%Y-%m-%d'), 'active') "
                                   "FROM m.partial_dim ORDER BY nk, v")),
             "1|one|2024-01-01|2024-02-01\n1|one v2|2024-02-01|active\n2|two|2024-01-01|active\n");
+}
+
+TEST(PythonMergeStrategies, SecondRunUpsertsInsertsOnlyAndVersionsIntoDuckDb) {
+  TempWorkspace w;
+  for (const char* run : {"1", "2"}) {
+    auto r = RunPythonSource(w, "merges.py", kMergeScript, {"duckdb", run});
+    ASSERT_EQ(r.exit_code, 0) << run << r.out << r.err;
+  }
+  ExpectSecondRunState(DevDb(w, "merges"));
+}
+
+// Killed with the second run's rows staged, before any MERGE: nothing of the run is in the
+// destination; the pending package then loads (the same boundary, its creation time) to the
+// state of two uninterrupted runs, with no version or row twice.
+TEST(PythonMergeStrategies, ARunKilledWithItsRowsStagedLeavesTheDestinationAsItWasAndTheRerunGivesTheSameResult) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "merges.py", kMergeScript, {"duckdb", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  fs::path db = DevDb(w, "merges");
+  const std::string before = Lines(QueryDuckDb(db, "SELECT id, name, _dlt_load_id FROM m.r1_upsert ORDER BY id")) +
+                             Lines(QueryDuckDb(db, "SELECT nk, _dlt_valid_to IS NULL FROM m.r4_scd2 ORDER BY nk"));
+  w.env()["DLT_FAULT_KILL_AT"] = "load_merge_staged";
+  r = RunPython(w, "merges.py", {"duckdb", "2"});
+  EXPECT_EQ(r.exit_code, 137) << r.out << r.err;
+  w.env().erase("DLT_FAULT_KILL_AT");
+  EXPECT_EQ(Lines(QueryDuckDb(db, "SELECT id, name, _dlt_load_id FROM m.r1_upsert ORDER BY id")) +
+                Lines(QueryDuckDb(db, "SELECT nk, _dlt_valid_to IS NULL FROM m.r4_scd2 ORDER BY nk")),
+            before);
+  r = RunPythonSource(w, "finish.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="merges", destination="duckdb", dataset_name="m")
+print(p.has_pending_data)
+p.load()
+print(p.has_pending_data)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "True\nFalse\n");
+  ExpectSecondRunState(db);
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM m._dlt_loads"), "2");
 }
 
 TEST(PythonMergeStrategies, SecondRunUpsertsInsertsOnlyAndVersionsIntoPostgres) {
