@@ -15,6 +15,7 @@
 #include "py_filesystem.h"
 #include "py_rest_api.h"
 #include "py_source.h"
+#include "py_steps_source.h"
 #include "py_sql_database.h"
 
 namespace dlt::python {
@@ -223,29 +224,39 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
     ~ClearState() { *cb = py::none(); }
   } clear_state{state_cb_};
   std::vector<Resource> rs;
+  // Engine resources with Python steps (add_map, add_filter, add_yield_map): {name: apply}.
+  auto with_steps = [&](Resource r, const py::object& steps) {
+    if (!steps.is_none() && py::isinstance<py::dict>(steps)) {
+      py::dict d = steps.cast<py::dict>();
+      py::str name(r.options().name);
+      if (d.contains(name)) return WithPythonSteps(std::move(r), d[name].ptr(), errors);
+    }
+    return r;
+  };
   for (auto item : resources) {
     py::tuple t = item.cast<py::tuple>();
     if (py::isinstance<PyRestApiSpec>(t[0])) {
-      // (spec, [selected resource names]): the engine's REST API resources.
+      // (spec, [selected resource names], {name: steps}): the engine's REST API resources.
       const auto& spec = t[0].cast<const PyRestApiSpec&>();
       StatusOr<std::vector<Resource>> made =
           spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
       if (!made.ok()) return Failed(made.status(), errors, "extract");
-      for (auto& r : *made) rs.push_back(std::move(r));
+      for (auto& r : *made) rs.push_back(with_steps(std::move(r), t.size() > 2 ? py::object(t[2]) : py::object(py::none())));
       continue;
     }
     if (py::isinstance<PyFileReader>(t[0])) {
-      // (reader, list_files, options): Python lists the files (with the state session open, so
-      // its incremental on modification_date is kept); the engine reads them.
+      // (reader, list_files, options, {name: steps}): Python lists the files (with the state
+      // session open, so its incremental on modification_date is kept); the engine reads them.
       auto files = t[1]().cast<std::vector<std::string>>();
-      rs.push_back(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files));
+      rs.push_back(with_steps(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files),
+                              t.size() > 3 ? py::object(t[3]) : py::object(py::none())));
       continue;
     }
     if (py::isinstance<PySqlDatabase>(t[0])) {
-      // (database, [hints of each table]): the engine's sql_database resources.
+      // (database, [hints of each table], {name: steps}): the engine's sql_database resources.
       StatusOr<std::vector<Resource>> made = t[0].cast<const PySqlDatabase&>().Make(*ws_, t[1].cast<py::list>());
       if (!made.ok()) return Failed(made.status(), errors, "extract");
-      for (auto& r : *made) rs.push_back(std::move(r));
+      for (auto& r : *made) rs.push_back(with_steps(std::move(r), t.size() > 2 ? py::object(t[2]) : py::object(py::none())));
       continue;
     }
     // (options, open[, table_name function]).

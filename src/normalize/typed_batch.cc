@@ -217,4 +217,40 @@ std::string BinaryCell(std::string_view bytes) {
   return out;
 }
 
+void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell) {
+  // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
+  static constexpr const char* kDecimal = "\xEF\x80\xA6";
+  static constexpr const char* kDateTime = "\xEF\x80\xA7";
+  static constexpr const char* kDate = "\xEF\x80\xA8";
+  static constexpr const char* kHexBytes = "\xEF\x80\xAA";
+  static constexpr const char* kTime = "\xEF\x80\xAD";
+  const auto& cols = batch.columns();
+  json += '{';
+  bool first = true;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (batch.IsNull(c, r)) continue;  // as a dict without the key: no column for all-NULL data
+    if (!first) json += ',';
+    first = false;
+    text::AppendJsonString(json, cols[c].name);
+    json += ':';
+    batch.CellText(c, r, &cell);
+    switch (cols[c].data_type) {
+      case DataType::kBigint:
+      case DataType::kBool:
+      case DataType::kJson: json += cell; break;
+      case DataType::kDouble: json += std::isfinite(batch.vector(c).doubles[r]) ? cell : "null"; break;
+      case DataType::kDecimal: text::AppendJsonString(json, kDecimal + cell); break;
+      case DataType::kTimestamp: text::AppendJsonString(json, kDateTime + cell); break;
+      case DataType::kDate: text::AppendJsonString(json, kDate + cell); break;
+      case DataType::kTime: text::AppendJsonString(json, kTime + cell); break;
+      case DataType::kBinary:
+        // `\x` and hex digits (BinaryCell): dlt's hex-bytes form is the digits alone.
+        text::AppendJsonString(json, kHexBytes + cell.substr(cell.size() >= 2 ? 2 : 0));
+        break;
+      default: text::AppendJsonString(json, cell);
+    }
+  }
+  json += '}';
+}
+
 }  // namespace dlt

@@ -102,4 +102,9 @@ std::string DateCell(int64_t days_since_epoch);
 std::string TimeCell(int64_t micros_of_day);
 std::string BinaryCell(std::string_view bytes);
 
+// Row `r` of `batch` as the JSON object dlt's dict of it is in typed JSON: NULLs left out (a
+// dict without the key), decimals, timestamps, dates, times and binary values as strings with
+// dlt's markers (common/typed_json.h), json columns as they are. `cell` is scratch.
+void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell);
+
 }  // namespace dlt

@@ -153,41 +153,10 @@ Status TypedNormalizer::CheckArrowMergeStrategy(const TableHints& hints, const s
 
 Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const TableHints& hints,
                                             const std::string& where) {
-  // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
-  static constexpr const char* kDecimal = "\xEF\x80\xA6";
-  static constexpr const char* kDateTime = "\xEF\x80\xA7";
-  static constexpr const char* kDate = "\xEF\x80\xA8";
-  static constexpr const char* kHexBytes = "\xEF\x80\xAA";
-  static constexpr const char* kTime = "\xEF\x80\xAD";
-  const auto& cols = batch.columns();
   std::string json, cell;
   for (size_t r = 0; r < batch.rows(); ++r) {
-    json.assign("{");
-    bool first = true;
-    for (size_t c = 0; c < cols.size(); ++c) {
-      if (batch.IsNull(c, r)) continue;  // as a dict without the key: no column for all-NULL data
-      if (!first) json += ',';
-      first = false;
-      text::AppendJsonString(json, cols[c].name);
-      json += ':';
-      batch.CellText(c, r, &cell);
-      switch (cols[c].data_type) {
-        case DataType::kBigint:
-        case DataType::kBool:
-        case DataType::kJson: json += cell; break;
-        case DataType::kDouble: json += std::isfinite(batch.vector(c).doubles[r]) ? cell : "null"; break;
-        case DataType::kDecimal: text::AppendJsonString(json, kDecimal + cell); break;
-        case DataType::kTimestamp: text::AppendJsonString(json, kDateTime + cell); break;
-        case DataType::kDate: text::AppendJsonString(json, kDate + cell); break;
-        case DataType::kTime: text::AppendJsonString(json, kTime + cell); break;
-        case DataType::kBinary:
-          // `\x` and hex digits (BinaryCell): dlt's hex-bytes form is the digits alone.
-          text::AppendJsonString(json, kHexBytes + cell.substr(cell.size() >= 2 ? 2 : 0));
-          break;
-        default: text::AppendJsonString(json, cell);
-      }
-    }
-    json += '}';
+    json.clear();
+    AppendBatchRowJson(batch, r, json, cell);
     FaultPoint("normalize_row");
     DLT_RETURN_IF_ERROR(json_->NormalizeRecord(json, hints, where + " row " + std::to_string(r + 1)));
   }

@@ -4,7 +4,7 @@ filter work on the rows of a page (a list) one by one, as in dlt. An item marked
 `dlt.mark.with_table_name` / `with_hints` (DataItemWithMeta) keeps its mark through the steps:
 they work on its data."""
 
-from typing import Any, Callable, Iterable, Iterator, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
 
 
 class DataItemWithMeta:
@@ -139,3 +139,30 @@ def _row_count(data: Any) -> int:
             return sum(len(t) for t in data)
         return len(data)
     return len(data) if hasattr(data, "shape") else 1
+
+
+def page_steps(steps: List[Any]) -> Optional[Callable[[str], List[Any]]]:
+    """The add_map / add_filter / add_yield_map steps of a resource whose rows the engine reads
+    (sql_database, rest_api, file readers), as one function over a page of its rows: the page as
+    typed JSON text (a JSON array) -> the rows that come out, the steps run over the page as dlt
+    runs them over a yielded page. None without such steps."""
+    row_steps = [s for s in steps if isinstance(s, (MapItem, FilterItem, YieldMapItem))]
+    if not row_steps:
+        return None
+    from dlt.common.json import typed_loads
+
+    def apply(text: str) -> List[Any]:
+        items: Iterator[Any] = iter([typed_loads(text)])
+        for step in row_steps:
+            items = step(items)
+        out: List[Any] = []
+        for item in items:
+            _meta, data = unwrap(item)
+            if isinstance(data, list):
+                out.extend(data)
+            else:
+                out.append(data)
+        return out
+
+    return apply
+

@@ -139,24 +139,34 @@ def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[
     from dlt.sources.rest_api import RestApiResource
     from dlt.sources.sql_database.helpers import SqlTableResource
 
+    from dlt.extract.items import page_steps
+
     out = []
     specs: Dict[int, Any] = {}  # REST API / SQL resources of one configuration go to the engine together
     for r, defaults in picked:
+        # Rows the engine reads pass through their resource's add_map/add_filter/add_yield_map.
+        steps = page_steps(r._steps) if isinstance(r, (RestApiResource, FileReaderResource, SqlTableResource)) else None
         if isinstance(r, RestApiResource):
             if id(r._spec) not in specs:
-                specs[id(r._spec)] = (r._spec, [])
+                specs[id(r._spec)] = (r._spec, [], {})
                 out.append(specs[id(r._spec)])
             specs[id(r._spec)][1].append(r.name)
+            if steps:
+                specs[id(r._spec)][2][r.name] = steps
             continue
         if isinstance(r, FileReaderResource):
-            out.append(r._engine_item(defaults))  # rows read by the engine
+            item = r._engine_item(defaults)  # rows read by the engine
+            out.append(item + ({item[2]["name"]: steps} if steps else {},))
             continue
         if isinstance(r, SqlTableResource):
             # Tables of one sql_database() call are read over one connection.
             if id(r._sql) not in specs:
-                specs[id(r._sql)] = (r._sql, [])
+                specs[id(r._sql)] = (r._sql, [], {})
                 out.append(specs[id(r._sql)])
-            specs[id(r._sql)][1].append(r._sql_options(defaults))
+            opts = r._sql_options(defaults)
+            specs[id(r._sql)][1].append(opts)
+            if steps:
+                specs[id(r._sql)][2][opts["name"]] = steps
             continue
         opts = r._native_options(defaults)
         table_fn = r._table_name_fn()

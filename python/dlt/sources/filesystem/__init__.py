@@ -191,12 +191,14 @@ class FileReaderResource(DltResource):
         raise NotImplementedError(f"resource `{self.name}` is read by the engine: load it with pipeline.run(); "
                                   "iterating it in Python is not supported by dlt-cpp")
 
-    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
-        raise NotImplementedError(f"resource `{self.name}`: add_map/add_filter on file readers are not supported by "
-                                  "dlt-cpp yet (their rows are read by the engine)")
+    def _add_step(self, step: Any, insert_at: Optional[int] = None) -> "DltResource":
+        from dlt.extract.items import LimitItem
 
-    add_filter = add_map
-    add_yield_map = add_map
+        # add_map / add_filter / add_yield_map: the engine hands the rows to Python for them.
+        if self._arrow_items and not isinstance(step, LimitItem):
+            raise NotImplementedError(f"resource `{self.name}`: add_map, add_filter and add_yield_map on Arrow items "
+                                      "(use_pyarrow=True) are not supported by dlt-cpp; read the rows as dicts")
+        return super()._add_step(step, insert_at)
 
     def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
                   count_rows: Optional[bool] = False) -> "DltResource":

@@ -28,12 +28,6 @@ class RestApiResource(DltResource):
             f"resource `{self.name}` is fetched by the engine: load it with pipeline.run(); iterating it in Python "
             "is not supported by dlt-cpp")
 
-    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
-        raise NotImplementedError(f"resource `{self.name}`: add_map on rest_api resources is not supported by dlt-cpp yet "
-                                  "(use `processing_steps` in the resource config)")
-
-    add_filter = add_map
-    add_yield_map = add_map
 
     def apply_hints(self, **kwargs: Any) -> "DltResource":
         if any(v is not None for v in kwargs.values()) and getattr(self, "_spec", None) is not None:
@@ -94,6 +88,18 @@ def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> Li
 
     if not isinstance(config, dict):
         raise ValueError("rest_api config must be a dict with `client` and `resources`")
+    # dlt's processing_steps (filter, map, yield_map callables) become the resources' Python
+    # steps: the engine hands them the rows it fetched.
+    steps: Dict[Any, List[Any]] = {}
+    if isinstance(config.get("resources"), list):
+        config = dict(config)
+        resources_in = []
+        for r in config["resources"]:
+            if isinstance(r, dict) and "processing_steps" in r:
+                r = dict(r)
+                steps[r.get("name")] = list(r.pop("processing_steps") or [])
+            resources_in.append(r)
+        config["resources"] = resources_in
     config = _plain(config)
     unknown = set(config) - {"client", "resources", "resource_defaults"}
     if unknown:
@@ -107,7 +113,18 @@ def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> Li
     if config.get("resource_defaults") is not None:
         source["resource_defaults"] = config["resource_defaults"]
     spec = native.RestApiSpec(source, _normalize_resources(list(config.get("resources") or [])))
-    return [RestApiResource(spec, n, spec.resource_hints(n)) for n in spec.resource_names()]
+    out = [RestApiResource(spec, n, spec.resource_hints(n)) for n in spec.resource_names()]
+    for r in out:
+        for step in steps.get(r.name, []):
+            if not isinstance(step, dict) or not set(step) <= {"filter", "map", "yield_map"}:
+                raise ValueError(f"resource `{r.name}`: each of processing_steps is a dict with filter, map or yield_map")
+            if "filter" in step:
+                r.add_filter(step["filter"])
+            if "map" in step:
+                r.add_map(step["map"])
+            if "yield_map" in step:
+                r.add_yield_map(step["yield_map"])
+    return out
 
 
 def rest_api_source(config: Dict[str, Any], name: Optional[str] = None, section: Optional[str] = None,

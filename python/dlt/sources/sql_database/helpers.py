@@ -115,13 +115,18 @@ class SqlTableResource(DltResource):
             f"resource `{self.name}` is read by the engine: load it with pipeline.run(); iterating the rows of a "
             "sql_database table in Python is not supported by dlt-cpp")
 
-    def add_map(self, *args: Any, **kwargs: Any) -> "DltResource":
-        raise NotImplementedError(f"resource `{self.name}`: add_map, add_filter, add_yield_map and add_limit on "
-                                  "sql_database tables are not supported by dlt-cpp (their rows never reach Python)")
+    def _add_step(self, step: Any, insert_at: Optional[int] = None) -> "DltResource":
+        # add_map / add_filter / add_yield_map: the engine hands the rows to Python for them
+        # (dicts, as dlt's sqlalchemy backend yields them).
+        if self._arrow_items:
+            raise NotImplementedError(f"resource `{self.name}`: add_map, add_filter and add_yield_map on Arrow tables "
+                                      "(backend='pyarrow') are not supported by dlt-cpp; use the default backend, "
+                                      "whose rows reach the steps as dicts")
+        return super()._add_step(step, insert_at)
 
-    add_filter = add_map
-    add_yield_map = add_map
-    add_limit = add_map
+    def add_limit(self, *args: Any, **kwargs: Any) -> "DltResource":
+        raise NotImplementedError(f"resource `{self.name}`: add_limit on sql_database tables is not supported by "
+                                  "dlt-cpp (the engine reads the table)")
 
     def _catalog_columns(self) -> List[Dict[str, Any]]:
         """The table's columns as the catalog gives them (name, data_type, nullable, precision,
@@ -173,6 +178,18 @@ class SqlTableResource(DltResource):
                                  f"`{self._sql_table}` (it has {', '.join(known)})")
             excluded += [c for c in known if c not in self._included and c not in excluded]
         opts["excluded_columns"] = excluded
+        from dlt.extract.items import page_steps
+
+        if page_steps(self._steps) is not None and not self._reflected.get("deferred"):
+            # Rows through Python steps come back as dicts: the catalog's columns (as the
+            # reflection level gives them) are their hints, as dlt's sql_table sets them.
+            cols = list(opts.get("columns") or [])
+            given = {c["name"] for c in cols}
+            for c in self._catalog_columns():
+                if c["name"] not in given and c["name"] not in excluded:
+                    cols.append(dict(c))
+            if cols:
+                opts["columns"] = cols
         return opts
 
     def __repr__(self) -> str:

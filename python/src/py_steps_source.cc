@@ -1,0 +1,175 @@
+// The engine's rows through Python steps (see py_steps_source.h).
+#include "py_steps_source.h"
+
+#include <charconv>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "extract/extractor.h"
+#include "normalize/typed_batch.h"
+#include "py_rows.h"
+
+namespace dlt::python {
+
+namespace {
+
+constexpr size_t kPageRows = 1000;
+
+void DecRefWithGil(PyObject* obj) {
+  if (!obj || !Py_IsInitialized()) return;
+  PyGILState_STATE g = PyGILState_Ensure();
+  Py_DECREF(obj);
+  PyGILState_Release(g);
+}
+
+class StepsSource : public RecordSource {
+ public:
+  StepsSource(std::string name, std::unique_ptr<RecordSource> inner, std::shared_ptr<PyObject> apply,
+              std::shared_ptr<PyErrorSlot> errors)
+      : name_(std::move(name)), inner_(std::move(inner)), apply_(std::move(apply)), errors_(std::move(errors)) {}
+
+  StatusOr<bool> Next(std::string_view* json, std::string* where) override {
+    while (next_ >= ends_.size()) {
+      if (done_) return false;
+      DLT_RETURN_IF_ERROR(Refill());
+    }
+    size_t begin = next_ == 0 ? 0 : ends_[next_ - 1];
+    *json = std::string_view(out_).substr(begin, ends_[next_] - begin);
+    ++next_;
+    ++item_;
+    *where = name_ + ":" + std::to_string(item_) + " (after its Python steps; read from " + page_where_ + ")";
+    return true;
+  }
+  uint64_t bytes_read() const override { return inner_->bytes_read(); }
+  bool slow_producer() const override { return true; }
+  bool json_is_valid() const override { return true; }
+
+ private:
+  // Reads a page of the engine's rows and runs the steps over it.
+  Status Refill() {
+    out_.clear();
+    ends_.clear();
+    next_ = 0;
+    std::string page = "[";
+    size_t rows = 0;
+    page_where_.clear();
+    auto add = [&](std::string_view row) {
+      if (rows++) page += ',';
+      page.append(row);
+    };
+    if (inner_->kind() == SourceKind::kTyped) {
+      // Rows of the batch not yet passed on.
+      while (rows < kPageRows) {
+        if (batch_row_ >= batch_.rows()) {
+          std::string where;
+          DLT_ASSIGN_OR_RETURN(bool more, inner_->NextBatch(&batch_, &where));
+          batch_row_ = 0;
+          if (!more) {
+            done_ = true;
+            break;
+          }
+          if (page_where_.empty()) page_where_ = where;
+          continue;
+        }
+        std::string row;
+        AppendBatchRowJson(batch_, batch_row_++, row, cell_);
+        add(row);
+      }
+    } else {
+      while (rows < kPageRows) {
+        std::string_view doc;
+        std::string where;
+        DLT_ASSIGN_OR_RETURN(bool more, inner_->Next(&doc, &where));
+        if (!more) {
+          done_ = true;
+          break;
+        }
+        if (page_where_.empty()) page_where_ = where;
+        add(doc);
+      }
+    }
+    if (rows == 0) return Status::Ok();
+    page += ']';
+    PyGILState_STATE g = PyGILState_Ensure();
+    Status s = Apply(page);
+    PyGILState_Release(g);
+    return s;
+  }
+
+  Status Apply(const std::string& page) {
+    if (PyErr_CheckSignals() != 0) return Failed("interrupted");
+    PyObject* text = PyUnicode_FromStringAndSize(page.data(), static_cast<Py_ssize_t>(page.size()));
+    if (!text) return Failed(errors_->Capture(name_));
+    PyObject* result = PyObject_CallOneArg(apply_.get(), text);
+    Py_DECREF(text);
+    if (!result) return Failed(errors_->Capture(name_));
+    if (!PyList_Check(result)) {
+      Py_DECREF(result);
+      return Failed("its steps returned no list");
+    }
+    std::string error;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
+      PyObject* row = PyList_GET_ITEM(result, i);
+      bool ok;
+      if (PyDict_Check(row)) {
+        ok = AppendRowJson(row, out_, error);
+      } else {
+        out_ += "{\"value\":";
+        ok = AppendRowJson(row, out_, error);
+        out_ += '}';
+      }
+      if (!ok) {
+        Py_DECREF(result);
+        // As dlt's serializer raises it, so user code can catch the type.
+        PyErr_SetString(PyExc_TypeError, error.c_str());
+        errors_->Capture(name_);
+        done_ = true;
+        return InvalidArgument("resource `" + name_ + "`: a row its Python steps returned: " + error);
+      }
+      ends_.push_back(out_.size());
+    }
+    Py_DECREF(result);
+    return Status::Ok();
+  }
+
+  Status Failed(const std::string& what) {
+    done_ = true;
+    if (PyErr_Occurred()) errors_->Capture(name_);
+    return InvalidArgument("resource `" + name_ + "` raised in its Python steps (add_map, add_filter, add_yield_map): " +
+                           what);
+  }
+
+  std::string name_;
+  std::unique_ptr<RecordSource> inner_;
+  std::shared_ptr<PyObject> apply_;
+  std::shared_ptr<PyErrorSlot> errors_;
+  TypedBatch batch_;
+  size_t batch_row_ = 0;
+  std::string cell_;
+  std::string out_;           // rows after the steps, back to back
+  std::vector<size_t> ends_;  // end offset of each row in out_
+  std::string page_where_;    // where the page's first row came from
+  size_t next_ = 0;
+  uint64_t item_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Resource WithPythonSteps(Resource resource, PyObject* apply, std::shared_ptr<PyErrorSlot> errors) {
+  Py_INCREF(apply);
+  std::shared_ptr<PyObject> fn(apply, DecRefWithGil);
+  ResourceOptions options = resource.options();
+  // A JSON source now: rows come back from Python (kept files no longer apply).
+  options.arrow_items = false;
+  std::string name = options.name;
+  return ResourceAccess::FromSource(
+      std::move(options),
+      [resource, fn, errors, name](const ExtractContext& context) -> StatusOr<std::unique_ptr<RecordSource>> {
+        DLT_ASSIGN_OR_RETURN(auto inner, ResourceAccess::OpenSource(resource, context));
+        return std::unique_ptr<RecordSource>(new StepsSource(name, std::move(inner), fn, errors));
+      });
+}
+
+}  // namespace dlt::python

@@ -1,0 +1,114 @@
+// add_map, add_filter and add_yield_map on resources whose rows the engine reads (sql_table,
+// rest_api resources and their `processing_steps`, file readers): the rows reach the Python
+// functions as dlt's dicts (typed values as Python values), and what they return is loaded; an
+// SQL table's catalog types stay its columns' types.
+#include <gtest/gtest.h>
+
+#include "http_server.h"
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+#include "test_util.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifdef DLT_PYTHON
+
+TEST(PythonEngineSteps, SqlTableRowsPassThroughAddMapAndAddFilterAsTypedDicts) {
+  ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3";
+  TempWorkspace w;
+  fs::path db = w.root() / "shop.db";
+  auto made = dlt::testing::Run({"/usr/bin/sqlite3", db.string(),
+                   "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, joined DATE, balance DECIMAL(10,2));"
+                   "INSERT INTO customers VALUES (1, 'ada@example.com', '2024-01-02', 10.50),"
+                   "(2, 'bob@example.com', '2024-02-03', 0), (3, 'cy@example.com', '2024-03-04', 7.25);"},
+                  w.root(), {});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto r = RunPythonSource(w, "pseudo.py", R"PY(
+import hashlib, sys, datetime, decimal
+import dlt
+from dlt.sources.sql_database import sql_table
+
+seen = []
+def pseudonymize(row):
+    seen.append((type(row["joined"]).__name__, type(row["balance"]).__name__))
+    row["email"] = hashlib.sha256(row["email"].encode()).hexdigest()[:12]
+    row["joined_year"] = row["joined"].year
+    return row
+
+table = sql_table(credentials="sqlite:///" + sys.argv[1], table="customers", reflection_level="full_with_precision")
+table.add_filter(lambda row: row["balance"] > 0).add_map(pseudonymize)
+p = dlt.pipeline(pipeline_name="pseudo", destination="duckdb", dataset_name="pseudo_data")
+p.run(table)
+print(sorted(set(seen)))
+)PY",
+                           {db.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[('date', 'Decimal')]\n");
+  const auto out = DevDb(w, "pseudo");
+  EXPECT_EQ(SqlValue(out, "SELECT string_agg(id || ':' || email || ':' || joined_year || ':' || balance, ',' ORDER BY id) "
+                          "FROM pseudo_data.customers"),
+            SqlValue(out, "SELECT '1:' || substr(sha256('ada@example.com'), 1, 12) || ':2024:10.50,3:' || "
+                          "substr(sha256('cy@example.com'), 1, 12) || ':2024:7.25'"));
+  EXPECT_EQ(SqlValue(out, "SELECT data_type FROM information_schema.columns WHERE table_name = 'customers' AND "
+                          "column_name = 'joined'"),
+            "DATE");
+}
+
+TEST(PythonEngineSteps, RestApiProcessingStepsAndAddMapShapeTheFetchedRows) {
+  FixtureServer server;
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "steps.py", R"PY(
+import sys
+import dlt
+from dlt.sources.rest_api import rest_api_source
+
+source = rest_api_source({
+    "client": {"base_url": sys.argv[1] + "/"},
+    "resources": [
+        {"name": "paged", "endpoint": {"path": "test/header_cursor",
+                                       "paginator": {"type": "header_cursor", "cursor_key": "NextPageToken"}},
+         "processing_steps": [{"filter": lambda row: row["id"] % 2 == 1}, {"map": lambda row: {**row, "tag": "odd"}}]},
+    ],
+})
+source.resources["paged"].add_yield_map(lambda row: [row, {**row, "id": row["id"] * 100, "tag": "copy"}])
+p = dlt.pipeline(pipeline_name="steps", destination="duckdb", dataset_name="steps_data")
+p.run(source)
+)PY",
+                           {server.Url()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlColumn(DevDb(w, "steps"), "SELECT id || ':' || tag FROM steps_data.paged ORDER BY id"),
+            (std::vector<std::string>{"11:odd", "21:odd", "31:odd", "1100:copy", "2100:copy", "3100:copy"}));
+}
+
+TEST(PythonEngineSteps, FileReaderRowsPassThroughAddMapAndAStepErrorIsRaisedAsItself) {
+  TempWorkspace w;
+  w.Write("data/a.csv", "id,price\n1,1.5\n2,2.5\n");
+  auto r = RunPythonSource(w, "files.py", R"PY(
+import os
+import dlt
+from dlt.sources.filesystem import filesystem, read_csv
+
+p = dlt.pipeline(pipeline_name="files", destination="duckdb", dataset_name="files_data")
+reader = (filesystem(bucket_url=os.path.abspath("data"), file_glob="*.csv") | read_csv()).with_name("prices")
+p.run(reader.add_map(lambda row: {**row, "gross": row["price"] * 2}))
+bad = (filesystem(bucket_url=os.path.abspath("data"), file_glob="*.csv") | read_csv()).with_name("bad")
+try:
+    p.run(bad.add_map(lambda row: row["missing"]))
+except Exception as e:
+    print(type(e).__name__, type(e.__context__).__name__, type(e.__context__.__context__).__name__,
+          "missing" in str(e))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlValue(DevDb(w, "files"), "SELECT string_agg(id || ':' || gross, ',' ORDER BY id) FROM files_data.prices"),
+            "1:3.0,2:5.0");
+  EXPECT_EQ(r.out, "PipelineStepFailed ResourceExtractionError KeyError True\n");
+  EXPECT_EQ(SqlValue(DevDb(w, "files"), "SELECT count(*) FROM information_schema.tables WHERE table_name = 'bad'"), "0");
+}
+
+#endif
+
+}  // namespace
+}  // namespace dlt::testing
