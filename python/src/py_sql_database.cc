@@ -7,6 +7,10 @@
 
 #include <pybind11/stl.h>
 
+#include <map>
+
+#include "extract/resource_access.h"
+#include "extract/row_limit_source.h"
 #include "extract/sql_database/sql_credentials.h"
 #include "extract/sql_database/sql_reader.h"
 #include "normalize/schema.h"
@@ -127,8 +131,28 @@ StatusOr<std::vector<Resource>> PySqlDatabase::Make(const Workspace& ws, const p
     o.table_names.push_back(t.table);
     o.tables.push_back(std::move(t));
   }
+  // add_limit: the tables read only so many rows (the engine stops reading there).
+  std::map<std::string, uint64_t> max_rows;
+  for (auto item : tables) {
+    py::dict d = item.cast<py::dict>();
+    if (d.contains("max_rows") && !d["max_rows"].is_none()) {
+      max_rows[d["name"].cast<std::string>()] = d["max_rows"].cast<uint64_t>();
+    }
+  }
   py::gil_scoped_release release;
-  return SqlDatabase(ws, o);
+  DLT_ASSIGN_OR_RETURN(std::vector<Resource> made, SqlDatabase(ws, o));
+  for (Resource& r : made) {
+    auto limit = max_rows.find(r.options().name);
+    if (limit == max_rows.end()) continue;
+    Resource all = r;
+    const uint64_t n = limit->second;
+    r = ResourceAccess::FromSource(all.options(), [all, n](const ExtractContext& context)
+                                                      -> StatusOr<std::unique_ptr<RecordSource>> {
+      DLT_ASSIGN_OR_RETURN(auto source, ResourceAccess::OpenSource(all, context));
+      return LimitRows(std::move(source), n);
+    });
+  }
+  return made;
 }
 
 void RegisterSqlDatabase(py::module_& m) {

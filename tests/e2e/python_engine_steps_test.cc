@@ -1,7 +1,8 @@
 // add_map, add_filter and add_yield_map on resources whose rows the engine reads (sql_table,
 // rest_api resources and their `processing_steps`, file readers): the rows reach the Python
 // functions as dlt's dicts (typed values as Python values), and what they return is loaded; an
-// SQL table's catalog types stay its columns' types.
+// SQL table's catalog types stay its columns' types. add_limit on a table stops the engine's read
+// after that many chunks.
 #include <gtest/gtest.h>
 
 #include "http_server.h"
@@ -55,6 +56,35 @@ print(sorted(set(seen)))
   EXPECT_EQ(SqlValue(out, "SELECT data_type FROM information_schema.columns WHERE table_name = 'customers' AND "
                           "column_name = 'joined'"),
             "DATE");
+}
+
+TEST(PythonEngineSteps, AddLimitOnASqlTableLoadsThatManyChunksOfChunkSizeRows) {
+  ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3";
+  TempWorkspace w;
+  fs::path db = w.root() / "shop.db";
+  std::string sql = "CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO items VALUES ";
+  for (int i = 1; i <= 25; ++i) sql += (i > 1 ? "," : "") + std::string("(") + std::to_string(i) + ", 'x')";
+  auto made = dlt::testing::Run({"/usr/bin/sqlite3", db.string(), sql + ";"}, w.root(), {});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto r = RunPythonSource(w, "limited.py", R"PY(
+import sys
+import dlt
+from dlt.sources.sql_database import sql_database, sql_table
+
+p = dlt.pipeline(pipeline_name="limited", destination="duckdb", dataset_name="limited_data")
+url = "sqlite:///" + sys.argv[1]
+p.run(sql_table(credentials=url, table="items", chunk_size=10).add_limit(2).with_name("two_chunks"))
+p.run(sql_table(credentials=url, table="items", chunk_size=10).add_limit(12, count_rows=True).with_name("rows"))
+source = sql_database(credentials=url, chunk_size=4)
+source.items.add_limit(1)
+p.run(source)
+)PY",
+                           {db.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto out = DevDb(w, "limited");
+  EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.two_chunks"), "20");
+  EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.rows"), "20") << "12 rows: the chunk reaching them whole";
+  EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.items"), "4");
 }
 
 TEST(PythonEngineSteps, RestApiProcessingStepsAndAddMapShapeTheFetchedRows) {

@@ -101,7 +101,8 @@ def sql_database(
         tables = [{"name": str(t), "table": str(t), "deferred": True} for t in table_names]
     else:
         tables = _reflect(db, table_names)
-    resources = [SqlTableResource(db, t["name"], t["table"], schema, {}, t, arrow_items=backend == "pyarrow")
+    resources = [SqlTableResource(db, t["name"], t["table"], schema, {}, t, arrow_items=backend == "pyarrow",
+                                  chunk_size=chunk_size)
                  for t in tables]
     return DltSource(_SECTION, _SECTION, resources)
 
@@ -154,7 +155,7 @@ def sql_table(
     hints = {"write_disposition": write_disposition or "append", "primary_key": primary_key,
              "merge_key": merge_key, "incremental": incremental}
     return SqlTableResource(db, reflected["name"], reflected["table"], schema, hints, reflected,
-                            included_columns, excluded_columns, arrow_items=backend == "pyarrow")
+                            included_columns, excluded_columns, arrow_items=backend == "pyarrow", chunk_size=chunk_size)
 
 
 __all__ = ["sql_database", "sql_table", "ReflectionLevel", "TableBackend", "SqlDatabaseSourceError",

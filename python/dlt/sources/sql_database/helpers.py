@@ -97,7 +97,8 @@ class SqlTableResource(DltResource):
 
     def __init__(self, database: Any, name: str, table: str, schema: Optional[str], hints: Dict[str, Any],
                  reflected: Optional[Dict[str, Any]] = None, included_columns: Optional[List[str]] = None,
-                 excluded_columns: Optional[List[str]] = None, arrow_items: bool = False) -> None:
+                 excluded_columns: Optional[List[str]] = None, arrow_items: bool = False,
+                 chunk_size: int = 50000) -> None:
         super().__init__(name, data=None, hints={k: v for k, v in hints.items() if v is not None})
         # backend="pyarrow": the rows are dlt's Arrow items (no _dlt_id/_dlt_load_id unless
         # [normalize.parquet_normalizer] asks for them).
@@ -109,6 +110,8 @@ class SqlTableResource(DltResource):
         self._included = list(included_columns) if included_columns else None
         self._excluded = list(excluded_columns or [])
         self.section = "sql_database"
+        self._chunk_size = chunk_size
+        self._max_rows: Optional[int] = None  # add_limit: at most this many rows
 
     def _items(self) -> Any:
         raise NotImplementedError(
@@ -124,9 +127,21 @@ class SqlTableResource(DltResource):
                                       "whose rows reach the steps as dicts")
         return super()._add_step(step, insert_at)
 
-    def add_limit(self, *args: Any, **kwargs: Any) -> "DltResource":
-        raise NotImplementedError(f"resource `{self.name}`: add_limit on sql_database tables is not supported by "
-                                  "dlt-cpp (the engine reads the table)")
+    def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
+                  count_rows: Optional[bool] = False) -> "DltResource":
+        """dlt's limit on a table: `max_items` chunks of `chunk_size` rows (with count_rows, rows,
+        the chunk that reaches them kept whole); the engine stops reading there."""
+        if max_time is not None:
+            raise NotImplementedError(f"resource `{self.name}`: add_limit(max_time=...) on sql_database tables is not "
+                                      "supported by dlt-cpp (max_items is)")
+        if max_items is None:
+            self._max_rows = None
+            return self
+        if max_items < 0:
+            raise ValueError(f"resource `{self.name}`: add_limit(max_items) must be 0 or more, not {max_items}")
+        chunks = -(-max_items // self._chunk_size) if count_rows else max_items
+        self._max_rows = chunks * self._chunk_size
+        return self
 
     def _catalog_columns(self) -> List[Dict[str, Any]]:
         """The table's columns as the catalog gives them (name, data_type, nullable, precision,
@@ -167,6 +182,8 @@ class SqlTableResource(DltResource):
         opts["table"] = self._sql_table
         if self._arrow_items:
             opts["arrow_items"] = True
+        if self._max_rows is not None:
+            opts["max_rows"] = self._max_rows
         if self._sql_schema:
             opts["schema"] = self._sql_schema
         excluded = list(self._excluded)
