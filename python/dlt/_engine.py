@@ -6,7 +6,7 @@ default. `dlt.current.workspace().switch_profile(name)` replaces it.
 """
 
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 from dlt import _native as native  # noqa: F401  (the compiled engine)
 
@@ -35,3 +35,13 @@ def _show_banner(ws) -> None:
     if banner and not _banner_shown:
         _banner_shown = True
         print(banner, file=sys.stderr)
+
+
+def engine_pages(item: Any) -> Any:
+    """The rows of an engine resource (`item` as dlt.pipeline._data makes it for a run) read in
+    Python: pages (lists) of dicts with typed values, as dlt yields pages."""
+    from dlt.common.json import typed_loads
+
+    for page in native.EngineRows(workspace(), item):
+        yield typed_loads(page)
+

@@ -21,6 +21,7 @@ PYBIND11_MODULE(_native, m) {
   dlt::python::RegisterFilesystem(m);
   dlt::python::RegisterHttp(m);
   dlt::python::RegisterSqlDatabase(m);
+  dlt::python::RegisterEngineRows(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -216,14 +216,8 @@ PyPipeline::PyPipeline(const PyWorkspace& ws, PipelineOptions options) : ws_(ws.
   pipeline_ = std::make_unique<Pipeline>(std::move(*p));
 }
 
-py::dict PyPipeline::Call(const std::string& step, const py::list& resources, const py::object& state) {
-  auto errors = std::make_shared<PyErrorSlot>();
-  *state_cb_ = state;
-  struct ClearState {
-    std::shared_ptr<py::object> cb;
-    ~ClearState() { *cb = py::none(); }
-  } clear_state{state_cb_};
-  std::vector<Resource> rs;
+StatusOr<bool> EngineResources(const Workspace& ws, const std::string& pipeline_name, const py::tuple& t,
+                               const std::shared_ptr<PyErrorSlot>& errors, std::vector<Resource>* out) {
   // Engine resources with Python steps (add_map, add_filter, add_yield_map): {name: apply}.
   auto with_steps = [&](Resource r, const py::object& steps) {
     if (!steps.is_none() && py::isinstance<py::dict>(steps)) {
@@ -233,32 +227,44 @@ py::dict PyPipeline::Call(const std::string& step, const py::list& resources, co
     }
     return r;
   };
+  auto at = [&](size_t i) { return t.size() > i ? py::object(t[i]) : py::object(py::none()); };
+  if (py::isinstance<PyRestApiSpec>(t[0])) {
+    // (spec, [selected resource names], {name: steps}): the engine's REST API resources.
+    DLT_ASSIGN_OR_RETURN(std::vector<Resource> made, t[0].cast<const PyRestApiSpec&>().Make(
+                                                         ws, pipeline_name, t[1].cast<std::vector<std::string>>()));
+    for (auto& r : made) out->push_back(with_steps(std::move(r), at(2)));
+    return true;
+  }
+  if (py::isinstance<PyFileReader>(t[0])) {
+    // (reader, list_files, options, {name: steps}): Python lists the files (with the state
+    // session open, so its incremental on modification_date is kept); the engine reads them.
+    auto files = t[1]().cast<std::vector<std::string>>();
+    out->push_back(with_steps(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files),
+                              at(3)));
+    return true;
+  }
+  if (py::isinstance<PySqlDatabase>(t[0])) {
+    // (database, [hints of each table], {name: steps}): the engine's sql_database resources.
+    DLT_ASSIGN_OR_RETURN(std::vector<Resource> made, t[0].cast<const PySqlDatabase&>().Make(ws, t[1].cast<py::list>()));
+    for (auto& r : made) out->push_back(with_steps(std::move(r), at(2)));
+    return true;
+  }
+  return false;
+}
+
+py::dict PyPipeline::Call(const std::string& step, const py::list& resources, const py::object& state) {
+  auto errors = std::make_shared<PyErrorSlot>();
+  *state_cb_ = state;
+  struct ClearState {
+    std::shared_ptr<py::object> cb;
+    ~ClearState() { *cb = py::none(); }
+  } clear_state{state_cb_};
+  std::vector<Resource> rs;
   for (auto item : resources) {
     py::tuple t = item.cast<py::tuple>();
-    if (py::isinstance<PyRestApiSpec>(t[0])) {
-      // (spec, [selected resource names], {name: steps}): the engine's REST API resources.
-      const auto& spec = t[0].cast<const PyRestApiSpec&>();
-      StatusOr<std::vector<Resource>> made =
-          spec.Make(*ws_, pipeline_->name(), t[1].cast<std::vector<std::string>>());
-      if (!made.ok()) return Failed(made.status(), errors, "extract");
-      for (auto& r : *made) rs.push_back(with_steps(std::move(r), t.size() > 2 ? py::object(t[2]) : py::object(py::none())));
-      continue;
-    }
-    if (py::isinstance<PyFileReader>(t[0])) {
-      // (reader, list_files, options, {name: steps}): Python lists the files (with the state
-      // session open, so its incremental on modification_date is kept); the engine reads them.
-      auto files = t[1]().cast<std::vector<std::string>>();
-      rs.push_back(with_steps(t[0].cast<const PyFileReader&>().Make(ToResourceOptions(t[2].cast<py::dict>()), files),
-                              t.size() > 3 ? py::object(t[3]) : py::object(py::none())));
-      continue;
-    }
-    if (py::isinstance<PySqlDatabase>(t[0])) {
-      // (database, [hints of each table], {name: steps}): the engine's sql_database resources.
-      StatusOr<std::vector<Resource>> made = t[0].cast<const PySqlDatabase&>().Make(*ws_, t[1].cast<py::list>());
-      if (!made.ok()) return Failed(made.status(), errors, "extract");
-      for (auto& r : *made) rs.push_back(with_steps(std::move(r), t.size() > 2 ? py::object(t[2]) : py::object(py::none())));
-      continue;
-    }
+    StatusOr<bool> engine = EngineResources(*ws_, pipeline_->name(), t, errors, &rs);
+    if (!engine.ok()) return Failed(engine.status(), errors, "extract");
+    if (*engine) continue;
     // (options, open[, table_name function]).
     rs.push_back(MakePythonResource(ToResourceOptions(t[0].cast<py::dict>()), t[1].ptr(), errors,
                                     t.size() > 2 ? t[2].ptr() : nullptr, [](PyObject* o) -> StatusOr<ResourceOptions> {

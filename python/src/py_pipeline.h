@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "dlt/pipeline.h"
 #include "dlt/workspace.h"
@@ -67,5 +68,13 @@ void RegisterSqlDatabase(pybind11::module_& m);
 
 // The hints of a resource as the Python layer passes them (DltResource._native_options).
 ResourceOptions ToResourceOptions(const pybind11::dict& d);
+
+// The engine's resources of one item of a run's resource list, as python/dlt/pipeline/_data.py
+// makes them (a REST API spec, a file reader or an SQL database, with what to read and the
+// resources' Python steps): appended to `out`, returning true; false for any other item.
+StatusOr<bool> EngineResources(const Workspace& ws, const std::string& pipeline_name, const pybind11::tuple& t,
+                               const std::shared_ptr<PyErrorSlot>& errors, std::vector<Resource>* out);
+// dlt._native.EngineRows: the rows of an engine resource read in Python (py_engine_rows.cc).
+void RegisterEngineRows(pybind11::module_& m);
 
 }  // namespace dlt::python

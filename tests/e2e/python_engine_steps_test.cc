@@ -2,7 +2,8 @@
 // rest_api resources and their `processing_steps`, file readers): the rows reach the Python
 // functions as dlt's dicts (typed values as Python values), and what they return is loaded; an
 // SQL table's catalog types stay its columns' types. add_limit on a table stops the engine's read
-// after that many chunks.
+// after that many chunks. Such resources also read in Python: list(resource), and a transformer
+// over one in a run.
 #include <gtest/gtest.h>
 
 #include "http_server.h"
@@ -85,6 +86,52 @@ p.run(source)
   EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.two_chunks"), "20");
   EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.rows"), "20") << "12 rows: the chunk reaching them whole";
   EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.items"), "4");
+}
+
+TEST(PythonEngineSteps, EngineResourcesReadInPythonAsListsAndUnderATransformer) {
+  ASSERT_TRUE(fs::exists("/usr/bin/sqlite3")) << "/usr/bin/sqlite3 is missing: install Debian's sqlite3";
+  FixtureServer server;
+  TempWorkspace w;
+  fs::path db = w.root() / "shop.db";
+  auto made = dlt::testing::Run({"/usr/bin/sqlite3", db.string(),
+                                 "CREATE TABLE items (id INTEGER PRIMARY KEY, day DATE); "
+                                 "INSERT INTO items VALUES (1, '2024-01-02'), (2, '2024-01-03'), (3, '2024-01-04');"},
+                                w.root(), {});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  w.Write("data/a.csv", "id,price\n1,1.5\n2,2.5\n");
+  auto r = RunPythonSource(w, "lists.py", R"PY(
+import os, sys
+import dlt
+from dlt.sources.sql_database import sql_table
+from dlt.sources.rest_api import rest_api_source
+from dlt.sources.filesystem import filesystem, read_csv
+
+items = sql_table(credentials="sqlite:///" + sys.argv[1], table="items")
+print(list(items))
+print(list(items.add_filter(lambda r: r["id"] > 1)))
+source = rest_api_source({"client": {"base_url": sys.argv[2] + "/"}, "resources": [
+    {"name": "paged", "endpoint": {"path": "test/header_cursor",
+                                   "paginator": {"type": "header_cursor", "cursor_key": "NextPageToken"}}}]})
+print(sorted(row["id"] for row in source.resources["paged"]))
+print(list(filesystem(bucket_url=os.path.abspath("data"), file_glob="*.csv") | read_csv()))
+
+@dlt.transformer
+def doubled(rows):
+    yield [{"id": row["id"], "twice": row["id"] * 2} for row in rows]
+
+p = dlt.pipeline(pipeline_name="lists", destination="duckdb", dataset_name="lists_data")
+p.run(sql_table(credentials="sqlite:///" + sys.argv[1], table="items") | doubled)
+)PY",
+                           {db.string(), server.Url()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "[{'id': 1, 'day': datetime.date(2024, 1, 2)}, {'id': 2, 'day': datetime.date(2024, 1, 3)}, "
+            "{'id': 3, 'day': datetime.date(2024, 1, 4)}]\n"
+            "[{'id': 2, 'day': datetime.date(2024, 1, 3)}, {'id': 3, 'day': datetime.date(2024, 1, 4)}]\n"
+            "[11, 12, 21, 22, 31, 32]\n"
+            "[{'id': 1, 'price': 1.5}, {'id': 2, 'price': 2.5}]\n");
+  EXPECT_EQ(SqlValue(DevDb(w, "lists"), "SELECT string_agg(id || ':' || twice, ',' ORDER BY id) FROM lists_data.doubled"),
+            "1:2,2:4,3:6");
 }
 
 TEST(PythonEngineSteps, RestApiProcessingStepsAndAddMapShapeTheFetchedRows) {

@@ -187,9 +187,15 @@ class FileReaderResource(DltResource):
         # [normalize.parquet_normalizer] asks for them; nested values as json).
         self._arrow_items = arrow_items
 
-    def _items(self) -> Any:
-        raise NotImplementedError(f"resource `{self.name}` is read by the engine: load it with pipeline.run(); "
-                                  "iterating it in Python is not supported by dlt-cpp")
+    def _raw_items(self) -> Any:
+        """The files' rows read in Python (list(reader), a transformer over it): read by the engine
+        and handed over in pages of dicts, to which the reader's steps then apply."""
+        from dlt._engine import engine_pages
+
+        if self._arrow_items:
+            raise NotImplementedError(f"resource `{self.name}`: iterating Arrow items (use_pyarrow=True) in Python is "
+                                      "not supported by dlt-cpp; read the rows as dicts")
+        return engine_pages(self._engine_item({}) + ({},))
 
     def _add_step(self, step: Any, insert_at: Optional[int] = None) -> "DltResource":
         from dlt.extract.items import LimitItem

@@ -23,10 +23,13 @@ class RestApiResource(DltResource):
         self._spec = spec
         self._depends_on = hints.get("parent") or None
 
-    def _items(self) -> Any:
-        raise NotImplementedError(
-            f"resource `{self.name}` is fetched by the engine: load it with pipeline.run(); iterating it in Python "
-            "is not supported by dlt-cpp")
+    def _raw_items(self) -> Any:
+        """The resource's rows read in Python (list(resource), a transformer over it): fetched by
+        the engine outside any pipeline and handed over in pages of dicts, to which the
+        resource's steps then apply."""
+        from dlt._engine import engine_pages
+
+        return engine_pages((self._spec, [self.name], {}))
 
 
     def apply_hints(self, **kwargs: Any) -> "DltResource":

@@ -113,10 +113,16 @@ class SqlTableResource(DltResource):
         self._chunk_size = chunk_size
         self._max_rows: Optional[int] = None  # add_limit: at most this many rows
 
-    def _items(self) -> Any:
-        raise NotImplementedError(
-            f"resource `{self.name}` is read by the engine: load it with pipeline.run(); iterating the rows of a "
-            "sql_database table in Python is not supported by dlt-cpp")
+    def _raw_items(self) -> Any:
+        """The table's rows read in Python (list(table), a transformer over it): the engine reads
+        them outside any pipeline (an incremental starts at its initial value) and hands them over
+        in pages of dicts, to which the resource's steps then apply."""
+        from dlt._engine import engine_pages
+
+        if self._arrow_items:
+            raise NotImplementedError(f"resource `{self.name}`: iterating Arrow tables (backend='pyarrow') in Python is "
+                                      "not supported by dlt-cpp; use the default backend, whose rows are dicts")
+        return engine_pages((self._sql, [self._sql_options({})], {}))
 
     def _add_step(self, step: Any, insert_at: Optional[int] = None) -> "DltResource":
         # add_map / add_filter / add_yield_map: the engine hands the rows to Python for them
