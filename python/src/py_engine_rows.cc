@@ -11,7 +11,7 @@
 
 #include "extract/extractor.h"
 #include "extract/resource_access.h"
-#include "normalize/typed_batch.h"
+#include "py_engine_pages.h"
 #include "py_pipeline.h"
 #include "py_source.h"
 
@@ -20,8 +20,6 @@ namespace dlt::python {
 namespace py = pybind11;
 
 namespace {
-
-constexpr size_t kPageRows = 1000;
 
 class PyEngineRows {
  public:
@@ -43,7 +41,7 @@ class PyEngineRows {
     Status s = Status::Ok();
     {
       py::gil_scoped_release release;
-      s = Fill(page, rows);
+      s = pages_.Fill(*source_, page, rows, nullptr);
     }
     if (!s.ok()) {
       if (PyObject* e = errors_->Release()) {
@@ -76,50 +74,10 @@ class PyEngineRows {
     source_ = std::move(opened).value();
   }
 
-  Status Fill(std::string& page, size_t& rows) {
-    auto add = [&](std::string_view row) {
-      if (rows++) page += ',';
-      page.append(row);
-    };
-    if (done_) return Status::Ok();
-    if (source_->kind() == SourceKind::kTyped) {
-      while (rows < kPageRows) {
-        if (batch_row_ >= batch_.rows()) {
-          std::string where;
-          DLT_ASSIGN_OR_RETURN(bool more, source_->NextBatch(&batch_, &where));
-          batch_row_ = 0;
-          if (!more) {
-            done_ = true;
-            break;
-          }
-          continue;
-        }
-        row_.clear();
-        AppendBatchRowJson(batch_, batch_row_++, row_, cell_);
-        add(row_);
-      }
-      return Status::Ok();
-    }
-    while (rows < kPageRows) {
-      std::string_view doc;
-      std::string where;
-      DLT_ASSIGN_OR_RETURN(bool more, source_->Next(&doc, &where));
-      if (!more) {
-        done_ = true;
-        break;
-      }
-      add(doc);
-    }
-    return Status::Ok();
-  }
-
   std::shared_ptr<PyErrorSlot> errors_;
   std::unique_ptr<Resource> resource_;
   std::unique_ptr<RecordSource> source_;
-  TypedBatch batch_;
-  size_t batch_row_ = 0;
-  std::string row_, cell_;
-  bool done_ = false;
+  EnginePages pages_;
 };
 
 }  // namespace

@@ -361,4 +361,12 @@ bool AppendRowJson(PyObject* obj, std::string& out, std::string& error) {
   return true;
 }
 
+bool AppendItemRowJson(PyObject* obj, std::string& out, std::string& error) {
+  if (PyDict_Check(obj)) return AppendRowJson(obj, out, error);
+  out += "{\"value\":";
+  bool ok = AppendRowJson(obj, out, error);
+  out += '}';
+  return ok;
+}
+
 }  // namespace dlt::python

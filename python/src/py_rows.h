@@ -26,4 +26,8 @@ bool InitRowTypes();
 // `error` then says why and names the field. No Python exception is left set.
 bool AppendRowJson(PyObject* obj, std::string& out, std::string& error);
 
+// The same for an item as dlt takes it as a row: a dict is the row, any other value `v` the row
+// {"value": v}.
+bool AppendItemRowJson(PyObject* obj, std::string& out, std::string& error);
+
 }  // namespace dlt::python

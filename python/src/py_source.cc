@@ -11,17 +11,16 @@
 
 namespace dlt::python {
 
-namespace {
-
-constexpr size_t kChunkBytes = 1 << 20;
-
-// Holds a reference that may be dropped on a thread without the GIL.
 void DecRefWithGil(PyObject* obj) {
   if (!obj || !Py_IsInitialized()) return;
   PyGILState_STATE g = PyGILState_Ensure();
   Py_DECREF(obj);
   PyGILState_Release(g);
 }
+
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
 
 class PyIterSource : public RecordSource {
  public:
@@ -208,15 +207,7 @@ class PyIterSource : public RecordSource {
     }
     size_t start = chunk_.size();
     std::string error;
-    bool ok;
-    if (PyDict_Check(row)) {
-      ok = AppendRowJson(row, chunk_, error);
-    } else {
-      chunk_ += "{\"value\":";
-      ok = AppendRowJson(row, chunk_, error);
-      chunk_ += '}';
-    }
-    if (!ok) {
+    if (!AppendItemRowJson(row, chunk_, error)) {
       chunk_.resize(start);
       if (tables_.size() > ends_.size()) tables_.pop_back();
       done_ = true;

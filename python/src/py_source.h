@@ -30,6 +30,10 @@ struct PyErrorSlot {
   PyObject* Release();
 };
 
+// Drops a reference on any thread (taking the GIL for it): for Python objects held by engine
+// sources, which may be destroyed on the extract's thread.
+void DecRefWithGil(PyObject* obj);
+
 // Turns a dict of resource options (as DltResource._native_options makes them) into the
 // engine's; called with the GIL.
 using PyOptionsReader = std::function<StatusOr<ResourceOptions>(PyObject* options)>;

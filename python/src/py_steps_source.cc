@@ -7,21 +7,12 @@
 #include <vector>
 
 #include "extract/extractor.h"
-#include "normalize/typed_batch.h"
+#include "py_engine_pages.h"
 #include "py_rows.h"
 
 namespace dlt::python {
 
 namespace {
-
-constexpr size_t kPageRows = 1000;
-
-void DecRefWithGil(PyObject* obj) {
-  if (!obj || !Py_IsInitialized()) return;
-  PyGILState_STATE g = PyGILState_Ensure();
-  Py_DECREF(obj);
-  PyGILState_Release(g);
-}
 
 class StepsSource : public RecordSource {
  public:
@@ -54,41 +45,8 @@ class StepsSource : public RecordSource {
     std::string page = "[";
     size_t rows = 0;
     page_where_.clear();
-    auto add = [&](std::string_view row) {
-      if (rows++) page += ',';
-      page.append(row);
-    };
-    if (inner_->kind() == SourceKind::kTyped) {
-      // Rows of the batch not yet passed on.
-      while (rows < kPageRows) {
-        if (batch_row_ >= batch_.rows()) {
-          std::string where;
-          DLT_ASSIGN_OR_RETURN(bool more, inner_->NextBatch(&batch_, &where));
-          batch_row_ = 0;
-          if (!more) {
-            done_ = true;
-            break;
-          }
-          if (page_where_.empty()) page_where_ = where;
-          continue;
-        }
-        std::string row;
-        AppendBatchRowJson(batch_, batch_row_++, row, cell_);
-        add(row);
-      }
-    } else {
-      while (rows < kPageRows) {
-        std::string_view doc;
-        std::string where;
-        DLT_ASSIGN_OR_RETURN(bool more, inner_->Next(&doc, &where));
-        if (!more) {
-          done_ = true;
-          break;
-        }
-        if (page_where_.empty()) page_where_ = where;
-        add(doc);
-      }
-    }
+    DLT_RETURN_IF_ERROR(pages_.Fill(*inner_, page, rows, &page_where_));
+    done_ = pages_.done();
     if (rows == 0) return Status::Ok();
     page += ']';
     PyGILState_STATE g = PyGILState_Ensure();
@@ -110,16 +68,7 @@ class StepsSource : public RecordSource {
     }
     std::string error;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
-      PyObject* row = PyList_GET_ITEM(result, i);
-      bool ok;
-      if (PyDict_Check(row)) {
-        ok = AppendRowJson(row, out_, error);
-      } else {
-        out_ += "{\"value\":";
-        ok = AppendRowJson(row, out_, error);
-        out_ += '}';
-      }
-      if (!ok) {
+      if (!AppendItemRowJson(PyList_GET_ITEM(result, i), out_, error)) {
         Py_DECREF(result);
         // As dlt's serializer raises it, so user code can catch the type.
         PyErr_SetString(PyExc_TypeError, error.c_str());
@@ -144,9 +93,7 @@ class StepsSource : public RecordSource {
   std::unique_ptr<RecordSource> inner_;
   std::shared_ptr<PyObject> apply_;
   std::shared_ptr<PyErrorSlot> errors_;
-  TypedBatch batch_;
-  size_t batch_row_ = 0;
-  std::string cell_;
+  EnginePages pages_;
   std::string out_;           // rows after the steps, back to back
   std::vector<size_t> ends_;  // end offset of each row in out_
   std::string page_where_;    // where the page's first row came from

@@ -168,17 +168,10 @@ Status S3Client::Delete(const std::string& key) {
 }
 
 StatusOr<std::vector<std::string>> S3Client::List(const std::string& prefix) {
+  DLT_ASSIGN_OR_RETURN(std::vector<S3Object> objects, ListObjects(prefix));
   std::vector<std::string> keys;
-  std::optional<std::string> token;
-  do {
-    S3Query q{{"list-type", "2"}, {"prefix", prefix}};
-    if (token) q.push_back({"continuation-token", *token});
-    DLT_ASSIGN_OR_RETURN(auto r, Send("GET", "", q, std::nullopt));
-    if (r.status / 100 != 2) return Failure("listing", prefix + "*", r);
-    S3ListPage page = ParseS3ListPage(r.body);
-    keys.insert(keys.end(), page.keys.begin(), page.keys.end());
-    token = page.next_token;
-  } while (token);
+  keys.reserve(objects.size());
+  for (auto& o : objects) keys.push_back(std::move(o.key));
   return keys;
 }
 
