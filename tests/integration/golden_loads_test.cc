@@ -29,6 +29,7 @@ using golden_test::GoldenLoadIds;
 using golden_test::CompareTables;
 using golden_test::CompareColumnsCsv;
 using golden_test::ExpectSameSchemaContent;
+using golden_test::ExpectDltsStoredSchema;
 using golden_test::Rehashed;
 using golden_test::CompareVersionAndLoads;
 using golden_test::SortUniqueHashes;
@@ -52,12 +53,7 @@ TEST(GoldenNestedAppend, TablesSchemaStateAndSystemTablesMatchDlt) {
 
   Db db(env.db_path());
   const std::string ds = "gh_events_data";
-  OJson golden_schema = ReadJson(dir / "stored_schema.json");
-  OJson ours = db.StoredSchema(ds);
-  ExpectSameSchemaContent(ours, golden_schema);
-  EXPECT_EQ(ours["version_hash"], golden_schema["version_hash"]);
-  EXPECT_EQ(ours["version"], golden_schema["version"]);
-  CompareColumnsCsv(db, ds, dir / "columns.csv");
+  OJson golden_schema = ExpectDltsStoredSchema(db, ds, dir);
   auto golden_loads = GoldenLoadIds(dir);
   auto our_loads = db.LoadIds(ds);
   CompareTables(db, ds, dir,
@@ -99,12 +95,7 @@ TEST(GoldenMergePrimaryKey, DeleteInsertMergeMatchesDltAfterEachLoad) {
     auto info = env.Run("gh_issues", ds, {Resource::FromFiles(r, {loads[n - 1]}, base, "jsonl")});
     ASSERT_TRUE(info.ok()) << info.status().message();
     Db db(env.db_path());
-    OJson golden_schema = ReadJson(dir / "stored_schema.json");
-    OJson ours = db.StoredSchema(ds);
-    ExpectSameSchemaContent(ours, golden_schema);
-    EXPECT_EQ(ours["version_hash"], golden_schema["version_hash"]);
-    EXPECT_EQ(ours["version"], golden_schema["version"]);
-    CompareColumnsCsv(db, ds, dir / "columns.csv");
+    OJson golden_schema = ExpectDltsStoredSchema(db, ds, dir);
     auto golden_loads = GoldenLoadIds(dir);
     auto our_loads = db.LoadIds(ds);
     CompareTables(db, ds, dir, MergeTables(), golden_loads, our_loads);

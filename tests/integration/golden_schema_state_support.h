@@ -63,6 +63,18 @@ inline void ExpectSameSchemaContent(const OJson& ours, const OJson& golden) {
   EXPECT_EQ(ours["name"], golden["name"]);
 }
 
+// The stored schema of `dataset` is dlt's (dir/stored_schema.json: content, version, version
+// hash) and its tables have dlt's columns (dir/columns.csv); returns dlt's schema.
+inline OJson ExpectDltsStoredSchema(Db& db, const std::string& dataset, const fs::path& dir) {
+  OJson golden_schema = ReadJson(dir / "stored_schema.json");
+  OJson ours = db.StoredSchema(dataset);
+  ExpectSameSchemaContent(ours, golden_schema);
+  EXPECT_EQ(ours["version_hash"], golden_schema["version_hash"]);
+  EXPECT_EQ(ours["version"], golden_schema["version"]);
+  CompareColumnsCsv(db, dataset, dir / "columns.csv");
+  return golden_schema;
+}
+
 // Sets version_hash to dlt's hash of the content (the algorithm is checked on every fixture by
 // GoldenSchemaHash); for golden schemas translated to a known difference.
 inline OJson Rehashed(OJson schema) {
