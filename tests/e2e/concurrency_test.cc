@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "held_lock.h"
 #include "pipeline_fixture.h"
@@ -47,29 +48,62 @@ TEST(Concurrency, DifferentPipelinesAndProfilesRunInParallel) {
   EXPECT_EQ(CountRows(w.Db("prod"), "pipe_a_data.orders__items"), 6000);
 }
 
+// Runs that start together on a DuckDB file that is not there yet: one of them creates it (whole,
+// under a name of its own, then linked into place), the others use it; none wipes another's
+// tables, and nothing but the database is left beside it.
+TEST(Concurrency, RunsCreatingTheSameNewDuckDbFileAllLoad) {
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    PipelineWorkspace w;
+    w.Write("orders.jsonl", Orders(1, 500));
+    constexpr int kRuns = 4;
+    std::vector<RunResult> results(kRuns);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRuns; ++i) {
+      w.Write("p" + std::to_string(i) + ".toml", PipelineFile("pipe_" + std::to_string(i), "orders.jsonl"));
+    }
+    for (int i = 0; i < kRuns; ++i) {
+      threads.emplace_back([&, i] { results[i] = w.RunPipeline({"p" + std::to_string(i) + ".toml"}); });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kRuns; ++i) {
+      ASSERT_EQ(results[i].exit_code, 0) << results[i].err;
+      EXPECT_EQ(CountRows(w.Db(), "pipe_" + std::to_string(i) + "_data.orders"), 500);
+    }
+    for (const auto& e : fs::directory_iterator(w.Db().parent_path())) {
+      EXPECT_EQ(e.path().filename().string().find(".new-"), std::string::npos) << e.path();
+    }
+  }
+}
+
 // Two runs that start together may both find no DuckDB file: the one that opens it while the
-// other is still writing its headers waits for them instead of calling the file damaged.
+// other is still writing its headers waits for them instead of calling the file damaged. Whether
+// the file is empty or already longer than its headers when looked at (the other run may have
+// gone on writing between the failed open and the look) does not matter: it is new.
 TEST(Concurrency, ADuckDbFileAnotherRunIsStillCreatingIsWaitedFor) {
-  PipelineWorkspace w;
-  w.Write("a.toml", PipelineFile("pipe_a", "orders.jsonl"));
-  w.Write("orders.jsonl", Orders(1, 3));
   // A finished database to put in place, made by a run in another workspace.
   PipelineWorkspace other;
   other.Write("a.toml", PipelineFile("pipe_x", "orders.jsonl"));
   other.Write("orders.jsonl", Orders(1, 1));
   ASSERT_EQ(other.RunPipeline({"a.toml"}).exit_code, 0);
-  fs::create_directories(w.Db().parent_path());
-  w.Write(w.Db().lexically_relative(w.root()).string(), "");  // created, no headers yet
-  std::thread finisher([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    fs::copy_file(other.Db(), w.Db().string() + ".tmp");
-    fs::rename(w.Db().string() + ".tmp", w.Db());
-  });
-  auto r = w.RunPipeline({"a.toml"});
-  finisher.join();
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(CountRows(w.Db(), "pipe_a_data.orders"), 3);
-  EXPECT_EQ(CountRows(w.Db(), "pipe_x_data.orders"), 1) << "the other run's data is kept";
+  for (const std::string& seen : {std::string(), std::string(5 * 4096, '\0')}) {
+    SCOPED_TRACE("the file seen has " + std::to_string(seen.size()) + " bytes");
+    PipelineWorkspace w;
+    w.Write("a.toml", PipelineFile("pipe_a", "orders.jsonl"));
+    w.Write("orders.jsonl", Orders(1, 3));
+    fs::create_directories(w.Db().parent_path());
+    w.Write(w.Db().lexically_relative(w.root()).string(), seen);  // created, no valid headers yet
+    std::thread finisher([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      fs::copy_file(other.Db(), w.Db().string() + ".tmp");
+      fs::rename(w.Db().string() + ".tmp", w.Db());
+    });
+    auto r = w.RunPipeline({"a.toml"});
+    finisher.join();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(CountRows(w.Db(), "pipe_a_data.orders"), 3);
+    EXPECT_EQ(CountRows(w.Db(), "pipe_x_data.orders"), 1) << "the other run's data is kept";
+  }
 }
 
 // A DuckDB file that is not one (and not new) is refused at once, naming it.

@@ -24,15 +24,16 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::Open(const std::string& pa
   // A reader in another process (the dashboard, `dlt pipeline ... sync`) holds the file's lock
   // for the few milliseconds of a query: a writer waits for it (up to 30 s) instead of failing.
   // Another process that is creating the same new file has not written its headers yet (DuckDB
-  // then calls it "not a valid DuckDB database file"): for a file that small and that new, wait a
-  // moment (up to 2 s) for it to be written, rather than failing a run that started alongside.
+  // then calls it "not a valid DuckDB database file"): for a file that new, wait a moment (up to
+  // 2 s) for it to be written, rather than failing a run that started alongside. Its size says
+  // nothing: by the time it is looked at, the other process may have written its headers and
+  // its first blocks. An old file that is not a database is refused at once.
   auto being_created = [&](const Status& s) {
     if (s.message().find("not a valid DuckDB database file") == std::string::npos) return false;
     std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec || size >= 3 * 4096) return false;  // DuckDB's file starts with three 4 KB headers
-    const auto age = std::filesystem::file_time_type::clock::now() - std::filesystem::last_write_time(path, ec);
-    return !ec && age < std::chrono::seconds(2);
+    const auto written = std::filesystem::last_write_time(path, ec);
+    if (ec) return false;
+    return std::filesystem::file_time_type::clock::now() - written < std::chrono::seconds(2);
   };
   for (int waited_ms = 0; !read_only && !db.ok() && waited_ms < 30000 &&
                           (db.status().message().find("Could not set lock") != std::string::npos ||

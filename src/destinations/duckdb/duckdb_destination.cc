@@ -1,6 +1,11 @@
 // The duckdb and motherduck destination types: their registry entries (destination_types.h).
 // Both load through DuckDB in this process (DuckDbClient); DuckDB uses the normalizer's cores,
 // so neither loads while normalizing.
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 
 #include "common/fs.h"
@@ -69,10 +74,48 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveMotherDuck(const 
   return std::shared_ptr<const DestinationCredentials>(std::make_shared<MotherDuckCredentials>(std::move(c)));
 }
 
+// A new DuckDB file is made whole under a name of its own and then linked into place, which
+// fails if the file is there by then. Two runs that start together on a new file (two pipelines
+// of one profile) cannot both create it: DuckDB creates a file by truncating it, so the second
+// would wipe what the first had written, or open it before its headers are written.
+Status CreateDuckDbFileOnce(const fs::path& path) {
+  std::error_code ec;
+  if (path.string().starts_with(":memory:") || fs::exists(path, ec) || ec) return Status::Ok();
+  static std::atomic<unsigned> counter{0};
+  fs::path fresh = path;
+  fresh += ".new-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  auto remove_fresh = [&] {
+    fs::remove(fresh, ec);
+    fs::remove(fs::path(fresh.string() + ".wal"), ec);
+  };
+  {
+    auto db = duckdb::Database::Open(fresh.string(), /*read_only=*/false, {});
+    if (!db.ok()) {
+      remove_fresh();
+      return Status(db.status().code(), "cannot create DuckDB database " + path.string() + ": " +
+                                            db.status().message());
+    }
+  }  // closed: the file is complete
+  if (::link(fresh.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    if (err != EEXIST && err != EPERM && err != ENOTSUP && err != EXDEV) {
+      remove_fresh();
+      return Unavailable("cannot create DuckDB database " + path.string() + ": " + std::strerror(err));
+    }
+    // EEXIST: another run made it first, that one is used. A file system without hard links:
+    // DuckDB creates the file itself when it opens it, as it would without this.
+  }
+  remove_fresh();
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, const DestinationOpenOptions& o) {
   const auto* c = d.CredentialsAs<DuckDbCredentials>();
   if (!c) return Internal("destination `" + d.name + "`: credentials of another type");
-  if (!o.read_only) DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(c->database.parent_path()));
+  if (!o.read_only) {
+    DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(c->database.parent_path()));
+    DLT_RETURN_IF_ERROR(CreateDuckDbFileOnce(c->database));
+  }
   DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
                                                               o.read_only && o.no_external_access));
   return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, /*streams=*/true));
