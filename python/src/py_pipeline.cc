@@ -229,10 +229,12 @@ StatusOr<bool> EngineResources(const Workspace& ws, const std::string& pipeline_
   };
   auto at = [&](size_t i) { return t.size() > i ? py::object(t[i]) : py::object(py::none()); };
   if (py::isinstance<PyRestApiSpec>(t[0])) {
-    // (spec, [selected resource names], {name: steps}): the engine's REST API resources.
-    DLT_ASSIGN_OR_RETURN(std::vector<Resource> made, t[0].cast<const PyRestApiSpec&>().Make(
-                                                         ws, pipeline_name, t[1].cast<std::vector<std::string>>()));
-    for (auto& r : made) out->push_back(with_steps(std::move(r), at(2)));
+    // (spec, [selected resource names], {name: steps}): the engine's REST API resources, whose
+    // steps the engine runs as it fetches (children read their parent's rows after them).
+    DLT_ASSIGN_OR_RETURN(std::vector<Resource> made,
+                         t[0].cast<const PyRestApiSpec&>().Make(ws, pipeline_name,
+                                                                t[1].cast<std::vector<std::string>>(), at(2), errors));
+    for (auto& r : made) out->push_back(std::move(r));
     return true;
   }
   if (py::isinstance<PyFileReader>(t[0])) {

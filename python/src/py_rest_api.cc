@@ -12,6 +12,7 @@
 
 #include "pipeline/pipeline_file.h"
 #include "py_pipeline.h"
+#include "py_steps_source.h"
 
 namespace dlt::python {
 
@@ -73,8 +74,39 @@ std::vector<std::string> PyRestApiSpec::ResourceNames() const {
   return out;
 }
 
+namespace {
+
+// A resource's Python steps as the engine's row steps: the rows of a chunk go to `apply` as one
+// JSON array (typed JSON, as engine pages are), and what comes out replaces them.
+std::function<Status(std::vector<rest_api::Json>*)> RowSteps(const std::string& name, PyObject* apply,
+                                                             std::shared_ptr<PyErrorSlot> errors) {
+  Py_INCREF(apply);
+  std::shared_ptr<PyObject> fn(apply, DecRefWithGil);
+  return [name, fn, errors](std::vector<rest_api::Json>* rows) -> Status {
+    std::string page = rest_api::Json(std::move(*rows)).dump();
+    rows->clear();
+    std::string out;
+    std::vector<size_t> ends;
+    PyGILState_STATE g = PyGILState_Ensure();
+    Status s = ApplyPythonSteps(fn.get(), page, name, *errors, out, ends);
+    PyGILState_Release(g);
+    if (!s.ok()) return s;
+    size_t begin = 0;
+    for (size_t end : ends) {
+      // Written by our own serializer: valid JSON, never a parse error.
+      rows->push_back(rest_api::Json::parse(std::string_view(out).substr(begin, end - begin)));
+      begin = end;
+    }
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+
 StatusOr<std::vector<Resource>> PyRestApiSpec::Make(const Workspace& ws, const std::string& pipeline_name,
-                                                    const std::vector<std::string>& selected) const {
+                                                    const std::vector<std::string>& selected,
+                                                    const py::object& steps,
+                                                    const std::shared_ptr<PyErrorSlot>& errors) const {
   auto spec = std::make_shared<rest_api::RestApiSpec>(*spec_);
   for (auto& r : spec->resources) {
     r.selected = std::find(selected.begin(), selected.end(), r.options.name) != selected.end();
@@ -87,6 +119,12 @@ StatusOr<std::vector<Resource>> PyRestApiSpec::Make(const Workspace& ws, const s
     std::fprintf(stderr, "WARNING: %s\n", message.c_str());
   };
   ro.on_warning = ro.on_retry;
+  if (!steps.is_none() && py::isinstance<py::dict>(steps)) {
+    for (auto [name, apply] : steps.cast<py::dict>()) {
+      std::string n = py::str(name).cast<std::string>();
+      ro.row_steps[n] = RowSteps(n, apply.ptr(), errors);
+    }
+  }
   return rest_api::MakeResources(ws, *spec, ro);
 }
 

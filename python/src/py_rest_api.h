@@ -10,6 +10,7 @@
 #include "dlt/resource.h"
 #include "dlt/workspace.h"
 #include "extract/rest_api_source.h"
+#include "py_source.h"
 
 namespace dlt::python {
 
@@ -21,9 +22,13 @@ class PyRestApiSpec {
   std::vector<std::string> ResourceNames() const;
   // The engine's resources for a run of `pipeline_name` (configuration and secrets of the
   // workspace's active profile), only those named in `selected` (parents are fetched for their
-  // children as the engine does).
+  // children as the engine does). `steps` ({resource name: apply}, items.page_steps; may be
+  // None) are the resources' Python steps, run by the engine over each chunk of rows it fetches
+  // (rest_api::RunOptions::row_steps), so that dependent resources read their parent's rows
+  // after its steps, as in dlt; their errors are kept in `errors`.
   StatusOr<std::vector<Resource>> Make(const Workspace& ws, const std::string& pipeline_name,
-                                       const std::vector<std::string>& selected) const;
+                                       const std::vector<std::string>& selected, const pybind11::object& steps,
+                                       const std::shared_ptr<PyErrorSlot>& errors) const;
 
  private:
   std::shared_ptr<const rest_api::RestApiSpec> spec_;

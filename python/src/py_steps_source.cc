@@ -56,37 +56,9 @@ class StepsSource : public RecordSource {
   }
 
   Status Apply(const std::string& page) {
-    if (PyErr_CheckSignals() != 0) return Failed("interrupted");
-    PyObject* text = PyUnicode_FromStringAndSize(page.data(), static_cast<Py_ssize_t>(page.size()));
-    if (!text) return Failed(errors_->Capture(name_));
-    PyObject* result = PyObject_CallOneArg(apply_.get(), text);
-    Py_DECREF(text);
-    if (!result) return Failed(errors_->Capture(name_));
-    if (!PyList_Check(result)) {
-      Py_DECREF(result);
-      return Failed("its steps returned no list");
-    }
-    std::string error;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
-      if (!AppendItemRowJson(PyList_GET_ITEM(result, i), out_, error)) {
-        Py_DECREF(result);
-        // As dlt's serializer raises it, so user code can catch the type.
-        PyErr_SetString(PyExc_TypeError, error.c_str());
-        errors_->Capture(name_);
-        done_ = true;
-        return InvalidArgument("resource `" + name_ + "`: a row its Python steps returned: " + error);
-      }
-      ends_.push_back(out_.size());
-    }
-    Py_DECREF(result);
-    return Status::Ok();
-  }
-
-  Status Failed(const std::string& what) {
-    done_ = true;
-    if (PyErr_Occurred()) errors_->Capture(name_);
-    return InvalidArgument("resource `" + name_ + "` raised in its Python steps (add_map, add_filter, add_yield_map): " +
-                           what);
+    Status s = ApplyPythonSteps(apply_.get(), page, name_, *errors_, out_, ends_);
+    if (!s.ok()) done_ = true;
+    return s;
   }
 
   std::string name_;
@@ -103,6 +75,38 @@ class StepsSource : public RecordSource {
 };
 
 }  // namespace
+
+Status ApplyPythonSteps(PyObject* apply, const std::string& page, const std::string& name, PyErrorSlot& errors,
+                        std::string& out, std::vector<size_t>& ends) {
+  auto failed = [&](const std::string& what) {
+    if (PyErr_Occurred()) errors.Capture(name);
+    return InvalidArgument("resource `" + name + "` raised in its Python steps (add_map, add_filter, add_yield_map): " +
+                           what);
+  };
+  if (PyErr_CheckSignals() != 0) return failed("interrupted");
+  PyObject* text = PyUnicode_FromStringAndSize(page.data(), static_cast<Py_ssize_t>(page.size()));
+  if (!text) return failed(errors.Capture(name));
+  PyObject* result = PyObject_CallOneArg(apply, text);
+  Py_DECREF(text);
+  if (!result) return failed(errors.Capture(name));
+  if (!PyList_Check(result)) {
+    Py_DECREF(result);
+    return failed("its steps returned no list");
+  }
+  std::string error;
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
+    if (!AppendItemRowJson(PyList_GET_ITEM(result, i), out, error)) {
+      Py_DECREF(result);
+      // As dlt's serializer raises it, so user code can catch the type.
+      PyErr_SetString(PyExc_TypeError, error.c_str());
+      errors.Capture(name);
+      return InvalidArgument("resource `" + name + "`: a row its Python steps returned: " + error);
+    }
+    ends.push_back(out.size());
+  }
+  Py_DECREF(result);
+  return Status::Ok();
+}
 
 Resource WithPythonSteps(Resource resource, PyObject* apply, std::shared_ptr<PyErrorSlot> errors) {
   Py_INCREF(apply);

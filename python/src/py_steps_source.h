@@ -12,11 +12,19 @@
 #include <Python.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "extract/resource_access.h"
 #include "py_source.h"
 
 namespace dlt::python {
+
+// Runs `apply` (JSON array text of rows -> list of rows) over `page`, with the GIL held by the
+// caller: each row that comes out is appended to `out` as typed JSON and its end offset to
+// `ends`. A Python error is kept in `errors` and returned naming resource `name`.
+Status ApplyPythonSteps(PyObject* apply, const std::string& page, const std::string& name, PyErrorSlot& errors,
+                        std::string& out, std::vector<size_t>& ends);
 
 // `resource` with its rows through `apply` (a Python callable: JSON array text -> list of rows).
 Resource WithPythonSteps(Resource resource, PyObject* apply, std::shared_ptr<PyErrorSlot> errors);

@@ -33,7 +33,16 @@ class Fetcher {
  public:
   Fetcher(std::shared_ptr<Shared> sh, const ResourceSpec* r) : sh_(std::move(sh)), r_(r) {}
 
+  // The next chunk of rows, through the resource's steps (RunOptions::row_steps) when it has any.
   StatusOr<bool> NextChunk(std::vector<Json>* rows, std::string* where) {
+    DLT_ASSIGN_OR_RETURN(bool more, FetchChunk(rows, where));
+    auto steps = sh_->run.row_steps.find(r_->options.name);
+    if (steps != sh_->run.row_steps.end() && !rows->empty()) DLT_RETURN_IF_ERROR(steps->second(rows));
+    return more;
+  }
+
+ private:
+  StatusOr<bool> FetchChunk(std::vector<Json>* rows, std::string* where) {
     rows->clear();
     if (!started_) {
       started_ = true;
@@ -55,6 +64,7 @@ class Fetcher {
     return ChildWindow(rows, where);
   }
 
+ public:
   // Rows of `name`, reduced to the fields its children read: from this run's extract of it when
   // complete, else fetched now (a parent that is not selected, or opened out of order).
   static StatusOr<std::shared_ptr<const std::vector<Json>>> ParentRows(const std::shared_ptr<Shared>& sh,

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,12 @@ struct RunOptions {
   // The spec was written in code (dlt's RESTClient): its base_url is not looked up in the
   // profile's configuration.
   bool base_url_from_code = false;
+  // Steps of a resource (dlt's add_map, add_filter, add_yield_map, processing_steps), by
+  // resource name: run over each chunk of its rows as fetched, before the rows are extracted and
+  // before its dependent resources read them (dlt's children read their parent's rows after its
+  // steps). A resource that is not selected but is fetched for its children runs them too. May
+  // change, drop or add rows; an error stops the resource.
+  std::map<std::string, std::function<Status(std::vector<Json>* rows)>> row_steps;
 };
 
 // Resolves the source's configuration (errors for missing secrets say where to put them) and

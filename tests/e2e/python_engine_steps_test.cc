@@ -160,6 +160,61 @@ p.run(source)
             (std::vector<std::string>{"11:odd", "21:odd", "31:odd", "1100:copy", "2100:copy", "3100:copy"}));
 }
 
+// As in dlt, a dependent resource reads its parent's rows after the parent's steps: a filter on
+// the parent decides which child requests are made, a map's fields reach the child (its path
+// and include_from_parent); a parent that is only fetched for its child runs its steps too.
+TEST(PythonEngineSteps, RestApiChildrenReadTheirParentsRowsAfterTheParentsSteps) {
+  FixtureServer server;
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "children.py", R"PY(
+import sys
+import dlt
+from dlt.sources.rest_api import rest_api_source
+
+def config():
+    return {
+        "client": {"base_url": sys.argv[1] + "/api/v2/"},
+        "resource_defaults": {"endpoint": {"paginator": {"type": "offset", "limit": 20, "total_path": "count"}}},
+        "resources": [
+            {"name": "pokemon", "endpoint": {"path": "pokemon"},
+             "processing_steps": [{"filter": lambda row: row["name"].endswith("1")},
+                                  {"map": lambda row: {**row, "ref": row["name"] + "/"}}]},
+            {"name": "details", "endpoint": {"path": "pokemon/{resources.pokemon.ref}", "paginator": "single_page"},
+             "include_from_parent": ["ref"]},
+        ],
+    }
+
+source = rest_api_source(config())
+source.resources["pokemon"].add_filter(lambda row: row["name"] != "poke41")
+p = dlt.pipeline(pipeline_name="children", destination="duckdb", dataset_name="kids")
+p.run(source)
+
+# The parent not selected: fetched for the child only, its steps (config and add_filter) still run.
+source = rest_api_source(config())
+source.resources["pokemon"].add_filter(lambda row: row["name"] in ("poke1", "poke21"))
+p = dlt.pipeline(pipeline_name="only_children", destination="duckdb", dataset_name="kids")
+p.run(source.with_resources("details"))
+
+# Read in Python alone, the child still reads the parent through its steps.
+source = rest_api_source(config())
+print(sorted(row["name"] for row in source.resources["details"]))
+)PY",
+                           {server.Url()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SqlColumn(DevDb(w, "children"), "SELECT name || ' ' || ref FROM kids.pokemon ORDER BY name"),
+            (std::vector<std::string>{"poke1 poke1/", "poke11 poke11/", "poke21 poke21/", "poke31 poke31/"}));
+  EXPECT_EQ(SqlColumn(DevDb(w, "children"), "SELECT name || ' ' || _pokemon_ref FROM kids.details ORDER BY id"),
+            (std::vector<std::string>{"poke1 poke1/", "poke11 poke11/", "poke21 poke21/", "poke31 poke31/"}));
+  EXPECT_EQ(SqlColumn(DevDb(w, "only_children"), "SELECT name FROM kids.details ORDER BY id"),
+            (std::vector<std::string>{"poke1", "poke21"}));
+  EXPECT_EQ(SqlValue(DevDb(w, "only_children"),
+                     "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'kids' AND table_name = 'pokemon'"),
+            "0");
+  EXPECT_EQ(r.out, "['poke1', 'poke11', 'poke21', 'poke31', 'poke41']\n");
+  // Only the children of the rows that passed were requested: 4 + 2 + 5.
+  EXPECT_EQ(server.RequestsTo("/api/v2/pokemon/poke").size(), 11u);
+}
+
 TEST(PythonEngineSteps, FileReaderRowsPassThroughAddMapAndAStepErrorIsRaisedAsItself) {
   TempWorkspace w;
   w.Write("data/a.csv", "id,price\n1,1.5\n2,2.5\n");

@@ -93,6 +93,15 @@ def _opener(resource: DltResource, tee: Optional[_Tee], defaults: Dict[str, Any]
     return open_items
 
 
+def _rest_siblings(resource: Any, items: Sequence[Any]) -> List[Any]:
+    """The other resources of `resource`'s REST API configuration: those of the source it was
+    given with (unselected ones included), else those made with it by rest_api_resources."""
+    for item in items:
+        if isinstance(item, DltSource) and any(r.name == resource.name for r in item.selected_resources.values()):
+            return [r for r in item.resources.values() if getattr(r, "_spec", None) is resource._spec]
+    return [r for r in getattr(resource, "_siblings", []) if r.name != resource.name]
+
+
 def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[str, DltResource]]:
     """[(engine options, open callable)] for the resources `data` stands for, and those resources
     by name (the ones being extracted)."""
@@ -150,6 +159,13 @@ def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[
             if id(r._spec) not in specs:
                 specs[id(r._spec)] = (r._spec, [], {})
                 out.append(specs[id(r._spec)])
+                # Parents fetched only for their children run their steps too (as dlt's pipes do):
+                # the steps of the spec's resources that are not extracted, from the source the
+                # resource came with (or its siblings when run alone).
+                for other in _rest_siblings(r, items):
+                    other_steps = page_steps(other._steps)
+                    if other_steps and other.name not in extracting:
+                        specs[id(r._spec)][2][other.name] = other_steps
             specs[id(r._spec)][1].append(r.name)
             if steps:
                 specs[id(r._spec)][2][r.name] = steps

@@ -28,8 +28,11 @@ class RestApiResource(DltResource):
         the engine outside any pipeline and handed over in pages of dicts, to which the
         resource's steps then apply."""
         from dlt._engine import engine_pages
+        from dlt.extract.items import page_steps
 
-        return engine_pages((self._spec, [self.name], {}))
+        # This resource's own steps run over these rows in Python; its parents' run in the engine.
+        others = {r.name: page_steps(r._steps) for r in getattr(self, "_siblings", []) if r.name != self.name}
+        return engine_pages((self._spec, [self.name], {n: f for n, f in others.items() if f}))
 
 
     def apply_hints(self, **kwargs: Any) -> "DltResource":
@@ -117,6 +120,8 @@ def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> Li
         source["resource_defaults"] = config["resource_defaults"]
     spec = native.RestApiSpec(source, _normalize_resources(list(config.get("resources") or [])))
     out = [RestApiResource(spec, n, spec.resource_hints(n)) for n in spec.resource_names()]
+    for r in out:
+        r._siblings = out  # a child run alone still reads its parent through the parent's steps
     for r in out:
         for step in steps.get(r.name, []):
             if not isinstance(step, dict) or not set(step) <= {"filter", "map", "yield_map"}:
