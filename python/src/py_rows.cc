@@ -101,7 +101,24 @@ class Writer {
 
  private:
   bool Fail(const std::string& why) {
-    error_ = path_.empty() ? why : "field `" + text::Join(path_, ".") + "`: " + why;
+    if (path_.empty()) {
+      error_ = why;
+      return false;
+    }
+    // The keys' texts only now: the path holds the keys themselves (alive in their dicts).
+    std::vector<std::string> names;
+    for (PyObject* key : path_) {
+      if (key == Py_None || PyBool_Check(key)) {
+        names.emplace_back(key == Py_None ? "null" : key == Py_True ? "true" : "false");
+        continue;
+      }
+      PyObject* text = PyUnicode_Check(key) ? (Py_INCREF(key), key) : PyObject_Str(key);
+      const char* c = text ? PyUnicode_AsUTF8(text) : nullptr;
+      if (!c) PyErr_Clear();
+      names.emplace_back(c ? c : "?");
+      Py_XDECREF(text);
+    }
+    error_ = "field `" + text::Join(names, ".") + "`: " + why;
     return false;
   }
 
@@ -114,11 +131,19 @@ class Writer {
     while (PyDict_Next(obj, &pos, &key, &value)) {
       if (!first) out_ += ',';
       first = false;
-      std::string name;
-      if (!KeyText(key, name)) return false;
-      text::AppendJsonString(out_, name, true);
+      if (PyUnicode_CheckExact(key)) {
+        // The common case without a copy of the key's text.
+        Py_ssize_t n = 0;
+        const char* text = PyUnicode_AsUTF8AndSize(key, &n);
+        if (!text) return Fail("a key is not valid text (" + TakeError() + ")");
+        text::AppendJsonString(out_, std::string_view(text, static_cast<size_t>(n)), true);
+      } else {
+        std::string name;
+        if (!KeyText(key, name)) return false;
+        text::AppendJsonString(out_, name, true);
+      }
       out_ += ':';
-      path_.push_back(std::move(name));
+      path_.push_back(key);
       if (!Value(value, depth + 1)) return false;
       path_.pop_back();
     }
@@ -332,7 +357,7 @@ class Writer {
 
   std::string& out_;
   std::string& error_;
-  std::vector<std::string> path_;
+  std::vector<PyObject*> path_;  // the keys down to the value being written (borrowed)
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace dlt::text {
 
@@ -86,6 +88,18 @@ void AppendJsonString(std::string& out, std::string_view s, bool short_escapes) 
   const char* const end = p + s.size();
   while (p < end) {
     const char* run = p;
+    // Eight bytes at a time while none of them is a control character, '"' or '\\' (the
+    // "has a byte less than n / equal to c" word tests: exact for "any such byte").
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+      const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+      const uint64_t special = (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                                ((backslash - kOnes) & ~backslash)) & kHigh;
+      if (special) break;
+      p += 8;
+    }
     while (p < end && !kJsonEscape.escape[static_cast<unsigned char>(*p)]) ++p;
     out.append(run, static_cast<size_t>(p - run));
     if (p == end) break;

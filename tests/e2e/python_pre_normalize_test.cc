@@ -33,7 +33,7 @@ def events():
         if i == fail_at:
             raise ValueError(f"the source broke at record {i}")
         if pace and i % pace == 0:
-            time.sleep(0.02)
+            time.sleep(0.1 if i < 5000 else 0.02)  # longer at first: files loaded early on, however busy
         row = {"id": i, "kind": ["push", "issue", "fork"][i % 3], "payload": {"size": i % 7, "ref": f"r{i % 11}"},
                "commits": [{"sha": f"{i:08x}{k}", "n": k, **({"late": k} if i >= n - 30 else {})} for k in range(i % 3)],
                "labels": [f"l{i % 5}"] * (i % 2)}
@@ -74,8 +74,9 @@ void NormalizeWhileExtracting(TempWorkspace& w) {
 
 // And its job files, cut at 4 KB, loaded into the run's open transaction as they close
 // (destination_types.h load_while_extracting), while the generator goes on.
-// The generator pauses every 500 records: the threads that normalize and load beside it run at
-// a lower priority, and on a busy machine they would otherwise get their turn only after it.
+// The generator pauses every 500 records (longer in its first 5000): the threads that normalize
+// and load beside it run at a lower priority, and on a busy machine they would otherwise get
+// their turn only after it (the kill points count files loaded while extracting).
 void LoadWhileExtracting(TempWorkspace& w) {
   NormalizeWhileExtracting(w);
   w.env()["DLT_STREAM_FILE_BYTES"] = "4096";

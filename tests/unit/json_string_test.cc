@@ -36,5 +36,36 @@ TEST(JsonString, BothFormsParseBackToTheSameString) {
   }
 }
 
+// Runs without escapes are scanned eight bytes at a time: every byte value, at every position of
+// a word and across words, comes out as the byte-by-byte rule says (bytes from 0x80 up, whose
+// low bits look like '"' or '\\', included).
+TEST(JsonString, EveryByteAtEveryPositionOfLongStringsIsWrittenByTheRule) {
+  auto expected = [](const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char b[8];
+        std::snprintf(b, sizeof b, "\\u%04x", c);
+        out += b;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (size_t pos = 0; pos < 24; ++pos) {
+      std::string s(24, 'a');
+      s[pos] = static_cast<char>(c);
+      ASSERT_EQ(Quoted(s, false), expected(s)) << "byte " << c << " at " << pos;
+      s += s;  // two of them, the second in a later word
+      ASSERT_EQ(Quoted(s, false), expected(s)) << "byte " << c << " at " << pos << " and " << pos + 24;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dlt::testing
