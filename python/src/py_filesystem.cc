@@ -6,7 +6,6 @@
 
 #include <pybind11/stl.h>
 
-#include <fstream>
 #include <utility>
 
 #include "destinations/filesystem/s3_client.h"
@@ -71,18 +70,15 @@ class PyS3Bucket {
     return out;
   }
 
-  // Writes the object to `path` (a new local file).
-  void Download(const std::string& key, const std::string& path) {
-    std::string content = Get(key);
-    bool written = false;
+  // Writes the object to `path` (a new local file), a range at a time (S3Client::Download).
+  // `size`: the object's size from the listing (else the client asks for it).
+  void Download(const std::string& key, const std::string& path, std::optional<uint64_t> size) {
+    Status s = Status::Ok();
     {
       py::gil_scoped_release release;
-      std::ofstream f(path, std::ios::binary | std::ios::trunc);
-      f.write(content.data(), static_cast<std::streamsize>(content.size()));
-      f.close();
-      written = static_cast<bool>(f);
+      s = client_->Download(key, path, size);
     }
-    if (!written) throw OsError(Internal("cannot write " + path + " (a copy of " + client_->Display(key) + ")"));
+    if (!s.ok()) throw OsError(s);
   }
 
   py::bytes Read(const std::string& key) { return py::bytes(Get(key)); }
@@ -101,7 +97,8 @@ class PyS3Bucket {
     return std::move(**got);
   }
   static py::error_already_set OsError(const Status& s) {
-    PyErr_SetString(PyExc_OSError, s.message().c_str());
+    // A missing object is FileNotFoundError, as fsspec raises it (an OSError too).
+    PyErr_SetString(s.code() == StatusCode::kNotFound ? PyExc_FileNotFoundError : PyExc_OSError, s.message().c_str());
     return py::error_already_set();
   }
   std::optional<S3Client> client_;
@@ -114,7 +111,7 @@ void RegisterFilesystem(py::module_& m) {
       .def(py::init<std::string, std::string, std::string, std::string, std::string>(), py::arg("bucket"),
            py::arg("key_id"), py::arg("secret"), py::arg("region"), py::arg("endpoint"))
       .def("list", &PyS3Bucket::List, py::arg("prefix"))
-      .def("download", &PyS3Bucket::Download, py::arg("key"), py::arg("path"))
+      .def("download", &PyS3Bucket::Download, py::arg("key"), py::arg("path"), py::arg("size") = py::none())
       .def("read", &PyS3Bucket::Read, py::arg("key"))
       .def("__repr__", &PyS3Bucket::Repr);
   py::class_<PyFileReader>(m, "FileReader")

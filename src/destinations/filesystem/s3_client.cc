@@ -91,10 +91,13 @@ S3Client::S3Client(S3Settings s) : s_(std::move(s)) {
   if (const char* env = std::getenv("DLT_S3_PART_BYTES"); env && *env) {
     if (uint64_t v = std::strtoull(env, nullptr, 10); v > 0) s_.part_bytes = v;
   }
+  if (const char* env = std::getenv("DLT_S3_GET_BYTES"); env && *env) {
+    if (uint64_t v = std::strtoull(env, nullptr, 10); v > 0) s_.get_bytes = v;
+  }
 }
 
 StatusOr<http::Response> S3Client::Send(const std::string& method, const std::string& key, const S3Query& query,
-                                        std::optional<std::string> body) {
+                                        std::optional<std::string> body, const http::Headers& extra_headers) {
   if (!client_) {
     DLT_RETURN_IF_ERROR(http::EnsureCurl());
     DLT_ASSIGN_OR_RETURN(auto c, http::Client::Create());
@@ -106,6 +109,7 @@ StatusOr<http::Response> S3Client::Send(const std::string& method, const std::st
   // S3 requires the payload hash header; libcurl signs whatever value it finds there.
   r.headers = {{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
   if (body) r.headers.push_back({"Content-Type", "application/octet-stream"});
+  r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
   r.body = std::move(body);
   r.aws_sigv4 = "aws:amz:" + s_.region + ":s3";
   r.aws_key_id = s_.key_id;

@@ -1,5 +1,6 @@
-// The few S3 requests the filesystem destination makes: PUT, GET and DELETE of an object,
-// ListObjectsV2, and the multipart upload of a big file (s3_multipart.cc), path-style (`<endpoint>/<bucket>/<key>`, which local S3-compatible servers
+// The few S3 requests the filesystem destination and source make: PUT, GET and DELETE of an
+// object, ListObjectsV2, the multipart upload of a big file (s3_multipart.cc) and the ranged
+// download of one (s3_download.cc), path-style (`<endpoint>/<bucket>/<key>`, which local S3-compatible servers
 // serve), signed with AWS Signature V4 by libcurl (through the project's HTTP client, so libcurl
 // is loaded only when a bucket is used). The secret access key is passed to libcurl and to the
 // message masking only: no message, URL or repr this file produces contains it.
@@ -27,6 +28,8 @@ struct S3Settings {
   // stops at 5 GB; parts are 5 MB at least, except the last). DLT_S3_PART_BYTES overrides it
   // (tests, to make multi-part objects of small files).
   uint64_t part_bytes = uint64_t{64} << 20;
+  // Objects are read into files in ranges of this size (Download); DLT_S3_GET_BYTES overrides it.
+  uint64_t get_bytes = uint64_t{64} << 20;
 };
 
 // Query parameters of a request, in any order.
@@ -60,6 +63,10 @@ class S3Client {
   // Uploads a local file as `key`: one PUT up to part_bytes, above that a multipart upload, which
   // is aborted on any failure, so that the object appears whole under `key` or not at all.
   Status Upload(const std::string& key, const std::filesystem::path& file);
+  // Writes the object to `file` in ranged GETs of get_bytes (s3_download.cc): memory stays at one
+  // range. `size` is the object's (from a listing); unknown, a HEAD asks for it. NotFound when
+  // there is no such object; on any failure the file is removed.
+  Status Download(const std::string& key, const std::filesystem::path& file, std::optional<uint64_t> size = std::nullopt);
 
   const S3Settings& settings() const { return s_; }
   // "s3://bucket/key" for messages.
@@ -67,7 +74,7 @@ class S3Client {
 
  private:
   StatusOr<http::Response> Send(const std::string& method, const std::string& key, const S3Query& query,
-                                std::optional<std::string> body);
+                                std::optional<std::string> body, const http::Headers& extra_headers = {});
   // s3_multipart.cc
   StatusOr<std::string> CreateMultipartUpload(const std::string& key);
   Status UploadParts(const std::string& key, const std::string& upload_id, const std::filesystem::path& file,

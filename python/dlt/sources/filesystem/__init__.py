@@ -13,6 +13,7 @@ import hashlib
 import io
 import mimetypes
 import os
+import tempfile
 from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Dict, Iterator, List, Optional
@@ -36,11 +37,22 @@ class FileItemDict(dict):
 
     def open(self, mode: str = "rb", **kwargs: Any) -> Any:  # noqa: A003 (dlt's name)
         if self._s3 is not None:
-            if "b" not in mode and "r" in mode:
-                return io.StringIO(self.read_bytes().decode(kwargs.get("encoding") or "utf-8"))
             if mode not in ("rb", "r"):
                 raise ValueError(f"{self['file_url']}: objects of an s3 bucket are opened for reading only")
-            return io.BytesIO(self.read_bytes())
+            # A local copy, read in ranges (never the whole object in memory), that no other
+            # process can open and that is gone when the file is closed.
+            fd, path = tempfile.mkstemp(prefix="dlt-s3-")
+            os.close(fd)
+            try:
+                self._s3[0].download(self._s3[1], path, self.get("size_in_bytes"))
+                f = open(path, "rb")
+            finally:
+                if os.path.exists(path):  # a failed download removed it already
+                    os.unlink(path)
+            if "b" in mode:
+                return f
+            return io.TextIOWrapper(f, encoding=kwargs.get("encoding") or "utf-8", errors=kwargs.get("errors"),
+                                    newline=kwargs.get("newline"))
         return open(self.local_file_path, mode, **kwargs)
 
     def read_bytes(self) -> bytes:

@@ -122,6 +122,6 @@ def local_copies(items: List[Any], previous: Optional[str]) -> Tuple[List[str], 
         sub = os.path.join(folder, str(i))
         os.mkdir(sub)
         path = os.path.join(sub, item["file_name"])
-        bucket[0].download(bucket[1], path)
+        bucket[0].download(bucket[1], path, item.get("size_in_bytes"))
         paths.append(path)
     return paths, folder
