@@ -18,6 +18,7 @@ from dlt.pipeline import attach, pipeline, run, Pipeline
 from dlt.pipeline import mark
 from dlt.common.schema import Schema
 from dlt import current, destinations, sources
+from dlt.destinations.decorators import destination
 
 from typing import Any as _Any
 
@@ -26,7 +27,8 @@ TSecretStrValue = str
 TCredentials = _Any
 
 __all__ = ["__version__", "config", "secrets", "source", "resource", "transformer", "defer", "pipeline",
-           "run", "attach", "Pipeline", "current", "destinations", "sources", "Incremental", "mark", "Schema"]
+           "run", "attach", "Pipeline", "current", "destinations", "destination", "sources", "Incremental", "mark",
+           "Schema"]
 
 
 def __getattr__(name: str) -> _Any:

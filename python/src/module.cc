@@ -8,6 +8,7 @@
 #include "py_pipeline.h"
 #include "py_rest_api.h"
 #include "py_rows.h"
+#include "py_sink.h"
 
 namespace py = pybind11;
 
@@ -22,6 +23,7 @@ PYBIND11_MODULE(_native, m) {
   dlt::python::RegisterHttp(m);
   dlt::python::RegisterSqlDatabase(m);
   dlt::python::RegisterEngineRows(m);
+  dlt::python::RegisterSink(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -42,10 +42,12 @@ const char* const kInitHelp =
 
 namespace {
 
-// The registered destination types (destinations/destination_types.h), in their order.
+// The registered destination types users name (destinations/destination_types.h), in their order.
 std::vector<std::string> DestinationNames() {
   std::vector<std::string> out;
-  for (const DestinationType* t : DestinationTypes()) out.emplace_back(t->name);
+  for (const DestinationType* t : DestinationTypes()) {
+    if (t->listed) out.emplace_back(t->name);
+  }
   return out;
 }
 
@@ -230,6 +232,7 @@ Status RunInitCommand(Context& ctx) {
   const SourceTemplate& t = it->second;
   std::string destination = args.positionals[1];
   const DestinationType* dest_type = FindDestinationType(destination);
+  if (dest_type && !dest_type->listed) dest_type = nullptr;  // made in Python code only (@dlt.destination)
   if (!dest_type) {
     std::string msg = "unknown destination `" + destination + "`.";
     if (auto s = text::Suggest(destination, DestinationNames())) msg += " Did you mean `" + *s + "`?";

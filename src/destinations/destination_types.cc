@@ -10,6 +10,7 @@ const DestinationType& DuckDbDestinationType();
 const DestinationType& PostgresDestinationType();
 const DestinationType& MotherDuckDestinationType();
 const DestinationType& FilesystemDestinationType();
+const DestinationType& SinkDestinationType();
 
 namespace {
 
@@ -20,7 +21,9 @@ const char* const kForeignTypes[] = {"bigquery", "snowflake", "redshift", "mssql
 
 std::vector<std::string> Names() {
   std::vector<std::string> out;
-  for (const DestinationType* t : DestinationTypes()) out.emplace_back(t->name);
+  for (const DestinationType* t : DestinationTypes()) {
+    if (t->listed) out.emplace_back(t->name);
+  }
   return out;
 }
 
@@ -28,7 +31,8 @@ std::vector<std::string> Names() {
 
 const std::vector<const DestinationType*>& DestinationTypes() {
   static const std::vector<const DestinationType*> types = {&DuckDbDestinationType(), &PostgresDestinationType(),
-                                                            &MotherDuckDestinationType(), &FilesystemDestinationType()};
+                                                            &MotherDuckDestinationType(), &FilesystemDestinationType(),
+                                                            &SinkDestinationType()};
   return types;
 }
 
@@ -44,7 +48,7 @@ std::optional<std::string> MergeUnsupportedMessage(const DestinationType& type, 
   if (type.supports_merge) return std::nullopt;
   std::vector<std::string> sql;
   for (const DestinationType* t : DestinationTypes()) {
-    if (t->supports_merge) sql.emplace_back(t->name);
+    if (t->supports_merge && t->listed) sql.emplace_back(t->name);
   }
   return "table `" + std::string(table) + "` has write_disposition `merge`, which the " + std::string(type.name) +
          " destination `" + std::string(destination_name) + "` does not support: its files are never updated in place. "

@@ -20,6 +20,9 @@ namespace dlt {
 
 struct DestinationType {
   std::string_view name;  // "duckdb"
+  // Offered to users (`dlt init`, lists of supported types); dlt's custom destination is made
+  // by Python code only (@dlt.destination), never named in configuration by hand.
+  bool listed = true;
   // dlt 1.26's capabilities: the longest identifier (table or column) it takes, in characters.
   size_t max_identifier_length = 0;
   // Job files are loaded while the package is still normalized (the database works in a

@@ -21,6 +21,17 @@ bool IsParquetJobFile(const std::filesystem::path& path);
 // damaged, naming the file). Not for Parquet jobs (an error).
 StatusOr<std::vector<std::string>> ReadJobHeader(const std::filesystem::path& path);
 
+// The schema columns of `names` (a job's header) in `table`; DataLoss naming the column and the
+// job file `job` when one is not in the table.
+struct Column;
+struct Table;
+StatusOr<std::vector<const Column*>> JobColumns(const Table& table, const std::vector<std::string>& names,
+                                                const std::filesystem::path& job);
+
+// The file id of a job file name (`<table>.<file id>.<retry>.<ext>`), what dlt's file layouts
+// and job ids use.
+std::string JobFileId(const std::string& job_file_name);
+
 // The error for a typed job given to a destination that reads only CSV jobs (a package
 // normalized for DuckDB, then loaded after the pipeline's destination changed): names the file
 // and the destination, and says what to do.

@@ -202,7 +202,38 @@ std::string SnakeCaseNaming::NormalizeIdentifier(std::string_view identifier) co
   return NormalizeStripped(stripped);
 }
 
+// dlt's direct convention: \n, \r, ', " and ▶ become `_`; nothing else changes.
+std::string DirectStripped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\n' || c == '\r' || c == '\'' || c == '"') {
+      out += '_';
+    } else if (s.compare(i, SnakeCaseNaming::kDirectPathSeparator.size(), SnakeCaseNaming::kDirectPathSeparator) == 0) {
+      out += '_';
+      i += SnakeCaseNaming::kDirectPathSeparator.size() - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<NamingConvention> ParseNamingConvention(std::string_view name) {
+  constexpr std::string_view kModule = "dlt.common.normalizers.naming.";
+  if (name.starts_with(kModule)) name.remove_prefix(kModule.size());
+  if (name == "snake_case") return NamingConvention::kSnakeCase;
+  if (name == "direct") return NamingConvention::kDirect;
+  return std::nullopt;
+}
+
 std::string SnakeCaseNaming::NormalizeStripped(std::string_view s) const {
+  if (convention_ == NamingConvention::kDirect) {
+    std::string c = DirectStripped(s);
+    if (max_length_ == 0 || CharLength(c) <= max_length_) return c;
+    return ShortenIdentifier(c, s, max_length_);
+  }
   if (IsAlreadyNormal(s) && (max_length_ == 0 || s.size() <= max_length_)) return std::string(s);
 
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -316,7 +347,8 @@ std::string SnakeCaseNaming::NormalizeStripped(std::string_view s) const {
 }
 
 std::string SnakeCaseNaming::NormalizePath(std::string_view path) const {
-  if (path.find(kPathSeparator) == std::string_view::npos) {
+  const std::string_view sep = path_separator();
+  if (path.find(sep) == std::string_view::npos) {
     // One component: Python's final shortening of the joined path is a no-op because the
     // component is already within max_length.
     std::string_view stripped = PyStrip(path);
@@ -326,16 +358,16 @@ std::string SnakeCaseNaming::NormalizePath(std::string_view path) const {
   std::string joined;
   size_t start = 0;
   for (;;) {
-    size_t pos = path.find(kPathSeparator, start);
+    size_t pos = path.find(sep, start);
     std::string_view part =
         path.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start);
     std::string_view stripped = PyStrip(part);
     if (!stripped.empty()) {
-      if (!joined.empty()) joined += kPathSeparator;
+      if (!joined.empty()) joined += sep;
       joined += NormalizeStripped(stripped);
     }
     if (pos == std::string_view::npos) break;
-    start = pos + kPathSeparator.size();
+    start = pos + sep.size();
   }
   return ShortenIdentifier(joined, path, max_length_);
 }
@@ -349,7 +381,7 @@ std::string SnakeCaseNaming::MakePath(const std::vector<std::string>& normalized
   std::string joined;
   for (const auto& part : normalized_parts) {
     if (IsBlank(part)) continue;
-    if (!joined.empty()) joined += kPathSeparator;
+    if (!joined.empty()) joined += path_separator();
     joined += part;
   }
   return ShortenIdentifier(joined, joined, max_length_);

@@ -18,25 +18,45 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace dlt {
 
+// dlt's naming conventions this engine has: `snake_case` (the default, described above) and
+// `direct` (what a custom destination uses by default): names kept as they are (case sensitive),
+// only `\n`, `\r`, `'`, `"` and `▶` replaced by `_`, shortened as snake_case shortens them;
+// nested paths joined with `▶` (`parent▶child`).
+enum class NamingConvention { kSnakeCase, kDirect };
+
+// "snake_case" / "direct" (or dlt's module path of one, "dlt.common.normalizers.naming.direct"),
+// nullopt for a convention this engine does not have.
+std::optional<NamingConvention> ParseNamingConvention(std::string_view name);
+
 class SnakeCaseNaming {
  public:
-  // Separator of nested path components in column and table names (`parent__child`).
+  // Separator of nested path components in snake_case names (`parent__child`); see
+  // path_separator() for the convention in use.
   static constexpr std::string_view kPathSeparator = "__";
+  static constexpr std::string_view kDirectPathSeparator = "\xE2\x96\xB6";  // ▶
   // What the relational normalizer uses for an empty or whitespace-only JSON key.
   static constexpr std::string_view kEmptyKey = "_empty";
   // Characters of the shortening tag.
   static constexpr size_t kTagLength = 6;
 
   // `max_length` 0 means unlimited (Python: max_length=None).
-  explicit SnakeCaseNaming(size_t max_length = 0) : max_length_(max_length) {}
+  explicit SnakeCaseNaming(size_t max_length = 0, NamingConvention convention = NamingConvention::kSnakeCase)
+      : max_length_(max_length), convention_(convention) {}
 
   size_t max_length() const { return max_length_; }
+  NamingConvention convention() const { return convention_; }
+  // The convention's name as dlt's schema stores it ("snake_case", "direct").
+  std::string_view name() const { return convention_ == NamingConvention::kDirect ? "direct" : "snake_case"; }
+  std::string_view path_separator() const {
+    return convention_ == NamingConvention::kDirect ? kDirectPathSeparator : kPathSeparator;
+  }
 
   // Normalizes one identifier. Python raises ValueError for an empty or whitespace-only name;
   // here such a name gives "_empty" (kEmptyKey), the name the relational normalizer gives keys
@@ -81,6 +101,7 @@ class SnakeCaseNaming {
   std::string NormalizeStripped(std::string_view stripped) const;
 
   size_t max_length_;
+  NamingConvention convention_;
 };
 
 }  // namespace dlt

@@ -22,7 +22,7 @@ inline ColumnEntry& NormalizerCore::ColumnName(const ColumnEntry& prefix, std::s
   ColumnEntry e;
   e.raw = std::string(raw);
   if (!norm.empty()) {
-    e.path = prefix.path.empty() ? norm : prefix.path + std::string(SnakeCaseNaming::kPathSeparator) + norm;
+    e.path = prefix.path.empty() ? norm : prefix.path + std::string(naming->path_separator()) + norm;
     e.name = prefix.path.empty() ? norm : naming->MakePath({prefix.path, norm});
   }
   return column_cache.emplace(ColumnKey{&prefix, std::string(raw)}, std::move(e)).first->second;
@@ -35,7 +35,7 @@ inline const std::pair<std::string, std::string>& NormalizerCore::ChildTable(con
   scratch.assign(a).append(1, '\x1f').append(b);
   auto it = child_cache.find(std::string_view(scratch));
   if (it != child_cache.end()) return it->second;
-  std::string path = a + std::string(SnakeCaseNaming::kPathSeparator) + std::string(b);
+  std::string path = a + std::string(naming->path_separator()) + std::string(b);
   std::string name = naming->MakePath({a, std::string(b)});
   return child_cache.emplace(scratch, std::make_pair(std::move(name), std::move(path))).first->second;
 }

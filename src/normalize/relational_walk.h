@@ -388,9 +388,10 @@ inline bool NormalizerCore::AppendKeyValue(dom::object obj, std::string_view nam
       AppendSortedJson(field.value, out, /*strip_markers=*/false);
       return true;
     }
-    if (field.value.is_object() && name.size() > key.size() + 2 && name.starts_with(key) &&
-        name.substr(key.size(), 2) == "__") {
-      if (AppendKeyValue(dom::object(field.value), name.substr(key.size() + 2), out)) return true;
+    const std::string_view sep = naming->path_separator();
+    if (field.value.is_object() && name.size() > key.size() + sep.size() && name.starts_with(key) &&
+        name.substr(key.size(), sep.size()) == sep) {
+      if (AppendKeyValue(dom::object(field.value), name.substr(key.size() + sep.size()), out)) return true;
     }
   }
   return false;

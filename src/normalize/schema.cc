@@ -219,6 +219,14 @@ int Table::ColumnIndex(std::string_view n) const {
   return -1;
 }
 
+std::string Schema::naming() const {
+  auto it = normalizers_.find("names");
+  if (it == normalizers_.end() || !it->is_string()) return "snake_case";
+  return it->get<std::string>();
+}
+
+void Schema::set_naming(std::string_view name) { normalizers_["names"] = std::string(name); }
+
 Schema::Schema(std::string name) : name_(std::move(name)) {
   settings_ = OrderedJson::parse(R"({
     "detections": ["iso_timestamp"],

@@ -99,6 +99,11 @@ class Schema {
   // Data tables (not _dlt_*) that have columns, in schema order.
   std::vector<const Table*> DataTables() const;
 
+  // dlt's naming convention of the schema (`normalizers.names`: "snake_case", "direct"; dlt's
+  // module path form is returned as stored).
+  std::string naming() const;
+  void set_naming(std::string_view name);
+
   // Merge needs _dlt_root_id in nested tables: records the propagation config.
   void EnableRootKeyPropagation(const std::string& root_table);
   bool PropagatesRootKey(std::string_view root_table) const;

@@ -45,9 +45,20 @@ Status Pipeline::Impl::UseSchema(const std::string& name) {
   if (fs::exists(path, ec)) {
     DLT_ASSIGN_OR_RETURN(Schema s, Schema::ReadFile(path, "Restore it from the destination with `dlt pipeline " +
                                                               options.pipeline_name + " sync`"));
+    // The names of its tables and columns were made with its naming convention: another one would
+    // give other names to the same data.
+    auto stored = ParseNamingConvention(s.naming());
+    if (!stored || *stored != naming.convention()) {
+      return FailedPrecondition("schema `" + name + "` of pipeline `" + options.pipeline_name + "` names its tables and "
+                                "columns with the naming convention `" + s.naming() + "`, but this run uses `" +
+                                std::string(naming.name()) + "` (`[schema] naming`, or the destination's "
+                                "naming_convention: a custom destination's is `direct`). Keep the convention, or give the "
+                                "pipeline that uses the other one a name of its own");
+    }
     schema = std::make_unique<Schema>(std::move(s));
   } else {
     schema = std::make_unique<Schema>(name);
+    schema->set_naming(naming.name());
   }
   // dlt's schema_names: every schema of the pipeline, the default first.
   Json& names = state.doc()["schema_names"];

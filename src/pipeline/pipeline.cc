@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/fs.h"
+#include "common/text.h"
 #include "config/settings.h"
 #include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
@@ -45,6 +46,31 @@ Pipeline::~Pipeline() = default;
 const std::string& Pipeline::name() const { return impl_->options.pipeline_name; }
 const fs::path& Pipeline::working_dir() const { return impl_->dir; }
 
+namespace {
+
+// dlt's naming convention of a run: `[schema] naming` when set, else the destination's
+// `naming_convention` (a custom destination's is `direct`), else snake_case.
+StatusOr<NamingConvention> ResolveNaming(const Workspace& ws, const PipelineOptions& options) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> places = {
+      {{"schema"}, "naming"}, {{"destination", options.destination}, "naming_convention"}};
+  for (const auto& [sections, key] : places) {
+    ConfigKey k;
+    k.sections = sections;
+    k.key = key;
+    k.pipeline_name = options.pipeline_name;
+    k.drop_sections = false;
+    DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
+    if (!r) continue;
+    if (auto c = ParseNamingConvention(r->value.text)) return *c;
+    return InvalidArgument("naming convention `" + r->value.text + "` (" + text::Join(r->path, ".") + ", " +
+                           r->origin.Describe() + ") is not supported: this tool names tables and columns with dlt's "
+                           "`snake_case` or `direct`");
+  }
+  return NamingConvention::kSnakeCase;
+}
+
+}  // namespace
+
 StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options) {
   if (!ws.config_loaded()) return FailedPrecondition("Workspace::LoadConfig() must be called before creating a pipeline");
   DLT_RETURN_IF_ERROR(ValidatePipelineName(options.pipeline_name));
@@ -57,7 +83,8 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
   // As dlt: every table, column and dataset name is shortened to what the destination takes
   // (PostgreSQL 63), with a hash tag, instead of being cut by the database.
-  im.naming = SnakeCaseNaming(MaxIdentifierLength(im.destination.type));
+  DLT_ASSIGN_OR_RETURN(NamingConvention convention, ResolveNaming(ws, options));
+  im.naming = SnakeCaseNaming(MaxIdentifierLength(im.destination.type), convention);
   std::string normalized_dataset = im.naming.NormalizeIdentifier(options.dataset_name);
   if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
   // The staging dataset's tag (when shortened) comes from the name as given, as in dlt.

@@ -353,7 +353,7 @@ print("typed", sorted(TTableSchema.__annotations__)[:3], "data_type" in TColumnS
 }
 
 // dlt's [schema] naming: only snake_case is run; another convention is refused, not ignored.
-TEST(PythonCompat, ANamingConventionOtherThanSnakeCaseIsRefused) {
+TEST(PythonCompat, SnakeCaseAndDirectNamingWorkAndOtherConventionsAreRefused) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "naming.py", R"PY(
 import os, dlt
@@ -361,13 +361,20 @@ p = dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data
 os.environ["SCHEMA__NAMING"] = "snake_case"
 dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
 os.environ["SCHEMA__NAMING"] = "direct"
+d = dlt.pipeline(pipeline_name="nm_direct", destination="duckdb", dataset_name="nm_direct_data")
+d.run([{"Some Key": 1, "userId": "a", "items": [{"Sub Key": 2}]}], table_name="My Table")
+with d.sql_client() as c:
+    print(sorted(c.execute_sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'nm_direct_data' "
+                               "AND table_name NOT LIKE '_dlt%'")))
+    print(c.execute_sql('SELECT "Some Key", "userId" FROM "My Table"'))
+os.environ["SCHEMA__NAMING"] = "sql_cs_v1"
 try:
     dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
 except NotImplementedError as e:
-    print("refused", "`direct`" in str(e), "snake_case" in str(e))
+    print("refused", "`sql_cs_v1`" in str(e), "snake_case" in str(e))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "refused True True\n");
+  EXPECT_EQ(r.out, "[('My Table',), ('My Table\xE2\x96\xB6items',)]\n[(1, 'a')]\nrefused True True\n");
 }
 
 }  // namespace

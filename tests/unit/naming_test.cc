@@ -381,3 +381,54 @@ TEST(NamingRules, InvalidUtf8DoesNotCrash) {
 
 }  // namespace
 }  // namespace dlt
+
+namespace dlt {
+namespace {
+
+// dlt's `direct` convention (dlt/common/normalizers/naming/direct.py): names stay as given (case
+// and spaces too); only \n, \r, ', " and ▶ become `_`; nested paths are joined with ▶; shortening
+// is snake_case's (the tag from the stripped name).
+const SnakeCaseNaming kDirect(0, NamingConvention::kDirect);
+
+TEST(NamingDirect, KeepsNamesAndReplacesOnlyQuotesNewlinesAndTheSeparator) {
+  EXPECT_EQ(kDirect.NormalizeIdentifier("CamelCase Key"), "CamelCase Key");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("  My \"Key\"\n "), "My _Key_");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("it's\r"), "it_s");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("a\xE2\x96\xB6" "b"), "a_b");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("a__b-c+d"), "a__b-c+d");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("Ünïcode ٣"), "Ünïcode ٣");
+  EXPECT_EQ(kDirect.NormalizeIdentifier("   "), "_empty");
+  EXPECT_EQ(kDirect.name(), "direct");
+  EXPECT_EQ(kUnlimited.name(), "snake_case");
+}
+
+TEST(NamingDirect, PathsAreJoinedAndSplitWithTheTriangle) {
+  const std::string sep = "\xE2\x96\xB6";
+  EXPECT_EQ(kDirect.path_separator(), sep);
+  EXPECT_EQ(kUnlimited.path_separator(), "__");
+  EXPECT_EQ(kDirect.MakePath({"items", "Sub List"}), "items" + sep + "Sub List");
+  EXPECT_EQ(kDirect.NormalizePath("a" + sep + " B c " + sep + "d\""), "a" + sep + "B c" + sep + "d_");
+  EXPECT_EQ(kDirect.NormalizeKey("parent__child"), "parent__child");  // `__` is no separator here
+  EXPECT_EQ(kDirect.NormalizeKey(""), "_empty");
+}
+
+TEST(NamingDirect, ShortensAsSnakeCaseDoesCountingCharacters) {
+  const SnakeCaseNaming direct8(8, NamingConvention::kDirect);
+  EXPECT_EQ(direct8.NormalizeIdentifier("ABCDEFGH"), "ABCDEFGH");
+  EXPECT_EQ(direct8.NormalizeIdentifier("ABCDEFGHIJ"), SnakeCaseNaming::ShortenIdentifier("ABCDEFGHIJ", "ABCDEFGHIJ", 8));
+  EXPECT_EQ(direct8.NormalizeIdentifier("ABCDEFGHIJ"), "A" + SnakeCaseNaming::ComputeTag("ABCDEFGHIJ") + "J");
+  // eight characters of two bytes each are within the limit
+  EXPECT_EQ(direct8.NormalizeIdentifier("ääääääää"), "ääääääää");
+}
+
+TEST(NamingDirect, ConventionNamesAsConfigurationWritesThem) {
+  EXPECT_EQ(ParseNamingConvention("snake_case"), NamingConvention::kSnakeCase);
+  EXPECT_EQ(ParseNamingConvention("direct"), NamingConvention::kDirect);
+  EXPECT_EQ(ParseNamingConvention("dlt.common.normalizers.naming.direct"), NamingConvention::kDirect);
+  EXPECT_EQ(ParseNamingConvention("dlt.common.normalizers.naming.snake_case"), NamingConvention::kSnakeCase);
+  EXPECT_EQ(ParseNamingConvention("sql_cs_v1"), std::nullopt);
+  EXPECT_EQ(ParseNamingConvention("Direct"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace dlt

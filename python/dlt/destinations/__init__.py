@@ -18,6 +18,8 @@ class Destination:
             return None
         if isinstance(ref, Destination):
             return ref
+        if callable(ref) and getattr(ref, "_dlt_custom_destination", False):
+            return ref()  # the function decorated with @dlt.destination, not called: its defaults
         if isinstance(ref, str):
             # dlt's module form "dlt.destinations.duckdb" names the type
             name = ref.rsplit(".", 1)[-1] if ref.startswith("dlt.destinations.") else ref
@@ -49,4 +51,7 @@ def filesystem(bucket_url: Optional[str] = None, credentials: Any = None, layout
     return Destination("filesystem", credentials, destination_name, **params)
 
 
-__all__ = ["Destination", "duckdb", "motherduck", "postgres", "filesystem"]
+# dlt.destinations.destination: the custom destination's factory (what @dlt.destination makes)
+from dlt.destinations.decorators import CustomDestination as destination  # noqa: E402
+
+__all__ = ["Destination", "duckdb", "motherduck", "postgres", "filesystem", "destination"]

@@ -41,22 +41,23 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
     return p
 
 
-_SNAKE_CASE = ("snake_case", "dlt.common.normalizers.naming.snake_case")
+_NAMINGS = ("snake_case", "dlt.common.normalizers.naming.snake_case", "direct",
+            "dlt.common.normalizers.naming.direct")
 
 
 def _check_naming() -> None:
     """dlt's `[schema] naming` (SCHEMA__NAMING): the engine names tables and columns with dlt's
-    snake_case only, so another convention is refused rather than ignored."""
+    snake_case or direct conventions, so another convention is refused rather than ignored."""
     try:
         from dlt.common.configuration.accessors import config
 
         naming = config.get("schema.naming")
     except Exception:  # no workspace: nothing configured
         return
-    if naming is not None and str(naming) not in _SNAKE_CASE:
+    if naming is not None and str(naming) not in _NAMINGS:
         raise NotImplementedError(
             f"naming convention `{naming}` ([schema] naming / SCHEMA__NAMING) is not supported: dlt-cpp names "
-            "tables and columns with dlt's snake_case; remove the setting")
+            "tables and columns with dlt's snake_case or direct conventions; use one of them or remove the setting")
 
 
 def _make_schema_files(import_schema_path: Optional[str], export_schema_path: Optional[str]) -> Any:

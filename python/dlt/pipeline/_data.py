@@ -102,9 +102,12 @@ def _rest_siblings(resource: Any, items: Sequence[Any]) -> List[Any]:
     return [r for r in getattr(resource, "_siblings", []) if r.name != resource.name]
 
 
-def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[str, DltResource]]:
+def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Optional[int] = None
+                     ) -> Tuple[List[Any], Dict[str, DltResource]]:
     """[(engine options, open callable)] for the resources `data` stands for, and those resources
-    by name (the ones being extracted)."""
+    by name (the ones being extracted). `max_table_nesting`: the destination's (a custom
+    destination's, as dlt's capabilities): it replaces the sources' setting; a resource's own
+    hint still wins."""
     if data is None:
         return [], {}
     items: Sequence[Any]
@@ -126,6 +129,9 @@ def engine_resources(data: Any, hints: Dict[str, Any]) -> Tuple[List[Any], Dict[
             picked.append((item._clone(), {}))
         else:
             picked.append((DltResource.from_data(item, name=hints.get("table_name")), {}))
+    if max_table_nesting is not None:
+        for _r, d in picked:
+            d["max_table_nesting"] = max_table_nesting
     given = {k: v for k, v in hints.items() if v is not None}
     for r, _ in picked:
         if given:

@@ -16,7 +16,8 @@ from dlt.destinations import Destination
 from dlt.extract.resource import DltResource
 from dlt.pipeline import current
 from dlt.pipeline._data import _schema_groups, engine_resources
-from dlt.pipeline._failures import raise_chained, step_failed
+from dlt.pipeline._failures import chained, raise_chained, step_failed
+from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.pipeline._infos import _package, _packages, _span
 from dlt.pipeline._tracing import _now, _Tracing
 
@@ -50,6 +51,7 @@ class Pipeline(_Tracing):
         if destination is not None:
             if destination.credentials is not None or destination.config_params:
                 _set_process_credentials(destination)
+            self._register_custom_destination()
             self._open_native()
             if dev_mode:
                 self._native.drop_local()
@@ -369,7 +371,17 @@ class Pipeline(_Tracing):
             _set_process_credentials(self.destination)
         if changed or self._native is None:
             self._require_destination()
+            self._register_custom_destination()
             self._open_native()
+
+    def _register_custom_destination(self) -> None:
+        if self._custom_destination():
+            from dlt.destinations import _sink
+
+            _sink.register(self.destination)
+
+    def _custom_destination(self) -> bool:
+        return self.destination is not None and self.destination.destination_type == "destination"
 
     def _require_destination(self) -> None:
         if self.destination is None:
@@ -380,7 +392,8 @@ class Pipeline(_Tracing):
 
     def _resources(self, data: Any, **hints: Any) -> List[Any]:
         """[(engine options, open callable)] for the resources `data` stands for."""
-        resources, self._extracting = engine_resources(data, hints)
+        nesting = getattr(self.destination, "max_table_nesting", None) if self._custom_destination() else None
+        resources, self._extracting = engine_resources(data, hints, nesting)
         if self._schema_files is not None:
             self._schema_files.prepare(self, resources, self._extracting)
         return resources
@@ -417,6 +430,7 @@ class Pipeline(_Tracing):
         (extract, normalize, load) join the trace in progress."""
         current._activate(self)
         started = _now()
+        self._custom_destination_error(step)  # nothing left over from an earlier call
         native_call = getattr(self._native, step)
         if step in ("run", "extract"):
             try:
@@ -430,8 +444,12 @@ class Pipeline(_Tracing):
                 current._enter_resource(None)
         else:
             result = native_call()
+        sink_error = self._custom_destination_error(step)
         if not result["ok"]:
             err = step_failed(self, result, self._failed_step_info(result, started))
+            if sink_error is not None:  # what the custom destination's function raised
+                err = chained(PipelineStepFailed(self, "load", result.get("load_id") or getattr(sink_error, "load_id", None),
+                                                 sink_error, err.step_info), sink_error)
             if step == "run" and self._trace is not None:
                 self._trace_failed_run(err, started, bool(resources))
             raise_chained(err)
@@ -440,7 +458,20 @@ class Pipeline(_Tracing):
             self._schema_files.after(self, step)
         if step == "run" and self._trace is not None:
             self._trace_run(info)
+        if sink_error is not None:
+            # a job the function gave up (DestinationTerminalException): the package completed
+            # without it, as dlt aborts it; the step fails as dlt's does
+            raise_chained(chained(PipelineStepFailed(self, "load", getattr(sink_error, "load_id", None), sink_error,
+                                                     self._load_info(info) if step in ("run", "load") else None),
+                                  sink_error))
         return info
+
+    def _custom_destination_error(self, step: str) -> Any:
+        if step not in ("run", "load") or not self._custom_destination():
+            return None
+        from dlt.destinations import _sink
+
+        return _sink.step_exception(_sink.take_failures())
 
     def _extract_schema(self) -> Any:
         """dlt.current.source_schema() during an extract: the schema the data goes to, as stored
@@ -471,6 +502,8 @@ class Pipeline(_Tracing):
         location = info.get("destination_location") or info["destination"].partition(" ")[2]
         if dest_type == "duckdb" and not location.startswith(("duckdb:", "md:")):
             location = "duckdb:///" + location  # as dlt shows DuckDB credentials
+        if dest_type == "destination" and not location:
+            location = None  # a custom destination has no credentials to show (dlt prints None)
         started, finished = _span(info, "load")
         loaded = [p for p in info["packages"] if p["state"] == "loaded"] or info["packages"]
         return LoadInfo(self, [p["load_id"] for p in loaded], [_package(p, self.working_dir) for p in loaded],

@@ -12,22 +12,11 @@
 #include "destinations/destination_types.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "destinations/filesystem/filesystem_layout.h"
+#include "load/job_header.h"
 
 namespace dlt {
 
 using Json = nlohmann::ordered_json;
-
-namespace {
-
-// `<stem>.<file id>.<retry>.csv` -> the file id.
-std::string FileId(const std::string& job_file_name) {
-  size_t a = job_file_name.find('.');
-  size_t b = a == std::string::npos ? a : job_file_name.find('.', a + 1);
-  if (b == std::string::npos) return job_file_name;
-  return job_file_name.substr(a + 1, b - a - 1);
-}
-
-}  // namespace
 
 const DestinationType& FilesystemDestinationType();
 
@@ -134,7 +123,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
         applied_.push_back({t->name, std::move(cols)});
       }
       for (const PackageJob* j : it->second) {
-        LayoutValues v{schema.name(), t->name, p.load_id, FileId(j->file_name), FileFormatExtension(config_.format)};
+        LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(config_.format)};
         tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v), &p.load_id});
         written[t->name].push_back(tasks.back().target);
       }

@@ -37,20 +37,8 @@ Status FilesystemDestination::ExportJob(DuckDbClient* engine, const ExportTask& 
   } else {
     DLT_ASSIGN_OR_RETURN(header, ReadJobHeader(task.job->path));
   }
-  auto columns = [&](const std::vector<std::string>& names) -> StatusOr<std::vector<const Column*>> {
-    std::vector<const Column*> out;
-    for (const auto& name : names) {
-      const Column* c = table.FindColumn(name);
-      if (!c) {
-        return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                        "` that is not in the package schema (" + task.job->path.string() + ")");
-      }
-      out.push_back(c);
-    }
-    return out;
-  };
-  DLT_ASSIGN_OR_RETURN(auto cols, columns(header));
-  DLT_ASSIGN_OR_RETURN(auto generated, columns(task.job->generated));
+  DLT_ASSIGN_OR_RETURN(auto cols, JobColumns(table, header, task.job->path));
+  DLT_ASSIGN_OR_RETURN(auto generated, JobColumns(table, task.job->generated, task.job->path));
   fs::path temp;
   {
     std::lock_guard<std::mutex> lock(store_mu_);

@@ -136,3 +136,7 @@ def _yaml(out: List[str], v: Any, indent: int) -> None:
 TSchemaContract = Any
 TColumnSchema = Dict[str, Any]
 TTableSchemaColumns = Dict[str, Dict[str, Any]]
+
+# dlt exports the table's typed dict here too (`from dlt.common.schema import TTableSchema`,
+# as its custom destination docs write it)
+from dlt.common.schema.typing import TSchemaTables, TTableSchema  # noqa: E402
