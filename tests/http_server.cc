@@ -349,6 +349,44 @@ struct FixtureServer::Impl {
       std::string q = body.is_object() && body.contains("q") ? body["q"].dump() : "null";
       SendJson(res, {{"results", Json::array({{{"id", 1}, {"q", q}}, {{"id", 2}, {"q", q}}})}});
     });
+    s.Post("/test/body_pages", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        // The body is read after the pre-routing handler recorded the request: add it to the record.
+        std::lock_guard<std::mutex> lock(mu);
+        for (auto it = requests.rbegin(); it != requests.rend(); ++it) {
+          if (it->path == req.path && it->body.empty()) {
+            it->body = req.body;
+            break;
+          }
+        }
+      }
+      Json body = Json::parse(req.body, nullptr, false);
+      if (!body.is_object()) {
+        SendJson(res, {{"error", "a JSON body is expected"}}, 400);
+        return;
+      }
+      const std::string kind = body.value("kind", "");
+      if (kind == "offset") {
+        Json paging = body.value("paging", Json::object());
+        int offset = paging.value("offset", -1), limit = paging.value("limit", 0);
+        Json items = Json::array();
+        for (int i = offset; offset >= 0 && i < std::min(offset + limit, 7); ++i) items.push_back({{"id", i}});
+        SendJson(res, {{"items", items}, {"total", 7}});
+      } else if (kind == "page" || kind == "cursor") {
+        int page = 0;
+        if (kind == "page") {
+          page = body.value("page", 0);
+        } else {
+          const Json c = body.value("start_cursor", Json());
+          page = c.is_null() ? 1 : c == "c2" ? 2 : c == "c3" ? 3 : 0;
+        }
+        Json items = Json::array();
+        if (page >= 1 && page <= 3) items = Json::array({{{"id", page * 10 + 1}}, {{"id", page * 10 + 2}}});
+        SendJson(res, {{"results", items}, {"next_cursor", "c" + std::to_string(page + 1)}, {"has_more", page < 3}});
+      } else {
+        SendJson(res, {{"error", "unknown kind"}}, 400);
+      }
+    });
     s.Get("/test/notjson", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("<html><body>maintenance</body></html>", "text/html");
     });

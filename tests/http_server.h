@@ -28,6 +28,10 @@
 //   /test/apikey                         needs api_key=<key> in the query or X-API-Key
 //   /test/basic                          needs HTTP basic auth
 //   /test/search (POST)                  echoes the JSON body's "q" in each row
+//   /test/body_pages (POST)              pages chosen by the JSON body: "kind" offset (paging.offset,
+//                                        paging.limit; 7 items, "total"), page ("page" 1..3,
+//                                        "has_more") or cursor ("start_cursor"; "next_cursor" and
+//                                        "has_more", false on the third page)
 //   /test/notjson                        an HTML page
 //   /test/status?code=N                  answers with status N
 #pragma once
@@ -45,6 +49,7 @@ struct RecordedRequest {
   std::string path;
   std::map<std::string, std::string> params;
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;  // recorded by the handlers that read it (/test/body_pages)
 };
 
 struct GithubIssue {

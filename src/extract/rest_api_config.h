@@ -41,11 +41,16 @@ struct PaginatorSpec {
   std::optional<int64_t> page;           // page_number: the first page (default base_page)
   std::string page_param = "page";       // page_number
   std::optional<int64_t> maximum_page;   // page_number
-  bool stop_after_empty_page = true;     // offset, page_number
-  std::string has_more_path;             // offset, page_number: a boolean in the body
+  bool stop_after_empty_page = true;     // offset, page_number (cursor: false unless given)
+  std::string has_more_path;             // offset, page_number, cursor: a boolean in the body
   std::string cursor_path = "cursors.next";  // cursor
   std::string cursor_param = "after";        // cursor; header_cursor: "cursor"
   std::string cursor_key = "next";           // header_cursor: the response header holding the cursor
+  // dlt's *_body_path: the value goes into the request's JSON body at this dotted path (a POST
+  // search API) instead of a query parameter; empty: a query parameter.
+  std::string offset_body_path, limit_body_path;  // offset
+  std::string page_body_path;                     // page_number
+  std::string cursor_body_path;                   // cursor
 };
 
 struct AuthSpec {

@@ -104,13 +104,14 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
       {"json_link", {"next_url_path"}},
       {"header_link", {"links_next_key"}},
       {"offset", {"limit", "offset", "offset_param", "limit_param", "total_path", "maximum_offset",
-                  "stop_after_empty_page", "has_more_path"}},
+                  "stop_after_empty_page", "has_more_path", "offset_body_path", "limit_body_path"}},
       {"page_number", {"base_page", "page", "page_param", "total_path", "maximum_page", "stop_after_empty_page",
-                       "has_more_path"}},
-      {"cursor", {"cursor_path", "cursor_param"}},
+                       "has_more_path", "page_body_path"}},
+      {"cursor", {"cursor_path", "cursor_param", "cursor_body_path", "stop_after_empty_page", "has_more_path"}},
       {"header_cursor", {"cursor_key", "cursor_param"}},
   };
   if (p.type == "header_cursor") p.cursor_param = "cursor";  // dlt's default for this paginator
+  if (p.type == "cursor") p.stop_after_empty_page = false;   // dlt's JSONResponseCursorPaginator default
   const auto& known = keys[p.type];
   if (n.is_table()) {
     for (const auto& [k, v] : n.members) {
@@ -135,6 +136,19 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
       else if (k == "cursor_path") { DLT_ASSIGN_OR_RETURN(p.cursor_path, Str(c, v, k)); }
       else if (k == "cursor_param") { DLT_ASSIGN_OR_RETURN(p.cursor_param, Str(c, v, k)); }
       else if (k == "cursor_key") { DLT_ASSIGN_OR_RETURN(p.cursor_key, Str(c, v, k)); }
+      else if (k == "offset_body_path") { DLT_ASSIGN_OR_RETURN(p.offset_body_path, Str(c, v, k)); }
+      else if (k == "limit_body_path") { DLT_ASSIGN_OR_RETURN(p.limit_body_path, Str(c, v, k)); }
+      else if (k == "page_body_path") { DLT_ASSIGN_OR_RETURN(p.page_body_path, Str(c, v, k)); }
+      else if (k == "cursor_body_path") { DLT_ASSIGN_OR_RETURN(p.cursor_body_path, Str(c, v, k)); }
+    }
+    // As dlt: a value goes either into a query parameter or into the body, not both.
+    for (const auto& [param, body] : {std::pair<const char*, const char*>{"offset_param", "offset_body_path"},
+                                      {"limit_param", "limit_body_path"}, {"page_param", "page_body_path"},
+                                      {"cursor_param", "cursor_body_path"}}) {
+      if (n.Find(param) && n.Find(body)) {
+        return c.Error(*n.Find(body), std::string("the ") + p.type + " paginator takes either `" + param + "` or `" +
+                                          body + "`, not both");
+      }
     }
   }
   if (p.type == "offset" && p.limit <= 0) {

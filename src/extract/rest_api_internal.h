@@ -115,6 +115,8 @@ class PageCursor {
 
   // Where base_url came from, for the message of a failed request to a URL built on it.
   std::string BaseUrlFrom() const;
+  // A paginator value into its query parameter, or into the JSON body at `body_path` when set.
+  void Place(const std::string& param, const std::string& body_path, const Json& value);
 
   const Shared* sh_;
   const ResourceSpec* r_;

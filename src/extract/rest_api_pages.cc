@@ -8,6 +8,38 @@
 
 namespace dlt::rest_api::internal {
 
+namespace {
+
+// Sets `value` at the dotted `path` of the request's JSON body (made an object where needed), as
+// dlt's set_value_at_path does for the *_body_path paginator settings.
+void SetBodyPath(std::optional<Json>& body, const std::string& path, Json value) {
+  if (!body || !body->is_object()) body = Json::object();
+  Json* node = &*body;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = path.find('.', start);
+    std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*node)[key] = std::move(value);
+      return;
+    }
+    Json& next = (*node)[key];
+    if (!next.is_object()) next = Json::object();
+    node = &next;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
+void PageCursor::Place(const std::string& param, const std::string& body_path, const Json& value) {
+  if (!body_path.empty()) {
+    SetBodyPath(req_.json, body_path, value);
+  } else {
+    SetParam(req_.params, param, value.is_string() ? value.get<std::string>() : ValueText(value));
+  }
+}
+
 PageCursor::PageCursor(const Shared* sh, const ResourceSpec* r, Req req) : sh_(sh), r_(r), req_(std::move(req)) {
   if (r->endpoint.paginator) pag_ = *r->endpoint.paginator;
   else if (sh->spec.client.paginator) pag_ = *sh->spec.client.paginator;
@@ -33,11 +65,11 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   if (page_ == 0) {
     if (pag_.type == "offset") {
       offset_ = pag_.offset;
-      SetParam(req_.params, pag_.offset_param, std::to_string(offset_));
-      SetParam(req_.params, pag_.limit_param, std::to_string(pag_.limit));
+      Place(pag_.offset_param, pag_.offset_body_path, offset_);
+      Place(pag_.limit_param, pag_.limit_body_path, pag_.limit);
     } else if (pag_.type == "page_number") {
       page_no_ = pag_.page.value_or(pag_.base_page);
-      SetParam(req_.params, pag_.page_param, std::to_string(page_no_));
+      Place(pag_.page_param, pag_.page_body_path, page_no_);
     }
   }
   ++page_;
@@ -195,10 +227,29 @@ Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t 
     }
   } else if (t == "cursor") {
     const Json* v = First(body, pag_.cursor_path);
-    if (!v || v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty())) {
+    bool more = v && !v->is_null() && !(v->is_string() && v->get_ref<const std::string&>().empty());
+    if (pag_.stop_after_empty_page && n_rows == 0) more = false;
+    if (more && !pag_.has_more_path.empty()) {
+      // As dlt: the body's flag decides (true/false, or a string of one), a missing or other value is an error.
+      const Json* flag = First(body, pag_.has_more_path);
+      std::optional<bool> has_more;
+      if (flag && flag->is_boolean()) has_more = flag->get<bool>();
+      if (flag && flag->is_string()) {
+        std::string f = text::ToLower(flag->get<std::string>());
+        if (f == "true" || f == "1" || f == "yes" || f == "y" || f == "t" || f == "on") has_more = true;
+        if (f == "false" || f == "0" || f == "no" || f == "n" || f == "f" || f == "off") has_more = false;
+      }
+      if (!has_more) {
+        return InvalidArgument(Where(*r_) + ": `" + pag_.has_more_path + "` in the response of " + shown +
+                               (flag ? " is not a boolean: " + flag->dump() : " is missing") +
+                               "; fix has_more_path of the cursor paginator");
+      }
+      more = *has_more;
+    }
+    if (!more) {
       done_ = true;
     } else {
-      SetParam(req_.params, pag_.cursor_param, ValueText(*v));
+      Place(pag_.cursor_param, pag_.cursor_body_path, *v);
     }
   } else if (t == "offset" || t == "page_number") {
     const bool offset = t == "offset";
@@ -240,8 +291,8 @@ Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t 
                              (offset ? "offset" : "page") + " or stop_after_empty_page = true");
     }
     if (!done_) {
-      if (offset) SetParam(req_.params, pag_.offset_param, std::to_string(offset_));
-      else SetParam(req_.params, pag_.page_param, std::to_string(page_no_));
+      if (offset) Place(pag_.offset_param, pag_.offset_body_path, offset_);
+      else Place(pag_.page_param, pag_.page_body_path, page_no_);
     }
   }
   return Status::Ok();

@@ -79,10 +79,12 @@ class OffsetPaginator(BasePaginator):
                  maximum_offset: Optional[int] = None, stop_after_empty_page: Optional[bool] = True,
                  has_more_path: Optional[str] = None, offset_body_path: Optional[str] = None,
                  limit_body_path: Optional[str] = None) -> None:
-        _no_body(offset_body_path=offset_body_path, limit_body_path=limit_body_path)
+        _either("offset_param", offset_param, "offset_body_path", offset_body_path)
+        _either("limit_param", limit_param, "limit_body_path", limit_body_path)
         super().__init__(limit=limit, offset=offset, offset_param=offset_param, limit_param=limit_param,
                          total_path=total_path, maximum_offset=maximum_offset,
-                         stop_after_empty_page=stop_after_empty_page, has_more_path=has_more_path)
+                         stop_after_empty_page=stop_after_empty_page, has_more_path=has_more_path,
+                         offset_body_path=offset_body_path, limit_body_path=limit_body_path)
 
 
 class PageNumberPaginator(BasePaginator):
@@ -92,10 +94,10 @@ class PageNumberPaginator(BasePaginator):
                  total_path: Optional[str] = "total", maximum_page: Optional[int] = None,
                  stop_after_empty_page: Optional[bool] = True, has_more_path: Optional[str] = None,
                  page_body_path: Optional[str] = None) -> None:
-        _no_body(page_body_path=page_body_path)
+        _either("page_param", page_param, "page_body_path", page_body_path)
         super().__init__(base_page=base_page, page=page, page_param=page_param, total_path=total_path,
                          maximum_page=maximum_page, stop_after_empty_page=stop_after_empty_page,
-                         has_more_path=has_more_path)
+                         has_more_path=has_more_path, page_body_path=page_body_path)
 
 
 class JSONResponseCursorPaginator(BasePaginator):
@@ -104,11 +106,11 @@ class JSONResponseCursorPaginator(BasePaginator):
     def __init__(self, cursor_path: str = "cursors.next", cursor_param: Optional[str] = None,
                  cursor_body_path: Optional[str] = None, stop_after_empty_page: bool = False,
                  has_more_path: Optional[str] = None) -> None:
-        _no_body(cursor_body_path=cursor_body_path)
-        if stop_after_empty_page or has_more_path:
-            raise NotImplementedError("JSONResponseCursorPaginator: stop_after_empty_page and has_more_path are not "
-                                      "supported by dlt-cpp yet")
-        super().__init__(cursor_path=cursor_path, cursor_param=cursor_param or "cursor")
+        _either("cursor_param", cursor_param, "cursor_body_path", cursor_body_path)
+        if cursor_param is None and cursor_body_path is None:
+            cursor_param = "cursor"
+        super().__init__(cursor_path=cursor_path, cursor_param=cursor_param, cursor_body_path=cursor_body_path,
+                         stop_after_empty_page=stop_after_empty_page or None, has_more_path=has_more_path)
 
 
 class HeaderCursorPaginator(BasePaginator):
@@ -121,8 +123,7 @@ class HeaderCursorPaginator(BasePaginator):
         super().__init__(cursor_key=cursor_key, cursor_param=cursor_param)
 
 
-def _no_body(**paths: Any) -> None:
-    given = [k for k, v in paths.items() if v is not None]
-    if given:
-        raise NotImplementedError(f"{', '.join(given)}: paginating through the request body is not supported by "
-                                  "dlt-cpp yet (use query parameters)")
+def _either(param: str, param_value: Any, body_path: str, body_value: Any) -> None:
+    """As dlt: a paginator's value goes into a query parameter or into the JSON body, not both."""
+    if param_value is not None and body_value is not None:
+        raise ValueError(f"Either '{param}' or '{body_path}' must be provided, not both.")

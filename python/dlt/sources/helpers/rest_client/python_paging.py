@@ -103,7 +103,7 @@ class _Builtin:
     def __init__(self, paginator: Any) -> None:
         self.kind = type(paginator)._type if paginator is not None else "auto"
         self.settings = dict(getattr(paginator, "_settings", {}) or {})
-        if self.kind not in ("auto", "single_page", "json_link", "header_link", "offset", "page_number"):
+        if self.kind not in ("auto", "single_page", "json_link", "header_link", "offset", "page_number", "cursor"):
             raise NotImplementedError(f"RESTClient.paginate: {type(paginator).__name__} with hooks or an auth class of "
                                       "one's own is not supported by dlt-cpp yet")
         self.has_next_page = True
@@ -112,13 +112,30 @@ class _Builtin:
         self.page = self.settings.get("page")
         if self.page is None:
             self.page = int(self.settings.get("base_page", 0))
+        self.cursor: Any = None
+
+    def _place(self, request: Any, param: str, default: str, value: Any) -> None:
+        """Into the query parameter, or into the JSON body at the paginator's *_body_path."""
+        body_path = self.settings.get(param.replace("_param", "_body_path"))
+        if body_path:
+            if not isinstance(request.json, dict):
+                request.json = {}
+            node = request.json
+            *parents, last = body_path.split(".")
+            for part in parents:
+                if not isinstance(node.get(part), dict):
+                    node[part] = {}
+                node = node[part]
+            node[last] = value
+        else:
+            request.params[self.settings.get(param) or default] = value
 
     def init_request(self, request: Any) -> None:
         if self.kind == "offset":
-            request.params[self.settings.get("offset_param") or "offset"] = self.offset
-            request.params[self.settings.get("limit_param") or "limit"] = self.settings["limit"]
+            self._place(request, "offset_param", "offset", self.offset)
+            self._place(request, "limit_param", "limit", self.settings["limit"])
         elif self.kind == "page_number":
-            request.params[self.settings.get("page_param") or "page"] = self.page
+            self._place(request, "page_param", "page", self.page)
 
     def update_state(self, response: Any, data: Optional[List[Any]]) -> None:
         body = response.json() if response.content else None
@@ -133,6 +150,22 @@ class _Builtin:
                 nxt = _path(body, path) if path else None
             self.next_url = urljoin(response.url, nxt) if isinstance(nxt, str) and nxt else None
             self.has_next_page = self.next_url is not None
+        elif self.kind == "cursor":
+            self.cursor = _path(body, self.settings.get("cursor_path") or "cursors.next")
+            more = self.cursor is not None and self.cursor != ""
+            if self.settings.get("stop_after_empty_page") and not data:
+                more = False
+            has_more = self.settings.get("has_more_path")
+            if more and has_more:
+                flag = _path(body, has_more)
+                if isinstance(flag, str) and flag.lower() in ("true", "1", "yes", "y", "t", "on", "false", "0", "no",
+                                                              "n", "f", "off"):
+                    flag = flag.lower() in ("true", "1", "yes", "y", "t", "on")
+                if not isinstance(flag, bool):
+                    raise ValueError(f"'{has_more}' is not a `bool` in the response in `JSONResponseCursorPaginator`. "
+                                     f"Expected a boolean, got `{flag}`")
+                more = flag
+            self.has_next_page = more
         else:
             total_path = self.settings.get("total_path")
             total = _path(body, total_path) if total_path else None
@@ -161,6 +194,8 @@ class _Builtin:
                 request.params = {}
         elif self.kind in ("offset", "page_number"):
             self.init_request(request)
+        elif self.kind == "cursor" and self.has_next_page:
+            self._place(request, "cursor_param", "cursor", self.cursor)
 
 
 def apply_auth(auth: Any, request: Any, secrets: List[str]) -> Any:
