@@ -134,5 +134,30 @@ for bad in (lambda: JSONResponseCursorPaginator(cursor_param="c", cursor_body_pa
       << bodies[want.size() + 1];
 }
 
+TEST(PythonRestApiPaginators, TheSourcesMaxTableNestingAppliesToResourcesWithoutTheirOwn) {
+  FixtureServer server;
+  TempWorkspace w;
+  w.WriteConfig("[sources.rest_api]\nbase_url = \"" + server.Url() + "/api/v2/\"\n");
+  auto r = RunPythonSource(w, "nesting.py", R"PY(
+import dlt
+from dlt.sources.rest_api import rest_api_source
+
+base_url = dlt.config["sources.rest_api.base_url"]
+source = rest_api_source({
+    "client": {"base_url": base_url},
+    "resources": [
+        {"name": "flat", "endpoint": {"path": "pokemon/poke3", "data_selector": "$"}},
+        {"name": "nested", "max_table_nesting": 1, "endpoint": {"path": "pokemon/poke3", "data_selector": "$"}},
+    ],
+}, max_table_nesting=0)
+p = dlt.pipeline(pipeline_name="nesting", destination="duckdb", dataset_name="nesting_data")
+p.run(source)
+print(sorted(t for t in p.default_schema.tables if not t.startswith("_dlt")))
+print(p.default_schema.tables["flat"]["columns"]["types"]["data_type"])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "['flat', 'nested', 'nested__stats', 'nested__types']\njson\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

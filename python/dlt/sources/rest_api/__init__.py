@@ -140,6 +140,13 @@ def rest_api_source(config: Dict[str, Any], name: Optional[str] = None, section:
                     schema: Any = None, schema_contract: Any = None, parallelized: bool = False) -> DltSource:
     """A source of the REST API configuration; `name` also names its configuration section
     (sources.<name>: base_url and auth secrets when the dict leaves them out)."""
+    if max_table_nesting is not None and isinstance(config, dict):
+        # The source's nesting level for every resource that sets none of its own (dlt keeps it as
+        # the schema's, which a resource's own max_table_nesting overrides).
+        config = dict(config)
+        defaults = dict(config.get("resource_defaults") or {})
+        defaults.setdefault("max_table_nesting", max_table_nesting)
+        config["resource_defaults"] = defaults
     resources = rest_api_resources(config, name=name)
     # As dlt: the source (and so its schema and its part of the state) is `name`, else rest_api.
     source_name = name or getattr(schema, "name", None) or "rest_api"
