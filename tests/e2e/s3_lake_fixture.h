@@ -13,6 +13,8 @@
 #include "destinations/filesystem/s3_client.h"
 #include "pipeline_fixture.h"
 #include "s3_server.h"
+#include "support/duckdb_query.h"
+#include "test_util.h"
 
 namespace dlt::testing {
 
@@ -65,25 +67,27 @@ class S3Lake : public ::testing::Test {
     return keys.ok() ? *keys : std::vector<std::string>{};
   }
   // Where s3rver keeps the objects of a table folder, as a glob DuckDB reads. s3rver answers a
-  // PUT (and a multipart completion) before its write stream has flushed the object file, so
-  // the files are first given time to stop growing (sizes unchanged over 150 ms, at most 5 s).
+  // PUT (and a multipart completion) once the data went through its hashing stream, before its
+  // write stream has flushed the object file; the MD5 it computed is written first
+  // (`<object>.md5`). So each object file is waited for (at most 10 s) until its content has
+  // that MD5: only then is it whole.
   std::string Stored(const std::string& table, const std::string& folder = "raw") const {
     const std::filesystem::path dir = server_.dir() / "data" / kBucket / folder / "shop_data" / table;
-    auto sizes = [&] {
-      std::map<std::string, uintmax_t> out;
+    auto whole = [&] {
       std::error_code ec;
       for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
            it.increment(ec)) {
-        out[it->path().filename().string()] = it->file_size(ec);
+        const std::string file = it->path().string();
+        if (!file.ends_with("._S3rver_object")) continue;
+        std::error_code missing;
+        if (!std::filesystem::exists(file + ".md5", missing)) return false;
+        const std::string want = ReadFile(file + ".md5");
+        if (want.empty() || FileSql("SELECT md5(content) FROM read_blob('" + file + "')") != want) return false;
       }
-      return out;
+      return true;
     };
-    auto last = sizes();
-    for (int stable = 0, waited = 0; stable < 3 && waited < 5000; waited += 50) {
+    for (int waited = 0; !whole() && waited < 10000; waited += 50) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      auto now = sizes();
-      stable = now == last ? stable + 1 : 0;
-      last = std::move(now);
     }
     return "'" + (dir / "*._S3rver_object").string() + "'";
   }
