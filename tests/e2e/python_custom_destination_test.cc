@@ -120,6 +120,22 @@ p3 = dlt.pipeline(pipeline_name="ref_pipe",
 p3.run([{"x": 1}, {"x": 2}], table_name="refs")
 print(crm_module.received)
 
+# loader_file_format="parquet" with batch_size=0: the path of a Parquet file
+@dlt.destination(batch_size=0, loader_file_format="parquet")
+def parquet_sink(items, table):
+    with open(items, "rb") as f:
+        print("parquet:", table["name"], items.endswith(".parquet"), f.read(4) == b"PAR1")
+dlt.pipeline(pipeline_name="parquet_pipe", destination=parquet_sink).run([{"a": 1}], table_name="pq")
+
+# an error of the function that shows the injected secret: the run's message masks it
+@dlt.destination(name="crm", batch_size=10)
+def leaky_sink(items, table, api_key: str = dlt.secrets.value):
+    raise RuntimeError(f"request with key {api_key} was refused")
+try:
+    dlt.pipeline(pipeline_name="leaky_pipe", destination=leaky_sink).run([{"a": 1}], table_name="t")
+except PipelineStepFailed as e:
+    print("leak:", "***" in str(e), e.step, type(e.__context__).__name__)
+
 # a missing secret: the run fails naming the key, never a value
 @dlt.destination(name="nokey")
 def nokey_sink(items, table, token: str = dlt.secrets.value):
@@ -137,6 +153,8 @@ except PipelineStepFailed as e:
   EXPECT_NE(r.out.find("t True [1, 2]\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[('refs', True, 1), ('refs', True, 1)]\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("step: load ConfigFieldMissingException True\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("parquet: pq True True\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("leak: True load LoadClientJobRetry\n"), std::string::npos) << r.out;
   EXPECT_EQ((r.out + r.err).find("sk-canary-5f1e"), std::string::npos) << "the secret was printed";
 }
 

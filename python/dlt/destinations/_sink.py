@@ -50,10 +50,11 @@ def take_failures() -> List[Tuple[str, Dict[str, Any], BaseException, int]]:
 
 # --- the user's function, its configuration ------------------------------------------------------
 
-def resolve_callable(dest: Any) -> Callable[[Any, Dict[str, Any]], Any]:
+def resolve_callable(dest: Any, secret_values: Optional[List[str]] = None) -> Callable[[Any, Dict[str, Any]], Any]:
     """The user's function with its configuration arguments bound (explicit ones first, then
     destination.<name>.<arg> with dlt's section rules); a missing secret/config value raises
-    ConfigFieldMissingException naming the places looked at."""
+    ConfigFieldMissingException naming the places looked at. The values of secret arguments are
+    added to `secret_values` (an error message of the function must not show them)."""
     from dlt import _engine
     from dlt.common.configuration.accessors import _SECRET_VALUE, _coerce, _is_secret_annotation, is_sentinel
     from dlt.pipeline import current
@@ -82,6 +83,8 @@ def resolve_callable(dest: Any) -> Callable[[Any, Dict[str, Any]], Any]:
                 tried.extend(places)
                 if ok:
                     kwargs[p.name] = _coerce(value, p.annotation)
+                    if secret and secret_values is not None and isinstance(value, str) and value:
+                        secret_values.append(value)
                     found = True
                     break
             if found:
@@ -279,8 +282,10 @@ def handle_job(job: Dict[str, Any]) -> Optional[Tuple[str, str]]:
         return ("retry", f"no function is registered for custom destination `{job['destination_name']}` in this process")
     if dest.skip_dlt_columns_and_tables and job["table_name"].startswith("_dlt"):
         return None
+    secrets: List[str] = []
+    job["_secrets"] = secrets
     try:
-        call = resolve_callable(dest)
+        call = resolve_callable(dest, secrets)
     except Exception as e:  # a missing configuration value: no retry helps
         with _LOCK:
             _failures.append(("config", job, e, 0))
@@ -295,13 +300,20 @@ def handle_job(job: Dict[str, Any]) -> Optional[Tuple[str, str]]:
         except DestinationTerminalException as e:
             with _LOCK:
                 _failures.append(("terminal", job, e, attempts))
-            return ("terminal", f"{type(e).__name__}: {e}")
+            return ("terminal", _masked(f"{type(e).__name__}: {e}", secrets))
         except Exception as e:
             if attempts < limit:
                 continue
             with _LOCK:
                 _failures.append(("retry", job, e, attempts))
-            return ("retry", f"{type(e).__name__}: {e}")
+            return ("retry", _masked(f"{type(e).__name__}: {e}", secrets))
+
+
+def _masked(message: str, secrets: List[str]) -> str:
+    """The engine keeps the message (trace, run records, dashboard): injected secrets are masked."""
+    for v in sorted(secrets, key=len, reverse=True):
+        message = message.replace(v, "***")
+    return message
 
 
 def _max_retries() -> int:
@@ -326,7 +338,7 @@ def step_exception(failures: List[Tuple[str, Dict[str, Any], BaseException, int]
     kind, job, exc, attempts = failures[-1]
     if kind == "config":
         return exc
-    message = f"{type(exc).__name__}: {exc}"
+    message = _masked(f"{type(exc).__name__}: {exc}", job.get("_secrets") or [])
     if kind == "terminal":
         err: BaseException = LoadClientJobFailed(job["load_id"], job["storage_id"], message)
     else:
