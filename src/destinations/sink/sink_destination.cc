@@ -64,7 +64,9 @@ class SinkDestination : public Destination {
         return DataLoss("load package " + p.load_id + " has jobs for table `" + j.table + "` missing from its schema");
       }
     }
-    if (p.jobs.empty() && !p.state) return Status::Ok();
+    // The package's folder is known from its job files; a package without any (only a state
+    // change) has nothing for the function; the next package carries the newer state.
+    if (p.jobs.empty()) return Status::Ok();
     const fs::path package_dir = PackageDir(p);
     const fs::path sink_dir = package_dir / "sink";
     DLT_RETURN_IF_ERROR(fsutil::CreateDirectories(sink_dir));
@@ -130,11 +132,8 @@ class SinkDestination : public Destination {
                               table + "` went to its function and cannot be read back");
   }
 
-  // The package folder of a job file (`<package>/<jobs folder>/<file>`).
-  static fs::path PackageDir(const PackageToLoad& p) {
-    for (const auto& j : p.jobs) return j.path.parent_path().parent_path();
-    return {};
-  }
+  // The package folder of its job files (`<package>/<jobs folder>/<file>`); there is at least one.
+  static fs::path PackageDir(const PackageToLoad& p) { return p.jobs.front().path.parent_path().parent_path(); }
 
   static std::set<std::string> ReadLines(const fs::path& file) {
     std::set<std::string> out;
