@@ -203,7 +203,7 @@ std::string SnakeCaseNaming::NormalizeIdentifier(std::string_view identifier) co
 }
 
 // dlt's direct convention: \n, \r, ', " and ▶ become `_`; nothing else changes.
-std::string DirectStripped(std::string_view s) {
+static std::string DirectStripped(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
