@@ -37,6 +37,10 @@ struct DestinationType {
   // Loads typed job files (normalize/typed_job_file.h) as well as CSV ones: normalize writes
   // the rows of typed batches into them instead of CSV (DuckDB reads them without parsing).
   bool reads_typed_jobs = false;
+  // Loads typed job files whose dlt columns (`_dlt_load_id`, `_dlt_id`) it fills in itself (the
+  // package state's `generated_columns`): normalize makes the typed files the extract wrote the
+  // load jobs as they are (pipeline/typed_items.h) instead of writing their rows again.
+  bool typed_jobs_with_generated_columns = false;
   // Loads Parquet job files itself (dlt's Arrow items kept as their files, pipeline/file_items.h).
   bool reads_parquet_jobs = false;
   // Reads and validates the credentials (errors never hold a value).

@@ -47,6 +47,15 @@ class SqlClient {
 
   // Whether CopyJobFiles takes typed job files (normalize/typed_job_file.h).
   virtual bool ReadsTypedJobs() const { return false; }
+  // Typed job files kept as the extract wrote them (pipeline/typed_items.h): `columns` their
+  // columns, in order; `generated` the dlt columns their rows get, as for CopyParquetJobs.
+  virtual Status CopyTypedJobsWithGenerated(const std::string& dataset, const std::string& table,
+                                            const std::vector<const Column*>& columns,
+                                            const std::vector<const Column*>& generated, const std::string& load_id,
+                                            const std::vector<std::filesystem::path>& files) {
+    (void)dataset, (void)table, (void)columns, (void)generated, (void)load_id;
+    return FailedPrecondition("this destination does not fill in the dlt columns of typed job " + files.front().string());
+  }
   // Whether the destination reads Parquet job files itself (load/job_header.h), their column
   // names, and their bulk load: `columns` are the files' columns, in order; `generated` the dlt
   // columns their rows get (`_dlt_load_id` = `load_id`, a row key column a new key per row).

@@ -104,6 +104,8 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
   // itself) by header and generated columns, in statements of their own after the others.
   std::map<std::vector<std::string>, std::vector<fs::path>> groups;
   std::map<std::pair<std::vector<std::string>, std::vector<std::string>>, std::vector<fs::path>> parquet;
+  // Typed jobs kept as extracted (pipeline/typed_items.h), by header and generated columns.
+  std::map<std::pair<std::vector<std::string>, std::vector<std::string>>, std::vector<fs::path>> typed_generated;
   for (const PackageJob* j : jobs) {
     if (IsTypedJobFile(j->path) && !client_->ReadsTypedJobs()) return TypedJobUnsupported(j->path, client_->TypeName());
     if (IsParquetJobFile(j->path)) {
@@ -113,6 +115,10 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
       continue;
     }
     DLT_ASSIGN_OR_RETURN(auto header, ReadJobHeader(j->path));
+    if (!j->generated.empty()) {
+      typed_generated[{header, j->generated}].push_back(j->path);
+      continue;
+    }
     groups[header].push_back(j->path);
   }
   for (const auto& [header, files] : groups) {
@@ -122,6 +128,18 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
       cols.push_back(c);
     }
     DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
+  }
+  for (const auto& [key, files] : typed_generated) {
+    std::vector<const Column*> cols, generated;
+    for (const auto& name : key.first) {
+      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
+      cols.push_back(c);
+    }
+    for (const auto& name : key.second) {
+      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
+      generated.push_back(c);
+    }
+    DLT_RETURN_IF_ERROR(client_->CopyTypedJobsWithGenerated(dataset, table.name, cols, generated, load_id_, files));
   }
   for (const auto& [key, files] : parquet) {
     std::vector<const Column*> cols, generated;

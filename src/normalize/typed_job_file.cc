@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -12,8 +13,11 @@ namespace dlt {
 
 namespace {
 
-// 02: timestamps, dates and times held as integers (typed_batch.h); 01 held them as text.
-constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '2'};
+// 03: a column's null flags only when it has a NULL (a flag byte says which); 02 always wrote
+// them (still read); 02 and 03: timestamps, dates and times held as integers (typed_batch.h);
+// 01 held them as text.
+constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '3'};
+constexpr char kMagic02[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '2'};
 // A header or a text cell longer than this is a corrupt length, not data.
 constexpr uint32_t kMaxLength = 1u << 30;
 
@@ -32,6 +36,28 @@ nlohmann::json HeaderOf(const TypedBatch& b) {
 }
 
 }  // namespace
+
+bool SameColumns(const std::vector<TypedColumn>& a, const std::vector<TypedColumn>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].data_type != b[i].data_type || a[i].precision != b[i].precision ||
+        a[i].scale != b[i].scale || a[i].nullable != b[i].nullable || a[i].timezone != b[i].timezone ||
+        a[i].nested != b[i].nested) {
+      return false;
+    }
+  }
+  return true;
+}
+
+StatusOr<TypedFileSkim> SkimTypedJobFile(const std::filesystem::path& path) {
+  DLT_ASSIGN_OR_RETURN(auto reader, TypedJobReader::Open(path));
+  TypedFileSkim skim;
+  for (;;) {
+    DLT_ASSIGN_OR_RETURN(bool more, reader->Skim(&skim));
+    if (!more) break;
+  }
+  return skim;
+}
 
 StatusOr<std::unique_ptr<TypedJobWriter>> TypedJobWriter::Create(const std::filesystem::path& path) {
   std::unique_ptr<TypedJobWriter> w(new TypedJobWriter());
@@ -64,7 +90,10 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
   DLT_RETURN_IF_ERROR(Put(&rows, 8));
   for (size_t c = 0; c < b.columns().size(); ++c) {
     const TypedVector& v = b.vector(c);
-    DLT_RETURN_IF_ERROR(Put(v.nulls.data(), v.nulls.size()));
+    // Most columns of most batches have no NULL: their flags are left out.
+    const uint8_t has_nulls = !v.nulls.empty() && std::memchr(v.nulls.data(), 1, v.nulls.size()) != nullptr;
+    DLT_RETURN_IF_ERROR(Put(&has_nulls, 1));
+    if (has_nulls) DLT_RETURN_IF_ERROR(Put(v.nulls.data(), v.nulls.size()));
     switch (StorageOf(b.columns()[c].data_type)) {
       case CellStorage::kInt64: DLT_RETURN_IF_ERROR(Put(v.ints.data(), v.ints.size() * 8)); break;
       case CellStorage::kDouble: DLT_RETURN_IF_ERROR(Put(v.doubles.data(), v.doubles.size() * 8)); break;
@@ -116,7 +145,9 @@ StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesy
   if (!r->file_) return NotFound("cannot open " + path.string() + ": " + std::strerror(errno));
   char magic[sizeof kMagic];
   DLT_RETURN_IF_ERROR(r->Get(magic, sizeof magic));
-  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
+  if (std::memcmp(magic, kMagic02, sizeof kMagic02) == 0) {
+    r->null_flags_always_ = true;
+  } else if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
     if (std::memcmp(magic, kMagic, sizeof kMagic - 2) == 0) {
       return r->Corrupt("it was written by an older version of dlt (typed job format " + std::string(magic + 6, 2) +
                         ", this version reads " + std::string(kMagic + 6, 2) + ")");
@@ -140,7 +171,7 @@ Status TypedJobReader::Get(void* data, size_t size) {
   return Status::Ok();
 }
 
-StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
+StatusOr<bool> TypedJobReader::NextHeader(std::vector<TypedColumn>* columns, uint64_t* rows_out) {
   if (done_) return false;
   char tag = 0;
   DLT_RETURN_IF_ERROR(Get(&tag, 1));
@@ -161,7 +192,7 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
   if (j.is_discarded() || !j.is_object() || !j.contains("columns") || !j["columns"].is_array()) {
     return Corrupt("a batch header is not valid");
   }
-  std::vector<TypedColumn> columns;
+  columns->clear();
   for (const auto& cj : j["columns"]) {
     if (!cj.is_object() || !cj.contains("name") || !cj["name"].is_string() || !cj.contains("data_type") ||
         !cj["data_type"].is_string()) {
@@ -177,16 +208,102 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
     if (cj.contains("nullable") && cj["nullable"].is_boolean()) c.nullable = cj["nullable"].get<bool>();
     if (cj.contains("timezone") && cj["timezone"].is_boolean()) c.timezone = cj["timezone"].get<bool>();
     if (cj.contains("nested") && cj["nested"].is_boolean()) c.nested = cj["nested"].get<bool>();
-    columns.push_back(std::move(c));
+    columns->push_back(std::move(c));
   }
   uint64_t rows = 0;
   DLT_RETURN_IF_ERROR(Get(&rows, 8));
   if (rows > (uint64_t{1} << 40)) return Corrupt("a batch of " + std::to_string(rows) + " rows");
+  *rows_out = rows;
+  return true;
+}
+
+Status TypedJobReader::GetNulls(uint64_t rows, std::vector<uint8_t>* nulls) {
+  uint8_t has_nulls = 1;
+  if (!null_flags_always_) {
+    DLT_RETURN_IF_ERROR(Get(&has_nulls, 1));
+    if (has_nulls > 1) return Corrupt("a column's null flag is " + std::to_string(has_nulls));
+  }
+  if (!has_nulls) {
+    nulls->assign(rows, 0);
+    return Status::Ok();
+  }
+  nulls->resize(rows);
+  return Get(nulls->data(), rows);
+}
+
+Status TypedJobReader::Skip(uint64_t size) {
+  if (size && std::fseek(file_, static_cast<long>(size), SEEK_CUR) != 0) return Corrupt("the file ends early");
+  offset_ += size;
+  return Status::Ok();
+}
+
+StatusOr<bool> TypedJobReader::Skim(TypedFileSkim* skim) {
+  std::vector<TypedColumn> columns;
+  uint64_t rows = 0;
+  DLT_ASSIGN_OR_RETURN(bool more, NextHeader(&columns, &rows));
+  if (!more) return false;
+  const uint64_t first_row = skim->rows;
+  if (skim->batches == 0) {
+    skim->columns = columns;
+    skim->first_null.assign(columns.size(), std::nullopt);
+    skim->first_non_finite.assign(columns.size(), std::nullopt);
+  } else if (skim->uniform) {
+    skim->uniform = SameColumns(columns, skim->columns);
+  }
+  std::vector<uint8_t> nulls;
+  std::vector<double> doubles;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    DLT_RETURN_IF_ERROR(GetNulls(rows, &nulls));
+    const bool tracked = skim->uniform;  // the columns of the first batch: the rows' places agree
+    if (tracked && !skim->first_null[c]) {
+      if (const void* at = std::memchr(nulls.data(), 1, rows)) {
+        skim->first_null[c] = first_row + static_cast<uint64_t>(static_cast<const uint8_t*>(at) - nulls.data());
+      }
+    }
+    switch (StorageOf(columns[c].data_type)) {
+      case CellStorage::kInt64: DLT_RETURN_IF_ERROR(Skip(rows * 8)); break;
+      case CellStorage::kBool: DLT_RETURN_IF_ERROR(Skip(rows)); break;
+      case CellStorage::kDouble:
+        doubles.resize(rows);
+        DLT_RETURN_IF_ERROR(Get(doubles.data(), rows * 8));
+        if (tracked && !skim->first_non_finite[c]) {
+          for (uint64_t r = 0; r < rows; ++r) {
+            if (!nulls[r] && !std::isfinite(doubles[r])) {
+              skim->first_non_finite[c] = first_row + r;
+              break;
+            }
+          }
+        }
+        break;
+      case CellStorage::kText: {
+        std::vector<uint32_t> lengths(rows);
+        DLT_RETURN_IF_ERROR(Get(lengths.data(), rows * 4));
+        uint64_t total = 0;
+        for (uint64_t i = 0; i < rows; ++i) {
+          if (lengths[i] >= kMaxLength) return Corrupt("a cell of " + std::to_string(lengths[i]) + " bytes");
+          total += lengths[i];
+        }
+        if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+        DLT_RETURN_IF_ERROR(Skip(total));
+        break;
+      }
+    }
+  }
+  rows_ += rows;
+  skim->rows += rows;
+  ++skim->batches;
+  return true;
+}
+
+StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
+  std::vector<TypedColumn> columns;
+  uint64_t rows = 0;
+  DLT_ASSIGN_OR_RETURN(bool more, NextHeader(&columns, &rows));
+  if (!more) return false;
   b->Reset(std::move(columns));
   for (size_t c = 0; c < b->columns().size(); ++c) {
     TypedVector v;
-    v.nulls.resize(rows);
-    DLT_RETURN_IF_ERROR(Get(v.nulls.data(), rows));
+    DLT_RETURN_IF_ERROR(GetNulls(rows, &v.nulls));
     switch (StorageOf(b->columns()[c].data_type)) {
       case CellStorage::kInt64:
         v.ints.resize(rows);
@@ -237,7 +354,8 @@ StatusOr<std::vector<std::string>> ReadTypedJobHeader(const std::filesystem::pat
   char magic[sizeof kMagic];
   char tag = 0;
   uint32_t len = 0;
-  if (std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic || std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
+  if (std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic ||
+      (std::memcmp(magic, kMagic, sizeof kMagic) != 0 && std::memcmp(magic, kMagic02, sizeof kMagic02) != 0)) {
     return corrupt("is not a typed job file");
   }
   if (std::fread(&tag, 1, 1, f.get()) != 1 || tag != 'B') return corrupt("holds no batch");

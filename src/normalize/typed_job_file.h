@@ -2,11 +2,12 @@
 // new_jobs): typed batches as they came from the source, so that normalize reads them back
 // without any parsing of values. Little-endian, as every machine this builds for.
 //
-//   file   := "DLTTYP02" batch* end
+//   file   := "DLTTYP03" batch* end
 //   batch  := 'B' u32 header_len header u64 rows column*
 //             header: JSON {"columns": [{"name", "data_type", "precision"?, "scale"?,
 //                                        "nullable", "timezone"}, ...]}
-//   column := rows null flags (1 byte each, 1 = NULL), then the values:
+//   column := has_nulls (1 byte: 0 or 1), rows null flags (1 byte each, 1 = NULL) when has_nulls,
+//             then the values:
 //             bigint/timestamp/date/time/double rows x 8 bytes; bool rows x 1 byte;
 //             text cells rows x u32 length, then the cells' bytes one after another
 //   end    := 'E' u64 total rows
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,22 @@ class TypedJobWriter {
   uint64_t rows_ = 0;
 };
 
+// What SkimTypedJobFile finds in a typed file without holding its values: the first batch's
+// columns, whether every batch has exactly those, the rows, and per column (of the first batch;
+// meaningful while `uniform`) the first row without a value and, for doubles, the first NaN or
+// infinity.
+struct TypedFileSkim {
+  std::vector<TypedColumn> columns;
+  bool uniform = true;
+  uint64_t rows = 0;
+  uint64_t batches = 0;
+  std::vector<std::optional<uint64_t>> first_null;
+  std::vector<std::optional<uint64_t>> first_non_finite;
+};
+
+// Whether two batches' columns agree in every property.
+bool SameColumns(const std::vector<TypedColumn>& a, const std::vector<TypedColumn>& b);
+
 class TypedJobReader {
  public:
   // `what_to_do`: the advice a corrupt file's error ends with (the stage it belongs to decides).
@@ -63,10 +81,16 @@ class TypedJobReader {
   ~TypedJobReader();
   // The next batch (its columns replace `batch`'s); false after the end.
   StatusOr<bool> Next(TypedBatch* batch);
+  // Reads the next batch's header and null flags (and doubles), skipping its other values, into
+  // `skim`; false after the end.
+  StatusOr<bool> Skim(TypedFileSkim* skim);
 
  private:
   TypedJobReader() = default;
+  StatusOr<bool> NextHeader(std::vector<TypedColumn>* columns, uint64_t* rows);
   Status Get(void* data, size_t size);
+  Status Skip(uint64_t size);
+  Status GetNulls(uint64_t rows, std::vector<uint8_t>* nulls);
   Status Corrupt(const std::string& what) const;
   std::filesystem::path path_;
   std::string what_to_do_;
@@ -74,7 +98,11 @@ class TypedJobReader {
   uint64_t offset_ = 0;
   uint64_t rows_ = 0;
   bool done_ = false;
+  bool null_flags_always_ = false;  // a file of format 02
 };
+
+// Skims the whole file (TypedJobReader::Skim); errors name the file.
+StatusOr<TypedFileSkim> SkimTypedJobFile(const std::filesystem::path& path);
 
 // The column names of a typed job file's first batch (a normalized job file holds batches of
 // one set of columns); DataLoss when the file is missing, corrupt or holds no batch.

@@ -20,6 +20,7 @@
 #include "pipeline/package_manifest.h"
 #include "pipeline/pipeline_impl.h"
 #include "pipeline/pre_normalize.h"
+#include "pipeline/typed_items.h"
 
 namespace dlt {
 
@@ -120,6 +121,9 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   const bool typed_jobs = dest_type && dest_type->reads_typed_jobs;
   // Parquet files of Arrow items become load jobs as they are where the destination reads them.
   const bool parquet_jobs = dest_type && dest_type->reads_parquet_jobs;
+  // Typed files of the extract become load jobs as they are where the destination fills in the
+  // dlt columns (pipeline/typed_items.h).
+  const bool keep_typed = typed_jobs && dest_type->typed_jobs_with_generated_columns;
   auto run_part = [&](Part& part, const std::vector<PackageJob>& part_jobs, bool show) -> Status {
     part.writers = std::make_unique<JobWriterSet>(tmp / package_file::kNewJobs);
     part.writers->set_typed_jobs(typed_jobs);
@@ -148,22 +152,15 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
         continue;
       }
       if (kind == kJobKindTyped) {
-        // Typed batches: their columns merge into the schema, their cells go to the writers
-        // as they are (no JSON on the way).
-        DLT_ASSIGN_OR_RETURN(auto reader, TypedJobReader::Open(job.path));
-        TypedBatch batch;
-        for (uint64_t n = 1;; ++n) {
-          DLT_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
-          if (!more) break;
-          DLT_RETURN_IF_ERROR(part.typed->NormalizeBatch(
-              batch, h->second, "resource `" + resource + "` batch " + std::to_string(n) + " of " + job.file_name));
-          uint64_t before = part.records;
-          part.records += batch.rows();
-          if (part.records / 65536 != before / 65536) {
-            uint64_t all = normalized_records.fetch_add(part.records - before) + (part.records - before);
-            if (show) progress.Update("normalize", "all resources", all, part.writers->bytes_written(), SecondsSince(t0));
-          }
-        }
+        DLT_RETURN_IF_ERROR(NormalizeTypedJob(job, h->second, keep_typed, *part.typed, naming,
+                                              tmp / package_file::kNewJobs, &whole_files, &part.records,
+                                              [&](uint64_t added) {
+                                                uint64_t all = normalized_records.fetch_add(added) + added;
+                                                if (show) {
+                                                  progress.Update("normalize", "all resources", all,
+                                                                  part.writers->bytes_written(), SecondsSince(t0));
+                                                }
+                                              }));
         continue;
       }
       // Both halves add to one count, so the line shows the package's true total.

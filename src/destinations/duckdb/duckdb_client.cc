@@ -351,6 +351,36 @@ Status DuckDbClient::CopyJobFiles(const std::string& dataset, const std::string&
   return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
 }
 
+StatusOr<std::string> DuckDbClient::GeneratedValueSql(const Column& c, const std::string& load_id,
+                                                     const std::filesystem::path& file) {
+  if (c.row_key) return std::string(duckdb::detail::kRowKeyFunction) + "()";
+  if (c.name == "_dlt_load_id") return QuoteLiteral(load_id);
+  return DataLoss("load job " + file.string() + " asks for column `" + c.name + "`, which the load does not fill in");
+}
+
+Status DuckDbClient::CopyTypedJobsWithGenerated(const std::string& dataset, const std::string& table,
+                                                const std::vector<const Column*>& columns,
+                                                const std::vector<const Column*>& generated,
+                                                const std::string& load_id,
+                                                const std::vector<std::filesystem::path>& files) {
+  // Typed files kept as the extract wrote them (pipeline/typed_items.h): read by our scan as any
+  // typed job, the dlt columns filled in by the statement.
+  std::vector<std::string> targets;
+  duckdb::JobFileScan scan;  // registered while the statement runs
+  DLT_ASSIGN_OR_RETURN(std::string select, JobSelectSql(columns, files, &targets, &scan));
+  const std::string from = " FROM " + scan.sql();
+  const size_t at = select.rfind(from);
+  if (at == std::string::npos) return Internal("the select of typed jobs has no FROM " + scan.sql());
+  std::string extra;
+  for (const Column* c : generated) {
+    DLT_ASSIGN_OR_RETURN(std::string value, GeneratedValueSql(*c, load_id, files.front()));
+    extra += ", " + value;
+    targets.push_back(QuoteIdentifier(c->name));
+  }
+  select.insert(at, extra);
+  return Execute("INSERT INTO " + Qualified(dataset, table) + " (" + text::Join(targets, ", ") + ") " + select);
+}
+
 StatusOr<std::string> DuckDbClient::ParquetSelectSql(const std::vector<const Column*>& columns,
                                                     const std::vector<const Column*>& generated,
                                                     const std::string& load_id,
@@ -369,15 +399,7 @@ StatusOr<std::string> DuckDbClient::ParquetSelectSql(const std::vector<const Col
   for (const Column* c : generated) {
     const std::string name = QuoteIdentifier(c->name);
     if (targets) targets->push_back(name);
-    std::string value;
-    if (c->row_key) {
-      value = std::string(duckdb::detail::kRowKeyFunction) + "()";
-    } else if (c->name == "_dlt_load_id") {
-      value = QuoteLiteral(load_id);
-    } else {
-      return DataLoss("load job " + files.front().string() + " asks for column `" + c->name +
-                      "`, which the load does not fill in");
-    }
+    DLT_ASSIGN_OR_RETURN(std::string value, GeneratedValueSql(*c, load_id, files.front()));
     select.push_back(targets ? value : value + " AS " + name);
   }
   for (const auto& f : files) paths.push_back(QuoteLiteral(f.string()));

@@ -32,6 +32,10 @@ class DuckDbClient : public SqlClient {
   std::string TypeName() const override { return "duckdb"; }
   Status CopyJobFiles(const std::string& dataset, const std::string& table, const std::vector<const Column*>& columns,
                  const std::vector<std::filesystem::path>& files) override;
+  Status CopyTypedJobsWithGenerated(const std::string& dataset, const std::string& table,
+                                    const std::vector<const Column*>& columns,
+                                    const std::vector<const Column*>& generated, const std::string& load_id,
+                                    const std::vector<std::filesystem::path>& files) override;
   // Writes the rows of CSV job files (their header columns, typed as for a load) to `target`
   // with DuckDB's COPY ... TO and `copy_options` ("FORMAT parquet"): the filesystem destination.
   Status ExportJobs(const std::vector<const Column*>& columns, const std::vector<std::filesystem::path>& files,
@@ -64,6 +68,8 @@ class DuckDbClient : public SqlClient {
   StatusOr<std::string> JobSelectSql(const std::vector<const Column*>& columns,
                                      const std::vector<std::filesystem::path>& files, std::vector<std::string>* targets,
                                      duckdb::JobFileScan* scan);
+  // The value a generated dlt column (`_dlt_load_id`, a row key) gets, as SQL.
+  StatusOr<std::string> GeneratedValueSql(const Column& c, const std::string& load_id, const std::filesystem::path& file);
   // "SELECT <columns>, <dlt columns> FROM read_parquet([<files>])"; `targets` as JobSelectSql's.
   StatusOr<std::string> ParquetSelectSql(const std::vector<const Column*>& columns,
                                          const std::vector<const Column*>& generated, const std::string& load_id,

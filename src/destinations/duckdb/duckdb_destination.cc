@@ -150,6 +150,7 @@ const DestinationType& DuckDbDestinationType() {
       .load_while_normalizing = false,
       .load_while_extracting = true,
       .reads_typed_jobs = true,
+      .typed_jobs_with_generated_columns = true,
       .reads_parquet_jobs = true,
       .resolve_credentials = &ResolveDuckDb,
       .open = &OpenDuckDb,
