@@ -45,7 +45,7 @@ const std::array<Setting, 13> kTable = {{
      "destructive commands ask for the profile name (or --yes)"},
 }};
 
-const std::array<EnvVar, 20> kEnvVars = {{
+const std::array<EnvVar, 21> kEnvVars = {{
     {"WORKSPACE__PROFILE", "the active profile when --profile is not given (before .dlt/profile-name)"},
     {"DLT_PROJECT_DIR", "the folder to start the workspace search from, instead of the current one"},
     {"DLT_DATA_DIR", "pipelines and working data of the profile (over [workspace.settings] working_dir)"},
@@ -65,6 +65,7 @@ const std::array<EnvVar, 20> kEnvVars = {{
     {"DLT_S3_PART_BYTES", "size above which files go to S3 as multipart uploads, and of their parts (64 MB; tests)"},
     {"DLT_TRACE_HISTORY", "how many run traces a pipeline keeps in traces/ (default 100, oldest pruned)"},
     {"DLT_FAULT_KILL_AT", "a fault point at which the process kills itself (crash tests)"},
+    {"DLT_FAULT_PAUSE_AT", "<point>:<ms>, a fault point at which the process sleeps each time (tests)"},
     {"NO_COLOR", "no colour in the output when set"},
 }};
 

@@ -11,7 +11,8 @@ namespace dlt {
 Status ExtractTypedResource(RecordSource& source, const std::filesystem::path& out_dir, const std::string& file_stem,
                             const std::optional<IncrementalSpec>& incremental,
                             nlohmann::ordered_json* incremental_state, ExtractStats* stats,
-                            const std::function<void(const ExtractStats&, uint64_t)>& progress, uint64_t part_bytes) {
+                            const std::function<void(const ExtractStats&, uint64_t)>& progress, uint64_t part_bytes,
+                            const std::function<void(const std::filesystem::path&)>& closed) {
   if (source.kind() != SourceKind::kTyped) return Internal("ExtractTypedResource needs a source of typed batches");
   int part = 0;
   std::unique_ptr<TypedJobWriter> out;
@@ -25,6 +26,7 @@ Status ExtractTypedResource(RecordSource& source, const std::filesystem::path& o
   auto close_part = [&]() -> Status {
     DLT_RETURN_IF_ERROR(out->Finish());
     stats->bytes += out->bytes();
+    if (closed) closed(out->path());
     out.reset();
     return Status::Ok();
   };

@@ -37,8 +37,9 @@ struct DestinationOpenOptions {
 class StreamingLoad {
  public:
   virtual ~StreamingLoad() = default;
-  // `one_thread`: the load runs beside a busy core (SqlClient::UseOneThread).
-  virtual Status BeginStream(bool one_thread) = 0;
+  // `one_thread`: the load runs beside a busy core (SqlClient::UseOneThread); `load_id`: the
+  // package's, which generated columns of its jobs get.
+  virtual Status BeginStream(bool one_thread, const std::string& load_id) = 0;
   // Loads one finished job file of `table` (its columns as they were when the file was written).
   virtual Status StreamJob(const Table& table, const PackageJob& job) = 0;
   virtual void AbortStream() = 0;

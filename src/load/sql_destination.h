@@ -42,7 +42,9 @@ class SqlDestination : public Destination, private StreamingLoad {
 
  private:
   // StreamingLoad
-  Status BeginStream(bool one_thread) override { return loader_.BeginStream(one_thread); }
+  Status BeginStream(bool one_thread, const std::string& load_id) override {
+    return loader_.BeginStream(one_thread, load_id);
+  }
   Status StreamJob(const Table& table, const PackageJob& job) override { return loader_.StreamJob(table, job); }
   void AbortStream() override { loader_.AbortStream(); }
   bool in_progress() const override { return loader_.streaming(); }

@@ -92,13 +92,18 @@ StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
 }
 
 Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
-  auto column = [&](const std::string& name, const fs::path& file) -> StatusOr<const Column*> {
-    const Column* c = table.FindColumn(name);
-    if (!c) {
-      return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                      "` that is not in the package schema (" + file.string() + ")");
+  // The table's columns of a job's header (or its generated columns), in order.
+  auto columns = [&](const std::vector<std::string>& names, const fs::path& file) -> StatusOr<std::vector<const Column*>> {
+    std::vector<const Column*> out;
+    for (const auto& name : names) {
+      const Column* c = table.FindColumn(name);
+      if (!c) {
+        return DataLoss("load job for table `" + table.name + "` has column `" + name +
+                        "` that is not in the package schema (" + file.string() + ")");
+      }
+      out.push_back(c);
     }
-    return c;
+    return out;
   };
   // Files with the same header are loaded together; Parquet jobs (read by the destination
   // itself) by header and generated columns, in statements of their own after the others.
@@ -122,35 +127,17 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
     groups[header].push_back(j->path);
   }
   for (const auto& [header, files] : groups) {
-    std::vector<const Column*> cols;
-    for (const auto& name : header) {
-      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
-      cols.push_back(c);
-    }
+    DLT_ASSIGN_OR_RETURN(auto cols, columns(header, files.front()));
     DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
   }
   for (const auto& [key, files] : typed_generated) {
-    std::vector<const Column*> cols, generated;
-    for (const auto& name : key.first) {
-      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
-      cols.push_back(c);
-    }
-    for (const auto& name : key.second) {
-      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
-      generated.push_back(c);
-    }
+    DLT_ASSIGN_OR_RETURN(auto cols, columns(key.first, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto generated, columns(key.second, files.front()));
     DLT_RETURN_IF_ERROR(client_->CopyTypedJobsWithGenerated(dataset, table.name, cols, generated, load_id_, files));
   }
   for (const auto& [key, files] : parquet) {
-    std::vector<const Column*> cols, generated;
-    for (const auto& name : key.first) {
-      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
-      cols.push_back(c);
-    }
-    for (const auto& name : key.second) {
-      DLT_ASSIGN_OR_RETURN(const Column* c, column(name, files.front()));
-      generated.push_back(c);
-    }
+    DLT_ASSIGN_OR_RETURN(auto cols, columns(key.first, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto generated, columns(key.second, files.front()));
     // One statement per file: files of one header may still differ in their physical types
     // (INTEGER in one, BIGINT in the next), which one read_parquet over both would take from the
     // first file.
@@ -365,7 +352,8 @@ Status SqlLoader::LoadInTransaction(const PackageToLoad& p) {
   return Status::Ok();
 }
 
-Status SqlLoader::BeginStream(bool one_thread) {
+Status SqlLoader::BeginStream(bool one_thread, const std::string& load_id) {
+  load_id_ = load_id;
   DLT_RETURN_IF_ERROR(client_->UseOneThread(one_thread));
   DLT_RETURN_IF_ERROR(client_->Execute("BEGIN TRANSACTION"));
   streaming_ = true;

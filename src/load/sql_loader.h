@@ -58,7 +58,7 @@ class SqlLoader {
   // of append tables are loaded while the rest is still being normalized. Load() then loads the
   // remaining jobs and commits; AbortStream() rolls everything back. Nothing is committed before
   // Load(), so a crash at any point leaves the destination as it was.
-  Status BeginStream(bool one_thread);
+  Status BeginStream(bool one_thread, const std::string& load_id);
   // Loads one finished job file of `table` (its columns as they were when the file was written;
   // the table is created or widened to have them).
   Status StreamJob(const Table& table, const PackageJob& job);

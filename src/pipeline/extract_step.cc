@@ -236,12 +236,14 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     } else if (KeepsWholeFiles(*source, inc.has_value())) {
       whole_files = true;
       s = ExtractWholeFiles(*source, jobs_dir, stem, &stats, show);
-    } else if (typed) {
-      s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(64ull << 20));
     } else {
-      RoutedTableWriter marked(jobs_dir, stem_for, ExtractPartBytes(16ull << 20), &stats);
-      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && source->slow_producer() && dest_type &&
-          !dest_type->load_while_normalizing && PreNormalizeEnabled()) {
+      // Normalizing (and loading) while extracting: a JSON resource whose records come slowly,
+      // or a typed one whose part files the destination loads as they are (typed_items.h).
+      const bool json_pre = !typed && source->slow_producer() && !dest_type->load_while_normalizing;
+      const bool typed_pre = typed && dest_type->typed_jobs_with_generated_columns && dest_type->load_while_extracting &&
+                             !dest_type->load_while_normalizing && LoadWhileExtractingEnabled();
+      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && dest_type && (json_pre || typed_pre) &&
+          PreNormalizeEnabled()) {
         PreNormalizer::Setup setup;
         setup.load_id = load_id;
         setup.schema = schema.get();
@@ -253,7 +255,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
         setup.rotate_bytes = JobFileBytes() ? JobFileBytes() : uint64_t{32} << 20;
         // And loaded as they close, while the generator goes on (the load waits otherwise).
         if (dest_type->load_while_extracting && LoadWhileExtractingEnabled()) {
-          StartStream(/*while_extracting=*/true);
+          StartStream(load_id, /*while_extracting=*/true);
           setup.rotate_bytes = StreamFileBytes();
           setup.on_file = [this](const Schema& part_schema, const JobFileInfo& f) {
             if (auto item = StreamItemFor(part_schema, f, /*may_alter=*/true)) stream->Push(std::move(*item));
@@ -273,8 +275,16 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
           pre->Push(std::move(job));
         };
       }
-      s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20), &marked,
-                          closed);
+      RoutedTableWriter marked(jobs_dir, stem_for, ExtractPartBytes(16ull << 20), &stats);  // opens files lazily
+      if (typed) {
+        // Loaded while extracting, a part file is loaded on one thread and the normalize step
+        // waits for the one in hand: smaller parts then, else big ones for the load's threads.
+        s = ExtractTypedResource(*source, jobs_dir, stem, inc, inc_state, &stats, show,
+                                 ExtractPartBytes(pre && stream ? 16ull << 20 : 64ull << 20), closed);
+      } else {
+        s = ExtractResource(*source, jobs_dir, stem, inc, inc_state, &stats, show, ExtractPartBytes(16ull << 20),
+                            &marked, closed);
+      }
       if (pre) pre->Stop();  // the file in hand is finished meanwhile
     }
     if (s.ok()) {

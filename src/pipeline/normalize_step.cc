@@ -183,7 +183,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   for (size_t k = first_to_run; k < part_jobs.size(); ++k) {
     parts.push_back(std::make_unique<Part>(Part{*schema, nullptr, nullptr, nullptr, {}, 0, true, k == 0}));
   }
-  if (stream_load && !stream) StartStream();
+  if (stream_load && !stream) StartStream(load_id);
   std::vector<Status> statuses(parts.size(), Status::Ok());
   // The destination's library loads meanwhile (about 30 ms for DuckDB's), not after.
   // Every thread is joined on every way out (std::jthread), and nothing thrown on a worker ends

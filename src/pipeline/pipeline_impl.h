@@ -72,7 +72,8 @@ struct Pipeline::Impl {
   std::optional<Streamed> streamed;  // the package whose transaction is open, with what it loaded
   static uint64_t StreamFileBytes();
   // `while_extracting`: beside a Python generator's core (SqlClient::UseOneThread).
-  void StartStream(bool while_extracting = false);
+  void StartStream(const std::string& load_id, bool while_extracting = false);
+  std::string stream_load_id;
   bool stream_while_extracting = false;
   // Stops the stream once the file being loaded is done (the rest is loaded with the package).
   // Returns false when it failed or never began (its transaction is then rolled back).

@@ -3,7 +3,9 @@
 #include "common/background_thread.h"
 #include "common/fault.h"
 #include "common/fs.h"
+#include "load/job_header.h"
 #include "pipeline/package_manifest.h"
+#include "pipeline/typed_items.h"
 
 namespace dlt {
 
@@ -82,15 +84,29 @@ void PreNormalizer::Work() {
         s = DataLoss("extracted job " + job.file_name + " has no resource hints");
         break;
       }
-      s = NormalizeJsonJob(*part_, job, resource, h->second, nullptr);
+      if (IsTypedJobFile(job.path)) {
+        // A typed part file: made the load job as it is (typed_items.h), loaded at once.
+        const size_t before = whole_.size();
+        s = NormalizeTypedJob(job, h->second, /*keep_whole=*/true, *part_->typed, *setup_.naming, setup_.dir, &whole_,
+                              &part_->records, nullptr);
+        if (s.ok() && setup_.on_file) {
+          for (size_t i = before; i < whole_.size(); ++i) setup_.on_file(part_->schema, whole_[i]);
+        }
+      } else {
+        s = NormalizeJsonJob(*part_, job, resource, h->second, nullptr);
+      }
       if (!s.ok()) break;
       FaultPoint("normalize_while_extracting");
       done_.push_back(job.file_name);
     }
     if (s.ok()) {
       auto files = part_->writers->Close();
-      if (files.ok()) part_->files = std::move(files).value();
-      else s = files.status();
+      if (files.ok()) {
+        part_->files = std::move(files).value();
+        part_->files.insert(part_->files.end(), whole_.begin(), whole_.end());
+      } else {
+        s = files.status();
+      }
     }
   } catch (const std::exception& e) {
     s = Internal(std::string("normalizing while extracting failed: ") + e.what());

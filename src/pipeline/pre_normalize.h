@@ -1,5 +1,7 @@
 // Normalizing while extracting. A resource whose rows arrive slowly (a Python generator holds one
-// core) is extracted into part files of ~16 MB; each part file, once closed, is normalized at once
+// core) is extracted into part files of ~16 MB (a typed source into typed part files of ~64 MB,
+// which become load jobs as they are, typed_items.h, where the destination loads while
+// extracting); each part file, once closed, is normalized at once
 // by a thread of its own into a folder of its own (<new packages>/<load_id>.pre), from the schema
 // the package will start from and the resource's hints. When the extract ends the thread stops
 // after the file in hand; the normalize step then takes the files it finished as the package's
@@ -55,7 +57,7 @@ class PreNormalizer {
   static StatusOr<std::unique_ptr<PreNormalizer>> Start(Setup setup);
   ~PreNormalizer();
 
-  // A closed extracted JSON job file, in record order.
+  // A closed extracted job file (JSON, or typed), in record order.
   void Push(PackageJob job);
   // No further file is started; the one in hand is finished.
   void Stop();
@@ -80,6 +82,7 @@ class PreNormalizer {
   std::deque<PackageJob> queue_;
   bool stop_ = false;
   std::vector<std::string> done_;  // file names normalized, in order
+  std::vector<JobFileInfo> whole_;  // typed files made load jobs as they are (typed_items.h)
   Status status_ = Status::Ok();
   std::thread thread_;
 };

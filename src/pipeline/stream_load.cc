@@ -25,8 +25,9 @@ uint64_t Pipeline::Impl::StreamFileBytes() {
   return bytes;
 }
 
-void Pipeline::Impl::StartStream(bool while_extracting) {
+void Pipeline::Impl::StartStream(const std::string& load_id, bool while_extracting) {
   stream_begun = false;
+  stream_load_id = load_id;
   stream_while_extracting = while_extracting;
   stream = std::make_unique<StreamQueue>([this](const StreamItem& item) { return StreamOne(item); });
 }
@@ -37,7 +38,7 @@ StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
     DLT_RETURN_IF_ERROR(OpenDestination());
     FaultPoint("load_before_transaction");
     if (!dest->streaming()) return FailedPrecondition("destination " + destination.Describe() + " does not load while normalizing");
-    DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream(stream_while_extracting));
+    DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream(stream_while_extracting, stream_load_id));
     stream_begun = true;
   }
   if (!item.may_alter) {
@@ -65,6 +66,13 @@ std::optional<StreamItem> Pipeline::Impl::StreamItemFor(const Schema& schema, co
     if (!c) return std::nullopt;
     item.table.columns.push_back(*c);
   }
+  // The dlt columns the load fills in for a job kept as extracted (typed_items.h).
+  for (const auto& name : f.generated) {
+    const Column* c = t->FindColumn(name);
+    if (!c) return std::nullopt;
+    item.table.columns.push_back(*c);
+  }
+  item.job.generated = f.generated;
   item.job.table = f.table;
   item.job.path = f.path;
   item.job.file_name = f.path.filename().string();
