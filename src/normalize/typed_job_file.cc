@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -13,11 +16,47 @@ namespace dlt {
 
 namespace {
 
-// 03: a column's null flags only when it has a NULL (a flag byte says which); 02 always wrote
-// them (still read); 02 and 03: timestamps, dates and times held as integers (typed_batch.h);
-// 01 held them as text.
-constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '3'};
+// 04: a column's null flags only when it has a NULL (a flag byte says which), integers and text
+// lengths in the narrowest width that holds the batch's values (a width byte); 03 (a development
+// version) had the flags but full widths; 02 always wrote flags and full widths (still read);
+// 02 to 04: timestamps, dates and times held as integers (typed_batch.h); 01 held them as text.
+constexpr char kMagic[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '4'};
 constexpr char kMagic02[8] = {'D', 'L', 'T', 'T', 'Y', 'P', '0', '2'};
+
+// The narrowest of 1, 2, 4 and 8 bytes that holds every value of `v` as a signed integer.
+uint8_t IntWidth(const int64_t* v, size_t n) {
+  int64_t lo = 0, hi = 0;
+  for (size_t i = 0; i < n; ++i) {
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+  }
+  if (lo >= INT8_MIN && hi <= INT8_MAX) return 1;
+  if (lo >= INT16_MIN && hi <= INT16_MAX) return 2;
+  if (lo >= INT32_MIN && hi <= INT32_MAX) return 4;
+  return 8;
+}
+
+// `n` values of `v` as `width`-byte integers (little-endian, as every machine this builds for).
+template <typename T>
+void AppendNarrow(const int64_t* v, size_t n, std::string* out) {
+  const size_t at = out->size();
+  out->resize(at + n * sizeof(T));
+  T* dst = reinterpret_cast<T*>(out->data() + at);
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<T>(v[i]);
+}
+void AppendNarrow(const int64_t* v, size_t n, uint8_t width, std::string* out) {
+  switch (width) {
+    case 1: AppendNarrow<int8_t>(v, n, out); break;
+    case 2: AppendNarrow<int16_t>(v, n, out); break;
+    case 4: AppendNarrow<int32_t>(v, n, out); break;
+    default: out->append(reinterpret_cast<const char*>(v), n * 8); break;
+  }
+}
+template <typename T>
+void Widen(const char* in, size_t n, int64_t* out) {
+  const T* src = reinterpret_cast<const T*>(in);
+  for (size_t i = 0; i < n; ++i) out[i] = src[i];
+}
 // A header or a text cell longer than this is a corrupt length, not data.
 constexpr uint32_t kMaxLength = 1u << 30;
 
@@ -95,19 +134,35 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
     DLT_RETURN_IF_ERROR(Put(&has_nulls, 1));
     if (has_nulls) DLT_RETURN_IF_ERROR(Put(v.nulls.data(), v.nulls.size()));
     switch (StorageOf(b.columns()[c].data_type)) {
-      case CellStorage::kInt64: DLT_RETURN_IF_ERROR(Put(v.ints.data(), v.ints.size() * 8)); break;
+      case CellStorage::kInt64: {
+        const uint8_t width = IntWidth(v.ints.data(), v.ints.size());
+        DLT_RETURN_IF_ERROR(Put(&width, 1));
+        if (width == 8) {
+          DLT_RETURN_IF_ERROR(Put(v.ints.data(), v.ints.size() * 8));
+        } else {
+          scratch_.clear();
+          AppendNarrow(v.ints.data(), v.ints.size(), width, &scratch_);
+          DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
+        }
+        break;
+      }
       case CellStorage::kDouble: DLT_RETURN_IF_ERROR(Put(v.doubles.data(), v.doubles.size() * 8)); break;
       case CellStorage::kBool: DLT_RETURN_IF_ERROR(Put(v.bools.data(), v.bools.size())); break;
       case CellStorage::kText: {
-        std::vector<uint32_t> lengths(v.texts.size());
+        std::vector<int64_t> lengths(v.texts.size());
         for (size_t i = 0; i < v.texts.size(); ++i) {
           if (v.texts[i].size() >= kMaxLength) {
             return InvalidArgument("column `" + b.columns()[c].name + "`: a value of " +
                                    std::to_string(v.texts[i].size()) + " bytes is over the 1 GiB a typed cell may hold");
           }
-          lengths[i] = static_cast<uint32_t>(v.texts[i].size());
+          lengths[i] = static_cast<int64_t>(v.texts[i].size());
         }
-        DLT_RETURN_IF_ERROR(Put(lengths.data(), lengths.size() * 4));
+        // Lengths as 1, 2 or 4 bytes (no length reaches 2^31).
+        const uint8_t width = std::min<uint8_t>(IntWidth(lengths.data(), lengths.size()), 4);
+        DLT_RETURN_IF_ERROR(Put(&width, 1));
+        scratch_.clear();
+        AppendNarrow(lengths.data(), lengths.size(), width, &scratch_);
+        DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
         // One write for the column's cells (a write per cell costs more than the copy).
         std::string cells;
         size_t total = 0;
@@ -147,6 +202,7 @@ StatusOr<std::unique_ptr<TypedJobReader>> TypedJobReader::Open(const std::filesy
   DLT_RETURN_IF_ERROR(r->Get(magic, sizeof magic));
   if (std::memcmp(magic, kMagic02, sizeof kMagic02) == 0) {
     r->null_flags_always_ = true;
+    r->full_widths_ = true;
   } else if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) {
     if (std::memcmp(magic, kMagic, sizeof kMagic - 2) == 0) {
       return r->Corrupt("it was written by an older version of dlt (typed job format " + std::string(magic + 6, 2) +
@@ -231,6 +287,36 @@ Status TypedJobReader::GetNulls(uint64_t rows, std::vector<uint8_t>* nulls) {
   return Get(nulls->data(), rows);
 }
 
+Status TypedJobReader::GetInts(uint64_t rows, std::vector<int64_t>* ints, uint8_t full_width) {
+  ints->resize(rows);
+  uint8_t width = full_width;
+  if (!full_widths_) {
+    DLT_RETURN_IF_ERROR(Get(&width, 1));
+    if (width != 1 && width != 2 && width != 4 && width != 8) return Corrupt("an integer width of " + std::to_string(width));
+  }
+  if (width == 8) return Get(ints->data(), rows * 8);
+  narrow_.resize(rows * width);
+  DLT_RETURN_IF_ERROR(Get(narrow_.data(), narrow_.size()));
+  switch (width) {
+    case 1: Widen<int8_t>(narrow_.data(), rows, ints->data()); break;
+    case 2: Widen<int16_t>(narrow_.data(), rows, ints->data()); break;
+    default: Widen<int32_t>(narrow_.data(), rows, ints->data()); break;
+  }
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> TypedJobReader::GetLengths(uint64_t rows, std::vector<int64_t>* lengths) {
+  DLT_RETURN_IF_ERROR(GetInts(rows, lengths, 4));  // format 02: u32 lengths
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < rows; ++i) {
+    const int64_t n = (*lengths)[i];
+    if (n < 0 || n >= kMaxLength) return Corrupt("a cell of " + std::to_string(n) + " bytes");
+    total += static_cast<uint64_t>(n);
+  }
+  if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+  return total;
+}
+
 Status TypedJobReader::Skip(uint64_t size) {
   if (size && std::fseek(file_, static_cast<long>(size), SEEK_CUR) != 0) return Corrupt("the file ends early");
   offset_ += size;
@@ -261,7 +347,13 @@ StatusOr<bool> TypedJobReader::Skim(TypedFileSkim* skim) {
       }
     }
     switch (StorageOf(columns[c].data_type)) {
-      case CellStorage::kInt64: DLT_RETURN_IF_ERROR(Skip(rows * 8)); break;
+      case CellStorage::kInt64: {
+        uint8_t width = 8;
+        if (!full_widths_) DLT_RETURN_IF_ERROR(Get(&width, 1));
+        if (width != 1 && width != 2 && width != 4 && width != 8) return Corrupt("an integer width of " + std::to_string(width));
+        DLT_RETURN_IF_ERROR(Skip(rows * width));
+        break;
+      }
       case CellStorage::kBool: DLT_RETURN_IF_ERROR(Skip(rows)); break;
       case CellStorage::kDouble:
         doubles.resize(rows);
@@ -276,14 +368,7 @@ StatusOr<bool> TypedJobReader::Skim(TypedFileSkim* skim) {
         }
         break;
       case CellStorage::kText: {
-        std::vector<uint32_t> lengths(rows);
-        DLT_RETURN_IF_ERROR(Get(lengths.data(), rows * 4));
-        uint64_t total = 0;
-        for (uint64_t i = 0; i < rows; ++i) {
-          if (lengths[i] >= kMaxLength) return Corrupt("a cell of " + std::to_string(lengths[i]) + " bytes");
-          total += lengths[i];
-        }
-        if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+        DLT_ASSIGN_OR_RETURN(uint64_t total, GetLengths(rows, &lengths_));
         DLT_RETURN_IF_ERROR(Skip(total));
         break;
       }
@@ -305,10 +390,7 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
     TypedVector v;
     DLT_RETURN_IF_ERROR(GetNulls(rows, &v.nulls));
     switch (StorageOf(b->columns()[c].data_type)) {
-      case CellStorage::kInt64:
-        v.ints.resize(rows);
-        DLT_RETURN_IF_ERROR(Get(v.ints.data(), rows * 8));
-        break;
+      case CellStorage::kInt64: DLT_RETURN_IF_ERROR(GetInts(rows, &v.ints, 8)); break;
       case CellStorage::kDouble:
         v.doubles.resize(rows);
         DLT_RETURN_IF_ERROR(Get(v.doubles.data(), rows * 8));
@@ -318,22 +400,16 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
         DLT_RETURN_IF_ERROR(Get(v.bools.data(), rows));
         break;
       case CellStorage::kText: {
-        std::vector<uint32_t> lengths(rows);
-        DLT_RETURN_IF_ERROR(Get(lengths.data(), rows * 4));
-        uint64_t total = 0;
-        for (size_t i = 0; i < rows; ++i) {
-          if (lengths[i] >= kMaxLength) return Corrupt("a cell of " + std::to_string(lengths[i]) + " bytes");
-          total += lengths[i];
-        }
-        if (total > (uint64_t{1} << 40)) return Corrupt("a column of " + std::to_string(total) + " bytes");
+        DLT_ASSIGN_OR_RETURN(uint64_t total, GetLengths(rows, &lengths_));
         // One read for the column's cells, then cut into them.
         std::string cells(total, '\0');
         DLT_RETURN_IF_ERROR(Get(cells.data(), cells.size()));
         v.texts.resize(rows);
         size_t at = 0;
         for (size_t i = 0; i < rows; ++i) {
-          v.texts[i].assign(cells, at, lengths[i]);
-          at += lengths[i];
+          const size_t n = static_cast<size_t>(lengths_[i]);
+          v.texts[i].assign(cells, at, n);
+          at += n;
         }
         break;
       }

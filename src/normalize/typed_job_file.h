@@ -2,14 +2,17 @@
 // new_jobs): typed batches as they came from the source, so that normalize reads them back
 // without any parsing of values. Little-endian, as every machine this builds for.
 //
-//   file   := "DLTTYP03" batch* end
+//   file   := "DLTTYP04" batch* end
 //   batch  := 'B' u32 header_len header u64 rows column*
 //             header: JSON {"columns": [{"name", "data_type", "precision"?, "scale"?,
 //                                        "nullable", "timezone"}, ...]}
 //   column := has_nulls (1 byte: 0 or 1), rows null flags (1 byte each, 1 = NULL) when has_nulls,
 //             then the values:
-//             bigint/timestamp/date/time/double rows x 8 bytes; bool rows x 1 byte;
-//             text cells rows x u32 length, then the cells' bytes one after another
+//             bigint/timestamp/date/time: width (1 byte: 1, 2, 4 or 8), rows x width-byte
+//               signed integers (the narrowest that holds the batch's values);
+//             double rows x 8 bytes; bool rows x 1 byte;
+//             text: width (1, 2 or 4), rows x width-byte lengths, then the cells' bytes one
+//               after another
 //   end    := 'E' u64 total rows
 //
 // A file without its end (a crash while writing) is refused naming the file; extract syncs the
@@ -48,6 +51,7 @@ class TypedJobWriter {
   FILE* file_ = nullptr;
   uint64_t bytes_ = 0;
   uint64_t rows_ = 0;
+  std::string scratch_;  // a column's narrow integers or lengths before they are written
 };
 
 // What SkimTypedJobFile finds in a typed file without holding its values: the first batch's
@@ -91,6 +95,10 @@ class TypedJobReader {
   Status Get(void* data, size_t size);
   Status Skip(uint64_t size);
   Status GetNulls(uint64_t rows, std::vector<uint8_t>* nulls);
+  // Integers of the next column (`full_width` bytes each in a format 02 file, else as its width
+  // byte says); text lengths, returning their sum.
+  Status GetInts(uint64_t rows, std::vector<int64_t>* ints, uint8_t full_width);
+  StatusOr<uint64_t> GetLengths(uint64_t rows, std::vector<int64_t>* lengths);
   Status Corrupt(const std::string& what) const;
   std::filesystem::path path_;
   std::string what_to_do_;
@@ -99,6 +107,9 @@ class TypedJobReader {
   uint64_t rows_ = 0;
   bool done_ = false;
   bool null_flags_always_ = false;  // a file of format 02
+  bool full_widths_ = false;        // a file of format 02: integers in 8 bytes, lengths in 4
+  std::vector<char> narrow_;        // a column's narrow integers as read
+  std::vector<int64_t> lengths_;    // a text column's cell lengths
 };
 
 // Skims the whole file (TypedJobReader::Skim); errors name the file.

@@ -219,11 +219,61 @@ TEST(TypedJobFile, AFileOfTheFormatBeforeIntegerTimestampsIsRefusedSayingSo) {
   }
   auto r = TypedJobReader::Open(f, "Delete the package with `dlt pipeline <name> drop-pending-packages`.");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("older version of dlt (typed job format 01, this version reads 03)"),
+  EXPECT_NE(r.status().message().find("older version of dlt (typed job format 01, this version reads 04)"),
             std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find(f.string()), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("drop-pending-packages"), std::string::npos) << r.status().message();
+}
+
+TEST(TypedJobFile, IntegersAndTextLengthsOfEveryWidthReadBackExactly) {
+  // Each batch column is written in the narrowest width its values need: 1, 2, 4 or 8 bytes for
+  // integers (signed), 1, 2 or 4 for text lengths.
+  testing::TempDir tmp;
+  fs::path f = tmp.path() / "t.001_00000.0.typed";
+  const std::vector<std::vector<int64_t>> ints = {
+      {0, 1, -1, 127, -128},
+      {128, -129, 32767, -32768},
+      {32768, -32769, 2147483647, -2147483647 - 1},
+      {2147483648LL, -2147483649LL, std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}};
+  const std::vector<std::string> texts = {"", "x", std::string(255, 'a'), std::string(256, 'b'),
+                                          std::string(65536, 'c')};
+  {
+    auto w = TypedJobWriter::Create(f);
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    for (const auto& values : ints) {
+      TypedBatch b({Col("n", DataType::kBigint), Col("at", DataType::kTimestamp)});
+      for (int64_t v : values) b.AppendInt(0, v), b.AppendInt(1, v);
+      ASSERT_TRUE((*w)->Write(b).ok());
+    }
+    for (size_t k = 1; k <= texts.size(); ++k) {
+      TypedBatch b({Col("s", DataType::kText)});
+      for (size_t i = 0; i < k; ++i) b.AppendText(0, texts[i]);
+      ASSERT_TRUE((*w)->Write(b).ok());
+    }
+    ASSERT_TRUE((*w)->Finish().ok());
+  }
+  auto r = TypedJobReader::Open(f);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  TypedBatch got;
+  for (const auto& values : ints) {
+    ASSERT_TRUE(*(*r)->Next(&got));
+    ASSERT_EQ(got.rows(), values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      EXPECT_EQ(got.vector(0).ints[i], values[i]);
+      EXPECT_EQ(got.vector(1).ints[i], values[i]);
+    }
+  }
+  for (size_t k = 1; k <= texts.size(); ++k) {
+    ASSERT_TRUE(*(*r)->Next(&got));
+    ASSERT_EQ(got.rows(), k);
+    for (size_t i = 0; i < k; ++i) EXPECT_EQ(got.vector(0).texts[i], texts[i]) << k << " " << i;
+  }
+  EXPECT_FALSE(*(*r)->Next(&got));
+  auto skim = SkimTypedJobFile(f);
+  ASSERT_TRUE(skim.ok()) << skim.status().message();
+  EXPECT_FALSE(skim->uniform);
+  EXPECT_EQ(skim->rows, 5u + 4u + 4u + 4u + 1u + 2u + 3u + 4u + 5u);
 }
 
 TEST(TypedJobFile, AFileOfFormat02WithNullFlagsInEveryColumnIsStillRead) {

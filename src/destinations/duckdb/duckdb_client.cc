@@ -210,9 +210,12 @@ std::string DuckDbClient::StorageSql(const Column& c) const {
   // writes it smaller. A row key never repeats: FSST saves about 4 of its 14 bytes but its
   // analysis is a third of the load of a table with few other columns (5M Parquet rows: 4.7-5.2 s
   // with FSST, 3.8-4.5 s without; the database 15% larger), so row keys are stored as they are.
+  // The load id repeats in every row of a load: dictionary compression is what DuckDB would pick,
+  // without analyzing the others for every segment (5M rows: 0.45 s of CPU instead of 0.5-1.4 s).
   if (c.data_type != DataType::kText) return "";
   if (c.row_key) return " USING COMPRESSION uncompressed";
   if (c.parent_key) return " USING COMPRESSION fsst";
+  if (c.name == "_dlt_load_id") return " USING COMPRESSION dictionary";
   return "";
 }
 
