@@ -149,7 +149,8 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
       case CellStorage::kDouble: DLT_RETURN_IF_ERROR(Put(v.doubles.data(), v.doubles.size() * 8)); break;
       case CellStorage::kBool: DLT_RETURN_IF_ERROR(Put(v.bools.data(), v.bools.size())); break;
       case CellStorage::kText: {
-        std::vector<int64_t> lengths(v.texts.size());
+        std::vector<int64_t>& lengths = lengths_;
+        lengths.resize(v.texts.size());
         for (size_t i = 0; i < v.texts.size(); ++i) {
           if (v.texts[i].size() >= kMaxLength) {
             return InvalidArgument("column `" + b.columns()[c].name + "`: a value of " +
@@ -163,13 +164,11 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
         scratch_.clear();
         AppendNarrow(lengths.data(), lengths.size(), width, &scratch_);
         DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
-        // One write for the column's cells (a write per cell costs more than the copy).
-        std::string cells;
-        size_t total = 0;
-        for (const auto& t : v.texts) total += t.size();
-        cells.reserve(total);
-        for (const auto& t : v.texts) cells += t;
-        DLT_RETURN_IF_ERROR(Put(cells.data(), cells.size()));
+        // One write for the column's cells (a write per cell costs more than the copy), from a
+        // buffer kept between columns (a new one each time costs fresh pages).
+        scratch_.clear();
+        for (const auto& t : v.texts) scratch_ += t;
+        DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
         break;
       }
     }
@@ -295,8 +294,8 @@ Status TypedJobReader::GetInts(uint64_t rows, std::vector<int64_t>* ints, uint8_
     if (width != 1 && width != 2 && width != 4 && width != 8) return Corrupt("an integer width of " + std::to_string(width));
   }
   if (width == 8) return Get(ints->data(), rows * 8);
-  narrow_.resize(rows * width);
-  DLT_RETURN_IF_ERROR(Get(narrow_.data(), narrow_.size()));
+  if (narrow_.size() < rows * width) narrow_.resize(rows * width);
+  DLT_RETURN_IF_ERROR(Get(narrow_.data(), rows * width));
   switch (width) {
     case 1: Widen<int8_t>(narrow_.data(), rows, ints->data()); break;
     case 2: Widen<int16_t>(narrow_.data(), rows, ints->data()); break;
@@ -401,14 +400,14 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
         break;
       case CellStorage::kText: {
         DLT_ASSIGN_OR_RETURN(uint64_t total, GetLengths(rows, &lengths_));
-        // One read for the column's cells, then cut into them.
-        std::string cells(total, '\0');
-        DLT_RETURN_IF_ERROR(Get(cells.data(), cells.size()));
+        // One read for the column's cells (into a buffer kept between columns), then cut.
+        if (narrow_.size() < total) narrow_.resize(total);
+        DLT_RETURN_IF_ERROR(Get(narrow_.data(), total));
         v.texts.resize(rows);
         size_t at = 0;
         for (size_t i = 0; i < rows; ++i) {
           const size_t n = static_cast<size_t>(lengths_[i]);
-          v.texts[i].assign(cells, at, n);
+          v.texts[i].assign(narrow_.data() + at, n);
           at += n;
         }
         break;

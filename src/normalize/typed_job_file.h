@@ -51,7 +51,8 @@ class TypedJobWriter {
   FILE* file_ = nullptr;
   uint64_t bytes_ = 0;
   uint64_t rows_ = 0;
-  std::string scratch_;  // a column's narrow integers or lengths before they are written
+  std::string scratch_;  // a column's narrow integers, lengths or cells before they are written
+  std::vector<int64_t> lengths_;  // a text column's cell lengths
 };
 
 // What SkimTypedJobFile finds in a typed file without holding its values: the first batch's
@@ -108,7 +109,7 @@ class TypedJobReader {
   bool done_ = false;
   bool null_flags_always_ = false;  // a file of format 02
   bool full_widths_ = false;        // a file of format 02: integers in 8 bytes, lengths in 4
-  std::vector<char> narrow_;        // a column's narrow integers as read
+  std::vector<char> narrow_;        // a column's narrow integers or text cells as read
   std::vector<int64_t> lengths_;    // a text column's cell lengths
 };
 
