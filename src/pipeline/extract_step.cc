@@ -239,8 +239,10 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     } else {
       // Normalizing (and loading) while extracting: a JSON resource whose records come slowly,
       // or a typed one whose part files the destination loads as they are (typed_items.h).
-      const bool json_pre = !typed && source->slow_producer() && !dest_type->load_while_normalizing;
-      const bool typed_pre = typed && dest_type->typed_jobs_with_generated_columns && dest_type->load_while_extracting &&
+      // (No destination yet, as for `pipeline.extract()` of a pipeline without one: neither.)
+      const bool json_pre = dest_type && !typed && source->slow_producer() && !dest_type->load_while_normalizing;
+      const bool typed_pre = dest_type && typed && dest_type->typed_jobs_with_generated_columns &&
+                             dest_type->load_while_extracting &&
                              !dest_type->load_while_normalizing && LoadWhileExtractingEnabled();
       if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && dest_type && (json_pre || typed_pre) &&
           PreNormalizeEnabled()) {
