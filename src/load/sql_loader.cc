@@ -92,19 +92,6 @@ StatusOr<bool> SqlLoader::IsLoaded(const std::string& load_id) {
 }
 
 Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const std::vector<const PackageJob*>& jobs) {
-  // The table's columns of a job's header (or its generated columns), in order.
-  auto columns = [&](const std::vector<std::string>& names, const fs::path& file) -> StatusOr<std::vector<const Column*>> {
-    std::vector<const Column*> out;
-    for (const auto& name : names) {
-      const Column* c = table.FindColumn(name);
-      if (!c) {
-        return DataLoss("load job for table `" + table.name + "` has column `" + name +
-                        "` that is not in the package schema (" + file.string() + ")");
-      }
-      out.push_back(c);
-    }
-    return out;
-  };
   // Files with the same header are loaded together; Parquet jobs (read by the destination
   // itself) by header and generated columns, in statements of their own after the others.
   std::map<std::vector<std::string>, std::vector<fs::path>> groups;
@@ -127,17 +114,17 @@ Status SqlLoader::CopyJobs(const std::string& dataset, const Table& table, const
     groups[header].push_back(j->path);
   }
   for (const auto& [header, files] : groups) {
-    DLT_ASSIGN_OR_RETURN(auto cols, columns(header, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto cols, JobColumns(table, header, files.front()));
     DLT_RETURN_IF_ERROR(client_->CopyJobFiles(dataset, table.name, cols, files));
   }
   for (const auto& [key, files] : typed_generated) {
-    DLT_ASSIGN_OR_RETURN(auto cols, columns(key.first, files.front()));
-    DLT_ASSIGN_OR_RETURN(auto generated, columns(key.second, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto cols, JobColumns(table, key.first, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto generated, JobColumns(table, key.second, files.front()));
     DLT_RETURN_IF_ERROR(client_->CopyTypedJobsWithGenerated(dataset, table.name, cols, generated, load_id_, files));
   }
   for (const auto& [key, files] : parquet) {
-    DLT_ASSIGN_OR_RETURN(auto cols, columns(key.first, files.front()));
-    DLT_ASSIGN_OR_RETURN(auto generated, columns(key.second, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto cols, JobColumns(table, key.first, files.front()));
+    DLT_ASSIGN_OR_RETURN(auto generated, JobColumns(table, key.second, files.front()));
     // One statement per file: files of one header may still differ in their physical types
     // (INTEGER in one, BIGINT in the next), which one read_parquet over both would take from the
     // first file.

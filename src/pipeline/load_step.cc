@@ -86,7 +86,10 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     uint64_t package_rows = 0;
     for (const auto& [table, n] : ps.row_counts) package_rows += n;
     progress.Update("load", destination.type, package_rows, 0, SecondsSince(t0));
-    if (!StreamInProgress()) FaultPoint("load_before_transaction");
+    // Before the step's own work on the destination: a stream that began while the package was
+    // normalized (PostgreSQL) passed this point then; one that began while extracting did not
+    // (stream_load.cc), so that a crash here leaves the package pending as without it.
+    if (!StreamInProgress() || stream_while_extracting) FaultPoint("load_before_transaction");
     Status s = dest->Load(p);
     progress.Done();
     if (!s.ok()) {

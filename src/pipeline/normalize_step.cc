@@ -80,6 +80,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
       pre_part = pre_normalizer->Take(*schema, ps["resources"], jobs, tmp / package_file::kNewJobs);
     }
     pre_normalizer.reset();
+    // The package's rows are taken into this step here (a crash leaves the extracted package).
+    if (pre_part) FaultPoint("normalize_row");
     // A part dropped takes back what was loaded from it.
     if (stream && !(pre_part && pre_stream_ok)) {
       AbortStream();
@@ -152,6 +154,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
         continue;
       }
       if (kind == kJobKindTyped) {
+        // Also where the file is kept as it is (typed_items.h), with no row to write.
+        FaultPoint("normalize_row");
         DLT_RETURN_IF_ERROR(NormalizeTypedJob(job, h->second, keep_typed, *part.typed, naming,
                                               tmp / package_file::kNewJobs, &whole_files, &part.records,
                                               [&](uint64_t added) {

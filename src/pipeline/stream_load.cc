@@ -36,7 +36,9 @@ StatusOr<bool> Pipeline::Impl::StreamOne(const StreamItem& item) {
   if (!stream_begun) {
     if (stream_while_extracting) RunAsBackgroundThread();  // the generator's thread comes first
     DLT_RETURN_IF_ERROR(OpenDestination());
-    FaultPoint("load_before_transaction");
+    // While extracting, the crash points of this stream are load_streamed_job's; the load step
+    // passes load_before_transaction itself (load_step.cc).
+    if (!stream_while_extracting) FaultPoint("load_before_transaction");
     if (!dest->streaming()) return FailedPrecondition("destination " + destination.Describe() + " does not load while normalizing");
     DLT_RETURN_IF_ERROR(dest->streaming()->BeginStream(stream_while_extracting, stream_load_id));
     stream_begun = true;

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "common/fault.h"
 #include "normalize/typed_job_file.h"
 
 namespace dlt {
@@ -57,7 +56,6 @@ StatusOr<bool> KeepWhole(const PackageJob& job, const std::string& where, const 
     fs::copy_file(job.path, f.path, ec);
     if (ec) return Internal("cannot copy " + job.path.string() + " to " + f.path.string() + ": " + ec.message());
   }
-  FaultPoint("normalize_row");
   f.bytes = fs::file_size(f.path, ec);
   if (ec) f.bytes = 0;
   files->push_back(std::move(f));
