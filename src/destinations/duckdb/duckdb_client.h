@@ -89,6 +89,10 @@ class DuckDbClient : public SqlClient {
   bool one_thread_ = false;           // threads set to 1 (UseOneThread)
   Status ReadThreads();
   std::string memory_limit_;          // the memory_limit set now
+  uint64_t load_memory_mb_ = 0;       // the package's limit (SizeForLoad); 0: none set
+  Status SetMemoryLimit(uint64_t mb);
+  // Megabytes DuckDB's threads need beside the load's own buffers to read `files` (Parquet).
+  StatusOr<uint64_t> ParquetReadMb(const std::vector<std::filesystem::path>& files);
 };
 
 }  // namespace dlt
