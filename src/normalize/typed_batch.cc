@@ -25,7 +25,13 @@ CellStorage StorageOf(DataType type) {
 
 void TypedBatch::Reset(std::vector<TypedColumn> columns) {
   columns_ = std::move(columns);
-  vectors_.assign(columns_.size(), TypedVector{});
+  // A reader refilling the batch with batches of the same width keeps the vectors' memory: freed
+  // and allocated again each batch, it was faulted in anew by the kernel every time.
+  if (vectors_.size() == columns_.size()) {
+    ClearRows();
+  } else {
+    vectors_.assign(columns_.size(), TypedVector{});
+  }
 }
 
 void TypedBatch::ClearRows() {

@@ -67,6 +67,9 @@ class TypedBatch {
   void AppendDouble(size_t column, double v);
   void AppendBool(size_t column, bool v);
   void AppendText(size_t column, std::string v);
+  // A column's values for a reader that fills them in place, column by column (nulls and the
+  // vector of the column's storage grown by the same rows; Validate checks them).
+  TypedVector& mutable_vector(size_t column) { return vectors_[column]; }
   // Replaces a column's values at once (readers that fill whole columns); Validate checks them.
   void SetVector(size_t column, TypedVector v) { vectors_[column] = std::move(v); }
   // Moves a column's values out (the batch is not valid afterwards: only Reset or destroy it).

@@ -160,6 +160,33 @@ StatusOr<bool> BatchReader::Next(TypedBatch* batch, size_t min_rows) {
   return batch->rows() > 0;
 }
 
+namespace {
+
+bool Valid(const uint64_t* mask, idx_t row) { return !mask || ((mask[row >> 6] >> (row & 63)) & 1); }
+
+// Appends `n` values of `column` (its NULLs as the default value), each made by `get(row)`.
+template <typename Out, typename Get>
+void AppendColumn(std::vector<Out>& column, const uint64_t* mask, idx_t n, Get get) {
+  const size_t base = column.size();
+  column.resize(base + n);
+  Out* out = column.data() + base;
+  if (!mask) {
+    for (idx_t row = 0; row < n; ++row) out[row] = get(row);
+    return;
+  }
+  for (idx_t row = 0; row < n; ++row) out[row] = Valid(mask, row) ? get(row) : Out{};
+}
+
+template <typename T>
+void AppendInts(std::vector<int64_t>& column, void* data, const uint64_t* mask, idx_t n) {
+  const T* values = static_cast<const T*>(data);
+  AppendColumn(column, mask, n, [values](idx_t row) { return static_cast<int64_t>(values[row]); });
+}
+
+}  // namespace
+
+// Column by column: one decision per column, then a loop over the chunk's rows (a switch per
+// cell cost more than the copying it chose).
 void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Renderer& renderer, std::string& scratch) {
   const Api& api = A();
   const idx_t n = api.duckdb_data_chunk_get_size(chunk);
@@ -167,54 +194,84 @@ void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Rend
     const ColumnPlan& p = plans[c];
     duckdb_vector v = api.duckdb_data_chunk_get_vector(chunk, c);
     void* data = api.duckdb_vector_get_data(v);
-    uint64_t* mask = api.duckdb_vector_get_validity(v);
-    for (idx_t row = 0; row < n; ++row) {
-      if (mask && !((mask[row >> 6] >> (row & 63)) & 1)) {
-        batch->AppendNull(c);
-        continue;
+    const uint64_t* mask = api.duckdb_vector_get_validity(v);
+    TypedVector& out = batch->mutable_vector(c);
+    const size_t base = out.nulls.size();
+    out.nulls.resize(base + n, 0);
+    if (mask) {
+      uint8_t* nulls = out.nulls.data() + base;
+      for (idx_t row = 0; row < n; ++row) nulls[row] = Valid(mask, row) ? 0 : 1;
+    }
+    // Cells held as text: one string per row ("" for NULL).
+    auto texts = [&](auto cell) {
+      out.texts.reserve(out.texts.size() + n);
+      for (idx_t row = 0; row < n; ++row) {
+        if (Valid(mask, row)) {
+          out.texts.emplace_back(cell(row));
+        } else {
+          out.texts.emplace_back();
+        }
       }
-      switch (p.conv) {
-        case Conv::kBool: batch->AppendBool(c, At<bool>(data, row)); break;
-        case Conv::kInt8: batch->AppendInt(c, At<int8_t>(data, row)); break;
-        case Conv::kInt16: batch->AppendInt(c, At<int16_t>(data, row)); break;
-        case Conv::kInt32: batch->AppendInt(c, At<int32_t>(data, row)); break;
-        case Conv::kInt64: batch->AppendInt(c, At<int64_t>(data, row)); break;
-        case Conv::kUint8: batch->AppendInt(c, At<uint8_t>(data, row)); break;
-        case Conv::kUint16: batch->AppendInt(c, At<uint16_t>(data, row)); break;
-        case Conv::kUint32: batch->AppendInt(c, At<uint32_t>(data, row)); break;
-        case Conv::kUint64:
+    };
+    switch (p.conv) {
+      case Conv::kBool:
+        AppendColumn(out.bools, mask, n, [data](idx_t row) { return static_cast<uint8_t>(At<bool>(data, row)); });
+        break;
+      case Conv::kInt8: AppendInts<int8_t>(out.ints, data, mask, n); break;
+      case Conv::kInt16: AppendInts<int16_t>(out.ints, data, mask, n); break;
+      case Conv::kInt32: AppendInts<int32_t>(out.ints, data, mask, n); break;
+      case Conv::kInt64: AppendInts<int64_t>(out.ints, data, mask, n); break;
+      case Conv::kUint8: AppendInts<uint8_t>(out.ints, data, mask, n); break;
+      case Conv::kUint16: AppendInts<uint16_t>(out.ints, data, mask, n); break;
+      case Conv::kUint32: AppendInts<uint32_t>(out.ints, data, mask, n); break;
+      case Conv::kDate: AppendInts<int32_t>(out.ints, data, mask, n); break;
+      case Conv::kTime: AppendInts<int64_t>(out.ints, data, mask, n); break;
+      case Conv::kTimestamp: {
+        const duckdb_type id = p.type.id;
+        AppendColumn(out.ints, mask, n, [id, data](idx_t row) { return TimestampMicros(id, data, row); });
+        break;
+      }
+      case Conv::kFloat:
+        AppendColumn(out.doubles, mask, n, [data](idx_t row) { return static_cast<double>(At<float>(data, row)); });
+        break;
+      case Conv::kDouble: AppendColumn(out.doubles, mask, n, [data](idx_t row) { return At<double>(data, row); }); break;
+      case Conv::kVarchar: texts([data](idx_t row) { return StringAt(data, row); }); break;
+      case Conv::kBlob: texts([data](idx_t row) { return BinaryCell(StringAt(data, row)); }); break;
+      case Conv::kUint64:
+        texts([&](idx_t row) {
           scratch.clear();
           AppendInt(scratch, At<uint64_t>(data, row));
-          batch->AppendText(c, scratch);
-          break;
-        case Conv::kHugeint:
+          return std::string_view(scratch);
+        });
+        break;
+      case Conv::kHugeint:
+        texts([&](idx_t row) {
           scratch.clear();
           AppendInt128(scratch, ToInt128(At<duckdb_hugeint>(data, row)));
-          batch->AppendText(c, scratch);
-          break;
-        case Conv::kFloat: batch->AppendDouble(c, At<float>(data, row)); break;
-        case Conv::kDouble: batch->AppendDouble(c, At<double>(data, row)); break;
-        case Conv::kDecimal:
+          return std::string_view(scratch);
+        });
+        break;
+      case Conv::kDecimal:
+        texts([&](idx_t row) {
           scratch.clear();
           AppendExactDecimal(scratch, DecimalAt(p.type, data, row), p.type.scale);
-          batch->AppendText(c, scratch);
-          break;
-        case Conv::kDate: batch->AppendInt(c, At<int32_t>(data, row)); break;
-        case Conv::kTime: batch->AppendInt(c, At<int64_t>(data, row)); break;
-        case Conv::kTimestamp: batch->AppendInt(c, TimestampMicros(p.type.id, data, row)); break;
-        case Conv::kBlob: batch->AppendText(c, BinaryCell(StringAt(data, row))); break;
-        case Conv::kVarchar: batch->AppendText(c, std::string(StringAt(data, row))); break;
-        case Conv::kNested:
+          return std::string_view(scratch);
+        });
+        break;
+      case Conv::kNested:
+        texts([&](idx_t row) {
           scratch.clear();
           AppendJsonValue(api, renderer, p.type, v, row, scratch);
-          batch->AppendText(c, scratch);
-          break;
-        case Conv::kRendered:
+          return std::string_view(scratch);
+        });
+        break;
+      case Conv::kRendered:
+        texts([&](idx_t row) {
           scratch.clear();
           renderer.Top(p.type, v, row, scratch);
-          batch->AppendText(c, scratch);
-          break;
-      }
+          return std::string_view(scratch);
+        });
+        break;
     }
   }
 }
