@@ -177,6 +177,65 @@ TEST_F(TypedJobScan, TypedJobsLoadTheSameRowsAsCsvJobsOfTheSameBatches) {
   EXPECT_EQ(q->rows[0][4].text, "0");
 }
 
+// Texts of up to 12 bytes are written into the vector's own slot by the scan, longer ones through
+// DuckDB: either way each equals its literal, and equal texts group, join and sort as one value
+// (a short text's slot must be zero-padded, or equal values would hash and compare apart).
+TEST_F(TypedJobScan, TextsOfEveryLengthAroundTheInlineLimitAreStoredExactly) {
+  ASSERT_TRUE(conn_.Execute("CREATE TABLE t (s VARCHAR, i BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, "
+                            "dec DECIMAL(38,9), day DATE); CREATE TABLE expected (s VARCHAR, n BIGINT)").ok());
+  std::vector<std::string> texts;
+  for (size_t len = 0; len <= 20; ++len) {
+    std::string t;
+    for (size_t k = 0; k < len; ++k) t += static_cast<char>('a' + (len + k) % 26);
+    texts.push_back(t);
+  }
+  texts.push_back("zoë-ünïcödé");  // 12 characters, more bytes
+  texts.push_back("ëëëëëë");      // 12 bytes
+  JobWriterSet w(dir_.path());
+  w.set_typed_jobs(true);
+  TypedBatch b(Columns());
+  constexpr int kCopies = 3;  // each text several times, in different rows
+  for (int copy = 0; copy < kCopies; ++copy) {
+    for (const auto& t : texts) {
+      b.AppendText(0, t);
+      for (size_t c = 1; c < Columns().size(); ++c) b.AppendNull(c);
+    }
+  }
+  ASSERT_TRUE(w.AddBatch(w.Slot("t"), b).ok());
+  auto files = w.Close();
+  ASSERT_TRUE(files.ok());
+  Status s = Load("t", {(*files)[0].path});
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::string values;
+  for (const auto& t : texts) values += std::string(values.empty() ? "" : ", ") + "('" + t + "', " +
+                                        std::to_string(t.size()) + ")";
+  ASSERT_TRUE(conn_.Execute("INSERT INTO expected VALUES " + values).ok());
+  auto q = conn_.Query(
+      "SELECT (SELECT count(*) FROM t), (SELECT count(DISTINCT s) FROM t),"
+      " (SELECT count(*) FROM t JOIN expected e ON t.s = e.s AND octet_length(encode(t.s)) = e.n),"
+      " (SELECT count(*) FROM (SELECT s, count(*) AS k FROM t GROUP BY s) WHERE k = " + std::to_string(kCopies) + "),"
+      " (SELECT count(*) FROM t WHERE s = 'abcdefghijklm'[2:13]),"
+      " (SELECT string_agg(DISTINCT s, '|' ORDER BY s) = (SELECT string_agg(s, '|' ORDER BY s) FROM expected) FROM t)");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  const size_t n = texts.size();
+  EXPECT_EQ(q->rows[0][0].text, std::to_string(n * kCopies));
+  EXPECT_EQ(q->rows[0][1].text, std::to_string(n));
+  EXPECT_EQ(q->rows[0][2].text, std::to_string(n * kCopies));
+  EXPECT_EQ(q->rows[0][3].text, std::to_string(n));
+  EXPECT_EQ(q->rows[0][4].text, "0");  // "bcdefghijklm" is none of them
+  EXPECT_EQ(q->rows[0][5].text, "true");
+  // The same straight from the scan's vectors, before any storage rewrites them.
+  auto scan = conn_.ScanJobFiles({(*files)[0].path.string()}, ScanColumns());
+  ASSERT_TRUE(scan.ok()) << scan.status().message();
+  auto direct = conn_.Query("SELECT count(DISTINCT s), count(*) FILTER (WHERE s IN (SELECT s FROM expected)),"
+                            " (SELECT count(*) FROM (SELECT s FROM " + scan->sql() + " GROUP BY s)) FROM " +
+                            scan->sql());
+  ASSERT_TRUE(direct.ok()) << direct.status().message();
+  EXPECT_EQ(direct->rows[0][0].text, std::to_string(n));
+  EXPECT_EQ(direct->rows[0][1].text, std::to_string(n * kCopies));
+  EXPECT_EQ(direct->rows[0][2].text, std::to_string(n));
+}
+
 TEST_F(TypedJobScan, ValueThatIsNotOfItsColumnsTypeFailsNamingTheFileBatchAndColumn) {
   ASSERT_TRUE(conn_.Execute("CREATE TABLE t (s VARCHAR, i BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, "
                             "dec DECIMAL(38,9), day DATE)").ok());

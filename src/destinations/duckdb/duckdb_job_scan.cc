@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -141,12 +142,27 @@ void PutNull(Out& o, size_t row) {
   o.validity[row / 64] &= ~(uint64_t{1} << (row % 64));
 }
 
+// A text value into a VARCHAR vector: a short one (DuckDB keeps up to 12 bytes inside the
+// vector's own 16-byte slot, zero-padded) is written there directly, a longer one is copied into
+// the vector's string heap by DuckDB.
+void PutVarchar(Out& o, size_t row, std::string_view text) {
+  constexpr size_t kInlined = sizeof(duckdb_string_t::value.inlined.inlined);
+  if (text.size() <= kInlined) {
+    duckdb_string_t& slot = static_cast<duckdb_string_t*>(o.data)[row];
+    std::memset(&slot, 0, sizeof slot);
+    slot.value.inlined.length = static_cast<uint32_t>(text.size());
+    if (!text.empty()) std::memcpy(slot.value.inlined.inlined, text.data(), text.size());
+    return;
+  }
+  A().duckdb_vector_assign_string_element_len(o.vector, row, text.data(), text.size());
+}
+
 // A value given as its job file text, converted to the column's scan type; false when the text
 // is not one.
 bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
   switch (type) {
     case ScanType::kVarchar:
-      A().duckdb_vector_assign_string_element_len(o.vector, row, text.data(), text.size());
+      PutVarchar(o, row, text);
       return true;
     case ScanType::kBigint: return ParseJobBigint(text, static_cast<int64_t*>(o.data) + row);
     case ScanType::kDouble: return ParseJobDouble(text, static_cast<double*>(o.data) + row);
@@ -179,31 +195,48 @@ std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local
   // Dates are days since the epoch: DuckDB's DATE holds them in 32 bits, its largest values
   // standing for infinity.
   const bool days = type == DataType::kDate && col.type == ScanType::kDate;
+  // One decision per column, then a loop over the rows.
+  enum class Put { kInt64, kDays, kDouble, kBool, kVarchar, kText, kCellText };
+  Put put = Put::kCellText;
+  if (storage == CellStorage::kInt64 && (col.type == ScanType::kBigint || micros)) {
+    put = Put::kInt64;
+  } else if (days) {
+    put = Put::kDays;
+  } else if (storage == CellStorage::kDouble && col.type == ScanType::kDouble) {
+    put = Put::kDouble;
+  } else if (storage == CellStorage::kBool && col.type == ScanType::kBoolean) {
+    put = Put::kBool;
+  } else if (storage == CellStorage::kText) {
+    put = col.type == ScanType::kVarchar ? Put::kVarchar : Put::kText;
+  }
   for (size_t k = 0; k < n; ++k) {
     const size_t r = from + k, out = row + k;
     if (v.nulls[r]) {
       PutNull(o, out);
       continue;
     }
-    if (storage == CellStorage::kInt64 && (col.type == ScanType::kBigint || micros)) {
-      static_cast<int64_t*>(o.data)[out] = v.ints[r];
-    } else if (days) {
-      const int64_t d = v.ints[r];
-      if (d <= -kDateInfinity || d >= kDateInfinity) return DateCell(d) + " is out of the range of DuckDB's DATE";
-      static_cast<int32_t*>(o.data)[out] = static_cast<int32_t>(d);
-    } else if (storage == CellStorage::kDouble && col.type == ScanType::kDouble) {
-      static_cast<double*>(o.data)[out] = v.doubles[r];
-    } else if (storage == CellStorage::kBool && col.type == ScanType::kBoolean) {
-      static_cast<bool*>(o.data)[out] = v.bools[r] != 0;
-    } else if (storage == CellStorage::kText) {
-      if (!PutText(col.type, o, out, v.texts[r])) {
-        return "'" + Excerpt(v.texts[r]) + "' is not a " + ScanTypeName(col.type) + " value";
+    switch (put) {
+      case Put::kInt64: static_cast<int64_t*>(o.data)[out] = v.ints[r]; break;
+      case Put::kDays: {
+        const int64_t d = v.ints[r];
+        if (d <= -kDateInfinity || d >= kDateInfinity) return DateCell(d) + " is out of the range of DuckDB's DATE";
+        static_cast<int32_t*>(o.data)[out] = static_cast<int32_t>(d);
+        break;
       }
-    } else {
-      b.CellText(c, r, &local->cell);
-      if (!PutText(col.type, o, out, local->cell)) {
-        return "'" + Excerpt(local->cell) + "' is not a " + ScanTypeName(col.type) + " value";
-      }
+      case Put::kDouble: static_cast<double*>(o.data)[out] = v.doubles[r]; break;
+      case Put::kBool: static_cast<bool*>(o.data)[out] = v.bools[r] != 0; break;
+      case Put::kVarchar: PutVarchar(o, out, v.texts[r]); break;
+      case Put::kText:
+        if (!PutText(col.type, o, out, v.texts[r])) {
+          return "'" + Excerpt(v.texts[r]) + "' is not a " + ScanTypeName(col.type) + " value";
+        }
+        break;
+      case Put::kCellText:
+        b.CellText(c, r, &local->cell);
+        if (!PutText(col.type, o, out, local->cell)) {
+          return "'" + Excerpt(local->cell) + "' is not a " + ScanTypeName(col.type) + " value";
+        }
+        break;
     }
   }
   return {};
