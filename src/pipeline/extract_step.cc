@@ -244,7 +244,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       const bool typed_pre = dest_type && typed && dest_type->typed_jobs_with_generated_columns &&
                              dest_type->load_while_extracting &&
                              !dest_type->load_while_normalizing && LoadWhileExtractingEnabled();
-      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && dest_type && (json_pre || typed_pre) &&
+      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && (json_pre || typed_pre) &&
           PreNormalizeEnabled()) {
         PreNormalizer::Setup setup;
         setup.load_id = load_id;

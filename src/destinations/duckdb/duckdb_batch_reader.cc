@@ -162,8 +162,6 @@ StatusOr<bool> BatchReader::Next(TypedBatch* batch, size_t min_rows) {
 
 namespace {
 
-bool Valid(const uint64_t* mask, idx_t row) { return !mask || ((mask[row >> 6] >> (row & 63)) & 1); }
-
 // Appends `n` values of `column` (its NULLs as the default value), each made by `get(row)`.
 template <typename Out, typename Get>
 void AppendColumn(std::vector<Out>& column, const uint64_t* mask, idx_t n, Get get) {
@@ -174,7 +172,7 @@ void AppendColumn(std::vector<Out>& column, const uint64_t* mask, idx_t n, Get g
     for (idx_t row = 0; row < n; ++row) out[row] = get(row);
     return;
   }
-  for (idx_t row = 0; row < n; ++row) out[row] = Valid(mask, row) ? get(row) : Out{};
+  for (idx_t row = 0; row < n; ++row) out[row] = MaskValid(mask, row) ? get(row) : Out{};
 }
 
 template <typename T>
@@ -200,13 +198,13 @@ void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Rend
     out.nulls.resize(base + n, 0);
     if (mask) {
       uint8_t* nulls = out.nulls.data() + base;
-      for (idx_t row = 0; row < n; ++row) nulls[row] = Valid(mask, row) ? 0 : 1;
+      for (idx_t row = 0; row < n; ++row) nulls[row] = MaskValid(mask, row) ? 0 : 1;
     }
     // Cells held as text: one string per row ("" for NULL).
     auto texts = [&](auto cell) {
       out.texts.reserve(out.texts.size() + n);
       for (idx_t row = 0; row < n; ++row) {
-        if (Valid(mask, row)) {
+        if (MaskValid(mask, row)) {
           out.texts.emplace_back(cell(row));
         } else {
           out.texts.emplace_back();

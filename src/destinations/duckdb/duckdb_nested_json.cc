@@ -16,8 +16,7 @@ T At(void* data, uint64_t row) {
 }
 
 bool Valid(const Api& api, duckdb_vector v, uint64_t row) {
-  uint64_t* mask = api.duckdb_vector_get_validity(v);
-  return !mask || ((mask[row >> 6] >> (row & 63)) & 1);
+  return MaskValid(api.duckdb_vector_get_validity(v), row);
 }
 
 }  // namespace

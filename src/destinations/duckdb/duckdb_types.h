@@ -53,6 +53,9 @@ Status BuildType(duckdb_logical_type lt, TypeNode& node);
 // (a STRUCT field named like one is quoted).
 std::string TypeName(const TypeNode& t, duckdb_connection conn);
 
+// Whether row `row` of a vector with validity mask `mask` (nullptr: all valid) holds a value.
+inline bool MaskValid(const uint64_t* mask, uint64_t row) { return !mask || ((mask[row >> 6] >> (row & 63)) & 1); }
+
 // A VARCHAR/BLOB/BIT/BIGNUM value in a vector (inlined when up to 12 bytes).
 inline std::string_view StringAt(void* data, uint64_t row) {
   auto& s = static_cast<duckdb_string_t*>(data)[row];

@@ -18,8 +18,7 @@ class Renderer {
   explicit Renderer(const Api& api) : api_(api) {}
 
   bool Valid(duckdb_vector v, uint64_t row) const {
-    uint64_t* mask = api_.duckdb_vector_get_validity(v);
-    return !mask || ((mask[row >> 6] >> (row & 63)) & 1);
+    return MaskValid(api_.duckdb_vector_get_validity(v), row);
   }
 
   // A top-level value (the caller checked it is not NULL).
