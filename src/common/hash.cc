@@ -3,18 +3,13 @@
 #include <cassert>
 #include <cstring>
 
+#include "common/keccak.h"
+
 namespace dlt::hash {
 
 namespace {
 
-constexpr uint64_t kRoundConstants[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808AULL, 0x8000000080008000ULL,
-    0x000000000000808BULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
-    0x000000000000008AULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000AULL,
-    0x000000008000808BULL, 0x800000000000008BULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
-    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800AULL, 0x800000008000000AULL,
-    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
+using keccak::kRoundConstants;
 
 inline uint64_t Rotl(uint64_t v, unsigned n) { return (v << n) | (v >> ((64 - n) & 63)); }
 
@@ -214,8 +209,8 @@ std::string PadAndSqueeze(uint64_t state[25], size_t pos, size_t rate, uint8_t s
   return out;
 }
 
-constexpr size_t kShake128Rate = 168;  // (1600 - 2 * 128) / 8
-constexpr uint8_t kShakeSuffix = 0x1F;
+using keccak::kShake128Rate;
+using keccak::kShakeSuffix;
 constexpr uint8_t kSha3Suffix = 0x06;
 
 }  // namespace

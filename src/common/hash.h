@@ -17,6 +17,14 @@ namespace dlt::hash {
 // Python's hashlib.shake_128(data).digest(out_bytes).
 std::string Shake128(std::string_view data, size_t out_bytes);
 
+// Shake128 of `n` messages into `out` (n * out_bytes bytes, message i's digest at i * out_bytes).
+// Messages of one block (under 168 bytes) are hashed kShakeBatch at a time where the CPU can
+// (keccak_batch.cc); the bytes are those of Shake128 either way.
+inline constexpr size_t kShakeBatch = 8;
+void Shake128Batch(const std::string_view* data, size_t n, size_t out_bytes, unsigned char* out);
+// Whether Shake128Batch hashes several messages at once on this CPU (AVX-512).
+bool Shake128BatchVectorized();
+
 // Incremental SHA3-256. Update() any number of times, then Final() once (it returns the 32 raw
 // bytes; the object must not be updated again after that).
 class Sha3_256 {

@@ -103,4 +103,20 @@ void NewRowKeyInto(char* out);
 // Nested row key: base64(shake_128("<parent_id>_<table>_<list_idx>"), 10 bytes) without padding.
 std::string NestedRowKey(std::string_view parent_id, std::string_view table, uint64_t list_idx);
 
+// Nested row keys of many rows at once (the hashes computed several at a time, hash::Shake128Batch):
+// Add the rows, then Compute gives each its NestedRowKey, in the order added.
+class NestedRowKeyBatch {
+ public:
+  void Add(std::string_view parent_id, std::string_view table, uint64_t list_idx);
+  // Replaces `keys` with the keys of the rows added (reusing its strings), and forgets the rows.
+  void Compute(std::vector<std::string>* keys);
+  size_t size() const { return ends_.size(); }
+
+ private:
+  std::string text_;          // the hashed texts, one after another
+  std::vector<size_t> ends_;  // where each ends in text_
+  std::vector<std::string_view> views_;
+  std::vector<unsigned char> digests_;
+};
+
 }  // namespace dlt

@@ -74,6 +74,9 @@ struct FlatValue {
 struct PendingList {
   const std::string* path;  // normalized path inside the table ("payload__commits") before shortening, cached
   dom::array items;
+  // Set by EmitLists: the nested table ({name, path}, cached) and how many items the list has.
+  const std::pair<std::string, std::string>* child = nullptr;
+  uint64_t count = 0;
 };
 
 // Key of the column name cache: the prefix's cache entry (stable address) and the raw key.
@@ -137,6 +140,11 @@ struct NormalizerCore {
   std::deque<std::string> json_scratch;  // keeps minified JSON alive for a row (stable addresses)
   std::deque<std::vector<FlatValue>> values_pool;
   std::deque<std::vector<PendingList>> lists_pool;
+  // Row keys of nested rows, computed several at a time: those of all the lists of a row at a
+  // level (EmitLists), and those of a list walked on its own (EmitList, a list in a list).
+  NestedRowKeyBatch key_batch;
+  std::deque<std::vector<std::string>> row_keys_pool;
+  std::deque<std::vector<std::string>> list_keys_pool;
   std::vector<std::pair<ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
@@ -181,8 +189,10 @@ struct NormalizerCore {
                    std::optional<uint64_t> list_idx, const std::string& root_id);
   Status EmitLists(TableState& t, std::vector<PendingList>& lists, int level, const std::string& row_id,
                    const std::string& root_id);
+  // `keys`: the items' row keys (from EmitLists), or null to compute them here.
   Status EmitList(const std::string& child, const std::string& child_path, const std::string& parent,
-                  dom::array items, int level, const std::string& parent_id, const std::string& root_id);
+                  dom::array items, int level, const std::string& parent_id, const std::string& root_id,
+                  const std::string* keys);
   Status NormalizeText(std::string_view json, const TableHints& h, bool readable_tail = false);
   Status NormalizeRoot(dom::element e);
   void PrepareRootId();

@@ -246,27 +246,77 @@ inline Status NormalizerCore::FinishRow(TableState& t, const std::string& row_id
   return WriteRow(t);
 }
 
+namespace walk_detail {
+
+// Items of a list (simdjson's count saturates at 0xFFFFFF).
+inline uint64_t ListSize(dom::array items) {
+  uint64_t n = items.size();
+  if (n < 0xFFFFFF) return n;
+  n = 0;
+  for (dom::element e : items) (void)e, ++n;
+  return n;
+}
+
+// Row keys computed ahead for at most this many nested rows at once (a row's lists, or a part
+// of one long list), so that memory does not grow with a list's length.
+inline constexpr uint64_t kKeysAhead = 256;
+
+}  // namespace walk_detail
+
 inline Status NormalizerCore::EmitLists(TableState& t, std::vector<PendingList>& lists, int level,
                                         const std::string& row_id, const std::string& root_id) {
+  if (lists.empty()) return Status::Ok();
+  // The keys of every item of the row's lists at once, unless there are many.
+  uint64_t items = 0;
   for (auto& pl : lists) {
-    const auto& child = ChildTable(t.path, *pl.path);
-    DLT_RETURN_IF_ERROR(EmitList(child.first, child.second, t.name, pl.items, level + 1, row_id, root_id));
+    pl.child = &ChildTable(t.path, *pl.path);
+    pl.count = walk_detail::ListSize(pl.items);
+    items += pl.count;
+  }
+  const bool ahead = items <= walk_detail::kKeysAhead;
+  if (row_keys_pool.size() <= static_cast<size_t>(level)) row_keys_pool.resize(level + 1);
+  std::vector<std::string>& keys = row_keys_pool[level];
+  if (ahead) {
+    for (const auto& pl : lists) {
+      for (uint64_t i = 0; i < pl.count; ++i) key_batch.Add(row_id, pl.child->first, i);
+    }
+    key_batch.Compute(&keys);
+  }
+  size_t at = 0;
+  for (const auto& pl : lists) {
+    DLT_RETURN_IF_ERROR(EmitList(pl.child->first, pl.child->second, t.name, pl.items, level + 1, row_id, root_id,
+                                 ahead ? keys.data() + at : nullptr));
+    at += pl.count;
   }
   return Status::Ok();
 }
 
 inline Status NormalizerCore::EmitList(const std::string& child, const std::string& child_path,
                                        const std::string& parent, dom::array items, int level,
-                                       const std::string& parent_id, const std::string& root_id) {
+                                       const std::string& parent_id, const std::string& root_id,
+                                       const std::string* keys) {
   uint64_t idx = 0;
   TableState* ctp = nullptr;
+  // Without keys from EmitLists, they are computed here, kKeysAhead items at a time.
+  std::vector<std::string>* own = nullptr;
+  uint64_t size = 0;
+  if (!keys) {
+    if (list_keys_pool.size() <= static_cast<size_t>(level)) list_keys_pool.resize(level + 1);
+    own = &list_keys_pool[level];
+    size = walk_detail::ListSize(items);
+  }
   for (dom::element item : items) {
     if (!ctp) {
       ctp = &GetTable(child, parent, &child_path);
       DLT_RETURN_IF_ERROR(CheckNewTable(*ctp));
     }
     TableState& ct = *ctp;
-    std::string id = NestedRowKey(parent_id, child, idx);
+    if (own && idx % walk_detail::kKeysAhead == 0) {
+      const uint64_t end = std::min(size, idx + walk_detail::kKeysAhead);
+      for (uint64_t i = idx; i < end; ++i) key_batch.Add(parent_id, child, i);
+      key_batch.Compute(own);
+    }
+    const std::string& id = own ? (*own)[idx % walk_detail::kKeysAhead] : keys[idx];
     auto type = item.type();
     // As dlt: an object is a row of this table however deep it is (at max_table_nesting its
     // own nested values become json columns, Flatten); a list inside a list is a row wrapping
@@ -280,7 +330,7 @@ inline Status NormalizerCore::EmitList(const std::string& child, const std::stri
       DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
       const auto& grandchild = ChildTable(child_path, "list");
       DLT_RETURN_IF_ERROR(
-          EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id));
+          EmitList(grandchild.first, grandchild.second, child, dom::array(item), level + 1, id, root_id, nullptr));
     } else {
       // A scalar in the column `value`; a list at the limit as the json column `list`.
       const bool list = type == dom::element_type::ARRAY;
