@@ -18,8 +18,9 @@ namespace dlt::hash {
 std::string Shake128(std::string_view data, size_t out_bytes);
 
 // Shake128 of `n` messages into `out` (n * out_bytes bytes, message i's digest at i * out_bytes).
-// Messages of one block (under 168 bytes) are hashed kShakeBatch at a time where the CPU can
-// (keccak_batch.cc); the bytes are those of Shake128 either way.
+// Groups of kShakeBatch messages of one block each (under 168 bytes, at most 168 bytes out) are
+// hashed at once where the CPU has AVX-512 (keccak_batch.cc), other groups one by one;
+// the bytes are those of Shake128 either way.
 inline constexpr size_t kShakeBatch = 8;
 void Shake128Batch(const std::string_view* data, size_t n, size_t out_bytes, unsigned char* out);
 // Whether Shake128Batch hashes several messages at once on this CPU (AVX-512).

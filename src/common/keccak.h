@@ -1,5 +1,6 @@
 // Keccak-f[1600] internals shared by hash.cc (one state at a time) and keccak_batch.cc (eight
-// states at once): the round constants of FIPS 202 and the sponge's SHAKE128 parameters.
+// states at once): the round constants of FIPS 202, the sponge's SHAKE128 parameters, and the
+// batch's paths for the tests.
 #pragma once
 
 #include <cstddef>
@@ -20,3 +21,19 @@ inline constexpr size_t kShake128Rate = 168;  // (1600 - 2 * 128) / 8
 inline constexpr uint8_t kShakeSuffix = 0x1F;
 
 }  // namespace dlt::hash::keccak
+
+#include <string_view>
+
+namespace dlt::hash {
+
+// The ways Shake128Batch can hash a group of up to eight one-block messages (keccak_batch.cc):
+// one by one through Shake128, or the eight-state permutation compiled for AVX-512 or for plain
+// x86-64 (never picked by Shake128Batch; there so that the tests can check the eight-state code
+// on any x86-64 machine).
+enum class KeccakPath { kOneByOne, kPortable, kAvx512 };
+// Whether this build and CPU can run `path`.
+bool Shake128BatchPathAvailable(KeccakPath path);
+// Shake128Batch through `path` (which must be available).
+void Shake128BatchWith(KeccakPath path, const std::string_view* data, size_t n, size_t out_bytes, unsigned char* out);
+
+}  // namespace dlt::hash

@@ -141,7 +141,8 @@ struct NormalizerCore {
   std::deque<std::vector<FlatValue>> values_pool;
   std::deque<std::vector<PendingList>> lists_pool;
   // Row keys of nested rows, computed several at a time: those of all the lists of a row at a
-  // level (EmitLists), and those of a list walked on its own (EmitList, a list in a list).
+  // level (EmitLists), and those of a list that keys its own items (EmitList: a list in a list,
+  // or the lists of a row with more than kKeysAhead items in all), each per nesting level.
   NestedRowKeyBatch key_batch;
   std::deque<std::vector<std::string>> row_keys_pool;
   std::deque<std::vector<std::string>> list_keys_pool;

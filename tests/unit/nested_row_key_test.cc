@@ -122,20 +122,37 @@ TEST(NestedRowKeys, LongListsAcrossTheKeysComputedAheadGetDltsKeys) {
     ASSERT_EQ(tables["t__b"].size(), 3u);
     EXPECT_EQ(CheckKeys(tables), n + 3) << n << " items";
   }
-  // One list of exactly 256 items fits; two of 128 and 129 do not, together.
-  auto tables = Normalize({R"({"a": )" + List(128, "a", false) + R"(, "b": )" + List(129, "b", false) + "}"});
-  EXPECT_EQ(CheckKeys(tables), 257u);
+  // Lists of exactly 256 items in all are keyed ahead together; 128 and 129 are not.
+  for (size_t second : {128u, 129u}) {
+    auto tables = Normalize({R"({"a": )" + List(128, "a", false) + R"(, "b": )" + List(second, "b", false) + "}"});
+    EXPECT_EQ(CheckKeys(tables), 128u + second);
+  }
+  // A long list of objects that have lists of their own: the long list keys its items itself
+  // while each item keys its own lists ahead, at the same level.
+  std::string items = "[";
+  for (size_t i = 0; i < 300; ++i) items += std::string(i ? "," : "") + R"({"x": [1, 2], "y": [{"z": [3]}]})";
+  auto tables = Normalize({R"({"a": )" + items + "]}"});
+  EXPECT_EQ(tables["t__a"].size(), 300u);
+  EXPECT_EQ(tables["t__a__x"].size(), 600u);
+  EXPECT_EQ(tables["t__a__y__z"].size(), 300u);
+  EXPECT_EQ(CheckKeys(tables), 300u + 600u + 300u + 300u);
 }
 
 TEST(NestedRowKeys, ListsOfListsGetDltsKeysAtEveryLevel) {
   // A list in a list is a row of <table>__list wrapping it, its items one level down.
   std::string deep = "[[1, 2], [3], [], [[4, 5], [6]]]";
   std::string long_inner = "[" + List(300, "v", false) + ", [1]]";
-  auto tables = Normalize({R"({"id": 1, "m": )" + deep + "}", R"({"id": 2, "m": )" + long_inner + "}"});
+  // Lists in lists whose items are objects with lists of their own.
+  std::string objects = R"([[{"k": [1, 2], "o": [{"p": [7]}]}, {"k": [3]}], [{"k": []}]])";
+  auto tables = Normalize({R"({"id": 1, "m": )" + deep + "}", R"({"id": 2, "m": )" + long_inner + "}",
+                           R"({"id": 3, "m": )" + objects + "}"});
   EXPECT_FALSE(tables["t__m"].empty());
-  EXPECT_FALSE(tables["t__m__list"].empty());
-  EXPECT_EQ(CheckKeys(tables), tables["t__m"].size() + tables["t__m__list"].size() + tables["t__m__list__list"].size());
-  EXPECT_EQ(tables["t__m__list"].size(), 2u + 1u + 0u + 2u + 300u + 1u);
+  EXPECT_EQ(tables["t__m__list"].size(), 2u + 1u + 0u + 2u + 300u + 1u + 3u);
+  EXPECT_EQ(tables["t__m__list__k"].size(), 3u);
+  EXPECT_EQ(tables["t__m__list__o__p"].size(), 1u);
+  size_t nested = 0;
+  for (const auto& [name, rows] : tables) nested += name == "t" ? 0 : rows.size();
+  EXPECT_EQ(CheckKeys(tables), nested);
 }
 
 TEST(NestedRowKeys, TheBatchGivesEachRowItsNestedRowKey) {
