@@ -121,13 +121,20 @@ TEST_F(S3Lake, LoadKilledAtEveryPointIsRedoneWithoutCountingAnyRowTwice) {
     w.Write("orders.jsonl", Orders(1, 4));
     ASSERT_EQ(w.RunPipeline({"shop.toml"}, kSmallParts).exit_code, 0);
     w.Write("orders.jsonl", Orders(5, 80));
+    // The files to upload are made in $TMPDIR: a folder of the test's own, to see what stays.
+    const fs::path tmp = w.root() / "tmp";
+    fs::create_directories(tmp);
     auto env = kSmallParts;
+    env["TMPDIR"] = tmp.string();
     env["DLT_FAULT_KILL_AT"] = point;
     auto crash = w.RunPipeline({"shop.toml"}, env);
     ASSERT_EQ(crash.exit_code, 137) << crash.out << crash.err;
     w.Write("orders.jsonl", Orders(81, 90));
-    auto rerun = w.RunPipeline({"shop.toml"}, kSmallParts);
+    env.erase("DLT_FAULT_KILL_AT");
+    auto rerun = w.RunPipeline({"shop.toml"}, env);
     ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+    // The killed run's upload folder (SIGKILL: it could not remove it) went with the rerun.
+    EXPECT_TRUE(fs::is_empty(tmp)) << fs::directory_iterator(tmp)->path();
     EXPECT_EQ(FileSql("SELECT min(id) || '..' || max(id) || ' x' || count(*) || ' (' || count(DISTINCT id) || ')' FROM read_parquet(" +
                       Stored("orders", folder) + ")"), "1..90 x90 (90)");
     EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + Stored("orders__items", folder) + ")"), "180");

@@ -51,6 +51,9 @@ TEST(PythonFilesystemS3, ReadsObjectsOfABucketWithTheProfilesCredentialsAndOnlyN
   TempWorkspace w;
   w.WriteSecrets(SourceCredentials(S3Server::kSecret, server.Endpoint()));
   w.env()["DLT_S3_GET_BYTES"] = "8";  // the local copies and open() read objects in many ranges
+  const fs::path tmp = w.root() / "tmp";  // $TMPDIR of the script: to see what stays there
+  fs::create_directories(tmp);
+  w.env()["TMPDIR"] = tmp.string();
   auto r = RunPythonSource(w, "lake.py", kScript);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "open: id,price True")) << r.out;
@@ -65,17 +68,21 @@ TEST(PythonFilesystemS3, ReadsObjectsOfABucketWithTheProfilesCredentialsAndOnlyN
   // S3 times have a resolution of seconds: the next object is written a second later.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   ASSERT_TRUE(bucket.Put("landing/2024/c.csv", "id,price\n4,4.5\n").ok());
+  // What a script killed while it held local copies leaves: its folder with an owner file that
+  // no process holds locked. Next to it a folder of the same prefix that no run made.
+  w.Write("tmp/dlt-s3-killed1/.owner", "");
+  w.Write("tmp/dlt-s3-killed1/0/a.csv", "id,price\n1,1.5\n");
+  fs::create_directories(tmp / "dlt-s3-foreign");
   r = RunPythonSource(w, "lake.py", kScript);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(SqlValue(db, "SELECT string_agg(id || ':' || price, ',' ORDER BY id) FROM lake_in_data.prices"),
             "1:1.5,2:2.5,3:3.5,4:4.5")
       << "the second run loads only the new object";
-  // The local copies of the objects are gone with the process.
-  for (const auto& e : fs::directory_iterator(fs::temp_directory_path())) {
-    EXPECT_FALSE(e.path().filename().string().starts_with("dlt-s3-") &&
-                 fs::exists(e.path() / "0" / "c.csv"))
-        << e.path();
-  }
+  // The local copies of the objects are gone with the process, and so is the killed script's
+  // folder; the folder no run made stays.
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(tmp)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"dlt-s3-foreign"});
 }
 
 TEST(PythonFilesystemS3, AWrongSecretKeyNamesTheBucketAndNeverTheKey) {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "common/fs.h"
+#include "common/private_temp_dir.h"
 #include "destinations/filesystem/s3_client.h"
 
 namespace dlt {
@@ -96,10 +98,6 @@ class LocalFileStore : public FileStore {
 class S3FileStore : public FileStore {
  public:
   explicit S3FileStore(const S3Settings& s) : s3_(s) {}
-  ~S3FileStore() override {
-    std::error_code ec;
-    if (!temp_.empty()) fs::remove_all(temp_, ec);
-  }
 
   StatusOr<std::vector<std::string>> List(const std::string& prefix) override {
     DLT_ASSIGN_OR_RETURN(auto keys, s3_.List(Key(prefix)));
@@ -158,18 +156,23 @@ class S3FileStore : public FileStore {
   std::string Key(const std::string& path) const {
     return s3_.settings().prefix.empty() ? path : s3_.settings().prefix + "/" + path;
   }
-  // Data files are produced by DuckDB here before their upload; removed with the store.
+  // Data files are produced by DuckDB here before their upload; removed with the store, and by
+  // the next store made on this machine when the process was killed.
   StatusOr<fs::path> TempDir() {
-    if (temp_.empty()) {
-      std::string tmpl = (fs::temp_directory_path() / "dlt-s3-XXXXXX").string();
-      if (!::mkdtemp(tmpl.data())) return Internal("cannot create a temporary folder in " + fs::temp_directory_path().string());
-      temp_ = tmpl;
+    if (!temp_) {
+      auto dir = std::make_unique<PrivateTempDir>("dlt-upload-");
+      if (dir->path().empty()) {
+        std::error_code ec;
+        return Internal("cannot create a temporary folder in " + fs::temp_directory_path(ec).string() +
+                        " for the files to upload: check that it is writable (TMPDIR)");
+      }
+      temp_ = std::move(dir);
     }
-    return temp_;
+    return temp_->path();
   }
 
   S3Client s3_;
-  fs::path temp_;
+  std::unique_ptr<PrivateTempDir> temp_;
   uint64_t counter_ = 0;
 };
 

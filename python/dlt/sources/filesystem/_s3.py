@@ -6,6 +6,7 @@ Credentials come from `credentials=` or, as dlt resolves them, from
 `sources.filesystem.credentials.*` of the active profile; the secret key is in no message or repr."""
 
 import atexit
+import fcntl
 import os
 import shutil
 import tempfile
@@ -88,13 +89,61 @@ def list_objects(bucket_url: str, credentials: Any) -> List[Tuple[str, str, int,
     return out
 
 
-_copies: List[str] = []
+_copies: Dict[str, int] = {}  # folder -> its locked owner file
+_COPY_PREFIX = "dlt-s3-"
+
+
+def _remove_abandoned(parent: str) -> None:
+    """Removes the copy folders of processes that are gone. Each folder holds an `.owner` file
+    that its process keeps locked while it lives (as the engine's own temporary folders do): a
+    process killed before its exit hook ran leaves an unlocked one behind."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(parent, name)
+        if not name.startswith(_COPY_PREFIX) or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        try:
+            if os.stat(path).st_uid != os.geteuid():
+                continue
+            fd = os.open(os.path.join(path, ".owner"), os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue  # not a folder of ours, or not finished being made
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # its process is alive
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+
+
+def _make_copy_folder() -> str:
+    parent = tempfile.gettempdir()
+    _remove_abandoned(parent)
+    folder = tempfile.mkdtemp(prefix=_COPY_PREFIX, dir=parent)
+    os.chmod(folder, 0o700)
+    # Locked under another name first, so that no sweeper sees an owner file not locked yet.
+    pending = os.path.join(folder, ".owner.new")
+    fd = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(pending, os.path.join(folder, ".owner"))
+    _copies[folder] = fd
+    return folder
+
+
+def _remove_copy(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    fd = _copies.pop(folder, None)
+    if fd is not None:
+        os.close(fd)
 
 
 def _remove_copies() -> None:
-    for d in _copies:
-        shutil.rmtree(d, ignore_errors=True)
-    _copies.clear()
+    for d in list(_copies):
+        _remove_copy(d)
 
 
 atexit.register(_remove_copies)
@@ -104,9 +153,7 @@ def local_copies(items: List[Any], previous: Optional[str]) -> Tuple[List[str], 
     """Local copies of the listed s3 items (FileItemDicts) in a new private folder, which replaces
     `previous` (removed); local items keep their own paths. Returns (paths, the folder)."""
     if previous:
-        shutil.rmtree(previous, ignore_errors=True)
-        if previous in _copies:
-            _copies.remove(previous)
+        _remove_copy(previous)
     folder: Optional[str] = None
     paths = []
     for i, item in enumerate(items):
@@ -115,9 +162,7 @@ def local_copies(items: List[Any], previous: Optional[str]) -> Tuple[List[str], 
             paths.append(item.local_file_path)
             continue
         if folder is None:
-            folder = tempfile.mkdtemp(prefix="dlt-s3-")
-            os.chmod(folder, 0o700)
-            _copies.append(folder)
+            folder = _make_copy_folder()
         # The object's own name (its extension tells the reader a gzip file) in a folder per item.
         sub = os.path.join(folder, str(i))
         os.mkdir(sub)
