@@ -2,6 +2,7 @@
 // the rows are the source's, unqualified names resolve in the dataset, each table shows its
 // newest load, a new load is seen by the next query, and the database itself refuses writes,
 // COPY TO (over a data file too), ATTACH and reading files: the data files stay byte-identical.
+#include <csignal>
 #include <map>
 #include <regex>
 
@@ -28,6 +29,9 @@ std::string Orders(int from, int to) {
 class DashboardFilesystemQuery : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The dashboard's SQL snapshots of the datasets are made in $TMPDIR: a folder of the test's.
+    fs::create_directories(tmp());
+    w_.env()["TMPDIR"] = tmp().string();
     w_.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n\n"
                    "[destination.jsonlake]\ndestination_type = \"filesystem\"\nbucket_url = \"jsonlake\"\n"
                    "loader_file_format = \"jsonl\"\n\n"
@@ -47,6 +51,17 @@ class DashboardFilesystemQuery : public ::testing::Test {
     port_ = std::stoi(url[1]);
     token_ = url[2];
   }
+
+  // Stopped as a user stops it (Ctrl-C or SIGTERM): no copy of a dataset stays in $TMPDIR.
+  void TearDown() override {
+    if (!server_) return;
+    server_->Signal(SIGTERM);
+    EXPECT_EQ(server_->Wait(20000), 0) << server_->output();
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(tmp())) left.push_back(e.path().filename().string());
+    EXPECT_EQ(left, std::vector<std::string>{}) << "left in $TMPDIR after the dashboard stopped";
+  }
+  fs::path tmp() const { return w_.root() / "tmp"; }
 
   struct Answer {
     int status = 0;

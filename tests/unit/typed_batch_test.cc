@@ -34,7 +34,10 @@ using Json = nlohmann::json;
 class TypedEnv {
  public:
   explicit TypedEnv(fs::path root = {}) {
-    root_ = root.empty() ? tmp_.path() : root;
+    // A folder of its own only when none is given: the killed child of the death test below
+    // gets its parent's, and a folder it made itself would stay behind after its SIGKILL.
+    if (root.empty()) tmp_.emplace();
+    root_ = root.empty() ? tmp_->path() : root;
     ws_ = root_ / "ws";
     home_ = root_ / "home";
     fs::create_directories(ws_ / ".dlt");
@@ -90,7 +93,7 @@ class TypedEnv {
   const fs::path& pipeline_dir() const { return pipeline_dir_; }
 
  private:
-  testing::TempDir tmp_;
+  std::optional<testing::TempDir> tmp_;
   fs::path root_, ws_, home_, pipeline_dir_;
 };
 
