@@ -12,10 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "normalize/job_writer.h"
-#include "normalize/naming.h"
-#include "normalize/relational.h"
 #include "normalize/schema.h"
+#include "normalize_test_support.h"
 #include "support/temp_workspace.h"
 
 namespace dlt {
@@ -32,17 +30,7 @@ using Tables = std::map<std::string, std::map<std::string, std::string>>;
 Tables NormalizeAt(int max_nesting) {
   testing::TempDir dir;
   Schema schema("nesting");
-  SnakeCaseNaming naming(65536);
-  JobWriterSet writers(dir.path());
-  Normalizer n(&schema, &naming, "1700000000.1", &writers);
-  TableHints h;
-  h.table_name = "t";
-  h.resource = "t";
-  h.max_nesting = max_nesting;
-  EXPECT_TRUE(n.Prepare(h).ok());
-  Status s = n.NormalizeRecord(kRecord, h, "record");
-  EXPECT_TRUE(s.ok()) << s.message();
-  EXPECT_TRUE(writers.Close().ok());
+  EXPECT_FALSE(testing::NormalizeRecords(dir.path(), schema, {kRecord}, max_nesting).empty());
   Tables out;
   for (const Table& t : schema.tables()) {
     if (schema.IsSystemTable(t.name)) continue;

@@ -11,10 +11,9 @@
 #include <vector>
 
 #include "load/csv_job_reader.h"
-#include "normalize/job_writer.h"
-#include "normalize/naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
+#include "normalize_test_support.h"
 #include "support/temp_workspace.h"
 
 namespace dlt {
@@ -26,23 +25,8 @@ using Row = std::map<std::string, std::optional<std::string>>;
 std::map<std::string, std::vector<Row>> Normalize(const std::vector<std::string>& records, int max_nesting = 1000) {
   testing::TempDir dir;
   Schema schema("keys");
-  SnakeCaseNaming naming(65536);
-  JobWriterSet writers(dir.path());
-  Normalizer n(&schema, &naming, "1700000000.1", &writers);
-  TableHints h;
-  h.table_name = "t";
-  h.resource = "t";
-  h.max_nesting = max_nesting;
-  EXPECT_TRUE(n.Prepare(h).ok());
-  for (const auto& r : records) {
-    Status s = n.NormalizeRecord(r, h, "record");
-    EXPECT_TRUE(s.ok()) << s.message();
-  }
-  auto files = writers.Close();
-  EXPECT_TRUE(files.ok()) << files.status().message();
   std::map<std::string, std::vector<Row>> out;
-  if (!files.ok()) return out;
-  for (const JobFileInfo& f : *files) {
+  for (const JobFileInfo& f : testing::NormalizeRecords(dir.path(), schema, records, max_nesting)) {
     auto reader = CsvJobReader::Open(f.path, f.columns.size());
     EXPECT_TRUE(reader.ok()) << reader.status().message();
     if (!reader.ok()) continue;
