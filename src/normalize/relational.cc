@@ -111,6 +111,13 @@ Status Normalizer::Prepare(const TableHints& hints) {
     return InvalidArgument("table `" + name + "` of resource `" + hints.resource +
                            "` is already a nested table of `" + *t->parent + "`; choose another table name");
   }
+  if (!t && im.schema_had_data > 0 &&
+      (hints.contract_tables == "discard_row" || hints.contract_tables == "discard_value")) {
+    // A new table whose rows the contract discards (NormalizeRoot): as in dlt, it does not enter
+    // the schema.
+    ++im.prepare_epoch;
+    return Status::Ok();
+  }
   if (!t) {
     Table nt;
     nt.name = name;

@@ -51,7 +51,8 @@ struct TableHints {
   std::vector<ColumnHint> columns;
   int max_nesting = 1000;  // deeper objects and lists are stored as json
   std::string incremental_cursor;  // the top-level cursor column of an incremental (hint "incremental")
-  // Schema contract modes (dlt::SchemaContract): "evolve", "freeze" or "discard_value".
+  // Schema contract modes (dlt::SchemaContract): "evolve", "freeze", "discard_row" or
+  // "discard_value" (for tables both discard the rows of a new table, as dlt does).
   std::string contract_tables = "evolve";
   std::string contract_columns = "evolve";
   std::string contract_data_type = "evolve";

@@ -44,6 +44,9 @@ struct TableState {
   std::vector<char> present;
   std::vector<uint32_t> set_in_row;  // row generation that last set each column
   uint32_t generation = 0;
+  // The generation of the last row a schema contract discarded (discard_row): it is not written
+  // and its nested lists are not walked.
+  uint32_t discarded = UINT32_MAX;
   int system_index[5] = {-1, -1, -1, -1, -1};  // _dlt_load_id, _dlt_id, _dlt_parent_id, _dlt_list_idx, _dlt_root_id
   bool had_data = false;  // the table held data before this package (schema contracts apply)
 };
@@ -208,6 +211,9 @@ struct NormalizerCore {
   TableState& GetTable(const std::string& name, const std::optional<std::string>& parent,
                        const std::string* path = nullptr);
   Status CheckNewTable(const TableState& t);
+  // True when the rows of table `name` are discarded because it would be a new table and the
+  // tables contract is discard_row / discard_value (the table is then not added to the schema).
+  bool DiscardsNewTable(const std::string& name);
   int AddColumn(TableState& t, Column c);
 
   // relational_values.h: a value into its column.

@@ -97,6 +97,16 @@ inline Status NormalizerCore::CheckNewTable(const TableState& t) {
                          "` freezes tables (schema_contract.tables = \"freeze\"); nothing of this run is loaded");
 }
 
+inline bool NormalizerCore::DiscardsNewTable(const std::string& name) {
+  const std::string& mode = hints->contract_tables;
+  if (mode == "evolve" || mode == "freeze" || schema_had_data <= 0) return false;
+  // As CheckNewTable: a table counts as new unless it held data before this package.
+  auto it = tables.find(name);
+  if (it != tables.end()) return !it->second->had_data;
+  const Table* t = schema->FindTable(name);
+  return t == nullptr || !t->seen_data;
+}
+
 inline int NormalizerCore::AddColumn(TableState& t, Column c) {
   Table& st = SchemaTable(t);
   st.columns.push_back(std::move(c));

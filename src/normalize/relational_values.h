@@ -82,6 +82,10 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   int found = FindIndex(t, entry);
   if (found < 0 && t.had_data && hints->contract_columns != "evolve") {
     if (hints->contract_columns == "discard_value") return Status::Ok();
+    if (hints->contract_columns == "discard_row") {
+      t.discarded = t.generation;
+      return Status::Ok();
+    }
     return InvalidArgument(Where() + ": field `" + std::string(key) + "` would add the new column `" + column +
                            "` to table `" + t.name + "`, but the schema contract of resource `" + hints->resource +
                            "` freezes its columns (schema_contract.columns = \"freeze\"); nothing of this run is loaded");
@@ -166,6 +170,10 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   int vidx;
   if (vit == t.index.end() && hints->contract_data_type != "evolve") {
     if (hints->contract_data_type == "discard_value") return Status::Ok();
+    if (hints->contract_data_type == "discard_row") {
+      t.discarded = t.generation;
+      return Status::Ok();
+    }
     return InvalidArgument(Where() + ": field `" + std::string(key) + "` has a " + std::string(DataTypeName(vt)) +
                            " value that does not fit the " + std::string(DataTypeName(type)) + " column `" + column +
                            "` of table `" + t.name + "`, and the schema contract of resource `" + hints->resource +

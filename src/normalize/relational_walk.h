@@ -223,6 +223,9 @@ inline Status NormalizerCore::NormalizeObject(TableState& t, dom::object obj, in
   lists.clear();
   DLT_RETURN_IF_ERROR(Flatten(t, obj, level, &values, &lists));
   for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
+  // A row a schema contract discards (discard_row) is not written, and its nested rows are not
+  // walked (dlt does not descend into a discarded row); its parent and siblings stay.
+  if (t.discarded == t.generation) return Status::Ok();
   DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
   return EmitLists(t, lists, level, row_id, root_id);
 }
@@ -307,6 +310,7 @@ inline Status NormalizerCore::EmitList(const std::string& child, const std::stri
   }
   for (dom::element item : items) {
     if (!ctp) {
+      if (DiscardsNewTable(child)) return Status::Ok();
       ctp = &GetTable(child, parent, &child_path);
       DLT_RETURN_IF_ERROR(CheckNewTable(*ctp));
     }
@@ -340,7 +344,7 @@ inline Status NormalizerCore::EmitList(const std::string& child, const std::stri
       ScalarValue v;
       DLT_RETURN_IF_ERROR(ToScalar(item, &v, column.name));
       DLT_RETURN_IF_ERROR(AddValue(ct, column, v, column.name));
-      DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
+      if (ct.discarded != ct.generation) DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
     }
     ++idx;
   }
@@ -383,6 +387,7 @@ inline Status NormalizerCore::NormalizeText(std::string_view json, const TableHi
 }
 
 inline Status NormalizerCore::NormalizeRoot(dom::element e) {
+  if (DiscardsNewTable(root_table)) return Status::Ok();
   TableState& t = GetTable(root_table, std::nullopt);
   DLT_RETURN_IF_ERROR(CheckNewTable(t));
   std::string id = RootRowId(e);
@@ -395,6 +400,7 @@ inline Status NormalizerCore::NormalizeRoot(dom::element e) {
   ScalarValue v;
   DLT_RETURN_IF_ERROR(ToScalar(e, &v, "value"));
   DLT_RETURN_IF_ERROR(AddValue(t, value_column, v, "value"));
+  if (t.discarded == t.generation) return Status::Ok();
   return FinishRow(t, id, nullptr, std::nullopt, id);
 }
 

@@ -89,6 +89,32 @@ void TypedBatch::AppendRowOf(const TypedBatch& o, size_t row) {
   }
 }
 
+namespace {
+
+template <typename T>
+void KeepIn(std::vector<T>& v, const std::vector<uint8_t>& keep) {
+  if (v.size() != keep.size()) return;  // a storage the column does not use
+  size_t out = 0;
+  for (size_t r = 0; r < v.size(); ++r) {
+    if (!keep[r]) continue;
+    if (out != r) v[out] = std::move(v[r]);
+    ++out;
+  }
+  v.resize(out);
+}
+
+}  // namespace
+
+void TypedBatch::KeepRows(const std::vector<uint8_t>& keep) {
+  for (auto& v : vectors_) {
+    KeepIn(v.nulls, keep);
+    KeepIn(v.ints, keep);
+    KeepIn(v.doubles, keep);
+    KeepIn(v.bools, keep);
+    KeepIn(v.texts, keep);
+  }
+}
+
 void TypedBatch::CellText(size_t c, size_t row, std::string* out) const {
   const TypedVector& v = vectors_[c];
   if (v.nulls[row]) {

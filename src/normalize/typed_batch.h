@@ -76,6 +76,8 @@ class TypedBatch {
   TypedVector TakeVector(size_t column) { return std::move(vectors_[column]); }
   // Appends row `row` of `other` (same columns) to this batch.
   void AppendRowOf(const TypedBatch& other, size_t row);
+  // Keeps the rows whose `keep` flag is set (one per row), in order; the others are removed.
+  void KeepRows(const std::vector<uint8_t>& keep);
 
   bool IsNull(size_t column, size_t row) const { return vectors_[column].nulls[row] != 0; }
   // The value as the CSV load job holds it ("" for NULL): integers and doubles in their shortest

@@ -28,7 +28,8 @@ StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const Typed
   if (idx >= 0) {
     const Column& existing = t.columns[static_cast<size_t>(idx)];
     if (existing.data_type == c.data_type) return idx;
-    if (hints.contract_data_type == "discard_value") return -1;
+    if (hints.contract_data_type == "discard_value") return kDiscardValues;
+    if (hints.contract_data_type == "discard_row") return kDiscardRows;
     std::string why = hints.contract_data_type == "freeze"
                           ? "the schema contract of resource `" + hints.resource +
                                 "` freezes data types (schema_contract.data_type = \"freeze\")"
@@ -40,7 +41,8 @@ StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const Typed
                            "nothing of this run is loaded");
   }
   if (had_data && hints.contract_columns != "evolve") {
-    if (hints.contract_columns == "discard_value") return -1;
+    if (hints.contract_columns == "discard_value") return kDiscardValues;
+    if (hints.contract_columns == "discard_row") return kDiscardRows;
     return InvalidArgument(where + ": column `" + c.name + "` would add the new column `" + name + "` to table `" +
                            t.name + "`, but the schema contract of resource `" + hints.resource +
                            "` freezes its columns (schema_contract.columns = \"freeze\"); nothing of this run is loaded");
@@ -166,8 +168,11 @@ Status TypedNormalizer::NormalizeNestedRows(const TypedBatch& batch, const Table
 StatusOr<Table*> TypedNormalizer::RootTable(const TableHints& hints, const std::string& where, const char* what) {
   const std::string root = naming_->NormalizeIdentifier(hints.table_name);
   Table* t = schema_->FindTable(root);
+  const bool had_data = t && had_data_.emplace(root, t->seen_data).first->second;
+  if (!had_data && schema_had_data_ && (hints.contract_tables == "discard_row" || hints.contract_tables == "discard_value")) {
+    return nullptr;  // the rows of a new table are discarded (Normalizer::Prepare did not add it)
+  }
   if (!t) return Internal(where + ": table `" + root + "` was not prepared");
-  const bool had_data = had_data_.emplace(root, t->seen_data).first->second;
   if (!had_data && hints.contract_tables == "freeze" && schema_had_data_) {
     return InvalidArgument(where + ": the " + what + " would create the new table `" + root +
                            "`, but the schema contract of resource `" + hints.resource +
@@ -190,6 +195,7 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
     if (c.nested || naming_->NormalizeKey(c.name) != c.name) return false;
   }
   DLT_ASSIGN_OR_RETURN(Table * tp, RootTable(hints, where, "file"));
+  if (!tp) return false;  // discarded: its batches are skipped by NormalizeBatch
   Table& t = *tp;
   const std::string root = t.name;
   const bool had_data = had_data_.at(root);
@@ -229,6 +235,7 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
 Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hints, const std::string& where) {
   DLT_RETURN_IF_ERROR(batch.Validate(where));
   DLT_ASSIGN_OR_RETURN(Table * tp, RootTable(hints, where, "batch"));
+  if (!tp) return Status::Ok();  // a new table whose rows the tables contract discards
   Table& t = *tp;
   const std::string root = t.name;
   const bool had_data = had_data_.at(root);
@@ -252,6 +259,15 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
       }
     }
   }
+  // discard_row: rows with a value in a column the contract refuses are removed, then the column.
+  std::vector<uint8_t> keep;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (target[c] != kDiscardRows) continue;
+    const TypedVector& v = batch.vector(c);
+    if (keep.empty()) keep.assign(batch.rows(), 1);
+    for (size_t r = 0; r < keep.size(); ++r) keep[r] &= v.nulls[r];
+  }
+  if (!keep.empty()) batch.KeepRows(keep);
   DLT_RETURN_IF_ERROR(CheckArrowMergeStrategy(hints, where));
   if (nested || HashedRowKeys(hints)) {
     if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();

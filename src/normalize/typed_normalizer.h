@@ -6,11 +6,13 @@
 // through the JSON normalizer, as dlt normalizes the dicts it reads from Parquet, with its other
 // columns created here first with their exact types and given to it as dlt's typed JSON.
 //
-// Schema contracts apply as on the JSON path: a new table (tables = freeze), a new column of a
-// table that holds data (columns = freeze | discard_value). A batch column whose type differs
-// from the table's existing column is an error naming both types (data_type = discard_value
-// drops that column's values instead): typed batches never make variant columns, since a
-// source with a catalog that changed a column's type needs a decision, not a second column.
+// Schema contracts apply as on the JSON path: a new table (tables = freeze fails, discard_row /
+// discard_value skip its batches), a new column of a table that holds data (columns = freeze |
+// discard_value | discard_row: as dlt does for Arrow tables, the rows holding a value in it are
+// removed, then the column). A batch column whose type differs from the table's existing column
+// is an error naming both types (data_type = discard_value drops that column's values instead,
+// discard_row the rows that have one): typed batches never make variant columns, since a source
+// with a catalog that changed a column's type needs a decision, not a second column.
 #pragma once
 
 #include <map>
@@ -64,11 +66,16 @@ class TypedNormalizer {
   }
 
  private:
-  // The table's schema column for batch column `c`, created when needed; -1 when its values are
-  // dropped (schema contract discard_value).
+  // TargetColumn for a column whose values a schema contract drops (discard_value), and for one
+  // whose rows it drops (discard_row).
+  static constexpr int kDiscardValues = -1;
+  static constexpr int kDiscardRows = -2;
   // The root table of `hints` (prepared), after the tables contract (`what`: "batch", "file");
-  // records whether it held data before this normalizer.
+  // records whether it held data before this normalizer. nullptr: the contract discards the rows
+  // of this new table.
   StatusOr<Table*> RootTable(const TableHints& hints, const std::string& where, const char* what);
+  // The table's schema column for batch column `c`, created when needed, or kDiscardValues /
+  // kDiscardRows.
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
   int SystemColumn(Table& table, const char* name, bool row_key);

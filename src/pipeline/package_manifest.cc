@@ -217,10 +217,10 @@ Status ValidateResourceOptions(const ResourceOptions& o) {
   for (const auto& [kind, m] : {std::pair<const char*, const std::string&>{"tables", o.schema_contract.tables},
                                 {"columns", o.schema_contract.columns},
                                 {"data_type", o.schema_contract.data_type}}) {
-    bool ok = m == "evolve" || m == "freeze" || (m == "discard_value" && std::string_view(kind) != "tables");
+    bool ok = m == "evolve" || m == "freeze" || m == "discard_row" || m == "discard_value";
     if (!ok) {
-      return InvalidArgument("resource `" + o.name + "`: schema_contract." + kind + " must be evolve, freeze" +
-                             (std::string_view(kind) != "tables" ? " or discard_value" : "") + ", got `" + m + "`");
+      return InvalidArgument("resource `" + o.name + "`: schema_contract." + kind +
+                             " must be evolve, freeze, discard_row or discard_value, got `" + m + "`");
     }
   }
   return Status::Ok();

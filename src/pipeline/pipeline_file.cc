@@ -207,35 +207,33 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       // as Arrow items (ResourceOptions::arrow_items); JSON records are not affected.
       DLT_ASSIGN_OR_RETURN(r.options.arrow_items, GetBool(c, v, k));
     } else if (k == "schema_contract") {
-      // A mode for all three ("freeze"), or a table of them ({ columns = "freeze" }).
-      auto mode = [&](const ConfigNode& n, const std::string& key, bool for_tables) -> StatusOr<std::string> {
+      // A mode for all three ("freeze"), or a table of them ({ columns = "freeze" }); dlt's four
+      // modes for each (for tables discard_row and discard_value both discard a new table's rows).
+      auto mode = [&](const ConfigNode& n, const std::string& key) -> StatusOr<std::string> {
         DLT_ASSIGN_OR_RETURN(std::string m, GetString(c, n, key));
-        static const std::vector<std::string> kModes = {"evolve", "freeze", "discard_value"};
-        if (m == "discard_row") {
-          return c.Error(n, "schema contract mode `discard_row` is not supported (use evolve, freeze or discard_value)");
-        }
-        if (std::find(kModes.begin(), kModes.end(), m) == kModes.end() || (for_tables && m == "discard_value")) {
+        static const std::vector<std::string> kModes = {"evolve", "freeze", "discard_row", "discard_value"};
+        if (std::find(kModes.begin(), kModes.end(), m) == kModes.end()) {
           std::string msg = "unknown schema contract mode `" + m + "` for " + key;
           if (auto s = text::Suggest(m, kModes)) msg += ". Did you mean `" + *s + "`?";
-          return c.Error(n, msg + (for_tables ? " (evolve or freeze)" : " (evolve, freeze or discard_value)"));
+          return c.Error(n, msg + " (evolve, freeze, discard_row or discard_value)");
         }
         return m;
       };
       if (v.is_table()) {
         for (const auto& [ck, cv] : v.members) {
           if (ck == "tables") {
-            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.tables, mode(cv, ck, true));
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.tables, mode(cv, ck));
           } else if (ck == "columns") {
-            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.columns, mode(cv, ck, false));
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.columns, mode(cv, ck));
           } else if (ck == "data_type") {
-            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.data_type, mode(cv, ck, false));
+            DLT_ASSIGN_OR_RETURN(r.options.schema_contract.data_type, mode(cv, ck));
           } else {
             return UnknownKey(c, cv, ck, "schema_contract", {"tables", "columns", "data_type"});
           }
         }
       } else {
-        DLT_ASSIGN_OR_RETURN(std::string m, mode(v, k, false));
-        r.options.schema_contract = SchemaContract{m == "discard_value" ? "evolve" : m, m, m};
+        DLT_ASSIGN_OR_RETURN(std::string m, mode(v, k));
+        r.options.schema_contract = SchemaContract{m, m, m};
       }
     } else if (k == "incremental") {
       if (!v.is_table()) return c.Error(v, "`incremental` must be a table with cursor_path and initial_value");

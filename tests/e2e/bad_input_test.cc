@@ -454,10 +454,6 @@ TEST_F(SchemaContract, AnUnknownModeIsAnErrorWithTheLineOfThePipelineFile) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "shop.toml:")) << r.err;
   EXPECT_TRUE(Contains(r.err, "unknown schema contract mode `freez` for columns. Did you mean `freeze`?")) << r.err;
-  Freeze("\"discard_row\"");
-  auto row = w_.RunPipeline({"shop.toml"});
-  EXPECT_EQ(row.exit_code, 2) << row.err;
-  EXPECT_TRUE(Contains(row.err, "`discard_row` is not supported")) << row.err;
 }
 
 }  // namespace

@@ -231,6 +231,48 @@ except PipelineStepFailed as e:
   EXPECT_EQ(CountRows(DevDb(w, "c"), "c_data.t"), 1);
 }
 
+// dlt's discard modes, in the steps of dlt's own tests/pipeline/test_schema_contracts.py: what
+// each run adds to `items`, and whether the column or table it would have made is in the schema.
+TEST(PythonApi, DiscardContractsDropRowsValuesAndNewTablesAsDltDoes) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "d.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="d", destination="duckdb", dataset_name="d_data")
+
+def counts():
+    with p.sql_client() as c:
+        tables = c.execute_sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'd_data' "
+                               "AND table_name NOT LIKE '_dlt%' ORDER BY 1")
+        return {t: c.execute_sql(f"SELECT count(*) FROM d_data.{t}")[0][0] for (t,) in tables}
+
+def rows(start, **extra):
+    for i in range(start, start + 10):
+        yield {"id": i, "some_int": 1, "name": f"item {i}", **extra}
+
+columns = lambda: p.default_schema.tables["items"]["columns"]
+p.run(dlt.resource(rows(0), name="items"))
+print("first", counts())
+p.run(dlt.resource(rows(10, new_col="x"), name="items", schema_contract={"columns": "discard_row"}))
+print("columns discard_row", counts(), "new_col" in columns())
+p.run(dlt.resource(rows(20, new_col="x"), name="items", schema_contract={"columns": "discard_value"}))
+print("columns discard_value", counts(), "new_col" in columns())
+p.run(dlt.resource(rows(30, some_int="hello"), name="items"), schema_contract={"data_type": "discard_row"})
+print("data_type discard_row", counts(), "some_int__v_text" in columns())
+p.run(dlt.resource(rows(40, sub_items=[{"id": 1}, {"id": 2}]), name="items", schema_contract={"tables": "discard_row"}))
+print("tables discard_row", counts(), "items__sub_items" in p.default_schema.tables)
+p.run(dlt.resource(rows(50), name="new_items", schema_contract="discard_value"))
+print("new table", counts(), "new_items" in p.default_schema.tables)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "first {'items': 10}\n"
+            "columns discard_row {'items': 10} False\n"
+            "columns discard_value {'items': 20} False\n"
+            "data_type discard_row {'items': 20} False\n"
+            "tables discard_row {'items': 30} False\n"
+            "new table {'items': 30} False\n");
+}
+
 TEST(PythonApi, ADatasetNamedLikeItsDuckDbFileLoadsAndReadsBack) {
   // pipeline `shop` -> shop.duckdb; dataset `shop`: DuckDB would read `shop.t` as the catalog or
   // the schema, so every name carries the catalog.

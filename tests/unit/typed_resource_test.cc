@@ -182,6 +182,51 @@ TEST(TypedResource, SchemaContractsFreezeOrDiscardNewColumnsOfATypedTable) {
   EXPECT_FALSE(env.StoredTable("orders")["columns"].contains("note"));
 }
 
+// discard_row on typed batches, as dlt applies it to Arrow tables: the rows holding a value in a
+// column the contract refuses are removed, then the column; a new table's batches are skipped.
+TEST(TypedResource, DiscardRowRemovesTheRowsWithARefusedValueAndSkipsANewTable) {
+  TypedEnv env;
+  ASSERT_TRUE(env.Run({ResourceAccess::FromBatches(Options("orders"), std::vector<TypedBatch>{Orders({{1, "a"}})})}).ok());
+  // A new column `note`, set in rows 2 and 4 only.
+  TypedBatch wider({Col("id", DataType::kBigint), Col("status", DataType::kText), Col("note", DataType::kText)});
+  for (int64_t id = 2; id <= 5; ++id) {
+    wider.AppendInt(0, id);
+    wider.AppendText(1, "s" + std::to_string(id));
+    if (id % 2 == 0) wider.AppendText(2, "gift"); else wider.AppendNull(2);
+  }
+  ResourceOptions columns = Options("orders");
+  columns.schema_contract.columns = "discard_row";
+  auto c = env.Run({ResourceAccess::FromBatches(columns, std::vector<TypedBatch>{wider})});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(env.Rows("SELECT id, status FROM shop_data.orders ORDER BY id"), (std::vector<std::string>{"1|a", "3|s3", "5|s5"}));
+  EXPECT_FALSE(env.StoredTable("orders")["columns"].contains("note"));
+
+  // `status` is text: a batch with it as bigint drops the rows that have a value there.
+  TypedBatch retyped({Col("id", DataType::kBigint), Col("status", DataType::kBigint)});
+  retyped.AppendInt(0, 6);
+  retyped.AppendInt(1, 7);
+  retyped.AppendInt(0, 8);
+  retyped.AppendNull(1);
+  ResourceOptions types = Options("orders");
+  types.schema_contract.data_type = "discard_row";
+  auto t = env.Run({ResourceAccess::FromBatches(types, std::vector<TypedBatch>{retyped})});
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(env.Rows("SELECT id, coalesce(status, 'NULL') FROM shop_data.orders WHERE id > 5 ORDER BY id"),
+            (std::vector<std::string>{"8|NULL"}));
+  EXPECT_EQ(env.StoredTable("orders")["columns"]["status"]["data_type"], "text");
+
+  // A table the schema does not have yet: nothing of it is loaded, and the run succeeds.
+  for (const char* mode : {"discard_row", "discard_value"}) {
+    ResourceOptions tables = Options(std::string("returns_") + mode);
+    tables.schema_contract.tables = mode;
+    auto n = env.Run({ResourceAccess::FromBatches(tables, std::vector<TypedBatch>{Orders({{9, "r"}})})});
+    ASSERT_TRUE(n.ok()) << mode << ": " << n.status().message();
+    EXPECT_EQ(env.Rows(std::string("SELECT count(*) FROM information_schema.tables WHERE table_name = 'returns_") + mode + "'"),
+              (std::vector<std::string>{"0"}))
+        << mode;
+  }
+}
+
 TEST(TypedResource, TypedRowsOfThisPackageDoNotCountAsDataAFrozenSchemaHeldBefore) {
   TypedEnv env;
   // A new schema: tables = "freeze" lets the first package create its tables, typed or not,
