@@ -44,9 +44,9 @@ struct TableState {
   std::vector<char> present;
   std::vector<uint32_t> set_in_row;  // row generation that last set each column
   uint32_t generation = 0;
-  // The generation of the last row a schema contract discarded (discard_row): it is not written
-  // and its nested lists are not walked.
-  uint32_t discarded = UINT32_MAX;
+  // The current row is discarded by a schema contract (discard_row): it is not written and its
+  // nested lists are not walked. Cleared by BeginRow.
+  bool row_discarded = false;
   int system_index[5] = {-1, -1, -1, -1, -1};  // _dlt_load_id, _dlt_id, _dlt_parent_id, _dlt_list_idx, _dlt_root_id
   bool had_data = false;  // the table held data before this package (schema contracts apply)
 };

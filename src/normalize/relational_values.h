@@ -83,7 +83,7 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   if (found < 0 && t.had_data && hints->contract_columns != "evolve") {
     if (hints->contract_columns == "discard_value") return Status::Ok();
     if (hints->contract_columns == "discard_row") {
-      t.discarded = t.generation;
+      t.row_discarded = true;
       return Status::Ok();
     }
     return InvalidArgument(Where() + ": field `" + std::string(key) + "` would add the new column `" + column +
@@ -171,7 +171,7 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   if (vit == t.index.end() && hints->contract_data_type != "evolve") {
     if (hints->contract_data_type == "discard_value") return Status::Ok();
     if (hints->contract_data_type == "discard_row") {
-      t.discarded = t.generation;
+      t.row_discarded = true;
       return Status::Ok();
     }
     return InvalidArgument(Where() + ": field `" + std::string(key) + "` has a " + std::string(DataTypeName(vt)) +

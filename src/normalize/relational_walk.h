@@ -18,6 +18,7 @@ namespace dlt {
 
 inline void NormalizerCore::BeginRow(TableState& t) {
   ++t.generation;
+  t.row_discarded = false;
   t.cells.resize(t.names.size());
   t.present.assign(t.names.size(), 0);
   t.set_in_row.resize(t.names.size(), 0);
@@ -225,7 +226,7 @@ inline Status NormalizerCore::NormalizeObject(TableState& t, dom::object obj, in
   for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
   // A row a schema contract discards (discard_row) is not written, and its nested rows are not
   // walked (dlt does not descend into a discarded row); its parent and siblings stay.
-  if (t.discarded == t.generation) return Status::Ok();
+  if (t.row_discarded) return Status::Ok();
   DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
   return EmitLists(t, lists, level, row_id, root_id);
 }
@@ -344,7 +345,7 @@ inline Status NormalizerCore::EmitList(const std::string& child, const std::stri
       ScalarValue v;
       DLT_RETURN_IF_ERROR(ToScalar(item, &v, column.name));
       DLT_RETURN_IF_ERROR(AddValue(ct, column, v, column.name));
-      if (ct.discarded != ct.generation) DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
+      if (!ct.row_discarded) DLT_RETURN_IF_ERROR(FinishRow(ct, id, &parent_id, idx, root_id));
     }
     ++idx;
   }
@@ -400,7 +401,7 @@ inline Status NormalizerCore::NormalizeRoot(dom::element e) {
   ScalarValue v;
   DLT_RETURN_IF_ERROR(ToScalar(e, &v, "value"));
   DLT_RETURN_IF_ERROR(AddValue(t, value_column, v, "value"));
-  if (t.discarded == t.generation) return Status::Ok();
+  if (t.row_discarded) return Status::Ok();
   return FinishRow(t, id, nullptr, std::nullopt, id);
 }
 
