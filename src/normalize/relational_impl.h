@@ -42,8 +42,8 @@ struct TableState {
   std::vector<std::string> names;              // column names in order (file headers)
   std::vector<std::string> cells;
   std::vector<char> present;
-  std::vector<uint32_t> set_in_row;  // row generation that last set each column
-  uint32_t generation = 0;
+  std::vector<uint64_t> set_in_row;  // row generation that last set each column (64 bits: never wraps)
+  uint64_t generation = 0;
   // The current row is discarded by a schema contract (discard_row): it is not written and its
   // nested lists are not walked. Cleared by BeginRow.
   bool row_discarded = false;
