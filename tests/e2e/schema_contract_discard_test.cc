@@ -8,6 +8,8 @@
 namespace dlt::testing {
 namespace {
 
+namespace fs = std::filesystem;
+
 // A workspace with pipeline `shop` (incremental on id) that loaded orders 1-3 (each with two
 // items and two tags) once, with `schema_contract` set for the runs after.
 class DiscardContract : public ::testing::Test {
@@ -96,6 +98,33 @@ TEST_F(DiscardContract, AllRowsDiscardedIsASuccessfulRunThatLoadsNothing) {
   EXPECT_EQ(CountRows(w_.Db(), "shop_data.orders"), 3);
   EXPECT_TRUE(w_.Packages("shop", "normalize/extracted").empty());
   EXPECT_TRUE(w_.Packages("shop", "load/normalized").empty());
+}
+
+// A Parquet file is loaded as it is only while no contract touches its columns; with a refused
+// column it is read as rows, and discard_row drops those holding a value there, for dict rows
+// and Arrow items alike.
+TEST(DiscardContractFiles, AParquetFileWithANewColumnLosesTheRowsThatSetIt) {
+  for (const char* arrow : {"false", "true"}) {
+    SCOPED_TRACE(arrow);
+    PipelineWorkspace w;
+    auto parquet = [&](const std::string& name, const std::string& select) {
+      fs::create_directories(w.root() / "data");
+      ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb",
+                             "COPY (" + select + ") TO '" + (w.root() / "data" / name).string() + "' (FORMAT parquet)"));
+    };
+    parquet("a.parquet", "SELECT i AS id, 'n' || i AS name FROM range(1, 4) t(i)");
+    parquet("b.parquet", "SELECT i AS id, 'n' || i AS name, CASE WHEN i % 2 = 0 THEN 'gift' END AS note FROM range(4, 10) t(i)");
+    const std::string opts = std::string("format = \"parquet\"\nuse_pyarrow = ") + arrow + "\n";
+    w.Write("f.toml", PipelineFile("f", "data/a.parquet", opts));
+    auto first = w.RunPipeline({"f.toml"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    w.Write("f.toml", PipelineFile("f", "data/b.parquet", opts + "schema_contract = { columns = \"discard_row\" }\n"));
+    auto second = w.RunPipeline({"f.toml"});
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(CAST(id AS VARCHAR) || ':' || name, ',' ORDER BY id) FROM f_data.orders"),
+              "1:n1,2:n2,3:n3,5:n5,7:n7,9:n9");
+    EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'"), "0");
+  }
 }
 
 TEST_F(DiscardContract, AnUnknownModeNamesTheFourModes) {
