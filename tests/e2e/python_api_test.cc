@@ -273,6 +273,32 @@ print("new table", counts(), "new_items" in p.default_schema.tables)
             "new table {'items': 30} False\n");
 }
 
+// A destination given in code (`dlt.destinations.duckdb(path)`) is its pipeline's own: a later
+// pipeline of the same process with destination="duckdb" loads into its default file.
+// `first_run` as dlt keeps it: True until a load completed, False for a pipeline with state.
+TEST(PythonApi, ADestinationGivenInCodeStaysWithItsPipelineAndFirstRunIsAsDlts) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "two.py", R"PY(
+import os
+import dlt
+x = dlt.pipeline("x", destination=dlt.destinations.duckdb(os.path.abspath("explicit.duckdb")), dataset_name="xd")
+print("first_run", x.first_run)
+x.run([{"a": 1}], table_name="t")
+print("first_run", x.first_run, dlt.pipeline("x", destination="duckdb", dataset_name="xd").first_run)
+other = dlt.pipeline("other", destination="duckdb", dataset_name="od")
+print(other.run([{"b": 2}], table_name="t").destination_displayable_credentials.endswith("/_local/dev/other.duckdb"))
+print([k for k in os.environ if k.startswith("DESTINATION__")])
+print(x.run([{"a": 2}], table_name="t").destination_displayable_credentials.endswith("/explicit.duckdb"))
+with x.sql_client() as c:
+    print(c.execute_sql("SELECT count(*) FROM xd.t"))
+print(dlt.pipeline("d", destination="duckdb", dev_mode=True).first_run)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "first_run True\nfirst_run False False\nTrue\n[]\nTrue\n[(2,)]\nTrue\n");
+  EXPECT_EQ(CountRows(DevDb(w, "other"), "od.t"), 1);
+  EXPECT_EQ(CountRows(w.root() / "explicit.duckdb", "xd.t"), 2);
+}
+
 TEST(PythonApi, ADatasetNamedLikeItsDuckDbFileLoadsAndReadsBack) {
   // pipeline `shop` -> shop.duckdb; dataset `shop`: DuckDB would read `shop.t` as the catalog or
   // the schema, so every name carries the catalog.

@@ -32,7 +32,10 @@ class Pipeline(_Tracing):
         self.dev_mode = dev_mode
         self.refresh = refresh
         self.progress = progress
-        self.first_run = False
+        # As dlt: True for a pipeline with no local state yet (made now, or in dev_mode), until a
+        # load completes or a state is restored from the destination.
+        self.first_run = not os.path.exists(os.path.join(_engine.workspace().data_dir, "pipelines", pipeline_name,
+                                                         "state.json"))
         self._dataset_name = dataset_name
         self._native = None
         self._last_trace: Any = None
@@ -49,12 +52,12 @@ class Pipeline(_Tracing):
             # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
             self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
         if destination is not None:
-            if destination.credentials is not None or destination.config_params:
-                _set_process_credentials(destination)
             self._register_custom_destination()
             self._open_native()
             if dev_mode:
                 self._native.drop_local()
+        if dev_mode:
+            self.first_run = True
 
     # --- identity -----------------------------------------------------------------------------
     @property
@@ -101,6 +104,8 @@ class Pipeline(_Tracing):
             raise DestinationConnectionError(self.destination.destination_type, self.dataset_name, str(e), e) from None
         self._state_text = None
         self._state_session = None
+        if os.path.exists(os.path.join(self.working_dir, "state.json")) and self._native.state_json():
+            self.first_run = False
 
     def drop_pending_packages(self, with_partial_loads: bool = True) -> None:
         """Deletes the packages that were extracted or normalized but not loaded (their data is
@@ -347,8 +352,11 @@ class Pipeline(_Tracing):
     def _open_native(self) -> None:
         ws = _engine.workspace()
         try:
-            self._native = _engine.native.Pipeline(ws, self.pipeline_name, self.destination.destination_name,
-                                                   self.dataset_name, _progress_on(self.progress))
+            # The engine resolves the destination when the pipeline is made: credentials and
+            # settings given in code are seen by it then, and by no other pipeline of the process.
+            with _code_credentials(self.destination):
+                self._native = _engine.native.Pipeline(ws, self.pipeline_name, self.destination.destination_name,
+                                                       self.dataset_name, _progress_on(self.progress))
         except _engine.native.EngineError as e:
             from dlt.pipeline.exceptions import PipelineConfigMissing
 
@@ -367,8 +375,6 @@ class Pipeline(_Tracing):
                 raise ValueError("credentials were given but no destination")
             self.destination.credentials = credentials
             changed = True
-        if self.destination is not None and (self.destination.credentials is not None or self.destination.config_params):
-            _set_process_credentials(self.destination)
         if changed or self._native is None:
             self._require_destination()
             self._register_custom_destination()
@@ -454,6 +460,8 @@ class Pipeline(_Tracing):
                 self._trace_failed_run(err, started, bool(resources))
             raise_chained(err)
         info = result["info"]
+        if step in ("run", "load") and info.get("packages"):
+            self.first_run = False  # as dlt, once a load completed
         if self._schema_files is not None:
             self._schema_files.after(self, step)
         if step == "run" and self._trace is not None:
@@ -522,17 +530,18 @@ def _progress_on(progress: Any) -> bool:
     return bool(progress)
 
 
-def _set_process_credentials(destination: Destination) -> None:
-    """Credentials and settings given in code (a destination factory's arguments): seen by the
-    engine's configuration lookup (environment first), for this process and the scripts it runs.
-    A dict (or an object with attributes) of credentials sets one variable per field."""
+def _code_settings(destination: Destination) -> Dict[str, str]:
+    """Credentials and settings given in code (a destination factory's arguments) as the
+    environment variables of the engine's configuration lookup (environment first). A dict (or
+    an object with attributes) of credentials gives one variable per field."""
     prefix = f"DESTINATION__{destination.destination_name.upper()}__"
+    out: Dict[str, str] = {}
     for k, v in (destination.config_params or {}).items():
         if v is not None and isinstance(v, (str, int, float, bool)):
-            os.environ[prefix + k.upper()] = str(v).lower() if isinstance(v, bool) else str(v)
+            out[prefix + k.upper()] = str(v).lower() if isinstance(v, bool) else str(v)
     creds = destination.credentials
     if creds is None:
-        return
+        return out
     fields = creds if isinstance(creds, dict) else None
     if fields is None and not isinstance(creds, str) and not hasattr(creds, "to_native_representation") \
             and hasattr(creds, "__dict__"):
@@ -540,8 +549,27 @@ def _set_process_credentials(destination: Destination) -> None:
     if fields is not None:
         for k, v in fields.items():
             if v is not None:
-                os.environ[prefix + "CREDENTIALS__" + k.upper()] = str(v)
-        return
+                out[prefix + "CREDENTIALS__" + k.upper()] = str(v)
+        return out
     if not isinstance(creds, str):
         creds = getattr(creds, "to_native_representation", lambda: None)() or str(creds)
-    os.environ[prefix + "CREDENTIALS"] = creds
+    out[prefix + "CREDENTIALS"] = creds
+    return out
+
+
+@contextlib.contextmanager
+def _code_credentials(destination: Optional[Destination]) -> Iterator[None]:
+    """Sets the variables of _code_settings for the block and puts the environment back after,
+    so that a destination given in code applies to its own pipeline only (as in dlt, where it
+    is the pipeline's destination object, not a process setting)."""
+    values = _code_settings(destination) if destination is not None else {}
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
