@@ -82,6 +82,9 @@ def transformer(f: Any = None, /, data_from: Any = None, name: Any = None, table
 def source(func: Any = None, /, name: Optional[str] = None, section: Optional[str] = None,
            max_table_nesting: Optional[int] = None, root_key: Optional[bool] = None, schema: Any = None,
            schema_contract: Any = None, spec: Any = None, parallelized: bool = False, _impl_cls: Any = None) -> Any:
+    max_table_nesting_, root_key_, schema_, schema_contract_, parallelized_ = (max_table_nesting, root_key, schema,
+                                                                               schema_contract, parallelized)
+
     def make(fn: Callable) -> Callable[..., DltSource]:
         from dlt.common.configuration.accessors import module_section
         from dlt.common.configuration.inject import call_with_config
@@ -89,34 +92,67 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
         source_name = name or (schema.name if schema is not None else fn.__name__)
         source_section = section or module_section(fn)
 
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> DltSource:
+        def check_name() -> None:
             from dlt.common.schema.exceptions import InvalidSchemaName, is_valid_schema_name
 
             if not is_valid_schema_name(source_name):  # it names the source's schema (as in dlt)
                 raise InvalidSchemaName(source_name)
+
+        def schema_scope() -> Any:
             from dlt.common.schema import Schema
             from dlt.pipeline import current
 
             # dlt.current.source_schema() in the source function: its schema, new for each call
+            return current._source_schema_scope(lambda: schema if schema is not None else Schema(source_name))
+
+        def make_source(out: Any) -> DltSource:
             resources = []
-            with current._source_schema_scope(lambda: schema if schema is not None else Schema(source_name)):
-                out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
-                items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
-                for item in items:
-                    if isinstance(item, DltSource):
-                        resources.extend(item.resources.values())
-                    elif isinstance(item, DltResource):
-                        resources.append(item)
-                    else:
-                        resources.append(DltResource.from_data(item))
+            items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
+            for item in items:
+                if isinstance(item, DltSource):
+                    resources.extend(item.resources.values())
+                elif isinstance(item, DltResource):
+                    resources.append(item)
+                else:
+                    resources.append(DltResource.from_data(item))
             for r in resources:
                 if parallelized:
                     r.parallelized = True
             return DltSource(source_name, source_section, resources, max_table_nesting, schema_contract, root_key)
 
+        if inspect.iscoroutinefunction(fn):
+            # As dlt: calling an async source gives a coroutine that makes the source when awaited.
+            @functools.wraps(fn)
+            async def wrapper(*args: Any, **kwargs: Any) -> DltSource:
+                check_name()
+                with schema_scope():
+                    out = await call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
+                    return make_source(out)
+        else:
+            @functools.wraps(fn)
+            def wrapper(*args: Any, **kwargs: Any) -> DltSource:  # type: ignore[misc]
+                check_name()
+                with schema_scope():
+                    out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
+                    return make_source(out)
+
+        def clone(*, name: Optional[str] = None, section: Optional[str] = None,
+                  max_table_nesting: Optional[int] = None, root_key: Optional[bool] = None, schema: Any = None,
+                  schema_contract: Any = None, spec: Any = None, parallelized: Optional[bool] = None,
+                  _impl_cls: Any = None) -> Any:
+            """As dlt's SourceFactory.clone: the same source function with other defaults."""
+            return source(fn, name=name if name is not None else source_name,
+                          section=section if section is not None else source_section,
+                          max_table_nesting=max_table_nesting if max_table_nesting is not None else max_table_nesting_,
+                          root_key=root_key if root_key is not None else root_key_,
+                          schema=schema if schema is not None else schema_,
+                          schema_contract=schema_contract if schema_contract is not None else schema_contract_,
+                          spec=spec, parallelized=parallelized if parallelized is not None else parallelized_)
+
         wrapper.__dlt_source__ = True  # type: ignore[attr-defined]
         wrapper.name = source_name  # type: ignore[attr-defined]
+        wrapper.section = source_section  # type: ignore[attr-defined]
+        wrapper.clone = clone  # type: ignore[attr-defined]
         return wrapper
 
     if func is None:

@@ -1,5 +1,6 @@
 """DltSource: a group of resources with a name (the schema's name in dlt), as `@dlt.source`
-makes it: `source.resources`, `with_resources`, attribute access to a resource, `add_limit`,
+makes it: `source.resources` (with `add`), `with_resources`, attribute access to a resource (and
+assignment of a new one), `add_limit`,
 `max_table_nesting`, `schema_contract`."""
 
 from typing import Any, Dict, Iterator, List, Optional
@@ -9,6 +10,22 @@ from dlt.extract.resource import DltResource
 
 
 class DltResourceDict(dict):
+    source_name: str = ""
+
+    def __setitem__(self, resource_name: str, resource: DltResource) -> None:
+        if resource_name != resource.name:
+            raise ValueError(f"The index name `{resource_name}` does not correspond to resource name `{resource.name}`")
+        resource.source_name = self.source_name
+        super().__setitem__(resource_name, resource)
+
+    def add(self, *resources: DltResource) -> None:
+        """Adds `resources` to the source under their names (as dlt's `source.resources.add`)."""
+        for r in resources:
+            if r.name in self:
+                raise ValueError(f"source `{self.source_name}` already has a resource `{r.name}`: give the new one "
+                                 f"another name with with_name()")
+            self[r.name] = r
+
     @property
     def selected(self) -> Dict[str, DltResource]:
         return {k: r for k, r in self.items() if r.selected}
@@ -36,8 +53,8 @@ class DltSource:
         self.schema_contract = schema_contract
         self.root_key = root_key
         self._resources = DltResourceDict()
+        self._resources.source_name = name
         for r in resources:
-            r.source_name = name
             if r.section is None:
                 r.section = section
             self._resources[r.name] = r
@@ -72,6 +89,15 @@ class DltSource:
             if not r.is_transformer:
                 r.add_limit(max_items, max_time, count_rows=count_rows)
         return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # As dlt: `source.new_resource = source.parent | transformer` adds a resource.
+        if isinstance(value, DltResource):
+            if value.section is None:
+                value.section = self.section
+            self._resources[name] = value
+        else:
+            super().__setattr__(name, value)
 
     def __getattr__(self, name: str) -> DltResource:
         resources = self.__dict__.get("_resources")
