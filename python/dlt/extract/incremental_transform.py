@@ -17,7 +17,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional
 
-from dlt.extract.incremental._range import dedup_enabled
+from dlt.extract.incremental._range import dedup_enabled, path_parts
 from dlt.extract.items import rewrap, unwrap
 
 
@@ -102,8 +102,7 @@ class CursorFilter:
         self.last_rows: List[Any] = []
         self.passed = False
         self.moved = False  # the last value moved past the start: the start's hashes are obsolete
-        path = inc.cursor_path[2:] if inc.cursor_path.startswith("$.") else inc.cursor_path
-        self.path = path.split(".")
+        self.path = path_parts(inc.cursor_path)
 
     def _cursor(self, row: Any) -> Any:
         v = row
@@ -174,11 +173,15 @@ class CursorFilter:
             raise
         self.finish()
 
-    def finish(self) -> None:
+    def state_last(self) -> Any:
+        """The last value the state gets from the rows read so far."""
         last = self.last
         if self.inc.lag and self.stored_last is not None and last is not None:
             last = self.func((last, self.stored_last))  # the stored value never moves back
-        self.state["last_value"] = last
+        return last
+
+    def finish(self) -> None:
+        self.state["last_value"] = self.state_last()
         if self.passed:
             self.state["start_value"] = self.stored_last
         if self.dedup:

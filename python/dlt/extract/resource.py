@@ -73,6 +73,23 @@ class DltResource:
         """The table's name, or the function of an item that names it (dlt's dynamic tables)."""
         return self._hints.get("table_name") or self._name
 
+    @table_name.setter
+    def table_name(self, value: Any) -> None:
+        self.apply_hints(table_name=value)
+
+    @property
+    def max_table_nesting(self) -> Optional[int]:
+        """The resource's max_table_nesting hint (None: the source's or the schema's applies)."""
+        v = self._hints.get("max_table_nesting")
+        return v if isinstance(v, int) else None
+
+    @max_table_nesting.setter
+    def max_table_nesting(self, value: Optional[int]) -> None:
+        if value is None:
+            self._hints.pop("max_table_nesting", None)
+        else:
+            self._hints["max_table_nesting"] = value
+
     def _table_name_fn(self) -> Optional[Callable[[Any], str]]:
         t = self._hints.get("table_name")
         return t if callable(t) else None
@@ -189,7 +206,10 @@ class DltResource:
     def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
                   count_rows: Optional[bool] = False) -> "DltResource":
         """dlt's limit: stop after `max_items` yields (pages count as one; rows with `count_rows`,
-        the last page kept whole) or `max_time` seconds. A later add_limit replaces this one."""
+        the last page kept whole) or `max_time` seconds. A later add_limit replaces this one.
+        `max_items` None or negative: no limit by count."""
+        if max_items is not None and max_items < 0:
+            max_items = None
         self._steps = [s for s in self._steps if not isinstance(s, LimitItem)]
         return self._add_step(LimitItem(max_items, max_time, bool(count_rows)), None)
 
@@ -208,13 +228,24 @@ class DltResource:
         return DltResource.from_data(data, name=_name_of(data) or self._name) | self
 
     def __iter__(self) -> Iterator[Any]:
-        """Evaluates the resource in Python (as dlt's list(resource)): rows, pages flattened."""
-        for item in self._items():
+        """Evaluates the resource in Python (as dlt's list(resource)): rows, pages flattened. Its
+        incremental filters the rows as in an extract (where dlt places it: after the maps and
+        filters, before the limit), from a copy of its state in the active pipeline (as dlt: empty
+        without one, where the cursor starts at initial_value) that is then discarded."""
+        for item in self._iter_items():
             _, item = unwrap(item)
             if isinstance(item, list):
                 yield from item
             else:
                 yield item
+
+    def _iter_items(self) -> Iterator[Any]:
+        inc = self.incremental
+        if inc is None or hasattr(self, "_sql_options"):
+            return self._items()  # (a SQL table's rows come from the engine filtered by its cursor)
+        cursor = inc._bind_python(self, _stored_resource_state(self))  # raises without a cursor_path
+        observer = inc._observe(self, cursor)
+        return self._items(before_limit=lambda items: cursor.rows(observer.observe(items)))
 
     def __repr__(self) -> str:
         kind = "transformer" if self.is_transformer else "resource"
@@ -338,10 +369,29 @@ class DltResource:
             opts["schema_contract"] = contract
         if h.get("max_table_nesting") is not None:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
+        if h.get("root_key") is not None:  # its source's root_key (dlt's root_key_propagation)
+            opts["root_key"] = bool(h["root_key"])
         inc = self.incremental
         if inc is not None and not inc._in_python:
             opts["incremental"] = inc._native_options(self)
         return opts
+
+
+def _stored_resource_state(resource: DltResource) -> Dict[str, Any]:
+    """A copy of `resource`'s state as the active pipeline stored it ({} without one), under the
+    key dlt reads it from outside a run: its source's name, else the pipeline's default schema."""
+    from dlt.pipeline import current
+
+    p = current.pipeline()
+    if p is None:
+        return {}
+    try:
+        key = resource.source_name or p.default_schema_name or p.pipeline_name
+        state = p.state
+    except Exception:  # a pipeline that has no state yet
+        return {}
+    found = state.get("sources", {}).get(key, {}).get("resources", {}).get(resource.name)
+    return found if isinstance(found, dict) else {}
 
 
 def _is_generator_or_async(fn: Callable) -> bool:

@@ -2,8 +2,10 @@
 
 The engine filters the rows (a row at or past the last value passes; rows at the boundary are
 de-duplicated by their primary key) and stores the new last value in the state, which travels
-to the destination with the load. Here the Python side only describes the cursor and gives the
-resource function the last value, so it can ask an API for newer rows only.
+to the destination with the load. Here the Python side describes the cursor and gives the
+resource function its start and (moving with each item or page) last value, so it can ask an API
+for newer rows only. Python filters instead of the engine for a custom last_value_func or lag, and
+when a resource is iterated outside a pipeline (list(resource)).
 """
 
 import inspect
@@ -56,12 +58,18 @@ class Incremental:
 
     @property
     def last_value(self) -> Any:
-        """The cursor's value after the last run (or initial_value on the first run, and always
-        with an end_value: a backfill range starts at initial_value); with lag, moved back by it."""
+        """The cursor's last value, as dlt keeps it: during an extract it moves with each item or
+        page the resource yields (the stored value or initial_value before the first); after a run,
+        the value the run stored. With an end_value always initial_value (a backfill range keeps no
+        state); with lag, moved back by it."""
         from dlt.extract.incremental_transform import start_value
 
         if self.end_value is not None:
             return self.initial_value
+        if self._observer is not None:
+            live, cursor = self._observer.live_last()
+            # the Python cursor's value is the state's (lag is applied to it here, as dlt does)
+            return start_value(self, live) if cursor else live
         return start_value(self, self._last_value) if self._has_state else self.initial_value
 
     @property
@@ -77,12 +85,16 @@ class Incremental:
         if not self.cursor_path:
             raise ValueError(f"resource `{resource.name}`: the incremental has no cursor_path")
         f = CursorFilter(self, resource.name, resource._hints.get("primary_key"), resource_state)
+        self._observer = None
         self._has_state = f.stored_last is not None and self.end_value is None
         self._last_value = f.stored_last
         return f
 
     @property
     def start_value(self) -> Any:
+        """Where the extract in progress (or the last one) started: fixed while it runs."""
+        if self._observer is not None:
+            return self._observer.start
         return self.last_value
 
     @property
@@ -107,15 +119,17 @@ class Incremental:
         from dlt.extract.incremental_transform import row_hash
 
         key = self.primary_key if self.primary_key is not None else resource._hints.get("primary_key")
+        self._observer = None
         if cursor is not None:
             start, hashes = cursor.start, (lambda: cursor.start_hashes)
         else:
             start, hashes = self.last_value, (lambda: _stored_hashes(resource.name, self.cursor_path))
         self._observer = RangeObserver(self, start, dedup_enabled(self, key), lambda row: row_hash(key, row), hashes,
-                                       auto_close=not resource.is_transformer)
+                                       auto_close=not resource.is_transformer, cursor=cursor)
         return self._observer
 
     def _set_state(self, last_value_json: Optional[str]) -> None:
+        self._observer = None
         if last_value_json is None:
             self._has_state = False
             self._last_value = None
@@ -138,9 +152,23 @@ class Incremental:
             opts["primary_key"] = self.primary_key if isinstance(self.primary_key, str) else list(self.primary_key)
         return opts
 
+    def merge(self, other: "Incremental") -> "Incremental":
+        """A new incremental with this one's settings, each replaced by `other`'s where that is not
+        None (as dlt merges an incremental given to a resource with its default: a partial one,
+        e.g. only initial_value/end_value, keeps the default's cursor_path)."""
+        kwargs = {k: getattr(self, k) for k in _SETTINGS}
+        for k in _SETTINGS:
+            v = getattr(other, k)
+            if v is not None:
+                kwargs[k] = v
+        merged = Incremental(**kwargs)
+        merged.resource_name = other.resource_name or self.resource_name
+        return merged
+
     def copy(self) -> "Incremental":
         c = Incremental.__new__(Incremental)
         c.__dict__.update(self.__dict__)
+        c._observer = None
         return c
 
     def __repr__(self) -> str:
@@ -149,6 +177,11 @@ class Incremental:
     # dlt allows `Incremental[int]` in annotations
     def __class_getitem__(cls, item: Any) -> Any:
         return cls
+
+
+# what an Incremental is made with (merge takes them from both)
+_SETTINGS = ("cursor_path", "initial_value", "last_value_func", "primary_key", "end_value", "row_order",
+             "allow_external_schedulers", "on_cursor_value_missing", "lag", "range_start", "range_end")
 
 
 def _stored_hashes(resource_name: str, cursor_path: str) -> Any:
@@ -203,7 +236,10 @@ def incremental_param(fn: Optional[Callable]) -> Optional[str]:
 
 
 def find_incremental(resource: Any) -> Optional[Incremental]:
-    """The resource's Incremental: given as an argument, or the default of an argument."""
+    """The resource's Incremental: given as an argument, or the default of an argument. As dlt, an
+    Incremental given for an argument whose default is one is merged with that default (what it
+    leaves None comes from the default), and another value given there is the default's
+    initial_value; the function is then called with the resulting instance."""
     fn = resource._fn
     name = incremental_param(fn)
     if name is None:
@@ -211,19 +247,35 @@ def find_incremental(resource: Any) -> Optional[Incremental]:
             if isinstance(v, Incremental):
                 return v
         return None
-    given = resource._kwargs.get(name)
-    if isinstance(given, Incremental):
-        return given
-    if resource._args:
-        params = list(inspect.signature(fn).parameters)
-        idx = params.index(name)
-        if idx < len(resource._args) and isinstance(resource._args[idx], Incremental):
-            return resource._args[idx]
     inc = resource._hints.get("_incremental_instance")
-    if inc is None:
-        inc = inspect.signature(fn).parameters[name].default.copy()
-        inc.resource_name = resource.name
-        resource._hints["_incremental_instance"] = inc
+    idx = None
+    if name in resource._kwargs:
+        given = resource._kwargs[name]
+    else:
+        given = None
+        if resource._args:
+            params = list(inspect.signature(fn).parameters)
+            if resource.is_transformer:
+                params = params[1:]  # a transformer's first argument is the data item, not in _args
+            i = params.index(name) if name in params else len(resource._args)
+            if i < len(resource._args):
+                idx, given = i, resource._args[i]
+    if inc is not None and given is inc:
+        return inc
+    default = inspect.signature(fn).parameters[name].default
+    if isinstance(given, Incremental):
+        inc = default.merge(given)
+    else:
+        inc = default.copy()
+        if given is not None:
+            inc.initial_value = given  # a bare value given for the argument: its initial value
+    inc.resource_name = resource.name
+    resource._hints["_incremental_instance"] = inc
+    if idx is not None:
+        args = list(resource._args)
+        args[idx] = inc
+        resource._args = tuple(args)
+    else:
         resource._kwargs = dict(resource._kwargs)
         resource._kwargs[name] = inc
     return inc

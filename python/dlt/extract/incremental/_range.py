@@ -15,7 +15,8 @@ last row of a page is looked at unless `row_order` asks for every row.
 """
 
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterator, Optional, Set, Tuple
+from operator import itemgetter
+from typing import Any, Callable, Iterator, List, Optional, Set, Tuple
 
 from dlt.extract.items import unwrap
 
@@ -31,9 +32,20 @@ def dedup_enabled(inc: Any, key: Any) -> bool:
     return not (isinstance(key, (list, tuple)) and len(key) == 0)
 
 
+def path_parts(cursor_path: str) -> List[str]:
+    """The fields of a cursor path: `a.b` or the JSONPath `$.a.b`; the JSONPath root `$` (the whole
+    item, as dlt's compiled path finds it) has none."""
+    if cursor_path == "$":
+        return []
+    path = cursor_path[2:] if cursor_path.startswith("$.") else cursor_path
+    return path.split(".")
+
+
 def cursor_value(row: Any, parts: Any) -> Any:
     """The value at the cursor path in `row` (a dict or an object), or _MISSING (also for None)."""
     v = row
+    if v is None:
+        return _MISSING
     for part in parts:
         if isinstance(v, dict):
             v = v.get(part, _MISSING)
@@ -70,16 +82,21 @@ class RangeObserver:
     """Watches the rows an incremental's resource yields and answers its range flags."""
 
     def __init__(self, inc: Any, start: Any, dedup: bool, row_hash: Callable[[Any], str],
-                 start_hashes: Callable[[], Set[str]], auto_close: bool) -> None:
+                 start_hashes: Callable[[], Set[str]], auto_close: bool, cursor: Any = None) -> None:
         self.inc = inc
         self.start = start
+        # the last value so far: the Python cursor's (it filters this extract), or else (the engine
+        # filters) kept here from the rows seen, as the engine's cursor moves (max/min, no lag); with
+        # an end_value the incremental's last_value is initial_value, so nothing is kept
+        self.cursor = cursor
+        self.last = start
+        self._track = cursor is None and inc.end_value is None
         self.dedup = dedup
         self.row_hash = row_hash
         self._start_hashes = start_hashes
         self._hashes: Optional[Set[str]] = None
         self.auto_close = auto_close and inc.row_order in ("asc", "desc")
-        path = inc.cursor_path[2:] if inc.cursor_path.startswith("$.") else inc.cursor_path
-        self.parts = path.split(".")
+        self.parts = path_parts(inc.cursor_path)
         self.last_row: Any = _MISSING
         self._flags_of: Any = _MISSING
         self._flags: Tuple[bool, bool] = (False, False)
@@ -114,6 +131,54 @@ class RangeObserver:
         except (TypeError, ValueError, KeyError):
             return False, False  # not comparable: the engine reports such rows
 
+    def live_last(self) -> Tuple[Any, bool]:
+        """(the cursor's last value so far, whether it is the Python cursor's state value)."""
+        if self.cursor is not None:
+            return self.cursor.state_last(), True
+        return self.last, False
+
+    def _newer(self, value: Any, last: Any) -> Any:
+        """`value` when the last value function puts it past `last`, else `last`."""
+        func = self.inc.last_value_func
+        if last is None:
+            return func((value,))
+        try:
+            return func((value, last))
+        except TypeError:
+            v, lv = comparable(value, last)
+            return last if func((v, lv)) == lv else value
+
+    def _fold(self, rows: Any) -> None:
+        """Moves the last value over a page of rows (rows without a cursor value are skipped; values
+        that do not compare are left to the engine, which reports them)."""
+        parts = self.parts
+        if len(parts) == 1 and type(rows[0]) is dict:
+            key = parts[0]
+            func = self.inc.last_value_func
+            try:  # the common case at C speed: every row a dict with a value at the cursor
+                top = func(map(itemgetter(key), rows))
+            except (KeyError, TypeError, ValueError):
+                try:  # dicts, some without a value
+                    top = func((v for v in [r.get(key) for r in rows] if v is not None), default=None)
+                except (AttributeError, TypeError, ValueError):
+                    top = None
+            if top is not None:
+                try:
+                    self.last = self._newer(top, self.last)
+                    return
+                except (TypeError, ValueError):
+                    pass
+        for row in rows:
+            if isinstance(row, (str, bytes)) or hasattr(row, "num_rows") or hasattr(row, "shape"):
+                continue
+            value = cursor_value(row, parts)
+            if value is _MISSING:
+                continue
+            try:
+                self.last = self._newer(value, self.last)
+            except (TypeError, ValueError):
+                continue
+
     def start_hashes(self) -> Set[str]:
         if self._hashes is None:
             self._hashes = set(self._start_hashes())
@@ -141,6 +206,8 @@ class RangeObserver:
                 rows = data if isinstance(data, list) else [data]
                 close = False
                 if rows:
+                    if self._track:
+                        self._fold(rows)
                     if self.auto_close:
                         for row in rows:
                             flags = self.flags(row)
