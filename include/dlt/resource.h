@@ -90,6 +90,10 @@ struct ResourceOptions {
   std::vector<ColumnOptions> columns;
   std::optional<IncrementalOptions> incremental;
   int max_table_nesting = 1000;
+  // dlt's root_key_propagation (a source's `root_key`): true gives every nested table the root
+  // row's key (_dlt_root_id); false keeps the merge strategies from adding it; unset: as the
+  // write disposition needs (merge but scd2).
+  std::optional<bool> root_key;
   SchemaContract schema_contract;
   // Rows come as dlt's Arrow items (a Parquet/CSV reader with use_pyarrow=True, sql_database's
   // pyarrow backend): loaded as they are, without _dlt_id and _dlt_load_id (unless

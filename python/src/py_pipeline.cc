@@ -66,6 +66,7 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
     o.merge.deduplicated = Opt<bool>(m, "deduplicated").value_or(false);
   }
   if (auto n = Opt<int>(d, "max_table_nesting")) o.max_table_nesting = *n;
+  o.root_key = Opt<bool>(d, "root_key");
   o.arrow_items = Opt<bool>(d, "arrow_items").value_or(false);
   if (d.contains("columns") && !d["columns"].is_none()) {
     for (auto item : d["columns"].cast<py::list>()) {

@@ -161,6 +161,17 @@ Status SqlLoader::Merge(const Schema& schema, const Table& root,
     }
     return Status::Ok();
   }
+  // delete-insert finds the nested rows of a root row by their root key: without it (a source
+  // with root_key = False) stale nested rows would stay, so the load stops, as dlt's does.
+  if (MergeStrategyOf(root) == "delete-insert") {
+    for (size_t i = 1; i < family.size(); ++i) {
+      const Table* t = family[i];
+      if (t->columns.empty() || t->FindColumn("_dlt_root_id")) continue;
+      return InvalidArgument("nested table `" + t->name + "` has no root key column (`_dlt_root_id`), which the merge of `" +
+                             root.name + "` (delete-insert) needs to replace its rows: let the source propagate it "
+                             "(root_key=True, or leave root_key unset), or use another write disposition");
+    }
+  }
   DLT_RETURN_IF_ERROR(StageFamily(schema, family, jobs));
   FaultPoint("load_merge_staged");
   const std::string strategy = MergeStrategyOf(root);

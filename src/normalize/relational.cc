@@ -171,7 +171,10 @@ Status Normalizer::Prepare(const TableHints& hints) {
   }
   if (hints.disposition == WriteDisposition::kMerge) DLT_RETURN_IF_ERROR(PrepareMergeStrategy(hints, t));
   // dlt's root key (_dlt_root_id) for the strategies that replace nested rows by their root row.
-  if (hints.disposition == WriteDisposition::kMerge && hints.merge.strategy != "scd2") {
+  // A source's root_key (dlt's root_key_propagation) decides when given; a table that already
+  // propagates it keeps doing so (its nested tables have the column).
+  if (hints.root_key) im.schema->SetRootKeyPropagation(*hints.root_key);
+  if (hints.root_key.value_or(hints.disposition == WriteDisposition::kMerge && hints.merge.strategy != "scd2")) {
     im.schema->EnableRootKeyPropagation(name);
   }
   // Column hints for columns that do not exist yet are applied when the columns appear.

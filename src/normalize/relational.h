@@ -50,6 +50,7 @@ struct TableHints {
   MergeOptions merge;  // the merge strategy and its options (disposition merge)
   std::vector<ColumnHint> columns;
   int max_nesting = 1000;  // deeper objects and lists are stored as json
+  std::optional<bool> root_key;  // ResourceOptions::root_key (dlt's root_key_propagation)
   std::string incremental_cursor;  // the top-level cursor column of an incremental (hint "incremental")
   // Schema contract modes (dlt::SchemaContract): "evolve", "freeze", "discard_row" or
   // "discard_value" (for tables both discard the rows of a new table, as dlt does).

@@ -354,6 +354,8 @@ void Schema::EnableRootKeyPropagation(const std::string& root_table) {
   json["config"]["propagation"]["tables"][root_table] = OrderedJson::object({{"_dlt_id", "_dlt_root_id"}});
 }
 
+void Schema::SetRootKeyPropagation(bool on) { normalizers_["json"]["config"]["root_key_propagation"] = on; }
+
 bool Schema::PropagatesRootKey(std::string_view root_table) const {
   auto it = normalizers_.find("json");
   if (it == normalizers_.end()) return false;

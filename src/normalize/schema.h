@@ -106,6 +106,8 @@ class Schema {
 
   // Merge needs _dlt_root_id in nested tables: records the propagation config.
   void EnableRootKeyPropagation(const std::string& root_table);
+  // dlt's `normalizers.json.config.root_key_propagation` (what a source's root_key sets).
+  void SetRootKeyPropagation(bool on);
   bool PropagatesRootKey(std::string_view root_table) const;
 
   // A schema update as dlt writes it into a load package (schema_updates.json,

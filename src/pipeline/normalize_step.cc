@@ -107,6 +107,9 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     size_t end = pre_files + (k + 1 < cuts.size() ? cuts[k + 1] : sizes.size());
     part_jobs.emplace_back(jobs.begin() + static_cast<long>(pre_files + cuts[k]), jobs.begin() + static_cast<long>(end));
   }
+  // A package without job files (every resource yielded nothing, or rows went only to tables
+  // named per item) is still normalized, as one empty part: its schema and state go on.
+  if (part_jobs.empty()) part_jobs.emplace_back();
 
   using Part = NormalizePart;
   std::atomic<uint64_t> normalized_records{0};

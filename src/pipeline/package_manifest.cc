@@ -45,6 +45,7 @@ Json HintsToJson(const ResourceOptions& o) {
   j["merge_key"] = o.merge_key;
   if (o.write_disposition == "merge") j["merge"] = MergeOptionsToJson(o.merge);
   j["max_table_nesting"] = o.max_table_nesting;
+  if (o.root_key) j["root_key"] = *o.root_key;
   if (o.arrow_items) j["arrow_items"] = true;
   j["schema_contract"] = {{"tables", o.schema_contract.tables},
                           {"columns", o.schema_contract.columns},
@@ -88,6 +89,7 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
     DLT_ASSIGN_OR_RETURN(h.merge, MergeOptionsFromJson(*m));
   }
   h.max_nesting = j.value("max_table_nesting", 1000);
+  if (auto rk = j.find("root_key"); rk != j.end() && rk->is_boolean()) h.root_key = rk->get<bool>();
   h.arrow_items = j.value("arrow_items", false);
   if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
     h.contract_tables = sc->value("tables", "evolve");

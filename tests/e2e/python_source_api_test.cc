@@ -60,5 +60,78 @@ with p.sql_client() as c:
             "[(1, 10), (2, 20)] [(1,)]\n");
 }
 
+// A source's root_key (dlt's root_key_propagation): True gives the nested tables of any write
+// disposition `_dlt_root_id`; False keeps merge from adding it, and a delete-insert merge of
+// nested rows then stops with a clear error (dlt raises there too) instead of leaving stale rows.
+TEST(PythonSourceApi, RootKeyOfASourceDecidesWhetherNestedTablesGetTheRootKey) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "rk.py", R"PY(
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+def data():
+    return [{"id": 1, "items": [{"x": 1}, {"x": 2}]}]
+
+@dlt.source(root_key=True)
+def on():
+    return dlt.resource(data(), name="a", write_disposition="replace")
+
+@dlt.source(root_key=False)
+def off():
+    return dlt.resource(data(), name="b", write_disposition="append")
+
+@dlt.source
+def default():
+    return dlt.resource(data(), name="c", write_disposition="merge", primary_key="id")
+
+p = dlt.pipeline("rk", destination="duckdb", dataset_name="rkd")
+for s in (on(), off(), default()):
+    p.run(s)
+    name = list(s.resources)[0]
+    schema = p.schemas[s.name]
+    print(name, "_dlt_root_id" in schema.tables[name + "__items"]["columns"],
+          schema.to_dict()["normalizers"]["json"].get("config", {}).get("root_key_propagation"))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT count(*) FROM rkd.a__items a JOIN rkd.a r ON a._dlt_root_id = r._dlt_id"))
+
+@dlt.source(root_key=False)
+def merged():
+    return dlt.resource(data(), name="m", write_disposition="merge", primary_key="id")
+try:
+    p.run(merged())
+except PipelineStepFailed as e:
+    print(e.step, "has no root key column (`_dlt_root_id`)" in str(e))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "a True True\n"
+            "b False False\n"
+            "c True None\n"
+            "[(2,)]\n"
+            "load True\n");
+}
+
+// A resource that names its table per item (table_name=lambda) and yields nothing in a run:
+// the package has no job files and no table, and the run completes (it crashed the normalize
+// step); a later run with rows loads them.
+TEST(PythonSourceApi, ARunOfATablePerItemResourceThatYieldsNothingCompletes) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "empty.py", R"PY(
+import dlt
+p = dlt.pipeline("per_item", destination="duckdb", dataset_name="pid")
+
+@dlt.resource(table_name=lambda i: i["type"])
+def events(rows):
+    yield from rows
+
+print(p.run(events([])).has_failed_jobs)
+p.run(events([{"type": "click", "id": 1}, {"type": "view", "id": 2}]))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT count(*) FROM pid.click"), c.execute_sql("SELECT count(*) FROM pid.view"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "False\n[(1,)] [(1,)]\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -123,6 +123,8 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
                 defaults["max_table_nesting"] = item.max_table_nesting
             if item.schema_contract is not None:
                 defaults["schema_contract"] = item.schema_contract
+            if item.root_key is not None:
+                defaults["root_key"] = item.root_key
             for r in item.selected_resources.values():
                 picked.append((r._clone(), defaults))
         elif isinstance(item, DltResource):
