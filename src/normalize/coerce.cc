@@ -7,6 +7,7 @@
 
 #include "common/iso8601.h"
 #include "common/text.h"
+#include "normalize/typed_batch.h"
 #include "normalize/typed_json_markers.h"
 
 namespace dlt {
@@ -146,6 +147,20 @@ DataType InferType(const ScalarValue& v) {
   return BaseType(v);
 }
 
+std::optional<std::string> UtcTimeOfDay(std::string_view s) {
+  auto p = iso8601::ParseIsoLike(s);
+  if (!p || p->kind != iso8601::Parsed::Kind::kTime) return std::nullopt;
+  // A naive "HH:MM:SS[.f]" is kept as written (the same time of day).
+  if (!p->has_offset && s.size() >= 8 && s[2] == ':' && s[5] == ':' &&
+      s.find_first_not_of("0123456789:.") == std::string_view::npos) {
+    return std::string(s);
+  }
+  constexpr int64_t kDay = 86400;
+  int64_t secs = int64_t{p->hour} * 3600 + p->minute * 60 + p->second;
+  if (p->has_offset) secs = ((secs - p->offset_seconds) % kDay + kDay) % kDay;
+  return TimeCell(secs * 1000000 + p->microsecond);
+}
+
 std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
   using K = ScalarValue::Kind;
   if (v.kind >= K::kDecimal) return CoerceTypedToText(v, to);
@@ -220,7 +235,8 @@ std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to) {
       }
       return std::nullopt;
     case DataType::kTime:
-      if (v.kind == K::kString) return std::string(v.s);
+      // dlt: text -> time only for ISO times of day (a variant column otherwise), in UTC
+      if (v.kind == K::kString) return UtcTimeOfDay(v.s);
       return std::nullopt;
     case DataType::kDecimal:
     case DataType::kWei:

@@ -37,6 +37,11 @@ DataType BaseType(const ScalarValue& v);
 // when the value cannot be coerced (then it goes to a variant column).
 std::optional<std::string> CoerceToText(const ScalarValue& v, DataType to);
 
+// dlt's ensure_pendulum_time: the time of day an ISO time string (or a Python time's isoformat)
+// stands for, as "HH:MM:SS[.ffffff]" in UTC: a time with an offset is shifted to UTC (around
+// midnight if need be) and made naive; nullopt for anything but a time of day.
+std::optional<std::string> UtcTimeOfDay(std::string_view s);
+
 // Python's repr() of a float: shortest round trip, "2.0" for integral values, "1e+300".
 std::string PythonFloatRepr(double d);
 

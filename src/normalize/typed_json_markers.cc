@@ -28,6 +28,15 @@ int Two(std::string_view s, size_t pos) { return (s[pos] - '0') * 10 + (s[pos + 
 
 // What time.isoformat() writes: "HH:MM[:SS[.ffffff]]" (no offset: a time column has none).
 bool IsIsoTime(std::string_view s) {
+  // A UTC offset after the time of day, as Python's isoformat writes it (+HH:MM[:SS[.ffffff]]),
+  // or "Z": time.fromisoformat takes both (the time is then shifted to UTC, UtcTimeOfDay).
+  if (s.size() > 5 && s.back() == 'Z') {
+    s.remove_suffix(1);
+  } else if (size_t at = s.find_first_of("+-"); at != std::string_view::npos) {
+    std::string_view off = s.substr(at + 1);
+    if (off.size() < 5 || !IsIsoTime(off)) return false;
+    s = s.substr(0, at);
+  }
   if (!Digits(s, 0, 2) || s.size() < 5 || s[2] != ':' || !Digits(s, 3, 2)) return false;
   if (Two(s, 0) > 23 || Two(s, 3) > 59) return false;
   if (s.size() == 5) return true;
@@ -139,8 +148,13 @@ std::optional<std::string> CoerceTypedToText(const ScalarValue& v, DataType to) 
       if (to == DataType::kTimestamp) return AsString(v.s, to);  // midnight UTC
       return std::nullopt;
     case K::kTime:
-      // "HH:MM" (time.fromisoformat takes it) gets its seconds: not every destination reads it.
-      if (to == DataType::kTime) return v.s.size() == 5 ? std::string(v.s) + ":00" : std::string(v.s);
+      // A Python time's isoformat: "HH:MM" gets its seconds (not every destination reads it
+      // without), one with an offset is shifted to UTC and made naive, as dlt's
+      // ensure_pendulum_time does.
+      if (to == DataType::kTime) {
+        if (auto t = UtcTimeOfDay(v.s)) return t;
+        return v.s.size() == 5 ? std::string(v.s) + ":00" : std::string(v.s);
+      }
       return std::nullopt;
     case K::kBinary:
       if (to == DataType::kBinary) {

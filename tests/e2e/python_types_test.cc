@@ -103,6 +103,31 @@ TEST(PythonTypes, EachPythonTypeLoadsIntoPostgresWithItsExactValue) {
   EXPECT_FALSE(Contains(r.out + r.err, "loader_pw_123"));
 }
 
+// Times of day as dlt's ensure_pendulum_time coerces them into a time column: one with a UTC
+// offset (an ISO string or an aware datetime.time) is shifted to UTC, around midnight if need
+// be, and made naive; text that is not a time of day (a datetime too) goes to the variant column.
+TEST(PythonTypes, TimesWithAnOffsetAreStoredInUtcAndOtherTextGoesToAVariant) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "times.py", R"PY(
+import datetime, dlt
+plus2 = datetime.timezone(datetime.timedelta(hours=2))
+rows = [{"id": 1, "t": "14:01:02+02:00"}, {"id": 2, "t": "01:30:00+02:00"}, {"id": 3, "t": "23:59:59.5"},
+        {"id": 4, "t": "not a time"}, {"id": 5, "t": datetime.time(14, 1, 2, tzinfo=plus2)},
+        {"id": 6, "t": datetime.time(9, 5)}, {"id": 7, "t": "2024-01-01T10:00:00"}, {"id": 8, "t": "10:00:00Z"},
+        {"id": 9, "t": datetime.time(23, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-3)))}]
+p = dlt.pipeline("tz_time", destination="duckdb", dataset_name="tzd")
+p.run(rows, table_name="times", columns={"t": {"data_type": "time"}})
+with p.sql_client() as c:
+    for row in c.execute_sql("SELECT id, CAST(t AS VARCHAR), t__v_text FROM tzd.times ORDER BY id"):
+        print(row)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "(1, '12:01:02', None)\n(2, '23:30:00', None)\n(3, '23:59:59.5', None)\n(4, None, 'not a time')\n"
+            "(5, '12:01:02', None)\n(6, '09:05:00', None)\n(7, None, '2024-01-01T10:00:00')\n(8, '10:00:00', None)\n"
+            "(9, '02:00:00', None)\n");
+}
+
 TEST(PythonTypes, DltsCommonHelpersPendulumJsonAndTypingWorkAsInDltScripts) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "helpers.py", R"PY(

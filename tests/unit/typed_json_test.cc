@@ -98,6 +98,17 @@ TEST(TypedJsonMarkers, TypedValuesCoerceAsDltCoercesTheirPythonValues) {
   EXPECT_FALSE(CoerceToText(Read(kTime + "03:04"), DataType::kTimestamp));
   EXPECT_EQ(*CoerceToText(Read(kTime + "03:04"), DataType::kTime), "03:04:00");
   EXPECT_EQ(*CoerceToText(Read(kTime + "03:04:05.5"), DataType::kTime), "03:04:05.5");
+  // An aware time (isoformat with its offset) is shifted to UTC and made naive, as dlt's
+  // ensure_pendulum_time; around midnight both ways.
+  EXPECT_EQ(*CoerceToText(Read(kTime + "14:01:02+02:00"), DataType::kTime), "12:01:02");
+  EXPECT_EQ(*CoerceToText(Read(kTime + "01:00:00.250000+02:00"), DataType::kTime), "23:00:00.250000");
+  EXPECT_EQ(*CoerceToText(Read(kTime + "23:00:00-03:00"), DataType::kTime), "02:00:00");
+  EXPECT_EQ(*CoerceToText(Read(kTime + "10:00:00Z"), DataType::kTime), "10:00:00");
+  // An offset of a day or more is no time's offset (time.fromisoformat refuses it): a variant.
+  EXPECT_FALSE(CoerceToText(Read(kTime + "10:00:00+24:00"), DataType::kTime).has_value());
+  EXPECT_EQ(UtcTimeOfDay("14:01:02+02:00"), "12:01:02");
+  EXPECT_EQ(UtcTimeOfDay("not a time"), std::nullopt);
+  EXPECT_EQ(UtcTimeOfDay("2024-01-01T10:00:00"), std::nullopt);
 }
 
 TEST(TypedJsonMarkers, UnmarkedTextIntoABinaryColumnIsDecodedAsDltDecodesIt) {
