@@ -47,6 +47,7 @@ class Dataset:
         self._schema_arg = schema
         self._opened: Optional[SqlClient] = None
         self._depth = 0
+        self._named_schema: Any = None  # the schema `schema="name"` resolved to, once looked up
 
     # --- connections ----------------------------------------------------------------------------
     @contextmanager
@@ -61,9 +62,26 @@ class Dataset:
     def _client(self) -> Any:
         return self._connection()
 
-    @staticmethod
-    def _renderer(client: SqlClient) -> Renderer:
-        return Renderer(client)
+    def _renderer(self, client: SqlClient) -> Renderer:
+        r = Renderer(client)
+        if self._schema_arg is not None:
+            # as dlt, a table's `*` is the columns the dataset's schema(s) give it
+            r.star_columns = self._star_columns
+        return r
+
+    def _star_columns(self, table_name: str) -> Optional[List[str]]:
+        """The columns a `SELECT *` of `table_name` reads on a dataset restricted to schema(s):
+        those the schema(s) know with a data type, in the schema's order (the first schema's
+        columns first, as dlt unifies them), or None (all of them) for a table no schema knows."""
+        names: List[str] = []
+        for schema in self.schemas:
+            table = schema.tables.get(table_name)
+            if not table:
+                continue
+            for name, col in (table.get("columns") or {}).items():
+                if col.get("data_type") is not None and name not in names:
+                    names.append(name)
+        return names or None
 
     def __enter__(self) -> "Dataset":
         """Keeps one connection open until the block ends."""
@@ -111,15 +129,48 @@ class Dataset:
         if arg is None:
             return self._pipeline.default_schema
         if isinstance(arg, str):
-            from dlt.common.schema import Schema
-
-            return self._pipeline.schemas.get(arg) or Schema(arg)
+            if self._named_schema is None or self._named_schema.name != arg:
+                self._named_schema = self._schema_named(arg)
+            return self._named_schema
+        if isinstance(arg, (list, tuple)):
+            if not arg:
+                raise ValueError("schema sequence must not be empty")
+            return arg[0]
         return arg
+
+    def _schema_named(self, name: str) -> Any:
+        """As dlt: the pipeline's schema of that name, else the newest one stored in the
+        destination's `_dlt_version` table, else a new (empty) schema of that name."""
+        from dlt.common.schema import Schema
+
+        local = self._pipeline.schemas.get(name)
+        if local is not None:
+            return local
+        try:
+            with self._connection() as c:
+                rows = c.execute_sql(
+                    f"SELECT {c.native_connection.quote_identifier('schema')} FROM "
+                    f"{c.make_qualified_table_name('_dlt_version')} WHERE schema_name = %s"
+                    " ORDER BY inserted_at DESC LIMIT 1", name)
+        except Exception:  # no destination dataset (nothing loaded yet)
+            rows = None
+        if rows and rows[0][0]:
+            import json
+
+            try:
+                return Schema.from_dict(json.loads(rows[0][0]))
+            except ValueError:
+                pass
+        # a new dlt schema has dlt's version and loads tables
+        return Schema(name, tables={t: {"name": t, "columns": {}} for t in ("_dlt_version", "_dlt_loads")})
 
     @property
     def schemas(self) -> Tuple[Any, ...]:
         """Every schema of the dataset, the default first."""
-        if self._schema_arg is not None:
+        arg = self._schema_arg
+        if isinstance(arg, (list, tuple)) and arg:
+            return tuple(arg)
+        if arg is not None:
             return (self.schema,)
         schemas = list(self._pipeline.schemas.values())
         return tuple(schemas) if schemas else (self.schema,)
@@ -133,7 +184,15 @@ class Dataset:
 
     @property
     def tables(self) -> List[str]:
-        """The names of the dataset's tables (dlt's own `_dlt_*` ones too)."""
+        """The names of the dataset's tables (dlt's own `_dlt_*` ones too); for a dataset of given
+        schema(s), as dlt, the data tables and then dlt's tables of those schemas."""
+        if self._schema_arg is not None:
+            names: List[str] = []
+            for schema in self.schemas:
+                for name in schema.data_table_names() + schema.dlt_table_names():
+                    if name not in names:
+                        names.append(name)
+            return names
         with self._connection() as c:
             rows = c.execute_sql(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
@@ -231,6 +290,17 @@ class Dataset:
         with self._connection() as c:
             if table_names:
                 names = list(table_names)
+            elif self._schema_arg is not None:
+                # as dlt: the schemas' data tables that have seen data, then their dlt tables
+                names = []
+                for schema in self.schemas if data_tables else ():
+                    for t in schema.data_tables():
+                        if (t.get("x-normalizer") or {}).get("seen-data") and t["name"] not in names:
+                            names.append(t["name"])
+                for schema in self.schemas if dlt_tables else ():
+                    for name in schema.dlt_table_names():
+                        if name not in names:
+                            names.append(name)
             else:
                 names = [t for t in self.tables
                          if (t.startswith("_dlt") and dlt_tables) or (not t.startswith("_dlt") and data_tables)]

@@ -164,6 +164,21 @@ def _cond_sql(r: Renderer, cond: Union[RawCond, OpCond]) -> str:
     return "(" + r.condition(_expr_sql(r, cond.expr), cond.operator, cond.value) + ")"
 
 
+def _star_sql(r: Renderer, layer: Layer, star: Star) -> str:
+    """A table's `*` as the columns the dataset gives the table (all of them when it says none)."""
+    table = None
+    if isinstance(layer.source, TableSource):
+        if star.qualifier is None:
+            table = None if layer.joins else layer.source.name
+        else:
+            table = next((t for t, q in layer.qualifiers().items() if q == star.qualifier), None)
+    names = r.star_columns(table) if table else None
+    if not names:
+        return _expr_sql(r, star)
+    prefix = r.ident(star.qualifier) + "." if star.qualifier else ""
+    return ", ".join(prefix + r.ident(n) for n in names)
+
+
 def _subquery(text: str) -> str:
     return "(" + text + ("\n)" if "--" in text else ")")  # a trailing `-- comment` must not end it
 
@@ -186,7 +201,8 @@ def to_sql(layer: Layer, r: Renderer, pretty: bool = False, depth: int = 0) -> s
     for j in layer.joins:
         on = " AND ".join(f"{r.ident(lq)}.{r.ident(lc)} = {r.ident(rq)}.{r.ident(rc)}" for lq, lc, rq, rc in j.on)
         frm += f"{nl}{JOIN_KINDS[j.kind]} {r.table(j.table)} AS {r.ident(j.qualifier)} ON {on}"
-    cols = "*" if layer.items is None else ", ".join(_item_sql(r, i) for i in layer.items)
+    items = layer.items if layer.items is not None else ((Star(None), None),)
+    cols = ", ".join(_star_sql(r, layer, i[0]) if isinstance(i[0], Star) else _item_sql(r, i) for i in items)
     sql = f"SELECT {cols}{nl}FROM {frm}"
     if layer.where:
         sql += f"{nl}WHERE " + " AND ".join(_cond_sql(r, c) for c in layer.where)

@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Callable, Iterable, List
+from typing import Any, Callable, Iterable, List, Optional
 from uuid import UUID
 
 from dlt.common.exceptions import ValueErrorWithKnownValues
@@ -32,6 +32,8 @@ class Renderer:
         self.dialect = dialect_of(session.destination_type)
         self._quote: Callable[[str], str] = session.quote_identifier
         self._qualify: Callable[[str], str] = client.make_qualified_table_name
+        # the columns a table's `*` stands for (None: all the table has), as the dataset says
+        self.star_columns: Callable[[str], Optional[List[str]]] = lambda table_name: None
 
     def ident(self, name: str) -> str:
         return self._quote(name)

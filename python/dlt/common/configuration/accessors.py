@@ -152,6 +152,8 @@ def lookup_argument(fn: Any, param: inspect.Parameter, *, section: Optional[str]
 
     module = section or module_section(fn)
     source = source_name or getattr(fn, "__name__", None)
+    if is_incremental_annotation(param.annotation):
+        return lookup_incremental(fn, param, section=section, source_name=source_name)
     secret = param.default is _SECRET_VALUE or _is_secret_annotation(param.annotation)
     ws = _engine.workspace()
     pipeline_name = current.pipeline_name_or_none()
@@ -169,3 +171,112 @@ def lookup_argument(fn: Any, param: inspect.Parameter, *, section: Optional[str]
 def _is_secret_annotation(annotation: Any) -> bool:
     name = getattr(annotation, "__name__", None) or str(annotation)
     return "TSecret" in name or "Credentials" in name
+
+
+# --- an argument annotated `dlt.sources.incremental` --------------------------------------------
+# the fields of dlt's Incremental configuration (a configspec): what each one is read as
+_INCREMENTAL_FIELDS = (("cursor_path", str), ("initial_value", Any), ("end_value", Any), ("row_order", str),
+                       ("allow_external_schedulers", bool), ("on_cursor_value_missing", str), ("lag", float),
+                       ("range_start", str), ("range_end", str))
+
+
+def is_incremental_annotation(annotation: Any) -> bool:
+    """Whether an argument's annotation is dlt's Incremental (`dlt.sources.incremental`,
+    `Incremental[int]`, `Optional[Incremental]`, or such a string annotation)."""
+    if annotation is inspect.Parameter.empty or annotation is None:
+        return False
+    if isinstance(annotation, str):
+        name = annotation.replace(" ", "")
+        for prefix in ("Optional[", "typing.Optional["):
+            if name.startswith(prefix) and name.endswith("]"):
+                name = name[len(prefix):-1]
+        name = name.split("[", 1)[0]
+        return name.split(".")[-1] in ("incremental", "Incremental")
+    from dlt.extract.incremental import Incremental
+
+    if inspect.isclass(annotation):
+        return issubclass(annotation, Incremental)
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        return any(is_incremental_annotation(a) for a in typing.get_args(annotation) if a is not type(None))
+    return inspect.isclass(origin) and issubclass(origin, Incremental)
+
+
+def _incremental_field(value: Any, hint: Any) -> Any:
+    """A field's value as dlt deserializes it: text for `bool`/`float` fields is parsed, values of
+    `Any` fields (initial_value, end_value) are taken as they are."""
+    if hint is Any or not isinstance(value, str):
+        return value
+    if hint is bool:
+        return _coerce(value, bool)
+    if hint is float:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def lookup_incremental(fn: Any, param: inspect.Parameter, *, section: Optional[str] = None,
+                       source_name: Optional[str] = None) -> Tuple[bool, Any, List[Tuple[str, str]]]:
+    """(found, Incremental, places tried) for an argument annotated `dlt.sources.incremental`, as
+    dlt resolves its Incremental configuration: each field (cursor_path, initial_value, end_value,
+    ...) under the argument's key with dlt's sections (`sources.<module>.<resource>.<arg>.<field>`
+    down to `<arg>.<field>`, each first under the pipeline's name), over a value found at the key
+    itself (a table of the fields, or a bare value that is the initial_value). Without a
+    cursor_path where some field was found, or for a `dlt.config.value` argument, dlt's
+    ConfigFieldMissingException for the Incremental configuration's `cursor_path`."""
+    from dlt.pipeline import current
+
+    module = section or module_section(fn)
+    source = source_name or getattr(fn, "__name__", None)
+    ws = _engine.workspace()
+    pipeline_name = current.pipeline_name_or_none()
+    candidates: List[List[str]] = []
+    for path in lookup_paths(module, source, param.name):
+        candidates.extend(([[pipeline_name] + path] if pipeline_name else []) + [path])
+
+    def first(suffix: List[str]) -> Tuple[bool, Any, List[Tuple[str, str]]]:
+        tried: List[Tuple[str, str]] = []
+        for p in candidates:
+            found, value, _origin, places = ws.lookup(p + suffix, False, False)
+            tried.extend(places)
+            if found:
+                return True, value, tried
+        return False, None, tried
+
+    fields: dict = {}
+    found_any, native, _ = first([])
+    if found_any:
+        if isinstance(native, str) and native.strip()[:1] == "{":
+            import json
+
+            try:
+                native = json.loads(native)
+            except ValueError:
+                pass
+        if isinstance(native, dict):
+            fields.update({k: v for k, v in native.items() if k in dict(_INCREMENTAL_FIELDS)})
+        else:
+            fields["initial_value"] = native  # dlt: a bare value is the initial value
+    cursor_tried: List[Tuple[str, str]] = []
+    for name, hint in _INCREMENTAL_FIELDS:
+        found, value, tried = first([name])
+        if name == "cursor_path":
+            cursor_tried = tried
+        if found:
+            found_any = True
+            fields[name] = value
+    fields = {k: _incremental_field(v, dict(_INCREMENTAL_FIELDS)[k]) for k, v in fields.items()}
+    if not fields.get("cursor_path"):
+        if found_any or is_sentinel(param.default):
+            from dlt.common.configuration.exceptions import ConfigFieldMissingException, LookupTrace
+
+            raise ConfigFieldMissingException(
+                "Incremental", {"cursor_path": [LookupTrace(p, [], k) for p, k in cursor_tried]})
+        return False, None, cursor_tried
+    from dlt.extract.incremental import Incremental
+
+    return True, Incremental(**fields), cursor_tried

@@ -246,7 +246,7 @@ def find_incremental(resource: Any) -> Optional[Incremental]:
         for v in list(resource._args) + list(resource._kwargs.values()):
             if isinstance(v, Incremental):
                 return v
-        return None
+        return _configured_incremental(resource)
     inc = resource._hints.get("_incremental_instance")
     idx = None
     if name in resource._kwargs:
@@ -279,3 +279,43 @@ def find_incremental(resource: Any) -> Optional[Incremental]:
         resource._kwargs = dict(resource._kwargs)
         resource._kwargs[name] = inc
     return inc
+
+
+def _configured_incremental(resource: Any) -> Optional[Incremental]:
+    """As dlt: an argument annotated `dlt.sources.incremental` that the call leaves to the
+    configuration (`id_after: dlt.sources.incremental = dlt.config.value`) is the Incremental its
+    configuration gives (cursor_path, initial_value, ... under the argument's key); the function is
+    then called with it."""
+    fn = resource._fn
+    if fn is None:
+        return None
+    from dlt.common.configuration.accessors import is_incremental_annotation, lookup_incremental
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = list(sig.parameters.values())
+    if resource.is_transformer:
+        params = params[1:]  # a transformer's first argument is the data item, not in _args
+    for i, p in enumerate(params):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or not is_incremental_annotation(p.annotation):
+            continue
+        if p.name in resource._kwargs or (i < len(resource._args) and p.kind != p.KEYWORD_ONLY):
+            return None  # given by the call (not an Incremental: the function gets what was given)
+        if p.default is inspect.Parameter.empty:
+            return None
+        from dlt.common.configuration.exceptions import ConfigurationException
+
+        try:
+            found, inc, _tried = lookup_incremental(fn, p, section=resource.section, source_name=resource.source_name)
+        except ConfigurationException:
+            return None  # raised again where the function is called with its configuration (the extract)
+        if not found:
+            return None
+        inc.resource_name = resource.name
+        resource._hints["_incremental_instance"] = inc
+        resource._kwargs = dict(resource._kwargs)
+        resource._kwargs[p.name] = inc
+        return inc
+    return None
