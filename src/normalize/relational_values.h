@@ -100,6 +100,9 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
       if (h->unique) c.unique = true;
       if (h->precision) c.precision = h->precision;
       if (h->scale) c.scale = h->scale;
+      // A column-level key flag (dlt's compound key) on a column that appears with the data.
+      if (h->primary_key) c.primary_key = true, c.nullable = false;
+      if (h->merge_key) c.merge_key = true;
       ApplyColumnHintProperties(*h, &c);
     }
     if (t.name == root_table) {

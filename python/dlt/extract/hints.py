@@ -1,6 +1,6 @@
 """Resource hints in dlt's spellings -> the options the engine takes."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 # What make_hints takes, as @dlt.resource and apply_hints name them.
 HINT_KEYS = ("table_name", "parent_table_name", "write_disposition", "columns", "primary_key", "merge_key",
@@ -84,6 +84,59 @@ def columns_list(columns: Any) -> Optional[List[Dict[str, Any]]]:
             out.append(dict(col))
         return out
     raise ValueError(f"`columns` must be a dict of column name -> column hints or a list of columns, got {type(columns).__name__}")
+
+
+def _is_complete_column(col: Dict[str, Any]) -> bool:
+    return bool(col.get("name")) and bool(col.get("data_type"))
+
+
+def merge_columns_hint(existing: Any, new: Any) -> Any:
+    """`columns` given to apply_hints on a resource that has columns already, merged as dlt's
+    apply_hints does (dlt.common.schema.utils.merge_columns): each new column's properties update
+    the existing column of its name (compound properties such as primary_key add up), new columns
+    are appended; an incomplete column that becomes complete (gets a data_type) moves to the end.
+    A function of the item (on either side) replaces; empty columns clear them."""
+    if existing is None or callable(new) or (callable(existing) and not isinstance(existing, type)):
+        return new
+    if not new:
+        return {}
+    merged: Dict[str, Dict[str, Any]] = {c["name"]: dict(c) for c in columns_list(existing) or []}
+    for col in columns_list(new) or []:
+        name = col["name"]
+        old = merged.get(name)
+        if old is not None and _is_complete_column(col) and not _is_complete_column(old):
+            merged.pop(name)
+        if old is not None:
+            old = dict(old)
+            old.update(col)
+            col = old
+        merged[name] = col
+    return merged
+
+
+def _names(key: Any) -> List[str]:
+    if not key:
+        return []
+    return [key] if isinstance(key, str) else [str(k) for k in key]
+
+
+def apply_key_hints(cols: Optional[List[Dict[str, Any]]], primary_key: Any, merge_key: Any
+                    ) -> Tuple[List[Dict[str, Any]], Any, Any]:
+    """The column hints and the keys the engine takes, as dlt's _merge_keys makes the table: a
+    direct `primary_key` / `merge_key` (given, even empty: "" or []) replaces the key flags of the
+    column hints (dlt's remove_compound_props); an empty one leaves no key. Without a direct key
+    the columns flagged `primary_key` / `merge_key` are the key (the engine applies the flags).
+    Returns (columns, primary_key, merge_key); a key is None where the engine gets none."""
+    cols = [dict(c) for c in cols or []]
+    out = []
+    for prop, direct in (("primary_key", primary_key), ("merge_key", merge_key)):
+        if direct is not None:
+            for c in cols:
+                c.pop(prop, None)
+            out.append(key_list(direct) if _names(direct) else None)
+        else:
+            out.append(None)
+    return cols, out[0], out[1]
 
 
 def schema_contract_dict(contract: Any) -> Optional[Dict[str, str]]:
@@ -174,6 +227,10 @@ def merge_options(wd: Any) -> Optional[Dict[str, Any]]:
         for ts in ("active_record_timestamp", "boundary_timestamp"):
             if wd.get(ts) is not None:
                 out[ts] = _timestamp_text(ts, wd[ts])
+        if "boundary_timestamp" in wd and wd["boundary_timestamp"] is None:
+            # dlt: an explicit None unsets a boundary stored by an earlier run (the load package's
+            # creation time applies again); passed on as None for the engine to tell it from absent
+            out["boundary_timestamp"] = None
         if wd.get("row_version_column_name") is not None:
             out["row_version_column_name"] = str(wd["row_version_column_name"])
     return out

@@ -167,14 +167,19 @@ class DltResource:
             if k == "write_disposition":
                 _hints.write_disposition_name(v)
                 _hints.merge_options(v)
+            if k == "columns":
+                # as dlt: the columns given are kept for the validator (a Pydantic model), and
+                # merged into the resource's columns (a column's hints update its earlier ones)
+                if isinstance(v, type) or not callable(v):
+                    _hints.columns_list(v)  # malformed columns (a class not a Pydantic model) are refused here
+                self._hints["_original_columns"] = v
+                v = _hints.merge_columns_hint(self._hints.get("columns"), v)
             self._hints[k] = v
-        if isinstance(columns, type):
-            _hints.columns_list(columns)  # a class that is not a Pydantic model is refused here
         if columns is not None or schema_contract is not None:
             # dlt's validator: made again when the columns or the contract change
             from dlt.extract.validation import create_item_validator
 
-            self._validator, contract = create_item_validator(self._hints.get("columns"),
+            self._validator, contract = create_item_validator(self._hints.get("_original_columns"),
                                                               self._hints.get("schema_contract"))
             if contract is not None:
                 self._hints["schema_contract"] = contract
@@ -357,11 +362,16 @@ class DltResource:
         merge = _hints.merge_options(h.get("write_disposition"))
         if merge:
             opts["merge"] = merge
-        if h.get("primary_key") is not None:
-            opts["primary_key"] = _hints.key_list(h["primary_key"])
-        if h.get("merge_key") is not None:
-            opts["merge_key"] = _hints.key_list(h["merge_key"])
-        cols = _hints.columns_list(h.get("columns"))
+        inc = self.incremental
+        inc_opts = inc._native_options(self) if inc is not None and not inc._in_python else None
+        # dlt's _merge_keys: a direct key replaces the columns' key flags (an empty one leaves
+        # no key); without one the flagged columns are the key (the engine applies the flags)
+        cols, primary_key, merge_key = _hints.apply_key_hints(_hints.columns_list(h.get("columns")),
+                                                              h.get("primary_key"), h.get("merge_key"))
+        if primary_key is not None:
+            opts["primary_key"] = primary_key
+        if merge_key is not None:
+            opts["merge_key"] = merge_key
         if cols:
             opts["columns"] = cols
         contract = _hints.schema_contract_dict(h.get("schema_contract"))
@@ -371,9 +381,8 @@ class DltResource:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
         if h.get("root_key") is not None:  # its source's root_key (dlt's root_key_propagation)
             opts["root_key"] = bool(h["root_key"])
-        inc = self.incremental
-        if inc is not None and not inc._in_python:
-            opts["incremental"] = inc._native_options(self)
+        if inc_opts is not None:
+            opts["incremental"] = inc_opts
         return opts
 
 

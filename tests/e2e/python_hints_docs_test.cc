@@ -1,0 +1,116 @@
+// dlt's documented resource hint rules (docs/website/docs/general-usage/schema.md "compound hints",
+// merge-loading.md scd2), each a real script run by python3, its output what dlt 1.26 gives.
+#include <gtest/gtest.h>
+
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+// Defect: apply_hints(columns=...) replaced the resource's columns, so a primary key given as a
+// column hint on the decorator was lost (and a column's type with it); a column-level primary key
+// reached the schema only in the run after the one that created the column. dlt merges the column
+// hints (a column's new hints update its earlier ones; empty columns clear them), and the
+// flagged columns are the key from the first run on.
+TEST(PythonHintsDocs, ColumnHintsGivenToApplyHintsMergeWithTheResourcesColumns) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "merged.py", R"PY(
+import dlt
+
+def keys(p, table):
+    cols = p.default_schema.tables[table]["columns"]
+    return sorted((n, [k for k in ("primary_key", "merge_key") if c.get(k)]) for n, c in cols.items()
+                  if not n.startswith("_dlt"))
+
+p = dlt.pipeline(pipeline_name="merged_hints", destination="duckdb", dataset_name="merged_data")
+
+@dlt.resource(name="my_table", columns={"col_2": {"primary_key": True}})
+def my_resource():
+    yield {"col_1": 1, "col_2": 2}
+
+p.run(my_resource)
+print(keys(p, "my_table"))
+my_resource.apply_hints(columns={"col_1": {"primary_key": True}})
+p.run(my_resource)
+print(keys(p, "my_table"))
+
+# any column hint merges: `a` keeps the text type the decorator gave it
+@dlt.resource(name="typed", columns={"a": {"data_type": "text"}})
+def typed():
+    yield {"a": 1, "b": "2"}
+
+typed.apply_hints(columns={"b": {"data_type": "bigint"}})
+print(sorted((n, c.get("data_type")) for n, c in typed.compute_table_schema()["columns"].items()))
+p.run(typed)
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT a, b FROM typed"))
+typed.apply_hints(columns={})
+print(typed.compute_table_schema().get("columns") or {})
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "[('col_1', []), ('col_2', ['primary_key'])]\n"
+            "[('col_1', ['primary_key']), ('col_2', ['primary_key'])]\n"
+            "[('a', 'text'), ('b', 'bigint')]\n"
+            "[('1', 2)]\n"
+            "{}\n");
+}
+
+// Defect: a direct key (primary_key= / merge_key=) was added to the column-level key flags, and an
+// empty one ("") failed normalize with "column hint `` normalizes to an empty name". In dlt the
+// direct key replaces the column hints' key flags (an empty one leaves no key), on new and on
+// existing columns alike (schema.md, "compound hints").
+TEST(PythonHintsDocs, ADirectKeyReplacesTheColumnHintsKeysAndAnEmptyOneLeavesNone) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "direct.py", R"PY(
+import dlt
+
+def keys(p, table):
+    cols = p.default_schema.tables[table]["columns"]
+    return sorted((n, [k for k in ("primary_key", "merge_key") if c.get(k)]) for n, c in cols.items()
+                  if not n.startswith("_dlt"))
+
+p = dlt.pipeline(pipeline_name="direct_keys", destination="duckdb", dataset_name="direct_data")
+
+@dlt.resource(name="empty_pk", primary_key="", columns={"col_2": {"primary_key": True}})
+def empty_pk():
+    yield {"col_1": 1, "col_2": 2}
+
+p.run(empty_pk)
+print("empty primary_key:", keys(p, "empty_pk"))
+
+@dlt.resource(name="empty_mk", merge_key="", columns={"col_2": {"merge_key": True}})
+def empty_mk():
+    yield {"col_1": 1, "col_2": 2}
+
+p.run(empty_mk)
+print("empty merge_key:", keys(p, "empty_mk"))
+
+@dlt.resource(name="mk_apply")
+def mk_apply():
+    yield {"col_1": 1, "col_2": 2}
+
+mk_apply.apply_hints(merge_key="col_1", columns={"col_2": {"merge_key": True}})
+p.run(mk_apply)
+print("direct merge_key:", keys(p, "mk_apply"))
+
+# on columns that exist already the direct key wins over the column hints too
+p.run([{"col_1": 1, "col_2": 2}], table_name="existing")
+
+@dlt.resource(name="existing", primary_key="col_1", columns={"col_2": {"primary_key": True}})
+def existing():
+    yield {"col_1": 3, "col_2": 4}
+
+p.run(existing)
+print("direct primary_key:", keys(p, "existing"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "empty primary_key: [('col_1', []), ('col_2', [])]\n"
+            "empty merge_key: [('col_1', []), ('col_2', [])]\n"
+            "direct merge_key: [('col_1', ['merge_key']), ('col_2', [])]\n"
+            "direct primary_key: [('col_1', ['primary_key']), ('col_2', [])]\n");
+}
+
+}  // namespace
+}  // namespace dlt::testing
