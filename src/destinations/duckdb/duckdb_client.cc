@@ -204,7 +204,12 @@ bool IsNaiveTimestamp(const Column& c) {
 std::string DuckDbClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return "VARCHAR";
-    case DataType::kBigint: return "BIGINT";
+    case DataType::kBigint: {
+      // As dlt: a precision is a number of bits, which picks the integer type.
+      if (!c.precision) return "BIGINT";
+      const int bits = *c.precision;
+      return bits <= 8 ? "TINYINT" : bits <= 16 ? "SMALLINT" : bits <= 32 ? "INTEGER" : bits <= 64 ? "BIGINT" : "HUGEINT";
+    }
     case DataType::kDouble: return "DOUBLE";
     case DataType::kBool: return "BOOLEAN";
     case DataType::kTimestamp: {

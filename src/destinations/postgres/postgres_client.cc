@@ -145,7 +145,10 @@ enum class BinKind { kText, kInt8, kFloat8, kBool, kTimestamptz };
 std::optional<BinKind> BinKindOf(const Column& c) {
   switch (c.data_type) {
     case DataType::kText: return BinKind::kText;
-    case DataType::kBigint: return BinKind::kInt8;
+    case DataType::kBigint:
+      // Binary COPY wants the column's own width: smallint and integer columns go as CSV.
+      if (c.precision && *c.precision <= 32) return std::nullopt;
+      return BinKind::kInt8;
     case DataType::kDouble: return BinKind::kFloat8;
     case DataType::kBool: return BinKind::kBool;
     case DataType::kTimestamp: return BinKind::kTimestamptz;
@@ -485,7 +488,9 @@ bool IsNaiveTimestamp(const Column& c) {
 std::string PostgresClient::TypeSql(const Column& c) const {
   switch (c.data_type) {
     case DataType::kText: return c.precision ? "varchar(" + std::to_string(*c.precision) + ")" : "varchar";
-    case DataType::kBigint: return "bigint";
+    case DataType::kBigint:
+      // As dlt: a precision is a number of bits (above 64 it is bigint here: dlt refuses it).
+      return c.precision && *c.precision <= 16 ? "smallint" : c.precision && *c.precision <= 32 ? "integer" : "bigint";
     case DataType::kDouble: return "double precision";
     case DataType::kBool: return "boolean";
     case DataType::kTimestamp: {
