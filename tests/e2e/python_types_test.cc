@@ -103,6 +103,40 @@ TEST(PythonTypes, EachPythonTypeLoadsIntoPostgresWithItsExactValue) {
   EXPECT_FALSE(Contains(r.out + r.err, "loader_pw_123"));
 }
 
+// A bigint column hint with a precision (a number of bits) picks dlt's integer type of the
+// destination: DuckDB TINYINT / SMALLINT / INTEGER / BIGINT / HUGEINT, PostgreSQL smallint /
+// integer / bigint; the values load into them as they are.
+const char* kIntegersScript = R"PY(
+import sys, dlt
+cols = {"i8": {"data_type": "bigint", "precision": 8}, "i16": {"data_type": "bigint", "precision": 16},
+        "i32": {"data_type": "bigint", "precision": 32}, "i64": {"data_type": "bigint", "precision": 64},
+        "plain": {"data_type": "bigint"}}
+p = dlt.pipeline("ints", destination=sys.argv[1], dataset_name="ints_data")
+p.run([{"i8": 127, "i16": -32768, "i32": 2147483647, "i64": -9223372036854775808, "plain": 1}], table_name="t", columns=cols)
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ints_data' "
+                        "AND table_name = 't' AND column_name NOT LIKE '_dlt%' ORDER BY column_name"))
+    print(c.execute_sql("SELECT i8, i16, i32, i64, plain FROM ints_data.t"))
+)PY";
+
+TEST(PythonTypes, BigintPrecisionPicksTheDestinationsIntegerType) {
+  TempWorkspace w;
+  auto duck = RunPythonSource(w, "ints.py", kIntegersScript, {"duckdb"});
+  ASSERT_EQ(duck.exit_code, 0) << duck.out << duck.err;
+  EXPECT_EQ(duck.out,
+            "[('i16', 'SMALLINT'), ('i32', 'INTEGER'), ('i64', 'BIGINT'), ('i8', 'TINYINT'), ('plain', 'BIGINT')]\n"
+            "[(127, -32768, 2147483647, -9223372036854775808, 1)]\n");
+  PostgresServer pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  TempWorkspace pw;
+  pw.WriteSecrets("[destination.postgres]\ncredentials = \"" + pg.Url() + "\"\n");
+  auto post = RunPythonSource(pw, "ints.py", kIntegersScript, {"postgres"});
+  ASSERT_EQ(post.exit_code, 0) << post.out << post.err;
+  EXPECT_EQ(post.out,
+            "[('i16', 'smallint'), ('i32', 'integer'), ('i64', 'bigint'), ('i8', 'smallint'), ('plain', 'bigint')]\n"
+            "[(127, -32768, 2147483647, -9223372036854775808, 1)]\n");
+}
+
 // Times of day as dlt's ensure_pendulum_time coerces them into a time column: one with a UTC
 // offset (an ISO string or an aware datetime.time) is shifted to UTC, around midnight if need
 // be, and made naive; text that is not a time of day (a datetime too) goes to the variant column.
