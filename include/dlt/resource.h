@@ -23,6 +23,10 @@ struct ColumnOptions {
   std::optional<bool> nullable;
   bool primary_key = false;
   bool merge_key = false;
+  // `primary_key: False` / `merge_key: False` given: as in dlt, the flag is taken off a column
+  // that has it from an earlier run.
+  bool unset_primary_key = false;
+  bool unset_merge_key = false;
   bool unique = false;
   std::optional<int> precision;
   std::optional<int> scale;
@@ -75,6 +79,8 @@ struct MergeOptions {
   std::optional<std::string> active_record_timestamp;
   // scd2: when new versions start and retired ones end; none: the load package's creation time.
   std::optional<std::string> boundary_timestamp;
+  // boundary_timestamp given as None: a boundary stored by an earlier run no longer applies.
+  bool unset_boundary_timestamp = false;
   std::optional<std::string> row_version_column;  // scd2: the row hash column; default _dlt_id
   bool deduplicated = false;                      // delete-insert: staged rows are already unique
 };

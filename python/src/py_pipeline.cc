@@ -62,6 +62,7 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
     }
     o.merge.active_record_timestamp = Opt<std::string>(m, "active_record_timestamp");
     o.merge.boundary_timestamp = Opt<std::string>(m, "boundary_timestamp");
+    o.merge.unset_boundary_timestamp = m.contains("boundary_timestamp") && m["boundary_timestamp"].is_none();
     o.merge.row_version_column = Opt<std::string>(m, "row_version_column_name");
     o.merge.deduplicated = Opt<bool>(m, "deduplicated").value_or(false);
   }
@@ -77,6 +78,8 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       col.nullable = Opt<bool>(c, "nullable");
       col.primary_key = Opt<bool>(c, "primary_key").value_or(false);
       col.merge_key = Opt<bool>(c, "merge_key").value_or(false);
+      col.unset_primary_key = Opt<bool>(c, "primary_key") == false;
+      col.unset_merge_key = Opt<bool>(c, "merge_key") == false;
       col.unique = Opt<bool>(c, "unique").value_or(false);
       col.precision = Opt<int>(c, "precision");
       col.scale = Opt<int>(c, "scale");

@@ -69,6 +69,7 @@ Status Normalizer::PrepareMergeStrategy(const TableHints& hints, Table* t) {
   if (m.deduplicated) t->extra["x-stage-data-deduplicated"] = true;
   if (m.strategy != "scd2") return Status::Ok();
   if (m.boundary_timestamp) t->extra["x-boundary-timestamp"] = *m.boundary_timestamp;
+  if (m.unset_boundary_timestamp) t->extra.erase("x-boundary-timestamp");  // as dlt, for None
   auto column = [&](const std::string& given) -> StatusOr<Column*> {
     std::string cname = im.naming->NormalizePath(given);
     if (cname.empty()) return InvalidArgument("scd2 column `" + given + "` normalizes to an empty name");
@@ -146,6 +147,8 @@ Status Normalizer::Prepare(const TableHints& hints) {
     if (h.nullable) c->nullable = *h.nullable;
     if (h.primary_key) c->primary_key = true, c->nullable = false;
     if (h.merge_key) c->merge_key = true;
+    if (h.unset_primary_key) c->primary_key = false;  // `primary_key: False`, as dlt unsets it
+    if (h.unset_merge_key) c->merge_key = false;
     if (h.unique) c->unique = true;
     if (h.precision) c->precision = h.precision;
     if (h.scale) c->scale = h.scale;

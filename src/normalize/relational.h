@@ -23,6 +23,8 @@ struct ColumnHint {
   std::optional<bool> nullable;
   bool primary_key = false;
   bool merge_key = false;
+  bool unset_primary_key = false;  // ColumnOptions::unset_primary_key
+  bool unset_merge_key = false;    // ColumnOptions::unset_merge_key
   bool unique = false;
   std::optional<int> precision;
   std::optional<int> scale;

@@ -14,6 +14,7 @@ Json MergeOptionsToJson(const MergeOptions& m) {
   if (m.valid_to_column) j["valid_to_column"] = *m.valid_to_column;
   if (m.active_record_timestamp) j["active_record_timestamp"] = *m.active_record_timestamp;
   if (m.boundary_timestamp) j["boundary_timestamp"] = *m.boundary_timestamp;
+  if (m.unset_boundary_timestamp) j["boundary_timestamp"] = nullptr;
   if (m.row_version_column) j["row_version_column"] = *m.row_version_column;
   if (m.deduplicated) j["deduplicated"] = true;
   return j;
@@ -31,6 +32,7 @@ StatusOr<MergeOptions> MergeOptionsFromJson(const Json& j) {
   opt("valid_to_column", &m.valid_to_column);
   opt("active_record_timestamp", &m.active_record_timestamp);
   opt("boundary_timestamp", &m.boundary_timestamp);
+  if (auto it = j.find("boundary_timestamp"); it != j.end() && it->is_null()) m.unset_boundary_timestamp = true;
   opt("row_version_column", &m.row_version_column);
   m.deduplicated = j.value("deduplicated", false);
   return m;
@@ -64,6 +66,8 @@ Json HintsToJson(const ResourceOptions& o) {
     if (c.nullable) cj["nullable"] = *c.nullable;
     if (c.primary_key) cj["primary_key"] = true;
     if (c.merge_key) cj["merge_key"] = true;
+    if (c.unset_primary_key) cj["primary_key"] = false;
+    if (c.unset_merge_key) cj["merge_key"] = false;
     if (c.unique) cj["unique"] = true;
     if (c.precision) cj["precision"] = *c.precision;
     if (c.scale) cj["scale"] = *c.scale;
@@ -108,6 +112,8 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
     if (cj.contains("nullable")) c.nullable = cj["nullable"].get<bool>();
     c.primary_key = cj.value("primary_key", false);
     c.merge_key = cj.value("merge_key", false);
+    c.unset_primary_key = cj.contains("primary_key") && cj["primary_key"].is_boolean() && !cj["primary_key"].get<bool>();
+    c.unset_merge_key = cj.contains("merge_key") && cj["merge_key"].is_boolean() && !cj["merge_key"].get<bool>();
     c.unique = cj.value("unique", false);
     if (cj.contains("precision")) c.precision = cj["precision"].get<int>();
     c.hard_delete = cj.value("hard_delete", false);

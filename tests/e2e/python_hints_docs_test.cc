@@ -112,5 +112,42 @@ print("direct primary_key:", keys(p, "existing"))
             "direct primary_key: [('col_1', ['primary_key']), ('col_2', [])]\n");
 }
 
+// merge-loading.md, scd2: `columns={"customer_key": {"merge_key": False}}` unsets the merge key
+// an earlier run set, so records absent from the load are retired again; a boundary_timestamp
+// of None makes the load package's creation time the boundary again.
+TEST(PythonHintsDocs, Scd2MergeKeyFalseAndANoneBoundaryTimestampUndoEarlierHints) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "scd2_reset.py", R"PY(
+import dlt
+p = dlt.pipeline("scd2_reset", destination="duckdb", dataset_name="sr")
+scd2 = {"disposition": "merge", "strategy": "scd2"}
+B1 = [{"customer_key": 1, "c1": "foo"}, {"customer_key": 2, "c1": "bar"}]
+p.run(dlt.resource(B1, name="dim", write_disposition=scd2, merge_key="customer_key"))
+p.run(dlt.resource([{"customer_key": 1, "c1": "foo2"}], name="dim", write_disposition=scd2, merge_key="customer_key"))
+with p.sql_client() as c:
+    print("merge key", c.execute_sql("SELECT customer_key, c1, _dlt_valid_to IS NULL FROM sr.dim ORDER BY ALL"))
+p.run(dlt.resource([{"customer_key": 1, "c1": "foo2"}], name="dim", write_disposition=scd2,
+                   columns={"customer_key": {"merge_key": False}}))
+print("unset", p.default_schema.tables["dim"]["columns"]["customer_key"].get("merge_key"))
+with p.sql_client() as c:
+    print("retired", c.execute_sql("SELECT customer_key, c1, _dlt_valid_to IS NULL FROM sr.dim ORDER BY ALL"))
+
+bts = {"disposition": "merge", "strategy": "scd2", "boundary_timestamp": "2024-08-21T12:15:00+00:00"}
+p.run(dlt.resource(B1, name="bts", write_disposition=bts))
+r = dlt.resource([{"customer_key": 1, "c1": "foo2"}, {"customer_key": 2, "c1": "bar"}], name="bts")
+r.apply_hints(write_disposition={"disposition": "merge", "strategy": "scd2", "boundary_timestamp": None})
+p.run(r)
+with p.sql_client() as c:
+    print("boundary", c.execute_sql("SELECT customer_key, c1, CAST(_dlt_valid_from AS VARCHAR) LIKE '2024-08-21%', "
+                                    "_dlt_valid_to IS NULL FROM sr.bts ORDER BY ALL"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "merge key [(1, 'foo', False), (1, 'foo2', True), (2, 'bar', True)]\n"
+            "unset None\n"
+            "retired [(1, 'foo', False), (1, 'foo2', True), (2, 'bar', False)]\n"
+            "boundary [(1, 'foo', True, False), (1, 'foo2', False, True), (2, 'bar', True, True)]\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing
