@@ -49,6 +49,8 @@ p.run(src)
 p.run(s)
 with p.sql_client() as c:
     print(c.execute_sql("SELECT deal_id, score FROM sd.deal_scores ORDER BY 1"), c.execute_sql("SELECT a FROM sd.x"))
+from dlt.common import Decimal
+print(s.deals.compute_table_schema()["resource"], Decimal("1.50"))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out,
@@ -57,7 +59,8 @@ with p.sql_client() as c:
             "ValueError: The index name `other` does not correspond to resource name `deals`\n"
             "my_hub my_hub my_db hub\n"
             "DltSource ['x']\n"
-            "[(1, 10), (2, 20)] [(1,)]\n");
+            "[(1, 10), (2, 20)] [(1,)]\n"
+            "deals 1.50\n");
 }
 
 // A source's root_key (dlt's root_key_propagation): True gives the nested tables of any write

@@ -1,5 +1,7 @@
 """Shared types of dlt's public API (exceptions, step infos, typing)."""
 
+from decimal import Decimal  # dlt re-exports it here (`from dlt.common import Decimal`)
+
 
 def __getattr__(name: str):
     """`from dlt.common import pendulum` (dlt's re-export of the pendulum library, Debian's

@@ -120,7 +120,7 @@ class DltResource:
 
                 raise DataItemRequiredForDynamicTableHints(self._name)
             name = name(item)
-        t: Dict[str, Any] = {"name": name, "write_disposition": self.write_disposition}
+        t: Dict[str, Any] = {"name": name, "write_disposition": self.write_disposition, "resource": self._name}
         cols = _hints.columns_list(self._hints.get("columns"))
         if cols:
             t["columns"] = {c["name"]: c for c in cols}
