@@ -149,5 +149,28 @@ with p.sql_client() as c:
             "boundary [(1, 'foo', True, False), (1, 'foo2', False, True), (2, 'bar', True, True)]\n");
 }
 
+// Hints this engine does not apply yet are refused where they are given, naming them, instead
+// of being dropped without a word.
+TEST(PythonHintsDocs, NestedHintsAndReferencesAreRefusedNamingTheHint) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "refused.py", R"PY(
+import dlt
+try:
+    @dlt.resource(nested_hints={"purchases": {"columns": {"price": {"data_type": "decimal"}}}})
+    def customers():
+        yield {"id": 1}
+except NotImplementedError as e:
+    print(e)
+try:
+    dlt.resource([{"id": 1}], name="x").apply_hints(references=[{"referenced_table": "y"}])
+except NotImplementedError as e:
+    print(e)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "@dlt.resource: `nested_hints` is not supported by this engine yet (dlt-cpp); leave it out\n"
+            "apply_hints: `references` is not supported by this engine yet (dlt-cpp); leave it out\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

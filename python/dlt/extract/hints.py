@@ -44,9 +44,17 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
     for name, value in (("additional_table_hints", additional_table_hints), ("references", references),
                         ("nested_hints", nested_hints)):
         if value is not None:
-            raise NotImplementedError(f"make_hints: `{name}` is not supported by this engine; "
-                                      "set it with @dlt.resource or apply_hints where those take it")
+            raise NotImplementedError(f"make_hints: `{name}` is not supported by this engine yet")
     return out
+
+
+def refuse_unsupported(where: str, **hints: Any) -> None:
+    """Hints dlt takes that this engine does not apply yet: refused, naming them, rather than
+    silently ignored."""
+    for name, value in hints.items():
+        if value is not None:
+            raise NotImplementedError(f"{where}: `{name}` is not supported by this engine yet (dlt-cpp); "
+                                      "leave it out")
 
 
 def make_nested_hints(**hints: Any) -> Dict[str, Any]:

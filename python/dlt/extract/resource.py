@@ -153,7 +153,9 @@ class DltResource:
     def apply_hints(self, table_name: Any = None, parent_table_name: Any = None, write_disposition: Any = None,
                     columns: Any = None, primary_key: Any = None, merge_key: Any = None,
                     schema_contract: Any = None, incremental: Any = None, max_table_nesting: Any = None,
-                    table_format: Any = None, file_format: Any = None, **_: Any) -> "DltResource":
+                    table_format: Any = None, file_format: Any = None, **other: Any) -> "DltResource":
+        _hints.refuse_unsupported("apply_hints", nested_hints=other.get("nested_hints"),
+                                  references=other.get("references"))
         given = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                      primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
                      incremental=incremental, max_table_nesting=max_table_nesting,
