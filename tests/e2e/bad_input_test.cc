@@ -453,7 +453,9 @@ TEST_F(SchemaContract, AnUnknownModeIsAnErrorWithTheLineOfThePipelineFile) {
   auto r = w_.RunPipeline({"shop.toml"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(Contains(r.err, "shop.toml:")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "unknown schema contract mode `freez` for columns. Did you mean `freeze`?")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "unknown schema contract mode `freez` for columns. Did you mean `freeze`? "
+                              "(evolve, freeze, discard_row or discard_value)"))
+      << r.err;
 }
 
 }  // namespace

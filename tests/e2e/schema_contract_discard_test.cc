@@ -127,15 +127,5 @@ TEST(DiscardContractFiles, AParquetFileWithANewColumnLosesTheRowsThatSetIt) {
   }
 }
 
-TEST_F(DiscardContract, AnUnknownModeNamesTheFourModes) {
-  Contract("{ columns = \"discard_rows\" }");
-  auto r = w_.RunPipeline({"shop.toml"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(Contains(r.err, "shop.toml:")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "unknown schema contract mode `discard_rows` for columns. Did you mean `discard_row`? "
-                              "(evolve, freeze, discard_row or discard_value)"))
-      << r.err;
-}
-
 }  // namespace
 }  // namespace dlt::testing

@@ -221,13 +221,20 @@ def _check_range(cursor_path: Any, initial_value: Any, end_value: Any, last_valu
             f"the custom `last_value_func`. The result of `{name}([end_value, initial_value])` must equal `end_value`")
 
 
-def incremental_param(fn: Optional[Callable]) -> Optional[str]:
-    """The name of the argument of `fn` whose default (or annotation) is an Incremental."""
+def _signature(fn: Optional[Callable]) -> Optional[inspect.Signature]:
+    """`fn`'s signature; None without a function or where Python cannot tell it (a builtin)."""
     if fn is None:
         return None
     try:
-        sig = inspect.signature(fn)
+        return inspect.signature(fn)
     except (TypeError, ValueError):
+        return None
+
+
+def incremental_param(fn: Optional[Callable]) -> Optional[str]:
+    """The name of the argument of `fn` whose default (or annotation) is an Incremental."""
+    sig = _signature(fn)
+    if sig is None:
         return None
     for p in sig.parameters.values():
         if isinstance(p.default, Incremental):
@@ -287,14 +294,11 @@ def _configured_incremental(resource: Any) -> Optional[Incremental]:
     configuration gives (cursor_path, initial_value, ... under the argument's key); the function is
     then called with it."""
     fn = resource._fn
-    if fn is None:
+    sig = _signature(fn)
+    if sig is None:
         return None
     from dlt.common.configuration.accessors import is_incremental_annotation, lookup_incremental
 
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
     params = list(sig.parameters.values())
     if resource.is_transformer:
         params = params[1:]  # a transformer's first argument is the data item, not in _args
