@@ -25,6 +25,10 @@ struct DestinationType {
   bool listed = true;
   // dlt 1.26's capabilities: the longest identifier (table or column) it takes, in characters.
   size_t max_identifier_length = 0;
+  // dlt's has_case_sensitive_identifiers: `Name` and `name` are two tables or columns. Where
+  // they are one (DuckDB), a case-sensitive naming convention's names are checked for collisions
+  // before a load (load/identifier_collision.h).
+  bool case_sensitive_identifiers = true;
   // Job files are loaded while the package is still normalized (the database works in a
   // process of its own, so the load overlaps the normalizer's CPU work instead of competing).
   bool load_while_normalizing = false;

@@ -220,17 +220,109 @@ static std::string DirectStripped(std::string_view s) {
   return out;
 }
 
+// Runs of `_` collapse into one, in place (the conventions' RE_UNDERSCORES).
+static void CollapseUnderscores(std::string* c) {
+  size_t w = 0;
+  for (size_t r = 0; r < c->size(); ++r) {
+    if ((*c)[r] == '_' && w > 0 && (*c)[w - 1] == '_') continue;
+    (*c)[w++] = (*c)[r];
+  }
+  c->resize(w);
+}
+
+// dlt's sql_cs_v1 (before shortening): runs of characters other than ASCII letters, decimal
+// digits (Unicode Nd, Python's `\d`) and `_` become one `_`; a leading digit gets a `_` prefix;
+// trailing `_` go unless the name is `_`; runs of `_` collapse. `lower` gives sql_ci_v1 (only
+// ASCII letters are left to lower-case).
+static std::string SqlStripped(std::string_view s, bool lower) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  std::string c;
+  c.reserve(n + 1);
+  bool in_run = false;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t len = DecodeUtf8(p + i, n - i, &cp);
+    bool keep = cp < 0x80 ? (IsAsciiAlpha(static_cast<unsigned char>(cp)) || IsAsciiDigit(static_cast<unsigned char>(cp)) || cp == '_')
+                          : IsDecimalDigit(cp);
+    if (keep) {
+      c.append(s.substr(i, len));
+      in_run = false;
+    } else if (!in_run) {
+      c += '_';
+      in_run = true;
+    }
+    i += len;
+  }
+  if (!c.empty()) {
+    uint32_t cp;
+    DecodeUtf8(reinterpret_cast<const unsigned char*>(c.data()), c.size(), &cp);
+    if (IsDecimalDigit(cp)) c.insert(c.begin(), '_');
+  }
+  if (c != "_") {
+    while (!c.empty() && c.back() == '_') c.pop_back();
+  }
+  CollapseUnderscores(&c);
+  if (lower) {
+    for (char& ch : c) {
+      if (IsAsciiUpper(static_cast<unsigned char>(ch))) ch = static_cast<char>(ch - 'A' + 'a');
+    }
+  }
+  return c;
+}
+
+// dlt's duck_case (before shortening): `\n`, `\r` and `"` become `_`, runs of `_` collapse.
+static std::string DuckCaseStripped(std::string_view s) {
+  std::string c(s);
+  for (char& ch : c) {
+    if (ch == '\n' || ch == '\r' || ch == '"') ch = '_';
+  }
+  CollapseUnderscores(&c);
+  return c;
+}
+
+namespace {
+struct ConventionName {
+  NamingConvention convention;
+  std::string_view name;
+};
+constexpr ConventionName kConventionNames[] = {
+    {NamingConvention::kSnakeCase, "snake_case"}, {NamingConvention::kDirect, "direct"},
+    {NamingConvention::kSqlCsV1, "sql_cs_v1"},    {NamingConvention::kSqlCiV1, "sql_ci_v1"},
+    {NamingConvention::kDuckCase, "duck_case"},
+};
+}  // namespace
+
 std::optional<NamingConvention> ParseNamingConvention(std::string_view name) {
   constexpr std::string_view kModule = "dlt.common.normalizers.naming.";
   if (name.starts_with(kModule)) name.remove_prefix(kModule.size());
-  if (name == "snake_case") return NamingConvention::kSnakeCase;
-  if (name == "direct") return NamingConvention::kDirect;
+  for (const auto& c : kConventionNames) {
+    if (c.name == name) return c.convention;
+  }
   return std::nullopt;
 }
 
+std::string_view NamingConventionName(NamingConvention convention) {
+  for (const auto& c : kConventionNames) {
+    if (c.convention == convention) return c.name;
+  }
+  return "snake_case";
+}
+
+std::string NamingConventionNames() {
+  std::string out;
+  for (const auto& c : kConventionNames) {
+    if (!out.empty()) out += ", ";
+    out += "`" + std::string(c.name) + "`";
+  }
+  return out;
+}
+
 std::string SnakeCaseNaming::NormalizeStripped(std::string_view s) const {
-  if (convention_ == NamingConvention::kDirect) {
-    std::string c = DirectStripped(s);
+  if (convention_ != NamingConvention::kSnakeCase) {
+    std::string c = convention_ == NamingConvention::kDirect     ? DirectStripped(s)
+                    : convention_ == NamingConvention::kDuckCase ? DuckCaseStripped(s)
+                                                                 : SqlStripped(s, convention_ == NamingConvention::kSqlCiV1);
     if (max_length_ == 0 || CharLength(c) <= max_length_) return c;
     return ShortenIdentifier(c, s, max_length_);
   }
@@ -334,12 +426,7 @@ std::string SnakeCaseNaming::NormalizeStripped(std::string_view s) const {
   for (size_t k = 0; k < trailing; ++k) c[c.size() - 1 - k] = 'x';
 
   // 6. Runs of `_` collapse into one (in place).
-  size_t w = 0;
-  for (size_t r = 0; r < c.size(); ++r) {
-    if (c[r] == '_' && w > 0 && c[w - 1] == '_') continue;
-    c[w++] = c[r];
-  }
-  c.resize(w);
+  CollapseUnderscores(&c);
 
   // 7. Shorten, the tag computed from the stripped source name.
   if (max_length_ == 0 || c.size() <= max_length_) return c;

@@ -25,15 +25,30 @@
 
 namespace dlt {
 
-// dlt's naming conventions this engine has: `snake_case` (the default, described above) and
-// `direct` (what a custom destination uses by default): names kept as they are (case sensitive),
-// only `\n`, `\r`, `'`, `"` and `▶` replaced by `_`, shortened as snake_case shortens them;
-// nested paths joined with `▶` (`parent▶child`).
-enum class NamingConvention { kSnakeCase, kDirect };
+// dlt's naming conventions (dlt/common/normalizers/naming/), each shortened as snake_case
+// shortens, the tag computed from the stripped source name:
+// - `snake_case` (the default, described above; case insensitive);
+// - `direct` (what a custom destination uses by default): names kept as they are (case
+//   sensitive), only `\n`, `\r`, `'`, `"` and `▶` replaced by `_`; nested paths joined with `▶`
+//   (`parent▶child`);
+// - `sql_cs_v1` (case sensitive, SQL-safe, the source's casing kept): every run of characters
+//   other than ASCII letters, decimal digits and `_` becomes `_`, a leading digit gets a `_`
+//   prefix, trailing `_` are removed (unless the name is just `_`), runs of `_` collapse;
+// - `sql_ci_v1`: sql_cs_v1, then lower case (case insensitive);
+// - `duck_case` (case sensitive): `\n`, `\r` and `"` become `_`, runs of `_` collapse, every
+//   other character (Unicode included) is kept.
+// All but `direct` join nested paths with `__`.
+enum class NamingConvention { kSnakeCase, kDirect, kSqlCsV1, kSqlCiV1, kDuckCase };
 
-// "snake_case" / "direct" (or dlt's module path of one, "dlt.common.normalizers.naming.direct"),
-// nullopt for a convention this engine does not have.
+// A convention's name ("snake_case", "sql_cs_v1", ...) or dlt's module path of one
+// ("dlt.common.normalizers.naming.direct"); nullopt for a convention this engine does not have.
 std::optional<NamingConvention> ParseNamingConvention(std::string_view name);
+
+// The name dlt's schema stores for a convention ("snake_case", "direct", "sql_cs_v1", ...).
+std::string_view NamingConventionName(NamingConvention convention);
+
+// The conventions by name, for messages that list them ("`snake_case`, `direct`, ...").
+std::string NamingConventionNames();
 
 class SnakeCaseNaming {
  public:
@@ -52,8 +67,15 @@ class SnakeCaseNaming {
 
   size_t max_length() const { return max_length_; }
   NamingConvention convention() const { return convention_; }
-  // The convention's name as dlt's schema stores it ("snake_case", "direct").
-  std::string_view name() const { return convention_ == NamingConvention::kDirect ? "direct" : "snake_case"; }
+  // The convention's name as dlt's schema stores it ("snake_case", "direct", ...).
+  std::string_view name() const { return NamingConventionName(convention_); }
+  // dlt's is_case_sensitive: whether two names that differ only in case stay apart. On a
+  // destination whose identifiers are not (DuckDB), such names collide (see
+  // FindIdentifierCollision).
+  bool case_sensitive() const {
+    return convention_ == NamingConvention::kDirect || convention_ == NamingConvention::kSqlCsV1 ||
+           convention_ == NamingConvention::kDuckCase;
+  }
   std::string_view path_separator() const {
     return convention_ == NamingConvention::kDirect ? kDirectPathSeparator : kPathSeparator;
   }

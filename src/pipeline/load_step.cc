@@ -4,6 +4,8 @@
 #include "common/fs.h"
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
+#include "destinations/destination_types.h"
+#include "load/identifier_collision.h"
 #include "load/package_state.h"
 #include "pipeline/pipeline_impl.h"
 
@@ -44,6 +46,13 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::ReadFile(dir / package_file::kSchema, "Discard the package with `dlt pipeline " +
                                                                  options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
                                                                  options.pipeline_name + " sync`"));
+    if (const DestinationType* type = FindDestinationType(destination.type); type && !type->case_sensitive_identifiers) {
+      if (auto collision = FindIdentifierCollision(pkg_schema)) {
+        mark.kind = RunFailure::Kind::kOther;
+        return FailedPrecondition(*collision + " The package is kept: drop it with `dlt pipeline " + options.pipeline_name +
+                                  " drop-pending-packages` once the data or the naming convention is changed");
+      }
+    }
     PackageToLoad p;
     p.load_id = load_id;
     p.created_at = ps.doc.value("created_at", "");

@@ -63,8 +63,8 @@ StatusOr<NamingConvention> ResolveNaming(const Workspace& ws, const PipelineOpti
     if (!r) continue;
     if (auto c = ParseNamingConvention(r->value.text)) return *c;
     return InvalidArgument("naming convention `" + r->value.text + "` (" + text::Join(r->path, ".") + ", " +
-                           r->origin.Describe() + ") is not supported: this tool names tables and columns with dlt's "
-                           "`snake_case` or `direct`");
+                           r->origin.Describe() + ") is not supported: this tool names tables and columns with one of dlt's " +
+                           NamingConventionNames());
   }
   return NamingConvention::kSnakeCase;
 }

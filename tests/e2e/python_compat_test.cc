@@ -352,29 +352,76 @@ print("typed", sorted(TTableSchema.__annotations__)[:3], "data_type" in TColumnS
   EXPECT_TRUE(Contains(r.out, "typed ['columns', 'description', 'file_format'] True\n")) << r.out;
 }
 
-// dlt's [schema] naming: only snake_case is run; another convention is refused, not ignored.
-TEST(PythonCompat, SnakeCaseAndDirectNamingWorkAndOtherConventionsAreRefused) {
+// dlt's [schema] naming: its five conventions name the tables and columns as dlt names them; a
+// custom naming module is refused, not ignored. A case-sensitive convention whose names differ
+// only by case stops the load on DuckDB (case-insensitive) with dlt's collision error, before
+// anything is written, and keeps the package.
+TEST(PythonCompat, DltsNamingConventionsNameTablesAndColumnsAndCustomOnesAreRefused) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "naming.py", R"PY(
 import os, dlt
-p = dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
-os.environ["SCHEMA__NAMING"] = "snake_case"
-dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
-os.environ["SCHEMA__NAMING"] = "direct"
-d = dlt.pipeline(pipeline_name="nm_direct", destination="duckdb", dataset_name="nm_direct_data")
-d.run([{"Some Key": 1, "userId": "a", "items": [{"Sub Key": 2}]}], table_name="My Table")
-with d.sql_client() as c:
-    print(sorted(c.execute_sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'nm_direct_data' "
-                               "AND table_name NOT LIKE '_dlt%'")))
-    print(c.execute_sql('SELECT "Some Key", "userId" FROM "My Table"'))
+from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.common.schema.exceptions import SchemaIdentifierNormalizationCollision
+rows = [{"Some Key": 1, "userId": "a", "1st": True, "items": [{"Sub Key": 2}]}]
+def show(p):
+    with p.sql_client() as c:
+        tables = [t for (t,) in c.execute_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = '" + p.dataset_name +
+            "' AND table_name NOT LIKE '_dlt%' ORDER BY table_name")]
+        for t in tables:
+            cols = [n for (n,) in c.execute_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = '" + p.dataset_name +
+                "' AND table_name = '" + t + "' AND column_name NOT LIKE '_dlt%' ORDER BY ordinal_position")]
+            print(" ", repr(t), cols)
+for naming in ("snake_case", "direct", "sql_cs_v1", "sql_ci_v1", "duck_case"):
+    os.environ["SCHEMA__NAMING"] = naming
+    p = dlt.pipeline(pipeline_name="nm_" + naming, destination="duckdb", dataset_name="nm_" + naming + "_data")
+    p.run(rows, table_name="My Table")
+    print(naming, p.default_schema.to_dict()["normalizers"]["names"])
+    show(p)
 os.environ["SCHEMA__NAMING"] = "sql_cs_v1"
+p = dlt.pipeline(pipeline_name="nm_sql_cs_v1", destination="duckdb", dataset_name="nm_sql_cs_v1_data")
+try:
+    p.run([{"Name": "a", "name": "b"}], table_name="people")
+except PipelineStepFailed as e:
+    c = e.__context__
+    print(e.step, type(c).__name__, isinstance(c, SchemaIdentifierNormalizationCollision), c.identifier_type,
+          c.identifier_name, c.conflict_identifier_name, c.table_name, c.naming_name)
+    print(str(c).split(". Destination")[0])
+print("pending", p.has_pending_data)
+show(p)
+os.environ["SCHEMA__NAMING"] = "my_package.my_naming"
 try:
     dlt.pipeline(pipeline_name="nm", destination="duckdb", dataset_name="nm_data")
 except NotImplementedError as e:
-    print("refused", "`sql_cs_v1`" in str(e), "snake_case" in str(e))
+    print("refused", "`my_package.my_naming`" in str(e), "sql_cs_v1" in str(e))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "[('My Table',), ('My Table\xE2\x96\xB6items',)]\n[(1, 'a')]\nrefused True True\n");
+  const std::string tri = "\xE2\x96\xB6";
+  EXPECT_EQ(r.out,
+            "snake_case snake_case\n"
+            "  'my_table' ['some_key', 'user_id', '_1st']\n"
+            "  'my_table__items' ['sub_key']\n"
+            "direct direct\n"
+            "  'My Table' ['Some Key', 'userId', '1st']\n"
+            "  'My Table" + tri + "items' ['Sub Key']\n"
+            "sql_cs_v1 sql_cs_v1\n"
+            "  'My_Table' ['Some_Key', 'userId', '_1st']\n"
+            "  'My_Table__items' ['Sub_Key']\n"
+            "sql_ci_v1 sql_ci_v1\n"
+            "  'my_table' ['some_key', 'userid', '_1st']\n"
+            "  'my_table__items' ['sub_key']\n"
+            "duck_case duck_case\n"
+            "  'My Table' ['Some Key', 'userId', '1st']\n"
+            "  'My Table__items' ['Sub Key']\n"
+            "load SchemaIdentifierNormalizationCollision True column name Name people sql_cs_v1\n"
+            "In schema `nm_sql_cs_v1`: A `column` name `name` in table `people` collides with `Name` after "
+            "normalization with `sql_cs_v1` naming convention\n"
+            "pending True\n"
+            "  'My_Table' ['Some_Key', 'userId', '_1st']\n"
+            "  'My_Table__items' ['Sub_Key']\n"
+            "refused True True\n")
+      << r.out;
 }
 
 }  // namespace

@@ -41,13 +41,14 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
     return p
 
 
-_NAMINGS = ("snake_case", "dlt.common.normalizers.naming.snake_case", "direct",
-            "dlt.common.normalizers.naming.direct")
+_NAMINGS = tuple(n for base in ("snake_case", "direct", "sql_cs_v1", "sql_ci_v1", "duck_case")
+                 for n in (base, "dlt.common.normalizers.naming." + base))
 
 
 def _check_naming() -> None:
     """dlt's `[schema] naming` (SCHEMA__NAMING): the engine names tables and columns with dlt's
-    snake_case or direct conventions, so another convention is refused rather than ignored."""
+    conventions (snake_case, direct, sql_cs_v1, sql_ci_v1, duck_case), so another (a custom module)
+    is refused rather than ignored."""
     try:
         from dlt.common.configuration.accessors import config
 
@@ -57,7 +58,8 @@ def _check_naming() -> None:
     if naming is not None and str(naming) not in _NAMINGS:
         raise NotImplementedError(
             f"naming convention `{naming}` ([schema] naming / SCHEMA__NAMING) is not supported: dlt-cpp names "
-            "tables and columns with dlt's snake_case or direct conventions; use one of them or remove the setting")
+            "tables and columns with dlt's own conventions (" + ", ".join(_NAMINGS[::2]) + "); use one of them "
+            "or remove the setting")
 
 
 def _make_schema_files(import_schema_path: Optional[str], export_schema_path: Optional[str]) -> Any:

@@ -59,7 +59,17 @@ def _extraction_error(pipeline: Any, result: Dict[str, Any], py_error: BaseExcep
     return chained(ResourceExtractionError(name, gen, str(py_error), "generator"), py_error)
 
 
+_COLLISION = re.compile(r"In schema `([^`]*)`: A `(table|column)` name `(.+?)`(?: in table `(.+?)`)? collides with `(.+?)`"
+                        r" after normalization with `([^`]+)` naming convention\. (.*)", re.S)
+
+
 def _engine_error(pipeline: Any, step: str, load_id: Optional[str], kind: Optional[str], msg: str) -> BaseException:
+    m = _COLLISION.search(msg)
+    if m:
+        from dlt.common.schema.exceptions import SchemaIdentifierNormalizationCollision
+
+        schema, what, name, table, other, naming, rest = m.groups()
+        return SchemaIdentifierNormalizationCollision(schema, table or name, what, name, other, naming, rest)
     if kind == "schema_contract":
         dve = _data_validation_error(pipeline, msg)
         if step != "normalize":

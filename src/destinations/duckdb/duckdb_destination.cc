@@ -147,6 +147,7 @@ const DestinationType& DuckDbDestinationType() {
   static const DestinationType t{
       .name = "duckdb",
       .max_identifier_length = 65536,
+      .case_sensitive_identifiers = false,
       .load_while_normalizing = false,
       .load_while_extracting = true,
       .reads_typed_jobs = true,
@@ -166,6 +167,7 @@ const DestinationType& MotherDuckDestinationType() {
   static const DestinationType t{
       .name = "motherduck",
       .max_identifier_length = 65536,
+      .case_sensitive_identifiers = false,
       .load_while_normalizing = false,
       .load_while_extracting = true,
       .reads_typed_jobs = true,

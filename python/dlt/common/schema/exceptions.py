@@ -72,6 +72,23 @@ class SchemaCorruptedException(SchemaException):
     pass
 
 
+class SchemaIdentifierNormalizationCollision(SchemaCorruptedException):
+    """Two tables, or two columns of a table, named apart only by case on a destination whose
+    identifiers are case insensitive (the engine's message, as dlt words it)."""
+
+    def __init__(self, schema_name: str, table_name: str, identifier_type: str, identifier_name: str,
+                 conflict_identifier_name: str, naming_name: str, collision_msg: str) -> None:
+        table_info = f" in table `{table_name}`" if identifier_type == "column" else ""
+        msg = (f"A `{identifier_type}` name `{identifier_name}`{table_info} collides with `{conflict_identifier_name}`"
+               f" after normalization with `{naming_name}` naming convention. " + collision_msg)
+        self.table_name = table_name
+        self.identifier_type = identifier_type
+        self.identifier_name = identifier_name
+        self.conflict_identifier_name = conflict_identifier_name
+        self.naming_name = naming_name
+        super().__init__(schema_name, msg)
+
+
 class SchemaEngineNoUpgradePathException(SchemaException):
     def __init__(self, schema_name: str, init_engine: int, from_engine: int, to_engine: int) -> None:
         self.init_engine = init_engine

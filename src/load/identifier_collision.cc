@@ -1,0 +1,44 @@
+#include "load/identifier_collision.h"
+
+#include <unordered_map>
+
+namespace dlt {
+
+namespace {
+
+std::string Fold(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// dlt's SchemaIdentifierNormalizationCollision (in a SchemaException: "In schema `s`: ").
+std::string Message(const Schema& schema, const std::string& type, const std::string& table, const std::string& name,
+                    const std::string& other) {
+  std::string where = type == "column" ? " in table `" + table + "`" : "";
+  return "In schema `" + schema.name() + "`: A `" + type + "` name `" + name + "`" + where + " collides with `" + other +
+         "` after normalization with `" + schema.naming() + "` naming convention. Destination is case insensitive. "
+         "Please clean up your data before loading so the entities have different name. You can also change to case "
+         "insensitive naming convention. Note that in that case data from both columns will be merged into one.";
+}
+
+}  // namespace
+
+std::optional<std::string> FindIdentifierCollision(const Schema& schema) {
+  // As dlt: each table, then its columns, in schema order; the first collision is reported.
+  std::unordered_map<std::string, std::string> tables;
+  for (const Table* t : schema.DataTables()) {
+    auto [it, fresh] = tables.emplace(Fold(t->name), t->name);
+    if (!fresh) return Message(schema, "table", t->name, t->name, it->second);
+    std::unordered_map<std::string, std::string> columns;
+    for (const Column& c : t->columns) {
+      auto [cit, cfresh] = columns.emplace(Fold(c.name), c.name);
+      if (!cfresh) return Message(schema, "column", t->name, c.name, cit->second);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace dlt

@@ -1,0 +1,21 @@
+// dlt's check of a schema against a destination whose identifiers are case insensitive (DuckDB,
+// MotherDuck; dlt's verify_schema_capabilities): with a case-sensitive naming convention
+// (`direct`, `sql_cs_v1`, `duck_case`) two tables, or two columns of a table, may be named apart
+// only by case (`Name`, `name`); such a destination would see one name. The load stops before
+// anything is written, with dlt's SchemaIdentifierNormalizationCollision message.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "normalize/schema.h"
+
+namespace dlt {
+
+// The first collision of the schema's data tables (each table's name, then its columns, in
+// schema order, the later name reported against the earlier), or nullopt. Names are folded as
+// DuckDB folds identifiers (ASCII letters only; dlt folds with Python's str.casefold, which also
+// folds other scripts' letters, which DuckDB keeps apart).
+std::optional<std::string> FindIdentifierCollision(const Schema& schema);
+
+}  // namespace dlt
