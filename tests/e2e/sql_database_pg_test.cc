@@ -186,6 +186,36 @@ TEST_F(SqlDatabasePgTest, BigTableReadInParallelKeyChunksLosesAndRepeatsNoRow) {
   EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM chunks_data.wide"), "3051");
 }
 
+// Defect: a limit (dlt's add_limit, SqlTableOptions::max_rows) on a table read in key-range
+// chunks kept whichever chunk came first, rows from the middle of the table, and an incremental
+// cursor then jumped past rows never loaded. dlt forwards the limit to the query: the first rows
+// in the cursor's order, so that run after run (advanced.md "Split loading") loads every row.
+TEST_F(SqlDatabasePgTest, ALimitReadsTheFirstRowsInOneQuerySoSplitLoadingLosesNoRow) {
+  SourceDatabase("src_limit", "CREATE TABLE wide (id bigint PRIMARY KEY, v text);"
+                              "INSERT INTO wide SELECT i, 'v' || i FROM generate_series(1, 3000) i");
+  PipelineWorkspace w;
+  Workspace ws = WorkspaceFor(w, "src_limit");
+  SqlDatabaseOptions o;
+  o.chunk_size = 100;
+  o.parallel_chunks = 3;  // without the limit this table is read in three key ranges at once
+  SqlTableOptions t;
+  t.table = "wide";
+  t.max_rows = 1200;
+  IncrementalOptions inc;
+  inc.cursor_path = "id";
+  inc.range_start = "open";
+  t.incremental = inc;
+  o.tables = {t};
+  for (const char* want : {"1200/1/1200", "2400/1/2400", "3000/1/3000", "3000/1/3000"}) {
+    auto info = RunTables(ws, "lim", o);
+    ASSERT_TRUE(info.ok()) << info.status().message();
+    EXPECT_EQ(SqlValue(w.Db(), "SELECT CAST(count(*) AS VARCHAR) || '/' || CAST(min(id) AS VARCHAR) || '/' || "
+                               "CAST(max(id) AS VARCHAR) FROM lim_data.wide"),
+              want);
+  }
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT count(DISTINCT id) FROM lim_data.wide"), "3000");
+}
+
 TEST_F(SqlDatabasePgTest, MissingTableFailsNamingTheTableAndSchema) {
   SourceDatabase("src_missing", "CREATE TABLE present (id int)");
   PipelineWorkspace w;

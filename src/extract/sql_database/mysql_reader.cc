@@ -52,6 +52,7 @@ class MysqlScan : public BatchSource {
     if (!where.empty()) sql += " WHERE " + where;
     if (req_.cursor_column) sql += " ORDER BY " + MysqlQuote(*req_.cursor_column) + (req_.descending ? " DESC" : " ASC");
     else if (req_.chunk_key) sql += " ORDER BY " + MysqlQuote(*req_.chunk_key);
+    if (req_.limit) sql += " LIMIT " + std::to_string(*req_.limit);
     return conn_->StartStream(sql);
   }
 

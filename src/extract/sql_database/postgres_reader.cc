@@ -213,6 +213,7 @@ class PostgresReader : public SqlReader {
     std::string sql = "COPY (SELECT " + select + " FROM " + Relation(t);
     for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
     if (req.cursor_column) sql += " ORDER BY " + QuoteIdent(*req.cursor_column) + (req.descending ? " DESC" : "");
+    if (req.limit) sql += " LIMIT " + std::to_string(*req.limit);
     sql += ") TO STDOUT (FORMAT binary)";
     // Each scan holds its own connection: scans of chunks run on threads of their own.
     DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(url_));

@@ -88,6 +88,7 @@ StatusOr<Resource> TableResource(const std::shared_ptr<Shared>& sh, const SqlDat
   plan.chunk_size = sh->chunk_size;
   plan.parallel_chunks = sh->parallel_chunks;
   plan.incremental = ro.incremental;
+  plan.max_rows = t.max_rows;
   plan.resource = ro.name;
   auto reader = sh->reader;
   auto shared_plan = std::make_shared<const sql_source::TableScanPlan>(std::move(plan));

@@ -67,6 +67,9 @@ struct ScanRequest {
   std::optional<std::string> chunk_key;
   std::optional<Bound> chunk_lower;
   std::optional<Bound> chunk_upper;
+  // dlt's add_limit forwarded to the query (`LIMIT n`, after the cursor's ORDER BY): the first
+  // rows in the cursor's order, so that a limited run's last_value leaves no row behind.
+  std::optional<uint64_t> limit;
 };
 
 class SqlReader {

@@ -70,7 +70,8 @@ StatusOr<std::unique_ptr<BatchSource>> OpenTableScan(const std::shared_ptr<SqlRe
   int workers = plan.parallel_chunks > 0 ? plan.parallel_chunks
                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto& pk = plan.table.primary_key;
-  if (workers > 1 && pk.size() == 1) {
+  req.limit = plan.max_rows;
+  if (workers > 1 && pk.size() == 1 && !plan.max_rows) {
     auto col = std::find_if(plan.table.columns.begin(), plan.table.columns.end(),
                             [&](const SourceColumn& c) { return c.column.name == pk[0]; });
     if (col != plan.table.columns.end() && col->column.data_type == DataType::kBigint) {

@@ -22,6 +22,9 @@ struct TableScanPlan {
   size_t chunk_size = 50000;
   int parallel_chunks = 0;  // 0: one per core; 1: one connection
   std::optional<IncrementalOptions> incremental;
+  // dlt's add_limit in rows: one query with `LIMIT`, never key-range chunks (whose rows come in
+  // no order, so a limit would keep rows from the middle of the table).
+  std::optional<uint64_t> max_rows;
 };
 
 // The cursor part of the scan of `plan` at the state `ctx` gives (lower/upper bounds, order,

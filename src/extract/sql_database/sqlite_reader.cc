@@ -156,6 +156,7 @@ class SqliteScan : public BatchSource {
     if (!where.empty()) sql += " WHERE " + where;
     if (req_.cursor_column) sql += " ORDER BY " + Quote(*req_.cursor_column) + (req_.descending ? " DESC" : " ASC");
     else if (req_.chunk_key) sql += " ORDER BY " + Quote(*req_.chunk_key);
+    if (req_.limit) sql += " LIMIT " + std::to_string(*req_.limit);
     DLT_RETURN_IF_ERROR(db_->Prepare(sql, &stmt_));
     for (size_t i = 0; i < conds.size(); ++i) {
       const TypedColumn* col = FindColumn(req_.table, conds[i].column);
