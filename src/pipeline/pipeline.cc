@@ -4,6 +4,7 @@
 // The stages live in files of their own (see pipeline_impl.h).
 #include "dlt/pipeline.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include "common/fs.h"
@@ -69,6 +70,26 @@ StatusOr<NamingConvention> ResolveNaming(const Workspace& ws, const PipelineOpti
   return NamingConvention::kSnakeCase;
 }
 
+// dlt's capability override of a destination (`duckdb(max_identifier_length=10)`, or
+// [destination.<name>] max_identifier_length): 0 when not set.
+StatusOr<size_t> ResolveMaxIdentifierLength(const Workspace& ws, const PipelineOptions& options) {
+  ConfigKey k;
+  k.sections = {"destination", options.destination};
+  k.key = "max_identifier_length";
+  k.pipeline_name = options.pipeline_name;
+  k.drop_sections = false;
+  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
+  if (!r) return size_t{0};
+  const std::string& text = r->value.text;
+  char* end = nullptr;
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 7 || n > 65536) {
+    return InvalidArgument("max_identifier_length `" + text + "` (" + text::Join(r->path, ".") + ", " + r->origin.Describe() +
+                           ") must be a whole number from 7 to 65536");
+  }
+  return static_cast<size_t>(n);
+}
+
 }  // namespace
 
 StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options) {
@@ -84,7 +105,10 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   // As dlt: every table, column and dataset name is shortened to what the destination takes
   // (PostgreSQL 63), with a hash tag, instead of being cut by the database.
   DLT_ASSIGN_OR_RETURN(NamingConvention convention, ResolveNaming(ws, options));
-  im.naming = SnakeCaseNaming(MaxIdentifierLength(im.destination.type), convention);
+  // dlt's destination capability override (`duckdb(max_identifier_length=10)`, or
+  // [destination.<name>] max_identifier_length) shortens names to that instead.
+  DLT_ASSIGN_OR_RETURN(size_t max_length, ResolveMaxIdentifierLength(ws, options));
+  im.naming = SnakeCaseNaming(max_length ? max_length : MaxIdentifierLength(im.destination.type), convention);
   std::string normalized_dataset = im.naming.NormalizeIdentifier(options.dataset_name);
   if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
   // The staging dataset's tag (when shortened) comes from the name as given, as in dlt.

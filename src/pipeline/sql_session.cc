@@ -8,6 +8,7 @@
 #include "dlt/pipeline.h"
 #include "load/sql_client.h"
 #include "pipeline/pipeline_impl.h"
+#include "workspace/pipeline_paths.h"
 
 namespace dlt {
 
@@ -129,7 +130,13 @@ StatusOr<SqlSession> Pipeline::OpenSql(bool read_only) {
   DLT_ASSIGN_OR_RETURN(si.dest, dlt::OpenDestination(im.destination, {im.options.dataset_name, im.staging_dataset, read_only}));
   si.client = si.dest->sql_client();
   if (!si.client && read_only && im.destination.type == "filesystem") {
-    // A lake is read through a read-only DuckDB copy of its tables (filesystem_snapshot.h).
+    // A lake is read through a read-only DuckDB copy of its tables (filesystem_snapshot.h), made
+    // from the schema: the one a step of this process used, else the stored one.
+    if (!im.schema) {
+      std::error_code ec;
+      const std::string name = im.WorkingSchemaName();
+      if (std::filesystem::exists(PipelinePaths(im.dir).Schema(name), ec)) DLT_RETURN_IF_ERROR(im.UseSchema(name));
+    }
     if (!im.schema) {
       return NotFound("cannot open a read-only SQL session on pipeline `" + im.options.pipeline_name +
                       "`: it has no schema yet (run the pipeline first)");

@@ -138,6 +138,11 @@ class _StepInfo:
     def asdict(self) -> Dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "pipeline"}
 
+    @property
+    def is_empty(self) -> bool:
+        """True when the step processed no load package (dlt's split-loading loops stop on it)."""
+        return not self.loads_ids
+
     def __str__(self) -> str:
         return self.asstr(verbosity=1)
 

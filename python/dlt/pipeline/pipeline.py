@@ -536,6 +536,9 @@ def _code_settings(destination: Destination) -> Dict[str, str]:
     an object with attributes) of credentials gives one variable per field."""
     prefix = f"DESTINATION__{destination.destination_name.upper()}__"
     out: Dict[str, str] = {}
+    if destination.destination_name != destination.destination_type:
+        # dlt.destinations.duckdb(destination_name="chessdb"): the factory names the type
+        out[prefix + "DESTINATION_TYPE"] = destination.destination_type
     for k, v in (destination.config_params or {}).items():
         if v is not None and isinstance(v, (str, int, float, bool)):
             out[prefix + k.upper()] = str(v).lower() if isinstance(v, bool) else str(v)

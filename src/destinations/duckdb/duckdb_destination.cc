@@ -28,7 +28,14 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveDuckDb(const Cred
     DLT_ASSIGN_OR_RETURN(auto db, l.Get("database"));
     if (db) path = db->value.text;
   }
-  if (path && !path->empty()) {
+  if (path && *path == ":pipeline:") {
+    // dlt's `:pipeline:`: a file named after the pipeline in its working folder.
+    if (l.pipeline.empty()) {
+      return InvalidArgument("destination `" + l.name + "`: the database `:pipeline:`" + l.where +
+                             " is a file in a pipeline's working folder, and there is no pipeline here; give a path");
+    }
+    c.database = l.ws.pipelines_dir() / l.pipeline / (l.pipeline + ".duckdb");
+  } else if (path && !path->empty()) {
     fs::path p(*path);
     if (p.string().starts_with("duckdb:///")) p = p.string().substr(10);
     // A URL is not a DuckDB file: most likely credentials of another destination type (with a

@@ -1,0 +1,103 @@
+// dlt's destination pages (docs/website/docs/dlt-ecosystem/destinations/duckdb.md, filesystem.md)
+// and LoadInfo as the sql_database split-loading loop uses it: each snippet a real script run by
+// python3, its outcome what dlt 1.26 gives.
+#include <gtest/gtest.h>
+
+#include "support/duckdb_query.h"
+#include "support/python_script.h"
+
+namespace dlt::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Defect: a factory with a destination_name (`duckdb(destination_name="chessdb")`) failed with
+// "Destination chessdb is not configured": the factory names the type, and the file is named
+// after the destination. `duckdb(":pipeline:")` wrote a file literally named `:pipeline:`; dlt
+// puts `<pipeline_name>.duckdb` in the pipeline's working folder.
+TEST(PythonDestinationsDocs, DuckdbFactoryWithADestinationNameAndThePipelineDatabase) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "duck.py", R"PY(
+import os, dlt
+p = dlt.pipeline(pipeline_name="chess", destination=dlt.destinations.duckdb(destination_name="chessdb"),
+                 dataset_name="chess_data")
+p.run([{"a": 1}], table_name="t")
+print(p.destination.destination_name, p.destination.destination_type)
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT a FROM t"))
+q = dlt.pipeline(pipeline_name="my_pipeline", destination=dlt.destinations.duckdb(":pipeline:"), dataset_name="mp_data")
+q.run([{"b": 2}], table_name="t")
+print(sorted(f for f in os.listdir(q.working_dir) if f.endswith(".duckdb")), os.path.exists(":pipeline:"))
+with q.sql_client() as c:
+    print(c.execute_sql("SELECT b FROM t"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "chessdb duckdb\n[(1,)]\n['my_pipeline.duckdb'] False\n[(2,)]\n") << r.out;
+  EXPECT_EQ(SqlValue(w.root() / "_local" / "dev" / "chessdb.duckdb", "SELECT a FROM chess_data.t"), "1");
+}
+
+// Defect: `duckdb(max_identifier_length=10)` was ignored; dlt shortens table and column names to
+// the destination's (overridden) capability, with its hash tag.
+TEST(PythonDestinationsDocs, MaxIdentifierLengthOfTheFactoryShortensNames) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "short.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="d18", destination=dlt.destinations.duckdb(max_identifier_length=10), dataset_name="d18_data")
+p.run([{"a_very_long_column_name_here": 1, "short": 2}], table_name="a_very_long_table_name")
+t = [t for t in p.default_schema.tables if not t.startswith("_dlt")]
+print(t, [c for c in p.default_schema.tables[t[0]]["columns"] if not c.startswith("_dlt")])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // dlt's shortening: the first and last two characters around the 6-character tag of the name.
+  EXPECT_TRUE(Contains(r.out, "['a_")) << r.out;
+  EXPECT_EQ(r.out.find("a_very_long_table_name"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("a_very_long_column_name_here"), std::string::npos) << r.out;
+  EXPECT_TRUE(Contains(r.out, "'short']")) << r.out;
+}
+
+// Defect: after `run(..., loader_file_format="jsonl")` into the filesystem destination,
+// `pipeline.dataset()` failed with "it has no schema yet": the run's pipeline object was opened
+// again for the format and had not read its stored schema.
+TEST(PythonDestinationsDocs, DatasetReadsAFilesystemTableLoadedWithALoaderFileFormat) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "fs.py", R"PY(
+import os, dlt
+from dlt.destinations import filesystem
+for fmt in ("jsonl", "csv", "parquet"):
+    p = dlt.pipeline(pipeline_name="fs_" + fmt, destination=filesystem("file://" + os.path.abspath("bucket_" + fmt)),
+                     dataset_name="ds")
+    p.run([{"id": 1, "v": "a"}, {"id": 2, "v": None}], table_name="t", loader_file_format=fmt)
+    print(fmt, sorted(p.dataset()["t"].select("id", "v").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "jsonl [(1, 'a'), (2, None)]\ncsv [(1, 'a'), (2, None)]\nparquet [(1, 'a'), (2, None)]\n") << r.out;
+}
+
+// Defect: LoadInfo had no `is_empty`, which the documented split-loading loop stops on
+// (`while not pipeline.run(...).is_empty`). dlt: True when the step processed no package.
+TEST(PythonDestinationsDocs, LoadInfoIsEmptyEndsTheSplitLoadingLoop) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "loop.py", R"PY(
+import sqlite3, dlt
+from dlt.sources.sql_database import sql_table
+c = sqlite3.connect("chat.db")
+c.execute("CREATE TABLE chat_message (id INTEGER PRIMARY KEY, text TEXT)")
+c.executemany("INSERT INTO chat_message VALUES (?, ?)", [(i, f"m{i}") for i in range(1, 2501)])
+c.commit()
+t = sql_table("sqlite:///chat.db", table="chat_message", chunk_size=1000,
+              incremental=dlt.sources.incremental("id", row_order="asc", range_start="open"))
+p = dlt.pipeline(pipeline_name="split", destination="duckdb", dataset_name="split_data")
+runs = 0
+while not (info := p.run(t.add_limit(1))).is_empty:
+    runs += 1
+    assert runs < 10
+print(runs, info.is_empty, info.loads_ids)
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT count(*), count(DISTINCT id) FROM chat_message"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "3 True []\n[(2500, 2500)]\n") << r.out;
+}
+
+}  // namespace
+}  // namespace dlt::testing
