@@ -29,6 +29,26 @@ StatusOr<std::optional<ResolvedValue>> CredentialsLookup::Get(const std::string&
   return r;
 }
 
+StatusOr<std::optional<ResolvedValue>> CredentialsLookup::Setting(const std::string& key) const {
+  ConfigKey k;
+  k.sections = {"destination", name};
+  k.key = key;
+  k.pipeline_name = pipeline;
+  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
+  if (r && !r->value.is_scalar()) {
+    return InvalidArgument("`" + text::Join(r->path, ".") + "` must be a single value (" + r->origin.Describe() + ")");
+  }
+  return r;
+}
+
+StatusOr<bool> CredentialsLookup::ToBool(const ResolvedValue& r) {
+  const std::string v = text::ToLower(r.value.text);
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return InvalidArgument("`" + text::Join(r.path, ".") + "` must be true or false, got `" + r.value.text + "` (" +
+                         r.origin.Describe() + ")");
+}
+
 std::string CredentialsLookup::MissingMessage(const std::vector<std::string>& fields) const {
   const std::string profile = ws.workspace_mode() ? ws.profile() : "";
   std::vector<std::string> quoted;

@@ -27,8 +27,13 @@ struct CredentialsLookup {
   // One field of the credentials table (`destination.<name>.credentials.<field>`); must be a
   // single value.
   StatusOr<std::optional<ResolvedValue>> Get(const std::string& field, bool secret = false) const;
+  // A setting of the destination beside its credentials (`destination.<name>.<key>`: layout,
+  // create_indexes, ...); must be a single value.
+  StatusOr<std::optional<ResolvedValue>> Setting(const std::string& key) const;
   // A whole number of `r` between `min` and `max`, else an error naming the key and origin.
   static StatusOr<int> ToInt(const ResolvedValue& r, int min, int max);
+  // true/false (TOML booleans, or the texts true/false in any case), else an error naming the key.
+  static StatusOr<bool> ToBool(const ResolvedValue& r);
   // "Missing credentials for destination `warehouse` (postgres): `password`. Set them in ..."
   std::string MissingMessage(const std::vector<std::string>& fields) const;
 };

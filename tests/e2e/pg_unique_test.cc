@@ -68,5 +68,34 @@ TEST_F(PgUniqueTest, MergeStagingTablesAndUniqueHintsGetTheConstraintToo) {
   EXPECT_EQ(Value("uniq_merge", "SELECT count(*) FROM depot_data.orders"), "2");
 }
 
+// Defect: `create_indexes = false` ([destination.<name>], dlt's setting, e.g. to load faster) was
+// ignored and every `_dlt_id` still got its index. And the URL's other query parameters (dlt
+// hands them to libpq) were dropped: `?options=-c...` set nothing on the server.
+TEST_F(PgUniqueTest, CreateIndexesFalseLoadsWithoutThemAndUrlOptionsReachTheServer) {
+  PipelineWorkspace w;
+  Prepare(w, "uniq_off", "");
+  // A server setting through the URL's options: every transaction read-only, so the load fails.
+  w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
+                                       server_->Url("uniq_off") +
+                                       "?options=-cdefault_transaction_read_only%3Don&application_name=parcels\"\n");
+  auto ro = w.RunPipeline({"parcels.toml"});
+  EXPECT_NE(ro.exit_code, 0) << ro.out << ro.err;
+  EXPECT_NE((ro.out + ro.err).find("read-only transaction"), std::string::npos) << ro.out << ro.err;
+  w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncreate_indexes = false\n"
+                                   "credentials = \"" + server_->Url("uniq_off") + "?application_name=parcels\"\n");
+  auto r = w.RunPipeline({"parcels.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Constraints("uniq_off", "depot_data"), "");
+  // The package the read-only run could not load was kept, and loaded now beside the new one.
+  EXPECT_EQ(Value("uniq_off", "SELECT count(*) || ' ' || count(DISTINCT _dlt_load_id) FROM depot_data.orders"),
+            "4 2");
+  // A keyword libpq does not have is refused, naming it.
+  w.Write(".dlt/dev.secrets.toml", "[destination.warehouse]\ndestination_type = \"postgres\"\ncredentials = \"" +
+                                       server_->Url("uniq_off") + "?Bad-Key=1\"\n");
+  auto bad = w.RunPipeline({"parcels.toml"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE((bad.out + bad.err).find("`Bad-Key`"), std::string::npos) << bad.out << bad.err;
+}
+
 }  // namespace
 }  // namespace dlt::testing

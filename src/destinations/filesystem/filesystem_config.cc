@@ -10,17 +10,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-StatusOr<std::optional<ResolvedValue>> Setting(const CredentialsLookup& l, const std::string& key) {
-  ConfigKey k;
-  k.sections = {"destination", l.name};
-  k.key = key;
-  k.pipeline_name = l.pipeline;
-  DLT_ASSIGN_OR_RETURN(auto r, l.ws.config().Resolve(k));
-  if (r && !r->value.is_scalar()) {
-    return InvalidArgument("`" + text::Join(r->path, ".") + "` must be a single value (" + r->origin.Describe() + ")");
-  }
-  return r;
-}
+StatusOr<std::optional<ResolvedValue>> Setting(const CredentialsLookup& l, const std::string& key) { return l.Setting(key); }
 
 // s3://bucket/prefix and dlt's AwsCredentials fields. A missing key pair is an error here, before
 // anything is extracted (dlt would fall back to the machine's AWS profile; this tool does not).

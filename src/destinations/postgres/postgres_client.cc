@@ -48,9 +48,9 @@ void PostgresClient::Interrupt() {
 
 StatusOr<std::unique_ptr<PostgresClient>> PostgresClient::Connect(const PostgresCredentials& c, bool read_only) {
   DLT_RETURN_IF_ERROR(EnsureLibPq());
-  std::string conninfo = c.ConnectionString() + " application_name='dlt'";
-  if (read_only) conninfo += " options='-c default_transaction_read_only=on'";
+  std::string conninfo = c.ConnectionString(read_only ? "-c default_transaction_read_only=on" : "");
   std::unique_ptr<PostgresClient> client(new PostgresClient());
+  client->create_indexes_ = c.create_indexes;
   client->where_ = "postgres " + c.username + "@" + c.host + ":" + std::to_string(c.port) + "/" + c.database;
   PGconn* conn = g_pq->connectdb(conninfo.c_str());
   client->conn_ = conn;
@@ -454,11 +454,11 @@ Status PostgresClient::CopyJobFiles(const std::string& dataset, const std::strin
 
 // As dlt's PostgreSQL client (create_indexes, on by default): UNIQUE for `unique` columns, so every
 // `_dlt_id` gets the index `<table>__dlt_id_key`.
-std::string PostgresClient::ConstraintSql(const Column& c) const { return c.unique ? " UNIQUE" : ""; }
+std::string PostgresClient::ConstraintSql(const Column& c) const { return c.unique && create_indexes_ ? " UNIQUE" : ""; }
 
 // Unnamed, so PostgreSQL names it as it names an inline UNIQUE (`<table>_<column>_key`, cut to 63).
 std::string PostgresClient::AddConstraintSql(const std::string& qualified_table, const Column& c) const {
-  return c.unique ? "ALTER TABLE " + qualified_table + " ADD UNIQUE (" + QuoteIdentifier(c.name) + ")" : "";
+  return c.unique && create_indexes_ ? "ALTER TABLE " + qualified_table + " ADD UNIQUE (" + QuoteIdentifier(c.name) + ")" : "";
 }
 
 Status PostgresClient::AddColumns(const std::string& dataset, const Table& table,

@@ -50,6 +50,7 @@ class PostgresClient : public SqlClient {
   void* conn_ = nullptr;  // PGconn*
   void* cancel_ = nullptr;  // PGcancel*, made at connect time: PQcancel on it is thread-safe
   std::string where_;     // "postgres loader@127.0.0.1:5432/dw"
+  bool create_indexes_ = true;  // PostgresCredentials::create_indexes
 };
 
 }  // namespace dlt

@@ -20,12 +20,18 @@ std::string QuoteLibpq(const std::string& v) {
 
 }  // namespace
 
-std::string PostgresCredentials::ConnectionString() const {
-  std::string s = "host=" + QuoteLibpq(host) + " port=" + std::to_string(port) +
+std::string PostgresCredentials::ConnectionString(std::string_view more_options) const {
+  std::string s = "application_name='dlt' host=" + QuoteLibpq(host) + " port=" + std::to_string(port) +
                   " dbname=" + QuoteLibpq(database) + " user=" + QuoteLibpq(username) +
                   " connect_timeout=" + std::to_string(connect_timeout);
   if (!password.empty()) s += " password=" + QuoteLibpq(password.reveal());
   if (!sslmode.empty()) s += " sslmode=" + QuoteLibpq(sslmode);
+  std::string options(more_options);
+  for (const auto& [k, v] : params) {
+    if (k == "options") options = v + (options.empty() ? "" : " " + options);
+    else s += " " + k + "=" + QuoteLibpq(v);
+  }
+  if (!options.empty()) s += " options=" + QuoteLibpq(options);
   return s;
 }
 
@@ -98,6 +104,13 @@ StatusOr<PostgresCredentials> ParsePostgresCredentials(std::string_view uri) {
       DLT_ASSIGN_OR_RETURN(c.connect_timeout, url::ParseSeconds(v, "connect_timeout"));
     } else if (k == "sslmode") {
       c.sslmode = v;
+    } else {
+      // libpq's keywords are lower-case letters and `_`; anything else is not one of them.
+      if (k.empty() || k.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) {
+        return InvalidArgument(std::string(what) + " has the query parameter `" + k +
+                               "`, which is not a libpq connection keyword (options, application_name, sslrootcert, ...)");
+      }
+      c.params.emplace_back(k, v);
     }
   }
   if (c.username.empty()) return InvalidArgument(std::string(what) + " has no user name (postgresql://USER:password@host:port/database)");

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "dlt/destination.h"
@@ -19,8 +21,15 @@ struct PostgresCredentials : DestinationCredentials {
   std::string database;
   int connect_timeout = 15;  // seconds
   std::string sslmode;       // empty: libpq's default
+  // The URL's other query parameters (options, application_name, sslrootcert, ...), handed to
+  // libpq as they are, as dlt's psycopg2 connection does (`?options=-ctimezone%3DEurope%2FParis`).
+  std::vector<std::pair<std::string, std::string>> params;
+  // dlt's create_indexes ([destination.<name>] create_indexes, on by default): `unique` columns
+  // (every `_dlt_id`) get a UNIQUE index; off loads without building them.
+  bool create_indexes = true;
   // libpq keyword/value connection string; for the driver only; never print it.
-  std::string ConnectionString() const;
+  // `more_options` (server settings, `-c name=value`) are added to the URL's `options`.
+  std::string ConnectionString(std::string_view more_options = {}) const;
   // "postgresql://user:***@host:port/database"
   std::string Redacted() const override;
 };

@@ -53,6 +53,10 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolvePostgres(const Cr
                              "` is not one of disable, allow, prefer, require, verify-ca, verify-full");
     }
   }
+  DLT_ASSIGN_OR_RETURN(auto indexes, l.Setting("create_indexes"));
+  if (indexes) {
+    DLT_ASSIGN_OR_RETURN(c.create_indexes, CredentialsLookup::ToBool(*indexes));
+  }
   return std::shared_ptr<const DestinationCredentials>(std::make_shared<PostgresCredentials>(std::move(c)));
 }
 
