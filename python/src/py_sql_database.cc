@@ -92,7 +92,12 @@ py::dict PySqlDatabase::Columns(const PyWorkspace& ws, const std::string& table,
     py::dict d;
     d["name"] = c.name;
     // minimal: types come from the data, as dlt's minimal reflection leaves them out.
-    if (options_.reflection_level != "minimal") d["data_type"] = std::string(DataTypeName(c.data_type));
+    if (options_.reflection_level != "minimal") {
+      d["data_type"] = std::string(DataTypeName(c.data_type));
+      // dlt's `timezone: false` of a naive timestamp (TIMESTAMP WITHOUT TIME ZONE, SQLite's
+      // DATETIME): rows through Python steps keep the column naive at the destination.
+      if (c.data_type == DataType::kTimestamp && !c.timezone) d["timezone"] = false;
+    }
     d["nullable"] = c.nullable;
     if (c.precision) d["precision"] = *c.precision;
     if (c.scale) d["scale"] = *c.scale;

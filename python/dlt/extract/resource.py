@@ -220,6 +220,12 @@ class DltResource:
         self._steps = [s for s in self._steps if not isinstance(s, LimitItem)]
         return self._add_step(LimitItem(max_items, max_time, bool(count_rows)), None)
 
+    def parallelize(self) -> "DltResource":
+        """As dlt: marks the resource to extract in parallel with the others (what
+        `parallelized=True` does); returns the resource."""
+        self.parallelized = True
+        return self
+
     def __or__(self, transform: Any) -> "DltResource":
         """`resource | transformer`: the transformer reads this resource's items."""
         if isinstance(transform, DltResource):

@@ -90,6 +90,12 @@ class DltSource:
                 r.add_limit(max_items, max_time, count_rows=count_rows)
         return self
 
+    def parallelize(self) -> "DltSource":
+        """As dlt: marks every selected resource to extract in parallel; returns the source."""
+        for r in self._resources.selected.values():
+            r.parallelize()
+        return self
+
     def __setattr__(self, name: str, value: Any) -> None:
         # As dlt: `source.new_resource = source.parent | transformer` adds a resource.
         if isinstance(value, DltResource):

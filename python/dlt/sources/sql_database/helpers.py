@@ -4,10 +4,13 @@ whose rows the engine reads (they never pass through Python).
 
 The engine (src/extract/sql_database/) connects with libpq, libsqlite3 or libmariadb: there is no
 SQLAlchemy here, so options that hand SQLAlchemy objects to user code (metadata, engines,
-adapters, callbacks) cannot be honoured and raise NotImplementedError naming the option.
+adapters, callbacks, table loaders) cannot be honoured and raise NotImplementedError naming the
+option. dlt's remove_nullability_adapter is the exception: the engine makes the columns nullable
+itself. dlt's loader classes (TableLoader, BaseTableLoader) can be imported and subclassed, and
+raise when used.
 """
 
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Callable, Dict, List, Literal, Optional
 
 from dlt.common.configuration.accessors import is_sentinel
 from dlt.common.configuration.specs import ConnectionStringCredentials
@@ -79,6 +82,10 @@ def check_options(fn: str, backend: str, reflection_level: Optional[str], detect
     for name, value in unsupported.items():
         if value is None or value is False or value == {}:
             continue
+        if name == "table_adapter_callback" and value is remove_nullability_adapter:
+            continue  # dlt's own adapter: the columns are made nullable without it being called
+        if name == "table_loader_class":
+            _refuse_table_loader(f"{fn}: `table_loader_class`")
         raise NotImplementedError(
             f"{fn}: `{name}` is not supported by dlt-cpp (it reads databases natively, without SQLAlchemy "
             "objects to adapt); select columns with included_columns/excluded_columns and set hints with "
@@ -91,6 +98,76 @@ def check_options(fn: str, backend: str, reflection_level: Optional[str], detect
     return level
 
 
+# dlt's callback types (the callbacks are refused: see check_options)
+TTableAdapter = Callable[[Any], Any]
+TQueryAdapter = Callable[..., Any]
+TTypeAdapter = Callable[[Any], Any]
+
+
+def remove_nullability_adapter(table: Any) -> Any:
+    """dlt's table adapter that removes the nullability of the reflected columns, so that every
+    column is created nullable (`table_adapter_callback=remove_nullability_adapter`). dlt-cpp
+    reflects without SQLAlchemy: passed as the callback it is not called, the table's columns are
+    made nullable by the engine (SqlTableResource). Called on an object with `columns` (as from a
+    custom adapter in dlt), it clears their `nullable` as dlt's does."""
+    for col in getattr(table, "columns", None) or []:
+        if hasattr(col, "nullable"):
+            col.nullable = None
+    return table
+
+
+def _refuse_table_loader(what: str) -> None:
+    raise NotImplementedError(
+        f"{what}: custom table loaders (TableLoader, BaseTableLoader, register_table_loader_backend) are not "
+        "supported by dlt-cpp: its engine reads the tables natively, without SQLAlchemy connections or queries to "
+        "hand to a loader; use backend='sqlalchemy' or 'pyarrow'")
+
+
+class BaseTableLoader:
+    """dlt's base class of table loaders. Subclassing it is allowed (as dlt's docs show), but
+    dlt-cpp cannot use a loader: making one, or passing one as `table_loader_class`, raises
+    NotImplementedError naming it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _refuse_table_loader(type(self).__name__)
+
+    def load_rows(self, backend_kwargs: Optional[Dict[str, Any]] = None) -> Any:
+        _refuse_table_loader(f"{type(self).__name__}.load_rows")
+
+    def make_query(self) -> Any:
+        _refuse_table_loader(f"{type(self).__name__}.make_query")
+
+
+class TableLoader(BaseTableLoader):
+    """dlt's SQLAlchemy table loader: as BaseTableLoader, refused by dlt-cpp when used."""
+
+
+class ConnectorXTableLoader(BaseTableLoader):
+    """dlt's ConnectorX table loader: as BaseTableLoader, refused by dlt-cpp when used."""
+
+
+def register_table_loader_backend(backend: str, loader_class: Any) -> None:
+    """dlt's registry of named backends: refused (NotImplementedError), dlt-cpp has no loaders."""
+    _refuse_table_loader(f"register_table_loader_backend({backend!r}, ...)")
+
+
+def get_table_loader_class(backend: str) -> Any:
+    """dlt's loader class of a backend: refused (NotImplementedError), dlt-cpp has no loaders."""
+    _refuse_table_loader(f"get_table_loader_class({backend!r})")
+
+
+def engine_from_credentials(credentials: Any, may_dispose_after_use: bool = False, **backend_kwargs: Any) -> Any:
+    """dlt's SQLAlchemy Engine of the credentials: refused, dlt-cpp connects without SQLAlchemy."""
+    raise NotImplementedError("engine_from_credentials: dlt-cpp reads databases without SQLAlchemy, so it has no "
+                              "Engine to make; pass the credentials (a URL) to sql_database/sql_table")
+
+
+def unwrap_json_connector_x(field: str) -> Any:
+    """dlt's add_map step for JSON columns read by the ConnectorX backend, which dlt-cpp refuses."""
+    raise NotImplementedError("unwrap_json_connector_x: backend='connectorx' is not supported by dlt-cpp (its "
+                              "sqlalchemy and pyarrow backends read JSON columns as JSON, nothing to unwrap)")
+
+
 class SqlTableResource(DltResource):
     """One table of a database as a resource. The engine reads its rows (typed, straight into
     the load job); hints set here (apply_hints, write_disposition, incremental) go with it."""
@@ -98,7 +175,7 @@ class SqlTableResource(DltResource):
     def __init__(self, database: Any, name: str, table: str, schema: Optional[str], hints: Dict[str, Any],
                  reflected: Optional[Dict[str, Any]] = None, included_columns: Optional[List[str]] = None,
                  excluded_columns: Optional[List[str]] = None, arrow_items: bool = False,
-                 chunk_size: int = 50000) -> None:
+                 chunk_size: int = 50000, section: str = "sql_database", nullable: bool = True) -> None:
         super().__init__(name, data=None, hints={k: v for k, v in hints.items() if v is not None})
         # backend="pyarrow": the rows are dlt's Arrow items (no _dlt_id/_dlt_load_id unless
         # [normalize.parquet_normalizer] asks for them).
@@ -109,8 +186,11 @@ class SqlTableResource(DltResource):
         self._reflected = reflected or {}  # what the catalog said: columns, primary_key
         self._included = list(included_columns) if included_columns else None
         self._excluded = list(excluded_columns or [])
-        self.section = "sql_database"
+        self.section = section
         self._chunk_size = chunk_size
+        # False: remove_nullability_adapter, every column is created nullable (the catalog's
+        # NOT NULL is not kept)
+        self._nullable = nullable
         self._max_rows: Optional[int] = None  # add_limit: at most this many rows
 
     def _raw_items(self) -> Any:
@@ -166,6 +246,9 @@ class SqlTableResource(DltResource):
         if self._reflected.get("deferred"):
             return t  # as dlt: a deferred table's columns are known only at the run
         cols = {c["name"]: dict(c) for c in self._catalog_columns()}
+        if not self._nullable:
+            for c in cols.values():
+                c.pop("nullable", None)  # as dlt's remove_nullability_adapter leaves them
         key = self._hints.get("primary_key") or self._reflected.get("primary_key") or []
         for name in [key] if isinstance(key, str) else key:
             cols.setdefault(name, {"name": name})["primary_key"] = True
@@ -203,13 +286,22 @@ class SqlTableResource(DltResource):
         opts["excluded_columns"] = excluded
         from dlt.extract.items import page_steps
 
-        if page_steps(self._steps) is not None and not self._reflected.get("deferred"):
+        steps = page_steps(self._steps) is not None and not self._reflected.get("deferred")
+        if steps or not self._nullable:
             # Rows through Python steps come back as dicts: the catalog's columns (as the
-            # reflection level gives them) are their hints, as dlt's sql_table sets them.
-            cols = list(opts.get("columns") or [])
+            # reflection level gives them) are their hints, as dlt's sql_table sets them. With
+            # remove_nullability_adapter every column is nullable (hints given keep theirs).
+            cols = [dict(c) for c in opts.get("columns") or []]
             given = {c["name"] for c in cols}
+            if not self._nullable:
+                for c in cols:
+                    c.setdefault("nullable", True)
             for c in self._catalog_columns():
-                if c["name"] not in given and c["name"] not in excluded:
+                if c["name"] in given or c["name"] in excluded:
+                    continue
+                if not self._nullable:
+                    cols.append(dict(c, nullable=True) if steps else {"name": c["name"], "nullable": True})
+                else:
                     cols.append(dict(c))
             if cols:
                 opts["columns"] = cols
