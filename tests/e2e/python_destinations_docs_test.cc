@@ -99,5 +99,36 @@ with p.sql_client() as c:
   EXPECT_EQ(r.out, "3 True []\n[(2500, 2500)]\n") << r.out;
 }
 
+// Defect: the DuckDB credentials' `pragmas`, `local_config`, `global_config` and `extensions`
+// (duckdb.md "Additional configuration") were ignored. dlt runs them on every connection: LOAD
+// each extension, SET GLOBAL / SET SESSION each setting, PRAGMA each pragma; a bad one fails.
+TEST(PythonDestinationsDocs, DuckdbConnectionSettingsApplyToEveryConnectionAndBadOnesFail) {
+  TempWorkspace w;
+  w.Write(".dlt/config.toml", "[destination.duckdb.credentials]\n"
+                              "extensions = [\"json\"]\n"
+                              "local_config = { default_null_order = \"nulls_first_on_asc_last_on_desc\" }\n"
+                              "pragmas = [\"enable_checkpoint_on_shutdown\"]\n");
+  auto r = RunPythonSource(w, "settings.py", R"PY(
+import os, dlt
+p = dlt.pipeline(pipeline_name="prag", destination="duckdb", dataset_name="prag_data")
+p.run([{"a": 1}, {"a": None}], table_name="t")
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT current_setting('default_null_order')"))
+    print(c.execute_sql("SELECT a FROM t ORDER BY a"))
+os.environ["DESTINATION__DUCKDB__CREDENTIALS__PRAGMAS"] = '["no_such_pragma_xyz"]'
+q = dlt.pipeline(pipeline_name="prag_bad", destination="duckdb", dataset_name="prag_bad_data")
+try:
+    q.run([{"a": 1}], table_name="t")
+except Exception as e:
+    print(type(e).__name__, "PRAGMA no_such_pragma_xyz" in str(e), "credentials.pragmas" in str(e))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[('NULLS_FIRST_ON_ASC_LAST_ON_DESC',)]\n[(None,), (1,)]\nPipelineStepFailed True True\n") << r.out;
+  // Nothing of the failed run was loaded (its package is kept for the next run).
+  if (fs::exists(DevDb(w, "prag_bad"))) {
+    EXPECT_EQ(SqlValue(DevDb(w, "prag_bad"), "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'"), "0");
+  }
+}
+
 }  // namespace
 }  // namespace dlt::testing

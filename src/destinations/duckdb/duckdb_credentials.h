@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dlt/destination.h"
 #include "dlt/secret.h"
@@ -16,6 +18,10 @@ struct DuckDbCredentials : DestinationCredentials {
   DuckDbCredentials() = default;
   explicit DuckDbCredentials(std::filesystem::path db) : database(std::move(db)) {}
   std::filesystem::path database;  // absolute path of the database file
+  // dlt's connection settings, run on every connection in this order: `LOAD <extension>` for each
+  // of `extensions`, `SET GLOBAL k = v` for `global_config`, `PRAGMA <p>` for `pragmas`,
+  // `SET SESSION k = v` for `local_config`. Each with the key that gave it, for errors.
+  std::vector<std::pair<std::string, std::string>> setup;
   std::string Redacted() const override { return database.string(); }
 };
 

@@ -12,6 +12,7 @@
 #include "destinations/destination_types.h"
 #include "destinations/duckdb/duckdb_api.h"
 #include "destinations/duckdb/duckdb_client.h"
+#include "destinations/duckdb/duckdb_connection_setup.h"
 #include "destinations/duckdb/duckdb_credentials.h"
 #include "load/sql_destination.h"
 
@@ -52,6 +53,7 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveDuckDb(const Cred
     c.database = l.ws.local_dir() / ((named ? l.name : l.pipeline) + ".duckdb");
   }
   c.database = fsutil::Normalize(c.database);
+  DLT_ASSIGN_OR_RETURN(c.setup, DuckDbConnectionSetup(l));
   return std::shared_ptr<const DestinationCredentials>(std::make_shared<DuckDbCredentials>(std::move(c)));
 }
 
@@ -125,6 +127,11 @@ StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, co
   }
   DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
                                                               o.read_only && o.no_external_access));
+  for (const auto& [key, sql] : c->setup) {
+    if (Status s = client->Execute(sql); !s.ok()) {
+      return InvalidArgument("destination `" + d.name + "`: `" + sql + "` (from `" + key + "`) failed: " + s.message());
+    }
+  }
   return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, /*streams=*/true));
 }
 
