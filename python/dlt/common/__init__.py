@@ -4,15 +4,12 @@ from decimal import Decimal  # dlt re-exports it here (`from dlt.common import D
 
 
 def __getattr__(name: str):
-    """`from dlt.common import pendulum` (dlt's re-export of the pendulum library, Debian's
-    python3-pendulum), loaded on first use so that `import dlt` does not need it."""
+    """`from dlt.common import pendulum`: the pendulum library (Debian's python3-pendulum) with UTC
+    as its local time zone (dlt.common.pendulum sets it), loaded on first use so that `import dlt`
+    does not need it."""
     if name == "pendulum":
-        try:
-            import pendulum
-        except ImportError:
-            from dlt.common.exceptions import MissingDependencyException
+        from dlt.common.pendulum import pendulum as library
 
-            raise MissingDependencyException("dlt.common.pendulum", ["pendulum"],
-                                             "install Debian's python3-pendulum (scripts/bootstrap.sh does)") from None
-        return pendulum
+        globals()["pendulum"] = library  # over the submodule the import just bound here
+        return library
     raise AttributeError(f"module 'dlt.common' has no attribute {name!r}")
