@@ -130,5 +130,33 @@ except Exception as e:
   }
 }
 
+// Defect: the filesystem destination's `current_datetime` (a datetime, or a function returning
+// one) was ignored and `extra_placeholders` refused as unknown placeholders (filesystem.md
+// "Advanced layout configuration"). A function computed per file is refused, naming it.
+TEST(PythonDestinationsDocs, FilesystemLayoutTakesCurrentDatetimeAndExtraPlaceholders) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "layout.py", R"PY(
+import glob, os, dlt, pendulum
+from dlt.destinations import filesystem
+def files(name):
+    return sorted(os.path.relpath(f, name) for f in glob.glob(name + "/ds/t/**/*", recursive=True) if os.path.isfile(f))
+def run(name, **kw):
+    p = dlt.pipeline(pipeline_name=name, destination=filesystem("file://" + os.path.abspath(name), **kw), dataset_name="ds")
+    p.run([{"id": 1}], table_name="t")
+    return [f.split("/")[:-1] for f in files(name)]
+print(run("extra", layout="{table_name}/{env}/{load_id}.{file_id}.{ext}", extra_placeholders={"env": "prod"}))
+print(run("curdt", layout="{table_name}/{YYYY}-{MM}-{DD}/{ddd}/{load_id}.{file_id}.{ext}",
+          current_datetime=pendulum.datetime(2024, 4, 14)))
+print(run("curdt_cb", layout="{table_name}/{YYYY}/{load_id}.{file_id}.{ext}",
+          current_datetime=lambda: pendulum.datetime(2020, 1, 2)))
+try:
+    run("cb", layout="{table_name}/{x}/{load_id}.{ext}", extra_placeholders={"x": lambda *a: "v"})
+except NotImplementedError as e:
+    print("refused", "extra_placeholders" in str(e))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[['ds', 't', 'prod']]\n[['ds', 't', '2024-04-14', 'sun']]\n[['ds', 't', '2020']]\nrefused True\n") << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -46,5 +46,22 @@ TEST(FilesystemLayout, BadLayoutsAreRefusedWithWhatToFix) {
   EXPECT_NE(s.message().find("needs a separator"), std::string::npos) << s.message();
 }
 
+// dlt's current_datetime: the date parts, {timestamp} and {curr_date} come from it, the
+// {load_package_timestamp} still from the package; extra_placeholders are static values.
+TEST(FilesystemLayout, CurrentDatetimeAndExtraPlaceholders) {
+  LayoutSettings settings;
+  settings.current_datetime_us = int64_t{1713052800} * 1000000 + 250000;  // Sunday 2024-04-14 00:00:00.25 UTC
+  settings.extra_placeholders = {{"env", "prod"}};
+  const std::string layout = "{table_name}/{env}/{YYYY}-{MM}-{DD}/{ddd}/{timestamp_ms}/{curr_date}/{load_package_timestamp}.{ext}";
+  EXPECT_TRUE(CheckLayout(layout, settings.extra_placeholders).ok());
+  EXPECT_FALSE(CheckLayout(layout).ok());  // {env} is not dlt's own
+  EXPECT_EQ(ExpandLayout(layout, Values(), settings),
+            "orders__items/prod/2024-04-14/sun/1713052800250/2024-04-14/1709280000.parquet");
+  // Before 1970 the date parts count back correctly.
+  settings.current_datetime_us = -int64_t{1} * 1000000;  // 1969-12-31 23:59:59 UTC
+  EXPECT_EQ(ExpandLayout("{table_name}/{YYYY}{MM}{DD}{HH}{mm}{ss}.{ext}", Values(), settings),
+            "orders__items/19691231235959.parquet");
+}
+
 }  // namespace
 }  // namespace dlt

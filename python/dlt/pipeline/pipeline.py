@@ -6,6 +6,7 @@ in the same folders, profiles and destinations as the CLI.
 """
 
 import contextlib
+import json
 import os
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Optional
@@ -540,6 +541,17 @@ def _code_settings(destination: Destination) -> Dict[str, str]:
         # dlt.destinations.duckdb(destination_name="chessdb"): the factory names the type
         out[prefix + "DESTINATION_TYPE"] = destination.destination_type
     for k, v in (destination.config_params or {}).items():
+        if k == "current_datetime" and v is not None:
+            # the filesystem layout's "now": a datetime, or a function called when the pipeline opens
+            v = v() if callable(v) else v
+            if not isinstance(v, datetime):
+                raise TypeError(f"current_datetime must be a datetime (or a function returning one), got {type(v).__name__}")
+            v = v.isoformat()
+        elif k == "extra_placeholders" and v is not None:
+            if not isinstance(v, dict) or not all(isinstance(x, (str, int, float)) for x in v.values()):
+                raise NotImplementedError("extra_placeholders: dlt-cpp takes a dict of static values (str, int, float) "
+                                          "for the filesystem layout; functions computed per file are not supported")
+            v = json.dumps({name: str(x) for name, x in v.items()})
         if v is not None and isinstance(v, (str, int, float, bool)):
             out[prefix + k.upper()] = str(v).lower() if isinstance(v, bool) else str(v)
     creds = destination.credentials

@@ -1,6 +1,10 @@
 #include "destinations/filesystem/filesystem_config.h"
 
+#include <nlohmann/json.hpp>
+
+#include "common/civil_date.h"
 #include "common/fs.h"
+#include "common/iso8601.h"
 #include "common/text.h"
 #include "destinations/filesystem/filesystem_layout.h"
 
@@ -57,6 +61,44 @@ std::string FileFormatExtension(FileFormat f) {
   return "parquet";
 }
 
+// dlt's current_datetime (an ISO 8601 instant; a naive one is UTC) and extra_placeholders (a table
+// of static values: TOML, or JSON text from an environment variable).
+StatusOr<LayoutSettings> ResolveLayoutSettings(const CredentialsLookup& l) {
+  LayoutSettings out;
+  DLT_ASSIGN_OR_RETURN(auto now, Setting(l, "current_datetime"));
+  if (now) {
+    auto p = iso8601::ParseIsoLike(now->value.text);
+    if (!p || p->kind == iso8601::Parsed::Kind::kTime) {
+      return InvalidArgument("`" + text::Join(now->path, ".") + "` (" + now->origin.Describe() + ") is `" + now->value.text +
+                             "`, not an ISO 8601 date and time (e.g. 2024-04-14T10:00:00+00:00)");
+    }
+    int64_t days = civil::DaysFromCivil(p->year, p->month, p->day);
+    int64_t secs = days * 86400 + p->hour * 3600 + p->minute * 60 + p->second - (p->has_offset ? p->offset_seconds : 0);
+    out.current_datetime_us = secs * 1000000 + p->microsecond;
+  }
+  ConfigKey k;
+  k.sections = {"destination", l.name};
+  k.key = "extra_placeholders";
+  k.pipeline_name = l.pipeline;
+  DLT_ASSIGN_OR_RETURN(auto extra, l.ws.config().Resolve(k));
+  if (extra) {
+    const std::string where = "`" + text::Join(extra->path, ".") + "` (" + extra->origin.Describe() + ")";
+    if (extra->value.is_table()) {
+      for (const auto& [name, v] : extra->value.members) {
+        if (!v.is_scalar()) return InvalidArgument(where + ": the value of `" + name + "` must be a single value");
+        out.extra_placeholders[name] = v.text;
+      }
+    } else {
+      auto j = nlohmann::json::parse(extra->value.text, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        return InvalidArgument(where + " must be a table of placeholder values, e.g. {\"env\": \"prod\"}");
+      }
+      for (const auto& [name, v] : j.items()) out.extra_placeholders[name] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  return out;
+}
+
 StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(const CredentialsLookup& l) {
   auto c = std::make_shared<FilesystemConfig>();
   DLT_ASSIGN_OR_RETURN(auto url, Setting(l, "bucket_url"));
@@ -83,10 +125,11 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(
     c->root = fsutil::Normalize(p.is_absolute() ? p : l.ws.local_dir() / p);
   }
 
+  DLT_ASSIGN_OR_RETURN(c->layout_settings, ResolveLayoutSettings(l));
   DLT_ASSIGN_OR_RETURN(auto layout, Setting(l, "layout"));
   if (layout && !layout->value.text.empty()) {
     c->layout = layout->value.text;
-    if (Status s = CheckLayout(c->layout); !s.ok()) {
+    if (Status s = CheckLayout(c->layout, c->layout_settings.extra_placeholders); !s.ok()) {
       return InvalidArgument("`" + text::Join(layout->path, ".") + "` (" + layout->origin.Describe() + "): " + s.message());
     }
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "destinations/credentials_lookup.h"
+#include "destinations/filesystem/filesystem_layout.h"
 #include "destinations/filesystem/s3_client.h"
 #include "dlt/destination.h"
 #include "dlt/status.h"
@@ -22,6 +23,7 @@ struct FilesystemConfig : DestinationCredentials {
   // Set for `s3://bucket/prefix`: where and with which credentials (the secret key is never shown).
   std::optional<S3Settings> s3;
   std::string layout = "{table_name}/{load_id}.{file_id}.{ext}";
+  LayoutSettings layout_settings;  // current_datetime, extra_placeholders
   FileFormat format = FileFormat::kParquet;
   // Newest state files kept per pipeline (dlt's max_state_files); 0 or less keeps all.
   int max_state_files = 100;

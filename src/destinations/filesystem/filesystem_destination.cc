@@ -124,7 +124,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
       }
       for (const PackageJob* j : it->second) {
         LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(config_.format)};
-        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v), &p.load_id});
+        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v, config_.layout_settings), &p.load_id});
         written[t->name].push_back(tasks.back().target);
       }
     }

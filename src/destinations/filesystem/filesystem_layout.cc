@@ -46,9 +46,8 @@ std::string Pad(int64_t v, int width) {
   return buf;
 }
 
-// Values of the date placeholders for the time of `load_id` (seconds since the epoch, UTC), as
-// pendulum formats them, lower-cased as dlt does.
-std::map<std::string, std::string, std::less<>> DateValues(std::string_view load_id) {
+// The instant of a load id, in microseconds since the epoch.
+int64_t LoadIdMicros(std::string_view load_id) {
   size_t dot = load_id.find('.');
   int64_t secs = 0;
   for (char ch : load_id.substr(0, dot)) {
@@ -56,8 +55,15 @@ std::map<std::string, std::string, std::less<>> DateValues(std::string_view load
   }
   std::string frac = dot == std::string_view::npos ? "" : std::string(load_id.substr(dot + 1));
   frac = (frac + "000000").substr(0, 6);  // microseconds, as Python's datetime keeps them
-  int64_t micros = std::stoll(frac);
-  int64_t days = secs / 86400, sod = secs % 86400;
+  return secs * 1000000 + std::stoll(frac);
+}
+
+// Values of the date placeholders for the instant `us` (microseconds since the epoch, UTC), as
+// pendulum formats them, lower-cased as dlt does.
+std::map<std::string, std::string, std::less<>> DateValues(int64_t us) {
+  int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+  int64_t micros = us - secs * 1000000;
+  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400), sod = secs - days * 86400;
   civil::CivilDate date = civil::CivilFromDays(days);
   int hour = static_cast<int>(sod / 3600), minute = static_cast<int>(sod / 60 % 60), second = static_cast<int>(sod % 60);
   int dow = static_cast<int>((days + 4) % 7);  // 0 = Sunday; 1970-01-01 was a Thursday
@@ -90,8 +96,8 @@ std::map<std::string, std::string, std::less<>> DateValues(std::string_view load
   v["SS"] = Pad(micros / 10000, 2);
   v["S"] = std::to_string(micros / 100000);
   v["Q"] = std::to_string((date.month - 1) / 3 + 1);
-  v["timestamp"] = v["load_package_timestamp"] = std::to_string(secs);
-  v["timestamp_ms"] = v["load_package_timestamp_ms"] = std::to_string(secs * 1000 + micros / 1000);
+  v["timestamp"] = std::to_string(secs);
+  v["timestamp_ms"] = std::to_string(secs * 1000 + micros / 1000);
   v["curr_date"] = Pad(date.year, 4) + "-" + Pad(date.month, 2) + "-" + Pad(date.day, 2);
   return v;
 }
@@ -117,17 +123,17 @@ std::string Format(std::string_view layout, const std::map<std::string, std::str
 
 }  // namespace
 
-Status CheckLayout(std::string_view layout) {
+Status CheckLayout(std::string_view layout, const std::map<std::string, std::string>& extra) {
   std::vector<std::string> ps = Placeholders(layout);
   std::vector<std::string> bad;
   for (const auto& p : ps) {
-    if (!IsPlaceholder(p)) bad.push_back("{" + p + "}");
+    if (!IsPlaceholder(p) && !extra.count(p)) bad.push_back("{" + p + "}");
   }
   if (!bad.empty()) {
     return InvalidArgument("layout `" + std::string(layout) + "` has unknown placeholder(s) " + text::Join(bad, ", ") +
                            "; use {table_name}, {load_id}, {file_id}, {ext}, {schema_name}, {curr_date}, {timestamp}, "
                            "{timestamp_ms}, {load_package_timestamp}, {load_package_timestamp_ms} or date parts "
-                           "({YYYY}, {MM}, {DD}, {HH}, {mm}, {Q}, ...)");
+                           "({YYYY}, {MM}, {DD}, {HH}, {mm}, {Q}, ...), or name it in `extra_placeholders`");
   }
   size_t at = layout.find("{table_name}");
   if (at == std::string_view::npos) {
@@ -147,8 +153,12 @@ Status CheckLayout(std::string_view layout) {
   return Status::Ok();
 }
 
-std::string ExpandLayout(std::string_view layout, const LayoutValues& values) {
-  auto v = DateValues(values.load_id);
+std::string ExpandLayout(std::string_view layout, const LayoutValues& values, const LayoutSettings& settings) {
+  const int64_t package_us = LoadIdMicros(values.load_id);
+  auto v = DateValues(settings.current_datetime_us.value_or(package_us));
+  for (const auto& [k, x] : settings.extra_placeholders) v[k] = x;
+  v["load_package_timestamp"] = std::to_string(package_us / 1000000);
+  v["load_package_timestamp_ms"] = std::to_string(package_us / 1000);
   v["schema_name"] = values.schema_name;
   v["table_name"] = values.table_name;
   v["load_id"] = values.load_id;
