@@ -206,6 +206,7 @@ Status ExtractResource(RecordSource& source, const std::filesystem::path& out_di
   auto write_record = [&](std::string_view text, dom::element e, const std::string& w) -> Status {
     if (filter) {
       DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(e, w));
+      source.IncrementalVerdict(keep);
       if (!keep) {
         ++stats->records_skipped;
         return Status::Ok();

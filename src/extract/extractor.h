@@ -72,6 +72,11 @@ class RecordSource {
     std::string format;
   };
   virtual const std::vector<WholeFile>* whole_files() const { return nullptr; }
+  // Told, after each record Next() returned (each item of an array), whether the resource's
+  // incremental filter kept it (ExtractResource; only for resources with an incremental). A
+  // source whose rows other resources read (a REST API parent) hands on only those kept, as
+  // dlt's transformers read their parent's items after its Incremental step.
+  virtual void IncrementalVerdict(bool kept) { (void)kept; }
 };
 
 struct IncrementalSpec {

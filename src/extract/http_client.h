@@ -112,7 +112,8 @@ class Client {
 std::string DescribeFailure(const Request& request, const Response& response, int attempts);
 
 // Replaces every secret value (and its URL-encoded form) in `text` by *** and masks the values
-// of query parameters with secret names (api_key=..., token=..., ...) in URLs.
+// of query parameters with secret names (api_key=..., token=..., ...) in URLs, and of those dlt's
+// rest_api redacts too (username=..., client_id=...).
 std::string Mask(std::string text, const std::vector<std::string>& secrets);
 
 // "scheme://host:port" of an http(s) URL: scheme and host lower-case, the default port (80,

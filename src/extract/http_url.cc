@@ -31,7 +31,11 @@ std::string Mask(std::string text, const std::vector<std::string>& secrets) {
     while (eq < text.size() && text[eq] != '=' && text[eq] != '&' && text[eq] != ' ' && text[eq] != '#') ++eq;
     if (eq >= text.size() || text[eq] != '=') continue;
     std::string name = text.substr(i + 1, eq - i - 1);
-    if (!LooksSecretHttpName(name)) continue;
+    // dlt's rest_api also redacts these ("Automatic secret redaction in logs"), which are no
+    // secret on their own (a pipeline file may hold them).
+    std::string lower = text::ToLower(name);
+    std::replace(lower.begin(), lower.end(), '-', '_');
+    if (!LooksSecretHttpName(name) && lower != "username" && lower != "client_id") continue;
     size_t end = eq + 1;
     while (end < text.size() && text[end] != '&' && text[end] != ' ' && text[end] != '#' && text[end] != '"' &&
            text[end] != '\'' && text[end] != '>' && text[end] != '\n') {

@@ -1,6 +1,8 @@
 #include "extract/rest_api_config.h"
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -49,9 +51,16 @@ StatusOr<std::optional<PlaceholderRef>> Classify(const Ctx& c, const ConfigNode&
                         "params." + name + " = { type = \"resolve\", resource = \"<parent>\", field = \"<field>\" }");
 }
 
+// The strings of a JSON body, object keys included (dlt expands placeholders in both).
 void CollectJsonStrings(const Json& j, std::vector<std::string>* out) {
-  if (j.is_string()) out->push_back(j.get<std::string>());
-  else if (j.is_array() || j.is_object()) {
+  if (j.is_string()) {
+    out->push_back(j.get<std::string>());
+  } else if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      out->push_back(k);
+      CollectJsonStrings(v, out);
+    }
+  } else if (j.is_array()) {
     for (const auto& v : j) CollectJsonStrings(v, out);
   }
 }
@@ -79,46 +88,61 @@ Json ToJson(const ConfigNode& n) {
   return Json();
 }
 
+namespace {
+
+bool PlaceholderName(std::string_view name) {
+  bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char ch : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-');
+  }
+  return ok;
+}
+
+// Walks `s` as str.format reads it: `on_text` gets the literal text (escapes undone), `on_field`
+// each `{name}` (returning false leaves it as it is written).
+void ScanFormat(std::string_view s, const std::function<void(std::string_view)>& on_text,
+                const std::function<bool(const std::string&)>& on_field) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const char ch = s[i];
+    if ((ch == '{' || ch == '}') && i + 1 < s.size() && s[i + 1] == ch) {
+      on_text(s.substr(i, 1));
+      i += 2;
+      continue;
+    }
+    if (ch == '{') {
+      size_t end = s.find_first_of("{}", i + 1);
+      if (end != std::string_view::npos && s[end] == '}' && PlaceholderName(s.substr(i + 1, end - i - 1)) &&
+          on_field(std::string(s.substr(i + 1, end - i - 1)))) {
+        i = end + 1;
+        continue;
+      }
+    }
+    on_text(s.substr(i, 1));
+    ++i;
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> Placeholders(std::string_view s) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '{') continue;
-    size_t end = s.find('}', i + 1);
-    if (end == std::string_view::npos) break;
-    std::string_view name = s.substr(i + 1, end - i - 1);
-    bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-    for (char ch : name) {
-      ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-');
-    }
-    if (ok) {
-      out.emplace_back(name);
-      i = end;
-    }
-  }
+  ScanFormat(s, [](std::string_view) {}, [&](const std::string& name) {
+    out.push_back(name);
+    return true;
+  });
   return out;
 }
 
 std::string ExpandPlaceholders(std::string_view s,
                                const std::function<std::optional<std::string>(const std::string&)>& value) {
   std::string out;
-  size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] == '{') {
-      size_t end = s.find('}', i + 1);
-      if (end != std::string_view::npos) {
-        std::string name(s.substr(i + 1, end - i - 1));
-        auto found = Placeholders("{" + name + "}");
-        if (found.size() == 1) {
-          if (auto v = value(name)) {
-            out += *v;
-            i = end + 1;
-            continue;
-          }
-        }
-      }
-    }
-    out += s[i++];
-  }
+  ScanFormat(s, [&](std::string_view text) { out += text; }, [&](const std::string& name) {
+    auto v = value(name);
+    if (!v) return false;
+    out += *v;
+    return true;
+  });
   return out;
 }
 
@@ -166,7 +190,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
           }
           spec.client.base_url_where = c.file + ":" + std::to_string(cv.where.line) + ":" + std::to_string(cv.where.column);
         } else if (ck == "headers") {
-          DLT_RETURN_IF_ERROR(CheckHeaders(c, cv, &spec.client.headers));
+          DLT_RETURN_IF_ERROR(CheckHeaders(c, cv, &spec.client.headers, &spec.client.secret_headers));
         } else if (ck == "auth") {
           DLT_ASSIGN_OR_RETURN(spec.client.auth, ParseAuth(c, cv));
         } else if (ck == "paginator") {
@@ -183,10 +207,13 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
     } else if (k == "resource_defaults") {
       if (!v.is_table()) return c.Error(v, "[source.resource_defaults] must be a table");
       defaults = &v;
+    } else if (k == "root_key") {
+      DLT_ASSIGN_OR_RETURN(bool b, Bool(c, v, k));
+      spec.root_key = b;
     } else if (k == "resources") {
       return c.Error(v, "resources are listed at the top level of the pipeline file as [[resources]], not in [source]");
     } else {
-      return UnknownKey(c, v, k, "[source]", {"type", "name", "client", "resource_defaults"});
+      return UnknownKey(c, v, k, "[source]", {"type", "name", "client", "resource_defaults", "root_key"});
     }
   }
 
@@ -221,6 +248,22 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
           v = ep;
         }
       }
+      // As dlt's _merge_resource_endpoints: what the resource sets replaces the default (an auth,
+      // a paginator, an incremental of another kind is not merged key by key); only the
+      // endpoint's `json` and `params`, and `columns`, are merged.
+      auto drop_set = [](ConfigNode& lower, const ConfigNode& upper, std::initializer_list<const char*> merged) {
+        std::erase_if(lower.members, [&](const auto& m) {
+          for (const char* keep : merged) {
+            if (m.first == keep) return false;
+          }
+          return upper.Find(m.first) != nullptr;
+        });
+      };
+      const ConfigNode* ep = t.Find("endpoint");
+      for (auto& [k, v] : d.members) {
+        if (k == "endpoint" && ep && ep->is_table() && v.is_table()) drop_set(v, *ep, {"json", "params"});
+      }
+      drop_set(d, t, {"endpoint", "columns"});
       t.MergeUnder(d);
     }
     tables.emplace_back(default_name, std::move(t));
@@ -307,6 +350,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
       CollectJsonStrings(*r.endpoint.json, &strings);
       for (const auto& s : strings) DLT_RETURN_IF_ERROR(take(s, false));
     }
+    for (const auto& [hk, hv] : r.endpoint.headers) DLT_RETURN_IF_ERROR(take(hv, false));
     for (const auto& ref : refs) {
       if (!r.parent.empty() && r.parent != ref.parent) {
         return c.Error(where, "resource `" + r.options.name + "` reads from two resources (`" + r.parent + "` and `" +
@@ -327,6 +371,7 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
       }
     }
     if (r.parent == r.options.name) return c.Error(where, "resource `" + r.options.name + "` cannot depend on itself");
+    if (spec.root_key && !r.options.root_key) r.options.root_key = spec.root_key;
     parsed.push_back(std::move(r));
   }
 

@@ -44,7 +44,7 @@ struct PaginatorSpec {
   bool stop_after_empty_page = true;     // offset, page_number (cursor: false unless given)
   std::string has_more_path;             // offset, page_number, cursor: a boolean in the body
   std::string cursor_path = "cursors.next";  // cursor
-  std::string cursor_param = "after";        // cursor; header_cursor: "cursor"
+  std::string cursor_param = "cursor";       // cursor, header_cursor
   std::string cursor_key = "next";           // header_cursor: the response header holding the cursor
   // dlt's *_body_path: the value goes into the request's JSON body at this dotted path (a POST
   // search API) instead of a query parameter; empty: a query parameter.
@@ -54,7 +54,9 @@ struct PaginatorSpec {
 };
 
 struct AuthSpec {
-  std::string type;                    // "" (none) | bearer | api_key | http_basic
+  // "" (none) | bearer | api_key | http_basic. As dlt's create_auth: an auth table without a
+  // type is bearer, and a string names the type (its secrets then come from the profile).
+  std::string type;
   std::string name = "Authorization";  // api_key: the header or query parameter name
   std::string location = "header";     // api_key: header | query
   std::optional<std::string> username; // http_basic (may also come from the profile's config)
@@ -70,6 +72,10 @@ struct ParamSpec {
   enum class Kind { kLiteral, kResolve, kIncremental };
   Kind kind = Kind::kLiteral;
   std::string value;     // literal
+  // A literal whose name says it holds a secret (api_key, token, password, ...), given in code
+  // (Python's dict config, from dlt.secrets): sent as any parameter, masked in every message.
+  // Pipeline files may not hold such values.
+  bool secret = false;
   std::string resource;  // resolve: the parent resource
   std::string field;     // resolve: field (path) in the parent's rows
 };
@@ -98,7 +104,16 @@ struct EndpointSpec {
   std::optional<PaginatorSpec> paginator;  // default: the client's, else auto
   std::optional<IncrementalParamSpec> incremental;
   std::vector<ResponseActionSpec> response_actions;
+  // Values may hold placeholders ({resources.<parent>.<field>}, {incremental.start_value}),
+  // expanded for each request as params are.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Headers whose names say they carry credentials (Authorization, X-API-Key, ...), given in code:
+  // sent only to the origin credentials go to (as auth), masked in every message.
+  std::vector<std::string> secret_headers;
+  // dlt's endpoint-level auth: used instead of the client's for this endpoint. Its secrets
+  // come from the code (Python) or the profile: sources.<source>.<resource>.<key>, then as the
+  // client's.
+  std::optional<AuthSpec> auth;
 };
 
 struct ResourceSpec {
@@ -115,6 +130,7 @@ struct ClientSpec {
   std::string base_url;  // may be empty when the profile's config supplies it
   std::string base_url_where;  // "<file>:<line>:<column>" of base_url in the pipeline file
   std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::string> secret_headers;  // as EndpointSpec::secret_headers
   AuthSpec auth;
   std::optional<PaginatorSpec> paginator;
   int concurrency = 4;  // parallel requests of a dependent resource
@@ -125,6 +141,9 @@ struct RestApiSpec {
   std::string source_name;  // [source] name: config and secrets live under sources.<source_name>
   ClientSpec client;
   std::vector<ResourceSpec> resources;  // parents before their children
+  // [source] root_key (dlt's rest_api_source(root_key=...)): every resource's root_key
+  // propagation (nested tables get _dlt_root_id); unset leaves each resource's default.
+  std::optional<bool> root_key;
 
   const ResourceSpec* Find(const std::string& name) const;
   bool IsParent(const std::string& name) const;
@@ -150,10 +169,11 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
 // A TOML value as JSON (tables keep their order).
 Json ToJson(const ConfigNode& node);
 
-// Placeholders `{name}` in a string, where name is [A-Za-z_][A-Za-z0-9_.-]* (other braces are
-// left alone: a JSON body may hold them).
+// Placeholders `{name}` in a string, where name is [A-Za-z_][A-Za-z0-9_.-]*. As in str.format,
+// which dlt runs over path, params, json and headers, `{{` and `}}` are literal braces, never
+// part of a placeholder (other braces are left alone: a JSON body may hold them).
 std::vector<std::string> Placeholders(std::string_view s);
-// Replaces each placeholder for which `value` returns a string.
+// Replaces each placeholder for which `value` returns a string, and `{{` / `}}` by `{` / `}`.
 std::string ExpandPlaceholders(std::string_view s, const std::function<std::optional<std::string>(const std::string&)>& value);
 
 }  // namespace dlt::rest_api

@@ -54,7 +54,10 @@ std::string ScalarJson(const ConfigNode& n);
 
 ConfigNode TableNode(SourceLocation where);
 
-Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std::string, std::string>>* out);
+// Headers as written. A header whose name says it carries credentials is refused in pipeline files;
+// given in code (allow_inline_secrets) its name goes into `secret_names`.
+Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std::string, std::string>>* out,
+                    std::vector<std::string>* secret_names);
 
 StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n);
 

@@ -61,11 +61,15 @@ ConfigNode TableNode(SourceLocation where) {
   return n;
 }
 
-Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std::string, std::string>>* out) {
+Status CheckHeaders(const Ctx& c, const ConfigNode& n, std::vector<std::pair<std::string, std::string>>* out,
+                    std::vector<std::string>* secret_names) {
   if (!n.is_table()) return c.Error(n, "`headers` must be a table of header names and values");
   for (const auto& [k, v] : n.members) {
     if (!v.is_scalar()) return c.Error(v, "header `" + k + "` must be a string");
-    if (LooksSecretHttpName(k)) {
+    if (LooksSecretHttpName(k) && c.allow_inline_secrets) {
+      // Given in code (dlt's dict config, its value from dlt.secrets): sent as credentials are.
+      secret_names->push_back(k);
+    } else if (LooksSecretHttpName(k)) {
       return c.Error(v, "header `" + k + "` carries credentials and does not belong in the pipeline file (pipeline "
                         "files are meant to be committed). Use [source.client.auth] instead (type = \"bearer\", or type "
                         "= \"api_key\" with name = \"" + k + "\" and location = \"header\") and put the secret in "
@@ -111,7 +115,12 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
       {"header_cursor", {"cursor_key", "cursor_param"}},
   };
   if (p.type == "header_cursor") p.cursor_param = "cursor";  // dlt's default for this paginator
-  if (p.type == "cursor") p.stop_after_empty_page = false;   // dlt's JSONResponseCursorPaginator default
+  if (p.type == "cursor") {
+    // dlt's JSONResponseCursorPaginator defaults (dlt 1.26: `cursor` when neither cursor_param nor
+    // cursor_body_path is given)
+    p.stop_after_empty_page = false;
+    p.cursor_param = "cursor";
+  }
   const auto& known = keys[p.type];
   if (n.is_table()) {
     for (const auto& [k, v] : n.members) {
@@ -158,11 +167,23 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
 }
 
 StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
+  static const std::vector<std::string> kTypes = {"bearer", "api_key", "http_basic"};
+  auto check_type = [&](const std::string& type, const ConfigNode& where) -> Status {
+    if (std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end()) return Status::Ok();
+    std::string msg = "unsupported auth type `" + type + "`.";
+    if (auto s = text::Suggest(type, kTypes)) msg += " Did you mean `" + *s + "`?";
+    return c.Error(where, msg + " Types: bearer, api_key, http_basic");
+  };
+  AuthSpec a;
+  if (n.kind == Kind::kString) {
+    // As dlt's create_auth("bearer"): the type alone; its secrets come from the profile.
+    a.type = n.text;
+    DLT_RETURN_IF_ERROR(check_type(a.type, n));
+    return a;
+  }
   if (!n.is_table()) {
     return c.Error(n, "`auth` must be a table like { type = \"bearer\" } (the token itself goes in .dlt/secrets.toml)");
   }
-  AuthSpec a;
-  static const std::vector<std::string> kTypes = {"bearer", "api_key", "http_basic"};
   const ConfigNode* t = n.Find("type");
   for (const auto& [k, v] : n.members) {
     if (k == "token" || k == "api_key" || k == "password") {
@@ -171,15 +192,11 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
       a.inline_secrets.emplace(k, Secret(v.text));
     }
   }
-  if (!t) {
-    return c.Error(n, "`auth` needs a `type`: bearer, api_key or http_basic (the secret parts go in .dlt/secrets.toml "
-                      "under [sources." + c.source_name + "])");
-  }
-  DLT_ASSIGN_OR_RETURN(a.type, Str(c, *t, "type"));
-  if (std::find(kTypes.begin(), kTypes.end(), a.type) == kTypes.end()) {
-    std::string msg = "unsupported auth type `" + a.type + "`.";
-    if (auto s = text::Suggest(a.type, kTypes)) msg += " Did you mean `" + *s + "`?";
-    return c.Error(*t, msg + " Types: bearer, api_key, http_basic");
+  if (t) {
+    DLT_ASSIGN_OR_RETURN(a.type, Str(c, *t, "type"));
+    DLT_RETURN_IF_ERROR(check_type(a.type, *t));
+  } else {
+    a.type = "bearer";  // dlt's create_auth: auth_config.get("type", "bearer")
   }
   for (const auto& [k, v] : n.members) {
     if (k == "type" || a.inline_secrets.count(k)) continue;
@@ -239,7 +256,7 @@ StatusOr<IncrementalParamSpec> ParseIncremental(const Ctx& c, const ConfigNode& 
 
 Status ParseEndpoint(const Ctx& c, const ConfigNode& n, EndpointSpec* e) {
   static const std::vector<std::string> kKeys = {"path", "method", "params", "json", "data_selector", "paginator",
-                                                 "incremental", "response_actions", "headers"};
+                                                 "incremental", "response_actions", "headers", "auth"};
   for (const auto& [k, v] : n.members) {
     if (k == "path") {
       DLT_ASSIGN_OR_RETURN(e->path, Str(c, v, k));
@@ -280,7 +297,10 @@ Status ParseEndpoint(const Ctx& c, const ConfigNode& n, EndpointSpec* e) {
           }
         } else if (pv.is_scalar()) {
           if (LooksSecretHttpName(pk) && Placeholders(pv.text).empty()) {
-            return c.SecretInFile(pv, "query parameter `" + pk + "`", pk);
+            // In code (dlt's dict config, the value read from dlt.secrets) it is sent as dlt
+            // sends it, and masked; a pipeline file may not hold it.
+            if (!c.allow_inline_secrets) return c.SecretInFile(pv, "query parameter `" + pk + "`", pk);
+            p.secret = true;
           }
           p.value = ScalarText(pv);
         } else {
@@ -321,9 +341,11 @@ Status ParseEndpoint(const Ctx& c, const ConfigNode& n, EndpointSpec* e) {
         e->response_actions.push_back(a);
       }
     } else if (k == "headers") {
-      DLT_RETURN_IF_ERROR(CheckHeaders(c, v, &e->headers));
+      DLT_RETURN_IF_ERROR(CheckHeaders(c, v, &e->headers, &e->secret_headers));
     } else if (k == "auth") {
-      return c.Error(v, "`auth` belongs in [source.client]");
+      // dlt: endpoint_config.get("auth", client_config.get("auth")).
+      DLT_ASSIGN_OR_RETURN(AuthSpec a, ParseAuth(c, v));
+      e->auth = a;
     } else {
       return UnknownKey(c, v, k, "endpoint", kKeys);
     }

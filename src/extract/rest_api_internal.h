@@ -44,10 +44,23 @@ struct Shared {
   std::string base_url_from;
   http::Headers headers;                                      // client headers
   // Credentials, sent only to the origin of base_url (PageCursor::AuthOrigin).
-  http::Headers auth_headers;
-  std::vector<std::pair<std::string, std::string>> auth_query;  // api_key in the query
-  std::vector<std::string> auth_query_names;
+  struct Credentials {
+    http::Headers headers;
+    std::vector<std::pair<std::string, std::string>> query;  // api_key in the query
+    std::vector<std::string> query_names;
+  };
+  Credentials client_auth;
+  // Endpoints with an auth of their own (dlt's endpoint-level auth), by resource name.
+  std::map<std::string, Credentials> endpoint_auth;
+  // Client headers that carry credentials (given in code): sent with every resource's requests,
+  // to that origin only.
+  http::Headers secret_headers;
   std::vector<std::string> secrets;
+
+  const Credentials& AuthFor(const ResourceSpec& r) const {
+    auto it = endpoint_auth.find(r.options.name);
+    return it == endpoint_auth.end() ? client_auth : it->second;
+  }
   http::RetryPolicy policy;
 
   mutable std::mutex mu;
@@ -78,12 +91,14 @@ struct Req {
   std::vector<std::pair<std::string, std::string>> params;
   std::optional<Json> json;
   http::Headers headers;
+  http::Headers auth_headers;  // endpoint headers that carry credentials: to the auth origin only
 };
 
 // Values of the incremental placeholders and parameters of a resource in this run.
 struct IncrementalValues {
   std::optional<std::string> start;  // last value of the cursor, else initial_value
   std::optional<std::string> end;
+  std::optional<std::string> initial;  // initial_value as configured
 };
 
 StatusOr<IncrementalValues> IncrementalFor(const Shared& sh, const ResourceSpec& r);

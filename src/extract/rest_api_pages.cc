@@ -30,6 +30,49 @@ void SetBodyPath(std::optional<Json>& body, const std::string& path, Json value)
   }
 }
 
+bool IsUrlValue(const Json* v) {
+  return v && v->is_string() &&
+         (v->get_ref<const std::string&>().starts_with("http") || v->get_ref<const std::string&>().starts_with("/"));
+}
+
+// dlt's find_next_page_path (rest_client/detector.py): the first key (depth first, in order)
+// whose name is "next..." holding a string or a number, or an object with an "href..." or
+// "url..." string or number; its path and value. `loose`: a key that holds "next" anywhere
+// ("@odata.nextLink") holding a URL, which dlt's detector passes over.
+std::optional<std::pair<std::string, const Json*>> FindNextPage(const Json& body, bool loose,
+                                                               const std::string& prefix = "") {
+  if (!body.is_object()) return std::nullopt;
+  auto scalar = [&](const Json& v) { return loose ? IsUrlValue(&v) : v.is_string() || v.is_number(); };
+  auto matches = [&](const std::string& key, std::initializer_list<const char*> patterns) {
+    std::string lower = text::ToLower(key);
+    for (const char* p : patterns) {
+      if (loose ? lower.find(p) != std::string::npos : lower.starts_with(p)) return true;
+    }
+    return false;
+  };
+  // A key with a dot is quoted (SplitPath reads ['a.b'] as one key).
+  auto join = [](const std::string& path, const std::string& key) {
+    std::string k = key.find('.') == std::string::npos ? key : "['" + key + "']";
+    return path.empty() ? k : path + "." + k;
+  };
+  for (const auto& [k, v] : body.items()) {
+    const std::string path = join(prefix, k);
+    if (matches(k, {"next"})) {
+      if (v.is_object()) {
+        for (const auto& [k2, v2] : v.items()) {
+          if (matches(k2, {"href", "url"}) && scalar(v2)) return std::make_pair(join(path, k2), &v2);
+        }
+      } else if (scalar(v)) {
+        return std::make_pair(path, &v);
+      }
+    }
+    if (v.is_object()) {
+      if (auto inner = FindNextPage(v, loose, path)) return inner;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void PageCursor::Place(const std::string& param, const std::string& body_path, const Json& value) {
@@ -79,8 +122,18 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   hr.headers = req_.headers;
   if (req_.json) hr.body = req_.json->dump();
   hr.secrets = sh_->secrets;
-  hr.auth_headers = sh_->auth_headers;
-  hr.auth_query = sh_->auth_query;
+  const Shared::Credentials& cred = sh_->AuthFor(*r_);
+  hr.auth_headers = cred.headers;
+  for (const auto& h : sh_->secret_headers) {
+    // An endpoint header of the same name overrides the client's.
+    auto same = [&](const auto& e) { return text::ToLower(e.first) == text::ToLower(h.first); };
+    if (std::none_of(req_.headers.begin(), req_.headers.end(), same) &&
+        std::none_of(req_.auth_headers.begin(), req_.auth_headers.end(), same)) {
+      hr.auth_headers.push_back(h);
+    }
+  }
+  for (const auto& h : req_.auth_headers) hr.auth_headers.push_back(h);
+  hr.auth_query = cred.query;
   hr.auth_origin = auth_origin_;
   const std::string shown = sh_->MaskText(hr.url);
   *where = Where(*r_) + " (" + hr.method + " " + shown + ")";
@@ -180,7 +233,7 @@ Status PageCursor::NextUrl(const std::optional<std::string>& next, const std::st
   }
   // The auth parameter is added by the client (to base_url's origin only); a link that echoes
   // it is not doubled.
-  std::string url = http::RemoveQueryParams(http::ResolveUrl(current, *next), sh_->auth_query_names);
+  std::string url = http::RemoveQueryParams(http::ResolveUrl(current, *next), sh_->AuthFor(*r_).query_names);
   // A last page that links to itself ends quietly; longer cycles are caught in Next().
   if (url == current || url == http::AppendQuery(req_.url, req_.params)) {
     done_ = true;
@@ -194,12 +247,29 @@ Status PageCursor::NextUrl(const std::optional<std::string>& next, const std::st
 Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t n_rows, const std::string& current,
                const std::string& shown) {
   if (pag_.type == "auto") {
-    // As dlt: a Link header with rel="next", else a next link in the body, else one page.
+    // As dlt's PaginatorFactory: a Link header with rel="next"; else a "next..." value in the body
+    // that is a URL (http... or /...) is a next-page link, any other a cursor sent back as the
+    // `cursor` parameter (JSONResponseCursorPaginator(cursor_path=...)); else one page. (A URL
+    // under a key with "next" elsewhere in its name, as "@odata.nextLink", which dlt's detector
+    // passes over, is followed as a link too.)
+    auto next = FindNextPage(body, false);
+    std::optional<std::pair<std::string, const Json*>> other_link;
+    if (!next || !IsUrlValue(next->second)) other_link = FindNextPage(body, true);
     if (auto link = resp.Header("Link"); link && http::ParseLinkHeader(*link, "next")) {
       pag_.type = "header_link";
-    } else if (auto path = FindNextUrlPath(body)) {
+    } else if (next && IsUrlValue(next->second)) {
       pag_.type = "json_link";
-      pag_.next_url_path = *path;
+      pag_.next_url_path = next->first;
+    } else if (other_link) {
+      pag_.type = "json_link";
+      pag_.next_url_path = other_link->first;
+    } else if (next) {
+      pag_.type = "cursor";
+      pag_.cursor_path = next->first;
+      pag_.cursor_param = "cursor";
+      pag_.cursor_body_path.clear();
+      pag_.stop_after_empty_page = false;
+      pag_.has_more_path.clear();
     } else {
       pag_.type = "single_page";
     }

@@ -133,6 +133,7 @@ StatusOr<IncrementalValues> IncrementalFor(const Shared& sh, const ResourceSpec&
   if (last) v.start = ValueText(*last);
   else if (inc.initial_value_json) v.start = ValueText(Json::parse(*inc.initial_value_json));
   if (inc.end_value_json) v.end = ValueText(Json::parse(*inc.end_value_json));
+  if (inc.initial_value_json) v.initial = ValueText(Json::parse(*inc.initial_value_json));
   return v;
 }
 
@@ -155,9 +156,11 @@ StatusOr<Req> BuildRequest(const Shared& sh, const ResourceSpec& r, const Json* 
       std::string rest = name.substr(10);
       size_t dot = rest.find('.');
       if (auto v = parent_value(rest.substr(dot + 1))) out = ValueText(*v);
-    } else if (name == "incremental.start_value" || name == "incremental.last_value" ||
-               name == "incremental.initial_value") {
+    } else if (name == "incremental.start_value" || name == "incremental.last_value") {
+      // Before the first row both are the cursor's value from the state (else initial_value).
       out = inc.start.value_or("");
+    } else if (name == "incremental.initial_value") {
+      out = inc.initial.value_or("");
     } else if (name == "incremental.end_value") {
       out = inc.end.value_or("");
     } else {
@@ -216,20 +219,38 @@ StatusOr<Req> BuildRequest(const Shared& sh, const ResourceSpec& r, const Json* 
       }
       if (j.is_object()) {
         Json o = Json::object();
-        for (const auto& [k, v] : j.items()) o[k] = expand(v);
+        // Keys too, as dlt's expand_placeholders ({{ in a key is a brace).
+        for (const auto& [k, v] : j.items()) {
+          o[ExpandPlaceholders(k, [&](const std::string& n) { return lookup(n, false); })] = expand(v);
+        }
         return o;
       }
       return j;
     };
     req.json = expand(*r.endpoint.json);
   }
+  // Headers are expanded as params are (dlt's expand_placeholders over headers); those that carry
+  // credentials go, as auth does, only to the origin credentials are sent to.
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& [hk, hv] : r.endpoint.headers) {
+    headers.emplace_back(hk, ExpandPlaceholders(hv, [&](const std::string& n) { return lookup(n, false); }));
+  }
   if (!missing.empty()) {
     return InvalidArgument(Where(r) + ": a row of `" + r.parent + "` has no field `" + missing +
                            "` (used in the endpoint of `" + r.options.name + "`): " + sh.MaskText(parent_row->dump()));
   }
   req.url = JoinUrl(sh.base_url, path);
-  req.headers = sh.headers;
-  for (const auto& h : r.endpoint.headers) req.headers.push_back(h);
+  // Endpoint headers override the client's of the same name (names are case-insensitive).
+  for (const auto& h : sh.headers) {
+    bool overridden = std::any_of(headers.begin(), headers.end(),
+                                  [&](const auto& e) { return text::ToLower(e.first) == text::ToLower(h.first); });
+    if (!overridden) req.headers.push_back(h);
+  }
+  for (auto& [hk, hv] : headers) {
+    const auto& secret = r.endpoint.secret_headers;
+    bool is_secret = std::find(secret.begin(), secret.end(), hk) != secret.end();
+    (is_secret ? req.auth_headers : req.headers).emplace_back(hk, std::move(hv));
+  }
   return req;
 }
 

@@ -25,6 +25,30 @@ namespace {
 
 using namespace internal;  // NOLINT: this source's own internals (rest_api_internal.h)
 
+// The incremental of a resource as the extract step applies it (pipeline/extract_step.cc), for
+// the rows of a parent fetched only for its children; nullopt without one.
+std::optional<IncrementalSpec> ParentIncremental(const ResourceOptions& o) {
+  if (!o.incremental) return std::nullopt;
+  const IncrementalOptions& io = *o.incremental;
+  IncrementalSpec spec;
+  spec.cursor_path = io.cursor_path;
+  if (io.initial_value_json) spec.initial_value = Json::parse(*io.initial_value_json);
+  spec.on_cursor_value_missing = io.on_cursor_value_missing;
+  if (io.primary_key) {
+    spec.dedup_key = *io.primary_key;
+    spec.dedup_key_is_list = io.primary_key_is_list;
+  } else if (!o.primary_key.empty()) {
+    spec.dedup_key = o.primary_key;
+    spec.dedup_key_is_list = o.primary_key_is_list;
+  }
+  spec.resource_name = o.name;
+  if (io.end_value_json) spec.end_value = Json::parse(*io.end_value_json);
+  spec.decreasing = io.last_value_func == "min";
+  spec.range_start_open = io.range_start == "open";
+  spec.range_end_closed = io.range_end == "closed";
+  return spec;
+}
+
 // ---------------------------------------------------------------------------------------------
 // All rows of one resource, in chunks: pages of a top-level resource, or the rows fetched for a
 // window of parent rows (fetched in parallel) of a dependent one.
@@ -81,9 +105,31 @@ class Fetcher {
     Fetcher f(sh, parent);
     std::vector<Json> rows;
     std::string where;
+    // Its children read only the rows its incremental keeps (in dlt the Incremental step is in
+    // the parent's pipe): here, not extracted, by the cursor's last value in the state. Rows equal
+    // to it are kept: which of them an earlier run saw (the state's row hashes) is not at hand.
+    std::optional<IncrementalRowFilter> filter;
+    Json state = Json::object();
+    if (auto spec = ParentIncremental(parent->options)) {
+      std::function<std::optional<Json>(std::string_view, std::string_view)> last_value;
+      {
+        std::lock_guard<std::mutex> lock(sh->mu);
+        last_value = sh->last_value;
+      }
+      if (last_value) {
+        if (auto last = last_value(name, spec->cursor_path)) state["last_value"] = *last;
+      }
+      filter.emplace(*spec, &state);
+    }
     for (;;) {
       DLT_ASSIGN_OR_RETURN(bool more, f.NextChunk(&rows, &where));
-      for (const auto& row : rows) out->push_back(Project(row, fields));
+      for (const auto& row : rows) {
+        if (filter) {
+          DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(row.dump(), where));
+          if (!keep) continue;
+        }
+        out->push_back(Project(row, fields));
+      }
       if (!more) break;
     }
     std::lock_guard<std::mutex> lock(sh->mu);
@@ -183,6 +229,11 @@ class RestRecordSource : public RecordSource {
   }
 
   StatusOr<bool> Next(std::string_view* json, std::string* where) override {
+    // The row returned last is kept for the children once the incremental filter let it pass.
+    if (pending_) {
+      kept_->push_back(std::move(*pending_));
+      pending_.reset();
+    }
     while (pos_ >= rows_.size()) {
       if (finished_) return false;
       rows_.clear();
@@ -197,7 +248,7 @@ class RestRecordSource : public RecordSource {
       }
     }
     const Json& row = rows_[pos_++];
-    if (keep_) kept_->push_back(Project(row, fields_));
+    if (keep_) pending_ = Project(row, fields_);
     current_ = row.dump();
     bytes_ += current_.size();
     *json = current_;
@@ -205,12 +256,19 @@ class RestRecordSource : public RecordSource {
     return true;
   }
   uint64_t bytes_read() const override { return bytes_; }
+  // As dlt, where children read their parent's items after its Incremental step: a row the
+  // incremental drops (before the start, or seen at the boundary by an earlier run) resolves no
+  // child request.
+  void IncrementalVerdict(bool kept) override {
+    if (!kept) pending_.reset();
+  }
 
  private:
   std::shared_ptr<Shared> sh_;
   const ResourceSpec* r_;
   Fetcher fetcher_;
   bool keep_;
+  std::optional<Json> pending_;  // the last row returned, projected, until the filter's verdict
   std::vector<std::string> fields_;
   std::shared_ptr<std::vector<Json>> kept_;
   std::vector<Json> rows_;
@@ -224,11 +282,16 @@ class RestRecordSource : public RecordSource {
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
+// `key` under sources.<source>.<resource> (when `resource` is given: an endpoint's own auth), then
+// sources.<source>, then sources.
 StatusOr<std::optional<ResolvedValue>> LookupSourceKey(const Workspace& ws, const RestApiSpec& spec,
                                                       const std::string& pipeline, const std::string& key,
-                                                      bool secret) {
-  for (const std::vector<std::string>& sections :
-       {std::vector<std::string>{"sources", spec.source_name}, std::vector<std::string>{"sources"}}) {
+                                                      bool secret, const std::string& resource = "") {
+  std::vector<std::vector<std::string>> all;
+  if (!resource.empty()) all.push_back({"sources", spec.source_name, resource});
+  all.push_back({"sources", spec.source_name});
+  all.push_back({"sources"});
+  for (const std::vector<std::string>& sections : all) {
     ConfigKey k;
     k.sections = sections;
     k.key = key;
@@ -241,14 +304,17 @@ StatusOr<std::optional<ResolvedValue>> LookupSourceKey(const Workspace& ws, cons
   return std::optional<ResolvedValue>();
 }
 
-Status MissingSecret(const Workspace& ws, const RestApiSpec& spec, const std::string& what, const std::string& key) {
+Status MissingSecret(const Workspace& ws, const RestApiSpec& spec, const std::string& what, const std::string& key,
+                     const std::string& resource = "") {
   std::string profile_file = ws.workspace_mode() ? ".dlt/" + ws.profile() + ".secrets.toml" : "";
+  std::string section = "sources." + spec.source_name + (resource.empty() ? "" : "." + resource);
+  std::string env = "SOURCES__" + text::ToUpper(spec.source_name) + "__" +
+                    (resource.empty() ? "" : text::ToUpper(resource) + "__") + text::ToUpper(key);
   return FailedPrecondition(
       spec.file + ": source `" + spec.source_name + "` uses " + what + " but no `" + key + "` is configured" +
       (ws.workspace_mode() ? " for profile `" + ws.profile() + "`" : "") + ". Add it to .dlt/secrets.toml" +
-      (profile_file.empty() ? "" : " (or " + profile_file + ")") + ":\n  [sources." + spec.source_name + "]\n  " + key +
-      " = \"...\"\nor set the environment variable SOURCES__" + text::ToUpper(spec.source_name) + "__" +
-      text::ToUpper(key) + ".");
+      (profile_file.empty() ? "" : " (or " + profile_file + ")") + ":\n  [" + section + "]\n  " + key +
+      " = \"...\"\nor set the environment variable " + env + ".");
 }
 
 // [runtime] request_* settings: default, validation and error text come from the settings table.
@@ -390,48 +456,76 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
                            "] in .dlt/config.toml");
   }
 
-  // Auth: the secret parts come from the profile's secrets, never from the file.
-  sh->headers = spec.client.headers;
-  const AuthSpec& auth = spec.client.auth;
-  auto secret = [&](const std::string& key, const std::string& what) -> StatusOr<Secret> {
-    if (auto it = auth.inline_secrets.find(key); it != auth.inline_secrets.end()) {
-      if (it->second.empty()) return MissingSecret(ws, spec, what, key);
-      return it->second;
-    }
-    DLT_ASSIGN_OR_RETURN(auto v, LookupSourceKey(ws, spec, pipeline, key, true));
-    if (!v || !v->value.is_scalar() || v->value.text.empty()) return MissingSecret(ws, spec, what, key);
-    note(*v);
-    return Secret(v->value.text);
-  };
-  if (auth.type == "bearer") {
-    DLT_ASSIGN_OR_RETURN(Secret token, secret("token", "bearer auth"));
-    sh->secrets.push_back(token.reveal());
-    sh->auth_headers.emplace_back("Authorization", "Bearer " + token.reveal());
-  } else if (auth.type == "api_key") {
-    DLT_ASSIGN_OR_RETURN(Secret key, secret("api_key", "api_key auth"));
-    sh->secrets.push_back(key.reveal());
-    if (auth.location == "query") {
-      sh->auth_query.emplace_back(auth.name, key.reveal());
-      sh->auth_query_names.push_back(auth.name);
-    } else {
-      sh->auth_headers.emplace_back(auth.name, key.reveal());
-    }
-  } else if (auth.type == "http_basic") {
-    std::string username;
-    if (auth.username) {
-      username = *auth.username;
-    } else {
-      DLT_ASSIGN_OR_RETURN(auto u, LookupSourceKey(ws, spec, pipeline, "username", false));
-      if (!u || u->value.text.empty()) return MissingSecret(ws, spec, "http_basic auth", "username");
-      note(*u);
-      username = u->value.text;
-    }
-    DLT_ASSIGN_OR_RETURN(Secret password, secret("password", "http_basic auth"));
-    sh->secrets.push_back(password.reveal());
-    std::string encoded = hash::Base64Encode(username + ":" + password.reveal());
-    sh->secrets.push_back(encoded);
-    sh->auth_headers.emplace_back("Authorization", "Basic " + encoded);
+  // Auth: the secret parts come from the profile's secrets, never from the file (a configuration
+  // made in code may give them: AuthSpec::inline_secrets).
+  sh->headers.clear();
+  for (const auto& h : spec.client.headers) {
+    const auto& names = spec.client.secret_headers;
+    bool secret = std::find(names.begin(), names.end(), h.first) != names.end();
+    if (secret) sh->secrets.push_back(h.second);
+    (secret ? sh->secret_headers : sh->headers).push_back(h);
   }
+  // `resource`: the endpoint whose own auth this is ("" for the client's).
+  auto resolve_auth = [&](const AuthSpec& auth, const std::string& resource, Shared::Credentials* out) -> Status {
+    const std::string whose = resource.empty() ? "" : " (of resource `" + resource + "`)";
+    auto secret = [&](const std::string& key, const std::string& what) -> StatusOr<Secret> {
+      if (auto it = auth.inline_secrets.find(key); it != auth.inline_secrets.end()) {
+        if (it->second.empty()) return MissingSecret(ws, spec, what + whose, key, resource);
+        return it->second;
+      }
+      DLT_ASSIGN_OR_RETURN(auto v, LookupSourceKey(ws, spec, pipeline, key, true, resource));
+      if (!v || !v->value.is_scalar() || v->value.text.empty()) return MissingSecret(ws, spec, what + whose, key, resource);
+      note(*v);
+      return Secret(v->value.text);
+    };
+    if (auth.type == "bearer") {
+      DLT_ASSIGN_OR_RETURN(Secret token, secret("token", "bearer auth"));
+      sh->secrets.push_back(token.reveal());
+      out->headers.emplace_back("Authorization", "Bearer " + token.reveal());
+    } else if (auth.type == "api_key") {
+      DLT_ASSIGN_OR_RETURN(Secret key, secret("api_key", "api_key auth"));
+      sh->secrets.push_back(key.reveal());
+      if (auth.location == "query") {
+        out->query.emplace_back(auth.name, key.reveal());
+        out->query_names.push_back(auth.name);
+      } else {
+        out->headers.emplace_back(auth.name, key.reveal());
+      }
+    } else if (auth.type == "http_basic") {
+      std::string username;
+      if (auth.username) {
+        username = *auth.username;
+      } else {
+        DLT_ASSIGN_OR_RETURN(auto u, LookupSourceKey(ws, spec, pipeline, "username", false, resource));
+        if (!u || u->value.text.empty()) return MissingSecret(ws, spec, "http_basic auth" + whose, "username", resource);
+        note(*u);
+        username = u->value.text;
+      }
+      DLT_ASSIGN_OR_RETURN(Secret password, secret("password", "http_basic auth"));
+      sh->secrets.push_back(password.reveal());
+      std::string encoded = hash::Base64Encode(username + ":" + password.reveal());
+      sh->secrets.push_back(encoded);
+      out->headers.emplace_back("Authorization", "Basic " + encoded);
+    }
+    return Status::Ok();
+  };
+  // The client's auth only when some endpoint uses it (dlt resolves the auth each endpoint uses).
+  bool client_auth_used = false;
+  for (const auto& r : spec.resources) {
+    client_auth_used = client_auth_used || !r.endpoint.auth;
+    if (r.endpoint.auth) {
+      DLT_RETURN_IF_ERROR(resolve_auth(*r.endpoint.auth, r.options.name, &sh->endpoint_auth[r.options.name]));
+    }
+    // Secret parameters and headers given in code are masked wherever a message shows them.
+    for (const auto& [pk, pv] : r.endpoint.params) {
+      if (pv.secret && !pv.value.empty()) sh->secrets.push_back(pv.value);
+    }
+    for (const auto& [hk, hv] : r.endpoint.headers) {
+      const auto& names = r.endpoint.secret_headers;
+      if (std::find(names.begin(), names.end(), hk) != names.end() && !hv.empty()) sh->secrets.push_back(hv);
+    }
+  }
+  if (client_auth_used || spec.resources.empty()) DLT_RETURN_IF_ERROR(resolve_auth(spec.client.auth, "", &sh->client_auth));
 
   DLT_ASSIGN_OR_RETURN(sh->policy.timeout_s, RuntimeNumber(ws, "request_timeout"));
   DLT_ASSIGN_OR_RETURN(double attempts, RuntimeNumber(ws, "request_max_attempts"));

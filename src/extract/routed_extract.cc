@@ -95,6 +95,7 @@ Status ExtractRoutedResource(RecordSource& source, const std::filesystem::path& 
     }
     if (filter) {
       DLT_ASSIGN_OR_RETURN(bool keep, filter->Keep(line, where));
+      source.IncrementalVerdict(keep);
       if (!keep) {
         ++stats->records_skipped;
         continue;

@@ -6,7 +6,7 @@ Secrets in the configuration (auth tokens read from dlt.secrets) stay in the eng
 settings missing from the dict are read from the active profile under sources.<source name>.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
@@ -42,21 +42,75 @@ class RestApiResource(DltResource):
         return super().apply_hints(**kwargs)
 
 
-def _plain(value: Any) -> Any:
-    """The dict form of a configuration holding paginator or auth objects
-    (dlt.sources.helpers.rest_client), as the engine reads it."""
+def _where(path: Tuple[Any, ...]) -> str:
+    """`resources[1].endpoint.incremental.convert`: where a value sits in the configuration."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out or "config"
+
+
+def _refuse(path: Tuple[Any, ...], value: Any) -> NotImplementedError:
+    """The error for a Python object the engine's REST API client cannot run, worded for what it is."""
     from dlt.sources.helpers.rest_client import auth as _auth, paginators as _paginators
 
-    if _paginators.is_custom(value) or _auth.is_custom(value):
-        raise NotImplementedError(f"rest_api_source: {type(value).__name__} is a paginator or auth class of one's own, "
-                                  "which the engine's REST API client cannot run; page with it through "
-                                  "RESTClient(...).paginate(...) inside a @dlt.resource instead")
+    where = _where(path)
+    kind = type(value).__name__
+    if isinstance(value, DltResource):
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is a dlt resource (`{value.name}`), which dlt lets stand among the "
+            "endpoint resources (as a parent of others); dlt-cpp's rest_api takes endpoint resources only (dicts "
+            "or endpoint names). Load the resource beside the source (pipeline.run([source, resource])), and "
+            "fetch what depends on it in a @dlt.transformer with RESTClient")
+    if _paginators.is_custom(value):
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is {kind}, a paginator class of one's own, which the engine's REST API "
+            "client cannot run; page with it through RESTClient(...).paginate(...) inside a @dlt.resource instead")
+    if isinstance(value, _auth.AuthConfigBase) or (path and path[-1] == "auth"):
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is {kind}, an auth class of one's own (called with each request), which "
+            "the engine's REST API client cannot run; use a bearer, api_key or http_basic auth, or request "
+            "through RESTClient(..., auth=...) inside a @dlt.resource instead")
+    if path and path[-1] == "session":
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is {kind}, a requests session of one's own, which dlt-cpp's REST API "
+            "client does not use (it sends every request itself); leave `session` out (retries and timeouts: "
+            "[runtime] request_max_attempts, request_timeout, ...)")
+    if path and path[-1] == "convert":
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is a Python callable (the incremental's `convert`), which the engine's "
+            "REST API client cannot call when it builds a request; give initial_value in the form the API takes "
+            "(the cursor's last value is sent as the API returned it), or page with RESTClient inside a "
+            "@dlt.resource that takes dlt.sources.incremental")
+    if "response_actions" in path:
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is a Python callable (a response action that changes the response), "
+            "which the engine's REST API client cannot call; response_actions take "
+            '{"status_code": ..., "content": ..., "action": "ignore"} here. Change the rows with processing_steps '
+            "(map, filter) or add_map instead")
+    return NotImplementedError(
+        f"rest_api_source: `{where}` is a Python callable ({getattr(value, '__name__', kind)}), which the "
+        "engine's REST API client cannot call; give a plain value there")
+
+
+def _plain(value: Any, path: Tuple[Any, ...] = ()) -> Any:
+    """The dict form of a configuration holding paginator or auth objects
+    (dlt.sources.helpers.rest_client), as the engine reads it; Python objects it cannot run are
+    refused, each error naming what it is and where it sits."""
+    from dlt.sources.helpers.rest_client import auth as _auth, paginators as _paginators
+
+    if isinstance(value, DltResource) or _paginators.is_custom(value):
+        raise _refuse(path, value)
+    if _auth.is_custom(value) and (isinstance(value, _auth.AuthConfigBase) or (path and path[-1] == "auth")):
+        raise _refuse(path, value)
     if hasattr(value, "_rest_api_config"):
         return value._rest_api_config()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, path + (k,)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, path + (i,)) for i, v in enumerate(value)]
+    if callable(value) or (path and path[-1] == "session" and value is not None):
+        raise _refuse(path, value)
     return value
 
 
@@ -88,8 +142,10 @@ def _default_name() -> Optional[str]:
     return name[: -len("_pipeline")] if name.endswith("_pipeline") else name
 
 
-def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> List[DltResource]:
-    """The resources of a REST API configuration (dlt's RESTAPIConfig dict)."""
+def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None,
+                       root_key: Optional[bool] = None) -> List[DltResource]:
+    """The resources of a REST API configuration (dlt's RESTAPIConfig dict). `root_key`:
+    rest_api_source's (nested tables get _dlt_root_id)."""
     from dlt._engine import native
 
     if not isinstance(config, dict):
@@ -118,6 +174,8 @@ def rest_api_resources(config: Dict[str, Any], name: Optional[str] = None) -> Li
         source["client"] = config["client"]
     if config.get("resource_defaults") is not None:
         source["resource_defaults"] = config["resource_defaults"]
+    if root_key is not None:
+        source["root_key"] = bool(root_key)
     spec = native.RestApiSpec(source, _normalize_resources(list(config.get("resources") or [])))
     out = [RestApiResource(spec, n, spec.resource_hints(n)) for n in spec.resource_names()]
     for r in out:
@@ -140,14 +198,19 @@ def rest_api_source(config: Dict[str, Any], name: Optional[str] = None, section:
                     schema: Any = None, schema_contract: Any = None, parallelized: bool = False) -> DltSource:
     """A source of the REST API configuration; `name` also names its configuration section
     (sources.<name>: base_url and auth secrets when the dict leaves them out)."""
-    if max_table_nesting is not None and isinstance(config, dict):
-        # The source's nesting level for every resource that sets none of its own (dlt keeps it as
-        # the schema's, which a resource's own max_table_nesting overrides).
+    source_hints = {"max_table_nesting": max_table_nesting, "schema_contract": schema_contract}
+    if any(v is not None for v in source_hints.values()) and isinstance(config, dict):
+        # The source's nesting level and schema contract for every resource that sets none of its
+        # own (dlt keeps them as the schema's, which a resource's own setting overrides).
         config = dict(config)
         defaults = dict(config.get("resource_defaults") or {})
-        defaults.setdefault("max_table_nesting", max_table_nesting)
+        for k, v in source_hints.items():
+            if v is not None:
+                defaults.setdefault(k, v)
         config["resource_defaults"] = defaults
-    resources = rest_api_resources(config, name=name)
+    # root_key as dlt's rest_api passes it to its source: nested tables of every resource get
+    # _dlt_root_id (the engine reads the source's setting; DltSource keeps it too).
+    resources = rest_api_resources(config, name=name, root_key=root_key)
     # As dlt: the source (and so its schema and its part of the state) is `name`, else rest_api.
     source_name = name or getattr(schema, "name", None) or "rest_api"
     return DltSource(source_name, section or "rest_api", resources, max_table_nesting, schema_contract, root_key)
