@@ -273,3 +273,46 @@ with p.sql_client() as c:
 
 }  // namespace
 }  // namespace dlt::testing
+
+namespace dlt::testing {
+namespace {
+
+// Defect: a transformer got every row of its parent, whatever the parent's incremental said, so
+// each run transformed (and loaded) the old rows again. As dlt, where the Incremental step sits in
+// the parent's pipe: the transformer reads only the rows the cursor keeps, when iterated, when
+// run alone (the parent's cursor then moves in its state) and when run beside its parent.
+TEST(PythonIncrementalDocs, ATransformerReadsOnlyTheRowsItsParentsIncrementalKeeps) {
+  TempWorkspace w;
+  const std::string script = R"PY(
+import sys, dlt
+N, mode = int(sys.argv[1]), sys.argv[2]
+@dlt.resource
+def items(updated_at=dlt.sources.incremental("updated_at", initial_value=5)):
+    yield [{"id": i, "updated_at": i} for i in range(N)]
+@dlt.transformer(data_from=items)
+def details(page):
+    for item in page:
+        yield {"id": item["id"], "d": item["updated_at"] * 10}
+@dlt.source
+def both():
+    return items, details
+p = dlt.pipeline(pipeline_name="tr_" + mode, destination="duckdb", dataset_name="tr_data")
+print("iterated", [r["id"] for r in details])
+p.run(details if mode == "alone" else both())
+with p.sql_client() as c:
+    print("loaded", c.execute_sql("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM details")[0])
+print("last_value", p.state["sources"][p.default_schema_name]["resources"]["items"]["incremental"]["updated_at"]["last_value"])
+)PY";
+  w.Write("tr.py", script);
+  for (const char* mode : {"alone", "both"}) {
+    auto first = RunPython(w, "tr.py", {"8", mode});
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    EXPECT_EQ(first.out, "iterated [5, 6, 7]\nloaded (3, 3, 5, 7)\nlast_value 7\n") << mode;
+    auto second = RunPython(w, "tr.py", {"10", mode});
+    ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+    EXPECT_EQ(second.out, "iterated [8, 9]\nloaded (5, 5, 5, 9)\nlast_value 9\n") << mode;
+  }
+}
+
+}  // namespace
+}  // namespace dlt::testing

@@ -313,7 +313,7 @@ class DltResource:
             takes_meta = fn is not None and _takes_meta(fn)
             # dlt's parallelized transformer that returns its result: each call runs in the pool
             deferred = self.parallelized and fn is not None and not _is_generator_or_async(fn)
-            for item in self._parent._items():
+            for item in self._parent._items_for_child():
                 # As dlt: the transformer gets the data (and the mark as `meta` when it takes
                 # one); what it yields keeps the parent item's mark unless it marks it itself.
                 meta, item = unwrap(item)
@@ -339,6 +339,26 @@ class DltResource:
             yield from _as_items(out)
             return
         yield from _as_items(self._data)
+
+    def _items_for_child(self) -> Iterator[Any]:
+        """The items a transformer reads from this resource: after its incremental, as in dlt,
+        where the Incremental step sits in the parent's pipe, so a row the cursor drops makes no
+        transformer call. Its state is the resource's own: in a run the one stored with the
+        package (the cursor moves even when only the transformer is loaded), outside a run a copy
+        that is discarded."""
+        inc = self.incremental
+        if inc is None or not inc.cursor_path or inc._in_python or hasattr(self, "_sql_options"):
+            # (a Python cursor filters in _items' own step; a SQL table's rows come filtered)
+            return self._items()
+        from dlt.common.exceptions import PipelineStateNotAvailable
+        from dlt.pipeline import current
+
+        try:
+            state = current.resource_state(self.name)
+        except PipelineStateNotAvailable:
+            state = {}
+        cursor = inc.copy()._bind_python(self, state)
+        return self._items(before_limit=cursor.rows)
 
     def _items(self, before_limit: Optional[Callable[[Any], Any]] = None) -> Iterator[Any]:
         """The items after the steps; `before_limit` (the incremental's cursor step) runs where dlt

@@ -19,6 +19,16 @@ class _Tee:
     def __init__(self, resource: DltResource) -> None:
         self.resource = resource
         self.items: Optional[List[Any]] = None
+        # The resource's state as the run starts (read now: during the run the pipeline is busy),
+        # for filtering the replayed items by its cursor.
+        inc = resource.incremental
+        self.state: Optional[Dict[str, Any]] = None
+        if inc is not None and inc.cursor_path and not inc._in_python and not hasattr(resource, "_sql_options"):
+            import copy
+
+            from dlt.extract.resource import _stored_resource_state
+
+            self.state = copy.deepcopy(_stored_resource_state(resource))
 
     def record(self, items: Any) -> Any:
         self.items = []
@@ -28,9 +38,15 @@ class _Tee:
 
     def replay(self) -> Any:
         if self.items is None:  # the parent was not read yet: read it now
-            yield from self.resource._items()
-        else:
+            yield from self.resource._items_for_child()
+            return
+        if self.state is None:
             yield from self.items
+            return
+        # The engine filtered the parent's rows by its cursor; the transformer gets the same rows,
+        # filtered here from the state the run started with (the engine moves the real one).
+        cursor = self.resource.incremental.copy()._bind_python(self.resource, self.state)
+        yield from cursor.rows(iter(self.items))
 
 
 def _schema_groups(data: Any, schema: Any) -> List[Any]:
@@ -60,6 +76,9 @@ class _ReplayParent:
         self._parent = None
 
     def _items(self) -> Any:
+        return self._tee.replay()
+
+    def _items_for_child(self) -> Any:
         return self._tee.replay()
 
 
