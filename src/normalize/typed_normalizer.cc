@@ -78,6 +78,13 @@ StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const Typed
   return static_cast<int>(t.columns.size() - 1);
 }
 
+bool TypedNormalizer::IsGeneratedColumn(const std::string& name, const TableHints& hints) const {
+  const std::string key = naming_->NormalizeKey(name);
+  if (key == "_dlt_load_id") return !hints.arrow_items || arrow_dlt_load_id_;
+  if (key == "_dlt_id") return !hints.arrow_items || arrow_dlt_id_;
+  return false;
+}
+
 int TypedNormalizer::SystemColumn(Table& t, const char* name, bool row_key) {
   int idx = t.ColumnIndex(name);
   if (idx >= 0) return idx;
@@ -199,6 +206,11 @@ StatusOr<bool> TypedNormalizer::NormalizeWholeFile(const std::vector<TypedColumn
   Table& t = *tp;
   const std::string root = t.name;
   const bool had_data = had_data_.at(root);
+  // A file that holds the dlt columns the load fills in (one written by dlt, with `_dlt_id` and
+  // `_dlt_load_id`) goes as batches, which give those columns new values (as dlt's normalizer).
+  for (const TypedColumn& c : cols) {
+    if (IsGeneratedColumn(c.name, hints)) return false;
+  }
   std::vector<int> target(cols.size(), -1);
   for (size_t c = 0; c < cols.size(); ++c) {
     DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
@@ -250,6 +262,9 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
       nested = true;
       continue;
     }
+    // The batch's own `_dlt_id` / `_dlt_load_id` (rows of a file written by dlt): the columns the
+    // normalizer gives every row replace them, as dlt's do.
+    if (IsGeneratedColumn(cols[c].name, hints)) continue;
     DLT_ASSIGN_OR_RETURN(target[c], TargetColumn(t, had_data, cols[c], hints, where));
     for (size_t p = 0; p < c; ++p) {
       if (target[c] >= 0 && target[p] == target[c]) {

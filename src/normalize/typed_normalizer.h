@@ -78,6 +78,10 @@ class TypedNormalizer {
   // kDiscardRows.
   StatusOr<int> TargetColumn(Table& table, bool had_data, const TypedColumn& c, const TableHints& hints,
                              const std::string& where);
+  // A column of the source named as one the normalizer gives every row of this resource
+  // (`_dlt_load_id`, `_dlt_id`; for Arrow items as [normalize.parquet_normalizer] says): its values
+  // are replaced by the normalizer's.
+  bool IsGeneratedColumn(const std::string& name, const TableHints& hints) const;
   int SystemColumn(Table& table, const char* name, bool row_key);
   // Rows whose _dlt_id is dlt's hash of the row (merge strategies upsert, insert-only, scd2):
   // normalized as JSON records, as nested rows are.

@@ -76,9 +76,13 @@ def _time(text: str) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
-def list_objects(bucket_url: str, credentials: Any) -> List[Tuple[str, str, int, datetime, Any]]:
-    """(relative path, key, size, modification time, bucket) of every object under bucket_url."""
+def list_objects(bucket_url: str, credentials: Any, exact: bool = False) -> List[Tuple[str, str, int, datetime, Any]]:
+    """(relative path, key, size, modification time, bucket) of every object under bucket_url;
+    with `exact`, of the object bucket_url names itself (relative path `.`, as dlt gives it)."""
     bucket, prefix = open_bucket(bucket_url, credentials)
+    if exact:
+        return [(".", key, int(size), _time(modified), bucket) for key, size, modified in bucket.list(prefix)
+                if prefix and key == prefix]
     listing_prefix = prefix + "/" if prefix else ""
     out = []
     for key, size, modified in bucket.list(listing_prefix):
