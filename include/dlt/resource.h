@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dlt/status.h"
@@ -36,6 +37,9 @@ struct ColumnOptions {
   bool hard_delete = false;
   std::optional<std::string> dedup_sort;
   std::optional<bool> timezone;  // a timestamp without time zone when false
+  // dlt's column hints this engine keeps in the schema without acting on them (`partition`,
+  // `cluster`, `sort`, `description`, `x-...` extensions), as {name, JSON value text}.
+  std::vector<std::pair<std::string, std::string>> other_hints;
 };
 
 // What may change in the schema when data arrives, as dlt's schema contracts: per kind of

@@ -86,6 +86,9 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       col.hard_delete = Opt<bool>(c, "hard_delete").value_or(false);
       col.dedup_sort = Opt<std::string>(c, "dedup_sort");
       col.timezone = Opt<bool>(c, "timezone");
+      if (c.contains("other_hints") && !c["other_hints"].is_none()) {
+        for (auto [k, v] : c["other_hints"].cast<py::dict>()) col.other_hints.emplace_back(k.cast<std::string>(), v.cast<std::string>());
+      }
       o.columns.push_back(std::move(col));
     }
   }

@@ -18,6 +18,7 @@ void ApplyColumnHintProperties(const ColumnHint& h, Column* c) {
   if (h.hard_delete) c->extra["hard_delete"] = true;
   if (h.dedup_sort) c->extra["dedup_sort"] = *h.dedup_sort;
   if (h.timezone) c->extra["timezone"] = *h.timezone;
+  for (const auto& [k, v] : h.other_hints.items()) c->extra[k] = v;
 }
 
 Normalizer::Normalizer(Schema* schema, const SnakeCaseNaming* naming, std::string load_id, JobWriterSet* writers)

@@ -31,10 +31,11 @@ struct ColumnHint {
   bool hard_delete = false;               // ColumnOptions::hard_delete
   std::optional<std::string> dedup_sort;  // "asc" or "desc"
   std::optional<bool> timezone;
+  OrderedJson other_hints = OrderedJson::object();  // ColumnOptions::other_hints, kept as they are
 };
 
 // The hints of `h` kept among a schema column's other properties as dlt names them
-// (`hard_delete`, `dedup_sort`, `timezone`).
+// (`hard_delete`, `dedup_sort`, `timezone`, and the other hints: `partition`, `sort`, ...).
 void ApplyColumnHintProperties(const ColumnHint& h, Column* c);
 
 // scd2: the column holding the row's version hash (MergeOptions::row_version_column, default

@@ -74,6 +74,11 @@ Json HintsToJson(const ResourceOptions& o) {
     if (c.hard_delete) cj["hard_delete"] = true;
     if (c.dedup_sort) cj["dedup_sort"] = *c.dedup_sort;
     if (c.timezone) cj["timezone"] = *c.timezone;
+    if (!c.other_hints.empty()) {
+      Json other = Json::object();
+      for (const auto& [k, v] : c.other_hints) other[k] = Json::parse(v, nullptr, false);
+      cj["other_hints"] = other;
+    }
     cols.push_back(cj);
   }
   j["columns"] = cols;
@@ -120,6 +125,11 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
     if (cj.contains("dedup_sort")) c.dedup_sort = cj["dedup_sort"].get<std::string>();
     if (cj.contains("timezone")) c.timezone = cj["timezone"].get<bool>();
     if (cj.contains("scale")) c.scale = cj["scale"].get<int>();
+    if (auto other = cj.find("other_hints"); other != cj.end() && other->is_object()) {
+      for (const auto& [k, v] : other->items()) {
+        if (!v.is_discarded()) c.other_hints[k] = v;
+      }
+    }
     h.columns.push_back(c);
   }
   return h;

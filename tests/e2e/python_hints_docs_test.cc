@@ -172,5 +172,34 @@ except NotImplementedError as e:
             "apply_hints: `references` is not supported by this engine yet (dlt-cpp); leave it out\n");
 }
 
+// Defect: the `partition`, `cluster`, `sort` and `description` column hints (and `x-...`
+// extensions) were dropped: dlt keeps them in the schema, where destinations that use them (and
+// users, for `description`) read them. Hints added later with apply_hints are kept too.
+TEST(PythonHintsDocs, PartitionClusterSortAndDescriptionHintsAreKeptInTheSchema) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "kept.py", R"PY(
+import dlt
+@dlt.resource(columns={"day": {"partition": True, "data_type": "date"},
+                       "id": {"cluster": True, "sort": True, "description": "the id", "x-custom": {"a": 1}}})
+def r():
+    yield {"id": 1, "day": "2024-01-01", "v": "x"}
+p = dlt.pipeline(pipeline_name="kept", destination="duckdb", dataset_name="kept_data")
+p.run(r())
+KEYS = ("partition", "cluster", "sort", "description", "x-custom", "data_type")
+cols = p.default_schema.tables["r"]["columns"]
+print({k: {h: v for h, v in c.items() if h in KEYS} for k, c in cols.items() if not k.startswith("_dlt")})
+p.run(r().apply_hints(columns={"v": {"partition": True}}))
+print(p.default_schema.tables["r"]["columns"]["v"].get("partition"))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT id, CAST(day AS VARCHAR), v FROM r ORDER BY id LIMIT 1"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "{'day': {'data_type': 'date', 'partition': True}, 'id': {'data_type': 'bigint', 'cluster': True, 'sort': "
+            "True, 'description': 'the id', 'x-custom': {'a': 1}}, 'v': {'data_type': 'text'}}\nTrue\n"
+            "[(1, '2024-01-01', 'x')]\n")
+      << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -64,6 +64,24 @@ _CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 _CONTRACT_KEYS = ("tables", "columns", "data_type")
 
 
+# dlt's column hints the engine keeps in the schema as they are, without acting on them (they
+# matter to destinations this engine does not load, or to the user: `description`).
+_KEPT_HINTS = ("partition", "cluster", "sort", "description")
+
+
+def engine_column(column: Dict[str, Any]) -> Dict[str, Any]:
+    """A column hint as the engine takes it: the hints it keeps without acting on them
+    (`partition`, `cluster`, `sort`, `description`, `x-...`) as JSON under `other_hints`."""
+    other = {k: v for k, v in column.items() if k in _KEPT_HINTS or (isinstance(k, str) and k.startswith("x-"))}
+    if not other:
+        return column
+    import json
+
+    out = {k: v for k, v in column.items() if k not in other}
+    out["other_hints"] = {k: json.dumps(v, default=str) for k, v in other.items()}
+    return out
+
+
 def columns_list(columns: Any) -> Optional[List[Dict[str, Any]]]:
     """`columns` as dlt takes it: {name: {data_type: ...}}, a list of column dicts, or None."""
     if columns is None:

@@ -401,7 +401,7 @@ class DltResource:
         if merge_key is not None:
             opts["merge_key"] = merge_key
         if cols:
-            opts["columns"] = cols
+            opts["columns"] = [_hints.engine_column(c) for c in cols]
         contract = _hints.schema_contract_dict(h.get("schema_contract"))
         if contract:
             opts["schema_contract"] = contract
