@@ -316,3 +316,32 @@ print("last_value", p.state["sources"][p.default_schema_name]["resources"]["item
 
 }  // namespace
 }  // namespace dlt::testing
+
+namespace dlt::testing {
+namespace {
+
+// Defect: with add_limit, a Python resource's limit counted the pages its incremental would drop,
+// so the second run of dlt's split-loading loop spent its page on rows already loaded, loaded
+// nothing and ended the loop with 1500 rows never loaded. dlt counts the pages after the cursor.
+TEST(PythonIncrementalDocs, SplitLoadingAPythonResourceWithAddLimitMovesOnEveryRun) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "split.py", R"PY(
+import dlt
+@dlt.resource
+def chat(id=dlt.sources.incremental("id", row_order="asc", range_start="open")):
+    for start in range(0, 2500, 1000):
+        yield [{"id": i} for i in range(start + 1, min(start + 1000, 2500) + 1)]
+p = dlt.pipeline(pipeline_name="split", destination="duckdb", dataset_name="split_data")
+runs = 0
+while not p.run(chat().add_limit(1)).is_empty:
+    runs += 1
+    assert runs < 10
+    with p.sql_client() as c:
+        print(c.execute_sql("SELECT count(*), count(DISTINCT id), max(id) FROM chat")[0])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "(1000, 1000, 1000)\n(2000, 2000, 2000)\n(2500, 2500, 2500)\n") << r.out;
+}
+
+}  // namespace
+}  // namespace dlt::testing

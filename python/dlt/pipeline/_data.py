@@ -5,6 +5,7 @@ given for each resource of a run (engine_resources)."""
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from dlt.extract.items import LimitItem
 from dlt.extract.marks import MarkConverter
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
@@ -96,10 +97,20 @@ def _opener(resource: DltResource, tee: Optional[_Tee], defaults: Dict[str, Any]
                 inc._set_state(last_value_json)
             # the cursor's step (as dlt places it: before add_limit) sets start/end_out_of_range
             observer = inc._observe(resource, cursor) if inc.cursor_path else None
+            # With add_limit, the rows the engine's cursor will drop must not count (dlt counts the
+            # pages after its Incremental step, so split loading moves on run after run): they are
+            # dropped here too, by a Python cursor on a copy of the state (the engine moves the real one).
+            early = None
+            if cursor is None and inc.cursor_path and any(isinstance(s, LimitItem) for s in resource._steps):
+                import copy
+
+                early = inc.copy()._bind_python(resource, copy.deepcopy(current.resource_state(resource.name)))
 
             def cursor_step(items: Any) -> Any:
                 if observer is not None:
                     items = observer.observe(items)
+                if early is not None:
+                    items = early.rows(items)
                 return cursor.rows(items) if cursor is not None else items
 
         items = resource._items(before_limit=cursor_step)
