@@ -14,61 +14,6 @@
 
 namespace dlt::python {
 
-// Row `r` of `batch` as dlt's typed JSON of the dict Python gets for it, as dlt's sqlalchemy
-// backend yields it (AppendBatchRowJson's form, with two differences): a timestamp of a column
-// without time zone (`timezone: false`, SQL's TIMESTAMP WITHOUT TIME ZONE) is a naive datetime,
-// its wall clock without an offset, and a double is always a float (3.0, never 3). A row a step
-// returns so keeps its column a naive TIMESTAMP of doubles at the destination.
-inline void AppendPythonRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell) {
-  // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
-  static constexpr const char* kDecimal = "\xEF\x80\xA6";
-  static constexpr const char* kDateTime = "\xEF\x80\xA7";
-  static constexpr const char* kDate = "\xEF\x80\xA8";
-  static constexpr const char* kHexBytes = "\xEF\x80\xAA";
-  static constexpr const char* kTime = "\xEF\x80\xAD";
-  static constexpr std::string_view kUtc = "+00:00";
-  const auto& cols = batch.columns();
-  json += '{';
-  bool first = true;
-  for (size_t c = 0; c < cols.size(); ++c) {
-    if (batch.IsNull(c, r)) continue;  // as a dict without the key: no column for all-NULL data
-    if (!first) json += ',';
-    first = false;
-    text::AppendJsonString(json, cols[c].name);
-    json += ':';
-    batch.CellText(c, r, &cell);
-    switch (cols[c].data_type) {
-      case DataType::kBigint:
-      case DataType::kBool:
-      case DataType::kJson: json += cell; break;
-      case DataType::kDouble:
-        if (!std::isfinite(batch.vector(c).doubles[r])) {
-          json += "null";
-          break;
-        }
-        json += cell;
-        if (cell.find_first_of(".eEn") == std::string::npos) json += ".0";
-        break;
-      case DataType::kDecimal: text::AppendJsonString(json, kDecimal + cell); break;
-      case DataType::kTimestamp:
-        if (!cols[c].timezone && cell.size() > kUtc.size() &&
-            std::string_view(cell).substr(cell.size() - kUtc.size()) == kUtc) {
-          cell.resize(cell.size() - kUtc.size());
-        }
-        text::AppendJsonString(json, kDateTime + cell);
-        break;
-      case DataType::kDate: text::AppendJsonString(json, kDate + cell); break;
-      case DataType::kTime: text::AppendJsonString(json, kTime + cell); break;
-      case DataType::kBinary:
-        // `\x` and hex digits (BinaryCell): dlt's hex-bytes form is the digits alone.
-        text::AppendJsonString(json, kHexBytes + cell.substr(cell.size() >= 2 ? 2 : 0));
-        break;
-      default: text::AppendJsonString(json, cell);
-    }
-  }
-  json += '}';
-}
-
 class EnginePages {
  public:
   static constexpr size_t kPageRows = 1000;
@@ -92,7 +37,7 @@ class EnginePages {
           continue;
         }
         row_.clear();
-        AppendPythonRowJson(batch_, batch_row_++, row_, cell_);
+        AppendBatchRowJson(batch_, batch_row_++, row_, cell_, /*as_python=*/true);
         add(row_);
         continue;
       }

@@ -249,13 +249,14 @@ std::string BinaryCell(std::string_view bytes) {
   return out;
 }
 
-void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell) {
+void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell, bool as_python) {
   // dlt's typed-JSON markers (common/typed_json.h) keep the types JSON has no form for.
   static constexpr const char* kDecimal = "\xEF\x80\xA6";
   static constexpr const char* kDateTime = "\xEF\x80\xA7";
   static constexpr const char* kDate = "\xEF\x80\xA8";
   static constexpr const char* kHexBytes = "\xEF\x80\xAA";
   static constexpr const char* kTime = "\xEF\x80\xAD";
+  static constexpr std::string_view kUtc = "+00:00";
   const auto& cols = batch.columns();
   json += '{';
   bool first = true;
@@ -270,9 +271,19 @@ void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, st
       case DataType::kBigint:
       case DataType::kBool:
       case DataType::kJson: json += cell; break;
-      case DataType::kDouble: json += std::isfinite(batch.vector(c).doubles[r]) ? cell : "null"; break;
+      case DataType::kDouble:
+        if (!std::isfinite(batch.vector(c).doubles[r])) {
+          json += "null";
+          break;
+        }
+        json += cell;
+        if (as_python && cell.find_first_of(".eEn") == std::string::npos) json += ".0";
+        break;
       case DataType::kDecimal: text::AppendJsonString(json, kDecimal + cell); break;
-      case DataType::kTimestamp: text::AppendJsonString(json, kDateTime + cell); break;
+      case DataType::kTimestamp:
+        if (as_python && !cols[c].timezone && std::string_view(cell).ends_with(kUtc)) cell.resize(cell.size() - kUtc.size());
+        text::AppendJsonString(json, kDateTime + cell);
+        break;
       case DataType::kDate: text::AppendJsonString(json, kDate + cell); break;
       case DataType::kTime: text::AppendJsonString(json, kTime + cell); break;
       case DataType::kBinary:

@@ -110,6 +110,9 @@ std::string BinaryCell(std::string_view bytes);
 // Row `r` of `batch` as the JSON object dlt's dict of it is in typed JSON: NULLs left out (a
 // dict without the key), decimals, timestamps, dates, times and binary values as strings with
 // dlt's markers (common/typed_json.h), json columns as they are. `cell` is scratch.
-void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell);
+// `as_python`: the dict Python code gets, as dlt's sqlalchemy backend yields it: a timestamp of a
+// column without time zone (`timezone: false`) is a naive datetime (its wall clock without an
+// offset), and a double is always a float (3.0, never 3).
+void AppendBatchRowJson(const TypedBatch& batch, size_t r, std::string& json, std::string& cell, bool as_python = false);
 
 }  // namespace dlt
