@@ -73,32 +73,6 @@ for fmt in ("jsonl", "csv", "parquet"):
   EXPECT_EQ(r.out, "jsonl [(1, 'a'), (2, None)]\ncsv [(1, 'a'), (2, None)]\nparquet [(1, 'a'), (2, None)]\n") << r.out;
 }
 
-// Defect: LoadInfo had no `is_empty`, which the documented split-loading loop stops on
-// (`while not pipeline.run(...).is_empty`). dlt: True when the step processed no package.
-TEST(PythonDestinationsDocs, LoadInfoIsEmptyEndsTheSplitLoadingLoop) {
-  TempWorkspace w;
-  auto r = RunPythonSource(w, "loop.py", R"PY(
-import sqlite3, dlt
-from dlt.sources.sql_database import sql_table
-c = sqlite3.connect("chat.db")
-c.execute("CREATE TABLE chat_message (id INTEGER PRIMARY KEY, text TEXT)")
-c.executemany("INSERT INTO chat_message VALUES (?, ?)", [(i, f"m{i}") for i in range(1, 2501)])
-c.commit()
-t = sql_table("sqlite:///chat.db", table="chat_message", chunk_size=1000,
-              incremental=dlt.sources.incremental("id", row_order="asc", range_start="open"))
-p = dlt.pipeline(pipeline_name="split", destination="duckdb", dataset_name="split_data")
-runs = 0
-while not (info := p.run(t.add_limit(1))).is_empty:
-    runs += 1
-    assert runs < 10
-print(runs, info.is_empty, info.loads_ids)
-with p.sql_client() as c:
-    print(c.execute_sql("SELECT count(*), count(DISTINCT id) FROM chat_message"))
-)PY");
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "3 True []\n[(2500, 2500)]\n") << r.out;
-}
-
 // Defect: the DuckDB credentials' `pragmas`, `local_config`, `global_config` and `extensions`
 // (duckdb.md "Additional configuration") were ignored. dlt runs them on every connection: LOAD
 // each extension, SET GLOBAL / SET SESSION each setting, PRAGMA each pragma; a bad one fails.
