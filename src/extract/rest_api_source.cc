@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -340,21 +341,19 @@ std::vector<Json> FindRecords(const Json& body) {
     if (!body.is_null()) out.push_back(body);
     return out;
   }
+  // dlt's detector.py: record keys, and keys that never hold the rows.
   static const char* const kRecordKeys[] = {"data", "items", "results", "entries", "records", "rows",
-                                            "entities", "payload", "content", "objects"};
-  // Lists up to two levels down, least nested first.
+                                            "entities", "payload", "content", "objects", "values"};
+  // Lists up to three keys down, depth first in the body's key order (dlt's find_all_lists).
   std::vector<std::pair<std::string, const Json*>> lists;
-  std::vector<const Json*> level = {&body};
-  for (int depth = 0; depth <= 2 && !level.empty(); ++depth) {
-    std::vector<const Json*> next;
-    for (const Json* obj : level) {
-      for (const auto& [k, v] : obj->items()) {
-        if (v.is_array()) lists.emplace_back(k, &v);
-        else if (v.is_object()) next.push_back(&v);
-      }
+  std::function<void(const Json&, int)> walk = [&](const Json& obj, int depth) {
+    if (depth > 2) return;
+    for (const auto& [k, v] : obj.items()) {
+      if (v.is_array()) lists.emplace_back(k, &v);
+      else if (v.is_object()) walk(v, depth + 1);
     }
-    level = std::move(next);
-  }
+  };
+  walk(body, 0);
   if (lists.empty()) {
     out.push_back(body);
     return out;

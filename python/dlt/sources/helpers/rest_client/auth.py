@@ -15,7 +15,8 @@ class AuthConfigBase:
         self._settings = settings
 
     def _rest_api_config(self) -> Dict[str, Any]:
-        return {"type": self._type, **{k: v for k, v in self._settings.items() if v is not None}}
+        settings = self.__dict__.get("_settings") or {}
+        return {"type": self._type, **{k: v for k, v in settings.items() if v is not None}}
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("_settings", {})
@@ -24,7 +25,9 @@ class AuthConfigBase:
         raise AttributeError(name)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={'***' if k == self._secret_field else repr(v)}" for k, v in self._settings.items())
+        # an auth class of one's own may not call super().__init__: no settings, nothing shown
+        settings = self.__dict__.get("_settings") or {}
+        shown = ", ".join(f"{k}={'***' if k == self._secret_field else repr(v)}" for k, v in settings.items())
         return f"{type(self).__name__}({shown})"
 
     __str__ = __repr__

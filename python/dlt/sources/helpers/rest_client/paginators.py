@@ -81,6 +81,9 @@ class OffsetPaginator(BasePaginator):
                  limit_body_path: Optional[str] = None) -> None:
         _either("offset_param", offset_param, "offset_body_path", offset_body_path)
         _either("limit_param", limit_param, "limit_body_path", limit_body_path)
+        if total_path is None and maximum_offset is None and has_more_path is None and not stop_after_empty_page:
+            raise ValueError("One of `total_path`, `maximum_offset`, `has_more_path`, or `stop_after_empty_page` "
+                             "must be provided.")
         super().__init__(limit=limit, offset=offset, offset_param=offset_param, limit_param=limit_param,
                          total_path=total_path, maximum_offset=maximum_offset,
                          stop_after_empty_page=stop_after_empty_page, has_more_path=has_more_path,
@@ -95,6 +98,9 @@ class PageNumberPaginator(BasePaginator):
                  stop_after_empty_page: Optional[bool] = True, has_more_path: Optional[str] = None,
                  page_body_path: Optional[str] = None) -> None:
         _either("page_param", page_param, "page_body_path", page_body_path)
+        if total_path is None and maximum_page is None and has_more_path is None and not stop_after_empty_page:
+            raise ValueError("One of `total_path`, `maximum_page`, `has_more_path`, or `stop_after_empty_page` "
+                             "must be provided.")
         super().__init__(base_page=base_page, page=page, page_param=page_param, total_path=total_path,
                          maximum_page=maximum_page, stop_after_empty_page=stop_after_empty_page,
                          has_more_path=has_more_path, page_body_path=page_body_path)

@@ -10,53 +10,125 @@ or auth class of one's own, and response hooks. Each request is sent by the engi
 A hook that raises IgnoreResponseException drops that response and ends the paging; without
 hooks a response of 400 or more raises RESTClientError (URL and status, secrets masked)."""
 
+import json as _json
+import re
 from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import urljoin
 
 from dlt.sources.helpers.rest_client.paginators import is_custom as _custom_paginator
 
-# Keys that hold the rows, in the order the engine prefers them (rest_api_source.cc FindRecords).
-_RECORD_KEYS = ("data", "items", "results", "entries", "records", "rows", "entities", "payload", "content", "objects")
+# dlt's detector.py: list keys that hold the rows, and keys that never do.
+_RECORD_KEYS = frozenset(("data", "items", "results", "entries", "records", "rows", "entities", "payload", "content",
+                          "objects", "values"))
+_NON_RECORD_KEYS = frozenset(("meta", "metadata", "pagination", "links", "extras", "headers"))
+
+_TOKEN = re.compile(r"""\.\.|\.(\*|[^.\[\]]+)|\[\s*(\*|-?\d+|'[^']*'|"[^"]*")\s*\]""")
+
+
+def _jsonpath_steps(path: str) -> List[Any]:
+    """The steps of a JSONPath (`$.a.b[*]`, `a.b[0]`, `a['b'].*`, `$..id`): key names, indexes,
+    "*" (every child) and ".." (every descendant, then the next step)."""
+    path = path.strip()
+    if path.startswith("$"):
+        path = path[1:]
+    elif path and not path.startswith((".", "[")):
+        path = "." + path
+    steps: List[Any] = []
+    pos = 0
+    while pos < len(path):
+        m = _TOKEN.match(path, pos)
+        if not m:
+            raise ValueError(f"data_selector `{path}`: not a JSONPath this client reads (at `{path[pos:]}`)")
+        if m.group(0) == "..":
+            steps.append("..")
+        else:
+            tok = m.group(1) if m.group(1) is not None else m.group(2)
+            if m.group(2) is not None and tok[:1] in "'\"":
+                steps.append(("key", tok[1:-1]))
+            elif tok == "*":
+                steps.append("*")
+            elif m.group(2) is not None:
+                steps.append(("index", int(tok)))
+            else:
+                steps.append(("key", tok))
+        pos = m.end()
+    return steps
+
+
+def _children(node: Any) -> List[Any]:
+    return list(node.values()) if isinstance(node, dict) else list(node) if isinstance(node, list) else []
+
+
+def _descendants(node: Any) -> List[Any]:
+    out = [node]
+    for c in _children(node):
+        out.extend(_descendants(c))
+    return out
+
+
+def find_values(path: str, body: Any) -> List[Any]:
+    """The values a JSONPath matches in `body` (dlt's jsonpath.find_values)."""
+    nodes = [body]
+    steps = _jsonpath_steps(path)
+    for i, step in enumerate(steps):
+        if step == "..":
+            nodes = [d for n in nodes for d in _descendants(n)]
+            continue
+        nxt: List[Any] = []
+        for n in nodes:
+            if step == "*":
+                nxt.extend(_children(n))
+            elif step[0] == "key":
+                if isinstance(n, dict) and step[1] in n:
+                    nxt.append(n[step[1]])
+            elif isinstance(n, list) and -len(n) <= step[1] < len(n):
+                nxt.append(n[step[1]])
+        nodes = nxt
+    return nodes
+
+
+def detect_data_selector(body: Any) -> str:
+    """dlt's find_response_page_data: "$" for a body that is no object or holds no list, else the
+    path of the first list (depth first, up to three keys down) under a record key (data, items,
+    results, values, ...), else of the first list found."""
+    if not isinstance(body, dict):
+        return "$"
+    lists: List[Any] = []
+
+    def walk(obj: Dict[str, Any], path: tuple) -> None:
+        if len(path) > 2:
+            return
+        for k, v in obj.items():
+            if isinstance(v, list):
+                lists.append((*path, k))
+            elif isinstance(v, dict):
+                walk(v, (*path, k))
+
+    walk(body, ())
+    if not lists:
+        return "$"
+    for keys in lists:
+        if keys[-1] in _RECORD_KEYS and keys[-1] not in _NON_RECORD_KEYS:
+            return _selector_of(keys)
+    return _selector_of(lists[0])
+
+
+def _selector_of(keys: tuple) -> str:
+    return "$" + "".join("[" + _json.dumps(k).replace('"', "'") + "]" if not re.fullmatch(r"[A-Za-z_][\w-]*", k)
+                         else "." + k for k in keys)
 
 
 def select_rows(body: Any, data_selector: Optional[str]) -> List[Any]:
-    """The rows of a response body: at `data_selector` (a dotted path, `$.` allowed), else the
-    body when it is a list, else the list under a well-known key (or the least nested list) up to
-    two levels down, else the body as one row."""
-    if data_selector:
-        node = body
-        path = data_selector[2:] if data_selector.startswith("$.") else data_selector
-        for part in (p for p in path.split(".") if p):
-            if isinstance(node, dict):
-                node = node.get(part)
-            elif isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
-                node = node[int(part)]
-            else:
-                node = None
-            if node is None:
-                return []
-        return node if isinstance(node, list) else [node]
-    if isinstance(body, list):
-        return body
-    if not isinstance(body, dict):
-        return [] if body is None else [body]
-    lists = []
-    level = [body]
-    for _ in range(3):
-        nxt = []
-        for obj in level:
-            for k, v in obj.items():
-                if isinstance(v, list):
-                    lists.append((k, v))
-                elif isinstance(v, dict):
-                    nxt.append(v)
-        level = nxt
-    if not lists:
-        return [body]
-    for k, v in lists:
-        if k.lower() in _RECORD_KEYS:
-            return v
-    return lists[0][1]
+    """The rows of a response body at `data_selector` (a JSONPath), as dlt's extract_response:
+    one match that is a list is the rows, one other match is one row, several matches are the
+    rows, none is no row."""
+    if body is None:
+        return []
+    data: Any = find_values(data_selector or "$", body)
+    data = data[0] if len(data) == 1 else data
+    if data is None:
+        return []
+    return data if isinstance(data, list) else [data]
 
 
 def _path(body: Any, path: str) -> Any:
@@ -239,7 +311,7 @@ def _secrets_of(request: Any) -> List[str]:
 
 def paginate_in_python(url: str, method: str, headers: Dict[str, str], params: Optional[Dict[str, Any]],
                        json: Any, auth: Any, paginator: Any, data_selector: Optional[str], hooks: Any,
-                       make_page: Callable[..., Any]) -> Iterator[Any]:
+                       make_page: Callable[..., Any], data: Any = None) -> Iterator[Any]:
     from dlt.sources.helpers import requests as _requests
     from dlt.sources.helpers.rest_client.exceptions import IgnoreResponseException, RESTClientError
 
@@ -250,7 +322,7 @@ def paginate_in_python(url: str, method: str, headers: Dict[str, str], params: O
     if hooks and set(hooks) - {"response"}:
         raise ValueError(f"RESTClient.paginate(hooks=...): only `response` hooks exist, got {sorted(hooks)}")
     request = _requests.Request(method=method.upper(), url=url, headers=headers, params=params, json=json,
-                                auth=auth, hooks=hooks)
+                                data=data, auth=auth, hooks=hooks)
     paginator.init_request(request)
     while True:
         # Each request gets the auth afresh, on a copy: the paginator's request keeps only its own changes.
@@ -273,12 +345,20 @@ def paginate_in_python(url: str, method: str, headers: Dict[str, str], params: O
         except IgnoreResponseException:
             return
         if not response_hooks and response.status_code >= 400:
-            raise RESTClientError(response._failure or f"{response.status_code} {response.reason} for {sent.method} "
-                                  f"{response.url}")
+            # dlt: requests' HTTPError (its message without the body unless [runtime] http_show_error_body)
+            from dlt.sources.helpers.rest_client.exceptions import PaginateHTTPError
+
+            try:
+                response.raise_for_status()
+            except _requests.HTTPError as e:
+                raise PaginateHTTPError(str(e), response=response) from None
         try:
             body = response.json() if response.content else None
         except ValueError:
             raise RESTClientError(f"{sent.method} {response.url}: the response is not JSON") from None
+        if not data_selector:
+            # dlt detects the selector on the first response and applies it to the later pages
+            data_selector = detect_data_selector(body)
         rows = select_rows(body, data_selector)
         paginator.update_state(response, rows)
         paginator.update_request(request)
