@@ -14,7 +14,7 @@ namespace {
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The allowed texts are part of the error messages users (and tests) see: change with care.
-const std::array<Setting, 13> kTable = {{
+const std::array<Setting, 14> kTable = {{
     {"runtime", "lock_timeout", Type::kNumber, "0", "a number of seconds from 0 to 86400",
      "seconds a run, sync or `dlt workspace clean` waits for another one holding the profile's lock (0: refuse at "
      "once, exit code 4)",
@@ -27,6 +27,8 @@ const std::array<Setting, 13> kTable = {{
      "seconds before the first retry, doubled for each further one", 0, kUnbounded},
     {"runtime", "request_max_retry_delay", Type::kNumber, "300", "a non-negative number",
      "the longest wait between two attempts, in seconds (also caps Retry-After)", 0, kUnbounded},
+    {"runtime", "http_show_error_body", Type::kBool, "false", "true or false",
+     "HTTP errors of REST API sources and of dlt.sources.helpers quote the response body (secrets masked)"},
     {"normalize", "workers", Type::kNumber, "0", "a whole number from 0 to 256",
      "threads that normalize one big package, in parts of at least 24 MB (0: one per core)", 0, 256, true},
     {"normalize.parquet_normalizer", "add_dlt_id", Type::kBool, "false", "true or false",

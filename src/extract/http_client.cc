@@ -349,7 +349,7 @@ StatusOr<Response> Client::Send(const Request& request, const RetryPolicy& polic
   }
 }
 
-std::string DescribeFailure(const Request& request, const Response& response, int attempts) {
+std::string DescribeFailure(const Request& request, const Response& response, int attempts, bool show_body) {
   std::string msg = text::ToUpper(request.method) + " " + request.url + " failed with HTTP " +
                     std::to_string(response.status);
   if (!response.reason.empty()) msg += " " + response.reason;
@@ -358,7 +358,9 @@ std::string DescribeFailure(const Request& request, const Response& response, in
   for (char& c : body) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  if (!body.empty()) msg += ": " + body + (response.body.size() > 300 ? "..." : "");
+  // As dlt, the body only when asked for ([runtime] http_show_error_body): an API may echo what
+  // it was sent.
+  if (show_body && !body.empty()) msg += ": " + body + (response.body.size() > 300 ? "..." : "");
   if (!response.url.empty() && response.url != request.url) msg += " (redirected to " + response.url + ")";
   if ((response.status == 401 || response.status == 403) && response.credentials_withheld) {
     msg += ". The credentials were not sent: they go only to " +

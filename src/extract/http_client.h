@@ -80,6 +80,8 @@ struct RetryPolicy {
   // A longer response body is an error (not retried): an endless or huge response must not
   // exhaust memory.
   size_t max_response_bytes = size_t{100} << 20;
+  // dlt's [runtime] http_show_error_body: failures quote the response body (DescribeFailure).
+  bool show_error_body = false;
 };
 
 // Loads libcurl (once per process). FailedPrecondition naming the file(s) tried when missing.
@@ -109,7 +111,7 @@ class Client {
 
 // The message for a response that is not a success: "<METHOD> <masked url> failed with HTTP
 // 404 Not Found: <start of the body>" and a hint for 401/403/404/429.
-std::string DescribeFailure(const Request& request, const Response& response, int attempts);
+std::string DescribeFailure(const Request& request, const Response& response, int attempts, bool show_body = false);
 
 // Replaces every secret value (and its URL-encoded form) in `text` by *** and masks the values
 // of query parameters with secret names (api_key=..., token=..., ...) in URLs, and of those dlt's

@@ -177,7 +177,7 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
                       : resp.status == 404                     ? StatusCode::kNotFound
                       : resp.status >= 500 || resp.status == 429 ? StatusCode::kUnavailable
                                                                  : StatusCode::kInvalidArgument;
-    return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts) + BaseUrlFrom());
+    return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts, sh_->policy.show_error_body) + BaseUrlFrom());
   }
   Json body;
   if (!text::Trim(resp.body).empty()) {

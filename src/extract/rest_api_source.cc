@@ -531,6 +531,8 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
   sh->policy.max_attempts = std::max(1, static_cast<int>(attempts));
   DLT_ASSIGN_OR_RETURN(sh->policy.backoff_factor, RuntimeNumber(ws, "request_backoff_factor"));
   DLT_ASSIGN_OR_RETURN(sh->policy.max_retry_delay_s, RuntimeNumber(ws, "request_max_retry_delay"));
+  DLT_ASSIGN_OR_RETURN(auto show_body, settings::Flag(ws.config(), {"runtime"}, "http_show_error_body"));
+  sh->policy.show_error_body = show_body.value_or(false);
 
   if (origins) *origins = std::move(used);
   return sh;

@@ -275,11 +275,18 @@ TEST(RestApiCli, SecretsComeFromTheProfileAndNeverShow) {
   EXPECT_TRUE(Contains(r.err, "[sources.github_api]\n  token = \"...\"")) << r.err;
   EXPECT_TRUE(Contains(r.err, "SOURCES__GITHUB_API__TOKEN")) << r.err;
 
-  // a wrong token: the status and the URL, the token masked (the server echoes it)
+  // a wrong token: the status and the URL; the response body (the server echoes the token) only
+  // with [runtime] http_show_error_body, as in dlt, and then with the token masked
   p.Write(".dlt/dev.secrets.toml", std::string("[sources.github_api]\ntoken = \"") + kCanary + "\"\n");
   r = p.Dlt({"run", "github_api_pipeline.toml"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "resource `issues`: GET " + server.Url() + "/repos/dlt-hub/dlt/issues?sort=updated&direction=desc&state=open&since=2024-01-01T00%3A00%3A00Z&per_page=100")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "failed with HTTP 401 Unauthorized. Check the credentials")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "Bearer")) << r.err;
+  p.Write(".dlt/config.toml", "[sources.github_api]\nbase_url = \"" + server.Url() + "/repos/dlt-hub/dlt/\"\n" +
+                                  kFastRuntime + "http_show_error_body = true\n[destination.warehouse]\ndestination_type = \"duckdb\"\n");
+  r = p.Dlt({"run", "github_api_pipeline.toml"});
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "failed with HTTP 401")) << r.err;
   EXPECT_TRUE(Contains(r.err, "Bearer ***")) << r.err;
   EXPECT_FALSE(fs::exists(p.dir() / "_local/dev/warehouse.duckdb"));
