@@ -95,9 +95,18 @@ try:
     q.run([{"a": 1}], table_name="t")
 except Exception as e:
     print(type(e).__name__, "PRAGMA no_such_pragma_xyz" in str(e), "credentials.pragmas" in str(e))
+del os.environ["DESTINATION__DUCKDB__CREDENTIALS__PRAGMAS"]
+# a setting's value may be a secret: never in the message
+os.environ["DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG"] = '{"no_such_secret_setting": "Sup3rS3cretValue"}'
+s = dlt.pipeline(pipeline_name="prag_secret", destination="duckdb", dataset_name="prag_secret_data")
+try:
+    s.run([{"a": 1}], table_name="t")
+except Exception as e:
+    print(type(e).__name__, "SET GLOBAL no_such_secret_setting" in str(e), "Sup3rS3cretValue" in str(e))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "[('NULLS_FIRST_ON_ASC_LAST_ON_DESC',)]\n[(None,), (1,)]\nPipelineStepFailed True True\n") << r.out;
+  EXPECT_EQ(r.out, "[('NULLS_FIRST_ON_ASC_LAST_ON_DESC',)]\n[(None,), (1,)]\nPipelineStepFailed True True\n"
+                   "PipelineStepFailed True False\n") << r.out;
   // Nothing of the failed run was loaded (its package is kept for the next run).
   if (fs::exists(DevDb(w, "prag_bad"))) {
     EXPECT_EQ(SqlValue(DevDb(w, "prag_bad"), "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'"), "0");

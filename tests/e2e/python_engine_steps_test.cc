@@ -84,7 +84,8 @@ p.run(source)
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto out = DevDb(w, "limited");
   EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.two_chunks"), "20");
-  EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.rows"), "20") << "12 rows: the chunk reaching them whole";
+  // count_rows: dlt forwards the row count itself to the query (LIMIT 12), whatever the chunk size.
+  EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.rows"), "12");
   EXPECT_EQ(SqlValue(out, "SELECT count(*) FROM limited_data.items"), "4");
 }
 

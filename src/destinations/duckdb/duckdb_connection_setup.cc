@@ -75,8 +75,8 @@ std::string Literal(const Json& v) {
 
 }  // namespace
 
-StatusOr<std::vector<std::pair<std::string, std::string>>> DuckDbConnectionSetup(const CredentialsLookup& l) {
-  std::vector<std::pair<std::string, std::string>> out;
+StatusOr<std::vector<DuckDbCredentials::SetupStatement>> DuckDbConnectionSetup(const CredentialsLookup& l) {
+  std::vector<DuckDbCredentials::SetupStatement> out;
   const std::string prefix = "destination." + l.name + ".credentials.";
   DLT_ASSIGN_OR_RETURN(auto extensions, Field(l, "extensions", false));
   if (extensions) {
@@ -84,7 +84,8 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> DuckDbConnectionSetup
       if (!e.is_string() || !IsName(e.get<std::string>())) {
         return InvalidArgument("`" + prefix + "extensions` holds `" + e.dump() + "`, which is not an extension name");
       }
-      out.emplace_back(prefix + "extensions", "LOAD " + e.get<std::string>());
+      const std::string sql = "LOAD " + e.get<std::string>();
+      out.push_back({prefix + "extensions", sql, sql, ""});
     }
   }
   for (const auto& [field, scope] : {std::pair{"global_config", "GLOBAL"}, std::pair{"pragmas", ""},
@@ -95,7 +96,9 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> DuckDbConnectionSetup
     if (table) {
       for (const auto& [k, val] : v->items()) {
         if (!IsName(k)) return InvalidArgument("`" + prefix + field + "` holds the key `" + k + "`, which is not a setting name");
-        out.emplace_back(prefix + field, "SET " + std::string(scope) + " " + k + " = " + Literal(val));
+        const std::string set = "SET " + std::string(scope) + " " + k;
+        out.push_back({prefix + field, set + " = " + Literal(val), set + " = ...",
+                       val.is_string() ? val.get<std::string>() : val.dump()});
       }
     } else {
       for (const auto& p : *v) {
@@ -103,7 +106,8 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> DuckDbConnectionSetup
         if (!p.is_string() || p.get<std::string>().find(';') != std::string::npos) {
           return InvalidArgument("`" + prefix + field + "` holds `" + p.dump() + "`, which is not one pragma");
         }
-        out.emplace_back(prefix + field, "PRAGMA " + p.get<std::string>());
+        const std::string sql = "PRAGMA " + p.get<std::string>();
+        out.push_back({prefix + field, sql, sql, ""});
       }
     }
   }

@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "destinations/credentials_lookup.h"
+#include "destinations/duckdb/duckdb_credentials.h"
 #include "dlt/status.h"
 
 namespace dlt {
 
 // The statements, each with the key it came from (`destination.duckdb.credentials.pragmas`), in
 // dlt's order: LOAD extensions, SET GLOBAL, PRAGMA, SET SESSION. Errors name the key.
-StatusOr<std::vector<std::pair<std::string, std::string>>> DuckDbConnectionSetup(const CredentialsLookup& l);
+StatusOr<std::vector<DuckDbCredentials::SetupStatement>> DuckDbConnectionSetup(const CredentialsLookup& l);
 
 }  // namespace dlt

@@ -20,8 +20,14 @@ struct DuckDbCredentials : DestinationCredentials {
   std::filesystem::path database;  // absolute path of the database file
   // dlt's connection settings, run on every connection in this order: `LOAD <extension>` for each
   // of `extensions`, `SET GLOBAL k = v` for `global_config`, `PRAGMA <p>` for `pragmas`,
-  // `SET SESSION k = v` for `local_config`. Each with the key that gave it, for errors.
-  std::vector<std::pair<std::string, std::string>> setup;
+  // `SET SESSION k = v` for `local_config`.
+  struct SetupStatement {
+    std::string key;    // the configuration key it came from, for errors
+    std::string sql;    // what runs
+    std::string shown;  // the statement without a setting's value (it may be a secret)
+    std::string value;  // that value, masked in DuckDB's messages
+  };
+  std::vector<SetupStatement> setup;
   std::string Redacted() const override { return database.string(); }
 };
 

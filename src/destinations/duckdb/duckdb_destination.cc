@@ -127,9 +127,19 @@ StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, co
   }
   DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
                                                               o.read_only && o.no_external_access));
-  for (const auto& [key, sql] : c->setup) {
-    if (Status s = client->Execute(sql); !s.ok()) {
-      return InvalidArgument("destination `" + d.name + "`: `" + sql + "` (from `" + key + "`) failed: " + s.message());
+  // A session opened without external access has its configuration locked (the dashboard's): the
+  // connection settings are not run there.
+  if (!(o.read_only && o.no_external_access)) {
+    for (const auto& st : c->setup) {
+      if (Status s = client->Execute(st.sql); !s.ok()) {
+        // A setting's value may be a secret (an S3 key): the message names the statement without
+        // it, and DuckDB's message with it masked.
+        std::string why = s.message();
+        if (st.value.size() >= 3) {
+          for (size_t at; (at = why.find(st.value)) != std::string::npos;) why.replace(at, st.value.size(), "***");
+        }
+        return InvalidArgument("destination `" + d.name + "`: `" + st.shown + "` (from `" + st.key + "`) failed: " + why);
+      }
     }
   }
   return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client), o, /*streams=*/true));

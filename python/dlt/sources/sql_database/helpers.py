@@ -215,18 +215,18 @@ class SqlTableResource(DltResource):
 
     def add_limit(self, max_items: Optional[int] = None, max_time: Optional[float] = None,
                   count_rows: Optional[bool] = False) -> "DltResource":
-        """dlt's limit on a table: `max_items` chunks of `chunk_size` rows (with count_rows, rows,
-        the chunk that reaches them kept whole); the engine stops reading there."""
+        """dlt's limit on a table, forwarded to the query as dlt forwards it: `max_items` chunks
+        of `chunk_size` rows, or `max_items` rows with count_rows; None or -1: no limit."""
         if max_time is not None:
             raise NotImplementedError(f"resource `{self.name}`: add_limit(max_time=...) on sql_database tables is not "
                                       "supported by dlt-cpp (max_items is)")
-        if max_items is None:
+        if max_items is None or max_items == -1:
             self._max_rows = None
             return self
         if max_items < 0:
-            raise ValueError(f"resource `{self.name}`: add_limit(max_items) must be 0 or more, not {max_items}")
-        chunks = -(-max_items // self._chunk_size) if count_rows else max_items
-        self._max_rows = chunks * self._chunk_size
+            raise ValueError(f"resource `{self.name}`: add_limit(max_items) must be 0 or more (or -1: no limit), "
+                             f"not {max_items}")
+        self._max_rows = max_items * (1 if count_rows else self._chunk_size)
         return self
 
     def _catalog_columns(self) -> List[Dict[str, Any]]:
