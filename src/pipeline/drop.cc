@@ -9,6 +9,7 @@
 #include "load/package.h"
 #include "load/pipeline_state.h"
 #include "normalize/naming.h"
+#include "pipeline/pipeline_naming.h"
 #include "normalize/relational.h"
 #include "normalize/schema.h"
 #include "destinations/destination_types.h"
@@ -110,8 +111,8 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
   const auto& d = state.doc();
   std::string dataset = d.value("dataset_name", "");
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
-  // The dataset names as the load made them (shortened to the destination's limit).
-  SnakeCaseNaming naming(MaxIdentifierLength(dest.type));
+  // The dataset names as the load made them (its naming convention, shortened to the destination's limit).
+  DLT_ASSIGN_OR_RETURN(SnakeCaseNaming naming, ResolvePipelineNaming(ws, o.pipeline_name, destination, dest.type));
   if (!dataset.empty()) dataset = naming.NormalizeIdentifier(dataset);
   DLT_ASSIGN_OR_RETURN(auto destination_client,
                        OpenDestination(dest, {dataset, naming.NormalizeIdentifier(dataset + "_staging"), false}));

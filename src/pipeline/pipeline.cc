@@ -12,6 +12,7 @@
 #include "config/settings.h"
 #include "destinations/destination_types.h"
 #include "pipeline/pipeline_impl.h"
+#include "pipeline/pipeline_naming.h"
 
 namespace dlt {
 
@@ -47,51 +48,6 @@ Pipeline::~Pipeline() = default;
 const std::string& Pipeline::name() const { return impl_->options.pipeline_name; }
 const fs::path& Pipeline::working_dir() const { return impl_->dir; }
 
-namespace {
-
-// dlt's naming convention of a run: `[schema] naming` when set, else the destination's
-// `naming_convention` (a custom destination's is `direct`), else snake_case.
-StatusOr<NamingConvention> ResolveNaming(const Workspace& ws, const PipelineOptions& options) {
-  const std::vector<std::pair<std::vector<std::string>, std::string>> places = {
-      {{"schema"}, "naming"}, {{"destination", options.destination}, "naming_convention"}};
-  for (const auto& [sections, key] : places) {
-    ConfigKey k;
-    k.sections = sections;
-    k.key = key;
-    k.pipeline_name = options.pipeline_name;
-    k.drop_sections = false;
-    DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
-    if (!r) continue;
-    if (auto c = ParseNamingConvention(r->value.text)) return *c;
-    return InvalidArgument("naming convention `" + r->value.text + "` (" + text::Join(r->path, ".") + ", " +
-                           r->origin.Describe() + ") is not supported: this tool names tables and columns with one of dlt's " +
-                           NamingConventionNames());
-  }
-  return NamingConvention::kSnakeCase;
-}
-
-// dlt's capability override of a destination (`duckdb(max_identifier_length=10)`, or
-// [destination.<name>] max_identifier_length): 0 when not set.
-StatusOr<size_t> ResolveMaxIdentifierLength(const Workspace& ws, const PipelineOptions& options) {
-  ConfigKey k;
-  k.sections = {"destination", options.destination};
-  k.key = "max_identifier_length";
-  k.pipeline_name = options.pipeline_name;
-  k.drop_sections = false;
-  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
-  if (!r) return size_t{0};
-  const std::string& text = r->value.text;
-  char* end = nullptr;
-  long long n = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || n < 7 || n > 65536) {
-    return InvalidArgument("max_identifier_length `" + text + "` (" + text::Join(r->path, ".") + ", " + r->origin.Describe() +
-                           ") must be a whole number from 7 to 65536");
-  }
-  return static_cast<size_t>(n);
-}
-
-}  // namespace
-
 StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options) {
   if (!ws.config_loaded()) return FailedPrecondition("Workspace::LoadConfig() must be called before creating a pipeline");
   DLT_RETURN_IF_ERROR(ValidatePipelineName(options.pipeline_name));
@@ -104,11 +60,7 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
   DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
   // As dlt: every table, column and dataset name is shortened to what the destination takes
   // (PostgreSQL 63), with a hash tag, instead of being cut by the database.
-  DLT_ASSIGN_OR_RETURN(NamingConvention convention, ResolveNaming(ws, options));
-  // dlt's destination capability override (`duckdb(max_identifier_length=10)`, or
-  // [destination.<name>] max_identifier_length) shortens names to that instead.
-  DLT_ASSIGN_OR_RETURN(size_t max_length, ResolveMaxIdentifierLength(ws, options));
-  im.naming = SnakeCaseNaming(max_length ? max_length : MaxIdentifierLength(im.destination.type), convention);
+  DLT_ASSIGN_OR_RETURN(im.naming, ResolvePipelineNaming(ws, options.pipeline_name, options.destination, im.destination.type));
   std::string normalized_dataset = im.naming.NormalizeIdentifier(options.dataset_name);
   if (normalized_dataset.empty()) return InvalidArgument("dataset name `" + options.dataset_name + "` is not usable");
   // The staging dataset's tag (when shortened) comes from the name as given, as in dlt.

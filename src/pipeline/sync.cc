@@ -4,6 +4,7 @@
 #include "dlt/destination.h"
 #include "load/pipeline_state.h"
 #include "normalize/naming.h"
+#include "pipeline/pipeline_naming.h"
 #include "normalize/schema.h"
 #include "destinations/destination_types.h"
 #include "pipeline/pipeline_file.h"
@@ -67,8 +68,9 @@ StatusOr<SyncResult> SyncPipeline(const Workspace& ws, const SyncOptions& o) {
   }
   debug("Active profile: " + (ws.workspace_mode() ? ws.profile() : std::string("(classic mode)")));
   DLT_ASSIGN_OR_RETURN(DestinationConfig dest, ResolveDestination(ws, destination, o.pipeline_name));
-  // Normalized as the load named it: shortened to what the destination takes.
-  dataset = SnakeCaseNaming(MaxIdentifierLength(dest.type)).NormalizeIdentifier(dataset);
+  // Normalized as the load named it: its naming convention, shortened to what the destination takes.
+  DLT_ASSIGN_OR_RETURN(SnakeCaseNaming naming, ResolvePipelineNaming(ws, o.pipeline_name, destination, dest.type));
+  dataset = naming.NormalizeIdentifier(dataset);
   debug("Destination `" + destination + "` resolves to " + dest.Describe() +
         (dest.type_origin ? " (type from " + dest.type_origin->Describe() + ")" : ""));
   if (dest.credentials_origin) debug("Credentials from " + dest.credentials_origin->Describe());

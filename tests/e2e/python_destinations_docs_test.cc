@@ -141,5 +141,24 @@ except NotImplementedError as e:
   EXPECT_EQ(r.out, "[['ds', 't', 'prod']]\n[['ds', 't', '2024-04-14', 'sun']]\n[['ds', 't', '2020']]\nrefused True\n") << r.out;
 }
 
+// Defect (review): `sync` (and `drop`) named the dataset with snake_case and the type's limit,
+// whatever the pipeline's naming convention: a `sql_cs_v1` dataset `MyData` was looked for as
+// `my_data`, and a wiped pipeline restored nothing.
+TEST(PythonDestinationsDocs, SyncFindsTheDatasetByThePipelinesOwnNamingConvention) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "cs.py", R"PY(
+import os, shutil, dlt
+os.environ["SCHEMA__NAMING"] = "sql_cs_v1"
+p = dlt.pipeline(pipeline_name="cs", destination="duckdb", dataset_name="MyData")
+p.run([{"Id": 1}], table_name="Items")
+shutil.rmtree(p.working_dir)
+q = dlt.pipeline(pipeline_name="cs", destination="duckdb", dataset_name="MyData")
+q.sync_destination()
+print(q.default_schema_name, sorted(t for t in q.default_schema.tables if not t.startswith("_dlt")))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "cs ['Items']\n")) << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing
