@@ -117,7 +117,8 @@ class Fetcher {
         std::lock_guard<std::mutex> lock(sh->mu);
         last_value = sh->last_value;
       }
-      if (last_value) {
+      // A backfill range (end_value) reads no stored cursor, as the extract step does.
+      if (last_value && !spec->end_value) {
         if (auto last = last_value(name, spec->cursor_path)) state["last_value"] = *last;
       }
       filter.emplace(*spec, &state);

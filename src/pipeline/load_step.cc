@@ -46,7 +46,9 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     DLT_ASSIGN_OR_RETURN(Schema pkg_schema, Schema::ReadFile(dir / package_file::kSchema, "Discard the package with `dlt pipeline " +
                                                                  options.pipeline_name + " drop-pending-packages`, then restore the state with `dlt pipeline " +
                                                                  options.pipeline_name + " sync`"));
-    if (const DestinationType* type = FindDestinationType(destination.type); type && !type->case_sensitive_identifiers) {
+    // (a case-insensitive convention's names cannot differ only by case)
+    if (const DestinationType* type = FindDestinationType(destination.type);
+        type && !type->case_sensitive_identifiers && naming.case_sensitive()) {
       if (auto collision = FindIdentifierCollision(pkg_schema)) {
         mark.kind = RunFailure::Kind::kOther;
         return FailedPrecondition(*collision + " The package is kept: drop it with `dlt pipeline " + options.pipeline_name +

@@ -76,7 +76,10 @@ Json HintsToJson(const ResourceOptions& o) {
     if (c.timezone) cj["timezone"] = *c.timezone;
     if (!c.other_hints.empty()) {
       Json other = Json::object();
-      for (const auto& [k, v] : c.other_hints) other[k] = Json::parse(v, nullptr, false);
+      for (const auto& [k, v] : c.other_hints) {
+        Json parsed = Json::parse(v, nullptr, false);  // (Python's NaN is no JSON: such a hint is left out)
+        if (!parsed.is_discarded()) other[k] = std::move(parsed);
+      }
       cj["other_hints"] = other;
     }
     cols.push_back(cj);
