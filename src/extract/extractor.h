@@ -96,6 +96,10 @@ struct IncrementalSpec {
   bool range_end_closed = false;
 };
 
+// The incremental of a resource as an extract applies it (its own primary_key wins for the
+// boundary rows, then the resource's, as dlt's set_deduplication_key); nullopt without one.
+std::optional<IncrementalSpec> IncrementalSpecOf(const ResourceOptions& options);
+
 struct ExtractStats {
   uint64_t records_in = 0;       // records read from the source
   uint64_t records_out = 0;      // records written (after the incremental filter)

@@ -219,6 +219,28 @@ struct IncrementalRowFilter::Impl {
   std::string padded;
 };
 
+std::optional<IncrementalSpec> IncrementalSpecOf(const ResourceOptions& o) {
+  if (!o.incremental) return std::nullopt;
+  const IncrementalOptions& io = *o.incremental;
+  IncrementalSpec spec;
+  spec.cursor_path = io.cursor_path;
+  if (io.initial_value_json) spec.initial_value = nlohmann::ordered_json::parse(*io.initial_value_json);
+  spec.on_cursor_value_missing = io.on_cursor_value_missing;
+  if (io.primary_key) {
+    spec.dedup_key = *io.primary_key;
+    spec.dedup_key_is_list = io.primary_key_is_list;
+  } else if (!o.primary_key.empty()) {
+    spec.dedup_key = o.primary_key;
+    spec.dedup_key_is_list = o.primary_key_is_list;
+  }
+  spec.resource_name = o.name;
+  if (io.end_value_json) spec.end_value = nlohmann::ordered_json::parse(*io.end_value_json);
+  spec.decreasing = io.last_value_func == "min";
+  spec.range_start_open = io.range_start == "open";
+  spec.range_end_closed = io.range_end == "closed";
+  return spec;
+}
+
 IncrementalRowFilter::IncrementalRowFilter(const IncrementalSpec& spec, nlohmann::ordered_json* state)
     : impl_(std::make_unique<Impl>(spec, state)) {}
 IncrementalRowFilter::~IncrementalRowFilter() = default;

@@ -26,30 +26,6 @@ namespace {
 
 using namespace internal;  // NOLINT: this source's own internals (rest_api_internal.h)
 
-// The incremental of a resource as the extract step applies it (pipeline/extract_step.cc), for
-// the rows of a parent fetched only for its children; nullopt without one.
-std::optional<IncrementalSpec> ParentIncremental(const ResourceOptions& o) {
-  if (!o.incremental) return std::nullopt;
-  const IncrementalOptions& io = *o.incremental;
-  IncrementalSpec spec;
-  spec.cursor_path = io.cursor_path;
-  if (io.initial_value_json) spec.initial_value = Json::parse(*io.initial_value_json);
-  spec.on_cursor_value_missing = io.on_cursor_value_missing;
-  if (io.primary_key) {
-    spec.dedup_key = *io.primary_key;
-    spec.dedup_key_is_list = io.primary_key_is_list;
-  } else if (!o.primary_key.empty()) {
-    spec.dedup_key = o.primary_key;
-    spec.dedup_key_is_list = o.primary_key_is_list;
-  }
-  spec.resource_name = o.name;
-  if (io.end_value_json) spec.end_value = Json::parse(*io.end_value_json);
-  spec.decreasing = io.last_value_func == "min";
-  spec.range_start_open = io.range_start == "open";
-  spec.range_end_closed = io.range_end == "closed";
-  return spec;
-}
-
 // ---------------------------------------------------------------------------------------------
 // All rows of one resource, in chunks: pages of a top-level resource, or the rows fetched for a
 // window of parent rows (fetched in parallel) of a dependent one.
@@ -111,7 +87,7 @@ class Fetcher {
     // to it are kept: which of them an earlier run saw (the state's row hashes) is not at hand.
     std::optional<IncrementalRowFilter> filter;
     Json state = Json::object();
-    if (auto spec = ParentIncremental(parent->options)) {
+    if (auto spec = IncrementalSpecOf(parent->options)) {
       std::function<std::optional<Json>(std::string_view, std::string_view)> last_value;
       {
         std::lock_guard<std::mutex> lock(sh->mu);

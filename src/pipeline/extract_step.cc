@@ -166,32 +166,11 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
     std::optional<IncrementalSpec> inc;
     Json* inc_state = nullptr;
     Json scratch;
-    if (r.options().incremental) {
-      IncrementalSpec spec;
-      spec.cursor_path = r.options().incremental->cursor_path;
-      if (r.options().incremental->initial_value_json) {
-        spec.initial_value = Json::parse(*r.options().incremental->initial_value_json);
-      }
-      spec.on_cursor_value_missing = r.options().incremental->on_cursor_value_missing;
-      // The incremental's own primary_key wins, then the resource's (as dlt's
-      // set_deduplication_key); without either, rows are told apart by their whole content.
-      if (r.options().incremental->primary_key) {
-        spec.dedup_key = *r.options().incremental->primary_key;
-        spec.dedup_key_is_list = r.options().incremental->primary_key_is_list;
-      } else if (!r.options().primary_key.empty()) {
-        spec.dedup_key = r.options().primary_key;
-        spec.dedup_key_is_list = r.options().primary_key_is_list;
-      }
-      spec.resource_name = r.options().name;
-      const IncrementalOptions& io = *r.options().incremental;
-      if (io.end_value_json) spec.end_value = Json::parse(*io.end_value_json);
-      spec.decreasing = io.last_value_func == "min";
-      spec.range_start_open = io.range_start == "open";
-      spec.range_end_closed = io.range_end == "closed";
-      inc = spec;
+    if (auto spec = IncrementalSpecOf(r.options())) {
+      inc = *spec;
       // A backfill range (end_value) neither reads nor moves the stored cursor.
-      inc_state = spec.end_value ? &scratch
-                                 : &state.ResourceState(schema->name(), r.options().name)["incremental"][spec.cursor_path];
+      inc_state = spec->end_value ? &scratch
+                                  : &state.ResourceState(schema->name(), r.options().name)["incremental"][spec->cursor_path];
     }
     char stem_index[16];
     std::snprintf(stem_index, sizeof stem_index, ".%03d", static_cast<int>(++written));

@@ -136,9 +136,14 @@ try:
     run("cb", layout="{table_name}/{x}/{load_id}.{ext}", extra_placeholders={"x": lambda *a: "v"})
 except NotImplementedError as e:
     print("refused", "extra_placeholders" in str(e))
+try:
+    run("up", layout="{table_name}/{x}/{load_id}.{ext}", extra_placeholders={"x": "../../elsewhere"})
+except Exception as e:
+    print("outside", "stay inside the dataset" in str(e))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "[['ds', 't', 'prod']]\n[['ds', 't', '2024-04-14', 'sun']]\n[['ds', 't', '2020']]\nrefused True\n") << r.out;
+  EXPECT_EQ(r.out, "[['ds', 't', 'prod']]\n[['ds', 't', '2024-04-14', 'sun']]\n[['ds', 't', '2020']]\nrefused True\n"
+                   "outside True\n") << r.out;
 }
 
 // Defect (review): `sync` (and `drop`) named the dataset with snake_case and the type's limit,

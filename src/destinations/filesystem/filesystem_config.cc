@@ -96,6 +96,13 @@ StatusOr<LayoutSettings> ResolveLayoutSettings(const CredentialsLookup& l) {
       for (const auto& [name, v] : j.items()) out.extra_placeholders[name] = v.is_string() ? v.get<std::string>() : v.dump();
     }
   }
+  for (const auto& [name, v] : out.extra_placeholders) {
+    // A value is part of a path under the dataset's folder: it must not lead out of it.
+    if (v == ".." || v.starts_with("../") || v.ends_with("/..") || v.find("/../") != std::string::npos || v.starts_with("/")) {
+      return InvalidArgument("extra placeholder `" + name + "` of destination `" + l.name + "` is `" + v +
+                             "`: a layout value must stay inside the dataset's folder (no `..` or leading `/`)");
+    }
+  }
   return out;
 }
 
