@@ -21,7 +21,8 @@ TEST(PythonSecrets, ATokenFromDltSecretsNeverShowsAndAWrongOneFailsMasked) {
   TempWorkspace w;
   ASSERT_EQ(w.Dlt({"init", "github_api", "duckdb"}).exit_code, 0);
   w.WriteConfig("[sources.github_api]\nbase_url = \"" + server.Url() +
-                    "/repos/dlt-hub/dlt/\"\n[runtime]\nrequest_max_attempts = 1\n",
+                    "/repos/dlt-hub/dlt/\"\n[runtime]\nrequest_max_attempts = 1\n"
+                    "http_show_error_body = true\n",  // the server echoes the token: it must show masked
                 "dev");
   w.WriteSecrets(std::string("[sources.github_api]\ntoken = \"") + kCanary + "\"\n", "dev");
   // The script prints what a user might print while debugging.
