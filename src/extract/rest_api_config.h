@@ -54,12 +54,19 @@ struct PaginatorSpec {
 };
 
 struct AuthSpec {
-  // "" (none) | bearer | api_key | http_basic. As dlt's create_auth: an auth table without a
+  // "" (none) | bearer | api_key | http_basic | oauth2_client_credentials. As dlt's create_auth:
+  // an auth table without a
   // type is bearer, and a string names the type (its secrets then come from the profile).
   std::string type;
   std::string name = "Authorization";  // api_key: the header or query parameter name
   std::string location = "header";     // api_key: header | query
   std::optional<std::string> username; // http_basic (may also come from the profile's config)
+  // oauth2_client_credentials: the token URL (else from the profile's config), the form's extra
+  // fields and the token's lifetime when the reply has no expires_in. client_id and
+  // client_secret are secrets (inline_secrets, or the profile's secrets).
+  std::optional<std::string> access_token_url;
+  std::vector<std::pair<std::string, std::string>> access_token_request_data;
+  int64_t default_token_expiration = 3600;
   // token / api_key / password given in code (Python's rest_api dicts read them from
   // dlt.secrets); pipeline files may not hold them. Used before the profile's secrets.
   std::map<std::string, Secret> inline_secrets;

@@ -167,12 +167,12 @@ StatusOr<PaginatorSpec> ParsePaginator(const Ctx& c, const ConfigNode& n) {
 }
 
 StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
-  static const std::vector<std::string> kTypes = {"bearer", "api_key", "http_basic"};
+  static const std::vector<std::string> kTypes = {"bearer", "api_key", "http_basic", "oauth2_client_credentials"};
   auto check_type = [&](const std::string& type, const ConfigNode& where) -> Status {
     if (std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end()) return Status::Ok();
     std::string msg = "unsupported auth type `" + type + "`.";
     if (auto s = text::Suggest(type, kTypes)) msg += " Did you mean `" + *s + "`?";
-    return c.Error(where, msg + " Types: bearer, api_key, http_basic");
+    return c.Error(where, msg + " Types: bearer, api_key, http_basic, oauth2_client_credentials");
   };
   AuthSpec a;
   if (n.kind == Kind::kString) {
@@ -186,7 +186,7 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
   }
   const ConfigNode* t = n.Find("type");
   for (const auto& [k, v] : n.members) {
-    if (k == "token" || k == "api_key" || k == "password") {
+    if (k == "token" || k == "api_key" || k == "password" || k == "client_id" || k == "client_secret") {
       if (!c.allow_inline_secrets) return c.SecretInFile(v, "`" + k + "`", k);
       if (!v.is_scalar()) return c.Error(v, "`" + k + "` must be a string");
       a.inline_secrets.emplace(k, Secret(v.text));
@@ -211,10 +211,28 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
     } else if (a.type == "http_basic" && k == "username") {
       DLT_ASSIGN_OR_RETURN(std::string u, Str(c, v, k));
       a.username = u;
+    } else if (a.type == "oauth2_client_credentials" && k == "access_token_url") {
+      DLT_ASSIGN_OR_RETURN(std::string u, Str(c, v, k));
+      if (!u.starts_with("http://") && !u.starts_with("https://")) {
+        return c.Error(v, "`access_token_url` must be an http:// or https:// URL");
+      }
+      a.access_token_url = u;
+    } else if (a.type == "oauth2_client_credentials" && k == "access_token_request_data") {
+      if (!v.is_table()) return c.Error(v, "`access_token_request_data` must be a table of form fields, e.g. { scope = \"read\" }");
+      for (const auto& [fk, fv] : v.members) {
+        if (!fv.is_scalar()) return c.Error(fv, "`access_token_request_data." + fk + "` must be a string or a number");
+        a.access_token_request_data.emplace_back(fk, fv.text);
+      }
+    } else if (a.type == "oauth2_client_credentials" && k == "default_token_expiration") {
+      DLT_ASSIGN_OR_RETURN(a.default_token_expiration, Int(c, v, k));
+      if (a.default_token_expiration < 0) return c.Error(v, "`default_token_expiration` must not be negative");
     } else {
       std::vector<std::string> known = {"type"};
       if (a.type == "api_key") known = {"type", "name", "location"};
       if (a.type == "http_basic") known = {"type", "username"};
+      if (a.type == "oauth2_client_credentials") {
+        known = {"type", "access_token_url", "access_token_request_data", "default_token_expiration"};
+      }
       return UnknownKey(c, v, k, "auth (" + a.type + ")", known);
     }
   }

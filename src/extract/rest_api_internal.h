@@ -17,6 +17,7 @@
 
 #include "extract/http_client.h"
 #include "extract/rest_api_config.h"
+#include "extract/rest_api_oauth2.h"
 #include "extract/rest_api_source.h"
 
 namespace dlt::rest_api::internal {
@@ -48,6 +49,7 @@ struct Shared {
     http::Headers headers;
     std::vector<std::pair<std::string, std::string>> query;  // api_key in the query
     std::vector<std::string> query_names;
+    std::shared_ptr<OAuth2Token> oauth2;  // a bearer token obtained before the requests
   };
   Credentials client_auth;
   // Endpoints with an auth of their own (dlt's endpoint-level auth), by resource name.

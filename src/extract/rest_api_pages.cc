@@ -135,6 +135,14 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   for (const auto& h : req_.auth_headers) hr.auth_headers.push_back(h);
   hr.auth_query = cred.query;
   hr.auth_origin = auth_origin_;
+  if (cred.oauth2) {
+    client.on_retry = nullptr;
+    auto token_or = cred.oauth2->Current(client, sh_->policy);
+    if (!token_or.ok()) return Status(token_or.status().code(), Where(*r_) + ": " + token_or.status().message());
+    const std::string& token = *token_or;
+    hr.auth_headers.emplace_back("Authorization", "Bearer " + token);
+    hr.secrets.push_back(token);
+  }
   const std::string shown = sh_->MaskText(hr.url);
   *where = Where(*r_) + " (" + hr.method + " " + shown + ")";
   // A request made before in this pagination (links A -> B -> A, a Link header alternating

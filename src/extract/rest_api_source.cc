@@ -482,6 +482,25 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
       std::string encoded = hash::Base64Encode(username + ":" + password.reveal());
       sh->secrets.push_back(encoded);
       out->headers.emplace_back("Authorization", "Basic " + encoded);
+    } else if (auth.type == "oauth2_client_credentials") {
+      OAuth2Token::Settings o;
+      if (auth.access_token_url) {
+        o.access_token_url = *auth.access_token_url;
+      } else {
+        DLT_ASSIGN_OR_RETURN(auto u, LookupSourceKey(ws, spec, pipeline, "access_token_url", false, resource));
+        if (!u || !u->value.is_scalar() || u->value.text.empty()) {
+          return MissingSecret(ws, spec, "oauth2_client_credentials auth" + whose, "access_token_url", resource);
+        }
+        note(*u);
+        o.access_token_url = u->value.text;
+      }
+      DLT_ASSIGN_OR_RETURN(o.client_id, secret("client_id", "oauth2_client_credentials auth"));
+      DLT_ASSIGN_OR_RETURN(o.client_secret, secret("client_secret", "oauth2_client_credentials auth"));
+      sh->secrets.push_back(o.client_id.reveal());
+      sh->secrets.push_back(o.client_secret.reveal());
+      o.request_data = auth.access_token_request_data;
+      o.default_expiration_s = auth.default_token_expiration;
+      out->oauth2 = std::make_shared<OAuth2Token>(std::move(o));
     }
     return Status::Ok();
   };

@@ -9,6 +9,8 @@
 //   token                      bearer auth (secret)
 //   api_key                    api_key auth (secret)
 //   username, password         http_basic auth (password secret)
+//   access_token_url, client_id, client_secret
+//                              oauth2_client_credentials auth (client id and secret are secrets)
 // and dlt's runtime settings [runtime] request_timeout (60 s), request_max_attempts (5),
 // request_backoff_factor (1), request_max_retry_delay (300 s).
 #pragma once

@@ -3,46 +3,10 @@
 // their own HTTP server on 127.0.0.1 (http.server in a thread), so each can answer as the check needs.
 #include <gtest/gtest.h>
 
-#include "support/python_script.h"
+#include "support/python_http_server.h"
 
 namespace dlt::testing {
 namespace {
-
-// A small server for the scripts: handler(rec) -> (status, headers, body); every request in LOG.
-const char* kServer = R"PY(
-import json, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse, parse_qs
-LOG = []
-def start(handler_fn):
-    class H(BaseHTTPRequestHandler):
-        def log_message(self, *a): pass
-        def _do(self):
-            n = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(n) if n else b""
-            u = urlparse(self.path)
-            rec = dict(method=self.command, path=u.path, q={k: v[0] for k, v in parse_qs(u.query).items()},
-                       headers=dict(self.headers), body=body.decode())
-            LOG.append(rec)
-            status, hdrs, out = handler_fn(rec)
-            out = (out if isinstance(out, str) else json.dumps(out)).encode()
-            self.send_response(status)
-            hdrs = dict(hdrs or {}); hdrs.setdefault("Content-Type", "application/json")
-            for k, v in hdrs.items(): self.send_header(k, v)
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers(); self.wfile.write(out)
-        do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _do
-    s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=s.serve_forever, daemon=True).start()
-    return s, f"http://127.0.0.1:{s.server_port}"
-)PY";
-
-RunResult RunWithServer(TempWorkspace& w, const std::string& script, const std::map<std::string, std::string>& env = {}) {
-  w.Write("srv.py", kServer);
-  w.Write("main.py", script);
-  for (const auto& [k, v] : env) w.env()[k] = v;
-  return RunPython(w, "main.py");
-}
 
 // Defect 1: requests.get() returned a 4xx/5xx response instead of raising (dlt's default client
 // is made with raise_for_status=True), so a 404 body was loaded as a row. Defect 8: Response.links,

@@ -66,10 +66,19 @@ def _refuse(path: Tuple[Any, ...], value: Any) -> NotImplementedError:
         return NotImplementedError(
             f"rest_api_source: `{where}` is {kind}, a paginator class of one's own, which the engine's REST API "
             "client cannot run; page with it through RESTClient(...).paginate(...) inside a @dlt.resource instead")
+    if isinstance(value, _auth.OAuth2ClientCredentials):
+        return NotImplementedError(
+            f"rest_api_source: `{where}` is {kind}, an OAuth2ClientCredentials that "
+            + ("is given a session of its own" if value.session is not None else
+               "overrides how the token is requested or read")
+            + ", which runs in Python and the engine's REST API client cannot call; use OAuth2ClientCredentials "
+            "itself (or {\"type\": \"oauth2_client_credentials\", ...}), which the engine runs, or request through "
+            "RESTClient(..., auth=...) inside a @dlt.resource instead")
     if isinstance(value, _auth.AuthConfigBase) or (path and path[-1] == "auth"):
         return NotImplementedError(
             f"rest_api_source: `{where}` is {kind}, an auth class of one's own (called with each request), which "
-            "the engine's REST API client cannot run; use a bearer, api_key or http_basic auth, or request "
+            "the engine's REST API client cannot run; use a bearer, api_key, http_basic or oauth2_client_credentials "
+            "auth, or request "
             "through RESTClient(..., auth=...) inside a @dlt.resource instead")
     if path and path[-1] == "session":
         return NotImplementedError(

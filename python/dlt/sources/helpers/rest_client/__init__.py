@@ -5,7 +5,13 @@ In dlt-cpp the engine's REST API client does the requests: these objects describ
 an auth method and stand for the dict form of the same configuration (see `_rest_api_config`).
 """
 
-from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth, HttpBasicAuth  # noqa: F401
+from dlt.sources.helpers.rest_client.auth import (  # noqa: F401
+    APIKeyAuth,
+    AuthConfigBase,
+    BearerTokenAuth,
+    HttpBasicAuth,
+    OAuth2ClientCredentials,
+)
 from dlt.sources.helpers.rest_client.paginators import (  # noqa: F401
     HeaderCursorPaginator,
     HeaderLinkPaginator,

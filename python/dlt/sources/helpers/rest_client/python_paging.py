@@ -272,9 +272,13 @@ class _Builtin:
 
 def apply_auth(auth: Any, request: Any, secrets: List[str]) -> Any:
     """Applies `auth` to the request (headers or params) and returns the basic-auth pair, if any."""
-    from dlt.sources.helpers.rest_client.auth import is_custom
+    from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials, is_custom
 
     if auth is None:
+        return None
+    if isinstance(auth, OAuth2ClientCredentials) and not is_custom(auth):
+        auth(request)  # obtains (or reuses) the token through the engine's HTTP client
+        secrets.append(str(auth.access_token))
         return None
     if is_custom(auth):
         auth(request)  # dlt's auth classes change the request in place (and return it)
