@@ -73,6 +73,28 @@ std::optional<std::pair<std::string, const Json*>> FindNextPage(const Json& body
   return std::nullopt;
 }
 
+// dlt's find_total_pages_path: the first key (depth first through objects, in order) named
+// total_pages, pages or totalpages (any case) holding a string or a number; its path, when the
+// value reads as a whole number (dlt's int()): the page_number paginator's total_path. (dlt also
+// takes a boolean, as int(True) is 1, and stops after the first page: so does the single page
+// this leaves to the detectors after it.)
+std::optional<std::string> FindTotalPages(const Json& body, const std::string& prefix = "") {
+  if (!body.is_object()) return std::nullopt;
+  for (const auto& [k, v] : body.items()) {
+    std::string lower = text::ToLower(k);
+    std::string quoted = k.find('.') == std::string::npos ? k : "['" + k + "']";
+    std::string path = prefix.empty() ? quoted : prefix + "." + quoted;
+    if ((lower == "total_pages" || lower == "pages" || lower == "totalpages") && (v.is_string() || v.is_number())) {
+      if (AsInt(&v)) return path;
+      return std::nullopt;  // found, but int() would fail: dlt detects no page_number paginator
+    }
+    if (v.is_object()) {
+      if (auto inner = FindTotalPages(v, path)) return inner;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void PageCursor::Place(const std::string& param, const std::string& body_path, const Json& value) {
@@ -256,7 +278,8 @@ Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t 
                const std::string& shown) {
   if (pag_.type == "auto") {
     // As dlt's PaginatorFactory: a Link header with rel="next"; else a "next..." value in the body
-    // that is a URL (http... or /...) is a next-page link, any other a cursor sent back as the
+    // that is a URL (http... or /...) is a next-page link; else a total_pages/pages/totalPages
+    // number makes a page_number paginator; else a "next..." value is a cursor sent back as the
     // `cursor` parameter (JSONResponseCursorPaginator(cursor_path=...)); else one page. (A URL
     // under a key with "next" elsewhere in its name, as "@odata.nextLink", which dlt's detector
     // passes over, is followed as a link too.)
@@ -268,6 +291,14 @@ Status PageCursor::Advance(const http::Response& resp, const Json& body, size_t 
     } else if (next && IsUrlValue(next->second)) {
       pag_.type = "json_link";
       pag_.next_url_path = next->first;
+    } else if (auto total = FindTotalPages(body)) {
+      // dlt's PageNumberPaginator(total_path=...): pages 1, 2, ... (page=) after this first one,
+      // up to the total (base_page 0, stop after an empty page).
+      pag_ = PaginatorSpec{};
+      pag_.type = "page_number";
+      pag_.total_path = *total;
+      pag_.total_path_set = true;
+      page_no_ = 0;
     } else if (other_link) {
       pag_.type = "json_link";
       pag_.next_url_path = other_link->first;
