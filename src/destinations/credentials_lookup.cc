@@ -20,8 +20,20 @@ ConfigKey FieldKey(const CredentialsLookup& l, const std::string& field, bool se
 
 }  // namespace
 
+StatusOr<std::optional<ResolvedValue>> CredentialsLookup::GetNode(const std::string& field, bool secret) const {
+  return ws.config().Resolve(FieldKey(*this, field, secret));
+}
+
+StatusOr<std::optional<ResolvedValue>> CredentialsLookup::SettingNode(const std::string& key) const {
+  ConfigKey k;
+  k.sections = {"destination", name};
+  k.key = key;
+  k.pipeline_name = pipeline;
+  return ws.config().Resolve(k);
+}
+
 StatusOr<std::optional<ResolvedValue>> CredentialsLookup::Get(const std::string& field, bool secret) const {
-  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(FieldKey(*this, field, secret)));
+  DLT_ASSIGN_OR_RETURN(auto r, GetNode(field, secret));
   if (r && !r->value.is_scalar()) {
     return InvalidArgument("`" + text::Join(r->path, ".") + "` must be a single value, not a " +
                            (r->value.is_table() ? "table" : "list") + " (" + r->origin.Describe() + ")");
@@ -30,11 +42,7 @@ StatusOr<std::optional<ResolvedValue>> CredentialsLookup::Get(const std::string&
 }
 
 StatusOr<std::optional<ResolvedValue>> CredentialsLookup::Setting(const std::string& key) const {
-  ConfigKey k;
-  k.sections = {"destination", name};
-  k.key = key;
-  k.pipeline_name = pipeline;
-  DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(k));
+  DLT_ASSIGN_OR_RETURN(auto r, SettingNode(key));
   if (r && !r->value.is_scalar()) {
     return InvalidArgument("`" + text::Join(r->path, ".") + "` must be a single value (" + r->origin.Describe() + ")");
   }

@@ -30,6 +30,10 @@ struct CredentialsLookup {
   // A setting of the destination beside its credentials (`destination.<name>.<key>`: layout,
   // create_indexes, ...); must be a single value.
   StatusOr<std::optional<ResolvedValue>> Setting(const std::string& key) const;
+  // Get and Setting for values that may also be a table or a list (DuckDB's pragmas, filesystem
+  // extra_placeholders).
+  StatusOr<std::optional<ResolvedValue>> GetNode(const std::string& field, bool secret = false) const;
+  StatusOr<std::optional<ResolvedValue>> SettingNode(const std::string& key) const;
   // A whole number of `r` between `min` and `max`, else an error naming the key and origin.
   static StatusOr<int> ToInt(const ResolvedValue& r, int min, int max);
   // true/false (TOML booleans, or the texts true/false in any case), else an error naming the key.

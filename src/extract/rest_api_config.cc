@@ -65,31 +65,6 @@ void CollectJsonStrings(const Json& j, std::vector<std::string>* out) {
   }
 }
 
-}  // namespace
-
-Json ToJson(const ConfigNode& n) {
-  switch (n.kind) {
-    case Kind::kString:
-    case Kind::kDateTime: return Json(n.text);
-    case Kind::kInteger: return Json(std::stoll(n.text));
-    case Kind::kFloat: return Json(std::stod(n.text));
-    case Kind::kBoolean: return Json(n.text == "true");
-    case Kind::kArray: {
-      Json a = Json::array();
-      for (const auto& i : n.items) a.push_back(ToJson(i));
-      return a;
-    }
-    case Kind::kTable: {
-      Json o = Json::object();
-      for (const auto& [k, v] : n.members) o[k] = ToJson(v);
-      return o;
-    }
-  }
-  return Json();
-}
-
-namespace {
-
 bool PlaceholderName(std::string_view name) {
   bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
   for (char ch : name) {

@@ -173,9 +173,6 @@ StatusOr<RestApiSpec> ParseRestApiSource(std::string_view file, const ConfigNode
                                          const std::string& pipeline_name, const HintParser& hints,
                                          const RestApiParseOptions& options = {});
 
-// A TOML value as JSON (tables keep their order).
-Json ToJson(const ConfigNode& node);
-
 // Placeholders `{name}` in a string, where name is [A-Za-z_][A-Za-z0-9_.-]*. As in str.format,
 // which dlt runs over path, params, json and headers, `{{` and `}}` are literal braces, never
 // part of a placeholder (other braces are left alone: a JSON body may hold them).

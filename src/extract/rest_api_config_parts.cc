@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "config/config_json.h"
 #include "config/secret_names.h"
 #include "extract/rest_api_config_internal.h"
 
@@ -328,7 +329,7 @@ Status ParseEndpoint(const Ctx& c, const ConfigNode& n, EndpointSpec* e) {
       }
     } else if (k == "json") {
       if (!v.is_table() && v.kind != Kind::kArray) return c.Error(v, "`json` must be a table (the request body)");
-      e->json = ToJson(v);
+      e->json = ConfigNodeJson(v);
     } else if (k == "data_selector") {
       DLT_ASSIGN_OR_RETURN(std::string s, Str(c, v, k));
       e->data_selector = s;

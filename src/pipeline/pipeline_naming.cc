@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/text.h"
+#include "destinations/credentials_lookup.h"
 #include "dlt/destination.h"
 
 namespace dlt {
@@ -44,13 +45,7 @@ StatusOr<size_t> ResolveMaxLength(const Workspace& ws, const std::string& pipeli
   DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(KeyOf({"destination", destination_name}, "max_identifier_length",
                                                          pipeline_name)));
   if (!r) return size_t{0};
-  const std::string& text = r->value.text;
-  char* end = nullptr;
-  long long n = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || n < 7 || n > 65536) {
-    return InvalidArgument("max_identifier_length `" + text + "` (" + text::Join(r->path, ".") + ", " + r->origin.Describe() +
-                           ") must be a whole number from 7 to 65536");
-  }
+  DLT_ASSIGN_OR_RETURN(int n, CredentialsLookup::ToInt(*r, 7, 65536));
   return static_cast<size_t>(n);
 }
 

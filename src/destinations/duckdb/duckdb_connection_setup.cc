@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "config/config_json.h"
 
 namespace dlt {
 
@@ -24,39 +25,11 @@ bool IsName(const std::string& s) {
   return true;
 }
 
-// A TOML node as JSON (strings stay strings; numbers and booleans keep their kind).
-Json ToJson(const ConfigNode& n) {
-  switch (n.kind) {
-    case ConfigNode::Kind::kTable: {
-      Json o = Json::object();
-      for (const auto& [k, v] : n.members) o[k] = ToJson(v);
-      return o;
-    }
-    case ConfigNode::Kind::kArray: {
-      Json a = Json::array();
-      for (const auto& v : n.items) a.push_back(ToJson(v));
-      return a;
-    }
-    case ConfigNode::Kind::kBoolean: return n.text == "true";
-    case ConfigNode::Kind::kInteger:
-    case ConfigNode::Kind::kFloat: {
-      Json v = Json::parse(n.text, nullptr, false);
-      return v.is_discarded() ? Json(n.text) : v;
-    }
-    default: return n.text;
-  }
-}
-
 // The field's value as JSON of the wanted kind: a TOML list/table, or text holding JSON.
 StatusOr<std::optional<Json>> Field(const CredentialsLookup& l, const std::string& field, bool table) {
-  ConfigKey k;
-  k.sections = {"destination", l.name};
-  k.embedded = {"credentials"};
-  k.key = field;
-  k.pipeline_name = l.pipeline;
-  DLT_ASSIGN_OR_RETURN(auto r, l.ws.config().Resolve(k));
+  DLT_ASSIGN_OR_RETURN(auto r, l.GetNode(field));
   if (!r) return std::optional<Json>();
-  Json v = r->value.is_scalar() ? Json::parse(r->value.text, nullptr, false) : ToJson(r->value);
+  Json v = r->value.is_scalar() ? Json::parse(r->value.text, nullptr, false) : ConfigNodeJson(r->value);
   if (v.is_discarded() || (table ? !v.is_object() : !v.is_array())) {
     return InvalidArgument("`" + text::Join(r->path, ".") + "` (" + r->origin.Describe() + ") must be " +
                            (table ? "a table of settings, e.g. {\"threads\": 4}" : "a list of names, e.g. [\"httpfs\"]"));

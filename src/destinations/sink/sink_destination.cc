@@ -208,11 +208,7 @@ class SinkDestination : public Destination {
 
 StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveSinkConfig(const CredentialsLookup& l) {
   auto c = std::make_shared<SinkConfig>();
-  ConfigKey k;
-  k.sections = {"destination", l.name};
-  k.key = "loader_file_format";
-  k.pipeline_name = l.pipeline;
-  DLT_ASSIGN_OR_RETURN(auto format, l.ws.config().Resolve(k));
+  DLT_ASSIGN_OR_RETURN(auto format, l.Setting("loader_file_format"));
   if (format) {
     const std::string& f = format->value.text;
     if (f == "parquet") c->format = "parquet";
