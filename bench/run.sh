@@ -288,7 +288,9 @@ parquet_bench() {
   local rows=$1 file="$out/events_$1.jsonl"
   [[ -f "$file" ]] || "$build/dlt_bench_gen" events "$rows" > "$file"
   cat "$file" > /dev/null
-  printf '[destination.lake]\ndestination_type = "filesystem"\nbucket_url = "lake"\n' > "$work/ws/.dlt/parquet.secrets.toml"
+  # Parquet asked for: the filesystem destination's default, as dlt's, is jsonl.
+  printf '[destination.lake]\ndestination_type = "filesystem"\nbucket_url = "lake"\nloader_file_format = "parquet"\n' \
+    > "$work/ws/.dlt/parquet.secrets.toml"
   cat > "$work/ws/bench_parquet.toml" <<TOML
 [pipeline]
 name = "bench_parquet"

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct PackageToLoad {
   std::vector<std::string> drop_tables;  // dropped first, in the same transaction
   std::vector<std::string> truncate_tables;  // emptied (when they exist), in the same transaction
   std::vector<std::string> streamed_tables;  // tables that got rows through StreamJob (jobs not listed above)
+  // Resources whose items were dlt's Arrow items (`arrow_items` in the package state's resource
+  // hints): the filesystem destination writes their tables as Parquet unless a format is set.
+  std::set<std::string> arrow_resources;
 };
 
 struct StoredState {

@@ -58,6 +58,15 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
     PackageToLoad p;
     p.load_id = load_id;
     p.created_at = ps.doc.value("created_at", "");
+    if (auto res = ps.doc.find("resources"); res != ps.doc.end() && res->is_object()) {
+      for (const auto& [key, hints] : res->items()) {
+        if (!hints.is_object()) continue;
+        auto arrow = hints.find("arrow_items");
+        if (arrow == hints.end() || !arrow->is_boolean() || !arrow->get<bool>()) continue;
+        auto name = hints.find("name");
+        p.arrow_resources.insert(name != hints.end() && name->is_string() ? name->get<std::string>() : key);
+      }
+    }
     p.schema = &pkg_schema;
     p.jobs = storage->Jobs(PackageStage::kNormalized, load_id);
     for (auto& j : p.jobs) {

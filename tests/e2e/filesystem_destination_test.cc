@@ -20,11 +20,15 @@ std::vector<std::string> Names(const fs::path& dir) {
   return out;
 }
 
-// A workspace whose dev profile has the filesystem destination `lake` with bucket_url `lake`.
+// A workspace whose dev profile has the filesystem destination `lake` with bucket_url `lake`,
+// writing `format` files: these tests read Parquet back unless they say otherwise, so they ask
+// for it (the default, as in dlt, is jsonl: filesystem_default_format_test.cc).
 class LakeWorkspace : public PipelineWorkspace {
  public:
-  explicit LakeWorkspace(const std::string& extra = "") {
-    WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n" + extra, "dev");
+  explicit LakeWorkspace(const std::string& extra = "", const std::string& format = "parquet") {
+    WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\nloader_file_format = \"" +
+                    format + "\"\n" + extra,
+                "dev");
   }
   fs::path Dataset(const std::string& dataset = "shop_data") const { return root() / "_local" / "dev" / "lake" / dataset; }
   std::string Glob(const std::string& table, const std::string& ext = "parquet") const {
@@ -234,13 +238,14 @@ TEST(FilesystemDestination, ProfileSwitchMovesTheSamePipelineToAnotherBucketWith
   EXPECT_FALSE(fs::exists(w.root() / "_local" / "prod"));
 }
 
-TEST(FilesystemDestination, InitWithTheFilesystemDestinationConfiguresAFolderThePipelineWritesParquetFilesTo) {
+// The template sets no format: the files are dlt's default, gzipped JSON Lines.
+TEST(FilesystemDestination, InitWithTheFilesystemDestinationConfiguresAFolderThePipelineWritesJsonlFilesTo) {
   TempWorkspace w;
   const fs::path dir = w.tmp() / "project";
   fs::create_directories(dir);
   auto r = w.Dlt({"init", "filesystem", "filesystem", "--toml"}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "it loads Parquet files into _local/dev/files/")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "it loads JSON Lines files into _local/dev/files/")) << r.out;
   EXPECT_TRUE(Contains(ReadFile(dir / ".dlt" / "config.toml"), "destination_type = \"filesystem\"\nbucket_url = \"files\""));
   // The template's resource merges on `id`: refused, with what to change.
   r = w.Dlt({"run", "filesystem_pipeline.toml"}, dir);
@@ -253,13 +258,17 @@ TEST(FilesystemDestination, InitWithTheFilesystemDestinationConfiguresAFolderThe
   WriteFile(dir / "filesystem_pipeline.toml", pipeline);
   r = w.Dlt({"run", "filesystem_pipeline.toml"}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet('" +
-                    (dir / "_local" / "dev" / "files" / "filesystem_data" / "events" / "*.parquet").string() + "')"),
+  EXPECT_EQ(FileSql("SELECT count(*) FROM read_json('" +
+                    (dir / "_local" / "dev" / "files" / "filesystem_data" / "events" / "*.jsonl.gz").string() +
+                    "', format = 'newline_delimited')"),
             "3");
+  auto events = Names(dir / "_local" / "dev" / "files" / "filesystem_data" / "events");
+  ASSERT_FALSE(events.empty());
+  for (const auto& f : events) EXPECT_TRUE(f.ends_with(".jsonl.gz")) << f;
 }
 
 TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
-  LakeWorkspace w("loader_file_format = \"jsonl\"\n");
+  LakeWorkspace w("", "jsonl");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
   w.Write("orders.jsonl", Orders(1, 3));
   auto r = w.RunPipeline({"shop.toml"});
@@ -273,7 +282,7 @@ TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
 }
 
 TEST(FilesystemDestination, CsvFilesAreGzippedWithAHeaderAndReadBackWithReadCsv) {
-  LakeWorkspace w("loader_file_format = \"csv\"\n");
+  LakeWorkspace w("", "csv");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
   w.Write("orders.jsonl", Orders(1, 3));
   auto r = w.RunPipeline({"shop.toml"});
@@ -305,7 +314,7 @@ TEST(FilesystemDestination, MergeIsRefusedBeforeExtractingWithWhatToUseInstead) 
 TEST(FilesystemDestination, BucketUrlMayBeAnAbsolutePathOrAFileUrlAndTheTypeItsOwnName) {
   PipelineWorkspace w;
   const fs::path abs = w.tmp() / "bucket";
-  w.WriteConfig("[destination.filesystem]\nbucket_url = \"file://" + abs.string() + "\"\n", "dev");
+  w.WriteConfig("[destination.filesystem]\nbucket_url = \"file://" + abs.string() + "\"\nloader_file_format = \"parquet\"\n", "dev");
   w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "filesystem"));
   w.Write("orders.jsonl", Orders(1, 2));
   auto r = w.RunPipeline({"shop.toml"});

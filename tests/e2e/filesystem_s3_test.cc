@@ -74,10 +74,11 @@ TEST_F(S3Lake, SyncAfterTheLocalStateIsWipedRestoresItFromTheBucket) {
 
 TEST_F(S3Lake, ProfileSwitchFromALocalDevFolderToAnS3BucketInProdWithoutTouchingThePipeline) {
   // dev: a local folder; prod: the bucket (the fixture's dev settings move to prod).
-  w_.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n", "dev");
+  w_.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\nloader_file_format = \"parquet\"\n",
+                 "dev");
   w_.WriteSecrets("", "dev");
   w_.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"s3://" + std::string(kBucket) +
-                     "/raw\"\n", "prod");
+                     "/raw\"\nloader_file_format = \"parquet\"\n", "prod");
   w_.WriteSecrets(Credentials(S3Server::kKeyId, S3Server::kSecret, server_.Endpoint()), "prod");
   w_.Write("orders.jsonl", Orders(1, 3));
   auto r = w_.RunPipeline({"shop.toml"});

@@ -22,8 +22,8 @@ dest = dlt.destinations.filesystem(bucket_url="lake", layout="{table_name}/{load
 p = dlt.pipeline(pipeline_name="lake", destination=dest, dataset_name="ld")
 print("failed", p.run([{"id": 1, "n": "a", "tags": ["x", "y"]}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
 print("destination", p.destination.destination_type)
-# dlt's run(loader_file_format=...): this run's files as JSON lines, the next run's as configured
-p.run([{"id": 3, "n": "c"}], table_name="other", loader_file_format="jsonl")
+# run(loader_file_format=...): this run's files as Parquet, the next runs' in the default (jsonl)
+p.run([{"id": 3, "n": "c"}], table_name="other", loader_file_format="parquet")
 p.run([{"id": 4, "n": "d"}], table_name="third")
 p.run([{"id": 5, "n": "e"}], table_name="other")  # the table now has files of two formats
 
@@ -57,8 +57,10 @@ with p.sql_client() as c:
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(files[0].extension(), ".parquet");
-  EXPECT_EQ(FileSql("SELECT string_agg(id || n, ',' ORDER BY id) FROM read_parquet('" + files[0].string() + "')"),
+  // dlt's default for the filesystem destination: gzipped JSON Lines.
+  EXPECT_TRUE(files[0].string().ends_with(".jsonl.gz")) << files[0];
+  EXPECT_EQ(FileSql("SELECT string_agg(id || n, ',' ORDER BY id) FROM read_json('" + files[0].string() +
+                    "', format = 'newline_delimited')"),
             "1a,2b");
   EXPECT_TRUE(fs::exists(w.root() / "_local" / "dev" / "lake" / "ld" / "init"));
   auto extensions = [&](const std::string& table) {
@@ -70,7 +72,7 @@ with p.sql_client() as c:
     return out;
   };
   EXPECT_EQ(extensions("other"), (std::set<std::string>{".jsonl.gz", ".parquet"}));
-  EXPECT_EQ(extensions("third"), (std::set<std::string>{".parquet"}));
+  EXPECT_EQ(extensions("third"), (std::set<std::string>{".jsonl.gz"}));
 }
 
 TEST(PythonPipelineApi, DropPendingPackagesDeletesWhatWasExtractedSoTheNextRunLoadsNothingOfIt) {

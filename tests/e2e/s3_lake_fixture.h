@@ -31,10 +31,11 @@ inline std::string S3Credentials(const std::string& key_id, const std::string& s
          "\"\nregion_name = \"eu-central-1\"\nendpoint_url = \"" + endpoint + "\"\n";
 }
 
-// Points the dev profile's destination `lake` of `w` at s3://lake-bucket/<folder> on `server`.
+// Points the dev profile's destination `lake` of `w` at s3://lake-bucket/<folder> on `server`,
+// writing Parquet files (the tests read them back with read_parquet; the default is jsonl).
 inline void UseBucketFolder(PipelineWorkspace& w, const S3Server& server, const std::string& folder) {
   w.WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"s3://" + std::string(kBucket) + "/" +
-                    folder + "\"\n", "dev");
+                    folder + "\"\nloader_file_format = \"parquet\"\n", "dev");
   w.WriteSecrets(S3Credentials(S3Server::kKeyId, S3Server::kSecret, server.Endpoint()), "dev");
 }
 

@@ -24,7 +24,14 @@ struct FilesystemConfig : DestinationCredentials {
   std::optional<S3Settings> s3;
   std::string layout = "{table_name}/{load_id}.{file_id}.{ext}";
   LayoutSettings layout_settings;  // current_datetime, extra_placeholders
-  FileFormat format = FileFormat::kParquet;
+  // `loader_file_format` when set: every data file in that format. Unset, dlt's choice
+  // (its filesystem destination prefers jsonl): JSON Lines, except tables of Arrow items
+  // (use_pyarrow, backend="pyarrow"), which dlt writes as Parquet (it has no native Arrow ->
+  // JSON writer and picks the first supported format that has one).
+  std::optional<FileFormat> format;
+  FileFormat FormatFor(bool arrow_items) const {
+    return format ? *format : arrow_items ? FileFormat::kParquet : FileFormat::kJsonl;
+  }
   // Newest state files kept per pipeline (dlt's max_state_files); 0 or less keeps all.
   int max_state_files = 100;
   std::string Redacted() const override { return bucket_url; }

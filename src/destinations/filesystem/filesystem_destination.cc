@@ -109,6 +109,8 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     const Table& root = *schema.FindTable(rname);
     WriteDisposition disp = root.write_disposition.value_or(WriteDisposition::kAppend);
     if (disp == WriteDisposition::kSkip) continue;
+    // As dlt picks a table's file format: the one set, else by the kind of its items.
+    const FileFormat format = config_.FormatFor(root.resource && p.arrow_resources.count(*root.resource) > 0);
     std::vector<const Table*> family{&root};
     for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
     std::map<std::string, std::vector<std::string>> written;
@@ -123,8 +125,8 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
         applied_.push_back({t->name, std::move(cols)});
       }
       for (const PackageJob* j : it->second) {
-        LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(config_.format)};
-        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v, config_.layout_settings), &p.load_id});
+        LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(format)};
+        tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v, config_.layout_settings), &p.load_id, format});
         written[t->name].push_back(tasks.back().target);
       }
     }
@@ -199,7 +201,7 @@ const DestinationType& FilesystemDestinationType() {
       .open = &OpenFilesystem,
       .preload = &PreloadFilesystem,
       .local_file = nullptr,
-      .init_loads_into = "Parquet files into _local/dev/files/",
+      .init_loads_into = "JSON Lines files into _local/dev/files/",
       .init_credentials_step = "",
   };
   return t;

@@ -74,6 +74,7 @@ class FilesystemDestination : public Destination {
     const PackageJob* job;
     std::string target;
     const std::string* load_id;  // of the package (the `_dlt_load_id` of Parquet jobs)
+    FileFormat format;           // of the data file (FilesystemConfig::FormatFor)
   };
   StatusOr<DuckDbClient*> Engine();
   Status ExportJob(DuckDbClient* engine, const ExportTask& task);

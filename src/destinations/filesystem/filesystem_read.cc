@@ -153,7 +153,7 @@ StatusOr<std::string> FilesystemDestination::ReaderSql(const std::string& table)
   // reads as one, its columns matched by name.
   std::map<FileFormat, std::vector<std::string>> by_format;
   for (const auto& f : files) {
-    FileFormat format = system ? FileFormat::kJsonl : config_.format;
+    FileFormat format = system ? FileFormat::kJsonl : config_.FormatFor(false);
     const std::string name = fs::path(f).filename().string();
     if (name.ends_with(".parquet")) format = FileFormat::kParquet;
     else if (name.find(".jsonl") != std::string::npos) format = FileFormat::kJsonl;
