@@ -149,7 +149,8 @@ class PyRestPages {
     pages_ = std::move(pages).value();
   }
 
-  std::string Next() {
+  // (rows as JSON text, the page's request and response as a dict, or None).
+  py::tuple Next() {
     if (!pages_) throw py::stop_iteration();
     std::vector<rest_api::Json> rows;
     std::string where;
@@ -162,7 +163,25 @@ class PyRestPages {
       pages_.reset();
       throw py::stop_iteration();
     }
-    return rest_api::Json(std::move(rows)).dump();
+    std::string text = rest_api::Json(std::move(rows)).dump();
+    const rest_api::PageExchange* x = pages_->LastExchange();
+    if (!x) return py::make_tuple(text, py::none());
+    auto pairs = [](const http::Headers& h) {
+      py::list out;
+      for (const auto& [k, v] : h) out.append(py::make_tuple(k, v));
+      return out;
+    };
+    py::dict d;
+    d["method"] = x->method;
+    d["url"] = x->url;
+    d["request_headers"] = pairs(x->request_headers);
+    d["request_body"] = x->request_body ? py::object(py::bytes(*x->request_body)) : py::object(py::none());
+    d["status"] = x->status;
+    d["reason"] = x->reason;
+    d["headers"] = pairs(x->response_headers);
+    d["body"] = py::bytes(x->response_body);
+    d["response_url"] = x->response_url;
+    return py::make_tuple(text, d);
   }
 
  private:

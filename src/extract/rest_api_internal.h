@@ -122,6 +122,10 @@ class PageCursor {
   // The rows of the next page; false when there are no more pages.
   StatusOr<bool> Next(http::Client& client, std::vector<Json>* rows, std::string* where);
 
+  // Keep each page's request and response (RESTClient.paginate's PageData) from now on.
+  void RecordExchanges() { record_ = true; }
+  const PageExchange* LastExchange() const { return last_ ? &*last_ : nullptr; }
+
  private:
   void ExtractRows(const Json& body, std::vector<Json>* rows) const;
 
@@ -143,6 +147,8 @@ class PageCursor {
   std::string auth_origin_;
   std::unordered_set<std::string> seen_;  // digests of the requests made (method, URL, body)
   bool done_ = false;
+  bool record_ = false;
+  std::optional<PageExchange> last_;
   int page_ = 0;
   int64_t offset_ = 0;
   int64_t page_no_ = 0;

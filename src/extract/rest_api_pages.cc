@@ -194,6 +194,9 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   auto sent = client.Send(hr, sh_->policy);
   if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message() + BaseUrlFrom());
   const http::Response& resp = *sent;
+  if (record_) {
+    last_ = PageExchange{hr.method, hr.url, hr.headers, hr.body, resp.status, resp.reason, resp.headers, resp.body, resp.url};
+  }
   for (const auto& a : r_->endpoint.response_actions) {
     bool match = (!a.status_code || *a.status_code == resp.status) &&
                  (!a.content || resp.body.find(*a.content) != std::string::npos);

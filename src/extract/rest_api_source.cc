@@ -42,6 +42,10 @@ class Fetcher {
     return more;
   }
 
+  // Keep each page's request and response (a top-level resource's; RESTClient.paginate).
+  void RecordExchanges() { record_ = true; }
+  const PageExchange* LastExchange() const { return cursor_ ? cursor_->LastExchange() : nullptr; }
+
  private:
   StatusOr<bool> FetchChunk(std::vector<Json>* rows, std::string* where) {
     rows->clear();
@@ -53,6 +57,7 @@ class Fetcher {
       if (r_->parent.empty()) {
         DLT_ASSIGN_OR_RETURN(Req req, BuildRequest(*sh_, *r_, nullptr, inc_));
         cursor_ = std::make_unique<PageCursor>(sh_.get(), r_, std::move(req));
+        if (record_) cursor_->RecordExchanges();
       } else {
         DLT_ASSIGN_OR_RETURN(parents_, ParentRows(sh_, r_->parent));
       }
@@ -187,6 +192,7 @@ class Fetcher {
   std::shared_ptr<Shared> sh_;
   const ResourceSpec* r_;
   bool started_ = false;
+  bool record_ = false;
   IncrementalValues inc_;
   std::vector<http::Client> clients_;
   std::unique_ptr<PageCursor> cursor_;
@@ -536,8 +542,11 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
 
 class FetcherPages : public PageReader {
  public:
-  FetcherPages(std::shared_ptr<Shared> sh, const ResourceSpec* r) : sh_(sh), fetcher_(std::move(sh), r) {}
+  FetcherPages(std::shared_ptr<Shared> sh, const ResourceSpec* r) : sh_(sh), fetcher_(std::move(sh), r) {
+    fetcher_.RecordExchanges();
+  }
   StatusOr<bool> Next(std::vector<Json>* rows, std::string* where) override { return fetcher_.NextChunk(rows, where); }
+  const PageExchange* LastExchange() const override { return fetcher_.LastExchange(); }
 
  private:
   std::shared_ptr<Shared> sh_;

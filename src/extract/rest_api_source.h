@@ -62,11 +62,27 @@ StatusOr<std::vector<Resource>> MakeResources(const Workspace& workspace, const 
 
 // dlt's RESTClient.paginate: the pages of `spec`'s first resource (a top-level endpoint), read as
 // that resource would be (client, auth, paginator, data selector, retries), one page per Next.
+// The request and response of a page (dlt's PageData.request / .response), credentials left out:
+// the auth headers and query parameters are not among the request's, and the URL has none.
+struct PageExchange {
+  std::string method;
+  std::string url;  // as requested, without the credential parameters
+  http::Headers request_headers;
+  std::optional<std::string> request_body;
+  long status = 0;
+  std::string reason;
+  http::Headers response_headers;
+  std::string response_body;
+  std::string response_url;  // after redirects
+};
+
 class PageReader {
  public:
   virtual ~PageReader() = default;
   // The rows of the next page; false after the last one. `where` names the request.
   virtual StatusOr<bool> Next(std::vector<Json>* rows, std::string* where) = 0;
+  // The last page's request and response (after Next returned true), else null.
+  virtual const PageExchange* LastExchange() const = 0;
 };
 StatusOr<std::unique_ptr<PageReader>> OpenPages(const Workspace& workspace, const RestApiSpec& spec,
                                                 const RunOptions& options);

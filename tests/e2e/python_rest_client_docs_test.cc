@@ -202,5 +202,41 @@ s.shutdown()
   EXPECT_FALSE(Contains(r.out, "sekretTok")) << r.out;
 }
 
+// Defect: pages the engine fetched had PageData.request and .response None, so rest-client.md's
+// debugging recipe (`print(page.request)`, `print(page.response)`) and code reading a page's
+// response headers or status failed with AttributeError on None. dlt keeps both on every page.
+// The credentials the engine adds are not among the request's headers (nor in its URL).
+TEST(PythonRestClientDocs, EveryPageKeepsItsRequestAndResponse) {
+  TempWorkspace w;
+  auto r = RunWithServer(w, R"PY(
+import srv
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth
+from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
+def h(r):
+    n = int(r["q"].get("n", "1"))
+    nxt = f"/posts?n={n + 1}" if n < 2 else None
+    return 200, {"X-Page": str(n)}, {"data": [{"id": n}], "pagination": {"next": nxt}}
+s, base = srv.start(h)
+client = RESTClient(base_url=base, headers={"Accept": "application/json"},
+                    auth=APIKeyAuth(name="api_key", api_key="k3y-s3cret", location="query"),
+                    paginator=JSONLinkPaginator(next_url_path="pagination.next"))
+for page in client.paginate("/posts", params={"q": "x"}):
+    print(page.request, page.response, page.request.method, page.request.url.replace(base, ""),
+          page.request.headers.get("Accept"), page.response.status_code, page.response.headers["x-page"],
+          page.response.json()["data"], page.response.request is page.request)
+for page in client.paginate("/posts", method="POST", json={"q": 1}):
+    print(page.request.body)
+    break
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "<Request [GET]> <Response [200]> GET /posts?q=x application/json 200 1 [{'id': 1}] True"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "<Request [GET]> <Response [200]> GET /posts?n=2 application/json 200 2 [{'id': 2}] True"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "b'{\"q\":1}'")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "k3y-s3cret")) << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing

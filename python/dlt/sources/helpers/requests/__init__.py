@@ -237,6 +237,9 @@ class Request:
     @property
     def body(self) -> Any:
         """The body as sent (requests' PreparedRequest.body): JSON bytes, form text or the data."""
+        sent = self.__dict__.get("_body")
+        if sent is not None:
+            return sent
         if self.json is not None:
             return _json.dumps(self.json).encode("utf-8")
         if isinstance(self.data, dict) or (isinstance(self.data, (list, tuple)) and self.data):

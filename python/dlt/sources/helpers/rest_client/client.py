@@ -18,9 +18,10 @@ from typing import Any, Dict, Iterator, List, Optional
 
 
 class PageData(list):
-    """The rows of one page (a list), as dlt's PageData, with the `paginator` and `auth` used.
-    `request` and `response` are kept when the page was fetched in Python (a paginator or auth
-    class of one's own, or hooks); pages the engine fetched have None there."""
+    """The rows of one page (a list), as dlt's PageData, with the `paginator` and `auth` used and
+    the page's `request` and `response` (the requests helper's Request and Response: method, url,
+    headers, body; status_code, headers, content, json(), url). The credentials the engine adds
+    (auth headers, an api_key parameter) are not among the request's headers and params."""
 
     def __init__(self, rows: List[Any], paginator: Any = None, auth: Any = None, request: Any = None,
                  response: Any = None) -> None:
@@ -29,6 +30,20 @@ class PageData(list):
         self.response = response
         self.paginator = paginator
         self.auth = auth
+
+
+def _exchange(x: Optional[Dict[str, Any]]) -> Any:
+    """The engine's record of a page as requests' Request and Response (None, None without one)."""
+    if x is None:
+        return None, None
+    from dlt.sources.helpers import requests as _requests
+
+    request = _requests.Request(x["method"], x["url"], dict(x["request_headers"]))
+    request._body = x["request_body"]
+    response = _requests.Response({"status": x["status"], "reason": x["reason"], "headers": x["headers"],
+                                   "body": x["body"], "url": x["response_url"], "failure": ""}, x["method"])
+    response.request = request
+    return request, response
 
 
 def _config(value: Any) -> Any:
@@ -102,8 +117,9 @@ class RESTClient:
             spec = _engine.native.RestApiSpec({"type": "rest_api", "name": "rest_client", "client": client},
                                               [{"name": "paginate", "endpoint": endpoint}])
             pages = _engine.native.RestPages(spec, _engine.workspace())
-            for text in pages:
-                yield PageData(_json.loads(text), used_paginator, used_auth)
+            for text, exchange in pages:
+                request, response = _exchange(exchange)
+                yield PageData(_json.loads(text), used_paginator, used_auth, request, response)
         except _engine.native.EngineError as e:
             raise _engine_error(str(e)) from None
 
