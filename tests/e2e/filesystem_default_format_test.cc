@@ -291,5 +291,32 @@ print("restored", p.state["sources"]["pylake"]["resources"]["things"]["increment
   EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet('" + (ds / "arrow" / "*.parquet").string() + "')"), "3");
 }
 
+// Defect: a filesystem destination configured in code (dlt.destinations.filesystem(bucket_url=...))
+// was not seen by sync_destination() nor by run(refresh=...): both open the destination again and
+// failed with "Missing `bucket_url`". dlt uses the pipeline's destination object for both.
+TEST(FilesystemDefaultFormat, SyncAndRefreshUseTheDestinationGivenInCode) {
+  DefaultLake w;
+  auto r = RunPythonSource(w, "code.py", R"PY(
+import dlt
+
+@dlt.resource(table_name="things")
+def things(cursor=dlt.sources.incremental("id", initial_value=0)):
+    yield [{"id": 1}, {"id": 2}]
+
+dest = dlt.destinations.filesystem(bucket_url="codelake")
+p = dlt.pipeline(pipeline_name="incode", destination=dest, dataset_name="code_data")
+p.run(things())
+p.drop()
+p = dlt.pipeline(pipeline_name="incode", destination=dest, dataset_name="code_data")
+p.sync_destination()
+print("restored", p.state["sources"]["incode"]["resources"]["things"]["incremental"]["id"]["last_value"])
+p.run(things(), refresh="drop_sources")
+print("after refresh", sorted(p.dataset().things.select("id").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "restored 2\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "after refresh [(1,), (2,)]\n")) << r.out;
+}
+
 }  // namespace
 }  // namespace dlt::testing

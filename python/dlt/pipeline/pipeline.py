@@ -98,7 +98,9 @@ class Pipeline(_Tracing):
             raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
         native = self._require_native()
         try:
-            native.sync_destination(self.destination.destination_name, self.dataset_name)
+            # the engine opens the destination again: settings given in code must be seen
+            with _code_credentials(self.destination):
+                native.sync_destination(self.destination.destination_name, self.dataset_name)
         except _engine.native.EngineError as e:
             from dlt.common.destination.exceptions import DestinationConnectionError
 
@@ -417,7 +419,8 @@ class Pipeline(_Tracing):
         try:
             schema_name = self._run_schema or ""
             if mode == "drop_sources":
-                self._native.drop_tables([], True, False, schema_name)
+                with _code_credentials(self.destination):
+                    self._native.drop_tables([], True, False, schema_name)
             else:
                 import json
 
@@ -426,7 +429,8 @@ class Pipeline(_Tracing):
                 known = {t.get("resource") for t in tables.values() if not t.get("parent")}
                 names = [n for n in self._extracting if n in known]
                 if names:
-                    self._native.drop_tables(names, False, mode == "drop_data", schema_name)
+                    with _code_credentials(self.destination):
+                        self._native.drop_tables(names, False, mode == "drop_data", schema_name)
         except _engine.native.EngineError as e:
             from dlt.common.exceptions import PipelineException
 
