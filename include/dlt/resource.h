@@ -109,6 +109,9 @@ struct ResourceOptions {
   // pyarrow backend): loaded as they are, without _dlt_id and _dlt_load_id (unless
   // [normalize.parquet_normalizer] add_dlt_id / add_dlt_load_id), nested values kept as json.
   bool arrow_items = false;
+  // dlt's file_format hint (`@dlt.resource(file_format=...)`, `run(loader_file_format=...)`): kept
+  // in the table's schema; the filesystem destination writes the table's files in it.
+  std::string file_format;
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.

@@ -40,6 +40,7 @@ struct SqlTableOptions {
   std::optional<SchemaContract> schema_contract;
   // dlt's sql_table(backend="pyarrow"): the rows are Arrow items (ResourceOptions::arrow_items).
   bool arrow_items = false;
+  std::string file_format;  // ResourceOptions::file_format
   // dlt's add_limit, in rows: the query asks for no more (`LIMIT`, in the cursor's order).
   std::optional<uint64_t> max_rows;
 };

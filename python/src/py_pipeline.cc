@@ -69,6 +69,7 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   if (auto n = Opt<int>(d, "max_table_nesting")) o.max_table_nesting = *n;
   o.root_key = Opt<bool>(d, "root_key");
   o.arrow_items = Opt<bool>(d, "arrow_items").value_or(false);
+  o.file_format = Opt<std::string>(d, "file_format").value_or("");
   if (d.contains("columns") && !d["columns"].is_none()) {
     for (auto item : d["columns"].cast<py::list>()) {
       py::dict c = item.cast<py::dict>();
@@ -236,11 +237,13 @@ StatusOr<bool> EngineResources(const Workspace& ws, const std::string& pipeline_
   };
   auto at = [&](size_t i) { return t.size() > i ? py::object(t[i]) : py::object(py::none()); };
   if (py::isinstance<PyRestApiSpec>(t[0])) {
-    // (spec, [selected resource names], {name: steps}): the engine's REST API resources, whose
-    // steps the engine runs as it fetches (children read their parent's rows after them).
+    // (spec, [selected resource names], {name: steps}, {name: file_format}): the engine's REST
+    // API resources, whose steps the engine runs as it fetches (children read their parent's
+    // rows after them).
     DLT_ASSIGN_OR_RETURN(std::vector<Resource> made,
                          t[0].cast<const PyRestApiSpec&>().Make(ws, pipeline_name,
-                                                                t[1].cast<std::vector<std::string>>(), at(2), errors));
+                                                                t[1].cast<std::vector<std::string>>(), at(2), errors,
+                                                                at(3)));
     for (auto& r : made) out->push_back(std::move(r));
     return true;
   }

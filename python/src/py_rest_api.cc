@@ -106,10 +106,16 @@ std::function<Status(std::vector<rest_api::Json>*)> RowSteps(const std::string& 
 StatusOr<std::vector<Resource>> PyRestApiSpec::Make(const Workspace& ws, const std::string& pipeline_name,
                                                     const std::vector<std::string>& selected,
                                                     const py::object& steps,
-                                                    const std::shared_ptr<PyErrorSlot>& errors) const {
+                                                    const std::shared_ptr<PyErrorSlot>& errors,
+                                                    const py::object& file_formats) const {
   auto spec = std::make_shared<rest_api::RestApiSpec>(*spec_);
   for (auto& r : spec->resources) {
     r.selected = std::find(selected.begin(), selected.end(), r.options.name) != selected.end();
+    // run(loader_file_format=...): the resources' file_format hint for this run
+    if (!file_formats.is_none() && py::isinstance<py::dict>(file_formats)) {
+      py::dict d = file_formats.cast<py::dict>();
+      if (py::str name(r.options.name); d.contains(name)) r.options.file_format = py::str(d[name]).cast<std::string>();
+    }
   }
   rest_api::RunOptions ro;
   ro.pipeline_name = pipeline_name;

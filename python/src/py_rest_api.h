@@ -25,10 +25,12 @@ class PyRestApiSpec {
   // children as the engine does). `steps` ({resource name: apply}, items.page_steps; may be
   // None) are the resources' Python steps, run by the engine over each chunk of rows it fetches
   // (rest_api::RunOptions::row_steps), so that dependent resources read their parent's rows
-  // after its steps, as in dlt; their errors are kept in `errors`.
+  // after its steps, as in dlt; their errors are kept in `errors`. `file_formats` ({resource
+  // name: format}; may be None): the file_format hint run(loader_file_format=...) gives them.
   StatusOr<std::vector<Resource>> Make(const Workspace& ws, const std::string& pipeline_name,
                                        const std::vector<std::string>& selected, const pybind11::object& steps,
-                                       const std::shared_ptr<PyErrorSlot>& errors) const;
+                                       const std::shared_ptr<PyErrorSlot>& errors,
+                                       const pybind11::object& file_formats = pybind11::none()) const;
 
  private:
   std::shared_ptr<const rest_api::RestApiSpec> spec_;

@@ -132,6 +132,7 @@ StatusOr<std::vector<Resource>> PySqlDatabase::Make(const Workspace& ws, const p
     t.columns = ro.columns;
     if (d.contains("schema_contract") && !d["schema_contract"].is_none()) t.schema_contract = ro.schema_contract;
     t.arrow_items = ro.arrow_items;
+    t.file_format = ro.file_format;
     if (d.contains("excluded_columns")) t.excluded_columns = d["excluded_columns"].cast<std::vector<std::string>>();
     if (d.contains("max_rows") && !d["max_rows"].is_none()) t.max_rows = d["max_rows"].cast<uint64_t>();
     o.table_names.push_back(t.table);

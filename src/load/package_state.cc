@@ -17,7 +17,7 @@ namespace {
 
 // The hints HintsToJson writes for one resource.
 Status CheckResourceHints(const JsonFile& f, const Json& h, const std::string& at) {
-  for (const char* k : {"name", "table_name", "incremental_cursor"}) DLT_RETURN_IF_ERROR(f.Optional(h, at, k, K::kString));
+  for (const char* k : {"name", "table_name", "incremental_cursor", "file_format"}) DLT_RETURN_IF_ERROR(f.Optional(h, at, k, K::kString));
   DLT_RETURN_IF_ERROR(f.Optional(h, at, "write_disposition", K::kString));
   if (auto wd = h.find("write_disposition"); wd != h.end() && !ParseWriteDisposition(wd->get<std::string>())) {
     return f.Damaged("key '" + Join(at, "write_disposition") + "' holds the unknown write disposition " + wd->dump());

@@ -129,6 +129,7 @@ Status Normalizer::Prepare(const TableHints& hints) {
   }
   t->write_disposition = hints.disposition;
   if (!t->resource) t->resource = hints.resource;
+  if (!hints.file_format.empty()) t->extra["file_format"] = hints.file_format;
   auto declare = [&](const ColumnHint& h) -> Status {
     std::string cname = im.naming->NormalizePath(h.name);
     if (cname.empty()) return InvalidArgument("column hint `" + h.name + "` normalizes to an empty name");

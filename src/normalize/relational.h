@@ -63,6 +63,7 @@ struct TableHints {
   // dlt's Arrow items (ResourceOptions::arrow_items): typed batches keep their columns as they
   // are (nested values as json), with the dlt columns the parquet normalizer settings ask for.
   bool arrow_items = false;
+  std::string file_format;  // ResourceOptions::file_format: the root table's `file_format`
 };
 
 class Normalizer {

@@ -49,6 +49,7 @@ Json HintsToJson(const ResourceOptions& o) {
   j["max_table_nesting"] = o.max_table_nesting;
   if (o.root_key) j["root_key"] = *o.root_key;
   if (o.arrow_items) j["arrow_items"] = true;
+  if (!o.file_format.empty()) j["file_format"] = o.file_format;
   j["schema_contract"] = {{"tables", o.schema_contract.tables},
                           {"columns", o.schema_contract.columns},
                           {"data_type", o.schema_contract.data_type}};
@@ -103,6 +104,7 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
   h.max_nesting = j.value("max_table_nesting", 1000);
   if (auto rk = j.find("root_key"); rk != j.end() && rk->is_boolean()) h.root_key = rk->get<bool>();
   h.arrow_items = j.value("arrow_items", false);
+  if (auto ff = j.find("file_format"); ff != j.end() && ff->is_string()) h.file_format = ff->get<std::string>();
   if (auto sc = j.find("schema_contract"); sc != j.end() && sc->is_object()) {
     h.contract_tables = sc->value("tables", "evolve");
     h.contract_columns = sc->value("columns", "evolve");

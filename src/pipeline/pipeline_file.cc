@@ -147,7 +147,7 @@ Status ParseMergeOptions(const Ctx& c, const ConfigNode& v, MergeOptions* m) {
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
                                                  "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
-                                                 "schema_contract", "csv", "use_pyarrow"};
+                                                 "schema_contract", "csv", "use_pyarrow", "file_format"};
   ResourceFileSpec r;
   r.options.name = default_name;
   for (const auto& [k, v] : t.members) {
@@ -202,6 +202,17 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       DLT_ASSIGN_OR_RETURN(r.options.merge_key, GetStrings(c, v, k));
     } else if (k == "max_table_nesting") {
       DLT_ASSIGN_OR_RETURN(r.options.max_table_nesting, GetInt(c, v, k));
+    } else if (k == "file_format") {
+      // dlt's file_format hint: kept in the table's schema; the filesystem destination writes the
+      // table's files in it (parquet, jsonl or csv).
+      DLT_ASSIGN_OR_RETURN(r.options.file_format, GetString(c, v, k));
+      static const std::vector<std::string> kFileFormats = {"jsonl", "typed-jsonl", "insert_values", "parquet",
+                                                            "csv", "reference", "model"};
+      if (std::find(kFileFormats.begin(), kFileFormats.end(), r.options.file_format) == kFileFormats.end()) {
+        std::string msg = "unknown file_format `" + r.options.file_format + "`";
+        if (auto s = text::Suggest(r.options.file_format, kFileFormats)) msg += ". Did you mean `" + *s + "`?";
+        return c.Error(v, msg + " (dlt's formats: jsonl, parquet, csv, typed-jsonl, insert_values, reference, model)");
+      }
     } else if (k == "use_pyarrow") {
       // As dlt's read_parquet/read_csv_duckdb(use_pyarrow=True): CSV and Parquet rows are loaded
       // as Arrow items (ResourceOptions::arrow_items); JSON records are not affected.

@@ -22,10 +22,11 @@ dest = dlt.destinations.filesystem(bucket_url="lake", layout="{table_name}/{load
 p = dlt.pipeline(pipeline_name="lake", destination=dest, dataset_name="ld")
 print("failed", p.run([{"id": 1, "n": "a", "tags": ["x", "y"]}, {"id": 2, "n": "b"}], table_name="things").has_failed_jobs)
 print("destination", p.destination.destination_type)
-# run(loader_file_format=...): this run's files as Parquet, the next runs' in the default (jsonl)
+# run(loader_file_format=...): the table's file_format hint (kept for later runs, as in dlt);
+# asking for jsonl later gives the table files of two formats
 p.run([{"id": 3, "n": "c"}], table_name="other", loader_file_format="parquet")
 p.run([{"id": 4, "n": "d"}], table_name="third")
-p.run([{"id": 5, "n": "e"}], table_name="other")  # the table now has files of two formats
+p.run([{"id": 5, "n": "e"}], table_name="other", loader_file_format="jsonl")
 
 # the lake read back through SQL: a read-only DuckDB copy of its tables, made under TMPDIR
 import os

@@ -407,6 +407,8 @@ class DltResource:
             opts["schema_contract"] = contract
         if h.get("max_table_nesting") is not None:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
+        if h.get("file_format") is not None:  # dlt's file_format hint (kept in the table's schema)
+            opts["file_format"] = str(h["file_format"])
         if h.get("root_key") is not None:  # its source's root_key (dlt's root_key_propagation)
             opts["root_key"] = bool(h["root_key"])
         if inc_opts is not None:

@@ -195,7 +195,7 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
         steps = page_steps(r._steps) if isinstance(r, (RestApiResource, FileReaderResource, SqlTableResource)) else None
         if isinstance(r, RestApiResource):
             if id(r._spec) not in specs:
-                specs[id(r._spec)] = (r._spec, [], {})
+                specs[id(r._spec)] = (r._spec, [], {}, {})
                 out.append(specs[id(r._spec)])
                 # Parents fetched only for their children run their steps too (as dlt's pipes do):
                 # the steps of the spec's resources that are not extracted, from the source the
@@ -204,6 +204,8 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
                     other_steps = page_steps(other._steps)
                     if other_steps and other.name not in extracting:
                         specs[id(r._spec)][2][other.name] = other_steps
+            if getattr(r, "_file_format", None) is not None:
+                specs[id(r._spec)][3][r.name] = r._file_format
             specs[id(r._spec)][1].append(r.name)
             if steps:
                 specs[id(r._spec)][2][r.name] = steps

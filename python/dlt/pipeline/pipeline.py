@@ -164,22 +164,22 @@ class Pipeline(_Tracing):
             if staging is not None:
                 raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
+                         file_format=self._file_format_hint(loader_file_format))
             groups = _schema_groups(data, schema)
-            with self._file_format(loader_file_format):
-                if len(groups) > 1:
-                    # Sources of different names: as dlt, each is extracted into a package and schema
-                    # of its own (one extract step); the run then normalizes and loads them all.
-                    with self._traced("extract") as extract_step:
-                        extract_step["info"] = self._extract_info(
-                            [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in groups])
-                    self._run_schema = None
-                    info = self._call("run", [])
-                else:
-                    self._run_schema = groups[0][0] if groups else None
-                    resources = self._resources(data, **hints)
-                    self._refresh(refresh or self.refresh)
-                    info = self._call("run", resources)
+            if len(groups) > 1:
+                # Sources of different names: as dlt, each is extracted into a package and schema
+                # of its own (one extract step); the run then normalizes and loads them all.
+                with self._traced("extract") as extract_step:
+                    extract_step["info"] = self._extract_info(
+                        [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in groups])
+                self._run_schema = None
+                info = self._call("run", [])
+            else:
+                self._run_schema = groups[0][0] if groups else None
+                resources = self._resources(data, **hints)
+                self._refresh(refresh or self.refresh)
+                info = self._call("run", resources)
             run_step["info"] = load_info = self._load_info(info)
         return load_info
 
@@ -189,30 +189,23 @@ class Pipeline(_Tracing):
         self._refresh(refresh)
         return self._call("extract", resources)
 
-    @contextlib.contextmanager
-    def _file_format(self, loader_file_format: Any) -> Iterator[None]:
-        """run(loader_file_format=...): the files the filesystem destination writes in this run
-        (parquet, jsonl, csv), as its `loader_file_format` setting for the run. Other
-        destinations take the engine's own job files, whatever is asked."""
+    def _file_format_hint(self, loader_file_format: Any) -> Optional[str]:
+        """run/extract(loader_file_format=...): as dlt, the file_format hint of every resource of
+        the call, kept in their tables' schema (later runs write the same format). The filesystem
+        destination writes parquet, jsonl or csv files; the SQL destinations load the engine's own
+        job files whatever is asked."""
+        if loader_file_format is None:
+            return None
+        known = ("jsonl", "typed-jsonl", "insert_values", "parquet", "csv", "reference", "model")
+        if loader_file_format not in known:
+            raise ValueError(f"loader_file_format `{loader_file_format}` is not one of dlt's formats: "
+                             + ", ".join(known))
         dest = self.destination
-        if loader_file_format is None or dest is None or dest.destination_type != "filesystem":
-            yield
-            return
-        if loader_file_format not in ("parquet", "jsonl", "csv"):
+        if dest is not None and dest.destination_type == "filesystem" and \
+                loader_file_format not in ("parquet", "jsonl", "csv"):
             raise ValueError(f"loader_file_format `{loader_file_format}`: the filesystem destination writes "
                              "parquet, jsonl or csv")
-        key = f"DESTINATION__{dest.destination_name.upper()}__LOADER_FILE_FORMAT"
-        before = os.environ.get(key)
-        os.environ[key] = loader_file_format
-        try:
-            self._open_native()
-            yield
-        finally:
-            if before is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = before
-            self._open_native()
+        return str(loader_file_format)
 
     def extract(self, data: Any, *, table_name: Optional[str] = None, parent_table_name: Optional[str] = None,
                 write_disposition: Any = None, columns: Any = None, primary_key: Any = None, schema: Any = None,
@@ -223,7 +216,8 @@ class Pipeline(_Tracing):
         with self._traced("extract") as step:
             self._configure(None, None, None)
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
-                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract)
+                         primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
+                         file_format=self._file_format_hint(loader_file_format))
             step["info"] = info = self._extract_info(
                 [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
                  _schema_groups(data, schema)])

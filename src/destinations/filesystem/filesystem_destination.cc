@@ -72,11 +72,30 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
   }
   // Nothing is written when a table asks for what files cannot do (the pipeline refuses such a
   // resource before extracting; this catches packages made before the destination changed).
+  std::map<std::string, FileFormat> formats;
   for (const auto& r : roots) {
-    if (schema.FindTable(r)->write_disposition.value_or(WriteDisposition::kAppend) == WriteDisposition::kMerge) {
+    const Table& root = *schema.FindTable(r);
+    if (root.write_disposition.value_or(WriteDisposition::kAppend) == WriteDisposition::kMerge) {
       return InvalidArgument(*MergeUnsupportedMessage(FilesystemDestinationType(), name_, r) +
                              "; then discard this package with `dlt pipeline <pipeline> drop-pending-packages`");
     }
+    // As dlt picks a table's file format: the table's file_format hint (a resource's, or
+    // run(loader_file_format=...), kept in the schema), else the one set for the destination,
+    // else by the kind of its items.
+    FileFormat format = config_.FormatFor(root.resource && p.arrow_resources.count(*root.resource) > 0);
+    if (auto ff = root.extra.find("file_format"); ff != root.extra.end() && ff->is_string()) {
+      const std::string f = ff->get<std::string>();
+      if (f == "parquet") format = FileFormat::kParquet;
+      else if (f == "jsonl") format = FileFormat::kJsonl;
+      else if (f == "csv") format = FileFormat::kCsv;
+      else {
+        return InvalidArgument("table `" + r + "` has the file_format hint `" + f +
+                               "`, which the filesystem destination does not write: use parquet, jsonl or csv "
+                               "(the resource's file_format, or run(loader_file_format=...)); then discard this "
+                               "package with `dlt pipeline <pipeline> drop-pending-packages`");
+      }
+    }
+    formats[r] = format;
   }
   DLT_ASSIGN_OR_RETURN(auto init, store_->Read(dataset_ + "init"));
   if (!init) {
@@ -109,8 +128,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     const Table& root = *schema.FindTable(rname);
     WriteDisposition disp = root.write_disposition.value_or(WriteDisposition::kAppend);
     if (disp == WriteDisposition::kSkip) continue;
-    // As dlt picks a table's file format: the one set, else by the kind of its items.
-    const FileFormat format = config_.FormatFor(root.resource && p.arrow_resources.count(*root.resource) > 0);
+    const FileFormat format = formats.at(rname);
     std::vector<const Table*> family{&root};
     for (const Table* t : schema.NestedTablesOf(rname)) family.push_back(t);
     std::map<std::string, std::vector<std::string>> written;

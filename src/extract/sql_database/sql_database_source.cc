@@ -73,6 +73,7 @@ StatusOr<Resource> TableResource(const std::shared_ptr<Shared>& sh, const SqlDat
   ro.columns = t.columns;
   if (t.schema_contract) ro.schema_contract = *t.schema_contract;
   ro.arrow_items = t.arrow_items || o.backend == "pyarrow";
+  ro.file_format = t.file_format;
   ro.incremental = t.incremental;
   if (ro.incremental) {
     const std::string& cursor = ro.incremental->cursor_path;

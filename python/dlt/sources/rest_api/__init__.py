@@ -36,6 +36,9 @@ class RestApiResource(DltResource):
 
 
     def apply_hints(self, **kwargs: Any) -> "DltResource":
+        file_format = kwargs.pop("file_format", None)
+        if file_format is not None:  # run(loader_file_format=...): handed to the engine with the spec
+            self._file_format = file_format
         if any(v is not None for v in kwargs.values()) and getattr(self, "_spec", None) is not None:
             raise NotImplementedError(f"resource `{self.name}`: set hints of rest_api resources in their config dict "
                                       "(write_disposition, primary_key, ...) for dlt-cpp")
