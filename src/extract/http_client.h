@@ -113,6 +113,10 @@ class Client {
 // 404 Not Found: <start of the body>" and a hint for 401/403/404/429.
 std::string DescribeFailure(const Request& request, const Response& response, int attempts, bool show_body = false);
 
+// The StatusCode for a failed response: 401/403 PermissionDenied, 404 NotFound, 429 and 5xx
+// Unavailable, others InvalidArgument.
+StatusCode StatusCodeForHttp(long status);
+
 // Replaces every secret value (and its URL-encoded form) in `text` by *** and masks the values
 // of query parameters with secret names (api_key=..., token=..., ...) in URLs, and of those dlt's
 // rest_api redacts too (username=..., client_id=...).

@@ -10,6 +10,13 @@
 
 namespace dlt::http {
 
+StatusCode StatusCodeForHttp(long status) {
+  return status == 401 || status == 403 ? StatusCode::kPermissionDenied
+         : status == 404                ? StatusCode::kNotFound
+         : status >= 500 || status == 429 ? StatusCode::kUnavailable
+                                          : StatusCode::kInvalidArgument;
+}
+
 std::string Mask(std::string text, const std::vector<std::string>& secrets) {
   auto replace_all = [&](const std::string& needle) {
     if (needle.empty()) return;

@@ -237,6 +237,11 @@ StatusOr<AuthSpec> ParseAuth(const Ctx& c, const ConfigNode& n) {
       return UnknownKey(c, v, k, "auth (" + a.type + ")", known);
     }
   }
+  for (const char* k : {"client_id", "client_secret"}) {
+    if (a.type != "oauth2_client_credentials" && a.inline_secrets.count(k)) {
+      return c.Error(*n.Find(k), std::string("`") + k + "` belongs to oauth2_client_credentials auth, not to " + a.type);
+    }
+  }
   if (a.type == "api_key" && a.name == "Authorization" && a.location == "query") {
     return c.Error(n, "an api_key sent in the query needs `name` (the query parameter, e.g. name = \"api_key\")");
   }

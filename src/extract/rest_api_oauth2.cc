@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/hash.h"
 #include "common/text.h"
 
 namespace dlt::rest_api::internal {
 namespace {
+
+constexpr int64_t kMaxLifetimeS = int64_t{10} * 366 * 24 * 3600;
 
 bool ParseWhole(const std::string& s, int64_t* out) {
   std::string_view t = text::Trim(s);
@@ -59,9 +64,8 @@ StatusOr<std::string> OAuth2Token::Current(http::Client& client, const http::Ret
   if (!sent.ok()) return Status(sent.status().code(), what + ": " + sent.status().message());
   const http::Response& resp = *sent;
   if (resp.status < 200 || resp.status >= 300) {
-    StatusCode code = resp.status == 400 || resp.status == 401 || resp.status == 403 ? StatusCode::kPermissionDenied
-                      : resp.status >= 500 || resp.status == 429                   ? StatusCode::kUnavailable
-                                                                                   : StatusCode::kInvalidArgument;
+    // OAuth 2.0 answers a bad client with 400 (invalid_client) as often as with 401
+    StatusCode code = resp.status == 400 ? StatusCode::kPermissionDenied : http::StatusCodeForHttp(resp.status);
     std::string failure = http::DescribeFailure(req, resp, resp.attempts, policy.show_error_body);
     // DescribeFailure's hint for 401/403 points at the source's credentials; the others get ours.
     if (failure.find("Check ") == std::string::npos) failure += ". Check access_token_url, client_id and client_secret";
@@ -84,15 +88,36 @@ StatusOr<std::string> OAuth2Token::Current(http::Client& client, const http::Ret
   int64_t expires = s_.default_expiration_s;
   if (auto e = body.find("expires_in"); e != body.end() && !e->is_null()) {
     if (e->is_number()) {
-      expires = static_cast<int64_t>(std::floor(e->get<double>()));
+      const double d = std::floor(e->get<double>());
+      expires = d != d ? 0 : static_cast<int64_t>(std::clamp(d, 0.0, static_cast<double>(kMaxLifetimeS)));
     } else if (e->is_string() && ParseWhole(e->get<std::string>(), &expires)) {
     } else {
       return InvalidArgument(what + ": `expires_in` in the reply of POST " + shown + " is not a number: " + e->dump());
     }
   }
   token_ = tok->get<std::string>();
-  expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(expires);
+  // (a lifetime beyond ten years, or below zero, is taken as ten years or none)
+  expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(std::clamp<int64_t>(expires, 0, kMaxLifetimeS));
   return token_;
+}
+
+}  // namespace dlt::rest_api::internal
+
+namespace dlt::rest_api::internal {
+
+std::shared_ptr<OAuth2Token> OAuth2Token::For(Settings s) {
+  // One token per token URL, client and request form in the process: every source and
+  // RESTClient.paginate call with the same credentials uses it until it expires, as one dlt
+  // auth object does (a token endpoint may count, or bill, each request).
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<OAuth2Token>> tokens;  // kept for the process
+  std::string key = s.access_token_url + "\n" + std::to_string(s.default_expiration_s);
+  for (const auto& [k, v] : s.request_data) key += "\n" + k + "=" + v;
+  key = hash::Shake128(key + "\n" + s.client_id.reveal() + "\n" + s.client_secret.reveal(), 32);
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = tokens[key];
+  if (!slot) slot = std::make_shared<OAuth2Token>(std::move(s));
+  return slot;
 }
 
 }  // namespace dlt::rest_api::internal

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -29,10 +30,12 @@ class OAuth2Token {
     // replaces theirs (dlt builds the form as {..., **access_token_request_data}).
     std::vector<std::pair<std::string, std::string>> request_data;
     int64_t default_expiration_s = 3600;
-    std::vector<std::string> secrets;  // every secret of the source: masked in messages
+    std::vector<std::string> secrets;  // the source's other secrets: masked in messages too
   };
 
   explicit OAuth2Token(Settings s) : s_(std::move(s)) {}
+  // The token of these settings, shared in the process (a new one for settings not seen).
+  static std::shared_ptr<OAuth2Token> For(Settings s);
 
   // The current access token, obtained (again) when there is none or it expired. Errors name
   // the token URL (masked), the HTTP status and what to check, never a secret; the caller puts

@@ -75,16 +75,16 @@ std::optional<std::pair<std::string, const Json*>> FindNextPage(const Json& body
 
 // dlt's find_total_pages_path: the first key (depth first through objects, in order) named
 // total_pages, pages or totalpages (any case) holding a string or a number; its path, when the
-// value reads as a whole number (dlt's int()): the page_number paginator's total_path. (dlt also
-// takes a boolean, as int(True) is 1, and stops after the first page: so does the single page
-// this leaves to the detectors after it.)
+// value reads as a whole number (dlt's int(); a boolean is 1 or 0, as in Python): the
+// page_number paginator's total_path.
 std::optional<std::string> FindTotalPages(const Json& body, const std::string& prefix = "") {
   if (!body.is_object()) return std::nullopt;
   for (const auto& [k, v] : body.items()) {
     std::string lower = text::ToLower(k);
     std::string quoted = k.find('.') == std::string::npos ? k : "['" + k + "']";
     std::string path = prefix.empty() ? quoted : prefix + "." + quoted;
-    if ((lower == "total_pages" || lower == "pages" || lower == "totalpages") && (v.is_string() || v.is_number())) {
+    if ((lower == "total_pages" || lower == "pages" || lower == "totalpages") &&
+        (v.is_string() || v.is_number() || v.is_boolean())) {
       if (AsInt(&v)) return path;
       return std::nullopt;  // found, but int() would fail: dlt detects no page_number paginator
     }
@@ -195,7 +195,12 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message() + BaseUrlFrom());
   const http::Response& resp = *sent;
   if (record_) {
-    last_ = PageExchange{hr.method, hr.url, hr.headers, hr.body, resp.status, resp.reason, resp.headers, resp.body, resp.url};
+    // (a next link may echo an api_key parameter: it is no part of what is kept)
+    last_ = PageExchange{hr.method,      http::RemoveQueryParams(hr.url, cred.query_names),
+                         hr.headers,     hr.body,
+                         resp.status,    resp.reason,
+                         resp.headers,   resp.body,
+                         http::RemoveQueryParams(resp.url, cred.query_names)};
   }
   for (const auto& a : r_->endpoint.response_actions) {
     bool match = (!a.status_code || *a.status_code == resp.status) &&
@@ -206,11 +211,7 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
     }
   }
   if (resp.status < 200 || resp.status >= 300) {
-    StatusCode code = resp.status == 401 || resp.status == 403 ? StatusCode::kPermissionDenied
-                      : resp.status == 404                     ? StatusCode::kNotFound
-                      : resp.status >= 500 || resp.status == 429 ? StatusCode::kUnavailable
-                                                                 : StatusCode::kInvalidArgument;
-    return Status(code, Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts, sh_->policy.show_error_body) + BaseUrlFrom());
+    return Status(http::StatusCodeForHttp(resp.status), Where(*r_) + ": " + http::DescribeFailure(hr, resp, resp.attempts, sh_->policy.show_error_body) + BaseUrlFrom());
   }
   Json body;
   if (!text::Trim(resp.body).empty()) {
@@ -219,7 +220,7 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
       std::string start(text::Trim(resp.body.substr(0, 120)));
       return InvalidArgument(Where(*r_) + ": the response of " + hr.method + " " + shown + " is not JSON (" +
                              resp.Header("Content-Type").value_or("no Content-Type") + "): " +
-                             sh_->MaskText(start) + (resp.body.size() > 120 ? "..." : "") + BaseUrlFrom());
+                             http::Mask(start, hr.secrets) + (resp.body.size() > 120 ? "..." : "") + BaseUrlFrom());
     }
   }
   ExtractRows(body, rows);

@@ -85,6 +85,7 @@ bool IsSingleEntityPath(const std::string& path) {
 
 std::optional<int64_t> AsInt(const Json* v) {
   if (!v) return std::nullopt;
+  if (v->is_boolean()) return v->get<bool>() ? 1 : 0;  // Python's int(True)
   if (v->is_number_integer() || v->is_number_unsigned()) return v->get<int64_t>();
   if (v->is_number_float()) return static_cast<int64_t>(v->get<double>());
   if (v->is_string()) {

@@ -506,7 +506,8 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
       sh->secrets.push_back(o.client_secret.reveal());
       o.request_data = auth.access_token_request_data;
       o.default_expiration_s = auth.default_token_expiration;
-      out->oauth2 = std::make_shared<OAuth2Token>(std::move(o));
+      o.secrets = sh->secrets;
+      out->oauth2 = OAuth2Token::For(std::move(o));
     }
     return Status::Ok();
   };

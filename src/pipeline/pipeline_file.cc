@@ -204,14 +204,15 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
       DLT_ASSIGN_OR_RETURN(r.options.max_table_nesting, GetInt(c, v, k));
     } else if (k == "file_format") {
       // dlt's file_format hint: kept in the table's schema; the filesystem destination writes the
-      // table's files in it (parquet, jsonl or csv).
+      // table's files in it (parquet, jsonl or csv; "preferred" and the others leave its default).
       DLT_ASSIGN_OR_RETURN(r.options.file_format, GetString(c, v, k));
-      static const std::vector<std::string> kFileFormats = {"jsonl", "typed-jsonl", "insert_values", "parquet",
-                                                            "csv", "reference", "model"};
+      static const std::vector<std::string> kFileFormats = {"jsonl",   "typed-jsonl", "insert_values", "parquet",
+                                                            "csv",     "reference",   "model",         "preferred"};
       if (std::find(kFileFormats.begin(), kFileFormats.end(), r.options.file_format) == kFileFormats.end()) {
         std::string msg = "unknown file_format `" + r.options.file_format + "`";
         if (auto s = text::Suggest(r.options.file_format, kFileFormats)) msg += ". Did you mean `" + *s + "`?";
-        return c.Error(v, msg + " (dlt's formats: jsonl, parquet, csv, typed-jsonl, insert_values, reference, model)");
+        return c.Error(v, msg + " (dlt's formats: jsonl, parquet, csv, typed-jsonl, insert_values, reference, model, "
+                                "or preferred)");
       }
     } else if (k == "use_pyarrow") {
       // As dlt's read_parquet/read_csv_duckdb(use_pyarrow=True): CSV and Parquet rows are loaded

@@ -63,9 +63,9 @@ print(sorted(p.dataset().asked.select("id").fetchall()))
 }
 
 // A format the filesystem destination cannot write: run(loader_file_format=) is refused before
-// anything runs (dlt's ValueError); a resource hint fails the load before any file is written,
-// naming the table and what to use.
-TEST(FilesystemFileFormatHint, AFormatTheFilesystemCannotWriteIsRefusedNamingTheTable) {
+// anything runs (dlt's ValueError); a resource's hint is ignored with a warning naming it, as
+// dlt's normalize does, and "preferred" is the destination's default: the tables get jsonl files.
+TEST(FilesystemFileFormatHint, AFormatTheFilesystemCannotWriteIsRefusedOrIgnoredWithAWarning) {
   TempWorkspace w;
   w.WriteConfig("[destination.filesystem]\nbucket_url = \"lake\"\n", "dev");
   auto r = RunPythonSource(w, "main.py", R"PY(
@@ -74,6 +74,10 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 @dlt.resource(file_format="insert_values")
 def sqlish():
+    yield [{"id": 1}]
+
+@dlt.resource(file_format="preferred")
+def pref():
     yield [{"id": 1}]
 
 p = dlt.pipeline("ffx", destination="filesystem", dataset_name="ffx_data")
@@ -85,18 +89,18 @@ try:
     p.run([{"id": 1}], table_name="t", loader_file_format="xml")
 except ValueError as e:
     print("unknown refused:", e)
-try:
-    p.run(sqlish())
-except PipelineStepFailed as e:
-    print("load failed at", e.step, "file_format hint `insert_values`" in str(e), "table `sqlish`" in str(e))
-print(os.path.exists(os.path.join("_local", "dev", "lake", "ffx_data", "sqlish")))
+p.run([sqlish(), pref()])
+for t in ("sqlish", "pref"):
+    print(t, sorted(n.split(".", 2)[2].split(".", 1)[1] for n in os.listdir(os.path.join("_local", "dev", "lake", "ffx_data", t))))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "run refused: loader_file_format `insert_values`: the filesystem destination writes "
                               "parquet, jsonl or csv")) << r.out;
   EXPECT_TRUE(Contains(r.out, "unknown refused: loader_file_format `xml` is not one of dlt's formats")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "load failed at load True True")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "\nFalse\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "sqlish ['jsonl.gz']\npref ['jsonl.gz']")) << r.out;
+  EXPECT_TRUE(Contains(r.err, "WARNING: The configured value `insert_values` for `loader_file_format` is not supported "
+                              "for table of resource `sqlish` and will be ignored")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "`pref`")) << r.err;
 }
 
 // run(rest_api_source(...), loader_file_format="parquet"): the REST API resources the engine

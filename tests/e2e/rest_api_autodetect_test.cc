@@ -47,7 +47,8 @@ print([[row["id"] for row in page] for page in RESTClient(base_url=base).paginat
   EXPECT_TRUE(Contains(r.out, "[[0, 1], [10, 11], [20, 21]]")) << r.out;
 }
 
-// dlt's order: a "next" link wins over a page count; a page count over a "next" cursor.
+// dlt's order: a "next" link wins over a page count; a page count (a boolean one too) over a
+// "next" cursor.
 TEST(RestApiAutoDetect, ANextLinkComesBeforeAPageCountAndAPageCountBeforeACursor) {
   TempWorkspace w;
   auto r = RunWithServer(w, R"PY(
@@ -57,17 +58,20 @@ def h(r):
     if r["path"] == "/linked":
         n = int(r["q"].get("n", "1"))
         return 200, {}, {"data": [{"id": n}], "total_pages": 9, "next": f"/linked?n={n + 1}" if n < 2 else None}
+    if r["path"] == "/flag":
+        return 200, {}, {"data": [{"id": 1}], "pages": True, "next": "tok"}
     if r["path"] == "/counted":
         page = int(r["q"].get("page", "0"))
         return 200, {}, {"data": [{"id": page}], "pages": 2, "next_token": "abc"}
     return 404, {}, {}
 s, base = srv.start(h)
 p = dlt.pipeline("ao", destination="duckdb", dataset_name="ao_data")
-p.run(rest_api_source({"client": {"base_url": base}, "resources": ["linked", "counted"]}))
+p.run(rest_api_source({"client": {"base_url": base}, "resources": ["linked", "counted", "flag"]}))
 print([x["path"] + "?" + "&".join(f"{k}={v}" for k, v in x["q"].items()) for x in srv.LOG])
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "['/linked?', '/linked?n=2', '/counted?', '/counted?page=1']")) << r.out;
+  // a boolean page count is Python's int(True), 1: one page, the "next" cursor not followed
+  EXPECT_TRUE(Contains(r.out, "['/linked?', '/linked?n=2', '/counted?', '/counted?page=1', '/flag?']")) << r.out;
 }
 
 }  // namespace

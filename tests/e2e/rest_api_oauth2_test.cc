@@ -115,7 +115,7 @@ from dlt.sources.rest_api import rest_api_source
 s, base = srv.start(h)
 src = rest_api_source({
     "client": {"base_url": base, "auth": {"type": "oauth2_client_credentials", "access_token_url": base + "/token",
-               "client_id": "cid", "client_secret": "wrong-s3cr3t"}},
+               "client_id": "cid", "client_secret": "wr+ng/s3cr=t"}},
     "resources": ["items"],
 })
 try:
@@ -133,7 +133,10 @@ print([x["path"] for x in srv.LOG])
   EXPECT_TRUE(Contains(r.out, "resource `items`: oauth2_client_credentials")) << r.out;
   EXPECT_TRUE(Contains(r.out, "Check the credentials of the source")) << r.out;
   EXPECT_TRUE(Contains(r.out, "['/token']")) << r.out;  // no data request without a token
-  EXPECT_FALSE(Contains(r.out + r.err, "wrong-s3cr3t")) << r.out << r.err;
+  // the server echoes the form, where the secret is URL-encoded: masked in that form too
+  EXPECT_TRUE(Contains(r.out, "client_secret=***")) << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, "wr+ng/s3cr=t")) << r.out << r.err;
+  EXPECT_FALSE(Contains(r.out + r.err, "wr%2Bng%2Fs3cr%3Dt")) << r.out << r.err;
 }
 
 // RESTClient: the plain class pages through the engine; dlt's documented subclass that sends the
@@ -178,6 +181,42 @@ print(client.get("/items").json()["data"][0]["token"])
                               "['/token', '/items', '/items', '/items']")) << r.out;
   EXPECT_TRUE(Contains(r.out, "grant_type=account_credentials&account_id=a1 tok-2 False")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\ntok-2\n")) << r.out;
+}
+
+// One token for the credentials in the process, as one dlt auth object keeps it: two resources
+// fetched in parallel, a second source and RESTClient.paginate calls all use it until it expires
+// (a token endpoint may count or bill each request).
+TEST(RestApiOAuth2, OneTokenServesEveryResourceSourceAndPaginateCallUntilItExpires) {
+  TempWorkspace w;
+  auto r = RunWithServer(w, Script(R"PY(
+import dlt
+from dlt.sources.rest_api import rest_api_source
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
+s, base = srv.start(h)
+def source():
+    return rest_api_source({
+        "client": {"base_url": base, "auth": {"type": "oauth2_client_credentials", "access_token_url": base + "/token",
+                   "client_id": "cid", "client_secret": "s3cr3t-value"},
+                   "paginator": {"type": "page_number", "base_page": 1, "total_path": "total_pages"}},
+        "resources": [{"name": "a", "endpoint": {"path": "items"}}, {"name": "b", "endpoint": {"path": "items"}}],
+    })
+p = dlt.pipeline("o1", destination="duckdb", dataset_name="o1_data")
+p.run(source())
+p.run(source())
+client = RESTClient(base_url=base, auth=OAuth2ClientCredentials(access_token_url=base + "/token", client_id="cid",
+                    client_secret="s3cr3t-value"))
+from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
+for _ in range(2):
+    list(client.paginate("/items", params={"page": 3}, paginator=SinglePagePaginator()))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT count(*), count(DISTINCT token) FROM a"), c.execute_sql("SELECT count(*) FROM b"))
+print("token requests", len([x for x in srv.LOG if x["path"] == "/token"]),
+      "item requests", len([x for x in srv.LOG if x["path"] == "/items"]))
+)PY"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "[(12, 1)] [(12,)]")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "token requests 1 item requests 14")) << r.out;
 }
 
 // A subclass that runs in Python cannot be run by the engine's rest_api: refused, naming why.

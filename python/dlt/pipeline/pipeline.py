@@ -8,6 +8,7 @@ in the same folders, profiles and destinations as the CLI.
 import contextlib
 import json
 import os
+import sys
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -399,7 +400,21 @@ class Pipeline(_Tracing):
         resources, self._extracting = engine_resources(data, hints, nesting)
         if self._schema_files is not None:
             self._schema_files.prepare(self, resources, self._extracting)
+        self._warn_file_formats()
         return resources
+
+    def _warn_file_formats(self) -> None:
+        """As dlt's normalize: a resource's file_format hint the filesystem destination cannot
+        write is ignored with a warning (its files get the destination's format)."""
+        dest = self.destination
+        if dest is None or dest.destination_type != "filesystem":
+            return
+        for name, r in (self._extracting or {}).items():
+            ff = getattr(r, "_file_format", None) or r._hints.get("file_format")
+            if ff is not None and ff not in ("parquet", "jsonl", "csv", "preferred"):
+                print(f"WARNING: The configured value `{ff}` for `loader_file_format` is not supported for table "
+                      f"of resource `{name}` and will be ignored: the filesystem destination writes parquet, jsonl "
+                      "or csv files; it writes its default format instead.", file=sys.stderr)
 
     def _refresh(self, mode: Optional[str]) -> None:
         """dlt's refresh before extracting: drop_sources drops every table of the pipeline's schema

@@ -52,6 +52,13 @@ StatusOr<std::optional<S3Settings>> ResolveS3(const CredentialsLookup& l, const 
 
 }  // namespace
 
+std::optional<FileFormat> ParseFileFormat(std::string_view name) {
+  if (name == "parquet") return FileFormat::kParquet;
+  if (name == "jsonl") return FileFormat::kJsonl;
+  if (name == "csv") return FileFormat::kCsv;
+  return std::nullopt;
+}
+
 std::string FileFormatExtension(FileFormat f) {
   switch (f) {
     case FileFormat::kParquet: return "parquet";
@@ -143,10 +150,8 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(
   DLT_ASSIGN_OR_RETURN(auto format, Setting(l, "loader_file_format"));
   if (format) {
     const std::string& f = format->value.text;
-    if (f == "parquet") c->format = FileFormat::kParquet;
-    else if (f == "jsonl") c->format = FileFormat::kJsonl;
-    else if (f == "csv") c->format = FileFormat::kCsv;
-    else {
+    c->format = ParseFileFormat(f);
+    if (!c->format) {
       return InvalidArgument("`" + text::Join(format->path, ".") + "` (" + format->origin.Describe() + ") is `" + f +
                              "`; the filesystem destination writes parquet, jsonl or csv");
     }

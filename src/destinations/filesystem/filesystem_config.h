@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <string>
 
 #include "destinations/credentials_lookup.h"
@@ -40,6 +41,8 @@ struct FilesystemConfig : DestinationCredentials {
 // The file extension of a format, as dlt names files: jsonl and csv are gzip-compressed
 // ("jsonl.gz", "csv.gz"), parquet compresses inside the file.
 std::string FileFormatExtension(FileFormat f);
+// "parquet" | "jsonl" | "csv" -> the format; nullopt for any other name.
+std::optional<FileFormat> ParseFileFormat(std::string_view name);
 
 // Reads bucket_url (a local path, relative ones under the profile's local folder, file://, or
 // s3://bucket/prefix with aws_access_key_id, aws_secret_access_key, region_name and endpoint_url

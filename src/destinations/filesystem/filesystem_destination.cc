@@ -81,19 +81,11 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
     }
     // As dlt picks a table's file format: the table's file_format hint (a resource's, or
     // run(loader_file_format=...), kept in the schema), else the one set for the destination,
-    // else by the kind of its items.
+    // else by the kind of its items. A hint of "preferred", or of a format files cannot have
+    // (insert_values, ...), is passed over, as dlt's normalize does (the Python package warns).
     FileFormat format = config_.FormatFor(root.resource && p.arrow_resources.count(*root.resource) > 0);
     if (auto ff = root.extra.find("file_format"); ff != root.extra.end() && ff->is_string()) {
-      const std::string f = ff->get<std::string>();
-      if (f == "parquet") format = FileFormat::kParquet;
-      else if (f == "jsonl") format = FileFormat::kJsonl;
-      else if (f == "csv") format = FileFormat::kCsv;
-      else {
-        return InvalidArgument("table `" + r + "` has the file_format hint `" + f +
-                               "`, which the filesystem destination does not write: use parquet, jsonl or csv "
-                               "(the resource's file_format, or run(loader_file_format=...)); then discard this "
-                               "package with `dlt pipeline <pipeline> drop-pending-packages`");
-      }
+      if (auto hinted = ParseFileFormat(ff->get<std::string>())) format = *hinted;
     }
     formats[r] = format;
   }

@@ -114,7 +114,9 @@ class OAuth2ClientCredentials(AuthConfigBase):
                                "client_id": self.client_id, "client_secret": self.client_secret,
                                "default_token_expiration": int(self.default_token_expiration)}
         if self.access_token_request_data:
-            cfg["access_token_request_data"] = {k: str(v) for k, v in self.access_token_request_data.items()}
+            # as requests encodes a form: str() of each value, None left out
+            cfg["access_token_request_data"] = {k: str(v) for k, v in self.access_token_request_data.items()
+                                                if v is not None}
         return cfg
 
     def __call__(self, request: Any) -> Any:
