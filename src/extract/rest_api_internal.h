@@ -122,8 +122,10 @@ class PageCursor {
   // The rows of the next page; false when there are no more pages.
   StatusOr<bool> Next(http::Client& client, std::vector<Json>* rows, std::string* where);
 
-  // Keep each page's request and response (RESTClient.paginate's PageData) from now on.
-  void RecordExchanges() { record_ = true; }
+  // RESTClient.paginate's pages: each page's request and response are kept (PageData), and its
+  // values are as the API sent them (scalars and nulls too; a resource wraps a scalar as
+  // {"value": x} and drops nulls, as dlt's normalizer does with the rows it loads).
+  void ForPaginate() { paginate_ = true; }
   const PageExchange* LastExchange() const { return last_ ? &*last_ : nullptr; }
 
  private:
@@ -147,7 +149,7 @@ class PageCursor {
   std::string auth_origin_;
   std::unordered_set<std::string> seen_;  // digests of the requests made (method, URL, body)
   bool done_ = false;
-  bool record_ = false;
+  bool paginate_ = false;
   std::optional<PageExchange> last_;
   int page_ = 0;
   int64_t offset_ = 0;

@@ -194,7 +194,7 @@ StatusOr<bool> PageCursor::Next(http::Client& client, std::vector<Json>* rows, s
   auto sent = client.Send(hr, sh_->policy);
   if (!sent.ok()) return Status(sent.status().code(), Where(*r_) + ": " + sent.status().message() + BaseUrlFrom());
   const http::Response& resp = *sent;
-  if (record_) {
+  if (paginate_) {
     // (a next link may echo an api_key parameter: it is no part of what is kept)
     last_ = PageExchange{hr.method,      http::RemoveQueryParams(hr.url, cred.query_names),
                          hr.headers,     hr.body,
@@ -250,7 +250,7 @@ void PageCursor::ExtractRows(const Json& body, std::vector<Json>* rows) const {
     found = FindRecords(body);
   }
   for (auto& v : found) {
-    if (v.is_object()) {
+    if (v.is_object() || paginate_) {
       rows->push_back(std::move(v));
     } else if (!v.is_null()) {
       Json o = Json::object();

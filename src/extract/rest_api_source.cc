@@ -42,8 +42,8 @@ class Fetcher {
     return more;
   }
 
-  // Keep each page's request and response (a top-level resource's; RESTClient.paginate).
-  void RecordExchanges() { record_ = true; }
+  // Pages for RESTClient.paginate (PageCursor::ForPaginate).
+  void ForPaginate() { paginate_ = true; }
   const PageExchange* LastExchange() const { return cursor_ ? cursor_->LastExchange() : nullptr; }
 
  private:
@@ -57,7 +57,7 @@ class Fetcher {
       if (r_->parent.empty()) {
         DLT_ASSIGN_OR_RETURN(Req req, BuildRequest(*sh_, *r_, nullptr, inc_));
         cursor_ = std::make_unique<PageCursor>(sh_.get(), r_, std::move(req));
-        if (record_) cursor_->RecordExchanges();
+        if (paginate_) cursor_->ForPaginate();
       } else {
         DLT_ASSIGN_OR_RETURN(parents_, ParentRows(sh_, r_->parent));
       }
@@ -192,7 +192,7 @@ class Fetcher {
   std::shared_ptr<Shared> sh_;
   const ResourceSpec* r_;
   bool started_ = false;
-  bool record_ = false;
+  bool paginate_ = false;
   IncrementalValues inc_;
   std::vector<http::Client> clients_;
   std::unique_ptr<PageCursor> cursor_;
@@ -544,7 +544,7 @@ StatusOr<std::shared_ptr<Shared>> Prepare(const Workspace& ws, const RestApiSpec
 class FetcherPages : public PageReader {
  public:
   FetcherPages(std::shared_ptr<Shared> sh, const ResourceSpec* r) : sh_(sh), fetcher_(std::move(sh), r) {
-    fetcher_.RecordExchanges();
+    fetcher_.ForPaginate();
   }
   StatusOr<bool> Next(std::vector<Json>* rows, std::string* where) override { return fetcher_.NextChunk(rows, where); }
   const PageExchange* LastExchange() const override { return fetcher_.LastExchange(); }

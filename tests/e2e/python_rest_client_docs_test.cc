@@ -214,6 +214,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 def h(r):
+    if r["path"] == "/scalars":
+        return 200, {}, {"values": [1, "a", None, [2]]}
     n = int(r["q"].get("n", "1"))
     nxt = f"/posts?n={n + 1}" if n < 2 else None
     return 200, {"X-Page": str(n)}, {"data": [{"id": n}], "pagination": {"next": nxt}}
@@ -228,6 +230,9 @@ for page in client.paginate("/posts", params={"q": "x"}):
 for page in client.paginate("/posts", method="POST", json={"q": 1}):
     print(page.request.body)
     break
+# a page of scalars is yielded as the API sent it (dlt wraps them as {"value": ...} only when it
+# loads them)
+print("scalars", list(RESTClient(base_url=base).paginate("/scalars", paginator=None, data_selector="values")))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "<Request [GET]> <Response [200]> GET /posts?q=x application/json 200 1 [{'id': 1}] True"))
@@ -235,6 +240,7 @@ for page in client.paginate("/posts", method="POST", json={"q": 1}):
   EXPECT_TRUE(Contains(r.out, "<Request [GET]> <Response [200]> GET /posts?n=2 application/json 200 2 [{'id': 2}] True"))
       << r.out;
   EXPECT_TRUE(Contains(r.out, "b'{\"q\":1}'")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "scalars [[1, 'a', None, [2]]]")) << r.out;
   EXPECT_FALSE(Contains(r.out, "k3y-s3cret")) << r.out;
 }
 
