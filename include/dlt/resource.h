@@ -112,6 +112,14 @@ struct ResourceOptions {
   // dlt's file_format hint (`@dlt.resource(file_format=...)`, `run(loader_file_format=...)`): kept
   // in the table's schema; the filesystem destination writes the table's files in it.
   std::string file_format;
+  // dlt's nested_hints: column hints of the nested table at `path` (list fields from the root,
+  // e.g. {"purchases", "coupons"} for <table>__purchases__coupons), applied when the normalizer
+  // makes or meets that table.
+  struct NestedHint {
+    std::vector<std::string> path;
+    std::vector<ColumnOptions> columns;
+  };
+  std::vector<NestedHint> nested;
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.

@@ -70,8 +70,9 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
   o.root_key = Opt<bool>(d, "root_key");
   o.arrow_items = Opt<bool>(d, "arrow_items").value_or(false);
   o.file_format = Opt<std::string>(d, "file_format").value_or("");
-  if (d.contains("columns") && !d["columns"].is_none()) {
-    for (auto item : d["columns"].cast<py::list>()) {
+  auto columns_of = [](const py::list& items) {
+    std::vector<ColumnOptions> out;
+    for (auto item : items) {
       py::dict c = item.cast<py::dict>();
       ColumnOptions col;
       col.name = c["name"].cast<std::string>();
@@ -90,7 +91,18 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       if (c.contains("other_hints") && !c["other_hints"].is_none()) {
         for (auto [k, v] : c["other_hints"].cast<py::dict>()) col.other_hints.emplace_back(k.cast<std::string>(), v.cast<std::string>());
       }
-      o.columns.push_back(std::move(col));
+      out.push_back(std::move(col));
+    }
+    return out;
+  };
+  if (d.contains("columns") && !d["columns"].is_none()) o.columns = columns_of(d["columns"].cast<py::list>());
+  if (d.contains("nested") && !d["nested"].is_none()) {
+    for (auto item : d["nested"].cast<py::list>()) {
+      py::dict n = item.cast<py::dict>();
+      ResourceOptions::NestedHint hint;
+      hint.path = n["path"].cast<std::vector<std::string>>();
+      if (n.contains("columns") && !n["columns"].is_none()) hint.columns = columns_of(n["columns"].cast<py::list>());
+      o.nested.push_back(std::move(hint));
     }
   }
   if (d.contains("schema_contract") && !d["schema_contract"].is_none()) {

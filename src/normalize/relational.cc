@@ -104,6 +104,43 @@ Status Normalizer::PrepareMergeStrategy(const TableHints& hints, Table* t) {
   return Status::Ok();
 }
 
+Status DeclareColumnHint(const SnakeCaseNaming& naming, Table* t, const ColumnHint& h) {
+  std::string cname = naming.NormalizePath(h.name);
+  if (cname.empty()) return InvalidArgument("column hint `" + h.name + "` normalizes to an empty name");
+  Column* c = t->FindColumn(cname);
+  if (!c) {
+    if (!h.data_type) return Status::Ok();  // created when data arrives, hints applied below
+    Column nc;
+    nc.name = cname;
+    nc.data_type = *h.data_type;
+    t->columns.push_back(nc);
+    c = &t->columns.back();
+  } else if (h.data_type && c->data_type != *h.data_type) {
+    return InvalidArgument("column `" + cname + "` of table `" + t->name + "` already has type " +
+                           std::string(DataTypeName(c->data_type)) + " and cannot be declared " +
+                           std::string(DataTypeName(*h.data_type)));
+  }
+  if (h.nullable) c->nullable = *h.nullable;
+  if (h.primary_key) c->primary_key = true, c->nullable = false;
+  if (h.merge_key) c->merge_key = true;
+  if (h.unset_primary_key) c->primary_key = false;  // `primary_key: False`, as dlt unsets it
+  if (h.unset_merge_key) c->merge_key = false;
+  if (h.unique) c->unique = true;
+  if (h.precision) c->precision = h.precision;
+  if (h.scale) c->scale = h.scale;
+  ApplyColumnHintProperties(h, c);
+  return Status::Ok();
+}
+
+std::string NestedTableName(const SnakeCaseNaming& naming, const std::string& root, const std::vector<std::string>& path) {
+  if (path.empty()) return "";
+  // As the normalizer names them (NormalizerCore::ChildTable): the parent's unshortened path and
+  // the list's normalized key, shortened together.
+  std::string parent = root;
+  for (size_t i = 0; i + 1 < path.size(); ++i) parent += std::string(naming.path_separator()) + naming.NormalizeKey(path[i]);
+  return naming.MakePath({parent, naming.NormalizeKey(path.back())});
+}
+
 Status Normalizer::Prepare(const TableHints& hints) {
   Impl& im = *impl_;
   std::string name = im.naming->NormalizeIdentifier(hints.table_name);
@@ -130,33 +167,7 @@ Status Normalizer::Prepare(const TableHints& hints) {
   t->write_disposition = hints.disposition;
   if (!t->resource) t->resource = hints.resource;
   if (!hints.file_format.empty()) t->extra["file_format"] = hints.file_format;
-  auto declare = [&](const ColumnHint& h) -> Status {
-    std::string cname = im.naming->NormalizePath(h.name);
-    if (cname.empty()) return InvalidArgument("column hint `" + h.name + "` normalizes to an empty name");
-    Column* c = t->FindColumn(cname);
-    if (!c) {
-      if (!h.data_type) return Status::Ok();  // created when data arrives, hints applied below
-      Column nc;
-      nc.name = cname;
-      nc.data_type = *h.data_type;
-      t->columns.push_back(nc);
-      c = &t->columns.back();
-    } else if (h.data_type && c->data_type != *h.data_type) {
-      return InvalidArgument("column `" + cname + "` of table `" + name + "` already has type " +
-                             std::string(DataTypeName(c->data_type)) + " and cannot be declared " +
-                             std::string(DataTypeName(*h.data_type)));
-    }
-    if (h.nullable) c->nullable = *h.nullable;
-    if (h.primary_key) c->primary_key = true, c->nullable = false;
-    if (h.merge_key) c->merge_key = true;
-    if (h.unset_primary_key) c->primary_key = false;  // `primary_key: False`, as dlt unsets it
-    if (h.unset_merge_key) c->merge_key = false;
-    if (h.unique) c->unique = true;
-    if (h.precision) c->precision = h.precision;
-    if (h.scale) c->scale = h.scale;
-    ApplyColumnHintProperties(h, c);
-    return Status::Ok();
-  };
+  auto declare = [&](const ColumnHint& h) { return DeclareColumnHint(*im.naming, t, h); };
   std::vector<ColumnHint> all = hints.columns;
   for (const auto& pk : hints.primary_key) {
     ColumnHint h;
@@ -171,6 +182,19 @@ Status Normalizer::Prepare(const TableHints& hints) {
     all.push_back(h);
   }
   for (const auto& h : all) DLT_RETURN_IF_ERROR(declare(h));
+  // dlt's nested_hints: nested tables that exist get their column hints now (a type that
+  // conflicts fails here); new ones when the normalizer makes them (GetTable).
+  for (const auto& n : hints.nested) {
+    const std::string nested_name = NestedTableName(*im.naming, name, n.path);
+    if (nested_name.empty()) return InvalidArgument("nested_hints of resource `" + hints.resource + "`: an empty path");
+    Table* nt = im.schema->FindTable(nested_name);
+    if (!nt) continue;
+    if (nt->parent == std::nullopt) {
+      return InvalidArgument("nested_hints of resource `" + hints.resource + "`: `" + nested_name +
+                             "` is a root table, not a nested table of `" + name + "`");
+    }
+    for (const auto& h : n.columns) DLT_RETURN_IF_ERROR(DeclareColumnHint(*im.naming, nt, h));
+  }
   if (!hints.incremental_cursor.empty()) {
     if (Column* c = t->FindColumn(im.naming->NormalizePath(hints.incremental_cursor))) c->extra["incremental"] = true;
   }

@@ -37,6 +37,12 @@ struct ColumnHint {
 // The hints of `h` kept among a schema column's other properties as dlt names them
 // (`hard_delete`, `dedup_sort`, `timezone`, and the other hints: `partition`, `sort`, ...).
 void ApplyColumnHintProperties(const ColumnHint& h, Column* c);
+// Declares column hint `h` on table `t`: the column is made when the hint has a data type (else
+// when data arrives), and the hint's properties set; a type other than the column's is an error.
+Status DeclareColumnHint(const SnakeCaseNaming& naming, Table* t, const ColumnHint& h);
+// The name of the nested table at list fields `path` under root table `root` (dlt's
+// nested_hints keys), as the normalizer names it; empty for an empty path.
+std::string NestedTableName(const SnakeCaseNaming& naming, const std::string& root, const std::vector<std::string>& path);
 
 // scd2: the column holding the row's version hash (MergeOptions::row_version_column, default
 // `_dlt_id`) and the hints dlt gives it (not null, not unique, x-row-version).
@@ -64,6 +70,12 @@ struct TableHints {
   // are (nested values as json), with the dlt columns the parquet normalizer settings ask for.
   bool arrow_items = false;
   std::string file_format;  // ResourceOptions::file_format: the root table's `file_format`
+  // ResourceOptions::nested: column hints of nested tables, by their list fields from the root.
+  struct Nested {
+    std::vector<std::string> path;
+    std::vector<ColumnHint> columns;
+  };
+  std::vector<Nested> nested;
 };
 
 class Normalizer {

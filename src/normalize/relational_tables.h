@@ -76,6 +76,12 @@ inline TableState& NormalizerCore::GetTable(const std::string& name, const std::
       nt.write_disposition = hints->disposition;
       nt.resource = hints->resource;
     }
+    // dlt's nested_hints: a new nested table starts with its declared columns (Prepare checked
+    // the hints; a column without a data type gets its hints when it appears: none here).
+    for (const auto& n : parent ? hints->nested : std::vector<TableHints::Nested>{}) {
+      if (NestedTableName(*naming, root_table, n.path) != name) continue;
+      for (const auto& h : n.columns) (void)DeclareColumnHint(*naming, &nt, h);
+    }
     schema->AddTable(std::move(nt));
   }
   const auto& all = schema->tables();

@@ -59,8 +59,7 @@ Json HintsToJson(const ResourceOptions& o) {
     if (cursor.starts_with("$.")) cursor = cursor.substr(2);
     j["incremental_cursor"] = cursor;
   }
-  Json cols = Json::array();
-  for (const auto& c : o.columns) {
+  auto column_json = [](const ColumnOptions& c) {
     Json cj = Json::object();
     cj["name"] = c.name;
     if (c.data_type) cj["data_type"] = *c.data_type;
@@ -83,9 +82,19 @@ Json HintsToJson(const ResourceOptions& o) {
       }
       cj["other_hints"] = other;
     }
-    cols.push_back(cj);
+    return cj;
+  };
+  auto columns_json = [&](const std::vector<ColumnOptions>& cs) {
+    Json cols = Json::array();
+    for (const auto& c : cs) cols.push_back(column_json(c));
+    return cols;
+  };
+  j["columns"] = columns_json(o.columns);
+  if (!o.nested.empty()) {
+    Json nested = Json::array();
+    for (const auto& n : o.nested) nested.push_back({{"path", n.path}, {"columns", columns_json(n.columns)}});
+    j["nested"] = nested;
   }
-  j["columns"] = cols;
   return j;
 }
 
@@ -111,7 +120,7 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
     h.contract_data_type = sc->value("data_type", "evolve");
   }
   h.incremental_cursor = j.value("incremental_cursor", "");
-  for (const auto& cj : j.value("columns", Json::array())) {
+  auto column_hint = [](const Json& cj) -> StatusOr<ColumnHint> {
     ColumnHint c;
     c.name = cj.value("name", "");
     if (cj.contains("data_type")) {
@@ -135,7 +144,22 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
         if (!v.is_discarded()) c.other_hints[k] = v;
       }
     }
-    h.columns.push_back(c);
+    return c;
+  };
+  for (const auto& cj : j.value("columns", Json::array())) {
+    DLT_ASSIGN_OR_RETURN(ColumnHint c, column_hint(cj));
+    h.columns.push_back(std::move(c));
+  }
+  if (auto nested = j.find("nested"); nested != j.end() && nested->is_array()) {
+    for (const auto& nj : *nested) {
+      TableHints::Nested n;
+      for (const auto& p : nj.value("path", Json::array())) n.path.push_back(p.get<std::string>());
+      for (const auto& cj : nj.value("columns", Json::array())) {
+        DLT_ASSIGN_OR_RETURN(ColumnHint c, column_hint(cj));
+        n.columns.push_back(std::move(c));
+      }
+      h.nested.push_back(std::move(n));
+    }
   }
   return h;
 }

@@ -23,9 +23,10 @@ def resource(data: Any = None, /, name: Any = None, table_name: Any = None, max_
              standalone: Any = None, data_from: Any = None, _impl_cls: Any = None) -> Any:
     from dlt.extract.hints import refuse_unsupported
 
-    refuse_unsupported("@dlt.resource", references=references, nested_hints=nested_hints)
+    refuse_unsupported("@dlt.resource", references=references)
     hints = _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
                             max_table_nesting, table_format, file_format)
+    hints["nested_hints"] = nested_hints
 
     def make(fn: Callable) -> DltResource:
         if not callable(fn):  # dlt.resource(name=...)(data): an iterator, a list

@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 # What make_hints takes, as @dlt.resource and apply_hints name them.
 HINT_KEYS = ("table_name", "parent_table_name", "write_disposition", "columns", "primary_key", "merge_key",
-             "schema_contract", "table_format", "file_format", "incremental", "max_table_nesting")
+             "schema_contract", "table_format", "file_format", "incremental", "max_table_nesting", "nested_hints")
 
 
 class HintsMeta:
@@ -29,7 +29,8 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
     given are in the result. Hints must be values here (a function of the item is refused)."""
     given = dict(table_name=table_name, parent_table_name=parent_table_name, write_disposition=write_disposition,
                  columns=columns, primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
-                 table_format=table_format, file_format=file_format, incremental=incremental)
+                 table_format=table_format, file_format=file_format, incremental=incremental,
+                 nested_hints=nested_hints)
     out = {k: v for k, v in given.items() if v is not None}
     for k, v in out.items():
         if callable(v) and k != "incremental":
@@ -41,8 +42,9 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
         columns_list(columns)  # refuses a malformed `columns` here, where it was written
     if schema_contract is not None:
         schema_contract_dict(schema_contract)
-    for name, value in (("additional_table_hints", additional_table_hints), ("references", references),
-                        ("nested_hints", nested_hints)):
+    if nested_hints is not None:
+        nested_hints_list(nested_hints)
+    for name, value in (("additional_table_hints", additional_table_hints), ("references", references)):
         if value is not None:
             raise NotImplementedError(f"make_hints: `{name}` is not supported by this engine yet")
     return out
@@ -59,6 +61,32 @@ def refuse_unsupported(where: str, **hints: Any) -> None:
 
 def make_nested_hints(**hints: Any) -> Dict[str, Any]:
     return make_hints(**hints)
+
+
+def nested_hints_list(nested_hints: Any) -> List[Dict[str, Any]]:
+    """dlt's nested_hints ({"purchases": {...}, ("purchases", "coupons"): {...}}) as the engine
+    takes them: [{"path": [...], "columns": [...]}]. The engine applies their column hints (each
+    with a data_type) to the nested tables; other hints are refused, naming them."""
+    if not isinstance(nested_hints, dict):
+        raise ValueError(f"nested_hints must be a dict of a nested field (or a tuple of fields) to its hints, "
+                         f"got {type(nested_hints).__name__}")
+    out = []
+    for key, hints in nested_hints.items():
+        path = [key] if isinstance(key, str) else list(key) if isinstance(key, tuple) else None
+        if not path or not all(isinstance(p, str) and p for p in path):
+            raise ValueError(f"nested_hints: the key {key!r} must be a field name or a tuple of field names")
+        hints = dict(hints or {})
+        other = sorted(k for k, v in hints.items() if v is not None and k != "columns")
+        if other:
+            raise NotImplementedError(f"nested_hints {key!r}: {', '.join(other)} of nested tables are not supported "
+                                      "by this engine yet (dlt-cpp): give their `columns` (with data_type) only")
+        columns = columns_list(hints.get("columns")) or []
+        for c in columns:
+            if not c.get("data_type"):
+                raise NotImplementedError(f"nested_hints {key!r}: column `{c.get('name')}` needs a data_type here "
+                                          "(dlt-cpp applies nested column hints that declare a type)")
+        out.append({"path": path, "columns": [engine_column(c) for c in columns]})
+    return out
 
 _CONTRACT_MODES = ("evolve", "freeze", "discard_row", "discard_value")
 _CONTRACT_KEYS = ("tables", "columns", "data_type")
