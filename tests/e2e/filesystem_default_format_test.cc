@@ -9,6 +9,7 @@
 #include <set>
 
 #include "destinations/filesystem/filesystem_destination.h"
+#include "support/lake_files.h"
 #include "pipeline_fixture.h"
 #include "support/duckdb_query.h"
 #include "support/python_script.h"
@@ -18,19 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Data file names of a table folder, sorted.
-std::vector<std::string> Files(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // What follows `<load_id>.<file_id>` in a data file's name: "jsonl.gz", "parquet", ...
 std::set<std::string> Extensions(const fs::path& dir) {
   std::set<std::string> out;
-  for (const auto& name : Files(dir)) {
+  for (const auto& name : FileNames(dir)) {
     size_t second = name.find('.', name.find('.') + 1);
     out.insert(name.substr(name.find('.', second + 1) + 1));
   }
@@ -74,12 +66,12 @@ TEST(FilesystemDefaultFormat, DefaultRunWritesGzippedJsonlFilesInDltsLayoutWithT
 
   const fs::path ds = w.Dataset();
   EXPECT_EQ(ReadFile(ds / "init"), R"({"initial_version": 2, "current_version": 2})");
-  auto files = Files(ds / "orders");
+  auto files = FileNames(ds / "orders");
   ASSERT_EQ(files.size(), 1u) << ::testing::PrintToString(files);
   ASSERT_TRUE(files[0].ends_with(".jsonl.gz")) << files[0];
   const std::string load_id = files[0].substr(0, files[0].find('.', files[0].find('.') + 1));
   // <load_id>.<file_id>.jsonl.gz: the load id is the package's, as in _dlt_loads.
-  EXPECT_EQ(Files(ds / "_dlt_loads"), std::vector<std::string>{"shop__" + load_id + ".jsonl"});
+  EXPECT_EQ(FileNames(ds / "_dlt_loads"), std::vector<std::string>{"shop__" + load_id + ".jsonl"});
   const std::string file_id = files[0].substr(load_id.size() + 1, files[0].size() - load_id.size() - 1 - 9);
   EXPECT_FALSE(file_id.empty());
   EXPECT_EQ(file_id.find('.'), std::string::npos) << files[0];
@@ -90,7 +82,7 @@ TEST(FilesystemDefaultFormat, DefaultRunWritesGzippedJsonlFilesInDltsLayoutWithT
   EXPECT_EQ(static_cast<unsigned char>(bytes[1]), 0x8b);
   for (const char* t : {"orders__items", "orders__tags"}) EXPECT_EQ(Extensions(ds / t), std::set<std::string>{"jsonl.gz"}) << t;
   // The dlt tables are JSON documents, as always.
-  auto states = Files(ds / "_dlt_pipeline_state");
+  auto states = FileNames(ds / "_dlt_pipeline_state");
   ASSERT_EQ(states.size(), 1u);
   EXPECT_TRUE(states[0].starts_with("shop__" + load_id + "__") && states[0].ends_with(".jsonl")) << states[0];
 
@@ -106,12 +98,8 @@ TEST(FilesystemDefaultFormat, DefaultRunWritesGzippedJsonlFilesInDltsLayoutWithT
   EXPECT_EQ(FileSql("SELECT DISTINCT _dlt_load_id FROM " + ReadJson(ds / "orders")), load_id);
 
   // The read side (dashboard, pipeline show) reads the same files.
-  FilesystemConfig config;
-  config.root = w.root() / "_local" / "dev" / "lake";
-  DestinationOpenOptions options;
-  options.dataset = "shop_data";
-  options.read_only = true;
-  FilesystemDestination d(config, options, "lake");
+  auto reader = LakeReader(w.root() / "_local" / "dev" / "lake", "shop_data");
+  FilesystemDestination& d = *reader;
   EXPECT_EQ(CountRows(d, "orders"), 4);
   EXPECT_EQ(CountRows(d, "orders__tags"), 8);
   auto cols = d.TableColumns("orders");
@@ -203,12 +191,8 @@ TEST(FilesystemDefaultFormat, ArrowItemsBecomeParquetFilesAndDictRowsJsonlAsDltP
             "0n0,1n1,2n2 3");
   EXPECT_EQ(FileSql("SELECT count(*) FROM " + ReadJson(ds / "dict_rows__tags")), "6");
   // The dataset reads each table from files of its own format.
-  FilesystemConfig config;
-  config.root = w.root() / "_local" / "dev" / "lake";
-  DestinationOpenOptions options;
-  options.dataset = "shop_data";
-  options.read_only = true;
-  FilesystemDestination d(config, options, "lake");
+  auto reader = LakeReader(w.root() / "_local" / "dev" / "lake", "shop_data");
+  FilesystemDestination& d = *reader;
   EXPECT_EQ(CountRows(d, "arrow_rows"), 3);
   EXPECT_EQ(CountRows(d, "dict_rows"), 3);
 }

@@ -4,21 +4,13 @@
 #include <set>
 
 #include "destinations/filesystem/filesystem_destination.h"
+#include "support/lake_files.h"
 #include "pipeline_fixture.h"
 
 namespace dlt::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// File names (not paths) in a folder, sorted; temporary files included so that tests see them.
-std::vector<std::string> Names(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // A workspace whose dev profile has the filesystem destination `lake` with bucket_url `lake`,
 // writing `format` files: these tests read Parquet back unless they say otherwise, so they ask
@@ -47,18 +39,18 @@ TEST(FilesystemDestination, LoadsParquetFilesInDltsLayoutThatReadBackAsTheSource
 
   const fs::path ds = w.Dataset();
   EXPECT_EQ(ReadFile(ds / "init"), R"({"initial_version": 2, "current_version": 2})");
-  auto files = Names(ds / "orders");
+  auto files = FileNames(ds / "orders");
   ASSERT_EQ(files.size(), 1u) << ::testing::PrintToString(files);
   EXPECT_TRUE(files[0].ends_with(".parquet")) << files[0];
   const std::string load_id = LoadId(files[0]);
-  EXPECT_EQ(Names(ds / "_dlt_loads"), std::vector<std::string>{"shop__" + load_id + ".jsonl"});
+  EXPECT_EQ(FileNames(ds / "_dlt_loads"), std::vector<std::string>{"shop__" + load_id + ".jsonl"});
   auto loads = nlohmann::json::parse(ReadFile(ds / "_dlt_loads" / ("shop__" + load_id + ".jsonl")));
   EXPECT_EQ(loads["load_id"], load_id);
   EXPECT_EQ(loads["status"], 0);
-  auto states = Names(ds / "_dlt_pipeline_state");
+  auto states = FileNames(ds / "_dlt_pipeline_state");
   ASSERT_EQ(states.size(), 1u);
   EXPECT_TRUE(states[0].starts_with("shop__" + load_id + "__")) << states[0];
-  auto versions = Names(ds / "_dlt_version");
+  auto versions = FileNames(ds / "_dlt_version");
   ASSERT_EQ(versions.size(), 1u);
   auto version = nlohmann::json::parse(ReadFile(ds / "_dlt_version" / versions[0]));
   EXPECT_EQ(version["schema_name"], "shop");
@@ -103,8 +95,8 @@ TEST(FilesystemDestination, AppendingTwiceAddsTheSecondLoadsFilesBesideTheFirst)
   w.Write("orders.jsonl", Orders(4, 5));
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(w.Dataset() / "orders").size(), 2u);
-  EXPECT_EQ(Names(w.Dataset() / "_dlt_loads").size(), 2u);
+  EXPECT_EQ(FileNames(w.Dataset() / "orders").size(), 2u);
+  EXPECT_EQ(FileNames(w.Dataset() / "_dlt_loads").size(), 2u);
   EXPECT_EQ(FileSql("SELECT min(id) || '..' || max(id) || ' x' || count(DISTINCT id) || '/' || count(*) FROM read_parquet(" +
                     w.Glob("orders") + ")"), "1..5 x5/5");
   EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders__items") + ")"), "10");
@@ -118,14 +110,14 @@ TEST(FilesystemDestination, ReplaceLeavesOnlyTheNewLoadsFilesInTheTableAndItsNes
   w.Write("orders.jsonl", Orders(7, 8));
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto files = Names(w.Dataset() / "orders");
+  auto files = FileNames(w.Dataset() / "orders");
   ASSERT_EQ(files.size(), 1u);
-  auto item_files = Names(w.Dataset() / "orders__items");
+  auto item_files = FileNames(w.Dataset() / "orders__items");
   ASSERT_EQ(item_files.size(), 1u);
   EXPECT_EQ(LoadId(item_files[0]), LoadId(files[0]));
   EXPECT_EQ(FileSql("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM read_parquet(" + w.Glob("orders") + ")"), "7,8");
   EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders__items") + ")"), "4");
-  EXPECT_EQ(Names(w.Dataset() / "_dlt_loads").size(), 2u);
+  EXPECT_EQ(FileNames(w.Dataset() / "_dlt_loads").size(), 2u);
 }
 
 TEST(FilesystemDestination, SyncAfterTheLocalStateIsWipedRestoresItFromTheFolder) {
@@ -157,12 +149,8 @@ TEST(FilesystemDestination, ReadSideListsLoadsTableColumnsAndRowsFromTheFiles) {
   w.Write("orders.jsonl", Orders(4, 5));
   ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
 
-  FilesystemConfig config;
-  config.root = w.root() / "_local" / "dev" / "lake";
-  DestinationOpenOptions options;
-  options.dataset = "shop_data";
-  options.read_only = true;
-  FilesystemDestination d(config, options, "lake");
+  auto reader = LakeReader(w.root() / "_local" / "dev" / "lake", "shop_data");
+  FilesystemDestination& d = *reader;
   EXPECT_TRUE(d.DatasetExists().value());
   auto loads = d.RecentLoads(10);
   ASSERT_TRUE(loads.ok()) << loads.status().message();
@@ -200,7 +188,7 @@ TEST(FilesystemDestination, SyncIgnoresTheStateOfALoadThatNeverCompleted) {
   w.Write("orders.jsonl", Orders(1, 7));
   auto crash = w.RunPipeline({"shop.toml"}, {{"DLT_FAULT_KILL_AT", "load_before_loads_row"}});
   ASSERT_EQ(crash.exit_code, 137) << crash.err;
-  ASSERT_EQ(Names(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
+  ASSERT_EQ(FileNames(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
   fs::remove_all(w.root() / ".dlt" / ".var");
   auto s = w.Dlt({"pipeline", "shop", "sync"});
   ASSERT_EQ(s.exit_code, 0) << s.out << s.err;
@@ -214,9 +202,9 @@ TEST(FilesystemDestination, PipelineDropDeletesTheFilesOfTheResourcesTablesAndRe
   ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
   auto r = w.Dlt({"pipeline", "shop", "drop", "orders", "--yes"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (const char* t : {"orders", "orders__items", "orders__tags"}) EXPECT_TRUE(Names(w.Dataset() / t).empty()) << t;
-  EXPECT_EQ(Names(w.Dataset() / "_dlt_loads").size(), 2u);
-  EXPECT_EQ(Names(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
+  for (const char* t : {"orders", "orders__items", "orders__tags"}) EXPECT_TRUE(FileNames(w.Dataset() / t).empty()) << t;
+  EXPECT_EQ(FileNames(w.Dataset() / "_dlt_loads").size(), 2u);
+  EXPECT_EQ(FileNames(w.Dataset() / "_dlt_pipeline_state").size(), 2u);
   // The next run loads the resource again from scratch.
   ASSERT_EQ(w.RunPipeline({"shop.toml"}).exit_code, 0);
   EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders") + ")"), "3");
@@ -262,7 +250,7 @@ TEST(FilesystemDestination, InitWithTheFilesystemDestinationConfiguresAFolderThe
                     (dir / "_local" / "dev" / "files" / "filesystem_data" / "events" / "*.jsonl.gz").string() +
                     "', format = 'newline_delimited')"),
             "3");
-  auto events = Names(dir / "_local" / "dev" / "files" / "filesystem_data" / "events");
+  auto events = FileNames(dir / "_local" / "dev" / "files" / "filesystem_data" / "events");
   ASSERT_FALSE(events.empty());
   for (const auto& f : events) EXPECT_TRUE(f.ends_with(".jsonl.gz")) << f;
 }
@@ -273,7 +261,7 @@ TEST(FilesystemDestination, JsonlFilesAreGzippedAndReadBackWithReadJson) {
   w.Write("orders.jsonl", Orders(1, 3));
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto files = Names(w.Dataset() / "orders");
+  auto files = FileNames(w.Dataset() / "orders");
   ASSERT_EQ(files.size(), 1u);
   EXPECT_TRUE(files[0].ends_with(".jsonl.gz")) << files[0];
   EXPECT_EQ(FileSql("SELECT string_agg(id::VARCHAR || customer, ',' ORDER BY id) FROM read_json(" +
@@ -287,7 +275,7 @@ TEST(FilesystemDestination, CsvFilesAreGzippedWithAHeaderAndReadBackWithReadCsv)
   w.Write("orders.jsonl", Orders(1, 3));
   auto r = w.RunPipeline({"shop.toml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto files = Names(w.Dataset() / "orders");
+  auto files = FileNames(w.Dataset() / "orders");
   ASSERT_EQ(files.size(), 1u);
   EXPECT_TRUE(files[0].ends_with(".csv.gz")) << files[0];
   EXPECT_EQ(FileSql("SELECT string_agg(id::VARCHAR || customer, ',' ORDER BY id) FROM read_csv(" + w.Glob("orders", "csv.gz") + ")"),
@@ -383,7 +371,7 @@ TEST(FilesystemDestination, KilledLoadIsRedoneWithoutCountingAnyRowTwice) {
     EXPECT_EQ(FileSql("SELECT min(id) || '..' || max(id) || ' x' || count(*) || ' (' || count(DISTINCT id) || ')' FROM read_parquet(" +
                       w.Glob("orders") + ")"), "1..12 x12 (12)");
     EXPECT_EQ(FileSql("SELECT count(*) FROM read_parquet(" + w.Glob("orders__items") + ")"), "24");
-    EXPECT_EQ(Names(w.Dataset() / "_dlt_loads").size(), 3u);
+    EXPECT_EQ(FileNames(w.Dataset() / "_dlt_loads").size(), 3u);
     auto info = w.Dlt({"pipeline", "shop", "info"});
     EXPECT_EQ(info.exit_code, 0) << info.err;
     EXPECT_TRUE(Contains(info.out, "No pending packages.")) << info.out;

@@ -83,11 +83,7 @@ StatusOr<LayoutSettings> ResolveLayoutSettings(const CredentialsLookup& l) {
     int64_t secs = days * 86400 + p->hour * 3600 + p->minute * 60 + p->second - (p->has_offset ? p->offset_seconds : 0);
     out.current_datetime_us = secs * 1000000 + p->microsecond;
   }
-  ConfigKey k;
-  k.sections = {"destination", l.name};
-  k.key = "extra_placeholders";
-  k.pipeline_name = l.pipeline;
-  DLT_ASSIGN_OR_RETURN(auto extra, l.ws.config().Resolve(k));
+  DLT_ASSIGN_OR_RETURN(auto extra, l.SettingNode("extra_placeholders"));
   if (extra) {
     const std::string where = "`" + text::Join(extra->path, ".") + "` (" + extra->origin.Describe() + ")";
     if (extra->value.is_table()) {
