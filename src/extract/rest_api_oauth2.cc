@@ -29,12 +29,12 @@ std::string OAuth2Token::FormBody() const {
       {"client_secret", s_.client_secret.reveal()},
       {"grant_type", "client_credentials"},
   };
-  for (const auto& [k, v] : s_.request_data) {
-    auto same = [&](const auto& e) { return e.first == k; };
+  for (const auto& field : s_.request_data) {
+    auto same = [&field](const auto& e) { return e.first == field.first; };
     if (auto it = std::find_if(form.begin(), form.end(), same); it != form.end()) {
-      it->second = v;
+      it->second = field.second;
     } else {
-      form.emplace_back(k, v);
+      form.push_back(field);
     }
   }
   std::string body;
