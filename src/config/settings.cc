@@ -14,7 +14,7 @@ namespace {
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The allowed texts are part of the error messages users (and tests) see: change with care.
-const std::array<Setting, 14> kTable = {{
+const std::array<Setting, 16> kTable = {{
     {"runtime", "lock_timeout", Type::kNumber, "0", "a number of seconds from 0 to 86400",
      "seconds a run, sync or `dlt workspace clean` waits for another one holding the profile's lock (0: refuse at "
      "once, exit code 4)",
@@ -36,6 +36,10 @@ const std::array<Setting, 14> kTable = {{
      "a unique _dlt_id per row, as dlt's parquet normalizer"},
     {"normalize.parquet_normalizer", "add_dlt_load_id", Type::kBool, "false", "true or false",
      "Arrow items get a _dlt_load_id column with the load id, as dlt's parquet normalizer"},
+    {"normalize.data_writer", "disable_compression", Type::kBool, "false", "true or false",
+     "the filesystem destination writes jsonl and csv files without gzip, named without .gz (dlt's setting)"},
+    {"data_writer", "disable_compression", Type::kBool, "false", "true or false",
+     "the same, read when normalize.data_writer.disable_compression is not set (as dlt does)"},
     {"workspace.settings", "name", Type::kString, "the run dir's name", "a string", "the workspace name"},
     {"workspace.settings", "working_dir", Type::kString, ".dlt/.var/<profile>", "a string",
      "pipelines and working data, relative to the run dir (DLT_DATA_DIR wins)"},

@@ -6,11 +6,12 @@
 // run(loader_file_format=...)) is used for every table, Arrow items included. The dlt tables
 // (_dlt_loads, _dlt_pipeline_state, _dlt_version) are plain `.jsonl` documents either way, and
 // `dlt pipeline <name> sync` restores from them.
+#include <algorithm>
 #include <set>
 
 #include "destinations/filesystem/filesystem_destination.h"
 #include "support/lake_files.h"
-#include "pipeline_fixture.h"
+#include "lake_workspace.h"
 #include "support/duckdb_query.h"
 #include "support/python_script.h"
 
@@ -44,14 +45,10 @@ std::string ReadJson(const fs::path& dir) {
   return "read_json('" + (dir / "*.jsonl.gz").string() + "', format = 'newline_delimited')";
 }
 
-// A workspace whose dev profile has the filesystem destination `lake` (bucket_url `lake`) with
-// `extra` settings: no `loader_file_format` unless `extra` has one.
-class DefaultLake : public PipelineWorkspace {
+// The `lake` workspace with no loader_file_format unless `extra` sets one.
+class DefaultLake : public LakeWorkspace {
  public:
-  explicit DefaultLake(const std::string& extra = "") {
-    WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\n" + extra, "dev");
-  }
-  fs::path Dataset(const std::string& dataset = "shop_data") const { return root() / "_local" / "dev" / "lake" / dataset; }
+  explicit DefaultLake(const std::string& extra = "") : LakeWorkspace(extra, "") {}
 };
 
 // Defect: with no loader_file_format the destination wrote Parquet files; dlt writes gzipped JSON
@@ -69,7 +66,7 @@ TEST(FilesystemDefaultFormat, DefaultRunWritesGzippedJsonlFilesInDltsLayoutWithT
   auto files = FileNames(ds / "orders");
   ASSERT_EQ(files.size(), 1u) << ::testing::PrintToString(files);
   ASSERT_TRUE(files[0].ends_with(".jsonl.gz")) << files[0];
-  const std::string load_id = files[0].substr(0, files[0].find('.', files[0].find('.') + 1));
+  const std::string load_id = LoadId(files[0]);
   // <load_id>.<file_id>.jsonl.gz: the load id is the package's, as in _dlt_loads.
   EXPECT_EQ(FileNames(ds / "_dlt_loads"), std::vector<std::string>{"shop__" + load_id + ".jsonl"});
   const std::string file_id = files[0].substr(load_id.size() + 1, files[0].size() - load_id.size() - 1 - 9);
@@ -300,6 +297,73 @@ print("after refresh", sorted(p.dataset().things.select("id").fetchall()))
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "restored 2\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "after refresh [(1,), (2,)]\n")) << r.out;
+}
+
+// Defect: dlt's `[normalize.data_writer] disable_compression = true` (or `[data_writer]`, or
+// their environment variables) was ignored: jsonl and csv files stayed gzipped. dlt writes them
+// plain and names them without ".gz"; files written compressed before stay readable beside them.
+TEST(FilesystemDefaultFormat, DisableCompressionWritesPlainFilesNamedWithoutGz) {
+  DefaultLake w;
+  w.WriteConfig(LakeWorkspace::Config("\n[normalize.data_writer]\ndisable_compression = true\n", ""), "dev");
+  w.Write("shop.toml", PipelineFile("shop", "orders.jsonl", "", "lake"));
+  w.Write("orders.jsonl", Orders(1, 3));
+  auto r = w.RunPipeline({"shop.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const fs::path ds = w.Dataset();
+  for (const char* t : {"orders", "orders__items", "orders__tags"}) {
+    EXPECT_EQ(Extensions(ds / t), std::set<std::string>{"jsonl"}) << t;
+  }
+  const auto files = FileNames(ds / "orders");
+  ASSERT_EQ(files.size(), 1u);
+  const std::string text = ReadFile(ds / "orders" / files[0]);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text[0], '{') << text.substr(0, 40);  // plain JSON Lines, no gzip header
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  const std::string plain = "read_json('" + (ds / "orders" / "*.jsonl").string() + "', format = 'newline_delimited')";
+  EXPECT_EQ(FileSql("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM " + plain), "1,2,3");
+
+  // csv the same, by [data_writer] as an environment variable; the table's earlier .jsonl files
+  // and these are read together.
+  w.WriteConfig(LakeWorkspace::Config("", ""), "dev");
+  w.Write("orders.jsonl", Orders(4, 5));
+  r = w.RunPipeline({"shop.toml"}, {{"DESTINATION__LAKE__LOADER_FILE_FORMAT", "csv"}, {"DATA_WRITER__DISABLE_COMPRESSION", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Extensions(ds / "orders"), (std::set<std::string>{"jsonl", "csv"}));
+  auto reader = LakeReader(w.root() / "_local" / "dev" / "lake", "shop_data");
+  EXPECT_EQ(CountRows(*reader, "orders"), 5);
+
+  // Unset again: compressed, as dlt's default.
+  w.Write("orders.jsonl", Orders(6, 6));
+  r = w.RunPipeline({"shop.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Extensions(ds / "orders"), (std::set<std::string>{"jsonl", "csv", "jsonl.gz"}));
+  auto again = LakeReader(w.root() / "_local" / "dev" / "lake", "shop_data");
+  EXPECT_EQ(CountRows(*again, "orders"), 6);
+
+  // A value that is not a flag stops the run, naming the key and the file.
+  w.WriteConfig(LakeWorkspace::Config("\n[normalize.data_writer]\ndisable_compression = \"maybe\"\n", ""), "dev");
+  r = w.RunPipeline({"shop.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "normalize.data_writer.disable_compression must be true or false")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "dev.config.toml")) << r.err;
+}
+
+// The same from Python, set as dlt's docs set it from code: dlt.config[...] before the run.
+TEST(FilesystemDefaultFormat, PythonDisableCompressionFromDltConfig) {
+  DefaultLake w;
+  auto r = RunPythonSource(w, "plain.py", R"PY(
+import dlt
+dlt.config["normalize.data_writer.disable_compression"] = True
+p = dlt.pipeline(pipeline_name="plain", destination=dlt.destinations.filesystem(bucket_url="plainlake"),
+                 dataset_name="plain_data")
+p.run([{"id": 1, "tags": ["a"]}, {"id": 2, "tags": []}], table_name="items")
+print("rows", sorted(p.dataset().items.select("id").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "rows [(1,), (2,)]\n")) << r.out;
+  const fs::path ds = w.root() / "_local" / "dev" / "plainlake" / "plain_data";
+  EXPECT_EQ(Extensions(ds / "items"), std::set<std::string>{"jsonl"});
+  EXPECT_EQ(Extensions(ds / "items__tags"), std::set<std::string>{"jsonl"});
 }
 
 }  // namespace

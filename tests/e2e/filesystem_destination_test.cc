@@ -5,30 +5,12 @@
 
 #include "destinations/filesystem/filesystem_destination.h"
 #include "support/lake_files.h"
-#include "pipeline_fixture.h"
+#include "lake_workspace.h"
 
 namespace dlt::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A workspace whose dev profile has the filesystem destination `lake` with bucket_url `lake`,
-// writing `format` files: these tests read Parquet back unless they say otherwise, so they ask
-// for it (the default, as in dlt, is jsonl: filesystem_default_format_test.cc).
-class LakeWorkspace : public PipelineWorkspace {
- public:
-  explicit LakeWorkspace(const std::string& extra = "", const std::string& format = "parquet") {
-    WriteConfig("[destination.lake]\ndestination_type = \"filesystem\"\nbucket_url = \"lake\"\nloader_file_format = \"" +
-                    format + "\"\n" + extra,
-                "dev");
-  }
-  fs::path Dataset(const std::string& dataset = "shop_data") const { return root() / "_local" / "dev" / "lake" / dataset; }
-  std::string Glob(const std::string& table, const std::string& ext = "parquet") const {
-    return "'" + (Dataset() / table / ("*." + ext)).string() + "'";
-  }
-};
-
-std::string LoadId(const std::string& file_name) { return file_name.substr(0, file_name.find('.', file_name.find('.') + 1)); }
 
 TEST(FilesystemDestination, LoadsParquetFilesInDltsLayoutThatReadBackAsTheSourceRows) {
   LakeWorkspace w;

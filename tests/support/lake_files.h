@@ -22,6 +22,11 @@ inline std::vector<std::string> FileNames(const std::filesystem::path& dir) {
   return out;
 }
 
+// The load id a data file's name `<load_id>.<file_id>.<ext>` starts with.
+inline std::string LoadId(const std::string& file_name) {
+  return file_name.substr(0, file_name.find('.', file_name.find('.') + 1));
+}
+
 // The destination `lake` over the bucket folder `root`, reading `dataset`, read-only.
 inline std::unique_ptr<FilesystemDestination> LakeReader(const std::filesystem::path& root, const std::string& dataset) {
   FilesystemConfig config;

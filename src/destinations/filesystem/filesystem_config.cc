@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "common/iso8601.h"
 #include "common/text.h"
+#include "config/settings.h"
 #include "destinations/filesystem/filesystem_layout.h"
 
 namespace dlt {
@@ -59,11 +60,11 @@ std::optional<FileFormat> ParseFileFormat(std::string_view name) {
   return std::nullopt;
 }
 
-std::string FileFormatExtension(FileFormat f) {
+std::string FileFormatExtension(FileFormat f, bool compress) {
   switch (f) {
     case FileFormat::kParquet: return "parquet";
-    case FileFormat::kJsonl: return "jsonl.gz";
-    case FileFormat::kCsv: return "csv.gz";
+    case FileFormat::kJsonl: return compress ? "jsonl.gz" : "jsonl";
+    case FileFormat::kCsv: return compress ? "csv.gz" : "csv";
   }
   return "parquet";
 }
@@ -152,6 +153,12 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveFilesystemConfig(
                              "`; the filesystem destination writes parquet, jsonl or csv");
     }
   }
+  // As dlt's is_compression_disabled(): [normalize.data_writer], else [data_writer].
+  DLT_ASSIGN_OR_RETURN(auto plain, settings::Flag(l.ws.config(), {"normalize", "data_writer"}, "disable_compression"));
+  if (!plain) {
+    DLT_ASSIGN_OR_RETURN(plain, settings::Flag(l.ws.config(), {"data_writer"}, "disable_compression"));
+  }
+  c->compress = !plain.value_or(false);
   DLT_ASSIGN_OR_RETURN(auto keep, Setting(l, "max_state_files"));
   if (keep) {
     DLT_ASSIGN_OR_RETURN(c->max_state_files, CredentialsLookup::ToInt(*keep, -1, 1000000));

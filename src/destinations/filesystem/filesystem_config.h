@@ -33,14 +33,17 @@ struct FilesystemConfig : DestinationCredentials {
   FileFormat FormatFor(bool arrow_items) const {
     return format ? *format : arrow_items ? FileFormat::kParquet : FileFormat::kJsonl;
   }
+  // dlt's `[normalize.data_writer] disable_compression` (or `[data_writer]`): jsonl and csv
+  // files written plain and named without ".gz".
+  bool compress = true;
   // Newest state files kept per pipeline (dlt's max_state_files); 0 or less keeps all.
   int max_state_files = 100;
   std::string Redacted() const override { return bucket_url; }
 };
 
 // The file extension of a format, as dlt names files: jsonl and csv are gzip-compressed
-// ("jsonl.gz", "csv.gz"), parquet compresses inside the file.
-std::string FileFormatExtension(FileFormat f);
+// ("jsonl.gz", "csv.gz") unless compression is disabled; parquet compresses inside the file.
+std::string FileFormatExtension(FileFormat f, bool compress = true);
 // "parquet" | "jsonl" | "csv" -> the format; nullopt for any other name.
 std::optional<FileFormat> ParseFileFormat(std::string_view name);
 

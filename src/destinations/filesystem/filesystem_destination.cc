@@ -135,7 +135,7 @@ Status FilesystemDestination::Load(const PackageToLoad& p) {
         applied_.push_back({t->name, std::move(cols)});
       }
       for (const PackageJob* j : it->second) {
-        LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(format)};
+        LayoutValues v{schema.name(), t->name, p.load_id, JobFileId(j->file_name), FileFormatExtension(format, config_.compress)};
         tasks.push_back({t, j, dataset_ + ExpandLayout(config_.layout, v, config_.layout_settings), &p.load_id, format});
         written[t->name].push_back(tasks.back().target);
       }

@@ -45,8 +45,11 @@ Status FilesystemDestination::ExportJob(DuckDbClient* engine, const ExportTask& 
     DLT_ASSIGN_OR_RETURN(temp, store_->Stage(task.target));
   }
   const char* options = "FORMAT parquet";
-  if (task.format == FileFormat::kJsonl) options = "FORMAT json, COMPRESSION gzip";
-  if (task.format == FileFormat::kCsv) options = "FORMAT csv, HEADER true, COMPRESSION gzip";
+  const bool gz = config_.compress;
+  if (task.format == FileFormat::kJsonl) options = gz ? "FORMAT json, COMPRESSION gzip" : "FORMAT json, COMPRESSION none";
+  if (task.format == FileFormat::kCsv) {
+    options = gz ? "FORMAT csv, HEADER true, COMPRESSION gzip" : "FORMAT csv, HEADER true, COMPRESSION none";
+  }
   Status s = parquet_job ? engine->ExportParquetJob(cols, generated, *task.load_id, task.job->path, temp, options)
                         : engine->ExportJobs(cols, {task.job->path}, temp, options);
   // The store is used by one thread at a time (an S3 upload is one connection's work); the
