@@ -85,6 +85,9 @@ class SqlClient {
     (void)column;
     return "";
   }
+  // Constraints of a column added to an existing table (ALTER TABLE ... ADD COLUMN); by default
+  // those of ConstraintSql.
+  virtual std::string AddColumnConstraintSql(const Column& column) const { return ConstraintSql(column); }
   // The statement that adds the column's constraints to a table that has its rows (empty: none).
   // A table created by a load gets them after its rows are in: one index build over the loaded
   // keys instead of an index insert per row (2M rows into PostgreSQL: ~9 s -> well under 1 s).

@@ -68,7 +68,7 @@ Status SqlClient::AddColumns(const std::string& dataset, const Table& table, con
   for (const Column* c : added) {
     // Added columns are nullable: rows loaded before have no value for them.
     DLT_RETURN_IF_ERROR(Execute("ALTER TABLE " + Qualified(dataset, table.name) + " ADD COLUMN " +
-                                QuoteIdentifier(c->name) + " " + TypeSql(*c) + ConstraintSql(*c)));
+                                QuoteIdentifier(c->name) + " " + TypeSql(*c) + AddColumnConstraintSql(*c)));
   }
   return Status::Ok();
 }

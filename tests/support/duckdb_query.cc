@@ -46,6 +46,11 @@ bool ExecDuckDb(const fs::path& db, const std::string& sql) {
   return r.ok();
 }
 
+std::string DuckDbError(const fs::path& db, const std::string& sql) {
+  auto r = OpenAndQuery(db, sql, /*read_only=*/false);
+  return r.ok() ? std::string() : r.status().message();
+}
+
 std::string SqlValue(const fs::path& db, const std::string& sql) {
   SqlRows rows = QueryDuckDb(db, sql);
   if (rows.empty() || rows[0].empty()) return "<no rows>";

@@ -28,6 +28,9 @@ duckdb::QueryResult QueryDuckDbTyped(const std::filesystem::path& db, const std:
 // destination); false (and a test failure) when it fails.
 bool ExecDuckDb(const std::filesystem::path& db, const std::string& sql);
 
+// Runs a statement that a test expects DuckDB to refuse: its error message ("" when it ran).
+std::string DuckDbError(const std::filesystem::path& db, const std::string& sql);
+
 // The single value of a one-row, one-column query ("<no rows>" / "NULL" otherwise).
 std::string SqlValue(const std::filesystem::path& db, const std::string& sql);
 

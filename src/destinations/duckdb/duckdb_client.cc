@@ -80,6 +80,7 @@ StatusOr<std::unique_ptr<DuckDbClient>> DuckDbClient::OpenSession() {
   // The session's connection keeps the database open; the client's own handle stays with this one.
   std::unique_ptr<DuckDbClient> session(new DuckDbClient(duckdb::Database(), std::move(conn).value(), display_));
   session->catalog_prefix_ = catalog_prefix_;
+  session->create_indexes_ = create_indexes_;
   return session;
 }
 
@@ -244,6 +245,8 @@ std::string DuckDbClient::StorageSql(const Column& c) const {
   if (c.name == "_dlt_load_id") return " USING COMPRESSION dictionary";
   return "";
 }
+
+std::string DuckDbClient::ConstraintSql(const Column& c) const { return c.unique && create_indexes_ ? " UNIQUE" : ""; }
 
 Status DuckDbClient::AddColumns(const std::string& dataset, const Table& table,
                                 const std::vector<const Column*>& added) {

@@ -51,6 +51,14 @@ class DuckDbClient : public SqlClient {
   StatusOr<std::unique_ptr<DuckDbClient>> OpenSession();
   std::string TypeSql(const Column& column) const override;
   std::string StorageSql(const Column& column) const override;
+  // With create_indexes: UNIQUE for a `unique` column of a table being created. A column added to
+  // an existing table gets none: DuckDB cannot add a constraint to a table.
+  std::string ConstraintSql(const Column& column) const override;
+  std::string AddColumnConstraintSql(const Column& column) const override {
+    (void)column;
+    return "";
+  }
+  void set_create_indexes(bool on) { create_indexes_ = on; }
   Status AddColumns(const std::string& dataset, const Table& table, const std::vector<const Column*>& added) override;
   std::string QuoteIdentifier(std::string_view name) const override { return duckdb::QuoteIdentifier(name); }
   std::string QuoteLiteral(std::string_view text) const override { return duckdb::QuoteLiteral(text); }
@@ -83,6 +91,7 @@ class DuckDbClient : public SqlClient {
   duckdb::Database db_;
   duckdb::Connection conn_;
   std::string display_;
+  bool create_indexes_ = false;
   std::string default_vacuum_tasks_;  // DuckDB's max_vacuum_tasks when opened (read on first use)
   std::string vacuum_tasks_;          // the value set now
   int64_t threads_ = 0;               // DuckDB's threads (read on first use)

@@ -28,12 +28,16 @@ struct DuckDbCredentials : DestinationCredentials {
     std::string value;  // that value, masked in DuckDB's messages
   };
   std::vector<SetupStatement> setup;
+  // dlt's create_indexes ([destination.<name>] create_indexes, off by default for DuckDB):
+  // `unique` columns (every `_dlt_id`) get a UNIQUE constraint when their table is created.
+  bool create_indexes = false;
   std::string Redacted() const override { return database.string(); }
 };
 
 struct MotherDuckCredentials : DestinationCredentials {
   std::string database = "my_db";
   Secret token;
+  bool create_indexes = false;  // as DuckDbCredentials::create_indexes (dlt's MotherDuck inherits it)
   // "md:<db>?motherduck_token=<token>": for the driver only; never print it.
   std::string ConnectionString() const;
   // "md:<db>?motherduck_token=***"

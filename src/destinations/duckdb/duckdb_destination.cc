@@ -54,6 +54,10 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveDuckDb(const Cred
   }
   c.database = fsutil::Normalize(c.database);
   DLT_ASSIGN_OR_RETURN(c.setup, DuckDbConnectionSetup(l));
+  DLT_ASSIGN_OR_RETURN(auto indexes, l.Setting("create_indexes"));
+  if (indexes) {
+    DLT_ASSIGN_OR_RETURN(c.create_indexes, CredentialsLookup::ToBool(*indexes));
+  }
   return std::shared_ptr<const DestinationCredentials>(std::make_shared<DuckDbCredentials>(std::move(c)));
 }
 
@@ -79,6 +83,10 @@ StatusOr<std::shared_ptr<const DestinationCredentials>> ResolveMotherDuck(const 
   if (c.token.empty()) {
     return InvalidArgument(l.MissingMessage({"password"}) +
                            " (the MotherDuck token; MOTHERDUCK_TOKEN works too)");
+  }
+  DLT_ASSIGN_OR_RETURN(auto indexes, l.Setting("create_indexes"));
+  if (indexes) {
+    DLT_ASSIGN_OR_RETURN(c.create_indexes, CredentialsLookup::ToBool(*indexes));
   }
   return std::shared_ptr<const DestinationCredentials>(std::make_shared<MotherDuckCredentials>(std::move(c)));
 }
@@ -127,6 +135,7 @@ StatusOr<std::unique_ptr<Destination>> OpenDuckDb(const DestinationConfig& d, co
   }
   DLT_ASSIGN_OR_RETURN(auto client, DuckDbClient::Open(c->database.string(), c->database.string(), o.read_only,
                                                               o.read_only && o.no_external_access));
+  client->set_create_indexes(c->create_indexes);
   // A session opened without external access has its configuration locked (the dashboard's): the
   // connection settings are not run there.
   if (!(o.read_only && o.no_external_access)) {
@@ -154,6 +163,7 @@ StatusOr<std::unique_ptr<Destination>> OpenMotherDuck(const DestinationConfig& d
                        "`; MotherDuck needs internet access and DuckDB's motherduck extension): " +
                        client.status().message());
   }
+  (*client)->set_create_indexes(m->create_indexes);
   return std::unique_ptr<Destination>(std::make_unique<SqlDestination>(std::move(client).value(), o, /*streams=*/true));
 }
 
