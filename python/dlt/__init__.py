@@ -22,8 +22,8 @@ from dlt.destinations.decorators import destination
 
 from typing import Any as _Any
 
-TSecretValue = _Any
-TSecretStrValue = str
+from dlt.common.typing import TSecretStrValue, TSecretValue
+
 TCredentials = _Any
 
 __all__ = ["__version__", "config", "secrets", "source", "resource", "transformer", "defer", "pipeline",

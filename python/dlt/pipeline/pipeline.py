@@ -75,6 +75,14 @@ class Pipeline(_Tracing):
         return os.path.dirname(self.working_dir)
 
     @property
+    def runtime_config(self) -> Any:
+        """dlt's RuntimeConfiguration: the profile's [runtime] settings (slack_incoming_hook, log_level,
+        request_timeout, ...), first under `<pipeline_name>.runtime`; read when asked for."""
+        from dlt.common.configuration.specs.runtime_configuration import resolve_runtime_configuration
+
+        return resolve_runtime_configuration(self.pipeline_name)
+
+    @property
     def default_schema_name(self) -> Optional[str]:
         """The first schema the pipeline extracted into (None before it ran, as in dlt)."""
         names = self.schema_names

@@ -91,6 +91,18 @@ class _Accessor:
         return value
 
     def get(self, key: str, expected_type: Any = None) -> Any:
+        from dlt.common.configuration.specs.base_configuration import spec_type
+
+        cls = spec_type(expected_type) if expected_type is not None else None
+        if cls is not None:
+            # a spec: its fields under `key` (or a table / native value at it); None when nothing is set
+            from dlt.common.configuration.resolve import fill_spec
+
+            spec = cls()
+            found, missing = fill_spec(spec, [[p for p in key.split(".") if p]], self._secrets_only)
+            if not found:
+                return None
+            return spec if missing else spec.resolve()
         found, value = self._get(key)
         if not found:
             return None
@@ -154,6 +166,10 @@ def lookup_argument(fn: Any, param: inspect.Parameter, *, section: Optional[str]
     source = source_name or getattr(fn, "__name__", None)
     if is_incremental_annotation(param.annotation):
         return lookup_incremental(fn, param, section=section, source_name=source_name)
+    from dlt.common.configuration.specs.base_configuration import spec_type
+
+    if spec_type(param.annotation) is not None:
+        return lookup_spec(fn, param, section=section, source_name=source_name)
     secret = param.default is _SECRET_VALUE or _is_secret_annotation(param.annotation)
     ws = _engine.workspace()
     pipeline_name = current.pipeline_name_or_none()
@@ -169,7 +185,8 @@ def lookup_argument(fn: Any, param: inspect.Parameter, *, section: Optional[str]
 
 
 def _is_secret_annotation(annotation: Any) -> bool:
-    name = getattr(annotation, "__name__", None) or str(annotation)
+    # the type's name, and its text for Optional[TSecretStrValue] and such
+    name = f"{getattr(annotation, '__name__', '')} {annotation}"
     return "TSecret" in name or "Credentials" in name
 
 
@@ -280,3 +297,57 @@ def lookup_incremental(fn: Any, param: inspect.Parameter, *, section: Optional[s
     from dlt.extract.incremental import Incremental
 
     return True, Incremental(**fields), cursor_tried
+
+
+# --- an argument typed with a spec (@configspec class) ------------------------------------------
+
+def argument_candidates(fn: Any, name: str, *, section: Optional[str] = None,
+                        source_name: Optional[str] = None) -> List[List[str]]:
+    """The keys an argument `name` of `fn` is looked up at, in order (each first under the
+    pipeline's name)."""
+    from dlt.pipeline import current
+
+    module = section or module_section(fn)
+    source = source_name or getattr(fn, "__name__", None)
+    pipeline_name = current.pipeline_name_or_none()
+    out: List[List[str]] = []
+    for path in lookup_paths(module, source, name):
+        out.extend(([[pipeline_name] + path] if pipeline_name else []) + [path])
+    return out
+
+
+def lookup_spec(fn: Any, param: inspect.Parameter, *, section: Optional[str] = None,
+                source_name: Optional[str] = None, initial: Any = None,
+                given: bool = False) -> Tuple[bool, Any, List[Tuple[str, str]]]:
+    """(found, spec instance, places tried) for an argument typed with a spec, as dlt resolves an
+    embedded configuration: its fields under the argument's key (`sources.<module>.<source>.
+    <arg>.<field>` down to `<arg>.<field>`), over a table or native value at the key itself and
+    over the default. `initial` is a value the caller gave (a dict of fields or a native value):
+    its fields win and only the others are looked up. Required fields nobody set raise
+    ConfigFieldMissingException naming the spec; an Optional spec nobody set is None."""
+    from dlt.common.configuration.resolve import apply_native, fill_spec, missing_exception, set_fields
+    from dlt.common.configuration.specs.base_configuration import _is_optional, spec_type
+
+    cls = spec_type(param.annotation)
+    where = f"argument `{param.name}` of {getattr(fn, '__name__', 'function')}"
+    keep: Any = ()
+    if given:
+        spec = cls()
+        apply_native(spec, initial, where)
+        keep = set_fields(spec)
+    elif isinstance(param.default, cls):
+        spec = param.default.copy()
+    else:
+        spec = cls()
+        if param.default is not None and not is_sentinel(param.default):
+            apply_native(spec, param.default, where)
+    found, missing = fill_spec(spec, argument_candidates(fn, param.name, section=section, source_name=source_name),
+                               param.default is _SECRET_VALUE, keep)
+    tried = [t for traces in missing.values() for t in traces]
+    if missing:
+        if not found and not given and _is_optional(param.annotation):
+            # nobody set it: the default, or None for dlt.secrets.value / dlt.config.value
+            return is_sentinel(param.default), None, tried
+        raise missing_exception(spec, missing)
+    spec.resolve()
+    return True, spec, tried

@@ -2,10 +2,10 @@
 
 from typing import Any, Dict, List, Tuple
 
-from dlt.common.exceptions import DltException
+from dlt.common.exceptions import DltException, TerminalException
 
 
-class ConfigurationException(DltException):
+class ConfigurationException(DltException, TerminalException):
     pass
 
 

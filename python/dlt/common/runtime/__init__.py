@@ -1,0 +1,1 @@
+"""dlt.common.runtime: helpers for pipelines running in production (Slack notifications)."""
