@@ -89,6 +89,16 @@ struct MergeOptions {
   bool deduplicated = false;                      // delete-insert: staged rows are already unique
 };
 
+// dlt's `references` hint: columns of a table that refer to columns of another table. Kept in the
+// table's schema (for lineage tools, dbt models, relationship diagrams); nothing is enforced.
+struct TableReference {
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::optional<std::string> label;        // the relationship's name, e.g. "liked"
+  std::optional<std::string> cardinality;  // one_to_one, one_to_many, many_to_one, many_to_many, ...
+};
+
 struct ResourceOptions {
   std::string name;
   std::string table_name;                    // default: name
@@ -120,6 +130,9 @@ struct ResourceOptions {
     std::vector<ColumnOptions> columns;
   };
   std::vector<NestedHint> nested;
+  // dlt's references of the root table; one per referenced table (a later one to the same table
+  // replaces the earlier, in the hints and in the stored schema).
+  std::vector<TableReference> references;
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.

@@ -105,6 +105,20 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       o.nested.push_back(std::move(hint));
     }
   }
+  if (d.contains("references") && !d["references"].is_none()) {
+    // checked by dlt.extract.hints.references_list: dicts with columns, referenced_table,
+    // referenced_columns and optionally label, cardinality
+    for (auto item : d["references"].cast<py::list>()) {
+      py::dict r = item.cast<py::dict>();
+      TableReference ref;
+      ref.columns = StringList(r["columns"]);
+      ref.referenced_table = r["referenced_table"].cast<std::string>();
+      ref.referenced_columns = StringList(r["referenced_columns"]);
+      ref.label = Opt<std::string>(r, "label");
+      ref.cardinality = Opt<std::string>(r, "cardinality");
+      o.references.push_back(std::move(ref));
+    }
+  }
   if (d.contains("schema_contract") && !d["schema_contract"].is_none()) {
     py::dict c = d["schema_contract"].cast<py::dict>();
     o.schema_contract.tables = Opt<std::string>(c, "tables").value_or("evolve");

@@ -34,6 +34,20 @@ Status CheckResourceHints(const JsonFile& f, const Json& h, const std::string& a
       DLT_RETURN_IF_ERROR(f.Optional(*sc, Join(at, "schema_contract"), k, K::kString));
     }
   }
+  DLT_RETURN_IF_ERROR(f.Optional(h, at, "references", K::kArray));
+  if (auto refs = h.find("references"); refs != h.end()) {
+    for (size_t i = 0; i < refs->size(); ++i) {
+      const Json& r = (*refs)[i];
+      const std::string rat = Join(at, "references") + "[" + std::to_string(i) + "]";
+      if (!r.is_object()) return f.Damaged("key '" + rat + "' is not an object");
+      DLT_RETURN_IF_ERROR(f.Required(r, rat, "referenced_table", K::kString));
+      for (const char* k : {"columns", "referenced_columns"}) {
+        DLT_RETURN_IF_ERROR(f.Required(r, rat, k, K::kArray));
+        DLT_RETURN_IF_ERROR(f.Each(r[k], Join(rat, k), K::kString));
+      }
+      for (const char* k : {"label", "cardinality"}) DLT_RETURN_IF_ERROR(f.Optional(r, rat, k, K::kString));
+    }
+  }
   DLT_RETURN_IF_ERROR(f.Optional(h, at, "columns", K::kArray));
   auto cols = h.find("columns");
   if (cols == h.end()) return Status::Ok();

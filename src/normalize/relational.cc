@@ -104,6 +104,39 @@ Status Normalizer::PrepareMergeStrategy(const TableHints& hints, Table* t) {
   return Status::Ok();
 }
 
+// dlt's references of a table, one per referenced table: a hint's reference replaces a stored
+// one to the same table, others are kept (dlt's merge_table); names normalized as dlt's
+// normalize_table_identifiers does.
+namespace {
+
+void MergeReferences(const SnakeCaseNaming& naming, const std::vector<TableReference>& refs, Table* t) {
+  OrderedJson& stored = t->extra["references"];
+  if (!stored.is_array()) stored = OrderedJson::array();
+  for (const auto& r : refs) {
+    OrderedJson ref = OrderedJson::object();
+    auto names = [&](const std::vector<std::string>& cols) {
+      OrderedJson out = OrderedJson::array();
+      for (const auto& c : cols) out.push_back(naming.NormalizePath(c));
+      return out;
+    };
+    ref["columns"] = names(r.columns);
+    ref["referenced_table"] = naming.NormalizePath(r.referenced_table);
+    ref["referenced_columns"] = names(r.referenced_columns);
+    if (r.label) ref["label"] = *r.label;
+    if (r.cardinality) ref["cardinality"] = *r.cardinality;
+    bool replaced = false;
+    for (auto& s : stored) {
+      if (s.is_object() && s.value("referenced_table", "") == ref["referenced_table"].get<std::string>()) {
+        s = ref;
+        replaced = true;
+      }
+    }
+    if (!replaced) stored.push_back(std::move(ref));
+  }
+}
+
+}  // namespace
+
 Status DeclareColumnHint(const SnakeCaseNaming& naming, Table* t, const ColumnHint& h) {
   std::string cname = naming.NormalizePath(h.name);
   if (cname.empty()) return InvalidArgument("column hint `" + h.name + "` normalizes to an empty name");
@@ -167,6 +200,7 @@ Status Normalizer::Prepare(const TableHints& hints) {
   t->write_disposition = hints.disposition;
   if (!t->resource) t->resource = hints.resource;
   if (!hints.file_format.empty()) t->extra["file_format"] = hints.file_format;
+  if (!hints.references.empty()) MergeReferences(*im.naming, hints.references, t);
   auto declare = [&](const ColumnHint& h) { return DeclareColumnHint(*im.naming, t, h); };
   std::vector<ColumnHint> all = hints.columns;
   for (const auto& pk : hints.primary_key) {

@@ -76,6 +76,7 @@ struct TableHints {
     std::vector<ColumnHint> columns;
   };
   std::vector<Nested> nested;
+  std::vector<TableReference> references;  // ResourceOptions::references: the root table's
 };
 
 class Normalizer {

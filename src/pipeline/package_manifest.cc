@@ -95,6 +95,16 @@ Json HintsToJson(const ResourceOptions& o) {
     for (const auto& n : o.nested) nested.push_back({{"path", n.path}, {"columns", columns_json(n.columns)}});
     j["nested"] = nested;
   }
+  if (!o.references.empty()) {
+    Json refs = Json::array();
+    for (const auto& r : o.references) {
+      Json rj = {{"columns", r.columns}, {"referenced_table", r.referenced_table}, {"referenced_columns", r.referenced_columns}};
+      if (r.label) rj["label"] = *r.label;
+      if (r.cardinality) rj["cardinality"] = *r.cardinality;
+      refs.push_back(std::move(rj));
+    }
+    j["references"] = std::move(refs);
+  }
   return j;
 }
 
@@ -159,6 +169,17 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
         n.columns.push_back(std::move(c));
       }
       h.nested.push_back(std::move(n));
+    }
+  }
+  if (auto refs = j.find("references"); refs != j.end() && refs->is_array()) {
+    for (const auto& rj : *refs) {
+      TableReference r;
+      for (const auto& c : rj.value("columns", Json::array())) r.columns.push_back(c.get<std::string>());
+      r.referenced_table = rj.value("referenced_table", "");
+      for (const auto& c : rj.value("referenced_columns", Json::array())) r.referenced_columns.push_back(c.get<std::string>());
+      if (rj.contains("label")) r.label = rj["label"].get<std::string>();
+      if (rj.contains("cardinality")) r.cardinality = rj["cardinality"].get<std::string>();
+      h.references.push_back(std::move(r));
     }
   }
   return h;

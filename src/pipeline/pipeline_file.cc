@@ -144,10 +144,49 @@ Status ParseMergeOptions(const Ctx& c, const ConfigNode& v, MergeOptions* m) {
   return Status::Ok();
 }
 
+// dlt's references hint: [{ columns = [...], referenced_table = "...", referenced_columns = [...] }]
+// (label and cardinality optional); kept in the table's schema, nothing enforced.
+StatusOr<std::vector<TableReference>> ParseReferences(const Ctx& c, const ConfigNode& v) {
+  static const std::vector<std::string> kRefKeys = {"columns", "referenced_table", "referenced_columns", "label",
+                                                    "cardinality"};
+  const char* shape = "`references` must be a list of tables such as { columns = [\"customer_id\"], "
+                      "referenced_table = \"customers\", referenced_columns = [\"id\"] }";
+  if (v.kind != ConfigNode::Kind::kArray) return c.Error(v, shape);
+  std::vector<TableReference> out;
+  for (const auto& item : v.items) {
+    if (!item.is_table()) return c.Error(item, shape);
+    TableReference ref;
+    for (const auto& [rk, rv] : item.members) {
+      if (rk == "columns") {
+        DLT_ASSIGN_OR_RETURN(ref.columns, GetStrings(c, rv, rk));
+      } else if (rk == "referenced_table") {
+        DLT_ASSIGN_OR_RETURN(ref.referenced_table, GetString(c, rv, rk));
+      } else if (rk == "referenced_columns") {
+        DLT_ASSIGN_OR_RETURN(ref.referenced_columns, GetStrings(c, rv, rk));
+      } else if (rk == "label" || rk == "cardinality") {
+        DLT_ASSIGN_OR_RETURN(std::string text, GetString(c, rv, rk));
+        (rk == "label" ? ref.label : ref.cardinality) = text;
+      } else {
+        return UnknownKey(c, rv, rk, "references", kRefKeys);
+      }
+    }
+    if (ref.referenced_table.empty() || ref.columns.empty() || ref.referenced_columns.empty()) {
+      return c.Error(item, "a reference needs `columns`, `referenced_table` and `referenced_columns`");
+    }
+    if (ref.columns.size() != ref.referenced_columns.size()) {
+      return c.Error(item, "a reference's `columns` and `referenced_columns` must pair up (" +
+                               std::to_string(ref.columns.size()) + " and " +
+                               std::to_string(ref.referenced_columns.size()) + " names)");
+    }
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
 StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& default_name, const ConfigNode& t) {
   static const std::vector<std::string> kKeys = {"name", "table_name", "path", "paths", "format", "write_disposition",
                                                  "primary_key", "merge_key", "incremental", "columns", "max_table_nesting",
-                                                 "schema_contract", "csv", "use_pyarrow", "file_format"};
+                                                 "schema_contract", "csv", "use_pyarrow", "file_format", "references"};
   ResourceFileSpec r;
   r.options.name = default_name;
   for (const auto& [k, v] : t.members) {
@@ -214,6 +253,8 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
         return c.Error(v, msg + " (dlt's formats: jsonl, parquet, csv, typed-jsonl, insert_values, reference, model, "
                                 "or preferred)");
       }
+    } else if (k == "references") {
+      DLT_ASSIGN_OR_RETURN(r.options.references, ParseReferences(c, v));
     } else if (k == "use_pyarrow") {
       // As dlt's read_parquet/read_csv_duckdb(use_pyarrow=True): CSV and Parquet rows are loaded
       // as Arrow items (ResourceOptions::arrow_items); JSON records are not affected.

@@ -150,8 +150,9 @@ with p.sql_client() as c:
 }
 
 // Hints this engine does not apply yet are refused where they are given, naming them, instead
-// of being dropped without a word.
-TEST(PythonHintsDocs, NestedHintsAndReferencesAreRefusedNamingTheHint) {
+// of being dropped without a word; a malformed reference (references are kept: see
+// table_references_test.cc) is refused naming what it lacks.
+TEST(PythonHintsDocs, NestedKeyHintsAndMalformedReferencesAreRefusedNamingTheHint) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "refused.py", R"PY(
 import dlt
@@ -163,14 +164,14 @@ except NotImplementedError as e:
     print(e)
 try:
     dlt.resource([{"id": 1}], name="x").apply_hints(references=[{"referenced_table": "y"}])
-except NotImplementedError as e:
+except ValueError as e:
     print(e)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out,
             "nested_hints 'purchases': primary_key of nested tables are not supported by this engine yet (dlt-cpp): "
             "give their `columns` (with data_type) only\n"
-            "apply_hints: `references` is not supported by this engine yet (dlt-cpp); leave it out\n");
+            "references[0] (to `y`): `columns` must be a column name or a list of them\n");
 }
 
 // Defect: the `partition`, `cluster`, `sort` and `description` column hints (and `x-...`

@@ -21,12 +21,10 @@ def resource(data: Any = None, /, name: Any = None, table_name: Any = None, max_
              references: Any = None, nested_hints: Any = None, selected: bool = True, spec: Any = None,
              parallelized: bool = False, incremental: Any = None, section: Optional[str] = None,
              standalone: Any = None, data_from: Any = None, _impl_cls: Any = None) -> Any:
-    from dlt.extract.hints import refuse_unsupported
-
-    refuse_unsupported("@dlt.resource", references=references)
     hints = _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
                             max_table_nesting, table_format, file_format)
     hints["nested_hints"] = nested_hints
+    hints["references"] = references
 
     def make(fn: Callable) -> DltResource:
         if not callable(fn):  # dlt.resource(name=...)(data): an iterator, a list
@@ -62,11 +60,9 @@ def transformer(f: Any = None, /, data_from: Any = None, name: Any = None, table
                 table_format: Any = None, file_format: Any = None, references: Any = None,
                 selected: bool = True, spec: Any = None, parallelized: bool = False,
                 section: Optional[str] = None, standalone: Any = None, _impl_cls: Any = None) -> Any:
-    from dlt.extract.hints import refuse_unsupported
-
-    refuse_unsupported("@dlt.transformer", references=references)
     hints = _resource_hints(table_name, write_disposition, columns, primary_key, merge_key, schema_contract,
                             max_table_nesting, table_format, file_format)
+    hints["references"] = references
 
     def make(fn: Callable) -> DltResource:
         parent = None

@@ -4,7 +4,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 # What make_hints takes, as @dlt.resource and apply_hints name them.
 HINT_KEYS = ("table_name", "parent_table_name", "write_disposition", "columns", "primary_key", "merge_key",
-             "schema_contract", "table_format", "file_format", "incremental", "max_table_nesting", "nested_hints")
+             "schema_contract", "table_format", "file_format", "incremental", "max_table_nesting", "nested_hints",
+             "references")
 
 
 class HintsMeta:
@@ -30,7 +31,7 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
     given = dict(table_name=table_name, parent_table_name=parent_table_name, write_disposition=write_disposition,
                  columns=columns, primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
                  table_format=table_format, file_format=file_format, incremental=incremental,
-                 nested_hints=nested_hints)
+                 nested_hints=nested_hints, references=references)
     out = {k: v for k, v in given.items() if v is not None}
     for k, v in out.items():
         if callable(v) and k != "incremental":
@@ -44,19 +45,57 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
         schema_contract_dict(schema_contract)
     if nested_hints is not None:
         nested_hints_list(nested_hints)
-    for name, value in (("additional_table_hints", additional_table_hints), ("references", references)):
-        if value is not None:
-            raise NotImplementedError(f"make_hints: `{name}` is not supported by this engine yet")
+    if references is not None:
+        references_list(references)
+    if additional_table_hints is not None:
+        raise NotImplementedError("make_hints: `additional_table_hints` is not supported by this engine yet")
     return out
 
 
-def refuse_unsupported(where: str, **hints: Any) -> None:
-    """Hints dlt takes that this engine does not apply yet: refused, naming them, rather than
-    silently ignored."""
-    for name, value in hints.items():
-        if value is not None:
-            raise NotImplementedError(f"{where}: `{name}` is not supported by this engine yet (dlt-cpp); "
-                                      "leave it out")
+_REFERENCE_KEYS = ("columns", "referenced_table", "referenced_columns", "label", "cardinality", "table")
+
+
+def references_list(references: Any) -> List[Dict[str, Any]]:
+    """dlt's `references` hint ([{"columns": [...], "referenced_table": ..., "referenced_columns":
+    [...]}], optionally with label and cardinality) checked and as the engine takes it: a name
+    may stand for a one-column list; a later reference to the same table replaces an earlier."""
+    if callable(references):
+        raise NotImplementedError("references: a function of the item is not supported by dlt-cpp; give the list")
+    if isinstance(references, dict) or not isinstance(references, (list, tuple)):
+        raise ValueError(f"references must be a list of dicts (columns, referenced_table, referenced_columns), "
+                         f"got {type(references).__name__}")
+    by_table: Dict[str, Dict[str, Any]] = {}
+    for i, ref in enumerate(references):
+        if not isinstance(ref, dict):
+            raise ValueError(f"references[{i}] must be a dict, got {type(ref).__name__}")
+        unknown = sorted(set(ref) - set(_REFERENCE_KEYS))
+        if unknown:
+            raise ValueError(f"references[{i}]: unknown key(s) {unknown}; a reference has {', '.join(_REFERENCE_KEYS)}")
+        table = ref.get("referenced_table")
+        if not isinstance(table, str) or not table:
+            raise ValueError(f"references[{i}] needs `referenced_table`, the name of the table it refers to")
+        out: Dict[str, Any] = {"referenced_table": table}
+        for key in ("columns", "referenced_columns"):
+            cols = ref.get(key)
+            cols = [cols] if isinstance(cols, str) else cols
+            if not isinstance(cols, (list, tuple)) or not cols or not all(isinstance(c, str) and c for c in cols):
+                raise ValueError(f"references[{i}] (to `{table}`): `{key}` must be a column name or a list of them")
+            out[key] = list(cols)
+        if len(out["columns"]) != len(out["referenced_columns"]):
+            raise ValueError(f"references[{i}] (to `{table}`): `columns` and `referenced_columns` must pair up, got "
+                             f"{len(out['columns'])} and {len(out['referenced_columns'])} names")
+        for key in ("label", "cardinality"):
+            if ref.get(key) is not None:
+                out[key] = str(ref[key])
+        by_table[table] = out
+    return list(by_table.values())
+
+
+def merge_references(existing: Any, new: Any) -> List[Dict[str, Any]]:
+    """As dlt's apply_hints: references to a table replace the earlier ones to it."""
+    merged = {r["referenced_table"]: r for r in references_list(existing or [])}
+    merged.update({r["referenced_table"]: r for r in references_list(new)})
+    return list(merged.values())
 
 
 def make_nested_hints(**hints: Any) -> Dict[str, Any]:

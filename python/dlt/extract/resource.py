@@ -16,7 +16,8 @@ from dlt.extract.exceptions import InvalidResourceDataType, ResourceNameMissing
 from dlt.extract.items import DataItemWithMeta, FilterItem, LimitItem, MapItem, TableNameMeta, YieldMapItem, rewrap, unwrap
 
 _HINT_NAMES = ("table_name", "write_disposition", "primary_key", "merge_key", "columns",
-               "schema_contract", "max_table_nesting", "incremental", "file_format", "table_format", "nested_hints")
+               "schema_contract", "max_table_nesting", "incremental", "file_format", "table_format", "nested_hints",
+               "references")
 
 
 def _name_of(data: Any) -> Optional[str]:
@@ -154,7 +155,9 @@ class DltResource:
                     columns: Any = None, primary_key: Any = None, merge_key: Any = None,
                     schema_contract: Any = None, incremental: Any = None, max_table_nesting: Any = None,
                     table_format: Any = None, file_format: Any = None, **other: Any) -> "DltResource":
-        _hints.refuse_unsupported("apply_hints", references=other.get("references"))
+        if other.get("references") is not None:
+            # as dlt: references to a table replace the earlier ones to it
+            self._hints["references"] = _hints.merge_references(self._hints.get("references"), other["references"])
         if other.get("nested_hints") is not None:
             _hints.nested_hints_list(other["nested_hints"])  # refused here when malformed
             # as dlt: the hints of each nested path replace that path's earlier ones
@@ -412,6 +415,8 @@ class DltResource:
             opts["max_table_nesting"] = int(h["max_table_nesting"])
         if h.get("nested_hints"):
             opts["nested"] = _hints.nested_hints_list(h["nested_hints"])
+        if h.get("references"):  # kept in the table's schema
+            opts["references"] = _hints.references_list(h["references"])
         if h.get("file_format") is not None:  # dlt's file_format hint (kept in the table's schema)
             opts["file_format"] = str(h["file_format"])
         if h.get("root_key") is not None:  # its source's root_key (dlt's root_key_propagation)
