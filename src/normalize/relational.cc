@@ -105,8 +105,9 @@ Status Normalizer::PrepareMergeStrategy(const TableHints& hints, Table* t) {
 }
 
 // dlt's references of a table, one per referenced table: a hint's reference replaces a stored
-// one to the same table, others are kept (dlt's merge_table); names normalized as dlt's
-// normalize_table_identifiers does.
+// one to the same table when its column mapping differs (dlt's merge_table with
+// diff_table_references: a changed label or cardinality alone keeps the stored one), others are
+// kept; names normalized as dlt's normalize_table_identifiers does.
 namespace {
 
 void MergeReferences(const SnakeCaseNaming& naming, const std::vector<TableReference>& refs, Table* t) {
@@ -124,14 +125,24 @@ void MergeReferences(const SnakeCaseNaming& naming, const std::vector<TableRefer
     ref["referenced_columns"] = names(r.referenced_columns);
     if (r.label) ref["label"] = *r.label;
     if (r.cardinality) ref["cardinality"] = *r.cardinality;
-    bool replaced = false;
+    // columns -> referenced columns, as dlt's compare_table_references pairs them
+    auto mapping = [](const OrderedJson& r) {
+      std::map<std::string, std::string> m;
+      const OrderedJson& a = r.contains("columns") ? r["columns"] : OrderedJson::array();
+      const OrderedJson& b = r.contains("referenced_columns") ? r["referenced_columns"] : OrderedJson::array();
+      for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+        if (a[i].is_string() && b[i].is_string()) m[a[i].get<std::string>()] = b[i].get<std::string>();
+      }
+      return m;
+    };
+    bool found = false;
     for (auto& s : stored) {
       if (s.is_object() && s.value("referenced_table", "") == ref["referenced_table"].get<std::string>()) {
-        s = ref;
-        replaced = true;
+        if (mapping(s) != mapping(ref)) s = ref;
+        found = true;
       }
     }
-    if (!replaced) stored.push_back(std::move(ref));
+    if (!found) stored.push_back(std::move(ref));
   }
 }
 

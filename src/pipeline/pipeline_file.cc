@@ -163,9 +163,19 @@ StatusOr<std::vector<TableReference>> ParseReferences(const Ctx& c, const Config
         DLT_ASSIGN_OR_RETURN(ref.referenced_table, GetString(c, rv, rk));
       } else if (rk == "referenced_columns") {
         DLT_ASSIGN_OR_RETURN(ref.referenced_columns, GetStrings(c, rv, rk));
-      } else if (rk == "label" || rk == "cardinality") {
-        DLT_ASSIGN_OR_RETURN(std::string text, GetString(c, rv, rk));
-        (rk == "label" ? ref.label : ref.cardinality) = text;
+      } else if (rk == "label") {
+        DLT_ASSIGN_OR_RETURN(ref.label, GetString(c, rv, rk));
+      } else if (rk == "cardinality") {
+        // dlt's TReferenceCardinality
+        static const std::vector<std::string> kCardinalities = {"zero_to_one", "one_to_zero", "zero_to_many",
+                                                                "many_to_zero", "one_to_many", "many_to_one",
+                                                                "one_to_one", "many_to_many"};
+        DLT_ASSIGN_OR_RETURN(ref.cardinality, GetString(c, rv, rk));
+        if (std::find(kCardinalities.begin(), kCardinalities.end(), *ref.cardinality) == kCardinalities.end()) {
+          std::string msg = "unknown cardinality `" + *ref.cardinality + "`";
+          if (auto s = text::Suggest(*ref.cardinality, kCardinalities)) msg += ". Did you mean `" + *s + "`?";
+          return c.Error(rv, msg + " (" + text::Join(kCardinalities, ", ") + ")");
+        }
       } else {
         return UnknownKey(c, rv, rk, "references", kRefKeys);
       }

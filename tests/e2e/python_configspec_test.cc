@@ -268,7 +268,9 @@ def edge_src(settings: MoreSettings = dlt.config.value):
 
 edge_src()
 edge_src()
-edge_src(settings={"extra": 99, "label": "given"})
+edge_src(settings={"label": "given"})
+edge_src(settings={"db": {"port": 1}, "extra": 99})
+edge_src(settings=MoreSettings(label="inst"))
 print("custom", Custom().items, Custom(5).items, Custom().items)
 print("section", resolve_configuration(NoSection(), sections=("name_section",)).name)
 print("explicit", resolve_configuration(NoSection(), sections=("name_section",), explicit_value={"name": "given"}).name)
@@ -280,7 +282,11 @@ print("eq", NoSection(name="a") == NoSection(name="a"), NoSection(name="a") == N
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "edge db.local 6543 from-config ['a'] 7 ['x'] True\nedge db.local 6543 from-config ['a'] 7")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "edge db.local 6543 given ['a'] 99 ['x'] True\n")) << r.out;
+  // a dict given: its fields win, the others come from the configuration (over their defaults);
+  // a nested dict becomes the nested spec, completed the same way; an instance is completed too
+  EXPECT_TRUE(Contains(r.out, "edge db.local 6543 given ['a'] 7 ['x'] True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "edge db.local 1 from-config ['a'] 99 ['x'] True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "edge db.local 6543 inst ['a'] 7 ['x'] True\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "custom [2] [5] [2]\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "section top\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "explicit given\n")) << r.out;

@@ -53,6 +53,9 @@ def make_hints(table_name: Any = None, parent_table_name: Any = None, write_disp
 
 
 _REFERENCE_KEYS = ("columns", "referenced_table", "referenced_columns", "label", "cardinality", "table")
+# dlt's TReferenceCardinality
+CARDINALITIES = ("zero_to_one", "one_to_zero", "zero_to_many", "many_to_zero", "one_to_many", "many_to_one",
+                 "one_to_one", "many_to_many")
 
 
 def references_list(references: Any) -> List[Dict[str, Any]]:
@@ -87,6 +90,9 @@ def references_list(references: Any) -> List[Dict[str, Any]]:
         for key in ("label", "cardinality"):
             if ref.get(key) is not None:
                 out[key] = str(ref[key])
+        if out.get("cardinality") is not None and out["cardinality"] not in CARDINALITIES:
+            raise ValueError(f"references[{i}] (to `{table}`): unknown cardinality `{out['cardinality']}`; dlt's are "
+                             f"{', '.join(CARDINALITIES)}")
         by_table[table] = out
     return list(by_table.values())
 

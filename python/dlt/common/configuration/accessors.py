@@ -215,8 +215,10 @@ def is_incremental_annotation(annotation: Any) -> bool:
         return issubclass(annotation, Incremental)
     import typing
 
+    import types
+
     origin = typing.get_origin(annotation)
-    if origin is typing.Union:
+    if origin is typing.Union or origin is types.UnionType:
         return any(is_incremental_annotation(a) for a in typing.get_args(annotation) if a is not type(None))
     return inspect.isclass(origin) and issubclass(origin, Incremental)
 
@@ -325,16 +327,14 @@ def lookup_spec(fn: Any, param: inspect.Parameter, *, section: Optional[str] = N
     over the default. `initial` is a value the caller gave (a dict of fields or a native value):
     its fields win and only the others are looked up. Required fields nobody set raise
     ConfigFieldMissingException naming the spec; an Optional spec nobody set is None."""
-    from dlt.common.configuration.resolve import apply_native, fill_spec, missing_exception, set_fields
+    from dlt.common.configuration.resolve import apply_native, fill_spec, given_spec, missing_exception
     from dlt.common.configuration.specs.base_configuration import _is_optional, spec_type
 
     cls = spec_type(param.annotation)
     where = f"argument `{param.name}` of {getattr(fn, '__name__', 'function')}"
     keep: Any = ()
     if given:
-        spec = cls()
-        apply_native(spec, initial, where)
-        keep = set_fields(spec)
+        spec, keep = given_spec(cls, initial, where)
     elif isinstance(param.default, cls):
         spec = param.default.copy()
     else:

@@ -32,7 +32,7 @@ def _bind_in_sections(fn: Callable, args: Tuple[Any, ...], kwargs: Dict[str, Any
     from dlt.common.configuration.accessors import _SECRET_VALUE, _is_secret_annotation, is_sentinel
     from dlt.common.configuration.exceptions import ConfigFieldMissingException
     from dlt.common.configuration.resolve import (_first, apply_native, coerce_field, fill_spec, missing_exception,
-                                                  section_candidates, set_fields, signature)
+                                                  given_spec, section_candidates, signature)
     from dlt.common.configuration.specs.base_configuration import _is_optional, spec_type
 
     candidates = section_candidates(tuple(sections))
@@ -51,7 +51,8 @@ def _bind_in_sections(fn: Callable, args: Tuple[Any, ...], kwargs: Dict[str, Any
             continue
         cls = spec_type(p.annotation)
         given = p.name in bound.arguments
-        if given and (cls is None or bound.arguments[p.name] is None or isinstance(bound.arguments[p.name], cls)):
+        if given and (cls is None or bound.arguments[p.name] is None or
+                      (isinstance(bound.arguments[p.name], cls) and bound.arguments[p.name].is_resolved())):
             continue
         if not given and p.default is inspect.Parameter.empty:
             continue
@@ -62,9 +63,7 @@ def _bind_in_sections(fn: Callable, args: Tuple[Any, ...], kwargs: Dict[str, Any
             keep: Any = ()
             where = f"argument `{p.name}` of {getattr(fn, '__name__', 'function')}"
             if given:
-                spec = cls()
-                apply_native(spec, bound.arguments[p.name], where)
-                keep = set_fields(spec)
+                spec, keep = given_spec(cls, bound.arguments[p.name], where)
             elif isinstance(p.default, cls):
                 spec = p.default.copy()
             else:

@@ -5,12 +5,20 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
 def signature(fn: Callable) -> inspect.Signature:
-    """fn's signature with string annotations (`from __future__ import annotations`) evaluated,
-    as dlt resolves them; as written when one does not evaluate."""
-    try:
-        return inspect.signature(fn, eval_str=True)
-    except Exception:  # noqa: BLE001  (a name that is not importable at run time)
-        return inspect.signature(fn)
+    """fn's signature with string annotations (`from __future__ import annotations`) evaluated
+    one by one in fn's module, as dlt resolves them; one that does not evaluate (a name imported
+    under TYPE_CHECKING) stays as written."""
+    sig = inspect.signature(fn)
+    globalns = getattr(inspect.unwrap(fn), "__globals__", {})
+    params = []
+    for p in sig.parameters.values():
+        if isinstance(p.annotation, str):
+            try:
+                p = p.replace(annotation=eval(p.annotation, dict(globalns)))  # noqa: S307  (the user's own annotation)
+            except Exception:  # noqa: BLE001
+                pass
+        params.append(p)
+    return sig.replace(parameters=params)
 
 
 def resolve_arguments(fn: Callable, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
@@ -31,7 +39,7 @@ def resolve_arguments(fn: Callable, args: Tuple[Any, ...], kwargs: Dict[str, Any
             # a spec given as a dict of fields or a native value: completed from the configuration
             cls = spec_type(p.annotation)
             given = bound.arguments[p.name]
-            if cls is not None and given is not None and not isinstance(given, cls):
+            if cls is not None and given is not None and not (isinstance(given, cls) and given.is_resolved()):
                 from dlt.common.configuration.accessors import lookup_spec
 
                 _, bound.arguments[p.name], _ = lookup_spec(fn, p, section=section, source_name=source_name,
@@ -119,9 +127,31 @@ def apply_native(spec: Any, native: Any, where: str, skip: Any = ()) -> None:
             f"got a {type(native).__name__}") from None
 
 
-def set_fields(spec: Any) -> set:
-    """The fields of `spec` that hold a value (not None)."""
-    return {f for f in type(spec).get_resolvable_fields() if getattr(spec, f, None) is not None}
+def explicit_fields(spec: Any, given: Any) -> set:
+    """The fields a value given for a spec sets (it was applied to `spec`): the keys of a dict,
+    else those a native value or an instance set to something other than their default."""
+    from collections.abc import Mapping
+
+    from dlt.common.configuration.specs.base_configuration import BaseConfiguration
+
+    fields = type(spec).get_resolvable_fields()
+    if isinstance(given, Mapping) and not isinstance(given, BaseConfiguration):  # (a spec is a Mapping too)
+        return {k for k in given if k in fields}
+    try:
+        fresh = type(spec)()
+    except Exception:  # noqa: BLE001  (an __init__ that needs arguments: every field set counts)
+        return {f for f in fields if getattr(spec, f, None) is not None}
+    return {f for f in fields if getattr(spec, f, None) != getattr(fresh, f, None)}
+
+
+def given_spec(cls: Any, given: Any, where: str) -> Tuple[Any, set]:
+    """A spec from a value a caller gave (an instance, a dict of fields or a native value) and
+    the fields it set, which the configuration does not change."""
+    if isinstance(given, cls):
+        return given, explicit_fields(given, given)
+    spec = cls()
+    apply_native(spec, given, where)
+    return spec, explicit_fields(spec, given)
 
 
 def fill_spec(spec: Any, candidates: List[List[str]], secret: bool,
@@ -150,13 +180,24 @@ def fill_spec(spec: Any, candidates: List[List[str]], secret: bool,
             apply_native(spec, native, where, skip)
     missing: Dict[str, List[Tuple[str, str]]] = {}
     for name, hint in hints.items():
-        if name in keep:
-            continue
         sub = spec_type(hint)
+        if name in keep and sub is None:
+            continue
         if sub is not None:
             current = getattr(spec, name)
-            child = current if isinstance(current, sub) else sub.from_init_value(current) if current is not None else sub()
-            child_found, child_missing = fill_spec(child, [c + [name] for c in candidates], _is_secret_annotation(hint))
+            child_keep: Any = ()
+            if name in keep and current is not None:
+                # given by the caller (a dict, a native value, an instance): its fields win
+                child, child_keep = given_spec(sub, current, f"{type(spec).__name__}.{name}")
+                if child.is_resolved():
+                    setattr(spec, name, child)
+                    continue
+            elif isinstance(current, sub):
+                child = current
+            else:
+                child = sub.from_init_value(current) if current is not None else sub()
+            child_found, child_missing = fill_spec(child, [c + [name] for c in candidates], _is_secret_annotation(hint),
+                                                   child_keep)
             found_any = found_any or child_found
             if child_found or current is not None or not child.is_partial():
                 setattr(spec, name, child)
@@ -202,7 +243,7 @@ def resolve_configuration(config: Any, *, sections: Tuple[str, ...] = (), explic
     keep: Any = ()
     if explicit_value is not None:
         apply_native(config, explicit_value, type(config).__name__)
-        keep = set_fields(config)
+        keep = explicit_fields(config, explicit_value)
     _, missing = fill_spec(config, section_candidates(tuple(sections), type(config).__section__), False, keep)
     if missing and not accept_partial:
         raise missing_exception(config, missing)

@@ -32,10 +32,11 @@ def send_slack_message(incoming_hook: str, message: str, is_markdown: bool = Tru
         raise ValueError("send_slack_message: no incoming hook; set [runtime] slack_incoming_hook in secrets.toml "
                          "or RUNTIME__SLACK_INCOMING_HOOK")
     body = json.dumps({"text": message, "mrkdwn": is_markdown}).encode("utf-8")
-    request = urllib.request.Request(str(incoming_hook), data=body, method="POST",
-                                     headers={"Content-Type": "application/json;charset=utf-8"})
     status, reason = 0, ""
     try:
+        # inside the try: a malformed hook raises ValueError with the URL in its text
+        request = urllib.request.Request(str(incoming_hook), data=body, method="POST",
+                                         headers={"Content-Type": "application/json;charset=utf-8"})
         with urllib.request.urlopen(request, timeout=_timeout()) as response:
             status, reason = response.status, response.reason
     except urllib.error.HTTPError as e:

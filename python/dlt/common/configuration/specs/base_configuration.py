@@ -182,7 +182,10 @@ class BaseConfiguration(MutableMapping[str, Any]):
         out = {}
         for f in dataclasses.fields(cls):
             if not f.name.startswith("__"):
-                out[f.name] = resolve_hint(f.type, cls)
+                # in the module of the class that declares the field (an inherited one may come
+                # from another module)
+                owner = next((k for k in cls.__mro__ if f.name in k.__dict__.get("__annotations__", {})), cls)
+                out[f.name] = resolve_hint(f.type, owner)
         return out
 
     @classmethod
