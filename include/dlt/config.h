@@ -124,6 +124,10 @@ struct ResolvedValue {
 // (the list is src/config/secret_names.cc, shared by every redaction of the project).
 bool IsSecretKeyName(std::string_view key);
 
+// How the resolver's error for a secret found in a config.toml file begins (dlt's
+// ValueNotSecretException text; the Python binding raises that exception for it).
+inline constexpr std::string_view kSecretInConfigMessage = "Provider `config.toml` cannot hold secret values";
+
 // "destination.warehouse.credentials" -> "DESTINATION__WAREHOUSE__CREDENTIALS"
 std::string EnvVarName(const std::vector<std::string>& path);
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "common/text.h"
 #include "py_pipeline.h"
 
 namespace dlt::python {
@@ -39,10 +40,19 @@ py::object ToPython(const ConfigNode& n) {
   return py::none();
 }
 
+// Raises dlt's ValueNotSecretException (provider, key, the engine's message with file and line).
+[[noreturn]] void RaiseValueNotSecret(const std::string& dotted, const Status& s) {
+  py::object type = py::module_::import("dlt.common.configuration.exceptions").attr("ValueNotSecretException");
+  py::object e = type(std::string(ProviderName(ProviderKind::kConfigToml)), dotted, s.message());
+  PyErr_SetObject(type.ptr(), e.ptr());
+  throw py::error_already_set();
+}
+
 // (found, value, origin, [(provider, key) tried]) for the exact `path` (no sections dropped).
-// `secret`: a secret may not come from config.toml (an error, as for every lookup of the
-// engine), and config.toml is not listed as tried. `secrets_only`: dlt.secrets[...] reads the
-// environment and secrets.toml only.
+// `secret`: a secret may not come from config.toml, which is not listed as tried: one found there
+// (and nowhere before it) raises ValueNotSecretException, as does a value in config.toml under a
+// secret key name (`password`, `api_key`, ...), as every lookup of the engine does.
+// `secrets_only`: dlt.secrets[...] reads the environment and secrets.toml only.
 py::tuple Lookup(const PyWorkspace& w, const std::vector<std::string>& path, bool secret, bool secrets_only) {
   if (path.empty()) throw py::value_error("an empty configuration key");
   ConfigKey key;
@@ -54,8 +64,10 @@ py::tuple Lookup(const PyWorkspace& w, const std::vector<std::string>& path, boo
   py::list tried;
   std::set<std::pair<std::string, std::string>> seen;
   const ConfigCandidate* winner = nullptr;
+  const ConfigCandidate* in_config = nullptr;  // the first config.toml value
   std::vector<ConfigCandidate> candidates = resolver.Explain(key);
   for (const auto& c : candidates) {
+    if (c.provider == ProviderKind::kConfigToml && c.value && !in_config) in_config = &c;
     if ((key.secret || secrets_only) && c.provider == ProviderKind::kConfigToml) continue;
     std::string shown = c.provider == ProviderKind::kEnvironment ? c.location : key.Dotted();
     if (seen.emplace(std::string(ProviderName(c.provider)), shown).second) {
@@ -63,10 +75,13 @@ py::tuple Lookup(const PyWorkspace& w, const std::vector<std::string>& path, boo
     }
     if (!winner && c.value) winner = &c;
   }
-  if (!winner) return py::make_tuple(false, py::none(), py::none(), tried);
+  if (!winner && (secrets_only || !in_config)) return py::make_tuple(false, py::none(), py::none(), tried);
   if (!secrets_only) {
     // The engine's own resolution (with its check that secrets stay out of config.toml).
     StatusOr<std::optional<ResolvedValue>> r = resolver.Resolve(key);
+    if (!r.ok() && r.status().message().rfind(kSecretInConfigMessage, 0) == 0) {
+      RaiseValueNotSecret(in_config ? text::Join(in_config->path, ".") : key.Dotted(), r.status());
+    }
     if (!r.ok()) throw EngineError(r.status());
     if (!r->has_value()) return py::make_tuple(false, py::none(), py::none(), tried);
     return py::make_tuple(true, ToPython((*r)->value), (*r)->origin.Describe(), tried);

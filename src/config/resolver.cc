@@ -76,7 +76,7 @@ StatusOr<std::optional<ResolvedValue>> ConfigResolver::Resolve(const ConfigKey& 
       if (!first_layer) continue;
       if (secret && provider == ProviderKind::kConfigToml && !r.value.is_table()) {
         return InvalidArgument(
-            "Provider `config.toml` cannot hold secret values but key `" + text::Join(path, ".") +
+            std::string(kSecretInConfigMessage) + " but key `" + text::Join(path, ".") +
             "` with secret value is present (" + r.origin.Describe() + "). Move it to " +
             ".dlt/secrets.toml (or .dlt/<profile>.secrets.toml) or set the environment variable " +
             EnvVarName(path) + ".");

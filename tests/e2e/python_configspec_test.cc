@@ -182,13 +182,15 @@ except ConfigFieldMissingException as e:
 }
 
 // As dlt: a credentials spec's secret-typed fields (TSecretStrValue) are read from secret
-// providers only (secrets.toml, the environment); its other fields from config.toml too.
+// providers only (secrets.toml, the environment; one in config.toml is an error); its other
+// fields from config.toml too.
 TEST(PythonConfigspec, SecretFieldsComeFromSecretsAndEnvironmentOtherFieldsFromConfigToml) {
   PipelineWorkspace w;
   w.WriteConfig("[sources.creds_src.credentials]\napi_key = \"from-config-toml\"\nhost = \"h.example\"\n", "dev");
   auto r = RunPythonSource(w, "creds_src.py", R"PY(
 import dlt
-from dlt.common.configuration import configspec, ConfigFieldMissingException
+from dlt.common.configuration import configspec
+from dlt.common.configuration.exceptions import ValueNotSecretException
 from dlt.common.configuration.specs import CredentialsConfiguration
 from dlt.common.typing import TSecretStrValue
 
@@ -204,14 +206,15 @@ def creds_src(credentials: KeyCredentials = dlt.secrets.value):
 
 try:
     creds_src()
-except ConfigFieldMissingException as e:
-    print("missing", e.fields)
+except ValueNotSecretException as e:
+    print("not a secret provider", e.provider_name, e.key)
 import os
 os.environ["SOURCES__CREDS_SRC__CREDENTIALS__API_KEY"] = "from-env"
 creds_src()
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "missing ['api_key']\n")) << r.out;
+  // As dlt: a secret field found in config.toml is an error, not a value and not a missing one.
+  EXPECT_TRUE(Contains(r.out, "not a secret provider config.toml sources.creds_src.credentials.api_key\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "key from-env h.example\n")) << r.out;
   EXPECT_FALSE(Contains(r.out, "from-config-toml")) << r.out;
 }

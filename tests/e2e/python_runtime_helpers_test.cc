@@ -79,19 +79,34 @@ except Exception as e:
   EXPECT_TRUE(Contains(r.err, "Could not post the notification to slack: 404")) << r.err;
 }
 
-// The hook is a secret: a value in config.toml is not read (dlt reads secrets from secret
-// providers only).
-TEST(PythonRuntimeHelpers, TheSlackHookIsNotReadFromConfigToml) {
+// The hook is a secret: a value in config.toml is refused with dlt's ValueNotSecretException,
+// which names the file but not the hook; from secrets.toml it is read.
+TEST(PythonRuntimeHelpers, TheSlackHookInConfigTomlIsRefused) {
   PipelineWorkspace w;
   w.WriteConfig("[runtime]\nslack_incoming_hook = \"http://127.0.0.1:9/services/IN/CONFIG/TOML\"\nlog_level = \"DEBUG\"\n",
                 "dev");
-  auto r = RunPythonSource(w, "p.py", R"PY(
+  const char* script = R"PY(
 import dlt
+from dlt.common.configuration.exceptions import ValueNotSecretException
 p = dlt.pipeline(pipeline_name="cfg", destination="warehouse", dataset_name="cfg_data")
-print("hook", p.runtime_config.slack_incoming_hook, p.runtime_config.log_level)
-)PY");
+try:
+    print("hook", p.runtime_config.slack_incoming_hook, p.runtime_config.log_level)
+except ValueNotSecretException as e:
+    print("refused", e.key, e)
+)PY";
+  auto r = RunPythonSource(w, "p.py", script);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "hook None DEBUG\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "refused runtime.slack_incoming_hook Provider `config.toml` cannot hold secret values but "
+                              "key `runtime.slack_incoming_hook` with secret value is present (.dlt/dev.config.toml:2:23"))
+      << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, "CONFIG/TOML")) << r.out << r.err;
+
+  w.WriteConfig("[runtime]\nlog_level = \"DEBUG\"\n", "dev");
+  w.WriteSecrets("[destination.warehouse]\ndestination_type = \"duckdb\"\n"
+                 "[runtime]\nslack_incoming_hook = \"http://127.0.0.1:9/services/IN/SECRETS\"\n", "dev");
+  r = RunPythonSource(w, "p.py", script);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "hook http://127.0.0.1:9/services/IN/SECRETS DEBUG\n")) << r.out;
 }
 
 // Defect: `from dlt.pipeline.helpers import retry_load` failed. As dlt's: a failed load is

@@ -76,5 +76,65 @@ TEST(PythonSecrets, PaginatorAndAuthObjectsConfigureRestApiAsTheirDictsDo) {
   EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
 }
 
+// A secret in config.toml is refused with dlt's ValueNotSecretException (a ConfigurationException),
+// naming the key, the file and line and where to put it, never the value: for a
+// `dlt.secrets.value` argument, a `TSecretStrValue` field of a spec, and `dlt.config[...]` of a
+// key named as a secret. dlt.secrets[...] does not read config.toml at all (a KeyError).
+TEST(PythonSecrets, ASecretInConfigTomlRaisesValueNotSecretException) {
+  TempWorkspace w;
+  w.WriteConfig(std::string("[sources.mysrc]\napi_key = \"") + kCanary + "\"\nhost = \"h\"\n"
+                "[sources.spec_src.creds]\nsecret = \"" + kCanary + "\"\n", "dev");
+  w.Write("s.py", R"(import dlt
+from dlt.common.configuration import configspec
+from dlt.common.configuration.exceptions import ConfigurationException, ValueNotSecretException
+from dlt.common.configuration.specs import BaseConfiguration
+from dlt.common.typing import TSecretStrValue
+
+@configspec
+class Creds(BaseConfiguration):
+    secret: TSecretStrValue = None
+
+@dlt.source
+def mysrc(api_key=dlt.secrets.value, host=dlt.config.value):
+    return dlt.resource([{"k": 1}], name="r")
+
+@dlt.source
+def spec_src(creds: Creds = dlt.secrets.value):
+    return dlt.resource([{"k": 1}], name="r")
+
+for label, call in [("argument", lambda: list(mysrc())), ("spec", lambda: list(spec_src())),
+                    ("config", lambda: dlt.config["sources.mysrc.api_key"])]:
+    try:
+        call()
+        print(label, "no error")
+    except ValueNotSecretException as e:
+        assert isinstance(e, ConfigurationException)
+        print(label, e.provider_name, e.key, "|", e)
+try:
+    dlt.secrets["sources.mysrc.api_key"]
+except KeyError as e:
+    print("secrets KeyError", e)
+print("host", dlt.config["sources.mysrc.host"])
+)");
+  auto r = RunPython(w, "s.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string where = "with secret value is present (.dlt/dev.config.toml:";
+  EXPECT_TRUE(Contains(r.out, "argument config.toml sources.mysrc.api_key | Provider `config.toml` cannot hold "
+                              "secret values but key `sources.mysrc.api_key` " + where + "2:11 (profile: dev)). Move it to "
+                              ".dlt/secrets.toml (or .dlt/<profile>.secrets.toml) or set the environment variable "
+                              "SOURCES__MYSRC__API_KEY.\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "spec config.toml sources.spec_src.creds.secret | ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "config config.toml sources.mysrc.api_key | ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "secrets KeyError 'sources.mysrc.api_key'\nhost h\n")) << r.out;
+  EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
+
+  // The same key in a secrets file: read from there.
+  w.WriteSecrets(std::string("[sources.mysrc]\napi_key = \"s3cr3t\"\n"), "dev");
+  w.Write("t.py", "import dlt\nprint(dlt.secrets['sources.mysrc.api_key'] == 's3cr3t')\n");
+  r = RunPython(w, "t.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "True\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -67,3 +67,15 @@ class ConfigFieldMissingException(KeyError, ConfigurationException):
 
 class ConfigurationValueError(ConfigurationException, ValueError):
     pass
+
+
+class ValueNotSecretException(ConfigurationException):
+    """A secret (a `dlt.secrets.value` argument, a `TSecretValue` or credentials field, or a key
+    whose name says it is a secret: `password`, `api_key`, ...) found in config.toml, which cannot
+    hold secrets. `message` is the engine's, naming the file and line and what to do."""
+
+    def __init__(self, provider_name: str, key: str, message: str = "") -> None:
+        self.provider_name = provider_name
+        self.key = key
+        super().__init__(message or f"Provider `{provider_name}` cannot hold secret values but key `{key}` with"
+                         " secret value is present")
