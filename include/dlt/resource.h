@@ -133,6 +133,10 @@ struct ResourceOptions {
   // dlt's references of the root table; one per referenced table (a later one to the same table
   // replaces the earlier, in the hints and in the stored schema).
   std::vector<TableReference> references;
+  // dlt's schema settings given with the resource's source (`source.schema.add_type_detection`,
+  // `merge_hints`, `update_preferred_types`): a JSON object merged into the stored schema's
+  // settings when the package is normalized (normalize/schema_settings.h); empty for none.
+  std::string schema_settings;
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.

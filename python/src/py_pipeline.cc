@@ -105,6 +105,9 @@ ResourceOptions ToResourceOptions(const py::dict& d) {
       o.nested.push_back(std::move(hint));
     }
   }
+  if (d.contains("schema_settings") && !d["schema_settings"].is_none()) {
+    o.schema_settings = d["schema_settings"].cast<std::string>();  // JSON text (dlt.common.schema)
+  }
   if (d.contains("references") && !d["references"].is_none()) {
     // checked by dlt.extract.hints.references_list: dicts with columns, referenced_table,
     // referenced_columns and optionally label, cardinality

@@ -77,6 +77,7 @@ struct TableHints {
   };
   std::vector<Nested> nested;
   std::vector<TableReference> references;  // ResourceOptions::references: the root table's
+  OrderedJson schema_settings;  // ResourceOptions::schema_settings (null: none)
 };
 
 class Normalizer {

@@ -19,6 +19,7 @@
 
 #include "normalize/coerce.h"
 #include "normalize/relational.h"
+#include "normalize/schema_settings.h"
 
 namespace dlt {
 
@@ -152,6 +153,17 @@ struct NormalizerCore {
   std::vector<std::pair<ColumnEntry*, dom::object>> flatten_stack;
   std::vector<int> flatten_levels;
   const TableHints* hints = nullptr;
+  // The schema's settings (schema_settings.h) as compiled from `settings_from` (their JSON).
+  SchemaSettings settings;
+  std::string settings_from;
+  // Compiles the schema's settings when they changed since the last call.
+  Status CompileSettings() {
+    std::string now = schema->settings().dump();
+    if (now == settings_from) return Status::Ok();
+    DLT_ASSIGN_OR_RETURN(settings, SchemaSettings::Compile(schema->settings()));
+    settings_from = std::move(now);
+    return Status::Ok();
+  }
   // Any data table had data before this normalizer: looked up when it is made, before it or the
   // typed normalizer sharing its schema wrote anything.
   int schema_had_data = 0;

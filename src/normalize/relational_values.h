@@ -93,7 +93,12 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   if (found < 0) {
     Column c;
     c.name = column;
-    c.data_type = InferType(v);
+    if (settings.standard()) {
+      c.data_type = InferType(v);
+    } else {
+      c.data_type = settings.InferType(v, column, /*variant=*/false);
+      settings.ApplyHints(&c);
+    }
     if (const ColumnHint* h = DeclaredColumn(t, column)) {
       if (h->data_type) c.data_type = *h->data_type;
       if (h->nullable) c.nullable = *h->nullable;

@@ -112,6 +112,8 @@ inline Status NormalizerCore::Flatten(TableState& t, dom::object obj, int level,
         if (!as_json) {
           int idx = FindIndex(t, entry);
           if (idx >= 0 && SchemaTable(t).columns[idx].data_type == DataType::kJson) as_json = true;
+          // dlt keeps a value whole when the schema's preferred type of its column is json
+          if (idx < 0 && !settings.standard() && settings.PreferredType(column) == DataType::kJson) as_json = true;
         }
         if (!as_json) {
           if (type == dom::element_type::OBJECT) {
@@ -150,6 +152,7 @@ inline Status NormalizerCore::SetSystem(TableState& t, const char* name, std::st
     if (it == t.index.end()) {
       Column c;
       c.name = name;
+      if (!settings.standard()) settings.ApplyHints(&c);  // e.g. partition on _dlt_load_id; the keys below win
       c.data_type = type;
       c.nullable = false;
       c.unique = row_key;

@@ -99,6 +99,10 @@ class Schema {
   // Data tables (not _dlt_*) that have columns, in schema order.
   std::vector<const Table*> DataTables() const;
 
+  // dlt's schema settings (detections, default_hints, preferred_types, ...; schema_settings.h).
+  const OrderedJson& settings() const { return settings_; }
+  OrderedJson& mutable_settings() { return settings_; }
+
   // dlt's naming convention of the schema (`normalizers.names`: "snake_case", "direct"; dlt's
   // module path form is returned as stored).
   std::string naming() const;

@@ -12,6 +12,7 @@
 #include "normalize/job_writer.h"
 #include "normalize/relational.h"
 #include "normalize/schema_history.h"
+#include "normalize/schema_settings.h"
 #include "destinations/destination_types.h"
 #include "load/package_state.h"
 #include "normalize/typed_normalizer.h"
@@ -66,6 +67,12 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   for (auto it = ps["resources"].begin(); it != ps["resources"].end(); ++it) {
     DLT_ASSIGN_OR_RETURN(TableHints h, HintsFromJson(it.value()));
     hints[it.key()] = std::move(h);
+  }
+  // Schema settings given with the resources go into the schema before it is copied into parts.
+  for (const auto& [name, h] : hints) {
+    if (h.schema_settings.is_null()) continue;
+    auto merged = MergeSchemaSettings(&schema->mutable_settings(), h.schema_settings, naming);
+    if (!merged.ok()) return merged.status().WithContext("resource `" + h.resource + "`");
   }
   const bool new_schema = IsNewSchema(*schema);
   auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);

@@ -105,6 +105,10 @@ Json HintsToJson(const ResourceOptions& o) {
     }
     j["references"] = std::move(refs);
   }
+  if (!o.schema_settings.empty()) {
+    Json settings = Json::parse(o.schema_settings, nullptr, false);
+    if (settings.is_object()) j["schema_settings"] = std::move(settings);
+  }
   return j;
 }
 
@@ -181,6 +185,9 @@ StatusOr<TableHints> HintsFromJson(const Json& j) {
       if (rj.contains("cardinality")) r.cardinality = rj["cardinality"].get<std::string>();
       h.references.push_back(std::move(r));
     }
+  }
+  if (auto settings = j.find("schema_settings"); settings != j.end() && settings->is_object()) {
+    h.schema_settings = *settings;
   }
   return h;
 }

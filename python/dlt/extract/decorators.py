@@ -2,7 +2,7 @@
 
 import functools
 import inspect
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
@@ -108,7 +108,7 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
             # dlt.current.source_schema() in the source function: its schema, new for each call
             return current._source_schema_scope(lambda: schema if schema is not None else Schema(source_name))
 
-        def make_source(out: Any) -> DltSource:
+        def make_source(out: Any, made: List[Any]) -> DltSource:
             resources = []
             items = out if isinstance(out, (list, tuple)) or inspect.isgenerator(out) else [out]
             for item in items:
@@ -121,23 +121,27 @@ def source(func: Any = None, /, name: Optional[str] = None, section: Optional[st
             for r in resources:
                 if parallelized:
                     r.parallelized = True
-            return DltSource(source_name, source_section, resources, max_table_nesting, schema_contract, root_key)
+            src = DltSource(source_name, source_section, resources, max_table_nesting, schema_contract, root_key)
+            # the schema the source function edited (dlt.current.source_schema()), or the one given
+            if made or schema is not None:
+                src.schema = made[0] if made else schema
+            return src
 
         if inspect.iscoroutinefunction(fn):
             # As dlt: calling an async source gives a coroutine that makes the source when awaited.
             @functools.wraps(fn)
             async def wrapper(*args: Any, **kwargs: Any) -> DltSource:
                 check_name()
-                with schema_scope():
+                with schema_scope() as made:
                     out = await call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
-                    return make_source(out)
+                    return make_source(out, made)
         else:
             @functools.wraps(fn)
             def wrapper(*args: Any, **kwargs: Any) -> DltSource:  # type: ignore[misc]
                 check_name()
-                with schema_scope():
+                with schema_scope() as made:
                     out = call_with_config(fn, args, kwargs, section=source_section, source_name=source_name)
-                    return make_source(out)
+                    return make_source(out, made)
 
         def clone(*, name: Optional[str] = None, section: Optional[str] = None,
                   max_table_nesting: Optional[int] = None, root_key: Optional[bool] = None, schema: Any = None,

@@ -421,6 +421,8 @@ class DltResource:
             opts["file_format"] = str(h["file_format"])
         if h.get("root_key") is not None:  # its source's root_key (dlt's root_key_propagation)
             opts["root_key"] = bool(h["root_key"])
+        if h.get("schema_settings"):  # its source's schema settings (JSON text)
+            opts["schema_settings"] = h["schema_settings"]
         if inc_opts is not None:
             opts["incremental"] = inc_opts
         return opts

@@ -52,6 +52,7 @@ class DltSource:
         self.max_table_nesting = max_table_nesting
         self.schema_contract = schema_contract
         self.root_key = root_key
+        self._schema: Any = None  # made when first asked (the source function's, when it asked)
         self._resources = DltResourceDict()
         self._resources.source_name = name
         for r in resources:
@@ -69,9 +70,17 @@ class DltSource:
 
     @property
     def schema(self) -> Any:
-        from dlt.common.schema import Schema
+        """The source's schema (dlt.common.schema.Schema): its settings (type detections, default
+        hints, preferred types) may be edited, and go to the engine with the source's resources."""
+        if self._schema is None:
+            from dlt.common.schema import Schema
 
-        return Schema(self.name)
+            self._schema = Schema(self.name)
+        return self._schema
+
+    @schema.setter
+    def schema(self, value: Any) -> None:
+        self._schema = value
 
     def with_resources(self, *resource_names: str) -> "DltSource":
         missing = [n for n in resource_names if n not in self._resources]
@@ -79,6 +88,7 @@ class DltSource:
             raise ResourcesNotFoundError(self.name, self._resources.keys(), resource_names)
         clone = DltSource(self.name, self.section, [r._clone() for r in self._resources.values()],
                           self.max_table_nesting, self.schema_contract, self.root_key)
+        clone._schema = self._schema
         for k, r in clone._resources.items():
             r.selected = k in resource_names
         return clone

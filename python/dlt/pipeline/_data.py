@@ -3,6 +3,7 @@
 the callable through which the engine opens a resource's items (_opener), and what the engine is
 given for each resource of a run (engine_resources)."""
 
+import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dlt.extract.items import LimitItem
@@ -155,6 +156,13 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
                 defaults["schema_contract"] = item.schema_contract
             if item.root_key is not None:
                 defaults["root_key"] = item.root_key
+            if item._schema is not None:
+                changes = item._schema._settings_changes()
+                if changes:  # its schema's edited settings, merged into the stored schema
+                    defaults["schema_settings"] = json.dumps(changes)
+                contract = item._schema.settings.get("schema_contract")
+                if contract and item.schema_contract is None:
+                    defaults["schema_contract"] = contract
             for r in item.selected_resources.values():
                 picked.append((r._clone(), defaults))
         elif isinstance(item, DltResource):
@@ -164,6 +172,11 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
     if max_table_nesting is not None:
         for _r, d in picked:
             d["max_table_nesting"] = max_table_nesting
+    hints = dict(hints)
+    settings = hints.pop("schema_settings", None)  # run(schema=...)'s edited settings
+    if settings:
+        for _r, d in picked:
+            d["schema_settings"] = settings
     given = {k: v for k, v in hints.items() if v is not None}
     for r, _ in picked:
         if given:

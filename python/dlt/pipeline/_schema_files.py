@@ -15,13 +15,18 @@
 The engine keeps the stored schema itself, so what a column hint cannot carry is refused with
 NotImplementedError naming it (rather than ignored): a changed table-level property (write
 disposition, ...), column properties the engine does not take (`partition`, `cluster`, ...),
-columns of nested tables, schema settings and normalizers.
+columns of nested tables, schema settings other than detections, default_hints and
+preferred_types (which go to the engine with the resources, as a source's settings do) and
+normalizers.
 """
 
 import copy
 import json
 import os
 from typing import Any, Dict, List, Optional
+
+# The schema settings the engine merges into the stored schema (normalize/schema_settings.h).
+_ENGINE_SETTINGS = ("detections", "default_hints", "preferred_types")
 
 # The column properties the engine takes as resource column hints.
 _COLUMN_HINTS = ("data_type", "nullable", "primary_key", "merge_key", "unique", "precision", "scale", "hard_delete",
@@ -155,6 +160,17 @@ class SchemaFiles:
                 continue
             for opts in by_table.get(table_name, []):
                 opts["columns"] = _merged_columns(table.get("columns") or {}, opts.get("columns") or [])
+        # the file's type detections, default hints and preferred types go to the engine with the
+        # resources, which merges them into the stored schema's settings (as a source's do)
+        settings = imported.get("settings")
+        if isinstance(settings, dict):
+            wanted = {k: v for k, v in settings.items() if k in _ENGINE_SETTINGS}
+            have = stored.get("settings") or {}
+            if any(have.get(k) != v for k, v in wanted.items()):
+                text = json.dumps(wanted)
+                for opts_list in by_table.values():
+                    for opts in opts_list:
+                        opts["schema_settings"] = text
 
     def after(self, pipeline: Any, step: str) -> None:
         """After a step that succeeded: the import file of a schema that has none, and the export."""
@@ -218,9 +234,14 @@ def _refuse_unsupported(imported: Dict[str, Any], baseline: Dict[str, Any], stor
                                   "hints: " + ", ".join(_COLUMN_HINTS) + "). Set it on the resource (apply_hints, "
                                   "columns=) or undo the edit")
 
-    for key in ("settings", "normalizers"):
-        if key in imported and stored.get(key) is not None and imported[key] != stored[key]:
-            refuse(f"a changed `{key}`")
+    def other_settings(s: Any) -> Any:
+        return {k: v for k, v in s.items() if k not in _ENGINE_SETTINGS} if isinstance(s, dict) else s
+
+    if "settings" in imported and stored.get("settings") is not None and \
+            other_settings(imported["settings"]) != other_settings(stored["settings"]):
+        refuse("a changed `settings` entry other than detections, default_hints and preferred_types")
+    if "normalizers" in imported and stored.get("normalizers") is not None and imported["normalizers"] != stored["normalizers"]:
+        refuse("a changed `normalizers`")
     known = baseline.get("tables", {})
     stored_tables = stored.get("tables", {}) if stored else {}
     for table_name, table in (imported.get("tables") or {}).items():

@@ -84,8 +84,9 @@ def source_schema() -> Any:
 
 
 @contextlib.contextmanager
-def _source_schema_scope(make: Callable[[], Any]) -> Iterator[None]:
-    """source_schema() returns what `make` returns (made once, when first asked) in this scope."""
+def _source_schema_scope(make: Callable[[], Any]) -> Iterator[List[Any]]:
+    """source_schema() returns what `make` returns (made once, when first asked) in this scope;
+    the scope yields the list that holds it once made (the source takes it as its schema)."""
     made: List[Any] = []
 
     def get() -> Any:
@@ -95,7 +96,7 @@ def _source_schema_scope(make: Callable[[], Any]) -> Iterator[None]:
 
     _source_schemas.append(get)
     try:
-        yield
+        yield made
     finally:
         _source_schemas.pop()
 

@@ -174,7 +174,8 @@ class Pipeline(_Tracing):
                 raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
-                         file_format=self._file_format_hint(loader_file_format))
+                         file_format=self._file_format_hint(loader_file_format),
+                         schema_settings=_schema_settings(schema))
             groups = _schema_groups(data, schema)
             if len(groups) > 1:
                 # Sources of different names: as dlt, each is extracted into a package and schema
@@ -226,7 +227,8 @@ class Pipeline(_Tracing):
             self._configure(None, None, None)
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
-                         file_format=self._file_format_hint(loader_file_format))
+                         file_format=self._file_format_hint(loader_file_format),
+                         schema_settings=_schema_settings(schema))
             step["info"] = info = self._extract_info(
                 [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
                  _schema_groups(data, schema)])
@@ -542,6 +544,13 @@ class Pipeline(_Tracing):
                         destination_displayable_credentials=location, dataset_name=info["dataset_name"],
                         started_at=started, finished_at=finished, first_run=info["first_run"],
                         row_counts=info["rows_per_table"])
+
+
+def _schema_settings(schema: Any) -> Optional[str]:
+    """The edited settings (JSON text) of a Schema object given as run/extract(schema=...)."""
+    changes = getattr(schema, "_settings_changes", None)
+    settings = changes() if callable(changes) else None
+    return json.dumps(settings) if settings else None
 
 
 def _progress_on(progress: Any) -> bool:

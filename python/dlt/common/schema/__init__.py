@@ -1,18 +1,27 @@
-"""dlt.common.schema: the Schema object, as dlt's pipelines hand it out (`pipeline.default_schema`).
+"""dlt.common.schema: the Schema object, as dlt's pipelines hand it out (`pipeline.default_schema`)
+and as a source carries it (`source.schema`, `dlt.current.source_schema()`).
 
 The engine keeps the schema (the stored schema of the pipeline, in dlt's format); this object is
-a read-only view of one snapshot of it: tables, columns, version and dlt's export forms.
+a view of one snapshot of it: tables, columns, version and dlt's export forms. Its settings
+(type detections, default hints, preferred types; _settings.py) may be edited: a source's go to
+the engine when it runs.
 """
 
+import copy
 import json
 from typing import Any, Dict, Iterator, List, Optional
 
+from dlt.common.schema._settings import SchemaSettingsMixin, standard_settings
 
-class Schema:
+
+class Schema(SchemaSettingsMixin):
     def __init__(self, name: str, tables: Optional[Dict[str, Any]] = None, stored: Optional[Dict[str, Any]] = None) -> None:
         self.name = name
         self._stored: Dict[str, Any] = dict(stored or {"name": name, "tables": dict(tables or {})})
         self.tables: Dict[str, Any] = self._stored.setdefault("tables", {})
+        if stored is None:
+            self._stored["settings"] = standard_settings()
+        self._initial_settings = copy.deepcopy(self._stored.get("settings", {}))
 
     @classmethod
     def from_dict(cls, stored: Dict[str, Any]) -> "Schema":
@@ -33,10 +42,6 @@ class Schema:
     @property
     def engine_version(self) -> int:
         return int(self._stored.get("engine_version", 0))
-
-    @property
-    def settings(self) -> Dict[str, Any]:
-        return self._stored.get("settings", {})
 
     def get_table(self, table_name: str) -> Dict[str, Any]:
         """The table's schema; dlt's TableNotFound (a KeyError) when the schema has no such table."""
