@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/text.h"
+#include "normalize/schema_settings.h"
 #include "py_pipeline.h"
 
 namespace dlt::python {
@@ -104,6 +105,17 @@ py::list ProviderLocations(const PyWorkspace& w) {
 }
 
 }  // namespace
+
+void RegisterSchemaSettings(py::module_& m) {
+  // Settings are checked by the compiler the normalizer uses (its regex dialect included).
+  m.def("schema_settings_error", [](const std::string& json) -> std::optional<std::string> {
+    OrderedJson doc = OrderedJson::parse(json, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return std::string("schema settings must be a JSON object");
+    auto compiled = SchemaSettings::Compile(doc);
+    if (compiled.ok()) return std::nullopt;
+    return compiled.status().message();
+  });
+}
 
 void RegisterConfig(py::class_<PyWorkspace>& cls) {
   cls.def("lookup", &Lookup, py::arg("path"), py::arg("secret") = false, py::arg("secrets_only") = false)

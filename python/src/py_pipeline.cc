@@ -360,6 +360,7 @@ T OrRaise(StatusOr<T> v) {
 void RegisterPipeline(py::module_& m) {
   py::class_<PyWorkspace> workspace(m, "Workspace");
   RegisterConfig(workspace);
+  RegisterSchemaSettings(m);
   workspace
       .def(py::init<std::optional<std::string>, std::optional<std::string>>(), py::arg("start_dir") = py::none(),
            py::arg("profile") = py::none())

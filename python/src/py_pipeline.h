@@ -63,6 +63,8 @@ void RegisterPipeline(pybind11::module_& m);
 void RegisterSql(pybind11::module_& m, pybind11::class_<PyPipeline>& pipeline);
 // Workspace.lookup / provider_locations / profiles (py_config.cc).
 void RegisterConfig(pybind11::class_<PyWorkspace>& cls);
+// dlt._native.schema_settings_error(json): the engine's objection to schema settings, or None.
+void RegisterSchemaSettings(pybind11::module_& m);
 // dlt._native.SqlDatabase for dlt.sources.sql_database (py_sql_database.cc).
 void RegisterSqlDatabase(pybind11::module_& m);
 

@@ -34,6 +34,7 @@ Status CheckResourceHints(const JsonFile& f, const Json& h, const std::string& a
       DLT_RETURN_IF_ERROR(f.Optional(*sc, Join(at, "schema_contract"), k, K::kString));
     }
   }
+  DLT_RETURN_IF_ERROR(f.Optional(h, at, "schema_settings", K::kObject));
   DLT_RETURN_IF_ERROR(f.Optional(h, at, "references", K::kArray));
   if (auto refs = h.find("references"); refs != h.end()) {
     for (size_t i = 0; i < refs->size(); ++i) {

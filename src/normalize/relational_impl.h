@@ -233,6 +233,8 @@ struct NormalizerCore {
   Status CheckFinite(const TableState& t, const std::string& column, DataType type, const ScalarValue& v,
                      const std::string& text, std::string_view key) const;
   Status AddValue(TableState& t, ColumnEntry& entry, const ScalarValue& v, std::string_view key);
+  Status AddVariant(TableState& t, const std::string& column, DataType type, const ScalarValue& v,
+                    std::string_view key);
   const ColumnHint* DeclaredColumn(const TableState& t, const std::string& column);
 };
 

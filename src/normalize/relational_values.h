@@ -77,7 +77,15 @@ inline Status NormalizerCore::CheckFinite(const TableState& t, const std::string
 // Puts a value into its column, creating the column or a variant column as needed.
 inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const ScalarValue& v,
                                        std::string_view key) {
-  if (v.kind == ScalarValue::Kind::kNull) return Status::Ok();
+  if (v.kind == ScalarValue::Kind::kNull) {
+    // dlt's CannotCoerceNullException: a null for a new column that a not_null hint covers
+    if (!settings.standard() && settings.IsNotNull(entry.name) && FindIndex(t, entry) < 0) {
+      return InvalidArgument(Where() + ": field `" + std::string(key) + "` is null, but the schema's not_null hint "
+                             "covers its new column `" + entry.name + "` of table `" + t.name +
+                             "` (settings.default_hints); send a value or change the hint");
+    }
+    return Status::Ok();
+  }
   const std::string& column = entry.name;
   int found = FindIndex(t, entry);
   if (found < 0 && t.had_data && hints->contract_columns != "evolve") {
@@ -93,10 +101,12 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
   if (found < 0) {
     Column c;
     c.name = column;
+    std::optional<DataType> preferred;
     if (settings.standard()) {
       c.data_type = InferType(v);
     } else {
       c.data_type = settings.InferType(v, column, /*variant=*/false);
+      preferred = settings.PreferredType(column);
       settings.ApplyHints(&c);
     }
     if (const ColumnHint* h = DeclaredColumn(t, column)) {
@@ -127,6 +137,9 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
       int idx = AddColumn(t, std::move(c));
       return SetCell(t, idx, std::move(*text), key);
     }
+    // As dlt: a value that does not fit its column's preferred type goes to a variant column;
+    // the column itself is made by the first value that fits.
+    if (preferred && c.data_type == *preferred) return AddVariant(t, column, c.data_type, v, key);
     c.data_type = BaseType(v);
     auto text = CoerceToText(v, c.data_type);
     int idx = AddColumn(t, std::move(c));
@@ -166,7 +179,13 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
     DLT_RETURN_IF_ERROR(CheckFinite(t, column, type, v, *text, key));
     return SetCell(t, idx, std::move(*text), key);
   }
-  // A variant column named after the value's own type: <column>__v_<type>.
+  return AddVariant(t, column, type, v, key);
+}
+
+// A value that does not fit the type of `column`: into the variant column named after the value's
+// own type, <column>__v_<type>, made when first needed.
+inline Status NormalizerCore::AddVariant(TableState& t, const std::string& column, DataType type,
+                                         const ScalarValue& v, std::string_view key) {
   DataType vt = BaseType(v);
   scratch.assign(column).append(1, '\x1f').append(DataTypeName(vt));
   auto cached_variant = variant_cache.find(std::string_view(scratch));
@@ -192,6 +211,7 @@ inline Status NormalizerCore::AddValue(TableState& t, ColumnEntry& entry, const 
     c.name = variant;
     c.data_type = vt;
     c.variant = true;
+    if (!settings.standard()) settings.ApplyHints(&c);  // dlt's default hints, on variants too
     vidx = AddColumn(t, std::move(c));
   } else {
     vidx = vit->second;

@@ -191,7 +191,7 @@ void SchemaSettings::ApplyHints(Column* c) const {
     for (const auto& rx : list) match = match || rx.Matches(c->name);
     if (!match || hint == "nullable") continue;
     if (hint == "not_null") c->nullable = false;
-    else if (hint == "primary_key") c->primary_key = true, c->nullable = false;
+    else if (hint == "primary_key") c->primary_key = true;  // nullable unless not_null says (as dlt)
     else if (hint == "merge_key") c->merge_key = true;
     else if (hint == "unique") c->unique = true;
     else if (hint == "row_key") c->row_key = true;
@@ -201,33 +201,33 @@ void SchemaSettings::ApplyHints(Column* c) const {
   }
 }
 
-StatusOr<bool> MergeSchemaSettings(OrderedJson* settings, const OrderedJson& update, const SnakeCaseNaming& naming) {
+StatusOr<bool> SetSchemaSettings(OrderedJson* settings, const OrderedJson& update, const SnakeCaseNaming& naming) {
   if (!update.is_object() || update.empty()) return false;
   auto column = [&](const std::string& name) { return name.rfind("re:", 0) == 0 ? name : naming.NormalizePath(name); };
   OrderedJson merged = settings->is_object() ? *settings : OrderedJson::object();
   for (auto it = update.begin(); it != update.end(); ++it) {
     const std::string& key = it.key();
     if (key == "preferred_types" && it.value().is_object()) {
-      OrderedJson& into = merged["preferred_types"];
-      if (!into.is_object()) into = OrderedJson::object();
-      for (auto p = it.value().begin(); p != it.value().end(); ++p) into[column(p.key())] = p.value();
+      OrderedJson types = OrderedJson::object();
+      for (auto p = it.value().begin(); p != it.value().end(); ++p) types[column(p.key())] = p.value();
+      merged[key] = std::move(types);
     } else if (key == "default_hints" && it.value().is_object()) {
-      OrderedJson& into = merged["default_hints"];
-      if (!into.is_object()) into = OrderedJson::object();
+      OrderedJson hints = OrderedJson::object();
       for (auto h = it.value().begin(); h != it.value().end(); ++h) {
-        OrderedJson& list = into[h.key()];
-        if (!list.is_array()) list = OrderedJson::array();
         if (!h.value().is_array()) {
-          list = h.value();  // refused by Compile below, naming it
+          hints[h.key()] = h.value();  // refused by Compile below, naming it
           continue;
         }
+        OrderedJson list = OrderedJson::array();
         for (const auto& r : h.value()) {
           OrderedJson name = r.is_string() ? OrderedJson(column(r.get<std::string>())) : r;
           if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
         }
+        hints[h.key()] = std::move(list);
       }
+      merged[key] = std::move(hints);
     } else {
-      merged[key] = it.value();  // detections (the whole list), schema_contract, ...
+      merged[key] = it.value();  // detections, schema_contract, ...
     }
   }
   DLT_RETURN_IF_ERROR(SchemaSettings::Compile(merged).status());

@@ -61,11 +61,11 @@ class SchemaSettings {
   bool standard_ = true;
 };
 
-// Merges `update` (a settings object: detections replace the list, preferred_types are set key
-// by key, default_hints regexes are added to each hint's list without duplicates; other keys are
-// set) into `settings`. Column names that are not regexes are normalized with `naming` (as dlt's
-// normalize_identifiers). Returns whether anything changed; an update that does not compile is
-// an error and changes nothing.
-StatusOr<bool> MergeSchemaSettings(OrderedJson* settings, const OrderedJson& update, const SnakeCaseNaming& naming);
+// Sets the keys of `update` (a settings object, e.g. a source's detections, default_hints and
+// preferred_types) in `settings`, each replaced whole as dlt's update_schema replaces a schema's
+// settings with the incoming source schema's; keys not in `update` stay. Column names that are
+// not regexes are normalized with `naming` (as dlt's normalize_identifiers). Returns whether
+// anything changed; an update that does not compile is an error and changes nothing.
+StatusOr<bool> SetSchemaSettings(OrderedJson* settings, const OrderedJson& update, const SnakeCaseNaming& naming);
 
 }  // namespace dlt

@@ -2,6 +2,7 @@
 
 #include "common/iso8601.h"
 #include "normalize/schema.h"
+#include "normalize/schema_settings.h"
 
 namespace dlt {
 
@@ -243,6 +244,15 @@ Status ValidateMergeOptions(const ResourceOptions& o) {
 
 Status ValidateResourceOptions(const ResourceOptions& o) {
   if (o.name.empty()) return InvalidArgument("a resource needs a name");
+  if (!o.schema_settings.empty()) {
+    Json settings = Json::parse(o.schema_settings, nullptr, false);
+    if (settings.is_discarded() || !settings.is_object()) {
+      return InvalidArgument("resource `" + o.name + "`: schema_settings must be a JSON object of dlt's schema "
+                             "settings (detections, default_hints, preferred_types)");
+    }
+    Status s = SchemaSettings::Compile(settings).status();
+    if (!s.ok()) return s.WithContext("resource `" + o.name + "`");
+  }
   if (o.name.find_first_of("./\\") != std::string::npos || o.name.size() > 200) {
     return InvalidArgument("resource name `" + o.name + "` may not contain `.`, `/` or `\\` (use table_name to name its table)");
   }

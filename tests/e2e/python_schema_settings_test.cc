@@ -23,6 +23,8 @@ ROWS = {
            "meta": {"a": 1, "b": [1, 2]}, "created": "2024-05-01T10:00:00Z", "note": "n"}],
     "2": [{"id": 2, "ProductCode": "x2", "due_day": "2024-06-01"}],
     "3": [{"id": 3, "ProductCode": "x3", "updated": "2024-05-01T10:00:00Z", "later_day": "2024-07-01"}],
+    "4": [{"id": 4, "ProductCode": "x4", "updated2": "2024-05-01T10:00:00Z", "day4": "2024-07-01"}],
+    "5": [{"id": 5, "ProductCode": "x5", "day5": "2024-07-01"}],
 }
 
 @dlt.source
@@ -32,16 +34,20 @@ def shop(step):
     return dlt.resource(ROWS[step], name="orders")
 
 step = sys.argv[1]
-src = shop(step)
-if step == "1":
-    src.schema.add_type_detection("timestamp")
-    src.schema.merge_hints({"partition": ["re:^day$"], "not_null": ["ProductCode"], "cluster": ["re:_code$"]})
-    src.schema.update_preferred_types({"re:^amount": "double", "meta": "json"})
-if step == "3":
-    src.schema.remove_type_detection("iso_timestamp")
-    src.schema.remove_type_detection("iso_date")
 p = dlt.pipeline(pipeline_name="settings", destination="warehouse", dataset_name="settings_data")
-p.run(src)
+if step in ("2", "5"):
+    if step == "5":
+        p.default_schema.add_type_detection("iso_date")  # dlt's live schema: the next run brings it
+    p.run(dlt.resource(ROWS[step], name="orders"))  # resources alone: the stored settings stay
+else:
+    src = shop(step)
+    if step == "1":
+        src.schema.add_type_detection("timestamp")
+        src.schema.merge_hints({"partition": ["re:^day$"], "not_null": ["ProductCode"], "cluster": ["re:_code$"]})
+        src.schema.update_preferred_types({"re:^amount": "double", "meta": "json"})
+    if step == "3":
+        src.schema.remove_type_detection("iso_timestamp")
+    p.run(src)
 s = p.default_schema
 for name, c in s.tables["orders"]["columns"].items():
     if not name.startswith("_dlt"):
@@ -50,10 +56,10 @@ for name, c in s.tables["orders"]["columns"].items():
 print("tables", sorted(t for t in s.tables if t.startswith("orders")))
 print("detections", s.settings["detections"])
 print("preferred", s.settings.get("preferred_types"))
-print("partition", s.settings["default_hints"]["partition"], "not_null has", "product_code" in s.settings["default_hints"]["not_null"])
+print("partition", s.settings["default_hints"].get("partition"), "not_null has", "product_code" in s.settings["default_hints"]["not_null"])
 )PY";
 
-TEST(PythonSchemaSettings, DetectionsHintsAndPreferredTypesShapeNewColumnsAndPersist) {
+TEST(PythonSchemaSettings, DetectionsHintsAndPreferredTypesShapeNewColumnsAsDltsUpdateSchema) {
   PipelineWorkspace w;
   auto r = RunPythonSource(w, "settings.py", kSettingsScript, {"1"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -77,19 +83,78 @@ TEST(PythonSchemaSettings, DetectionsHintsAndPreferredTypesShapeNewColumnsAndPer
                          "AND table_name = 'orders' AND column_name = 'product_code'"),
             "NO");
 
-  // A later run of a source that edits nothing: the stored settings still apply.
+  // Resources run alone keep the stored settings.
   r = RunPythonSource(w, "settings.py", kSettingsScript, {"2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "due_day date nullable\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "detections ['iso_timestamp', 'iso_date', 'timestamp']\n")) << r.out;
 
-  // Detections removed: new strings stay text.
+  // A source's settings replace the stored ones (dlt's update_schema): detections removed leave
+  // new strings text; the hints and preferred types not given again are gone.
   r = RunPythonSource(w, "settings.py", kSettingsScript, {"3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "updated text nullable\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "later_day text nullable\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "detections []\n")) << r.out;
-  EXPECT_EQ(CountRows(db, "settings_data.orders"), 3);
+  EXPECT_TRUE(Contains(r.out, "detections []\npreferred {}\npartition None not_null has False\n")) << r.out;
+
+  // A source that edits nothing brings dlt's defaults back.
+  r = RunPythonSource(w, "settings.py", kSettingsScript, {"4"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "updated2 timestamp nullable\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "day4 text nullable\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "detections ['iso_timestamp']\n")) << r.out;
+
+  // An edit of pipeline.default_schema goes with the next run of resources alone.
+  r = RunPythonSource(w, "settings.py", kSettingsScript, {"5"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "day5 date nullable\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "detections ['iso_timestamp', 'iso_date']\n")) << r.out;
+  EXPECT_EQ(CountRows(db, "settings_data.orders"), 5);
+}
+
+// dlt's edge rules: a first value that does not fit its preferred type goes to a variant column
+// (the column is made by the first value that fits); a primary_key default hint alone leaves
+// the column nullable; a null for a new column under a not_null hint fails the normalize step,
+// naming field, column and table, with nothing loaded.
+TEST(PythonSchemaSettings, PreferredTypeVariantsKeyHintsAndNullsAsDlt) {
+  PipelineWorkspace w;
+  auto r = RunPythonSource(w, "edge.py", R"PY(
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+@dlt.source
+def edge(rows):
+    return dlt.resource(rows, name="items")
+
+def run(rows, **edits):
+    src = edge(rows)
+    if "types" in edits:
+        src.schema.update_preferred_types(edits["types"])
+    if "hints" in edits:
+        src.schema.merge_hints(edits["hints"])
+    p.run(src)
+    return {n: (c["data_type"], c.get("nullable", True), bool(c.get("primary_key")))
+            for n, c in p.default_schema.tables["items"]["columns"].items() if not n.startswith("_dlt")}
+
+p = dlt.pipeline(pipeline_name="edge", destination="warehouse", dataset_name="edge_data")
+print(run([{"id": 1, "amount": "abc"}, {"id": 2, "amount": 7}], types={"amount": "bigint"},
+          hints={"primary_key": ["id"]}))
+try:
+    run([{"id": 3, "code": None}], hints={"not_null": ["code"]})
+except PipelineStepFailed as e:
+    print("failed at", e.step, "|", e.exception)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "{'id': ('bigint', True, True), 'amount__v_text': ('text', True, False), "
+                              "'amount': ('bigint', True, False)}\n"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "failed at normalize | items:1 (resource `items`): field `code` is null, but the "
+                              "schema's not_null hint covers its new column `code` of table `items`"))
+      << r.out;
+  EXPECT_EQ(SqlValue(w.Db(), "SELECT string_agg(coalesce(amount::VARCHAR, '-') || '/' || coalesce(amount__v_text, '-'), "
+                             "' ' ORDER BY id) FROM edge_data.items"),
+            "-/abc 7/-");
+  EXPECT_EQ(CountRows(w.Db(), "edge_data.items"), 2);
 }
 
 TEST(PythonSchemaSettings, BadSettingsAreRefusedNamingThemAndNothingIsLoaded) {
@@ -107,12 +172,13 @@ src = bad()
 for label, call in [("hint", lambda: src.schema.merge_hints({"bogus": ["id"]})),
                     ("type", lambda: src.schema.update_preferred_types({"id": "integer"})),
                     ("regex", lambda: src.schema.merge_hints({"partition": ["re:("]})),
+                    ("pyregex", lambda: src.schema.update_preferred_types({"re:(?i)date": "date"})),
                     ("detection", lambda: src.schema.add_type_detection("nope"))]:
     try:
         call()
     except (SchemaException, ValueError) as e:
         print(label, type(e).__name__, e)
-# edited past the checks, as dlt allows through `schema.settings`: the engine refuses it
+# edited past the checks, as dlt allows through `schema.settings`: the engine refuses it at extract
 src.schema.settings["detections"].append("nope")
 p = dlt.pipeline(pipeline_name="bad", destination="warehouse", dataset_name="bad_data")
 try:
@@ -121,12 +187,21 @@ except PipelineStepFailed as e:
     print("failed at", e.step, "|", e)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "hint SchemaException In schema `bad`: unknown default hint `bogus`")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "type SchemaException In schema `bad`: preferred type of `id` is 'integer'")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "regex SchemaException In schema `bad`: default hint `partition`: `re:(` is not a valid regex")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "hint SchemaException In schema `bad`: schema settings: unknown default hint `bogus`"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "type SchemaException In schema `bad`: schema settings: preferred type of `id` is "
+                              "`integer`, which is not a dlt data type"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "regex SchemaException In schema `bad`: schema settings: `re:(` is not a valid regular "
+                              "expression"))
+      << r.out;
+  // Python's own regex syntax that the engine's (ECMAScript) does not take is refused when edited
+  EXPECT_TRUE(Contains(r.out, "pyregex SchemaException In schema `bad`: schema settings: `re:(?i)date` is not a "
+                              "valid regular expression"))
+      << r.out;
   EXPECT_TRUE(Contains(r.out, "detection ValueError unknown type detection 'nope'")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "failed at normalize |")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "unknown type detection `nope` (known: iso_timestamp, iso_date, timestamp, "
+  EXPECT_TRUE(Contains(r.out, "failed at extract |")) << r.out;  // checked before anything is extracted
+  EXPECT_TRUE(Contains(r.out, "resource `items`: schema settings: unknown type detection `nope` (known: iso_timestamp, iso_date, timestamp, "
                               "large_integer, wei_to_double)"))
       << r.out;
   EXPECT_FALSE(std::filesystem::exists(w.Db()) && SqlValue(w.Db(), "SELECT count(*) FROM information_schema.tables "

@@ -88,6 +88,13 @@ TEST(SchemaSettings, DefaultHintsSetColumnProperties) {
   s.ApplyHints(&id);
   EXPECT_FALSE(id.nullable);
   EXPECT_TRUE(id.primary_key);
+  // a primary_key hint alone leaves the column nullable, as dlt's _infer_column does
+  SchemaSettings pk_only = Compiled(R"({"default_hints": {"primary_key": ["id"]}})");
+  Column pk;
+  pk.name = "id";
+  pk_only.ApplyHints(&pk);
+  EXPECT_TRUE(pk.primary_key);
+  EXPECT_TRUE(pk.nullable);
   EXPECT_EQ(id.extra.value("cluster", false), true);
   Column day;
   day.name = "due_day";
@@ -108,26 +115,31 @@ TEST(SchemaSettings, UnknownSettingsAreRefusedNamingThem) {
             std::string::npos);
 }
 
-TEST(SchemaSettings, MergeReplacesDetectionsSetsTypesAndAddsHintsWithNormalizedNames) {
+TEST(SchemaSettings, AnUpdateReplacesEachKeyItGivesWithNormalizedNames) {
   SnakeCaseNaming naming(65536);
   Schema schema("s");
   OrderedJson settings = schema.settings();
-  auto changed = MergeSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["iso_date"],
+  auto changed = SetSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["iso_date"],
       "preferred_types": {"CreatedAt": "timestamp", "re:^Amount": "double"},
       "default_hints": {"not_null": ["OrderId", "_dlt_id"], "partition": ["re:_day$"]}})"), naming);
   ASSERT_TRUE(changed.ok()) << changed.status().message();
   EXPECT_TRUE(*changed);
   EXPECT_EQ(settings["detections"], OrderedJson::parse(R"(["iso_date"])"));
   EXPECT_EQ(settings["preferred_types"], OrderedJson::parse(R"({"created_at": "timestamp", "re:^Amount": "double"})"));
-  EXPECT_EQ(settings["default_hints"]["not_null"],
-            OrderedJson::parse(R"(["_dlt_id", "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_load_id", "order_id"])"));
-  EXPECT_EQ(settings["default_hints"]["partition"], OrderedJson::parse(R"(["re:_day$"])"));
+  // as dlt's update_schema: the incoming default hints replace the stored ones whole
+  EXPECT_EQ(settings["default_hints"], OrderedJson::parse(R"({"not_null": ["order_id", "_dlt_id"], "partition": ["re:_day$"]})"));
+  // keys the update does not give stay
+  auto kept = SetSchemaSettings(&settings, OrderedJson::parse(R"({"preferred_types": {}})"), naming);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(*kept);
+  EXPECT_EQ(settings["preferred_types"], OrderedJson::object());
+  EXPECT_EQ(settings["detections"], OrderedJson::parse(R"(["iso_date"])"));
   // The same update again changes nothing; a bad one is refused and leaves the settings as they were.
   OrderedJson before = settings;
-  changed = MergeSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["iso_date"]})"), naming);
+  changed = SetSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["iso_date"]})"), naming);
   ASSERT_TRUE(changed.ok());
   EXPECT_FALSE(*changed);
-  EXPECT_FALSE(MergeSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["nope"]})"), naming).ok());
+  EXPECT_FALSE(SetSchemaSettings(&settings, OrderedJson::parse(R"({"detections": ["nope"]})"), naming).ok());
   EXPECT_EQ(settings, before);
 }
 

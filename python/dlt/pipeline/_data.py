@@ -156,13 +156,12 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
                 defaults["schema_contract"] = item.schema_contract
             if item.root_key is not None:
                 defaults["root_key"] = item.root_key
-            if item._schema is not None:
-                changes = item._schema._settings_changes()
-                if changes:  # its schema's edited settings, merged into the stored schema
-                    defaults["schema_settings"] = json.dumps(changes)
-                contract = item._schema.settings.get("schema_contract")
-                if contract and item.schema_contract is None:
-                    defaults["schema_contract"] = contract
+            # As dlt's update_schema: the source's schema settings (dlt's defaults unless edited)
+            # replace the stored schema's.
+            defaults["schema_settings"] = json.dumps(item.schema._engine_settings())
+            contract = item.schema.settings.get("schema_contract")
+            if contract and item.schema_contract is None:
+                defaults["schema_contract"] = contract
             for r in item.selected_resources.values():
                 picked.append((r._clone(), defaults))
         elif isinstance(item, DltResource):

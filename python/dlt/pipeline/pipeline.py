@@ -128,15 +128,33 @@ class Pipeline(_Tracing):
     @property
     def default_schema(self) -> Any:
         """The pipeline's schema as the engine stored it after the last extract/normalize (dlt's
-        Schema: tables, columns, version, to_pretty_yaml()); an empty schema before the first run."""
+        Schema: tables, columns, version, to_pretty_yaml()); an empty schema before the first run.
+        Its settings may be edited (add_type_detection, merge_hints, ...): the next run or extract
+        of resources alone (no source, no `schema=`) brings them, as dlt's live schema does."""
         import json
 
         from dlt.common.schema import Schema
 
         text = self._require_native().schema_json()
-        if not text:
-            return Schema(self.pipeline_name)
-        return Schema.from_dict(json.loads(text))
+        schema = Schema.from_dict(json.loads(text)) if text else Schema(self.pipeline_name)
+        view = getattr(self, "_default_view", None)
+        if view is not None and view.name == schema.name and view._settings_changes():
+            schema.settings.clear()  # edits not yet run stay
+            schema.settings.update(json.loads(json.dumps(view.settings)))
+        self._default_view = schema
+        return schema
+
+    def _default_schema_settings(self, schema: Any, groups: List[Any]) -> Optional[str]:
+        """run/extract: the settings of `schema=`, else the edits of `default_schema` when only
+        resources (no source) go to the default schema."""
+        given = _schema_settings(schema)
+        if given is not None:
+            return given
+        view = getattr(self, "_default_view", None)
+        if view is None or len(groups) != 1 or groups[0][0] is not None:
+            return None
+        changes = view._settings_changes()
+        return json.dumps(changes) if changes else None
 
     @property
     def schemas(self) -> Dict[str, Any]:
@@ -174,9 +192,9 @@ class Pipeline(_Tracing):
                 raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
-                         file_format=self._file_format_hint(loader_file_format),
-                         schema_settings=_schema_settings(schema))
+                         file_format=self._file_format_hint(loader_file_format))
             groups = _schema_groups(data, schema)
+            hints["schema_settings"] = self._default_schema_settings(schema, groups)
             if len(groups) > 1:
                 # Sources of different names: as dlt, each is extracted into a package and schema
                 # of its own (one extract step); the run then normalizes and loads them all.
@@ -227,11 +245,11 @@ class Pipeline(_Tracing):
             self._configure(None, None, None)
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
-                         file_format=self._file_format_hint(loader_file_format),
-                         schema_settings=_schema_settings(schema))
+                         file_format=self._file_format_hint(loader_file_format))
+            groups = _schema_groups(data, schema)
+            hints["schema_settings"] = self._default_schema_settings(schema, groups)
             step["info"] = info = self._extract_info(
-                [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in
-                 _schema_groups(data, schema)])
+                [self._extract_group(name, part, hints, refresh or self.refresh) for name, part in groups])
         return info
 
     def _extract_info(self, infos: List[Dict[str, Any]]) -> ExtractInfo:
@@ -547,10 +565,10 @@ class Pipeline(_Tracing):
 
 
 def _schema_settings(schema: Any) -> Optional[str]:
-    """The edited settings (JSON text) of a Schema object given as run/extract(schema=...)."""
-    changes = getattr(schema, "_settings_changes", None)
-    settings = changes() if callable(changes) else None
-    return json.dumps(settings) if settings else None
+    """The settings (JSON text) of a Schema object given as run/extract(schema=...): they replace
+    the stored schema's, as a source's do."""
+    settings = getattr(schema, "_engine_settings", None)
+    return json.dumps(settings()) if callable(settings) else None
 
 
 def _progress_on(progress: Any) -> bool:

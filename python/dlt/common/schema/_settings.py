@@ -6,14 +6,17 @@ preferred types, edited as dlt's documentation does it:
     source.schema.merge_hints({"partition": ["re:_date$"], "not_null": ["id"]})
     source.schema.update_preferred_types({"re:^amount": "decimal"})
 
-(or through `dlt.current.source_schema()` inside the source function). Settings that differ
-from dlt's defaults go to the engine with the source's resources and are merged into the stored
-schema when the package is normalized; from then on they apply to every new column of that
-schema, in later runs too. The engine checks them (unknown detections, hints or types, bad
-regexes) and names what is wrong.
+(or through `dlt.current.source_schema()` inside the source function). As in dlt, a source's
+schema settings replace the stored schema's each time the source runs (a source that edits
+nothing brings dlt's defaults); a Schema given as `run(schema=...)` brings its own; resources run
+alone keep the stored settings, and edits of `pipeline.default_schema` go with the next run of
+resources alone. The engine checks every edit (unknown detections, hints or types, regexes it
+cannot compile: its regexes are ECMAScript's, searched in the column name) and applies the
+settings to every new column of JSON/dict rows.
 """
 
 import copy
+import json
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -29,24 +32,20 @@ STANDARD_HINTS: Dict[str, List[str]] = {
 DETECTIONS = ("timestamp", "iso_timestamp", "iso_date", "large_integer", "hexbytes_to_text", "wei_to_double")
 DEFAULT_HINTS = ("not_null", "nullable", "partition", "cluster", "primary_key", "sort", "unique", "merge_key",
                  "row_key", "parent_key", "root_key", "hard_delete", "dedup_sort")
-DATA_TYPES = ("text", "double", "bool", "timestamp", "bigint", "binary", "json", "decimal", "wei", "date", "time")
 
 
 def standard_settings() -> Dict[str, Any]:
     return {"detections": list(STANDARD_DETECTIONS), "default_hints": copy.deepcopy(STANDARD_HINTS)}
 
 
-def _check_regex(schema_name: str, value: Any, where: str) -> str:
+def _check(schema_name: str, fragment: Dict[str, Any]) -> None:
+    """SchemaException with the engine's message when it refuses `fragment` (a settings object)."""
+    from dlt import _engine
     from dlt.common.schema.exceptions import SchemaException
 
-    if not isinstance(value, str) or not value:
-        raise SchemaException(schema_name, f"{where}: {value!r} is not a column name or `re:` regex")
-    if value.startswith("re:"):
-        try:
-            re.compile(value[3:])
-        except re.error as e:
-            raise SchemaException(schema_name, f"{where}: `{value}` is not a valid regex: {e}") from None
-    return value
+    error = _engine.native.schema_settings_error(json.dumps(fragment))
+    if error:
+        raise SchemaException(schema_name, error)
 
 
 class SchemaSettingsMixin:
@@ -83,30 +82,23 @@ class SchemaSettingsMixin:
         `primary_key`, `unique`, `sort`, ...). Column names are normalized by the engine."""
         from dlt.common.schema.exceptions import SchemaException
 
+        for hint, regexes in new_hints.items():
+            if isinstance(regexes, str) or not isinstance(regexes, Sequence):
+                raise SchemaException(self.name, f"default hint `{hint}` must be a list of column names or `re:` "
+                                                 "regexes")
+        _check(self.name, {"default_hints": {h: list(r) for h, r in new_hints.items()}})
         hints = self.settings.setdefault("default_hints", {})
         for hint, regexes in new_hints.items():
-            if hint not in DEFAULT_HINTS:
-                raise SchemaException(self.name, f"unknown default hint `{hint}`; dlt's are {', '.join(DEFAULT_HINTS)}")
-            if isinstance(regexes, str) or not isinstance(regexes, Sequence):
-                raise SchemaException(self.name, f"default hint `{hint}` must be a list of column names or `re:` regexes")
-            values = [_check_regex(self.name, r, f"default hint `{hint}`") for r in regexes]
             if replace or hint not in hints:
-                hints[hint] = list(dict.fromkeys(values))
+                hints[hint] = list(dict.fromkeys(regexes))
             else:
-                hints[hint].extend(v for v in values if v not in hints[hint])
+                hints[hint].extend(r for r in regexes if r not in hints[hint])
 
     def update_preferred_types(self, new_preferred_types: Mapping[str, str], normalize_identifiers: bool = True) -> None:
         """Sets preferred types: {column name or `re:` regex: data type}; a new column whose name
-        matches gets that type (a value that does not fit goes to a variant column)."""
-        from dlt.common.schema.exceptions import SchemaException
-
-        preferred = self.settings.setdefault("preferred_types", {})
-        for rx, data_type in new_preferred_types.items():
-            _check_regex(self.name, rx, "preferred types")
-            if data_type not in DATA_TYPES:
-                raise SchemaException(self.name, f"preferred type of `{rx}` is {data_type!r}, not one of dlt's data types "
-                                      f"({', '.join(DATA_TYPES)})")
-            preferred[rx] = data_type
+        matches gets that type (a first value that does not fit goes to a variant column)."""
+        _check(self.name, {"preferred_types": dict(new_preferred_types)})
+        self.settings.setdefault("preferred_types", {}).update(new_preferred_types)
 
     def get_preferred_type(self, col_name: str) -> Optional[str]:
         for rx, data_type in self.settings.get("preferred_types", {}).items():
@@ -127,7 +119,15 @@ class SchemaSettingsMixin:
         source runs, so nothing is needed."""
 
     def _settings_changes(self) -> Optional[Dict[str, Any]]:
-        """The settings to send to the engine, when they differ from those the object began with."""
+        """The settings the engine takes, when they differ from those the object began with."""
         if self.settings == self._initial_settings:
             return None
-        return {k: v for k, v in self.settings.items() if k in ("detections", "default_hints", "preferred_types")}
+        return self._engine_settings()
+
+    def _engine_settings(self) -> Dict[str, Any]:
+        """The settings the engine takes (each replaces the stored schema's), with dlt's defaults
+        for those missing."""
+        settings = self.settings
+        return {"detections": list(settings.get("detections") or []),
+                "default_hints": copy.deepcopy(settings.get("default_hints") or {}),
+                "preferred_types": dict(settings.get("preferred_types") or {})}
