@@ -128,6 +128,27 @@ print("host", dlt.config["sources.mysrc.host"])
   EXPECT_TRUE(Contains(r.out, "secrets KeyError 'sources.mysrc.api_key'\nhost h\n")) << r.out;
   EXPECT_FALSE(Contains(r.out + r.err, kCanary)) << r.out << r.err;
 
+  // Destination credentials in config.toml: refused when the pipeline is made, the password
+  // nowhere in the output.
+  TempWorkspace d;
+  d.WriteSecrets("[destination.warehouse]\ndestination_type = \"postgres\"\n", "dev");
+  d.WriteConfig(std::string("[destination.warehouse]\ncredentials = \"postgresql://u:") + kCanary +
+                    "@127.0.0.1:1/db\"\n", "dev");
+  d.Write("c.py", R"(import dlt
+from dlt.common.configuration.exceptions import ValueNotSecretException
+try:
+    dlt.pipeline(pipeline_name="c", destination="warehouse", dataset_name="c")
+except ValueNotSecretException as e:
+    print("refused", e.key, "|", e)
+)");
+  auto c = RunPython(d, "c.py");
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_TRUE(Contains(c.out, "refused destination.warehouse.credentials | Provider `config.toml` cannot hold secret "
+                              "values but key `destination.warehouse.credentials` with secret value is present "
+                              "(.dlt/dev.config.toml:2:15"))
+      << c.out;
+  EXPECT_FALSE(Contains(c.out + c.err, kCanary)) << c.out << c.err;
+
   // The same key in a secrets file: read from there.
   w.WriteSecrets(std::string("[sources.mysrc]\napi_key = \"s3cr3t\"\n"), "dev");
   w.Write("t.py", "import dlt\nprint(dlt.secrets['sources.mysrc.api_key'] == 's3cr3t')\n");

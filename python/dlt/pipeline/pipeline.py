@@ -386,7 +386,15 @@ class Pipeline(_Tracing):
         except _engine.native.EngineError as e:
             from dlt.pipeline.exceptions import PipelineConfigMissing
 
-            raise PipelineConfigMissing(self.pipeline_name, "destination", "load", str(e)) from None
+            message = str(e)
+            secret_at = message.find("Provider `config.toml` cannot hold secret values but key `")
+            if secret_at >= 0:
+                # destination credentials found in config.toml: dlt's ValueNotSecretException
+                from dlt.common.configuration.exceptions import ValueNotSecretException
+
+                key = message[secret_at:].split("`")[3]
+                raise ValueNotSecretException("config.toml", key, message[secret_at:]) from None
+            raise PipelineConfigMissing(self.pipeline_name, "destination", "load", message) from None
 
     def _configure(self, destination: Any, dataset_name: Optional[str], credentials: Any) -> None:
         changed = False
