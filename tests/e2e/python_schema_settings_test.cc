@@ -224,24 +224,41 @@ settings:
     not_null:
     - id
 )Y");
-  auto r = RunPythonSource(w, "imp.py", R"PY(
+  const char* script = R"PY(
+import sys
 import dlt
 
 @dlt.resource
 def games():
     yield [{"id": 1, "end_time": 1700000000, "day": "2024-05-01"}]
 
+@dlt.resource(name="games")
+def games_2():
+    yield [{"id": 2, "end_time": 1700000001, "day": "2024-05-02", "day_2": "2024-05-03"}]
+
+@dlt.source(name="imp")
+def imp_source():
+    return games_2
+
 p = dlt.pipeline(pipeline_name="imp", destination="warehouse", dataset_name="imp_data",
                  import_schema_path="schemas/import")
-p.run(games())
+# a resource alone, then a source of the schema's name (whose own settings are dlt's defaults)
+p.run(games() if sys.argv[1] == "1" else imp_source())
 cols = p.default_schema.get_table_columns("games")
 print({n: (c["data_type"], c.get("nullable", True)) for n, c in cols.items() if not n.startswith("_dlt")})
-)PY");
+print("detections", p.default_schema.settings["detections"])
+)PY";
+  auto r = RunPythonSource(w, "imp.py", script, {"1"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "{'id': ('bigint', False), 'end_time': ('timestamp', True), 'day': ('date', True)}\n"))
       << r.out;
   EXPECT_EQ(SqlValue(w.Db(), "SELECT end_time::VARCHAR || ' ' || day::VARCHAR FROM imp_data.games"),
             "2023-11-14 22:13:20+00 2024-05-01");
+  // The file's settings go with every extract: a source's defaults do not replace them.
+  r = RunPythonSource(w, "imp.py", script, {"2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "'day_2': ('date', True)}\ndetections ['iso_timestamp', 'iso_date']\n")) << r.out;
+  EXPECT_EQ(CountRows(w.Db(), "imp_data.games"), 2);
 }
 
 // dlt.Schema(...) given to run(schema=...): its edited settings apply, in the schema of its name.

@@ -172,7 +172,7 @@ def engine_resources(data: Any, hints: Dict[str, Any], max_table_nesting: Option
         for _r, d in picked:
             d["max_table_nesting"] = max_table_nesting
     hints = dict(hints)
-    settings = hints.pop("schema_settings", None)  # run(schema=...)'s edited settings
+    settings = hints.pop("schema_settings", None)  # run(schema=...)'s, or default_schema's edits
     if settings:
         for _r, d in picked:
             d["schema_settings"] = settings

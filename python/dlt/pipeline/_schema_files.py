@@ -25,7 +25,7 @@ import json
 import os
 from typing import Any, Dict, List, Optional
 
-# The schema settings the engine merges into the stored schema (normalize/schema_settings.h).
+# The schema settings the engine sets in the stored schema (normalize/schema_settings.h).
 _ENGINE_SETTINGS = ("detections", "default_hints", "preferred_types")
 
 # The column properties the engine takes as resource column hints.
@@ -161,12 +161,11 @@ class SchemaFiles:
             for opts in by_table.get(table_name, []):
                 opts["columns"] = _merged_columns(table.get("columns") or {}, opts.get("columns") or [])
         # the file's type detections, default hints and preferred types go to the engine with the
-        # resources, which merges them into the stored schema's settings (as a source's do)
+        # resources on every extract (in place of their source's), and replace the stored ones
         settings = imported.get("settings")
         if isinstance(settings, dict):
             wanted = {k: v for k, v in settings.items() if k in _ENGINE_SETTINGS}
-            have = stored.get("settings") or {}
-            if any(have.get(k) != v for k, v in wanted.items()):
+            if wanted:
                 text = json.dumps(wanted)
                 for opts_list in by_table.values():
                     for opts in opts_list:
