@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: compilers and libraries for the build; postgresql for the destination tests;
 # clang and its runtime libraries for the sanitizer and libFuzzer build (make sanitize, fuzz-smoke);
-# git and python3 for the tests of `dlt workspace check` and `dlt run script.py`.
+# git and python3 for the tests of `dlt workspace check` and `dlt run script.py`; tzdata for
+# time zone names (DLT_INTERVAL_TIMEZONE, zoned timestamps).
 PACKAGES=(
   build-essential cmake ccache pkg-config git python3
   libtomlplusplus-dev libcli11-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev
@@ -14,7 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev postgresql
   libsqlite3-dev sqlite3 libmariadb-dev mariadb-server
   clang libclang-rt-14-dev
-  python3-dev python3-venv python-is-python3 pybind11-dev python3-pendulum
+  python3-dev python3-venv python-is-python3 pybind11-dev python3-pendulum tzdata
   chromium chromium-driver
   nodejs npm
 )

@@ -21,6 +21,14 @@ def pipeline() -> Any:
     return _active_pipeline
 
 
+def interval() -> Any:
+    """The active time interval of an external scheduler as (start, end), or None: from
+    DLT_INTERVAL_START / DLT_INTERVAL_END, else Airflow's task context."""
+    from dlt.extract.incremental.context import interval as _interval
+
+    return _interval()
+
+
 def pipeline_name_or_none() -> Optional[str]:
     return _active_pipeline.pipeline_name if _active_pipeline is not None else None
 

@@ -433,7 +433,17 @@ class Pipeline(_Tracing):
     def _resources(self, data: Any, **hints: Any) -> List[Any]:
         """[(engine options, open callable)] for the resources `data` stands for."""
         nesting = getattr(self.destination, "max_table_nesting", None) if self._custom_destination() else None
-        resources, self._extracting = engine_resources(data, hints, nesting)
+        from dlt.extract.exceptions import PipeException
+
+        try:
+            resources, self._extracting = engine_resources(data, hints, nesting)
+        except PipeException as e:
+            # as dlt binds a resource's incremental in its extract step (an external scheduler's
+            # interval that is missing or cannot be joined)
+            from dlt.pipeline._failures import chained
+            from dlt.pipeline.exceptions import PipelineStepFailed
+
+            raise chained(PipelineStepFailed(self, "extract", None, e), e) from e
         if self._schema_files is not None:
             self._schema_files.prepare(self, resources, self._extracting)
         self._warn_file_formats()

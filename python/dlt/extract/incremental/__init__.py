@@ -78,10 +78,18 @@ class Incremental:
         not by the engine, whose cursor knows max and min without lag."""
         return bool(self.lag) or self.last_value_func not in (max, min)
 
+    def _join_scheduler(self, resource: Any) -> None:
+        """allow_external_schedulers: the interval of the run (context.py) becomes the range."""
+        if self.allow_external_schedulers:
+            from dlt.extract.incremental.context import join_external_scheduler
+
+            join_external_scheduler(self, resource.name)
+
     def _bind_python(self, resource: Any, resource_state: dict) -> Any:
         """The Python filter of this extract, with the stored state read from `resource_state`."""
         from dlt.extract.incremental_transform import CursorFilter
 
+        self._join_scheduler(resource)
         if not self.cursor_path:
             raise ValueError(f"resource `{resource.name}`: the incremental has no cursor_path")
         f = CursorFilter(self, resource.name, resource._hints.get("primary_key"), resource_state)
@@ -140,6 +148,7 @@ class Incremental:
     def _native_options(self, resource: Any) -> dict:
         if not self.cursor_path:
             raise ValueError(f"resource `{resource.name}`: the incremental has no cursor_path")
+        self._join_scheduler(resource)
         opts = {"cursor_path": self.cursor_path, "on_cursor_value_missing": self.on_cursor_value_missing}
         if self.initial_value is not None:
             opts["initial_value_json"] = typed_dumps(self.initial_value)
