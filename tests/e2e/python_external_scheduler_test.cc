@@ -16,12 +16,13 @@ namespace {
 
 const char* kScript = R"PY(
 import sys
-from datetime import datetime, timezone, timedelta
+from datetime import date, datetime, timezone, timedelta
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 ROWS = [{"id": i, "ts": datetime(2023, 12, 1, tzinfo=timezone.utc) + timedelta(days=10 * i),
-         "epoch": 1701388800 + 864000 * i, "text": "x"} for i in range(10)]
+         "epoch": 1701388800 + 864000 * i, "day": date(2023, 12, 1) + timedelta(days=10 * i), "text": "x"}
+        for i in range(10)]
 
 @dlt.resource(primary_key="id")
 def by_datetime(updated=dlt.sources.incremental("ts", initial_value=datetime(2020, 1, 1, tzinfo=timezone.utc),
@@ -35,10 +36,28 @@ def by_epoch(updated=dlt.sources.incremental("epoch", initial_value=1705276800, 
     yield ROWS
 
 @dlt.resource(primary_key="id")
+def by_typed_int(updated=dlt.sources.incremental[int]("epoch", allow_external_schedulers=True)):
+    print("range", updated.start_value, updated.end_value)  # the type from Incremental[int]
+    yield ROWS
+
+@dlt.resource(primary_key="id")
+def by_annotated(updated: dlt.sources.incremental[datetime] = dlt.sources.incremental("ts", allow_external_schedulers=True)):
+    print("range", updated.start_value, updated.end_value)  # the type from the annotation
+    yield ROWS
+
+@dlt.resource(primary_key="id")
+def by_date(updated=dlt.sources.incremental("day", initial_value=date(2020, 1, 1), allow_external_schedulers=True)):
+    print("range", updated.start_value, updated.end_value)  # the UTC dates of the interval
+    yield ROWS
+
+@dlt.resource(primary_key="id")
 def by_text(updated=dlt.sources.incremental("text", initial_value="a", allow_external_schedulers=True)):
     yield ROWS
 
-print("interval", dlt.current.interval())
+try:
+    print("interval", dlt.current.interval())
+except ValueError as e:  # a malformed DLT_INTERVAL_START / _END
+    print("interval error", e)
 p = dlt.pipeline(pipeline_name="sched", destination="warehouse", dataset_name="sched_data")
 try:
     p.run(globals()[sys.argv[1]]())
@@ -74,6 +93,16 @@ TEST(PythonExternalScheduler, TheIntervalBecomesTheIncrementalsRangeInItsType) {
   EXPECT_TRUE(Contains(r.out, "range 1705276800 1706745600\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "loaded [(5, 6, 2)]\n")) << r.out;
 
+  // Without initial_value, the type comes from Incremental[int] or the argument's annotation.
+  r = RunPythonSource(w, "sched.py", kScript, {"by_typed_int"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "range 1704067200 1706745600\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "loaded [(4, 6, 3)]\n")) << r.out;
+  r = RunPythonSource(w, "sched.py", kScript, {"by_annotated"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "range 2024-01-01 00:00:00+00:00 2024-02-01 00:00:00+00:00\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "loaded [(4, 6, 3)]\n")) << r.out;
+
   // A text cursor cannot be compared with the interval's datetimes.
   r = RunPythonSource(w, "sched.py", kScript, {"by_text"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -81,12 +110,25 @@ TEST(PythonExternalScheduler, TheIntervalBecomesTheIncrementalsRangeInItsType) {
                               "of Incremental class must be safely coercable to datetime"))
       << r.out;
 
-  // DLT_INTERVAL_TIMEZONE gives the datetimes that zone.
-  w.env()["DLT_INTERVAL_TIMEZONE"] = "Europe/Berlin";
+  // DLT_INTERVAL_TIMEZONE gives the datetimes that zone; a date cursor still gets the UTC dates.
+  w.env()["DLT_INTERVAL_TIMEZONE"] = "America/New_York";
   w.Write("tz.py", "import dlt\nprint([d.isoformat() for d in dlt.current.interval()])\n");
   r = RunPython(w, "tz.py");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "['2024-01-01T01:00:00+01:00', '2024-02-01T01:00:00+01:00']\n");
+  EXPECT_EQ(r.out, "['2023-12-31T19:00:00-05:00', '2024-01-31T19:00:00-05:00']\n");
+  r = RunPythonSource(w, "sched.py", kScript, {"by_date"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "range 2024-01-01 2024-02-01\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "loaded [(4, 6, 3)]\n")) << r.out;
+
+  // A malformed interval fails the extract step, naming it.
+  w.env()["DLT_INTERVAL_START"] = "garbage";
+  r = RunPythonSource(w, "sched.py", kScript, {"by_datetime"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "failed at extract JoinSchedulerError | In processing pipe `by_datetime`: Could not read "
+                              "the external scheduler's interval: DLT_INTERVAL_START / DLT_INTERVAL_END must be ISO "
+                              "8601 datetimes"))
+      << r.out;
 }
 
 #endif

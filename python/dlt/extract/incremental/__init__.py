@@ -171,21 +171,32 @@ class Incremental:
             if v is not None:
                 kwargs[k] = v
         merged = Incremental(**kwargs)
+        merged._value_type = other._value_type or self._value_type
         merged.resource_name = other.resource_name or self.resource_name
         return merged
 
     def copy(self) -> "Incremental":
         c = Incremental.__new__(Incremental)
         c.__dict__.update(self.__dict__)
+        c._value_type = self._value_type
         c._observer = None
         return c
 
     def __repr__(self) -> str:
         return f"Incremental(cursor_path={self.cursor_path!r}, initial_value={self.initial_value!r})"
 
-    # dlt allows `Incremental[int]` in annotations
+    # dlt allows `Incremental[int]` in annotations and calls: the subclass keeps the cursor's type
+    # (an external scheduler's interval is given in it when there is no initial_value)
     def __class_getitem__(cls, item: Any) -> Any:
-        return cls
+        typed = _TYPED.get(item) if isinstance(item, type) else None
+        if typed is None and isinstance(item, type):
+            typed = _TYPED[item] = type(f"Incremental[{item.__name__}]", (Incremental,), {"_value_type": item})
+        return typed or cls
+
+    _value_type: Any = None
+
+
+_TYPED: dict = {}  # cursor type -> its Incremental[...] subclass
 
 
 # what an Incremental is made with (merge takes them from both)
@@ -278,13 +289,16 @@ def find_incremental(resource: Any) -> Optional[Incremental]:
                 idx, given = i, resource._args[i]
     if inc is not None and given is inc:
         return inc
-    default = inspect.signature(fn).parameters[name].default
+    param = inspect.signature(fn).parameters[name]
+    default = param.default
     if isinstance(given, Incremental):
         inc = default.merge(given)
     else:
         inc = default.copy()
         if given is not None:
             inc.initial_value = given  # a bare value given for the argument: its initial value
+    if inc._value_type is None:  # `x: dlt.sources.incremental[datetime] = ...`
+        inc._value_type = getattr(param.annotation, "_value_type", None)
     inc.resource_name = resource.name
     resource._hints["_incremental_instance"] = inc
     if idx is not None:

@@ -10,7 +10,8 @@ Joining, as dlt 1.26's Incremental._join_external_scheduler: the interval become
 incremental's `initial_value` and `end_value`, in the type of its configured values (datetime,
 date, or epoch seconds as int or float), clipped by the configured bounds in the direction of
 `last_value_func`; a text cursor, or one whose type cannot be told (no initial_value), is a
-JoinSchedulerError, and no interval an ExternalSchedulerNotAvailable.
+JoinSchedulerError, and no interval an ExternalSchedulerNotAvailable. The type comes from the
+configured values, else from `Incremental[<type>]` (the call or the argument's annotation).
 """
 
 import os
@@ -63,7 +64,7 @@ def _coerce(like: Any, value: datetime) -> Any:
             return value.replace(tzinfo=timezone.utc)
         return value
     if isinstance(like, date):
-        return value.date()
+        return value.astimezone(timezone.utc).date() if value.tzinfo is not None else value.date()
     if isinstance(like, bool):
         raise TypeError("bool")
     if isinstance(like, int):
@@ -71,6 +72,10 @@ def _coerce(like: Any, value: datetime) -> Any:
     if isinstance(like, float):
         return value.timestamp()
     raise TypeError(type(like).__name__)
+
+
+# a value of each cursor type an `Incremental[<type>]` may name (the interval is given in it)
+_SAMPLES = {datetime: datetime(2000, 1, 1, tzinfo=timezone.utc), date: date(2000, 1, 1), int: 0, float: 0.0, str: ""}
 
 
 def join_external_scheduler(inc: Any, resource_name: str) -> None:
@@ -82,10 +87,15 @@ def join_external_scheduler(inc: Any, resource_name: str) -> None:
     if configured is None:
         configured = inc._configured_bounds = (inc.initial_value, inc.end_value)
     initial, end = configured
-    iv = interval()
+    try:
+        iv = interval()
+    except (ValueError, LookupError) as ex:  # a malformed DLT_INTERVAL_*, an unknown time zone
+        raise JoinSchedulerError(resource_name, f"Could not read the external scheduler's interval: {ex}") from ex
     if iv is None:
         raise ExternalSchedulerNotAvailable(resource_name)
     like = initial if initial is not None else end
+    if like is None:
+        like = _SAMPLES.get(getattr(inc, "_value_type", None))
     if like is None:
         raise JoinSchedulerError(resource_name, "Could not find the Python data type of Incremental class "
                                                 "participating in external schedule. Please add type hint when declaring "
