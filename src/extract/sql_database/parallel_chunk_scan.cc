@@ -107,7 +107,11 @@ StatusOr<std::unique_ptr<BatchSource>> OpenChunkedScan(SqlReader& reader, const 
     DLT_ASSIGN_OR_RETURN(auto part, reader.Scan(req));
     parts.push_back(std::move(part));
   }
-  return std::unique_ptr<BatchSource>(std::make_unique<ChunkedScan>(std::move(parts), std::move(name)));
+  return CombineChunks(std::move(parts), std::move(name));
+}
+
+std::unique_ptr<BatchSource> CombineChunks(std::vector<std::unique_ptr<BatchSource>> parts, std::string name) {
+  return std::make_unique<ChunkedScan>(std::move(parts), std::move(name));
 }
 
 }  // namespace dlt::sql_source

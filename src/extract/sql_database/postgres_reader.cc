@@ -210,6 +210,12 @@ class PostgresReader : public SqlReader {
       DLT_ASSIGN_OR_RETURN(std::string range, Range(*req.chunk_key, req.chunk_lower, req.chunk_upper));
       where.push_back(range);
     }
+    if (req.pages) {
+      // Page ranges (StorageChunks): offset 0 precedes every row of a page.
+      std::string range = "ctid >= '(" + std::to_string(req.pages->first) + ",0)'::tid";
+      if (req.pages->second) range += " AND ctid < '(" + std::to_string(*req.pages->second) + ",0)'::tid";
+      where.push_back(range);
+    }
     std::string sql = "COPY (SELECT " + select + " FROM " + Relation(t);
     for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
     if (req.cursor_column) sql += " ORDER BY " + QuoteIdent(*req.cursor_column) + (req.descending ? " DESC" : "");
@@ -217,12 +223,57 @@ class PostgresReader : public SqlReader {
     sql += ") TO STDOUT (FORMAT binary)";
     // Each scan holds its own connection: scans of chunks run on threads of their own.
     DLT_ASSIGN_OR_RETURN(auto conn, PgConnection::Open(url_));
+    if (!req.snapshot.empty()) {
+      // Taken now, while the transaction that exported it is open (StorageChunks).
+      const std::string what = "reading " + t.DisplayName() + " in the snapshot of its other chunks";
+      DLT_RETURN_IF_ERROR(conn->Query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", what).status());
+      DLT_RETURN_IF_ERROR(conn->Query("SET TRANSACTION SNAPSHOT " + QuoteLiteral(req.snapshot), what).status());
+    }
     return MakePgCopySource(std::move(conn), std::move(sql), std::move(cols), req.chunk_size, t.DisplayName());
   }
 
  private:
   static std::string Relation(const SourceTable& t) {
     return (t.schema.empty() ? "" : QuoteIdent(t.schema) + ".") + QuoteIdent(t.name);
+  }
+
+  // Heap page ranges read in one exported snapshot, as pg_dump's parallel jobs share theirs: a
+  // row updated during the read is seen once, in its version of that snapshot. Only where
+  // PostgreSQL (14+) scans a range of pages itself (a TID Range Scan), and only for tables with
+  // storage of their own (not views, not partitioned parents) of at least `min_rows` rows as the
+  // statistics count them (never analyzed: key ranges then).
+  StatusOr<std::vector<std::unique_ptr<BatchSource>>> StorageChunks(const ScanRequest& req, int parts,
+                                                                    uint64_t min_rows) override {
+    std::vector<std::unique_ptr<BatchSource>> out;
+    const std::string what = "planning the chunks of " + req.table.DisplayName();
+    DLT_ASSIGN_OR_RETURN(
+        auto rel, conn_->Query("SELECT c.relkind::text, c.reltuples::bigint::text, (pg_relation_size(c.oid) / "
+                               "current_setting('block_size')::bigint)::text, current_setting('server_version_num') "
+                               "FROM pg_class c WHERE c.oid = to_regclass($1)",
+                               what, {Relation(req.table)}));
+    if (parts < 2 || rel.empty() || !rel[0][0] || !rel[0][1] || !rel[0][2] || !rel[0][3]) return out;
+    const std::string& kind = *rel[0][0];
+    const int64_t tuples = std::stoll(*rel[0][1]);
+    const uint64_t pages = std::stoull(*rel[0][2]);
+    if (std::stol(*rel[0][3]) < 140000 || (kind != "r" && kind != "m") || tuples < 0 ||
+        static_cast<uint64_t>(tuples) < min_rows || pages < static_cast<uint64_t>(parts)) {
+      return out;
+    }
+    DLT_ASSIGN_OR_RETURN(auto exporter, PgConnection::Open(url_));
+    DLT_RETURN_IF_ERROR(exporter->Query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", what).status());
+    auto snapshot = exporter->Query("SELECT pg_export_snapshot()", what);
+    if (!snapshot.ok() || snapshot->empty() || !(*snapshot)[0][0]) return out;  // a standby may refuse
+    const uint64_t step = (pages + static_cast<uint64_t>(parts) - 1) / static_cast<uint64_t>(parts);
+    for (uint64_t first = 0; first < pages; first += step) {
+      ScanRequest part = req;
+      part.snapshot = *(*snapshot)[0][0];
+      // The last range runs to the table's end, whatever it has grown to meanwhile.
+      part.pages = {first, first + step < pages ? std::optional<uint64_t>(first + step) : std::nullopt};
+      DLT_ASSIGN_OR_RETURN(auto scan, Scan(part));
+      out.push_back(std::move(scan));
+    }
+    DLT_RETURN_IF_ERROR(exporter->Query("COMMIT", what).status());
+    return out;
   }
 
   // The base type name MapColumn expects, from format_type's spelling of a reflected column.

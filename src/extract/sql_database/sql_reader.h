@@ -67,6 +67,10 @@ struct ScanRequest {
   std::optional<std::string> chunk_key;
   std::optional<Bound> chunk_lower;
   std::optional<Bound> chunk_upper;
+  // PostgreSQL's storage chunks (StorageChunks): the scan's transaction takes this snapshot
+  // (pg_export_snapshot) and reads only the heap pages [first, end) (no end: to the last page).
+  std::string snapshot;
+  std::optional<std::pair<uint64_t, std::optional<uint64_t>>> pages;
   // dlt's add_limit forwarded to the query (`LIMIT n`, after the cursor's ORDER BY): the first
   // rows in the cursor's order, so that a limited run's last_value leaves no row behind.
   std::optional<uint64_t> limit;
@@ -91,6 +95,15 @@ class SqlReader {
   // has them). A reader's Scan sources may be used on other threads, one thread each; a
   // source holds its own connection.
   virtual StatusOr<std::unique_ptr<BatchSource>> Scan(const ScanRequest& request) = 0;
+  // `request` cut into `parts` scans over disjoint parts of the table's storage, all reading one
+  // snapshot, so that together they read every row once, or none (the table is smaller than
+  // `min_rows` rows, the reader or the table cannot: then key ranges are used). Cheaper for the
+  // server than key ranges, which walk the key's index. Each part holds its own connection.
+  virtual StatusOr<std::vector<std::unique_ptr<BatchSource>>> StorageChunks(const ScanRequest& request, int parts,
+                                                                            uint64_t min_rows) {
+    (void)request, (void)parts, (void)min_rows;
+    return std::vector<std::unique_ptr<BatchSource>>();
+  }
 };
 
 // A reader for `credentials`, a connection URL as dlt takes it: postgresql://, postgres://,

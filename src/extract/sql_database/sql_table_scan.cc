@@ -71,6 +71,10 @@ StatusOr<std::unique_ptr<BatchSource>> OpenTableScan(const std::shared_ptr<SqlRe
                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto& pk = plan.table.primary_key;
   req.limit = plan.max_rows;
+  if (workers > 1 && !plan.max_rows) {
+    DLT_ASSIGN_OR_RETURN(auto parts, reader->StorageChunks(req, workers, static_cast<uint64_t>(workers) * plan.chunk_size));
+    if (!parts.empty()) return CombineChunks(std::move(parts), plan.table.DisplayName());
+  }
   if (workers > 1 && pk.size() == 1 && !plan.max_rows) {
     auto col = std::find_if(plan.table.columns.begin(), plan.table.columns.end(),
                             [&](const SourceColumn& c) { return c.column.name == pk[0]; });

@@ -42,8 +42,12 @@ StatusOr<std::unique_ptr<BatchSource>> OpenChunkedScan(SqlReader& reader, const 
                                                        const std::vector<std::pair<int64_t, int64_t>>& ranges,
                                                        std::string name);
 
-// The scan of a resource: one query, or key-range chunks read at once when the table has a
-// single integer primary key spanning at least two chunks and parallel_chunks allows.
+// Reads the scans of `parts` at once, one thread each, yielding their batches as they come.
+std::unique_ptr<BatchSource> CombineChunks(std::vector<std::unique_ptr<BatchSource>> parts, std::string name);
+
+// The scan of a resource: one query, or chunks read at once when parallel_chunks allows and the
+// table holds at least a batch of rows per chunk: the reader's storage chunks (PostgreSQL 14+
+// tables: heap page ranges in one snapshot), else key ranges of a single integer primary key.
 StatusOr<std::unique_ptr<BatchSource>> OpenTableScan(const std::shared_ptr<SqlReader>& reader,
                                                      const TableScanPlan& plan, const ExtractContext& ctx);
 
