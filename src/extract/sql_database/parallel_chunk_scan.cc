@@ -32,7 +32,10 @@ class ChunkedScan : public BatchSource {
     changed_.wait(lock, [&] { return !error_.ok() || !queue_.empty() || running_ == 0; });
     if (!error_.ok()) return error_;
     if (queue_.empty()) return false;
-    *batch = std::move(queue_.front());
+    // The caller's spent batch goes back to the threads: refilled, its vectors keep their memory
+    // instead of growing anew (moving every text cell on the way) for each batch.
+    std::swap(*batch, queue_.front());
+    spare_.push_back(std::move(queue_.front()));
     queue_.pop_front();
     *where = name_ + " batch " + std::to_string(++batches_);
     changed_.notify_all();
@@ -42,8 +45,8 @@ class ChunkedScan : public BatchSource {
  private:
   void Work(size_t i) {
     BatchSource& part = *parts_[i];
+    TypedBatch batch;
     for (;;) {
-      TypedBatch batch;
       std::string where;
       auto more = part.NextBatch(&batch, &where);
       std::unique_lock<std::mutex> lock(mu_);
@@ -56,6 +59,11 @@ class ChunkedScan : public BatchSource {
       changed_.wait(lock, [&] { return stop_ || !error_.ok() || queue_.size() < 2 * parts_.size(); });
       if (stop_ || !error_.ok()) break;
       queue_.push_back(std::move(batch));
+      batch = TypedBatch();
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      }
       changed_.notify_all();
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -68,6 +76,7 @@ class ChunkedScan : public BatchSource {
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<TypedBatch> queue_;
+  std::vector<TypedBatch> spare_;  // batches the consumer has read, for the threads to refill
   Status error_;
   size_t running_;
   bool stop_ = false;

@@ -1,6 +1,7 @@
 // The PostgreSQL reader's scan: `COPY (SELECT ...) TO STDOUT (FORMAT binary)` decoded straight
 // into typed batch columns. Binary COPY spares the server its text output and us the parsing of
 // it; values keep their exact form (numeric digits, microseconds) with no float on the way.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -256,14 +257,11 @@ StatusOr<std::string> DecodePgNumeric(const char* p, size_t n) {
   // The fraction: exactly dscale decimal digits, as the server prints it.
   if (dscale > 0) {
     out.push_back('.');
-    std::string frac;
-    for (int k = weight + 1; static_cast<int>(frac.size()) < dscale; ++k) {
+    for (int k = weight + 1, left = dscale; left > 0; ++k, left -= 4) {
       char tmp[4];
       Digits4(digit(k), tmp);
-      frac.append(tmp, 4);
+      out.append(tmp, static_cast<size_t>(std::min(left, 4)));
     }
-    frac.resize(static_cast<size_t>(dscale));
-    out += frac;
   }
   if (out == "-0" || (out.size() > 1 && out[0] == '-' && out.find_first_not_of("-0.") == std::string::npos)) {
     out.erase(0, 1);  // the server never prints a negative zero
