@@ -9,6 +9,7 @@
 #include <random>
 
 #include "common/hash.h"
+#include "common/random_seed.h"
 
 namespace dlt {
 
@@ -33,7 +34,7 @@ int JobWriterSet::Slot(const std::string& table) {
 }
 
 std::string JobWriterSet::NewJobFileName(std::string_view table, std::string_view ext) {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static thread_local std::mt19937_64 rng = WellSeededRng();
   static const char* kHex = "0123456789abcdef";
   std::string id;
   uint64_t r = rng();

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/hash.h"
+#include "common/random_seed.h"
 
 namespace dlt {
 
@@ -32,13 +33,7 @@ void EncodeKey(const unsigned char* bytes, char* out) {
 }  // namespace
 
 void NewRowKeyInto(char* out) {
-  // Seeded with 256 bits: from one 32-bit value, two of the many threads of a pipeline's life
-  // (one in 2^32, a birthday's odds over tens of thousands of runs) would give the same keys.
-  static thread_local std::mt19937_64 rng = [] {
-    std::random_device rd;
-    std::seed_seq seed{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
-    return std::mt19937_64(seed);
-  }();
+  static thread_local std::mt19937_64 rng = WellSeededRng();
   const uint64_t a = rng(), b = rng();
   // 10 random bytes: a's 8 in little-endian order, then b's low 2.
   unsigned char bytes[kKeyBytes];
