@@ -188,8 +188,8 @@ std::string NestedTableName(const SnakeCaseNaming& naming, const std::string& ro
 Status Normalizer::Prepare(const TableHints& hints) {
   Impl& im = *impl_;
   if (!hints.schema_settings.is_null()) {
-    auto merged = SetSchemaSettings(&im.schema->mutable_settings(), hints.schema_settings, *im.naming);
-    if (!merged.ok()) return merged.status().WithContext("resource `" + hints.resource + "`");
+    auto set = SetSchemaSettings(&im.schema->mutable_settings(), hints.schema_settings, *im.naming);
+    if (!set.ok()) return set.status().WithContext("resource `" + hints.resource + "`");
   }
   DLT_RETURN_IF_ERROR(im.CompileSettings());
   std::string name = im.naming->NormalizeIdentifier(hints.table_name);

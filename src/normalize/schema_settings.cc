@@ -175,21 +175,22 @@ DataType SchemaSettings::InferType(const ScalarValue& v, const std::string& name
   return BaseType(v);
 }
 
+namespace {
+
+bool AnyMatches(const std::vector<SimpleRegex>& list, const std::string& name) {
+  return std::any_of(list.begin(), list.end(), [&](const SimpleRegex& rx) { return rx.Matches(name); });
+}
+
+}  // namespace
+
 bool SchemaSettings::IsNotNull(const std::string& name) const {
-  for (const auto& [hint, list] : hints_) {
-    if (hint != "not_null") continue;
-    for (const auto& rx : list) {
-      if (rx.Matches(name)) return true;
-    }
-  }
-  return false;
+  return std::any_of(hints_.begin(), hints_.end(),
+                     [&](const auto& h) { return h.first == "not_null" && AnyMatches(h.second, name); });
 }
 
 void SchemaSettings::ApplyHints(Column* c) const {
   for (const auto& [hint, list] : hints_) {
-    bool match = false;
-    for (const auto& rx : list) match = match || rx.Matches(c->name);
-    if (!match || hint == "nullable") continue;
+    if (hint == "nullable" || !AnyMatches(list, c->name)) continue;
     if (hint == "not_null") c->nullable = false;
     else if (hint == "primary_key") c->primary_key = true;  // nullable unless not_null says (as dlt)
     else if (hint == "merge_key") c->merge_key = true;
@@ -204,13 +205,13 @@ void SchemaSettings::ApplyHints(Column* c) const {
 StatusOr<bool> SetSchemaSettings(OrderedJson* settings, const OrderedJson& update, const SnakeCaseNaming& naming) {
   if (!update.is_object() || update.empty()) return false;
   auto column = [&](const std::string& name) { return name.rfind("re:", 0) == 0 ? name : naming.NormalizePath(name); };
-  OrderedJson merged = settings->is_object() ? *settings : OrderedJson::object();
+  OrderedJson updated = settings->is_object() ? *settings : OrderedJson::object();
   for (auto it = update.begin(); it != update.end(); ++it) {
     const std::string& key = it.key();
     if (key == "preferred_types" && it.value().is_object()) {
       OrderedJson types = OrderedJson::object();
       for (auto p = it.value().begin(); p != it.value().end(); ++p) types[column(p.key())] = p.value();
-      merged[key] = std::move(types);
+      updated[key] = std::move(types);
     } else if (key == "default_hints" && it.value().is_object()) {
       OrderedJson hints = OrderedJson::object();
       for (auto h = it.value().begin(); h != it.value().end(); ++h) {
@@ -225,14 +226,14 @@ StatusOr<bool> SetSchemaSettings(OrderedJson* settings, const OrderedJson& updat
         }
         hints[h.key()] = std::move(list);
       }
-      merged[key] = std::move(hints);
+      updated[key] = std::move(hints);
     } else {
-      merged[key] = it.value();  // detections, schema_contract, ...
+      updated[key] = it.value();  // detections, schema_contract, ...
     }
   }
-  DLT_RETURN_IF_ERROR(SchemaSettings::Compile(merged).status());
-  if (merged == *settings) return false;
-  *settings = std::move(merged);
+  DLT_RETURN_IF_ERROR(SchemaSettings::Compile(updated).status());
+  if (updated == *settings) return false;
+  *settings = std::move(updated);
   return true;
 }
 

@@ -71,8 +71,8 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // Schema settings given with the resources go into the schema before it is copied into parts.
   for (const auto& [name, h] : hints) {
     if (h.schema_settings.is_null()) continue;
-    auto merged = SetSchemaSettings(&schema->mutable_settings(), h.schema_settings, naming);
-    if (!merged.ok()) return merged.status().WithContext("resource `" + h.resource + "`");
+    auto set = SetSchemaSettings(&schema->mutable_settings(), h.schema_settings, naming);
+    if (!set.ok()) return set.status().WithContext("resource `" + h.resource + "`");
   }
   const bool new_schema = IsNewSchema(*schema);
   auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);
