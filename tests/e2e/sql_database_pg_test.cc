@@ -30,6 +30,14 @@ class SqlDatabasePgTest : public PostgresSuite {
                                      "[sources.sql_database]\ncredentials = \"" + server_->Url(db) + "\"\n");
     return w.OpenLoaded();
   }
+  // Rows, distinct keys, the keys' sum and a digest of column `v` in key order: with `w`, the
+  // value from its DuckDB file; without, the SQL that gives the same text on PostgreSQL.
+  static std::string Fingerprint(PipelineWorkspace* w, const std::string& table, const std::string& key) {
+    const std::string sql = "SELECT CAST(count(*) AS VARCHAR) || '/' || CAST(count(DISTINCT " + key +
+                            ") AS VARCHAR) || '/' || CAST(sum(" + key + ") AS VARCHAR) || '/' || md5(string_agg(v, "
+                            "',' ORDER BY " + key + ")) FROM " + table;
+    return w ? SqlValue(w->Db(), sql) : sql;
+  }
   static StatusOr<LoadInfo> RunTables(const Workspace& ws, const std::string& name, const SqlDatabaseOptions& o) {
     PipelineOptions po;
     po.pipeline_name = name;
@@ -180,12 +188,7 @@ TEST_F(SqlDatabasePgTest, BigTableReadInParallelKeyChunksLosesAndRepeatsNoRow) {
   o.parallel_chunks = 3;
   auto info = RunTables(ws, "chunks", o);
   ASSERT_TRUE(info.ok()) << info.status().message();
-  const std::string pg = Value("src_chunks", "SELECT count(*) || '/' || count(DISTINCT id) || '/' || sum(id) || '/' || "
-                                             "md5(string_agg(v, ',' ORDER BY id)) FROM wide");
-  const std::string duck = SqlValue(w.Db(), "SELECT CAST(count(*) AS VARCHAR) || '/' || CAST(count(DISTINCT id) AS "
-                                            "VARCHAR) || '/' || CAST(sum(id) AS VARCHAR) || '/' || md5(string_agg(v, "
-                                            "',' ORDER BY id)) FROM chunks_data.wide");
-  EXPECT_EQ(duck, pg);
+  EXPECT_EQ(Fingerprint(&w, "chunks_data.wide", "id"), Value("src_chunks", Fingerprint(nullptr, "wide", "id")));
   EXPECT_EQ(SqlValue(w.Db(), "SELECT count(*) FROM chunks_data.wide"), "3051");
 }
 
@@ -257,12 +260,7 @@ TEST_F(SqlDatabasePgTest, StorageChunksReadEveryRowOnceInOneSnapshot) {
   o.parallel_chunks = 3;
   auto info = RunTables(ws, "pages", o);
   ASSERT_TRUE(info.ok()) << info.status().message();
-  const std::string pg = Value("src_pages", "SELECT count(*) || '/' || count(DISTINCT n) || '/' || sum(n) || '/' || "
-                                            "md5(string_agg(v, ',' ORDER BY n)) FROM heap");
-  const std::string duck = SqlValue(w.Db(), "SELECT CAST(count(*) AS VARCHAR) || '/' || CAST(count(DISTINCT n) AS "
-                                            "VARCHAR) || '/' || CAST(sum(n) AS VARCHAR) || '/' || md5(string_agg(v, "
-                                            "',' ORDER BY n)) FROM pages_data.heap");
-  EXPECT_EQ(duck, pg);
+  EXPECT_EQ(Fingerprint(&w, "pages_data.heap", "n"), Value("src_pages", Fingerprint(nullptr, "heap", "n")));
 }
 
 // Defect: a limit (dlt's add_limit, SqlTableOptions::max_rows) on a table read in key-range
