@@ -189,4 +189,8 @@ const nlohmann::ordered_json* PipelineState::FindResourceState(const std::string
   return r == rs->end() ? nullptr : &*r;
 }
 
+void PipelineState::ResetResourceState(const std::string& schema, const std::string& resource) {
+  if (FindResourceState(schema, resource) != nullptr) doc_["sources"][schema]["resources"].erase(resource);
+}
+
 }  // namespace dlt

@@ -55,6 +55,8 @@ class PipelineState {
   // sources.<schema>.resources.<resource> (created when missing)
   nlohmann::ordered_json& ResourceState(const std::string& schema, const std::string& resource);
   const nlohmann::ordered_json* FindResourceState(const std::string& schema, const std::string& resource) const;
+  // Removes the resource's state (dlt's reset_resource_state); nothing when it has none.
+  void ResetResourceState(const std::string& schema, const std::string& resource);
 
  private:
   nlohmann::ordered_json doc_ = nlohmann::ordered_json::object();

@@ -139,6 +139,11 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   PipelineState before = state;
   // A pending package of another source's schema may have been normalized just before.
   DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
+  // As dlt: a resource that replaces its table starts from an empty state, its incremental
+  // cursor too, so that the replacing load holds every row from the initial value on.
+  for (const auto& r : resources) {
+    if (r.options().write_disposition == "replace") state.ResetResourceState(schema->name(), r.options().name);
+  }
   Json package_state = Json::object();
   package_state["created_at"] = NowIso();
   package_state["schema_name"] = schema->name();

@@ -88,6 +88,53 @@ print("pages", st["pages"], "last", st["incremental"]["ts"]["last_value"])
   EXPECT_EQ(SqlValue(DevDb(w, "feed"), "SELECT count(*) FROM feed_data.events"), "5");
 }
 
+// Defect: the state of a resource that replaces its table was kept, incremental cursor included,
+// so a second run replaced the table with only the rows past the last value: the others were
+// lost. As dlt's extract, such a resource (write_disposition "replace", given with the resource
+// or with run()) starts each run from an empty state; the others keep theirs.
+TEST(PythonState, AResourceThatReplacesItsTableStartsEachRunFromAnEmptyState) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "snap.py", R"PY(
+import sys, dlt
+
+rows, mode = int(sys.argv[1]), sys.argv[2]
+
+@dlt.resource(primary_key="id", write_disposition="replace")
+def snap(ts=dlt.sources.incremental("ts", initial_value=1)):
+    st = dlt.current.resource_state()
+    print("snap from", ts.start_value, "seen", st.get("seen"))
+    st["seen"] = rows
+    yield [{"id": i, "ts": i} for i in range(1, rows + 1)]
+
+@dlt.resource(primary_key="id", write_disposition="merge")
+def log(ts=dlt.sources.incremental("ts", initial_value=1, lag=1)):
+    st = dlt.current.resource_state()
+    print("log from", ts.start_value, "seen", st.get("seen"))
+    st["seen"] = rows
+    yield [{"id": i, "ts": i} for i in range(1, rows + 1)]
+
+p = dlt.pipeline(pipeline_name="snap", destination="duckdb", dataset_name="snap_data")
+if mode == "replace":
+    p.run(log(), write_disposition="replace")
+else:
+    p.run([snap(), log()])
+with p.sql_client() as c:
+    print("rows", c.execute_sql("SELECT count(*) FROM snap"), c.execute_sql("SELECT count(*) FROM log"))
+)PY", {"3", "both"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "snap from 1 seen None\nlog from 1 seen None\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rows [(3,)] [(3,)]\n")) << r.out;
+  r = RunPython(w, "snap.py", {"5", "both"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // log keeps its state (lag 1 moves its start back by one from its last value 3).
+  EXPECT_TRUE(Contains(r.out, "snap from 1 seen None\nlog from 2 seen 3\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rows [(5,)] [(5,)]\n")) << r.out;
+  r = RunPython(w, "snap.py", {"4", "replace"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "log from 1 seen None\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rows [(5,)] [(4,)]\n")) << r.out;
+}
+
 TEST(PythonState, OutsideAnExtractTheStateIsACopyAndWithoutAPipelineDltsExceptionsAreRaised) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "outside.py", R"PY(

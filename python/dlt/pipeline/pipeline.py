@@ -359,6 +359,29 @@ class Pipeline(_Tracing):
         schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
         return stored.get("sources", {}).get(key or schema, {})
 
+    def _without_replaced_states(self, text: Optional[str]) -> Optional[str]:
+        """As dlt's extract (and the engine's): the state of a resource that replaces its table,
+        or of a parent read for one, starts empty, its incremental cursor too."""
+        from dlt.common.json import typed_dumps, typed_loads
+
+        names = set()
+        for r in (self._extracting or {}).values():
+            while r is not None:
+                wd = getattr(r, "write_disposition", None)
+                if wd == "replace" or (isinstance(wd, dict) and wd.get("disposition") == "replace"):
+                    names.add(r.name)
+                r = getattr(r, "_parent", None)
+        if not text or not names:
+            return text
+        stored = typed_loads(text)
+        schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
+        resources = stored.get("sources", {}).get(schema, {}).get("resources", {})
+        if not any(n in resources for n in names):
+            return text
+        for n in names:
+            resources.pop(n, None)
+        return typed_dumps(stored)
+
     def _state_for_engine(self, schema_name: str) -> Optional[str]:
         """Called by the engine once the rows are read: the source state as user code left it."""
         from dlt.common.json import typed_dumps
@@ -501,7 +524,7 @@ class Pipeline(_Tracing):
         if step in ("run", "extract"):
             try:
                 self._native.use_schema(self._run_schema or "")
-                self._state_text, self._state_session = self._native.state_json(), None
+                self._state_text, self._state_session = self._without_replaced_states(self._native.state_json()), None
                 with current._source_schema_scope(self._extract_schema):
                     result = native_call(resources, self._state_for_engine)
             finally:
