@@ -162,6 +162,26 @@ p.run((files | read_csv()).with_name("rows"))
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.rows"), "4");
 }
 
+// The docs' URL form file://Users/admin/... (a host part, no third slash): as dlt's
+// make_local_path, the host part stays in the path, //Users/admin/..., which POSIX reads as the
+// absolute folder. Before, the host part was dropped and the folder not found.
+TEST(PythonFilesystem, AFileUrlWithTheFolderAsItsHostPartListsThatFolder) {
+  TempWorkspace w;
+  w.Write("data/a.csv", "id\n1\n");
+  w.Write("urls.py", R"PY(
+import sys
+from dlt.sources.filesystem import filesystem
+root = sys.argv[1]
+for url in ("file:/" + root + "/data", "file://" + root + "/data", root + "/data/"):
+    print([(i["file_url"], i["relative_path"]) for i in filesystem(bucket_url=url, file_glob="*.csv")])
+)PY");
+  const std::string root = w.root().string();
+  auto r = RunPython(w, "urls.py", {root});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string line = "[('file://" + root + "/data/a.csv', 'a.csv')]\n";
+  EXPECT_EQ(r.out, line + line + line);
+}
+
 #endif
 
 }  // namespace

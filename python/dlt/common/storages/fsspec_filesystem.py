@@ -19,7 +19,11 @@ def local_path(url: str) -> str:
     if parsed.scheme not in ("", "file"):
         raise NotImplementedError(f"bucket_url `{url}`: local folders (file://) and s3:// buckets are supported by "
                                   "dlt-cpp's filesystem source")
-    return unquote(parsed.path) if parsed.scheme == "file" else url
+    if parsed.scheme != "file":
+        return url
+    # As dlt's make_local_path: a host part stays in the path (file://tmp/x is //tmp/x, which
+    # POSIX reads as /tmp/x; file://localhost/x a network path).
+    return ("//" + unquote(parsed.netloc) if parsed.netloc else "") + unquote(parsed.path)
 
 
 def guess_mime_type(file_name: str) -> List[Optional[str]]:

@@ -138,7 +138,9 @@ def _glob_s3(bucket_url: str, file_glob: str, credentials: Any) -> Iterator[File
 
 def _local_root(bucket_url: str) -> str:
     """The local path of a bucket_url, `~` expanded and made absolute (as dlt's make_file_url)."""
-    return os.path.abspath(os.path.expanduser(local_path(bucket_url)))
+    path = os.path.abspath(os.path.expanduser(local_path(bucket_url)))
+    # file://tmp/x (dlt's //tmp/x): the same folder as /tmp/x here, named so in file_url
+    return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
 def _glob_files(bucket_url: str, file_glob: str, credentials: Any = None) -> Iterator[FileItemDict]:
