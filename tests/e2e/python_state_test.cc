@@ -79,9 +79,18 @@ p = dlt.pipeline(pipeline_name="feed", destination="duckdb", dataset_name="feed_
 p.run(events())
 st = p.state["sources"]["feed"]["resources"]["events"]
 print("pages", st["pages"], "last", st["incremental"]["ts"]["last_value"])
+# dlt's DltResource.state / DltSource.state: the same dicts, read through the active pipeline
+print("resource.state", events.state["pages"], events.state["incremental"]["ts"]["last_value"])
+
+@dlt.source(name="feed")
+def feed():
+    return events
+
+print("source.state", sorted(feed().state["resources"]))
 )PY", {"3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "pages 1 last 2\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "resource.state 1 2\nsource.state ['events']\n")) << r.out;
   r = RunPython(w, "feed.py", {"5"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "pages 2 last 4\n")) << r.out;

@@ -70,6 +70,14 @@ class DltResource:
         return self._name
 
     @property
+    def state(self) -> Dict[str, Any]:
+        """The resource's state in the active pipeline (dlt.current.resource_state() of its name);
+        dlt's PipelineStateNotAvailable without one."""
+        from dlt.pipeline import current
+
+        return current.resource_state(self._name, current.source_state(self.source_name))
+
+    @property
     def table_name(self) -> Any:
         """The table's name, or the function of an item that names it (dlt's dynamic tables)."""
         return self._hints.get("table_name") or self._name

@@ -115,6 +115,14 @@ class DltSource:
         else:
             super().__setattr__(name, value)
 
+    @property
+    def state(self) -> Dict[str, Any]:
+        """The source's state in the active pipeline (dlt.current.source_state() of its name);
+        dlt's PipelineStateNotAvailable without one."""
+        from dlt.pipeline import current
+
+        return current.source_state(self.name)
+
     def __getattr__(self, name: str) -> DltResource:
         resources = self.__dict__.get("_resources")
         if resources is not None and name in resources:
