@@ -81,6 +81,12 @@ struct PipelineOptions {
   // one schema per source it ran (its state's schema_names), the first one its default. ""
   // means the default schema: for a new pipeline, one named after the pipeline.
   std::string schema_name;
+  // dlt's refresh for Extract and Run: "drop_sources" (every table of the schema dropped, the
+  // source's state reset), "drop_resources" (the tables and state of the resources run),
+  // "drop_data" (those tables emptied, their state reset); "" none. The state is reset by the
+  // extract; the tables are dropped or emptied by the load of its package, in the load's
+  // transaction, so a run that fails before the load changes nothing in the destination.
+  std::string refresh;
   bool progress = false;     // live progress on stderr (only when it is a terminal)
   bool read_only = false;    // refuse to write (the destination is opened read-only)
   // When another process runs the pipeline: wait up to this many seconds for it to finish
@@ -146,6 +152,8 @@ class Pipeline {
   // The schema the next Extract or Run extracts into (PipelineOptions::schema_name): a source's
   // name; "" for the default schema. A name that is no file name is refused.
   Status UseSchema(const std::string& schema_name);
+  // The refresh of the next Extract or Run (PipelineOptions::refresh); "" none.
+  Status UseRefresh(const std::string& mode);
   // Extracted or normalized packages wait to be loaded.
   StatusOr<bool> HasPendingData();
   // Where the last failed call stopped; reset by every call that succeeds.

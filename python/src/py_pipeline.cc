@@ -8,7 +8,6 @@
 
 #include "load/package.h"
 #include "load/pipeline_state.h"
-#include "pipeline/drop.h"
 #include "pipeline/sync.h"
 #include "workspace/pipeline_paths.h"
 #include "pipeline/pipeline_lock.h"
@@ -416,35 +415,15 @@ void RegisterPipeline(py::module_& m) {
         Status s = p.mut().UseSchema(name);
         if (!s.ok()) throw EngineError(s);
       }, py::arg("schema_name"))
+      // dlt's refresh of the next run/extract ("": none): the extract resets the state, the load
+      // of its package drops or empties the tables (Pipeline::UseRefresh).
+      .def("use_refresh", [](PyPipeline& p, const std::string& mode) {
+        Status s = p.mut().UseRefresh(mode);
+        if (!s.ok()) throw EngineError(s);
+      }, py::arg("mode"))
       .def("has_pending_data", [](PyPipeline& p) { return OrRaise(p.mut().HasPendingData()); })
       .def("list_packages", [](PyPipeline& p, const std::string& state) { return p.mut().ListPackages(state); })
       .def("get_package", [](PyPipeline& p, const std::string& id) { return ToDict(OrRaise(p.mut().GetPackage(id))); })
-      // dlt's refresh: drops the tables of `resources` (all with drop_all) from the destination
-      // and resets their state, as `dlt pipeline <name> drop` does, under the pipeline's lock.
-      // Returns the dropped tables; nothing when the pipeline never ran here.
-      .def("drop_tables", [](PyPipeline& p, const std::vector<std::string>& resources, bool drop_all, bool truncate,
-                             const std::string& schema_name) {
-        std::vector<std::string> dropped;
-        Status s;
-        {
-          py::gil_scoped_release release;
-          DropOptions d;
-          d.pipeline_name = p.get().name();
-          d.resources = resources;
-          d.drop_all = drop_all;
-          d.truncate_only = truncate;
-          d.schema_name = schema_name;
-          PipelineLock lock;
-          s = lock.Acquire(p.get().working_dir(), d.pipeline_name);
-          if (s.ok()) {
-            StatusOr<DropResult> r = DropResources(*p.workspace(), d);
-            if (r.ok()) dropped = r->tables;
-            else if (r.status().code() != StatusCode::kNotFound) s = r.status();
-          }
-        }
-        if (!s.ok()) throw EngineError(s);
-        return dropped;
-      }, py::arg("resources"), py::arg("drop_all"), py::arg("truncate") = false, py::arg("schema_name") = "")
       // dlt's drop_pending_packages: deletes the extracted and normalized packages (their data
       // is not loaded), as `dlt pipeline <name> drop-pending-packages --yes`, under the lock.
       .def("drop_pending_packages", [](PyPipeline& p) {

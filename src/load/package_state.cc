@@ -132,6 +132,16 @@ StatusOr<LoadPackageState> ReadLoadPackageState(const fs::path& file, const std:
     s = f.Each(d["replace_tables"], "replace_tables", K::kString);
     if (s.ok()) ps.replace_tables = d["replace_tables"].get<std::vector<std::string>>();
   }
+  if (s.ok()) s = f.Optional(d, "", "dropped_tables", K::kArray);
+  if (s.ok() && d.contains("dropped_tables")) {
+    s = f.Each(d["dropped_tables"], "dropped_tables", K::kString);
+    if (s.ok()) ps.dropped_tables = d["dropped_tables"].get<std::vector<std::string>>();
+  }
+  if (s.ok()) s = f.Optional(d, "", "truncated_tables", K::kArray);
+  if (s.ok() && d.contains("truncated_tables")) {
+    s = f.Each(d["truncated_tables"], "truncated_tables", K::kString);
+    if (s.ok()) ps.truncated_tables = d["truncated_tables"].get<std::vector<std::string>>();
+  }
   for (const char* k : {"row_counts", "job_bytes"}) {
     if (s.ok()) s = f.Optional(d, "", k, K::kObject);
     if (s.ok() && d.contains(k)) s = f.Each(d[k], k, K::kUnsigned);

@@ -38,6 +38,9 @@ struct LoadPackageState {
   // The _dlt_pipeline_state row to write with the load, when the state changed.
   std::optional<StateRow> pipeline_state;
   std::vector<std::string> replace_tables;
+  // dlt's refresh (extract_step.cc): tables the load drops, or empties, first.
+  std::vector<std::string> dropped_tables;
+  std::vector<std::string> truncated_tables;
   // Rows per table, in the order normalize wrote them.
   std::vector<std::pair<std::string, uint64_t>> row_counts;
   // Size of each job file when normalize closed it.

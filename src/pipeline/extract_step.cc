@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "common/fault.h"
 #include "destinations/destination_types.h"
@@ -147,6 +148,28 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   Json package_state = Json::object();
   package_state["created_at"] = NowIso();
   package_state["schema_name"] = schema->name();
+  // dlt's refresh (PipelineOptions::refresh): the state is reset here; the tables are listed in
+  // the package's state, for its load to drop or empty in its transaction (normalize leaves the
+  // dropped ones out of the schema first, so that the package's rows make them anew).
+  const std::string refresh = options.refresh;
+  std::vector<std::string> refreshed;  // nested tables before their roots
+  if (!refresh.empty()) {
+    std::set<std::string> names;
+    for (const auto& r : resources) names.insert(r.options().name);
+    for (const Table* t : schema->DataTables()) {
+      if (t->parent) continue;
+      if (refresh != "drop_sources" && !(t->resource && names.count(*t->resource))) continue;
+      auto nested = schema->NestedTablesOf(t->name);
+      for (auto it = nested.rbegin(); it != nested.rend(); ++it) refreshed.push_back((*it)->name);
+      refreshed.push_back(t->name);
+    }
+    if (refresh == "drop_sources") {
+      if (auto src = state.doc().find("sources"); src != state.doc().end() && src->is_object()) src->erase(schema->name());
+    } else {
+      for (const auto& n : names) state.ResetResourceState(schema->name(), n);
+    }
+    if (!refreshed.empty()) package_state[refresh == "drop_data" ? "truncated_tables" : "dropped_tables"] = refreshed;
+  }
   Json res_json = Json::object();
   Json job_kinds = Json::object();
   ExtractStats total;
@@ -228,7 +251,8 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
       const bool typed_pre = dest_type && typed && dest_type->typed_jobs_with_generated_columns &&
                              dest_type->load_while_extracting &&
                              !dest_type->load_while_normalizing && LoadWhileExtractingEnabled();
-      if (pre_normalize && resources.size() == 1 && normalize_workers >= 2 && (json_pre || typed_pre) &&
+      // (Not with a refresh: nothing may reach the destination before its tables are dropped.)
+      if (pre_normalize && refresh.empty() && resources.size() == 1 && normalize_workers >= 2 && (json_pre || typed_pre) &&
           PreNormalizeEnabled()) {
         PreNormalizer::Setup setup;
         setup.load_id = load_id;
@@ -315,7 +339,7 @@ StatusOr<bool> Pipeline::Impl::Extract(const std::vector<Resource>& resources, c
   local["_last_extracted_at"] = NowIso();
   bool state_changed = state.BumpIfChanged();
   info->steps.push_back({"extract", SecondsSince(t0), total.records_out, total.bytes, started_at, NowIso()});
-  if (total.records_out == 0 && !state_changed) {
+  if (total.records_out == 0 && !state_changed && refreshed.empty()) {
     std::error_code ec;
     fs::remove_all(tmp, ec);
     state = before;

@@ -102,6 +102,8 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
       }
     }
     p.replace_tables = ps.replace_tables;
+    p.drop_tables = ps.dropped_tables;
+    p.truncate_tables = ps.truncated_tables;
     p.state = ps.pipeline_state;
     uint64_t package_rows = 0;
     for (const auto& [table, n] : ps.row_counts) package_rows += n;

@@ -53,6 +53,14 @@ Status Pipeline::UseSchema(const std::string& schema_name) {
   return Status::Ok();
 }
 
+Status Pipeline::UseRefresh(const std::string& mode) {
+  if (!mode.empty() && mode != "drop_sources" && mode != "drop_resources" && mode != "drop_data") {
+    return InvalidArgument("refresh must be drop_sources, drop_resources or drop_data, not `" + mode + "`");
+  }
+  impl_->options.refresh = mode;
+  return Status::Ok();
+}
+
 StatusOr<bool> Pipeline::HasPendingData() {
   PackageStorage storage(impl_->dir);
   return !storage.List(PackageStage::kExtracted).empty() || !storage.List(PackageStage::kNormalized).empty();

@@ -2,6 +2,7 @@
 // schema it needs; the pipeline's schema is saved before the package is published.
 #include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "common/fault.h"
@@ -74,6 +75,24 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
     auto set = SetSchemaSettings(&schema->mutable_settings(), h.schema_settings, naming);
     if (!set.ok()) return set.status().WithContext("resource `" + h.resource + "`");
   }
+  // dlt's refresh (extract_step.cc): the tables its load drops are left out of the schema, so
+  // that the package's rows make them anew (the schema as it was comes back if this fails); and
+  // nothing is loaded before the load has dropped or emptied its tables.
+  std::optional<Schema> before_refresh;
+  if (auto d = ps.find("dropped_tables"); d != ps.end() && d->is_array() && !d->empty()) {
+    before_refresh = *schema;
+    for (const auto& t : *d) {
+      if (t.is_string()) schema->RemoveTable(t.get<std::string>());
+    }
+  }
+  struct SchemaRestore {
+    std::unique_ptr<Schema>* schema;
+    std::optional<Schema>* kept;
+    ~SchemaRestore() {
+      if (*kept) **schema = std::move(**kept);
+    }
+  } schema_restore{&schema, &before_refresh};
+  if (ps.contains("dropped_tables") || ps.contains("truncated_tables")) stream_load = false;
   const bool new_schema = IsNewSchema(*schema);
   auto jobs = storage->Jobs(PackageStage::kExtracted, load_id);
   // A part normalized while the package was extracted (pre_normalize.h) stands for its first
@@ -300,6 +319,7 @@ Status Pipeline::Impl::NormalizePackage(const std::string& load_id, LoadInfo* in
   // the extracted package, which normalizes again against a schema that already has its columns.
   FaultPoint("normalize_before_schema_save");
   DLT_RETURN_IF_ERROR(fsutil::WriteFileAtomic(SchemaPath(), work.ToJson(true)));
+  before_refresh.reset();
   *schema = std::move(work);
   FaultPoint("normalize_before_publish");
   DLT_RETURN_IF_ERROR(storage->Publish(tmp, PackageStage::kNormalized, load_id));

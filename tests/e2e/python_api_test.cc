@@ -400,6 +400,57 @@ p.run([events(), other()] if sys.argv[2] == "" else [events()], refresh=sys.argv
   EXPECT_EQ(CountRows(db, "dd_data.other"), 1) << "a resource not in the run keeps its data";
 }
 
+// Defect: refresh= dropped or emptied the destination's tables before the extract, so a run
+// whose resource then failed (or an extract whose package was discarded) lost the data. As dlt,
+// the extract resets the state and the load of its package drops or empties the tables: nothing
+// changes in the destination unless the extract and normalize succeed.
+TEST(PythonApi, RefreshChangesNothingInTheDestinationWhenTheRunFailsBeforeItsLoad) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "rfail.py", R"PY(
+import sys, dlt
+
+@dlt.source
+def src(fail=False):
+    @dlt.resource
+    def a(cursor=dlt.sources.incremental("id", initial_value=0)):
+        yield [{"id": 1}, {"id": 2}]
+        if fail:
+            raise RuntimeError("boom")
+
+    @dlt.resource
+    def b():
+        yield [{"x": 1}]
+
+    return a, b
+
+p = dlt.pipeline(pipeline_name="rfail", destination="duckdb", dataset_name="rfail_data")
+mode = sys.argv[1]
+if mode == "first":
+    p.run(src())
+elif mode == "extract":
+    p.extract(src(), refresh="drop_sources")
+    p.drop_pending_packages()
+else:
+    try:
+        p.run(src(fail=True), refresh=mode)
+    except Exception as e:
+        print("failed", type(e).__name__)
+with p.sql_client() as c:
+    print("rows", c.execute_sql("SELECT count(*) FROM a")[0][0], c.execute_sql("SELECT count(*) FROM b")[0][0])
+print("cursor", p.state["sources"]["src"]["resources"].get("a", {}).get("incremental", {}).get("id", {}).get("last_value"))
+)PY", {"first"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "rows 2 1\ncursor 2\n");
+  for (const char* mode : {"drop_sources", "drop_resources", "drop_data"}) {
+    r = RunPython(w, "rfail.py", {mode});
+    ASSERT_EQ(r.exit_code, 0) << mode << "\n" << r.out << r.err;
+    EXPECT_EQ(r.out, "failed PipelineStepFailed\nrows 2 1\ncursor 2\n") << mode;
+  }
+  r = RunPython(w, "rfail.py", {"extract"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "rows 2 1\n")) << r.out;
+}
+
 TEST(PythonApi, RunHintsMergeKeyReplacesEveryRowOfAKeyValue) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "mk.py", R"PY(

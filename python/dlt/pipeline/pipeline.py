@@ -43,6 +43,7 @@ class Pipeline(_Tracing):
         self._last_trace: Any = None
         self._trace: Any = None  # the trace of the call in progress (see _traced)
         self._extracting: Dict[str, DltResource] = {}
+        self._pending_refresh: Optional[str] = None  # run/extract(refresh=...), for the next engine call
         # The source state of the extract in progress: its stored text (read before the engine
         # takes the pipeline's lock) and, once user code asked for it, the dict it changes.
         self._state_text: Optional[str] = None
@@ -361,10 +362,18 @@ class Pipeline(_Tracing):
 
     def _without_replaced_states(self, text: Optional[str]) -> Optional[str]:
         """As dlt's extract (and the engine's): the state of a resource that replaces its table,
-        or of a parent read for one, starts empty, its incremental cursor too."""
+        or of a parent read for one, starts empty, its incremental cursor too; so does the state a
+        refresh resets (the source's with drop_sources, the resources' with the others)."""
         from dlt.common.json import typed_dumps, typed_loads
 
-        names = set()
+        refresh = self._pending_refresh
+        if text and refresh == "drop_sources":
+            stored = typed_loads(text)
+            schema = self._run_schema or stored.get("default_schema_name") or self.pipeline_name
+            if schema in stored.get("sources", {}):
+                stored["sources"].pop(schema)
+                text = typed_dumps(stored)
+        names = set(self._extracting or {}) if refresh in ("drop_resources", "drop_data") else set()
         for r in (self._extracting or {}).values():
             while r is not None:
                 wd = getattr(r, "write_disposition", None)
@@ -486,33 +495,15 @@ class Pipeline(_Tracing):
                       "or csv files; it writes its default format instead.", file=sys.stderr)
 
     def _refresh(self, mode: Optional[str]) -> None:
-        """dlt's refresh before extracting: drop_sources drops every table of the pipeline's schema
-        and resets its resources' state; drop_resources only those of the resources being run;
-        drop_data empties the tables of the resources being run (their schema stays) and resets
-        their state."""
-        if mode is None:
-            return
-        if mode not in ("drop_sources", "drop_resources", "drop_data"):
+        """dlt's refresh of the extract that follows: drop_sources drops every table of the
+        pipeline's schema and resets the source's state; drop_resources drops the tables of the
+        resources being run and resets their state; drop_data empties those tables (their schema
+        stays) and resets their state. As in dlt, the destination changes only when the extract
+        and normalize succeeded: the engine resets the state in the extract and the load of its
+        package drops or empties the tables, in its transaction."""
+        if mode is not None and mode not in ("drop_sources", "drop_resources", "drop_data"):
             raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {mode!r}")
-        try:
-            schema_name = self._run_schema or ""
-            if mode == "drop_sources":
-                with _code_credentials(self.destination):
-                    self._native.drop_tables([], True, False, schema_name)
-            else:
-                import json
-
-                schema_text = self._native.schema_json(schema_name)
-                tables = json.loads(schema_text).get("tables", {}) if schema_text else {}
-                known = {t.get("resource") for t in tables.values() if not t.get("parent")}
-                names = [n for n in self._extracting if n in known]
-                if names:
-                    with _code_credentials(self.destination):
-                        self._native.drop_tables(names, False, mode == "drop_data", schema_name)
-        except _engine.native.EngineError as e:
-            from dlt.common.exceptions import PipelineException
-
-            raise PipelineException(self.pipeline_name, f"refresh={mode!r} failed: {e}") from None
+        self._pending_refresh = mode
 
     def _call(self, step: str, resources: List[Any]) -> Dict[str, Any]:
         """Runs one engine call; a failure raises PipelineStepFailed. The steps of a `run` call
@@ -524,12 +515,15 @@ class Pipeline(_Tracing):
         if step in ("run", "extract"):
             try:
                 self._native.use_schema(self._run_schema or "")
+                self._native.use_refresh(self._pending_refresh or "")
                 self._state_text, self._state_session = self._without_replaced_states(self._native.state_json()), None
                 with current._source_schema_scope(self._extract_schema):
                     result = native_call(resources, self._state_for_engine)
             finally:
                 self._state_text, self._state_session = None, None
                 self._native.use_schema("")
+                self._native.use_refresh("")
+                self._pending_refresh = None
                 current._enter_resource(None)
         else:
             result = native_call()
