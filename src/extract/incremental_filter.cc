@@ -113,7 +113,8 @@ StatusOr<bool> IncrementalFilter::Keep(dom::element record, const std::string& w
   if (!found || v.type() == dom::element_type::NULL_VALUE) {
     if (spec_.on_cursor_value_missing == "include") return true;
     if (spec_.on_cursor_value_missing == "exclude") return false;
-    return InvalidArgument(where + ": the record has no value for the incremental cursor `" + spec_.cursor_path +
+    return InvalidArgument(where + ": the record has " + (found ? "the value None" : "no value") +
+                           " for the incremental cursor `" + spec_.cursor_path +
                            "` (set on_cursor_value_missing = \"include\" or \"exclude\" to accept such records)");
   }
   nlohmann::ordered_json value = ToJson(v);
@@ -207,6 +208,8 @@ void IncrementalFilter::Finish() {
     if (!s.contains("start_value")) s["start_value"] = start_;
     return;
   }
+  // An open range start never reads the rows at the last value again: as dlt, no hashes kept.
+  if (spec_.range_start_open) s["unique_hashes"] = nlohmann::ordered_json::array();
   s["start_value"] = start_;
 }
 

@@ -115,5 +115,100 @@ except ConfigurationValueError as e:
       << r.out;
 }
 
+// Defect: apply_hints(incremental=...) on a resource whose function takes an incremental filtered
+// by the hint but called the function with its default, so a function that builds its query from
+// start_value asked from the wrong place. As dlt's from_hints: the function gets the hint merged
+// into its default, with the stored state on the next run.
+TEST(PythonIncremental, AnIncrementalGivenByApplyHintsIsTheOneTheFunctionGets) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "hinted.py", R"PY(
+import dlt
+
+@dlt.resource(primary_key="id")
+def rows(c=dlt.sources.incremental("ts", initial_value=1)):
+    print("got", c.cursor_path, c.initial_value, c.start_value)
+    yield [{"id": i, "ts": i, "ts2": 10 - i} for i in range(10)]
+
+res = rows()
+res.apply_hints(incremental=dlt.sources.incremental("ts2", initial_value=8))
+p = dlt.pipeline(pipeline_name="hinted", destination="duckdb", dataset_name="hinted_data")
+p.run(res)
+with p.sql_client() as c:
+    print("ids", [r[0] for r in c.execute_sql("SELECT id FROM rows ORDER BY id")])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "got ts2 8 8\nids [0, 1, 2]\n");
+  r = RunPython(w, "hinted.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "got ts2 8 10\nids [0, 1, 2]\n");
+}
+
+// Defect: where the cursor is kept in Python (a lag, a custom last_value_func, a resource read as
+// a list), rows with aware datetimes and a naive initial_value raised TypeError. As dlt's
+// _adapt_timezone: the bounds take the first row's tz-awareness (a naive value counts as UTC).
+TEST(PythonIncremental, BoundsOfAnotherTimeZoneAwarenessThanTheRowsTakeTheRows) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "tz.py", R"PY(
+import dlt
+from datetime import datetime, timezone
+
+aware = [{"id": i, "ts": datetime(2024, 1, i, tzinfo=timezone.utc)} for i in range(1, 6)]
+naive = [{"id": i, "ts": datetime(2024, 1, i)} for i in range(1, 6)]
+
+@dlt.resource(primary_key="id")
+def a(c=dlt.sources.incremental("ts", initial_value=datetime(2024, 1, 3), end_value=datetime(2024, 1, 5))):
+    yield aware
+
+@dlt.resource(primary_key="id")
+def n(c=dlt.sources.incremental("ts", initial_value=datetime(2024, 1, 2, 23, tzinfo=timezone.utc))):
+    yield naive
+
+@dlt.resource(primary_key="id", write_disposition="merge")
+def lagged(c=dlt.sources.incremental("ts", initial_value=datetime(2024, 1, 3), lag=3600)):
+    yield aware
+
+print("aware rows", [x["id"] for x in a()], "naive rows", [x["id"] for x in n()])
+p = dlt.pipeline(pipeline_name="tz", destination="duckdb", dataset_name="tz_data")
+p.run(lagged())
+with p.sql_client() as c:
+    print("loaded", [r[0] for r in c.execute_sql("SELECT id FROM lagged ORDER BY id")])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "aware rows [3, 4] naive rows [3, 4, 5]\nloaded [3, 4, 5]\n");
+}
+
+// dlt's exception types for bad cursor values (troubleshooting.md's initial_value=9999 against
+// string timestamps): IncrementalCursorInvalidCoercion whether the rows are read as a list or run,
+// and IncrementalCursorPathHasValueNone (not ...PathMissing) for a cursor that is None.
+TEST(PythonIncremental, BadCursorValuesRaiseDltsExceptionTypes) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "bad.py", R"PY(
+import dlt
+
+@dlt.resource
+def my_data(created_at=dlt.sources.incremental("created_at", initial_value=9999)):
+    yield [{"id": 1, "created_at": "2024-01-01 00:00:00"}]
+
+@dlt.resource
+def nulls(updated_at=dlt.sources.incremental("updated_at")):
+    yield [{"id": 1, "updated_at": 1}, {"id": 2, "updated_at": None}]
+
+p = dlt.pipeline(pipeline_name="bad", destination="duckdb", dataset_name="bad_data")
+try:
+    list(my_data())
+except Exception as e:
+    print("list", type(e).__name__)
+for res in (my_data(), nulls()):
+    try:
+        p.run(res)
+    except Exception as e:
+        print("run", type(e).__name__, type(e.__cause__ or e.exception).__name__)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "list IncrementalCursorInvalidCoercion\n"
+                   "run PipelineStepFailed IncrementalCursorInvalidCoercion\n"
+                   "run PipelineStepFailed IncrementalCursorPathHasValueNone\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

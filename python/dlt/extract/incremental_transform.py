@@ -14,7 +14,7 @@ exactly-once) and the stored last value never moves back. The state is the same
 import base64
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Optional
 
 from dlt.extract.incremental._range import dedup_enabled, path_parts
@@ -103,6 +103,23 @@ class CursorFilter:
         self.passed = False
         self.moved = False  # the last value moved past the start: the start's hashes are obsolete
         self.path = path_parts(inc.cursor_path)
+        self.end = inc.end_value
+        self.tz_checked = False  # the bounds were matched to the first datetime row's tz-awareness
+
+    def _match_tz(self, row_value: Any) -> None:
+        """As dlt's _adapt_timezone, once: bounds of another tz-awareness than the rows' take
+        theirs (a naive value is UTC; an aware one becomes its UTC wall clock)."""
+        self.tz_checked = True
+
+        def adapt(v: Any) -> Any:
+            if not isinstance(v, datetime) or (v.tzinfo is None) == (row_value.tzinfo is None):
+                return v
+            if row_value.tzinfo is None:
+                return v.astimezone(timezone.utc).replace(tzinfo=None)
+            return v.replace(tzinfo=timezone.utc)
+
+        self.start, self.last, self.end = adapt(self.start), adapt(self.last), adapt(self.end)
+        self.stored_last = adapt(self.stored_last)
 
     def _cursor(self, row: Any) -> Any:
         v = row
@@ -132,7 +149,19 @@ class CursorFilter:
         value = self._cursor(row)
         if value is None:  # missing: "include" keeps it, "exclude" drops it
             return self.inc.on_cursor_value_missing == "include"
-        func, end = self.func, self.inc.end_value
+        if not self.tz_checked and isinstance(value, datetime):
+            self._match_tz(value)
+        try:
+            return self._keep(row, value)
+        except TypeError as e:  # a value the bounds cannot be compared with
+            from dlt.extract.incremental.exceptions import IncrementalCursorInvalidCoercion
+
+            bound, name = (self.end, "end_value") if self.end is not None else (self.last, "last_value")
+            raise IncrementalCursorInvalidCoercion(self.resource_name, self.inc.cursor_path, bound, name, row,
+                                                   type(value), str(e)) from e
+
+    def _keep(self, row: Any, value: Any) -> bool:
+        func, end = self.func, self.end
         if end is not None:
             if func((value, end)) != end:
                 return False

@@ -119,7 +119,12 @@ class DltResource:
     def incremental(self):
         from dlt.extract.incremental import find_incremental
 
-        return self._hints.get("incremental") or find_incremental(self)
+        from dlt.extract.incremental import incremental_param
+
+        hint = self._hints.get("incremental")
+        if hint is not None and (self._fn is None or incremental_param(self._fn) is None):
+            return hint
+        return find_incremental(self) or hint
 
     def compute_table_schema(self, item: Any = None) -> Dict[str, Any]:
         name = self.table_name

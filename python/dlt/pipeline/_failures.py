@@ -96,11 +96,22 @@ def _engine_error(pipeline: Any, step: str, load_id: Optional[str], kind: Option
 
         return ConfigurationException(msg)
     if kind == "source":
-        m = re.match(r"(?:(.+?):\d+: )?the record has no value for the incremental cursor `([^`]+)`", msg)
-        if m:
-            from dlt.extract.incremental.exceptions import IncrementalCursorPathMissing
+        from dlt.extract.incremental import exceptions as inc_exc
 
-            return IncrementalCursorPathMissing(m.group(1) or "?", m.group(2), None, msg)
+        m = re.match(r"(?:(.+?):\d+: )?the record has (no value|the value None) for the incremental cursor `([^`]+)`", msg)
+        if m:
+            cls = inc_exc.IncrementalCursorPathMissing if m.group(2) == "no value" else \
+                inc_exc.IncrementalCursorPathHasValueNone
+            return cls(m.group(1) or "?", m.group(3), None, msg)
+        m = re.match(r"(?:(.+?):\d+: )?the incremental cursor `([^`]+)` value (.*) cannot be compared with the "
+                     r"(last|end) value (.*)$", msg, re.S)
+        if m:
+            # dlt's IncrementalCursorInvalidCoercion, with the engine's message
+            exc = inc_exc.IncrementalCursorInvalidCoercion.__new__(inc_exc.IncrementalCursorInvalidCoercion)
+            PipeException.__init__(exc, m.group(1) or "?", msg)
+            exc.cursor_path, exc.cursor_value_type = m.group(2), m.group(4) + "_value"
+            exc.cursor_value, exc.item = m.group(5), None
+            return exc
         return ExtractorException(msg)
     return DltException(msg)
 

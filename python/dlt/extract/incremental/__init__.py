@@ -287,12 +287,22 @@ def find_incremental(resource: Any) -> Optional[Incremental]:
             i = params.index(name) if name in params else len(resource._args)
             if i < len(resource._args):
                 idx, given = i, resource._args[i]
-    if inc is not None and given is inc:
+    # apply_hints(incremental=...) on a resource whose function takes one: as dlt's from_hints, the
+    # function gets the hint merged into the argument's default (and that one filters and keeps state)
+    hint = resource._hints.get("incremental")
+    if isinstance(hint, Incremental):
+        if inc is not None and resource._hints.get("_incremental_hint") is hint:
+            return inc
+        resource._hints["_incremental_hint"] = hint
+        given = hint
+    elif inc is not None and given is inc:
         return inc
     param = inspect.signature(fn).parameters[name]
     default = param.default
-    if isinstance(given, Incremental):
+    if isinstance(given, Incremental) and isinstance(default, Incremental):
         inc = default.merge(given)
+    elif isinstance(given, Incremental):
+        inc = given.copy()
     else:
         inc = default.copy()
         if given is not None:
