@@ -345,6 +345,12 @@ class Writer {
     if (PyObject_HasAttrString(obj, "model_dump")) {
       return Converted(PyObject_CallMethod(obj, "model_dump", nullptr), depth);
     }
+    // As dlt's encoder: objects that give a dict of themselves (dlt's LoadInfo and trace).
+    for (const char* method : {"asdict", "_asdict"}) {
+      if (!PyType_Check(obj) && PyObject_HasAttrString(obj, method)) {
+        return Converted(PyObject_CallMethod(obj, method, nullptr), depth);
+      }
+    }
     if (PyMapping_Check(obj) && PyObject_HasAttrString(obj, "items")) {
       return Converted(PyObject_CallOneArg(reinterpret_cast<PyObject*>(&PyDict_Type), obj), depth);
     }
@@ -388,8 +394,17 @@ bool AppendRowJson(PyObject* obj, std::string& out, std::string& error) {
 
 bool AppendItemRowJson(PyObject* obj, std::string& out, std::string& error) {
   if (PyDict_Check(obj)) return AppendRowJson(obj, out, error);
+  // An object written as a JSON object (a dataclass, a namedtuple, a pydantic model, one with
+  // asdict() such as dlt's LoadInfo) is a row, as dlt's extract writes it; other values are the
+  // row {"value": ...}.
+  const size_t start = out.size();
   out += "{\"value\":";
+  const size_t value_at = out.size();
   bool ok = AppendRowJson(obj, out, error);
+  if (ok && out.size() > value_at && out[value_at] == '{') {
+    out.erase(start, value_at - start);
+    return true;
+  }
   out += '}';
   return ok;
 }

@@ -172,6 +172,10 @@ inline Status NormalizerCore::SetSystem(TableState& t, const char* name, std::st
     t.present[idx] = 1;
     return Status::Ok();
   }
+  // The row's own _dlt_id, kept (NormalizeObject).
+  if (slot == 1 && static_cast<size_t>(idx) < t.cells.size() && t.present[idx] && t.cells[idx] == value) {
+    return Status::Ok();
+  }
   return SetCell(t, idx, std::string(value), name);
 }
 
@@ -230,6 +234,20 @@ inline Status NormalizerCore::NormalizeObject(TableState& t, dom::object obj, in
   // A row a schema contract discards (discard_row) is not written, and its nested rows are not
   // walked (dlt does not descend into a discarded row); its parent and siblings stay.
   if (t.row_discarded) return Status::Ok();
+  // As dlt: a row that brings its own _dlt_id (rows dlt wrote, loaded again) keeps it, and its
+  // nested rows hang off it (the slot is looked up once per table, then read by index).
+  int own = t.system_index[1];
+  if (own < 0) {
+    auto it = t.index.find("_dlt_id");
+    if (it != t.index.end()) own = it->second;
+  }
+  if (own >= 0 && static_cast<size_t>(own) < t.cells.size() && t.set_in_row[own] == t.generation &&
+      t.present[own] && !t.cells[own].empty()) {
+    const std::string id = t.cells[own];
+    const std::string& root = parent_id ? root_id : id;
+    DLT_RETURN_IF_ERROR(FinishRow(t, id, parent_id, list_idx, root));
+    return EmitLists(t, lists, level, id, root);
+  }
   DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
   return EmitLists(t, lists, level, row_id, root_id);
 }

@@ -451,6 +451,49 @@ print("cursor", p.state["sources"]["src"]["resources"].get("a", {}).get("increme
   EXPECT_TRUE(Contains(r.out, "rows 2 1\n")) << r.out;
 }
 
+// dlt's running.md ("Inspect and save the load info and trace"), verbatim: the load info and the
+// trace load into tables of their own, and each package's asdict() lists the tables it updated.
+// Before, both were refused as not JSON serializable, and LoadPackageInfo had no asdict().
+TEST(PythonApi, TheLoadInfoAndTheTraceLoadIntoTablesAsDltsRunningPageShows) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "li.py", R"PY(
+import dlt
+pipeline = dlt.pipeline(pipeline_name="li", destination="duckdb", dataset_name="li_data")
+load_info = pipeline.run([{"id": 1, "name": "a"}], table_name="t")
+table_updates = [p.asdict()["tables"] for p in load_info.load_packages]
+t = [u for u in table_updates[0] if u["name"] == "t"][0]
+print("updated", sorted(c["name"] for c in t["columns"]), t["load_id"] == load_info.loads_ids[0],
+      load_info.load_packages[0].asdict()["schema_hash"] is not None)
+pipeline.run([load_info], table_name="_load_info")
+pipeline.run([pipeline.last_trace], table_name="_trace")
+ds = pipeline.dataset()
+print("load_info", ds._load_info.select("pipeline__pipeline_name", "dataset_name").fetchall())
+print("trace", len(ds._trace.fetchall()))
+dev = dlt.pipeline(pipeline_name="li_dev", destination="duckdb", dataset_name="dev_", dev_mode=True)
+print("dev", dev.dataset_name.startswith("dev_2"), "__" in dev.dataset_name)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "updated ['_dlt_id', '_dlt_load_id', 'id', 'name'] True True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "load_info [('li', 'li_data')]\ntrace 1\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "dev True False\n")) << r.out;
+}
+
+// Defect: a row that brings its own _dlt_id (rows dlt wrote, loaded again) failed the normalize
+// ("already set"). As dlt's normalizer: the row keeps it, and its nested rows hang off it.
+TEST(PythonApi, ARowsOwnDltIdIsKeptAndItsNestedRowsPointToIt) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "ownid.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="ownid", destination="duckdb", dataset_name="ownid_data")
+p.run([{"_dlt_id": "keepme1", "x": 1, "kids": [{"k": 1}, {"k": 2}]}, {"x": 2, "kids": [{"k": 3}]}], table_name="t")
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT x, _dlt_id = 'keepme1', length(_dlt_id) FROM t ORDER BY x"))
+    print(c.execute_sql("SELECT k.k, k._dlt_parent_id = t._dlt_id, t.x FROM t__kids k JOIN t ON k._dlt_parent_id = t._dlt_id ORDER BY k.k"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "[(1, True, 7), (2, False, 14)]\n[(1, True, 1), (2, True, 1), (3, True, 2)]\n");
+}
+
 TEST(PythonApi, RunHintsMergeKeyReplacesEveryRowOfAKeyValue) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "mk.py", R"PY(

@@ -101,6 +101,44 @@ class LoadPackageInfo(NamedTuple):
     completed_at: Optional[datetime]
     jobs: Dict[str, List[LoadJobInfo]]
 
+    @property
+    def schema_hash(self) -> Optional[str]:
+        """The version hash of the schema the package was made with (its schema.json)."""
+        import json
+        import os
+
+        try:
+            with open(os.path.join(self.package_path, "schema.json"), encoding="utf-8") as f:
+                return json.load(f).get("version_hash")
+        except (OSError, ValueError):
+            return None
+
+    def asdict(self) -> Dict[str, Any]:
+        """As dlt's: a dict dlt can load (`pipeline.run([info.asdict()], table_name=...)`): jobs as
+        a list, and the tables the package updated as a list, each with its columns as a list."""
+        import copy
+
+        d = self._asdict()
+        d.pop("schema_name")
+        d.pop("schema_update")
+        d["jobs"] = [job.asdict() for jobs in self.jobs.values() for job in jobs]
+        d["schema_hash"] = self.schema_hash
+        d["schema_name"] = self.schema_name
+        tables = copy.deepcopy(list(self.schema_update.values()))
+        for table in tables:
+            table.pop("filters", None)
+            table["schema_name"] = self.schema_name
+            table["load_id"] = self.load_id
+            columns = []
+            for column in (table.get("columns") or {}).values():
+                column["table_name"] = table["name"]
+                column["schema_name"] = self.schema_name
+                column["load_id"] = self.load_id
+                columns.append(column)
+            table["columns"] = columns
+        d["tables"] = tables
+        return d
+
     def asstr(self, verbosity: int = 0) -> str:
         done = (f"The package was {self.state.upper()} at {self.completed_at}" if self.completed_at
                 else "The package is NOT YET LOADED to the destination")
@@ -136,7 +174,12 @@ class _StepInfo:
     first_run: bool
 
     def asdict(self) -> Dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "pipeline"}
+        """As dlt's: the pipeline by name and the packages as dicts, so that the info loads with
+        dlt (`pipeline.run([load_info], table_name="_load_info")`)."""
+        d = {k: v for k, v in self.__dict__.items() if k != "pipeline"}
+        d["pipeline"] = {"pipeline_name": self.pipeline.pipeline_name}
+        d["load_packages"] = [p.asdict() for p in self.load_packages]
+        return d
 
     @property
     def is_empty(self) -> bool:

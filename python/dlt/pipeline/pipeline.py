@@ -53,7 +53,9 @@ class Pipeline(_Tracing):
         self._run_schema: Optional[str] = None
         if dev_mode:
             # As dlt: a new dataset per pipeline instance, and no state from earlier runs.
-            self._dataset_name = self.dataset_name + datetime.now().strftime("_%Y%m%d%H%M%S")
+            # as dlt: a name that ends in `_` takes the suffix without its own
+            suffix = datetime.now().strftime("_%Y%m%d%H%M%S")
+            self._dataset_name = self.dataset_name + (suffix[1:] if self.dataset_name.endswith("_") else suffix)
         if destination is not None:
             self._register_custom_destination()
             self._open_native()
