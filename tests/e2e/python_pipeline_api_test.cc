@@ -184,5 +184,28 @@ print("new dataset", len(ids(p2)))
   EXPECT_TRUE(Contains(r.out, "new dataset 7\n")) << r.out;
 }
 
+// Defect: pipeline.dataset() listed every table of the physical dataset, other pipelines' too,
+// in name order. As dlt: the pipeline's schema(s), data tables first (in the schema's order), then
+// dlt's own tables; another pipeline's table in the same dataset is not one of its attributes.
+TEST(PythonPipelineApi, ThePipelinesDatasetHasTheTablesOfItsSchemasOnly) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "shared.py", R"PY(
+import dlt
+p1 = dlt.pipeline(pipeline_name="sh_a", destination=dlt.destinations.duckdb("shared.duckdb"), dataset_name="shared")
+p1.run([{"id": 1, "kids": [{"k": 1}]}], table_name="zebra")
+p1.run([{"id": 1}, {"id": 2}], table_name="apple")
+p2 = dlt.pipeline(pipeline_name="sh_b", destination=dlt.destinations.duckdb("shared.duckdb"), dataset_name="shared")
+p2.run([{"id": 1}], table_name="from_b")
+ds = p1.dataset()
+print(ds.tables)
+print(ds.row_counts().fetchall())
+print(hasattr(ds, "from_b"), len(ds("SELECT * FROM from_b").fetchall()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "['zebra', 'zebra__kids', 'apple', '_dlt_version', '_dlt_loads', '_dlt_pipeline_state']\n"
+                   "[('zebra', 1), ('zebra__kids', 1), ('apple', 2)]\n"
+                   "False 1\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

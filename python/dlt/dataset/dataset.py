@@ -175,6 +175,10 @@ class Dataset:
         schemas = list(self._pipeline.schemas.values())
         return tuple(schemas) if schemas else (self.schema,)
 
+    def _has_schemas(self) -> bool:
+        """Whether the tables come from schemas: given ones, or the pipeline's (it ran here)."""
+        return self._schema_arg is not None or bool(self._pipeline.schemas)
+
     def _schema_tables(self) -> Dict[str, Any]:
         tables: Dict[str, Any] = {}
         for schema in self.schemas:
@@ -184,9 +188,10 @@ class Dataset:
 
     @property
     def tables(self) -> List[str]:
-        """The names of the dataset's tables (dlt's own `_dlt_*` ones too); for a dataset of given
-        schema(s), as dlt, the data tables and then dlt's tables of those schemas."""
-        if self._schema_arg is not None:
+        """The names of the dataset's tables, as dlt: the data tables and then dlt's own tables of
+        its schema(s) (`pipeline.dataset()`: the pipeline's, the default first), not other tables
+        of the same physical dataset; a pipeline with no schema yet lists what the dataset holds."""
+        if self._has_schemas():
             names: List[str] = []
             for schema in self.schemas:
                 for name in schema.data_table_names() + schema.dlt_table_names():
@@ -254,8 +259,9 @@ class Dataset:
             raise KeyError(table_name, str(exc)) from None
 
     def __getattr__(self, name: str) -> Relation:
-        # not tables: dunders and private names (but dlt's own tables, `_dlt_loads`)
-        if name.startswith("__") or (name.startswith("_") and not name.startswith("_dlt")):
+        # not tables: dunders (as dlt: `dataset._load_info` is a table), nor anything before the
+        # dataset is made (copies and unpickling look for attributes first)
+        if name.startswith("__") or "_named_schema" not in self.__dict__:
             raise AttributeError(name)
         try:
             return self.table(name)
@@ -290,7 +296,7 @@ class Dataset:
         with self._connection() as c:
             if table_names:
                 names = list(table_names)
-            elif self._schema_arg is not None:
+            elif self._has_schemas():
                 # as dlt: the schemas' data tables that have seen data, then their dlt tables
                 names = []
                 for schema in self.schemas if data_tables else ():
