@@ -30,10 +30,11 @@ StatusOr<int> TypedNormalizer::TargetColumn(Table& t, bool had_data, const Typed
     if (existing.data_type == c.data_type) return idx;
     if (hints.contract_data_type == "discard_value") return kDiscardValues;
     if (hints.contract_data_type == "discard_row") return kDiscardRows;
+    if (!hints.arrow_items && hints.contract_data_type != "freeze") return kViaJson;
     std::string why = hints.contract_data_type == "freeze"
                           ? "the schema contract of resource `" + hints.resource +
                                 "` freezes data types (schema_contract.data_type = \"freeze\")"
-                          : "typed batches do not make variant columns";
+                          : "Arrow items do not make variant columns";
     return InvalidArgument(where + ": column `" + c.name + "` is " + std::string(DataTypeName(c.data_type)) +
                            ", but column `" + name + "` of table `" + t.name + "` is " +
                            std::string(DataTypeName(existing.data_type)) + " (" + why +
@@ -284,7 +285,8 @@ Status TypedNormalizer::NormalizeBatch(TypedBatch& batch, const TableHints& hint
   }
   if (!keep.empty()) batch.KeepRows(keep);
   DLT_RETURN_IF_ERROR(CheckArrowMergeStrategy(hints, where));
-  if (nested || HashedRowKeys(hints)) {
+  const bool via_json = std::find(target.begin(), target.end(), kViaJson) != target.end();
+  if (nested || via_json || HashedRowKeys(hints)) {
     if (hints.disposition == WriteDisposition::kSkip) return Status::Ok();
     json_->ForgetTable(root);  // the columns made above
     return NormalizeNestedRows(batch, hints, where);

@@ -70,6 +70,10 @@ class TypedNormalizer {
   // whose rows it drops (discard_row).
   static constexpr int kDiscardValues = -1;
   static constexpr int kDiscardRows = -2;
+  // ... and for one whose type differs from the table's column of its name (another file, a later
+  // run): the batch's rows go through the JSON normalizer, which coerces the values or makes a
+  // variant column, as dlt's normalizer does with the rows (dicts) its readers yield.
+  static constexpr int kViaJson = -3;
   // The root table of `hints` (prepared), after the tables contract (`what`: "batch", "file");
   // records whether it held data before this normalizer. nullptr: the contract discards the rows
   // of this new table.
