@@ -181,7 +181,7 @@ p = dlt.pipeline(pipeline_name="api_pipe", destination=api)
 try:
     data = [{"id": i} for i in range(10)] if sys.argv[2] == "extract" else None
     info = p.run(data, table_name="events") if data else p.run()
-    print("loaded", len(info.loads_ids), "calls", calls["n"])
+    print("loaded", len(info.loads_ids) if info is not None else None, "calls", calls["n"])
 except PipelineStepFailed as e:
     ctx = e.__context__
     print("failed at", e.step, type(ctx).__name__, getattr(ctx, "retry_count", None),
@@ -198,10 +198,10 @@ except PipelineStepFailed as e:
   ASSERT_EQ(r2.exit_code, 0) << r2.out << r2.err;
   EXPECT_EQ(r2.out, "loaded 1 calls 3\n") << r2.err;
   EXPECT_EQ(w.Read("delivered.jsonl"), "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n");
-  // Nothing is left pending: a later run hands over nothing again.
+  // Nothing is left pending: a later run hands over nothing again (and returns None, as dlt's).
   auto r3 = RunPython(w, "api.py", {"0", "resume"});
   ASSERT_EQ(r3.exit_code, 0) << r3.out << r3.err;
-  EXPECT_EQ(r3.out, "loaded 0 calls 0\n") << r3.err;
+  EXPECT_EQ(r3.out, "loaded None calls 0\n") << r3.err;
 }
 
 TEST(PythonCustomDestination, ATerminalExceptionGivesTheJobUpWithoutRetries) {

@@ -87,13 +87,13 @@ p.extract([{"id": 1}], table_name="dropped")
 print("pending", p.has_pending_data)
 p.drop_pending_packages()
 print("pending after", p.has_pending_data)
-p.run()
+print("nothing to run", p.run())
 ds = p.dataset()
 print("tables", [t for t in ds.tables if not t.startswith("_dlt")])
 print("schema", ds.schema.name, sorted(ds.schema.data_table_names()), dlt.Schema("custom").name)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "pending True\npending after False\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "pending True\npending after False\nnothing to run None\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "tables ['kept']\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "schema pend ['kept'] custom\n")) << r.out;
 }

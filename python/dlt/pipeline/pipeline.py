@@ -187,8 +187,9 @@ class Pipeline(_Tracing):
             credentials: Any = None, table_name: Optional[str] = None, write_disposition: Any = None,
             columns: Any = None, primary_key: Any = None, schema: Any = None, loader_file_format: Any = None,
             table_format: Any = None, schema_contract: Any = None, refresh: Optional[str] = None,
-            merge_key: Any = None) -> LoadInfo:
-        """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`."""
+            merge_key: Any = None) -> Optional[LoadInfo]:
+        """Loads pending packages of earlier runs, then extracts, normalizes and loads `data`
+        (None when there was neither)."""
         with self._traced("run") as run_step:
             self._configure(destination, dataset_name, credentials)
             if staging is not None:
@@ -212,7 +213,8 @@ class Pipeline(_Tracing):
                 self._refresh(refresh or self.refresh)
                 info = self._call("run", resources)
             run_step["info"] = load_info = self._load_info(info)
-        return load_info
+        # as dlt: run() with no data and nothing pending returns None
+        return None if data is None and not load_info.loads_ids else load_info
 
     def _extract_group(self, schema_name: Optional[str], data: Any, hints: Dict[str, Any], refresh: Optional[str]) -> Dict[str, Any]:
         self._run_schema = schema_name
