@@ -210,5 +210,35 @@ for res in (my_data(), nulls()):
                    "run PipelineStepFailed IncrementalCursorPathHasValueNone\n");
 }
 
+// Defect: a lag on ISO-string cursors wrote the start in another format ('...00Z' for rows of
+// '...00.500Z', compared as text), so rows inside the lag window were dropped; a compact date
+// (20240105) got a one-second lag. As dlt's _apply_lag_to_value: the string keeps its format,
+// dates move by days.
+TEST(PythonIncremental, ALagOnStringCursorsKeepsTheirFormat) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "lagfmt.py", R"PY(
+import dlt
+ms = [{"id": 1, "c": "2024-01-04T00:00:00.000Z"}, {"id": 2, "c": "2024-01-04T00:00:00.500Z"},
+      {"id": 3, "c": "2024-01-05T00:00:00.000Z"}]
+compact = [{"id": 1, "c": "20240103"}, {"id": 2, "c": "20240104"}, {"id": 3, "c": "20240105"}]
+
+def make(rows, lag):
+    @dlt.resource(name="r", primary_key="id", write_disposition="merge")
+    def r(c=dlt.sources.incremental("c", lag=lag)):
+        print("start", c.start_value)
+        yield rows
+    return r
+
+for name, rows, lag in (("ms", ms, 86400), ("compact", compact, 1)):
+    p = dlt.pipeline(pipeline_name="lag_" + name, destination="duckdb", dataset_name="d")
+    p.run(make(rows, lag)())
+    p.run(make(rows, lag)())
+    print(name, p.last_trace.last_normalize_info.row_counts["r"])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "start None\nstart 2024-01-04T00:00:00.000000Z\nms 3\n"
+                   "start None\nstart 20240104\ncompact 2\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -14,6 +14,7 @@ exactly-once) and the stored last value never moves back. The state is the same
 import base64
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -40,13 +41,48 @@ def row_hash(key: Any, row: Any) -> str:
     return _digest(_dumps([row[k] for k in key]))
 
 
+# The string forms of datetimes and dates whose format a lag keeps, as dlt's
+# detect_datetime_format knows them: (pattern, strftime format; "%:z" is an offset with a colon).
+_D = r"\d{4}-\d{2}-\d{2}"
+_LAG_FORMATS = [(re.compile(p), f) for p, f in (
+    (_D + r"T\d{2}:\d{2}:\d{2}Z", "%Y-%m-%dT%H:%M:%SZ"),
+    (_D + r"T\d{2}:\d{2}:\d{2}\.\d+Z", "%Y-%m-%dT%H:%M:%S.%fZ"),
+    (_D + r"T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", "%Y-%m-%dT%H:%M:%S%:z"),
+    (_D + r"T\d{2}:\d{2}:\d{2}[+-]\d{4}", "%Y-%m-%dT%H:%M:%S%z"),
+    (_D + r"T\d{2}:\d{2}:\d{2}\.\d+[+-]\d{2}:\d{2}", "%Y-%m-%dT%H:%M:%S.%f%:z"),
+    (_D + r"T\d{2}:\d{2}:\d{2}\.\d+[+-]\d{4}", "%Y-%m-%dT%H:%M:%S.%f%z"),
+    (_D + r"T\d{2}:\d{2}:\d{2}", "%Y-%m-%dT%H:%M:%S"),
+    (_D + r"T\d{2}:\d{2}", "%Y-%m-%dT%H:%M"),
+    (_D + r"T\d{2}", "%Y-%m-%dT%H"),
+    (_D, "%Y-%m-%d"),
+    (r"\d{8}", "%Y%m%d"),
+)]
+
+
+def _lag_string(lag: float, text: str, sign: int) -> Optional[str]:
+    """A datetime or date string moved by the lag in its own format (dates by days, datetimes by
+    seconds), as dlt's _apply_lag_to_value; None for a form it does not know."""
+    fmt = next((f for rx, f in _LAG_FORMATS if rx.fullmatch(text)), None)
+    if fmt is None:
+        return None
+    if fmt in ("%Y-%m-%d", "%Y%m%d"):
+        return (datetime.strptime(text, fmt).date() + timedelta(days=sign * lag)).strftime(fmt)
+    dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    moved = dt + timedelta(seconds=sign * lag)
+    if "%:z" not in fmt:
+        return moved.strftime(fmt)
+    out = moved.strftime(fmt.replace("%:z", "%z"))
+    return out[:-2] + ":" + out[-2:]
+
+
 def _lag_value(lag: float, value: Any, func: Any) -> Any:
     """`value` moved `lag` back in the direction of `func` (max: earlier, min: later)."""
     sign = -1 if func is max else 1
     if isinstance(value, str):
         text = value.strip()
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return (date.fromisoformat(text) + timedelta(days=sign * lag)).isoformat()
+        kept = _lag_string(lag, text, sign)
+        if kept is not None:
+            return kept
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
