@@ -464,6 +464,8 @@ table_updates = [p.asdict()["tables"] for p in load_info.load_packages]
 t = [u for u in table_updates[0] if u["name"] == "t"][0]
 print("updated", sorted(c["name"] for c in t["columns"]), t["load_id"] == load_info.loads_ids[0],
       load_info.load_packages[0].asdict()["schema_hash"] is not None)
+job = load_info.load_packages[0].jobs["completed_jobs"][0]
+print("job timed", job.created_at is not None and job.elapsed >= 0, "Started on: None" not in job.asstr())
 pipeline.run([load_info], table_name="_load_info")
 pipeline.run([pipeline.last_trace], table_name="_trace")
 ds = pipeline.dataset()
@@ -473,7 +475,8 @@ dev = dlt.pipeline(pipeline_name="li_dev", destination="duckdb", dataset_name="d
 print("dev", dev.dataset_name.startswith("dev_2"), "__" in dev.dataset_name)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "updated ['_dlt_id', '_dlt_load_id', 'id', 'name'] True True\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "updated ['_dlt_id', '_dlt_load_id', 'id', 'name'] True True\njob timed True True\n"))
+      << r.out;
   EXPECT_TRUE(Contains(r.out, "load_info [('li', 'li_data')]\ntrace 1\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "dev True False\n")) << r.out;
 }

@@ -3,6 +3,8 @@ jobs (LoadPackageInfo, LoadJobInfo) and a step's time span."""
 
 import json
 import os
+import time
+from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 from dlt.common.pipeline import LoadJobInfo, LoadPackageInfo, ParsedLoadJobFileName, utc_from_iso
@@ -25,9 +27,16 @@ def _package(p: Dict[str, Any], working_dir: str) -> LoadPackageInfo:
             parsed = ParsedLoadJobFileName.parse(j["job_id"])
         except ValueError:
             parsed = ParsedLoadJobFileName(j["table_name"], j["job_id"], 0, j["file_format"])
+        path = os.path.join(package_path, j["state"], j["job_id"])
+        # as dlt: the job file's modification time, and the seconds since then
+        created_at, elapsed = None, None
+        try:
+            mtime = os.path.getmtime(path)
+            created_at, elapsed = datetime.fromtimestamp(mtime, timezone.utc), time.time() - mtime
+        except OSError:
+            pass
         jobs.setdefault(j["state"], []).append(LoadJobInfo(
-            j["state"], os.path.join(package_path, j["state"], j["job_id"]), j["file_size"], None, None, parsed,
-            j["failed_message"] or None))
+            j["state"], path, j["file_size"], created_at, elapsed, parsed, j["failed_message"] or None))
     return LoadPackageInfo(p["load_id"], package_path, p["state"],
                            p["schema_name"], _applied_schema_update(package_path),
                            utc_from_iso(p.get("completed_at")), jobs)
