@@ -207,5 +207,25 @@ print(hasattr(ds, "from_b"), len(ds("SELECT * FROM from_b").fetchall()))
                    "False 1\n");
 }
 
+// As dlt's run (running.md, "What run does inside"): with packages pending, run() loads them and
+// ends there, warning that the data it was given is not extracted; the next run extracts it.
+TEST(PythonPipelineApi, ARunWithPendingPackagesLoadsThemAndExtractsNothingNew) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "pending.py", R"PY(
+import dlt
+p = dlt.pipeline(pipeline_name="pending", destination="duckdb", dataset_name="pending_data")
+p.extract([{"a": 1}], table_name="waiting")
+info = p.run([{"b": 2}], table_name="fresh")
+print(len(info.loads_ids), p.has_pending_data, [t for t in p.dataset().tables if not t.startswith("_dlt")])
+info = p.run([{"b": 2}], table_name="fresh")
+print(len(info.loads_ids), [t for t in p.dataset().tables if not t.startswith("_dlt")])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "1 False ['waiting']\n1 ['waiting', 'fresh']\n");
+  EXPECT_TRUE(Contains(r.err, "will now load the pending load packages. The data you passed to the run function will "
+                              "not be extracted"))
+      << r.err;
+}
+
 }  // namespace
 }  // namespace dlt::testing

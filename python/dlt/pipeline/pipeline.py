@@ -194,6 +194,12 @@ class Pipeline(_Tracing):
             self._configure(destination, dataset_name, credentials)
             if staging is not None:
                 raise NotImplementedError("staging destinations are not supported by dlt-cpp yet")
+            if data is not None and self.has_pending_data:
+                # as dlt: the pending packages are loaded and the run ends there
+                print("WARNING: The pipeline `run` method will now load the pending load packages. The data you "
+                      "passed to the run function will not be extracted. In order to do that you must run the "
+                      "pipeline again", file=sys.stderr)
+                data = None
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
                          file_format=self._file_format_hint(loader_file_format))
