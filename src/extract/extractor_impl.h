@@ -99,6 +99,14 @@ struct CursorKey {
   }
 };
 
+// A step of the cursor path, a JSONPath as dlt compiles it: a field, a list index, or `[*]` / `*`
+// (any key or item: the first value found counts, as dlt's find_values(...)[0]).
+struct CursorStep {
+  enum class Kind { kKey, kIndex, kAny } kind = Kind::kKey;
+  std::string key;
+  int64_t index = 0;
+};
+
 // The incremental cursor's filter of one extract (incremental_filter.cc).
 class IncrementalFilter {
  public:
@@ -120,7 +128,7 @@ class IncrementalFilter {
   nlohmann::ordered_json scratch_;  // the state of a backfill range (end_value), discarded
   int dir_ = 1;                     // -1: last_value_func = min
   std::optional<CursorKey> end_key_;
-  std::vector<std::string> path_;
+  std::vector<CursorStep> path_;
   nlohmann::ordered_json start_;
   std::optional<CursorKey> start_key_;
   std::set<std::string> old_hashes_;

@@ -2,6 +2,7 @@
 // state it leaves (last_value, unique_hashes of the rows at the boundary).
 #include "extract/extractor.h"
 
+#include <charconv>
 #include <cstdlib>
 
 #include "common/hash.h"
@@ -59,10 +60,80 @@ std::optional<CursorKey> KeyOf(const nlohmann::ordered_json& v) {
   return std::nullopt;
 }
 
-std::vector<std::string> CursorPath(const std::string& path) {
-  std::string p = path;
-  if (p.starts_with("$.")) p = p.substr(2);
-  return text::Split(p, '.');
+// `a.b`, `$.a.b`, `$['a']['b']`, `items[0].ts`, `items[*].ts`, `items.*.ts`; `$` alone is the item.
+std::vector<CursorStep> CursorPath(const std::string& p) {
+  std::vector<CursorStep> out;
+  size_t i = p.starts_with("$") ? 1 : 0;
+  while (i < p.size()) {
+    if (p[i] == '.') {
+      ++i;
+      continue;
+    }
+    CursorStep step;
+    if (p[i] == '[') {
+      size_t j = p.find(']', i);
+      if (j == std::string::npos) j = p.size();
+      std::string inner(text::Trim(std::string_view(p).substr(i + 1, j - i - 1)));
+      int64_t index = 0;
+      auto [end, ec] = std::from_chars(inner.data(), inner.data() + inner.size(), index);
+      if (inner == "*") {
+        step.kind = CursorStep::Kind::kAny;
+      } else if (inner.size() >= 2 && (inner[0] == '\'' || inner[0] == '"') && inner.back() == inner[0]) {
+        step.key = inner.substr(1, inner.size() - 2);
+      } else if (!inner.empty() && ec == std::errc() && end == inner.data() + inner.size()) {
+        step.kind = CursorStep::Kind::kIndex;
+        step.index = index;
+      } else {
+        step.key = inner;
+      }
+      i = j + 1;
+    } else {
+      size_t j = p.find_first_of(".[", i);
+      if (j == std::string::npos) j = p.size();
+      step.key = p.substr(i, j - i);
+      if (step.key == "*") step.kind = CursorStep::Kind::kAny;
+      i = j;
+    }
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
+// The value at steps [i, end) under `e`; false when there is none.
+bool FindAt(dom::element e, const std::vector<CursorStep>& path, size_t i, dom::element* out) {
+  if (i == path.size()) {
+    *out = e;
+    return true;
+  }
+  const CursorStep& s = path[i];
+  switch (s.kind) {
+    case CursorStep::Kind::kKey: {
+      if (e.type() != dom::element_type::OBJECT) return false;
+      auto r = dom::object(e)[s.key];
+      return !r.error() && FindAt(r.value(), path, i + 1, out);
+    }
+    case CursorStep::Kind::kIndex: {
+      if (e.type() != dom::element_type::ARRAY) return false;
+      dom::array a(e);
+      const int64_t n = static_cast<int64_t>(a.size());
+      const int64_t at = s.index < 0 ? n + s.index : s.index;
+      if (at < 0 || at >= n) return false;
+      auto r = a.at(static_cast<size_t>(at));
+      return !r.error() && FindAt(r.value(), path, i + 1, out);
+    }
+    case CursorStep::Kind::kAny:
+      if (e.type() == dom::element_type::ARRAY) {
+        for (dom::element item : dom::array(e)) {
+          if (FindAt(item, path, i + 1, out)) return true;
+        }
+      } else if (e.type() == dom::element_type::OBJECT) {
+        for (auto field : dom::object(e)) {
+          if (FindAt(field.value, path, i + 1, out)) return true;
+        }
+      }
+      return false;
+  }
+  return false;
 }
 
 }  // namespace
@@ -96,20 +167,8 @@ IncrementalFilter::IncrementalFilter(const IncrementalSpec& spec, nlohmann::orde
 }
 
 StatusOr<bool> IncrementalFilter::Keep(dom::element record, const std::string& where) {
-  dom::element v = record;
-  bool found = record.type() == dom::element_type::OBJECT;
-  for (const auto& part : path_) {
-    if (!found || v.type() != dom::element_type::OBJECT) {
-      found = false;
-      break;
-    }
-    auto r = dom::object(v)[part];
-    if (r.error()) {
-      found = false;
-      break;
-    }
-    v = r.value();
-  }
+  dom::element v;
+  const bool found = record.type() == dom::element_type::OBJECT && FindAt(record, path_, 0, &v);
   if (!found || v.type() == dom::element_type::NULL_VALUE) {
     if (spec_.on_cursor_value_missing == "include") return true;
     if (spec_.on_cursor_value_missing == "exclude") return false;

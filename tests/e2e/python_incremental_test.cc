@@ -240,5 +240,28 @@ for name, rows, lag in (("ms", ms, 86400), ("compact", compact, 1)):
                    "start None\nstart 20240104\ncompact 2\n");
 }
 
+// Defect: cursor paths with list indices or wildcards (a JSONPath, as cursor.md calls
+// cursor_path) raised IncrementalCursorPathMissing for every row. As dlt's compiled path: indices,
+// `[*]` (the first value found counts) and bracketed names, in the engine's cursor and in Python's.
+TEST(PythonIncremental, CursorPathsWithListIndicesAndWildcardsFindTheirValue) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "jpath.py", R"PY(
+import dlt
+data = [{"id": 1, "items": [{"ts": 3}, {"ts": 0}]}, {"id": 2, "items": [{"ts": 1}]}, {"id": 3, "items": [{"ts": 5}]}]
+for i, path in enumerate(["items[0].ts", "$.items[*].ts", "$['items'][0]['ts']"]):
+    @dlt.resource(name="r%d" % i, primary_key="id")
+    def r(c=dlt.sources.incremental(path, initial_value=2)):
+        yield data
+    listed = [x["id"] for x in r()]
+    p = dlt.pipeline(pipeline_name="jp%d" % i, destination="duckdb", dataset_name="d")
+    p.run(r())
+    with p.sql_client() as c:
+        loaded = [row[0] for row in c.execute_sql("SELECT id FROM r%d ORDER BY id" % i)]
+    print(path, listed, loaded, p.state["sources"]["jp%d" % i]["resources"]["r%d" % i]["incremental"][path]["last_value"])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "items[0].ts [1, 3] [1, 3] 5\n$.items[*].ts [1, 3] [1, 3] 5\n$['items'][0]['ts'] [1, 3] [1, 3] 5\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -18,7 +18,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Optional
 
-from dlt.extract.incremental._range import dedup_enabled, path_parts
+from dlt.extract.incremental._range import dedup_enabled, find_path, path_parts
 from dlt.extract.items import rewrap, unwrap
 
 
@@ -158,16 +158,9 @@ class CursorFilter:
         self.stored_last = adapt(self.stored_last)
 
     def _cursor(self, row: Any) -> Any:
-        v = row
-        for part in self.path:
-            if isinstance(v, dict):
-                if part not in v:
-                    return self._missing(row, False)
-                v = v[part]
-            elif hasattr(v, part):
-                v = getattr(v, part)
-            else:
-                return self._missing(row, False)
+        found, v = find_path(row, self.path)
+        if not found:
+            return self._missing(row, False)
         return v if v is not None else self._missing(row, True)
 
     def _missing(self, row: Any, is_none: bool) -> Any:

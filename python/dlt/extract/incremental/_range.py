@@ -32,28 +32,72 @@ def dedup_enabled(inc: Any, key: Any) -> bool:
     return not (isinstance(key, (list, tuple)) and len(key) == 0)
 
 
-def path_parts(cursor_path: str) -> List[str]:
-    """The fields of a cursor path: `a.b` or the JSONPath `$.a.b`; the JSONPath root `$` (the whole
-    item, as dlt's compiled path finds it) has none."""
-    if cursor_path == "$":
-        return []
-    path = cursor_path[2:] if cursor_path.startswith("$.") else cursor_path
-    return path.split(".")
+ANY = object()  # a path step `[*]` / `*`: the first value found under any key or item
+
+
+def path_parts(cursor_path: str) -> List[Any]:
+    """The steps of a cursor path, a JSONPath as dlt compiles it: field names (`a.b`, `$.a.b`,
+    `$['a']`), list indices (`items[0]`) and wildcards (`items[*].ts`, of which the first value
+    found counts, as dlt's find_values(...)[0]); the root `$` has none."""
+    parts: List[Any] = []
+    i, n = (1, len(cursor_path)) if cursor_path.startswith("$") else (0, len(cursor_path))
+    while i < n:
+        c = cursor_path[i]
+        if c == ".":
+            i += 1
+        elif c == "[":
+            j = cursor_path.find("]", i)
+            if j < 0:
+                j = n
+            inner = cursor_path[i + 1:j].strip()
+            if inner == "*":
+                parts.append(ANY)
+            elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+                parts.append(inner[1:-1])
+            elif inner.lstrip("-").isdigit():
+                parts.append(int(inner))
+            else:
+                parts.append(inner)
+            i = j + 1
+        else:
+            j = i
+            while j < n and cursor_path[j] not in ".[":
+                j += 1
+            name = cursor_path[i:j]
+            parts.append(ANY if name == "*" else name)
+            i = j
+    return parts
+
+
+def find_path(row: Any, parts: List[Any]) -> Tuple[bool, Any]:
+    """(found, value) at `parts` (path_parts) in `row`: a dict, a list or an object."""
+    if not parts:
+        return True, row
+    step, rest = parts[0], parts[1:]
+    if step is ANY:
+        items = row.values() if isinstance(row, dict) else row if isinstance(row, (list, tuple)) else ()
+        for item in items:
+            found, value = find_path(item, rest)
+            if found:
+                return True, value
+        return False, None
+    if isinstance(step, int):
+        if isinstance(row, (list, tuple)) and -len(row) <= step < len(row):
+            return find_path(row[step], rest)
+        return False, None
+    if isinstance(row, dict):
+        return find_path(row[step], rest) if step in row else (False, None)
+    if row is not None and not isinstance(row, (str, bytes, list, tuple)) and hasattr(row, step):
+        return find_path(getattr(row, step), rest)
+    return False, None
 
 
 def cursor_value(row: Any, parts: Any) -> Any:
     """The value at the cursor path in `row` (a dict or an object), or _MISSING (also for None)."""
-    v = row
-    if v is None:
+    if row is None:
         return _MISSING
-    for part in parts:
-        if isinstance(v, dict):
-            v = v.get(part, _MISSING)
-        else:
-            v = getattr(v, part, _MISSING)
-        if v is _MISSING or v is None:
-            return _MISSING
-    return v
+    found, value = find_path(row, parts)
+    return value if found and value is not None else _MISSING
 
 
 def _parse_iso(text: str, like: Any) -> Any:
