@@ -172,10 +172,6 @@ inline Status NormalizerCore::SetSystem(TableState& t, const char* name, std::st
     t.present[idx] = 1;
     return Status::Ok();
   }
-  // The row's own _dlt_id, kept (NormalizeObject).
-  if (slot == 1 && static_cast<size_t>(idx) < t.cells.size() && t.present[idx] && t.cells[idx] == value) {
-    return Status::Ok();
-  }
   return SetCell(t, idx, std::string(value), name);
 }
 
@@ -230,23 +226,26 @@ inline Status NormalizerCore::NormalizeObject(TableState& t, dom::object obj, in
   values.clear();
   lists.clear();
   DLT_RETURN_IF_ERROR(Flatten(t, obj, level, &values, &lists));
-  for (const auto& fv : values) DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
+  // As dlt: a row that brings its own `_dlt_id` (rows dlt wrote, loaded again) keeps it when it is
+  // truthy (a non-empty string, a non-zero integer), and its nested rows hang off it; a falsy one
+  // gets a new id. Either way the column is the system column, with its hints (FinishRow).
+  std::string own_id;
+  for (const auto& fv : values) {
+    const std::string& name = fv.column->name;
+    if (name.size() == 7 && name == "_dlt_id") {
+      if (fv.value.kind == ScalarValue::Kind::kString && !fv.value.s.empty()) own_id.assign(fv.value.s);
+      if (fv.value.kind == ScalarValue::Kind::kInt && fv.value.i != 0) own_id = std::to_string(fv.value.i);
+      continue;
+    }
+    DLT_RETURN_IF_ERROR(AddValue(t, *fv.column, fv.value, fv.key));
+  }
   // A row a schema contract discards (discard_row) is not written, and its nested rows are not
   // walked (dlt does not descend into a discarded row); its parent and siblings stay.
   if (t.row_discarded) return Status::Ok();
-  // As dlt: a row that brings its own _dlt_id (rows dlt wrote, loaded again) keeps it, and its
-  // nested rows hang off it (the slot is looked up once per table, then read by index).
-  int own = t.system_index[1];
-  if (own < 0) {
-    auto it = t.index.find("_dlt_id");
-    if (it != t.index.end()) own = it->second;
-  }
-  if (own >= 0 && static_cast<size_t>(own) < t.cells.size() && t.set_in_row[own] == t.generation &&
-      t.present[own] && !t.cells[own].empty()) {
-    const std::string id = t.cells[own];
-    const std::string& root = parent_id ? root_id : id;
-    DLT_RETURN_IF_ERROR(FinishRow(t, id, parent_id, list_idx, root));
-    return EmitLists(t, lists, level, id, root);
+  if (!own_id.empty()) {
+    const std::string& root = parent_id ? root_id : own_id;
+    DLT_RETURN_IF_ERROR(FinishRow(t, own_id, parent_id, list_idx, root));
+    return EmitLists(t, lists, level, own_id, root);
   }
   DLT_RETURN_IF_ERROR(FinishRow(t, row_id, parent_id, list_idx, root_id));
   return EmitLists(t, lists, level, row_id, root_id);

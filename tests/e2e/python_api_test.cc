@@ -482,7 +482,9 @@ print("dev", dev.dataset_name.startswith("dev_2"), "__" in dev.dataset_name)
 }
 
 // Defect: a row that brings its own _dlt_id (rows dlt wrote, loaded again) failed the normalize
-// ("already set"). As dlt's normalizer: the row keeps it, and its nested rows hang off it.
+// ("already set"). As dlt's normalizer: the row keeps a truthy one, and its nested rows hang off
+// it; an empty or zero one gets a new id. The column stays the system column, with its hints (an
+// scd2 table's row version included, so its load works).
 TEST(PythonApi, ARowsOwnDltIdIsKeptAndItsNestedRowsPointToIt) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "ownid.py", R"PY(
@@ -492,9 +494,17 @@ p.run([{"_dlt_id": "keepme1", "x": 1, "kids": [{"k": 1}, {"k": 2}]}, {"x": 2, "k
 with p.sql_client() as c:
     print(c.execute_sql("SELECT x, _dlt_id = 'keepme1', length(_dlt_id) FROM t ORDER BY x"))
     print(c.execute_sql("SELECT k.k, k._dlt_parent_id = t._dlt_id, t.x FROM t__kids k JOIN t ON k._dlt_parent_id = t._dlt_id ORDER BY k.k"))
+p.run([{"_dlt_id": "", "x": 3}, {"_dlt_id": 0, "x": 4}], table_name="t")
+scd2 = {"disposition": "merge", "strategy": "scd2"}
+p.run([{"_dlt_id": "s1", "id": 1, "v": 1}], table_name="s", write_disposition=scd2)
+p.run([{"id": 2, "v": 1}], table_name="s", write_disposition=scd2)
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT x, length(_dlt_id) FROM t WHERE x > 2 ORDER BY x"))
+    print(c.execute_sql("SELECT id, _dlt_id = 's1' FROM s ORDER BY id"), p.has_pending_data)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "[(1, True, 7), (2, False, 14)]\n[(1, True, 1), (2, True, 1), (3, True, 2)]\n");
+  EXPECT_EQ(r.out, "[(1, True, 7), (2, False, 14)]\n[(1, True, 1), (2, True, 1), (3, True, 2)]\n"
+                   "[(3, 14), (4, 14)]\n[(1, True), (2, False)] False\n");
 }
 
 TEST(PythonApi, RunHintsMergeKeyReplacesEveryRowOfAKeyValue) {
