@@ -51,7 +51,7 @@ void TypedBatch::AppendNull(size_t c) {
     case CellStorage::kInt64: v.ints.push_back(0); break;
     case CellStorage::kDouble: v.doubles.push_back(0); break;
     case CellStorage::kBool: v.bools.push_back(0); break;
-    case CellStorage::kText: v.texts.emplace_back(); break;
+    case CellStorage::kText: v.texts.push_empty(); break;
   }
 }
 
@@ -70,9 +70,9 @@ void TypedBatch::AppendBool(size_t c, bool x) {
   vectors_[c].bools.push_back(x ? 1 : 0);
 }
 
-void TypedBatch::AppendText(size_t c, std::string x) {
+void TypedBatch::AppendText(size_t c, std::string_view x) {
   vectors_[c].nulls.push_back(0);
-  vectors_[c].texts.push_back(std::move(x));
+  vectors_[c].texts.push_back(x);
 }
 
 void TypedBatch::AppendRowOf(const TypedBatch& o, size_t row) {
@@ -111,7 +111,7 @@ void TypedBatch::KeepRows(const std::vector<uint8_t>& keep) {
     KeepIn(v.ints, keep);
     KeepIn(v.doubles, keep);
     KeepIn(v.bools, keep);
-    KeepIn(v.texts, keep);
+    if (v.texts.size() == keep.size()) v.texts.Keep(keep);
   }
 }
 

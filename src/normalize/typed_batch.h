@@ -17,6 +17,7 @@
 
 #include "dlt/status.h"
 #include "normalize/schema.h"
+#include "normalize/text_cells.h"
 
 namespace dlt {
 
@@ -43,7 +44,7 @@ struct TypedVector {
   std::vector<int64_t> ints;
   std::vector<double> doubles;
   std::vector<uint8_t> bools;
-  std::vector<std::string> texts;
+  TextCells texts;
 };
 
 class TypedBatch {
@@ -66,7 +67,7 @@ class TypedBatch {
   void AppendInt(size_t column, int64_t v);
   void AppendDouble(size_t column, double v);
   void AppendBool(size_t column, bool v);
-  void AppendText(size_t column, std::string v);
+  void AppendText(size_t column, std::string_view v);
   // A column's values for a reader that fills them in place, column by column (nulls and the
   // vector of the column's storage grown by the same rows; Validate checks them).
   TypedVector& mutable_vector(size_t column) { return vectors_[column]; }

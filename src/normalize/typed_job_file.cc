@@ -164,11 +164,8 @@ Status TypedJobWriter::Write(const TypedBatch& b) {
         scratch_.clear();
         AppendNarrow(lengths.data(), lengths.size(), width, &scratch_);
         DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
-        // One write for the column's cells (a write per cell costs more than the copy), from a
-        // buffer kept between columns (a new one each time costs fresh pages).
-        scratch_.clear();
-        for (const auto& t : v.texts) scratch_ += t;
-        DLT_RETURN_IF_ERROR(Put(scratch_.data(), scratch_.size()));
+        // One write for the column's cells, which lie back to back.
+        DLT_RETURN_IF_ERROR(Put(v.texts.bytes().data(), v.texts.bytes().size()));
         break;
       }
     }
@@ -400,16 +397,8 @@ StatusOr<bool> TypedJobReader::Next(TypedBatch* b) {
         break;
       case CellStorage::kText: {
         DLT_ASSIGN_OR_RETURN(uint64_t total, GetLengths(rows, &lengths_));
-        // One read for the column's cells (into a buffer kept between columns), then cut.
-        if (narrow_.size() < total) narrow_.resize(total);
-        DLT_RETURN_IF_ERROR(Get(narrow_.data(), total));
-        v.texts.resize(rows);
-        size_t at = 0;
-        for (size_t i = 0; i < rows; ++i) {
-          const size_t n = static_cast<size_t>(lengths_[i]);
-          v.texts[i].assign(narrow_.data() + at, n);
-          at += n;
-        }
+        // One read for the column's cells, straight into their buffer.
+        DLT_RETURN_IF_ERROR(Get(v.texts.AppendUninitialized(lengths_.data(), rows, total), total));
         break;
       }
     }

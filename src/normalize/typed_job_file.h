@@ -109,7 +109,7 @@ class TypedJobReader {
   bool done_ = false;
   bool null_flags_always_ = false;  // a file of format 02
   bool full_widths_ = false;        // a file of format 02: integers in 8 bytes, lengths in 4
-  std::vector<char> narrow_;        // a column's narrow integers or text cells as read
+  std::vector<char> narrow_;        // a column's narrow integers as read
   std::vector<int64_t> lengths_;    // a text column's cell lengths
 };
 

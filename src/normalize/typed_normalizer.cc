@@ -134,7 +134,7 @@ Status TypedNormalizer::WriteTypedJob(TypedBatch& batch, const Table& t, const s
         case CellStorage::kInt64: v.ints.assign(rows, 0); break;
         case CellStorage::kDouble: v.doubles.assign(rows, 0.0); break;
         case CellStorage::kBool: v.bools.assign(rows, 0); break;
-        case CellStorage::kText: v.texts.assign(rows, std::string()); break;
+        case CellStorage::kText: v.texts.assign(rows, std::string_view()); break;
       }
     }
     out.SetVector(i, std::move(v));

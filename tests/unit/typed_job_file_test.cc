@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -43,6 +44,41 @@ TEST(TypedBatchCells, CanonicalCellsAreWhatTheLoadJobsHold) {
   EXPECT_EQ(TimeCell(3600LL * 1000000), "01:00:00");
   // PostgreSQL's bytea hex form, which DuckDB's loader decodes too (from_hex).
   EXPECT_EQ(BinaryCell(std::string("a\\\x00", 3)), "\\x615c00");
+}
+
+TEST(TypedBatchCells, TextCellsKeepTheirBytesThroughKeepBulkAppendsAndClear) {
+  TextCells t;
+  t.push_back("alpha");
+  t.push_empty();
+  t.push_back(std::string(40, 'x'));  // past a std::string's inline buffer
+  t.push_back("d");
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_EQ(t[0], "alpha");
+  EXPECT_EQ(t[1], "");
+  EXPECT_EQ(t[2], std::string(40, 'x'));
+  EXPECT_EQ(t.bytes(), "alpha" + std::string(40, 'x') + "d");
+  t.Keep({0, 1, 1, 0});  // the first and last go, the empty one stays
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0], "");
+  EXPECT_EQ(t[1], std::string(40, 'x'));
+  EXPECT_EQ(t.bytes().size(), 40u);
+  const int64_t lengths[] = {2, 0, 3};
+  std::memcpy(t.AppendUninitialized(lengths, 3, 5), "hiyou", 5);
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[2], "hi");
+  EXPECT_EQ(t[3], "");
+  EXPECT_EQ(t[4], "you");
+  t.clear();
+  EXPECT_TRUE(t.empty());
+  t.assign(3, "load");
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[2], "load");
+  EXPECT_EQ(t.bytes(), "loadloadload");
+  // A batch filtered by KeepRows keeps each text column's cells with its rows.
+  TypedBatch b = Orders({{1, "new"}, {2, "shipped"}, {3, "a status longer than sixteen bytes"}});
+  b.KeepRows({1, 0, 1});
+  ASSERT_EQ(b.rows(), 2u);
+  EXPECT_EQ(b.RowJson(1), R"({"id":3,"status":"a status longer than sixteen bytes","amount":"3.50"})");
 }
 
 TEST(TypedJobFile, BatchesReadBackAsTheyWereWritten) {

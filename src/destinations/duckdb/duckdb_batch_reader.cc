@@ -205,9 +205,9 @@ void BatchReader::Impl::Convert(duckdb_data_chunk chunk, TypedBatch* batch, Rend
       out.texts.reserve(out.texts.size() + n);
       for (idx_t row = 0; row < n; ++row) {
         if (MaskValid(mask, row)) {
-          out.texts.emplace_back(cell(row));
+          out.texts.push_back(cell(row));
         } else {
-          out.texts.emplace_back();
+          out.texts.push_empty();
         }
       }
     };

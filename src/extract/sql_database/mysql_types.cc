@@ -127,7 +127,7 @@ std::string AppendMysqlValue(const char* data, unsigned long length, std::string
       batch->AppendText(c, BinaryCell(v));
       return "";
     default:
-      batch->AppendText(c, std::string(v));
+      batch->AppendText(c, v);
       return "";
   }
 }

@@ -190,19 +190,19 @@ class PgCopySource : public BatchSource {
       case PgWire::kUuid: {
         if (len != 16) return Broken("uuid size");
         static const char kHex[] = "0123456789abcdef";
-        std::string s;
-        s.reserve(36);
+        char s[36];
+        size_t at = 0;
         for (int b = 0; b < 16; ++b) {
-          if (b == 4 || b == 6 || b == 8 || b == 10) s.push_back('-');
-          s.push_back(kHex[static_cast<uint8_t>(p[b]) >> 4]);
-          s.push_back(kHex[static_cast<uint8_t>(p[b]) & 15]);
+          if (b == 4 || b == 6 || b == 8 || b == 10) s[at++] = '-';
+          s[at++] = kHex[static_cast<uint8_t>(p[b]) >> 4];
+          s[at++] = kHex[static_cast<uint8_t>(p[b]) & 15];
         }
-        batch->AppendText(i, std::move(s));
+        batch->AppendText(i, std::string_view(s, sizeof s));
         return Status::Ok();
       }
       case PgWire::kBytes:
         if (col.column.data_type == DataType::kBinary) batch->AppendText(i, BinaryCell(std::string_view(p, len)));
-        else batch->AppendText(i, std::string(p, len));
+        else batch->AppendText(i, std::string_view(p, len));
         return Status::Ok();
     }
     return Status::Ok();
