@@ -229,6 +229,58 @@ bool ParseJobDouble(std::string_view s, double* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+bool ParseJobDecimal(std::string_view s, int width, int scale, int64_t* out) {
+  if (width < 1 || width > 18 || scale < 0 || scale > width) return false;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  size_t i = 0;
+  const bool negative = i < s.size() && s[i] == '-';
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  // The mantissa's digits (leading zeros dropped) and how many of them stand before the point.
+  char digits[40];
+  size_t n = 0;
+  int64_t before_point = 0;
+  bool any_digit = false, point = false;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any_digit = true;
+    if (n == 0 && c == '0') {  // a leading zero: before the point it counts for nothing
+      if (point) --before_point;
+      continue;
+    }
+    if (n < sizeof digits) digits[n++] = c;  // later ones lie past any digit a DECIMAL(18) keeps
+    if (!point) ++before_point;
+  }
+  if (!any_digit) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    const bool exp_negative = i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (i == s.size()) return false;
+    int64_t exp = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) exp = std::min<int64_t>(exp * 10 + (s[i] - '0'), 100000);
+    before_point += exp_negative ? -exp : exp;
+  }
+  if (i != s.size()) return false;
+  // The value is 0.d1d2...dn x 10^before_point; kept: the first before_point + scale digits.
+  const int64_t kept = n == 0 ? 0 : before_point + scale;
+  if (kept > width) return false;
+  int64_t v = 0;
+  for (int64_t k = 0; k < kept; ++k) v = v * 10 + (k < static_cast<int64_t>(n) ? digits[k] - '0' : 0);
+  if (kept >= 0 && kept < static_cast<int64_t>(n) && digits[kept] >= '5') ++v;  // half away from zero
+  int64_t limit = 1;
+  for (int k = 0; k < width; ++k) limit *= 10;
+  if (v >= limit) return false;
+  *out = negative ? -v : v;
+  return true;
+}
+
 bool ParseJobBool(std::string_view s, bool* out) {
   auto is = [&](std::string_view word) {
     if (s.size() != word.size()) return false;

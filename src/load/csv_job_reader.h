@@ -82,6 +82,11 @@ StatusOr<std::vector<std::string>> ReadCsvJobHeader(const std::filesystem::path&
 bool ParseJobBigint(std::string_view s, int64_t* out);
 bool ParseJobDouble(std::string_view s, double* out);
 bool ParseJobBool(std::string_view s, bool* out);
+// A decimal as DECIMAL(width, scale) stores it (width up to 18): the value times 10^scale.
+// [+|-]digits[.digits][(e|E)[+|-]digits], spaces around it allowed, digits beyond the scale rounded
+// half away from zero, as DuckDB's cast from text rounds them; false when the text is not a number
+// or the value has more than width - scale digits before the point.
+bool ParseJobDecimal(std::string_view s, int width, int scale, int64_t* out);
 // ISO 8601 date and time: [-]Y...-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|(+|-)HH[[:]MM]]] as
 // microseconds since 1970-01-01 UTC (fraction digits beyond 6 are cut, as DuckDB does; a value
 // without an offset is UTC, which is what the writer means: it always writes Z or +00:00).

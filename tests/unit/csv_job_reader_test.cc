@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -240,6 +241,87 @@ TEST(CsvJobValues, TimestampsAreReadAsDuckDbCastsThem) {
                           "-290308-12-21T23:59:59.999999Z"}) {
     int64_t v = 0;
     EXPECT_FALSE(ParseJobTimestampMicros(bad, &v)) << bad;
+  }
+}
+
+TEST(CsvJobValues, DecimalsAreReadAsDuckDbCastsThem) {
+  auto memory = MemoryConnection();
+  duckdb::Connection& conn = memory.conn;
+  // DuckDB's verdict on `s` as DECIMAL(w, s), as DuckDB prints it, or nullopt when the cast fails.
+  auto duck = [&](const std::string& s, int w, int sc) -> std::optional<std::string> {
+    auto r = conn.Query("SELECT TRY_CAST(" + duckdb::QuoteLiteral(s) + " AS DECIMAL(" + std::to_string(w) + "," +
+                        std::to_string(sc) + "))::VARCHAR");
+    EXPECT_TRUE(r.ok()) << s << ": " << r.status().message();
+    if (!r.ok() || r->rows[0][0].is_null) return std::nullopt;
+    return r->rows[0][0].text;
+  };
+  // Ours, printed as DuckDB prints a DECIMAL(w, sc): the scale's digits after the point, and a
+  // 0 before it unless the type has no integer digits.
+  auto print = [](int64_t v, int w, int sc) {
+    std::string digits = std::to_string(v < 0 ? -v : v);
+    if (static_cast<int>(digits.size()) <= sc) digits.insert(0, static_cast<size_t>(sc) + 1 - digits.size(), '0');
+    if (sc > 0) digits.insert(digits.size() - static_cast<size_t>(sc), ".");
+    if (w == sc) digits.erase(0, 1);
+    return (v < 0 ? "-" : "") + digits;
+  };
+  // A number with an exponent written out without it ("-12.5e-3" -> "-0.0125"): DuckDB's cast of
+  // exponent forms refuses some values that fit (1e-3 as DECIMAL(3,3)) and rounds others from a
+  // shortened mantissa (5e-3 as DECIMAL(9,0) gives 1), where ours reads the value exactly, as its
+  // plain form is read.
+  auto plain = [](const std::string& s) {
+    const size_t e = s.find_first_of("eE");
+    if (e == std::string::npos) return s;
+    const size_t exp_digits = e + 1 < s.size() && (s[e + 1] == '-' || s[e + 1] == '+') ? e + 2 : e + 1;
+    if (exp_digits >= s.size() || s.find_first_not_of("0123456789", exp_digits) != std::string::npos) return s;
+    std::string m = s.substr(0, e), sign;
+    const long exp = std::strtol(s.c_str() + e + 1, nullptr, 10);
+    if (!m.empty() && (m[0] == '-' || m[0] == '+')) {
+      sign = m[0] == '-' ? "-" : "";
+      m.erase(0, 1);
+    }
+    size_t point = m.find('.');
+    if (point == std::string::npos) point = m.size();
+    else m.erase(point, 1);
+    if (m.empty() || m.find_first_not_of("0123456789") != std::string::npos || exp > 60) return s;
+    if (exp < -60) return sign + "0.0";  // below any scale
+    long at = static_cast<long>(point) + exp;
+    if (at < 0) {
+      m.insert(0, static_cast<size_t>(-at), '0');
+      at = 0;
+    }
+    if (at > static_cast<long>(m.size())) m.append(static_cast<size_t>(at) - m.size(), '0');
+    return sign + (at == 0 ? "0" : m.substr(0, static_cast<size_t>(at))) + "." + m.substr(static_cast<size_t>(at)) + "0";
+  };
+  auto check = [&](const std::string& s, int w, int sc) {
+    int64_t ours = 0;
+    const bool ok = ParseJobDecimal(s, w, sc, &ours);
+    const auto want = duck(plain(s), w, sc);
+    EXPECT_EQ(ok, want.has_value()) << "'" << s << "' as DECIMAL(" << w << "," << sc << ")";
+    if (ok && want) EXPECT_EQ(print(ours, w, sc), *want) << "'" << s << "' as DECIMAL(" << w << "," << sc << ")";
+  };
+  const std::vector<std::string> forms = {
+      "0", "1", "-1", "+7", "12.34", "-12.34", "1.005", "-1.005", "1.004", "1.0049999", "0.0051", "-0.001",
+      "99.995", "99.994", "99.99", "100", "999999", "1e2", "1.5e2", "12.345e1", "1e-3", "5e-3", "-5e-3", "1E+2",
+      ".5", "5.", "+.5", "007.50", "0.000", "00000000000000000000000000000000000000000000012.5", " 3.25 ",
+      "123456789012345678", "999999999999999999", "9999999999999999999", "0.123456789012345678901234567890",
+      "1e18", "1e400", "1e-400", "", ".", "-", "e5", "1e", "1e+", "1.2.3", "12a", "--1", "NaN", "inf", "0x10"};
+  for (const auto& s : forms) {
+    for (auto [w, sc] : {std::pair{4, 2}, {9, 0}, {9, 4}, {12, 2}, {18, 0}, {18, 6}, {18, 18}, {1, 0}, {3, 3}}) {
+      check(s, w, sc);
+    }
+  }
+  // Random values of random forms, against the cast.
+  std::mt19937_64 rng(7);
+  for (int k = 0; k < 2000; ++k) {
+    std::string s = (rng() % 3 == 0) ? "-" : "";
+    const int int_digits = static_cast<int>(rng() % 12), frac_digits = static_cast<int>(rng() % 12);
+    for (int d = 0; d < int_digits; ++d) s += static_cast<char>('0' + rng() % 10);
+    if (frac_digits) s += ".";
+    for (int d = 0; d < frac_digits; ++d) s += static_cast<char>('0' + rng() % 10);
+    if (int_digits + frac_digits == 0) s += "0";
+    if (rng() % 4 == 0) s += "e" + std::to_string(static_cast<int>(rng() % 9) - 4);
+    const int w = 1 + static_cast<int>(rng() % 18);
+    check(s, w, static_cast<int>(rng() % (w + 1)));
   }
 }
 

@@ -105,10 +105,13 @@ class BatchReader;  // duckdb_batch_reader.h
 // kTimestamp: a naive timestamp column (dlt's `timezone: false`); its cells are UTC instants too.
 // kDate and kTime only for typed job files, whose dates and times are integers (days since the
 // epoch, microseconds since midnight): CSV job text of those types is cast by DuckDB instead.
-enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp, kDate, kTime };
+// kDecimal: DECIMAL(width, scale) of up to 18 digits, parsed here (ParseJobDecimal) instead of
+// cast from text by DuckDB.
+enum class ScanType { kVarchar, kBigint, kDouble, kBoolean, kTimestampTz, kTimestamp, kDate, kTime, kDecimal };
 struct ScanColumn {
   std::string name;
   ScanType type = ScanType::kVarchar;
+  int width = 0, scale = 0;  // kDecimal
 };
 
 // A registered scan (see Connection::ScanJobFiles); it can be read while this object lives.

@@ -351,9 +351,18 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
       case DataType::kTimestamp:
         type = IsNaiveTimestamp(*c) ? duckdb::ScanType::kTimestamp : duckdb::ScanType::kTimestampTz;
         break;
+      case DataType::kDecimal: {
+        // Up to 18 digits: parsed by the scan (ParseJobDecimal rounds as DuckDB's cast does).
+        const int p = c->precision.value_or(38), s = c->scale.value_or(9);
+        if (p >= 1 && p <= 18 && s >= 0 && s <= p) {
+          scan_columns.push_back({c->name, duckdb::ScanType::kDecimal, p, s});
+          type = duckdb::ScanType::kDecimal;
+        }
+        break;
+      }
       default: break;
     }
-    scan_columns.push_back({c->name, type});
+    if (type != duckdb::ScanType::kDecimal) scan_columns.push_back({c->name, type});
     std::string expr = QuoteIdentifier(c->name);
     if (c->data_type == DataType::kBinary) {
       // Binary cells are `\x` + hex (normalize/typed_batch.h BinaryCell, PostgreSQL's bytea
@@ -361,7 +370,7 @@ StatusOr<std::string> DuckDbClient::JobSelectSql(const std::vector<const Column*
       expr = "from_hex(substr(" + expr + ", 3))";
     } else if (c->data_type == DataType::kDecimal && c->precision.value_or(38) > 18 && c->scale.value_or(9) < 18) {
       expr = WideDecimalCast(expr, c->precision.value_or(38), c->scale.value_or(9));
-    } else if (type == duckdb::ScanType::kVarchar && c->data_type != DataType::kText) {
+    } else if (type == duckdb::ScanType::kVarchar && c->data_type != DataType::kText) {  // kDecimal: as it is
       expr = "CAST(" + expr + " AS " + TypeSql(*c) + ")";
     }
     select.push_back(expr + (targets ? "" : " AS " + QuoteIdentifier(c->name)));

@@ -65,13 +65,15 @@ duckdb_type ScanDuckType(ScanType t) {
     case ScanType::kTimestamp: return DUCKDB_TYPE_TIMESTAMP;
     case ScanType::kDate: return DUCKDB_TYPE_DATE;
     case ScanType::kTime: return DUCKDB_TYPE_TIME;
+    case ScanType::kDecimal: return DUCKDB_TYPE_DECIMAL;
     case ScanType::kVarchar: break;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
 
-const char* ScanTypeName(ScanType t) {
-  switch (t) {
+std::string ScanTypeName(const ScanColumn& c) {
+  if (c.type == ScanType::kDecimal) return "DECIMAL(" + std::to_string(c.width) + "," + std::to_string(c.scale) + ")";
+  switch (c.type) {
     case ScanType::kBigint: return "BIGINT";
     case ScanType::kDouble: return "DOUBLE";
     case ScanType::kBoolean: return "BOOLEAN";
@@ -79,6 +81,7 @@ const char* ScanTypeName(ScanType t) {
     case ScanType::kTimestamp: return "TIMESTAMP";
     case ScanType::kDate: return "DATE";
     case ScanType::kTime: return "TIME";
+    case ScanType::kDecimal:
     case ScanType::kVarchar: break;
   }
   return "VARCHAR";
@@ -100,7 +103,9 @@ void ScanBind(duckdb_bind_info info) {
     return;
   }
   for (const auto& c : spec->columns) {
-    duckdb_logical_type lt = api.duckdb_create_logical_type(ScanDuckType(c.type));
+    duckdb_logical_type lt = c.type == ScanType::kDecimal
+                                 ? api.duckdb_create_decimal_type(static_cast<uint8_t>(c.width), static_cast<uint8_t>(c.scale))
+                                 : api.duckdb_create_logical_type(ScanDuckType(c.type));
     api.duckdb_bind_add_result_column(info, c.name.c_str(), lt);
     api.duckdb_destroy_logical_type(&lt);
   }
@@ -159,8 +164,8 @@ void PutVarchar(Out& o, size_t row, std::string_view text) {
 
 // A value given as its job file text, converted to the column's scan type; false when the text
 // is not one.
-bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
-  switch (type) {
+bool PutText(const ScanColumn& col, Out& o, size_t row, std::string_view text) {
+  switch (col.type) {
     case ScanType::kVarchar:
       PutVarchar(o, row, text);
       return true;
@@ -169,6 +174,15 @@ bool PutText(ScanType type, Out& o, size_t row, std::string_view text) {
     case ScanType::kBoolean: return ParseJobBool(text, static_cast<bool*>(o.data) + row);
     case ScanType::kTimestampTz:
     case ScanType::kTimestamp: return ParseJobTimestampMicros(text, static_cast<int64_t*>(o.data) + row);
+    case ScanType::kDecimal: {
+      // DuckDB stores DECIMAL(w, s) in 16 bits up to w = 4, 32 up to 9, 64 up to 18.
+      int64_t v;
+      if (!ParseJobDecimal(text, col.width, col.scale, &v)) return false;
+      if (col.width <= 4) static_cast<int16_t*>(o.data)[row] = static_cast<int16_t>(v);
+      else if (col.width <= 9) static_cast<int32_t*>(o.data)[row] = static_cast<int32_t>(v);
+      else static_cast<int64_t*>(o.data)[row] = v;
+      return true;
+    }
     case ScanType::kDate:
     case ScanType::kTime: break;  // only typed jobs, whose dates and times are integers
   }
@@ -227,14 +241,14 @@ std::string PutTypedColumn(const ScanColumn& col, size_t c, ScanLocalData* local
       case Put::kBool: static_cast<bool*>(o.data)[out] = v.bools[r] != 0; break;
       case Put::kVarchar: PutVarchar(o, out, v.texts[r]); break;
       case Put::kText:
-        if (!PutText(col.type, o, out, v.texts[r])) {
-          return "'" + Excerpt(v.texts[r]) + "' is not a " + ScanTypeName(col.type) + " value";
+        if (!PutText(col, o, out, v.texts[r])) {
+          return "'" + Excerpt(v.texts[r]) + "' is not a " + ScanTypeName(col) + " value";
         }
         break;
       case Put::kCellText:
         b.CellText(c, r, &local->cell);
-        if (!PutText(col.type, o, out, local->cell)) {
-          return "'" + Excerpt(local->cell) + "' is not a " + ScanTypeName(col.type) + " value";
+        if (!PutText(col, o, out, local->cell)) {
+          return "'" + Excerpt(local->cell) + "' is not a " + ScanTypeName(col) + " value";
         }
         break;
     }
@@ -329,9 +343,9 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
         PutNull(o, row);
         continue;
       }
-      if (!PutText(spec.columns[c].type, o, row, f.text)) {
+      if (!PutText(spec.columns[c], o, row, f.text)) {
         return fail("load job " + local->reader->Where() + ", column `" + spec.columns[c].name + "`: '" +
-                    Excerpt(f.text) + "' is not a " + ScanTypeName(spec.columns[c].type) + " value");
+                    Excerpt(f.text) + "' is not a " + ScanTypeName(spec.columns[c]) + " value");
       }
     }
     ++row;

@@ -84,6 +84,7 @@ namespace dlt::duckdb::detail {
   X(duckdb_error_data_message)             \
   X(duckdb_destroy_error_data)            \
   X(duckdb_create_logical_type)           \
+  X(duckdb_create_decimal_type)           \
   X(duckdb_destroy_value)                 \
   X(duckdb_get_int64)                     \
   X(duckdb_vector_size)                   \
