@@ -140,10 +140,24 @@ struct ResourceOptions {
 };
 
 // How CSV files are read (format "csv"): unset fields are detected by DuckDB's sniffer.
+// CheckCsvOptions validates them (Resource::FromFiles does too, naming the resource).
 struct CsvOptions {
   std::optional<std::string> delimiter;  // ",", ";", "\t", "|", ...
   std::optional<bool> header;            // whether the first line names the columns
+  std::optional<std::string> quote;      // the quote character ("\"" when unset)
+  std::optional<std::string> encoding;   // utf-8 (the default), latin-1 or utf-16
+  uint64_t skip_rows = 0;                // lines skipped before the header (or the first row)
+  std::vector<std::string> names;        // the columns' names, replacing the header's (or naming a file without one)
+  std::vector<std::string> columns;      // only these columns are read (by name); empty: all
+  std::vector<std::string> null_values;  // values read as NULL, besides an empty field
+  // Column name -> dlt data type (text, bigint, double, bool, decimal, date, timestamp) instead of
+  // the detected one; all_text: every column is text (leading zeros, codes kept as written).
+  std::vector<std::pair<std::string, std::string>> types;
+  bool all_text = false;
 };
+// Normalizes the encoding's name (utf8 -> utf-8, latin1 / iso-8859-1 -> latin-1, ...) and checks
+// every field; the error says what is allowed.
+Status CheckCsvOptions(CsvOptions& csv);
 
 class Resource {
  public:

@@ -26,6 +26,23 @@ PyFileReader::PyFileReader(std::string format, std::optional<std::string> delimi
   csv_.header = header;
 }
 
+void PyFileReader::SetCsv(std::optional<std::string> quote, std::optional<std::string> encoding, uint64_t skip_rows,
+                          std::vector<std::string> names, std::vector<std::string> columns,
+                          std::vector<std::string> null_values, std::vector<std::pair<std::string, std::string>> types,
+                          bool all_text) {
+  CsvOptions csv = csv_;
+  csv.quote = std::move(quote);
+  csv.encoding = std::move(encoding);
+  csv.skip_rows = skip_rows;
+  csv.names = std::move(names);
+  csv.columns = std::move(columns);
+  csv.null_values = std::move(null_values);
+  csv.types = std::move(types);
+  csv.all_text = all_text;
+  if (Status s = CheckCsvOptions(csv); !s.ok()) throw py::value_error(s.message());
+  csv_ = std::move(csv);
+}
+
 Resource PyFileReader::Make(ResourceOptions options, const std::vector<std::string>& files) const {
   // No file to read (none matched, or none is new for the incremental): a resource without rows,
   // so that the run still stores the state Python kept.
@@ -118,6 +135,10 @@ void RegisterFilesystem(py::module_& m) {
       .def(py::init<std::string, std::optional<std::string>, std::optional<bool>, std::optional<uint64_t>>(),
            py::arg("format"), py::arg("delimiter") = py::none(), py::arg("header") = py::none(),
            py::arg("max_rows") = py::none())
+      .def("set_csv", &PyFileReader::SetCsv, py::arg("quote") = py::none(), py::arg("encoding") = py::none(),
+           py::arg("skip_rows") = 0, py::arg("names") = std::vector<std::string>{},
+           py::arg("columns") = std::vector<std::string>{}, py::arg("null_values") = std::vector<std::string>{},
+           py::arg("types") = std::vector<std::pair<std::string, std::string>>{}, py::arg("all_text") = false)
       .def_property_readonly("format", &PyFileReader::format);
 }
 

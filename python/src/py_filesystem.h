@@ -20,6 +20,11 @@ class PyFileReader {
   // `max_rows`: at most this many rows of all files (dlt's add_limit on the reader).
   PyFileReader(std::string format, std::optional<std::string> delimiter, std::optional<bool> header,
                std::optional<uint64_t> max_rows = std::nullopt);
+  // The other CSV options (include/dlt/resource.h CsvOptions), checked: ValueError when one is not
+  // allowed.
+  void SetCsv(std::optional<std::string> quote, std::optional<std::string> encoding, uint64_t skip_rows,
+              std::vector<std::string> names, std::vector<std::string> columns, std::vector<std::string> null_values,
+              std::vector<std::pair<std::string, std::string>> types, bool all_text);
   const std::string& format() const { return format_; }
   // The resource reading `files` (absolute paths) with `options` as its hints.
   Resource Make(ResourceOptions options, const std::vector<std::string>& files) const;

@@ -92,19 +92,7 @@ StatusOr<DropResult> DropResources(const Workspace& ws, const DropOptions& o) {
     for (const auto& t : result.tables) schema.RemoveTable(t);
     schema.BumpVersion();
   }
-  // Only resources that kept state have any to reset; indexing a missing key would write a null
-  // `resources` into the state, which the next run refuses as damaged.
-  auto& doc = state.doc();
-  auto src = doc.find("sources");
-  if (src != doc.end() && src->is_object()) {
-    auto schema_it = src->find(schema_name);
-    if (schema_it != src->end() && schema_it->is_object()) {
-      auto res = schema_it->find("resources");
-      if (res != schema_it->end() && res->is_object()) {
-        for (const auto& r : selected) res->erase(r);
-      }
-    }
-  }
+  for (const auto& r : selected) state.ResetResourceState(schema_name, r);
   state.BumpIfChanged();
 
   std::string destination = state.DestinationName();

@@ -51,7 +51,9 @@ Resource Resource::FromFiles(ResourceOptions options, std::vector<std::string> p
                              files.front().string() + ", ...): give each kind its own resource");
     }
     if (!formats.empty()) {
-      return std::unique_ptr<RecordSource>(MakeFileBatchSource(std::move(files), std::move(formats), csv));
+      CsvOptions checked = csv;
+      if (Status s = CheckCsvOptions(checked); !s.ok()) return s.WithContext("resource `" + name + "`");
+      return std::unique_ptr<RecordSource>(MakeFileBatchSource(std::move(files), std::move(formats), std::move(checked)));
     }
     return MakeJsonFileSource(std::move(files), f);
   };

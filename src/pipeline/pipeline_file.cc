@@ -225,10 +225,31 @@ StatusOr<ResourceFileSpec> ParseResource(const Ctx& c, const std::string& defaul
           r.csv.delimiter = d;
         } else if (ck == "header") {
           DLT_ASSIGN_OR_RETURN(r.csv.header, GetBool(c, cv, ck));
+        } else if (ck == "quote" || ck == "encoding") {
+          DLT_ASSIGN_OR_RETURN(std::string q, GetString(c, cv, ck));
+          (ck == "quote" ? r.csv.quote : r.csv.encoding) = q;
+        } else if (ck == "skip_rows") {
+          DLT_ASSIGN_OR_RETURN(int n, GetInt(c, cv, ck));
+          if (n < 0) return c.Error(cv, "`csv.skip_rows` must be 0 or more");
+          r.csv.skip_rows = static_cast<uint64_t>(n);
+        } else if (ck == "names" || ck == "columns" || ck == "null_values") {
+          DLT_ASSIGN_OR_RETURN(auto list, GetStrings(c, cv, ck));
+          (ck == "names" ? r.csv.names : ck == "columns" ? r.csv.columns : r.csv.null_values) = list;
+        } else if (ck == "all_text") {
+          DLT_ASSIGN_OR_RETURN(r.csv.all_text, GetBool(c, cv, ck));
+        } else if (ck == "types") {
+          if (!cv.is_table()) return c.Error(cv, "`csv.types` must be a table such as { zip = \"text\" }");
+          for (const auto& [tk, tv] : cv.members) {
+            DLT_ASSIGN_OR_RETURN(std::string t, GetString(c, tv, tk));
+            r.csv.types.emplace_back(tk, t);
+          }
         } else {
-          return UnknownKey(c, cv, ck, "csv", {"delimiter", "header"});
+          return UnknownKey(c, cv, ck, "csv",
+                            {"delimiter", "header", "quote", "encoding", "skip_rows", "names", "columns",
+                             "null_values", "types", "all_text"});
         }
       }
+      if (Status s = CheckCsvOptions(r.csv); !s.ok()) return c.Error(v, s.message());
     } else if (k == "write_disposition") {
       if (v.is_table()) {
         const ConfigNode* d = v.Find("disposition");

@@ -10,7 +10,9 @@
 //   name = "events"
 //   path = "data/events*.jsonl.gz"       # glob(s) relative to this file; "-" = stdin
 //   format = "auto"                      # jsonl | json | csv | parquet | auto (by extension)
-//   csv = { delimiter = ";", header = true }   # optional; detected when left out
+//   csv = { delimiter = ";", header = true }   # optional; detected when left out; also quote,
+//                                        # encoding, skip_rows, names, columns, null_values,
+//                                        # types = { zip = "text" }, all_text (include/dlt/resource.h)
 //   write_disposition = "merge"          # append | replace | merge | skip
 //   primary_key = "id"                   # or ["id", "repo_id"]
 //   incremental = { cursor_path = "updated_at", initial_value = "2024-01-01T00:00:00Z" }

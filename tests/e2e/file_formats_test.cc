@@ -67,6 +67,54 @@ TEST(FileFormats, CsvWithoutHeaderGetsDuckDbsColumnNames) {
   EXPECT_EQ(SqlColumn(w.Db(), "SELECT column1 FROM files_data.items ORDER BY column0"), (std::vector<std::string>{"x", "y"}));
 }
 
+// The CSV options beyond delimiter and header: a Latin-1 file after two lines of preamble, a NULL
+// marker, a zip code kept as text (its leading zeros), only some columns, another quote.
+TEST(FileFormats, CsvOptionsReadLatin1FilesWithPreambleNullMarkersChosenColumnsAndTypes) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { delimiter = \";\", encoding = \"ISO-8859-1\", skip_rows = 2, "
+                                               "null_values = [\"NA\"], types = { zip = \"text\" }, "
+                                               "columns = [\"id\", \"name\", \"zip\"], quote = \"'\" }\n"));
+  w.Write("data/a.csv", "exported 2024-05-01\n(latin-1)\nid;name;zip;junk\n1;J\xe9r\xf4me;00123;x\n"
+                        "2;NA;00456;y\n3;'Ren\xe9" "e; M.';01000;z\n");
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path db = w.Db();
+  auto types = ColumnTypes(db);
+  EXPECT_EQ(types, (std::vector<std::string>{"id:BIGINT", "name:VARCHAR", "zip:VARCHAR", "_dlt_load_id:VARCHAR",
+                                             "_dlt_id:VARCHAR"}));
+  EXPECT_EQ(SqlColumn(db, "SELECT coalesce(name, '<null>') || '|' || zip FROM files_data.items ORDER BY id"),
+            (std::vector<std::string>{"J\u00e9r\u00f4me|00123", "<null>|00456", "Ren\u00e9e; M.|01000"}));
+}
+
+TEST(FileFormats, CsvNamesNameTheColumnsOfAFileWithoutHeaderAndAllTextKeepsEveryValueAsWritten) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { header = false, names = [\"code\", \"qty\"], all_text = true }\n"));
+  w.Write("data/a.csv", "007,1.50\n010,2\n");
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT code || '=' || qty FROM files_data.items ORDER BY code"),
+            (std::vector<std::string>{"007=1.50", "010=2"}));
+}
+
+TEST(FileFormats, AnUnsupportedCsvEncodingOrTypeIsRefusedNamingTheFileKeyAndWhatIsAllowed) {
+  PipelineWorkspace w;
+  w.Write("data/a.csv", "id\n1\n");
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { encoding = \"cp1252\" }\n"));
+  auto r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "files.toml:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "the CSV encoding `cp1252` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16")) << r.err;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { types = { id = \"int\" } }\n"));
+  r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "the CSV type `int` of column `id` is not one of text, bigint, double, bool")) << r.err;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { usecols = [\"id\"] }\n"));
+  r = w.RunPipeline({"files.toml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "usecols")) << r.err;
+  EXPECT_FALSE(fs::exists(w.Db())) << "nothing is loaded";
+}
+
 // As dlt's read_parquet (rows as dicts): lists become nested tables and structs columns, while
 // the file's own types stay exact.
 TEST(FileFormats, ParquetKeepsDecimalsAndTimestampsAndNormalizesListsAndStructsAsDltDoes) {

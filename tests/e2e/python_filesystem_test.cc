@@ -36,6 +36,51 @@ print(p.run((files | read_csv()).with_name("prices")))
   EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.prices WHERE price IS NULL"), "1");
 }
 
+// pandas' read_csv options that dlt users pass to read_csv, honoured by the engine's reader (a
+// Latin-1 file was read as UTF-8 before: `encoding` was dropped).
+TEST(PythonFilesystem, ReadCsvHonoursPandasEncodingSkiprowsNamesUsecolsNaValuesAndDtype) {
+  TempWorkspace w;
+  w.Write("data/people.csv", "exported 2024-05-01\nid;name;zip;junk\n1;J\xe9r\xf4me;00123;x\n2;NA;00456;y\n");
+  w.Write("data/plain.csv", "007,1.50\n010,2\n");
+  auto r = RunPythonSource(w, "opts.py", R"PY(
+import os
+import dlt
+from dlt.sources.filesystem import filesystem, read_csv, read_csv_duckdb
+
+url = "file://" + os.path.abspath("data")
+p = dlt.pipeline(pipeline_name="opts", destination="duckdb", dataset_name="opts_data")
+people = filesystem(bucket_url=url, file_glob="people.csv") | read_csv(
+    sep=";", encoding="latin-1", skiprows=1, usecols=["id", "name", "zip"], na_values=["NA"], dtype={"zip": str})
+p.run(people.with_name("people"))
+plain = filesystem(bucket_url=url, file_glob="plain.csv") | read_csv(names=["code", "qty"], dtype=str)
+p.run(plain.with_name("plain"))
+duck = filesystem(bucket_url=url, file_glob="plain.csv") | read_csv_duckdb(header=False, names=["code", "qty"],
+                                                                            types={"code": "VARCHAR"})
+p.run(duck.with_name("duck"))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT id, coalesce(name, '-'), zip FROM people ORDER BY id"))
+    print(c.execute_sql("SELECT code, qty FROM plain ORDER BY code"))
+    print(c.execute_sql("SELECT code, qty FROM duck ORDER BY code"))
+for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skiprows=[1, 2]), dict(thousands=",")):
+    try:
+        read_csv(**bad)
+    except (ValueError, NotImplementedError) as e:
+        print(type(e).__name__, str(e).splitlines()[0])
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "[(1, 'J\u00e9r\u00f4me', '00123'), (2, '-', '00456')]\n"
+            "[('007', '1.50'), ('010', '2')]\n"
+            "[('007', 1.5), ('010', 2.0)]\n"
+            "ValueError the CSV encoding `cp1252` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16, or "
+            "convert the files (iconv -f <encoding> -t utf-8)\n"
+            "ValueError read_csv dtype: the type `category` is not one dlt-cpp reads CSV columns as (str, int, float, "
+            "bool, date, timestamp, decimal)\n"
+            "NotImplementedError read_csv: skiprows=[1, 2] is not supported (a number of rows is)\n"
+            "NotImplementedError read_csv: options ['thousands'] are not supported by dlt-cpp (sep, delimiter, header, "
+            "names, usecols, skiprows, encoding, na_values, dtype and quotechar are)\n");
+}
+
 TEST(PythonFilesystem, ReadParquetAndReadJsonlLoadThroughTheEngine) {
   TempWorkspace w;
   fs::create_directories(w.root() / "pq");

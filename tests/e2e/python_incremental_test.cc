@@ -263,5 +263,34 @@ for i, path in enumerate(["items[0].ts", "$.items[*].ts", "$['items'][0]['ts']"]
   EXPECT_EQ(r.out, "items[0].ts [1, 3] [1, 3] 5\n$.items[*].ts [1, 3] [1, 3] 5\n$['items'][0]['ts'] [1, 3] [1, 3] 5\n");
 }
 
+// As dlt: the default incremental of a generator function that was called directly (a dynamic
+// resource made of the generator) belongs to no resource, and reading its value raises
+// IncrementalUnboundError (before: it gave initial_value, so every run loaded everything).
+TEST(PythonIncremental, AnIncrementalOfAGeneratorCalledDirectlyRaisesIncrementalUnboundError) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "unbound.py", R"PY(
+import dlt
+from dlt.extract.incremental import IncrementalUnboundError
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+def get_items(updated_at=dlt.sources.incremental("updated_at", initial_value=0)):
+    print("start", updated_at.last_value)
+    yield [{"id": 1, "updated_at": 5}]
+
+p = dlt.pipeline(pipeline_name="unbound", destination="duckdb", dataset_name="d")
+try:
+    p.run(dlt.resource(get_items(), name="items"))
+except PipelineStepFailed as e:
+    print(e.step, type(e.__context__).__name__, isinstance(e.__context__, IncrementalUnboundError))
+    print("cursor_path=updated_at" in str(e.__context__))
+# made of the function, the resource binds it
+items = dlt.resource(get_items, name="items")
+p.run(items())
+p.run(items())
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "extract IncrementalUnboundError True\nTrue\nstart 0\nstart 5\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -144,6 +144,49 @@ with p.sql_client() as c:
   EXPECT_TRUE(Contains(r.out, "rows [(5,)] [(4,)]\n")) << r.out;
 }
 
+// As dlt runs a transformer's parent under the parent's pipe: the parent's code keeps its state
+// under its own name, also when only the transformer is extracted.
+TEST(PythonState, ATransformersParentKeepsItsStateUnderItsOwnName) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "parent.py", R"PY(
+import json, dlt
+
+@dlt.resource
+def pages():
+    st = dlt.current.resource_state()
+    st["calls"] = st.get("calls", 0) + 1
+    for i in range(3):
+        st["last"] = i
+        assert dlt.current.resource_name() == "pages"
+        yield {"id": i}
+
+@dlt.transformer(data_from=pages)
+def details(item):
+    st = dlt.current.resource_state()
+    st["seen"] = st.get("seen", 0) + 1
+    yield {"id": item["id"], "name": dlt.current.resource_name()}
+
+@dlt.source
+def src():
+    return pages, details
+
+p = dlt.pipeline(pipeline_name="parent", destination="duckdb", dataset_name="parent_data")
+p.run(pages | details)
+print("alone", json.dumps(p.state["sources"]["parent"], sort_keys=True))
+p.run(src())
+print("both", json.dumps(p.state["sources"]["src"], sort_keys=True))
+with p.sql_client() as c:
+    print("names", c.execute_sql("SELECT DISTINCT name FROM details"))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, R"(alone {"resources": {"details": {"seen": 3}, "pages": {"calls": 1, "last": 2}}})"))
+      << r.out;
+  // The parent runs once for itself and its transformer.
+  EXPECT_TRUE(Contains(r.out, R"(both {"resources": {"details": {"seen": 3}, "pages": {"calls": 1, "last": 2}}})"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "names [('details',)]")) << r.out;
+}
+
 TEST(PythonState, OutsideAnExtractTheStateIsACopyAndWithoutAPipelineDltsExceptionsAreRaised) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "outside.py", R"PY(

@@ -103,3 +103,18 @@ class CurrentSourceNotAvailable(DltSourceException):
     def __init__(self) -> None:
         super().__init__("Current source is available only when called from a function decorated with "
                          "dlt.resource or dlt.transformer during the extract step")
+
+
+class IncrementalUnboundError(DltResourceException):
+    """An incremental's value was asked for while it belongs to no resource: as dlt, most often
+    the default argument of a generator function that was called directly to make a resource."""
+
+    def __init__(self, cursor_path: str) -> None:
+        super().__init__(
+            "",
+            f"The incremental definition with `cursor_path={cursor_path}` is used without being bound to the"
+            " resource. This most often happens when you create dynamic resource from a generator"
+            " function that uses incremental. See"
+            " https://dlthub.com/docs/general-usage/incremental-loading#incremental-loading-with-last-value"
+            " for an example.",
+        )

@@ -9,7 +9,7 @@ dlt's resource API: calling a parametrized resource, `|` into a transformer, `wi
 import functools
 import inspect
 from copy import copy
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from dlt.extract import hints as _hints
 from dlt.extract.exceptions import InvalidResourceDataType, ResourceNameMissing
@@ -332,7 +332,7 @@ class DltResource:
             takes_meta = fn is not None and _takes_meta(fn)
             # dlt's parallelized transformer that returns its result: each call runs in the pool
             deferred = self.parallelized and fn is not None and not _is_generator_or_async(fn)
-            for item in self._parent._items_for_child():
+            for item in _as_current(getattr(self._parent, "name", None), self._parent._items_for_child()):
                 # As dlt: the transformer gets the data (and the mark as `meta` when it takes
                 # one); what it yields keeps the parent item's mark unless it marks it itself.
                 meta, item = unwrap(item)
@@ -477,3 +477,25 @@ def _as_items(out: Any) -> Iterator[Any]:
         yield out
         return
     yield from out
+
+
+def _as_current(name: Optional[str], items: Iterable[Any]) -> Iterator[Any]:
+    """`items` with `name` as the resource being extracted while each is made: as dlt runs a
+    transformer's parent under the parent's pipe, the parent's code sees its own
+    dlt.current.resource_state() and resource_name(), the transformer's code its own."""
+    from dlt.pipeline import current
+
+    it = iter(items)
+    if not name:
+        yield from it
+        return
+    while True:
+        outer = current._current_resource
+        current._enter_resource(name)
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        finally:
+            current._enter_resource(outer)
+        yield item

@@ -30,15 +30,94 @@ std::optional<TabularFormat> ParseTabularFormat(const std::string& format) {
   return std::nullopt;
 }
 
+namespace {
+
+// DuckDB's type for a dlt data type named in CsvOptions::types (nullptr: not one of them).
+const char* CsvColumnType(const std::string& dlt_type) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {"text", "VARCHAR"}, {"bigint", "BIGINT"}, {"double", "DOUBLE"}, {"bool", "BOOLEAN"},
+      {"decimal", "DECIMAL(38,9)"}, {"date", "DATE"}, {"timestamp", "TIMESTAMPTZ"}};
+  for (const auto& [name, sql] : kTypes) {
+    if (dlt_type == name) return sql;
+  }
+  return nullptr;
+}
+
+std::string SqlList(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + duckdb::QuoteLiteral(values[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+Status CheckCsvOptions(CsvOptions& csv) {
+  if (csv.delimiter && csv.delimiter->empty()) return InvalidArgument("the CSV delimiter must not be empty");
+  if (csv.quote && csv.quote->size() != 1) {
+    return InvalidArgument("the CSV quote must be one character, got `" + *csv.quote + "`");
+  }
+  if (csv.encoding) {
+    std::string e = text::ToLower(*csv.encoding);
+    for (char& ch : e) {
+      if (ch == '_') ch = '-';
+    }
+    if (e == "utf-8" || e == "utf8" || e == "utf-8-sig") {
+      csv.encoding = "utf-8";
+    } else if (e == "latin-1" || e == "latin1" || e == "iso-8859-1" || e == "iso8859-1" || e == "l1" || e == "latin") {
+      csv.encoding = "latin-1";
+    } else if (e == "utf-16" || e == "utf16") {
+      csv.encoding = "utf-16";
+    } else {
+      return InvalidArgument("the CSV encoding `" + *csv.encoding +
+                             "` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16, or convert the files "
+                             "(iconv -f <encoding> -t utf-8)");
+    }
+  }
+  for (const auto& [column, type] : csv.types) {
+    if (!CsvColumnType(type)) {
+      return InvalidArgument("the CSV type `" + type + "` of column `" + column +
+                             "` is not one of text, bigint, double, bool, decimal, date, timestamp");
+    }
+  }
+  for (const auto* list : {&csv.names, &csv.columns}) {
+    for (const auto& n : *list) {
+      if (n.empty()) return InvalidArgument("a CSV column name must not be empty");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string TabularScanSql(const fs::path& file, TabularFormat format, const CsvOptions& csv) {
   const std::string path = duckdb::QuoteLiteral(file.string());
   if (format == TabularFormat::kParquet) return "read_parquet(" + path + ")";
   // The quote is RFC 4180's unless told otherwise: DuckDB's sniffer would otherwise take a file
   // with a broken quote as a file without quoting and load the quote as data.
-  std::string sql = "read_csv(" + path + ", quote = '\"'";
+  std::string sql = "read_csv(" + path + ", quote = " + duckdb::QuoteLiteral(csv.quote.value_or("\""));
   if (csv.delimiter) sql += ", delim = " + duckdb::QuoteLiteral(*csv.delimiter);
   if (csv.header) sql += std::string(", header = ") + (*csv.header ? "true" : "false");
-  return sql + ")";
+  if (csv.encoding) sql += ", encoding = " + duckdb::QuoteLiteral(*csv.encoding);
+  if (csv.skip_rows) sql += ", skip = " + std::to_string(csv.skip_rows);
+  if (!csv.names.empty()) sql += ", names = " + SqlList(csv.names);
+  if (!csv.null_values.empty()) {
+    std::vector<std::string> nulls = {""};
+    nulls.insert(nulls.end(), csv.null_values.begin(), csv.null_values.end());
+    sql += ", nullstr = " + SqlList(nulls);
+  }
+  if (csv.all_text) sql += ", all_varchar = true";
+  if (!csv.types.empty()) {
+    sql += ", types = {";
+    for (size_t i = 0; i < csv.types.size(); ++i) {
+      const char* type = CsvColumnType(csv.types[i].second);
+      sql += (i ? ", " : "") + duckdb::QuoteLiteral(csv.types[i].first) + ": " +
+             duckdb::QuoteLiteral(type ? type : "VARCHAR");
+    }
+    sql += "}";
+  }
+  sql += ")";
+  if (csv.columns.empty()) return sql;
+  std::string select;
+  for (const auto& c : csv.columns) select += (select.empty() ? "" : ", ") + duckdb::QuoteIdentifier(c);
+  return "(SELECT " + select + " FROM " + sql + ")";
 }
 
 std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file) {

@@ -13,6 +13,7 @@ import json
 from typing import Any, Callable, Optional
 
 from dlt.common.json import typed_loads, typed_dumps
+from dlt.extract.exceptions import IncrementalUnboundError  # noqa: F401  (dlt exports it here)
 
 
 class Incremental:
@@ -62,6 +63,13 @@ class Incremental:
         page the resource yields (the stored value or initial_value before the first); after a run,
         the value the run stored. With an end_value always initial_value (a backfill range keeps no
         state); with lag, moved back by it."""
+        if self.end_value is None and self._observer is None and not self._has_state and self.resource_name is None:
+            from dlt.extract.exceptions import IncrementalUnboundError
+
+            raise IncrementalUnboundError(self.cursor_path)
+        return self._current_last_value()
+
+    def _current_last_value(self) -> Any:
         from dlt.extract.incremental_transform import start_value
 
         if self.end_value is not None:
@@ -131,7 +139,7 @@ class Incremental:
         if cursor is not None:
             start, hashes = cursor.start, (lambda: cursor.start_hashes)
         else:
-            start, hashes = self.last_value, (lambda: _stored_hashes(resource.name, self.cursor_path))
+            start, hashes = self._current_last_value(), (lambda: _stored_hashes(resource.name, self.cursor_path))
         self._observer = RangeObserver(self, start, dedup_enabled(self, key), lambda row: row_hash(key, row), hashes,
                                        auto_close=not resource.is_transformer, cursor=cursor)
         return self._observer

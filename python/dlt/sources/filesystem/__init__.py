@@ -301,9 +301,17 @@ class FileReaderResource(DltResource):
     _limit: Any = None  # the add_limit arguments given, applied again by __call__
 
     def __init__(self, name: str, fmt: str, delimiter: Optional[str] = None, header: Optional[bool] = None,
-                 arrow_items: bool = False, chunksize: Optional[int] = None) -> None:
+                 arrow_items: bool = False, chunksize: Optional[int] = None,
+                 csv_options: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(name, hints={"_is_transformer": True})
         self._format, self._delimiter, self._header = fmt, delimiter, header
+        # the other CSV options (quote, encoding, skip_rows, names, columns, null_values, types,
+        # all_text), checked here so that a bad one fails where it is given
+        self._csv = dict(csv_options or {})
+        if self._csv:
+            from dlt._engine import native
+
+            native.FileReader(fmt, delimiter, header).set_csv(**self._csv)
         # dlt's readers yield chunks of `chunksize` rows; add_limit(n) keeps n of them, which the
         # engine applies as at most n * chunksize rows (counted across files, where dlt's chunks
         # end with each file).
@@ -382,6 +390,8 @@ class FileReaderResource(DltResource):
 
         self._listing()  # refused here, before the run, when the parent is no listing
         reader = native.FileReader(self._format, self._delimiter, self._header, self._max_rows)
+        if self._csv:
+            reader.set_csv(**self._csv)
         opts = self._native_options(defaults)
         # A cursor on the listing (filesystem(..., incremental=) or its apply_hints) picks files in
         # _list_files; one given to the reader itself (apply_hints on `filesystem(...) | read_csv()`)
@@ -491,29 +501,136 @@ def _reader(r: FileReaderResource, factory: Any) -> FileReaderResource:
     return r
 
 
+# pandas' dtypes (read_csv's dtype=) and DuckDB's type names (read_csv_duckdb's types=) as the dlt
+# data types the engine reads CSV columns as.
+_CSV_TYPES = {"str": "text", "string": "text", "object": "text", "varchar": "text", "text": "text",
+              "int": "bigint", "int64": "bigint", "int32": "bigint", "int16": "bigint", "int8": "bigint",
+              "bigint": "bigint", "integer": "bigint", "smallint": "bigint",
+              "float": "double", "float64": "double", "float32": "double", "double": "double", "real": "double",
+              "bool": "bool", "boolean": "bool", "date": "date", "timestamp": "timestamp",
+              "timestamptz": "timestamp", "timestamp with time zone": "timestamp", "decimal": "decimal"}
+
+
+def _csv_type(t: Any, option: str) -> str:
+    name = t.__name__ if isinstance(t, type) else str(t)
+    key = name.lower().split("(")[0].strip()
+    if key not in _CSV_TYPES:
+        raise ValueError(f"{option}: the type `{name}` is not one dlt-cpp reads CSV columns as "
+                         "(str, int, float, bool, date, timestamp, decimal)")
+    return _CSV_TYPES[key]
+
+
+def _csv_column_types(types: Any, option: str) -> Dict[str, Any]:
+    """dtype=str (every column text) or {column: type} as CsvOptions' all_text / types."""
+    if isinstance(types, dict):
+        return {"types": [(str(k), _csv_type(v, option)) for k, v in types.items()]}
+    if _csv_type(types, option) != "text":
+        raise NotImplementedError(f"{option}: one type for every column is supported only as str (text); "
+                                  "give the other types per column ({'column': type})")
+    return {"all_text": True}
+
+
+def _strings(v: Any, option: str) -> List[str]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
+        return list(v)
+    raise NotImplementedError(f"read_csv: `{option}` is supported as a list of column names or values, got {v!r}")
+
+
+# pandas.read_csv options that only tune how pandas works: accepted and not needed here.
+_PANDAS_TUNING = ("low_memory", "engine", "memory_map", "float_precision", "cache_dates", "iterator")
+
+
 def read_csv(chunksize: int = 10000, **pandas_kwargs: Any) -> DltResource:
-    """CSV files (gzip too) read by the engine; `sep`/`delimiter` and `header` (0 or None) are
-    honoured, the rest is detected by DuckDB's sniffer."""
-    delimiter = pandas_kwargs.pop("sep", None) or pandas_kwargs.pop("delimiter", None)
+    """CSV files (gzip too) read by the engine (DuckDB's CSV reader, not pandas). pandas' options
+    honoured: `sep`/`delimiter`, `header` (0, a row number, None), `names`, `usecols` (names),
+    `skiprows` (a number), `encoding` (utf-8, latin-1, utf-16), `na_values`, `dtype` (str, or
+    {column: type}), `quotechar`; what is left is detected by DuckDB's sniffer. Any other option
+    raises NotImplementedError naming it."""
+    kw = dict(pandas_kwargs)
+    delimiter = kw.pop("sep", None) or kw.pop("delimiter", None)
+    csv: Dict[str, Any] = {}
     header: Optional[bool] = None
-    if "header" in pandas_kwargs:
-        h = pandas_kwargs.pop("header")
-        header = None if h == "infer" else h is not None
-    pandas_kwargs.pop("encoding", None)
-    if pandas_kwargs:
-        raise NotImplementedError(f"read_csv: options {sorted(pandas_kwargs)} are not supported by dlt-cpp "
-                                  "(sep, delimiter and header are)")
-    return _reader(FileReaderResource("read_csv", "csv", delimiter, header, chunksize=chunksize), read_csv)
+    skip = 0
+    if "header" in kw:
+        h = kw.pop("header")
+        if h == "infer":
+            header = None
+        elif h is None:
+            header = False
+        elif isinstance(h, int) and not isinstance(h, bool) and h >= 0:
+            header, skip = True, h  # the header is row h: the rows before it are skipped
+        else:
+            raise NotImplementedError(f"read_csv: header={h!r} is not supported (0, a row number or None are)")
+    if kw.get("names") is not None:
+        csv["names"] = _strings(kw.pop("names"), "names")
+        if header is None:
+            header = False  # as pandas: names given without a header means the file has none
+    kw.pop("names", None)
+    skiprows = kw.pop("skiprows", None)
+    if skiprows is not None:
+        if not isinstance(skiprows, int) or isinstance(skiprows, bool) or skiprows < 0:
+            raise NotImplementedError(f"read_csv: skiprows={skiprows!r} is not supported (a number of rows is)")
+        skip += skiprows
+    if skip:
+        csv["skip_rows"] = skip
+    if kw.get("usecols") is not None:
+        csv["columns"] = _strings(kw.pop("usecols"), "usecols")
+    kw.pop("usecols", None)
+    if kw.get("encoding") is not None:
+        csv["encoding"] = str(kw.pop("encoding"))
+    kw.pop("encoding", None)
+    if kw.get("na_values") is not None:
+        csv["null_values"] = _strings(kw.pop("na_values"), "na_values")
+    kw.pop("na_values", None)
+    if kw.get("dtype") is not None:
+        csv.update(_csv_column_types(kw.pop("dtype"), "read_csv dtype"))
+    kw.pop("dtype", None)
+    if kw.get("quotechar") is not None:
+        csv["quote"] = str(kw.pop("quotechar"))
+    kw.pop("quotechar", None)
+    for k in _PANDAS_TUNING:
+        kw.pop(k, None)
+    if kw:
+        raise NotImplementedError(f"read_csv: options {sorted(kw)} are not supported by dlt-cpp (sep, delimiter, "
+                                  "header, names, usecols, skiprows, encoding, na_values, dtype and quotechar are)")
+    return _reader(FileReaderResource("read_csv", "csv", delimiter, header, chunksize=chunksize, csv_options=csv),
+                   read_csv)
 
 
 def read_csv_duckdb(chunk_size: Optional[int] = 5000, use_pyarrow: bool = False, **duckdb_kwargs: Any) -> DltResource:
-    """CSV files read by DuckDB (as read_csv is in dlt-cpp); `delim`/`sep` and `header` are honoured."""
-    delimiter = duckdb_kwargs.pop("delim", None) or duckdb_kwargs.pop("sep", None)
-    header = duckdb_kwargs.pop("header", None)
-    if duckdb_kwargs:
-        raise NotImplementedError(f"read_csv_duckdb: options {sorted(duckdb_kwargs)} are not supported by dlt-cpp")
+    """CSV files read by DuckDB (as read_csv is in dlt-cpp). DuckDB's read_csv options honoured:
+    `delim`/`sep`, `header`, `quote`, `encoding`, `skip`, `names`/`column_names`, `nullstr`,
+    `types`/`dtypes` ({column: DuckDB type}), `all_varchar`."""
+    kw = dict(duckdb_kwargs)
+    delimiter = kw.pop("delim", None) or kw.pop("sep", None)
+    header = kw.pop("header", None)
+    csv: Dict[str, Any] = {}
+    if kw.get("quote") is not None:
+        csv["quote"] = str(kw.pop("quote"))
+    if kw.get("encoding") is not None:
+        csv["encoding"] = str(kw.pop("encoding"))
+    if kw.get("skip"):
+        csv["skip_rows"] = int(kw.pop("skip"))
+    names = kw.pop("names", None) or kw.pop("column_names", None)
+    if names is not None:
+        csv["names"] = _strings(names, "names")
+    if kw.get("nullstr") is not None:
+        csv["null_values"] = _strings(kw.pop("nullstr"), "nullstr")
+    types = kw.pop("types", None) or kw.pop("dtypes", None)
+    if types is not None:
+        if not isinstance(types, dict):
+            raise NotImplementedError("read_csv_duckdb: `types` is supported as {column: type}")
+        csv.update(_csv_column_types(types, "read_csv_duckdb types"))
+    if kw.pop("all_varchar", False):
+        csv["all_text"] = True
+    for k in ("quote", "encoding", "skip", "nullstr"):
+        kw.pop(k, None)
+    if kw:
+        raise NotImplementedError(f"read_csv_duckdb: options {sorted(kw)} are not supported by dlt-cpp")
     return _reader(FileReaderResource("read_csv_duckdb", "csv", delimiter, header, arrow_items=use_pyarrow,
-                                      chunksize=chunk_size), read_csv_duckdb)
+                                      chunksize=chunk_size, csv_options=csv), read_csv_duckdb)
 
 
 def read_parquet(chunksize: int = 1000, use_pyarrow: bool = False) -> DltResource:
