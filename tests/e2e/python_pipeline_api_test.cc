@@ -227,5 +227,84 @@ print(len(info.loads_ids), [t for t in p.dataset().tables if not t.startswith("_
       << r.err;
 }
 
+// dlt's Pipeline reference: has_data, the active pipeline (is_active, activate, deactivate with
+// PipelineNotActive) and get_local_state_val.
+TEST(PythonPipelineApi, HasDataActivationAndLocalStateValuesAreDlts) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "active.py", R"PY(
+import dlt
+from dlt.pipeline.exceptions import PipelineNotActive
+p = dlt.pipeline(pipeline_name="act", destination="duckdb", dataset_name="d")
+print(p.has_data, p.is_active)
+p.run([{"a": 1}], table_name="t")
+print(p.has_data, p.get_local_state_val("first_run"))
+q = dlt.pipeline(pipeline_name="other", destination="duckdb", dataset_name="d")
+print(p.is_active, q.is_active)
+p.activate()
+print(p.is_active, q.is_active)
+try:
+    q.deactivate()
+except PipelineNotActive as e:
+    print("PipelineNotActive:", e)
+p.deactivate()
+print(p.is_active, dlt.current.pipeline())
+try:
+    p.get_local_state_val("nope")
+except KeyError as e:
+    print("KeyError", e)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "False True\nTrue False\nFalse True\nTrue False\n"
+                   "PipelineNotActive: Pipeline `other` is not active so it cannot be deactivated\n"
+                   "False None\nKeyError 'nope'\n");
+}
+
+// As dlt: the last trace is kept in the working folder (trace.pickle), so pipeline.last_trace
+// in a later process is the last run's, a failed one included; no secret value is in it.
+TEST(PythonPipelineApi, LastTraceInALaterProcessIsTheLastRunsKeptInTheWorkingFolder) {
+  TempWorkspace w;
+  w.Write(".dlt/secrets.toml", "[sources]\napi_key = \"sk-trace-secret-771\"\n");
+  auto r = RunPythonSource(w, "run.py", R"PY(
+import sys, dlt
+
+@dlt.resource
+def rows(api_key=dlt.secrets.value):
+    if sys.argv[1] == "fail":
+        raise RuntimeError("no rows today")
+    yield [{"id": 1}, {"id": 2}]
+
+p = dlt.pipeline(pipeline_name="traced", destination="duckdb", dataset_name="d")
+try:
+    p.run(rows())
+except Exception as e:
+    print("failed", type(e).__name__)
+)PY", {"ok"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  w.Write("read.py", R"PY(
+import dlt
+t = dlt.pipeline(pipeline_name="traced").last_trace
+print([s.step + (" FAILED" if s.step_exception else "") for s in t.steps])
+print(t.last_normalize_info.row_counts.get("rows"), t.last_load_info.pipeline.pipeline_name)
+print(dlt.pipeline(pipeline_name="never_ran").last_trace)
+)PY");
+  r = RunPython(w, "read.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "['extract', 'normalize', 'load', 'run']\n2 traced\nNone\n");
+  r = RunPython(w, "run.py", {"fail"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  w.Write("read_failed.py", R"PY(
+import dlt
+t = dlt.pipeline(pipeline_name="traced").last_trace
+print([s.step + (" FAILED" if s.step_exception else "") for s in t.steps])
+print("no rows today" in t.steps[-1].step_exception)
+)PY");
+  r = RunPython(w, "read_failed.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "['extract FAILED', 'run FAILED']\nTrue\n");
+  const std::string pickle = ReadFile(w.root() / ".dlt/.var/dev/pipelines/traced/trace.pickle");
+  EXPECT_FALSE(pickle.empty());
+  EXPECT_FALSE(Contains(pickle, "sk-trace-secret-771"));
+}
+
 }  // namespace
 }  // namespace dlt::testing

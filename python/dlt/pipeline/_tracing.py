@@ -4,12 +4,13 @@ reports (extract, normalize, load, with their times and infos) join it, and a fa
 the run around it say FAILED with the error."""
 
 import contextlib
+import os
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator
 
 from dlt.common.pipeline import ExtractInfo, NormalizeInfo, utc_from_iso
 from dlt.pipeline._infos import _packages, snapshot
-from dlt.pipeline.trace import PipelineStepTrace, PipelineTrace, merge_traces
+from dlt.pipeline.trace import PipelineStepTrace, PipelineTrace, merge_traces, save_trace
 
 
 def _now() -> datetime:
@@ -41,6 +42,10 @@ class _Tracing:
                 trace.finished_at = _now()
                 self._last_trace = merge_traces(self._last_trace, trace)
                 self._trace = None
+                # kept for pipeline.last_trace in a later process (no folder: nothing ran)
+                folder = self._folder()
+                if os.path.isdir(folder):
+                    save_trace(folder, self._last_trace)
 
     def _trace_run(self, info: Dict[str, Any]) -> None:
         """The steps of an engine `run` in the trace, each with its info as of its end."""

@@ -34,6 +34,11 @@ class PipelineNeverRan(PipelineException):
         )
 
 
+class PipelineNotActive(PipelineException):
+    def __init__(self, pipeline_name: str) -> None:
+        super().__init__(pipeline_name, f"Pipeline `{pipeline_name}` is not active so it cannot be deactivated")
+
+
 class PipelineStepFailed(PipelineException):
     """A step (extract, normalize, load) failed; `exception` is what failed it."""
 

@@ -313,6 +313,35 @@ class Pipeline(_Tracing):
         return typed_loads(self._require_native().state_json())
 
     @property
+    def has_data(self) -> bool:
+        """As dlt: the pipeline ran before, or has a schema or packages not loaded yet."""
+        return not self.first_run or bool(self.schema_names) or self.has_pending_data
+
+    @property
+    def is_active(self) -> bool:
+        """Whether this is the active pipeline (dlt.current.pipeline()): the one made last by
+        dlt.pipeline() or dlt.attach(), or activated."""
+        return current.pipeline() is self
+
+    def activate(self) -> None:
+        """Makes this the active pipeline: dlt.current.source_state() / resource_state() outside a
+        run read its state."""
+        current._activate(self)
+
+    def deactivate(self) -> None:
+        """No pipeline is active afterwards; PipelineNotActive when this one is not."""
+        if not self.is_active:
+            from dlt.pipeline.exceptions import PipelineNotActive
+
+            raise PipelineNotActive(self.pipeline_name)
+        current._activate(None)
+
+    def get_local_state_val(self, key: str) -> Any:
+        """A value of the state's `_local` part (kept in the working folder, never sent to the
+        destination): KeyError when it has none."""
+        return self.state["_local"][key]
+
+    @property
     def has_pending_data(self) -> bool:
         if self._native is None:
             return False
@@ -333,7 +362,19 @@ class Pipeline(_Tracing):
     # --- what user code reads ---------------------------------------------------------------------
     @property
     def last_trace(self) -> Any:
-        return self._last_trace
+        """The trace of this pipeline's last run in this process, else (as dlt) the one the last
+        process kept in the working folder (trace.pickle), else None."""
+        if self._last_trace is not None:
+            return self._last_trace
+        from dlt.pipeline.trace import load_trace
+
+        return load_trace(self._folder())
+
+    def _folder(self) -> str:
+        """The pipeline's working folder, also before the engine's pipeline is opened."""
+        if self._native is not None:
+            return str(self._native.working_dir)
+        return os.path.join(_engine.workspace().data_dir, "pipelines", self.pipeline_name)
 
     def sql_client(self, schema_name: Optional[str] = None) -> Any:
         """A SQL client on the pipeline's dataset (use it as a context manager)."""

@@ -6,13 +6,18 @@ trace of one step (`pipeline.extract()` alone) is added to the trace before it, 
 them, so extract(), normalize() and load() called in turn read as one trace.
 """
 
+import io
+import os
+import pickle
 import uuid
+import warnings
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from dlt.common.pipeline import ExtractInfo, LoadInfo, NormalizeInfo, precisedelta
 
 TRACE_ENGINE_VERSION = 1
+TRACE_FILE_NAME = "trace.pickle"
 
 
 def _now() -> datetime:
@@ -164,3 +169,67 @@ def _is_terminal(e: BaseException) -> bool:
     from dlt.common.exceptions import TerminalException
 
     return isinstance(e, TerminalException)
+
+
+class _PipelineShell:
+    """The pipeline of a trace read back from the working folder: as dlt pickles a pipeline, only
+    its name, dataset, working folder and default schema name."""
+
+    def __init__(self, pipeline_name: str, dataset_name: Optional[str], working_dir: Optional[str],
+                 default_schema_name: Optional[str]) -> None:
+        self.pipeline_name = pipeline_name
+        self.dataset_name = dataset_name
+        self.working_dir = working_dir
+        self.default_schema_name = default_schema_name
+
+    def __repr__(self) -> str:
+        return f"Pipeline(pipeline_name={self.pipeline_name!r}, dataset_name={self.dataset_name!r})"
+
+
+def _or_none(get: Any) -> Any:
+    try:
+        return get()
+    except Exception:
+        return None
+
+
+class _TracePickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        from dlt.pipeline.pipeline import Pipeline
+
+        if isinstance(obj, Pipeline):
+            return _PipelineShell, (obj.pipeline_name, _or_none(lambda: obj.dataset_name),
+                                    _or_none(lambda: obj.working_dir), _or_none(lambda: obj.default_schema_name))
+        return NotImplemented
+
+
+def save_trace(trace_dir: str, trace: PipelineTrace) -> None:
+    """Keeps `trace` in `trace_dir` (trace.pickle, as dlt), so that pipeline.last_trace of the
+    pipeline in a later process is this one; a trace that cannot be pickled is skipped with a
+    warning (the previous one is removed either way)."""
+    path = os.path.join(trace_dir, TRACE_FILE_NAME)
+    if os.path.isfile(path):
+        os.unlink(path)
+    try:
+        buf = io.BytesIO()
+        _TracePickler(buf).dump(trace)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, path)
+    except Exception as ex:
+        warnings.warn(f"Failed to create trace dump via pickle: {ex}")
+
+
+def load_trace(trace_dir: str, ignore_errors: bool = True) -> Optional[PipelineTrace]:
+    """The trace save_trace kept in `trace_dir`, or None (none kept, or one that cannot be read
+    when `ignore_errors`)."""
+    try:
+        with open(os.path.join(trace_dir, TRACE_FILE_NAME), "rb") as f:
+            return pickle.load(f)  # type: ignore[no-any-return]
+    except FileNotFoundError:
+        return None
+    except Exception:
+        if not ignore_errors:
+            raise
+        return None
