@@ -231,6 +231,37 @@ bool ParseJobDouble(std::string_view s, double* out) {
 
 bool ParseJobDecimal(std::string_view s, int width, int scale, int64_t* out) {
   if (width < 1 || width > 18 || scale < 0 || scale > width) return false;
+  {
+    // The usual form first: [-]digits[.digits] with at most `scale` fraction digits and at most
+    // `width` digits in all, read in one pass; anything else takes the general path below.
+    size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+    int64_t v = 0;
+    int digits = 0, fraction = -1;
+    bool plain = i < s.size();
+    for (; plain && i < s.size(); ++i) {
+      const char c = s[i];
+      if (c >= '0' && c <= '9') {
+        v = v * 10 + (c - '0');
+        if (++digits > 18) plain = false;
+        if (fraction >= 0) ++fraction;
+      } else if (c == '.' && fraction < 0) {
+        fraction = 0;
+      } else {
+        plain = false;
+      }
+    }
+    // (digits before the point + scale <= 18: the scaled value fits in 64 bits)
+    if (plain && digits > 0 && fraction <= scale && digits - std::max(fraction, 0) + scale <= 18) {
+      for (int f = std::max(fraction, 0); f < scale; ++f) v *= 10;
+      int64_t limit = 1;
+      for (int k = 0; k < width; ++k) limit *= 10;
+      if (v < limit) {
+        *out = s[0] == '-' ? -v : v;
+        return true;
+      }
+      return false;  // more digits than the type holds, as the general path finds too
+    }
+  }
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);

@@ -33,7 +33,7 @@ void EncodeKey(const unsigned char* bytes, char* out) {
 }  // namespace
 
 void NewRowKeyInto(char* out) {
-  static thread_local std::mt19937_64 rng = WellSeededRng();
+  static thread_local FastRng rng;
   const uint64_t a = rng(), b = rng();
   // 10 random bytes: a's 8 in little-endian order, then b's low 2.
   unsigned char bytes[kKeyBytes];
