@@ -203,5 +203,31 @@ with p.sql_client() as c:
       << r.out;
 }
 
+// dlt's hint properties of a resource: `columns` is a dict of column name -> column that may be
+// changed in place (the next extract takes it), has_dynamic_table_name, table_format, nested_hints.
+TEST(PythonHintsDocs, ResourceColumnsAreADictThatMayBeChangedInPlace) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "cols.py", R"PY(
+import dlt
+@dlt.resource(columns=[{"name": "x", "data_type": "text"}], primary_key="id")
+def r():
+    yield [{"id": 1, "x": 5, "y": 1}]
+res = r()
+print(res.columns, res.has_dynamic_table_name, res.table_format, res.nested_hints)
+res.columns["y"] = {"name": "y", "data_type": "text"}
+res.columns["x"]["nullable"] = False
+p = dlt.pipeline(pipeline_name="cols", destination="duckdb", dataset_name="c")
+p.run(res)
+t = p.default_schema.get_table("r")["columns"]
+print(t["x"]["data_type"], t["x"].get("nullable"), t["y"]["data_type"], t["id"].get("primary_key"))
+@dlt.resource
+def nocols():
+    yield {"a": 1}
+print(nocols().columns, dlt.resource([{"k": "a"}], name="dyn", table_name=lambda i: i["k"]).has_dynamic_table_name)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "{'x': {'name': 'x', 'data_type': 'text'}} False None None\ntext False text True\nNone True\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

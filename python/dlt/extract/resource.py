@@ -220,6 +220,31 @@ class DltResource:
     def schema_contract(self) -> Any:
         return self._hints.get("schema_contract")
 
+    @property
+    def columns(self) -> Any:
+        """As dlt: the columns hint, a dict of column name -> column schema that may be changed in
+        place (the next extract uses it); a function of the item or a Pydantic model as given;
+        None without one."""
+        cols = self._hints.get("columns")
+        if cols is None or isinstance(cols, dict) or callable(cols):
+            return cols
+        as_dict = {c["name"]: c for c in _hints.columns_list(cols) or []}
+        self._hints["columns"] = as_dict
+        return as_dict
+
+    @property
+    def table_format(self) -> Any:
+        return self._hints.get("table_format")
+
+    @property
+    def nested_hints(self) -> Any:
+        return self._hints.get("nested_hints")
+
+    @property
+    def has_dynamic_table_name(self) -> bool:
+        """Whether the table name is a function of each item (dlt's dynamic table name)."""
+        return self._table_name_fn() is not None
+
     def add_map(self, item_map: Callable[[Any], Any], insert_at: Optional[int] = None) -> "DltResource":
         return self._add_step(MapItem(item_map), insert_at)
 
