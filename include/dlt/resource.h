@@ -150,8 +150,9 @@ struct CsvOptions {
   std::vector<std::string> names;        // the columns' names, replacing the header's (or naming a file without one)
   std::vector<std::string> columns;      // only these columns are read (by name); empty: all
   std::vector<std::string> null_values;  // values read as NULL, besides an empty field
-  // Column name -> dlt data type (text, bigint, double, bool, decimal, date, timestamp) instead of
-  // the detected one; all_text: every column is text (leading zeros, codes kept as written).
+  // Column name -> dlt data type (text, bigint, double, bool, decimal or decimal(p,s), date,
+  // timestamp: a value without an offset is UTC) instead of the detected one; all_text: every
+  // column is text (leading zeros, codes kept as written).
   std::vector<std::pair<std::string, std::string>> types;
   bool all_text = false;
 };

@@ -241,8 +241,11 @@ bool ParseJobDecimal(std::string_view s, int width, int scale, int64_t* out) {
     for (; plain && i < s.size(); ++i) {
       const char c = s[i];
       if (c >= '0' && c <= '9') {
+        if (++digits > 18) {
+          plain = false;  // (before v could pass 64 bits)
+          break;
+        }
         v = v * 10 + (c - '0');
-        if (++digits > 18) plain = false;
         if (fraction >= 0) ++fraction;
       } else if (c == '.' && fraction < 0) {
         fraction = 0;

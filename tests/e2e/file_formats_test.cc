@@ -96,6 +96,40 @@ TEST(FileFormats, CsvNamesNameTheColumnsOfAFileWithoutHeaderAndAllTextKeepsEvery
             (std::vector<std::string>{"007=1.50", "010=2"}));
 }
 
+// A column typed as timestamp is read as the sniffer reads one: without an offset it is UTC on a
+// machine in any time zone, with one it is moved to UTC; a decimal(p,s) keeps its digits.
+TEST(FileFormats, CsvTypesReadTimestampsAsUtcInAnyTimeZoneAndDecimalsWithTheirScale) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { types = { ts = \"timestamp\", amount = \"decimal(20,12)\" } }\n"));
+  w.Write("data/a.csv", "id,ts,amount\n1,2024-01-01 10:00:00,12345678.123456789012\n2,2024-01-01T10:00:00+02:00,0.5\n"
+                        "3,2024-01-01,1\n4,2024-01-01T10:00:00.25Z,2\n5,,3\n");
+  auto r = w.RunPipeline({"files.toml"}, {{"TZ", "America/New_York"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path db = w.Db();
+  EXPECT_EQ(SqlColumn(db, "SELECT epoch(ts)::BIGINT || ' ' || amount::VARCHAR FROM files_data.items WHERE ts IS NOT NULL ORDER BY id"),
+            (std::vector<std::string>{"1704103200 12345678.123456789012", "1704096000 0.500000000000",
+                                      "1704067200 1.000000000000", "1704103200 2.000000000000"}));
+  EXPECT_EQ(SqlValue(db, "SELECT count(*) FROM files_data.items WHERE id = 5 AND ts IS NULL"), "1");
+  // (the same with the columns chosen)
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { types = { ts = \"timestamp\" }, columns = [\"id\", \"ts\"] }\n"));
+  r = w.RunPipeline({"files.toml"}, {{"TZ", "America/New_York"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlValue(db, "SELECT epoch(ts)::BIGINT FROM files_data.items WHERE id = 2 AND _dlt_load_id = "
+                         "(SELECT max(load_id) FROM files_data._dlt_loads)"), "1704096000");
+}
+
+// With chosen columns one column is no sign of a broken quote, and a quote character other than
+// `"` leaves `"` in the data as it is.
+TEST(FileFormats, CsvOneChosenColumnAndAnotherQuoteReadDoubleQuotesAsData) {
+  PipelineWorkspace w;
+  w.Write("files.toml", Pipeline("data/a.csv", "csv = { quote = \"'\", columns = [\"item\"] }\n"));
+  w.Write("data/a.csv", "id,item\n1,a 5\" screen\n2,'b, c'\n");
+  auto r = w.RunPipeline({"files.toml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SqlColumn(w.Db(), "SELECT item FROM files_data.items ORDER BY item"),
+            (std::vector<std::string>{"a 5\" screen", "b, c"}));
+}
+
 TEST(FileFormats, AnUnsupportedCsvEncodingOrTypeIsRefusedNamingTheFileKeyAndWhatIsAllowed) {
   PipelineWorkspace w;
   w.Write("data/a.csv", "id\n1\n");

@@ -55,7 +55,7 @@ p.run(people.with_name("people"))
 plain = filesystem(bucket_url=url, file_glob="plain.csv") | read_csv(names=["code", "qty"], dtype=str)
 p.run(plain.with_name("plain"))
 duck = filesystem(bucket_url=url, file_glob="plain.csv") | read_csv_duckdb(header=False, names=["code", "qty"],
-                                                                            types={"code": "VARCHAR"})
+                                                                            types={"code": "VARCHAR", "qty": "DECIMAL(10,3)"})
 p.run(duck.with_name("duck"))
 with p.sql_client() as c:
     print(c.execute_sql("SELECT id, coalesce(name, '-'), zip FROM people ORDER BY id"))
@@ -71,7 +71,7 @@ for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skipr
   EXPECT_EQ(r.out,
             "[(1, 'J\u00e9r\u00f4me', '00123'), (2, '-', '00456')]\n"
             "[('007', '1.50'), ('010', '2')]\n"
-            "[('007', 1.5), ('010', 2.0)]\n"
+            "[('007', Decimal('1.500')), ('010', Decimal('2.000'))]\n"
             "ValueError the CSV encoding `cp1252` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16, or "
             "convert the files (iconv -f <encoding> -t utf-8)\n"
             "ValueError read_csv dtype: the type `category` is not one dlt-cpp reads CSV columns as (str, int, float, "

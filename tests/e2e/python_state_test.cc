@@ -177,8 +177,21 @@ p.run(src())
 print("both", json.dumps(p.state["sources"]["src"], sort_keys=True))
 with p.sql_client() as c:
     print("names", c.execute_sql("SELECT DISTINCT name FROM details"))
+
+# a parallelized transformer's calls run in a pool while the parent makes the next item: they
+# still see the transformer
+@dlt.transformer(data_from=pages, parallelized=True)
+def pdetails(item):
+    import time
+    time.sleep(0.002)
+    return {"id": item["id"], "name": dlt.current.resource_name()}
+
+p.run(pages | pdetails)
+with p.sql_client() as c:
+    print("parallel", c.execute_sql("SELECT DISTINCT name FROM pdetails"))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "parallel [('pdetails',)]")) << r.out;
   EXPECT_TRUE(Contains(r.out, R"(alone {"resources": {"details": {"seen": 3}, "pages": {"calls": 1, "last": 2}}})"))
       << r.out;
   // The parent runs once for itself and its transformer.

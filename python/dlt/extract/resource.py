@@ -514,13 +514,14 @@ def _as_current(name: Optional[str], items: Iterable[Any]) -> Iterator[Any]:
     if not name:
         yield from it
         return
+    running = current._parent_running
     while True:
-        outer = current._current_resource
-        current._enter_resource(name)
+        outer = getattr(running, "name", None)
+        running.name = name
         try:
             item = next(it)
         except StopIteration:
             return
         finally:
-            current._enter_resource(outer)
+            running.name = outer
         yield item

@@ -43,8 +43,11 @@ class _Tracing:
                 self._last_trace = merge_traces(self._last_trace, trace)
                 self._trace = None
                 # kept for pipeline.last_trace in a later process (no folder: nothing ran)
-                folder = self._folder()
-                if os.path.isdir(folder):
+                try:
+                    folder = self._folder()
+                except Exception:  # no workspace: nothing ran, nothing to keep
+                    folder = None
+                if folder and os.path.isdir(folder):
                     save_trace(folder, self._last_trace)
 
     def _trace_run(self, info: Dict[str, Any]) -> None:

@@ -7,10 +7,19 @@ discarded, as in dlt.
 """
 
 import contextlib
+import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 _active_pipeline: Any = None
 _current_resource: Optional[str] = None  # the resource whose items the engine reads now
+# A transformer's parent while the thread advancing it makes an item (extract/resource.py
+# _as_current): per thread, so that the transformer's calls running in a pool meanwhile still
+# see the transformer.
+_parent_running = threading.local()
+
+
+def _running_resource() -> Optional[str]:
+    return getattr(_parent_running, "name", None) or _current_resource
 
 
 _source_schemas: List[Callable[[], Any]] = []  # what source_schema() returns now (innermost last)
@@ -58,7 +67,7 @@ def resource_state(resource_name: Optional[str] = None, source_state_: Optional[
     from dlt.common.exceptions import ResourceNameNotAvailable
 
     state_ = source_state() if source_state_ is None else source_state_
-    name = resource_name or _current_resource
+    name = resource_name or _running_resource()
     if not name:
         raise ResourceNameNotAvailable()
     return state_.setdefault("resources", {}).setdefault(name, {})
@@ -75,9 +84,10 @@ def resource_name() -> str:
     """The name of the resource being extracted."""
     from dlt.common.exceptions import ResourceNameNotAvailable
 
-    if not _current_resource:
+    name = _running_resource()
+    if not name:
         raise ResourceNameNotAvailable()
-    return _current_resource
+    return name
 
 
 def source_schema() -> Any:

@@ -7,10 +7,11 @@ them, so extract(), normalize() and load() called in turn read as one trace.
 """
 
 import io
+import logging
 import os
 import pickle
+import tempfile
 import uuid
-import warnings
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
@@ -205,20 +206,26 @@ class _TracePickler(pickle.Pickler):
 
 def save_trace(trace_dir: str, trace: PipelineTrace) -> None:
     """Keeps `trace` in `trace_dir` (trace.pickle, as dlt), so that pipeline.last_trace of the
-    pipeline in a later process is this one; a trace that cannot be pickled is skipped with a
-    warning (the previous one is removed either way)."""
+    pipeline in a later process is this one. Never raises (it runs while a step's own error may
+    be on its way): a trace that cannot be kept is logged as a warning, as dlt does, and the
+    previous one is removed either way."""
     path = os.path.join(trace_dir, TRACE_FILE_NAME)
-    if os.path.isfile(path):
-        os.unlink(path)
+    tmp = None
     try:
+        if os.path.isfile(path):
+            os.unlink(path)
         buf = io.BytesIO()
         _TracePickler(buf).dump(trace)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
+        fd, tmp = tempfile.mkstemp(prefix=TRACE_FILE_NAME + ".", dir=trace_dir)
+        with os.fdopen(fd, "wb") as f:
             f.write(buf.getvalue())
         os.replace(tmp, path)
+        tmp = None
     except Exception as ex:
-        warnings.warn(f"Failed to create trace dump via pickle: {ex}")
+        logging.getLogger("dlt").warning("Failed to create trace dump via pickle: %s", ex)
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def load_trace(trace_dir: str, ignore_errors: bool = True) -> Optional[PipelineTrace]:

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "common/text.h"
@@ -32,15 +34,34 @@ std::optional<TabularFormat> ParseTabularFormat(const std::string& format) {
 
 namespace {
 
-// DuckDB's type for a dlt data type named in CsvOptions::types (nullptr: not one of them).
-const char* CsvColumnType(const std::string& dlt_type) {
+// DuckDB's type for a dlt data type named in CsvOptions::types (nullopt: not one of them).
+// `decimal` may carry its precision and scale: decimal(p,s), p up to 38. A timestamp is read as
+// text and converted by TimestampSql.
+std::optional<std::string> CsvColumnType(const std::string& dlt_type) {
+  int p = 0, s = 0;
+  char end = 0;
+  if (std::sscanf(dlt_type.c_str(), "decimal(%d,%d%c", &p, &s, &end) == 3 && end == ')' &&
+      dlt_type.back() == ')' && p >= 1 && p <= 38 && s >= 0 && s <= p) {
+    return "DECIMAL(" + std::to_string(p) + "," + std::to_string(s) + ")";
+  }
   static const std::pair<const char*, const char*> kTypes[] = {
       {"text", "VARCHAR"}, {"bigint", "BIGINT"}, {"double", "DOUBLE"}, {"bool", "BOOLEAN"},
-      {"decimal", "DECIMAL(38,9)"}, {"date", "DATE"}, {"timestamp", "TIMESTAMPTZ"}};
+      {"decimal", "DECIMAL(38,9)"}, {"date", "DATE"}, {"timestamp", "VARCHAR"}};
   for (const auto& [name, sql] : kTypes) {
-    if (dlt_type == name) return sql;
+    if (dlt_type == name) return std::string(sql);
   }
-  return nullptr;
+  return std::nullopt;
+}
+
+// A timestamp column read as text, as a UTC TIMESTAMP (what the sniffer gives for one): a value
+// with an offset (Z, +02, +0200, +02:00 after the time) is moved to UTC, one without is UTC.
+// DuckDB's own casts would not do: TIMESTAMPTZ reads a value without an offset in the machine's
+// time zone, TIMESTAMP drops the offset.
+std::string TimestampSql(const std::string& column) {
+  const std::string q = duckdb::QuoteIdentifier(column);
+  return "CASE WHEN regexp_matches(" + q +
+         ", '[0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]*)?)?\\s*(Z|z|[+-][0-9][0-9](:?[0-9][0-9])?)\\s*$') "
+         "THEN make_timestamp(epoch_us(CAST(" + q + " AS TIMESTAMPTZ))) ELSE CAST(" + q + " AS TIMESTAMP) END AS " + q;
 }
 
 std::string SqlList(const std::vector<std::string>& values) {
@@ -76,7 +97,7 @@ Status CheckCsvOptions(CsvOptions& csv) {
   for (const auto& [column, type] : csv.types) {
     if (!CsvColumnType(type)) {
       return InvalidArgument("the CSV type `" + type + "` of column `" + column +
-                             "` is not one of text, bigint, double, bool, decimal, date, timestamp");
+                             "` is not one of text, bigint, double, bool, decimal, decimal(p,s), date, timestamp");
     }
   }
   for (const auto* list : {&csv.names, &csv.columns}) {
@@ -107,20 +128,36 @@ std::string TabularScanSql(const fs::path& file, TabularFormat format, const Csv
   if (!csv.types.empty()) {
     sql += ", types = {";
     for (size_t i = 0; i < csv.types.size(); ++i) {
-      const char* type = CsvColumnType(csv.types[i].second);
+      const auto type = CsvColumnType(csv.types[i].second);
       sql += (i ? ", " : "") + duckdb::QuoteLiteral(csv.types[i].first) + ": " +
-             duckdb::QuoteLiteral(type ? type : "VARCHAR");
+             duckdb::QuoteLiteral(type.value_or("VARCHAR"));
     }
     sql += "}";
   }
   sql += ")";
-  if (csv.columns.empty()) return sql;
+  auto is_timestamp = [&](const std::string& column) {
+    for (const auto& [name, type] : csv.types) {
+      if (name == column && type == "timestamp") return true;
+    }
+    return false;
+  };
   std::string select;
-  for (const auto& c : csv.columns) select += (select.empty() ? "" : ", ") + duckdb::QuoteIdentifier(c);
+  if (!csv.columns.empty()) {
+    for (const auto& c : csv.columns) {
+      select += (select.empty() ? "" : ", ") + (is_timestamp(c) ? TimestampSql(c) : duckdb::QuoteIdentifier(c));
+    }
+  } else {
+    std::string replaced;
+    for (const auto& [name, type] : csv.types) {
+      if (type == "timestamp") replaced += (replaced.empty() ? "" : ", ") + TimestampSql(name);
+    }
+    if (replaced.empty()) return sql;
+    select = "* REPLACE (" + replaced + ")";
+  }
   return "(SELECT " + select + " FROM " + sql + ")";
 }
 
-std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file) {
+std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file, char quote) {
   gzFile in = gzopen(file.c_str(), "rb");  // reads plain files as they are
   if (!in) return std::nullopt;
   char buf[1 << 16];
@@ -131,7 +168,7 @@ std::optional<uint64_t> UnclosedQuoteLine(const fs::path& file) {
     for (int i = 0; i < n; ++i) {
       if (buf[i] == '\n') {
         ++line;
-      } else if (buf[i] == '"') {
+      } else if (buf[i] == quote) {
         // A doubled quote inside a quoted field toggles twice: only a quote left open counts.
         quoted = !quoted;
         if (quoted) opened_at = line;
@@ -216,9 +253,10 @@ class FileBatchSource : public BatchSource {
     auto r = duckdb::BatchReader::Start(connection_, sql);
     if (!r.ok()) return Failed(r.status());
     reader_ = std::move(*r);
-    // With a broken quote the sniffer may fall back to one column holding whole lines.
-    if (formats_[i] == TabularFormat::kCsv && reader_->columns().size() == 1) {
-      if (auto line = UnclosedQuoteLine(files_[i])) return BrokenQuote(*line);
+    // With a broken quote the sniffer may fall back to one column holding whole lines (not a
+    // sign of it when the columns were chosen).
+    if (formats_[i] == TabularFormat::kCsv && reader_->columns().size() == 1 && csv_.columns.empty()) {
+      if (auto line = UnclosedQuoteLine(files_[i], QuoteChar())) return BrokenQuote(*line);
     }
     return Status::Ok();
   }
@@ -228,12 +266,14 @@ class FileBatchSource : public BatchSource {
     const fs::path& file = files_[next_ - 1];
     const bool csv = formats_[next_ - 1] == TabularFormat::kCsv;
     if (csv && s.message().find("CSV Error on Line") == std::string::npos) {
-      if (auto line = UnclosedQuoteLine(file)) return BrokenQuote(*line);
+      if (auto line = UnclosedQuoteLine(file, QuoteChar())) return BrokenQuote(*line);
     }
     std::string msg = file.string() + ": cannot read " + (csv ? "CSV" : "Parquet") + " file: " + s.message();
     if (csv) msg += "\n(fix the file, or set the resource's csv `delimiter` / `header` if they were detected wrongly)";
     return Status(StatusCode::kInvalidArgument, msg);
   }
+
+  char QuoteChar() const { return csv_.quote && !csv_.quote->empty() ? (*csv_.quote)[0] : '"'; }
 
   Status BrokenQuote(uint64_t line) const {
     return InvalidArgument(files_[next_ - 1].string() + ":" + std::to_string(line) +

@@ -36,9 +36,9 @@ std::optional<TabularFormat> ParseTabularFormat(const std::string& format);
 std::string TabularScanSql(const std::filesystem::path& file, TabularFormat format, const CsvOptions& csv);
 
 // The line (1-based) where a quote opens that is never closed, reading `file` (plain or gzip)
-// as RFC 4180 CSV; nullopt when every quote is closed. Used to name the line of a broken quote
-// when DuckDB cannot.
-std::optional<uint64_t> UnclosedQuoteLine(const std::filesystem::path& file);
+// as RFC 4180 CSV quoted with `quote`; nullopt when every quote is closed. Used to name the line
+// of a broken quote when DuckDB cannot.
+std::optional<uint64_t> UnclosedQuoteLine(const std::filesystem::path& file, char quote = '"');
 
 // What a Parquet file holds, from its metadata (its rows are not read): its columns as dlt's
 // typed columns, DuckDB's type of each (as typeof() names them) and the number of rows. Errors

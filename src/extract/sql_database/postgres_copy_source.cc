@@ -242,10 +242,7 @@ StatusOr<std::string> DecodePgNumeric(const char* p, size_t n) {
   auto digit = [&](int k) -> int { return k >= 0 && k < ndigits ? Be16(p + 8 + 2 * k) : 0; };
   std::string out;
   out.reserve(static_cast<size_t>(std::max(weight + 1, 1)) * 4 + static_cast<size_t>(dscale) + 2);
-  // The server never prints a negative zero.
-  bool zero = true;
-  for (int k = 0; zero && k < ndigits; ++k) zero = digit(k) == 0;
-  if (sign == 0x4000 && !zero) out.push_back('-');
+  if (sign == 0x4000) out.push_back('-');
   // The integer part: base-10000 digits 0..weight, the first without leading zeros.
   if (weight < 0) {
     out.push_back('0');
@@ -266,6 +263,9 @@ StatusOr<std::string> DecodePgNumeric(const char* p, size_t n) {
       Digits4(digit(k), tmp);
       out.append(tmp, static_cast<size_t>(std::min(left, 4)));
     }
+  }
+  if (sign == 0x4000 && out.find_first_not_of("-0.") == std::string::npos) {
+    out.erase(0, 1);  // the server never prints a negative zero
   }
   return out;
 }

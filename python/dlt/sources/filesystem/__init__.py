@@ -517,6 +517,9 @@ def _csv_type(t: Any, option: str) -> str:
     if key not in _CSV_TYPES:
         raise ValueError(f"{option}: the type `{name}` is not one dlt-cpp reads CSV columns as "
                          "(str, int, float, bool, date, timestamp, decimal)")
+    if _CSV_TYPES[key] == "decimal" and "(" in name:
+        # DECIMAL(p,s) keeps its precision and scale (checked by the engine)
+        return "decimal(" + name.split("(", 1)[1].replace(" ", "").lower()
     return _CSV_TYPES[key]
 
 
