@@ -76,6 +76,11 @@ struct LoadInfo {
 struct PipelineOptions {
   std::string pipeline_name;
   std::string destination;   // a named destination or a type
+  // dlt's pipeline made without a destination (`dlt.pipeline("x")`, then `extract()` and
+  // `normalize()`): with `destination` empty, Extract and Normalize work (names in the schema's
+  // naming convention, not shortened; nothing restored from a destination) and Run and Load
+  // are refused until a pipeline is made with one.
+  bool without_destination = false;
   std::string dataset_name;  // default: <pipeline_name>_dataset
   // The schema extracts use. dlt names a source's schema after the source, and a pipeline keeps
   // one schema per source it ran (its state's schema_names), the first one its default. ""

@@ -5,6 +5,7 @@
 #include "dlt/version.h"
 #include "py_filesystem.h"
 #include "py_http.h"
+#include "py_naming.h"
 #include "py_pipeline.h"
 #include "py_rest_api.h"
 #include "py_rows.h"
@@ -24,6 +25,7 @@ PYBIND11_MODULE(_native, m) {
   dlt::python::RegisterSqlDatabase(m);
   dlt::python::RegisterEngineRows(m);
   dlt::python::RegisterSink(m);
+  dlt::python::RegisterNaming(m);
   // One value as typed JSON (incremental initial values, state).
   m.def("typed_json", [](py::handle obj) {
     std::string out, error;

@@ -385,6 +385,7 @@ void RegisterPipeline(py::module_& m) {
              o.destination = std::move(destination);
              o.dataset_name = std::move(dataset);
              o.progress = progress;
+             o.without_destination = o.destination.empty();  // dlt.pipeline() without one: extract, normalize
              return std::make_unique<PyPipeline>(ws, std::move(o));
            }),
            py::arg("workspace"), py::arg("pipeline_name"), py::arg("destination"), py::arg("dataset_name"),

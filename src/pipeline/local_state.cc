@@ -83,8 +83,29 @@ Status Pipeline::Impl::LoadLocal() {
   if (!d.contains("schema_names") || !d["schema_names"].is_array()) d["schema_names"] = Json::array({DefaultSchemaName()});
   schema.reset();
   DLT_RETURN_IF_ERROR(UseSchema(WorkingSchemaName()));
-  d["destination_type"] = "dlt.destinations." + destination.type;
-  d["destination_name"] = destination.name == destination.type ? Json(nullptr) : Json(destination.name);
+  // As dlt: a pipeline without a destination keeps the one its state names.
+  if (!destination.type.empty()) {
+    d["destination_type"] = "dlt.destinations." + destination.type;
+    d["destination_name"] = destination.name == destination.type ? Json(nullptr) : Json(destination.name);
+  }
+  return Status::Ok();
+}
+
+// As dlt's steps leave the pipeline's properties in its state: a load into a destination that
+// the local state does not name yet (the packages were extracted without one) records it, so
+// that `dlt.pipeline(name)` and `dlt pipeline <name> ...` find it later.
+Status Pipeline::Impl::RecordDestinationInState() {
+  std::error_code ec;
+  if (destination.type.empty() || !fs::exists(StatePath(), ec)) return Status::Ok();
+  DLT_ASSIGN_OR_RETURN(PipelineState stored, PipelineState::Load(StatePath()));
+  const Json& d = state.doc();
+  const Json& s = stored.doc();
+  for (const char* key : {"destination_type", "destination_name"}) {
+    if (s.value(key, Json()) != d.value(key, Json())) {
+      state.BumpIfChanged();
+      return state.Save(StatePath());
+    }
+  }
   return Status::Ok();
 }
 
@@ -152,6 +173,7 @@ Status Pipeline::Impl::RestoreFromDestinationIfNew(bool sync) {
                   " was reset, so this run loads everything again (as dlt does).");
     return Status::Ok();
   };
+  if (destination.type.empty()) return Status::Ok();  // no destination to restore from
   // A database file that does not exist holds nothing to restore (and is not created here).
   if (MissingLocalFile(destination)) {
     if (!has_local) return Status::Ok();

@@ -34,6 +34,12 @@ Status ValidatePipelineName(const std::string& name) {
 
 }  // namespace
 
+Status Pipeline::Impl::RequireDestination(const char* step) const {
+  if (!destination.type.empty()) return Status::Ok();
+  return FailedPrecondition("pipeline `" + options.pipeline_name + "` has no destination, so it cannot " + step +
+                            ": give one to the pipeline (or to run() / load())");
+}
+
 Status Pipeline::Impl::OpenDestination() {
   if (dest) return Status::Ok();
   DLT_ASSIGN_OR_RETURN(dest, dlt::OpenDestination(destination, {options.dataset_name, staging_dataset, options.read_only}));
@@ -51,13 +57,15 @@ const fs::path& Pipeline::working_dir() const { return impl_->dir; }
 StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options) {
   if (!ws.config_loaded()) return FailedPrecondition("Workspace::LoadConfig() must be called before creating a pipeline");
   DLT_RETURN_IF_ERROR(ValidatePipelineName(options.pipeline_name));
-  if (options.destination.empty()) {
+  if (options.destination.empty() && !options.without_destination) {
     return InvalidArgument("pipeline `" + options.pipeline_name + "` has no destination (set `destination`)");
   }
   if (options.dataset_name.empty()) options.dataset_name = options.pipeline_name + "_dataset";
   Pipeline p;
   Impl& im = *p.impl_;
-  DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
+  if (!options.destination.empty()) {
+    DLT_ASSIGN_OR_RETURN(im.destination, ResolveDestination(ws, options.destination, options.pipeline_name));
+  }
   // As dlt: every table, column and dataset name is shortened to what the destination takes
   // (PostgreSQL 63), with a hash tag, instead of being cut by the database.
   DLT_ASSIGN_OR_RETURN(im.naming, ResolvePipelineNaming(ws, options.pipeline_name, options.destination, im.destination.type));
@@ -77,13 +85,15 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
     *into = v.value_or(false);
   }
   // The run record keeps where each configuration value came from (never the values).
-  const std::string dkey = "destination." + options.destination;
-  im.config_origins.emplace_back(dkey + ".destination_type",
-                                 im.destination.type_origin ? im.destination.type_origin->Describe()
-                                                            : "(the destination name is the type)");
-  im.config_origins.emplace_back(dkey + ".credentials", im.destination.credentials_origin
-                                                            ? im.destination.credentials_origin->Describe()
-                                                            : "(defaults)");
+  if (!options.destination.empty()) {
+    const std::string dkey = "destination." + options.destination;
+    im.config_origins.emplace_back(dkey + ".destination_type",
+                                   im.destination.type_origin ? im.destination.type_origin->Describe()
+                                                              : "(the destination name is the type)");
+    im.config_origins.emplace_back(dkey + ".credentials", im.destination.credentials_origin
+                                                              ? im.destination.credentials_origin->Describe()
+                                                              : "(defaults)");
+  }
   for (const auto& o : options.source_config_origins) im.config_origins.push_back(o);
   im.progress = Progress(options.progress);
   return p;
@@ -92,8 +102,9 @@ StatusOr<Pipeline> Pipeline::Create(const Workspace& ws, PipelineOptions options
 StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
   Impl& im = *impl_;
   return im.Call([&](LoadInfo& info) -> Status {
+    DLT_RETURN_IF_ERROR(im.RequireDestination("run"));
     DLT_RETURN_IF_ERROR(im.ProcessPending(&info));
-    if (resources.empty()) return Status::Ok();
+    if (resources.empty()) return im.RecordDestinationInState();
     // A write disposition the destination cannot do is refused before anything is extracted.
     if (const DestinationType* type = FindDestinationType(im.destination.type)) {
       for (const auto& r : resources) {
@@ -118,7 +129,8 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
       (void)im.state.Save(im.StatePath());
       return s;
     }
-    return im.LoadPackage(load_id, &info);
+    DLT_RETURN_IF_ERROR(im.LoadPackage(load_id, &info));
+    return im.RecordDestinationInState();
   });
 }
 
@@ -141,7 +153,11 @@ StatusOr<LoadInfo> Pipeline::Normalize() {
 
 StatusOr<LoadInfo> Pipeline::Load() {
   Impl& im = *impl_;
-  return im.Call([&](LoadInfo& info) { return im.LoadNormalized(&info); });
+  return im.Call([&](LoadInfo& info) {
+    DLT_RETURN_IF_ERROR(im.RequireDestination("load"));
+    DLT_RETURN_IF_ERROR(im.LoadNormalized(&info));
+    return im.RecordDestinationInState();
+  });
 }
 
 const std::optional<RunFailure>& Pipeline::last_failure() const { return impl_->failure; }

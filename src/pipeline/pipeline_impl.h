@@ -100,10 +100,13 @@ struct Pipeline::Impl {
   Status LoadLocal();
   Status AdoptNewerPackageState();
   Status RestoreFromDestinationIfNew(bool sync);
+  Status RecordDestinationInState();  // after a load (local_state.cc)
   std::string NextLoadId();
 
   // --- the stages ---
   Status OpenDestination();
+  // Run and Load of a pipeline made without a destination (PipelineOptions::without_destination).
+  Status RequireDestination(const char* step) const;
   // `pre_normalize`: the package is normalized right after (Run), so a slow single resource's
   // part files may be normalized while it is extracted (pre_normalize.h).
   StatusOr<bool> Extract(const std::vector<Resource>& resources, const std::string& load_id, LoadInfo* info,

@@ -28,6 +28,7 @@ StatusOr<NamingConvention> ResolveConvention(const Workspace& ws, const std::str
   const std::vector<std::pair<std::vector<std::string>, std::string>> places = {
       {{"schema"}, "naming"}, {{"destination", destination_name}, "naming_convention"}};
   for (const auto& [sections, key] : places) {
+    if (sections.size() > 1 && destination_name.empty()) continue;  // a pipeline without a destination
     DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(KeyOf(sections, key, pipeline_name)));
     if (!r) continue;
     if (auto c = ParseNamingConvention(r->value.text)) return *c;
@@ -42,6 +43,7 @@ StatusOr<NamingConvention> ResolveConvention(const Workspace& ws, const std::str
 // [destination.<name>] max_identifier_length): 0 when not set.
 StatusOr<size_t> ResolveMaxLength(const Workspace& ws, const std::string& pipeline_name,
                                   const std::string& destination_name) {
+  if (destination_name.empty()) return size_t{0};
   DLT_ASSIGN_OR_RETURN(auto r, ws.config().Resolve(KeyOf({"destination", destination_name}, "max_identifier_length",
                                                          pipeline_name)));
   if (!r) return size_t{0};

@@ -306,5 +306,52 @@ print("no rows today" in t.steps[-1].step_exception)
   EXPECT_FALSE(Contains(pickle, "sk-trace-secret-771"));
 }
 
+// As dlt: a pipeline made without a destination extracts and normalizes (the schema can be
+// looked at), load() without one is refused, load(destination=...) loads what was normalized
+// (Arrow items and a merge included) and the state then names the destination, so that
+// dlt.pipeline(name) in a later process finds it and the dataset of the last run.
+TEST(PythonPipelineApi, ExtractAndNormalizeWithoutADestinationThenLoadIntoOne) {
+  TempWorkspace w;
+  fs::create_directories(w.root() / "pq");
+  ASSERT_TRUE(ExecDuckDb(w.root() / "scratch.duckdb", "COPY (SELECT i AS k FROM range(1, 4) t(i)) TO '" +
+                                                          (w.root() / "pq" / "f.parquet").string() + "' (FORMAT parquet)"));
+  auto r = RunPythonSource(w, "nodest.py", R"PY(
+import sys, dlt
+from dlt.sources.filesystem import filesystem, read_parquet
+from dlt.pipeline.exceptions import PipelineConfigMissing
+if sys.argv[1] == "first":
+    p = dlt.pipeline(pipeline_name="nodest", dataset_name="lake_d")
+    @dlt.resource(primary_key="id", write_disposition="merge")
+    def users():
+        yield [{"id": 1, "Name": "a", "tags": ["x", "y"]}, {"id": 2, "Name": "b", "tags": []}]
+    arrow_t = (filesystem(bucket_url="pq", file_glob="*.parquet") | read_parquet(use_pyarrow=True)).with_name("arrow_t")
+    print(p.extract([users(), arrow_t]).loads_ids != [])
+    p.normalize()
+    print(sorted(t for t in p.default_schema.tables if not t.startswith("_dlt")))
+    print(sorted(p.default_schema.tables["users"]["columns"]))
+    try:
+        p.load()
+    except PipelineConfigMissing as e:
+        print("PipelineConfigMissing", e.config_elem)
+    info = p.load(destination="duckdb")
+    print(info.has_failed_jobs, len(info.loads_ids))
+else:
+    p = dlt.pipeline(pipeline_name="nodest")
+    print(p.destination.destination_type, p.dataset_name)
+    p.run([{"id": 2, "Name": "B", "tags": ["z"]}], table_name="users", write_disposition="merge", primary_key="id")
+    with p.sql_client() as c:
+        print(c.execute_sql("SELECT id, name FROM users ORDER BY id"))
+        print(c.execute_sql("SELECT value FROM users__tags ORDER BY value"))
+        print(c.execute_sql("SELECT sum(k) FROM arrow_t"))
+)PY", {"first"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "True\n['arrow_t', 'users', 'users__tags']\n['_dlt_id', '_dlt_load_id', 'id', 'name']\n"
+                   "PipelineConfigMissing destination\nFalse 1\n");
+  r = RunPython(w, "nodest.py", {"second"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "duckdb lake_d\n[(1, 'a'), (2, 'B')]\n[('x',), ('y',), ('z',)]\n[(6,)]\n");
+  EXPECT_EQ(SqlValue(DevDb(w, "nodest"), "SELECT count(*) FROM lake_d.arrow_t"), "3");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -2,7 +2,7 @@
 
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from dlt.destinations import Destination
 from dlt.pipeline import current
@@ -34,7 +34,16 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
     if refresh is not None and refresh not in ("drop_sources", "drop_resources", "drop_data"):
         raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
     _check_naming()
-    p = Pipeline(pipeline_name or _default_pipeline_name(), Destination.from_reference(destination), dataset_name,
+    pipeline_name = pipeline_name or _default_pipeline_name()
+    if not (dev_mode or full_refresh) and (destination is None or dataset_name is None):
+        # As dlt: what is not given comes from the pipeline's local state (the destination and
+        # dataset of its last run), when it has one.
+        state = _stored_state(pipeline_name) or {}
+        if destination is None:
+            destination = _state_destination(state)
+        if dataset_name is None:
+            dataset_name = state.get("dataset_name") or None
+    p = Pipeline(pipeline_name, Destination.from_reference(destination), dataset_name,
                  dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
     p._schema_files = _make_schema_files(import_schema_path, export_schema_path)
     current._activate(p)
@@ -88,24 +97,44 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
     profile raises CannotRestorePipelineException."""
     name = pipeline_name or _default_pipeline_name()
     if destination is None or dataset_name is None:
-        import json
-
-        from dlt import _engine
         from dlt.pipeline.exceptions import CannotRestorePipelineException
 
-        folder = os.path.join(_engine.workspace().data_dir, "pipelines", name)
-        try:
-            with open(os.path.join(folder, "state.json"), encoding="utf-8") as f:
-                state = json.load(f)
-        except FileNotFoundError:
+        state = _stored_state(name)
+        if state is None:
+            folder = _pipeline_folder(name)
             raise CannotRestorePipelineException(name, os.path.dirname(folder),
                                                  f"the pipeline was not found in {folder}: run it first in this "
-                                                 "profile, or pass destination and dataset_name") from None
+                                                 "profile, or pass destination and dataset_name")
         if destination is None:
-            destination = state.get("destination_name") or (state.get("destination_type") or "").rsplit(".", 1)[-1] or None
+            destination = _state_destination(state)
         if dataset_name is None:
             dataset_name = state.get("dataset_name")
     return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name)
+
+
+def _pipeline_folder(name: str) -> str:
+    from dlt import _engine
+
+    return os.path.join(_engine.workspace().data_dir, "pipelines", name)
+
+
+def _stored_state(name: str) -> Optional[Dict[str, Any]]:
+    """The pipeline's local state (its working folder's state.json in the active profile), None
+    when it has none or it cannot be read (the engine reports a broken one when it opens it)."""
+    import json
+
+    try:
+        with open(os.path.join(_pipeline_folder(name), "state.json"), encoding="utf-8") as f:
+            state = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _state_destination(state: Dict[str, Any]) -> Optional[str]:
+    """The destination a state names: its configured name, else its type's short name."""
+    name = state.get("destination_name") or (state.get("destination_type") or "").rsplit(".", 1)[-1]
+    return name if isinstance(name, str) and name else None
 
 
 def run(data: Any, *, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,

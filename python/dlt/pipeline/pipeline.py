@@ -125,7 +125,7 @@ class Pipeline(_Tracing):
     def drop_pending_packages(self, with_partial_loads: bool = True) -> None:
         """Deletes the packages that were extracted or normalized but not loaded (their data is
         not loaded), as dlt does; the state they carried is not applied."""
-        self._configure(None, None, None)
+        self._configure(None, None, None, need_destination=False)
         self._require_native().drop_pending_packages()
 
     @property
@@ -253,7 +253,7 @@ class Pipeline(_Tracing):
                 loader_file_format: Any = None, merge_key: Any = None) -> ExtractInfo:
         """Extracts `data` into a load package (normalize() and load() take it further)."""
         with self._traced("extract") as step:
-            self._configure(None, None, None)
+            self._configure(None, None, None, need_destination=False)
             hints = dict(table_name=table_name, write_disposition=write_disposition, columns=columns,
                          primary_key=primary_key, merge_key=merge_key, schema_contract=schema_contract,
                          file_format=self._file_format_hint(loader_file_format))
@@ -274,7 +274,7 @@ class Pipeline(_Tracing):
     def normalize(self, workers: int = 1, loader_file_format: Any = None) -> NormalizeInfo:
         """Normalizes every extracted package."""
         with self._traced("normalize") as step:
-            self._configure(None, None, None)
+            self._configure(None, None, None, need_destination=False)
             info = self._call("normalize", [])
             step["info"] = n_info = NormalizeInfo(
                 self, [p["load_id"] for p in info["packages"]], _packages(info, self.working_dir),
@@ -464,7 +464,8 @@ class Pipeline(_Tracing):
             # The engine resolves the destination when the pipeline is made: credentials and
             # settings given in code are seen by it then, and by no other pipeline of the process.
             with _code_credentials(self.destination):
-                self._native = _engine.native.Pipeline(ws, self.pipeline_name, self.destination.destination_name,
+                self._native = _engine.native.Pipeline(ws, self.pipeline_name,
+                                                       self.destination.destination_name if self.destination else "",
                                                        self.dataset_name, _progress_on(self.progress))
         except _engine.native.EngineError as e:
             from dlt.pipeline.exceptions import PipelineConfigMissing
@@ -479,7 +480,10 @@ class Pipeline(_Tracing):
                 raise ValueNotSecretException("config.toml", key, message[secret_at:]) from None
             raise PipelineConfigMissing(self.pipeline_name, "destination", "load", message) from None
 
-    def _configure(self, destination: Any, dataset_name: Optional[str], credentials: Any) -> None:
+    def _configure(self, destination: Any, dataset_name: Optional[str], credentials: Any,
+                   need_destination: bool = True) -> None:
+        """`need_destination` False: extract and normalize, which dlt runs without a destination
+        (names in the schema's convention; a later load or run gives the destination)."""
         changed = False
         if destination is not None:
             self.destination = Destination.from_reference(destination)
@@ -492,8 +496,9 @@ class Pipeline(_Tracing):
                 raise ValueError("credentials were given but no destination")
             self.destination.credentials = credentials
             changed = True
-        if changed or self._native is None:
+        if need_destination:
             self._require_destination()
+        if changed or self._native is None:
             self._register_custom_destination()
             self._open_native()
 

@@ -28,6 +28,14 @@ class Schema(SchemaSettingsMixin):
         return cls(stored.get("name", ""), stored=stored)
 
     @property
+    def naming(self) -> Any:
+        """The schema's naming convention (dlt's NamingConvention), as its normalizers name it."""
+        from dlt.common.normalizers.naming.naming import naming_of
+
+        names = (self._stored.get("normalizers") or {}).get("names") or "snake_case"
+        return naming_of(str(names))
+
+    @property
     def version(self) -> int:
         return int(self._stored.get("version", 0))
 

@@ -1,0 +1,1 @@
+"""dlt.common.normalizers: dlt's naming conventions (naming/)."""
