@@ -111,6 +111,41 @@ p.run(filesystem(file_glob="*.csv") | read_csv())
                                               "'read_csv'") != "0");
 }
 
+// dlt's AwsCredentials given in code, with no secrets file: the filesystem source reads the
+// bucket with them and the filesystem destination writes its files into it; the spec prints
+// without its values.
+TEST(PythonFilesystemS3, AwsCredentialsGivenInCodeReadAndWriteTheBucket) {
+  S3Server server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  S3Client bucket = BucketClient(server);
+  ASSERT_TRUE(bucket.Put("landing/a.csv", "id,price\n1,1.5\n2,2.5\n").ok());
+  TempWorkspace w;
+  w.env()["S3_KEY_ID"] = S3Server::kKeyId;
+  w.env()["S3_SECRET"] = S3Server::kSecret;
+  w.env()["S3_ENDPOINT"] = server.Endpoint();
+  w.env()["NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION"] = "true";  // the object read as text below
+  auto r = RunPythonSource(w, "aws.py", R"PY(
+import os, dlt
+from dlt.common.configuration.specs import AwsCredentials
+from dlt.sources.filesystem import filesystem, read_csv
+creds = AwsCredentials(aws_access_key_id=os.environ["S3_KEY_ID"], aws_secret_access_key=os.environ["S3_SECRET"],
+                       region_name="eu-central-1", endpoint_url=os.environ["S3_ENDPOINT"])
+print(os.environ["S3_SECRET"] in repr(creds) + str(creds), creds.region_name, creds["aws_access_key_id"] == os.environ["S3_KEY_ID"])
+files = filesystem(bucket_url="s3://lake-bucket/landing", credentials=creds, file_glob="*.csv")
+lake = dlt.destinations.filesystem(bucket_url="s3://lake-bucket/out", credentials=creds)
+p = dlt.pipeline(pipeline_name="aws_code", destination=lake, dataset_name="copy")
+print(p.run((files | read_csv()).with_name("prices"), loader_file_format="jsonl").has_failed_jobs)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "False eu-central-1 True\nFalse\n");
+  auto keys = bucket.List("out/copy/prices/");
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  ASSERT_EQ(keys->size(), 1u);
+  auto body = bucket.Get(keys->front());
+  ASSERT_TRUE(body.ok() && body->has_value());
+  EXPECT_TRUE(Contains(**body, "\"id\":2")) << **body;
+}
+
 #endif
 
 }  // namespace

@@ -697,9 +697,18 @@ def _code_settings(destination: Destination) -> Dict[str, str]:
     if creds is None:
         return out
     fields = creds if isinstance(creds, dict) else None
-    if fields is None and not isinstance(creds, str) and not hasattr(creds, "to_native_representation") \
-            and hasattr(creds, "__dict__"):
-        fields = {k: v for k, v in vars(creds).items() if not k.startswith("_")}
+    if fields is None and not isinstance(creds, str):
+        native = getattr(creds, "to_native_representation", None)
+        try:
+            value = native() if callable(native) else None
+        except NotImplementedError:  # a spec without one: its fields
+            value = None
+        if isinstance(value, dict):  # a spec of fields (AwsCredentials)
+            fields = value
+        elif value is None and hasattr(creds, "__dict__"):
+            fields = {k: v for k, v in vars(creds).items() if not k.startswith("_")}
+        elif isinstance(value, str):  # a URL (ConnectionStringCredentials)
+            creds = value
     if fields is not None:
         for k, v in fields.items():
             if v is not None:
