@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 
 from dlt.destinations import Destination
 from dlt.pipeline import current
-from dlt.pipeline.pipeline import Pipeline
+from dlt.pipeline.pipeline import Pipeline, pipeline_folder
 
 
 def _default_pipeline_name() -> str:
@@ -101,7 +101,7 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
 
         state = _stored_state(name)
         if state is None:
-            folder = _pipeline_folder(name)
+            folder = pipeline_folder(name)
             raise CannotRestorePipelineException(name, os.path.dirname(folder),
                                                  f"the pipeline was not found in {folder}: run it first in this "
                                                  "profile, or pass destination and dataset_name")
@@ -112,19 +112,13 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
     return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name)
 
 
-def _pipeline_folder(name: str) -> str:
-    from dlt import _engine
-
-    return os.path.join(_engine.workspace().data_dir, "pipelines", name)
-
-
 def _stored_state(name: str) -> Optional[Dict[str, Any]]:
     """The pipeline's local state (its working folder's state.json in the active profile), None
     when it has none or it cannot be read (the engine reports a broken one when it opens it)."""
     import json
 
     try:
-        with open(os.path.join(_pipeline_folder(name), "state.json"), encoding="utf-8") as f:
+        with open(os.path.join(pipeline_folder(name), "state.json"), encoding="utf-8") as f:
             state = json.load(f)
     except (OSError, ValueError):
         return None

@@ -24,6 +24,12 @@ from dlt.pipeline._infos import _package, _packages, _span
 from dlt.pipeline._tracing import _now, _Tracing
 
 
+def pipeline_folder(pipeline_name: str) -> str:
+    """The working folder of pipeline `pipeline_name` in the active profile (the engine's
+    `<data dir>/pipelines/<name>`), also before the engine's pipeline is opened."""
+    return os.path.join(_engine.workspace().data_dir, "pipelines", pipeline_name)
+
+
 class Pipeline(_Tracing):
     _schema_files: Any = None  # import_schema_path / export_schema_path (see _schema_files.py)
 
@@ -36,8 +42,7 @@ class Pipeline(_Tracing):
         self.progress = progress
         # As dlt: True for a pipeline with no local state yet (made now, or in dev_mode), until a
         # load completes or a state is restored from the destination.
-        self.first_run = not os.path.exists(os.path.join(_engine.workspace().data_dir, "pipelines", pipeline_name,
-                                                         "state.json"))
+        self.first_run = not os.path.exists(os.path.join(pipeline_folder(pipeline_name), "state.json"))
         self._dataset_name = dataset_name
         self._native = None
         self._last_trace: Any = None
@@ -374,7 +379,7 @@ class Pipeline(_Tracing):
         """The pipeline's working folder, also before the engine's pipeline is opened."""
         if self._native is not None:
             return str(self._native.working_dir)
-        return os.path.join(_engine.workspace().data_dir, "pipelines", self.pipeline_name)
+        return pipeline_folder(self.pipeline_name)
 
     def sql_client(self, schema_name: Optional[str] = None) -> Any:
         """A SQL client on the pipeline's dataset (use it as a context manager)."""

@@ -36,12 +36,12 @@ def _csv_column_types(types: Any, option: str) -> Dict[str, Any]:
     return {"all_text": True}
 
 
-def _strings(v: Any, option: str) -> List[str]:
+def _strings(v: Any, option: str, reader: str = "read_csv") -> List[str]:
     if isinstance(v, str):
         return [v]
     if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
         return list(v)
-    raise NotImplementedError(f"read_csv: `{option}` is supported as a list of column names or values, got {v!r}")
+    raise NotImplementedError(f"{reader}: `{option}` is supported as a list of column names or values, got {v!r}")
 
 
 # pandas.read_csv options that only tune how pandas works: accepted and not needed here.
@@ -115,9 +115,9 @@ def duckdb_csv_options(duckdb_kwargs: Dict[str, Any]) -> Tuple[Optional[str], An
         csv["skip_rows"] = int(kw.pop("skip"))
     names = kw.pop("names", None) or kw.pop("column_names", None)
     if names is not None:
-        csv["names"] = _strings(names, "names")
+        csv["names"] = _strings(names, "names", "read_csv_duckdb")
     if kw.get("nullstr") is not None:
-        csv["null_values"] = _strings(kw.pop("nullstr"), "nullstr")
+        csv["null_values"] = _strings(kw.pop("nullstr"), "nullstr", "read_csv_duckdb")
     types = kw.pop("types", None) or kw.pop("dtypes", None)
     if types is not None:
         if not isinstance(types, dict):
