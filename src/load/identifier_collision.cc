@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "normalize/naming.h"
+
 namespace dlt {
 
 namespace {
@@ -36,6 +38,25 @@ std::optional<std::string> FindIdentifierCollision(const Schema& schema) {
     for (const Column& c : t->columns) {
       auto [cit, cfresh] = columns.emplace(Fold(c.name), c.name);
       if (!cfresh) return Message(schema, "column", t->name, c.name, cit->second);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FindTooLongIdentifier(const Schema& schema, size_t max_length,
+                                                 const std::string& destination_name) {
+  if (max_length == 0) return std::nullopt;
+  auto message = [&](const std::string& type, const std::string& name) {
+    return "The length of " + type + " `" + name + "` (" + std::to_string(SnakeCaseNaming::CharLength(name)) +
+           " characters) exceeds " + std::to_string(max_length) + " allowed for destination `" + destination_name +
+           "` (its max_identifier_length): the package was normalized without this destination's limit.";
+  };
+  // (dlt's own tables and columns keep their names whatever the limit, as the normalizer gives them)
+  auto own = [](const std::string& name) { return name.rfind("_dlt_", 0) == 0; };
+  for (const Table* t : schema.DataTables()) {
+    if (SnakeCaseNaming::CharLength(t->name) > max_length) return message("table", t->name);
+    for (const Column& c : t->columns) {
+      if (!own(c.name) && SnakeCaseNaming::CharLength(c.name) > max_length) return message("column", t->name + "." + c.name);
     }
   }
   return std::nullopt;

@@ -18,4 +18,11 @@ namespace dlt {
 // folds other scripts' letters, which DuckDB keeps apart).
 std::optional<std::string> FindIdentifierCollision(const Schema& schema);
 
+// dlt's IdentifierTooLongException: the first data table or column name (dlt's own `_dlt_*` left
+// out) of the schema longer than
+// `max_length` characters (a package normalized without the destination's limit, as by
+// `pipeline.normalize()` of a pipeline without a destination), or nullopt. 0: no limit.
+std::optional<std::string> FindTooLongIdentifier(const Schema& schema, size_t max_length,
+                                                 const std::string& destination_name);
+
 }  // namespace dlt

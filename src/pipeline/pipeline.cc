@@ -116,7 +116,7 @@ StatusOr<LoadInfo> Pipeline::Run(const std::vector<Resource>& resources) {
     std::string load_id = im.NextLoadId();
     PipelineState before = im.state;
     DLT_ASSIGN_OR_RETURN(bool has_package, im.Extract(resources, load_id, &info, /*pre_normalize=*/true));
-    if (!has_package) return Status::Ok();
+    if (!has_package) return im.RecordDestinationInState();
     // Only where the destination does its work in a process of its own: DuckDB runs in ours,
     // on the cores the normalizer already uses (streaming gains nothing there and costs memory).
     Status s = im.NormalizePackage(load_id, &info, /*stream_load=*/FindDestinationType(im.destination.type)->load_while_normalizing);

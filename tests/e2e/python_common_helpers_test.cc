@@ -17,6 +17,10 @@ logger.debug("a debug line")
 logger.info("an info line %s", 7)
 logger.warning("a warning line")
 print(logger.log_level())
+try:
+    1 / 0
+except ZeroDivisionError:
+    logger.exception("boom")
 )PY";
   auto r = RunPythonSource(w, "log.py", script);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -24,6 +28,9 @@ print(logger.log_level())
   EXPECT_EQ(r.err.find("an info line"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("|[WARNING]|"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("|dlt|log.py|<module>:5|a warning line"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("|[ERROR]|"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("|log.py|<module>:10|boom"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ZeroDivisionError"), std::string::npos) << r.err;
 
   w.Write(".dlt/config.toml", "[runtime]\nlog_level = \"INFO\"\n");
   r = RunPython(w, "log.py");
@@ -48,8 +55,18 @@ for v in ("2024-01-02", "2024-01-02T10:00:00+02:00", "2024-01-02T10:00:00Z", 170
     print(repr(ensure_pendulum_datetime(v)))
 print(repr(ensure_pendulum_datetime_non_utc("2024-01-02T10:00:00")), repr(ensure_pendulum_datetime_non_utc("2024-01-02T10:00:00+02:00")))
 print(repr(ensure_pendulum_date("2024-01-02T23:30:00-02:00")), repr(ensure_pendulum_date(datetime.date(2024, 2, 29))))
-print(repr(parse_iso_like_datetime("2024-01-02")), repr(parse_iso_like_datetime("10:11:12")), repr(ensure_pendulum_time(3661)))
+print(repr(parse_iso_like_datetime("2024-01-02")), repr(parse_iso_like_datetime("10:11:12")), repr(ensure_pendulum_time("01:01:01")))
 print(timestamp_within(5, 4, 5), timestamp_within(4, 4, 5))
+print(repr(ensure_pendulum_datetime("20240115")), repr(ensure_pendulum_datetime("2024")), repr(ensure_pendulum_datetime("1700000000")))
+print(repr(ensure_pendulum_time(datetime.time(10, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))),
+      repr(ensure_pendulum_time(datetime.timedelta(seconds=3661))))
+from dlt.common.time import ensure_datetime, ensure_datetime_utc, ensure_datetime_in_tz
+print(repr(ensure_datetime_utc("2024-01-02T10:00:00", default_tz=datetime.timezone(datetime.timedelta(hours=1)))),
+      repr(ensure_datetime_in_tz("2024-01-02T10:00:00Z", datetime.timezone(datetime.timedelta(hours=-5)))))
+try:
+    ensure_pendulum_time(3600)
+except TypeError:
+    print("TypeError")
 try:
     ensure_pendulum_datetime(object())
 except TypeError as e:
@@ -70,7 +87,13 @@ except TypeError as e:
             "DateTime(2024, 1, 2, 10, 0, 0) DateTime(2024, 1, 2, 10, 0, 0, tzinfo=Timezone('+02:00'))\n"
             "Date(2024, 1, 3) Date(2024, 2, 29)\n"
             "Date(2024, 1, 2) Time(10, 11, 12) Time(1, 1, 1)\n"
-            "True False\nTypeError\n");
+            "True False\n"
+            "DateTime(2024, 1, 15, 0, 0, 0, tzinfo=Timezone('UTC')) DateTime(2024, 1, 1, 0, 0, 0, tzinfo=Timezone('UTC')) "
+            "DateTime(2023, 11, 14, 22, 13, 20, tzinfo=Timezone('UTC'))\n"
+            "Time(8, 0, 0) Time(1, 1, 1)\n"
+            "datetime.datetime(2024, 1, 2, 9, 0, tzinfo=datetime.timezone.utc) "
+            "datetime.datetime(2024, 1, 2, 5, 0, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=68400)))\n"
+            "TypeError\nTypeError\n");
 }
 
 TEST(PythonCommonHelpers, TakeFirstSkipFirstAndPivotTransformTheItemsOfARun) {
@@ -89,18 +112,25 @@ p.run(rows().add_filter(skip_first(2)).add_filter(take_first(3)).add_map(pivot("
 with p.sql_client() as c:
     print(c.execute_sql("SELECT id FROM t ORDER BY id"))
     print(c.execute_sql("SELECT c0, c1 FROM t__m ORDER BY c0, c1"))
-print(pivot()([[1, 2], ["a"]]), pivot(["a[*].b"], "v")({"a": [{"b": [[1]]}, {"b": []}]}))
-try:
-    pivot("a")({"a": [1]})
-except ValueError as e:
-    print(e)
+print(pivot()([1, 3, 5]), pivot(["a[*].b"], "v")({"a": [{"b": [[1]]}, {"b": []}]}))
+print(pivot("$.a.inner_1|inner_2")({"a": {"inner_1": [[1]], "inner_2": [[2]], "inner_3": [[3]]}}))
+print(pivot("$..deep", "d")({"x": {"y": {"deep": [[1, 2]]}}, "deep": [["s"]]}), pivot("s")({"s": ["ab"]}))
+for bad in ({"a": 1}, {"a": [1]}):
+    try:
+        pivot("a")(bad)
+    except ValueError as e:
+        print(e)
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out,
             "[(2,), (3,), (4,)]\n[(2, 2), (3, 2), (3, 4), (3, 4), (3, 4), (4, 2)]\n"
-            "[{'col0': 1, 'col1': 2}, {'col0': 'a'}] {'a': [{'b': [{'v0': 1}]}, {'b': []}]}\n"
-            "Pivot transformer is only applicable to sequences fields, however, the value of `$.a` is not a "
-            "sequence of sequences.\n");
+            "[{'col0': 1, 'col1': 3, 'col2': 5}] {'a': [{'b': [{'v0': 1}]}, {'b': []}]}\n"
+            "{'a': {'inner_1': [{'col0': 1}], 'inner_2': [{'col0': 2}], 'inner_3': [[3]]}}\n"
+            "{'x': {'y': {'deep': [{'d0': 1, 'd1': 2}]}}, 'deep': [{'d0': 's'}]} {'s': [{'col0': 'a', 'col1': 'b'}]}\n"
+            "Pivot transformer is only applicable to sequences fields, however, the value of `a` is not a "
+            "sequence.\n"
+            "Pivot transformer is only applicable to sequences, however, the value of `a` includes a non-sequence "
+            "element.\n");
 }
 
 // dlt.common.normalizers.naming: each convention's NamingConvention names as the engine's loads

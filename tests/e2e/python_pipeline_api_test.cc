@@ -353,5 +353,62 @@ else:
   EXPECT_EQ(SqlValue(DevDb(w, "nodest"), "SELECT count(*) FROM lake_d.arrow_t"), "3");
 }
 
+// What dlt.pipeline() takes from the local state, and when not: the destination of the last run
+// is resolved only when a step needs it (state and working_dir are read without it); after a
+// dev_mode run the next pipeline without dev_mode starts afresh (dlt warns, and its dataset is
+// not the dev one); dev_mode without a destination wipes what an earlier run left pending.
+TEST(PythonPipelineApi, WhatDltPipelineTakesFromTheLocalStateAndAfterDevMode) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "st.py", R"PY(
+import os, dlt
+s1 = dlt.pipeline(pipeline_name="lz", destination="duckdb", dataset_name="lzd")
+s1.run([{"a": 1}], table_name="t")
+s2 = dlt.pipeline(pipeline_name="lz")
+print(s2.destination.destination_name, s2.dataset_name, s2.state["dataset_name"], os.path.basename(s2.working_dir))
+s2.run([{"a": 2}], table_name="t")
+with s2.sql_client() as c:
+    print(c.execute_sql("SELECT a FROM t ORDER BY a"))
+fresh = dlt.pipeline(pipeline_name="fresh_nd")
+print(fresh.destination, fresh.state["pipeline_name"], os.path.basename(fresh.working_dir))
+d = dlt.pipeline(pipeline_name="devp", destination="duckdb", dev_mode=True)
+d.run([{"a": 1}], table_name="t")
+print(d.dataset_name.startswith("devp_dataset_"))
+n = dlt.pipeline(pipeline_name="devp", destination="duckdb")
+print(n.dataset_name, n.first_run)
+old = dlt.pipeline(pipeline_name="nd1", destination="duckdb")
+old.extract([{"x": 1}], table_name="old_t")
+print(old.has_pending_data, dlt.pipeline(pipeline_name="nd1", dev_mode=True).has_pending_data)
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "duckdb lzd lzd lz\n[(1,), (2,)]\nNone fresh_nd fresh_nd\nTrue\ndevp_dataset True\nTrue False\n");
+  EXPECT_TRUE(Contains(r.err, "Pipeline devp was previously created with dev_mode=True and is now being re-created "
+                              "with dev_mode=False"))
+      << r.err;
+}
+
+// As dlt (IdentifierTooLongException): names normalized without the destination's identifier
+// limit are refused by the load, which writes nothing and keeps the package.
+TEST(PythonPipelineApi, ALoadRefusesNamesLongerThanTheDestinationTakes) {
+  TempWorkspace w;
+  w.env()["DESTINATION__DUCKDB__MAX_IDENTIFIER_LENGTH"] = "12";
+  auto r = RunPythonSource(w, "long.py", R"PY(
+import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+p = dlt.pipeline(pipeline_name="longn", dataset_name="d")
+p.extract([{"id": 1}], table_name="a_very_long_table_name")
+p.normalize()
+try:
+    p.load(destination="duckdb")
+except PipelineStepFailed as e:
+    print(e.step, "exceeds 12 allowed for destination `duckdb`" in str(e))
+print(len(p.list_normalized_load_packages()))
+)PY");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "load True\n1\n");
+  EXPECT_FALSE(fs::exists(DevDb(w, "longn")) &&
+               SqlValue(DevDb(w, "longn"), "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'd' "
+                                           "AND table_name NOT LIKE '_dlt%'") != "0");
+}
+
 }  // namespace
 }  // namespace dlt::testing

@@ -48,7 +48,7 @@ def _logger() -> logging.Logger:
 
 def _log(name: str, *args: Any, **kwargs: Any) -> Any:
     # the caller of debug()/info()/... is the record's origin (one frame for _log, one for the method)
-    kwargs.setdefault("stacklevel", 3 if name != "exception" else 4)
+    kwargs.setdefault("stacklevel", 3)
     target = getattr(_logger(), "warning" if name == "warn" else name)
     return target(*args, **kwargs)
 
@@ -82,7 +82,7 @@ def fatal(*args: Any, **kwargs: Any) -> Any:
 
 
 def exception(*args: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("stacklevel", 3)
+    kwargs.setdefault("stacklevel", 2)
     return _logger().exception(*args, **kwargs)
 
 

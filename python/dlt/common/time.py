@@ -39,12 +39,18 @@ def parse_iso_like_datetime(value: str) -> Union[pendulum.DateTime, pendulum.Dat
 
 
 def _from_timestamp_or_iso(value: Union[str, int, float]) -> Any:
+    """A number as a Unix timestamp; a text as ISO 8601 first (`20240115` is a date), else as a
+    number of seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return pendulum.from_timestamp(value)
     try:
-        return pendulum.from_timestamp(float(value))
-    except ValueError:
         return parse_iso_like_datetime(value)
+    except ValueError as iso_error:
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise iso_error from None
+        return pendulum.from_timestamp(seconds)
 
 
 def ensure_pendulum_datetime_non_utc(value: TAnyDateTime) -> pendulum.DateTime:
@@ -79,41 +85,59 @@ def ensure_pendulum_date(value: TAnyDateTime) -> pendulum.Date:
     return ensure_pendulum_datetime_utc(value).date()
 
 
-def ensure_pendulum_time(value: Union[str, int, float, datetime.time, datetime.timedelta]) -> pendulum.Time:
-    """`value` as a pendulum Time: a time, an ISO time text, or seconds since midnight."""
-    if isinstance(value, datetime.time):
-        return value if isinstance(value, pendulum.Time) else pendulum.Time(
-            value.hour, value.minute, value.second, value.microsecond, tzinfo=value.tzinfo)
-    if isinstance(value, (int, float, datetime.timedelta)) and not isinstance(value, bool):
-        seconds = value.total_seconds() if isinstance(value, datetime.timedelta) else float(value)
-        moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=seconds)
+def ensure_pendulum_time(value: Union[str, datetime.time, datetime.timedelta]) -> pendulum.Time:
+    """`value` as a naive pendulum Time of the UTC day (an aware time is moved to UTC): a time, an
+    ISO time text, or a timedelta of the seconds since midnight (as MySQL drivers give TIME)."""
+    def _naive_utc(t: datetime.time) -> pendulum.Time:
+        if t.tzinfo is None:
+            return pendulum.Time(t.hour, t.minute, t.second, t.microsecond)
+        moment = datetime.datetime(1970, 1, 1, t.hour, t.minute, t.second, t.microsecond, tzinfo=t.tzinfo,
+                                   fold=getattr(t, "fold", 0)).astimezone(datetime.timezone.utc)
         return pendulum.Time(moment.hour, moment.minute, moment.second, moment.microsecond)
+
+    if isinstance(value, datetime.time):
+        return _naive_utc(value)
     if isinstance(value, str):
         parsed = parse_iso_like_datetime(value)
         if isinstance(parsed, datetime.time):
-            return parsed
-        if isinstance(parsed, datetime.datetime):
-            return parsed.time()
-    raise ValueError(f"Cannot coerce `{value}` to `pendulum.Time` object.")
+            return _naive_utc(parsed)
+        raise ValueError(f"Invalid ISO time string: `{value}`")
+    if isinstance(value, datetime.timedelta):
+        return pendulum.Time(value.seconds // 3600, (value.seconds // 60) % 60, value.seconds % 60, value.microseconds)
+    raise TypeError(f"Cannot coerce `{value}` to `pendulum.Time` object.")
 
 
-def ensure_datetime_utc(value: TAnyDateTime) -> datetime.datetime:
-    """`value` as a Python datetime in UTC."""
-    return to_py_datetime(ensure_pendulum_datetime_utc(value))
+def ensure_datetime(value: TAnyDateTime) -> datetime.datetime:
+    """`value` as a Python datetime that keeps its zone (or its naivety)."""
+    return to_py_datetime(ensure_pendulum_datetime_non_utc(value))
+
+
+def ensure_datetime_utc(value: TAnyDateTime, default_tz: datetime.tzinfo = datetime.timezone.utc) -> datetime.datetime:
+    """`value` as a Python datetime in UTC; a naive value is taken in `default_tz`."""
+    dt = ensure_datetime(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=default_tz)
+    return dt.astimezone(datetime.timezone.utc)
+
+
+def ensure_datetime_in_tz(value: TAnyDateTime, tz: datetime.tzinfo) -> datetime.datetime:
+    """`value` as a Python datetime in `tz`; a naive value is taken as a wall-clock time there."""
+    dt = ensure_datetime(value)
+    return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt.astimezone(tz)
 
 
 def to_py_datetime(value: datetime.datetime) -> datetime.datetime:
-    """A pendulum DateTime as a plain datetime (with a datetime.timezone when it had a zone)."""
-    tz = value.tzinfo
-    if tz is not None:
-        offset = value.utcoffset()
-        tz = datetime.timezone.utc if offset == datetime.timedelta(0) else datetime.timezone(offset)
-    return datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
-                             value.microsecond, tzinfo=tz)
+    """A pendulum DateTime as a plain datetime with the same zone object (another datetime as is)."""
+    if isinstance(value, pendulum.DateTime):
+        return datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                                 value.microsecond, value.tzinfo)
+    return value
 
 
 def to_py_date(value: datetime.date) -> datetime.date:
-    return datetime.date(value.year, value.month, value.day)
+    if isinstance(value, pendulum.Date):
+        return datetime.date(value.year, value.month, value.day)
+    return value
 
 
 def datetime_to_timestamp(moment: datetime.datetime) -> int:

@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 
 from dlt.destinations import Destination
 from dlt.pipeline import current
-from dlt.pipeline.pipeline import Pipeline, pipeline_folder
+from dlt.pipeline.pipeline import DEV_MODE_MARKER, Pipeline, pipeline_folder
 
 
 def _default_pipeline_name() -> str:
@@ -35,16 +35,25 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
         raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {refresh!r}")
     _check_naming()
     pipeline_name = pipeline_name or _default_pipeline_name()
-    if not (dev_mode or full_refresh) and (destination is None or dataset_name is None):
+    dev_mode = bool(dev_mode or full_refresh)
+    factory = Destination.from_reference(destination)
+    from_state = False
+    if not dev_mode and os.path.exists(os.path.join(pipeline_folder(pipeline_name), DEV_MODE_MARKER)):
+        _leave_dev_mode(pipeline_name)
+    elif not dev_mode and (destination is None or dataset_name is None):
         # As dlt: what is not given comes from the pipeline's local state (the destination and
-        # dataset of its last run), when it has one.
+        # dataset of its last run), when it has one; that destination is resolved when a step
+        # needs it.
         state = _stored_state(pipeline_name) or {}
-        if destination is None:
-            destination = _state_destination(state)
+        if destination is None and _state_destination(state):
+            try:
+                factory, from_state = Destination.from_reference(_state_destination(state)), True
+            except Exception:  # a destination that cannot be made here: run() may be given one
+                factory = None
         if dataset_name is None:
             dataset_name = state.get("dataset_name") or None
-    p = Pipeline(pipeline_name, Destination.from_reference(destination), dataset_name,
-                 dev_mode=bool(dev_mode or full_refresh), progress=progress, refresh=refresh)
+    p = Pipeline(pipeline_name, factory, dataset_name, dev_mode=dev_mode, progress=progress, refresh=refresh,
+                 open_destination=not from_state)
     p._schema_files = _make_schema_files(import_schema_path, export_schema_path)
     current._activate(p)
     return p
@@ -99,7 +108,10 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
     if destination is None or dataset_name is None:
         from dlt.pipeline.exceptions import CannotRestorePipelineException
 
-        state = _stored_state(name)
+        try:
+            state = _stored_state(name, strict=True)
+        except ValueError as e:
+            raise CannotRestorePipelineException(name, os.path.dirname(pipeline_folder(name)), str(e)) from None
         if state is None:
             folder = pipeline_folder(name)
             raise CannotRestorePipelineException(name, os.path.dirname(folder),
@@ -112,17 +124,39 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
     return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name)
 
 
-def _stored_state(name: str) -> Optional[Dict[str, Any]]:
+def _leave_dev_mode(name: str) -> None:
+    """As dlt: a pipeline made without dev_mode after one made with it starts with a new local
+    state (its working folder is wiped); the next run syncs the state from the destination."""
+    from dlt import _engine
+    from dlt.common import logger
+
+    logger.warning(f"Pipeline {name} was previously created with dev_mode=True and is now being re-created with "
+                   "dev_mode=False. Local pipeline state and schemas will be reset. The pipeline will sync state "
+                   "from the destination on the next run or dataset access.")
+    _engine.native.Pipeline(_engine.workspace(), name, "", name + "_dataset", False).drop_local()
+
+
+def _stored_state(name: str, strict: bool = False) -> Optional[Dict[str, Any]]:
     """The pipeline's local state (its working folder's state.json in the active profile), None
-    when it has none or it cannot be read (the engine reports a broken one when it opens it)."""
+    when it has none; one that cannot be read is None too, or with `strict` a ValueError naming
+    the file (the engine reports it when it opens the pipeline)."""
     import json
 
+    path = os.path.join(pipeline_folder(name), "state.json")
     try:
-        with open(os.path.join(pipeline_folder(name), "state.json"), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             state = json.load(f)
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return None
-    return state if isinstance(state, dict) else None
+    except (OSError, ValueError) as e:
+        if strict:
+            raise ValueError(f"{path} cannot be read: {e}") from None
+        return None
+    if not isinstance(state, dict):
+        if strict:
+            raise ValueError(f"{path} holds no pipeline state (not a JSON object)")
+        return None
+    return state
 
 
 def _state_destination(state: Dict[str, Any]) -> Optional[str]:

@@ -24,6 +24,11 @@ from dlt.pipeline._infos import _package, _packages, _span
 from dlt.pipeline._tracing import _now, _Tracing
 
 
+# In the working folder of a pipeline made with dev_mode=True (dlt's `_dev_mode` of the local
+# state): the next one made without it starts with a new local state, as in dlt.
+DEV_MODE_MARKER = ".dev_mode"
+
+
 def pipeline_folder(pipeline_name: str) -> str:
     """The working folder of pipeline `pipeline_name` in the active profile (the engine's
     `<data dir>/pipelines/<name>`), also before the engine's pipeline is opened."""
@@ -34,7 +39,10 @@ class Pipeline(_Tracing):
     _schema_files: Any = None  # import_schema_path / export_schema_path (see _schema_files.py)
 
     def __init__(self, pipeline_name: str, destination: Optional[Destination], dataset_name: Optional[str],
-                 dev_mode: bool = False, progress: Any = None, refresh: Optional[str] = None) -> None:
+                 dev_mode: bool = False, progress: Any = None, refresh: Optional[str] = None,
+                 open_destination: bool = True) -> None:
+        """`open_destination` False: the destination (one the local state named) is resolved when a
+        step needs it, as dlt does, not now."""
         self.pipeline_name = pipeline_name
         self.destination = destination
         self.dev_mode = dev_mode
@@ -45,6 +53,7 @@ class Pipeline(_Tracing):
         self.first_run = not os.path.exists(os.path.join(pipeline_folder(pipeline_name), "state.json"))
         self._dataset_name = dataset_name
         self._native = None
+        self._native_destination = ""  # the destination name self._native was opened with ("" none)
         self._last_trace: Any = None
         self._trace: Any = None  # the trace of the call in progress (see _traced)
         self._extracting: Dict[str, DltResource] = {}
@@ -61,12 +70,18 @@ class Pipeline(_Tracing):
             # as dlt: a name that ends in `_` takes the suffix without its own
             suffix = datetime.now().strftime("_%Y%m%d%H%M%S")
             self._dataset_name = self.dataset_name + (suffix[1:] if self.dataset_name.endswith("_") else suffix)
-        if destination is not None:
+        if destination is not None and open_destination:
             self._register_custom_destination()
             self._open_native()
-            if dev_mode:
-                self._native.drop_local()
         if dev_mode:
+            if self._native is None:
+                self._open_native(with_destination=False)
+            self._native.drop_local()
+            # as dlt's `_dev_mode` in the local state: the next pipeline made without dev_mode
+            # starts afresh (dlt.pipeline() sees this)
+            os.makedirs(self._folder(), exist_ok=True)
+            with open(os.path.join(self._folder(), DEV_MODE_MARKER), "w", encoding="utf-8"):
+                pass
             self.first_run = True
 
     # --- identity -----------------------------------------------------------------------------
@@ -76,7 +91,7 @@ class Pipeline(_Tracing):
 
     @property
     def working_dir(self) -> str:
-        return self._require_native().working_dir
+        return self._folder()
 
     @property
     def pipelines_dir(self) -> str:
@@ -385,7 +400,7 @@ class Pipeline(_Tracing):
         """A SQL client on the pipeline's dataset (use it as a context manager)."""
         from dlt.destinations.sql_client import SqlClient
 
-        self._require_destination()
+        self._configure(None, None, None)
         return SqlClient(self)
 
     def dataset(self, schema: Any = None, dataset_type: str = "auto") -> Any:
@@ -393,7 +408,7 @@ class Pipeline(_Tracing):
         `schema` (a name or a Schema) picks the schema it reads (the default schema when None)."""
         from dlt.dataset import Dataset
 
-        self._require_destination()
+        self._configure(None, None, None)
         return Dataset(self, schema=schema)
 
     # --- internals ------------------------------------------------------------------------------
@@ -456,22 +471,32 @@ class Pipeline(_Tracing):
         return typed_dumps(self._state_session)
 
     def _require_native(self) -> Any:
-        if self._native is None:
-            from dlt.pipeline.exceptions import PipelineConfigMissing
+        """The engine's pipeline, opened with the destination when there is one; for what reads
+        the working folder only (state, schema, packages), without it when it cannot be opened."""
+        from dlt.pipeline.exceptions import PipelineConfigMissing
 
-            raise PipelineConfigMissing(self.pipeline_name, "destination", "load",
-                                        "Pass `destination` to dlt.pipeline() or to run().")
+        wanted = self.destination.destination_name if self.destination is not None else ""
+        if self._native is None or self._native_destination != wanted:
+            try:
+                if self.destination is not None:
+                    self._register_custom_destination()
+                self._open_native()
+            except PipelineConfigMissing:
+                if self._native is None:
+                    self._open_native(with_destination=False)
         return self._native
 
-    def _open_native(self) -> None:
+    def _open_native(self, with_destination: bool = True) -> None:
         ws = _engine.workspace()
+        destination = self.destination if with_destination else None
         try:
             # The engine resolves the destination when the pipeline is made: credentials and
             # settings given in code are seen by it then, and by no other pipeline of the process.
-            with _code_credentials(self.destination):
+            with _code_credentials(destination):
                 self._native = _engine.native.Pipeline(ws, self.pipeline_name,
-                                                       self.destination.destination_name if self.destination else "",
+                                                       destination.destination_name if destination else "",
                                                        self.dataset_name, _progress_on(self.progress))
+                self._native_destination = destination.destination_name if destination else ""
         except _engine.native.EngineError as e:
             from dlt.pipeline.exceptions import PipelineConfigMissing
 
@@ -503,7 +528,8 @@ class Pipeline(_Tracing):
             changed = True
         if need_destination:
             self._require_destination()
-        if changed or self._native is None:
+        wanted = self.destination.destination_name if self.destination is not None else ""
+        if changed or self._native is None or self._native_destination != wanted:
             self._register_custom_destination()
             self._open_native()
 
