@@ -149,6 +149,7 @@ struct CsvOptions {
   uint64_t skip_rows = 0;                // lines skipped before the header (or the first row)
   std::vector<std::string> names;        // the columns' names, replacing the header's (or naming a file without one)
   std::vector<std::string> columns;      // only these columns are read (by name); empty: all
+  bool columns_in_file_order = false;    // `columns` come in the file's order, not the list's (pandas' usecols)
   std::vector<std::string> null_values;  // values read as NULL, besides an empty field
   // Column name -> dlt data type (text, bigint, double, bool, decimal or decimal(p,s), date,
   // timestamp: a value without an offset is UTC) instead of the detected one; all_text: every

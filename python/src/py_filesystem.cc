@@ -29,8 +29,9 @@ PyFileReader::PyFileReader(std::string format, std::optional<std::string> delimi
 void PyFileReader::SetCsv(std::optional<std::string> quote, std::optional<std::string> encoding, uint64_t skip_rows,
                           std::vector<std::string> names, std::vector<std::string> columns,
                           std::vector<std::string> null_values, std::vector<std::pair<std::string, std::string>> types,
-                          bool all_text) {
+                          bool all_text, bool columns_in_file_order) {
   CsvOptions csv = csv_;
+  csv.columns_in_file_order = columns_in_file_order;
   csv.quote = std::move(quote);
   csv.encoding = std::move(encoding);
   csv.skip_rows = skip_rows;
@@ -138,7 +139,8 @@ void RegisterFilesystem(py::module_& m) {
       .def("set_csv", &PyFileReader::SetCsv, py::arg("quote") = py::none(), py::arg("encoding") = py::none(),
            py::arg("skip_rows") = 0, py::arg("names") = std::vector<std::string>{},
            py::arg("columns") = std::vector<std::string>{}, py::arg("null_values") = std::vector<std::string>{},
-           py::arg("types") = std::vector<std::pair<std::string, std::string>>{}, py::arg("all_text") = false)
+           py::arg("types") = std::vector<std::pair<std::string, std::string>>{}, py::arg("all_text") = false,
+           py::arg("columns_in_file_order") = false)
       .def_property_readonly("format", &PyFileReader::format);
 }
 

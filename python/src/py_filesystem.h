@@ -24,7 +24,8 @@ class PyFileReader {
   // allowed.
   void SetCsv(std::optional<std::string> quote, std::optional<std::string> encoding, uint64_t skip_rows,
               std::vector<std::string> names, std::vector<std::string> columns, std::vector<std::string> null_values,
-              std::vector<std::pair<std::string, std::string>> types, bool all_text);
+              std::vector<std::pair<std::string, std::string>> types, bool all_text,
+              bool columns_in_file_order = false);
   const std::string& format() const { return format_; }
   // The resource reading `files` (absolute paths) with `options` as its hints.
   Resource Make(ResourceOptions options, const std::vector<std::string>& files) const;

@@ -42,6 +42,7 @@ TEST(PythonFilesystem, ReadCsvHonoursPandasEncodingSkiprowsNamesUsecolsNaValuesA
   TempWorkspace w;
   w.Write("data/people.csv", "exported 2024-05-01\nid;name;zip;junk\n1;J\xe9r\xf4me;00123;x\n2;NA;00456;y\n");
   w.Write("data/plain.csv", "007,1.50\n010,2\n");
+  w.Write("data/when.csv", "id,seen_at\n1,2024-01-02T10:00:00+02:00\n");
   auto r = RunPythonSource(w, "opts.py", R"PY(
 import os
 import dlt
@@ -50,7 +51,7 @@ from dlt.sources.filesystem import filesystem, read_csv, read_csv_duckdb
 url = "file://" + os.path.abspath("data")
 p = dlt.pipeline(pipeline_name="opts", destination="duckdb", dataset_name="opts_data")
 people = filesystem(bucket_url=url, file_glob="people.csv") | read_csv(
-    sep=";", encoding="latin-1", skiprows=1, usecols=["id", "name", "zip"], na_values=["NA"], dtype={"zip": str})
+    sep=";", encoding="latin-1", skiprows=1, usecols=["zip", "id", "name"], na_values=["NA"], dtype={"zip": str})
 p.run(people.with_name("people"))
 plain = filesystem(bucket_url=url, file_glob="plain.csv") | read_csv(names=["code", "qty"], dtype=str)
 p.run(plain.with_name("plain"))
@@ -61,6 +62,16 @@ with p.sql_client() as c:
     print(c.execute_sql("SELECT id, coalesce(name, '-'), zip FROM people ORDER BY id"))
     print(c.execute_sql("SELECT code, qty FROM plain ORDER BY code"))
     print(c.execute_sql("SELECT code, qty FROM duck ORDER BY code"))
+    print(c.execute_sql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+                        "WHERE table_name = 'people' AND column_name NOT LIKE '_dlt%'"))
+p.run((filesystem(bucket_url=url, file_glob="when.csv") | read_csv(parse_dates=["seen_at"])).with_name("stamps"))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT id, seen_at FROM stamps ORDER BY id"))
+try:
+    p.run((filesystem(bucket_url=url, file_glob="people.csv") | read_csv(sep=";", skiprows=1, usecols=["id", "nope"],
+                                                                         encoding="latin-1")).with_name("missing"))
+except Exception as e:
+    print(type(e).__name__, "missing: `nope`" in str(e))
 for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skiprows=[1, 2]), dict(thousands=",")):
     try:
         read_csv(**bad)
@@ -72,13 +83,16 @@ for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skipr
             "[(1, 'J\u00e9r\u00f4me', '00123'), (2, '-', '00456')]\n"
             "[('007', '1.50'), ('010', '2')]\n"
             "[('007', Decimal('1.500')), ('010', Decimal('2.000'))]\n"
+            "[('id,name,zip',)]\n"  // pandas' usecols: the file's order, not the list's
+            "[(1, datetime.datetime(2024, 1, 2, 8, 0))]\n"  // moved to UTC (naive: see README, Compatibility)
+            "PipelineStepFailed True\n"
             "ValueError the CSV encoding `cp1252` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16, or "
             "convert the files (iconv -f <encoding> -t utf-8)\n"
             "ValueError read_csv dtype: the type `category` is not one dlt-cpp reads CSV columns as (str, int, float, "
             "bool, date, timestamp, decimal)\n"
             "NotImplementedError read_csv: skiprows=[1, 2] is not supported (a number of rows is)\n"
             "NotImplementedError read_csv: options ['thousands'] are not supported by dlt-cpp (sep, delimiter, header, "
-            "names, usecols, skiprows, encoding, na_values, dtype and quotechar are)\n");
+            "names, usecols, skiprows, encoding, na_values, dtype, parse_dates and quotechar are)\n");
 }
 
 TEST(PythonFilesystem, ReadParquetAndReadJsonlLoadThroughTheEngine) {

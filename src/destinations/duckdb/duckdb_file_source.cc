@@ -142,6 +142,17 @@ std::string TabularScanSql(const fs::path& file, TabularFormat format, const Csv
     return false;
   };
   std::string select;
+  if (!csv.columns.empty() && csv.columns_in_file_order) {
+    // Every column, the typed timestamps replaced, then the chosen ones in the file's order
+    // (OpenNext reports a chosen column the file does not have).
+    std::string replaced, chosen;
+    for (const auto& [name, type] : csv.types) {
+      if (type == "timestamp") replaced += (replaced.empty() ? "" : ", ") + TimestampSql(name);
+    }
+    for (const auto& c : csv.columns) chosen += (chosen.empty() ? "" : ", ") + duckdb::QuoteLiteral(c);
+    const std::string all = replaced.empty() ? sql : "(SELECT * REPLACE (" + replaced + ") FROM " + sql + ")";
+    return "(SELECT COLUMNS(c -> list_contains([" + chosen + "], c)) FROM " + all + ")";
+  }
   if (!csv.columns.empty()) {
     for (const auto& c : csv.columns) {
       select += (select.empty() ? "" : ", ") + (is_timestamp(c) ? TimestampSql(c) : duckdb::QuoteIdentifier(c));
@@ -253,12 +264,25 @@ class FileBatchSource : public BatchSource {
     auto r = duckdb::BatchReader::Start(connection_, sql);
     if (!r.ok()) return Failed(r.status());
     reader_ = std::move(*r);
+    if (csv_.columns_in_file_order && reader_->columns().size() != csv_.columns.size()) return MissingColumns(i);
     // With a broken quote the sniffer may fall back to one column holding whole lines (not a
     // sign of it when the columns were chosen).
     if (formats_[i] == TabularFormat::kCsv && reader_->columns().size() == 1 && csv_.columns.empty()) {
       if (auto line = UnclosedQuoteLine(files_[i], QuoteChar())) return BrokenQuote(*line);
     }
     return Status::Ok();
+  }
+
+  // Chosen columns (in the file's order) that the file does not have, named as pandas' usecols does.
+  Status MissingColumns(size_t i) const {
+    std::vector<std::string> missing;
+    for (const auto& c : csv_.columns) {
+      bool found = false;
+      for (const auto& have : reader_->columns()) found = found || have.name == c;
+      if (!found) missing.push_back("`" + c + "`");
+    }
+    return InvalidArgument(files_[i].string() + ": the columns chosen to read are not all in the file; missing: " +
+                           text::Join(missing, ", ") + " (choose columns of its header)");
   }
 
   // DuckDB's message names the line (CSV) but not always the file: prefix it, and say what to do.

@@ -80,6 +80,7 @@ def pandas_csv_options(pandas_kwargs: Dict[str, Any]) -> Tuple[Optional[str], Op
         csv["skip_rows"] = skip
     if kw.get("usecols") is not None:
         csv["columns"] = _strings(kw.pop("usecols"), "usecols")
+        csv["columns_in_file_order"] = True  # as pandas: the file's order, not the list's
     kw.pop("usecols", None)
     if kw.get("encoding") is not None:
         csv["encoding"] = str(kw.pop("encoding"))
@@ -90,6 +91,14 @@ def pandas_csv_options(pandas_kwargs: Dict[str, Any]) -> Tuple[Optional[str], Op
     if kw.get("dtype") is not None:
         csv.update(_csv_column_types(kw.pop("dtype"), "read_csv dtype"))
     kw.pop("dtype", None)
+    parse_dates = kw.pop("parse_dates", None)
+    if isinstance(parse_dates, (list, tuple)) and all(isinstance(c, str) for c in parse_dates):
+        # columns read as timestamps (an offset moved to UTC), unless dtype named their type
+        types = csv.setdefault("types", [])
+        typed = {name for name, _ in types}
+        types.extend((c, "timestamp") for c in parse_dates if c not in typed)
+    elif parse_dates not in (None, False, True):  # True: the index's, which read_csv has none of
+        raise NotImplementedError(f"read_csv: parse_dates={parse_dates!r} is not supported (a list of column names is)")
     if kw.get("quotechar") is not None:
         csv["quote"] = str(kw.pop("quotechar"))
     kw.pop("quotechar", None)
@@ -97,7 +106,7 @@ def pandas_csv_options(pandas_kwargs: Dict[str, Any]) -> Tuple[Optional[str], Op
         kw.pop(k, None)
     if kw:
         raise NotImplementedError(f"read_csv: options {sorted(kw)} are not supported by dlt-cpp (sep, delimiter, "
-                                  "header, names, usecols, skiprows, encoding, na_values, dtype and quotechar are)")
+                                  "header, names, usecols, skiprows, encoding, na_values, dtype, parse_dates and quotechar are)")
     return delimiter, header, csv
 
 
