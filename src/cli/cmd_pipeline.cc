@@ -203,7 +203,7 @@ Status Trace(Context& ctx, const fs::path& dir, const std::string& name) {
     c.Out("profile: " + t.profile + (t.profile_selected_by.empty() ? "" : " (selected by " + t.profile_selected_by + ")"));
   }
   for (const auto& [key, origin] : t.config_origins) c.Out("config: " + key + " from " + origin);
-  c.Out("destination: " + t.destination + ", dataset: " + t.dataset_name);
+  c.Out("destination: " + (t.destination.empty() ? std::string("(none)") : t.destination) + ", dataset: " + t.dataset_name);
   for (const auto& s : t.steps) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "  %-10s %8.3f s  %12llu rows", s.step.c_str(), s.seconds,

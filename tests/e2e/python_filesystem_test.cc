@@ -72,6 +72,13 @@ try:
                                                                          encoding="latin-1")).with_name("missing"))
 except Exception as e:
     print(type(e).__name__, "missing: `nope`" in str(e))
+try:  # none of the chosen columns
+    p.run((filesystem(bucket_url=url, file_glob="when.csv") | read_csv(usecols=["zz"])).with_name("none_chosen"))
+except Exception as e:
+    print(type(e).__name__, "missing: `zz`" in str(e))
+p.run((filesystem(bucket_url=url, file_glob="when.csv") | read_csv(usecols=["id", "id"])).with_name("twice"))
+with p.sql_client() as c:
+    print(c.execute_sql("SELECT * EXCLUDE (_dlt_id, _dlt_load_id) FROM twice"))
 for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skiprows=[1, 2]), dict(thousands=",")):
     try:
         read_csv(**bad)
@@ -85,7 +92,7 @@ for bad in (dict(encoding="cp1252"), dict(dtype={"zip": "category"}), dict(skipr
             "[('007', Decimal('1.500')), ('010', Decimal('2.000'))]\n"
             "[('id,name,zip',)]\n"  // pandas' usecols: the file's order, not the list's
             "[(1, datetime.datetime(2024, 1, 2, 8, 0))]\n"  // moved to UTC (naive: see README, Compatibility)
-            "PipelineStepFailed True\n"
+            "PipelineStepFailed True\nPipelineStepFailed True\n[(1,)]\n"
             "ValueError the CSV encoding `cp1252` is not supported: use utf-8, latin-1 (iso-8859-1) or utf-16, or "
             "convert the files (iconv -f <encoding> -t utf-8)\n"
             "ValueError read_csv dtype: the type `category` is not one dlt-cpp reads CSV columns as (str, int, float, "

@@ -351,6 +351,12 @@ else:
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "duckdb lake_d\n[(1, 'a'), (2, 'B')]\n[('x',), ('y',), ('z',)]\n[(6,)]\n");
   EXPECT_EQ(SqlValue(DevDb(w, "nodest"), "SELECT count(*) FROM lake_d.arrow_t"), "3");
+  // The CLI shows such a pipeline's last call as one without a destination.
+  r = RunPythonSource(w, "only_extract.py", "import dlt\ndlt.pipeline(pipeline_name='only_x').extract([{'a': 1}], table_name='t')\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = w.Dlt({"pipeline", "only_x", "trace"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "destination: (none), dataset: only_x_dataset")) << r.out;
 }
 
 // What dlt.pipeline() takes from the local state, and when not: the destination of the last run
@@ -360,7 +366,7 @@ else:
 TEST(PythonPipelineApi, WhatDltPipelineTakesFromTheLocalStateAndAfterDevMode) {
   TempWorkspace w;
   auto r = RunPythonSource(w, "st.py", R"PY(
-import os, dlt
+import os, sys, dlt
 s1 = dlt.pipeline(pipeline_name="lz", destination="duckdb", dataset_name="lzd")
 s1.run([{"a": 1}], table_name="t")
 s2 = dlt.pipeline(pipeline_name="lz")
@@ -378,12 +384,38 @@ print(n.dataset_name, n.first_run)
 old = dlt.pipeline(pipeline_name="nd1", destination="duckdb")
 old.extract([{"x": 1}], table_name="old_t")
 print(old.has_pending_data, dlt.pipeline(pipeline_name="nd1", dev_mode=True).has_pending_data)
-)PY");
+a = dlt.pipeline(pipeline_name="adev", destination="duckdb", dev_mode=True)
+a.run([{"a": 1}], table_name="t")
+attached = dlt.attach("adev")  # as dlt: attach takes the dev folder as it is
+print(attached.dataset_name == a.dataset_name, len(attached.list_completed_load_packages()))
+dropped = dlt.pipeline(pipeline_name="ddev", destination="duckdb", dev_mode=True).drop()
+dropped.run([{"a": 1}], table_name="t")
+print(dlt.pipeline(pipeline_name="ddev", destination="duckdb").dataset_name)
+pend = dlt.pipeline(pipeline_name="pend", destination="duckdb", dataset_name="pd")
+pend.extract([{"a": 1}], table_name="t")
+named = dlt.pipeline(pipeline_name="named", destination=dlt.destinations.duckdb(destination_name="mydb"), dataset_name="nd")
+named.run([{"a": 1}], table_name="t")
+)PY", {"first"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "duckdb lzd lzd lz\n[(1,), (2,)]\nNone fresh_nd fresh_nd\nTrue\ndevp_dataset True\nTrue False\n");
+  EXPECT_EQ(r.out, "duckdb lzd lzd lz\n[(1,), (2,)]\nNone fresh_nd fresh_nd\nTrue\ndevp_dataset True\nTrue False\n"
+                   "True 1\nddev_dataset\n");
   EXPECT_TRUE(Contains(r.err, "Pipeline devp was previously created with dev_mode=True and is now being re-created "
                               "with dev_mode=False"))
       << r.err;
+  // In a later process: a destination restored from the state (its configured name kept) and
+  // what it left pending, before the destination is opened.
+  w.Write("st2.py", R"PY(
+import dlt
+print(dlt.pipeline(pipeline_name="pend").has_pending_data)
+named = dlt.pipeline(pipeline_name="named")
+print(named.destination.destination_name, named.destination.destination_type)
+named.run([{"a": 2}], table_name="t")
+with named.sql_client() as c:
+    print(c.execute_sql("SELECT a FROM t ORDER BY a"))
+)PY");
+  r = RunPython(w, "st2.py");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "True\nmydb duckdb\n[(1,), (2,)]\n");
 }
 
 // As dlt (IdentifierTooLongException): names normalized without the destination's identifier
@@ -397,14 +429,16 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 p = dlt.pipeline(pipeline_name="longn", dataset_name="d")
 p.extract([{"id": 1}], table_name="a_very_long_table_name")
 p.normalize()
+from dlt.common.destination.exceptions import IdentifierTooLongException
 try:
     p.load(destination="duckdb")
 except PipelineStepFailed as e:
-    print(e.step, "exceeds 12 allowed for destination `duckdb`" in str(e))
+    x = e.exception
+    print(e.step, type(x).__name__, x.identifier_type, x.identifier_name, x.max_identifier_length, x.destination_name)
 print(len(p.list_normalized_load_packages()))
 )PY");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out, "load True\n1\n");
+  EXPECT_EQ(r.out, "load IdentifierTooLongException table a_very_long_table_name 12 duckdb\n1\n");
   EXPECT_FALSE(fs::exists(DevDb(w, "longn")) &&
                SqlValue(DevDb(w, "longn"), "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'd' "
                                            "AND table_name NOT LIKE '_dlt%'") != "0");

@@ -19,7 +19,7 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
              destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,
              import_schema_path: Optional[str] = None, export_schema_path: Optional[str] = None,
              full_refresh: Optional[bool] = None, dev_mode: bool = False, refresh: Optional[str] = None,
-             progress: Any = None, _impl_cls: Any = None, **kwargs: Any) -> Pipeline:
+             progress: Any = None, _impl_cls: Any = None, _attach: bool = False, **kwargs: Any) -> Pipeline:
     """Creates (or, without arguments, returns the active) pipeline, as dlt.pipeline does. Its
     working folder is the active profile's: `<data dir>/pipelines/<pipeline_name>`."""
     has_arguments = any(v not in (None, False) for v in (pipeline_name, pipelines_dir, destination, staging,
@@ -38,18 +38,19 @@ def pipeline(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] =
     dev_mode = bool(dev_mode or full_refresh)
     factory = Destination.from_reference(destination)
     from_state = False
-    if not dev_mode and os.path.exists(os.path.join(pipeline_folder(pipeline_name), DEV_MODE_MARKER)):
+    if not dev_mode and not _attach and os.path.exists(os.path.join(pipeline_folder(pipeline_name), DEV_MODE_MARKER)):
         _leave_dev_mode(pipeline_name)
     elif not dev_mode and (destination is None or dataset_name is None):
         # As dlt: what is not given comes from the pipeline's local state (the destination and
         # dataset of its last run), when it has one; that destination is resolved when a step
         # needs it.
         state = _stored_state(pipeline_name) or {}
-        if destination is None and _state_destination(state):
+        if destination is None:
             try:
-                factory, from_state = Destination.from_reference(_state_destination(state)), True
+                factory = _state_destination(state)
             except Exception:  # a destination that cannot be made here: run() may be given one
                 factory = None
+            from_state = factory is not None
         if dataset_name is None:
             dataset_name = state.get("dataset_name") or None
     p = Pipeline(pipeline_name, factory, dataset_name, dev_mode=dev_mode, progress=progress, refresh=refresh,
@@ -121,7 +122,8 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
             destination = _state_destination(state)
         if dataset_name is None:
             dataset_name = state.get("dataset_name")
-    return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name)
+    # (as dlt's attach: a folder a dev_mode pipeline left is taken as it is)
+    return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name, _attach=True)
 
 
 def _leave_dev_mode(name: str) -> None:
@@ -159,10 +161,13 @@ def _stored_state(name: str, strict: bool = False) -> Optional[Dict[str, Any]]:
     return state
 
 
-def _state_destination(state: Dict[str, Any]) -> Optional[str]:
-    """The destination a state names: its configured name, else its type's short name."""
-    name = state.get("destination_name") or (state.get("destination_type") or "").rsplit(".", 1)[-1]
-    return name if isinstance(name, str) and name else None
+def _state_destination(state: Dict[str, Any]) -> Optional[Destination]:
+    """The destination a state names: its type, under its configured name when it has one."""
+    dtype = state.get("destination_type")
+    if not isinstance(dtype, str) or not dtype:
+        return None
+    name = state.get("destination_name")
+    return Destination.from_reference(dtype, destination_name=name if isinstance(name, str) and name else None)
 
 
 def run(data: Any, *, destination: Any = None, staging: Any = None, dataset_name: Optional[str] = None,

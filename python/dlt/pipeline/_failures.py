@@ -63,7 +63,17 @@ _COLLISION = re.compile(r"In schema `([^`]*)`: A `(table|column)` name `(.+?)`(?
                         r" after normalization with `([^`]+)` naming convention\. (.*)", re.S)
 
 
+_TOO_LONG = re.compile(r"The length of (table|column) `(.+?)` \(\d+ characters\) exceeds (\d+) allowed for "
+                       r"destination `([^`]*)`")
+
+
 def _engine_error(pipeline: Any, step: str, load_id: Optional[str], kind: Optional[str], msg: str) -> BaseException:
+    m = _TOO_LONG.search(msg)
+    if m:
+        from dlt.common.destination.exceptions import IdentifierTooLongException
+
+        what, name, limit, destination = m.groups()
+        return IdentifierTooLongException(destination, what, name, int(limit), msg)
     m = _COLLISION.search(msg)
     if m:
         from dlt.common.schema.exceptions import SchemaIdentifierNormalizationCollision

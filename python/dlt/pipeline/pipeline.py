@@ -54,6 +54,7 @@ class Pipeline(_Tracing):
         self._dataset_name = dataset_name
         self._native = None
         self._native_destination = ""  # the destination name self._native was opened with ("" none)
+        self._destination_failed = False  # it could not be opened for reading (see _require_native)
         self._last_trace: Any = None
         self._trace: Any = None  # the trace of the call in progress (see _traced)
         self._extracting: Dict[str, DltResource] = {}
@@ -77,12 +78,15 @@ class Pipeline(_Tracing):
             if self._native is None:
                 self._open_native(with_destination=False)
             self._native.drop_local()
-            # as dlt's `_dev_mode` in the local state: the next pipeline made without dev_mode
-            # starts afresh (dlt.pipeline() sees this)
-            os.makedirs(self._folder(), exist_ok=True)
-            with open(os.path.join(self._folder(), DEV_MODE_MARKER), "w", encoding="utf-8"):
-                pass
+            self._mark_dev_mode()
             self.first_run = True
+
+    def _mark_dev_mode(self) -> None:
+        """As dlt's `_dev_mode` in the local state: the next pipeline made without dev_mode starts
+        afresh (dlt.pipeline() sees this marker)."""
+        os.makedirs(self._folder(), exist_ok=True)
+        with open(os.path.join(self._folder(), DEV_MODE_MARKER), "w", encoding="utf-8"):
+            pass
 
     # --- identity -----------------------------------------------------------------------------
     @property
@@ -322,6 +326,8 @@ class Pipeline(_Tracing):
             from dlt.common.exceptions import PipelineException
 
             raise PipelineException(self.pipeline_name, str(e)) from None
+        if self.dev_mode:
+            self._mark_dev_mode()  # as dlt's drop(), which makes the pipeline again with dev_mode
         self._last_trace = None
         return self
 
@@ -363,9 +369,7 @@ class Pipeline(_Tracing):
 
     @property
     def has_pending_data(self) -> bool:
-        if self._native is None:
-            return False
-        return bool(self._native.has_pending_data())
+        return bool(self._require_native().has_pending_data())
 
     def list_extracted_load_packages(self) -> List[str]:
         return list(self._require_native().list_packages("extracted"))
@@ -476,12 +480,14 @@ class Pipeline(_Tracing):
         from dlt.pipeline.exceptions import PipelineConfigMissing
 
         wanted = self.destination.destination_name if self.destination is not None else ""
-        if self._native is None or self._native_destination != wanted:
+        if self._native is None or (self._native_destination != wanted and not self._destination_failed):
             try:
                 if self.destination is not None:
                     self._register_custom_destination()
                 self._open_native()
             except PipelineConfigMissing:
+                # (tried once: _configure opens it again when a step needs the destination)
+                self._destination_failed = True
                 if self._native is None:
                     self._open_native(with_destination=False)
         return self._native
@@ -529,9 +535,14 @@ class Pipeline(_Tracing):
         if need_destination:
             self._require_destination()
         wanted = self.destination.destination_name if self.destination is not None else ""
+        if changed:
+            self._destination_failed = False
         if changed or self._native is None or self._native_destination != wanted:
             self._register_custom_destination()
-            self._open_native()
+            if need_destination:
+                self._open_native()
+            else:
+                self._require_native()  # extract and normalize go on without a destination that cannot open
 
     def _register_custom_destination(self) -> None:
         if self._custom_destination():

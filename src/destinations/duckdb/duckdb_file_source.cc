@@ -262,9 +262,19 @@ class FileBatchSource : public BatchSource {
     batches_ = 0;
     const std::string sql = "SELECT * FROM " + TabularScanSql(files_[i], formats_[i], csv_);
     auto r = duckdb::BatchReader::Start(connection_, sql);
-    if (!r.ok()) return Failed(r.status());
+    if (!r.ok()) {
+      // (none of the chosen columns in the file: DuckDB refuses the empty selection)
+      if (csv_.columns_in_file_order) {
+        CsvOptions all = csv_;
+        all.columns.clear();
+        auto probe = duckdb::BatchReader::Start(connection_, "SELECT * FROM " + TabularScanSql(files_[i], formats_[i], all) +
+                                                                 " LIMIT 0");
+        if (probe.ok()) DLT_RETURN_IF_ERROR(CheckChosenColumns(i, (*probe)->columns()));
+      }
+      return Failed(r.status());
+    }
     reader_ = std::move(*r);
-    if (csv_.columns_in_file_order && reader_->columns().size() != csv_.columns.size()) return MissingColumns(i);
+    if (csv_.columns_in_file_order) DLT_RETURN_IF_ERROR(CheckChosenColumns(i, reader_->columns()));
     // With a broken quote the sniffer may fall back to one column holding whole lines (not a
     // sign of it when the columns were chosen).
     if (formats_[i] == TabularFormat::kCsv && reader_->columns().size() == 1 && csv_.columns.empty()) {
@@ -273,14 +283,16 @@ class FileBatchSource : public BatchSource {
     return Status::Ok();
   }
 
-  // Chosen columns (in the file's order) that the file does not have, named as pandas' usecols does.
-  Status MissingColumns(size_t i) const {
+  // Chosen columns (taken in the file's order) that the file does not have, as pandas' usecols
+  // refuses them.
+  Status CheckChosenColumns(size_t i, const std::vector<TypedColumn>& have) const {
     std::vector<std::string> missing;
     for (const auto& c : csv_.columns) {
       bool found = false;
-      for (const auto& have : reader_->columns()) found = found || have.name == c;
+      for (const auto& h : have) found = found || h.name == c;
       if (!found) missing.push_back("`" + c + "`");
     }
+    if (missing.empty()) return Status::Ok();
     return InvalidArgument(files_[i].string() + ": the columns chosen to read are not all in the file; missing: " +
                            text::Join(missing, ", ") + " (choose columns of its header)");
   }

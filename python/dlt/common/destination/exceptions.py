@@ -39,6 +39,20 @@ class DestinationHasFailedJobs(DestinationTerminalException):
             "\n".join(f"\t{j.job_file_info.job_id()}: {j.failed_message}" for j in failed_jobs))
 
 
+class IdentifierTooLongException(DestinationTerminalException):
+    """A table or column name longer than the destination takes (names normalized without its
+    limit, as by normalize() of a pipeline without a destination)."""
+
+    def __init__(self, destination_name: str, identifier_type: str, identifier_name: str,
+                 max_identifier_length: int, message: str = "") -> None:
+        self.destination_name = destination_name
+        self.identifier_type = identifier_type
+        self.identifier_name = identifier_name
+        self.max_identifier_length = max_identifier_length
+        super().__init__(message or f"The length of {identifier_type} {identifier_name} exceeds"
+                                    f" {max_identifier_length} allowed for {destination_name}")
+
+
 class UnknownDestinationModule(DestinationException):
     def __init__(self, destination_module: str) -> None:
         self.destination_module = destination_module

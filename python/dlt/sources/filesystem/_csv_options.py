@@ -79,7 +79,7 @@ def pandas_csv_options(pandas_kwargs: Dict[str, Any]) -> Tuple[Optional[str], Op
     if skip:
         csv["skip_rows"] = skip
     if kw.get("usecols") is not None:
-        csv["columns"] = _strings(kw.pop("usecols"), "usecols")
+        csv["columns"] = list(dict.fromkeys(_strings(kw.pop("usecols"), "usecols")))  # pandas: a set
         csv["columns_in_file_order"] = True  # as pandas: the file's order, not the list's
     kw.pop("usecols", None)
     if kw.get("encoding") is not None:
