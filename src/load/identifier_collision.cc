@@ -44,11 +44,11 @@ std::optional<std::string> FindIdentifierCollision(const Schema& schema) {
 }
 
 std::optional<std::string> FindTooLongIdentifier(const Schema& schema, size_t max_length,
-                                                 const std::string& destination_name) {
+                                                 const std::string& destination_type) {
   if (max_length == 0) return std::nullopt;
   auto message = [&](const std::string& type, const std::string& name) {
     return "The length of " + type + " `" + name + "` (" + std::to_string(SnakeCaseNaming::CharLength(name)) +
-           " characters) exceeds " + std::to_string(max_length) + " allowed for destination `" + destination_name +
+           " characters) exceeds " + std::to_string(max_length) + " allowed for destination `" + destination_type +
            "` (its max_identifier_length): the package was normalized without this destination's limit.";
   };
   // (dlt's own tables and columns keep their names whatever the limit, as the normalizer gives them)

@@ -23,6 +23,6 @@ std::optional<std::string> FindIdentifierCollision(const Schema& schema);
 // `max_length` characters (a package normalized without the destination's limit, as by
 // `pipeline.normalize()` of a pipeline without a destination), or nullopt. 0: no limit.
 std::optional<std::string> FindTooLongIdentifier(const Schema& schema, size_t max_length,
-                                                 const std::string& destination_name);
+                                                 const std::string& destination_type);
 
 }  // namespace dlt

@@ -55,7 +55,7 @@ Status Pipeline::Impl::LoadPackageImpl(const std::string& load_id, LoadInfo* inf
                                   " drop-pending-packages` once the data or the naming convention is changed");
       }
     }
-    if (auto too_long = FindTooLongIdentifier(pkg_schema, naming.max_length(), destination.name)) {
+    if (auto too_long = FindTooLongIdentifier(pkg_schema, naming.max_length(), destination.type)) {
       mark.kind = RunFailure::Kind::kOther;
       return FailedPrecondition(*too_long + " The package is kept: drop it with `dlt pipeline " + options.pipeline_name +
                                 " drop-pending-packages` and extract again with the destination given");

@@ -48,6 +48,11 @@ Status Pipeline::Impl::UseSchema(const std::string& name) {
     // The names of its tables and columns were made with its naming convention: another one would
     // give other names to the same data.
     auto stored = ParseNamingConvention(s.naming());
+    // A pipeline without a destination names as its stored schema does (dlt keeps the
+    // convention in the schema; a custom destination's is `direct`).
+    if (stored && *stored != naming.convention() && destination.type.empty()) {
+      naming = SnakeCaseNaming(naming.max_length(), *stored);
+    }
     if (!stored || *stored != naming.convention()) {
       return FailedPrecondition("schema `" + name + "` of pipeline `" + options.pipeline_name + "` names its tables and "
                                 "columns with the naming convention `" + s.naming() + "`, but this run uses `" +

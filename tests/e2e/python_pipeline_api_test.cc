@@ -444,5 +444,45 @@ print(len(p.list_normalized_load_packages()))
                                            "AND table_name NOT LIKE '_dlt%'") != "0");
 }
 
+// A destination the state names that cannot be opened now (no credentials here) or at all (a
+// @dlt.destination function): attach() and dlt.pipeline() still read the state and extract, as
+// dlt's do; a run whose destination is unreachable fails in dlt's `sync` step with
+// DestinationConnectionError, the password in no message.
+TEST(PythonPipelineApi, StateDestinationsThatCannotOpenAndAnUnreachableOne) {
+  TempWorkspace w;
+  auto r = RunPythonSource(w, "sd.py", R"PY(
+import sys, json, os, dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
+if sys.argv[1] == "first":
+    p = dlt.pipeline(pipeline_name="pgp", destination="duckdb", dataset_name="d")
+    p.run([{"a": 1}], table_name="t")
+    f = os.path.join(p.working_dir, "state.json")
+    st = json.load(open(f))
+    st["destination_type"] = "dlt.destinations.postgres"  # as a run into PostgreSQL leaves it
+    json.dump(st, open(f, "w"))
+    @dlt.destination(batch_size=10)
+    def my_sink(items, table):
+        pass
+    dlt.pipeline(pipeline_name="cust", destination=my_sink).run([{"A b": 1}], table_name="t")
+    try:
+        dlt.pipeline(pipeline_name="unr", destination=dlt.destinations.postgres(
+            "postgresql://loader:s3cr3t-pw@127.0.0.1:1/db")).run([{"a": 1}], table_name="t")
+    except PipelineStepFailed as e:
+        print("unreachable:", e.step, type(e.exception).__name__)
+else:
+    a = dlt.attach("pgp")
+    print(a.destination.destination_type, a.dataset_name, a.state["pipeline_name"], a.has_pending_data)
+    c = dlt.pipeline(pipeline_name="cust")
+    print(c.destination, c.state["pipeline_name"], c.default_schema.naming.name())
+    print(c.extract([{"C d": 2}], table_name="t").loads_ids != [])
+)PY", {"first"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "unreachable: sync DestinationConnectionError\n");
+  EXPECT_FALSE(Contains(r.out + r.err, "s3cr3t-pw"));
+  r = RunPython(w, "sd.py", {"second"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "postgres d pgp False\nNone cust direct\nTrue\n");
+}
+
 }  // namespace
 }  // namespace dlt::testing

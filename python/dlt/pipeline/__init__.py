@@ -118,11 +118,8 @@ def attach(pipeline_name: Optional[str] = None, pipelines_dir: Optional[str] = N
             raise CannotRestorePipelineException(name, os.path.dirname(folder),
                                                  f"the pipeline was not found in {folder}: run it first in this "
                                                  "profile, or pass destination and dataset_name")
-        if destination is None:
-            destination = _state_destination(state)
-        if dataset_name is None:
-            dataset_name = state.get("dataset_name")
-    # (as dlt's attach: a folder a dev_mode pipeline left is taken as it is)
+    # What is not given comes from the state, the destination opened when a step needs it (as
+    # dlt's attach); a folder a dev_mode pipeline left is taken as it is.
     return pipeline(pipeline_name=name, destination=destination, dataset_name=dataset_name, _attach=True)
 
 
@@ -166,6 +163,8 @@ def _state_destination(state: Dict[str, Any]) -> Optional[Destination]:
     dtype = state.get("destination_type")
     if not isinstance(dtype, str) or not dtype:
         return None
+    if dtype.rsplit(".", 1)[-1] == "destination":
+        return None  # a @dlt.destination function: only code can give it again (run(destination=...))
     name = state.get("destination_name")
     return Destination.from_reference(dtype, destination_name=name if isinstance(name, str) and name else None)
 

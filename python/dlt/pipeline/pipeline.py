@@ -603,6 +603,16 @@ class Pipeline(_Tracing):
             raise ValueError(f"refresh must be drop_sources, drop_resources or drop_data, got {mode!r}")
         self._pending_refresh = mode
 
+    def _synced_state(self) -> str:
+        """The state the step starts from (restored from the destination when the folder is new);
+        a failure there is dlt's PipelineStepFailed of the `sync` step."""
+        try:
+            return self._native.state_json()
+        except _engine.native.EngineError as e:
+            kind = "destination" if self.destination is not None else "config"
+            raise_chained(step_failed(self, {"ok": False, "step": "sync", "kind": kind, "message": str(e)}))
+            raise  # not reached
+
     def _call(self, step: str, resources: List[Any]) -> Dict[str, Any]:
         """Runs one engine call; a failure raises PipelineStepFailed. The steps of a `run` call
         (extract, normalize, load) join the trace in progress."""
@@ -614,7 +624,7 @@ class Pipeline(_Tracing):
             try:
                 self._native.use_schema(self._run_schema or "")
                 self._native.use_refresh(self._pending_refresh or "")
-                self._state_text, self._state_session = self._without_replaced_states(self._native.state_json()), None
+                self._state_text, self._state_session = self._without_replaced_states(self._synced_state()), None
                 with current._source_schema_scope(self._extract_schema):
                     result = native_call(resources, self._state_for_engine)
             finally:
